@@ -1,0 +1,2 @@
+//! The custody-sim command line (being written).
+fn main() {}

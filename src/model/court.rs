@@ -1,0 +1,81 @@
+//! Rule 5 (court): first-come, first-served stages with parallel servers,
+//! server schedules, verdicts.
+
+use super::{Event, Replication, Status};
+use crate::scenario::dist::bernoulli;
+
+impl Replication<'_> {
+    /// Detainee `d` joins the queue of stage `s` at `t`.
+    pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
+        let di = d as usize;
+        self.ws.status[di] = Status::Queued;
+        self.ws.stage_of[di] = s as u32;
+        self.ws.joined[di] = t;
+        self.ws.queues[s].push_back(d);
+        self.qlen[s] += 1;
+    }
+
+    /// Starts waiting cases of stage `s` while servers are free. Cases that
+    /// left the queue early (repatriated) are skipped here, lazily.
+    pub(super) fn start_service(&mut self, s: usize, t: f64) {
+        while self.busy[s] < self.servers[s] && self.qlen[s] > 0 {
+            let Some(d) = self.ws.queues[s].pop_front() else { break };
+            let di = d as usize;
+            if self.ws.status[di] != Status::Queued {
+                continue;
+            }
+            self.qlen[s] -= 1;
+            self.busy[s] += 1;
+            self.ws.status[di] = Status::InService;
+            self.started[s] += 1;
+            self.wait_sum[s] += t - self.ws.joined[di];
+            let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
+            if done <= self.plan.horizon {
+                self.ws.cal.schedule(
+                    done,
+                    Event::ServiceDone {
+                        stage: s as u32,
+                        d,
+                    },
+                );
+            }
+        }
+        if self.qlen[s] == 0 {
+            // Only skipped entries can remain: drop them.
+            self.ws.queues[s].clear();
+        }
+    }
+
+    /// Detainee `d` finishes service at stage `s` (unless it was
+    /// repatriated meanwhile, when its server was already handed on).
+    pub(super) fn service_done(&mut self, s: usize, d: u32, t: f64) {
+        if self.ws.status[d as usize] != Status::InService {
+            return;
+        }
+        self.busy[s] -= 1;
+        self.completed[s] += 1;
+        if s + 1 < self.plan.stages.len() {
+            self.join(s + 1, d, t);
+            self.start_service(s + 1, t);
+        } else {
+            self.verdict(d, t);
+        }
+        self.start_service(s, t);
+    }
+
+    /// The verdict after the last stage.
+    fn verdict(&mut self, d: u32, t: f64) {
+        let di = d as usize;
+        self.awaiting -= 1;
+        self.ws.verdict_days.push(t - self.ws.arrival[di]);
+        if bernoulli(&mut self.rng.verdict, self.plan.conviction) {
+            self.convicted += 1;
+            self.convicted_g[self.plan.group_of[di] as usize] += 1;
+            self.move_convicted(d);
+        } else {
+            self.released += 1;
+            self.ws.status[di] = Status::Released;
+            self.free_bed(d);
+        }
+    }
+}

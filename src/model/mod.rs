@@ -1,0 +1,596 @@
+//! The detainee-flow model on the event calendar: one replication.
+//!
+//! A [`Plan`] is a validated scenario resolved for speed (indices instead of
+//! names, samplers built, schedules sorted). [`Plan::replicate`] runs one
+//! replication, a single-threaded deterministic event loop, and returns its
+//! [`Outcome`]. [`simulate`] does both for a single run.
+//!
+//! ```text
+//!  Syrian pool ──departure──► transit ──arrival──► facility (bed)
+//!      │ incident                                   │
+//!      ▼                                            ▼ court: stage 1 ─► … ─► stage k ─► verdict
+//!   escaped                          repatriated ◄──┘ (before the verdict)   │
+//!                                                            convicted (stay) ◄┴► released (leave)
+//! ```
+//!
+//! Order of events at equal times: the order they were scheduled. At set-up
+//! the calendar receives, in this order, bed expansions, server schedule
+//! changes, each phase's first departure, and the first incident; the
+//! end-of-day record of day d comes after every event at time d.
+
+mod court;
+mod custody;
+pub(crate) mod outcome;
+mod repatriation;
+mod transfer;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+
+use crate::Error;
+use crate::engine::Calendar;
+use crate::scenario::dist::Sampler;
+use crate::scenario::{Admission, Policy, Scenario};
+
+pub use outcome::{Layout, Outcome};
+
+/// Runs one replication of `scenario` with random stream `(seed, 0)`.
+///
+/// This is replication 0 of a Monte Carlo run with master seed `seed`.
+///
+/// # Errors
+///
+/// [`Error::Scenario`] if the scenario does not pass
+/// [`Scenario::validate`]; a valid scenario always runs.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{presets, simulate};
+///
+/// let out = simulate(&presets::baseline(), 42)?;
+/// let moved = out.metric("transferred").unwrap();
+/// assert!(moved > 6000.0 && moved <= 7000.0);
+/// assert_eq!(out.series("occupancy.Nasiriyah").unwrap().len(), 730);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn simulate(scenario: &Scenario, seed: u64) -> Result<Outcome, Error> {
+    Ok(Plan::new(scenario)?.replicate(seed, 0))
+}
+
+/// A conservation law found broken (a bug in the engine, never a
+/// consequence of input): see [`Plan::replicate_checked`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("conservation broken at t = {time} days: {detail}")]
+pub struct ConservationError {
+    /// Simulation time of the check [days].
+    pub time: f64,
+    /// Which balance failed, with the counts.
+    pub detail: String,
+}
+
+/// A validated scenario, resolved for fast replication.
+///
+/// Build it once and replicate many times; it is `Sync`, so rayon workers
+/// share one.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    scenario: Scenario,
+    horizon: f64,
+    horizon_days: u32,
+    total: usize,
+    // Transfer.
+    transit: Sampler,
+    phases: Vec<PhasePlan>,
+    /// Merged, sorted pause intervals `[from, to)`.
+    pauses: Vec<(f64, f64)>,
+    weekly_cap: Option<u64>,
+    up_to_capacity: bool,
+    escape: Option<EscapePlan>,
+    // Groups.
+    group_of: Vec<u16>,
+    groups: Vec<GroupPlan>,
+    // Custody.
+    capacity: Vec<u64>,
+    initial: Vec<u64>,
+    expansions: Vec<(f64, usize, u64)>,
+    policy: Policy,
+    weights: Option<rand::distr::weighted::WeightedIndex<f64>>,
+    // Court.
+    conviction: f64,
+    convicted_facility: Option<usize>,
+    stages: Vec<StagePlan>,
+    schedule: Vec<(f64, usize, u64)>,
+    layout: Arc<Layout>,
+}
+
+#[derive(Debug, Clone)]
+struct PhasePlan {
+    from: f64,
+    /// Start of the next phase (infinity for the last).
+    end: f64,
+    interval: Sampler,
+    size: Sampler,
+}
+
+#[derive(Debug, Clone)]
+struct EscapePlan {
+    gap: rand_distr::Exp<f64>,
+    probability: f64,
+}
+
+#[derive(Debug, Clone)]
+struct GroupPlan {
+    probability: f64,
+    delay: Option<Sampler>,
+    earliest: f64,
+}
+
+#[derive(Debug, Clone)]
+struct StagePlan {
+    servers: u64,
+    service: Sampler,
+}
+
+impl Plan {
+    /// Validates `scenario` and resolves it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] with every problem [`Scenario::validate`] finds.
+    pub fn new(scenario: &Scenario) -> Result<Plan, Error> {
+        scenario.validate()?;
+        let s = scenario;
+        let n_phases = s.transfer.phases.len();
+        let phases = s
+            .transfer
+            .phases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PhasePlan {
+                from: p.from,
+                end: if i + 1 < n_phases { s.transfer.phases[i + 1].from } else { f64::INFINITY },
+                interval: p.interval_days.sampler(),
+                size: p.convoy_size.sampler(),
+            })
+            .collect();
+        let mut raw: Vec<(f64, f64)> = s.transfer.pauses.iter().map(|p| (p.from, p.to)).collect();
+        raw.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut pauses: Vec<(f64, f64)> = Vec::with_capacity(raw.len());
+        for (from, to) in raw {
+            match pauses.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => pauses.push((from, to)),
+            }
+        }
+        let escape = s.transfer.escape.as_ref().and_then(|e| {
+            (e.incident_rate_per_day > 0.0).then(|| EscapePlan {
+                // Validation guarantees a finite positive rate here.
+                gap: rand_distr::Exp::new(e.incident_rate_per_day).unwrap_or_else(|_| unreachable_exp()),
+                probability: e.escape_probability,
+            })
+        });
+        let mut group_of = Vec::with_capacity(s.total_detainees() as usize);
+        for (g, group) in s.groups.iter().enumerate() {
+            group_of.extend(std::iter::repeat_n(g as u16, group.count as usize));
+        }
+        let groups = s
+            .groups
+            .iter()
+            .map(|g| GroupPlan {
+                probability: g.repatriation.probability,
+                delay: g.repatriation.delay_days.as_ref().map(|d| d.sampler()),
+                earliest: g.repatriation.earliest_day,
+            })
+            .collect();
+        let mut expansions: Vec<(f64, usize, u64)> = s
+            .facilities
+            .iter()
+            .enumerate()
+            .flat_map(|(f, fac)| fac.expansions.iter().map(move |e| (e.day, f, e.beds)))
+            .collect();
+        expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut schedule: Vec<(f64, usize, u64)> = s
+            .court
+            .stages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, st)| st.schedule.iter().map(move |c| (c.day, i, c.servers)))
+            .collect();
+        schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let weights = match (s.allocation.policy, &s.allocation.weights) {
+            (Policy::Proportional, Some(w)) => rand::distr::weighted::WeightedIndex::new(w.iter().copied()).ok(),
+            _ => None,
+        };
+        let convicted_facility = s
+            .court
+            .convicted_facility
+            .as_ref()
+            .and_then(|name| s.facilities.iter().position(|f| &f.name == name));
+        Ok(Plan {
+            scenario: s.clone(),
+            horizon: f64::from(s.horizon_days),
+            horizon_days: s.horizon_days,
+            total: group_of.len(),
+            transit: s.transfer.transit_days.sampler(),
+            phases,
+            pauses,
+            weekly_cap: s.transfer.weekly_cap,
+            up_to_capacity: s.transfer.admission == Admission::UpToCapacity,
+            escape,
+            group_of,
+            groups,
+            capacity: s.facilities.iter().map(|f| f.capacity).collect(),
+            initial: s.facilities.iter().map(|f| f.initial_occupancy).collect(),
+            expansions,
+            policy: s.allocation.policy,
+            weights,
+            conviction: s.court.conviction_probability,
+            convicted_facility,
+            stages: s
+                .court
+                .stages
+                .iter()
+                .map(|st| StagePlan {
+                    servers: st.servers,
+                    service: st.service_days.sampler(),
+                })
+                .collect(),
+            schedule,
+            layout: Arc::new(Layout::new(s)),
+        })
+    }
+
+    /// The scenario this plan was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Names of the metrics and series every outcome of this plan carries.
+    pub fn layout(&self) -> &Arc<Layout> {
+        &self.layout
+    }
+
+    /// Runs replication `index` of master seed `seed`.
+    ///
+    /// The result depends on `(seed, index)` alone. Conservation is checked
+    /// at every end-of-day record.
+    pub fn replicate(&self, seed: u64, index: u64) -> Outcome {
+        let mut ws = Workspace::default();
+        self.replicate_in(&mut ws, seed, index)
+    }
+
+    /// As [`Plan::replicate`], reusing the buffers of `ws` (one workspace per
+    /// thread keeps allocation out of a long run).
+    pub fn replicate_in(&self, ws: &mut Workspace, seed: u64, index: u64) -> Outcome {
+        let mut rep = Replication::new(self, ws, seed, index, false);
+        // Without per-event checks the loop cannot fail.
+        let _ = rep.run();
+        rep.outcome()
+    }
+
+    /// As [`Plan::replicate`], checking conservation after every event: each
+    /// detainee in exactly one state, beds and court cases adding up.
+    ///
+    /// Slower; meant for tests.
+    ///
+    /// # Errors
+    ///
+    /// The first [`ConservationError`], which would be a bug in the engine.
+    pub fn replicate_checked(&self, seed: u64, index: u64) -> Result<Outcome, ConservationError> {
+        let mut ws = Workspace::default();
+        let mut rep = Replication::new(self, &mut ws, seed, index, true);
+        rep.run()?;
+        Ok(rep.outcome())
+    }
+}
+
+#[cold]
+fn unreachable_exp() -> rand_distr::Exp<f64> {
+    rand_distr::Exp::new(1.0).unwrap_or_else(|_| unreachable!("Exp(1) is valid"))
+}
+
+/// Where a detainee is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Pool,
+    Transit,
+    Queued,
+    InService,
+    Convicted,
+    Released,
+    Repatriated,
+    Escaped,
+}
+
+/// An event: small and `Copy`, so the calendar holds no boxes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Event {
+    /// Index into `Plan::expansions`.
+    Expansion(u32),
+    /// Index into `Plan::schedule`.
+    ServerChange(u32),
+    /// A departure of phase `.0`.
+    Departure(u32),
+    /// A convoy: `boarded[start..start + len]`.
+    Arrival { start: u32, len: u32 },
+    /// A security incident in Syria.
+    Incident,
+    /// Detainee `d` finishes service at `stage`.
+    ServiceDone { stage: u32, d: u32 },
+    /// Detainee `d`'s repatriation time.
+    Repatriate(u32),
+}
+
+/// Per-process random streams of one replication.
+///
+/// Replication `i` of seed `s` uses ChaCha8 keyed by `s`, stream (nonce)
+/// `i`; process `p` starts at word `p * 2^56` of that stream, so each
+/// process has 2^56 words of its own and adding draws to one never shifts
+/// another.
+#[derive(Debug)]
+pub(crate) struct Streams {
+    pub(crate) transfer: ChaCha8Rng,
+    pub(crate) escape: ChaCha8Rng,
+    pub(crate) allocation: ChaCha8Rng,
+    pub(crate) verdict: ChaCha8Rng,
+    pub(crate) stages: Vec<ChaCha8Rng>,
+    pub(crate) groups: Vec<ChaCha8Rng>,
+}
+
+const PROCESS_STAGE0: u128 = 4;
+const PROCESS_GROUP0: u128 = PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128;
+
+impl Streams {
+    fn new(seed: u64, index: u64, stages: usize, groups: usize) -> Streams {
+        let key = ChaCha8Rng::seed_from_u64(seed).get_seed();
+        let at = |p: u128| {
+            let mut r = ChaCha8Rng::from_seed(key);
+            r.set_stream(index);
+            r.set_word_pos(p << 56);
+            r
+        };
+        Streams {
+            transfer: at(0),
+            escape: at(1),
+            allocation: at(2),
+            verdict: at(3),
+            stages: (0..stages as u128).map(|s| at(PROCESS_STAGE0 + s)).collect(),
+            groups: (0..groups as u128).map(|g| at(PROCESS_GROUP0 + g)).collect(),
+        }
+    }
+}
+
+/// Buffers of a replication, reused from one replication to the next.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    cal: Calendar<Event>,
+    status: Vec<Status>,
+    stage_of: Vec<u32>,
+    facility_of: Vec<u32>,
+    arrival: Vec<f64>,
+    joined: Vec<f64>,
+    pool: Vec<u32>,
+    boarded: Vec<u32>,
+    queues: Vec<VecDeque<u32>>,
+    verdict_days: Vec<f64>,
+}
+
+/// The state of one running replication.
+pub(crate) struct Replication<'a> {
+    plan: &'a Plan,
+    ws: &'a mut Workspace,
+    rng: Streams,
+    check: bool,
+    // Transfer.
+    in_transit: u64,
+    week: u64,
+    week_used: u64,
+    transferred: u64,
+    transferred_g: Vec<u64>,
+    last_arrival: Option<f64>,
+    escaped: u64,
+    // Custody.
+    occ: Vec<u64>,
+    cap: Vec<u64>,
+    // Court.
+    awaiting: u64,
+    qlen: Vec<u64>,
+    busy: Vec<u64>,
+    servers: Vec<u64>,
+    started: Vec<u64>,
+    completed: Vec<u64>,
+    wait_sum: Vec<f64>,
+    released: u64,
+    convicted: u64,
+    convicted_g: Vec<u64>,
+    repatriated: u64,
+    repatriated_g: Vec<u64>,
+    // Records.
+    rec: outcome::Records,
+}
+
+impl<'a> Replication<'a> {
+    fn new(plan: &'a Plan, ws: &'a mut Workspace, seed: u64, index: u64, check: bool) -> Self {
+        let n = plan.total;
+        let nf = plan.capacity.len();
+        let ns = plan.stages.len();
+        let ng = plan.groups.len();
+        ws.cal.clear();
+        ws.status.clear();
+        ws.status.resize(n, Status::Pool);
+        ws.stage_of.clear();
+        ws.stage_of.resize(n, 0);
+        ws.facility_of.clear();
+        ws.facility_of.resize(n, 0);
+        ws.arrival.clear();
+        ws.arrival.resize(n, f64::NAN);
+        ws.joined.clear();
+        ws.joined.resize(n, 0.0);
+        ws.pool.clear();
+        ws.pool.extend(0..n as u32);
+        ws.boarded.clear();
+        ws.queues.resize_with(ns, VecDeque::new);
+        ws.queues.truncate(ns);
+        ws.queues.iter_mut().for_each(VecDeque::clear);
+        ws.verdict_days.clear();
+        let mut rep = Replication {
+            plan,
+            ws,
+            rng: Streams::new(seed, index, ns, ng),
+            check,
+            in_transit: 0,
+            week: 0,
+            week_used: 0,
+            transferred: 0,
+            transferred_g: vec![0; ng],
+            last_arrival: None,
+            escaped: 0,
+            occ: plan.initial.clone(),
+            cap: plan.capacity.clone(),
+            awaiting: 0,
+            qlen: vec![0; ns],
+            busy: vec![0; ns],
+            servers: plan.stages.iter().map(|s| s.servers).collect(),
+            started: vec![0; ns],
+            completed: vec![0; ns],
+            wait_sum: vec![0.0; ns],
+            released: 0,
+            convicted: 0,
+            convicted_g: vec![0; ng],
+            repatriated: 0,
+            repatriated_g: vec![0; ng],
+            rec: outcome::Records::new(&plan.layout, nf, ns),
+        };
+        rep.schedule_start();
+        rep
+    }
+
+    fn schedule_start(&mut self) {
+        let plan = self.plan;
+        let h = plan.horizon;
+        for (i, e) in plan.expansions.iter().enumerate() {
+            if e.0 <= h {
+                self.ws.cal.schedule(e.0, Event::Expansion(i as u32));
+            }
+        }
+        for (i, c) in plan.schedule.iter().enumerate() {
+            if c.0 <= h {
+                self.ws.cal.schedule(c.0, Event::ServerChange(i as u32));
+            }
+        }
+        for (i, p) in plan.phases.iter().enumerate() {
+            if p.from <= h {
+                self.ws.cal.schedule(p.from, Event::Departure(i as u32));
+            }
+        }
+        self.schedule_incident(0.0);
+    }
+
+    /// Runs the event loop to the horizon, recording each day.
+    fn run(&mut self) -> Result<(), ConservationError> {
+        let h = self.plan.horizon;
+        let days = self.plan.horizon_days;
+        let mut next_day = 1u32;
+        while let Some(t) = self.ws.cal.peek_time() {
+            if t > h {
+                break;
+            }
+            while f64::from(next_day) < t {
+                self.record(next_day);
+                next_day += 1;
+            }
+            let Some((t, ev)) = self.ws.cal.pop() else { break };
+            self.handle(t, ev);
+            if self.check {
+                self.conservation(t, false)?;
+            }
+        }
+        while next_day <= days {
+            self.record(next_day);
+            next_day += 1;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn handle(&mut self, t: f64, ev: Event) {
+        match ev {
+            Event::Expansion(i) => {
+                let (_, f, beds) = self.plan.expansions[i as usize];
+                self.cap[f] += beds;
+            }
+            Event::ServerChange(i) => {
+                let (_, s, n) = self.plan.schedule[i as usize];
+                self.servers[s] = n;
+                self.start_service(s, t);
+            }
+            Event::Departure(p) => self.departure(p as usize, t),
+            Event::Arrival { start, len } => self.arrival(start as usize, len as usize, t),
+            Event::Incident => self.incident(t),
+            Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
+            Event::Repatriate(d) => self.repatriate(d, t),
+        }
+    }
+
+    /// Checks every balance of MODEL.md's conservation law; `full` also
+    /// counts each detainee's own status (O(detainees)).
+    fn conservation(&self, t: f64, full: bool) -> Result<(), ConservationError> {
+        let fail = |detail: String| Err(ConservationError { time: t, detail });
+        let pool = self.ws.pool.len() as u64;
+        let sum = pool
+            + self.in_transit
+            + self.awaiting
+            + self.convicted
+            + self.released
+            + self.repatriated
+            + self.escaped;
+        if sum != self.plan.total as u64 {
+            return fail(format!(
+                "pool {pool} + transit {} + awaiting {} + convicted {} + released {} + repatriated {} + escaped {} = {sum}, not {}",
+                self.in_transit,
+                self.awaiting,
+                self.convicted,
+                self.released,
+                self.repatriated,
+                self.escaped,
+                self.plan.total
+            ));
+        }
+        let in_court: u64 = self.qlen.iter().sum::<u64>() + self.busy.iter().sum::<u64>();
+        if in_court != self.awaiting {
+            return fail(format!("queued + in service = {in_court}, awaiting verdict = {}", self.awaiting));
+        }
+        let beds: u64 = self.occ.iter().sum();
+        let expected = self.plan.initial.iter().sum::<u64>() + self.awaiting + self.convicted;
+        if beds != expected {
+            return fail(format!(
+                "occupancy {beds} != initial + awaiting + convicted = {expected}"
+            ));
+        }
+        if full {
+            // Full scan: every detainee's own status agrees with the counters.
+            let mut by = [0u64; 8];
+            for s in &self.ws.status {
+                by[*s as usize] += 1;
+            }
+            let want = [
+                pool,
+                self.in_transit,
+                self.qlen.iter().sum(),
+                self.busy.iter().sum(),
+                self.convicted,
+                self.released,
+                self.repatriated,
+                self.escaped,
+            ];
+            if by != want {
+                return fail(format!("statuses {by:?} != counters {want:?}"));
+            }
+        }
+        Ok(())
+    }
+}

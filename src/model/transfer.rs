@@ -1,0 +1,113 @@
+//! Rule 2 (transfer: phases, pauses, caps, admission, boarding, transit)
+//! and rule 3 (escapes from the Syrian pool).
+
+use rand::RngExt;
+use rand::distr::Distribution;
+
+use super::{Event, Replication, Status};
+use crate::scenario::dist::bernoulli;
+
+impl Replication<'_> {
+    /// Whether `t` falls in a pause `[from, to)`.
+    fn paused(&self, t: f64) -> bool {
+        let pauses = &self.plan.pauses;
+        let i = pauses.partition_point(|p| p.0 <= t);
+        i > 0 && t < pauses[i - 1].1
+    }
+
+    /// A departure of phase `p` at time `t`.
+    pub(super) fn departure(&mut self, p: usize, t: f64) {
+        let plan = self.plan;
+        if self.ws.pool.is_empty() {
+            // The pool never refills: the timetable can stop.
+            return;
+        }
+        let phase = &plan.phases[p];
+        let next = t + phase.interval.sample(&mut self.rng.transfer);
+        if next < phase.end && next <= plan.horizon {
+            self.ws.cal.schedule(next, Event::Departure(p as u32));
+        }
+        if self.paused(t) {
+            return;
+        }
+        let mut size = phase.size.sample_count(&mut self.rng.transfer);
+        size = size.min(self.ws.pool.len() as u64);
+        if let Some(cap) = plan.weekly_cap {
+            let week = (t / 7.0).floor() as u64;
+            if week != self.week {
+                self.week = week;
+                self.week_used = 0;
+            }
+            size = size.min(cap.saturating_sub(self.week_used));
+        }
+        if plan.up_to_capacity {
+            let free: u64 = self
+                .cap
+                .iter()
+                .zip(&self.occ)
+                .map(|(c, o)| c.saturating_sub(*o))
+                .sum();
+            size = size.min(free.saturating_sub(self.in_transit));
+        }
+        if size == 0 {
+            return;
+        }
+        let start = self.ws.boarded.len();
+        for _ in 0..size {
+            let j = self.rng.transfer.random_range(0..self.ws.pool.len());
+            let d = self.ws.pool.swap_remove(j);
+            self.ws.status[d as usize] = Status::Transit;
+            self.ws.boarded.push(d);
+        }
+        self.in_transit += size;
+        self.week_used += size;
+        let arrive = t + plan.transit.sample(&mut self.rng.transfer);
+        if arrive <= plan.horizon {
+            self.ws.cal.schedule(
+                arrive,
+                Event::Arrival {
+                    start: start as u32,
+                    len: size as u32,
+                },
+            );
+        }
+    }
+
+    /// Schedules the next incident after `t`, if escapes are on and anyone
+    /// is left to escape.
+    pub(super) fn schedule_incident(&mut self, t: f64) {
+        if let Some(e) = &self.plan.escape
+            && !self.ws.pool.is_empty()
+        {
+            let next = t + e.gap.sample(&mut self.rng.escape);
+            if next <= self.plan.horizon {
+                self.ws.cal.schedule(next, Event::Incident);
+            }
+        }
+    }
+
+    /// A security incident: each detainee in the pool escapes independently
+    /// with the escape probability. The number escaping is drawn as a
+    /// binomial, then that many are picked uniformly from the pool, which is
+    /// the same law.
+    pub(super) fn incident(&mut self, t: f64) {
+        let Some(e) = &self.plan.escape else { return };
+        let n = self.ws.pool.len() as u64;
+        let k = if e.probability >= 1.0 {
+            n
+        } else if n == 0 || e.probability <= 0.0 {
+            0
+        } else if n == 1 {
+            u64::from(bernoulli(&mut self.rng.escape, e.probability))
+        } else {
+            rand_distr::Binomial::new(n, e.probability).map_or(0, |b| b.sample(&mut self.rng.escape))
+        };
+        for _ in 0..k {
+            let j = self.rng.escape.random_range(0..self.ws.pool.len());
+            let d = self.ws.pool.swap_remove(j);
+            self.ws.status[d as usize] = Status::Escaped;
+        }
+        self.escaped += k;
+        self.schedule_incident(t);
+    }
+}

@@ -1,0 +1,332 @@
+//! The `dist` tables of a scenario file and the samplers built from them.
+//!
+//! Every duration or count in a scenario is a [`Dist`]. Means and standard
+//! deviations are those of the variable itself, never of an underlying
+//! normal: a `lognormal` with `mean = 150, sd = 30` has mean 150 days.
+//!
+//! All variables the model draws (durations in days, convoy sizes in
+//! persons) are non-negative, so validation refuses any distribution whose
+//! support reaches below zero. A count drawn from a continuous distribution
+//! is rounded to the nearest integer.
+
+use rand::RngExt;
+use rand::distr::Distribution;
+use rand::rngs::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::validate::Problems;
+
+/// A probability distribution, as written in a scenario's `dist` table.
+///
+/// # Example: a lognormal service time
+///
+/// ```
+/// use custody_sim::Dist;
+///
+/// let d: Dist = toml::from_str(r#"dist = "lognormal"
+/// mean = 150.0
+/// sd = 30.0"#)?;
+/// assert_eq!(d, Dist::Lognormal { mean: 150.0, sd: 30.0 });
+/// assert_eq!(d.mean(), 150.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Dist {
+    /// Always `value`.
+    Fixed {
+        /// The value [days or persons].
+        value: f64,
+    },
+    /// Exponential with the given mean (rate 1/mean).
+    Exponential {
+        /// Mean [days or persons], > 0.
+        mean: f64,
+    },
+    /// Continuous uniform on `[low, high]`.
+    Uniform {
+        /// Lower bound, >= 0.
+        low: f64,
+        /// Upper bound, >= `low`.
+        high: f64,
+    },
+    /// Integers from `low` to `high`, both included, equally likely.
+    UniformInt {
+        /// Smallest value, >= 0.
+        low: i64,
+        /// Largest value, >= `low`.
+        high: i64,
+    },
+    /// Triangular with the given lower limit, mode and upper limit.
+    Triangular {
+        /// Lower limit, >= 0.
+        low: f64,
+        /// Most likely value, in `[low, high]`.
+        mode: f64,
+        /// Upper limit, > `low`.
+        high: f64,
+    },
+    /// Lognormal with the given mean and standard deviation of the variable
+    /// itself.
+    Lognormal {
+        /// Mean of the variable, > 0.
+        mean: f64,
+        /// Standard deviation of the variable, > 0.
+        sd: f64,
+    },
+    /// Gamma with the given mean and standard deviation.
+    Gamma {
+        /// Mean, > 0.
+        mean: f64,
+        /// Standard deviation, > 0.
+        sd: f64,
+    },
+    /// Poisson with the given mean (a count).
+    Poisson {
+        /// Mean, > 0 and at most [`Dist::MAX_POISSON_MEAN`].
+        mean: f64,
+    },
+}
+
+impl Dist {
+    /// Largest `poisson` mean accepted.
+    pub const MAX_POISSON_MEAN: f64 = 1e9;
+
+    /// The mean of the distribution.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed { value } => value,
+            Dist::Exponential { mean }
+            | Dist::Lognormal { mean, .. }
+            | Dist::Gamma { mean, .. }
+            | Dist::Poisson { mean } => mean,
+            Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::UniformInt { low, high } => 0.5 * (low as f64 + high as f64),
+            Dist::Triangular { low, mode, high } => (low + mode + high) / 3.0,
+        }
+    }
+
+    /// Checks the parameters, reporting each problem under `path`
+    /// (for example `court.stage[0].service_days.sd`).
+    pub(crate) fn check(&self, path: &str, problems: &mut Problems) {
+        let finite = |problems: &mut Problems, key: &str, v: f64| {
+            if !v.is_finite() {
+                problems.push(format!("{path}.{key}"), format!("must be a finite number, got {v}"));
+                false
+            } else {
+                true
+            }
+        };
+        let nonneg = |problems: &mut Problems, key: &str, v: f64| {
+            if finite(problems, key, v) && v < 0.0 {
+                problems.push(format!("{path}.{key}"), format!("must be at least 0, got {v}"));
+            }
+        };
+        let positive = |problems: &mut Problems, key: &str, v: f64| {
+            if finite(problems, key, v) && v <= 0.0 {
+                problems.push(format!("{path}.{key}"), format!("must be greater than 0, got {v}"));
+            }
+        };
+        match *self {
+            Dist::Fixed { value } => nonneg(problems, "value", value),
+            Dist::Exponential { mean } => positive(problems, "mean", mean),
+            Dist::Uniform { low, high } => {
+                nonneg(problems, "low", low);
+                if finite(problems, "high", high) && low.is_finite() && high < low {
+                    problems.push(
+                        format!("{path}.high"),
+                        format!("must be at least low ({low}), got {high}"),
+                    );
+                }
+            }
+            Dist::UniformInt { low, high } => {
+                if low < 0 {
+                    problems.push(format!("{path}.low"), format!("must be at least 0, got {low}"));
+                }
+                if high < low {
+                    problems.push(
+                        format!("{path}.high"),
+                        format!("must be at least low ({low}), got {high}"),
+                    );
+                }
+            }
+            Dist::Triangular { low, mode, high } => {
+                nonneg(problems, "low", low);
+                let ok = finite(problems, "mode", mode) & finite(problems, "high", high);
+                if ok && low.is_finite() {
+                    if high <= low {
+                        problems.push(
+                            format!("{path}.high"),
+                            format!("must be greater than low ({low}), got {high}"),
+                        );
+                    } else if mode < low || mode > high {
+                        problems.push(
+                            format!("{path}.mode"),
+                            format!("must lie between low ({low}) and high ({high}), got {mode}"),
+                        );
+                    }
+                }
+            }
+            Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd } => {
+                positive(problems, "mean", mean);
+                positive(problems, "sd", sd);
+            }
+            Dist::Poisson { mean } => {
+                positive(problems, "mean", mean);
+                if mean.is_finite() && mean > Self::MAX_POISSON_MEAN {
+                    problems.push(
+                        format!("{path}.mean"),
+                        format!("must be at most {:e}, got {mean}", Self::MAX_POISSON_MEAN),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Builds the sampler. The parameters must have passed [`Dist::check`].
+    pub(crate) fn sampler(&self) -> Sampler {
+        // Every constructor below is called with parameters that `check`
+        // accepted; the fallback to `Fixed(mean)` is unreachable for a
+        // validated scenario and keeps this function panic-free.
+        let fallback = Sampler::Fixed(self.mean().max(0.0));
+        match *self {
+            Dist::Fixed { value } => Sampler::Fixed(value),
+            Dist::Exponential { mean } => rand_distr::Exp::new(1.0 / mean)
+                .map(Sampler::Exp)
+                .unwrap_or(fallback),
+            Dist::Uniform { low, high } => {
+                if low == high {
+                    Sampler::Fixed(low)
+                } else {
+                    rand::distr::Uniform::new_inclusive(low, high)
+                        .map(Sampler::Uniform)
+                        .unwrap_or(fallback)
+                }
+            }
+            Dist::UniformInt { low, high } => rand::distr::Uniform::new_inclusive(low, high)
+                .map(Sampler::UniformInt)
+                .unwrap_or(fallback),
+            Dist::Triangular { low, mode, high } => rand_distr::Triangular::new(low, high, mode)
+                .map(Sampler::Triangular)
+                .unwrap_or(fallback),
+            Dist::Lognormal { mean, sd } => {
+                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+                rand_distr::LogNormal::new(mean.ln() - 0.5 * sigma2, sigma2.sqrt())
+                    .map(Sampler::LogNormal)
+                    .unwrap_or(fallback)
+            }
+            Dist::Gamma { mean, sd } => {
+                let shape = (mean / sd).powi(2);
+                let scale = sd * sd / mean;
+                rand_distr::Gamma::new(shape, scale)
+                    .map(Sampler::Gamma)
+                    .unwrap_or(fallback)
+            }
+            Dist::Poisson { mean } => rand_distr::Poisson::new(mean)
+                .map(Sampler::Poisson)
+                .unwrap_or(fallback),
+        }
+    }
+}
+
+/// A ready-to-draw distribution, built once per scenario.
+#[derive(Debug, Clone)]
+pub(crate) enum Sampler {
+    Fixed(f64),
+    Exp(rand_distr::Exp<f64>),
+    Uniform(rand::distr::Uniform<f64>),
+    UniformInt(rand::distr::Uniform<i64>),
+    Triangular(rand_distr::Triangular<f64>),
+    LogNormal(rand_distr::LogNormal<f64>),
+    Gamma(rand_distr::Gamma<f64>),
+    Poisson(rand_distr::Poisson<f64>),
+}
+
+impl Sampler {
+    /// One draw, as a real number (a duration in days).
+    #[inline]
+    pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Exp(d) => d.sample(rng),
+            Sampler::Uniform(d) => d.sample(rng),
+            Sampler::UniformInt(d) => d.sample(rng) as f64,
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Poisson(d) => d.sample(rng),
+        }
+    }
+
+    /// One draw as a count: rounded to the nearest integer, never negative.
+    #[inline]
+    pub(crate) fn sample_count(&self, rng: &mut ChaCha8Rng) -> u64 {
+        match self {
+            Sampler::UniformInt(d) => d.sample(rng).max(0) as u64,
+            other => {
+                let x = other.sample(rng).round();
+                if x > 0.0 { x as u64 } else { 0 }
+            }
+        }
+    }
+}
+
+/// Draws `true` with probability `p`; `p` is in `[0, 1]`.
+#[inline]
+pub(crate) fn bernoulli(rng: &mut ChaCha8Rng, p: f64) -> bool {
+    if p >= 1.0 {
+        true
+    } else if p <= 0.0 {
+        false
+    } else {
+        rng.random::<f64>() < p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn moments(d: Dist, n: usize) -> (f64, f64) {
+        let s = d.sampler();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+        (m, v.sqrt())
+    }
+
+    /// The mean/sd parameterisation is that of the variable itself: the
+    /// sample mean lies within 4 standard errors of the requested mean, and
+    /// the sample sd within 5% of the requested sd.
+    #[test]
+    fn lognormal_and_gamma_match_their_mean_and_sd() {
+        for d in [
+            Dist::Lognormal { mean: 150.0, sd: 30.0 },
+            Dist::Gamma { mean: 10.0, sd: 5.0 },
+        ] {
+            let n = 200_000;
+            let (m, s) = moments(d, n);
+            let (mean, sd) = match d {
+                Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd } => (mean, sd),
+                _ => unreachable!(),
+            };
+            assert!((m - mean).abs() < 4.0 * sd / (n as f64).sqrt(), "{d:?}: mean {m}");
+            assert!((s - sd).abs() < 0.05 * sd, "{d:?}: sd {s}");
+        }
+    }
+
+    #[test]
+    fn uniform_int_includes_both_ends_and_counts_round() {
+        let s = Dist::UniformInt { low: 2, high: 4 }.sampler();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut seen = [false; 5];
+        for _ in 0..1000 {
+            seen[s.sample_count(&mut rng) as usize] = true;
+        }
+        assert_eq!(seen, [false, false, true, true, true]);
+        let f = Dist::Fixed { value: 2.6 }.sampler();
+        assert_eq!(f.sample_count(&mut rng), 3);
+    }
+}

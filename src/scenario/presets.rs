@@ -1,0 +1,107 @@
+//! Bundled scenarios, with their sources.
+//!
+//! | name | what it is |
+//! | --- | --- |
+//! | `baseline` | the January 2026 transfer plan as reported: 7,000 detainees, Baghdad's pause, Nasiriyah, Hillah and Nineveh as they are, courts at the early pace; two years |
+//!
+//! Each preset is also a commented TOML file under `examples/scenarios/`,
+//! which names the source of every value or marks it an assumption.
+
+use super::{Admission, Dist, Facility, Group, Phase, Policy, Scenario, Stage};
+
+/// Names of the bundled scenarios.
+pub const NAMES: &[&str] = &["baseline"];
+
+/// The bundled scenario called `name`, if there is one.
+pub fn by_name(name: &str) -> Option<Scenario> {
+    match name {
+        "baseline" => Some(baseline()),
+        _ => None,
+    }
+}
+
+/// The commented TOML file of the bundled scenario called `name`.
+pub fn toml_text(name: &str) -> Option<&'static str> {
+    match name {
+        "baseline" => Some(BASELINE_TOML),
+        _ => None,
+    }
+}
+
+const BASELINE_TOML: &str = include_str!("../../examples/scenarios/baseline.toml");
+
+/// The `baseline` scenario: the transfer plan as the January 2026
+/// reporting describes it.
+///
+/// Sourced: 7,000 detainees (about 2,000 Iraqi), the first convoy of 150 on
+/// 21 January 2026, the pause Baghdad asked for (days 9 to 16), convoys of
+/// 5 to 7 buses once or twice a day, the three named prisons' capacities
+/// and populations, investigations of about 150 days at about 20 files a
+/// day, trials of minutes, 95% convictions.
+///
+/// Assumptions (levers to vary): the split of the 5,000 foreign detainees
+/// into groups and every repatriation rule; transit times; the escape
+/// process; the timing of the 2,304 new beds (day 120); the rise of the
+/// investigation pace to about 45 files a day from day 30.
+///
+/// # Example
+///
+/// ```
+/// let s = custody_sim::presets::baseline();
+/// assert_eq!(s.total_detainees(), 7000);
+/// assert!(s.validate().is_ok());
+/// ```
+pub fn baseline() -> Scenario {
+    let earliest = 130.0;
+    Scenario::builder("baseline", 730)
+        .start_date("2026-01-21")
+        .transit_days(Dist::uniform(0.5, 1.5))
+        .admission(Admission::Unlimited)
+        .pause(9.0, 16.0)
+        .phase(Phase {
+            from: 0.0,
+            interval_days: Dist::fixed(3.0),
+            convoy_size: Dist::uniform_int(100, 200),
+        })
+        .phase(Phase {
+            from: 16.0,
+            interval_days: Dist::uniform(0.5, 1.0),
+            convoy_size: Dist::uniform_int(200, 280),
+        })
+        .escape(1.0 / 60.0, 0.01)
+        .group(Group::new("Iraqi", 2000))
+        .group(Group::new("Willing states", 1500).with_repatriation(0.6, Dist::lognormal(180.0, 90.0), earliest))
+        .group(Group::new("Syrian", 2000).with_repatriation(0.2, Dist::lognormal(240.0, 120.0), earliest))
+        .group(Group::new("Western", 500).with_repatriation(0.05, Dist::lognormal(365.0, 180.0), earliest))
+        .group(Group::new("Other", 1000).with_repatriation(0.2, Dist::lognormal(270.0, 135.0), earliest))
+        .facility(Facility::new("Nasiriyah", 6000).with_initial_occupancy(14000).with_expansion(120.0, 2304))
+        .facility(Facility::new("Hillah", 750).with_initial_occupancy(1500))
+        .facility(Facility::new("Nineveh", 2500).with_initial_occupancy(4500))
+        .allocation(Policy::LeastOccupied, None)
+        .conviction_probability(0.95)
+        .convicted_facility("Nasiriyah")
+        .stage(Stage::new("investigation", 3000, Dist::lognormal(150.0, 30.0)).with_change(30.0, 6750))
+        .stage(Stage::new("trial", 15, Dist::exponential(0.5)))
+        .build_unchecked()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_files_equal_the_rust_presets() {
+        for name in NAMES {
+            let from_file = Scenario::from_toml_str(toml_text(name).unwrap()).unwrap();
+            assert_eq!(from_file, by_name(name).unwrap(), "preset {name}");
+        }
+    }
+
+    #[test]
+    fn presets_round_trip_through_toml() {
+        for name in NAMES {
+            let s = by_name(name).unwrap();
+            assert_eq!(Scenario::from_toml_str(&s.to_toml_string()).unwrap(), s);
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! Validation: every rule a scenario must satisfy before it runs, and the
+//! error type that names the key path of each problem.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use super::{Policy, Scenario};
+
+/// Sizes beyond which a scenario is refused rather than run.
+///
+/// They keep a replication within memory and time a researcher's machine
+/// has: each is checked by [`Scenario::validate`], which names the limit.
+pub mod limits {
+    /// Longest horizon [days] (100 years).
+    pub const MAX_HORIZON_DAYS: u32 = 36_500;
+    /// Most detainees over all groups [persons].
+    pub const MAX_DETAINEES: u64 = 2_000_000;
+    /// Most groups.
+    pub const MAX_GROUPS: usize = 1_000;
+    /// Most facilities.
+    pub const MAX_FACILITIES: usize = 1_000;
+    /// Most court stages.
+    pub const MAX_STAGES: usize = 64;
+    /// Largest capacity, initial occupancy or expansion of a facility [beds].
+    pub const MAX_BEDS: u64 = 1_000_000_000;
+    /// Most servers of a court stage [cases].
+    pub const MAX_SERVERS: u64 = 1_000_000_000;
+    /// Most expected departures of one phase, or incidents over the horizon.
+    pub const MAX_EXPECTED_EVENTS: f64 = 10_000_000.0;
+    /// Most entries in a list of pauses, expansions or schedule changes.
+    pub const MAX_LIST: usize = 100_000;
+}
+
+use limits::*;
+
+/// One problem with a scenario: the key path and what is wrong.
+///
+/// Displays as `court.stage[1].servers: must be at least 1, got 0`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// Key path in the scenario file's own keys, list items by index
+    /// (`court.stage[1].servers`); empty for the file as a whole.
+    pub path: String,
+    /// What is wrong, with the value found.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Every problem found in a scenario, in file order. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl ScenarioErrors {
+    pub(crate) fn one(path: impl Into<String>, message: impl Into<String>) -> ScenarioErrors {
+        ScenarioErrors(vec![ScenarioError {
+            path: path.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// The problems.
+    pub fn iter(&self) -> std::slice::Iter<'_, ScenarioError> {
+        self.0.iter()
+    }
+
+    /// The first problem at `path`, if any.
+    pub fn at(&self, path: &str) -> Option<&ScenarioError> {
+        self.0.iter().find(|e| e.path == path)
+    }
+}
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+impl<'a> IntoIterator for &'a ScenarioErrors {
+    type Item = &'a ScenarioError;
+    type IntoIter = std::slice::Iter<'a, ScenarioError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Collects problems while checking.
+#[derive(Debug, Default)]
+pub(crate) struct Problems(Vec<ScenarioError>);
+
+impl Problems {
+    pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(ScenarioError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn finite(&mut self, path: impl Into<String>, v: f64) -> bool {
+        if v.is_finite() {
+            true
+        } else {
+            self.push(path, format!("must be a finite number, got {v}"));
+            false
+        }
+    }
+
+    fn day(&mut self, path: impl Into<String>, v: f64) {
+        let path = path.into();
+        if self.finite(path.clone(), v) && v < 0.0 {
+            self.push(path, format!("must be at least 0, got {v}"));
+        }
+    }
+
+    fn probability(&mut self, path: impl Into<String>, v: f64) {
+        if !(0.0..=1.0).contains(&v) {
+            self.push(path, format!("must be a probability between 0 and 1, got {v}"));
+        }
+    }
+
+    fn at_most(&mut self, path: impl Into<String>, v: u64, max: u64, what: &str) {
+        if v > max {
+            self.push(path, format!("must be at most {max} ({what} limit), got {v}"));
+        }
+    }
+
+    fn list_len(&mut self, path: &str, len: usize, max: usize) {
+        if len > max {
+            self.push(path, format!("has {len} entries, more than the limit of {max}"));
+        }
+    }
+}
+
+/// Checks a name used in metric names and parameter paths.
+fn check_name(problems: &mut Problems, path: String, name: &str, seen: &mut HashSet<String>) {
+    if name.trim().is_empty() {
+        problems.push(path, "must not be empty");
+    } else if name.trim() != name {
+        problems.push(path, format!("must not start or end with spaces, got {name:?}"));
+    } else if let Some(c) = name.chars().find(|c| matches!(c, '.' | '[' | ']' | '=' | ',') || c.is_control()) {
+        problems.push(
+            path,
+            format!("must not contain {c:?} (names are used in metric names and parameter paths), got {name:?}"),
+        );
+    } else if name.chars().all(|c| c.is_ascii_digit()) {
+        problems.push(path, format!("must not be only digits (it would read as an index), got {name:?}"));
+    } else if !seen.insert(name.to_string()) {
+        problems.push(path, format!("duplicate name {name:?}"));
+    }
+}
+
+/// Checks a date `YYYY-MM-DD` of the proleptic Gregorian calendar.
+pub(crate) fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (y, m, d) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
+impl Scenario {
+    /// Checks every rule of the reference model and returns all problems at
+    /// once.
+    ///
+    /// Rules beyond the types: finite numbers; non-negative days;
+    /// probabilities in [0, 1]; pauses that end after they start; phases in
+    /// increasing `from` order; at least one phase, group, facility and
+    /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
+    /// initial servers of at least 1; a `delay_days` wherever a group has a
+    /// repatriation probability above 0; `weights` with `proportional` only,
+    /// one non-negative weight per facility, not all zero; a
+    /// `convicted_facility` that names a facility; and the sizes of
+    /// [`limits`].
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioErrors`], each naming the key path and the value.
+    ///
+    /// # Example: every problem at once
+    ///
+    /// ```
+    /// use custody_sim::{presets, Error};
+    ///
+    /// let mut s = presets::baseline();
+    /// s.court.stages[1].servers = 0;
+    /// s.groups[0].repatriation.probability = 1.5;
+    /// let errors = s.validate().unwrap_err();
+    /// let text = errors.to_string();
+    /// assert!(text.contains("court.stage[1].servers: must be at least 1, got 0"));
+    /// assert!(text.contains("group[0].repatriation.probability"));
+    /// ```
+    pub fn validate(&self) -> Result<(), ScenarioErrors> {
+        let mut p = Problems::default();
+        let horizon = f64::from(self.horizon_days);
+
+        if parse_date(&self.start_date).is_none() {
+            p.push(
+                "start_date",
+                format!("must be a date YYYY-MM-DD, got {:?}", self.start_date),
+            );
+        }
+        if self.horizon_days == 0 {
+            p.push("horizon_days", "must be at least 1, got 0");
+        }
+        p.at_most(
+            "horizon_days",
+            u64::from(self.horizon_days),
+            u64::from(MAX_HORIZON_DAYS),
+            "horizon",
+        );
+
+        // Transfer.
+        let t = &self.transfer;
+        t.transit_days.check("transfer.transit_days", &mut p);
+        p.list_len("transfer.pauses", t.pauses.len(), MAX_LIST);
+        for (i, pause) in t.pauses.iter().enumerate() {
+            p.day(format!("transfer.pauses[{i}].from"), pause.from);
+            p.day(format!("transfer.pauses[{i}].to"), pause.to);
+            if pause.from.is_finite() && pause.to.is_finite() && pause.to <= pause.from {
+                p.push(
+                    format!("transfer.pauses[{i}].to"),
+                    format!("must be after from ({}), got {}", pause.from, pause.to),
+                );
+            }
+        }
+        if t.phases.is_empty() {
+            p.push("transfer.phase", "at least one phase is required");
+        }
+        p.list_len("transfer.phase", t.phases.len(), MAX_LIST);
+        for (i, ph) in t.phases.iter().enumerate() {
+            let base = format!("transfer.phase[{i}]");
+            p.day(format!("{base}.from"), ph.from);
+            if i > 0 {
+                let prev = t.phases[i - 1].from;
+                if ph.from.is_finite() && prev.is_finite() && ph.from <= prev {
+                    p.push(
+                        format!("{base}.from"),
+                        format!(
+                            "phases must be in increasing order of from: must be after phase[{}].from ({prev}), got {}",
+                            i - 1,
+                            ph.from
+                        ),
+                    );
+                }
+            }
+            let ipath = format!("{base}.interval_days");
+            let before = p.0.len();
+            ph.interval_days.check(&ipath, &mut p);
+            if p.0.len() == before {
+                let mean = ph.interval_days.mean();
+                let end = t.phases.get(i + 1).map_or(horizon, |n| n.from.min(horizon));
+                let span = (end - ph.from).max(0.0);
+                if mean <= 0.0 {
+                    p.push(ipath, format!("must have a mean above 0 (departures would never end), got {mean}"));
+                } else if span / mean > MAX_EXPECTED_EVENTS {
+                    p.push(
+                        ipath,
+                        format!(
+                            "mean {mean} gives about {:.0} departures, more than the limit of {MAX_EXPECTED_EVENTS:e}",
+                            span / mean
+                        ),
+                    );
+                }
+            }
+            ph.convoy_size.check(&format!("{base}.convoy_size"), &mut p);
+        }
+        if let Some(e) = &t.escape {
+            let r = e.incident_rate_per_day;
+            if p.finite("transfer.escape.incident_rate_per_day", r) {
+                if r < 0.0 {
+                    p.push("transfer.escape.incident_rate_per_day", format!("must be at least 0, got {r}"));
+                } else if r * horizon > MAX_EXPECTED_EVENTS {
+                    p.push(
+                        "transfer.escape.incident_rate_per_day",
+                        format!("gives about {:.0} incidents, more than the limit of {MAX_EXPECTED_EVENTS:e}", r * horizon),
+                    );
+                }
+            }
+            p.probability("transfer.escape.escape_probability", e.escape_probability);
+        }
+
+        // Groups.
+        if self.groups.is_empty() {
+            p.push("group", "at least one group is required");
+        }
+        p.list_len("group", self.groups.len(), MAX_GROUPS);
+        let mut seen = HashSet::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            check_name(&mut p, format!("group[{i}].name"), &g.name, &mut seen);
+            p.at_most(format!("group[{i}].count"), g.count, MAX_DETAINEES, "detainee");
+            let r = &g.repatriation;
+            p.probability(format!("group[{i}].repatriation.probability"), r.probability);
+            match &r.delay_days {
+                Some(d) => d.check(&format!("group[{i}].repatriation.delay_days"), &mut p),
+                None if r.probability > 0.0 => p.push(
+                    format!("group[{i}].repatriation.delay_days"),
+                    format!("is required when probability is above 0 (probability is {})", r.probability),
+                ),
+                None => {}
+            }
+            p.day(format!("group[{i}].repatriation.earliest_day"), r.earliest_day);
+        }
+        let total = self.total_detainees();
+        if total > MAX_DETAINEES && self.groups.iter().all(|g| g.count <= MAX_DETAINEES) {
+            p.push(
+                "group",
+                format!("counts add up to {total}, more than the limit of {MAX_DETAINEES} detainees"),
+            );
+        }
+
+        // Facilities.
+        if self.facilities.is_empty() {
+            p.push("facility", "at least one facility is required");
+        }
+        p.list_len("facility", self.facilities.len(), MAX_FACILITIES);
+        let mut seen = HashSet::new();
+        for (i, f) in self.facilities.iter().enumerate() {
+            check_name(&mut p, format!("facility[{i}].name"), &f.name, &mut seen);
+            if f.capacity == 0 {
+                p.push(format!("facility[{i}].capacity"), "must be at least 1, got 0");
+            }
+            p.at_most(format!("facility[{i}].capacity"), f.capacity, MAX_BEDS, "bed");
+            p.at_most(format!("facility[{i}].initial_occupancy"), f.initial_occupancy, MAX_BEDS, "bed");
+            p.list_len(&format!("facility[{i}].expansions"), f.expansions.len(), MAX_LIST);
+            for (j, e) in f.expansions.iter().enumerate() {
+                p.day(format!("facility[{i}].expansions[{j}].day"), e.day);
+                p.at_most(format!("facility[{i}].expansions[{j}].beds"), e.beds, MAX_BEDS, "bed");
+            }
+        }
+
+        // Allocation.
+        let a = &self.allocation;
+        match (a.policy, &a.weights) {
+            (Policy::Proportional, None) => p.push(
+                "allocation.weights",
+                "is required with policy \"proportional\" (one weight per facility)",
+            ),
+            (Policy::Proportional, Some(w)) => {
+                if w.len() != self.facilities.len() {
+                    p.push(
+                        "allocation.weights",
+                        format!(
+                            "must have one weight per facility ({}), got {}",
+                            self.facilities.len(),
+                            w.len()
+                        ),
+                    );
+                }
+                for (i, &x) in w.iter().enumerate() {
+                    if !x.is_finite() || x < 0.0 {
+                        p.push(
+                            format!("allocation.weights[{i}]"),
+                            format!("must be a finite number at least 0, got {x}"),
+                        );
+                    }
+                }
+                if w.iter().all(|&x| x == 0.0) && !w.is_empty() {
+                    p.push("allocation.weights", "must not all be 0");
+                }
+            }
+            (policy, Some(_)) => p.push(
+                "allocation.weights",
+                format!(
+                    "is only used with policy \"proportional\", but policy is {:?}",
+                    policy_name(policy)
+                ),
+            ),
+            (_, None) => {}
+        }
+
+        // Court.
+        let c = &self.court;
+        p.probability("court.conviction_probability", c.conviction_probability);
+        if let Some(name) = &c.convicted_facility
+            && !self.facilities.iter().any(|f| &f.name == name)
+        {
+            p.push(
+                "court.convicted_facility",
+                format!("names no facility, got {name:?}"),
+            );
+        }
+        if c.stages.is_empty() {
+            p.push("court.stage", "at least one stage is required");
+        }
+        p.list_len("court.stage", c.stages.len(), MAX_STAGES);
+        let mut seen = HashSet::new();
+        for (i, s) in c.stages.iter().enumerate() {
+            check_name(&mut p, format!("court.stage[{i}].name"), &s.name, &mut seen);
+            if s.servers == 0 {
+                p.push(format!("court.stage[{i}].servers"), "must be at least 1, got 0");
+            }
+            p.at_most(format!("court.stage[{i}].servers"), s.servers, MAX_SERVERS, "server");
+            s.service_days.check(&format!("court.stage[{i}].service_days"), &mut p);
+            p.list_len(&format!("court.stage[{i}].schedule"), s.schedule.len(), MAX_LIST);
+            for (j, ch) in s.schedule.iter().enumerate() {
+                p.day(format!("court.stage[{i}].schedule[{j}].day"), ch.day);
+                p.at_most(format!("court.stage[{i}].schedule[{j}].servers"), ch.servers, MAX_SERVERS, "server");
+            }
+        }
+
+        if p.0.is_empty() { Ok(()) } else { Err(ScenarioErrors(p.0)) }
+    }
+}
+
+/// The file's spelling of a policy.
+pub(crate) fn policy_name(p: Policy) -> &'static str {
+    match p {
+        Policy::LeastOccupied => "least_occupied",
+        Policy::Proportional => "proportional",
+        Policy::FillInOrder => "fill_in_order",
+    }
+}
