@@ -1,0 +1,9 @@
+//! The integration tests of custody-sim, in one binary (faster links, one
+//! process): model rules on hand-computed scenarios, conservation under
+//! proptest, every validation rule, inputs that cannot break the loader,
+//! validation against queueing theory, the Monte Carlo runner and the CLI.
+
+mod conservation;
+mod inputs;
+mod queueing;
+mod rules;
