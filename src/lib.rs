@@ -1,16 +1,117 @@
 //! # custody-sim
 //!
 //! Discrete-event Monte Carlo simulation of detainee transfers and the
-//! capacity they strain. (Crate tour below is being written.)
+//! capacity they strain: convoys out of north-east Syria, the prisons of
+//! Nasiriyah, Hillah and Nineveh, Iraq's investigation and trial courts,
+//! and the home states that do or do not take their nationals back. Every
+//! answer comes with its uncertainty, from many replications that run in
+//! parallel and reproduce bit for bit.
+//!
+//! ## A first result in five minutes
+//!
+//! ```
+//! use custody_sim::{montecarlo::{run, Runs}, presets};
+//!
+//! // The bundled scenario: the January 2026 transfer plan as reported.
+//! let scenario = presets::baseline();
+//! let summary = run(&scenario, &Runs { replications: 50, seed: 1, threads: 0 })?;
+//!
+//! let peak = summary.metric("facility.Nasiriyah.peak_occupancy").unwrap();
+//! println!(
+//!     "Nasiriyah peaks at {:.0} (95% CI {:.0}-{:.0}) for {} beds",
+//!     peak.mean.unwrap(), peak.ci95_low.unwrap(), peak.ci95_high.unwrap(),
+//!     scenario.facilities[0].capacity,
+//! );
+//! assert!(peak.mean.unwrap() > 14_000.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A scenario can also come from a TOML file ([`Scenario::from_path`]), the
+//! format of `examples/scenarios/baseline.toml`, or be built in Rust
+//! ([`Scenario::builder`]). Any value can be changed by its parameter path
+//! ([`Scenario::with_param`]: `court.stage[trial].servers`), and a grid of
+//! such changes run as a [`sweep`] with paired differences.
+//!
+//! ## What is simulated
+//!
+//! Time is continuous, in days from `start_date` (day 0), to
+//! `horizon_days`. Each detainee belongs to a group (a nationality
+//! cluster) and passes through these steps (the reference model's rules
+//! 1-7):
+//!
+//! ```text
+//!   (1) groups: all detainees in the Syrian pool on day 0
+//!        │                       │ (3) incidents: each in the pool escapes with p
+//!        │ (2) convoys: phases,  ▼
+//!        │     pauses, caps   escaped
+//!        ▼
+//!     transit ──► (4) custody: a bed in a facility (least_occupied,
+//!                      │        proportional or fill_in_order; may overcrowd)
+//!                      ▼
+//!                 (5) court: stage 1 queue ─► servers ─► … ─► last stage ─► verdict
+//!                      │                                              │
+//!   (6) repatriated ◄──┘ if the home state's time comes first          ├─► convicted (stay)
+//!                                                                     └─► released (leave)
+//!   (7) end of each day: occupancy, queues, pool and transfers recorded
+//! ```
+//!
+//! Conservation holds at every instant: each detainee is in exactly one of
+//! the pool, transit, custody awaiting a verdict, convicted, released,
+//! repatriated or escaped; the engine checks it at every daily record.
+//!
+//! ## How the crate is laid out
+//!
+//! ```text
+//!  scenario file / builder ──► Scenario ──validate──► Plan ──► Replication ──► Outcome
+//!  (scenario)                   (plain serde data)    (model)   event loop      one run
+//!                                                                   │
+//!        Summary ◄── Shard::summary ◄── Shard (mergeable) ◄── montecarlo: rayon,
+//!  (stats, CI)                                                 stream f(seed, i)
+//!        └──► report: table, JSON, CSV, plots
+//! ```
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`scenario`] | the scenario types, validation, parameter paths, [`presets`] |
+//! | [`engine`] | the event calendar, knowing nothing of prisons |
+//! | [`model`] | one replication: [`Plan`], [`Outcome`], [`simulate`] |
+//! | [`montecarlo`] | many replications: [`run`], shards, precision targets, random streams |
+//! | [`stats`] | mergeable accumulators, quantiles, Student t intervals |
+//! | [`sweep`] | grids over parameter paths with common random numbers |
+//! | [`report`] | table, JSON, CSV, and plots (feature `plots`) |
+//!
+//! ## Errors and panics
+//!
+//! | input | result |
+//! | --- | --- |
+//! | a scenario with any number of problems | [`Error::Scenario`], every problem with its key path |
+//! | a bad parameter path or value | [`Error::Scenario`] naming the path |
+//! | an unreadable file | [`Error::Io`] naming the file |
+//! | shards that do not fit together | [`Error::Scenario`] saying why |
+//! | a valid scenario | always runs; sizes are bounded by [`limits`] |
+//!
+//! Nothing a user can write makes the library panic. A broken
+//! conservation law would be a bug in the engine; it panics with a message
+//! asking for a report rather than return wrong numbers.
+//!
+//! ## Features
+//!
+//! - `cli` (default): the `custody-sim` command line.
+//! - `plots` (default): SVG and PNG charts of a summary.
 
 #![forbid(unsafe_code)]
 
 pub mod engine;
 pub mod model;
+pub mod montecarlo;
+pub mod report;
 pub mod scenario;
+pub mod stats;
+pub mod sweep;
 
 use std::path::PathBuf;
 
+pub use montecarlo::{Runs, Shard, Summary, run};
 pub use model::{ConservationError, Layout, Outcome, Plan, Workspace, simulate};
 pub use scenario::{
     Admission, Allocation, Court, Dist, Escape, Expansion, Facility, Group, Pause, Phase, Policy,
@@ -37,4 +138,10 @@ pub enum Error {
         /// What the system said.
         source: std::io::Error,
     },
+    /// A worker thread pool could not be built.
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+    /// A chart could not be drawn or written (feature `plots`).
+    #[error("cannot draw plot: {0}")]
+    Plot(String),
 }

@@ -30,16 +30,20 @@ pub struct Calendar<E> {
     next_seq: u64,
 }
 
+/// An event with its key: the time's bits above the sequence number.
+///
+/// Times are non-negative, and the bits of non-negative IEEE 754 doubles
+/// order as the numbers do, so one integer comparison orders by time, then
+/// by scheduling order.
 #[derive(Debug, Clone)]
 struct Entry<E> {
-    time: f64,
-    seq: u64,
+    key: u128,
     event: E,
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -50,12 +54,15 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     // Reversed: BinaryHeap is a max-heap and we want the earliest first.
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+        other.key.cmp(&self.key)
     }
+}
+
+#[inline]
+fn time_of(key: u128) -> f64 {
+    f64::from_bits((key >> 64) as u64)
 }
 
 impl<E> Default for Calendar<E> {
@@ -74,23 +81,31 @@ impl<E> Calendar<E> {
     }
 
     /// Schedules `event` at `time` [days].
+    ///
+    /// `time` must be non-negative and not NaN (simulation times are);
+    /// `-0.0` counts as `0.0`.
     #[inline]
     pub fn schedule(&mut self, time: f64, event: E) {
+        debug_assert!(time >= 0.0, "event time {time} is negative or NaN");
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        let bits = (time + 0.0).to_bits();
+        self.heap.push(Entry {
+            key: (u128::from(bits) << 64) | u128::from(seq),
+            event,
+        });
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+        self.heap.pop().map(|e| (time_of(e.key), e.event))
     }
 
     /// Time of the earliest event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(|e| time_of(e.key))
     }
 
     /// Number of pending events.

@@ -5,14 +5,41 @@ use super::{Event, Replication, Status};
 use crate::scenario::dist::bernoulli;
 
 impl Replication<'_> {
-    /// Detainee `d` joins the queue of stage `s` at `t`.
+    /// Detainee `d` joins stage `s` at `t`: straight into service if a
+    /// server is free and nobody waits, else at the back of the queue.
+    ///
+    /// Invariant after every event: a stage's queue is empty or all its
+    /// servers are busy.
+    #[inline]
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
         let di = d as usize;
-        self.ws.status[di] = Status::Queued;
         self.ws.stage_of[di] = s as u32;
-        self.ws.joined[di] = t;
-        self.ws.queues[s].push_back(d);
-        self.qlen[s] += 1;
+        if self.qlen[s] == 0 && self.busy[s] < self.servers[s] {
+            self.started[s] += 1;
+            self.begin(s, d, t);
+        } else {
+            self.ws.status[di] = Status::Queued;
+            self.ws.joined[di] = t;
+            self.ws.queues[s].push_back(d);
+            self.qlen[s] += 1;
+        }
+    }
+
+    /// `d` takes a free server of stage `s` at `t`.
+    #[inline]
+    fn begin(&mut self, s: usize, d: u32, t: f64) {
+        self.busy[s] += 1;
+        self.ws.status[d as usize] = Status::InService;
+        let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
+        if done <= self.plan.horizon {
+            self.ws.cal.schedule(
+                done,
+                Event::ServiceDone {
+                    stage: s as u32,
+                    d,
+                },
+            );
+        }
     }
 
     /// Starts waiting cases of stage `s` while servers are free. Cases that
@@ -20,27 +47,15 @@ impl Replication<'_> {
     pub(super) fn start_service(&mut self, s: usize, t: f64) {
         while self.busy[s] < self.servers[s] && self.qlen[s] > 0 {
             let Some(d) = self.ws.queues[s].pop_front() else { break };
-            let di = d as usize;
-            if self.ws.status[di] != Status::Queued {
+            if self.ws.status[d as usize] != Status::Queued {
                 continue;
             }
             self.qlen[s] -= 1;
-            self.busy[s] += 1;
-            self.ws.status[di] = Status::InService;
             self.started[s] += 1;
-            self.wait_sum[s] += t - self.ws.joined[di];
-            let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
-            if done <= self.plan.horizon {
-                self.ws.cal.schedule(
-                    done,
-                    Event::ServiceDone {
-                        stage: s as u32,
-                        d,
-                    },
-                );
-            }
+            self.wait_sum[s] += t - self.ws.joined[d as usize];
+            self.begin(s, d, t);
         }
-        if self.qlen[s] == 0 {
+        if self.qlen[s] == 0 && !self.ws.queues[s].is_empty() {
             // Only skipped entries can remain: drop them.
             self.ws.queues[s].clear();
         }
@@ -48,6 +63,7 @@ impl Replication<'_> {
 
     /// Detainee `d` finishes service at stage `s` (unless it was
     /// repatriated meanwhile, when its server was already handed on).
+    #[inline]
     pub(super) fn service_done(&mut self, s: usize, d: u32, t: f64) {
         if self.ws.status[d as usize] != Status::InService {
             return;
@@ -56,7 +72,6 @@ impl Replication<'_> {
         self.completed[s] += 1;
         if s + 1 < self.plan.stages.len() {
             self.join(s + 1, d, t);
-            self.start_service(s + 1, t);
         } else {
             self.verdict(d, t);
         }
@@ -70,7 +85,7 @@ impl Replication<'_> {
         self.ws.verdict_days.push(t - self.ws.arrival[di]);
         if bernoulli(&mut self.rng.verdict, self.plan.conviction) {
             self.convicted += 1;
-            self.convicted_g[self.plan.group_of[di] as usize] += 1;
+            self.convicted_g[self.ws.group[di] as usize] += 1;
             self.move_convicted(d);
         } else {
             self.released += 1;

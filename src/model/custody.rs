@@ -7,14 +7,14 @@ use super::{Replication, Status};
 use crate::scenario::Policy;
 
 impl Replication<'_> {
-    /// A convoy `boarded[start..start + len]` arrives at `t`: each detainee
-    /// is placed, given a repatriation time if drawn, and joins the first
-    /// court stage, in boarding order.
+    /// A convoy, detainees `start..start + len`, arrives at `t`: each
+    /// detainee is placed, given a repatriation time if drawn, and joins the
+    /// first court stage, in boarding order.
+    #[inline]
     pub(super) fn arrival(&mut self, start: usize, len: usize, t: f64) {
-        for i in start..start + len {
-            let d = self.ws.boarded[i];
-            let di = d as usize;
-            let g = self.plan.group_of[di] as usize;
+        for di in start..start + len {
+            let d = di as u32;
+            let g = self.ws.group[di] as usize;
             self.in_transit -= 1;
             self.transferred += 1;
             self.transferred_g[g] += 1;
@@ -27,7 +27,6 @@ impl Replication<'_> {
             self.join(0, d, t);
         }
         self.last_arrival = Some(t);
-        self.start_service(0, t);
     }
 
     /// The facility for the next arrival.

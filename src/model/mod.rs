@@ -91,7 +91,8 @@ pub struct Plan {
     up_to_capacity: bool,
     escape: Option<EscapePlan>,
     // Groups.
-    group_of: Vec<u16>,
+    /// The pool on day 0: one group label per detainee.
+    pool0: Vec<u16>,
     groups: Vec<GroupPlan>,
     // Custody.
     capacity: Vec<u64>,
@@ -173,9 +174,9 @@ impl Plan {
                 probability: e.escape_probability,
             })
         });
-        let mut group_of = Vec::with_capacity(s.total_detainees() as usize);
+        let mut pool0 = Vec::with_capacity(s.total_detainees() as usize);
         for (g, group) in s.groups.iter().enumerate() {
-            group_of.extend(std::iter::repeat_n(g as u16, group.count as usize));
+            pool0.extend(std::iter::repeat_n(g as u16, group.count as usize));
         }
         let groups = s
             .groups
@@ -214,14 +215,14 @@ impl Plan {
             scenario: s.clone(),
             horizon: f64::from(s.horizon_days),
             horizon_days: s.horizon_days,
-            total: group_of.len(),
+            total: pool0.len(),
             transit: s.transfer.transit_days.sampler(),
             phases,
             pauses,
             weekly_cap: s.transfer.weekly_cap,
             up_to_capacity: s.transfer.admission == Admission::UpToCapacity,
             escape,
-            group_of,
+            pool0,
             groups,
             capacity: s.facilities.iter().map(|f| f.capacity).collect(),
             initial: s.facilities.iter().map(|f| f.initial_occupancy).collect(),
@@ -293,17 +294,16 @@ fn unreachable_exp() -> rand_distr::Exp<f64> {
     rand_distr::Exp::new(1.0).unwrap_or_else(|_| unreachable!("Exp(1) is valid"))
 }
 
-/// Where a detainee is.
+/// Where a detainee is, once it has boarded a convoy. (Detainees in the
+/// pool are group labels without identity, see [`Workspace`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
-    Pool,
     Transit,
     Queued,
     InService,
     Convicted,
     Released,
     Repatriated,
-    Escaped,
 }
 
 /// An event: small and `Copy`, so the calendar holds no boxes.
@@ -315,7 +315,7 @@ pub(crate) enum Event {
     ServerChange(u32),
     /// A departure of phase `.0`.
     Departure(u32),
-    /// A convoy: `boarded[start..start + len]`.
+    /// A convoy: detainees `start..start + len`.
     Arrival { start: u32, len: u32 },
     /// A security incident in Syria.
     Incident,
@@ -365,16 +365,24 @@ impl Streams {
 }
 
 /// Buffers of a replication, reused from one replication to the next.
+///
+/// Detainees in the Syrian pool are exchangeable within their group, so
+/// the pool holds group labels; a detainee gets its index when it boards
+/// (the k-th to board is detainee k). Boarding draws a label uniformly
+/// from the pool without replacement, which is the law of MODEL.md rule 2,
+/// and keeps each convoy's detainees next to each other in memory.
 #[derive(Debug, Default)]
 pub struct Workspace {
     cal: Calendar<Event>,
+    /// Group labels of the detainees still in the pool.
+    pool: Vec<u16>,
+    /// Per boarded detainee: its group.
+    group: Vec<u16>,
     status: Vec<Status>,
     stage_of: Vec<u32>,
     facility_of: Vec<u32>,
     arrival: Vec<f64>,
     joined: Vec<f64>,
-    pool: Vec<u32>,
-    boarded: Vec<u32>,
     queues: Vec<VecDeque<u32>>,
     verdict_days: Vec<f64>,
 }
@@ -386,6 +394,7 @@ pub(crate) struct Replication<'a> {
     rng: Streams,
     check: bool,
     // Transfer.
+    boarded: usize,
     in_transit: u64,
     week: u64,
     week_used: u64,
@@ -420,19 +429,18 @@ impl<'a> Replication<'a> {
         let ns = plan.stages.len();
         let ng = plan.groups.len();
         ws.cal.clear();
-        ws.status.clear();
-        ws.status.resize(n, Status::Pool);
-        ws.stage_of.clear();
-        ws.stage_of.resize(n, 0);
-        ws.facility_of.clear();
-        ws.facility_of.resize(n, 0);
-        ws.arrival.clear();
-        ws.arrival.resize(n, f64::NAN);
-        ws.joined.clear();
-        ws.joined.resize(n, 0.0);
         ws.pool.clear();
-        ws.pool.extend(0..n as u32);
-        ws.boarded.clear();
+        ws.pool.extend_from_slice(&plan.pool0);
+        // Every per-detainee field is written when the detainee boards or
+        // arrives, before it is read: the buffers need only be long enough.
+        if ws.status.len() < n {
+            ws.group.resize(n, 0);
+            ws.status.resize(n, Status::Transit);
+            ws.stage_of.resize(n, 0);
+            ws.facility_of.resize(n, 0);
+            ws.arrival.resize(n, 0.0);
+            ws.joined.resize(n, 0.0);
+        }
         ws.queues.resize_with(ns, VecDeque::new);
         ws.queues.truncate(ns);
         ws.queues.iter_mut().for_each(VecDeque::clear);
@@ -442,6 +450,7 @@ impl<'a> Replication<'a> {
             ws,
             rng: Streams::new(seed, index, ns, ng),
             check,
+            boarded: 0,
             in_transit: 0,
             week: 0,
             week_used: 0,
@@ -495,15 +504,16 @@ impl<'a> Replication<'a> {
         let h = self.plan.horizon;
         let days = self.plan.horizon_days;
         let mut next_day = 1u32;
-        while let Some(t) = self.ws.cal.peek_time() {
+        while let Some((t, ev)) = self.ws.cal.pop() {
             if t > h {
+                // Nothing after the horizon is processed; the calendar is
+                // cleared before the next replication.
                 break;
             }
             while f64::from(next_day) < t {
                 self.record(next_day);
                 next_day += 1;
             }
-            let Some((t, ev)) = self.ws.cal.pop() else { break };
             self.handle(t, ev);
             if self.check {
                 self.conservation(t, false)?;
@@ -572,20 +582,19 @@ impl<'a> Replication<'a> {
             ));
         }
         if full {
-            // Full scan: every detainee's own status agrees with the counters.
-            let mut by = [0u64; 8];
-            for s in &self.ws.status {
+            // Full scan: every boarded detainee's own status agrees with the
+            // counters.
+            let mut by = [0u64; 6];
+            for s in &self.ws.status[..self.boarded] {
                 by[*s as usize] += 1;
             }
             let want = [
-                pool,
                 self.in_transit,
                 self.qlen.iter().sum(),
                 self.busy.iter().sum(),
                 self.convicted,
                 self.released,
                 self.repatriated,
-                self.escaped,
             ];
             if by != want {
                 return fail(format!("statuses {by:?} != counters {want:?}"));

@@ -147,6 +147,11 @@ impl Outcome {
         &self.values
     }
 
+    /// Every series, one after the other, `horizon_days` values each.
+    pub(crate) fn series_flat(&self) -> &[u32] {
+        &self.series
+    }
+
     /// The daily series `name`: the end-of-day record of days 1..=horizon
     /// (element 0 is day 1) [persons].
     pub fn series(&self, name: &str) -> Option<&[u32]> {

@@ -36,7 +36,7 @@ impl Replication<'_> {
         self.ws.status[di] = Status::Repatriated;
         self.awaiting -= 1;
         self.repatriated += 1;
-        self.repatriated_g[self.plan.group_of[di] as usize] += 1;
+        self.repatriated_g[self.ws.group[di] as usize] += 1;
         self.free_bed(d);
         if was_in_service {
             // The server takes the next case at once.

@@ -16,6 +16,7 @@ impl Replication<'_> {
     }
 
     /// A departure of phase `p` at time `t`.
+    #[inline]
     pub(super) fn departure(&mut self, p: usize, t: f64) {
         let plan = self.plan;
         if self.ws.pool.is_empty() {
@@ -52,13 +53,13 @@ impl Replication<'_> {
         if size == 0 {
             return;
         }
-        let start = self.ws.boarded.len();
-        for _ in 0..size {
+        let start = self.boarded;
+        for d in start..start + size as usize {
             let j = self.rng.transfer.random_range(0..self.ws.pool.len());
-            let d = self.ws.pool.swap_remove(j);
-            self.ws.status[d as usize] = Status::Transit;
-            self.ws.boarded.push(d);
+            self.ws.group[d] = self.ws.pool.swap_remove(j);
+            self.ws.status[d] = Status::Transit;
         }
+        self.boarded += size as usize;
         self.in_transit += size;
         self.week_used += size;
         let arrive = t + plan.transit.sample(&mut self.rng.transfer);
@@ -104,8 +105,7 @@ impl Replication<'_> {
         };
         for _ in 0..k {
             let j = self.rng.escape.random_range(0..self.ws.pool.len());
-            let d = self.ws.pool.swap_remove(j);
-            self.ws.status[d as usize] = Status::Escaped;
+            self.ws.pool.swap_remove(j);
         }
         self.escaped += k;
         self.schedule_incident(t);

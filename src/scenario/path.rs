@@ -94,13 +94,13 @@ fn slot<'a>(
         let last = i + 1 == segs.len();
         v = match seg {
             Segment::Key(k) => {
+                let table = v
+                    .as_table_mut()
+                    .ok_or_else(|| bad(path, format!("{walked}: not a table, cannot take key {k:?}")))?;
                 if !walked.is_empty() {
                     walked.push('.');
                 }
                 walked.push_str(k);
-                let table = v
-                    .as_table_mut()
-                    .ok_or_else(|| bad(path, format!("{walked}: not a table")))?;
                 if !table.contains_key(k) {
                     if create && last {
                         table.insert(k.clone(), toml::Value::Boolean(false));

@@ -25,7 +25,8 @@ pub mod limits {
     pub const MAX_BEDS: u64 = 1_000_000_000;
     /// Most servers of a court stage [cases].
     pub const MAX_SERVERS: u64 = 1_000_000_000;
-    /// Most expected departures of one phase, or incidents over the horizon.
+    /// Most expected departures of one phase, of all phases together, or
+    /// incidents over the horizon.
     pub const MAX_EXPECTED_EVENTS: f64 = 10_000_000.0;
     /// Most entries in a list of pauses, expansions or schedule changes.
     pub const MAX_LIST: usize = 100_000;
@@ -199,8 +200,9 @@ impl Scenario {
     /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
     /// initial servers of at least 1; a `delay_days` wherever a group has a
     /// repatriation probability above 0; `weights` with `proportional` only,
-    /// one non-negative weight per facility, not all zero; a
-    /// `convicted_facility` that names a facility; and the sizes of
+    /// one non-negative weight per facility, not all zero, adding up to at most 1e300; a
+    /// `convicted_facility` that names a facility; a `weekly_cap` that fits a
+    /// TOML integer; and the sizes of
     /// [`limits`].
     ///
     /// # Errors
@@ -243,6 +245,10 @@ impl Scenario {
         // Transfer.
         let t = &self.transfer;
         t.transit_days.check("transfer.transit_days", &mut p);
+        if let Some(cap) = t.weekly_cap {
+            // Beyond this the scenario could not be written back as TOML.
+            p.at_most("transfer.weekly_cap", cap, i64::MAX as u64, "file format integer");
+        }
         p.list_len("transfer.pauses", t.pauses.len(), MAX_LIST);
         for (i, pause) in t.pauses.iter().enumerate() {
             p.day(format!("transfer.pauses[{i}].from"), pause.from);
@@ -258,6 +264,9 @@ impl Scenario {
             p.push("transfer.phase", "at least one phase is required");
         }
         p.list_len("transfer.phase", t.phases.len(), MAX_LIST);
+        // Expected departures of the phases within the limit each, added up.
+        let mut departures = 0.0;
+        let mut each_within = true;
         for (i, ph) in t.phases.iter().enumerate() {
             let base = format!("transfer.phase[{i}]");
             p.day(format!("{base}.from"), ph.from);
@@ -284,6 +293,7 @@ impl Scenario {
                 if mean <= 0.0 {
                     p.push(ipath, format!("must have a mean above 0 (departures would never end), got {mean}"));
                 } else if span / mean > MAX_EXPECTED_EVENTS {
+                    each_within = false;
                     p.push(
                         ipath,
                         format!(
@@ -291,9 +301,17 @@ impl Scenario {
                             span / mean
                         ),
                     );
+                } else {
+                    departures += span / mean;
                 }
             }
             ph.convoy_size.check(&format!("{base}.convoy_size"), &mut p);
+        }
+        if each_within && departures > MAX_EXPECTED_EVENTS {
+            p.push(
+                "transfer.phase",
+                format!("phases give about {departures:.0} departures in all, more than the limit of {MAX_EXPECTED_EVENTS:e}"),
+            );
         }
         if let Some(e) = &t.escape {
             let r = e.incident_rate_per_day;
@@ -385,8 +403,13 @@ impl Scenario {
                         );
                     }
                 }
+                let sum: f64 = w.iter().sum();
                 if w.iter().all(|&x| x == 0.0) && !w.is_empty() {
                     p.push("allocation.weights", "must not all be 0");
+                } else if w.iter().all(|x| x.is_finite()) && sum > 1e300 {
+                    // Beyond this the sampler cannot be built and placement
+                    // would not be proportional.
+                    p.push("allocation.weights", format!("must add up to at most 1e300, got {sum:e}"));
                 }
             }
             (policy, Some(_)) => p.push(

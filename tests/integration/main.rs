@@ -3,7 +3,9 @@
 //! proptest, every validation rule, inputs that cannot break the loader,
 //! validation against queueing theory, the Monte Carlo runner and the CLI.
 
+mod cli;
 mod conservation;
 mod inputs;
+mod montecarlo;
 mod queueing;
 mod rules;

@@ -1,0 +1,805 @@
+//! The `custody-sim` command line, run as a real process: every command,
+//! every exit code (0 success, 1 bad input, 2 usage), byte-identical JSON
+//! across repeated runs, thread counts and shard merges, and the shapes of
+//! the JSON and CSV outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use custody_sim::{Scenario, presets};
+use serde_json::Value;
+
+/// A scratch directory under the system's temporary directory, removed
+/// when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "custody-sim-cli-{}-{}-{name}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// The path as a command-line argument.
+    fn arg(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the binary with `args`; checks that nothing panicked.
+fn cli(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_custody-sim"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error") && !err.contains("backtrace"),
+        "{args:?} panicked: {err}"
+    );
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Runs and expects exit code `code`; returns the output.
+fn expect(code: i32, args: &[&str]) -> Output {
+    let o = cli(args);
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{args:?}\nstdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_slice(&read(p)).unwrap()
+}
+
+/// The baseline, shortened and written to a file.
+fn short_file(dir: &Scratch) -> String {
+    let s = presets::baseline()
+        .with_param("horizon_days", "120")
+        .unwrap();
+    let path = dir.path("short.toml");
+    std::fs::write(&path, s.to_toml_string()).unwrap();
+    dir.arg("short.toml")
+}
+
+#[test]
+fn presets_lists_the_bundled_scenarios() {
+    let o = expect(0, &["presets"]);
+    let text = stdout(&o);
+    for name in presets::NAMES {
+        assert!(
+            text.lines().any(|l| l.starts_with(name)),
+            "{name} in\n{text}"
+        );
+    }
+    assert_eq!(stdout(&expect(0, &["presets", "list"])), text);
+}
+
+#[test]
+fn presets_show_prints_toml_that_reads_back_to_the_preset() {
+    for name in presets::NAMES {
+        let o = expect(0, &["presets", "show", name]);
+        let text = stdout(&o);
+        assert!(text.starts_with('#'), "the commented file");
+        assert_eq!(
+            Scenario::from_toml_str(&text).unwrap(),
+            presets::by_name(name).unwrap()
+        );
+    }
+    let o = expect(1, &["presets", "show", "no-such-preset"]);
+    assert!(stderr(&o).contains("no-such-preset"));
+}
+
+#[test]
+fn check_accepts_a_good_scenario() {
+    let o = expect(0, &["check", "baseline"]);
+    assert!(
+        stdout(&o).starts_with("ok: baseline is valid"),
+        "{}",
+        stdout(&o)
+    );
+    let dir = Scratch::new("check-ok");
+    let file = short_file(&dir);
+    assert!(stdout(&expect(0, &["check", &file])).starts_with("ok:"));
+}
+
+#[test]
+fn check_lists_every_problem_at_once() {
+    let dir = Scratch::new("check-bad");
+    let text = presets::toml_text("baseline")
+        .unwrap()
+        .replace("servers = 15", "servers = 0")
+        .replace("capacity = 750", "capacity = 0")
+        .replace(
+            "conviction_probability = 0.95",
+            "conviction_probability = 1.5",
+        );
+    std::fs::write(dir.path("bad.toml"), text).unwrap();
+    let o = expect(1, &["check", &dir.arg("bad.toml")]);
+    let out = stdout(&o);
+    for line in [
+        "court.stage[1].servers: must be at least 1, got 0",
+        "facility[1].capacity: must be at least 1, got 0",
+        "court.conviction_probability: ",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(line)),
+            "{line:?} in\n{out}"
+        );
+    }
+    assert!(stderr(&o).contains("3 problems"), "{}", stderr(&o));
+    // `run` refuses it too, naming each problem on standard error.
+    let o = expect(1, &["run", &dir.arg("bad.toml"), "-n", "2"]);
+    assert!(stderr(&o).contains("error: court.stage[1].servers: must be at least 1, got 0"));
+}
+
+#[test]
+fn check_names_syntax_errors_and_unreadable_files() {
+    let dir = Scratch::new("check-syntax");
+    std::fs::write(dir.path("broken.toml"), "name = \"x\"\nhorizon_days = [\n").unwrap();
+    let o = expect(1, &["check", &dir.arg("broken.toml")]);
+    assert!(stdout(&o).contains("invalid TOML (line"), "{}", stdout(&o));
+    std::fs::write(dir.path("unknown.toml"), "name = \"x\"\nsurprise = 1\n").unwrap();
+    expect(1, &["check", &dir.arg("unknown.toml")]);
+    let missing = dir.arg("missing.toml");
+    let o = expect(1, &["check", &missing]);
+    assert!(stderr(&o).contains(&missing), "{}", stderr(&o));
+    let o = expect(1, &["run", "no-such-scenario"]);
+    assert!(
+        stderr(&o).starts_with("error: no-such-scenario"),
+        "{}",
+        stderr(&o)
+    );
+    // A directory is not a scenario.
+    expect(1, &["check", dir.0.to_str().unwrap()]);
+}
+
+#[test]
+fn run_prints_a_readable_table() {
+    let o = expect(0, &["run", "baseline", "-n", "8"]);
+    let text = stdout(&o);
+    for needle in [
+        "baseline",
+        "8 replications",
+        "seed 1",
+        "Nasiriyah",
+        "investigation",
+        "mean days to verdict",
+        "Willing states",
+    ] {
+        assert!(text.contains(needle), "{needle:?} in\n{text}");
+    }
+    assert!(stdout(&expect(0, &["run", "baseline", "-n", "8", "--quiet"])).is_empty());
+}
+
+const METRIC_KEYS: [&str; 10] = [
+    "n",
+    "mean",
+    "sd",
+    "ci95_low",
+    "ci95_high",
+    "min",
+    "p5",
+    "p50",
+    "p95",
+    "max",
+];
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+#[test]
+fn run_json_has_the_documented_shape() {
+    let dir = Scratch::new("json-shape");
+    let file = short_file(&dir);
+    expect(
+        0,
+        &[
+            "run",
+            &file,
+            "-n",
+            "1",
+            "--seed",
+            "5",
+            "-q",
+            "--json",
+            &dir.arg("one.json"),
+        ],
+    );
+    let j = read_json(&dir.path("one.json"));
+    assert_eq!(
+        keys(&j),
+        [
+            "scenario",
+            "version",
+            "scenario_sha256",
+            "seed",
+            "replications",
+            "metrics",
+            "series"
+        ]
+    );
+    assert_eq!(j["scenario"], "baseline");
+    assert_eq!(j["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(j["seed"], 5);
+    assert_eq!(j["replications"], 1);
+    assert_eq!(j["scenario_sha256"].as_str().unwrap().len(), 64);
+    let metrics = j["metrics"].as_object().unwrap();
+    for name in [
+        "transferred",
+        "transferred.Iraqi",
+        "last_arrival_day",
+        "escaped",
+        "remaining_in_syria",
+        "repatriated",
+        "repatriated.Western",
+        "released",
+        "convicted",
+        "convicted.Syrian",
+        "awaiting_verdict",
+        "facility.Nasiriyah.peak_occupancy",
+        "facility.Hillah.peak_occupancy_rate",
+        "facility.Nineveh.days_over_capacity",
+        "facility.Nineveh.first_day_over_capacity",
+        "stage.investigation.completed",
+        "stage.trial.mean_wait_days",
+        "stage.trial.peak_queue",
+        "mean_days_to_verdict",
+        "median_days_to_verdict",
+    ] {
+        let m = metrics.get(name).unwrap_or_else(|| panic!("metric {name}"));
+        assert_eq!(keys(m), METRIC_KEYS, "{name}");
+    }
+    // Layout order: the first metric is `transferred`, the last the median.
+    assert_eq!(metrics.keys().next().unwrap(), "transferred");
+    assert_eq!(
+        metrics.keys().next_back().unwrap(),
+        "median_days_to_verdict"
+    );
+    // One replication: no standard deviation, no interval.
+    let t = &j["metrics"]["transferred"];
+    assert_eq!(t["n"], 1);
+    assert!(t["mean"].is_number());
+    assert!(t["sd"].is_null() && t["ci95_low"].is_null() && t["ci95_high"].is_null());
+
+    let series = j["series"].as_object().unwrap();
+    for name in [
+        "occupancy.Nasiriyah",
+        "occupancy.Hillah",
+        "occupancy.Nineveh",
+        "in_custody",
+        "in_syria",
+        "transferred_cumulative",
+        "queue.investigation",
+        "queue.trial",
+    ] {
+        let s = series.get(name).unwrap_or_else(|| panic!("series {name}"));
+        assert_eq!(keys(s), ["day", "mean", "p5", "p50", "p95"], "{name}");
+        for k in ["day", "mean", "p5", "p50", "p95"] {
+            assert_eq!(s[k].as_array().unwrap().len(), 120, "{name}.{k}");
+        }
+        assert_eq!(s["day"][0], 1);
+        assert_eq!(s["day"][119], 120);
+    }
+}
+
+#[test]
+fn json_is_byte_identical_across_runs_and_thread_counts() {
+    let dir = Scratch::new("json-repeat");
+    let file = short_file(&dir);
+    let run = |name: &str, threads: &str| {
+        expect(
+            0,
+            &[
+                "run",
+                &file,
+                "-n",
+                "12",
+                "--seed",
+                "9",
+                "--threads",
+                threads,
+                "-q",
+                "--json",
+                &dir.arg(name),
+            ],
+        );
+        read(&dir.path(name))
+    };
+    let a = run("a.json", "0");
+    assert_eq!(a, run("b.json", "0"), "two runs");
+    let one = run("t1.json", "1");
+    assert_eq!(one, run("t2.json", "2"), "--threads 1 and 2");
+    assert_eq!(a, one, "default threads and 1");
+    assert!(a.ends_with(b"}\n"), "a trailing newline");
+    // To standard output: the same bytes, no table mixed in.
+    let o = expect(0, &["run", &file, "-n", "12", "--seed", "9", "--json", "-"]);
+    assert_eq!(o.stdout, a);
+    // Another seed gives another result.
+    expect(
+        0,
+        &[
+            "run",
+            &file,
+            "-n",
+            "12",
+            "--seed",
+            "10",
+            "-q",
+            "--json",
+            &dir.arg("c.json"),
+        ],
+    );
+    assert_ne!(read(&dir.path("c.json")), a);
+}
+
+#[test]
+fn shards_merge_to_exactly_the_run() {
+    let dir = Scratch::new("shards");
+    let file = short_file(&dir);
+    expect(
+        0,
+        &[
+            "run",
+            &file,
+            "-n",
+            "14",
+            "--seed",
+            "3",
+            "-q",
+            "--json",
+            &dir.arg("run.json"),
+        ],
+    );
+    let whole = read(&dir.path("run.json"));
+    for (from, to, name) in [
+        ("0", "5", "a"),
+        ("5", "14", "b"),
+        ("5", "9", "b1"),
+        ("9", "14", "b2"),
+    ] {
+        expect(
+            0,
+            &[
+                "shard",
+                &file,
+                "--from",
+                from,
+                "--to",
+                to,
+                "--seed",
+                "3",
+                "-q",
+                "--out",
+                &dir.arg(name),
+            ],
+        );
+        assert!(dir.path(name).is_file());
+    }
+    for (i, files) in [vec!["a", "b"], vec!["b", "a"], vec!["b2", "a", "b1"]]
+        .into_iter()
+        .enumerate()
+    {
+        let out = format!("merged{i}.json");
+        let mut args = vec!["merge".to_string()];
+        args.extend(files.iter().map(|f| dir.arg(f)));
+        args.extend(["-q".into(), "--json".into(), dir.arg(&out)]);
+        expect(0, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(read(&dir.path(&out)), whole, "merge of {files:?}");
+    }
+    // The merged table names the scenario and all replications.
+    let o = expect(0, &["merge", &dir.arg("a"), &dir.arg("b")]);
+    assert!(stdout(&o).contains("14 replications"), "{}", stdout(&o));
+}
+
+#[test]
+fn merge_refuses_shards_that_do_not_make_one_run() {
+    let dir = Scratch::new("bad-merge");
+    let file = short_file(&dir);
+    let shard = |name: &str, from: &str, to: &str, extra: &[&str]| {
+        let mut args = vec!["shard", &file, "--from", from, "--to", to, "-q"];
+        args.extend_from_slice(extra);
+        let out = dir.arg(name);
+        args.extend(["--out", &out]);
+        expect(0, &args);
+    };
+    shard("a", "0", "5", &[]);
+    shard("overlap", "3", "8", &[]);
+    shard("gap", "6", "9", &[]);
+    shard("seed", "5", "9", &["--seed", "2"]);
+    shard(
+        "scenario",
+        "5",
+        "9",
+        &["--set", "court.stage[trial].servers=30"],
+    );
+    for (other, needle) in [
+        ("overlap", "overlap"),
+        ("gap", "0..5, 6..9"),
+        ("seed", "seed"),
+        ("scenario", "different scenarios"),
+    ] {
+        let o = expect(1, &["merge", &dir.arg("a"), &dir.arg(other), "-q"]);
+        assert!(stderr(&o).contains(needle), "{other}: {}", stderr(&o));
+        let o = expect(1, &["merge", &dir.arg(other), &dir.arg("a"), "-q"]);
+        assert!(stderr(&o).starts_with("error: "), "{other}: {}", stderr(&o));
+    }
+    // Not starting at 0.
+    let o = expect(1, &["merge", &dir.arg("gap"), "-q"]);
+    assert!(stderr(&o).contains("0..n"), "{}", stderr(&o));
+    // Unreadable and not a shard.
+    let o = expect(1, &["merge", &dir.arg("missing.json")]);
+    assert!(stderr(&o).contains("missing.json"));
+    let o = expect(1, &["merge", &file]);
+    assert!(
+        stderr(&o).contains("not a custody-sim shard"),
+        "{}",
+        stderr(&o)
+    );
+    // An empty range.
+    expect(
+        1,
+        &[
+            "shard",
+            &file,
+            "--from",
+            "5",
+            "--to",
+            "5",
+            "--out",
+            &dir.arg("empty"),
+        ],
+    );
+}
+
+#[test]
+fn csv_files_have_the_documented_headers() {
+    let dir = Scratch::new("csv");
+    let file = short_file(&dir);
+    expect(
+        0,
+        &["run", &file, "-n", "1", "-q", "--csv", &dir.arg("out")],
+    );
+    let metrics = String::from_utf8(read(&dir.path("out/metrics.csv"))).unwrap();
+    let mut lines = metrics.lines();
+    assert_eq!(
+        lines.next(),
+        Some("metric,n,mean,sd,ci95_low,ci95_high,min,p5,p50,p95,max")
+    );
+    let transferred = lines.next().unwrap();
+    assert!(transferred.starts_with("transferred,1,"), "{transferred}");
+    // One replication: sd and the interval are empty fields.
+    let fields: Vec<&str> = transferred.split(',').collect();
+    assert_eq!(fields.len(), 11);
+    assert_eq!(&fields[3..6], ["", "", ""]);
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("stage.trial.peak_queue,"))
+    );
+    let series = String::from_utf8(read(&dir.path("out/series.csv"))).unwrap();
+    assert_eq!(series.lines().next(), Some("series,day,mean,p5,p50,p95"));
+    assert!(series.lines().any(|l| l.starts_with("in_custody,120,")));
+    // 8 series of 120 days and the header.
+    assert_eq!(series.lines().count(), 8 * 120 + 1);
+}
+
+fn metric_mean(j: &Value, name: &str) -> f64 {
+    j["metrics"][name]["mean"].as_f64().unwrap()
+}
+
+#[test]
+fn set_changes_the_scenario_in_order() {
+    let dir = Scratch::new("set");
+    let base = ["run", "baseline", "-n", "8", "-q", "--json"];
+    let mut args = base.to_vec();
+    let plain = dir.arg("plain.json");
+    args.push(&plain);
+    expect(0, &args);
+    let mut args = base.to_vec();
+    let more = dir.arg("more.json");
+    args.extend([
+        &more,
+        "--set",
+        "court.stage[trial].servers=5",
+        "--set",
+        "court.stage[trial].servers=60",
+    ]);
+    expect(0, &args);
+    let (plain, more) = (
+        read_json(&dir.path("plain.json")),
+        read_json(&dir.path("more.json")),
+    );
+    assert_ne!(plain["scenario_sha256"], more["scenario_sha256"]);
+    assert!(
+        metric_mean(&more, "stage.trial.mean_wait_days")
+            < metric_mean(&plain, "stage.trial.mean_wait_days"),
+        "60 trial panels (the last --set wins) wait less than 15"
+    );
+}
+
+#[test]
+fn bad_values_exit_1_with_a_message_naming_them() {
+    for (args, needle) in [
+        (
+            vec![
+                "run",
+                "baseline",
+                "-n",
+                "2",
+                "--set",
+                "court.stage[appeal].servers=3",
+            ],
+            "court.stage[appeal]",
+        ),
+        (
+            vec![
+                "run",
+                "baseline",
+                "-n",
+                "2",
+                "--set",
+                "court.stage[1].servers=0",
+            ],
+            "court.stage[1].servers: must be at least 1, got 0",
+        ),
+        (
+            vec!["run", "baseline", "--replications", "0"],
+            "must be at least 1",
+        ),
+        (
+            vec!["run", "baseline", "-n", "2", "--threads", "1000000"],
+            "--threads",
+        ),
+        (
+            vec!["sweep", "baseline", "-n", "2", "--vary", "court.judges=1,2"],
+            "court.judges",
+        ),
+        (
+            vec![
+                "sweep",
+                "baseline",
+                "-n",
+                "0",
+                "--vary",
+                "court.stage[1].servers=1,2",
+            ],
+            "at least 1",
+        ),
+    ] {
+        let o = expect(1, &args);
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("error: ") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["run"],
+        vec!["run", "baseline", "--no-such-flag"],
+        vec!["run", "baseline", "--replications", "many"],
+        vec!["run", "baseline", "--seed", "-1"],
+        vec!["run", "baseline", "--set", "no-equals-sign"],
+        vec!["sweep", "baseline"],
+        vec!["sweep", "baseline", "--vary", "court.stage[1].servers"],
+        vec![
+            "sweep",
+            "baseline",
+            "--vary",
+            "court.stage[1].servers=1",
+            "--shard",
+            "0/2",
+            "--out",
+            "x",
+        ],
+        vec![
+            "sweep",
+            "baseline",
+            "--vary",
+            "court.stage[1].servers=1",
+            "--shard",
+            "1/2",
+        ],
+        vec!["shard", "baseline", "--from", "0"],
+        vec!["merge"],
+        vec!["presets", "show"],
+    ] {
+        let o = expect(2, &args);
+        assert!(!stderr(&o).is_empty(), "{args:?}");
+    }
+    expect(0, &["--help"]);
+    expect(0, &["--version"]);
+}
+
+#[test]
+fn sweep_reports_cells_and_paired_differences() {
+    let dir = Scratch::new("sweep");
+    let file = short_file(&dir);
+    let vary = [
+        "--vary",
+        "court.stage[trial].servers=15,30",
+        "--vary",
+        "transfer.weekly_cap=700,1400",
+    ];
+    let mut args = vec!["sweep", &file, "-n", "8", "--seed", "4"];
+    args.extend(vary);
+    let o = expect(0, &args);
+    assert!(stdout(&o).contains("4 cells"), "{}", stdout(&o));
+    let (json, csv) = (dir.arg("sweep.json"), dir.arg("sweep.csv"));
+    args.extend(["-q", "--json", &json, "--csv", &csv]);
+    expect(0, &args);
+    let j = read_json(&dir.path("sweep.json"));
+    assert_eq!(
+        keys(&j),
+        [
+            "scenario",
+            "version",
+            "seed",
+            "replications",
+            "paths",
+            "cells"
+        ]
+    );
+    assert_eq!(j["scenario"], "baseline");
+    assert_eq!(j["seed"], 4);
+    assert_eq!(j["replications"], 8);
+    let cells = j["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 4);
+    assert_eq!(
+        keys(&cells[0]),
+        ["params", "scenario_sha256", "metrics", "diff"]
+    );
+    // The last path varies fastest.
+    assert_eq!(cells[1]["params"]["court.stage[trial].servers"], 15);
+    assert_eq!(cells[1]["params"]["transfer.weekly_cap"], 1400);
+    assert_eq!(keys(&cells[0]["metrics"]["transferred"]), METRIC_KEYS);
+    let d = &cells[0]["diff"]["transferred"];
+    assert_eq!(keys(d), ["n", "mean", "sd", "ci95_low", "ci95_high"]);
+    assert_eq!(d["mean"], 0.0, "the first cell against itself");
+    // A higher weekly cap: the transfer completes sooner, paired.
+    let w = &cells[1]["diff"]["last_arrival_day"];
+    assert!(w["ci95_high"].as_f64().unwrap() < 0.0, "{w}");
+
+    let text = String::from_utf8(read(&dir.path("sweep.csv"))).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some(
+            "court.stage[trial].servers,transfer.weekly_cap,metric,n,mean,sd,ci95_low,ci95_high,min,p5,p50,p95,max,\
+             diff_n,diff_mean,diff_sd,diff_ci95_low,diff_ci95_high"
+        )
+    );
+    let metrics = cells[0]["metrics"].as_object().unwrap().len();
+    assert_eq!(text.lines().count(), 1 + 4 * metrics);
+}
+
+#[test]
+fn sweep_shards_merge_to_exactly_the_sweep() {
+    let dir = Scratch::new("sweep-shards");
+    let file = short_file(&dir);
+    let grid = [
+        "--vary",
+        "court.stage[trial].servers=15,30,45",
+        "-n",
+        "5",
+        "--seed",
+        "2",
+        "-q",
+    ];
+    let (json, csv) = (dir.arg("whole.json"), dir.arg("whole.csv"));
+    let mut args = vec!["sweep", &file];
+    args.extend(grid);
+    args.extend(["--json", &json, "--csv", &csv]);
+    expect(0, &args);
+    for k in 1..=4 {
+        let slice = format!("{k}/4");
+        let out = dir.arg(&format!("part{k}"));
+        let mut args = vec!["sweep", &file];
+        args.extend(grid);
+        args.extend(["--shard", &slice, "--out", &out]);
+        expect(0, &args);
+    }
+    let parts: Vec<String> = (1..=4)
+        .rev()
+        .map(|k| dir.arg(&format!("part{k}")))
+        .collect();
+    let (mjson, mcsv) = (dir.arg("merged.json"), dir.arg("merged.csv"));
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["-q", "--json", &mjson, "--csv", &mcsv]);
+    expect(0, &args);
+    assert_eq!(
+        read(&dir.path("merged.json")),
+        read(&dir.path("whole.json"))
+    );
+    assert_eq!(read(&dir.path("merged.csv")), read(&dir.path("whole.csv")));
+    // A missing slice is refused, and so is a mix of run and sweep shards.
+    let o = expect(1, &["merge", &parts[0], &parts[1], "-q"]);
+    assert!(stderr(&o).contains("missing"), "{}", stderr(&o));
+    expect(
+        0,
+        &[
+            "shard",
+            &file,
+            "--from",
+            "0",
+            "--to",
+            "5",
+            "--seed",
+            "2",
+            "-q",
+            "--out",
+            &dir.arg("run"),
+        ],
+    );
+    expect(1, &["merge", &parts[0], &dir.arg("run"), "-q"]);
+}
+
+#[test]
+fn plots_go_to_a_folder_or_are_refused_clearly() {
+    let dir = Scratch::new("plots");
+    let file = short_file(&dir);
+    let out = dir.arg("plots");
+    if cfg!(feature = "plots") {
+        let o = expect(
+            0,
+            &["run", &file, "-n", "4", "--plots", &out, "--json", "-"],
+        );
+        assert!(stderr(&o).contains("wrote"), "{}", stderr(&o));
+        let svgs = std::fs::read_dir(dir.path("plots"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "svg")
+            })
+            .count();
+        assert!(svgs > 0, "SVG charts written");
+    } else {
+        let o = expect(1, &["run", &file, "-n", "4", "--plots", &out]);
+        assert!(stderr(&o).contains("plots"), "{}", stderr(&o));
+    }
+}
