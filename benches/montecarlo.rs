@@ -17,7 +17,19 @@ fn montecarlo(c: &mut Criterion) {
     g.sample_size(10);
     for threads in [1, 2] {
         g.bench_function(format!("threads-{threads}"), |b| {
-            b.iter(|| black_box(run(&s, &Runs { replications: 1000, seed: 1, threads }).expect("valid")))
+            b.iter(|| {
+                black_box(
+                    run(
+                        &s,
+                        &Runs {
+                            replications: 1000,
+                            seed: 1,
+                            threads,
+                        },
+                    )
+                    .expect("valid"),
+                )
+            })
         });
     }
     g.finish();
@@ -29,7 +41,20 @@ fn montecarlo(c: &mut Criterion) {
     let mut g = c.benchmark_group("sweep-12x200");
     g.sample_size(10);
     g.bench_function("all-threads", |b| {
-        b.iter(|| black_box(sweep(&s, &grid, &Runs { replications: 200, seed: 1, threads: 0 }).expect("valid")))
+        b.iter(|| {
+            black_box(
+                sweep(
+                    &s,
+                    &grid,
+                    &Runs {
+                        replications: 200,
+                        seed: 1,
+                        threads: 0,
+                    },
+                )
+                .expect("valid"),
+            )
+        })
     });
     g.finish();
 }

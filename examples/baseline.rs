@@ -43,7 +43,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Files for a notebook, R, or a report.
     let out = Path::new("target").join("baseline");
     std::fs::create_dir_all(&out)?;
-    report::json::write_json(&report::json::summary_json(&summary), &out.join("summary.json"))?;
+    report::json::write_json(
+        &report::json::summary_json(&summary),
+        &out.join("summary.json"),
+    )?;
     report::csv::write_summary_csv(&summary, &out)?;
     #[cfg(feature = "plots")]
     report::plots::write_plots(&scenario, &summary, &out)?;
@@ -51,9 +54,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Sanity: everyone was moved (escapes aside), and Nasiriyah, already at
     // more than twice its capacity on day 0, never comes back under it.
-    let moved = summary.metric("transferred").and_then(|m| m.mean).unwrap_or(0.0);
-    let escaped = summary.metric("escaped").and_then(|m| m.mean).unwrap_or(0.0);
-    assert!((moved + escaped - 7000.0).abs() < 1.0, "moved {moved} + escaped {escaped}");
+    let moved = summary
+        .metric("transferred")
+        .and_then(|m| m.mean)
+        .unwrap_or(0.0);
+    let escaped = summary
+        .metric("escaped")
+        .and_then(|m| m.mean)
+        .unwrap_or(0.0);
+    assert!(
+        (moved + escaped - 7000.0).abs() < 1.0,
+        "moved {moved} + escaped {escaped}"
+    );
     let over = summary
         .metric("facility.Nasiriyah.days_over_capacity")
         .and_then(|m| m.min)

@@ -111,13 +111,18 @@ pub mod sweep;
 
 use std::path::PathBuf;
 
-pub use montecarlo::{Runs, Shard, Summary, run};
 pub use model::{ConservationError, Layout, Outcome, Plan, Workspace, simulate};
+pub use montecarlo::{Runs, Shard, Summary, run};
 pub use scenario::{
     Admission, Allocation, Court, Dist, Escape, Expansion, Facility, Group, Pause, Phase, Policy,
     Repatriation, Scenario, ScenarioBuilder, ScenarioError, ScenarioErrors, ServerChange, Stage,
     Transfer, limits, presets,
 };
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// Everything that can go wrong in custody-sim, other than a bug.
 ///

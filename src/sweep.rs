@@ -85,11 +85,14 @@ pub struct SweepResult {
 pub struct SweepShard {
     paths: Vec<String>,
     replications: u64,
-    cells: Vec<(Vec<(String, String)>, Shard)>,
+    cells: Vec<(Params, Shard)>,
 }
 
+/// `(path, value)` for each varied parameter of a cell.
+type Params = Vec<(String, String)>;
+
 /// The grid of cells: parameters and scenario of each.
-fn grid(base: &Scenario, vary: &[Vary]) -> Result<Vec<(Vec<(String, String)>, Scenario)>, Error> {
+fn grid(base: &Scenario, vary: &[Vary]) -> Result<Vec<(Params, Scenario)>, Error> {
     let mut cells = vec![(Vec::new(), base.clone())];
     for v in vary {
         if v.values.is_empty() {
@@ -142,7 +145,16 @@ pub fn sweep_shard(
         let plan = Plan::new(&s)?;
         let start = (c as u64 * r).max(lo).min((c as u64 + 1) * r) - c as u64 * r;
         let end = (c as u64 * r).max(hi).min((c as u64 + 1) * r) - c as u64 * r;
-        out.push((params, run_plan(&plan, runs.seed, start..end.max(start), runs.threads, progress)?));
+        out.push((
+            params,
+            run_plan(
+                &plan,
+                runs.seed,
+                start..end.max(start),
+                runs.threads,
+                progress,
+            )?,
+        ));
     }
     Ok(SweepShard {
         paths: vary.iter().map(|v| v.path.clone()).collect(),
@@ -237,7 +249,10 @@ impl SweepShard {
         serde_json::from_str(&text).map_err(|e| {
             Error::Scenario(ScenarioErrors::one(
                 "",
-                format!("{}: not a custody-sim sweep shard file: {e}", path.display()),
+                format!(
+                    "{}: not a custody-sim sweep shard file: {e}",
+                    path.display()
+                ),
             ))
         })
     }

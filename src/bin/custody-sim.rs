@@ -514,7 +514,10 @@ fn cmd_check(arg: &str) -> Result<(), Fail> {
 /// The number of cells of a grid, refusing grids too large to run.
 fn grid_cells(vary: &[Vary], replications: u64) -> Result<u64, Fail> {
     let mut cells: u64 = 1;
-    for v in vary {
+    for (i, v) in vary.iter().enumerate() {
+        if vary[..i].iter().any(|w| w.path == v.path) {
+            return fail(format!("--vary {}: the same path varied twice", v.path));
+        }
         cells = cells.saturating_mul(v.values.len() as u64);
     }
     if cells > MAX_CELLS {

@@ -80,7 +80,7 @@ impl<E> Calendar<E> {
         }
     }
 
-    /// Schedules `event` at `time` [days].
+    /// Schedules `event` at `time` \[days\].
     ///
     /// `time` must be non-negative and not NaN (simulation times are);
     /// `-0.0` counts as `0.0`.

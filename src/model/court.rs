@@ -32,13 +32,9 @@ impl Replication<'_> {
         self.ws.status[d as usize] = Status::InService;
         let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
         if done <= self.plan.horizon {
-            self.ws.cal.schedule(
-                done,
-                Event::ServiceDone {
-                    stage: s as u32,
-                    d,
-                },
-            );
+            self.ws
+                .cal
+                .schedule(done, Event::ServiceDone { stage: s as u32, d });
         }
     }
 
@@ -46,7 +42,9 @@ impl Replication<'_> {
     /// left the queue early (repatriated) are skipped here, lazily.
     pub(super) fn start_service(&mut self, s: usize, t: f64) {
         while self.busy[s] < self.servers[s] && self.qlen[s] > 0 {
-            let Some(d) = self.ws.queues[s].pop_front() else { break };
+            let Some(d) = self.ws.queues[s].pop_front() else {
+                break;
+            };
             if self.ws.status[d as usize] != Status::Queued {
                 continue;
             }

@@ -66,7 +66,7 @@ pub fn simulate(scenario: &Scenario, seed: u64) -> Result<Outcome, Error> {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("conservation broken at t = {time} days: {detail}")]
 pub struct ConservationError {
-    /// Simulation time of the check [days].
+    /// Simulation time of the check \[days\].
     pub time: f64,
     /// Which balance failed, with the counts.
     pub detail: String,
@@ -153,7 +153,11 @@ impl Plan {
             .enumerate()
             .map(|(i, p)| PhasePlan {
                 from: p.from,
-                end: if i + 1 < n_phases { s.transfer.phases[i + 1].from } else { f64::INFINITY },
+                end: if i + 1 < n_phases {
+                    s.transfer.phases[i + 1].from
+                } else {
+                    f64::INFINITY
+                },
                 interval: p.interval_days.sampler(),
                 size: p.convoy_size.sampler(),
             })
@@ -170,7 +174,8 @@ impl Plan {
         let escape = s.transfer.escape.as_ref().and_then(|e| {
             (e.incident_rate_per_day > 0.0).then(|| EscapePlan {
                 // Validation guarantees a finite positive rate here.
-                gap: rand_distr::Exp::new(e.incident_rate_per_day).unwrap_or_else(|_| unreachable_exp()),
+                gap: rand_distr::Exp::new(e.incident_rate_per_day)
+                    .unwrap_or_else(|_| unreachable_exp()),
                 probability: e.escape_probability,
             })
         });
@@ -203,7 +208,9 @@ impl Plan {
             .collect();
         schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
         let weights = match (s.allocation.policy, &s.allocation.weights) {
-            (Policy::Proportional, Some(w)) => rand::distr::weighted::WeightedIndex::new(w.iter().copied()).ok(),
+            (Policy::Proportional, Some(w)) => {
+                rand::distr::weighted::WeightedIndex::new(w.iter().copied()).ok()
+            }
             _ => None,
         };
         let convicted_facility = s
@@ -358,8 +365,12 @@ impl Streams {
             escape: at(1),
             allocation: at(2),
             verdict: at(3),
-            stages: (0..stages as u128).map(|s| at(PROCESS_STAGE0 + s)).collect(),
-            groups: (0..groups as u128).map(|g| at(PROCESS_GROUP0 + g)).collect(),
+            stages: (0..stages as u128)
+                .map(|s| at(PROCESS_STAGE0 + s))
+                .collect(),
+            groups: (0..groups as u128)
+                .map(|g| at(PROCESS_GROUP0 + g))
+                .collect(),
         }
     }
 }
@@ -572,7 +583,10 @@ impl<'a> Replication<'a> {
         }
         let in_court: u64 = self.qlen.iter().sum::<u64>() + self.busy.iter().sum::<u64>();
         if in_court != self.awaiting {
-            return fail(format!("queued + in service = {in_court}, awaiting verdict = {}", self.awaiting));
+            return fail(format!(
+                "queued + in service = {in_court}, awaiting verdict = {}",
+                self.awaiting
+            ));
         }
         let beds: u64 = self.occ.iter().sum();
         let expected = self.plan.initial.iter().sum::<u64>() + self.awaiting + self.convicted;

@@ -37,7 +37,15 @@ impl Layout {
             m.extend(s.groups.iter().map(|g| format!("{what}.{}", g.name)));
         };
         per_group(&mut m, "transferred");
-        m.extend(["last_arrival_day", "escaped", "remaining_in_syria", "repatriated"].map(String::from));
+        m.extend(
+            [
+                "last_arrival_day",
+                "escaped",
+                "remaining_in_syria",
+                "repatriated",
+            ]
+            .map(String::from),
+        );
         per_group(&mut m, "repatriated");
         m.extend(["released", "convicted"].map(String::from));
         per_group(&mut m, "convicted");
@@ -59,7 +67,11 @@ impl Layout {
         }
         m.extend(["mean_days_to_verdict", "median_days_to_verdict"].map(String::from));
 
-        let mut series: Vec<String> = s.facilities.iter().map(|f| format!("occupancy.{}", f.name)).collect();
+        let mut series: Vec<String> = s
+            .facilities
+            .iter()
+            .map(|f| format!("occupancy.{}", f.name))
+            .collect();
         series.extend(["in_custody", "in_syria", "transferred_cumulative"].map(String::from));
         series.extend(s.court.stages.iter().map(|st| format!("queue.{}", st.name)));
 
@@ -139,7 +151,11 @@ impl Outcome {
 
     /// Every metric with its value, in [`Layout`] order.
     pub fn metrics(&self) -> impl Iterator<Item = (&str, Option<f64>)> {
-        self.layout.metrics.iter().map(String::as_str).zip(self.values.iter().copied())
+        self.layout
+            .metrics
+            .iter()
+            .map(String::as_str)
+            .zip(self.values.iter().copied())
     }
 
     /// Metric values in [`Layout`] order.
@@ -153,7 +169,7 @@ impl Outcome {
     }
 
     /// The daily series `name`: the end-of-day record of days 1..=horizon
-    /// (element 0 is day 1) [persons].
+    /// (element 0 is day 1) \[persons\].
     pub fn series(&self, name: &str) -> Option<&[u32]> {
         self.layout.series_index(name).map(|i| self.series_at(i))
     }
@@ -215,7 +231,11 @@ impl Replication<'_> {
             }
         }
         let mut k = nf;
-        for v in [self.awaiting + self.convicted, self.ws.pool.len() as u64, self.transferred] {
+        for v in [
+            self.awaiting + self.convicted,
+            self.ws.pool.len() as u64,
+            self.transferred,
+        ] {
             r.series[k * h + at] = to_u32(v);
             k += 1;
         }

@@ -101,7 +101,8 @@ impl Replication<'_> {
         } else if n == 1 {
             u64::from(bernoulli(&mut self.rng.escape, e.probability))
         } else {
-            rand_distr::Binomial::new(n, e.probability).map_or(0, |b| b.sample(&mut self.rng.escape))
+            rand_distr::Binomial::new(n, e.probability)
+                .map_or(0, |b| b.sample(&mut self.rng.escape))
         };
         for _ in 0..k {
             let j = self.rng.escape.random_range(0..self.ws.pool.len());

@@ -36,10 +36,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::Error;
 use crate::model::{Plan, Workspace};
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::{MetricStats, SeriesAcc, SeriesBands};
-use crate::Error;
 
 /// How many replications to run, from which master seed, on how many
 /// threads.
@@ -187,17 +187,25 @@ impl Shard {
         if other.scenario_sha256 != self.scenario_sha256 {
             return Err(mismatch(format!(
                 "shards of different scenarios ({:?} sha256 {}, {:?} sha256 {})",
-                self.scenario.name, self.scenario_sha256, other.scenario.name, other.scenario_sha256
+                self.scenario.name,
+                self.scenario_sha256,
+                other.scenario.name,
+                other.scenario_sha256
             )));
         }
         if other.seed != self.seed {
-            return Err(mismatch(format!("shards of different seeds ({} and {})", self.seed, other.seed)));
+            return Err(mismatch(format!(
+                "shards of different seeds ({} and {})",
+                self.seed, other.seed
+            )));
         }
         if !self.series.compatible(&other.series)
             || other.metric_names != self.metric_names
             || other.series_names != self.series_names
         {
-            return Err(mismatch("shards with different metric or series layouts".into()));
+            return Err(mismatch(
+                "shards with different metric or series layouts".into(),
+            ));
         }
         for &(a, b) in &other.ranges {
             if let Some(&(c, d)) = self.ranges.iter().find(|&&(c, d)| a < d && c < b) {
@@ -209,7 +217,10 @@ impl Shard {
         self.ranges.extend(other.ranges);
         self.ranges = join_ranges(std::mem::take(&mut self.ranges));
         let mut values = Vec::with_capacity(self.values.len() + other.values.len());
-        let (mut x, mut y) = (std::mem::take(&mut self.values).into_iter().peekable(), other.values.into_iter().peekable());
+        let (mut x, mut y) = (
+            std::mem::take(&mut self.values).into_iter().peekable(),
+            other.values.into_iter().peekable(),
+        );
         loop {
             let take_x = match (x.peek(), y.peek()) {
                 (Some(a), Some(b)) => a.0 < b.0,
@@ -231,7 +242,10 @@ impl Shard {
     }
 
     /// Paired values of metric `i` by replication index.
-    pub(crate) fn column_by_index(&self, i: usize) -> impl Iterator<Item = (u64, Option<f64>)> + '_ {
+    pub(crate) fn column_by_index(
+        &self,
+        i: usize,
+    ) -> impl Iterator<Item = (u64, Option<f64>)> + '_ {
         self.values.iter().map(move |(r, v)| (*r, v[i]))
     }
 
@@ -269,7 +283,8 @@ impl Shard {
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = serde_json::to_string(self).map_err(|e| mismatch(format!("cannot serialise shard: {e}")))?;
+        let text = serde_json::to_string(self)
+            .map_err(|e| mismatch(format!("cannot serialise shard: {e}")))?;
         std::fs::write(path, text).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -288,8 +303,12 @@ impl Shard {
             path: path.to_path_buf(),
             source,
         })?;
-        let shard: Shard = serde_json::from_str(&text)
-            .map_err(|e| mismatch(format!("{}: not a custody-sim shard file: {e}", path.display())))?;
+        let shard: Shard = serde_json::from_str(&text).map_err(|e| {
+            mismatch(format!(
+                "{}: not a custody-sim shard file: {e}",
+                path.display()
+            ))
+        })?;
         if shard.format != SHARD_FORMAT {
             return Err(mismatch(format!(
                 "{}: shard format {} is not the supported format {SHARD_FORMAT}",
@@ -326,7 +345,7 @@ pub struct Summary {
     pub scenario_sha256: String,
     /// Calendar date of day 0 (`YYYY-MM-DD`).
     pub start_date: String,
-    /// Horizon [days]; series have this many days.
+    /// Horizon \[days\]; series have this many days.
     pub horizon_days: u32,
     /// Master seed.
     pub seed: u64,
@@ -427,9 +446,20 @@ pub fn run(scenario: &Scenario, runs: &Runs) -> Result<Summary, Error> {
 /// # Errors
 ///
 /// As [`run`].
-pub fn run_with_progress(scenario: &Scenario, runs: &Runs, progress: Progress<'_>) -> Result<Summary, Error> {
+pub fn run_with_progress(
+    scenario: &Scenario,
+    runs: &Runs,
+    progress: Progress<'_>,
+) -> Result<Summary, Error> {
     let plan = Plan::new(scenario)?;
-    Ok(run_plan(&plan, runs.seed, 0..runs.replications, runs.threads, Some(progress))?.summary())
+    Ok(run_plan(
+        &plan,
+        runs.seed,
+        0..runs.replications,
+        runs.threads,
+        Some(progress),
+    )?
+    .summary())
 }
 
 /// Runs replications `range` (for example `250..500`) of master seed `seed`
@@ -483,7 +513,10 @@ pub struct Precision {
 pub fn run_until(scenario: &Scenario, runs: &Runs, target: &Precision) -> Result<Summary, Error> {
     let plan = Plan::new(scenario)?;
     let Some(col) = plan.layout().metric_index(&target.metric) else {
-        return Err(mismatch(format!("precision target: no metric named {:?}", target.metric)));
+        return Err(mismatch(format!(
+            "precision target: no metric named {:?}",
+            target.metric
+        )));
     };
     if !(target.half_width.is_finite() && target.half_width > 0.0) {
         return Err(mismatch(format!(
@@ -499,7 +532,10 @@ pub fn run_until(scenario: &Scenario, runs: &Runs, target: &Precision) -> Result
         shard.merge(run_plan(&plan, runs.seed, n..next, runs.threads, None)?)?;
         n = next;
         let stats = MetricStats::from_values(&shard.column(col));
-        if stats.ci_half_width(0.95).is_some_and(|h| h <= target.half_width) {
+        if stats
+            .ci_half_width(0.95)
+            .is_some_and(|h| h <= target.half_width)
+        {
             break;
         }
     }

@@ -44,14 +44,14 @@ static FONT: &[u8] = include_bytes!("DejaVuSans-subset.ttf");
 /// Font family used for all text.
 const FAMILY: &str = "sans-serif";
 
-/// Chart width [pixels].
+/// Chart width \[pixels\].
 const WIDTH: u32 = 1600;
-/// Height of one panel [pixels].
+/// Height of one panel \[pixels\].
 const PANEL_HEIGHT: u32 = 760;
-/// Height of the title block above the panels [pixels].
+/// Height of the title block above the panels \[pixels\].
 const TITLE_HEIGHT: u32 = 130;
 
-/// Font sizes [pixels].
+/// Font sizes \[pixels\].
 const TITLE_SIZE: f64 = 46.0;
 const SUBTITLE_SIZE: f64 = 28.0;
 const CAPTION_SIZE: f64 = 38.0;
@@ -59,7 +59,7 @@ const DESC_SIZE: f64 = 30.0;
 const TICK_SIZE: f64 = 27.0;
 const LEGEND_SIZE: f64 = 27.0;
 
-/// Line widths [pixels].
+/// Line widths \[pixels\].
 const MEDIAN_WIDTH: u32 = 5;
 const REFERENCE_WIDTH: u32 = 4;
 
@@ -79,7 +79,8 @@ const REFERENCE: RGBColor = RGBColor(200, 30, 30);
 /// Registers the embedded font with plotters once.
 fn ensure_font() -> Result<(), Error> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    let ok = *REGISTERED
+        .get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
     if ok {
         Ok(())
     } else {
@@ -123,7 +124,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// Parses `YYYY-MM-DD` to days since 1970-01-01.
@@ -146,16 +155,19 @@ const MONTHS: [&str; 12] = [
 /// Day 0 as days since 1970-01-01, and the calendar axis of a horizon.
 #[derive(Debug, Clone, Copy)]
 struct Calendar {
-    /// Day 0 [days since 1970-01-01].
+    /// Day 0 \[days since 1970-01-01\].
     epoch: i64,
-    /// Last day plotted [days].
+    /// Last day plotted \[days\].
     horizon: u32,
 }
 
 impl Calendar {
     fn new(start_date: &str, horizon: u32) -> Result<Calendar, Error> {
-        let epoch = parse_date(start_date)
-            .ok_or_else(|| Error::Plot(format!("start_date {start_date:?} is not a YYYY-MM-DD date")))?;
+        let epoch = parse_date(start_date).ok_or_else(|| {
+            Error::Plot(format!(
+                "start_date {start_date:?} is not a YYYY-MM-DD date"
+            ))
+        })?;
         Ok(Calendar { epoch, horizon })
     }
 
@@ -200,7 +212,10 @@ impl Calendar {
         }
         let (mut y, mut m, _) = civil_from_days(self.epoch);
         let months = h / 30 + 1;
-        let step = [1, 2, 3, 6, 12].into_iter().find(|s| months / s <= 9).unwrap_or(24);
+        let step = [1, 2, 3, 6, 12]
+            .into_iter()
+            .find(|s| months / s <= 9)
+            .unwrap_or(24);
         let mut v = Vec::new();
         loop {
             // Next first-of-month after day 0, on the step's grid (Jan-based).
@@ -269,7 +284,7 @@ fn thousands(x: f64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -281,14 +296,20 @@ fn thousands(x: f64) -> String {
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     s.trim_matches('_').to_string()
 }
 
 /// A round upper bound for an axis: at least `x`, 5-15% above it.
 fn nice_max(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 1.0;
     }
     let x = x * 1.08;
@@ -318,7 +339,9 @@ fn active_span(bands: &SeriesBands, horizon: u32) -> u32 {
         let end = v.last().copied().unwrap_or(0.0);
         v.iter().rposition(|x| *x != end).map_or(0, |i| i + 1) as u32
     };
-    let d = last_change(&bands.p5).max(last_change(&bands.p50)).max(last_change(&bands.p95));
+    let d = last_change(&bands.p5)
+        .max(last_change(&bands.p50))
+        .max(last_change(&bands.p95));
     if d * 3 >= horizon * 2 {
         return horizon;
     }
@@ -408,8 +431,18 @@ fn panel<DB: DrawingBackend>(
     let y_max = nice_max(
         bands
             .iter()
-            .flat_map(|b| b.bands.p95.iter().take(days).chain(b.bands.p50.iter().take(days)))
-            .chain(references.iter().flat_map(|r| r.points.iter().map(|p| &p.1)))
+            .flat_map(|b| {
+                b.bands
+                    .p95
+                    .iter()
+                    .take(days)
+                    .chain(b.bands.p50.iter().take(days))
+            })
+            .chain(
+                references
+                    .iter()
+                    .flat_map(|r| r.points.iter().map(|p| &p.1)),
+            )
             .copied()
             .fold(0.0, f64::max),
     );
@@ -461,8 +494,22 @@ fn panel<DB: DrawingBackend>(
 
     // Bands under lines, lines on top.
     for b in bands {
-        let mut outline = thin(b.bands.p95.iter().take(days).enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
-        let mut lower = thin(b.bands.p5.iter().take(days).enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
+        let mut outline = thin(
+            b.bands
+                .p95
+                .iter()
+                .take(days)
+                .enumerate()
+                .map(|(i, &v)| ((i + 1) as f64, v)),
+        );
+        let mut lower = thin(
+            b.bands
+                .p5
+                .iter()
+                .take(days)
+                .enumerate()
+                .map(|(i, &v)| ((i + 1) as f64, v)),
+        );
         lower.reverse();
         outline.extend(lower);
         let fill = b.colour.mix(0.25);
@@ -475,7 +522,12 @@ fn panel<DB: DrawingBackend>(
     for r in references {
         let style = ShapeStyle::from(&REFERENCE).stroke_width(REFERENCE_WIDTH);
         chart
-            .draw_series(DashedLineSeries::new(r.points.iter().copied(), 22, 12, style))
+            .draw_series(DashedLineSeries::new(
+                r.points.iter().copied(),
+                22,
+                12,
+                style,
+            ))
             .map_err(plot_err)?
             .label(r.label.clone())
             .legend(move |(x, y)| {
@@ -488,7 +540,14 @@ fn panel<DB: DrawingBackend>(
         let style = ShapeStyle::from(&b.colour).stroke_width(MEDIAN_WIDTH);
         chart
             .draw_series(LineSeries::new(
-                thin(b.bands.p50.iter().take(days).enumerate().map(|(i, &v)| ((i + 1) as f64, v))),
+                thin(
+                    b.bands
+                        .p50
+                        .iter()
+                        .take(days)
+                        .enumerate()
+                        .map(|(i, &v)| ((i + 1) as f64, v)),
+                ),
                 style,
             ))
             .map_err(plot_err)?
@@ -557,7 +616,11 @@ impl Chart<'_> {
         }
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>, cx: &Context<'_>) -> Result<(), Error> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+        cx: &Context<'_>,
+    ) -> Result<(), Error> {
         let s = cx.scenario;
         let h = f64::from(cx.cal.horizon);
         match *self {
@@ -659,7 +722,10 @@ impl Chart<'_> {
 }
 
 /// Bar chart of repatriated per group, with whiskers.
-fn repatriation_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, cx: &Context<'_>) -> Result<(), Error> {
+fn repatriation_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cx: &Context<'_>,
+) -> Result<(), Error> {
     let groups = &cx.scenario.groups;
     let mut rows = Vec::with_capacity(groups.len());
     for g in groups {
@@ -669,7 +735,14 @@ fn repatriation_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, cx: &Co
             .metric(&name)
             .ok_or_else(|| Error::Plot(format!("the summary has no metric {name:?}")))?;
         let mean = m.mean.unwrap_or(0.0);
-        rows.push((g.name.as_str(), g.count, mean, m.p5.unwrap_or(mean), m.p95.unwrap_or(mean), m.ci_half_width(0.95)));
+        rows.push((
+            g.name.as_str(),
+            g.count,
+            mean,
+            m.p5.unwrap_or(mean),
+            m.p95.unwrap_or(mean),
+            m.ci_half_width(0.95),
+        ));
     }
     let n = rows.len();
     let y_max = nice_max(rows.iter().map(|r| r.4.max(r.2)).fold(0.0, f64::max));
@@ -719,8 +792,14 @@ fn repatriation_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, cx: &Co
         let colour = PALETTE[i % PALETTE.len()];
         chart
             .draw_series([
-                Rectangle::new([(x - 0.32, 0.0), (x + 0.32, mean)], colour.mix(0.85).filled()),
-                Rectangle::new([(x - 0.32, 0.0), (x + 0.32, mean)], ShapeStyle::from(&colour).stroke_width(3)),
+                Rectangle::new(
+                    [(x - 0.32, 0.0), (x + 0.32, mean)],
+                    colour.mix(0.85).filled(),
+                ),
+                Rectangle::new(
+                    [(x - 0.32, 0.0), (x + 0.32, mean)],
+                    ShapeStyle::from(&colour).stroke_width(3),
+                ),
             ])
             .map_err(plot_err)?;
         if p95 > p5 {
@@ -759,7 +838,13 @@ fn repatriation_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, cx: &Co
 }
 
 /// Writes one chart as `<stem>.svg` and `<stem>.png` in `dir`.
-fn write_chart(dir: &Path, stem: &str, chart: Chart<'_>, cx: &Context<'_>, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+fn write_chart(
+    dir: &Path,
+    stem: &str,
+    chart: Chart<'_>,
+    cx: &Context<'_>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
     let panels = chart.panels(cx).max(1) as u32;
     let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
     let svg = dir.join(format!("{stem}.svg"));
@@ -797,7 +882,11 @@ fn write_chart(dir: &Path, stem: &str, chart: Chart<'_>, cx: &Context<'_>, out: 
 /// assert!(files.iter().any(|f| f.ends_with("occupancy.svg")));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_plots(scenario: &Scenario, summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn write_plots(
+    scenario: &Scenario,
+    summary: &Summary,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
     ensure_font()?;
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
@@ -817,7 +906,13 @@ pub fn write_plots(scenario: &Scenario, summary: &Summary, dir: &Path) -> Result
     write_chart(dir, "occupancy", Chart::Occupancy(&all), &cx, &mut out)?;
     for i in &all {
         let stem = format!("occupancy_{}", slug(&scenario.facilities[*i].name));
-        write_chart(dir, &stem, Chart::Occupancy(std::slice::from_ref(i)), &cx, &mut out)?;
+        write_chart(
+            dir,
+            &stem,
+            Chart::Occupancy(std::slice::from_ref(i)),
+            &cx,
+            &mut out,
+        )?;
     }
     write_chart(dir, "court_queues", Chart::CourtQueues, &cx, &mut out)?;
     write_chart(dir, "transfers", Chart::Transfers, &cx, &mut out)?;
@@ -865,7 +960,15 @@ mod tests {
     fn write_plots_writes_every_chart_as_svg_and_png() {
         let mut s = presets::baseline();
         s.horizon_days = 120;
-        let summary = run(&s, &Runs { replications: 4, seed: 1, threads: 1 }).unwrap();
+        let summary = run(
+            &s,
+            &Runs {
+                replications: 4,
+                seed: 1,
+                threads: 1,
+            },
+        )
+        .unwrap();
         let dir = std::env::temp_dir().join(format!("custody-sim-plots-{}", std::process::id()));
         let files = write_plots(&s, &summary, &dir).unwrap();
         // occupancy (all + 3 facilities), court queues, transfers, repatriation.
@@ -892,9 +995,18 @@ mod tests {
     fn a_summary_of_another_scenario_is_an_error() {
         let mut s = presets::baseline();
         s.horizon_days = 30;
-        let summary = run(&s, &Runs { replications: 2, seed: 1, threads: 1 }).unwrap();
+        let summary = run(
+            &s,
+            &Runs {
+                replications: 2,
+                seed: 1,
+                threads: 1,
+            },
+        )
+        .unwrap();
         s.facilities[0].name = "Elsewhere".into();
-        let dir = std::env::temp_dir().join(format!("custody-sim-plots-err-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("custody-sim-plots-err-{}", std::process::id()));
         let e = write_plots(&s, &summary, &dir).unwrap_err();
         assert!(e.to_string().contains("occupancy.Elsewhere"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);

@@ -35,12 +35,12 @@ use super::validate::Problems;
 pub enum Dist {
     /// Always `value`.
     Fixed {
-        /// The value [days or persons].
+        /// The value \[days or persons\].
         value: f64,
     },
     /// Exponential with the given mean (rate 1/mean).
     Exponential {
-        /// Mean [days or persons], > 0.
+        /// Mean \[days or persons\], > 0.
         mean: f64,
     },
     /// Continuous uniform on `[low, high]`.
@@ -111,7 +111,10 @@ impl Dist {
     pub(crate) fn check(&self, path: &str, problems: &mut Problems) {
         let finite = |problems: &mut Problems, key: &str, v: f64| {
             if !v.is_finite() {
-                problems.push(format!("{path}.{key}"), format!("must be a finite number, got {v}"));
+                problems.push(
+                    format!("{path}.{key}"),
+                    format!("must be a finite number, got {v}"),
+                );
                 false
             } else {
                 true
@@ -119,12 +122,18 @@ impl Dist {
         };
         let nonneg = |problems: &mut Problems, key: &str, v: f64| {
             if finite(problems, key, v) && v < 0.0 {
-                problems.push(format!("{path}.{key}"), format!("must be at least 0, got {v}"));
+                problems.push(
+                    format!("{path}.{key}"),
+                    format!("must be at least 0, got {v}"),
+                );
             }
         };
         let positive = |problems: &mut Problems, key: &str, v: f64| {
             if finite(problems, key, v) && v <= 0.0 {
-                problems.push(format!("{path}.{key}"), format!("must be greater than 0, got {v}"));
+                problems.push(
+                    format!("{path}.{key}"),
+                    format!("must be greater than 0, got {v}"),
+                );
             }
         };
         match *self {
@@ -141,7 +150,10 @@ impl Dist {
             }
             Dist::UniformInt { low, high } => {
                 if low < 0 {
-                    problems.push(format!("{path}.low"), format!("must be at least 0, got {low}"));
+                    problems.push(
+                        format!("{path}.low"),
+                        format!("must be at least 0, got {low}"),
+                    );
                 }
                 if high < low {
                     problems.push(
@@ -303,8 +315,14 @@ mod tests {
     #[test]
     fn lognormal_and_gamma_match_their_mean_and_sd() {
         for d in [
-            Dist::Lognormal { mean: 150.0, sd: 30.0 },
-            Dist::Gamma { mean: 10.0, sd: 5.0 },
+            Dist::Lognormal {
+                mean: 150.0,
+                sd: 30.0,
+            },
+            Dist::Gamma {
+                mean: 10.0,
+                sd: 5.0,
+            },
         ] {
             let n = 200_000;
             let (m, s) = moments(d, n);
@@ -312,7 +330,10 @@ mod tests {
                 Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd } => (mean, sd),
                 _ => unreachable!(),
             };
-            assert!((m - mean).abs() < 4.0 * sd / (n as f64).sqrt(), "{d:?}: mean {m}");
+            assert!(
+                (m - mean).abs() < 4.0 * sd / (n as f64).sqrt(),
+                "{d:?}: mean {m}"
+            );
             assert!((s - sd).abs() < 0.05 * sd, "{d:?}: sd {s}");
         }
     }

@@ -70,7 +70,7 @@ pub struct Scenario {
     pub name: String,
     /// Calendar date of day 0, `YYYY-MM-DD`.
     pub start_date: String,
-    /// Length of each replication [days]; events after it are not processed.
+    /// Length of each replication \[days\]; events after it are not processed.
     pub horizon_days: u32,
     /// Convoys out of the Syrian pool (`[transfer]`).
     pub transfer: Transfer,
@@ -92,10 +92,10 @@ pub struct Scenario {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
-    /// Time from departure to arrival of a convoy [days].
+    /// Time from departure to arrival of a convoy \[days\].
     pub transit_days: Dist,
     /// Most detainees that may depart in one week (days `[7k, 7k+7)`)
-    /// [persons]; `None`: no cap.
+    /// \[persons\]; `None`: no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_cap: Option<u64>,
     /// Whether convoys are held to the free beds in Iraq.
@@ -125,13 +125,13 @@ pub enum Admission {
     UpToCapacity,
 }
 
-/// A pause in departures, `[from, to)` [days].
+/// A pause in departures, `[from, to)` \[days\].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pause {
-    /// First day of the pause [days], included.
+    /// First day of the pause \[days\], included.
     pub from: f64,
-    /// End of the pause [days], excluded.
+    /// End of the pause \[days\], excluded.
     pub to: f64,
 }
 
@@ -140,12 +140,12 @@ pub struct Pause {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
-    /// Day of the phase's first departure [days].
+    /// Day of the phase's first departure \[days\].
     pub from: f64,
-    /// Time between departures [days]; `fixed` gives a timetable,
+    /// Time between departures \[days\]; `fixed` gives a timetable,
     /// `exponential` a Poisson process.
     pub interval_days: Dist,
-    /// Detainees per convoy before caps [persons]; rounded to an integer.
+    /// Detainees per convoy before caps \[persons\]; rounded to an integer.
     pub convoy_size: Dist,
 }
 
@@ -153,7 +153,7 @@ pub struct Phase {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Escape {
-    /// Rate of the Poisson process of incidents [per day].
+    /// Rate of the Poisson process of incidents \[per day\].
     pub incident_rate_per_day: f64,
     /// Probability that each detainee still in the pool escapes at an
     /// incident, independently of the others.
@@ -166,7 +166,7 @@ pub struct Escape {
 pub struct Group {
     /// Group name, unique; used in metric names (`transferred.<group>`).
     pub name: String,
-    /// Detainees of this group in the Syrian pool on day 0 [persons].
+    /// Detainees of this group in the Syrian pool on day 0 \[persons\].
     pub count: u64,
     /// The home state's repatriation rule; default: none.
     #[serde(default)]
@@ -181,13 +181,13 @@ pub struct Group {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repatriation {
-    /// Probability that a detainee is given a repatriation time, in [0, 1].
+    /// Probability that a detainee is given a repatriation time, in \[0, 1\].
     pub probability: f64,
-    /// Delay from arrival to repatriation [days]; required when
+    /// Delay from arrival to repatriation \[days\]; required when
     /// `probability > 0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_days: Option<Dist>,
-    /// No repatriation before this day [days]; default 0.
+    /// No repatriation before this day \[days\]; default 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub earliest_day: f64,
 }
@@ -202,10 +202,10 @@ fn is_zero(x: &f64) -> bool {
 pub struct Facility {
     /// Facility name, unique; used in metric names.
     pub name: String,
-    /// Design capacity on day 0 [beds], at least 1.
+    /// Design capacity on day 0 \[beds\], at least 1.
     pub capacity: u64,
     /// Population inside on day 0 that belongs to no group and never leaves
-    /// [persons].
+    /// \[persons\].
     #[serde(default)]
     pub initial_occupancy: u64,
     /// Beds added on given days.
@@ -217,9 +217,9 @@ pub struct Facility {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expansion {
-    /// Day the beds come into use [days].
+    /// Day the beds come into use \[days\].
     pub day: f64,
-    /// Beds added [beds].
+    /// Beds added \[beds\].
     pub beds: u64,
 }
 
@@ -252,7 +252,7 @@ pub enum Policy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Court {
-    /// Probability that a verdict is a conviction, in [0, 1]; otherwise the
+    /// Probability that a verdict is a conviction, in \[0, 1\]; otherwise the
     /// detainee is released.
     pub conviction_probability: f64,
     /// Facility the convicted move to; `None`: they stay where they are.
@@ -270,9 +270,9 @@ pub struct Court {
 pub struct Stage {
     /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
     pub name: String,
-    /// Cases in service at once on day 0 (judges or panels) [cases], >= 1.
+    /// Cases in service at once on day 0 (judges or panels) \[cases\], >= 1.
     pub servers: u64,
-    /// Time one case spends in service [days].
+    /// Time one case spends in service \[days\].
     pub service_days: Dist,
     /// Changes of the server count on given days. A cut never interrupts a
     /// case in service.
@@ -284,9 +284,9 @@ pub struct Stage {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerChange {
-    /// Day of the change [days].
+    /// Day of the change \[days\].
     pub day: f64,
-    /// Server count from that day on [cases]; 0 closes the stage.
+    /// Server count from that day on \[cases\]; 0 closes the stage.
     pub servers: u64,
 }
 
@@ -404,9 +404,12 @@ impl Scenario {
         }
     }
 
-    /// Total detainees over all groups [persons].
+    /// Total detainees over all groups \[persons\].
     pub fn total_detainees(&self) -> u64 {
-        self.groups.iter().map(|g| g.count).fold(0, u64::saturating_add)
+        self.groups
+            .iter()
+            .map(|g| g.count)
+            .fold(0, u64::saturating_add)
     }
 }
 
@@ -433,12 +436,12 @@ impl ScenarioBuilder {
         self.scenario.start_date = date.into();
         self
     }
-    /// Sets the transit time of a convoy [days].
+    /// Sets the transit time of a convoy \[days\].
     pub fn transit_days(mut self, d: Dist) -> Self {
         self.scenario.transfer.transit_days = d;
         self
     }
-    /// Sets the weekly cap on departures [persons].
+    /// Sets the weekly cap on departures \[persons\].
     pub fn weekly_cap(mut self, cap: u64) -> Self {
         self.scenario.transfer.weekly_cap = Some(cap);
         self
@@ -448,7 +451,7 @@ impl ScenarioBuilder {
         self.scenario.transfer.admission = a;
         self
     }
-    /// Adds a pause in departures, `[from, to)` [days].
+    /// Adds a pause in departures, `[from, to)` \[days\].
     pub fn pause(mut self, from: f64, to: f64) -> Self {
         self.scenario.transfer.pauses.push(Pause { from, to });
         self
@@ -548,7 +551,12 @@ impl Group {
         }
     }
     /// Sets the repatriation rule.
-    pub fn with_repatriation(mut self, probability: f64, delay_days: Dist, earliest_day: f64) -> Group {
+    pub fn with_repatriation(
+        mut self,
+        probability: f64,
+        delay_days: Dist,
+        earliest_day: f64,
+    ) -> Group {
         self.repatriation = Repatriation {
             probability,
             delay_days: Some(delay_days),
@@ -568,7 +576,7 @@ impl Facility {
             expansions: Vec::new(),
         }
     }
-    /// Sets the population inside on day 0 [persons].
+    /// Sets the population inside on day 0 \[persons\].
     pub fn with_initial_occupancy(mut self, n: u64) -> Facility {
         self.initial_occupancy = n;
         self

@@ -39,14 +39,22 @@ fn parse(path: &str) -> Result<Vec<Segment>, Error> {
             None => (part, ""),
         };
         if key.is_empty() || key.contains(']') {
-            return Err(bad(path, format!("malformed parameter path: bad key {part:?}")));
+            return Err(bad(
+                path,
+                format!("malformed parameter path: bad key {part:?}"),
+            ));
         }
         out.push(Segment::Key(key.to_string()));
         while !rest.is_empty() {
             let close = rest
                 .find(']')
                 .filter(|_| rest.starts_with('['))
-                .ok_or_else(|| bad(path, format!("malformed parameter path: unclosed or stray bracket in {part:?}")))?;
+                .ok_or_else(|| {
+                    bad(
+                        path,
+                        format!("malformed parameter path: unclosed or stray bracket in {part:?}"),
+                    )
+                })?;
             let inner = &rest[1..close];
             if inner.is_empty() {
                 return Err(bad(path, "malformed parameter path: empty []"));
@@ -71,7 +79,9 @@ fn parse(path: &str) -> Result<Vec<Segment>, Error> {
 pub(crate) fn parse_value(text: &str) -> toml::Value {
     let doc = format!("v = {text}");
     match toml::from_str::<toml::Table>(&doc) {
-        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(text.to_string())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(text.to_string())),
         Err(_) => toml::Value::String(text.to_string()),
     }
 }
@@ -94,9 +104,12 @@ fn slot<'a>(
         let last = i + 1 == segs.len();
         v = match seg {
             Segment::Key(k) => {
-                let table = v
-                    .as_table_mut()
-                    .ok_or_else(|| bad(path, format!("{walked}: not a table, cannot take key {k:?}")))?;
+                let table = v.as_table_mut().ok_or_else(|| {
+                    bad(
+                        path,
+                        format!("{walked}: not a table, cannot take key {k:?}"),
+                    )
+                })?;
                 if !walked.is_empty() {
                     walked.push('.');
                 }
@@ -116,13 +129,17 @@ fn slot<'a>(
                     .ok_or_else(|| bad(path, format!("{walked}: not a list, cannot take [{n}]")))?;
                 let len = arr.len();
                 walked.push_str(&format!("[{n}]"));
-                arr.get_mut(*n)
-                    .ok_or_else(|| bad(path, format!("{walked}: index out of range (the list has {len} items)")))?
+                arr.get_mut(*n).ok_or_else(|| {
+                    bad(
+                        path,
+                        format!("{walked}: index out of range (the list has {len} items)"),
+                    )
+                })?
             }
             Segment::Name(name) => {
-                let arr = v
-                    .as_array_mut()
-                    .ok_or_else(|| bad(path, format!("{walked}: not a list, cannot take [{name}]")))?;
+                let arr = v.as_array_mut().ok_or_else(|| {
+                    bad(path, format!("{walked}: not a list, cannot take [{name}]"))
+                })?;
                 let names: Vec<String> = arr
                     .iter()
                     .filter_map(|x| x.get("name").and_then(|n| n.as_str()).map(str::to_string))
@@ -131,7 +148,12 @@ fn slot<'a>(
                 walked = at.clone();
                 arr.iter_mut()
                     .find(|x| x.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
-                    .ok_or_else(|| bad(path, format!("{at}: no item named {name:?} (names: {})", names.join(", "))))?
+                    .ok_or_else(|| {
+                        bad(
+                            path,
+                            format!("{at}: no item named {name:?} (names: {})", names.join(", ")),
+                        )
+                    })?
             }
         };
     }
@@ -216,10 +238,22 @@ mod tests {
     fn bad_paths_and_values_name_the_path() {
         let s = presets::baseline();
         for (path, value, needle) in [
-            ("court.stage[appeal].servers", "3", "no item named \"appeal\""),
+            (
+                "court.stage[appeal].servers",
+                "3",
+                "no item named \"appeal\"",
+            ),
             ("group[9].count", "3", "index out of range"),
-            ("court.stage[1].servers", "0", "court.stage[1].servers: must be at least 1, got 0"),
-            ("court.stage[1].servers", "\"many\"", "court.stage[1].servers"),
+            (
+                "court.stage[1].servers",
+                "0",
+                "court.stage[1].servers: must be at least 1, got 0",
+            ),
+            (
+                "court.stage[1].servers",
+                "\"many\"",
+                "court.stage[1].servers",
+            ),
             ("court.judges", "3", "unknown field `judges`"),
             ("court..x", "3", "malformed"),
             ("court.stage[1", "3", "malformed"),

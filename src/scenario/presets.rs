@@ -70,17 +70,39 @@ pub fn baseline() -> Scenario {
         })
         .escape(1.0 / 60.0, 0.01)
         .group(Group::new("Iraqi", 2000))
-        .group(Group::new("Willing states", 1500).with_repatriation(0.6, Dist::lognormal(180.0, 90.0), earliest))
-        .group(Group::new("Syrian", 2000).with_repatriation(0.2, Dist::lognormal(240.0, 120.0), earliest))
-        .group(Group::new("Western", 500).with_repatriation(0.05, Dist::lognormal(365.0, 180.0), earliest))
-        .group(Group::new("Other", 1000).with_repatriation(0.2, Dist::lognormal(270.0, 135.0), earliest))
-        .facility(Facility::new("Nasiriyah", 6000).with_initial_occupancy(14000).with_expansion(120.0, 2304))
+        .group(Group::new("Willing states", 1500).with_repatriation(
+            0.6,
+            Dist::lognormal(180.0, 90.0),
+            earliest,
+        ))
+        .group(Group::new("Syrian", 2000).with_repatriation(
+            0.2,
+            Dist::lognormal(240.0, 120.0),
+            earliest,
+        ))
+        .group(Group::new("Western", 500).with_repatriation(
+            0.05,
+            Dist::lognormal(365.0, 180.0),
+            earliest,
+        ))
+        .group(Group::new("Other", 1000).with_repatriation(
+            0.2,
+            Dist::lognormal(270.0, 135.0),
+            earliest,
+        ))
+        .facility(
+            Facility::new("Nasiriyah", 6000)
+                .with_initial_occupancy(14000)
+                .with_expansion(120.0, 2304),
+        )
         .facility(Facility::new("Hillah", 750).with_initial_occupancy(1500))
         .facility(Facility::new("Nineveh", 2500).with_initial_occupancy(4500))
         .allocation(Policy::LeastOccupied, None)
         .conviction_probability(0.95)
         .convicted_facility("Nasiriyah")
-        .stage(Stage::new("investigation", 3000, Dist::lognormal(150.0, 30.0)).with_change(30.0, 6750))
+        .stage(
+            Stage::new("investigation", 3000, Dist::lognormal(150.0, 30.0)).with_change(30.0, 6750),
+        )
         .stage(Stage::new("trial", 15, Dist::exponential(0.5)))
         .build_unchecked()
 }

@@ -11,9 +11,9 @@ use super::{Policy, Scenario};
 /// They keep a replication within memory and time a researcher's machine
 /// has: each is checked by [`Scenario::validate`], which names the limit.
 pub mod limits {
-    /// Longest horizon [days] (100 years).
+    /// Longest horizon \[days\] (100 years).
     pub const MAX_HORIZON_DAYS: u32 = 36_500;
-    /// Most detainees over all groups [persons].
+    /// Most detainees over all groups \[persons\].
     pub const MAX_DETAINEES: u64 = 2_000_000;
     /// Most groups.
     pub const MAX_GROUPS: usize = 1_000;
@@ -21,9 +21,9 @@ pub mod limits {
     pub const MAX_FACILITIES: usize = 1_000;
     /// Most court stages.
     pub const MAX_STAGES: usize = 64;
-    /// Largest capacity, initial occupancy or expansion of a facility [beds].
+    /// Largest capacity, initial occupancy or expansion of a facility \[beds\].
     pub const MAX_BEDS: u64 = 1_000_000_000;
-    /// Most servers of a court stage [cases].
+    /// Most servers of a court stage \[cases\].
     pub const MAX_SERVERS: u64 = 1_000_000_000;
     /// Most expected departures of one phase, of all phases together, or
     /// incidents over the horizon.
@@ -133,19 +133,28 @@ impl Problems {
 
     fn probability(&mut self, path: impl Into<String>, v: f64) {
         if !(0.0..=1.0).contains(&v) {
-            self.push(path, format!("must be a probability between 0 and 1, got {v}"));
+            self.push(
+                path,
+                format!("must be a probability between 0 and 1, got {v}"),
+            );
         }
     }
 
     fn at_most(&mut self, path: impl Into<String>, v: u64, max: u64, what: &str) {
         if v > max {
-            self.push(path, format!("must be at most {max} ({what} limit), got {v}"));
+            self.push(
+                path,
+                format!("must be at most {max} ({what} limit), got {v}"),
+            );
         }
     }
 
     fn list_len(&mut self, path: &str, len: usize, max: usize) {
         if len > max {
-            self.push(path, format!("has {len} entries, more than the limit of {max}"));
+            self.push(
+                path,
+                format!("has {len} entries, more than the limit of {max}"),
+            );
         }
     }
 }
@@ -155,14 +164,23 @@ fn check_name(problems: &mut Problems, path: String, name: &str, seen: &mut Hash
     if name.trim().is_empty() {
         problems.push(path, "must not be empty");
     } else if name.trim() != name {
-        problems.push(path, format!("must not start or end with spaces, got {name:?}"));
-    } else if let Some(c) = name.chars().find(|c| matches!(c, '.' | '[' | ']' | '=' | ',') || c.is_control()) {
+        problems.push(
+            path,
+            format!("must not start or end with spaces, got {name:?}"),
+        );
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| matches!(c, '.' | '[' | ']' | '=' | ',') || c.is_control())
+    {
         problems.push(
             path,
             format!("must not contain {c:?} (names are used in metric names and parameter paths), got {name:?}"),
         );
     } else if name.chars().all(|c| c.is_ascii_digit()) {
-        problems.push(path, format!("must not be only digits (it would read as an index), got {name:?}"));
+        problems.push(
+            path,
+            format!("must not be only digits (it would read as an index), got {name:?}"),
+        );
     } else if !seen.insert(name.to_string()) {
         problems.push(path, format!("duplicate name {name:?}"));
     }
@@ -176,7 +194,9 @@ pub(crate) fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let part = &s[r];
-        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
     };
     let (y, m, d) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -195,7 +215,7 @@ impl Scenario {
     /// once.
     ///
     /// Rules beyond the types: finite numbers; non-negative days;
-    /// probabilities in [0, 1]; pauses that end after they start; phases in
+    /// probabilities in \[0, 1\]; pauses that end after they start; phases in
     /// increasing `from` order; at least one phase, group, facility and
     /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
     /// initial servers of at least 1; a `delay_days` wherever a group has a
@@ -247,7 +267,12 @@ impl Scenario {
         t.transit_days.check("transfer.transit_days", &mut p);
         if let Some(cap) = t.weekly_cap {
             // Beyond this the scenario could not be written back as TOML.
-            p.at_most("transfer.weekly_cap", cap, i64::MAX as u64, "file format integer");
+            p.at_most(
+                "transfer.weekly_cap",
+                cap,
+                i64::MAX as u64,
+                "file format integer",
+            );
         }
         p.list_len("transfer.pauses", t.pauses.len(), MAX_LIST);
         for (i, pause) in t.pauses.iter().enumerate() {
@@ -291,7 +316,12 @@ impl Scenario {
                 let end = t.phases.get(i + 1).map_or(horizon, |n| n.from.min(horizon));
                 let span = (end - ph.from).max(0.0);
                 if mean <= 0.0 {
-                    p.push(ipath, format!("must have a mean above 0 (departures would never end), got {mean}"));
+                    p.push(
+                        ipath,
+                        format!(
+                            "must have a mean above 0 (departures would never end), got {mean}"
+                        ),
+                    );
                 } else if span / mean > MAX_EXPECTED_EVENTS {
                     each_within = false;
                     p.push(
@@ -317,7 +347,10 @@ impl Scenario {
             let r = e.incident_rate_per_day;
             if p.finite("transfer.escape.incident_rate_per_day", r) {
                 if r < 0.0 {
-                    p.push("transfer.escape.incident_rate_per_day", format!("must be at least 0, got {r}"));
+                    p.push(
+                        "transfer.escape.incident_rate_per_day",
+                        format!("must be at least 0, got {r}"),
+                    );
                 } else if r * horizon > MAX_EXPECTED_EVENTS {
                     p.push(
                         "transfer.escape.incident_rate_per_day",
@@ -336,24 +369,40 @@ impl Scenario {
         let mut seen = HashSet::new();
         for (i, g) in self.groups.iter().enumerate() {
             check_name(&mut p, format!("group[{i}].name"), &g.name, &mut seen);
-            p.at_most(format!("group[{i}].count"), g.count, MAX_DETAINEES, "detainee");
+            p.at_most(
+                format!("group[{i}].count"),
+                g.count,
+                MAX_DETAINEES,
+                "detainee",
+            );
             let r = &g.repatriation;
-            p.probability(format!("group[{i}].repatriation.probability"), r.probability);
+            p.probability(
+                format!("group[{i}].repatriation.probability"),
+                r.probability,
+            );
             match &r.delay_days {
                 Some(d) => d.check(&format!("group[{i}].repatriation.delay_days"), &mut p),
                 None if r.probability > 0.0 => p.push(
                     format!("group[{i}].repatriation.delay_days"),
-                    format!("is required when probability is above 0 (probability is {})", r.probability),
+                    format!(
+                        "is required when probability is above 0 (probability is {})",
+                        r.probability
+                    ),
                 ),
                 None => {}
             }
-            p.day(format!("group[{i}].repatriation.earliest_day"), r.earliest_day);
+            p.day(
+                format!("group[{i}].repatriation.earliest_day"),
+                r.earliest_day,
+            );
         }
         let total = self.total_detainees();
         if total > MAX_DETAINEES && self.groups.iter().all(|g| g.count <= MAX_DETAINEES) {
             p.push(
                 "group",
-                format!("counts add up to {total}, more than the limit of {MAX_DETAINEES} detainees"),
+                format!(
+                    "counts add up to {total}, more than the limit of {MAX_DETAINEES} detainees"
+                ),
             );
         }
 
@@ -366,14 +415,36 @@ impl Scenario {
         for (i, f) in self.facilities.iter().enumerate() {
             check_name(&mut p, format!("facility[{i}].name"), &f.name, &mut seen);
             if f.capacity == 0 {
-                p.push(format!("facility[{i}].capacity"), "must be at least 1, got 0");
+                p.push(
+                    format!("facility[{i}].capacity"),
+                    "must be at least 1, got 0",
+                );
             }
-            p.at_most(format!("facility[{i}].capacity"), f.capacity, MAX_BEDS, "bed");
-            p.at_most(format!("facility[{i}].initial_occupancy"), f.initial_occupancy, MAX_BEDS, "bed");
-            p.list_len(&format!("facility[{i}].expansions"), f.expansions.len(), MAX_LIST);
+            p.at_most(
+                format!("facility[{i}].capacity"),
+                f.capacity,
+                MAX_BEDS,
+                "bed",
+            );
+            p.at_most(
+                format!("facility[{i}].initial_occupancy"),
+                f.initial_occupancy,
+                MAX_BEDS,
+                "bed",
+            );
+            p.list_len(
+                &format!("facility[{i}].expansions"),
+                f.expansions.len(),
+                MAX_LIST,
+            );
             for (j, e) in f.expansions.iter().enumerate() {
                 p.day(format!("facility[{i}].expansions[{j}].day"), e.day);
-                p.at_most(format!("facility[{i}].expansions[{j}].beds"), e.beds, MAX_BEDS, "bed");
+                p.at_most(
+                    format!("facility[{i}].expansions[{j}].beds"),
+                    e.beds,
+                    MAX_BEDS,
+                    "bed",
+                );
             }
         }
 
@@ -409,7 +480,10 @@ impl Scenario {
                 } else if w.iter().all(|x| x.is_finite()) && sum > 1e300 {
                     // Beyond this the sampler cannot be built and placement
                     // would not be proportional.
-                    p.push("allocation.weights", format!("must add up to at most 1e300, got {sum:e}"));
+                    p.push(
+                        "allocation.weights",
+                        format!("must add up to at most 1e300, got {sum:e}"),
+                    );
                 }
             }
             (policy, Some(_)) => p.push(
@@ -441,18 +515,40 @@ impl Scenario {
         for (i, s) in c.stages.iter().enumerate() {
             check_name(&mut p, format!("court.stage[{i}].name"), &s.name, &mut seen);
             if s.servers == 0 {
-                p.push(format!("court.stage[{i}].servers"), "must be at least 1, got 0");
+                p.push(
+                    format!("court.stage[{i}].servers"),
+                    "must be at least 1, got 0",
+                );
             }
-            p.at_most(format!("court.stage[{i}].servers"), s.servers, MAX_SERVERS, "server");
-            s.service_days.check(&format!("court.stage[{i}].service_days"), &mut p);
-            p.list_len(&format!("court.stage[{i}].schedule"), s.schedule.len(), MAX_LIST);
+            p.at_most(
+                format!("court.stage[{i}].servers"),
+                s.servers,
+                MAX_SERVERS,
+                "server",
+            );
+            s.service_days
+                .check(&format!("court.stage[{i}].service_days"), &mut p);
+            p.list_len(
+                &format!("court.stage[{i}].schedule"),
+                s.schedule.len(),
+                MAX_LIST,
+            );
             for (j, ch) in s.schedule.iter().enumerate() {
                 p.day(format!("court.stage[{i}].schedule[{j}].day"), ch.day);
-                p.at_most(format!("court.stage[{i}].schedule[{j}].servers"), ch.servers, MAX_SERVERS, "server");
+                p.at_most(
+                    format!("court.stage[{i}].schedule[{j}].servers"),
+                    ch.servers,
+                    MAX_SERVERS,
+                    "server",
+                );
             }
         }
 
-        if p.0.is_empty() { Ok(()) } else { Err(ScenarioErrors(p.0)) }
+        if p.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioErrors(p.0))
+        }
     }
 }
 

@@ -152,11 +152,22 @@ impl SeriesAcc {
     pub(crate) fn bands(&self, s: usize) -> SeriesBands {
         let r = s * self.days..(s + 1) * self.days;
         let n = self.n;
-        let q = |p: f64| -> Vec<f64> { self.hist[r.clone()].iter().map(|h| h.quantile(n, p)).collect() };
+        let q = |p: f64| -> Vec<f64> {
+            self.hist[r.clone()]
+                .iter()
+                .map(|h| h.quantile(n, p))
+                .collect()
+        };
         SeriesBands {
             mean: self.sum[r.clone()]
                 .iter()
-                .map(|&x| if n == 0 { f64::NAN } else { x as f64 / n as f64 })
+                .map(|&x| {
+                    if n == 0 {
+                        f64::NAN
+                    } else {
+                        x as f64 / n as f64
+                    }
+                })
                 .collect(),
             p5: q(0.05),
             p50: q(0.50),
@@ -168,7 +179,7 @@ impl SeriesAcc {
 /// Mean and quantile bands of one daily series, day by day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesBands {
-    /// Mean across replications, day 1 first [persons].
+    /// Mean across replications, day 1 first \[persons\].
     pub mean: Vec<f64>,
     /// 5th percentile across replications.
     pub p5: Vec<f64>,
@@ -310,7 +321,10 @@ mod tests {
             if v < EXACT {
                 assert_eq!(rep, f64::from(v));
             } else {
-                assert!((rep - f64::from(v)).abs() / f64::from(v) <= 1.0 / 256.0, "{v} -> {rep}");
+                assert!(
+                    (rep - f64::from(v)).abs() / f64::from(v) <= 1.0 / 256.0,
+                    "{v} -> {rep}"
+                );
             }
         }
     }

@@ -602,6 +602,12 @@ fn bad_values_exit_1_with_a_message_naming_them() {
             ],
             "at least 1",
         ),
+        (
+            vec![
+                "sweep", "baseline", "-n", "2", "--vary", "seed=1", "--vary", "seed=2",
+            ],
+            "twice",
+        ),
     ] {
         let o = expect(1, &args);
         let err = stderr(&o);

@@ -10,8 +10,8 @@
 //! run is reproducible and writes nothing.
 
 use custody_sim::{
-    Admission, Allocation, Court, Dist, Escape, Expansion, Facility, Group, Outcome, Pause,
-    Phase, Plan, Policy, Repatriation, Scenario, ServerChange, Stage, Transfer,
+    Admission, Allocation, Court, Dist, Escape, Expansion, Facility, Group, Outcome, Pause, Phase,
+    Plan, Policy, Repatriation, Scenario, ServerChange, Stage, Transfer,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -57,25 +57,23 @@ fn escape_probability() -> impl Strategy<Value = f64> {
 
 /// 1 to 3 phases in increasing `from` order.
 fn phases(h: f64) -> impl Strategy<Value = Vec<Phase>> {
-    prop::collection::vec(
-        (0.0..=h / 2.0, dist(3.0, true), dist(40.0, false)),
-        1..=3,
+    prop::collection::vec((0.0..=h / 2.0, dist(3.0, true), dist(40.0, false)), 1..=3).prop_map(
+        |raw| {
+            let mut from = 0.0;
+            raw.into_iter()
+                .enumerate()
+                .map(|(i, (gap, interval_days, convoy_size))| {
+                    // The first phase starts in [0, h/2]; each next one later.
+                    from += if i == 0 { gap } else { gap + 0.5 };
+                    Phase {
+                        from,
+                        interval_days,
+                        convoy_size,
+                    }
+                })
+                .collect()
+        },
     )
-    .prop_map(|raw| {
-        let mut from = 0.0;
-        raw.into_iter()
-            .enumerate()
-            .map(|(i, (gap, interval_days, convoy_size))| {
-                // The first phase starts in [0, h/2]; each next one later.
-                from += if i == 0 { gap } else { gap + 0.5 };
-                Phase {
-                    from,
-                    interval_days,
-                    convoy_size,
-                }
-            })
-            .collect()
-    })
 }
 
 fn transfer(h: f64) -> impl Strategy<Value = Transfer> {
@@ -87,20 +85,29 @@ fn transfer(h: f64) -> impl Strategy<Value = Transfer> {
         phases(h),
         prop::option::of((0.0..=1.0f64, escape_probability())),
     )
-        .prop_map(|(transit_days, weekly_cap, up_to, pauses, phases, escape)| Transfer {
-            transit_days,
-            weekly_cap,
-            admission: if up_to { Admission::UpToCapacity } else { Admission::Unlimited },
-            pauses: pauses
-                .into_iter()
-                .map(|(from, len)| Pause { from, to: from + len })
-                .collect(),
-            phases,
-            escape: escape.map(|(incident_rate_per_day, escape_probability)| Escape {
-                incident_rate_per_day,
-                escape_probability,
-            }),
-        })
+        .prop_map(
+            |(transit_days, weekly_cap, up_to, pauses, phases, escape)| Transfer {
+                transit_days,
+                weekly_cap,
+                admission: if up_to {
+                    Admission::UpToCapacity
+                } else {
+                    Admission::Unlimited
+                },
+                pauses: pauses
+                    .into_iter()
+                    .map(|(from, len)| Pause {
+                        from,
+                        to: from + len,
+                    })
+                    .collect(),
+                phases,
+                escape: escape.map(|(incident_rate_per_day, escape_probability)| Escape {
+                    incident_rate_per_day,
+                    escape_probability,
+                }),
+            },
+        )
 }
 
 fn groups(h: f64) -> impl Strategy<Value = Vec<Group>> {
@@ -117,13 +124,14 @@ fn groups(h: f64) -> impl Strategy<Value = Vec<Group>> {
             .map(|(i, (count, rep))| Group {
                 name: format!("g{i}"),
                 count,
-                repatriation: rep.map_or_else(Repatriation::default, |(probability, d, earliest_day)| {
-                    Repatriation {
+                repatriation: rep.map_or_else(
+                    Repatriation::default,
+                    |(probability, d, earliest_day)| Repatriation {
                         probability,
                         delay_days: Some(d),
                         earliest_day,
-                    }
-                }),
+                    },
+                ),
             })
             .collect()
     })
@@ -145,7 +153,10 @@ fn facilities(h: f64) -> impl Strategy<Value = Vec<Facility>> {
                 name: format!("f{i}"),
                 capacity,
                 initial_occupancy,
-                expansions: exp.into_iter().map(|(day, beds)| Expansion { day, beds }).collect(),
+                expansions: exp
+                    .into_iter()
+                    .map(|(day, beds)| Expansion { day, beds })
+                    .collect(),
             })
             .collect()
     })
@@ -314,21 +325,31 @@ fn check_outcome(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
     prop_assert_eq!(beds, initial as f64 + awaiting + convicted);
     let syria = o.series("in_syria").unwrap_or_default();
     let custody = o.series("in_custody").unwrap_or_default();
-    for d in 0..h {
+    for (d, &people) in custody.iter().enumerate() {
         let beds: u64 = s
             .facilities
             .iter()
-            .map(|f| u64::from(o.series(&format!("occupancy.{}", f.name)).unwrap_or_default()[d]))
+            .map(|f| {
+                u64::from(
+                    o.series(&format!("occupancy.{}", f.name))
+                        .unwrap_or_default()[d],
+                )
+            })
             .sum();
-        prop_assert_eq!(beds, initial + u64::from(custody[d]), "day {}", d + 1);
+        prop_assert_eq!(beds, initial + u64::from(people), "day {}", d + 1);
     }
-    prop_assert!(syria.windows(2).all(|w| w[0] >= w[1]), "the pool never refills");
+    prop_assert!(
+        syria.windows(2).all(|w| w[0] >= w[1]),
+        "the pool never refills"
+    );
     let cumulative = o.series("transferred_cumulative").unwrap_or_default();
     prop_assert!(cumulative.windows(2).all(|w| w[0] <= w[1]));
 
     // Facilities: peaks and counts agree with the series.
     for (i, f) in s.facilities.iter().enumerate() {
-        let occ = o.series(&format!("occupancy.{}", f.name)).unwrap_or_default();
+        let occ = o
+            .series(&format!("occupancy.{}", f.name))
+            .unwrap_or_default();
         let key = |k: &str| format!("facility.{}.{k}", f.name);
         let peak = occ.iter().copied().max().unwrap_or(0);
         prop_assert_eq!(m(o, &key("peak_occupancy")), f64::from(peak));
@@ -342,7 +363,9 @@ fn check_outcome(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
                     .map(|e| e.beds)
                     .sum::<u64>()
         };
-        let over: Vec<usize> = (1..=h).filter(|&d| u64::from(occ[d - 1]) > cap(d)).collect();
+        let over: Vec<usize> = (1..=h)
+            .filter(|&d| u64::from(occ[d - 1]) > cap(d))
+            .collect();
         prop_assert_eq!(m(o, &key("days_over_capacity")), over.len() as f64);
         let first = over.first().map_or(h + 1, |&d| d);
         prop_assert_eq!(m(o, &key("first_day_over_capacity")), first as f64);
@@ -364,11 +387,20 @@ fn check_outcome(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
     let mut before = transferred;
     for st in &s.court.stages {
         let done = m(o, &format!("stage.{}.completed", st.name));
-        prop_assert!(done <= before, "stage {} completed {} > {}", st.name, done, before);
+        prop_assert!(
+            done <= before,
+            "stage {} completed {} > {}",
+            st.name,
+            done,
+            before
+        );
         before = done;
         let queue = o.series(&format!("queue.{}", st.name)).unwrap_or_default();
         let peak = queue.iter().copied().max().unwrap_or(0);
-        prop_assert_eq!(m(o, &format!("stage.{}.peak_queue", st.name)), f64::from(peak));
+        prop_assert_eq!(
+            m(o, &format!("stage.{}.peak_queue", st.name)),
+            f64::from(peak)
+        );
         if let Some(w) = o.metric(&format!("stage.{}.mean_wait_days", st.name)) {
             prop_assert!(w.is_finite() && w >= 0.0);
         }

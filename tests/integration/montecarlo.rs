@@ -8,7 +8,9 @@ use custody_sim::{Plan, Scenario, presets};
 
 /// The baseline, shortened so that many runs stay quick.
 fn short_baseline() -> Scenario {
-    presets::baseline().with_param("horizon_days", "200").unwrap()
+    presets::baseline()
+        .with_param("horizon_days", "200")
+        .unwrap()
 }
 
 fn json<T: serde::Serialize>(x: &T) -> String {
@@ -18,13 +20,37 @@ fn json<T: serde::Serialize>(x: &T) -> String {
 #[test]
 fn summaries_are_bit_identical_whatever_the_thread_count() {
     let s = short_baseline();
-    let one = run(&s, &Runs { replications: 24, seed: 11, threads: 1 }).unwrap();
+    let one = run(
+        &s,
+        &Runs {
+            replications: 24,
+            seed: 11,
+            threads: 1,
+        },
+    )
+    .unwrap();
     for threads in [2, 3, 7] {
-        let many = run(&s, &Runs { replications: 24, seed: 11, threads }).unwrap();
+        let many = run(
+            &s,
+            &Runs {
+                replications: 24,
+                seed: 11,
+                threads,
+            },
+        )
+        .unwrap();
         assert_eq!(json(&one), json(&many), "threads = {threads}");
     }
     // And the seed matters.
-    let other = run(&s, &Runs { replications: 24, seed: 12, threads: 1 }).unwrap();
+    let other = run(
+        &s,
+        &Runs {
+            replications: 24,
+            seed: 12,
+            threads: 1,
+        },
+    )
+    .unwrap();
     assert_ne!(json(&one), json(&other));
 }
 
@@ -32,7 +58,15 @@ fn summaries_are_bit_identical_whatever_the_thread_count() {
 fn shards_merge_in_any_order_to_the_single_run() {
     let s = short_baseline();
     let seed = 5;
-    let whole = run(&s, &Runs { replications: 17, seed, threads: 2 }).unwrap();
+    let whole = run(
+        &s,
+        &Runs {
+            replications: 17,
+            seed,
+            threads: 2,
+        },
+    )
+    .unwrap();
     let parts = || {
         [0..4, 4..11, 11..17]
             .into_iter()
@@ -63,11 +97,26 @@ fn shard_files_round_trip_and_bad_merges_are_refused() {
 
     let mut x = a.clone();
     let overlap = run_shard(&s, 1, 2..5).unwrap();
-    assert!(x.merge(overlap).unwrap_err().to_string().contains("overlap"));
+    assert!(
+        x.merge(overlap)
+            .unwrap_err()
+            .to_string()
+            .contains("overlap")
+    );
     let other_seed = run_shard(&s, 2, 3..5).unwrap();
-    assert!(x.merge(other_seed).unwrap_err().to_string().contains("seed"));
+    assert!(
+        x.merge(other_seed)
+            .unwrap_err()
+            .to_string()
+            .contains("seed")
+    );
     let other_scenario = run_shard(&presets::baseline(), 1, 3..5).unwrap();
-    assert!(x.merge(other_scenario).unwrap_err().to_string().contains("different scenarios"));
+    assert!(
+        x.merge(other_scenario)
+            .unwrap_err()
+            .to_string()
+            .contains("different scenarios")
+    );
     let gap = run_shard(&s, 1, 4..5).unwrap();
     x.merge(gap).unwrap();
     assert!(!x.covers_from_zero(), "0..3 and 4..5 leave a gap");
@@ -96,15 +145,26 @@ fn changing_a_court_lever_leaves_transfers_and_escapes_untouched() {
     // their own streams, so with more trial servers every replication moves
     // and loses exactly the same detainees; the paired difference is 0 with
     // sd 0. The court outcome does change.
-    let s = short_baseline().with_param("transfer.escape.incident_rate_per_day", "0.2").unwrap();
+    let s = short_baseline()
+        .with_param("transfer.escape.incident_rate_per_day", "0.2")
+        .unwrap();
     let r = sweep(
         &s,
         &[Vary::new("court.stage[trial].servers", [15, 40])],
-        &Runs { replications: 12, seed: 3, threads: 0 },
+        &Runs {
+            replications: 12,
+            seed: 3,
+            threads: 0,
+        },
     )
     .unwrap();
     let d = |name: &str| &r.cells[1].diff.iter().find(|(n, _)| n == name).unwrap().1;
-    for same in ["transferred", "escaped", "remaining_in_syria", "last_arrival_day"] {
+    for same in [
+        "transferred",
+        "escaped",
+        "remaining_in_syria",
+        "last_arrival_day",
+    ] {
         assert_eq!((d(same).mean, d(same).sd), (Some(0.0), Some(0.0)), "{same}");
     }
     assert!(r.cells[0].summary.metric("escaped").unwrap().mean.unwrap() > 0.0);
@@ -118,7 +178,11 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
         Vary::new("court.stage[trial].servers", [15, 30]),
         Vary::new("transfer.weekly_cap", [1000, 2000]),
     ];
-    let runs = Runs { replications: 5, seed: 8, threads: 0 };
+    let runs = Runs {
+        replications: 5,
+        seed: 8,
+        threads: 0,
+    };
     let whole = sweep(&s, &grid, &runs).unwrap();
     assert_eq!(whole.cells.len(), 4);
     assert_eq!(
@@ -128,7 +192,9 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
             ("transfer.weekly_cap".to_string(), "2000".to_string())
         ]
     );
-    let mut shards: Vec<_> = (0..3).map(|k| sweep_shard(&s, &grid, &runs, k, 3, None).unwrap()).collect();
+    let mut shards: Vec<_> = (0..3)
+        .map(|k| sweep_shard(&s, &grid, &runs, k, 3, None).unwrap())
+        .collect();
     assert!(!shards[0].is_complete());
     let mut acc = shards.pop().unwrap();
     for sh in shards {
@@ -147,17 +213,38 @@ fn precision_target_stops_reproducibly_and_equals_a_plain_run() {
         half_width: 0.3,
         block: 4,
     };
-    let runs = Runs { replications: 400, seed: 2, threads: 0 };
+    let runs = Runs {
+        replications: 400,
+        seed: 2,
+        threads: 0,
+    };
     let a = run_until(&s, &runs, &target).unwrap();
     let m = a.metric("stage.trial.mean_wait_days").unwrap();
     assert!(m.ci95_high.unwrap() - m.mean.unwrap() <= 0.3);
-    assert!(a.replications > 4 && a.replications < 400 && a.replications % 4 == 0);
+    assert!(a.replications > 4 && a.replications < 400 && a.replications.is_multiple_of(4));
     // A block earlier the target was not met.
-    let before = run(&s, &Runs { replications: a.replications - 4, ..runs }).unwrap();
+    let before = run(
+        &s,
+        &Runs {
+            replications: a.replications - 4,
+            ..runs
+        },
+    )
+    .unwrap();
     let mb = before.metric("stage.trial.mean_wait_days").unwrap();
     assert!(mb.ci95_high.unwrap() - mb.mean.unwrap() > 0.3);
-    let plain = run(&s, &Runs { replications: a.replications, ..runs }).unwrap();
+    let plain = run(
+        &s,
+        &Runs {
+            replications: a.replications,
+            ..runs
+        },
+    )
+    .unwrap();
     assert_eq!(json(&a), json(&plain));
-    let bad = Precision { metric: "nope".into(), ..target };
+    let bad = Precision {
+        metric: "nope".into(),
+        ..target
+    };
     assert!(run_until(&s, &runs, &bad).is_err());
 }

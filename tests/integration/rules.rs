@@ -71,10 +71,12 @@ fn facility(name: &str, capacity: u64, initial: u64) -> Facility {
 /// after every event; also checks that the unchecked run agrees.
 fn run(s: &Scenario) -> Outcome {
     let plan = Plan::new(s).expect("valid scenario");
-    let out = plan
-        .replicate_checked(SEED, 0)
-        .expect("conservation holds");
-    assert_eq!(out, plan.replicate(SEED, 0), "checked and unchecked runs differ");
+    let out = plan.replicate_checked(SEED, 0).expect("conservation holds");
+    assert_eq!(
+        out,
+        plan.replicate(SEED, 0),
+        "checked and unchecked runs differ"
+    );
     out
 }
 
@@ -86,8 +88,7 @@ fn m(o: &Outcome, name: &str) -> f64 {
 
 /// The daily series `name` (element 0 is day 1).
 fn ser<'a>(o: &'a Outcome, name: &str) -> &'a [u32] {
-    o.series(name)
-        .unwrap_or_else(|| panic!("no series {name}"))
+    o.series(name).unwrap_or_else(|| panic!("no series {name}"))
 }
 
 // ---------------------------------------------------------------- rule 2
@@ -103,8 +104,14 @@ fn a_pause_skips_departures_and_the_timetable_continues() {
     s.transfer.pauses = vec![Pause { from: 2.0, to: 4.0 }, Pause { from: 6.0, to: 6.5 }];
     let o = run(&s);
     // Departures of 10 at 0, 1, 4, 5, 7, 8, 9, 10; arrivals a day later.
-    assert_eq!(ser(&o, "in_syria"), [980, 980, 980, 970, 960, 960, 950, 940, 930, 920]);
-    assert_eq!(ser(&o, "transferred_cumulative"), [10, 20, 20, 20, 30, 40, 40, 50, 60, 70]);
+    assert_eq!(
+        ser(&o, "in_syria"),
+        [980, 980, 980, 970, 960, 960, 950, 940, 930, 920]
+    );
+    assert_eq!(
+        ser(&o, "transferred_cumulative"),
+        [10, 20, 20, 20, 30, 40, 40, 50, 60, 70]
+    );
     assert_eq!(m(&o, "transferred"), 70.0);
     assert_eq!(m(&o, "remaining_in_syria"), 920.0);
     // The convoy of day 10 is still in transit.
@@ -139,12 +146,16 @@ fn the_weekly_cap_caps_each_week_from_day_0() {
     let o = run(&s);
     // Departed by the end of day d: 60, 90, 100 (day 3: 10), 100 x3, 130,
     // 160, 190, 200 (day 10: 10), 200 x3, 230, 260.
-    let departed = [60, 90, 100, 100, 100, 100, 130, 160, 190, 200, 200, 200, 200, 230, 260];
+    let departed = [
+        60, 90, 100, 100, 100, 100, 130, 160, 190, 200, 200, 200, 200, 230, 260,
+    ];
     let in_syria: Vec<u32> = departed.iter().map(|d| 1000 - d).collect();
     assert_eq!(ser(&o, "in_syria"), in_syria);
     assert_eq!(
         ser(&o, "transferred_cumulative"),
-        [30, 60, 90, 100, 100, 100, 100, 130, 160, 190, 200, 200, 200, 200, 230]
+        [
+            30, 60, 90, 100, 100, 100, 100, 130, 160, 190, 200, 200, 200, 200, 230
+        ]
     );
     assert_eq!(m(&o, "transferred"), 230.0);
 }
@@ -213,7 +224,10 @@ fn certain_escapes_empty_the_pool() {
     let o = run(&s);
     let escaped = m(&o, "escaped");
     assert!(escaped > 0.0, "seed {SEED} gives at least one escape");
-    assert_eq!(escaped + m(&o, "transferred") + m(&o, "remaining_in_syria"), 100.0);
+    assert_eq!(
+        escaped + m(&o, "transferred") + m(&o, "remaining_in_syria"),
+        100.0
+    );
 }
 
 // ---------------------------------------------------------------- rule 4
@@ -225,7 +239,11 @@ fn fill_in_order_fills_in_order_then_falls_back_to_least_occupied() {
     let mut s = base(3);
     s.groups[0].count = 30;
     s.transfer.transit_days = Dist::fixed(0.5);
-    s.facilities = vec![facility("A", 15, 0), facility("B", 10, 0), facility("C", 20, 30)];
+    s.facilities = vec![
+        facility("A", 15, 0),
+        facility("B", 10, 0),
+        facility("C", 20, 30),
+    ];
     s.allocation.policy = Policy::FillInOrder;
     let o = run(&s);
     // Convoy 1 (t=0.5): 10 to A. Convoy 2: 5 to A (full), 5 to B.
@@ -252,12 +270,18 @@ fn least_occupied_ties_go_to_the_first_listed() {
     // 12/20 = 6/10 tie -> A 13.
     s.facilities = vec![a.clone(), b.clone()];
     let o = run(&s);
-    assert_eq!((ser(&o, "occupancy.A")[0], ser(&o, "occupancy.B")[0]), (13, 6));
+    assert_eq!(
+        (ser(&o, "occupancy.A")[0], ser(&o, "occupancy.B")[0]),
+        (13, 6)
+    );
 
     // B first: tie -> B 6; A 10/20 -> A 11; A 11/20 -> A 12; tie -> B 7.
     s.facilities = vec![b, a];
     let o = run(&s);
-    assert_eq!((ser(&o, "occupancy.A")[0], ser(&o, "occupancy.B")[0]), (12, 7));
+    assert_eq!(
+        (ser(&o, "occupancy.A")[0], ser(&o, "occupancy.B")[0]),
+        (12, 7)
+    );
 }
 
 /// `proportional` never places anyone in a facility of weight 0.
@@ -266,7 +290,11 @@ fn proportional_never_uses_a_zero_weight_facility() {
     let mut s = base(2);
     s.groups[0].count = 200;
     s.transfer.phases = vec![phase(0.0, 1000.0, 200.0)];
-    s.facilities = vec![facility("A", 1000, 0), facility("B", 1000, 7), facility("C", 1000, 0)];
+    s.facilities = vec![
+        facility("A", 1000, 0),
+        facility("B", 1000, 7),
+        facility("C", 1000, 0),
+    ];
     s.allocation.policy = Policy::Proportional;
     s.allocation.weights = Some(vec![1.0, 0.0, 3.0]);
     let o = run(&s);
@@ -332,7 +360,10 @@ fn a_server_cut_never_interrupts_a_case_in_service() {
     // the fourth at 11 (done 16, after the horizon).
     assert_eq!(ser(&o, "queue.trial"), [2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 0, 0]);
     assert_eq!(m(&o, "stage.trial.completed"), 3.0);
-    assert_eq!(m(&o, "stage.trial.mean_wait_days"), (0.0 + 0.0 + 5.0 + 10.0) / 4.0);
+    assert_eq!(
+        m(&o, "stage.trial.mean_wait_days"),
+        (0.0 + 0.0 + 5.0 + 10.0) / 4.0
+    );
     assert_eq!(m(&o, "convicted"), 3.0);
     assert_eq!(m(&o, "awaiting_verdict"), 1.0);
     assert_eq!(m(&o, "mean_days_to_verdict"), 20.0 / 3.0);
@@ -405,7 +436,10 @@ fn repatriation_takes_waiting_and_in_service_cases_and_hands_the_server_on() {
     s.court.stages = vec![
         Stage::new("inv", 1, Dist::fixed(2.0)),
         Stage {
-            schedule: vec![ServerChange { day: 3.25, servers: 0 }],
+            schedule: vec![ServerChange {
+                day: 3.25,
+                servers: 0,
+            }],
             ..Stage::new("trial", 1, Dist::fixed(0.5))
         },
     ];
@@ -419,7 +453,13 @@ fn repatriation_takes_waiting_and_in_service_cases_and_hands_the_server_on() {
     assert_eq!(m(&o, "stage.inv.mean_wait_days"), 5.5 / 4.0);
     assert_eq!(m(&o, "stage.trial.completed"), 1.0);
     assert_eq!(m(&o, "stage.trial.mean_wait_days"), 0.0);
-    assert_eq!((m(&o, "mean_days_to_verdict"), m(&o, "median_days_to_verdict")), (2.5, 2.5));
+    assert_eq!(
+        (
+            m(&o, "mean_days_to_verdict"),
+            m(&o, "median_days_to_verdict")
+        ),
+        (2.5, 2.5)
+    );
     assert_eq!(ser(&o, "queue.inv"), [0, 1, 1, 2, 1, 1, 0, 0, 0, 0]);
     assert_eq!(ser(&o, "queue.trial"), [0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
     assert_eq!(ser(&o, "in_custody"), [1, 2, 3, 4, 4, 3, 2, 1, 1, 1]);
@@ -455,7 +495,10 @@ fn nothing_after_the_horizon_is_processed() {
     s.court.stages = vec![Stage::new("trial", 1000, Dist::fixed(9.0))];
     let o = run(&s);
     // Departures at 0, 3, 6, 9; the last arrives at 10.5, after the horizon.
-    assert_eq!(ser(&o, "transferred_cumulative"), [0, 10, 10, 10, 20, 20, 20, 30, 30, 30]);
+    assert_eq!(
+        ser(&o, "transferred_cumulative"),
+        [0, 10, 10, 10, 20, 20, 20, 30, 30, 30]
+    );
     assert_eq!(m(&o, "transferred"), 30.0);
     assert_eq!(m(&o, "remaining_in_syria"), 0.0);
     // Pool empty but 10 in transit: horizon + 1.
@@ -490,7 +533,9 @@ fn nothing_after_the_horizon_is_processed() {
 #[test]
 fn metrics_without_a_value_are_none() {
     let mut s = base(10);
-    s.court.stages.push(Stage::new("appeal", 1, Dist::fixed(1.0)));
+    s.court
+        .stages
+        .push(Stage::new("appeal", 1, Dist::fixed(1.0)));
     let o = run(&s);
     // Nobody finishes the 1000-day trial: no verdict, nobody at appeal.
     assert_eq!(o.metric("mean_days_to_verdict"), None);
