@@ -200,6 +200,10 @@ struct MergeArgs {
     /// Draw charts into DIR (run shards only; feature `plots`).
     #[arg(long, value_name = "DIR")]
     plots: Option<PathBuf>,
+    /// Run shards: the replications the shards must cover, 0..N. Without
+    /// it, a missing last shard goes unnoticed (the rest still cover 0..m).
+    #[arg(long, short = 'n', value_name = "N")]
+    replications: Option<u64>,
     /// No table.
     #[arg(long, short)]
     quiet: bool,
@@ -713,6 +717,13 @@ fn cmd_merge(a: &MergeArgs) -> Result<(), Fail> {
                 describe(&ranges)
             ));
         }
+        if let Some(want) = a.replications
+            && want != n
+        {
+            return fail(format!(
+                "--replications {want}: the shards cover replications 0..{n}, not 0..{want} (a shard is missing?)"
+            ));
+        }
         let summary = shard.summary();
         let out = Outputs {
             json: a.json.clone(),
@@ -734,6 +745,9 @@ fn cmd_merge(a: &MergeArgs) -> Result<(), Fail> {
     };
     if a.plots.is_some() {
         return fail("--plots: charts are drawn for runs, not sweeps");
+    }
+    if a.replications.is_some() {
+        return fail("--replications applies to run shards; sweep shards carry their own count");
     }
     if !sweep.is_complete() {
         return fail(

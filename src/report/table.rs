@@ -214,6 +214,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     let mut rows = vec![vec![
         t("facility"),
         t("capacity"),
+        t("day 0"),
         t("peak occupancy"),
         t("peak / capacity"),
         t("days over capacity"),
@@ -238,6 +239,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         rows.push(vec![
             f.name.clone(),
             cap,
+            thousands(f.initial_occupancy as f64),
             band(m(&key("peak_occupancy")), Kind::Plain),
             band(m(&key("peak_occupancy_rate")), Kind::Percent),
             band(m(&key("days_over_capacity")), Kind::Plain),

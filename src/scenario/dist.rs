@@ -6,8 +6,9 @@
 //!
 //! All variables the model draws (durations in days, convoy sizes in
 //! persons) are non-negative, so validation refuses any distribution whose
-//! support reaches below zero. A count drawn from a continuous distribution
-//! is rounded to the nearest integer.
+//! support reaches below zero, and any parameter above [`Dist::MAX_VALUE`].
+//! A count drawn from a continuous distribution is rounded to the nearest
+//! integer.
 
 use rand::RngExt;
 use rand::distr::Distribution;
@@ -92,6 +93,17 @@ impl Dist {
     /// Largest `poisson` mean accepted.
     pub const MAX_POISSON_MEAN: f64 = 1e9;
 
+    /// Largest value of any parameter (days or persons), far beyond any
+    /// horizon or population: above it the samplers' arithmetic can
+    /// overflow (a `triangular` with `high = 1e200` draws `-inf`).
+    pub const MAX_VALUE: f64 = 1e12;
+
+    /// Largest coefficient of variation (sd / mean) of a `lognormal` or
+    /// `gamma`. Beyond it nearly every draw is about 0 and the rest are
+    /// huge: a timetable of such intervals would make millions of
+    /// departures whatever its mean, and the samplers lose precision.
+    pub const MAX_CV: f64 = 100.0;
+
     /// The mean of the distribution.
     pub fn mean(&self) -> f64 {
         match *self {
@@ -107,13 +119,28 @@ impl Dist {
     }
 
     /// Checks the parameters, reporting each problem under `path`
-    /// (for example `court.stage[0].service_days.sd`).
+    /// (for example `court.stage[0].service_days.sd`); when they pass,
+    /// checks that the sampler can be built.
     pub(crate) fn check(&self, path: &str, problems: &mut Problems) {
+        let before = problems.len();
+        self.check_params(path, problems);
+        if problems.len() == before {
+            self.check_sampler(path, problems);
+        }
+    }
+
+    fn check_params(&self, path: &str, problems: &mut Problems) {
         let finite = |problems: &mut Problems, key: &str, v: f64| {
             if !v.is_finite() {
                 problems.push(
                     format!("{path}.{key}"),
                     format!("must be a finite number, got {v}"),
+                );
+                false
+            } else if v > Self::MAX_VALUE {
+                problems.push(
+                    format!("{path}.{key}"),
+                    format!("must be at most {:e}, got {v:e}", Self::MAX_VALUE),
                 );
                 false
             } else {
@@ -149,6 +176,12 @@ impl Dist {
                 }
             }
             Dist::UniformInt { low, high } => {
+                if high > Self::MAX_VALUE as i64 {
+                    problems.push(
+                        format!("{path}.high"),
+                        format!("must be at most {:e}, got {high}", Self::MAX_VALUE),
+                    );
+                }
                 if low < 0 {
                     problems.push(
                         format!("{path}.low"),
@@ -182,10 +215,19 @@ impl Dist {
             Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd } => {
                 positive(problems, "mean", mean);
                 positive(problems, "sd", sd);
+                if mean > 0.0 && sd > Self::MAX_CV * mean && sd <= Self::MAX_VALUE {
+                    problems.push(
+                        format!("{path}.sd"),
+                        format!(
+                            "must be at most {} times the mean ({mean:e}), got {sd:e}",
+                            Self::MAX_CV
+                        ),
+                    );
+                }
             }
             Dist::Poisson { mean } => {
                 positive(problems, "mean", mean);
-                if mean.is_finite() && mean > Self::MAX_POISSON_MEAN {
+                if mean > Self::MAX_POISSON_MEAN && mean <= Self::MAX_VALUE {
                     problems.push(
                         format!("{path}.mean"),
                         format!("must be at most {:e}, got {mean}", Self::MAX_POISSON_MEAN),
@@ -195,49 +237,57 @@ impl Dist {
         }
     }
 
-    /// Builds the sampler. The parameters must have passed [`Dist::check`].
-    pub(crate) fn sampler(&self) -> Sampler {
-        // Every constructor below is called with parameters that `check`
-        // accepted; the fallback to `Fixed(mean)` is unreachable for a
-        // validated scenario and keeps this function panic-free.
-        let fallback = Sampler::Fixed(self.mean().max(0.0));
-        match *self {
+    /// Checks that a sampler can be built, as the last step of
+    /// [`Dist::check`] (when the parameters passed the other checks).
+    pub(crate) fn check_sampler(&self, path: &str, problems: &mut Problems) {
+        if let Err(e) = self.try_sampler() {
+            problems.push(path, format!("these parameters cannot be sampled: {e}"));
+        }
+    }
+
+    /// Builds the sampler, or says why the parameters cannot be sampled.
+    fn try_sampler(&self) -> Result<Sampler, String> {
+        let e = |e: &dyn std::fmt::Display| e.to_string();
+        Ok(match *self {
             Dist::Fixed { value } => Sampler::Fixed(value),
-            Dist::Exponential { mean } => rand_distr::Exp::new(1.0 / mean)
-                .map(Sampler::Exp)
-                .unwrap_or(fallback),
-            Dist::Uniform { low, high } => {
-                if low == high {
-                    Sampler::Fixed(low)
-                } else {
-                    rand::distr::Uniform::new_inclusive(low, high)
-                        .map(Sampler::Uniform)
-                        .unwrap_or(fallback)
-                }
+            Dist::Exponential { mean } => {
+                Sampler::Exp(rand_distr::Exp::new(1.0 / mean).map_err(|x| e(&x))?)
             }
-            Dist::UniformInt { low, high } => rand::distr::Uniform::new_inclusive(low, high)
-                .map(Sampler::UniformInt)
-                .unwrap_or(fallback),
-            Dist::Triangular { low, mode, high } => rand_distr::Triangular::new(low, high, mode)
-                .map(Sampler::Triangular)
-                .unwrap_or(fallback),
+            Dist::Uniform { low, high } if low == high => Sampler::Fixed(low),
+            Dist::Uniform { low, high } => {
+                Sampler::Uniform(rand::distr::Uniform::new_inclusive(low, high).map_err(|x| e(&x))?)
+            }
+            Dist::UniformInt { low, high } => Sampler::UniformInt(
+                rand::distr::Uniform::new_inclusive(low, high).map_err(|x| e(&x))?,
+            ),
+            Dist::Triangular { low, mode, high } => Sampler::Triangular(
+                rand_distr::Triangular::new(low, high, mode).map_err(|x| e(&x))?,
+            ),
             Dist::Lognormal { mean, sd } => {
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                rand_distr::LogNormal::new(mean.ln() - 0.5 * sigma2, sigma2.sqrt())
-                    .map(Sampler::LogNormal)
-                    .unwrap_or(fallback)
+                Sampler::LogNormal(
+                    rand_distr::LogNormal::new(mean.ln() - 0.5 * sigma2, sigma2.sqrt())
+                        .map_err(|x| e(&x))?,
+                )
             }
             Dist::Gamma { mean, sd } => {
                 let shape = (mean / sd).powi(2);
                 let scale = sd * sd / mean;
-                rand_distr::Gamma::new(shape, scale)
-                    .map(Sampler::Gamma)
-                    .unwrap_or(fallback)
+                Sampler::Gamma(rand_distr::Gamma::new(shape, scale).map_err(|x| e(&x))?)
             }
-            Dist::Poisson { mean } => rand_distr::Poisson::new(mean)
-                .map(Sampler::Poisson)
-                .unwrap_or(fallback),
-        }
+            Dist::Poisson { mean } => {
+                Sampler::Poisson(rand_distr::Poisson::new(mean).map_err(|x| e(&x))?)
+            }
+        })
+    }
+
+    /// Builds the sampler of a distribution that passed [`Dist::check`]
+    /// (which includes building it once), so it cannot fail here.
+    pub(crate) fn sampler(&self) -> Sampler {
+        // Unreachable for a validated scenario; keeps this function
+        // panic-free all the same.
+        self.try_sampler()
+            .unwrap_or_else(|_| Sampler::Fixed(self.mean().max(0.0)))
     }
 }
 

@@ -108,6 +108,10 @@ impl<'a> IntoIterator for &'a ScenarioErrors {
 pub(crate) struct Problems(Vec<ScenarioError>);
 
 impl Problems {
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(ScenarioError {
             path: path.into(),
@@ -214,7 +218,8 @@ impl Scenario {
     /// Checks every rule of the reference model and returns all problems at
     /// once.
     ///
-    /// Rules beyond the types: finite numbers; non-negative days;
+    /// Rules beyond the types: finite numbers; distribution parameters of at
+    /// most [`Dist::MAX_VALUE`](super::Dist::MAX_VALUE); non-negative days;
     /// probabilities in \[0, 1\]; pauses that end after they start; phases in
     /// increasing `from` order; at least one phase, group, facility and
     /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
@@ -327,7 +332,7 @@ impl Scenario {
                     p.push(
                         ipath,
                         format!(
-                            "mean {mean} gives about {:.0} departures, more than the limit of {MAX_EXPECTED_EVENTS:e}",
+                            "mean {mean:e} gives about {:.3e} departures, more than the limit of {MAX_EXPECTED_EVENTS:e}",
                             span / mean
                         ),
                     );
@@ -354,7 +359,7 @@ impl Scenario {
                 } else if r * horizon > MAX_EXPECTED_EVENTS {
                     p.push(
                         "transfer.escape.incident_rate_per_day",
-                        format!("gives about {:.0} incidents, more than the limit of {MAX_EXPECTED_EVENTS:e}", r * horizon),
+                        format!("gives about {:.3e} incidents, more than the limit of {MAX_EXPECTED_EVENTS:e}", r * horizon),
                     );
                 }
             }

@@ -460,6 +460,10 @@ fn merge_refuses_shards_that_do_not_make_one_run() {
         let o = expect(1, &["merge", &dir.arg(other), &dir.arg("a"), "-q"]);
         assert!(stderr(&o).starts_with("error: "), "{other}: {}", stderr(&o));
     }
+    // A missing last shard is caught when the expected count is given.
+    expect(0, &["merge", &dir.arg("a"), "-q", "--replications", "5"]);
+    let o = expect(1, &["merge", &dir.arg("a"), "-q", "--replications", "9"]);
+    assert!(stderr(&o).contains("0..5, not 0..9"), "{}", stderr(&o));
     // Not starting at 0.
     let o = expect(1, &["merge", &dir.arg("gap"), "-q"]);
     assert!(stderr(&o).contains("0..n"), "{}", stderr(&o));

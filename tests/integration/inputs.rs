@@ -202,6 +202,20 @@ fn base_and_bundled_scenarios_are_valid_and_run() {
     for s in [s, b] {
         assert_eq!(Scenario::from_toml_str(&s.to_toml_string()).unwrap(), s);
     }
+    // Every scenario file shipped under examples/scenarios/.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let s =
+                Scenario::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(Scenario::from_toml_str(&s.to_toml_string()).unwrap(), s);
+            run_short(&s);
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1, "no scenario files in {}", dir.display());
 }
 
 #[test]
@@ -577,15 +591,153 @@ fn zeros_that_mean_something_are_accepted() {
         &[("low = 0.5, high = 1.5", "low = 1.5, high = 1.5")],
         &[(
             "{ dist = \"uniform_int\", low = 10, high = 20 }",
-            "{ dist = \"uniform_int\", low = 0, high = 9223372036854775807 }",
+            "{ dist = \"uniform_int\", low = 0, high = 1000000000000 }",
         )],
         &[(
             "{ dist = \"uniform_int\", low = 10, high = 20 }",
-            "{ dist = \"fixed\", value = 1e308 }",
+            "{ dist = \"fixed\", value = 1e12 }",
         )],
-        &[("mean = 20.0, sd = 5.0", "mean = 1e-300, sd = 1e300")],
-        &[("mean = 10.0, sd = 3.0", "mean = 1e200, sd = 1e-200")],
-        &[("mean = 10.0, sd = 3.0", "mean = 1e-200, sd = 1e200")],
+        // At the cap on distribution parameters, a triangular still draws
+        // finite times (see the fuzz regression below).
+        &[(
+            "{ dist = \"fixed\", value = 3.0 }",
+            "{ dist = \"triangular\", low = 0.0, mode = 0.0, high = 1e12 }",
+        )],
+        &[("low = 0.5, high = 1.5", "low = 0.0, high = 1e12")],
+    ]);
+}
+
+/// Found by the `perturb_and_simulate` fuzz target: a `triangular` with a
+/// huge `high` passed validation, then its sampler computed
+/// `high - sqrt(inf)` and drew `-inf`, and a departure was scheduled at
+/// `-inf` (a panic with debug assertions, a silently lost timetable
+/// without). Every distribution parameter is now at most `Dist::MAX_VALUE`.
+/// Spreads so extreme that the samplers would degenerate (nearly every
+/// draw 0, or no sampler at all) are refused, never silently replaced by
+/// a fixed value.
+#[test]
+fn extreme_spreads_are_refused_rather_than_sampled_as_fixed() {
+    check_table(&[
+        Case {
+            edits: &[("mean = 20.0, sd = 5.0", "mean = 1e-300, sd = 1e12")],
+            errors: &[(
+                "group[1].repatriation.delay_days.sd",
+                "must be at most 100 times the mean (1e-300), got 1e12",
+            )],
+        },
+        Case {
+            edits: &[("mean = 10.0, sd = 3.0", "mean = 1.0, sd = 100.5")],
+            errors: &[(
+                "court.stage[0].service_days.sd",
+                "must be at most 100 times the mean (1e0), got 1.005e2",
+            )],
+        },
+        Case {
+            edits: &[("mean = 10.0, sd = 3.0", "mean = 1e12, sd = 1e-200")],
+            errors: &[(
+                "court.stage[0].service_days",
+                "these parameters cannot be sampled: scale is not positive in gamma distribution",
+            )],
+        },
+    ]);
+    // At the limit a gamma still samples.
+    check_accepted(&[&[("mean = 10.0, sd = 3.0", "mean = 1.0, sd = 100.0")]]);
+}
+
+#[test]
+fn fuzz_regression_huge_distribution_parameters_are_refused() {
+    assert_eq!(custody_sim::Dist::MAX_VALUE, 1e12);
+    check_table(&[
+        Case {
+            edits: &[(
+                "{ dist = \"fixed\", value = 3.0 }",
+                "{ dist = \"triangular\", low = 0.0, mode = 0.0, high = 1e200 }",
+            )],
+            errors: &[(
+                "transfer.phase[0].interval_days.high",
+                "must be at most 1e12, got 1e200",
+            )],
+        },
+        Case {
+            edits: &[(
+                "low = 0.1, mode = 0.5, high = 1.0",
+                "low = 0.1, mode = 2e12, high = 3e12",
+            )],
+            errors: &[
+                (
+                    "court.stage[1].service_days.mode",
+                    "must be at most 1e12, got 2e12",
+                ),
+                (
+                    "court.stage[1].service_days.high",
+                    "must be at most 1e12, got 3e12",
+                ),
+            ],
+        },
+        Case {
+            edits: &[("low = 0.5, high = 1.5", "low = 1e13, high = 1e308")],
+            errors: &[
+                (
+                    "transfer.transit_days.low",
+                    "must be at most 1e12, got 1e13",
+                ),
+                (
+                    "transfer.transit_days.high",
+                    "must be at most 1e12, got 1e308",
+                ),
+            ],
+        },
+        Case {
+            edits: &[(
+                "{ dist = \"uniform_int\", low = 10, high = 20 }",
+                "{ dist = \"fixed\", value = 1.5e12 }",
+            )],
+            errors: &[(
+                "transfer.phase[0].convoy_size.value",
+                "must be at most 1e12, got 1.5e12",
+            )],
+        },
+        Case {
+            edits: &[("low = 10, high = 20", "low = 0, high = 9223372036854775807")],
+            errors: &[(
+                "transfer.phase[0].convoy_size.high",
+                "must be at most 1e12, got 9223372036854775807",
+            )],
+        },
+        Case {
+            edits: &[("mean = 20.0, sd = 5.0", "mean = 1e-300, sd = 1e300")],
+            errors: &[(
+                "group[1].repatriation.delay_days.sd",
+                "must be at most 1e12, got 1e300",
+            )],
+        },
+        Case {
+            edits: &[("mean = 10.0, sd = 3.0", "mean = 1e200, sd = 1e-200")],
+            errors: &[(
+                "court.stage[0].service_days.mean",
+                "must be at most 1e12, got 1e200",
+            )],
+        },
+        Case {
+            edits: &[(
+                "dist = \"exponential\", mean = 1.0",
+                "dist = \"exponential\", mean = 1e100",
+            )],
+            errors: &[(
+                "transfer.phase[1].interval_days.mean",
+                "must be at most 1e12, got 1e100",
+            )],
+        },
+        Case {
+            edits: &[(
+                "dist = \"poisson\", mean = 25.0",
+                "dist = \"poisson\", mean = 2e13",
+            )],
+            errors: &[(
+                "transfer.phase[1].convoy_size.mean",
+                "must be at most 1e12, got 2e13",
+            )],
+        },
     ]);
 }
 
@@ -1262,7 +1414,7 @@ fn sizes_beyond_the_documented_limits_are_refused() {
             )],
             errors: &[(
                 "transfer.phase[1].interval_days",
-                "mean 0.000000001 gives about 44000000000 departures, more than the limit of 1e7",
+                "mean 1e-9 gives about 4.400e10 departures, more than the limit of 1e7",
             )],
         },
         // Phase 0 ends where phase 1 starts (day 16).
@@ -1273,7 +1425,7 @@ fn sizes_beyond_the_documented_limits_are_refused() {
             )],
             errors: &[(
                 "transfer.phase[0].interval_days",
-                "mean 0.000001 gives about 16000000 departures, more than the limit of 1e7",
+                "mean 1e-6 gives about 1.600e7 departures, more than the limit of 1e7",
             )],
         },
         // Each phase within the limit, both together beyond it.
@@ -1300,7 +1452,7 @@ fn sizes_beyond_the_documented_limits_are_refused() {
             )],
             errors: &[(
                 "transfer.escape.incident_rate_per_day",
-                "gives about 60000000 incidents, more than the limit of 1e7",
+                "gives about 6.000e7 incidents, more than the limit of 1e7",
             )],
         },
         Case {
