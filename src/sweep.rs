@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::model::Plan;
-use crate::montecarlo::{Progress, Runs, Shard, Summary, run_plan};
+use crate::montecarlo::{Progress, Runs, Shard, Summary, check_stored, in_pool, run_range};
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::MetricStats;
 
@@ -64,7 +64,8 @@ pub struct PairedDiff {
 pub struct Cell {
     /// `(path, value)` for each varied parameter.
     pub params: Vec<(String, String)>,
-    /// The cell's summary.
+    /// The cell's summary: metrics only (a sweep keeps no daily series,
+    /// to save memory; run a cell's scenario with [`crate::run`] for them).
     pub summary: Summary,
     /// Per metric, the paired difference to the first cell (zero for the
     /// first cell itself).
@@ -137,28 +138,34 @@ pub fn sweep_shard(
         )));
     }
     let cells = grid(scenario, vary)?;
-    let r = runs.replications;
-    let work = cells.len() as u64 * r;
-    let (lo, hi) = (work * k / n, work * (k + 1) / n);
-    let mut out = Vec::with_capacity(cells.len());
-    for (c, (params, s)) in cells.into_iter().enumerate() {
-        let plan = Plan::new(&s)?;
-        let start = (c as u64 * r).max(lo).min((c as u64 + 1) * r) - c as u64 * r;
-        let end = (c as u64 * r).max(hi).min((c as u64 + 1) * r) - c as u64 * r;
-        out.push((
-            params,
-            run_plan(
-                &plan,
-                runs.seed,
-                start..end.max(start),
-                runs.threads,
-                progress,
-            )?,
-        ));
-    }
+    let r = u128::from(runs.replications);
+    let work = cells.len() as u128 * r;
+    let (lo, hi) = (
+        work * u128::from(k) / u128::from(n),
+        work * u128::from(k + 1) / u128::from(n),
+    );
+    let metrics = cells.first().map_or(0, |(_, s)| {
+        Plan::new(s).map_or(0, |p| p.layout().metrics().len())
+    });
+    check_stored(u64::try_from(hi - lo).unwrap_or(u64::MAX), metrics)?;
+    let out = in_pool(runs.threads, || {
+        let mut out = Vec::with_capacity(cells.len());
+        for (c, (params, s)) in cells.into_iter().enumerate() {
+            let plan = Plan::new(&s)?;
+            let first = c as u128 * r;
+            // This slice's part of the cell's replications, 0..r.
+            let start = (lo.clamp(first, first + r) - first) as u64;
+            let end = (hi.clamp(first, first + r) - first) as u64;
+            out.push((
+                params,
+                run_range(&plan, runs.seed, start..end, progress, false)?,
+            ));
+        }
+        Ok::<_, Error>(out)
+    })??;
     Ok(SweepShard {
         paths: vary.iter().map(|v| v.path.clone()).collect(),
-        replications: r,
+        replications: runs.replications,
         cells: out,
     })
 }
@@ -182,6 +189,28 @@ impl SweepShard {
         }
         for ((_, a), (_, b)) in self.cells.iter_mut().zip(other.cells) {
             a.merge(b)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a slice read from a file: each cell's shard is sound, and
+    /// every cell has one value per varied path, the same seed and no
+    /// replication beyond the sweep's count.
+    fn check_integrity(&self) -> Result<(), String> {
+        let seed = self.cells.first().map(|c| c.1.seed());
+        for (params, shard) in &self.cells {
+            shard.check_integrity()?;
+            let paths_ok = params.len() == self.paths.len()
+                && params.iter().zip(&self.paths).all(|((p, _), q)| p == q);
+            let within = shard
+                .ranges()
+                .last()
+                .is_none_or(|r| r.end <= self.replications);
+            if !paths_ok || Some(shard.seed()) != seed || !within {
+                return Err(
+                    "its cells do not agree with its grid, seed or replication count".into(),
+                );
+            }
         }
         Ok(())
     }
@@ -227,7 +256,12 @@ impl SweepShard {
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = serde_json::to_string(self).unwrap_or_default();
+        let text = serde_json::to_string(self).map_err(|e| {
+            Error::Scenario(ScenarioErrors::one(
+                "",
+                format!("cannot serialise sweep shard: {e}"),
+            ))
+        })?;
         std::fs::write(path, text).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -246,15 +280,15 @@ impl SweepShard {
             path: path.to_path_buf(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|e| {
-            Error::Scenario(ScenarioErrors::one(
-                "",
-                format!(
-                    "{}: not a custody-sim sweep shard file: {e}",
-                    path.display()
-                ),
-            ))
-        })
+        let bad = |e: String| {
+            Error::Scenario(ScenarioErrors::one("", format!("{}: {e}", path.display())))
+        };
+        let shard: SweepShard = serde_json::from_str(&text)
+            .map_err(|e| bad(format!("not a custody-sim sweep shard file: {e}")))?;
+        shard
+            .check_integrity()
+            .map_err(|e| bad(format!("a damaged custody-sim sweep shard file: {e}")))?;
+        Ok(shard)
     }
 }
 

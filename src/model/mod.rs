@@ -337,10 +337,16 @@ pub(crate) enum Event {
 /// Replication `i` of seed `s` uses ChaCha8 keyed by `s`, stream (nonce)
 /// `i`; process `p` starts at word `p * 2^56` of that stream, so each
 /// process has 2^56 words of its own and adding draws to one never shifts
-/// another.
+/// another. The transfer has four: the timetable (intervals), convoy sizes
+/// and transit times (one draw each per scheduled departure, taken even
+/// when the departure is skipped by a pause or caps, so that the k-th
+/// departure keeps its draws whatever the pauses and caps), and boarding.
 #[derive(Debug)]
 pub(crate) struct Streams {
-    pub(crate) transfer: ChaCha8Rng,
+    pub(crate) timetable: ChaCha8Rng,
+    pub(crate) size: ChaCha8Rng,
+    pub(crate) transit: ChaCha8Rng,
+    pub(crate) boarding: ChaCha8Rng,
     pub(crate) escape: ChaCha8Rng,
     pub(crate) allocation: ChaCha8Rng,
     pub(crate) verdict: ChaCha8Rng,
@@ -348,7 +354,7 @@ pub(crate) struct Streams {
     pub(crate) groups: Vec<ChaCha8Rng>,
 }
 
-const PROCESS_STAGE0: u128 = 4;
+const PROCESS_STAGE0: u128 = 8;
 const PROCESS_GROUP0: u128 = PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128;
 
 impl Streams {
@@ -361,10 +367,13 @@ impl Streams {
             r
         };
         Streams {
-            transfer: at(0),
+            timetable: at(0),
             escape: at(1),
             allocation: at(2),
             verdict: at(3),
+            size: at(4),
+            transit: at(5),
+            boarding: at(6),
             stages: (0..stages as u128)
                 .map(|s| at(PROCESS_STAGE0 + s))
                 .collect(),

@@ -24,15 +24,17 @@ impl Replication<'_> {
             return;
         }
         let phase = &plan.phases[p];
-        let next = t + phase.interval.sample(&mut self.rng.transfer);
+        let next = t + phase.interval.sample(&mut self.rng.timetable);
         if next < phase.end && next <= plan.horizon {
             self.ws.cal.schedule(next, Event::Departure(p as u32));
         }
+        // Drawn for every departure, made or not (common random numbers).
+        let drawn = phase.size.sample_count(&mut self.rng.size);
+        let transit = plan.transit.sample(&mut self.rng.transit);
         if self.paused(t) {
             return;
         }
-        let mut size = phase.size.sample_count(&mut self.rng.transfer);
-        size = size.min(self.ws.pool.len() as u64);
+        let mut size = drawn.min(self.ws.pool.len() as u64);
         if let Some(cap) = plan.weekly_cap {
             let week = (t / 7.0).floor() as u64;
             if week != self.week {
@@ -55,14 +57,14 @@ impl Replication<'_> {
         }
         let start = self.boarded;
         for d in start..start + size as usize {
-            let j = self.rng.transfer.random_range(0..self.ws.pool.len());
+            let j = self.rng.boarding.random_range(0..self.ws.pool.len());
             self.ws.group[d] = self.ws.pool.swap_remove(j);
             self.ws.status[d] = Status::Transit;
         }
         self.boarded += size as usize;
         self.in_transit += size;
         self.week_used += size;
-        let arrive = t + plan.transit.sample(&mut self.rng.transfer);
+        let arrive = t + transit;
         if arrive <= plan.horizon {
             self.ws.cal.schedule(
                 arrive,

@@ -11,17 +11,28 @@
 //! # Random streams
 //!
 //! Every draw comes from ChaCha8 (`rand::rngs::ChaCha8Rng`), a
-//! counter-based generator whose algorithm is fixed (unlike `StdRng`), so
-//! results reproduce across rand releases and platforms. The master seed
+//! counter-based generator whose output is fixed by its specification
+//! (unlike `StdRng`, whose algorithm may change between rand releases),
+//! and which jumps to any of 2^64 streams in constant time. The master seed
 //! keys the generator; replication `i` uses stream (nonce) `i`, so its
 //! draws depend only on `(seed, i)`, whatever thread runs it and whatever
 //! ran before. Inside a replication each process has its own region of that
-//! stream (2^56 words each): transfers, escapes, allocation, verdicts, each
-//! court stage's service and each group's repatriation. Changing one lever
-//! leaves the others' draws as they were (common random numbers), which is
-//! what makes the paired differences of a [`crate::sweep`] sharp.
+//! stream (2^56 words each): the transfer timetable, convoy sizes, transit
+//! times, boarding, escapes, allocation, verdicts, each court stage's
+//! service and each group's repatriation. Changing one lever leaves the
+//! others' draws as they were (common random numbers), which is what makes
+//! the paired differences of a [`crate::sweep`] sharp. Convoy sizes and
+//! transit times are drawn for every scheduled departure, even one a pause
+//! or a cap skips, so the k-th departure keeps its draws across scenarios.
 //!
 //! # Reproducibility
+//!
+//! Bit-identical results hold for one build (the same `Cargo.lock`) on one
+//! platform: the samplers use floating-point functions (`ln`, `exp`) that
+//! Rust does not promise to round alike everywhere, and a new release of
+//! rand_distr may change how a distribution is sampled. Shards record the
+//! custody-sim version and refuse to merge across versions; merge shards
+//! made by the same build.
 //!
 //! A [`Summary`] is a pure function of scenario, seed and replication set:
 //! bit-identical with 1 or 16 threads, and shards covering `0..n` merge, in
@@ -127,8 +138,15 @@ fn mismatch(message: String) -> Error {
 }
 
 impl Shard {
-    fn empty(plan: &Plan, seed: u64) -> Shard {
+    /// An empty shard of `plan`; `series: false` keeps metrics only (what
+    /// a sweep reports), which saves the daily series' accumulators.
+    fn empty(plan: &Plan, seed: u64, series: bool) -> Shard {
         let layout = plan.layout();
+        let series_names = if series {
+            layout.series().to_vec()
+        } else {
+            Vec::new()
+        };
         Shard {
             format: SHARD_FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -137,10 +155,84 @@ impl Shard {
             seed,
             ranges: Vec::new(),
             metric_names: layout.metrics().to_vec(),
-            series_names: layout.series().to_vec(),
+            series: SeriesAcc::new(series_names.len(), layout.horizon_days() as usize),
+            series_names,
             values: Vec::new(),
-            series: SeriesAcc::new(layout.series().len(), layout.horizon_days() as usize),
         }
+    }
+
+    /// Appends a shard whose replications all come after this one's (the
+    /// order rayon's reduce keeps); otherwise merges.
+    fn append(&mut self, other: Shard) -> Result<(), Error> {
+        let after = match (self.values.last(), other.values.first()) {
+            (Some(a), Some(b)) => a.0 < b.0,
+            _ => true,
+        };
+        if !after {
+            return self.merge(other);
+        }
+        self.ranges.extend(other.ranges);
+        self.ranges = join_ranges(std::mem::take(&mut self.ranges));
+        self.values.extend(other.values);
+        self.series.merge(&other.series);
+        Ok(())
+    }
+
+    /// Checks a shard read from a file: everything [`Shard::merge`] and
+    /// [`Shard::summary`] rely on, so that a damaged or hand-edited file is
+    /// an error, never a panic or a wrong result.
+    pub(crate) fn check_integrity(&self) -> Result<(), String> {
+        if self.format != SHARD_FORMAT {
+            return Err(format!(
+                "shard format {} is not the supported format {SHARD_FORMAT}",
+                self.format
+            ));
+        }
+        self.scenario
+            .validate()
+            .map_err(|e| format!("the scenario it holds is invalid: {e}"))?;
+        if scenario_sha256(&self.scenario) != self.scenario_sha256 {
+            return Err("its scenario does not match its scenario_sha256 (edited?)".into());
+        }
+        let layout = crate::model::Layout::new(&self.scenario);
+        if self.metric_names != layout.metrics()
+            || !(self.series_names.is_empty() || self.series_names == layout.series())
+        {
+            return Err("its metric or series names do not match its scenario".into());
+        }
+        if self.ranges.iter().any(|&(a, b)| a >= b)
+            || self.ranges.windows(2).any(|w| w[0].1 >= w[1].0)
+        {
+            return Err("its replication ranges are not sorted, disjoint and non-empty".into());
+        }
+        let covered: u64 = self.ranges.iter().map(|&(a, b)| b - a).sum();
+        let mut ranges = self.ranges.iter().peekable();
+        let mut prev = None;
+        for (i, row) in &self.values {
+            if prev.is_some_and(|p| p >= *i) || row.len() != self.metric_names.len() {
+                return Err(format!(
+                    "its values of replication {i} are out of order or of the wrong length"
+                ));
+            }
+            while ranges.peek().is_some_and(|&&(_, b)| b <= *i) {
+                ranges.next();
+            }
+            if !ranges.peek().is_some_and(|&&(a, _)| a <= *i) {
+                return Err(format!("it holds replication {i}, outside its ranges"));
+            }
+            prev = Some(*i);
+        }
+        if covered != self.values.len() as u64 {
+            return Err(format!(
+                "its ranges cover {covered} replications but it holds {}",
+                self.values.len()
+            ));
+        }
+        self.series.check(
+            self.series_names.len(),
+            self.scenario.horizon_days as usize,
+            self.values.len() as u64,
+        )
     }
 
     /// The scenario the shard ran.
@@ -178,6 +270,10 @@ impl Shard {
     ///
     /// If the scenarios, seeds or versions differ, or the ranges overlap.
     pub fn merge(&mut self, other: Shard) -> Result<(), Error> {
+        check_stored(
+            (self.values.len() + other.values.len()) as u64,
+            self.metric_names.len(),
+        )?;
         if other.format != self.format || other.version != self.version {
             return Err(mismatch(format!(
                 "shards from different versions (format {} of {}, format {} of {})",
@@ -309,13 +405,12 @@ impl Shard {
                 path.display()
             ))
         })?;
-        if shard.format != SHARD_FORMAT {
-            return Err(mismatch(format!(
-                "{}: shard format {} is not the supported format {SHARD_FORMAT}",
-                path.display(),
-                shard.format
-            )));
-        }
+        shard.check_integrity().map_err(|e| {
+            mismatch(format!(
+                "{}: a damaged custody-sim shard file: {e}",
+                path.display()
+            ))
+        })?;
         Ok(shard)
     }
 }
@@ -369,22 +464,43 @@ impl Summary {
     }
 }
 
-fn pool(threads: usize) -> Result<Option<rayon::ThreadPool>, Error> {
+/// Runs `f` on a pool of `threads` threads (0: the current pool).
+pub(crate) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, Error> {
     if threads == 0 {
-        return Ok(None);
+        return Ok(f());
     }
-    rayon::ThreadPoolBuilder::new()
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map(Some)
-        .map_err(|e| Error::Threads(e.to_string()))
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    Ok(pool.install(f))
 }
 
-/// Runs replications `range` of `plan` on `threads` threads (0: default).
+/// Refuses runs whose stored metric values would exceed
+/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES).
+pub(crate) fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
+    let values = replications.saturating_mul(metrics as u64);
+    if values > crate::limits::MAX_STORED_VALUES {
+        return Err(mismatch(format!(
+            "{replications} replications of {metrics} metrics make {values} stored values, more than the limit of {:e}; run fewer replications",
+            crate::limits::MAX_STORED_VALUES as f64
+        )));
+    }
+    Ok(())
+}
+
+/// Runs replications `range` of `plan` on `threads` threads (0: rayon's
+/// default pool).
+///
+/// Each worker keeps one [`Workspace`] and one accumulator for the
+/// replications it runs; accumulators merge as workers finish, so memory
+/// for the daily series does not grow with the number of replications.
 ///
 /// # Errors
 ///
-/// [`Error::Threads`] if a thread pool cannot be built.
+/// [`Error::Threads`] if a thread pool cannot be built;
+/// [`Error::Scenario`] if the run would store more than
+/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES) values.
 pub fn run_plan(
     plan: &Plan,
     seed: u64,
@@ -392,43 +508,57 @@ pub fn run_plan(
     threads: usize,
     progress: Option<Progress<'_>>,
 ) -> Result<Shard, Error> {
+    check_stored(
+        range.end.saturating_sub(range.start),
+        plan.layout().metrics().len(),
+    )?;
+    in_pool(threads, || run_range(plan, seed, range, progress, true))?
+}
+
+/// Runs replications `range` in the current rayon pool.
+pub(crate) fn run_range(
+    plan: &Plan,
+    seed: u64,
+    range: Range<u64>,
+    progress: Option<Progress<'_>>,
+    series: bool,
+) -> Result<Shard, Error> {
     let total = range.end.saturating_sub(range.start);
     let done = AtomicU64::new(0);
-    let work = || {
-        let width = threads.max(rayon::current_num_threads()) as u64;
-        let chunk = (total / (4 * width)).clamp(1, 64);
-        let starts: Vec<u64> = (range.start..range.end).step_by(chunk as usize).collect();
-        let parts: Vec<Shard> = starts
-            .into_par_iter()
-            .map(|a| {
+    let template = Shard::empty(plan, seed, series);
+    let chunk = (total / (4 * rayon::current_num_threads() as u64)).clamp(1, 64);
+    let chunks = total.div_ceil(chunk);
+    (0..chunks)
+        .into_par_iter()
+        .fold(
+            || (Workspace::default(), template.clone()),
+            |(mut ws, mut acc), c| {
+                let a = range.start + c * chunk;
                 let b = (a + chunk).min(range.end);
-                let mut ws = Workspace::default();
-                let mut part = Shard::empty(plan, seed);
-                part.ranges.push((a, b));
                 for i in a..b {
                     let out = plan.replicate_in(&mut ws, seed, i);
-                    part.series.add(out.series_flat());
-                    part.values.push((i, out.values().to_vec()));
+                    if series {
+                        acc.series.add(out.series_flat());
+                    }
+                    acc.values.push((i, out.values().to_vec()));
                     if let Some(p) = progress {
                         p(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     }
                 }
-                part
-            })
-            .collect();
-        let mut acc = Shard::empty(plan, seed);
-        for p in parts {
-            acc.ranges.extend(p.ranges);
-            acc.values.extend(p.values);
-            acc.series.merge(&p.series);
-        }
-        acc.ranges = join_ranges(acc.ranges);
-        acc
-    };
-    Ok(match pool(threads)? {
-        Some(pool) => pool.install(work),
-        None => work(),
-    })
+                acc.ranges.push((a, b));
+                acc.ranges = join_ranges(std::mem::take(&mut acc.ranges));
+                (ws, acc)
+            },
+        )
+        .map(|(_, acc)| Ok(acc))
+        .reduce(
+            || Ok(template.clone()),
+            |l: Result<Shard, Error>, r: Result<Shard, Error>| {
+                let mut l = l?;
+                l.append(r?)?;
+                Ok(l)
+            },
+        )
 }
 
 /// Runs `runs.replications` replications of `scenario` and summarises them.
@@ -524,20 +654,23 @@ pub fn run_until(scenario: &Scenario, runs: &Runs, target: &Precision) -> Result
             target.half_width
         )));
     }
+    check_stored(runs.replications, plan.layout().metrics().len())?;
     let block = target.block.max(2);
-    let mut shard = Shard::empty(&plan, runs.seed);
-    let mut n = 0;
-    while n < runs.replications {
-        let next = (n + block).min(runs.replications);
-        shard.merge(run_plan(&plan, runs.seed, n..next, runs.threads, None)?)?;
-        n = next;
-        let stats = MetricStats::from_values(&shard.column(col));
-        if stats
-            .ci_half_width(0.95)
-            .is_some_and(|h| h <= target.half_width)
-        {
-            break;
+    in_pool(runs.threads, || {
+        let mut shard = Shard::empty(&plan, runs.seed, true);
+        let mut n = 0;
+        while n < runs.replications {
+            let next = (n + block).min(runs.replications);
+            shard.append(run_range(&plan, runs.seed, n..next, None, true)?)?;
+            n = next;
+            let stats = MetricStats::from_values(&shard.column(col));
+            if stats
+                .ci_half_width(0.95)
+                .is_some_and(|h| h <= target.half_width)
+            {
+                break;
+            }
         }
-    }
-    Ok(shard.summary())
+        Ok(shard.summary())
+    })?
 }

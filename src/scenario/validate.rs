@@ -30,6 +30,15 @@ pub mod limits {
     pub const MAX_EXPECTED_EVENTS: f64 = 10_000_000.0;
     /// Most entries in a list of pauses, expansions or schedule changes.
     pub const MAX_LIST: usize = 100_000;
+    /// Most daily series values per replication: (facilities + stages + 3)
+    /// series times `horizon_days` (the baseline has 5,840). Each is also
+    /// a histogram in every accumulator of a run.
+    pub const MAX_SERIES_DAYS: u64 = 2_000_000;
+    /// Most metric values a run, shard or merge keeps (replications times
+    /// metrics; 16 bytes each) for exact quantiles. Not checked by
+    /// [`Scenario::validate`](crate::Scenario::validate) but by the
+    /// Monte Carlo runner, the sweep and shard merging.
+    pub const MAX_STORED_VALUES: u64 = 100_000_000;
 }
 
 use limits::*;
@@ -266,6 +275,18 @@ impl Scenario {
             u64::from(MAX_HORIZON_DAYS),
             "horizon",
         );
+
+        let series = (self.facilities.len() + self.court.stages.len() + 3) as u64;
+        let values = series * u64::from(self.horizon_days);
+        if values > MAX_SERIES_DAYS {
+            p.push(
+                "horizon_days",
+                format!(
+                    "{} days of {series} daily series make {values} values per replication, more than the limit of {MAX_SERIES_DAYS}",
+                    self.horizon_days
+                ),
+            );
+        }
 
         // Transfer.
         let t = &self.transfer;

@@ -144,6 +144,31 @@ impl SeriesAcc {
         }
     }
 
+    /// Checks an accumulator read from a file: `series` series of `days`
+    /// days over `n` replications, every histogram holding `n` values in
+    /// buckets that exist.
+    pub(crate) fn check(&self, series: usize, days: usize, n: u64) -> Result<(), String> {
+        let cells = series * days;
+        if (series > 0 && self.days != days)
+            || self.sum.len() != cells
+            || self.hist.len() != cells
+            || self.n != if series > 0 { n } else { self.n }
+        {
+            return Err(format!(
+                "its series accumulator is not {series} series of {days} days over {n} replications"
+            ));
+        }
+        let top = bucket(u32::MAX);
+        for (h, &sum) in self.hist.iter().zip(&self.sum) {
+            let count: u64 = h.counts.iter().fold(0u64, |a, &c| a.saturating_add(c));
+            let beyond = u64::from(h.lo) + h.counts.len() as u64 > u64::from(top) + 1;
+            if count != n || beyond || sum > n.saturating_mul(u64::from(u32::MAX)) {
+                return Err("its series histograms do not match its replications".into());
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn compatible(&self, other: &SeriesAcc) -> bool {
         self.days == other.days && self.sum.len() == other.sum.len()
     }

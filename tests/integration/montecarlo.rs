@@ -248,3 +248,83 @@ fn precision_target_stops_reproducibly_and_equals_a_plain_run() {
     };
     assert!(run_until(&s, &runs, &bad).is_err());
 }
+
+#[test]
+fn damaged_shard_files_are_errors_never_panics() {
+    let s = short_baseline();
+    let good = serde_json::to_value(run_shard(&s, 1, 0..3).unwrap()).unwrap();
+    let dir = std::env::temp_dir().join(format!("custody-sim-damaged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 6] = [
+        ("short row", |v| {
+            v["values"][1][1].as_array_mut().unwrap().pop();
+        }),
+        ("huge bucket", |v| {
+            v["series"]["hist"][0]["lo"] = serde_json::json!(u32::MAX)
+        }),
+        ("ranges beyond values", |v| {
+            v["ranges"][0][1] = serde_json::json!(10)
+        }),
+        ("series count", |v| v["series"]["n"] = serde_json::json!(0)),
+        ("edited scenario", |v| {
+            v["scenario"]["court"]["stage"][1]["servers"] = serde_json::json!(99)
+        }),
+        ("no days", |v| v["series"]["days"] = serde_json::json!(0)),
+    ];
+    for (what, edit) in edits {
+        let mut v = good.clone();
+        edit(&mut v);
+        let path = dir.join("shard.json");
+        std::fs::write(&path, v.to_string()).unwrap();
+        let err = Shard::read(&path).expect_err(what).to_string();
+        assert!(err.contains("damaged"), "{what}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sizes_that_would_exhaust_memory_are_refused_before_running() {
+    // Too many stored metric values: refused at once, nothing runs.
+    let err = run(
+        &short_baseline(),
+        &Runs {
+            replications: u64::MAX / 2,
+            seed: 1,
+            threads: 0,
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("more than the limit of 1e8"), "{err}");
+    // Too many daily series values per replication.
+    let mut s = short_baseline();
+    s.horizon_days = 36_500;
+    for i in 0..60 {
+        s.facilities
+            .push(custody_sim::Facility::new(format!("F{i}"), 10));
+    }
+    let e = s.validate().unwrap_err();
+    let e = e.at("horizon_days").expect("the horizon is named");
+    assert!(
+        e.message.contains("more than the limit of 2000000"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn sweeps_keep_metrics_only() {
+    let r = sweep(
+        &short_baseline(),
+        &[Vary::new("transfer.weekly_cap", [500])],
+        &Runs {
+            replications: 3,
+            seed: 1,
+            threads: 0,
+        },
+    )
+    .unwrap();
+    assert!(r.cells[0].summary.series.is_empty());
+    assert_eq!(r.cells[0].summary.metric("transferred").unwrap().n, 3);
+}
