@@ -217,7 +217,7 @@ impl Shard {
             while ranges.peek().is_some_and(|&&(_, b)| b <= *i) {
                 ranges.next();
             }
-            if !ranges.peek().is_some_and(|&&(a, _)| a <= *i) {
+            if ranges.peek().is_none_or(|&&(a, _)| a > *i) {
                 return Err(format!("it holds replication {i}, outside its ranges"));
             }
             prev = Some(*i);
