@@ -335,12 +335,10 @@ fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, String), Fail> {
 /// Loads and validates SCENARIO, then applies each `--set` in order.
 fn load(arg: &str, set: &[(String, String)]) -> Result<Scenario, Fail> {
     let (parsed, _) = read_scenario(arg)?;
-    let mut s = parsed?;
-    s.validate().map_err(Error::from)?;
-    for (path, value) in set {
-        s = s.with_param(path, value)?;
-    }
-    Ok(s)
+    let s = parsed?;
+    // The `--set`s apply in order, then the result is validated once, so
+    // they can repair a file as well as change it.
+    Ok(s.with_params(set.iter().map(|(p, v)| (p.as_str(), v.as_str())))?)
 }
 
 fn check_replications(n: u64, what: &str) -> Result<(), Fail> {

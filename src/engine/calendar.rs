@@ -82,11 +82,15 @@ impl<E> Calendar<E> {
 
     /// Schedules `event` at `time` \[days\].
     ///
-    /// `time` must be non-negative and not NaN (simulation times are);
     /// `-0.0` counts as `0.0`.
+    ///
+    /// # Panics
+    ///
+    /// If `time` is negative or NaN (simulation times never are: the
+    /// engine only adds non-negative draws to non-negative times).
     #[inline]
     pub fn schedule(&mut self, time: f64, event: E) {
-        debug_assert!(time >= 0.0, "event time {time} is negative or NaN");
+        assert!(time >= 0.0, "event time {time} is negative or NaN");
         let seq = self.next_seq;
         self.next_seq += 1;
         let bits = (time + 0.0).to_bits();

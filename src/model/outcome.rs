@@ -10,17 +10,38 @@ use crate::scenario::Scenario;
 /// The names of the metrics and daily series of a scenario, in a fixed
 /// order shared by every outcome and summary of it.
 ///
-/// Metrics, in this order: `transferred`, `transferred.<group>`,
-/// `last_arrival_day`, `escaped`, `remaining_in_syria`, `repatriated`,
-/// `repatriated.<group>`, `released`, `convicted`, `convicted.<group>`,
-/// `awaiting_verdict`, per facility `facility.<f>.peak_occupancy`,
-/// `.peak_occupancy_rate`, `.days_over_capacity`,
-/// `.first_day_over_capacity`, per stage `stage.<s>.completed`,
-/// `.mean_wait_days`, `.peak_queue`, then `mean_days_to_verdict` and
-/// `median_days_to_verdict`.
+/// `<group>`, `<facility>` and `<stage>` are names from the scenario.
+/// Metrics are taken at the horizon unless said; counts are persons.
 ///
-/// Series (days 1..=horizon): `occupancy.<facility>`, `in_custody`,
-/// `in_syria`, `transferred_cumulative`, `queue.<stage>`.
+/// | metric | meaning |
+/// | --- | --- |
+/// | `transferred`, `transferred.<group>` | arrived in Iraq |
+/// | `last_arrival_day` | time of the last arrival \[days\] if at the horizon the pool is empty and nobody is in transit; otherwise horizon + 1 (a sentinel that enters the mean: read p5-p95 too). No value if nobody ever arrived (all escaped) |
+/// | `escaped` | escaped from the Syrian pool |
+/// | `remaining_in_syria` | still in the pool (transit not included) |
+/// | `repatriated`, `repatriated.<group>` | repatriated before a verdict |
+/// | `released` | released after a verdict |
+/// | `convicted`, `convicted.<group>` | convicted |
+/// | `awaiting_verdict` | in custody, in the court pipeline |
+/// | `facility.<f>.peak_occupancy` | highest end-of-day occupancy (initial population included) |
+/// | `facility.<f>.peak_occupancy_rate` | highest end-of-day occupancy / capacity that day (1.5 = 150%) |
+/// | `facility.<f>.days_over_capacity` | end-of-day records above capacity |
+/// | `facility.<f>.first_day_over_capacity` | first such day; horizon + 1 if none |
+/// | `stage.<s>.completed` | cases that finished service |
+/// | `stage.<s>.mean_wait_days` | queue join to service start \[days\], over cases that started; no value if none did |
+/// | `stage.<s>.peak_queue` | highest end-of-day queue length (cases waiting, not in service) |
+/// | `mean_days_to_verdict`, `median_days_to_verdict` | arrival in Iraq to verdict \[days\], over verdicts given; no value if none |
+///
+/// Daily series, one value per day 1..=horizon, recorded at the end of the
+/// day after every event of that day:
+///
+/// | series | meaning |
+/// | --- | --- |
+/// | `occupancy.<facility>` | persons held, initial population included |
+/// | `in_custody` | transferred detainees in Iraqi custody (awaiting a verdict or convicted); the initial populations are not counted, so this is not the sum of `occupancy.*` |
+/// | `in_syria` | detainees still in the Syrian pool (not in transit) |
+/// | `transferred_cumulative` | arrivals in Iraq so far |
+/// | `queue.<stage>` | cases waiting for the stage |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     metrics: Vec<String>,

@@ -307,6 +307,27 @@ fn slug(name: &str) -> String {
     s.trim_matches('_').to_string()
 }
 
+/// File stems of the per-facility charts: `occupancy_<slug>`, with the
+/// facility's position added where a slug is empty (a name in another
+/// script) or shared with another facility, so no chart overwrites another.
+fn facility_stems(scenario: &Scenario) -> Vec<String> {
+    let slugs: Vec<String> = scenario.facilities.iter().map(|f| slug(&f.name)).collect();
+    slugs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let shared = slugs.iter().filter(|t| *t == s).count() > 1;
+            if s.is_empty() || shared {
+                format!("occupancy_{}_{s}", i + 1)
+                    .trim_end_matches('_')
+                    .to_string()
+            } else {
+                format!("occupancy_{s}")
+            }
+        })
+        .collect()
+}
+
 /// A round upper bound for an axis: at least `x`, 5-15% above it.
 fn nice_max(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 {
@@ -904,11 +925,12 @@ pub fn write_plots(
     let mut out = Vec::new();
     let all: Vec<usize> = (0..scenario.facilities.len()).collect();
     write_chart(dir, "occupancy", Chart::Occupancy(&all), &cx, &mut out)?;
+    let stems = facility_stems(scenario);
     for i in &all {
-        let stem = format!("occupancy_{}", slug(&scenario.facilities[*i].name));
+        let stem = &stems[*i];
         write_chart(
             dir,
-            &stem,
+            stem,
             Chart::Occupancy(std::slice::from_ref(i)),
             &cx,
             &mut out,
@@ -949,6 +971,18 @@ mod tests {
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(-1234567.0), "-1,234,567");
         assert_eq!(slug("Karkh Central (Baghdad)"), "karkh_central__baghdad");
+        let mut s = crate::presets::baseline();
+        s.facilities[0].name = "Al-Hillah".into();
+        s.facilities[1].name = "Al Hillah".into();
+        s.facilities[2].name = "الناصرية".into();
+        assert_eq!(
+            facility_stems(&s),
+            [
+                "occupancy_1_al_hillah",
+                "occupancy_2_al_hillah",
+                "occupancy_3"
+            ]
+        );
         let cal = Calendar::new("2026-01-21", 730).unwrap();
         let ticks = cal.date_ticks();
         assert_eq!(cal.tick(ticks[0]), "Apr 2026");

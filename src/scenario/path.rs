@@ -79,10 +79,11 @@ fn parse(path: &str) -> Result<Vec<Segment>, Error> {
 pub(crate) fn parse_value(text: &str) -> toml::Value {
     let doc = format!("v = {text}");
     match toml::from_str::<toml::Table>(&doc) {
-        Ok(mut t) => t
+        // Exactly one value: `1\nx = 2` is text, not 1 with a stray key.
+        Ok(mut t) if t.len() == 1 => t
             .remove("v")
             .unwrap_or_else(|| toml::Value::String(text.to_string())),
-        Err(_) => toml::Value::String(text.to_string()),
+        _ => toml::Value::String(text.to_string()),
     }
 }
 
@@ -190,9 +191,45 @@ impl Scenario {
     ///
     /// As [`Scenario::with_param`].
     pub fn with_value(&self, path: &str, value: toml::Value) -> Result<Scenario, Error> {
-        let segs = parse(path)?;
+        self.with_values([(path, value)])
+    }
+
+    /// A copy with several parameters set, in order, then validated once:
+    /// the scenario may be invalid before and between the changes (a
+    /// command line's `--set` can repair a file).
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::with_param`], for the first bad path, or every
+    /// problem of the result.
+    ///
+    /// # Example: repair and change in one go
+    ///
+    /// ```
+    /// use custody_sim::presets;
+    ///
+    /// let mut broken = presets::baseline();
+    /// broken.court.stages[1].servers = 0;
+    /// let s = broken.with_params([("court.stage[trial].servers", "20"), ("horizon_days", "365")])?;
+    /// assert_eq!((s.court.stages[1].servers, s.horizon_days), (20, 365));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_params<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Scenario, Error> {
+        self.with_values(params.into_iter().map(|(p, v)| (p, parse_value(v))))
+    }
+
+    fn with_values<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, toml::Value)>,
+    ) -> Result<Scenario, Error> {
         let mut tree = to_value(self);
-        *slot(&mut tree, &segs, path, true)? = value;
+        for (path, value) in params {
+            let segs = parse(path)?;
+            *slot(&mut tree, &segs, path, true)? = value;
+        }
         let s = Scenario::from_toml_value(tree)?;
         s.validate()?;
         Ok(s)

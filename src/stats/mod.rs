@@ -232,15 +232,22 @@ fn type7(n: usize, q: f64, at: impl Fn(usize) -> f64) -> f64 {
     x
 }
 
-/// Type-7 quantile of sorted values.
+/// Type-7 quantile of sorted values (linear interpolation between order
+/// statistics, R's default and numpy's): `q` in `[0, 1]`.
+///
+/// NaN for an empty slice or a `q` outside `[0, 1]` (or NaN).
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if !(0.0..=1.0).contains(&q) {
+        return f64::NAN;
+    }
     type7(sorted.len(), q, |k| sorted[k])
 }
 
 /// The two-sided Student t critical value for `level` (0.95 for a 95%
-/// interval) with `n - 1` degrees of freedom; `None` for `n < 2`.
+/// interval) with `n - 1` degrees of freedom; `None` for `n < 2` or a
+/// `level` outside the open interval (0, 1).
 pub fn t_critical(n: u64, level: f64) -> Option<f64> {
-    if n < 2 {
+    if n < 2 || !(level > 0.0 && level < 1.0) {
         return None;
     }
     let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?;
@@ -401,6 +408,8 @@ mod tests {
     fn t_interval_uses_student_t() {
         // t_{0.975, 9} = 2.262157 (tables).
         assert!((t_critical(10, 0.95).unwrap() - 2.262157).abs() < 1e-5);
+        assert_eq!(t_critical(10, 1.5), None);
+        assert!(quantile(&[1.0, 2.0], 5.0).is_nan());
         let s = MetricStats::from_values(&[1.0]);
         assert_eq!((s.n, s.sd, s.ci95_low), (1, None, None));
     }

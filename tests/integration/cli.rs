@@ -813,3 +813,34 @@ fn plots_go_to_a_folder_or_are_refused_clearly() {
         assert!(stderr(&o).contains("plots"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn set_can_repair_an_invalid_file() {
+    let dir = Scratch::new("repair");
+    let mut s = presets::baseline()
+        .with_param("horizon_days", "60")
+        .unwrap();
+    s.court.stages[1].servers = 0;
+    std::fs::write(dir.path("broken.toml"), s.to_toml_string()).unwrap();
+    let file = dir.arg("broken.toml");
+    let o = expect(1, &["run", &file, "-n", "2", "-q"]);
+    assert!(
+        stderr(&o).contains("court.stage[1].servers: must be at least 1, got 0"),
+        "{}",
+        stderr(&o)
+    );
+    let o = expect(
+        0,
+        &[
+            "run",
+            &file,
+            "-n",
+            "2",
+            "--set",
+            "court.stage[trial].servers=20",
+            "--json",
+            "-",
+        ],
+    );
+    assert!(stdout(&o).contains("\"replications\": 2"), "{}", stdout(&o));
+}
