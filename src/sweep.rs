@@ -276,10 +276,7 @@ impl SweepShard {
     /// is not a sweep shard.
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<SweepShard, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = Error::read_text(path)?;
         let bad = |e: String| {
             Error::Scenario(ScenarioErrors::one("", format!("{}: {e}", path.display())))
         };

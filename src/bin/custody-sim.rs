@@ -314,10 +314,7 @@ fn bundled_list() -> String {
 fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, String), Fail> {
     let path = Path::new(arg);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = Error::read_text(path)?;
         return Ok((Scenario::parse_toml(&text), arg.to_string()));
     }
     if let Some(s) = presets::by_name(arg) {
@@ -633,10 +630,7 @@ enum AnyShard {
 }
 
 fn read_any(path: &Path) -> Result<AnyShard, Fail> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = Error::read_text(path)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Fail::Msg(format!(
             "{}: not a custody-sim shard file: {e}",

@@ -395,10 +395,7 @@ impl Shard {
     /// is not a shard.
     pub fn read(path: impl AsRef<Path>) -> Result<Shard, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = Error::read_text(path)?;
         let shard: Shard = serde_json::from_str(&text).map_err(|e| {
             mismatch(format!(
                 "{}: not a custody-sim shard file: {e}",

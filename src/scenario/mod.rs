@@ -345,10 +345,7 @@ impl Scenario {
     /// as [`Scenario::from_toml_str`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = Error::read_text(path)?;
         Self::from_toml_str(&text)
     }
 
