@@ -65,7 +65,12 @@ impl Replication<'_> {
         self.in_transit += size;
         self.week_used += size;
         let arrive = t + transit;
-        if arrive <= plan.horizon {
+        if arrive == t && self.ws.cal.peek_time().is_none_or(|next| next > t) {
+            // No transit and nothing else pending at `t`: the arrival would
+            // be the very next event, so it runs now, in exactly the order
+            // the calendar would give it, without a round trip through it.
+            self.arrival(start, size as usize, t);
+        } else if arrive <= plan.horizon {
             self.ws.cal.schedule(
                 arrive,
                 Event::Arrival {
