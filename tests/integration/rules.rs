@@ -572,3 +572,50 @@ fn series_have_one_value_per_day_and_simulate_is_replication_0() {
     assert_eq!(ser(&o, "transferred_cumulative")[0], 10);
     assert_eq!(ser(&o, "in_syria")[0], 80);
 }
+
+/// A convoy with no transit time arrives at its departure time, after any
+/// event already scheduled for that same instant (scheduling order). Here
+/// a release at t = 1 frees the only bed of A just before the second
+/// detainee, departing at t = 1 with zero transit, is placed by
+/// `fill_in_order`: it must land in A, not in B.
+#[test]
+fn a_zero_transit_arrival_comes_after_events_already_due_at_that_instant() {
+    let s = Scenario::from_toml_str(
+        r#"
+name = "tie"
+start_date = "2026-01-21"
+horizon_days = 3
+[transfer]
+transit_days = { dist = "fixed", value = 0.0 }
+[[transfer.phase]]
+from = 0.0
+interval_days = { dist = "fixed", value = 1.0 }
+convoy_size = { dist = "fixed", value = 1.0 }
+[[group]]
+name = "g"
+count = 2
+[[facility]]
+name = "A"
+capacity = 1
+[[facility]]
+name = "B"
+capacity = 100
+[allocation]
+policy = "fill_in_order"
+[court]
+conviction_probability = 0.0
+[[court.stage]]
+name = "trial"
+servers = 1
+service_days = { dist = "fixed", value = 1.0 }
+"#,
+    )
+    .unwrap();
+    let plan = Plan::new(&s).unwrap();
+    let out = plan.replicate_checked(1, 0).unwrap();
+    // Day 1: the first detainee was released at t = 1, the second took its bed.
+    assert_eq!(out.series("occupancy.A").unwrap()[0], 1);
+    assert_eq!(out.series("occupancy.B").unwrap()[0], 0);
+    assert_eq!(out.metric("facility.B.peak_occupancy"), Some(0.0));
+    assert_eq!(out.metric("released"), Some(2.0));
+}
