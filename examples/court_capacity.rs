@@ -32,8 +32,7 @@ const CLEARED_BELOW: f64 = 10.0;
 
 /// Statistics of `metric` in `cell`.
 fn stat<'a>(cell: &'a Cell, metric: &str) -> &'a MetricStats {
-    cell.summary
-        .metric(metric)
+    cell.metric(metric)
         .unwrap_or_else(|| panic!("no metric {metric}"))
 }
 

@@ -28,19 +28,14 @@ const INCIDENTS: &str = "transfer.escape.incident_rate_per_day";
 
 /// Statistics of `metric` in `cell`.
 fn stat<'a>(cell: &'a Cell, metric: &str) -> &'a MetricStats {
-    cell.summary
-        .metric(metric)
+    cell.metric(metric)
         .unwrap_or_else(|| panic!("no metric {metric}"))
 }
 
 /// Paired difference of `metric` between `cell` and the reference cell.
 fn diff<'a>(cell: &'a Cell, metric: &str) -> &'a PairedDiff {
-    &cell
-        .diff
-        .iter()
-        .find(|(m, _)| m == metric)
+    cell.diff_of(metric)
         .unwrap_or_else(|| panic!("no difference for {metric}"))
-        .1
 }
 
 /// `+12.3 [+10.1, +14.5]`: a mean difference and its 95% CI.

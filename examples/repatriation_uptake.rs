@@ -20,7 +20,7 @@
 //!
 //! Run it with `cargo run --release --example repatriation_uptake`.
 
-use custody_sim::montecarlo::{Runs, Summary};
+use custody_sim::montecarlo::{Runs, Summary, run};
 use custody_sim::presets;
 use custody_sim::stats::MetricStats;
 use custody_sim::sweep::{Cell, PairedDiff, Vary, sweep};
@@ -28,19 +28,14 @@ use custody_sim::{Facility, Scenario};
 
 /// Statistics of `metric` in `cell`.
 fn stat<'a>(cell: &'a Cell, metric: &str) -> &'a MetricStats {
-    cell.summary
-        .metric(metric)
+    cell.metric(metric)
         .unwrap_or_else(|| panic!("no metric {metric}"))
 }
 
 /// Paired difference of `metric` between `cell` and the reference cell.
 fn diff<'a>(cell: &'a Cell, metric: &str) -> &'a PairedDiff {
-    &cell
-        .diff
-        .iter()
-        .find(|(m, _)| m == metric)
+    cell.diff_of(metric)
         .unwrap_or_else(|| panic!("no difference for {metric}"))
-        .1
 }
 
 /// `-527 [-530, -524]`: a mean difference and its 95% CI.
@@ -108,7 +103,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let path = format!("group[{}].repatriation.probability", g.name);
         let assumed = g.repatriation.probability;
         let r = sweep(&base, &[Vary::new(&path, [0.0, assumed, 0.9])], &runs)?;
-        let reference_excess = excess_days(&base, &r.cells[0].summary);
+        // A sweep keeps metrics only; the daily series behind the excess
+        // detainee-days come from a plain run of each cell's scenario (same
+        // seed, same replications).
+        let excess_of = |uptake: &str| -> Result<f64, custody_sim::Error> {
+            let s = base.with_param(&path, uptake)?;
+            Ok(excess_days(&s, &run(&s, &runs)?))
+        };
+        let reference_excess = excess_of(&r.cells[0].params[0].1)?;
         println!(
             "\n{} ({} detainees; baseline uptake {assumed}):",
             g.name, g.count
@@ -136,7 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     show_diff(diff(cell, &format!("facility.{f}.peak_occupancy")))
                 );
             }
-            let excess = excess_days(&base, &cell.summary);
+            let excess = excess_of(&cell.params[0].1)?;
             println!(
                 " {:>22}",
                 format!(

@@ -72,6 +72,19 @@ pub struct Cell {
     pub diff: Vec<(String, PairedDiff)>,
 }
 
+impl Cell {
+    /// Statistics of `metric` in this cell.
+    pub fn metric(&self, metric: &str) -> Option<&MetricStats> {
+        self.summary.metric(metric)
+    }
+
+    /// The paired difference of `metric` to the first cell (cell minus
+    /// reference).
+    pub fn diff_of(&self, metric: &str) -> Option<&PairedDiff> {
+        self.diff.iter().find(|(m, _)| m == metric).map(|(_, d)| d)
+    }
+}
+
 /// The result of a sweep: every cell, the first being the reference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
@@ -341,8 +354,8 @@ fn paired(reference: Option<&Shard>, cell: &Shard, i: usize) -> PairedDiff {
 /// let r = sweep(&presets::baseline(), &grid, &Runs { replications: 20, seed: 1, threads: 0 })?;
 /// let faster = &r.cells[1];
 /// assert_eq!(faster.params, vec![("court.stage[trial].servers".to_string(), "30".to_string())]);
-/// let d = faster.diff.iter().find(|(m, _)| m == "mean_days_to_verdict").unwrap();
-/// assert!(d.1.ci95_high.unwrap() < 0.0, "more trial panels, shorter time to verdict");
+/// let d = faster.diff_of("mean_days_to_verdict").unwrap();
+/// assert!(d.ci95_high.unwrap() < 0.0, "more trial panels, shorter time to verdict");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep(scenario: &Scenario, vary: &[Vary], runs: &Runs) -> Result<SweepResult, Error> {

@@ -184,7 +184,7 @@ pub fn write_sweep<W: Write>(r: &SweepResult, w: W) -> std::io::Result<()> {
             for f in stats_fields(m) {
                 out.write_field(f)?;
             }
-            let diff = cell.diff.iter().find(|(n, _)| n == name).map(|(_, d)| d);
+            let diff = cell.diff_of(name);
             match diff {
                 Some(d) => out.write_record(diff_fields(d))?,
                 None => out.write_record(["", "", "", "", ""])?,

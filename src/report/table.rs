@@ -408,7 +408,7 @@ pub fn sweep_table(r: &SweepResult) -> String {
             let diff = if i == 0 {
                 t("—")
             } else {
-                match c.diff.iter().find(|(n, _)| n == name).map(|(_, d)| d) {
+                match c.diff_of(name) {
                     Some(d) => match (d.mean, d.ci95_low, d.ci95_high) {
                         (Some(mean), Some(lo), Some(hi)) => {
                             format!("{:+} [{}, {}]", Signed(mean), fmt_num(lo), fmt_num(hi))

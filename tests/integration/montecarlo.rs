@@ -158,7 +158,7 @@ fn changing_a_court_lever_leaves_transfers_and_escapes_untouched() {
         },
     )
     .unwrap();
-    let d = |name: &str| &r.cells[1].diff.iter().find(|(n, _)| n == name).unwrap().1;
+    let d = |name: &str| r.cells[1].diff_of(name).unwrap();
     for same in [
         "transferred",
         "escaped",
