@@ -5,7 +5,8 @@
 //! Nasiriyah, Hillah and Nineveh, Iraq's investigation and trial courts,
 //! and the home states that do or do not take their nationals back. Every
 //! answer comes with its uncertainty, from many replications that run in
-//! parallel and reproduce bit for bit.
+//! parallel and reproduce bit for bit with a given build (see
+//! [`montecarlo`] for what that promise covers).
 //!
 //! ## A first result in five minutes
 //!
