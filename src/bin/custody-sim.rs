@@ -9,7 +9,7 @@
 //! custody-sim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--replications N] [--seed S]
 //!                            [--json FILE|-] [--csv FILE|-] [--shard K/N --out FILE]
 //! custody-sim shard SCENARIO --from A --to B [--seed S] [--set ...] --out FILE
-//! custody-sim merge FILE... [--json FILE|-] [--csv DIR|FILE] [--plots DIR]
+//! custody-sim merge FILE... [--replications N] [--json FILE|-] [--csv DIR|FILE] [--plots DIR]
 //! custody-sim presets [show NAME]
 //! ```
 //!
