@@ -114,8 +114,16 @@
 //! | a scenario with any number of problems | [`Error::Scenario`], every problem with its key path |
 //! | a bad parameter path or value | [`Error::Scenario`] naming the path |
 //! | an unreadable file | [`Error::Io`] naming the file |
-//! | shards that do not fit together | [`Error::Scenario`] saying why |
+//! | a data file in the wrong format or damaged (shard, sweep slice) | [`Error::Format`] naming the file |
+//! | shards that do not fit together | [`Error::Shard`] saying why |
+//! | a run past a documented limit | [`Error::Limit`] with the size and the limit |
+//! | a metric or series name that does not exist | [`Error::UnknownName`] listing the valid names |
+//! | an argument out of range (precision target, shard index) | [`Error::InvalidArgument`] |
+//! | threads that cannot start, a chart that cannot be drawn | [`Error::Threads`], [`Error::Plot`] |
 //! | a valid scenario | always runs; sizes are bounded by [`limits`] |
+//!
+//! The command line maps each variant to an exit code with
+//! [`Error::exit_code`] (see [`error::exit`]).
 //!
 //! Nothing a user can write makes the library panic. A broken
 //! conservation law would be a bug in the engine; it panics with a message
@@ -129,6 +137,7 @@
 #![forbid(unsafe_code)]
 
 pub mod engine;
+pub mod error;
 pub mod model;
 pub mod montecarlo;
 pub mod report;
@@ -136,8 +145,7 @@ pub mod scenario;
 pub mod stats;
 pub mod sweep;
 
-use std::path::PathBuf;
-
+pub use error::Error;
 pub use model::{ConservationError, Layout, Outcome, Plan, Workspace, simulate};
 pub use montecarlo::{Runs, Shard, Summary, run};
 pub use scenario::{
@@ -150,44 +158,3 @@ pub use scenario::{
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-
-/// Everything that can go wrong in custody-sim, other than a bug.
-///
-/// Each variant's message names what and where: the key path in a scenario,
-/// the file that could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The scenario (or a parameter path or value) has problems; each names
-    /// its key path.
-    #[error("{0}")]
-    Scenario(#[from] ScenarioErrors),
-    /// A file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// A worker thread pool could not be built.
-    #[error("cannot start worker threads: {0}")]
-    Threads(String),
-    /// A chart could not be drawn or written (feature `plots`).
-    #[error("cannot draw plot: {0}")]
-    Plot(String),
-}
-
-impl Error {
-    /// Reads a whole text file, naming it if it cannot be read.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] with the path.
-    pub fn read_text(path: &std::path::Path) -> Result<String, Error> {
-        std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    }
-}

@@ -145,10 +145,10 @@ pub fn sweep_shard(
     progress: Option<Progress<'_>>,
 ) -> Result<SweepShard, Error> {
     if n == 0 || k >= n {
-        return Err(Error::Scenario(ScenarioErrors::one(
-            "",
-            format!("shard {}/{n}: must be between 1/{n} and {n}/{n}", k + 1),
-        )));
+        return Err(Error::invalid(
+            "shard",
+            format!("{}/{n}: must be between 1/{n} and {n}/{n}", k + 1),
+        ));
     }
     let cells = grid(scenario, vary)?;
     let r = u128::from(runs.replications);
@@ -195,10 +195,9 @@ impl SweepShard {
             && self.cells.len() == other.cells.len()
             && self.cells.iter().zip(&other.cells).all(|(a, b)| a.0 == b.0);
         if !same_grid {
-            return Err(Error::Scenario(ScenarioErrors::one(
-                "",
+            return Err(Error::shard(
                 "sweep shards of different grids or replication counts",
-            )));
+            ));
         }
         for ((_, a), (_, b)) in self.cells.iter_mut().zip(other.cells) {
             a.merge(b)?;
@@ -269,12 +268,7 @@ impl SweepShard {
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = serde_json::to_string(self).map_err(|e| {
-            Error::Scenario(ScenarioErrors::one(
-                "",
-                format!("cannot serialise sweep shard: {e}"),
-            ))
-        })?;
+        let text = serde_json::to_string(self).map_err(|e| Error::serialize("sweep shard", e))?;
         std::fs::write(path, text).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -290,8 +284,10 @@ impl SweepShard {
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<SweepShard, Error> {
         let path = path.as_ref();
         let text = Error::read_text(path)?;
-        let bad = |e: String| {
-            Error::Scenario(ScenarioErrors::one("", format!("{}: {e}", path.display())))
+        let bad = |message: String| Error::Format {
+            path: path.to_path_buf(),
+            line: None,
+            message,
         };
         let shard: SweepShard = serde_json::from_str(&text)
             .map_err(|e| bad(format!("not a custody-sim sweep shard file: {e}")))?;

@@ -841,7 +841,11 @@ fn main() -> ExitCode {
         Ok(()) | Err(Fail::Closed) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e);
-            ExitCode::FAILURE
+            let code = match &e {
+                Fail::Lib(e) => e.exit_code(),
+                _ => custody_sim::error::exit::INPUT,
+            };
+            ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
     }
 }

@@ -49,7 +49,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Error;
 use crate::model::{Plan, Workspace};
-use crate::scenario::{Scenario, ScenarioErrors};
+use crate::scenario::Scenario;
 use crate::stats::{MetricStats, SeriesAcc, SeriesBands};
 
 /// How many replications to run, from which master seed, on how many
@@ -134,7 +134,7 @@ pub fn scenario_sha256(s: &Scenario) -> String {
 }
 
 fn mismatch(message: String) -> Error {
-    Error::Scenario(ScenarioErrors::one("", message))
+    Error::shard(message)
 }
 
 impl Shard {
@@ -379,8 +379,7 @@ impl Shard {
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = serde_json::to_string(self)
-            .map_err(|e| mismatch(format!("cannot serialise shard: {e}")))?;
+        let text = serde_json::to_string(self).map_err(|e| Error::serialize("shard", e))?;
         std::fs::write(path, text).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -396,17 +395,15 @@ impl Shard {
     pub fn read(path: impl AsRef<Path>) -> Result<Shard, Error> {
         let path = path.as_ref();
         let text = Error::read_text(path)?;
-        let shard: Shard = serde_json::from_str(&text).map_err(|e| {
-            mismatch(format!(
-                "{}: not a custody-sim shard file: {e}",
-                path.display()
-            ))
+        let shard: Shard = serde_json::from_str(&text).map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            line: Some(e.line() as u64),
+            message: format!("not a custody-sim shard file: {e}"),
         })?;
-        shard.check_integrity().map_err(|e| {
-            mismatch(format!(
-                "{}: a damaged custody-sim shard file: {e}",
-                path.display()
-            ))
+        shard.check_integrity().map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("a damaged custody-sim shard file: {e}"),
         })?;
         Ok(shard)
     }
@@ -469,7 +466,7 @@ pub(crate) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Threads(e.to_string()))?;
+        .map_err(Error::Threads)?;
     Ok(pool.install(f))
 }
 
@@ -478,10 +475,12 @@ pub(crate) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> 
 pub(crate) fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
     let values = replications.saturating_mul(metrics as u64);
     if values > crate::limits::MAX_STORED_VALUES {
-        return Err(mismatch(format!(
-            "{replications} replications of {metrics} metrics make {values} stored values, more than the limit of {:e}; run fewer replications",
-            crate::limits::MAX_STORED_VALUES as f64
-        )));
+        return Err(Error::Limit {
+            what: format!("{replications} replications of {metrics} metrics: stored values"),
+            value: u128::from(values),
+            limit: u128::from(crate::limits::MAX_STORED_VALUES),
+            hint: "run fewer replications, or split the run into shards".into(),
+        });
     }
     Ok(())
 }
@@ -640,16 +639,20 @@ pub struct Precision {
 pub fn run_until(scenario: &Scenario, runs: &Runs, target: &Precision) -> Result<Summary, Error> {
     let plan = Plan::new(scenario)?;
     let Some(col) = plan.layout().metric_index(&target.metric) else {
-        return Err(mismatch(format!(
-            "precision target: no metric named {:?}",
-            target.metric
-        )));
+        return Err(Error::UnknownName {
+            kind: "metric",
+            name: target.metric.clone(),
+            valid: plan.layout().metrics().to_vec(),
+        });
     };
     if !(target.half_width.is_finite() && target.half_width > 0.0) {
-        return Err(mismatch(format!(
-            "precision target: half-width must be a positive number, got {}",
-            target.half_width
-        )));
+        return Err(Error::invalid(
+            "precision target",
+            format!(
+                "half-width must be a positive number, got {}",
+                target.half_width
+            ),
+        ));
     }
     check_stored(runs.replications, plan.layout().metrics().len())?;
     let block = target.block.max(2);

@@ -84,13 +84,13 @@ fn ensure_font() -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Plot("the embedded font cannot be read".into()))
+        Err(Error::plot("the embedded font cannot be read"))
     }
 }
 
 /// Maps a plotters error to [`Error::Plot`].
 fn plot_err(e: impl std::fmt::Display) -> Error {
-    Error::Plot(e.to_string())
+    Error::plot(e.to_string())
 }
 
 fn font(size: f64) -> TextStyle<'static> {
@@ -164,7 +164,7 @@ struct Calendar {
 impl Calendar {
     fn new(start_date: &str, horizon: u32) -> Result<Calendar, Error> {
         let epoch = parse_date(start_date).ok_or_else(|| {
-            Error::Plot(format!(
+            Error::plot(format!(
                 "start_date {start_date:?} is not a YYYY-MM-DD date"
             ))
         })?;
@@ -386,7 +386,7 @@ impl Context<'_> {
     fn series(&self, name: &str) -> Result<&SeriesBands, Error> {
         self.summary
             .series(name)
-            .ok_or_else(|| Error::Plot(format!("the summary has no series {name:?}")))
+            .ok_or_else(|| Error::plot(format!("the summary has no series {name:?}")))
     }
 
     fn subtitle(&self, what: &str) -> String {
@@ -754,7 +754,7 @@ fn repatriation_panel<DB: DrawingBackend>(
         let m = cx
             .summary
             .metric(&name)
-            .ok_or_else(|| Error::Plot(format!("the summary has no metric {name:?}")))?;
+            .ok_or_else(|| Error::plot(format!("the summary has no metric {name:?}")))?;
         let mean = m.mean.unwrap_or(0.0);
         rows.push((
             g.name.as_str(),
@@ -915,7 +915,7 @@ pub fn write_plots(
     })?;
     let horizon = summary.horizon_days.min(scenario.horizon_days);
     if horizon == 0 {
-        return Err(Error::Plot("the summary has no days to plot".into()));
+        return Err(Error::plot("the summary has no days to plot"));
     }
     let cx = Context {
         scenario,

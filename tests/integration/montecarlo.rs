@@ -296,7 +296,7 @@ fn sizes_that_would_exhaust_memory_are_refused_before_running() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("more than the limit of 1e8"), "{err}");
+    assert!(err.contains("above the limit of 100000000"), "{err}");
     // Too many daily series values per replication.
     let mut s = short_baseline();
     s.horizon_days = 36_500;
