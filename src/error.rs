@@ -123,21 +123,11 @@ pub enum Error {
 }
 
 fn valid_list(valid: &[String]) -> String {
-    const SHOWN: usize = 12;
     if valid.is_empty() {
         return "there are none".into();
     }
-    let mut s = String::from("valid: ");
-    for (i, v) in valid.iter().take(SHOWN).enumerate() {
-        if i > 0 {
-            s.push_str(", ");
-        }
-        s.push_str(v);
-    }
-    if valid.len() > SHOWN {
-        s.push_str(&format!(", … ({} in all)", valid.len()));
-    }
-    s
+    let quoted: Vec<String> = valid.iter().map(|v| format!("{v:?}")).collect();
+    format!("valid names: {}", quoted.join(", "))
 }
 
 /// Exit codes of the `custody-sim` command line.
@@ -243,7 +233,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "no metric named \"transfered\"; valid: transferred, escaped"
+            "no metric named \"transfered\"; valid names: \"transferred\", \"escaped\""
         );
         let e = Error::Shard {
             path: Some("a.json".into()),
