@@ -6,7 +6,13 @@
 //! - `mm1/bare-loop`: the same queue as a bare hand-written event loop
 //!   (binary heap, same generator and distributions): the floor to compare
 //!   with;
-//! - `baseline/one-replication`: one replication of the bundled baseline.
+//! - `baseline/one-replication`: one replication of the bundled baseline;
+//! - `event-set/hold-8k`: the event sets alone in the classic hold model
+//!   (Vaucher and Duval, 1975): 8,192 pending events, each pop followed by
+//!   a schedule at the popped time plus an exponential delay, which is the
+//!   baseline's size of calendar; `calendar` is [`Calendar`], `binary-heap`
+//!   the standard binary heap keyed by (time bits, sequence number), the
+//!   event set the engine had before the radix heap.
 //!
 //! Run: `cargo bench --bench engine`.
 
@@ -15,6 +21,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use custody_sim::engine::Calendar;
 use custody_sim::{Plan, Scenario, Workspace, presets};
 use rand::SeedableRng;
 use rand::distr::Distribution;
@@ -144,5 +151,72 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine);
+/// Pending events in the hold model.
+const HOLD: usize = 8192;
+/// Pops (each followed by a schedule) per hold iteration.
+const HOLD_OPS: usize = 100_000;
+
+/// Exponential delays (mean 1 day) for the hold model, drawn once so that
+/// the bench times the event sets, not the generator.
+fn hold_delays() -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(14);
+    let exp = rand_distr::Exp::new(1.0).unwrap();
+    (0..HOLD + HOLD_OPS).map(|_| exp.sample(&mut rng)).collect()
+}
+
+/// The hold model on [`Calendar`]; returns the last time popped.
+fn hold_calendar(cal: &mut Calendar<u32>, delays: &[f64]) -> f64 {
+    cal.clear();
+    for (i, d) in delays[..HOLD].iter().enumerate() {
+        cal.schedule(*d, i as u32);
+    }
+    let mut last = 0.0;
+    for d in &delays[HOLD..] {
+        let (t, e) = cal.pop().expect("never empty");
+        cal.schedule(t + d, e);
+        last = t;
+    }
+    last
+}
+
+/// The hold model on a binary heap keyed by (time bits, sequence number).
+fn hold_binary_heap(heap: &mut BinaryHeap<Reverse<(u64, u64, u32)>>, delays: &[f64]) -> f64 {
+    heap.clear();
+    let mut seq = 0u64;
+    for (i, d) in delays[..HOLD].iter().enumerate() {
+        heap.push(Reverse((d.to_bits(), seq, i as u32)));
+        seq += 1;
+    }
+    let mut last = 0.0;
+    for d in &delays[HOLD..] {
+        let Reverse((tb, _, e)) = heap.pop().expect("never empty");
+        let t = f64::from_bits(tb);
+        heap.push(Reverse(((t + d).to_bits(), seq, e)));
+        seq += 1;
+        last = t;
+    }
+    last
+}
+
+fn event_set(c: &mut Criterion) {
+    let delays = hold_delays();
+    let mut g = c.benchmark_group("event-set/hold-8k");
+    g.throughput(Throughput::Elements(HOLD_OPS as u64));
+    let mut cal = Calendar::new();
+    g.bench_function("calendar", |b| {
+        b.iter(|| black_box(hold_calendar(&mut cal, &delays)))
+    });
+    let mut heap = BinaryHeap::new();
+    g.bench_function("binary-heap", |b| {
+        b.iter(|| black_box(hold_binary_heap(&mut heap, &delays)))
+    });
+    g.finish();
+    assert_eq!(
+        hold_calendar(&mut cal, &delays),
+        hold_binary_heap(&mut heap, &delays),
+        "both event sets pop the same times"
+    );
+}
+
+criterion_group!(benches, engine, event_set);
 criterion_main!(benches);
