@@ -8,4 +8,5 @@ mod conservation;
 mod inputs;
 mod montecarlo;
 mod queueing;
+mod reliability;
 mod rules;
