@@ -8,5 +8,6 @@ mod conservation;
 mod inputs;
 mod montecarlo;
 mod queueing;
+mod reliability;
 mod rules;
 mod schema;
