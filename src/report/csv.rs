@@ -13,11 +13,13 @@
 //! difference to the first cell (`diff_n`, `diff_mean`, `diff_sd`,
 //! `diff_ci95_low`, `diff_ci95_high`), one row per cell and metric.
 //!
-//! Numbers are written in Rust's shortest round-trip form, so the files,
+//! Rows are serde types written with `csv::Writer::serialize`. Numbers are written in Rust's shortest round-trip form, so the files,
 //! like the JSON, are a pure function of scenario, seed and replications.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use serde::{Serialize, Serializer};
 
 use crate::Error;
 use crate::montecarlo::Summary;
@@ -51,37 +53,123 @@ pub const DIFF_HEADER: [&str; 5] = [
     "diff_ci95_high",
 ];
 
-/// A number as a CSV field; empty when undefined or not finite.
-fn field(x: Option<f64>) -> String {
+/// A number as a CSV field: Rust's shortest round-trip form; empty when
+/// undefined or not finite.
+fn field<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match x {
-        Some(v) if v.is_finite() => v.to_string(),
-        _ => String::new(),
+        Some(v) if v.is_finite() => s.serialize_str(&v.to_string()),
+        _ => s.serialize_str(""),
     }
 }
 
-fn stats_fields(m: &MetricStats) -> [String; 10] {
-    [
-        m.n.to_string(),
-        field(m.mean),
-        field(m.sd),
-        field(m.ci95_low),
-        field(m.ci95_high),
-        field(m.min),
-        field(m.p5),
-        field(m.p50),
-        field(m.p95),
-        field(m.max),
-    ]
+/// A number that is always there, as a CSV field (see [`field`]).
+fn plain<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    field(&Some(*x), s)
 }
 
-fn diff_fields(d: &PairedDiff) -> [String; 5] {
-    [
-        d.n.to_string(),
-        field(d.mean),
-        field(d.sd),
-        field(d.ci95_low),
-        field(d.ci95_high),
-    ]
+/// The statistics of one metric as CSV fields (the columns of
+/// [`METRIC_HEADER`] after `metric`).
+#[derive(Debug, Serialize)]
+struct StatsFields {
+    n: u64,
+    #[serde(serialize_with = "field")]
+    mean: Option<f64>,
+    #[serde(serialize_with = "field")]
+    sd: Option<f64>,
+    #[serde(serialize_with = "field")]
+    ci95_low: Option<f64>,
+    #[serde(serialize_with = "field")]
+    ci95_high: Option<f64>,
+    #[serde(serialize_with = "field")]
+    min: Option<f64>,
+    #[serde(serialize_with = "field")]
+    p5: Option<f64>,
+    #[serde(serialize_with = "field")]
+    p50: Option<f64>,
+    #[serde(serialize_with = "field")]
+    p95: Option<f64>,
+    #[serde(serialize_with = "field")]
+    max: Option<f64>,
+}
+
+impl From<&MetricStats> for StatsFields {
+    fn from(m: &MetricStats) -> StatsFields {
+        StatsFields {
+            n: m.n,
+            mean: m.mean,
+            sd: m.sd,
+            ci95_low: m.ci95_low,
+            ci95_high: m.ci95_high,
+            min: m.min,
+            p5: m.p5,
+            p50: m.p50,
+            p95: m.p95,
+            max: m.max,
+        }
+    }
+}
+
+/// The paired difference as CSV fields ([`DIFF_HEADER`]); all empty when
+/// there is none.
+#[derive(Debug, Serialize)]
+struct DiffFields {
+    #[serde(serialize_with = "count")]
+    diff_n: Option<u64>,
+    #[serde(serialize_with = "field")]
+    diff_mean: Option<f64>,
+    #[serde(serialize_with = "field")]
+    diff_sd: Option<f64>,
+    #[serde(serialize_with = "field")]
+    diff_ci95_low: Option<f64>,
+    #[serde(serialize_with = "field")]
+    diff_ci95_high: Option<f64>,
+}
+
+fn count<S: Serializer>(x: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(n) => s.serialize_u64(*n),
+        None => s.serialize_str(""),
+    }
+}
+
+impl From<Option<&PairedDiff>> for DiffFields {
+    fn from(d: Option<&PairedDiff>) -> DiffFields {
+        DiffFields {
+            diff_n: d.map(|d| d.n),
+            diff_mean: d.and_then(|d| d.mean),
+            diff_sd: d.and_then(|d| d.sd),
+            diff_ci95_low: d.and_then(|d| d.ci95_low),
+            diff_ci95_high: d.and_then(|d| d.ci95_high),
+        }
+    }
+}
+
+/// One row of `series.csv`.
+#[derive(Debug, Serialize)]
+struct SeriesRow<'a> {
+    series: &'a str,
+    day: usize,
+    #[serde(serialize_with = "plain")]
+    mean: f64,
+    #[serde(serialize_with = "field")]
+    p5: Option<f64>,
+    #[serde(serialize_with = "field")]
+    p50: Option<f64>,
+    #[serde(serialize_with = "field")]
+    p95: Option<f64>,
+}
+
+fn csv_err(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// A writer of records without a header row (the header is written from
+/// the constants, which the tests check against the row types).
+fn writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().has_headers(false).from_writer(w)
 }
 
 /// Writes the metrics table of `s` (header [`METRIC_HEADER`]) to `w`.
@@ -90,11 +178,11 @@ fn diff_fields(d: &PairedDiff) -> [String; 5] {
 ///
 /// The writer's I/O error.
 pub fn write_metrics<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
+    let mut out = writer(w);
     out.write_record(METRIC_HEADER)?;
     for (name, m) in &s.metrics {
-        out.write_field(name)?;
-        out.write_record(stats_fields(m))?;
+        out.serialize((name, StatsFields::from(m)))
+            .map_err(csv_err)?;
     }
     out.flush()
 }
@@ -106,35 +194,28 @@ pub fn write_metrics<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
 ///
 /// The writer's I/O error.
 pub fn write_series<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
+    let mut out = writer(w);
     out.write_record(SERIES_HEADER)?;
     for (name, b) in &s.series {
         for (d, &mean) in b.mean.iter().enumerate() {
-            let at = |v: &[f64]| field(v.get(d).copied());
-            out.write_record([
-                name.clone(),
-                (d + 1).to_string(),
-                field(Some(mean)),
-                at(&b.p5),
-                at(&b.p50),
-                at(&b.p95),
-            ])?;
+            let at = |v: &[f64]| v.get(d).copied();
+            out.serialize(SeriesRow {
+                series: name,
+                day: d + 1,
+                mean,
+                p5: at(&b.p5),
+                p50: at(&b.p50),
+                p95: at(&b.p95),
+            })
+            .map_err(csv_err)?;
         }
     }
     out.flush()
 }
 
-fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, Error> {
-    std::fs::File::create(path)
-        .map(std::io::BufWriter::new)
-        .map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-}
-
 /// Writes `metrics.csv` and `series.csv` of `s` into the directory `dir`,
-/// creating it if needed, and returns the paths written.
+/// creating it if needed, and returns the paths written. Each file is
+/// written atomically (see [`crate::report::write_atomic`]).
 ///
 /// # Errors
 ///
@@ -147,15 +228,27 @@ pub fn write_summary_csv(s: &Summary, dir: &Path) -> Result<Vec<PathBuf>, Error>
     })?;
     let metrics = dir.join("metrics.csv");
     let series = dir.join("series.csv");
-    write_metrics(s, create(&metrics)?).map_err(|source| Error::Io {
-        path: metrics.clone(),
-        source,
-    })?;
-    write_series(s, create(&series)?).map_err(|source| Error::Io {
-        path: series.clone(),
-        source,
-    })?;
+    write_file(&metrics, |w| write_metrics(s, w))?;
+    write_file(&series, |w| write_series(s, w))?;
     Ok(vec![metrics, series])
+}
+
+/// Writes a file atomically through a buffered writer.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    super::write_atomic(path, |tmp| {
+        let io = |source| Error::Io {
+            path: tmp.to_path_buf(),
+            source,
+        };
+        let mut w = std::fs::File::create(tmp)
+            .map(std::io::BufWriter::new)
+            .map_err(io)?;
+        write(&mut w).map_err(io)?;
+        w.flush().map_err(io)
+    })
 }
 
 /// Writes a sweep as one table to `w`: a column per varied path, then
@@ -166,7 +259,7 @@ pub fn write_summary_csv(s: &Summary, dir: &Path) -> Result<Vec<PathBuf>, Error>
 ///
 /// The writer's I/O error.
 pub fn write_sweep<W: Write>(r: &SweepResult, w: W) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
+    let mut out = writer(w);
     let header: Vec<&str> = r
         .paths
         .iter()
@@ -176,26 +269,22 @@ pub fn write_sweep<W: Write>(r: &SweepResult, w: W) -> std::io::Result<()> {
         .collect();
     out.write_record(&header)?;
     for cell in &r.cells {
+        let values: Vec<&str> = cell.params.iter().map(|(_, v)| v.as_str()).collect();
         for (name, m) in &cell.summary.metrics {
-            for (_, value) in &cell.params {
-                out.write_field(value)?;
-            }
-            out.write_field(name)?;
-            for f in stats_fields(m) {
-                out.write_field(f)?;
-            }
-            let diff = cell.diff_of(name);
-            match diff {
-                Some(d) => out.write_record(diff_fields(d))?,
-                None => out.write_record(["", "", "", "", ""])?,
-            }
+            out.serialize((
+                &values,
+                name,
+                StatsFields::from(m),
+                DiffFields::from(cell.diff_of(name)),
+            ))
+            .map_err(csv_err)?;
         }
     }
     out.flush()
 }
 
-/// Writes a sweep's table (see [`write_sweep`]) to the file `path`, or to
-/// standard output when `path` is `-`.
+/// Writes a sweep's table (see [`write_sweep`]) to the file `path`
+/// atomically, or to standard output when `path` is `-`.
 ///
 /// # Errors
 ///
@@ -208,6 +297,44 @@ pub fn write_sweep_csv(r: &SweepResult, path: &Path) -> Result<(), Error> {
     if path == Path::new("-") {
         write_sweep(r, std::io::stdout().lock()).map_err(io)
     } else {
-        write_sweep(r, create(path)?).map_err(io)
+        write_file(path, |w| write_sweep(r, w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The headers are the row types' field names.
+    #[test]
+    fn headers_match_the_row_types() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(StatsFields::from(&MetricStats::from_values(&[1.0, 2.0])))
+            .unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            format!("metric,{}", text.lines().next().unwrap()),
+            METRIC_HEADER.join(",")
+        );
+        assert!(text.lines().nth(1).unwrap().starts_with("2,1.5,"));
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(SeriesRow {
+            series: "s",
+            day: 1,
+            mean: 190.5,
+            p5: None,
+            p50: Some(f64::NAN),
+            p95: Some(14000.0),
+        })
+        .unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            format!("{}\ns,1,190.5,,,14000\n", SERIES_HEADER.join(","))
+        );
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(DiffFields::from(None)).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text, format!("{}\n,,,,\n", DIFF_HEADER.join(",")));
     }
 }

@@ -1,26 +1,37 @@
 //! JSON output of a run or a sweep: a pure function of scenario, seed,
-//! replications and version (no timestamps, no durations), so two runs of
-//! the same thing are byte-for-byte equal and can be compared with `cmp`.
+//! replications, overrides and version (no timestamps, no durations), so
+//! two runs of the same thing are byte-for-byte equal and can be compared
+//! with `cmp`.
+//!
+//! The documents are serde types ([`RunDocument`], [`SweepDocument`]); the
+//! statistics are [`MetricStats`] and [`PairedDiff`] as they serialise. The
+//! shape is a public contract: keys keep their names and order, and new
+//! keys are only added (a golden snapshot in the tests pins it).
 //!
 //! # A run
 //!
 //! ```text
 //! { "scenario": "baseline", "version": "0.1.0", "scenario_sha256": "…",
 //!   "seed": 1, "replications": 1000,
+//!   "overrides": [ { "path": "horizon_days", "value": 60 }, … ],
 //!   "metrics": { "transferred": { "n", "mean", "sd", "ci95_low", "ci95_high",
 //!                                 "min", "p5", "p50", "p95", "max" }, … },
 //!   "series":  { "occupancy.Nasiriyah": { "day": [1, 2, …], "mean": […],
 //!                                          "p5": […], "p50": […], "p95": […] }, … } }
 //! ```
 //!
-//! Metrics and series appear under MODEL.md's names, in layout order (see
-//! [`crate::Layout`]). A statistic that is undefined (the mean of no
-//! values, the standard deviation of one) is `null`.
+//! `overrides` lists the `--set` changes applied to the scenario as given,
+//! in order (empty when none; `scenario_sha256` is of the scenario after
+//! them). Metrics and series appear under the reference model's names
+//! (`docs/model.md`), in layout order (see [`crate::Layout`]). A statistic
+//! that is undefined (the mean of no values, the standard deviation of
+//! one) is `null`.
 //!
 //! # A sweep
 //!
 //! ```text
 //! { "scenario": "baseline", "version": "0.1.0", "seed": 1, "replications": 100,
+//!   "overrides": [ … ],
 //!   "paths": ["court.stage[trial].servers"],
 //!   "cells": [ { "params": { "court.stage[trial].servers": 15 },
 //!                "scenario_sha256": "…",
@@ -37,71 +48,194 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::{Map, Value, json};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use crate::Error;
 use crate::montecarlo::Summary;
+use crate::report::Override;
 use crate::stats::{MetricStats, SeriesBands};
 use crate::sweep::{PairedDiff, SweepResult};
 
-/// A number, or `null` when it is undefined or not finite.
-fn num(x: Option<f64>) -> Value {
-    x.filter(|v| v.is_finite()).map_or(Value::Null, Value::from)
+/// `[(name, value)]` serialised as a JSON object in the given order.
+#[derive(Debug, Clone, Copy)]
+pub struct Named<'a, T>(pub &'a [(String, T)]);
+
+impl<T: Serialize> Serialize for Named<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// One daily series as serialised: `day` (1, 2, …) then the bands `mean`,
+/// `p5`, `p50` and `p95`, arrays of equal length.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesDocument<'a>(pub &'a SeriesBands);
+
+/// Days 1..=n as a JSON array.
+struct Days(u64);
+
+impl Serialize for Days {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(1..=self.0)
+    }
+}
+
+impl Serialize for SeriesDocument<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let b = self.0;
+        let mut st = s.serialize_struct("Series", 5)?;
+        st.serialize_field("day", &Days(b.mean.len() as u64))?;
+        st.serialize_field("mean", &b.mean)?;
+        st.serialize_field("p5", &b.p5)?;
+        st.serialize_field("p50", &b.p50)?;
+        st.serialize_field("p95", &b.p95)?;
+        st.end()
+    }
+}
+
+/// The series of a summary, each as a [`SeriesDocument`].
+#[derive(Debug, Clone, Copy)]
+struct SeriesMap<'a>(&'a [(String, SeriesBands)]);
+
+impl Serialize for SeriesMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, &SeriesDocument(v))?;
+        }
+        map.end()
+    }
+}
+
+/// The JSON document of a run (see the [module docs](self)).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunDocument<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// custody-sim version that computed it.
+    pub version: &'a str,
+    /// SHA-256 of the scenario (after the overrides).
+    pub scenario_sha256: &'a str,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// The `--set` changes, in order.
+    pub overrides: &'a [Override],
+    /// Each metric's statistics, in layout order.
+    pub metrics: Named<'a, MetricStats>,
+    /// Each daily series' bands.
+    #[serde(serialize_with = "series_map")]
+    pub series: &'a [(String, SeriesBands)],
+}
+
+fn series_map<S: Serializer>(v: &&[(String, SeriesBands)], s: S) -> Result<S::Ok, S::Error> {
+    SeriesMap(v).serialize(s)
+}
+
+impl<'a> RunDocument<'a> {
+    /// The document of `summary`, run after `overrides`.
+    pub fn new(summary: &'a Summary, overrides: &'a [Override]) -> RunDocument<'a> {
+        RunDocument {
+            scenario: &summary.scenario,
+            version: &summary.version,
+            scenario_sha256: &summary.scenario_sha256,
+            seed: summary.seed,
+            replications: summary.replications,
+            overrides,
+            metrics: Named(&summary.metrics),
+            series: &summary.series,
+        }
+    }
+}
+
+/// A sweep's parameter values, typed (see [`param_value`]).
+struct Params<'a>(&'a [(String, String)]);
+
+impl Serialize for Params<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, &param_value(v))?;
+        }
+        map.end()
+    }
+}
+
+/// One cell of a [`SweepDocument`].
+struct CellDocument<'a>(&'a crate::sweep::Cell);
+
+impl Serialize for CellDocument<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut st = s.serialize_struct("Cell", 4)?;
+        st.serialize_field("params", &Params(&c.params))?;
+        st.serialize_field("scenario_sha256", &c.summary.scenario_sha256)?;
+        st.serialize_field("metrics", &Named(&c.summary.metrics))?;
+        st.serialize_field("diff", &Named::<PairedDiff>(&c.diff))?;
+        st.end()
+    }
+}
+
+/// The JSON document of a sweep (see the [module docs](self)).
+#[derive(Debug, Clone, Copy)]
+pub struct SweepDocument<'a> {
+    /// The sweep.
+    pub result: &'a SweepResult,
+    /// The `--set` changes applied to the base scenario, in order.
+    pub overrides: &'a [Override],
+}
+
+impl Serialize for SweepDocument<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.result;
+        let first = r.cells.first().map(|c| &c.summary);
+        let version = first.map_or(env!("CARGO_PKG_VERSION"), |s| s.version.as_str());
+        let mut st = s.serialize_struct("Sweep", 7)?;
+        st.serialize_field("scenario", &first.map(|s| &s.scenario))?;
+        st.serialize_field("version", version)?;
+        st.serialize_field("seed", &first.map(|s| s.seed))?;
+        st.serialize_field("replications", &first.map(|s| s.replications))?;
+        st.serialize_field("overrides", self.overrides)?;
+        st.serialize_field("paths", &r.paths)?;
+        let cells: Vec<CellDocument<'_>> = r.cells.iter().map(CellDocument).collect();
+        st.serialize_field("cells", &cells)?;
+        st.end()
+    }
+}
+
+/// A serialisable value as a JSON [`Value`].
+fn value(doc: &impl Serialize) -> Value {
+    // Our documents have string keys only: serialising cannot fail.
+    serde_json::to_value(doc).unwrap_or(Value::Null)
 }
 
 /// The statistics of one metric as a JSON object with the keys `n`,
 /// `mean`, `sd`, `ci95_low`, `ci95_high`, `min`, `p5`, `p50`, `p95`, `max`.
 pub fn metric_json(m: &MetricStats) -> Value {
-    json!({
-        "n": m.n,
-        "mean": num(m.mean),
-        "sd": num(m.sd),
-        "ci95_low": num(m.ci95_low),
-        "ci95_high": num(m.ci95_high),
-        "min": num(m.min),
-        "p5": num(m.p5),
-        "p50": num(m.p50),
-        "p95": num(m.p95),
-        "max": num(m.max),
-    })
+    value(m)
 }
 
 /// The bands of one daily series as a JSON object with the keys `day`
 /// (1, 2, …), `mean`, `p5`, `p50` and `p95`, arrays of equal length.
 pub fn series_json(b: &SeriesBands) -> Value {
-    let arr = |v: &[f64]| Value::Array(v.iter().map(|&x| num(Some(x))).collect());
-    let days = b.mean.len() as u64;
-    json!({
-        "day": (1..=days).collect::<Vec<u64>>(),
-        "mean": arr(&b.mean),
-        "p5": arr(&b.p5),
-        "p50": arr(&b.p50),
-        "p95": arr(&b.p95),
-    })
+    value(&SeriesDocument(b))
 }
 
 /// A paired difference as a JSON object with the keys `n`, `mean`, `sd`,
 /// `ci95_low`, `ci95_high`.
 pub fn diff_json(d: &PairedDiff) -> Value {
-    json!({
-        "n": d.n,
-        "mean": num(d.mean),
-        "sd": num(d.sd),
-        "ci95_low": num(d.ci95_low),
-        "ci95_high": num(d.ci95_high),
-    })
+    value(d)
 }
 
-fn metrics_json(s: &Summary) -> Value {
-    Value::Object(
-        s.metrics
-            .iter()
-            .map(|(name, m)| (name.clone(), metric_json(m)))
-            .collect::<Map<_, _>>(),
-    )
-}
-
-/// The JSON document of a run (see the [module docs](self) for its shape).
+/// The JSON document of a run with no overrides (see the [module
+/// docs](self) for its shape).
 ///
 /// # Example
 ///
@@ -116,20 +250,25 @@ fn metrics_json(s: &Summary) -> Value {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn summary_json(s: &Summary) -> Value {
-    let series: Map<String, Value> = s
-        .series
-        .iter()
-        .map(|(name, b)| (name.clone(), series_json(b)))
-        .collect();
-    json!({
-        "scenario": s.scenario,
-        "version": s.version,
-        "scenario_sha256": s.scenario_sha256,
-        "seed": s.seed,
-        "replications": s.replications,
-        "metrics": metrics_json(s),
-        "series": series,
-    })
+    run_json(s, &[])
+}
+
+/// The JSON document of a run of a scenario changed by `overrides`.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::{json::run_json, Override}};
+///
+/// let scenario = presets::baseline().with_param("horizon_days", "30")?;
+/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
+/// let j = run_json(&s, &[Override::new("horizon_days", "30")]);
+/// assert_eq!(j["overrides"][0]["path"], "horizon_days");
+/// assert_eq!(j["overrides"][0]["value"], 30);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_json(s: &Summary, overrides: &[Override]) -> Value {
+    value(&RunDocument::new(s, overrides))
 }
 
 /// A parameter value as given on the command line, as JSON: a number or a
@@ -152,8 +291,8 @@ pub fn param_value(v: &str) -> Value {
     }
 }
 
-/// The JSON document of a sweep (see the [module docs](self) for its
-/// shape).
+/// The JSON document of a sweep with no overrides (see the [module
+/// docs](self) for its shape).
 ///
 /// # Example
 ///
@@ -168,65 +307,103 @@ pub fn param_value(v: &str) -> Value {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_json(r: &SweepResult) -> Value {
-    let first = r.cells.first().map(|c| &c.summary);
-    let cells: Vec<Value> = r
-        .cells
-        .iter()
-        .map(|c| {
-            let params: Map<String, Value> = c
-                .params
-                .iter()
-                .map(|(p, v)| (p.clone(), param_value(v)))
-                .collect();
-            let diff: Map<String, Value> = c
-                .diff
-                .iter()
-                .map(|(name, d)| (name.clone(), diff_json(d)))
-                .collect();
-            json!({
-                "params": params,
-                "scenario_sha256": c.summary.scenario_sha256,
-                "metrics": metrics_json(&c.summary),
-                "diff": diff,
-            })
-        })
-        .collect();
-    json!({
-        "scenario": first.map(|s| s.scenario.clone()),
-        "version": first.map_or_else(|| env!("CARGO_PKG_VERSION").to_string(), |s| s.version.clone()),
-        "seed": first.map(|s| s.seed),
-        "replications": first.map(|s| s.replications),
-        "paths": r.paths,
-        "cells": cells,
+    sweep_json_with(r, &[])
+}
+
+/// The JSON document of a sweep of a base scenario changed by `overrides`.
+pub fn sweep_json_with(r: &SweepResult, overrides: &[Override]) -> Value {
+    value(&SweepDocument {
+        result: r,
+        overrides,
     })
 }
 
 /// The document as pretty-printed text with a trailing newline: the exact
 /// bytes [`write_json`] writes.
-pub fn to_text(value: &Value) -> String {
-    // Serialising a `Value` (string keys, finite numbers) cannot fail.
+pub fn to_text(value: &impl Serialize) -> String {
+    // Our documents (string keys; a non-finite number becomes `null`)
+    // always serialise.
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
 }
 
-/// Writes `value`, pretty-printed with a trailing newline, to the file
-/// `to`, or to standard output when `to` is `-`.
+/// Writes `doc` (a [`Value`], a [`RunDocument`], a [`SweepDocument`], …),
+/// pretty-printed with a trailing newline, to the file `to` atomically
+/// (see [`crate::report::write_atomic`]), or to standard output when `to`
+/// is `-`.
 ///
 /// # Errors
 ///
 /// [`Error::Io`] naming the file (or `-`) if it cannot be written.
-pub fn write_json(value: &Value, to: &Path) -> Result<(), Error> {
-    let text = to_text(value);
-    let io = |source| Error::Io {
-        path: to.to_path_buf(),
-        source,
-    };
+pub fn write_json(doc: &impl Serialize, to: &Path) -> Result<(), Error> {
+    let text = to_text(doc);
     if to == Path::new("-") {
+        let io = |source| Error::Io {
+            path: to.to_path_buf(),
+            source,
+        };
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes()).map_err(io)?;
         out.flush().map_err(io)
     } else {
-        std::fs::write(to, text).map_err(io)
+        super::write_bytes_atomic(to, text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_and_values_print_the_same_bytes() {
+        let m = MetricStats::from_values(&[1.0, 2.0, 4.5]);
+        let summary = Summary {
+            scenario: "x".into(),
+            version: "0".into(),
+            scenario_sha256: "ab".into(),
+            start_date: "2026-01-21".into(),
+            horizon_days: 2,
+            seed: 3,
+            replications: 3,
+            metrics: vec![
+                ("a".into(), m.clone()),
+                ("b".into(), MetricStats::from_values(&[])),
+            ],
+            series: vec![(
+                "s".into(),
+                SeriesBands {
+                    mean: vec![1.0, f64::NAN],
+                    p5: vec![1.0, 2.0],
+                    p50: vec![1.0, 2.0],
+                    p95: vec![1.0, 2.0],
+                },
+            )],
+        };
+        let over = [Override::new("horizon_days", "2")];
+        let doc = RunDocument::new(&summary, &over);
+        assert_eq!(to_text(&doc), to_text(&run_json(&summary, &over)));
+        let j = run_json(&summary, &over);
+        assert_eq!(j["metrics"]["b"]["mean"], Value::Null);
+        assert_eq!(j["series"]["s"]["mean"][1], Value::Null, "NaN is null");
+        assert_eq!(j["series"]["s"]["day"], serde_json::json!([1, 2]));
+        let keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "scenario",
+                "version",
+                "scenario_sha256",
+                "seed",
+                "replications",
+                "overrides",
+                "metrics",
+                "series"
+            ]
+        );
+        assert_eq!(param_value("30"), Value::from(30));
+        assert_eq!(param_value("0.5"), Value::from(0.5));
+        assert_eq!(param_value("true"), Value::Bool(true));
+        assert_eq!(param_value("inf"), Value::from("inf"));
     }
 }

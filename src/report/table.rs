@@ -4,7 +4,8 @@
 //! that holds 90% of them; `± h` is the half-width of the 95% confidence
 //! interval on the mean, the precision of the estimate (more replications
 //! shrink it; they do not shrink the band). A day metric whose value is
-//! "never within the horizon" (MODEL.md's horizon + 1) shows as `never`.
+//! "never within the horizon" (the reference model's horizon + 1) shows
+//! as `never`, and day numbers come with their calendar dates.
 //!
 //! The full statistics are in the JSON and CSV outputs
 //! ([`crate::report::json`], [`crate::report::csv`]).
@@ -12,7 +13,9 @@
 use std::fmt::Write as _;
 
 use crate::montecarlo::Summary;
-use crate::scenario::Scenario;
+use crate::report::dates::Day0;
+use crate::report::{Override, overrides_text};
+use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 use crate::sweep::SweepResult;
 
@@ -77,6 +80,11 @@ fn band(m: Option<&MetricStats>, kind: Kind) -> String {
     let Some(mean) = m.mean else {
         return "—".into();
     };
+    if let Kind::Day(h) = kind
+        && m.min.is_some_and(|x| x > f64::from(h))
+    {
+        return "never".into();
+    }
     // The mean of a day metric mixes in "never" as horizon + 1: show it
     // as a number, the band ends as `never` where they are.
     let mean_kind = match kind {
@@ -93,6 +101,11 @@ fn band(m: Option<&MetricStats>, kind: Kind) -> String {
 /// `± h` (95% CI half-width), or empty.
 fn ci(m: Option<&MetricStats>, kind: Kind) -> String {
     let Some(m) = m else { return String::new() };
+    if let Kind::Day(h) = kind
+        && m.min.is_some_and(|x| x > f64::from(h))
+    {
+        return String::new();
+    }
     match (m.mean, m.ci95_high) {
         (Some(mean), Some(hi)) => match kind {
             Kind::Percent => format!("± {:.1}%", (hi - mean) * 100.0),
@@ -100,6 +113,46 @@ fn ci(m: Option<&MetricStats>, kind: Kind) -> String {
         },
         _ => String::new(),
     }
+}
+
+/// The calendar dates of a day metric's band, `(4 Feb–9 Mar 2026)`;
+/// empty when there is no band, the dates are unknown or it is all
+/// `never`.
+fn band_dates(m: Option<&MetricStats>, h: u32, day0: Option<Day0>) -> String {
+    let (Some(m), Some(day0)) = (m, day0) else {
+        return String::new();
+    };
+    let within = |x: Option<f64>| x.filter(|x| *x <= f64::from(h));
+    let (Some(lo), hi) = (within(m.p5), within(m.p95)) else {
+        return String::new();
+    };
+    let (Some(a), b) = (day0.date(lo), hi.and_then(|x| day0.date(x))) else {
+        return String::new();
+    };
+    let long = crate::report::dates::long;
+    match b {
+        Some(b) if b == a => format!("({})", long(a)),
+        Some(b) if b.year() == a.year() && b.month() == a.month() => {
+            format!("({}–{})", a.day(), long(b))
+        }
+        Some(b) if b.year() == a.year() => format!(
+            "({} {}–{})",
+            a.day(),
+            crate::report::dates::month(a),
+            long(b)
+        ),
+        Some(b) => format!("({}–{})", long(a), long(b)),
+        None => format!("({}–never)", long(a)),
+    }
+}
+
+/// Beds of a facility on day 0 (with expansions of day 0 or before).
+fn beds_on_day0(f: &Facility, start: crate::scenario::Date) -> u64 {
+    f.expansions
+        .iter()
+        .filter(|e| e.day.days_from(start) <= 0.0)
+        .map(|e| e.beds)
+        .fold(f.capacity, u64::saturating_add)
 }
 
 /// Lays out rows of cells in left-aligned columns (the first row a
@@ -158,30 +211,59 @@ fn t(x: &str) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
+    summary_table_with(scenario, s, &[])
+}
+
+/// [`summary_table`] of a run of a scenario changed by `overrides` (the
+/// `--set`s), which the header lists.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::{table::summary_table_with, Override}};
+///
+/// let scenario = presets::baseline().with_param("horizon_days", "30")?;
+/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
+/// let text = summary_table_with(&scenario, &s, &[Override::new("horizon_days", "30")]);
+/// assert!(text.contains("with --set horizon_days=30"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Override]) -> String {
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
     let day = Kind::Day(h);
+    let day0 = Day0::parse(&s.start_date);
     let mut out = String::new();
+    let with = if overrides.is_empty() {
+        String::new()
+    } else {
+        format!(" with --set {}", overrides_text(overrides))
+    };
     let _ = writeln!(
         out,
-        "Scenario {}: {} replications, seed {} (custody-sim {}, scenario sha256 {})",
+        "Scenario {}{with}: {} replications, seed {} (custody-sim {}, scenario sha256 {})",
         s.scenario,
         s.replications,
         s.seed,
         s.version,
         s.scenario_sha256.get(..12).unwrap_or(&s.scenario_sha256),
     );
+    let start = day0.map_or_else(|| s.start_date.clone(), |d| d.long(0.0));
+    let end = day0.map_or_else(String::new, |d| format!(" (to {})", d.long(f64::from(h))));
     let _ = writeln!(
         out,
-        "Day 0 is {}; horizon {} days. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean.",
-        s.start_date, h
+        "Day 0 is {start}; horizon {h} days{end}. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean."
     );
 
     // Transfer.
     out.push_str("\nTransfer\n");
-    let mut rows = vec![vec![t(""), t("mean [p5–p95]"), t("95% CI")]];
+    let mut rows = vec![vec![t(""), t("mean [p5–p95]"), t("95% CI"), t("")]];
     let mut row = |label: String, name: &str, kind: Kind| {
-        rows.push(vec![label, band(m(name), kind), ci(m(name), kind)]);
+        let dates = match kind {
+            Kind::Day(h) => band_dates(m(name), h, day0),
+            _ => String::new(),
+        };
+        rows.push(vec![label, band(m(name), kind), ci(m(name), kind), dates]);
     };
     row(
         format!(
@@ -200,6 +282,10 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     row(t("day the transfer completes"), "last_arrival_day", day);
     out.push_str(&grid(&rows, "  "));
     if let Some(last) = m("last_arrival_day")
+        && last.min.is_some_and(|x| x > f64::from(h))
+    {
+        out.push_str("  (the transfer is not complete by the horizon in any replication)\n");
+    } else if let Some(last) = m("last_arrival_day")
         && last.max.is_some_and(|x| x > f64::from(h))
     {
         let _ = writeln!(
@@ -213,29 +299,49 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str("\nFacilities (end-of-day occupancy)\n");
     let mut rows = vec![vec![
         t("facility"),
-        t("capacity"),
+        t("beds"),
         t("day 0"),
         t("peak occupancy"),
-        t("peak / capacity"),
+        t("worst day: occupancy / beds"),
         t("days over capacity"),
         t("first day over"),
     ]];
+    let mut over_on_day0 = false;
     for f in &scenario.facilities {
+        // Only the beds that come within the horizon.
         let added: u64 = f
             .expansions
             .iter()
+            .filter(|e| {
+                let d = e.day.days_from(scenario.start_date);
+                d > 0.0 && d <= f64::from(h)
+            })
             .map(|e| e.beds)
             .fold(0, u64::saturating_add);
+        let beds0 = beds_on_day0(f, scenario.start_date);
         let cap = if added > 0 {
             format!(
                 "{} → {}",
-                thousands(f.capacity as f64),
-                thousands(f.capacity.saturating_add(added) as f64)
+                thousands(beds0 as f64),
+                thousands(beds0.saturating_add(added) as f64)
             )
         } else {
-            thousands(f.capacity as f64)
+            thousands(beds0 as f64)
         };
         let key = |k: &str| format!("facility.{}.{k}", f.name);
+        let first = if f.initial_occupancy > beds0 {
+            over_on_day0 = true;
+            t("over on day 0")
+        } else {
+            let first = m(&key("first_day_over_capacity"));
+            let dates = band_dates(first, h, day0);
+            let b = band(first, day);
+            if dates.is_empty() {
+                b
+            } else {
+                format!("{b} {dates}")
+            }
+        };
         rows.push(vec![
             f.name.clone(),
             cap,
@@ -243,10 +349,18 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
             band(m(&key("peak_occupancy")), Kind::Plain),
             band(m(&key("peak_occupancy_rate")), Kind::Percent),
             band(m(&key("days_over_capacity")), Kind::Plain),
-            band(m(&key("first_day_over_capacity")), day),
+            first,
         ]);
     }
     out.push_str(&grid(&rows, "  "));
+    out.push_str(
+        "  (worst day: the highest ratio of end-of-day occupancy to the beds of that day; beds: on day 0 → with the expansions within the horizon)\n",
+    );
+    if over_on_day0 {
+        out.push_str(
+            "  (over on day 0: the population inside on day 0 already exceeds the beds)\n",
+        );
+    }
 
     // Court.
     out.push_str("\nCourt stages\n");
@@ -259,7 +373,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     ]];
     for st in &scenario.court.stages {
         let key = |k: &str| format!("stage.{}.{k}", st.name);
-        let servers = match st.schedule.last() {
+        let servers = match st.schedule.iter().rfind(|c| c.day.days_from(scenario.start_date) <= f64::from(h)) {
             Some(last) => format!(
                 "{} → {}",
                 thousands(st.servers as f64),
@@ -360,14 +474,25 @@ fn headline(name: &str) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_table(r: &SweepResult) -> String {
+    sweep_table_with(r, &[])
+}
+
+/// [`sweep_table`] of a sweep of a base scenario changed by `overrides`
+/// (the `--set`s), which the header lists.
+pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
     let mut out = String::new();
     let Some(first) = r.cells.first() else {
         return "An empty sweep.\n".into();
     };
     let f = &first.summary;
+    let with = if overrides.is_empty() {
+        String::new()
+    } else {
+        format!(" with --set {}", overrides_text(overrides))
+    };
     let _ = writeln!(
         out,
-        "Sweep of {}: {} cells × {} replications, seed {} (custody-sim {})",
+        "Sweep of {}{with}: {} cells × {} replications, seed {} (custody-sim {})",
         f.scenario,
         r.cells.len(),
         f.replications,
@@ -377,17 +502,15 @@ pub fn sweep_table(r: &SweepResult) -> String {
     out.push_str(
         "Figures: mean [p5–p95 across replications]; Δ: paired difference to cell 1 on common random numbers, with its 95% CI.\n",
     );
-    let mut rows = vec![
-        std::iter::once(t("cell"))
-            .chain(r.paths.iter().cloned())
-            .collect::<Vec<_>>(),
-    ];
+    let mut rows = vec![vec![t("cell"), t("parameters")]];
     for (i, c) in r.cells.iter().enumerate() {
-        rows.push(
-            std::iter::once((i + 1).to_string())
-                .chain(c.params.iter().map(|(_, v)| v.clone()))
-                .collect(),
-        );
+        let params = c
+            .params
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        rows.push(vec![(i + 1).to_string(), params]);
     }
     out.push('\n');
     out.push_str(&grid(&rows, "  "));

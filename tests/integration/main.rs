@@ -1,7 +1,8 @@
 //! The integration tests of custody-sim, in one binary (faster links, one
 //! process): model rules on hand-computed scenarios, conservation under
 //! proptest, every validation rule, inputs that cannot break the loader,
-//! validation against queueing theory, the Monte Carlo runner and the CLI.
+//! validation against queueing theory, the Monte Carlo runner, the CLI,
+//! and a golden snapshot of a small run's JSON.
 
 mod cli;
 mod conservation;
@@ -11,3 +12,4 @@ mod queueing;
 mod reliability;
 mod rules;
 mod schema;
+mod snapshot;

@@ -1,0 +1,283 @@
+//! The command line's arguments: what each command accepts, with the
+//! parsers of `PATH=VALUE`, `PATH=V1,V2,...` and `K/N`.
+//!
+//! A value clap cannot accept (an unknown flag, `-n 0`, `-n -1`, a
+//! `--shard 0/2`) is a usage error: exit 2, with the usage line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use custody_sim::sweep::Vary;
+
+/// Most replications of one run, shard or sweep cell: a shard keeps every
+/// replication's metric values in memory (a few hundred bytes each).
+pub(crate) const MAX_REPLICATIONS: u64 = 100_000_000;
+/// Most cells times replications of one sweep.
+pub(crate) const MAX_SWEEP_WORK: u64 = 100_000_000;
+/// Most cells of one sweep grid.
+pub(crate) const MAX_CELLS: u64 = 100_000;
+/// Most slices of a sharded sweep.
+pub(crate) const MAX_SLICES: u64 = 1_000_000;
+/// Most worker threads.
+pub(crate) const MAX_THREADS: usize = 4096;
+
+/// Discrete-event Monte Carlo simulation of detainee transfers (Syria to
+/// Iraq), prison capacity, courts and repatriation.
+///
+/// SCENARIO is a path to a TOML scenario file or the name of a bundled
+/// scenario (see `custody-sim presets`). Problems go to standard error,
+/// one per line, each starting `error: `. Exit codes: 0 success; 1 a bad
+/// scenario, value or file, or an output that cannot be written; 2 a
+/// usage error (the command line itself); 3 the system refused (threads)
+/// or a chart could not be drawn.
+#[derive(Debug, Parser)]
+#[command(name = "custody-sim", version, about, long_about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run replications of a scenario and summarise them.
+    Run(RunArgs),
+    /// Validate a scenario, listing every problem as `error: PATH: message`
+    /// on standard error.
+    Check {
+        /// Scenario file or bundled scenario name.
+        scenario: String,
+    },
+    /// Run a grid over parameter paths, with paired differences to the
+    /// first cell.
+    Sweep(SweepArgs),
+    /// Run replications FROM..TO of a scenario into a shard file, to merge
+    /// later.
+    Shard(ShardArgs),
+    /// Merge shard files (of `shard`, or of `sweep --shard`) into the
+    /// result of one run or sweep.
+    Merge(MergeArgs),
+    /// List the bundled scenarios, or show one as TOML.
+    Presets {
+        #[command(subcommand)]
+        action: Option<PresetsAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PresetsAction {
+    /// List the bundled scenarios (the default).
+    List,
+    /// Print a bundled scenario as its commented TOML file.
+    Show {
+        /// Bundled scenario name.
+        name: String,
+    },
+}
+
+/// Options shared by the commands that run replications.
+#[derive(Debug, Args)]
+pub(crate) struct Common {
+    /// Master seed; replication i draws from stream (seed, i).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Worker threads; 0 uses all cores. Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_THREADS as u64))]
+    pub(crate) threads: u64,
+    /// Override a parameter, e.g. `--set court.stage[trial].servers=30`;
+    /// applied in order. Recorded in the JSON (`overrides`), the table and
+    /// the charts.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
+    pub(crate) set: Vec<(String, String)>,
+    /// No table, no progress bar and no notes of files written.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// `--replications`: 1 to [`MAX_REPLICATIONS`].
+fn replications() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(1..=MAX_REPLICATIONS)
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// Number of replications.
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) out: Outputs,
+}
+
+/// Where a run's results go.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct Outputs {
+    /// Write the summary as JSON to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) json: Option<PathBuf>,
+    /// Write metrics.csv and series.csv into DIR; with `-`, metrics.csv
+    /// to standard output.
+    #[arg(long, value_name = "DIR|-")]
+    pub(crate) csv: Option<PathBuf>,
+    /// Draw charts (SVG and PNG) into DIR (feature `plots`); a chart holds
+    /// at most 8 panels, more facilities or stages go to further files.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SweepArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// A parameter and its values, e.g. `court.stage[trial].servers=15,30,60`
+    /// (commas inside `{ }`, `[ ]` or quotes do not split); repeat for a
+    /// grid, the last varying fastest.
+    #[arg(long, value_name = "PATH=V1,V2,...", required = true, value_parser = parse_vary)]
+    pub(crate) vary: Vec<Vary>,
+    /// Replications per cell.
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// Write the sweep as JSON to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) json: Option<PathBuf>,
+    /// Write the sweep as CSV (one row per cell and metric) to FILE, or to
+    /// standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) csv: Option<PathBuf>,
+    /// Run only slice K of N (1-based) of the sweep's work, into the shard
+    /// file given by --out; `merge` combines the slices.
+    #[arg(long, value_name = "K/N", value_parser = parse_slice, requires = "out")]
+    pub(crate) shard: Option<(u64, u64)>,
+    /// The sweep shard file to write (with --shard; alone, the whole sweep).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv"])]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShardArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// First replication index (0-based, included).
+    #[arg(long)]
+    pub(crate) from: u64,
+    /// Replication index to stop before (excluded).
+    #[arg(long)]
+    pub(crate) to: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    /// The shard file to write.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// Shard files, in any order; together they must cover replications
+    /// 0..n exactly once.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Write the result as JSON to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) json: Option<PathBuf>,
+    /// Run shards: write metrics.csv and series.csv into DIR (`-`:
+    /// metrics.csv to standard output). Sweep shards: write the sweep's
+    /// CSV to FILE (or `-`).
+    #[arg(long, value_name = "DIR|FILE|-")]
+    pub(crate) csv: Option<PathBuf>,
+    /// Draw charts into DIR (run shards only; feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+    /// Run shards: the replications the shards must cover, 0..N. Without
+    /// it, a missing last shard goes unnoticed (the rest still cover 0..m).
+    #[arg(long, short = 'n', value_name = "N", value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: Option<u64>,
+    /// No table.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// `PATH=VALUE`, split at the first `=`.
+pub(crate) fn parse_assignment(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((p, v)) if !p.trim().is_empty() => Ok((p.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("expected PATH=VALUE, got {s:?}")),
+    }
+}
+
+/// Splits at commas that are outside brackets, braces and quotes.
+fn split_values(s: &str) -> Vec<String> {
+    let (mut depth, mut quote, mut cur, mut out) = (0i32, None, String::new(), Vec::new());
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth -= 1,
+            (None, ',') if depth <= 0 => {
+                out.push(std::mem::take(&mut cur).trim().to_string());
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// `PATH=V1,V2,...`.
+fn parse_vary(s: &str) -> Result<Vary, String> {
+    let (path, values) =
+        parse_assignment(s).map_err(|_| format!("expected PATH=V1,V2,..., got {s:?}"))?;
+    let values = split_values(&values);
+    if values.iter().any(String::is_empty) {
+        return Err(format!("empty value in {s:?}"));
+    }
+    Ok(Vary { path, values })
+}
+
+/// `K/N` with 1 <= K <= N.
+fn parse_slice(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("expected K/N with 1 <= K <= N, got {s:?}");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    if n > MAX_SLICES {
+        return Err(format!("at most {MAX_SLICES} slices, got {s:?}"));
+    }
+    Ok((k, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_split_outside_brackets_and_quotes() {
+        assert_eq!(split_values("1, 2,3"), ["1", "2", "3"]);
+        assert_eq!(
+            split_values(r#"[{a=1,b=2}],"x,y""#),
+            ["[{a=1,b=2}]", r#""x,y""#]
+        );
+        assert_eq!(parse_slice("2/3"), Ok((2, 3)));
+        assert!(parse_slice("0/3").is_err());
+        assert!(parse_slice("4/3").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,179 @@
+//! `custody-sim merge`: shard files (of `shard` or `sweep --shard`) into
+//! the result of one run or sweep.
+
+use std::path::{Path, PathBuf};
+
+use custody_sim::Error;
+use custody_sim::montecarlo::Shard;
+use custody_sim::sweep::SweepShard;
+
+use super::sweep::{emit_sweep, sweep_outputs};
+use super::{emit_summary, plots_available, run_outputs};
+use crate::args::{MergeArgs, Outputs};
+use crate::output::{self, note};
+use crate::{Fail, fail, usage};
+
+/// What a shard file holds.
+enum AnyShard {
+    Run(Box<Shard>),
+    Sweep(Box<SweepShard>),
+}
+
+/// Reads a shard file of either kind, telling them apart by their keys.
+fn read_any(path: &Path) -> Result<AnyShard, Fail> {
+    /// The keys that tell the kinds apart, and nothing else.
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        format: Option<serde::de::IgnoredAny>,
+        ranges: Option<serde::de::IgnoredAny>,
+        paths: Option<serde::de::IgnoredAny>,
+        cells: Option<serde::de::IgnoredAny>,
+    }
+    let text = Error::read_text(path)?;
+    let probe: Probe = serde_json::from_str(&text).map_err(|e| Error::Format {
+        path: path.to_path_buf(),
+        line: Some(e.line() as u64),
+        message: format!("not a custody-sim shard file: {e}"),
+    })?;
+    drop(text);
+    if probe.format.is_some() && probe.ranges.is_some() {
+        Ok(AnyShard::Run(Box::new(Shard::read(path)?)))
+    } else if probe.paths.is_some() && probe.cells.is_some() {
+        Ok(AnyShard::Sweep(Box::new(SweepShard::read(path)?)))
+    } else {
+        Err(Error::Format {
+            path: path.to_path_buf(),
+            line: None,
+            message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
+        }
+        .into())
+    }
+}
+
+/// Describes what ranges a merged shard covers, for an error message.
+fn describe(ranges: &[std::ops::Range<u64>]) -> String {
+    if ranges.is_empty() {
+        return "none".into();
+    }
+    ranges
+        .iter()
+        .map(|r| format!("{}..{}", r.start, r.end))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A merge error, naming the file that does not fit (`path`) and the
+/// first file, which the others are merged into.
+fn with_file(path: &Path, first: &Path, e: Error) -> Fail {
+    let against = format!("(merging into {})", first.display());
+    match e {
+        Error::Shard {
+            path: None,
+            message,
+        } => Fail::Lib(Error::Shard {
+            path: Some(path.to_path_buf()),
+            message: format!("{message} {against}"),
+        }),
+        Error::Scenario(errs) => Fail::Msg(format!("{}: {errs} {against}", path.display())),
+        other => Fail::Lib(other),
+    }
+}
+
+pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
+    let outs = Outputs {
+        json: a.json.clone(),
+        csv: a.csv.clone(),
+        plots: a.plots.clone(),
+    };
+    plots_available(&outs)?;
+    // The kind of the shards decides what --csv names (a folder for runs,
+    // a file for sweeps); both are checked before any merging.
+    let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+    let mut run: Option<Shard> = None;
+    let mut sweep: Option<SweepShard> = None;
+    let first = &a.files[0];
+    for (i, path) in a.files.iter().enumerate() {
+        let shard = read_any(path)?;
+        if i == 0 {
+            match &shard {
+                AnyShard::Run(_) => output::check(&run_outputs(&outs), &inputs)?,
+                AnyShard::Sweep(_) => {
+                    output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), &inputs)?
+                }
+            }
+        }
+        match shard {
+            AnyShard::Run(s) => {
+                if sweep.is_some() {
+                    return fail(format!(
+                        "{}: a run shard among sweep shards",
+                        path.display()
+                    ));
+                }
+                match &mut run {
+                    None => run = Some(*s),
+                    Some(acc) => acc.merge(*s).map_err(|e| with_file(path, first, e))?,
+                }
+            }
+            AnyShard::Sweep(s) => {
+                if run.is_some() {
+                    return fail(format!(
+                        "{}: a sweep shard among run shards",
+                        path.display()
+                    ));
+                }
+                match &mut sweep {
+                    None => sweep = Some(*s),
+                    Some(acc) => acc.merge(*s).map_err(|e| with_file(path, first, e))?,
+                }
+            }
+        }
+    }
+    if let Some(shard) = run {
+        let ranges = shard.ranges();
+        let n = shard.replications();
+        if !(ranges.len() == 1 && ranges[0].start == 0) {
+            return fail(format!(
+                "the shards do not cover replications 0..n contiguously: they cover {}",
+                describe(&ranges)
+            ));
+        }
+        if let Some(want) = a.replications
+            && want != n
+        {
+            return fail(format!(
+                "--replications {want}: the shards cover replications 0..{n}, not 0..{want} (a shard is missing?)"
+            ));
+        }
+        let summary = shard.summary();
+        let files = a.files.len();
+        let s = if files == 1 { "" } else { "s" };
+        note(
+            a.quiet,
+            &format!("merged {files} shard file{s}: replications 0..{n}"),
+        );
+        // A shard keeps the scenario as run, not the `--set`s that made it.
+        return emit_summary(shard.scenario(), &summary, &outs, &[], a.quiet);
+    }
+    let Some(sweep) = sweep else {
+        return fail("no shard files");
+    };
+    if a.plots.is_some() {
+        return usage("--plots: charts are drawn for runs, not sweeps");
+    }
+    if a.replications.is_some() {
+        return usage("--replications applies to run shards; sweep shards carry their own count");
+    }
+    if !sweep.is_complete() {
+        return fail(
+            "the sweep shards do not cover every cell's replications: some slices K/N are missing",
+        );
+    }
+    emit_sweep(
+        &sweep.result(),
+        a.json.as_deref(),
+        a.csv.as_deref(),
+        &[],
+        a.quiet,
+    )
+}

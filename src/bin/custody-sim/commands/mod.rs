@@ -1,0 +1,183 @@
+//! One module per command, and what they share: reading a scenario by
+//! file or bundled name, applying `--set`s, the thread count and a run's
+//! outputs.
+
+use std::path::Path;
+
+use custody_sim::montecarlo::Summary;
+use custody_sim::report::{Override, csv, json, table};
+use custody_sim::{Error, Scenario, presets as bundled};
+
+use crate::args::Outputs;
+use crate::output::{Kind, Output, closed, is_dash, note, print};
+use crate::{Fail, fail};
+
+pub(crate) mod check;
+pub(crate) mod merge;
+pub(crate) mod presets;
+pub(crate) mod run;
+pub(crate) mod shard;
+pub(crate) mod sweep;
+
+/// The bundled scenario names, comma-separated.
+pub(crate) fn bundled_list() -> String {
+    bundled::NAMES.join(", ")
+}
+
+/// Where a scenario came from.
+pub(crate) struct Source {
+    /// `FILE` or `bundled scenario NAME`.
+    pub(crate) origin: String,
+}
+
+/// Reads SCENARIO (a file, else a bundled name), parsed but not yet
+/// validated. Returns the scenario and where it came from.
+pub(crate) fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, Source), Fail> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = Error::read_text(path)?;
+        return Ok((
+            Scenario::parse_toml(&text),
+            Source {
+                origin: arg.to_string(),
+            },
+        ));
+    }
+    if let Some(s) = bundled::by_name(arg) {
+        return Ok((
+            Ok(s),
+            Source {
+                origin: format!("bundled scenario {arg}"),
+            },
+        ));
+    }
+    if path.exists() {
+        return fail(format!("{arg}: not a file"));
+    }
+    fail(format!(
+        "{arg}: no such file, and no bundled scenario of that name (bundled: {})",
+        bundled_list()
+    ))
+}
+
+/// The scenario file named by SCENARIO, if it is one (an input no output
+/// may overwrite).
+pub(crate) fn scenario_file(arg: &str) -> Option<&Path> {
+    let p = Path::new(arg);
+    p.is_file().then_some(p)
+}
+
+/// Loads and validates SCENARIO, then applies each `--set` in order.
+pub(crate) fn load(arg: &str, set: &[(String, String)]) -> Result<Scenario, Fail> {
+    let (parsed, _) = read_scenario(arg)?;
+    let s = parsed?;
+    // The `--set`s apply in order, then the result is validated once, so
+    // they can repair a file as well as change it.
+    Ok(s.with_params(set.iter().map(|(p, v)| (p.as_str(), v.as_str())))?)
+}
+
+/// The `--set`s as recorded overrides.
+pub(crate) fn overrides(set: &[(String, String)]) -> Vec<Override> {
+    set.iter().map(|(p, v)| Override::new(p, v)).collect()
+}
+
+/// The thread count to use: at most the work there is (the result does
+/// not depend on it).
+pub(crate) fn threads(t: u64, work: u64) -> usize {
+    let t = usize::try_from(t).unwrap_or(usize::MAX);
+    if t == 0 {
+        0
+    } else {
+        t.min(usize::try_from(work.max(1)).unwrap_or(usize::MAX))
+    }
+}
+
+/// The outputs of a run (or a merge of run shards), for
+/// [`crate::output::check`].
+pub(crate) fn run_outputs(out: &Outputs) -> Vec<Output<'_>> {
+    let mut v = Vec::new();
+    if let Some(p) = &out.json {
+        v.push(Output {
+            flag: "--json",
+            path: p,
+            kind: Kind::FileOrDash,
+        });
+    }
+    if let Some(p) = &out.csv {
+        v.push(Output {
+            flag: "--csv",
+            path: p,
+            kind: if is_dash(p) {
+                Kind::FileOrDash
+            } else {
+                Kind::Dir(Some(&["metrics.csv", "series.csv"]))
+            },
+        });
+    }
+    if let Some(p) = &out.plots {
+        v.push(Output {
+            flag: "--plots",
+            path: p,
+            kind: Kind::Dir(None),
+        });
+    }
+    v
+}
+
+/// Refuses `--plots` where this build cannot draw.
+pub(crate) fn plots_available(out: &Outputs) -> Result<(), Fail> {
+    if cfg!(not(feature = "plots")) && out.plots.is_some() {
+        return crate::usage("--plots: this custody-sim was built without the `plots` feature");
+    }
+    Ok(())
+}
+
+/// Writes a run's outputs and prints its table (unless quiet or an output
+/// goes to standard output).
+pub(crate) fn emit_summary(
+    scenario: &Scenario,
+    summary: &Summary,
+    out: &Outputs,
+    overrides: &[Override],
+    quiet: bool,
+) -> Result<(), Fail> {
+    let mut to_stdout = false;
+    if let Some(path) = &out.json {
+        json::write_json(&json::RunDocument::new(summary, overrides), path).map_err(closed)?;
+        if is_dash(path) {
+            to_stdout = true;
+        } else {
+            note(quiet, &format!("wrote {}", path.display()));
+        }
+    }
+    if let Some(dir) = &out.csv {
+        if is_dash(dir) {
+            let stdout = std::io::stdout().lock();
+            csv::write_metrics(summary, stdout).map_err(|source| closed(Error::io("-", source)))?;
+            to_stdout = true;
+        } else {
+            for p in csv::write_summary_csv(summary, dir)? {
+                note(quiet, &format!("wrote {}", p.display()));
+            }
+        }
+    }
+    #[cfg(feature = "plots")]
+    if let Some(dir) = &out.plots {
+        let files =
+            custody_sim::report::plots::write_plots_with(scenario, summary, dir, overrides)?;
+        let n = files.len();
+        for p in files.iter().take(12) {
+            note(quiet, &format!("wrote {}", p.display()));
+        }
+        if n > 12 {
+            note(
+                quiet,
+                &format!("… and {} more charts in {}", n - 12, dir.display()),
+            );
+        }
+    }
+    if !quiet && !to_stdout {
+        print(&table::summary_table_with(scenario, summary, overrides))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! `custody-sim run`: replications of a scenario, summarised.
+
+use custody_sim::Plan;
+use custody_sim::montecarlo::run_plan;
+
+use super::{emit_summary, load, overrides, plots_available, run_outputs, scenario_file, threads};
+use crate::Fail;
+use crate::args::RunArgs;
+use crate::output::{self, Bar};
+
+pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
+    plots_available(&a.out)?;
+    let inputs: Vec<&std::path::Path> = scenario_file(&a.scenario).into_iter().collect();
+    output::check(&run_outputs(&a.out), &inputs)?;
+    let threads = threads(a.common.threads, a.replications);
+    let scenario = load(&a.scenario, &a.common.set)?;
+    let plan = Plan::new(&scenario)?;
+    let bar = Bar::new(a.replications, a.common.quiet);
+    let shard = run_plan(
+        &plan,
+        a.common.seed,
+        0..a.replications,
+        threads,
+        Some(&|_, _| bar.tick()),
+    );
+    bar.finish();
+    let summary = shard?.summary();
+    emit_summary(
+        &scenario,
+        &summary,
+        &a.out,
+        &overrides(&a.common.set),
+        a.common.quiet,
+    )
+}

@@ -1,0 +1,59 @@
+//! `custody-sim shard`: replications FROM..TO into a shard file.
+
+use custody_sim::Plan;
+use custody_sim::montecarlo::run_plan;
+use custody_sim::report::write_atomic;
+
+use super::{load, scenario_file, threads};
+use crate::args::{MAX_REPLICATIONS, ShardArgs};
+use crate::output::{self, Bar, Kind, Output, note};
+use crate::{Fail, usage};
+
+pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
+    if a.to <= a.from {
+        return usage(format!(
+            "--from {} --to {}: --to must be greater than --from",
+            a.from, a.to
+        ));
+    }
+    let n = a.to - a.from;
+    if n > MAX_REPLICATIONS {
+        return usage(format!(
+            "--from {} --to {}: at most {MAX_REPLICATIONS} replications in one shard, got {n}",
+            a.from, a.to
+        ));
+    }
+    let inputs: Vec<&std::path::Path> = scenario_file(&a.scenario).into_iter().collect();
+    output::check(
+        &[Output {
+            flag: "--out",
+            path: &a.out,
+            kind: Kind::File,
+        }],
+        &inputs,
+    )?;
+    let threads = threads(a.common.threads, n);
+    let scenario = load(&a.scenario, &a.common.set)?;
+    let plan = Plan::new(&scenario)?;
+    let bar = Bar::new(n, a.common.quiet);
+    let shard = run_plan(
+        &plan,
+        a.common.seed,
+        a.from..a.to,
+        threads,
+        Some(&|_, _| bar.tick()),
+    );
+    bar.finish();
+    let shard = shard?;
+    write_atomic(&a.out, |tmp| shard.write(tmp))?;
+    note(
+        a.common.quiet,
+        &format!(
+            "wrote {} (replications {}..{})",
+            a.out.display(),
+            a.from,
+            a.to
+        ),
+    );
+    Ok(())
+}

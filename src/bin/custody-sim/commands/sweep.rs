@@ -1,0 +1,136 @@
+//! `custody-sim sweep`: a grid over parameter paths, with paired
+//! differences to the first cell; whole, or one slice into a shard file.
+
+use std::path::Path;
+
+use custody_sim::montecarlo::Runs;
+use custody_sim::report::{Override, csv, json, table, write_atomic};
+use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
+
+use super::{load, overrides, scenario_file, threads};
+use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
+use crate::output::{self, Bar, Kind, Output, closed, is_dash, note, print};
+use crate::{Fail, usage};
+
+/// The number of cells of a grid, refusing grids too large to run.
+fn grid_cells(vary: &[Vary], replications: u64) -> Result<u64, Fail> {
+    let mut cells: u64 = 1;
+    for (i, v) in vary.iter().enumerate() {
+        if vary[..i].iter().any(|w| w.path == v.path) {
+            return crate::fail(format!("--vary {}: the same path varied twice", v.path));
+        }
+        cells = cells.saturating_mul(v.values.len() as u64);
+    }
+    if cells > MAX_CELLS {
+        return crate::fail(format!(
+            "--vary: a grid of {cells} cells is more than the {MAX_CELLS} allowed"
+        ));
+    }
+    if cells.saturating_mul(replications) > MAX_SWEEP_WORK {
+        return crate::fail(format!(
+            "--vary: {cells} cells × {replications} replications is more than the {MAX_SWEEP_WORK} allowed"
+        ));
+    }
+    Ok(cells)
+}
+
+/// The outputs of a sweep (or a merge of sweep shards).
+pub(crate) fn sweep_outputs<'a>(
+    json_to: Option<&'a Path>,
+    csv_to: Option<&'a Path>,
+) -> Vec<Output<'a>> {
+    let mut v = Vec::new();
+    if let Some(p) = json_to {
+        v.push(Output {
+            flag: "--json",
+            path: p,
+            kind: Kind::FileOrDash,
+        });
+    }
+    if let Some(p) = csv_to {
+        v.push(Output {
+            flag: "--csv",
+            path: p,
+            kind: Kind::FileOrDash,
+        });
+    }
+    v
+}
+
+/// Writes a sweep's outputs and prints its table (unless quiet or an
+/// output goes to standard output).
+pub(crate) fn emit_sweep(
+    r: &SweepResult,
+    json_to: Option<&Path>,
+    csv_to: Option<&Path>,
+    overrides: &[Override],
+    quiet: bool,
+) -> Result<(), Fail> {
+    if let Some(path) = json_to {
+        let doc = json::SweepDocument {
+            result: r,
+            overrides,
+        };
+        json::write_json(&doc, path).map_err(closed)?;
+        if !is_dash(path) {
+            note(quiet, &format!("wrote {}", path.display()));
+        }
+    }
+    if let Some(path) = csv_to {
+        csv::write_sweep_csv(r, path).map_err(closed)?;
+        if !is_dash(path) {
+            note(quiet, &format!("wrote {}", path.display()));
+        }
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !quiet && !to_stdout {
+        print(&table::sweep_table_with(r, overrides))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
+    let cells = grid_cells(&a.vary, a.replications)?;
+    let inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
+    let mut outputs = sweep_outputs(a.json.as_deref(), a.csv.as_deref());
+    if let Some(out) = &a.out {
+        outputs.push(Output {
+            flag: "--out",
+            path: out,
+            kind: Kind::File,
+        });
+    }
+    output::check(&outputs, &inputs)?;
+    let threads = threads(a.common.threads, a.replications);
+    let base = load(&a.scenario, &a.common.set)?;
+    let (k, n) = a.shard.map_or((0, 1), |(k, n)| (k - 1, n));
+    let work = cells * a.replications;
+    let slice = work * (k + 1) / n - work * k / n;
+    if slice == 0 {
+        return usage(format!(
+            "--shard {}/{n}: this slice holds no work ({work} replications in all over {n} slices)",
+            k + 1
+        ));
+    }
+    let runs = Runs {
+        replications: a.replications,
+        seed: a.common.seed,
+        threads,
+    };
+    let bar = Bar::new(slice, a.common.quiet);
+    let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
+    bar.finish();
+    let shard = shard?;
+    if let Some(out) = &a.out {
+        write_atomic(out, |tmp| shard.write(tmp))?;
+        note(a.common.quiet, &format!("wrote {}", out.display()));
+        return Ok(());
+    }
+    emit_sweep(
+        &shard.result(),
+        a.json.as_deref(),
+        a.csv.as_deref(),
+        &overrides(&a.common.set),
+        a.common.quiet,
+    )
+}

@@ -1,0 +1,145 @@
+//! The `custody-sim` command line: run a scenario's replications, check a
+//! scenario file, sweep a grid of parameters, split a run into shards and
+//! merge them, list the bundled scenarios.
+//!
+//! ```text
+//! custody-sim run SCENARIO [--replications N] [--seed S] [--threads T] [--set PATH=VALUE]...
+//!                          [--json FILE|-] [--csv DIR|-] [--plots DIR] [--quiet]
+//! custody-sim check SCENARIO
+//! custody-sim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--replications N] [--seed S]
+//!                            [--json FILE|-] [--csv FILE|-] [--shard K/N --out FILE]
+//! custody-sim shard SCENARIO --from A --to B [--seed S] [--set ...] --out FILE
+//! custody-sim merge FILE... [--replications N] [--json FILE|-] [--csv DIR|FILE|-] [--plots DIR]
+//! custody-sim presets [show NAME]
+//! ```
+//!
+//! SCENARIO is a path to a TOML file or the name of a bundled scenario
+//! (`custody-sim presets`). Problems go to standard error, one per line,
+//! each starting `error: `. Exit codes ([`custody_sim::error::exit`]): 0
+//! success; 1 a bad scenario, path, value or file, or an output that
+//! cannot be written (the message names what and where); 2 a usage error
+//! (the command line itself: a bad flag or number, `-` where a file is
+//! needed, an output over an input); 3 the system refused (threads) or a
+//! chart could not be drawn.
+//!
+//! Every output path is checked before any work starts, and every file is
+//! written atomically (a temporary file in the same folder, then renamed).
+//!
+//! The code: [`args`] (what each command accepts), [`output`] (where
+//! results go), and one module per command under [`commands`].
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use custody_sim::Error;
+use custody_sim::error::exit;
+
+mod args;
+mod commands;
+mod output;
+
+use args::{Cli, Command};
+
+/// A failure of a command: what went wrong, one problem per line.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    /// An error of the library.
+    Lib(Error),
+    /// Bad input, as a message (exit 1).
+    Msg(String),
+    /// The command line itself is wrong (exit 2).
+    Usage(String),
+    /// Problems already printed, and a closing line (exit 1).
+    Problems(String),
+    /// Standard output went away (a closed pipe): stop quietly.
+    Closed,
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Fail {
+        Fail::Lib(e)
+    }
+}
+
+/// Bad input, as a message (exit 1).
+pub(crate) fn fail<T>(message: impl Into<String>) -> Result<T, Fail> {
+    Err(Fail::Msg(message.into()))
+}
+
+/// A usage error (exit 2).
+pub(crate) fn usage<T>(message: impl Into<String>) -> Result<T, Fail> {
+    Err(Fail::Usage(message.into()))
+}
+
+impl Fail {
+    fn exit_code(&self) -> i32 {
+        match self {
+            Fail::Lib(e) => e.exit_code(),
+            Fail::Msg(_) | Fail::Problems(_) => exit::INPUT,
+            Fail::Usage(_) => exit::USAGE,
+            Fail::Closed => exit::OK,
+        }
+    }
+}
+
+/// Writes the problems of `e` to standard error, one per line, each
+/// prefixed `error: `.
+fn report(e: &Fail) {
+    let mut err = std::io::stderr().lock();
+    let mut line = |text: &str| {
+        let _ = writeln!(err, "error: {text}");
+    };
+    match e {
+        Fail::Lib(Error::Scenario(problems)) => {
+            for p in problems {
+                line(&p.to_string());
+            }
+        }
+        Fail::Lib(e) => {
+            // A message of several lines is several problems.
+            for l in e.to_string().lines() {
+                line(l);
+            }
+        }
+        Fail::Msg(m) | Fail::Problems(m) => {
+            for l in m.lines() {
+                line(l);
+            }
+        }
+        Fail::Usage(m) => {
+            for l in m.lines() {
+                line(l);
+            }
+            let _ = writeln!(err, "\nFor more information, try '--help'.");
+        }
+        Fail::Closed => {}
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug is still a bug, but a user sees one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error (a bug in custody-sim, please report it): {info}"
+        );
+    }));
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(a) => commands::run::run(a),
+        Command::Check { scenario } => commands::check::check(scenario),
+        Command::Sweep(a) => commands::sweep::sweep(a),
+        Command::Shard(a) => commands::shard::shard(a),
+        Command::Merge(a) => commands::merge::merge(a),
+        Command::Presets { action } => commands::presets::presets(action.as_ref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}

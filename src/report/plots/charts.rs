@@ -1,0 +1,531 @@
+//! The charts: occupancy against capacity, court queues, cumulative
+//! transfers and repatriation by group, each drawn on any plotters backend.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::axes::{Calendar, Ticked, active_span, nice_max, thin, thousands};
+use super::{
+    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH,
+    SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, font, plot_err,
+};
+use crate::Error;
+use crate::montecarlo::Summary;
+use crate::report::{Override, overrides_text};
+use crate::scenario::Scenario;
+use crate::stats::SeriesBands;
+
+/// The scenario and summary facts every chart needs.
+#[derive(Clone, Copy)]
+pub(super) struct Context<'a> {
+    pub(super) scenario: &'a Scenario,
+    pub(super) summary: &'a Summary,
+    pub(super) cal: Calendar,
+    /// The `--set`s the scenario was run with, named in every subtitle.
+    pub(super) overrides: &'a [Override],
+    /// Part k of n (1-based) of a chart split into several files.
+    pub(super) part: Option<(usize, usize)>,
+}
+
+/// Longest list of overrides in a subtitle \[characters\].
+const OVERRIDES_SHOWN: usize = 70;
+
+impl Context<'_> {
+    /// A chart's title, with its part where it is split.
+    fn title(&self, title: &str) -> String {
+        match self.part {
+            Some((k, n)) => format!("{title} ({k} of {n})"),
+            None => title.to_string(),
+        }
+    }
+
+    fn series(&self, name: &str) -> Result<&SeriesBands, Error> {
+        self.summary
+            .series(name)
+            .ok_or_else(|| Error::plot(format!("the summary has no series {name:?}")))
+    }
+
+    fn subtitle(&self, what: &str) -> String {
+        let mut name = self.summary.scenario.clone();
+        if !self.overrides.is_empty() {
+            let mut text = overrides_text(self.overrides);
+            if text.chars().count() > OVERRIDES_SHOWN {
+                text = text.chars().take(OVERRIDES_SHOWN - 1).collect::<String>() + "\u{2026}";
+            }
+            name = format!("{name} (--set {text})");
+        }
+        format!(
+            "{} \u{2014} {}; {} replications; day 0 = {}",
+            name,
+            what,
+            thousands(self.summary.replications as f64),
+            self.cal.long(0.0)
+        )
+    }
+}
+
+/// A band to draw in a panel: median line in a 5-95% band.
+pub(super) struct Band<'a> {
+    label: &'a str,
+    bands: &'a SeriesBands,
+    colour: RGBColor,
+}
+
+/// A reference line: a step function `(day, value)` drawn dashed.
+pub(super) struct Reference {
+    label: String,
+    points: Vec<(f64, f64)>,
+}
+
+/// Draws the title and subtitle, returns the area below them.
+fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<DrawingArea<DB, Shift>, Error> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
+    let (w, _) = top.dim_in_pixel();
+    let centre = Pos::new(HPos::Center, VPos::Top);
+    top.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, 18),
+        font(TITLE_SIZE).pos(centre),
+    ))
+    .map_err(plot_err)?;
+    top.draw(&Text::new(
+        subtitle.to_string(),
+        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
+        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
+    ))
+    .map_err(plot_err)?;
+    Ok(rest)
+}
+
+/// One time-series panel: bands, reference lines, both time axes.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cal: Calendar,
+    caption: Option<&str>,
+    y_desc: &str,
+    bands: &[Band<'_>],
+    references: &[Reference],
+) -> Result<(), Error> {
+    let h = f64::from(cal.horizon);
+    let days = cal.horizon as usize;
+    let y_max = nice_max(
+        bands
+            .iter()
+            .flat_map(|b| {
+                b.bands
+                    .p95
+                    .iter()
+                    .take(days)
+                    .chain(b.bands.p50.iter().take(days))
+            })
+            .chain(
+                references
+                    .iter()
+                    .flat_map(|r| r.points.iter().map(|p| &p.1)),
+            )
+            .copied()
+            .fold(0.0, f64::max),
+    );
+    let y_fmt = |y: &f64| thousands(*y);
+    let day_fmt = |d: &f64| format!("{d:.0}");
+    let date_fmt = |d: &f64| cal.tick(*d);
+
+    let mut builder = ChartBuilder::on(area);
+    if let Some(caption) = caption {
+        builder.caption(caption, font(CAPTION_SIZE));
+    }
+    let mut chart = builder
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(10)
+        .margin_bottom(10)
+        .x_label_area_size(90)
+        .top_x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(Ticked::new(0.0, h, cal.day_ticks()), 0.0..y_max)
+        .map_err(plot_err)?
+        .set_secondary_coord(Ticked::new(0.0, h, cal.date_ticks()), 0.0..y_max);
+
+    chart
+        .configure_mesh()
+        .x_labels(20)
+        .y_labels(8)
+        .x_label_formatter(&day_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
+        .y_desc(y_desc)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .configure_secondary_axes()
+        .x_labels(20)
+        .x_label_formatter(&date_fmt)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .draw()
+        .map_err(plot_err)?;
+
+    // Bands under lines, lines on top.
+    for b in bands {
+        let mut outline = thin(
+            b.bands
+                .p95
+                .iter()
+                .take(days)
+                .enumerate()
+                .map(|(i, &v)| ((i + 1) as f64, v)),
+        );
+        let mut lower = thin(
+            b.bands
+                .p5
+                .iter()
+                .take(days)
+                .enumerate()
+                .map(|(i, &v)| ((i + 1) as f64, v)),
+        );
+        lower.reverse();
+        outline.extend(lower);
+        let fill = b.colour.mix(0.25);
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
+            .map_err(plot_err)?
+            .label(format!("{}: 5\u{2013}95% of replications", b.label))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+    }
+    for r in references {
+        let style = ShapeStyle::from(&REFERENCE).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(DashedLineSeries::new(
+                r.points.iter().copied(),
+                22,
+                12,
+                style,
+            ))
+            .map_err(plot_err)?
+            .label(r.label.clone())
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (18, 0)], style)
+                    + PathElement::new(vec![(26, 0), (44, 0)], style)
+            });
+    }
+    for b in bands {
+        let style = ShapeStyle::from(&b.colour).stroke_width(MEDIAN_WIDTH);
+        chart
+            .draw_series(LineSeries::new(
+                thin(
+                    b.bands
+                        .p50
+                        .iter()
+                        .take(days)
+                        .enumerate()
+                        .map(|(i, &v)| ((i + 1) as f64, v)),
+                ),
+                style,
+            ))
+            .map_err(plot_err)?
+            .label(format!("{}: median", b.label))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .margin(16)
+        .legend_area_size(56)
+        .label_font(font(LEGEND_SIZE))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.5))
+        .draw()
+        .map_err(plot_err)?;
+    Ok(())
+}
+
+/// Capacity of a facility over days 0..=horizon as a step function.
+fn capacity_steps(
+    f: &crate::scenario::Facility,
+    start: crate::scenario::Date,
+    horizon: f64,
+) -> Vec<(f64, f64)> {
+    let mut expansions: Vec<_> = f
+        .expansions
+        .iter()
+        .map(|e| (e.day.days_from(start), e.beds))
+        .filter(|e| e.0 <= horizon)
+        .collect();
+    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut cap = f.capacity as f64;
+    let mut pts = vec![(0.0, cap)];
+    for (day, beds) in expansions {
+        pts.push((day, cap));
+        cap += beds as f64;
+        pts.push((day, cap));
+    }
+    pts.push((horizon, cap));
+    pts
+}
+
+/// Draws `n` stacked panels into a file of the given backend.
+fn stacked<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    n: usize,
+    mut draw: impl FnMut(usize, &DrawingArea<DB, Shift>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let body = titled(&root, title, subtitle)?;
+    for (i, area) in body.split_evenly((n.max(1), 1)).iter().enumerate().take(n) {
+        draw(i, area)?;
+    }
+    root.present().map_err(plot_err)
+}
+
+/// The charts, each drawn on any backend.
+#[derive(Clone, Copy)]
+pub(super) enum Chart<'a> {
+    /// Facilities by index, stacked.
+    Occupancy(&'a [usize]),
+    /// Court stages by index, stacked.
+    CourtQueues(&'a [usize]),
+    Transfers,
+    Repatriation,
+}
+
+impl Chart<'_> {
+    pub(super) fn panels(&self) -> usize {
+        match self {
+            Chart::Occupancy(ix) | Chart::CourtQueues(ix) => ix.len(),
+            Chart::Transfers | Chart::Repatriation => 1,
+        }
+    }
+
+    pub(super) fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+        cx: &Context<'_>,
+    ) -> Result<(), Error> {
+        let s = cx.scenario;
+        let h = f64::from(cx.cal.horizon);
+        match *self {
+            Chart::Occupancy(ix) => {
+                let title = if ix.len() == 1 {
+                    format!("{}: prison occupancy", s.facilities[ix[0]].name)
+                } else {
+                    cx.title("Prison occupancy")
+                };
+                stacked(
+                    root,
+                    &title,
+                    &cx.subtitle("end-of-day occupancy, median and 5\u{2013}95% band, against capacity"),
+                    ix.len(),
+                    |k, area| {
+                        let i = ix[k];
+                        let f = &s.facilities[i];
+                        let bands = cx.series(&format!("occupancy.{}", f.name))?;
+                        panel(
+                            area,
+                            cx.cal,
+                            (ix.len() > 1).then_some(f.name.as_str()),
+                            "detainees held",
+                            &[Band {
+                                label: "occupancy",
+                                bands,
+                                colour: PALETTE[i % PALETTE.len()],
+                            }],
+                            &[Reference {
+                                label: "capacity (beds)".into(),
+                                points: capacity_steps(f, s.start_date, h),
+                            }],
+                        )
+                    },
+                )
+            }
+            Chart::CourtQueues(ix) => stacked(
+                root,
+                &cx.title("Court queues"),
+                &cx.subtitle("cases waiting for each stage, median and 5\u{2013}95% band"),
+                ix.len(),
+                |k, area| {
+                    let i = ix[k];
+                    let st = &s.court.stages[i];
+                    let bands = cx.series(&format!("queue.{}", st.name))?;
+                    let caption = format!("{} ({} servers at first)", st.name, thousands(st.servers as f64));
+                    panel(
+                        area,
+                        cx.cal,
+                        Some(&caption),
+                        "cases waiting",
+                        &[Band {
+                            label: "queue",
+                            bands,
+                            colour: PALETTE[i % PALETTE.len()],
+                        }],
+                        &[],
+                    )
+                },
+            ),
+            Chart::Transfers => stacked(
+                root,
+                "Transfers to Iraq",
+                &cx.subtitle("cumulative arrivals, median and 5\u{2013}95% band"),
+                1,
+                |_, area| {
+                    let bands = cx.series("transferred_cumulative")?;
+                    let total = s.total_detainees() as f64;
+                    let cal = cx.cal.with_horizon(active_span(bands, cx.cal.horizon));
+                    let h = f64::from(cal.horizon);
+                    panel(
+                        area,
+                        cal,
+                        None,
+                        "detainees (cumulative)",
+                        &[Band {
+                            label: "arrived",
+                            bands,
+                            colour: PALETTE[0],
+                        }],
+                        &[Reference {
+                            label: format!("all {} detainees", thousands(total)),
+                            points: vec![(0.0, total), (h, total)],
+                        }],
+                    )
+                },
+            ),
+            Chart::Repatriation => stacked(
+                root,
+                "Repatriation by group",
+                &cx.subtitle("mean repatriated by the horizon \u{b1} 95% CI; whiskers: 5\u{2013}95% of replications"),
+                1,
+                |_, area| repatriation_panel(area, cx),
+            ),
+        }
+    }
+}
+
+/// Bar chart of repatriated per group, with whiskers.
+fn repatriation_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cx: &Context<'_>,
+) -> Result<(), Error> {
+    let groups = &cx.scenario.groups;
+    let mut rows = Vec::with_capacity(groups.len());
+    for g in groups {
+        let name = format!("repatriated.{}", g.name);
+        let m = cx
+            .summary
+            .metric(&name)
+            .ok_or_else(|| Error::plot(format!("the summary has no metric {name:?}")))?;
+        let mean = m.mean.unwrap_or(0.0);
+        rows.push((
+            g.name.as_str(),
+            g.count,
+            mean,
+            m.p5.unwrap_or(mean),
+            m.p95.unwrap_or(mean),
+            m.ci_half_width(0.95),
+        ));
+    }
+    let n = rows.len();
+    let y_max = nice_max(rows.iter().map(|r| r.4.max(r.2)).fold(0.0, f64::max));
+    let names: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+    let x_fmt = move |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-6 && i >= 0.0 {
+            names.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let y_fmt = |y: &f64| thousands(*y);
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(30)
+        .margin_bottom(10)
+        .x_label_area_size(110)
+        .y_label_area_size(150)
+        .build_cartesian_2d(
+            Ticked::new(-0.6, n as f64 - 0.4, (0..n).map(|i| i as f64).collect()),
+            0.0..y_max,
+        )
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.max(1))
+        .y_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc("group (detainees in the group below the name)")
+        .y_desc("detainees repatriated")
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+
+    let whisker = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
+    for (i, &(_, count, mean, p5, p95, hw)) in rows.iter().enumerate() {
+        let x = i as f64;
+        let colour = PALETTE[i % PALETTE.len()];
+        chart
+            .draw_series([
+                Rectangle::new(
+                    [(x - 0.32, 0.0), (x + 0.32, mean)],
+                    colour.mix(0.85).filled(),
+                ),
+                Rectangle::new(
+                    [(x - 0.32, 0.0), (x + 0.32, mean)],
+                    ShapeStyle::from(&colour).stroke_width(3),
+                ),
+            ])
+            .map_err(plot_err)?;
+        if p95 > p5 {
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, p5), (x, p95)], whisker),
+                    PathElement::new(vec![(x - 0.1, p5), (x + 0.1, p5)], whisker),
+                    PathElement::new(vec![(x - 0.1, p95), (x + 0.1, p95)], whisker),
+                ])
+                .map_err(plot_err)?;
+        }
+        let mut label = thousands(mean);
+        if let Some(hw) = hw.filter(|hw| *hw >= 0.5) {
+            label = format!("{label} \u{b1} {}", thousands(hw));
+        }
+        let base = area.get_base_pixel();
+        let (px, py) = chart.backend_coord(&(x, p95.max(mean)));
+        area.draw(&Text::new(
+            label,
+            (px - base.0, py - base.1 - 12),
+            font(LEGEND_SIZE).pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))
+        .map_err(plot_err)?;
+        // The group's size under its name.
+        let (px, py) = chart.backend_coord(&(x, 0.0));
+        area.draw(&Text::new(
+            format!("of {}", thousands(count as f64)),
+            (px - base.0, py - base.1 + 50),
+            font(TICK_SIZE - 3.0)
+                .color(&RGBColor(90, 90, 90))
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(plot_err)?;
+    }
+    Ok(())
+}

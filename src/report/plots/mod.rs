@@ -1,0 +1,448 @@
+//! Charts of a summary, as SVG and PNG (feature `plots`).
+//!
+//! [`write_plots`] draws, from a [`Summary`] and the [`Scenario`] it ran:
+//!
+//! | file | what it shows |
+//! | --- | --- |
+//! | `occupancy.svg`, `.png` | every facility, one panel each: median end-of-day occupancy (line) in the band of 5% to 95% of replications, against capacity including expansions (dashed) |
+//! | `occupancy_<facility>.svg`, `.png` | the same, one facility per file (file names are unique even where names differ only in punctuation) |
+//! | `court_queues.svg`, `.png` | each court stage's queue, one panel each, median and band |
+//!
+//! A chart holds at most [`MAX_PANELS`] panels: with more facilities
+//! (stages), `occupancy.svg` becomes `occupancy-1of3.svg`, `occupancy-2of3.svg`,
+//! … (and `court_queues` likewise). Subtitles name the `--set` overrides a
+//! run was made with.
+//! | `transfers.svg`, `.png` | cumulative arrivals in Iraq, median and band, against the number of detainees |
+//! | `repatriation.svg`, `.png` | mean repatriated per group (bars), 5% to 95% of replications (whiskers) |
+//!
+//! Every time axis is in days since day 0 (bottom) and in calendar dates
+//! (top), computed from the scenario's `start_date` (civil dates through
+//! `jiff`). The module is split along its seams: `axes` (calendar, ticks,
+//! bounds) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
+//! printed at a quarter page.
+//!
+//! SVG text is written as `<text>` elements with the generic `sans-serif`
+//! family, so the reader's system picks the face. PNG text is rasterised
+//! with an embedded font: a subset of DejaVu Sans (Latin-1 and a few
+//! punctuation marks), `DejaVuSans-subset.ttf` beside this file, under the
+//! Bitstream Vera licence with DejaVu's changes in the public domain (see
+//! `DejaVuSans-subset.LICENSE.txt` beside it).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::Error;
+use crate::montecarlo::Summary;
+use crate::report::Override;
+use crate::scenario::Scenario;
+
+mod axes;
+mod charts;
+
+use axes::Calendar;
+use charts::{Chart, Context};
+
+/// Most panels in one chart file: more facilities or stages than this are
+/// drawn in several files (`occupancy-1of3.svg`, …), so that no image
+/// grows past a few thousand pixels.
+pub const MAX_PANELS: usize = 8;
+
+/// Longest facility part of a chart's file name \[characters\].
+const MAX_SLUG: usize = 60;
+
+/// DejaVu Sans, subset to Latin-1 and a few punctuation marks
+/// (`pyftsubset`, no hinting). Licence: Bitstream Vera licence; DejaVu
+/// changes are in the public domain. See `DejaVuSans-subset.LICENSE.txt`.
+static FONT: &[u8] = include_bytes!("DejaVuSans-subset.ttf");
+
+/// Font family used for all text.
+const FAMILY: &str = "sans-serif";
+
+/// Chart width \[pixels\].
+const WIDTH: u32 = 1600;
+/// Height of one panel \[pixels\].
+const PANEL_HEIGHT: u32 = 760;
+/// Height of the title block above the panels \[pixels\].
+const TITLE_HEIGHT: u32 = 130;
+
+/// Font sizes \[pixels\].
+const TITLE_SIZE: f64 = 46.0;
+const SUBTITLE_SIZE: f64 = 28.0;
+const CAPTION_SIZE: f64 = 38.0;
+const DESC_SIZE: f64 = 30.0;
+const TICK_SIZE: f64 = 27.0;
+const LEGEND_SIZE: f64 = 27.0;
+
+/// Line widths \[pixels\].
+const MEDIAN_WIDTH: u32 = 5;
+const REFERENCE_WIDTH: u32 = 4;
+
+/// Series colours, one per facility or stage in turn.
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(230, 120, 20),
+    RGBColor(44, 150, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(23, 160, 180),
+];
+
+/// Colour of capacity and other reference lines.
+const REFERENCE: RGBColor = RGBColor(200, 30, 30);
+
+/// Registers the embedded font with plotters once.
+fn ensure_font() -> Result<(), Error> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED
+        .get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::plot("the embedded font cannot be read"))
+    }
+}
+
+/// Maps a plotters error to [`Error::Plot`].
+fn plot_err(e: impl std::fmt::Display) -> Error {
+    Error::plot(e.to_string())
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(&BLACK)
+}
+
+/// A file-name-safe form of a facility or stage name: lower-case ASCII
+/// letters, digits and `_`, at most [`MAX_SLUG`] characters.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(MAX_SLUG)
+        .collect();
+    s.trim_matches('_').to_string()
+}
+
+/// File stems of the per-facility charts: `occupancy_<slug>`, with the
+/// facility's position added where a slug is empty (a name in another
+/// script) or shared with another facility, and a further `_2`, `_3`, …
+/// where that still meets a stem already given: no chart overwrites
+/// another ("a", "a!" and "1 a" get three stems).
+fn facility_stems(scenario: &Scenario) -> Vec<String> {
+    let slugs: Vec<String> = scenario.facilities.iter().map(|f| slug(&f.name)).collect();
+    let wanted: Vec<String> = slugs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let shared = slugs.iter().filter(|t| *t == s).count() > 1;
+            if s.is_empty() || shared {
+                format!("occupancy_{}_{s}", i + 1)
+                    .trim_end_matches('_')
+                    .to_string()
+            } else {
+                format!("occupancy_{s}")
+            }
+        })
+        .collect();
+    // Stems no other facility wants keep them; of the others, the first
+    // keeps its stem and the rest take the next free suffix.
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for w in &wanted {
+        *counts.entry(w.as_str()).or_default() += 1;
+    }
+    for w in &wanted {
+        if counts[w.as_str()] == 1 {
+            taken.insert(w.clone());
+        }
+    }
+    wanted
+        .iter()
+        .map(|w| {
+            if counts[w.as_str()] == 1 || taken.insert(w.clone()) {
+                return w.clone();
+            }
+            let mut k = 2;
+            loop {
+                let candidate = format!("{w}_{k}");
+                if taken.insert(candidate.clone()) {
+                    return candidate;
+                }
+                k += 1;
+            }
+        })
+        .collect()
+}
+
+/// Writes one chart as `<stem>.svg` and `<stem>.png` in `dir`, each
+/// atomically (drawn into a temporary file, then renamed).
+fn write_chart(
+    dir: &Path,
+    stem: &str,
+    chart: Chart<'_>,
+    cx: &Context<'_>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
+    let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
+    let named = |e: Error, path: &Path| match e {
+        Error::Plot {
+            path: None,
+            message,
+        } => Error::Plot {
+            path: Some(path.to_path_buf()),
+            message,
+        },
+        other => other,
+    };
+    let svg = dir.join(format!("{stem}.svg"));
+    crate::report::write_atomic(&svg, |tmp| {
+        chart.draw(SVGBackend::new(tmp, size).into_drawing_area(), cx)
+    })
+    .map_err(|e| named(e, &svg))?;
+    out.push(svg);
+    let png = dir.join(format!("{stem}.png"));
+    crate::report::write_atomic(&png, |tmp| {
+        chart.draw(BitMapBackend::new(tmp, size).into_drawing_area(), cx)
+    })
+    .map_err(|e| named(e, &png))?;
+    out.push(png);
+    Ok(())
+}
+
+/// Draws a chart of many panels (`ix`) as one file `<stem>` or, past
+/// [`MAX_PANELS`], as files `<stem>-1of<n>`, `<stem>-2of<n>`, …
+fn write_split(
+    dir: &Path,
+    stem: &str,
+    ix: &[usize],
+    chart: fn(&[usize]) -> Chart<'_>,
+    cx: &Context<'_>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    if ix.len() <= MAX_PANELS {
+        return write_chart(dir, stem, chart(ix), cx, out);
+    }
+    let parts = ix.len().div_ceil(MAX_PANELS);
+    for (k, part) in ix.chunks(MAX_PANELS).enumerate() {
+        let cx = Context {
+            part: Some((k + 1, parts)),
+            ..*cx
+        };
+        write_chart(
+            dir,
+            &format!("{stem}-{}of{parts}", k + 1),
+            chart(part),
+            &cx,
+            out,
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the charts of `summary` (a run of `scenario`) into `dir`, each as
+/// SVG and PNG, and returns the paths written.
+///
+/// The same as [`write_plots_with`] with no overrides.
+///
+/// # Errors
+///
+/// As [`write_plots_with`].
+///
+/// # Example
+///
+/// ```no_run
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::plots::write_plots};
+///
+/// let s = presets::baseline();
+/// let summary = run(&s, &Runs { replications: 200, seed: 1, threads: 0 })?;
+/// let files = write_plots(&s, &summary, std::path::Path::new("plots"))?;
+/// assert!(files.iter().any(|f| f.ends_with("occupancy.svg")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_plots(
+    scenario: &Scenario,
+    summary: &Summary,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    write_plots_with(scenario, summary, dir, &[])
+}
+
+/// Writes the charts of `summary` (a run of `scenario`, changed from the
+/// scenario as given by `overrides`, which every subtitle names) into
+/// `dir`, each as SVG and PNG, and returns the paths written.
+///
+/// The files are listed in the [module docs](self): occupancy of every
+/// facility against its capacity (with expansions), court queues per
+/// stage, cumulative transfers, and repatriation per group. A chart holds
+/// at most [`MAX_PANELS`] panels; more facilities or stages are split
+/// over several files. `dir` is created if missing; existing files of the
+/// same names are replaced, each atomically.
+///
+/// # Errors
+///
+/// [`Error::Io`] if `dir` cannot be created; [`Error::Plot`] if the summary
+/// lacks a series or metric the scenario implies (a summary of another
+/// scenario), if `start_date` is not a date, or if a file cannot be drawn
+/// or written.
+pub fn write_plots_with(
+    scenario: &Scenario,
+    summary: &Summary,
+    dir: &Path,
+    overrides: &[Override],
+) -> Result<Vec<PathBuf>, Error> {
+    ensure_font()?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let horizon = summary.horizon_days.min(scenario.horizon_days);
+    if horizon == 0 {
+        return Err(Error::plot("the summary has no days to plot"));
+    }
+    let cx = Context {
+        scenario,
+        summary,
+        cal: Calendar::new(&summary.start_date, horizon)?,
+        overrides,
+        part: None,
+    };
+    let mut out = Vec::new();
+    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
+    write_split(
+        dir,
+        "occupancy",
+        &all,
+        |ix| Chart::Occupancy(ix),
+        &cx,
+        &mut out,
+    )?;
+    let stems = facility_stems(scenario);
+    for i in &all {
+        write_chart(
+            dir,
+            &stems[*i],
+            Chart::Occupancy(std::slice::from_ref(i)),
+            &cx,
+            &mut out,
+        )?;
+    }
+    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
+    write_split(
+        dir,
+        "court_queues",
+        &stages,
+        |ix| Chart::CourtQueues(ix),
+        &cx,
+        &mut out,
+    )?;
+    write_chart(dir, "transfers", Chart::Transfers, &cx, &mut out)?;
+    write_chart(dir, "repatriation", Chart::Repatriation, &cx, &mut out)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axes::thousands;
+    use super::*;
+    use crate::montecarlo::{Runs, run};
+    use crate::presets;
+
+    #[test]
+    fn axis_helpers() {
+        assert_eq!(thousands(14000.0), "14,000");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1234567.0), "-1,234,567");
+        assert_eq!(slug("Karkh Central (Baghdad)"), "karkh_central__baghdad");
+        let mut s = crate::presets::baseline();
+        s.facilities[0].name = "Al-Hillah".into();
+        s.facilities[1].name = "Al Hillah".into();
+        s.facilities[2].name = "الناصرية".into();
+        assert_eq!(
+            facility_stems(&s),
+            [
+                "occupancy_1_al_hillah",
+                "occupancy_2_al_hillah",
+                "occupancy_3"
+            ]
+        );
+        // "a" and "a!" share a slug; "1 a" is what their first would take.
+        s.facilities[0].name = "a".into();
+        s.facilities[1].name = "a!".into();
+        s.facilities[2].name = "1 a".into();
+        let stems = facility_stems(&s);
+        assert_eq!(stems, ["occupancy_1_a", "occupancy_2_a", "occupancy_1_a_2"]);
+        s.facilities[2].name = "x".repeat(500);
+        assert!(facility_stems(&s)[2].len() <= "occupancy_".len() + MAX_SLUG);
+        let cal = Calendar::new("2026-01-21", 730).unwrap();
+        let ticks = cal.date_ticks();
+        assert_eq!(cal.tick(ticks[0]), "Apr 2026");
+        assert!(ticks.len() <= 10);
+        assert_eq!(cal.day_ticks().last(), Some(&720.0));
+    }
+
+    #[test]
+    fn write_plots_writes_every_chart_as_svg_and_png() {
+        let mut s = presets::baseline();
+        s.horizon_days = 120;
+        let summary = run(
+            &s,
+            &Runs {
+                replications: 4,
+                seed: 1,
+                threads: 1,
+            },
+        )
+        .unwrap();
+        let dir = std::env::temp_dir().join(format!("custody-sim-plots-{}", std::process::id()));
+        let files = write_plots(&s, &summary, &dir).unwrap();
+        // occupancy (all + 3 facilities), court queues, transfers, repatriation.
+        assert_eq!(files.len(), 2 * (1 + s.facilities.len() + 3));
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            assert!(bytes.len() > 1000, "{} is too small", f.display());
+            match f.extension().and_then(|e| e.to_str()) {
+                Some("svg") => {
+                    let text = String::from_utf8(bytes).unwrap();
+                    assert!(text.starts_with("<svg"), "{}", f.display());
+                    assert!(text.contains("<text"));
+                    assert!(text.trim_end().ends_with("</svg>"));
+                }
+                Some("png") => assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n"),
+                other => panic!("unexpected file type {other:?}"),
+            }
+        }
+        assert!(dir.join("occupancy_nasiriyah.svg").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_summary_of_another_scenario_is_an_error() {
+        let mut s = presets::baseline();
+        s.horizon_days = 30;
+        let summary = run(
+            &s,
+            &Runs {
+                replications: 2,
+                seed: 1,
+                threads: 1,
+            },
+        )
+        .unwrap();
+        s.facilities[0].name = "Elsewhere".into();
+        let dir =
+            std::env::temp_dir().join(format!("custody-sim-plots-err-{}", std::process::id()));
+        let e = write_plots(&s, &summary, &dir).unwrap_err();
+        assert!(e.to_string().contains("occupancy.Elsewhere"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
