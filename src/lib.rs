@@ -128,6 +128,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod montecarlo;
@@ -176,6 +177,10 @@ pub enum Error {
     /// A chart could not be drawn or written (feature `plots`).
     #[error("cannot draw plot: {0}")]
     Plot(String),
+    /// Observations, priors or settings of a backtest or calibration are
+    /// wrong.
+    #[error("{0}")]
+    Calibrate(#[from] calibrate::CalibrateError),
 }
 
 impl Error {

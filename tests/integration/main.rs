@@ -3,6 +3,7 @@
 //! proptest, every validation rule, inputs that cannot break the loader,
 //! validation against queueing theory, the Monte Carlo runner and the CLI.
 
+mod calibrate;
 mod cli;
 mod conservation;
 mod inputs;
