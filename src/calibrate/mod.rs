@@ -13,9 +13,9 @@
 //! | module | what it holds |
 //! | --- | --- |
 //! | [`observations`] | the observations CSV: loading, checking, dates |
-//! | [`backtest`] | how well a scenario's bands cover what was observed |
+//! | [`backtest`](mod@backtest) | how well a scenario's bands cover what was observed |
 //! | [`prior`] | prior distributions on parameter paths, their densities |
-//! | [`abc`] | ABC population Monte Carlo and its [`Posterior`] |
+//! | [`abc`](mod@abc) | ABC population Monte Carlo and its [`Posterior`] |
 //!
 //! Every model call of this module goes through one small adapter (a
 //! private `Sim` type here), so that changes in the model's API touch one
@@ -55,7 +55,7 @@ pub enum CalibrateError {
         message: String,
     },
     /// A prior (`PATH=DIST`) is malformed or unusable.
-    #[error("prior {spec:?}: {message}")]
+    #[error("prior '{spec}': {message}")]
     Prior {
         /// The prior as written, or its path.
         spec: String,
