@@ -82,14 +82,13 @@ impl Sim {
     /// observed cells.
     pub(crate) fn new(scenario: &Scenario, obs: &Observations) -> Result<Sim, crate::Error> {
         let last = obs.last_day();
-        let cut = if last < scenario.horizon_days {
-            let mut s = scenario.clone();
-            s.horizon_days = last;
-            s
+        let plan = if last < scenario.horizon_days {
+            let mut cut = scenario.clone();
+            cut.horizon_days = last;
+            Plan::new(&cut)?
         } else {
-            scenario.clone()
+            Plan::new(scenario)?
         };
-        let plan = Plan::new(&cut)?;
         let layout = plan.layout();
         let cells = obs
             .rows()

@@ -394,9 +394,18 @@ fn conjugate_gamma_poisson_posterior() {
 fn prior_and_calibration_errors_are_clear() {
     for (spec, needle) in [
         ("court.stage[trial].servers", "expected PATH=DIST"),
-        ("={dist=\"uniform\",low=1,high=2}", "path before '=' is empty"),
-        ("x={dist=\"poisson\",mean=3}", "poisson prior is not supported"),
-        ("x={dist=\"uniform\",low=2,high=1}", "not a proper distribution"),
+        (
+            "={dist=\"uniform\",low=1,high=2}",
+            "path before '=' is empty",
+        ),
+        (
+            "x={dist=\"poisson\",mean=3}",
+            "poisson prior is not supported",
+        ),
+        (
+            "x={dist=\"uniform\",low=2,high=1}",
+            "not a proper distribution",
+        ),
         ("x={dist=\"uniform\",low=1}", "DIST is not a dist table"),
         ("x=1/{dist=\"uniform\",low=0,high=1}", "support above 0"),
     ] {
@@ -416,9 +425,15 @@ fn prior_and_calibration_errors_are_clear() {
             .to_string()
     };
     let e = run(r#"court.stage[trial].servers={dist="uniform",low=1,high=5}"#);
-    assert!(e.contains("holds an integer: give it a uniform_int prior"), "{e}");
+    assert!(
+        e.contains("holds an integer: give it a uniform_int prior"),
+        "{e}"
+    );
     let e = run(r#"court.stage[trial].servers={dist="uniform_int",low=0,high=5}"#);
-    assert!(e.contains("court.stage[0].servers") || e.contains("servers"), "{e}");
+    assert!(
+        e.contains("court.stage[0].servers") || e.contains("servers"),
+        "{e}"
+    );
     let e = run(r#"court.stage[appeal].servers={dist="uniform_int",low=1,high=5}"#);
     assert!(e.contains("no item named \"appeal\""), "{e}");
     let e = abc(&s, &o, &[], &fit, None).unwrap_err().to_string();
@@ -460,7 +475,11 @@ fn abc_is_reproducible_across_thread_counts() {
     assert!(one.tolerance_schedule.windows(2).all(|w| w[1] < w[0]));
     assert!((one.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     // Integer parameters stay integers, within the prior.
-    assert!(one.column(1).iter().all(|&k| k.fract() == 0.0 && (1.0..=3.0).contains(&k)));
+    assert!(
+        one.column(1)
+            .iter()
+            .all(|&k| k.fract() == 0.0 && (1.0..=3.0).contains(&k))
+    );
     let csv = one.to_csv_string();
     assert!(csv.starts_with(
         "transfer.phase[0].interval_days.mean,transfer.phase[0].convoy_size.value,weight\n"
@@ -477,7 +496,10 @@ fn abc_is_reproducible_across_thread_counts() {
     assert!(text.contains("weighted posterior medians"));
     assert_eq!(Scenario::from_toml_str(&text).unwrap(), cal);
     for p in &sum {
-        assert!(p.q05 <= p.q50 && p.q50 <= p.q95 && p.sd > 0.0 && p.ess > 1.0, "{p:?}");
+        assert!(
+            p.q05 <= p.q50 && p.q50 <= p.q95 && p.sd > 0.0 && p.ess > 1.0,
+            "{p:?}"
+        );
     }
 }
 
@@ -552,9 +574,18 @@ fn parameter_recovery_coverage() {
         ];
         let t = s
             .with_params([
-                ("transfer.phase[0].interval_days.mean", format!("{:?}", truth[0]).as_str()),
-                ("court.stage[trial].servers", format!("{}", truth[1]).as_str()),
-                ("group[all].repatriation.probability", format!("{:?}", truth[2]).as_str()),
+                (
+                    "transfer.phase[0].interval_days.mean",
+                    format!("{:?}", truth[0]).as_str(),
+                ),
+                (
+                    "court.stage[trial].servers",
+                    format!("{}", truth[1]).as_str(),
+                ),
+                (
+                    "group[all].repatriation.probability",
+                    format!("{:?}", truth[2]).as_str(),
+                ),
             ])
             .unwrap();
         let out = Plan::new(&t).unwrap().replicate(1000 + trial, 0);
@@ -586,10 +617,17 @@ fn parameter_recovery_coverage() {
                 if inside { "yes" } else { "NO " }
             ));
         }
-        println!("{line} (ε {:.3}, {} sims)", p.tolerance_schedule.last().unwrap(), p.simulations);
+        println!(
+            "{line} (ε {:.3}, {} sims)",
+            p.tolerance_schedule.last().unwrap(),
+            p.simulations
+        );
     }
     for (d, c) in covered.iter().enumerate() {
-        println!("coverage of the 90% interval of {}: {c}/{trials}", priors[d].path);
+        println!(
+            "coverage of the 90% interval of {}: {c}/{trials}",
+            priors[d].path
+        );
         assert!(*c >= 14, "{}: {c}/{trials}", priors[d].path);
     }
 }
