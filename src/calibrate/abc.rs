@@ -171,8 +171,8 @@ pub struct Posterior {
 /// Fits `priors` to `observations` by ABC-PMC (see the [module
 /// docs](self)); each simulation runs only to the last observed day.
 ///
-/// `progress`, if given, is called on the calling thread after each
-/// batch of simulations.
+/// `progress`, if given, is called after each batch of simulations, from
+/// the thread that runs the fit (never from two threads at once).
 ///
 /// # Errors
 ///
@@ -720,19 +720,31 @@ impl Posterior {
     /// The draws as CSV: one column per path, then `weight`; what an
     /// `[uncertainty] posterior` file holds.
     pub fn to_csv_string(&self) -> String {
-        let mut s = self.paths.join(",");
-        s.push_str(",weight\n");
-        for (p, w) in self.particles.iter().zip(&self.weights) {
-            for (d, x) in p.iter().enumerate() {
-                if self.integer[d] {
-                    s.push_str(&format!("{},", x.round() as i64));
-                } else {
-                    s.push_str(&format!("{x:?},"));
-                }
-            }
-            s.push_str(&format!("{w:?}\n"));
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header: Vec<&str> = self
+            .paths
+            .iter()
+            .map(String::as_str)
+            .chain(["weight"])
+            .collect();
+        // Writing to memory cannot fail.
+        let _ = w.write_record(&header);
+        for (p, weight) in self.particles.iter().zip(&self.weights) {
+            let mut row: Vec<String> = p
+                .iter()
+                .zip(&self.integer)
+                .map(|(x, &int)| {
+                    if int {
+                        format!("{}", x.round() as i64)
+                    } else {
+                        format!("{x:?}")
+                    }
+                })
+                .collect();
+            row.push(format!("{weight:?}"));
+            let _ = w.write_record(&row);
         }
-        s
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
     /// Writes [`Posterior::to_csv_string`] to `path`.
