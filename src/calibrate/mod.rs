@@ -140,3 +140,35 @@ pub(crate) fn aux_rng(seed: u64, stream: u64) -> ChaCha8Rng {
     rng.set_stream(stream);
     rng
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    /// A simulation for a backtest or a calibration stops at the last
+    /// observed day: nothing past what is compared is simulated.
+    #[test]
+    fn simulations_stop_at_the_last_observed_day() {
+        let s = presets::baseline();
+        let obs = Observations::from_csv_str(
+            "date,series,value\n3,in_syria,1\n2026-01-30,queue.trial,2\n",
+            "t",
+            &s,
+        )
+        .unwrap();
+        let sim = Sim::new(&s, &obs).unwrap();
+        assert_eq!(sim.plan.scenario().horizon_days, 10);
+        assert_eq!(sim.plan.layout().horizon_days(), 10);
+        let mut out = Vec::new();
+        sim.observe(&mut Workspace::default(), 1, 0, &mut out);
+        let full = Plan::new(&s).unwrap().replicate(1, 0);
+        assert_eq!(
+            out,
+            [
+                f64::from(full.series("in_syria").unwrap()[3]),
+                f64::from(full.series("queue.trial").unwrap()[9])
+            ]
+        );
+    }
+}
