@@ -112,6 +112,10 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Observations, priors or settings of a backtest or calibration are
+    /// wrong (each names the line, the prior or the setting).
+    #[error("{0}")]
+    Calibrate(#[from] crate::calibrate::CalibrateError),
     /// A chart could not be drawn or written (feature `plots`).
     #[error("cannot draw plot{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     Plot {

@@ -136,6 +136,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod calibrate;
 pub mod engine;
 pub mod error;
 pub mod model;

@@ -1,0 +1,275 @@
+//! The observations CSV: what was counted, on which date.
+//!
+//! ```text
+//! date,series,value,sd
+//! 2026-01-30,transferred_cumulative,500,50
+//! 11,transferred_cumulative,450
+//! ```
+//!
+//! `date` is a calendar date `YYYY-MM-DD` or a day number (days since the
+//! scenario's `start_date`, day 0 being `start_date` itself); `series` a
+//! daily series of the scenario (`transferred_cumulative`,
+//! `occupancy.Nasiriyah`, ...); `value` the observed value; `sd`
+//! (optional, > 0) its standard error, in the series' unit.
+//!
+//! A row dated D is compared with the end-of-day record of date D: series
+//! day D − start_date + 1 (a row dated `start_date`, or day 0, reads the
+//! first record, at the end of day 0).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::CalibrateError;
+use crate::Error;
+use crate::scenario::Scenario;
+
+/// One observed value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Series day compared with, 1 to the horizon \[days\]: the record at
+    /// the end of date `date`.
+    pub day: u32,
+    /// Calendar date of the observation, `YYYY-MM-DD`.
+    pub date: String,
+    /// Daily series name.
+    pub series: String,
+    /// Observed value \[unit of the series, mostly persons\].
+    pub value: f64,
+    /// Standard error of the observed value \[unit of the series\], if
+    /// given; > 0.
+    pub sd: Option<f64>,
+}
+
+/// The rows of an observations file, checked against a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observations {
+    rows: Vec<Observation>,
+}
+
+impl Observations {
+    /// Reads and checks an observations CSV file against `scenario`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`Observations::from_csv_str`], naming the file.
+    pub fn from_path(path: impl AsRef<Path>, scenario: &Scenario) -> Result<Observations, Error> {
+        let path = path.as_ref();
+        let text = Error::read_text(path)?;
+        Observations::from_csv_str(&text, &path.display().to_string(), scenario)
+    }
+
+    /// Parses and checks observations CSV text against `scenario`;
+    /// `source_name` names it in errors.
+    ///
+    /// # Errors
+    ///
+    /// [`CalibrateError::Observation`] (inside [`Error::Calibrate`]) with
+    /// the line number for: a missing or unknown column, an unknown series
+    /// (listing the valid names), a date that is neither `YYYY-MM-DD` nor a
+    /// day number, a date outside the horizon, a value that is not a finite
+    /// number, an `sd` that is not positive; and for a file with no rows.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{calibrate::Observations, presets};
+    ///
+    /// let s = presets::baseline(); // start_date 2026-01-21
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value,sd\n2026-01-30,transferred_cumulative,500,50\n11,transferred_cumulative,450,\n",
+    ///     "obs.csv",
+    ///     &s,
+    /// )?;
+    /// assert_eq!(obs.rows()[0].day, 10); // the end of day 9
+    /// assert_eq!(obs.rows()[1].date, "2026-02-01");
+    /// let e = Observations::from_csv_str("date,series,value\n3,occupancy.Kut,1\n", "obs.csv", &s)
+    ///     .unwrap_err()
+    ///     .to_string();
+    /// assert!(e.contains("obs.csv, line 2") && e.contains("occupancy.Nasiriyah"), "{e}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_csv_str(
+        text: &str,
+        source_name: &str,
+        scenario: &Scenario,
+    ) -> Result<Observations, Error> {
+        let err = |line: usize, message: String| {
+            Error::from(CalibrateError::Observation {
+                source_name: source_name.to_string(),
+                line,
+                message,
+            })
+        };
+        let start = day_number(&scenario.start_date.to_string()).ok_or_else(|| {
+            err(
+                0,
+                format!(
+                    "the scenario's start_date {:?} is not a YYYY-MM-DD date",
+                    scenario.start_date
+                ),
+            )
+        })?;
+        let names = super::series_names(scenario);
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .map_err(|e| err(1, format!("cannot read the header: {e}")))?
+            .clone();
+        let col = |name: &str| header.iter().position(|h| h == name);
+        for h in header.iter() {
+            if !["date", "series", "value", "sd"].contains(&h) {
+                return Err(err(
+                    1,
+                    format!("unknown column {h:?} (columns: date, series, value and optional sd)"),
+                ));
+            }
+        }
+        let (Some(c_date), Some(c_series), Some(c_value)) =
+            (col("date"), col("series"), col("value"))
+        else {
+            return Err(err(
+                1,
+                format!(
+                    "the header must name the columns date, series, value (and optionally sd), got {:?}",
+                    header.iter().collect::<Vec<_>>().join(",")
+                ),
+            ));
+        };
+        let c_sd = col("sd");
+        let horizon = scenario.horizon_days;
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                err(line, format!("cannot read the row: {e}"))
+            })?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            let cell = |c: usize| record.get(c).unwrap_or("");
+            let date_text = cell(c_date);
+            let day0 = if let Some(d) = day_number(date_text) {
+                d - start
+            } else if let Ok(d) = date_text.parse::<i64>() {
+                d
+            } else {
+                return Err(err(
+                    line,
+                    format!("date {date_text:?} is neither a YYYY-MM-DD date nor a day number"),
+                ));
+            };
+            let day = day0 + 1;
+            if !(1..=i64::from(horizon)).contains(&day) {
+                return Err(err(
+                    line,
+                    format!(
+                        "date {date_text:?} is series day {day}, outside the horizon (days 1 to {horizon}: dates {} to {})",
+                        iso_date(start),
+                        iso_date(start + i64::from(horizon) - 1)
+                    ),
+                ));
+            }
+            let series = cell(c_series);
+            if !names.iter().any(|n| n == series) {
+                return Err(err(
+                    line,
+                    format!(
+                        "unknown series {series:?} (series of this scenario: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            let number = |what: &str, text: &str| -> Result<f64, Error> {
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| err(line, format!("{what} {text:?} is not a finite number")))
+            };
+            let value = number("value", cell(c_value))?;
+            let sd = match c_sd.map(cell).filter(|t| !t.is_empty()) {
+                None => None,
+                Some(t) => {
+                    let sd = number("sd", t)?;
+                    if sd <= 0.0 {
+                        return Err(err(line, format!("sd must be positive, got {t}")));
+                    }
+                    Some(sd)
+                }
+            };
+            rows.push(Observation {
+                day: day as u32,
+                date: iso_date(start + day0),
+                series: series.to_string(),
+                value,
+                sd,
+            });
+        }
+        if rows.is_empty() {
+            return Err(err(1, "the file has no observation rows".into()));
+        }
+        Ok(Observations { rows })
+    }
+
+    /// The rows, in file order.
+    pub fn rows(&self) -> &[Observation] {
+        &self.rows
+    }
+
+    /// The last series day observed \[days\]: how far a simulation must run.
+    pub fn last_day(&self) -> u32 {
+        self.rows.iter().map(|o| o.day).max().unwrap_or(1)
+    }
+
+    /// The rows as CSV text (`date,series,value,sd`), which
+    /// [`Observations::from_csv_str`] reads back.
+    pub fn to_csv_string(&self) -> String {
+        let mut s = String::from("date,series,value,sd\n");
+        for o in &self.rows {
+            let sd = o.sd.map(|v| v.to_string()).unwrap_or_default();
+            s.push_str(&format!("{},{},{},{sd}\n", o.date, o.series, o.value));
+        }
+        s
+    }
+}
+
+const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian);
+/// `None` if it is not one. The only date arithmetic of this module (jiff).
+pub(crate) fn day_number(s: &str) -> Option<i64> {
+    if s.len() != 10 {
+        return None;
+    }
+    let date: jiff::civil::Date = s.parse().ok()?;
+    Some(i64::from((date - EPOCH).get_days()))
+}
+
+/// The `YYYY-MM-DD` date of a day number (days since 1970-01-01).
+pub(crate) fn iso_date(z: i64) -> String {
+    EPOCH
+        .checked_add(jiff::Span::new().days(z))
+        .map_or_else(|_| format!("day {z}"), |d| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_through_day_numbers() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2026-01-21"), Some(20_474));
+        assert_eq!(day_number("2024-02-30"), None);
+        assert_eq!(day_number("2024-2-3"), None);
+        for z in [-1000, 0, 59, 60, 20_474, 20_500, 30_000] {
+            assert_eq!(day_number(&iso_date(z)), Some(z));
+        }
+        assert_eq!(iso_date(20_474 + 11), "2026-02-01");
+    }
+}
