@@ -96,7 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let line = format!(
             "{:>4}  {:<12} {:>10.0} {:>13}   {:<12} {}",
             i + 1,
-            date_after(&scenario.start_date, date_index),
+            date_after(&scenario.start_date.to_string(), date_index),
             mean,
             format!("{:.0}-{:.0}", moved.p5[i], moved.p95[i]),
             report.map_or("", |r| r.1),

@@ -50,11 +50,11 @@ fn show_diff(d: &PairedDiff) -> String {
 }
 
 /// Capacity of `f` at the end of day `d` [beds].
-fn capacity_on(f: &Facility, d: f64) -> f64 {
+fn capacity_on(f: &Facility, start: custody_sim::scenario::Date, d: f64) -> f64 {
     f.capacity as f64
         + f.expansions
             .iter()
-            .filter(|e| e.day <= d)
+            .filter(|e| e.day.days_from(start) <= d)
             .map(|e| e.beds as f64)
             .sum::<f64>()
 }
@@ -72,7 +72,7 @@ fn excess_days(s: &Scenario, summary: &Summary) -> f64 {
             occ.mean
                 .iter()
                 .enumerate()
-                .map(|(i, m)| (m - capacity_on(f, (i + 1) as f64)).max(0.0))
+                .map(|(i, m)| (m - capacity_on(f, s.start_date, (i + 1) as f64)).max(0.0))
                 .sum::<f64>()
         })
         .sum()

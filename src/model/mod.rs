@@ -152,9 +152,9 @@ impl Plan {
             .iter()
             .enumerate()
             .map(|(i, p)| PhasePlan {
-                from: p.from,
+                from: s.day(p.from),
                 end: if i + 1 < n_phases {
-                    s.transfer.phases[i + 1].from
+                    s.day(s.transfer.phases[i + 1].from)
                 } else {
                     f64::INFINITY
                 },
@@ -162,7 +162,12 @@ impl Plan {
                 size: p.convoy_size.sampler(),
             })
             .collect();
-        let mut raw: Vec<(f64, f64)> = s.transfer.pauses.iter().map(|p| (p.from, p.to)).collect();
+        let mut raw: Vec<(f64, f64)> = s
+            .transfer
+            .pauses
+            .iter()
+            .map(|p| (s.day(p.from), s.day(p.to)))
+            .collect();
         raw.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut pauses: Vec<(f64, f64)> = Vec::with_capacity(raw.len());
         for (from, to) in raw {
@@ -189,14 +194,18 @@ impl Plan {
             .map(|g| GroupPlan {
                 probability: g.repatriation.probability,
                 delay: g.repatriation.delay_days.as_ref().map(|d| d.sampler()),
-                earliest: g.repatriation.earliest_day,
+                earliest: s.day(g.repatriation.earliest_day),
             })
             .collect();
         let mut expansions: Vec<(f64, usize, u64)> = s
             .facilities
             .iter()
             .enumerate()
-            .flat_map(|(f, fac)| fac.expansions.iter().map(move |e| (e.day, f, e.beds)))
+            .flat_map(|(f, fac)| {
+                fac.expansions
+                    .iter()
+                    .map(move |e| (s.day(e.day), f, e.beds))
+            })
             .collect();
         expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut schedule: Vec<(f64, usize, u64)> = s
@@ -204,7 +213,11 @@ impl Plan {
             .stages
             .iter()
             .enumerate()
-            .flat_map(|(i, st)| st.schedule.iter().map(move |c| (c.day, i, c.servers)))
+            .flat_map(|(i, st)| {
+                st.schedule
+                    .iter()
+                    .map(move |c| (s.day(c.day), i, c.servers))
+            })
             .collect();
         schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
         let weights = match (s.allocation.policy, &s.allocation.weights) {

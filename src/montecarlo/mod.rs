@@ -363,7 +363,7 @@ impl Shard {
             scenario: self.scenario.name.clone(),
             version: self.version.clone(),
             scenario_sha256: self.scenario_sha256.clone(),
-            start_date: self.scenario.start_date.clone(),
+            start_date: self.scenario.start_date.to_string(),
             horizon_days: self.scenario.horizon_days,
             seed: self.seed,
             replications: self.replications(),

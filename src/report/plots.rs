@@ -589,15 +589,24 @@ fn panel<DB: DrawingBackend>(
 }
 
 /// Capacity of a facility over days 0..=horizon as a step function.
-fn capacity_steps(f: &crate::scenario::Facility, horizon: f64) -> Vec<(f64, f64)> {
-    let mut expansions: Vec<_> = f.expansions.iter().filter(|e| e.day <= horizon).collect();
-    expansions.sort_by(|a, b| a.day.total_cmp(&b.day));
+fn capacity_steps(
+    f: &crate::scenario::Facility,
+    start: crate::scenario::Date,
+    horizon: f64,
+) -> Vec<(f64, f64)> {
+    let mut expansions: Vec<_> = f
+        .expansions
+        .iter()
+        .map(|e| (e.day.days_from(start), e.beds))
+        .filter(|e| e.0 <= horizon)
+        .collect();
+    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut cap = f.capacity as f64;
     let mut pts = vec![(0.0, cap)];
-    for e in expansions {
-        pts.push((e.day, cap));
-        cap += e.beds as f64;
-        pts.push((e.day, cap));
+    for (day, beds) in expansions {
+        pts.push((day, cap));
+        cap += beds as f64;
+        pts.push((day, cap));
     }
     pts.push((horizon, cap));
     pts
@@ -672,7 +681,7 @@ impl Chart<'_> {
                             }],
                             &[Reference {
                                 label: "capacity (beds)".into(),
-                                points: capacity_steps(f, h),
+                                points: capacity_steps(f, s.start_date, h),
                             }],
                         )
                     },

@@ -9,6 +9,7 @@
 //!
 //! Units: time is in days from `start_date` (day 0); counts are persons.
 
+pub mod day;
 pub mod dist;
 pub mod path;
 pub mod presets;
@@ -18,7 +19,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use day::Day;
 pub use dist::Dist;
+pub use jiff::civil::Date;
 pub use validate::{ScenarioError, ScenarioErrors, limits};
 
 use crate::Error;
@@ -68,8 +71,9 @@ use crate::Error;
 pub struct Scenario {
     /// Scenario name, used in reports.
     pub name: String,
-    /// Calendar date of day 0, `YYYY-MM-DD`.
-    pub start_date: String,
+    /// Calendar date of day 0, written `YYYY-MM-DD`.
+    #[serde(with = "day::start_date")]
+    pub start_date: Date,
     /// Length of each replication \[days\]; events after it are not processed.
     pub horizon_days: u32,
     /// Convoys out of the Syrian pool (`[transfer]`).
@@ -86,6 +90,14 @@ pub struct Scenario {
     pub allocation: Allocation,
     /// The court pipeline (`[court]`).
     pub court: Court,
+    /// Custody rules beyond placement (`[custody]`, v2); default: nobody
+    /// dies in custody.
+    #[serde(default, skip_serializing_if = "Custody::is_default")]
+    pub custody: Custody,
+    /// Moves of people between facilities (`[[relocation]]`, v2), in any
+    /// order.
+    #[serde(rename = "relocation", default, skip_serializing_if = "Vec::is_empty")]
+    pub relocations: Vec<Relocation>,
 }
 
 /// The transfer plan (`[transfer]`).
@@ -110,6 +122,24 @@ pub struct Transfer {
     /// Security incidents at Syrian sites; `None`: no escapes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escape: Option<Escape>,
+    /// What stops departures (`[transfer.end]`, v2); `None`: departures go
+    /// on until the pool is empty or the horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<TransferEnd>,
+}
+
+/// What stops departures (`[transfer.end]`, rule 8): whichever comes first.
+/// Whoever is left stays in the Syrian pool, exposed to escapes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferEnd {
+    /// No departure at or after this day \[days or date\]; `None`: no end day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_day: Option<Day>,
+    /// Departures stop once this many have boarded in all \[persons\]; the
+    /// convoy that reaches it is cut down to fit. `None`: no target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_total: Option<u64>,
 }
 
 /// Whether a convoy is held to the free beds in Iraq.
@@ -129,10 +159,10 @@ pub enum Admission {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pause {
-    /// First day of the pause \[days\], included.
-    pub from: f64,
-    /// End of the pause \[days\], excluded.
-    pub to: f64,
+    /// First day of the pause \[days or date\], included.
+    pub from: Day,
+    /// End of the pause \[days or date\], excluded.
+    pub to: Day,
 }
 
 /// One phase of convoys: a departure on `from`, then one after each
@@ -140,8 +170,8 @@ pub struct Pause {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
-    /// Day of the phase's first departure \[days\].
-    pub from: f64,
+    /// Day of the phase's first departure \[days or date\].
+    pub from: Day,
     /// Time between departures \[days\]; `fixed` gives a timetable,
     /// `exponential` a Poisson process.
     pub interval_days: Dist,
@@ -173,27 +203,99 @@ pub struct Group {
     pub repatriation: Repatriation,
 }
 
-/// A group's repatriation rule.
+/// A group's repatriation rule (rules 6 and 14).
 ///
-/// On arrival in Iraq each detainee of the group is, with `probability`,
-/// given a repatriation time: the later of arrival plus a `delay_days` draw
-/// and `earliest_day`. If that comes before the verdict the detainee leaves.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+/// On arrival in Iraq each detainee of the group is chosen with
+/// `probability`. A chosen detainee's repatriation time is the later of the
+/// eligibility time (`eligible_after`; default: arrival) plus a
+/// `delay_days` draw, and `earliest_day`. If that comes before the verdict
+/// the detainee leaves; after a conviction only with `after_conviction`.
+/// With a `quota`, at most that many of the group are repatriated, first
+/// come first served.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repatriation {
-    /// Probability that a detainee is given a repatriation time, in \[0, 1\].
+    /// Probability that a detainee is chosen for repatriation, in \[0, 1\].
     pub probability: f64,
-    /// Delay from arrival to repatriation \[days\]; required when
+    /// Delay from eligibility to repatriation \[days\]; required when
     /// `probability > 0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_days: Option<Dist>,
-    /// No repatriation before this day \[days\]; default 0.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub earliest_day: f64,
+    /// No repatriation before this day \[days or date\]; default day 0.
+    #[serde(default, skip_serializing_if = "Day::is_zero")]
+    pub earliest_day: Day,
+    /// When the repatriation clock starts (v2); default `"arrival"`.
+    #[serde(default, skip_serializing_if = "EligibleAfter::is_arrival")]
+    pub eligible_after: EligibleAfter,
+    /// Whether a convicted detainee whose repatriation time comes after the
+    /// verdict is repatriated from prison (v2; required with
+    /// `eligible_after = "verdict"`); default `false`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub after_conviction: bool,
+    /// At most this many of the group are repatriated \[persons\], first
+    /// come first served in time (v2); `None`: no quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<u64>,
 }
 
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// When a group's repatriation clock starts (`eligible_after`, rule 14).
+///
+/// Written in the file as a string: `"arrival"`, `"verdict"`, or the name
+/// of a court stage. The words `arrival` and `verdict` always mean these,
+/// never a stage of that name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum EligibleAfter {
+    /// On arrival in Iraq (the default, as in version 1).
+    #[default]
+    Arrival,
+    /// When the detainee's service at the named stage ends.
+    Stage(String),
+    /// At a conviction (transfer of sentenced persons); requires
+    /// `after_conviction = true`.
+    Verdict,
+}
+
+impl EligibleAfter {
+    /// Whether this is the default, `"arrival"`.
+    pub fn is_arrival(&self) -> bool {
+        *self == EligibleAfter::Arrival
+    }
+
+    /// The file's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EligibleAfter::Arrival => "arrival",
+            EligibleAfter::Verdict => "verdict",
+            EligibleAfter::Stage(s) => s,
+        }
+    }
+}
+
+impl From<&str> for EligibleAfter {
+    fn from(s: &str) -> EligibleAfter {
+        match s {
+            "arrival" => EligibleAfter::Arrival,
+            "verdict" => EligibleAfter::Verdict,
+            other => EligibleAfter::Stage(other.to_string()),
+        }
+    }
+}
+
+impl Serialize for EligibleAfter {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EligibleAfter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<EligibleAfter, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(EligibleAfter::from(s.as_str()))
+    }
 }
 
 /// A prison (`[[facility]]`).
@@ -204,21 +306,89 @@ pub struct Facility {
     pub name: String,
     /// Design capacity on day 0 \[beds\], at least 1.
     pub capacity: u64,
-    /// Population inside on day 0 that belongs to no group and never leaves
-    /// \[persons\].
+    /// Population inside on day 0 that belongs to no group \[persons\];
+    /// it never leaves unless `background` makes it turn over.
     #[serde(default)]
     pub initial_occupancy: u64,
     /// Beds added on given days.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expansions: Vec<Expansion>,
+    /// Turnover of the people already inside (rule 12, v2); `None`: the
+    /// initial population never leaves and nobody else comes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<Background>,
+    /// Cost of one end-of-day record of one person inside \[currency per
+    /// detainee-day, any currency\] (rule 17, v2); `None`: not priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_detainee_day: Option<f64>,
+}
+
+/// A facility's background population that turns over (rule 12): Poisson
+/// admissions, exponential stays, those inside on day 0 included.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Background {
+    /// Rate of other admissions into the facility \[persons per day\];
+    /// default 0.
+    #[serde(default)]
+    pub admissions_per_day: f64,
+    /// Mean of each background inmate's exponential stay \[days\], > 0.
+    pub mean_stay_days: f64,
+}
+
+/// Custody rules beyond placement (`[custody]`, v2).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Custody {
+    /// Constant hazard of death of each transferee in custody \[per year of
+    /// 365.25 days\] (rule 11); default 0.
+    #[serde(default)]
+    pub mortality_per_year: f64,
+}
+
+impl Custody {
+    /// Whether every rule is at its default (nobody dies in custody).
+    pub fn is_default(&self) -> bool {
+        *self == Custody::default()
+    }
+}
+
+/// A move of people between facilities (`[[relocation]]`, rule 13).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relocation {
+    /// When the move happens \[days or date\].
+    pub day: Day,
+    /// Facility they leave (a facility name).
+    pub from: String,
+    /// Facility they go to (a facility name, not `from`).
+    pub to: String,
+    /// Most people moved \[persons\]; fewer present: all of them move.
+    pub count: u64,
+    /// Who may be moved; default `any`.
+    #[serde(default)]
+    pub who: Who,
+}
+
+/// Who a relocation moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    /// Background inmates and transferees together (the default).
+    #[default]
+    Any,
+    /// Only the facility's background population.
+    Background,
+    /// Only transferred detainees.
+    Transferees,
 }
 
 /// Beds added to a facility on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expansion {
-    /// Day the beds come into use \[days\].
-    pub day: f64,
+    /// Day the beds come into use \[days or date\].
+    pub day: Day,
     /// Beds added \[beds\].
     pub beds: u64,
 }
@@ -229,10 +399,14 @@ pub struct Expansion {
 pub struct Allocation {
     /// The placement rule.
     pub policy: Policy,
-    /// Relative weights, one per facility in listed order; required by and
-    /// only allowed with `proportional`.
+    /// Relative weights, one per receiving facility in listed order;
+    /// required by and only allowed with `proportional`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Vec<f64>>,
+    /// The facilities that receive arrivals, by name, in the order the
+    /// policy uses (rule 9, v2); `None`: all, in file order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilities: Option<Vec<String>>,
 }
 
 /// A placement rule for arriving detainees.
@@ -261,6 +435,60 @@ pub struct Court {
     /// Ordered stages (`[[court.stage]]`); a verdict follows the last.
     #[serde(rename = "stage")]
     pub stages: Vec<Stage>,
+    /// Sentences drawn at a conviction (`[[court.sentence]]`, rule 10, v2);
+    /// their probabilities sum to 1. Empty: one sentence with no exit (v1).
+    #[serde(rename = "sentence", default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<Sentence>,
+}
+
+/// A sentence (`[[court.sentence]]`, rule 10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sentence {
+    /// Sentence name, unique; used in metric names (`sentenced.<sentence>`).
+    pub name: String,
+    /// Probability of this sentence given a conviction, in \[0, 1\].
+    pub probability: f64,
+    /// Facility the sentenced move to; overrides
+    /// [`Court::convicted_facility`]. `None`: that rule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<String>,
+    /// How the sentenced leave custody; `None`: they stay to the horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<SentenceExit>,
+}
+
+/// How a sentence ends: with `probability`, the detainee leaves custody as
+/// `kind` at the verdict plus an `after_days` draw.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentenceExit {
+    /// How the detainee leaves.
+    pub kind: ExitKind,
+    /// Time from the verdict to the exit \[days\].
+    pub after_days: Dist,
+    /// Probability that the exit happens at all, in \[0, 1\]; default 1.
+    /// Otherwise the detainee stays to the horizon.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub probability: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+/// How a sentenced detainee leaves custody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitKind {
+    /// Released at the end of the sentence.
+    Released,
+    /// Executed.
+    Executed,
 }
 
 /// One court stage: a national first-come, first-served queue with parallel
@@ -270,7 +498,9 @@ pub struct Court {
 pub struct Stage {
     /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
     pub name: String,
-    /// Cases in service at once on day 0 (judges or panels) \[cases\], >= 1.
+    /// Cases in service at once on day 0 (judges or panels) \[cases\]; 0
+    /// only if a `schedule` entry later raises it (a court that opens
+    /// later: cases queue until then).
     pub servers: u64,
     /// Time one case spends in service \[days\].
     pub service_days: Dist,
@@ -284,8 +514,8 @@ pub struct Stage {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerChange {
-    /// Day of the change \[days\].
-    pub day: f64,
+    /// Day of the change \[days or date\].
+    pub day: Day,
     /// Server count from that day on \[cases\]; 0 closes the stage.
     pub servers: u64,
 }
@@ -366,7 +596,7 @@ impl Scenario {
     /// let s = Scenario::builder("demo", 365)
     ///     .start_date("2026-01-21")
     ///     .transit_days(Dist::fixed(1.0))
-    ///     .phase(Phase { from: 0.0, interval_days: Dist::fixed(3.0), convoy_size: Dist::fixed(150.0) })
+    ///     .phase(Phase::new(0.0, Dist::fixed(3.0), Dist::fixed(150.0)))
     ///     .group(Group::new("Iraqi", 2000))
     ///     .facility(Facility::new("Nasiriyah", 6000).with_initial_occupancy(14000))
     ///     .conviction_probability(0.95)
@@ -377,9 +607,10 @@ impl Scenario {
     /// ```
     pub fn builder(name: impl Into<String>, horizon_days: u32) -> ScenarioBuilder {
         ScenarioBuilder {
+            bad_start_date: None,
             scenario: Scenario {
                 name: name.into(),
-                start_date: "2026-01-21".into(),
+                start_date: jiff::civil::date(2026, 1, 21),
                 horizon_days,
                 transfer: Transfer {
                     transit_days: Dist::fixed(0.0),
@@ -388,6 +619,7 @@ impl Scenario {
                     pauses: Vec::new(),
                     phases: Vec::new(),
                     escape: None,
+                    end: None,
                 },
                 groups: Vec::new(),
                 facilities: Vec::new(),
@@ -396,9 +628,29 @@ impl Scenario {
                     conviction_probability: 1.0,
                     convicted_facility: None,
                     stages: Vec::new(),
+                    sentences: Vec::new(),
                 },
+                custody: Custody::default(),
+                relocations: Vec::new(),
             },
         }
+    }
+
+    /// The day number \[days from `start_date`\] of a day of this
+    /// scenario, a number or a date: what the model uses wherever the file
+    /// has a day (`from`, `to`, `day`, `earliest_day`, `until_day`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{presets, scenario::Day};
+    ///
+    /// let s = presets::baseline(); // day 0 is 2026-01-21
+    /// assert_eq!(s.day(Day::parse_date("2026-02-07").unwrap()), 17.0);
+    /// assert_eq!(s.day(Day::from(9.5)), 9.5);
+    /// ```
+    pub fn day(&self, d: Day) -> f64 {
+        d.days_from(self.start_date)
     }
 
     /// Total detainees over all groups \[persons\].
@@ -425,12 +677,28 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[derive(Debug, Clone)]
 pub struct ScenarioBuilder {
     scenario: Scenario,
+    /// A `start_date` that is not a date, reported by `build`.
+    bad_start_date: Option<String>,
 }
 
 impl ScenarioBuilder {
-    /// Sets the calendar date of day 0 (`YYYY-MM-DD`).
-    pub fn start_date(mut self, date: impl Into<String>) -> Self {
-        self.scenario.start_date = date.into();
+    /// Sets the calendar date of day 0 (`YYYY-MM-DD`); one that is not a
+    /// date makes [`ScenarioBuilder::build`] fail naming `start_date`.
+    pub fn start_date(mut self, date: impl AsRef<str>) -> Self {
+        let date = date.as_ref();
+        match day::parse_date(date) {
+            Some(d) => {
+                self.scenario.start_date = d;
+                self.bad_start_date = None;
+            }
+            None => self.bad_start_date = Some(date.to_string()),
+        }
+        self
+    }
+    /// Sets the calendar date of day 0.
+    pub fn start(mut self, date: Date) -> Self {
+        self.scenario.start_date = date;
+        self.bad_start_date = None;
         self
     }
     /// Sets the transit time of a convoy \[days\].
@@ -448,9 +716,21 @@ impl ScenarioBuilder {
         self.scenario.transfer.admission = a;
         self
     }
-    /// Adds a pause in departures, `[from, to)` \[days\].
-    pub fn pause(mut self, from: f64, to: f64) -> Self {
-        self.scenario.transfer.pauses.push(Pause { from, to });
+    /// Adds a pause in departures, `[from, to)` \[days or dates\].
+    pub fn pause(mut self, from: impl Into<Day>, to: impl Into<Day>) -> Self {
+        self.scenario.transfer.pauses.push(Pause {
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+    /// Stops departures at `until_day` and/or once `target_total` have
+    /// boarded (`[transfer.end]`).
+    pub fn transfer_end(mut self, until_day: Option<Day>, target_total: Option<u64>) -> Self {
+        self.scenario.transfer.end = Some(TransferEnd {
+            until_day,
+            target_total,
+        });
         self
     }
     /// Adds a convoy phase (phases must come in increasing `from` order).
@@ -476,9 +756,32 @@ impl ScenarioBuilder {
         self.scenario.facilities.push(f);
         self
     }
-    /// Sets the allocation rule.
+    /// Sets the allocation rule (receiving facilities unchanged).
     pub fn allocation(mut self, policy: Policy, weights: Option<Vec<f64>>) -> Self {
-        self.scenario.allocation = Allocation { policy, weights };
+        self.scenario.allocation.policy = policy;
+        self.scenario.allocation.weights = weights;
+        self
+    }
+    /// Sets the facilities that receive arrivals, by name, in the order the
+    /// policy uses (`allocation.facilities`).
+    pub fn receiving<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.scenario.allocation.facilities = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets the hazard of death in custody \[per year\]
+    /// (`custody.mortality_per_year`).
+    pub fn mortality_per_year(mut self, rate: f64) -> Self {
+        self.scenario.custody.mortality_per_year = rate;
+        self
+    }
+    /// Adds a relocation between facilities.
+    pub fn relocation(mut self, r: Relocation) -> Self {
+        self.scenario.relocations.push(r);
+        self
+    }
+    /// Adds a sentence (`[[court.sentence]]`).
+    pub fn sentence(mut self, s: Sentence) -> Self {
+        self.scenario.court.sentences.push(s);
         self
     }
     /// Sets the conviction probability.
@@ -502,8 +805,21 @@ impl ScenarioBuilder {
     ///
     /// [`Error::Scenario`] with every problem [`Scenario::validate`] finds.
     pub fn build(self) -> Result<Scenario, Error> {
-        self.scenario.validate()?;
-        Ok(self.scenario)
+        let mut problems = Vec::new();
+        if let Some(bad) = &self.bad_start_date {
+            problems.push(ScenarioError {
+                path: "start_date".into(),
+                message: format!("must be a date YYYY-MM-DD, got {bad:?}"),
+            });
+        }
+        if let Err(e) = self.scenario.validate() {
+            problems.extend(e.0);
+        }
+        if problems.is_empty() {
+            Ok(self.scenario)
+        } else {
+            Err(Error::Scenario(ScenarioErrors(problems)))
+        }
     }
     /// Returns the scenario without validating it.
     pub fn build_unchecked(self) -> Scenario {
@@ -547,18 +863,33 @@ impl Group {
             repatriation: Repatriation::default(),
         }
     }
-    /// Sets the repatriation rule.
+    /// Sets the repatriation rule (v1 keys; the v2 keys keep their
+    /// values).
     pub fn with_repatriation(
         mut self,
         probability: f64,
         delay_days: Dist,
-        earliest_day: f64,
+        earliest_day: impl Into<Day>,
     ) -> Group {
-        self.repatriation = Repatriation {
-            probability,
-            delay_days: Some(delay_days),
-            earliest_day,
-        };
+        self.repatriation.probability = probability;
+        self.repatriation.delay_days = Some(delay_days);
+        self.repatriation.earliest_day = earliest_day.into();
+        self
+    }
+    /// Sets when the repatriation clock starts: `"arrival"`, `"verdict"` or
+    /// a stage name.
+    pub fn with_eligible_after(mut self, after: impl Into<EligibleAfter>) -> Group {
+        self.repatriation.eligible_after = after.into();
+        self
+    }
+    /// Sets whether the convicted may be repatriated from prison.
+    pub fn with_after_conviction(mut self, yes: bool) -> Group {
+        self.repatriation.after_conviction = yes;
+        self
+    }
+    /// Sets the most of the group repatriated \[persons\].
+    pub fn with_quota(mut self, quota: u64) -> Group {
+        self.repatriation.quota = Some(quota);
         self
     }
 }
@@ -571,6 +902,8 @@ impl Facility {
             capacity,
             initial_occupancy: 0,
             expansions: Vec::new(),
+            background: None,
+            cost_per_detainee_day: None,
         }
     }
     /// Sets the population inside on day 0 \[persons\].
@@ -578,9 +911,26 @@ impl Facility {
         self.initial_occupancy = n;
         self
     }
-    /// Adds `beds` on `day`.
-    pub fn with_expansion(mut self, day: f64, beds: u64) -> Facility {
-        self.expansions.push(Expansion { day, beds });
+    /// Adds `beds` on `day` \[days or date\].
+    pub fn with_expansion(mut self, day: impl Into<Day>, beds: u64) -> Facility {
+        self.expansions.push(Expansion {
+            day: day.into(),
+            beds,
+        });
+        self
+    }
+    /// Makes the population inside turn over: admissions \[persons per
+    /// day\] and the mean stay \[days\].
+    pub fn with_background(mut self, admissions_per_day: f64, mean_stay_days: f64) -> Facility {
+        self.background = Some(Background {
+            admissions_per_day,
+            mean_stay_days,
+        });
+        self
+    }
+    /// Sets the cost of one detainee-day \[currency\].
+    pub fn with_cost_per_detainee_day(mut self, cost: f64) -> Facility {
+        self.cost_per_detainee_day = Some(cost);
         self
     }
 }
@@ -595,9 +945,83 @@ impl Stage {
             schedule: Vec::new(),
         }
     }
-    /// Sets the server count from `day` on.
-    pub fn with_change(mut self, day: f64, servers: u64) -> Stage {
-        self.schedule.push(ServerChange { day, servers });
+    /// Sets the server count from `day` \[days or date\] on.
+    pub fn with_change(mut self, day: impl Into<Day>, servers: u64) -> Stage {
+        self.schedule.push(ServerChange {
+            day: day.into(),
+            servers,
+        });
+        self
+    }
+}
+
+impl Pause {
+    /// A pause `[from, to)` \[days or dates\].
+    pub fn new(from: impl Into<Day>, to: impl Into<Day>) -> Pause {
+        Pause {
+            from: from.into(),
+            to: to.into(),
+        }
+    }
+}
+
+impl Phase {
+    /// A phase whose first departure is on `from` \[days or date\].
+    pub fn new(from: impl Into<Day>, interval_days: Dist, convoy_size: Dist) -> Phase {
+        Phase {
+            from: from.into(),
+            interval_days,
+            convoy_size,
+        }
+    }
+}
+
+impl Sentence {
+    /// A sentence with no facility of its own and no exit.
+    pub fn new(name: impl Into<String>, probability: f64) -> Sentence {
+        Sentence {
+            name: name.into(),
+            probability,
+            facility: None,
+            exit: None,
+        }
+    }
+    /// Sets the facility the sentenced move to.
+    pub fn with_facility(mut self, name: impl Into<String>) -> Sentence {
+        self.facility = Some(name.into());
+        self
+    }
+    /// Sets the exit: with `probability`, leave as `kind` after an
+    /// `after_days` draw \[days\] from the verdict.
+    pub fn with_exit(mut self, kind: ExitKind, after_days: Dist, probability: f64) -> Sentence {
+        self.exit = Some(SentenceExit {
+            kind,
+            after_days,
+            probability,
+        });
+        self
+    }
+}
+
+impl Relocation {
+    /// Moves up to `count` people of any kind from `from` to `to` on `day`.
+    pub fn new(
+        day: impl Into<Day>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        count: u64,
+    ) -> Relocation {
+        Relocation {
+            day: day.into(),
+            from: from.into(),
+            to: to.into(),
+            count,
+            who: Who::Any,
+        }
+    }
+    /// Sets who may be moved.
+    pub fn with_who(mut self, who: Who) -> Relocation {
+        self.who = who;
         self
     }
 }

@@ -58,16 +58,16 @@ pub fn baseline() -> Scenario {
         .transit_days(Dist::uniform(0.5, 1.5))
         .admission(Admission::Unlimited)
         .pause(9.0, 16.0)
-        .phase(Phase {
-            from: 0.0,
-            interval_days: Dist::fixed(3.0),
-            convoy_size: Dist::uniform_int(100, 200),
-        })
-        .phase(Phase {
-            from: 16.0,
-            interval_days: Dist::uniform(0.5, 1.0),
-            convoy_size: Dist::uniform_int(200, 280),
-        })
+        .phase(Phase::new(
+            0.0,
+            Dist::fixed(3.0),
+            Dist::uniform_int(100, 200),
+        ))
+        .phase(Phase::new(
+            16.0,
+            Dist::uniform(0.5, 1.0),
+            Dist::uniform_int(200, 280),
+        ))
         .escape(1.0 / 60.0, 0.01)
         .group(Group::new("Iraqi", 2000))
         .group(Group::new("Willing states", 1500).with_repatriation(

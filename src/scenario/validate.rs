@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Policy, Scenario};
+use super::{Date, Day, Policy, Scenario};
 
 /// Sizes beyond which a scenario is refused rather than run.
 ///
@@ -137,10 +137,29 @@ impl Problems {
         }
     }
 
-    fn day(&mut self, path: impl Into<String>, v: f64) {
+    /// Checks a day (a number or a date) and returns its day number when
+    /// it is valid.
+    pub(crate) fn day(&mut self, path: impl Into<String>, d: Day, start: Date) -> Option<f64> {
         let path = path.into();
-        if self.finite(path.clone(), v) && v < 0.0 {
-            self.push(path, format!("must be at least 0, got {v}"));
+        match d {
+            Day::Number(v) => {
+                if !self.finite(path.clone(), v) {
+                    None
+                } else if v < 0.0 {
+                    self.push(path, format!("must be at least 0, got {v}"));
+                    None
+                } else {
+                    Some(v)
+                }
+            }
+            Day::Date(date) if date < start => {
+                self.push(
+                    path,
+                    format!("must not be before start_date ({start}), got {date}"),
+                );
+                None
+            }
+            Day::Date(_) => Some(d.days_from(start)),
         }
     }
 
@@ -199,30 +218,6 @@ fn check_name(problems: &mut Problems, path: String, name: &str, seen: &mut Hash
     }
 }
 
-/// Checks a date `YYYY-MM-DD` of the proleptic Gregorian calendar.
-pub(crate) fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = &s[r];
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (y, m, d) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days).contains(&d).then_some((y, m, d))
-}
-
 impl Scenario {
     /// Checks every rule of the reference model and returns all problems at
     /// once.
@@ -260,12 +255,7 @@ impl Scenario {
         let mut p = Problems::default();
         let horizon = f64::from(self.horizon_days);
 
-        if parse_date(&self.start_date).is_none() {
-            p.push(
-                "start_date",
-                format!("must be a date YYYY-MM-DD, got {:?}", self.start_date),
-            );
-        }
+        let start = self.start_date;
         if self.horizon_days == 0 {
             p.push("horizon_days", "must be at least 1, got 0");
         }
@@ -302,9 +292,11 @@ impl Scenario {
         }
         p.list_len("transfer.pauses", t.pauses.len(), MAX_LIST);
         for (i, pause) in t.pauses.iter().enumerate() {
-            p.day(format!("transfer.pauses[{i}].from"), pause.from);
-            p.day(format!("transfer.pauses[{i}].to"), pause.to);
-            if pause.from.is_finite() && pause.to.is_finite() && pause.to <= pause.from {
+            let from = p.day(format!("transfer.pauses[{i}].from"), pause.from, start);
+            let to = p.day(format!("transfer.pauses[{i}].to"), pause.to, start);
+            if let (Some(from), Some(to)) = (from, to)
+                && to <= from
+            {
                 p.push(
                     format!("transfer.pauses[{i}].to"),
                     format!("must be after from ({}), got {}", pause.from, pause.to),
@@ -320,10 +312,11 @@ impl Scenario {
         let mut each_within = true;
         for (i, ph) in t.phases.iter().enumerate() {
             let base = format!("transfer.phase[{i}]");
-            p.day(format!("{base}.from"), ph.from);
+            let from = p.day(format!("{base}.from"), ph.from, start);
+            let from_n = self.day(ph.from);
             if i > 0 {
-                let prev = t.phases[i - 1].from;
-                if ph.from.is_finite() && prev.is_finite() && ph.from <= prev {
+                let prev = self.day(t.phases[i - 1].from);
+                if from.is_some() && prev.is_finite() && from_n <= prev {
                     p.push(
                         format!("{base}.from"),
                         format!(
@@ -339,8 +332,11 @@ impl Scenario {
             ph.interval_days.check(&ipath, &mut p);
             if p.0.len() == before {
                 let mean = ph.interval_days.mean();
-                let end = t.phases.get(i + 1).map_or(horizon, |n| n.from.min(horizon));
-                let span = (end - ph.from).max(0.0);
+                let end = t
+                    .phases
+                    .get(i + 1)
+                    .map_or(horizon, |n| self.day(n.from).min(horizon));
+                let span = (end - from_n).max(0.0);
                 if mean <= 0.0 {
                     p.push(
                         ipath,
@@ -420,6 +416,7 @@ impl Scenario {
             p.day(
                 format!("group[{i}].repatriation.earliest_day"),
                 r.earliest_day,
+                start,
             );
         }
         let total = self.total_detainees();
@@ -464,7 +461,7 @@ impl Scenario {
                 MAX_LIST,
             );
             for (j, e) in f.expansions.iter().enumerate() {
-                p.day(format!("facility[{i}].expansions[{j}].day"), e.day);
+                p.day(format!("facility[{i}].expansions[{j}].day"), e.day, start);
                 p.at_most(
                     format!("facility[{i}].expansions[{j}].beds"),
                     e.beds,
@@ -560,7 +557,7 @@ impl Scenario {
                 MAX_LIST,
             );
             for (j, ch) in s.schedule.iter().enumerate() {
-                p.day(format!("court.stage[{i}].schedule[{j}].day"), ch.day);
+                p.day(format!("court.stage[{i}].schedule[{j}].day"), ch.day, start);
                 p.at_most(
                     format!("court.stage[{i}].schedule[{j}].servers"),
                     ch.servers,

@@ -66,7 +66,7 @@ fn phases(h: f64) -> impl Strategy<Value = Vec<Phase>> {
                     // The first phase starts in [0, h/2]; each next one later.
                     from += if i == 0 { gap } else { gap + 0.5 };
                     Phase {
-                        from,
+                        from: from.into(),
                         interval_days,
                         convoy_size,
                     }
@@ -96,16 +96,14 @@ fn transfer(h: f64) -> impl Strategy<Value = Transfer> {
                 },
                 pauses: pauses
                     .into_iter()
-                    .map(|(from, len)| Pause {
-                        from,
-                        to: from + len,
-                    })
+                    .map(|(from, len)| Pause::new(from, from + len))
                     .collect(),
                 phases,
                 escape: escape.map(|(incident_rate_per_day, escape_probability)| Escape {
                     incident_rate_per_day,
                     escape_probability,
                 }),
+                end: None,
             },
         )
 }
@@ -129,7 +127,8 @@ fn groups(h: f64) -> impl Strategy<Value = Vec<Group>> {
                     |(probability, d, earliest_day)| Repatriation {
                         probability,
                         delay_days: Some(d),
-                        earliest_day,
+                        earliest_day: earliest_day.into(),
+                        ..Repatriation::default()
                     },
                 ),
             })
@@ -155,8 +154,13 @@ fn facilities(h: f64) -> impl Strategy<Value = Vec<Facility>> {
                 initial_occupancy,
                 expansions: exp
                     .into_iter()
-                    .map(|(day, beds)| Expansion { day, beds })
+                    .map(|(day, beds)| Expansion {
+                        day: day.into(),
+                        beds,
+                    })
                     .collect(),
+                background: None,
+                cost_per_detainee_day: None,
             })
             .collect()
     })
@@ -180,7 +184,10 @@ fn stages(h: f64) -> impl Strategy<Value = Vec<Stage>> {
                 service_days,
                 schedule: sched
                     .into_iter()
-                    .map(|(day, servers)| ServerChange { day, servers })
+                    .map(|(day, servers)| ServerChange {
+                        day: day.into(),
+                        servers,
+                    })
                     .collect(),
             })
             .collect()
@@ -213,16 +220,18 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         1 => Allocation {
                             policy: Policy::FillInOrder,
                             weights: None,
+                            facilities: None,
                         },
                         _ => Allocation {
                             policy: Policy::Proportional,
                             weights: Some(w),
+                            facilities: None,
                         },
                     };
                     let convicted_facility = cf.map(|i| facilities[i % nf].name.clone());
                     Scenario {
                         name: "prop".into(),
-                        start_date: "2026-01-21".into(),
+                        start_date: "2026-01-21".parse().unwrap(),
                         horizon_days,
                         transfer,
                         groups,
@@ -232,7 +241,10 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                             conviction_probability: conviction,
                             convicted_facility,
                             stages,
+                            sentences: Vec::new(),
                         },
+                        custody: Default::default(),
+                        relocations: Vec::new(),
                     }
                 },
             )
@@ -359,7 +371,7 @@ fn check_outcome(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
             f.capacity
                 + f.expansions
                     .iter()
-                    .filter(|e| e.day <= d as f64)
+                    .filter(|e| e.day.days_from(s.start_date) <= d as f64)
                     .map(|e| e.beds)
                     .sum::<u64>()
         };

@@ -837,7 +837,7 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
             edits: &[("horizon_days = 60", "horizon_days = 60\nseed = 3")],
             errors: &[(
                 "seed",
-                "unknown field `seed`, expected one of `name`, `start_date`, `horizon_days`, `transfer`, `group`, `facility`, `allocation`, `court`",
+                "unknown field `seed`, expected one of `name`, `start_date`, `horizon_days`, `transfer`, `group`, `facility`, `allocation`, `court`, `custody`, `relocation`",
             )],
         },
         Case {
@@ -860,11 +860,11 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
         Case {
             edits: &[(
                 "repatriation = { probability = 0.0 }",
-                "repatriation = { probability = 0.0, quota = 5 }",
+                "repatriation = { probability = 0.0, quotas = 5 }",
             )],
             errors: &[(
-                "group[0].repatriation.quota",
-                "unknown field `quota`, expected one of `probability`, `delay_days`, `earliest_day`",
+                "group[0].repatriation.quotas",
+                "unknown field `quotas`, expected one of `probability`, `delay_days`, `earliest_day`, `eligible_after`, `after_conviction`, `quota`",
             )],
         },
         Case {
@@ -874,7 +874,7 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
             )],
             errors: &[(
                 "court.stages",
-                "unknown field `stages`, expected one of `conviction_probability`, `convicted_facility`, `stage`",
+                "unknown field `stages`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`",
             )],
         },
         // Distribution tables: the dist key picks the variant, whose own
@@ -1497,8 +1497,8 @@ fn list_lengths_beyond_the_limits_are_refused() {
     let mut s = base.clone();
     s.transfer.pauses = vec![
         Pause {
-            from: 9.0,
-            to: 16.0
+            from: 9.0.into(),
+            to: 16.0.into()
         };
         n
     ];
@@ -1512,7 +1512,13 @@ fn list_lengths_beyond_the_limits_are_refused() {
     );
 
     let mut s = base.clone();
-    s.facilities[0].expansions = vec![Expansion { day: 1.0, beds: 1 }; n];
+    s.facilities[0].expansions = vec![
+        Expansion {
+            day: 1.0.into(),
+            beds: 1
+        };
+        n
+    ];
     refuse(
         s,
         "facility[0].expansions",
@@ -1525,7 +1531,7 @@ fn list_lengths_beyond_the_limits_are_refused() {
     let mut s = base.clone();
     s.court.stages[1].schedule = vec![
         ServerChange {
-            day: 1.0,
+            day: 1.0.into(),
             servers: 1
         };
         n
@@ -1543,7 +1549,7 @@ fn list_lengths_beyond_the_limits_are_refused() {
     let p = s.transfer.phases[1];
     s.transfer.phases = (0..n)
         .map(|i| Phase {
-            from: i as f64,
+            from: (i as f64).into(),
             ..p
         })
         .collect();
@@ -1808,7 +1814,7 @@ fn parameter_paths_name_what_is_wrong() {
             "court.judges",
             "3",
             "court.judges",
-            "unknown field `judges`, expected one of `conviction_probability`, `convicted_facility`, `stage`",
+            "unknown field `judges`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`",
         ),
         // Wrong types, reported at the path by index.
         (
@@ -1924,7 +1930,7 @@ fn the_rust_api_is_held_to_the_same_rules() {
     s.groups.push(Group::new("Iraqi", 1));
     s.facilities[1].initial_occupancy = u64::MAX;
     s.court.stages[0].schedule.push(ServerChange {
-        day: f64::NAN,
+        day: f64::NAN.into(),
         servers: 1,
     });
     let e = s.validate().unwrap_err();

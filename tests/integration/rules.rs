@@ -56,7 +56,7 @@ service_days = {{ dist = "fixed", value = 1000.0 }}
 /// A phase of fixed convoys of `size` every `interval` days from `from`.
 fn phase(from: f64, interval: f64, size: f64) -> Phase {
     Phase {
-        from,
+        from: from.into(),
         interval_days: Dist::fixed(interval),
         convoy_size: Dist::fixed(size),
     }
@@ -101,7 +101,7 @@ fn ser<'a>(o: &'a Outcome, name: &str) -> &'a [u32] {
 fn a_pause_skips_departures_and_the_timetable_continues() {
     let mut s = base(10);
     s.groups[0].count = 1000;
-    s.transfer.pauses = vec![Pause { from: 2.0, to: 4.0 }, Pause { from: 6.0, to: 6.5 }];
+    s.transfer.pauses = vec![Pause::new(2.0, 4.0), Pause::new(6.0, 6.5)];
     let o = run(&s);
     // Departures of 10 at 0, 1, 4, 5, 7, 8, 9, 10; arrivals a day later.
     assert_eq!(
@@ -312,7 +312,10 @@ fn an_expansion_adds_beds_on_its_day() {
     let mut s = base(9);
     s.transfer.phases = vec![phase(0.0, 1.0, 1.0)];
     s.facilities = vec![Facility {
-        expansions: vec![Expansion { day: 4.0, beds: 5 }],
+        expansions: vec![Expansion {
+            day: 4.0.into(),
+            beds: 5,
+        }],
         ..facility("A", 10, 8)
     }];
     let o = run(&s);
@@ -430,14 +433,14 @@ fn repatriation_takes_waiting_and_in_service_cases_and_hands_the_server_on() {
     s.groups[0].repatriation = Repatriation {
         probability: 1.0,
         delay_days: Some(Dist::fixed(3.5)),
-        earliest_day: 0.0,
+        ..Repatriation::default()
     };
     s.transfer.phases = vec![phase(0.0, 1.0, 1.0)];
     s.court.stages = vec![
         Stage::new("inv", 1, Dist::fixed(2.0)),
         Stage {
             schedule: vec![ServerChange {
-                day: 3.25,
+                day: 3.25.into(),
                 servers: 0,
             }],
             ..Stage::new("trial", 1, Dist::fixed(0.5))
@@ -474,7 +477,8 @@ fn repatriation_waits_for_the_earliest_day() {
     s.groups[0].repatriation = Repatriation {
         probability: 1.0,
         delay_days: Some(Dist::fixed(0.5)),
-        earliest_day: 6.0,
+        earliest_day: 6.0.into(),
+        ..Repatriation::default()
     };
     s.transfer.phases = vec![phase(0.0, 1000.0, 10.0)];
     let o = run(&s);
