@@ -176,6 +176,21 @@ pub enum Error {
     /// A chart could not be drawn or written (feature `plots`).
     #[error("cannot draw plot: {0}")]
     Plot(String),
+    /// A metric or series name that this scenario does not report.
+    #[error("no {what} named {name:?}; the valid names, closest first: {}", quoted(.valid))]
+    UnknownName {
+        /// `"metric"` or `"series"`.
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+        /// Every valid name, the closest to `name` first.
+        valid: Vec<String>,
+    },
+}
+
+fn quoted(names: &[String]) -> String {
+    let v: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    v.join(", ")
 }
 
 impl Error {

@@ -22,6 +22,7 @@ mod court;
 mod custody;
 pub(crate) mod outcome;
 mod repatriation;
+pub mod schema;
 mod transfer;
 
 use std::collections::VecDeque;
@@ -179,8 +180,7 @@ impl Plan {
         let escape = s.transfer.escape.as_ref().and_then(|e| {
             (e.incident_rate_per_day > 0.0).then(|| EscapePlan {
                 // Validation guarantees a finite positive rate here.
-                gap: rand_distr::Exp::new(e.incident_rate_per_day)
-                    .unwrap_or_else(|_| unreachable_exp()),
+                gap: exp_rate(e.incident_rate_per_day),
                 probability: e.escape_probability,
             })
         });
@@ -309,9 +309,16 @@ impl Plan {
     }
 }
 
-#[cold]
-fn unreachable_exp() -> rand_distr::Exp<f64> {
-    rand_distr::Exp::new(1.0).unwrap_or_else(|_| unreachable!("Exp(1) is valid"))
+/// An exponential of rate `rate` \[1/days\], which validation guarantees
+/// is finite and positive.
+///
+/// # Panics
+///
+/// If it is not: a validation bug, never bad input.
+fn exp_rate(rate: f64) -> rand_distr::Exp<f64> {
+    rand_distr::Exp::new(rate).unwrap_or_else(|e| {
+        panic!("custody-sim internal error, please report: validation let through the exponential rate {rate}: {e}")
+    })
 }
 
 /// Where a detainee is, once it has boarded a convoy. (Detainees in the
@@ -367,8 +374,18 @@ pub(crate) struct Streams {
     pub(crate) groups: Vec<ChaCha8Rng>,
 }
 
+// The stream layout is fixed by these constants alone: changing one
+// changes every result. Processes 0-6 are the transfer's, escapes,
+// allocation and verdicts; then one per court stage (at most 64) and one
+// per group (at most 1,000). Version 2 processes come after, so that a
+// version 1 scenario draws exactly what it drew before.
 const PROCESS_STAGE0: u128 = 8;
-const PROCESS_GROUP0: u128 = PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128;
+const PROCESS_GROUP0: u128 = 72;
+const _: () = assert!(
+    PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128 <= PROCESS_GROUP0
+        && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) < 1 << 12,
+    "the random-stream layout no longer fits the validation limits"
+);
 
 impl Streams {
     fn new(seed: u64, index: u64, stages: usize, groups: usize) -> Streams {

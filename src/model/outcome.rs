@@ -5,103 +5,50 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Replication;
+use super::schema::{self, Metric, MetricDef, Series, SeriesDef};
+use crate::Error;
 use crate::scenario::Scenario;
 
 /// The names of the metrics and daily series of a scenario, in a fixed
 /// order shared by every outcome and summary of it.
 ///
-/// `<group>`, `<facility>` and `<stage>` are names from the scenario.
-/// Metrics are taken at the horizon unless said; counts are persons.
-///
-/// | metric | meaning |
-/// | --- | --- |
-/// | `transferred`, `transferred.<group>` | arrived in Iraq |
-/// | `last_arrival_day` | time of the last arrival \[days\] if at the horizon the pool is empty and nobody is in transit; otherwise horizon + 1 (a sentinel that enters the mean: read p5-p95 too). No value if nobody ever arrived (all escaped) |
-/// | `escaped` | escaped from the Syrian pool |
-/// | `remaining_in_syria` | still in the pool (transit not included) |
-/// | `repatriated`, `repatriated.<group>` | repatriated before a verdict |
-/// | `released` | released after a verdict |
-/// | `convicted`, `convicted.<group>` | convicted |
-/// | `awaiting_verdict` | in custody, in the court pipeline |
-/// | `facility.<f>.peak_occupancy` | highest end-of-day occupancy (initial population included) |
-/// | `facility.<f>.peak_occupancy_rate` | highest end-of-day occupancy / capacity that day (1.5 = 150%) |
-/// | `facility.<f>.days_over_capacity` | end-of-day records above capacity |
-/// | `facility.<f>.first_day_over_capacity` | first such day; horizon + 1 if none |
-/// | `stage.<s>.completed` | cases that finished service |
-/// | `stage.<s>.mean_wait_days` | queue join to service start \[days\], over cases that started; no value if none did |
-/// | `stage.<s>.peak_queue` | highest end-of-day queue length (cases waiting, not in service) |
-/// | `mean_days_to_verdict`, `median_days_to_verdict` | arrival in Iraq to verdict \[days\], over verdicts given; no value if none |
-///
-/// Daily series, one value per day 1..=horizon, recorded at the end of the
-/// day after every event of that day:
-///
-/// | series | meaning |
-/// | --- | --- |
-/// | `occupancy.<facility>` | persons held, initial population included |
-/// | `in_custody` | transferred detainees in Iraqi custody (awaiting a verdict or convicted); the initial populations are not counted, so this is not the sum of `occupancy.*` |
-/// | `in_syria` | detainees still in the Syrian pool (not in transit) |
-/// | `transferred_cumulative` | arrivals in Iraq so far |
-/// | `queue.<stage>` | cases waiting for the stage |
+/// Derived from the schema ([`schema::METRICS`], [`schema::SERIES`]): each
+/// name comes with its row (meaning, unit, scope) and the entity it is
+/// about. `docs/model.md` holds the same tables
+/// ([`schema::schema_markdown`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     metrics: Vec<String>,
     series: Vec<String>,
+    /// Per metric: its row and entity index (group, facility, stage, ...).
+    metric_keys: Vec<(&'static MetricDef, u32)>,
+    /// Per series: its row and entity index.
+    series_keys: Vec<(&'static SeriesDef, u32)>,
     horizon_days: u32,
     metric_index: HashMap<String, usize>,
     series_index: HashMap<String, usize>,
 }
 
 impl Layout {
+    /// The layout of scenario `s` (which need not be valid: only its
+    /// names are read).
     pub(crate) fn new(s: &Scenario) -> Layout {
-        let mut m: Vec<String> = vec!["transferred".into()];
-        let per_group = |m: &mut Vec<String>, what: &str| {
-            m.extend(s.groups.iter().map(|g| format!("{what}.{}", g.name)));
-        };
-        per_group(&mut m, "transferred");
-        m.extend(
-            [
-                "last_arrival_day",
-                "escaped",
-                "remaining_in_syria",
-                "repatriated",
-            ]
-            .map(String::from),
-        );
-        per_group(&mut m, "repatriated");
-        m.extend(["released", "convicted"].map(String::from));
-        per_group(&mut m, "convicted");
-        m.push("awaiting_verdict".into());
-        for f in &s.facilities {
-            for k in [
-                "peak_occupancy",
-                "peak_occupancy_rate",
-                "days_over_capacity",
-                "first_day_over_capacity",
-            ] {
-                m.push(format!("facility.{}.{k}", f.name));
-            }
-        }
-        for st in &s.court.stages {
-            for k in ["completed", "mean_wait_days", "peak_queue"] {
-                m.push(format!("stage.{}.{k}", st.name));
-            }
-        }
-        m.extend(["mean_days_to_verdict", "median_days_to_verdict"].map(String::from));
-
-        let mut series: Vec<String> = s
-            .facilities
-            .iter()
-            .map(|f| format!("occupancy.{}", f.name))
-            .collect();
-        series.extend(["in_custody", "in_syria", "transferred_cumulative"].map(String::from));
-        series.extend(s.court.stages.iter().map(|st| format!("queue.{}", st.name)));
-
+        let (metrics, metric_keys): (Vec<String>, Vec<_>) = schema::expand(schema::METRICS, s)
+            .into_iter()
+            .map(|(n, d, e)| (n, (d, e)))
+            .unzip();
+        let (series, series_keys): (Vec<String>, Vec<_>) = schema::expand(schema::SERIES, s)
+            .into_iter()
+            .map(|(n, d, e)| (n, (d, e)))
+            .unzip();
         let index = |v: &[String]| v.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
         Layout {
-            metric_index: index(&m),
+            metric_index: index(&metrics),
             series_index: index(&series),
-            metrics: m,
+            metrics,
             series,
+            metric_keys,
+            series_keys,
             horizon_days: s.horizon_days,
         }
     }
@@ -121,14 +68,64 @@ impl Layout {
         self.horizon_days
     }
 
-    /// Position of a metric.
+    /// Position of a metric; `None` if no metric has that name (prefer
+    /// [`Layout::find_metric`], whose error lists the valid names).
     pub fn metric_index(&self, name: &str) -> Option<usize> {
         self.metric_index.get(name).copied()
     }
 
-    /// Position of a series.
+    /// Position of a series; `None` if no series has that name (prefer
+    /// [`Layout::find_series`]).
     pub fn series_index(&self, name: &str) -> Option<usize> {
         self.series_index.get(name).copied()
+    }
+
+    /// Position of metric `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] listing the valid names, closest first.
+    pub fn find_metric(&self, name: &str) -> Result<usize, Error> {
+        self.metric_index(name)
+            .ok_or_else(|| schema::unknown("metric", name, &self.metrics))
+    }
+
+    /// Position of daily series `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] listing the valid names, closest first.
+    pub fn find_series(&self, name: &str) -> Result<usize, Error> {
+        self.series_index(name)
+            .ok_or_else(|| schema::unknown("series", name, &self.series))
+    }
+
+    /// The schema row of the metric at position `i` (its meaning, unit,
+    /// scope).
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not below `metrics().len()`.
+    pub fn metric_def(&self, i: usize) -> &'static MetricDef {
+        self.metric_keys[i].0
+    }
+
+    /// The schema row of the series at position `i`.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not below `series().len()`.
+    pub fn series_def(&self, i: usize) -> &'static SeriesDef {
+        self.series_keys[i].0
+    }
+
+    /// The position of the metric of kind `key` for entity `entity`
+    /// (index of the group, facility, stage or sentence; 0 for a global
+    /// metric), if the scenario reports it.
+    pub fn position(&self, key: Metric, entity: usize) -> Option<usize> {
+        self.metric_keys
+            .iter()
+            .position(|&(d, e)| d.key == key && e as usize == entity)
     }
 }
 
@@ -165,7 +162,8 @@ impl Outcome {
     }
 
     /// The value of metric `name`; `None` if the metric had no value in
-    /// this replication (no verdict, say) or no metric has that name.
+    /// this replication (no verdict, say) or no metric has that name
+    /// ([`Outcome::try_metric`] tells the two apart).
     pub fn metric(&self, name: &str) -> Option<f64> {
         self.layout.metric_index(name).and_then(|i| self.values[i])
     }
@@ -177,6 +175,27 @@ impl Outcome {
             .iter()
             .map(String::as_str)
             .zip(self.values.iter().copied())
+    }
+
+    /// The value of metric `name`; `Ok(None)` if it had no value in this
+    /// replication (no verdict, say).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] if no metric has that name, listing the
+    /// valid names.
+    pub fn try_metric(&self, name: &str) -> Result<Option<f64>, Error> {
+        Ok(self.values[self.layout.find_metric(name)?])
+    }
+
+    /// The daily series `name` (element 0 is day 1).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] if no series has that name, listing the
+    /// valid names.
+    pub fn try_series(&self, name: &str) -> Result<&[u32], Error> {
+        Ok(self.series_at(self.layout.find_series(name)?))
     }
 
     /// Metric values in [`Layout`] order.
@@ -239,11 +258,9 @@ impl Replication<'_> {
         }
         let h = self.plan.horizon_days as usize;
         let at = day as usize - 1;
-        let nf = self.occ.len();
         let r = &mut self.rec;
-        for f in 0..nf {
+        for f in 0..self.occ.len() {
             let (o, c) = (self.occ[f], self.cap[f]);
-            r.series[f * h + at] = to_u32(o);
             r.peak_occ[f] = r.peak_occ[f].max(o);
             r.peak_rate[f] = r.peak_rate[f].max(o as f64 / c as f64);
             if o > c {
@@ -251,65 +268,86 @@ impl Replication<'_> {
                 r.first_over[f].get_or_insert(day);
             }
         }
-        let mut k = nf;
-        for v in [
-            self.awaiting + self.convicted,
-            self.ws.pool.len() as u64,
-            self.transferred,
-        ] {
-            r.series[k * h + at] = to_u32(v);
-            k += 1;
-        }
         for (s, &q) in self.qlen.iter().enumerate() {
-            r.series[(k + s) * h + at] = to_u32(q);
             r.peak_queue[s] = r.peak_queue[s].max(q);
+        }
+        let plan = self.plan;
+        for (k, &(def, e)) in plan.layout.series_keys.iter().enumerate() {
+            let v = self.series_value(def.key, e as usize);
+            self.rec.series[k * h + at] = to_u32(v);
         }
     }
 
-    /// The outcome at the horizon.
+    /// Today's value of a daily series of kind `key` for entity `e`.
+    #[inline]
+    fn series_value(&self, key: Series, e: usize) -> u64 {
+        match key {
+            Series::Occupancy => self.occ[e],
+            Series::InCustody => self.awaiting + self.convicted,
+            Series::InSyria => self.ws.pool.len() as u64,
+            Series::TransferredCumulative => self.transferred,
+            Series::Queue => self.qlen[e],
+        }
+    }
+
+    /// The outcome at the horizon: each metric of the layout read from the
+    /// finished replication by its schema key.
     pub(super) fn outcome(&mut self) -> Outcome {
         let plan = self.plan;
-        let horizon = plan.horizon;
-        let after = horizon + 1.0;
-        let n = |x: u64| Some(x as f64);
-        let mut v: Vec<Option<f64>> = Vec::with_capacity(plan.layout.metrics.len());
-        v.push(n(self.transferred));
-        v.extend(self.transferred_g.iter().map(|&x| n(x)));
-        let done = self.ws.pool.is_empty() && self.in_transit == 0;
-        v.push(if done { self.last_arrival } else { Some(after) });
-        v.push(n(self.escaped));
-        v.push(n(self.ws.pool.len() as u64));
-        v.push(n(self.repatriated));
-        v.extend(self.repatriated_g.iter().map(|&x| n(x)));
-        v.push(n(self.released));
-        v.push(n(self.convicted));
-        v.extend(self.convicted_g.iter().map(|&x| n(x)));
-        v.push(n(self.awaiting));
-        let r = &self.rec;
-        for f in 0..self.occ.len() {
-            v.push(n(r.peak_occ[f]));
-            v.push(Some(r.peak_rate[f]));
-            v.push(n(r.days_over[f]));
-            v.push(Some(r.first_over[f].map_or(after, f64::from)));
-        }
-        for s in 0..plan.stages.len() {
-            v.push(n(self.completed[s]));
-            v.push((self.started[s] > 0).then(|| self.wait_sum[s] / self.started[s] as f64));
-            v.push(n(r.peak_queue[s]));
-        }
         let vd = &mut self.ws.verdict_days;
-        if vd.is_empty() {
-            v.extend([None, None]);
+        let verdict_days = if vd.is_empty() {
+            None
         } else {
-            let mean = vd.iter().sum::<f64>() / vd.len() as f64;
-            v.push(Some(mean));
-            v.push(Some(median(vd)));
-        }
-        debug_assert_eq!(v.len(), plan.layout.metrics.len());
+            Some((vd.iter().sum::<f64>() / vd.len() as f64, median(vd)))
+        };
+        let values = plan
+            .layout
+            .metric_keys
+            .iter()
+            .map(|&(def, e)| self.metric_value(def.key, e as usize, verdict_days))
+            .collect();
         Outcome {
             layout: Arc::clone(&plan.layout),
-            values: v,
+            values,
             series: std::mem::take(&mut self.rec.series),
+        }
+    }
+
+    /// The value of the metric of kind `key` for entity `e`, at the horizon;
+    /// `verdict_days` is the (mean, median) of arrival-to-verdict times.
+    fn metric_value(&self, key: Metric, e: usize, verdict_days: Option<(f64, f64)>) -> Option<f64> {
+        let after = self.plan.horizon + 1.0;
+        let n = |x: u64| Some(x as f64);
+        let r = &self.rec;
+        match key {
+            Metric::Transferred => n(self.transferred),
+            Metric::TransferredGroup => n(self.transferred_g[e]),
+            Metric::LastArrivalDay => {
+                if self.ws.pool.is_empty() && self.in_transit == 0 {
+                    self.last_arrival
+                } else {
+                    Some(after)
+                }
+            }
+            Metric::Escaped => n(self.escaped),
+            Metric::RemainingInSyria => n(self.ws.pool.len() as u64),
+            Metric::Repatriated => n(self.repatriated),
+            Metric::RepatriatedGroup => n(self.repatriated_g[e]),
+            Metric::Released => n(self.released),
+            Metric::Convicted => n(self.convicted),
+            Metric::ConvictedGroup => n(self.convicted_g[e]),
+            Metric::AwaitingVerdict => n(self.awaiting),
+            Metric::PeakOccupancy => n(r.peak_occ[e]),
+            Metric::PeakOccupancyRate => Some(r.peak_rate[e]),
+            Metric::DaysOverCapacity => n(r.days_over[e]),
+            Metric::FirstDayOverCapacity => Some(r.first_over[e].map_or(after, f64::from)),
+            Metric::StageCompleted => n(self.completed[e]),
+            Metric::StageMeanWait => {
+                (self.started[e] > 0).then(|| self.wait_sum[e] / self.started[e] as f64)
+            }
+            Metric::StagePeakQueue => n(r.peak_queue[e]),
+            Metric::MeanDaysToVerdict => verdict_days.map(|v| v.0),
+            Metric::MedianDaysToVerdict => verdict_days.map(|v| v.1),
         }
     }
 }

@@ -1,0 +1,547 @@
+//! The one metric schema: every metric and daily series the model reports,
+//! with its name pattern, meaning, unit, scope and the condition under
+//! which a scenario reports it.
+//!
+//! [`METRICS`] and [`SERIES`] are the only place that knows a name. A
+//! [`Layout`](super::Layout) expands them for one scenario (one name per
+//! group, facility, stage or sentence, in the table's order), and an
+//! [`Outcome`](super::Outcome) reads each value through the same
+//! [`Metric`] or [`Series`] key, so names and values cannot disagree.
+//!
+//! # Order
+//!
+//! The tables are lists of blocks. A block of global metrics gives one name
+//! per entry; a block scoped per facility (say) gives, for each facility in
+//! scenario order, one name per entry of the block:
+//! `facility.A.peak_occupancy, facility.A.peak_occupancy_rate, …,
+//! facility.B.peak_occupancy, …`. The order is a public contract (JSON and
+//! CSV columns follow it); new metrics are only ever added.
+//!
+//! # Example: the names of one scenario and what they mean
+//!
+//! ```
+//! use custody_sim::{presets, Plan};
+//!
+//! let plan = Plan::new(&presets::baseline())?;
+//! let layout = plan.layout();
+//! let i = layout.find_metric("facility.Nasiriyah.peak_occupancy")?;
+//! assert_eq!(layout.metric_def(i).unit, "persons");
+//! // A misspelled name is an error that lists the valid ones, closest first.
+//! let err = layout.find_metric("transfered").unwrap_err().to_string();
+//! assert!(err.contains("\"transferred\""), "{err}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::scenario::Scenario;
+
+/// Which entities of a scenario a metric or series is reported for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scope {
+    /// One value for the whole scenario.
+    Global,
+    /// One per `[[group]]`, in file order (`<group>` in the name).
+    Group,
+    /// One per `[[facility]]`, in file order (`<facility>`).
+    Facility,
+    /// One per `[[court.stage]]`, in file order (`<stage>`).
+    Stage,
+    /// One per `[[court.sentence]]`, in file order (`<sentence>`).
+    Sentence,
+}
+
+impl Scope {
+    /// The placeholder this scope puts in a name pattern (`""` for
+    /// [`Scope::Global`]).
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Scope::Global => "",
+            Scope::Group => "<group>",
+            Scope::Facility => "<facility>",
+            Scope::Stage => "<stage>",
+            Scope::Sentence => "<sentence>",
+        }
+    }
+
+    /// How the docs table names the scope.
+    fn word(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Group => "per group",
+            Scope::Facility => "per facility",
+            Scope::Stage => "per stage",
+            Scope::Sentence => "per sentence",
+        }
+    }
+
+    /// The names of this scope's entities in `s`, in file order.
+    pub(crate) fn entities(self, s: &Scenario) -> Vec<&str> {
+        match self {
+            Scope::Global => vec![""],
+            Scope::Group => s.groups.iter().map(|g| g.name.as_str()).collect(),
+            Scope::Facility => s.facilities.iter().map(|f| f.name.as_str()).collect(),
+            Scope::Stage => s.court.stages.iter().map(|st| st.name.as_str()).collect(),
+            Scope::Sentence => Vec::new(),
+        }
+    }
+}
+
+/// When a scenario reports a metric or series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Condition {
+    /// Always (0 when the rule behind it is unused).
+    Always,
+}
+
+impl Condition {
+    /// Whether scenario `s` reports it.
+    pub fn holds(self, _s: &Scenario) -> bool {
+        match self {
+            Condition::Always => true,
+        }
+    }
+
+    /// How the docs table says it.
+    fn words(self) -> &'static str {
+        match self {
+            Condition::Always => "always",
+        }
+    }
+}
+
+/// A kind of metric: the key an outcome reads its value by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(missing_docs)] // each is documented by its row in `METRICS`
+pub enum Metric {
+    Transferred,
+    TransferredGroup,
+    LastArrivalDay,
+    Escaped,
+    RemainingInSyria,
+    Repatriated,
+    RepatriatedGroup,
+    Released,
+    Convicted,
+    ConvictedGroup,
+    AwaitingVerdict,
+    PeakOccupancy,
+    PeakOccupancyRate,
+    DaysOverCapacity,
+    FirstDayOverCapacity,
+    StageCompleted,
+    StageMeanWait,
+    StagePeakQueue,
+    MeanDaysToVerdict,
+    MedianDaysToVerdict,
+}
+
+/// A kind of daily series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(missing_docs)] // each is documented by its row in `SERIES`
+pub enum Series {
+    Occupancy,
+    InCustody,
+    InSyria,
+    TransferredCumulative,
+    Queue,
+}
+
+/// One row of the schema: a metric or series kind and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Def<K> {
+    /// The key values are read by.
+    pub key: K,
+    /// Name pattern, with the scope's placeholder
+    /// (`facility.<facility>.peak_occupancy`).
+    pub pattern: &'static str,
+    /// What it measures (markdown, one sentence or two).
+    pub meaning: &'static str,
+    /// Unit (`persons`, `days`, `day number`, `ratio`, `cases`, ...).
+    pub unit: &'static str,
+    /// Which entities it is reported for.
+    pub scope: Scope,
+    /// When a scenario reports it.
+    pub condition: Condition,
+}
+
+impl<K> Def<K> {
+    /// The name for entity `entity` (ignored for [`Scope::Global`]).
+    pub fn name(&self, entity: &str) -> String {
+        match self.scope {
+            Scope::Global => self.pattern.to_string(),
+            scope => self.pattern.replacen(scope.placeholder(), entity, 1),
+        }
+    }
+}
+
+/// A metric's row.
+pub type MetricDef = Def<Metric>;
+/// A daily series' row.
+pub type SeriesDef = Def<Series>;
+
+const fn m(
+    key: Metric,
+    pattern: &'static str,
+    unit: &'static str,
+    scope: Scope,
+    meaning: &'static str,
+) -> MetricDef {
+    Def {
+        key,
+        pattern,
+        meaning,
+        unit,
+        scope,
+        condition: Condition::Always,
+    }
+}
+
+const fn s(
+    key: Series,
+    pattern: &'static str,
+    unit: &'static str,
+    scope: Scope,
+    meaning: &'static str,
+) -> SeriesDef {
+    Def {
+        key,
+        pattern,
+        meaning,
+        unit,
+        scope,
+        condition: Condition::Always,
+    }
+}
+
+use Scope::{Facility, Global, Group, Stage};
+
+/// Every metric, in blocks, in report order (see the module docs). Taken at
+/// the horizon unless said.
+pub static METRICS: &[&[MetricDef]] = &[
+    &[m(
+        Metric::Transferred,
+        "transferred",
+        "persons",
+        Global,
+        "arrived in Iraq",
+    )],
+    &[m(
+        Metric::TransferredGroup,
+        "transferred.<group>",
+        "persons",
+        Group,
+        "arrived in Iraq, of the group",
+    )],
+    &[
+        m(
+            Metric::LastArrivalDay,
+            "last_arrival_day",
+            "day number",
+            Global,
+            "time of the last arrival if at the horizon the pool is empty and nobody is in transit; otherwise horizon + 1 (a sentinel that enters the mean: read p5-p95 too); no value if nobody ever arrived",
+        ),
+        m(
+            Metric::Escaped,
+            "escaped",
+            "persons",
+            Global,
+            "escaped from the Syrian pool",
+        ),
+        m(
+            Metric::RemainingInSyria,
+            "remaining_in_syria",
+            "persons",
+            Global,
+            "still in the Syrian pool (transit not included)",
+        ),
+        m(
+            Metric::Repatriated,
+            "repatriated",
+            "persons",
+            Global,
+            "repatriated",
+        ),
+    ],
+    &[m(
+        Metric::RepatriatedGroup,
+        "repatriated.<group>",
+        "persons",
+        Group,
+        "repatriated, of the group",
+    )],
+    &[
+        m(
+            Metric::Released,
+            "released",
+            "persons",
+            Global,
+            "released at a verdict (acquitted)",
+        ),
+        m(
+            Metric::Convicted,
+            "convicted",
+            "persons",
+            Global,
+            "convicted (verdicts, whether or not they later left)",
+        ),
+    ],
+    &[m(
+        Metric::ConvictedGroup,
+        "convicted.<group>",
+        "persons",
+        Group,
+        "convicted, of the group",
+    )],
+    &[m(
+        Metric::AwaitingVerdict,
+        "awaiting_verdict",
+        "persons",
+        Global,
+        "in custody, in the court pipeline",
+    )],
+    &[
+        m(
+            Metric::PeakOccupancy,
+            "facility.<facility>.peak_occupancy",
+            "persons",
+            Facility,
+            "highest end-of-day occupancy (everyone inside)",
+        ),
+        m(
+            Metric::PeakOccupancyRate,
+            "facility.<facility>.peak_occupancy_rate",
+            "ratio",
+            Facility,
+            "highest end-of-day occupancy / capacity that day (1.5 = 150%)",
+        ),
+        m(
+            Metric::DaysOverCapacity,
+            "facility.<facility>.days_over_capacity",
+            "days",
+            Facility,
+            "end-of-day records above capacity",
+        ),
+        m(
+            Metric::FirstDayOverCapacity,
+            "facility.<facility>.first_day_over_capacity",
+            "day number",
+            Facility,
+            "first end-of-day record above capacity; horizon + 1 if none",
+        ),
+    ],
+    &[
+        m(
+            Metric::StageCompleted,
+            "stage.<stage>.completed",
+            "cases",
+            Stage,
+            "cases that finished service",
+        ),
+        m(
+            Metric::StageMeanWait,
+            "stage.<stage>.mean_wait_days",
+            "days",
+            Stage,
+            "joining the queue to service start, over cases that started; no value if none did",
+        ),
+        m(
+            Metric::StagePeakQueue,
+            "stage.<stage>.peak_queue",
+            "cases",
+            Stage,
+            "highest end-of-day queue length (cases waiting, not in service)",
+        ),
+    ],
+    &[
+        m(
+            Metric::MeanDaysToVerdict,
+            "mean_days_to_verdict",
+            "days",
+            Global,
+            "mean time from arrival in Iraq to verdict, over verdicts given; no value if none",
+        ),
+        m(
+            Metric::MedianDaysToVerdict,
+            "median_days_to_verdict",
+            "days",
+            Global,
+            "median time from arrival in Iraq to verdict, over verdicts given; no value if none",
+        ),
+    ],
+];
+
+/// Every daily series, in blocks, in report order. One value per day
+/// 1..=horizon, recorded at the end of the day after every event of that
+/// day.
+pub static SERIES: &[&[SeriesDef]] = &[
+    &[s(
+        Series::Occupancy,
+        "occupancy.<facility>",
+        "persons",
+        Facility,
+        "persons held (everyone inside, the initial population included)",
+    )],
+    &[
+        s(
+            Series::InCustody,
+            "in_custody",
+            "persons",
+            Global,
+            "transferees in Iraqi custody (awaiting a verdict or convicted); the people already inside are not counted, so this is not the sum of `occupancy.*`",
+        ),
+        s(
+            Series::InSyria,
+            "in_syria",
+            "persons",
+            Global,
+            "detainees still in the Syrian pool (not in transit)",
+        ),
+        s(
+            Series::TransferredCumulative,
+            "transferred_cumulative",
+            "persons",
+            Global,
+            "arrivals in Iraq so far",
+        ),
+    ],
+    &[s(
+        Series::Queue,
+        "queue.<stage>",
+        "cases",
+        Stage,
+        "cases waiting for the stage (not in service)",
+    )],
+];
+
+/// Every metric row, in table order.
+pub fn metric_defs() -> impl Iterator<Item = &'static MetricDef> {
+    METRICS.iter().flat_map(|b| b.iter())
+}
+
+/// Every series row, in table order.
+pub fn series_defs() -> impl Iterator<Item = &'static SeriesDef> {
+    SERIES.iter().flat_map(|b| b.iter())
+}
+
+/// The names `blocks` give for scenario `s`, each with its row and entity
+/// index, in report order.
+pub(crate) fn expand<K: Copy + 'static>(
+    blocks: &'static [&'static [Def<K>]],
+    s: &Scenario,
+) -> Vec<(String, &'static Def<K>, u32)> {
+    let mut out = Vec::new();
+    for block in blocks {
+        let Some(first) = block.first() else { continue };
+        let entities = first.scope.entities(s);
+        for (e, name) in entities.iter().enumerate() {
+            for def in block.iter().filter(|d| d.condition.holds(s)) {
+                out.push((def.name(name), def, e as u32));
+            }
+        }
+    }
+    out
+}
+
+fn table<K: 'static>(rows: impl Iterator<Item = &'static Def<K>>, first: &str) -> String {
+    let mut t = format!(
+        "| {first} | meaning | unit | scope | reported |\n| --- | --- | --- | --- | --- |\n"
+    );
+    for d in rows {
+        t.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            d.pattern,
+            d.meaning,
+            d.unit,
+            d.scope.word(),
+            d.condition.words()
+        ));
+    }
+    t
+}
+
+/// The metric table for `docs/model.md`, in markdown.
+pub fn metric_table_markdown() -> String {
+    table(metric_defs(), "metric")
+}
+
+/// The daily series table for `docs/model.md`, in markdown.
+pub fn series_table_markdown() -> String {
+    table(series_defs(), "series")
+}
+
+/// Both tables, metrics then series, as `docs/model.md` holds them between
+/// `<!-- metrics:begin -->` and `<!-- metrics:end -->`.
+pub fn schema_markdown() -> String {
+    format!(
+        "\n{}\n{}\n",
+        metric_table_markdown(),
+        series_table_markdown()
+    )
+}
+
+/// `name` is not among `valid`: the error lists the valid names, the
+/// closest (by edit distance) first.
+pub(crate) fn unknown(what: &'static str, name: &str, valid: &[String]) -> crate::Error {
+    let mut v: Vec<(usize, &String)> = valid.iter().map(|c| (edit_distance(name, c), c)).collect();
+    v.sort_by_key(|&(d, _)| d);
+    crate::Error::UnknownName {
+        what,
+        name: name.to_string(),
+        valid: v.into_iter().map(|(_, c)| c.clone()).collect(),
+    }
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_share_one_scope_and_patterns_are_unique() {
+        for blocks in [
+            METRICS
+                .iter()
+                .map(|b| b.iter().map(|d| (d.scope, d.pattern)).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+            SERIES
+                .iter()
+                .map(|b| b.iter().map(|d| (d.scope, d.pattern)).collect::<Vec<_>>())
+                .collect(),
+        ] {
+            let mut seen = std::collections::HashSet::new();
+            for b in &blocks {
+                assert!(!b.is_empty());
+                for &(scope, pattern) in b {
+                    assert_eq!(scope, b[0].0, "{pattern}");
+                    assert!(pattern.contains(scope.placeholder()), "{pattern}");
+                    assert!(seen.insert(pattern), "{pattern} twice");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("transfered", "transferred"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
