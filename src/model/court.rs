@@ -1,6 +1,8 @@
 //! Rule 5 (court): first-come, first-served stages with parallel servers,
 //! server schedules, verdicts.
 
+use rand::distr::Distribution;
+
 use super::{Event, Replication, Status};
 use crate::scenario::dist::bernoulli;
 
@@ -73,7 +75,49 @@ impl Replication<'_> {
         } else {
             self.verdict(d, t);
         }
+        self.eligible_at_stage(d, s, t);
         self.start_service(s, t);
+    }
+
+    /// Detainee `d`, queued or in service, leaves the court pipeline at `t`
+    /// with `status`; a server it held takes the next case at once.
+    pub(super) fn leave_court(&mut self, d: u32, t: f64, status: Status) {
+        let di = d as usize;
+        let s = self.ws.stage_of[di] as usize;
+        let was_in_service = self.ws.status[di] == Status::InService;
+        if was_in_service {
+            self.busy[s] -= 1;
+        } else {
+            self.qlen[s] -= 1;
+        }
+        self.ws.status[di] = status;
+        self.awaiting -= 1;
+        if was_in_service {
+            self.start_service(s, t);
+        }
+    }
+
+    /// Sentence `k` for convicted detainee `d` at `t` (rule 10): its move, and
+    /// its exit, drawn now.
+    fn sentence(&mut self, d: u32, k: usize, t: f64) {
+        let plan = self.plan;
+        let sp = &plan.sentences[k];
+        self.sentenced[k] += 1;
+        self.move_convicted(d, sp.facility);
+        if let Some(exit) = &sp.exit
+            && bernoulli(&mut self.rng.sentence, exit.probability)
+        {
+            let at = t + exit.after.sample(&mut self.rng.sentence);
+            if at <= plan.horizon {
+                self.ws.cal.schedule(
+                    at,
+                    Event::Exit {
+                        d,
+                        executed: exit.executed,
+                    },
+                );
+            }
+        }
     }
 
     /// The verdict after the last stage.
@@ -83,8 +127,16 @@ impl Replication<'_> {
         self.ws.verdict_days.push(t - self.ws.arrival[di]);
         if bernoulli(&mut self.rng.verdict, self.plan.conviction) {
             self.convicted += 1;
+            self.convicted_in += 1;
             self.convicted_g[self.ws.group[di] as usize] += 1;
-            self.move_convicted(d);
+            match &self.plan.sentence_pick {
+                None => self.move_convicted(d, self.plan.convicted_facility),
+                Some(pick) => {
+                    let k = pick.sample(&mut self.rng.sentence);
+                    self.sentence(d, k, t);
+                }
+            }
+            self.eligible_at_verdict(d, t);
         } else {
             self.released += 1;
             self.ws.status[di] = Status::Released;

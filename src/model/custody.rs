@@ -3,7 +3,7 @@
 
 use rand::distr::Distribution;
 
-use super::{Replication, Status};
+use super::{Event, Replication, Status};
 use crate::scenario::Policy;
 
 impl Replication<'_> {
@@ -12,6 +12,10 @@ impl Replication<'_> {
     /// first court stage, in boarding order.
     #[inline]
     pub(super) fn arrival(&mut self, start: usize, len: usize, t: f64) {
+        if self.plan.policy != Policy::Proportional {
+            // Placement reads occupancy.
+            self.sync_background(t);
+        }
         for di in start..start + len {
             let d = di as u32;
             let g = self.ws.group[di] as usize;
@@ -24,33 +28,41 @@ impl Replication<'_> {
             self.occ[f] += 1;
             self.awaiting += 1;
             self.draw_repatriation(d, g, t);
+            if let Some(m) = &self.plan.mortality {
+                let at = t + m.sample(&mut self.rng.mortality);
+                if at <= self.plan.horizon {
+                    self.ws.cal.schedule(at, Event::Death(d));
+                }
+            }
             self.join(0, d, t);
         }
         self.last_arrival = Some(t);
     }
 
-    /// The facility for the next arrival.
+    /// The facility for the next arrival, among the receiving facilities
+    /// (rule 9), in their listed order.
     fn place(&mut self) -> usize {
+        let list = &self.plan.receiving;
         match self.plan.policy {
             Policy::LeastOccupied => self.least_occupied(),
             Policy::Proportional => match &self.plan.weights {
-                Some(w) => w.sample(&mut self.rng.allocation),
+                Some(w) => list[w.sample(&mut self.rng.allocation)],
                 None => self.least_occupied(),
             },
-            Policy::FillInOrder => self
-                .occ
+            Policy::FillInOrder => list
                 .iter()
-                .zip(&self.cap)
-                .position(|(o, c)| o < c)
+                .copied()
+                .find(|&f| self.occ[f] < self.cap[f])
                 .unwrap_or_else(|| self.least_occupied()),
         }
     }
 
-    /// Lowest occupancy / capacity, compared exactly; ties go to the first
-    /// listed.
+    /// Lowest occupancy / capacity among the receiving facilities,
+    /// compared exactly; ties go to the first listed.
     fn least_occupied(&self) -> usize {
-        let mut best = 0;
-        for f in 1..self.occ.len() {
+        let list = &self.plan.receiving;
+        let mut best = list[0];
+        for &f in &list[1..] {
             let lhs = u128::from(self.occ[f]) * u128::from(self.cap[best]);
             let rhs = u128::from(self.occ[best]) * u128::from(self.cap[f]);
             if lhs < rhs {
@@ -66,14 +78,49 @@ impl Replication<'_> {
         self.occ[f] -= 1;
     }
 
-    /// Moves a convicted detainee to the convicted facility, if one is set.
-    pub(super) fn move_convicted(&mut self, d: u32) {
-        if let Some(cf) = self.plan.convicted_facility {
+    /// Moves a convicted detainee to facility `to`, if one is given.
+    pub(super) fn move_convicted(&mut self, d: u32, to: Option<usize>) {
+        if let Some(cf) = to {
             let f = self.ws.facility_of[d as usize] as usize;
             self.occ[f] -= 1;
             self.occ[cf] += 1;
             self.ws.facility_of[d as usize] = cf as u32;
         }
         self.ws.status[d as usize] = Status::Convicted;
+    }
+
+    /// A convicted detainee's sentence ends (rule 10): released or
+    /// executed, if still in custody.
+    pub(super) fn sentence_ends(&mut self, d: u32, executed: bool) {
+        let di = d as usize;
+        if self.ws.status[di] != Status::Convicted {
+            return;
+        }
+        self.convicted_in -= 1;
+        if executed {
+            self.executed += 1;
+            self.ws.status[di] = Status::Executed;
+        } else {
+            self.served += 1;
+            self.ws.status[di] = Status::Served;
+        }
+        self.free_bed(d);
+    }
+
+    /// Detainee `d`'s death time comes (rule 11): it dies if still in
+    /// custody, wherever it is in the court pipeline (a server it held
+    /// takes the next case at once) or convicted.
+    pub(super) fn death(&mut self, d: u32, t: f64) {
+        let di = d as usize;
+        match self.ws.status[di] {
+            Status::Queued | Status::InService => self.leave_court(d, t, Status::Died),
+            Status::Convicted => {
+                self.convicted_in -= 1;
+                self.ws.status[di] = Status::Died;
+            }
+            _ => return,
+        }
+        self.died += 1;
+        self.free_bed(d);
     }
 }

@@ -18,9 +18,11 @@
 //! changes, each phase's first departure, and the first incident; the
 //! end-of-day record of day d comes after every event at time d.
 
+mod background;
 mod court;
 mod custody;
 pub(crate) mod outcome;
+mod relocation;
 mod repatriation;
 pub mod schema;
 mod transfer;
@@ -34,7 +36,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::Error;
 use crate::engine::Calendar;
 use crate::scenario::dist::Sampler;
-use crate::scenario::{Admission, Policy, Scenario};
+use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, Who};
 
 pub use outcome::{Layout, Outcome};
 
@@ -106,7 +108,70 @@ pub struct Plan {
     convicted_facility: Option<usize>,
     stages: Vec<StagePlan>,
     schedule: Vec<(f64, usize, u64)>,
+    // Version 2.
+    /// No departure at or after this day (infinity: none).
+    until: f64,
+    /// Departures stop once this many have boarded.
+    target_total: Option<u64>,
+    /// Facilities that receive arrivals, in the order the policy uses.
+    receiving: Vec<usize>,
+    /// Time from arrival to death in custody; `None`: nobody dies.
+    mortality: Option<rand_distr::Exp<f64>>,
+    sentences: Vec<SentencePlan>,
+    sentence_pick: Option<rand::distr::weighted::WeightedIndex<f64>>,
+    /// Per facility: its background turnover, if any.
+    background: Vec<Option<BackgroundPlan>>,
+    /// Whether any facility's background turns over.
+    has_background: bool,
+    /// Per facility: cost of one detainee-day (0 if not priced).
+    cost: Vec<f64>,
+    /// Relocations, by day (file order at equal days).
+    relocations: Vec<RelocationPlan>,
     layout: Arc<Layout>,
+}
+
+#[derive(Debug, Clone)]
+struct SentencePlan {
+    /// Where the sentenced go (the sentence's facility, else
+    /// `convicted_facility`); `None`: they stay where they are.
+    facility: Option<usize>,
+    exit: Option<ExitPlan>,
+}
+
+#[derive(Debug, Clone)]
+struct ExitPlan {
+    executed: bool,
+    after: Sampler,
+    probability: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BackgroundPlan {
+    /// Admissions \[persons per day\].
+    pub(crate) rate: f64,
+    /// Mean stay \[days\].
+    pub(crate) mean_stay: f64,
+    /// Admissions over one whole day, built once.
+    pub(crate) one_day: Option<rand_distr::Poisson<f64>>,
+}
+
+#[derive(Debug, Clone)]
+struct RelocationPlan {
+    day: f64,
+    from: usize,
+    to: usize,
+    count: u64,
+    who: Who,
+}
+
+/// When a group's repatriation clock starts (rule 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Eligible {
+    Arrival,
+    /// When service at this stage ends.
+    Stage(usize),
+    /// At a conviction.
+    Verdict,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +194,9 @@ struct GroupPlan {
     probability: f64,
     delay: Option<Sampler>,
     earliest: f64,
+    eligible: Eligible,
+    after_conviction: bool,
+    quota: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -195,6 +263,19 @@ impl Plan {
                 probability: g.repatriation.probability,
                 delay: g.repatriation.delay_days.as_ref().map(|d| d.sampler()),
                 earliest: s.day(g.repatriation.earliest_day),
+                eligible: match &g.repatriation.eligible_after {
+                    EligibleAfter::Arrival => Eligible::Arrival,
+                    EligibleAfter::Verdict => Eligible::Verdict,
+                    EligibleAfter::Stage(name) => Eligible::Stage(
+                        s.court
+                            .stages
+                            .iter()
+                            .position(|st| &st.name == name)
+                            .unwrap_or_else(|| bug(format!("no stage named {name:?}"))),
+                    ),
+                },
+                after_conviction: g.repatriation.after_conviction,
+                quota: g.repatriation.quota,
             })
             .collect();
         let mut expansions: Vec<(f64, usize, u64)> = s
@@ -226,11 +307,64 @@ impl Plan {
             }
             _ => None,
         };
-        let convicted_facility = s
+        let facility = |name: &str| {
+            s.facilities
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap_or_else(|| bug(format!("no facility named {name:?}")))
+        };
+        let convicted_facility = s.court.convicted_facility.as_deref().map(facility);
+        let receiving: Vec<usize> = match &s.allocation.facilities {
+            Some(names) => names.iter().map(|n| facility(n)).collect(),
+            None => (0..s.facilities.len()).collect(),
+        };
+        let sentences: Vec<SentencePlan> = s
             .court
-            .convicted_facility
-            .as_ref()
-            .and_then(|name| s.facilities.iter().position(|f| &f.name == name));
+            .sentences
+            .iter()
+            .map(|sp| SentencePlan {
+                facility: sp.facility.as_deref().map(facility).or(convicted_facility),
+                exit: sp.exit.as_ref().map(|e| ExitPlan {
+                    executed: e.kind == ExitKind::Executed,
+                    after: e.after_days.sampler(),
+                    probability: e.probability,
+                }),
+            })
+            .collect();
+        let sentence_pick = (!sentences.is_empty()).then(|| {
+            rand::distr::weighted::WeightedIndex::new(
+                s.court.sentences.iter().map(|x| x.probability),
+            )
+            .unwrap_or_else(|e| bug(format!("sentence probabilities: {e}")))
+        });
+        let background: Vec<Option<BackgroundPlan>> = s
+            .facilities
+            .iter()
+            .map(|f| {
+                f.background.map(|b| BackgroundPlan {
+                    rate: b.admissions_per_day,
+                    mean_stay: b.mean_stay_days,
+                    one_day: (b.admissions_per_day > 0.0).then(|| {
+                        rand_distr::Poisson::new(b.admissions_per_day)
+                            .unwrap_or_else(|e| bug(format!("admissions_per_day: {e}")))
+                    }),
+                })
+            })
+            .collect();
+        let mut relocations: Vec<RelocationPlan> = s
+            .relocations
+            .iter()
+            .map(|r| RelocationPlan {
+                day: s.day(r.day),
+                from: facility(&r.from),
+                to: facility(&r.to),
+                count: r.count,
+                who: r.who,
+            })
+            .collect();
+        relocations.sort_by(|a, b| a.day.total_cmp(&b.day));
+        let end = s.transfer.end.unwrap_or_default();
+        let rate = s.custody.mortality_per_year;
         Ok(Plan {
             scenario: s.clone(),
             horizon: f64::from(s.horizon_days),
@@ -261,6 +395,20 @@ impl Plan {
                 })
                 .collect(),
             schedule,
+            until: end.until_day.map_or(f64::INFINITY, |d| s.day(d)),
+            target_total: end.target_total,
+            receiving,
+            mortality: (rate > 0.0).then(|| exp_rate(rate / 365.25)),
+            sentences,
+            sentence_pick,
+            has_background: background.iter().any(Option::is_some),
+            background,
+            cost: s
+                .facilities
+                .iter()
+                .map(|f| f.cost_per_detainee_day.unwrap_or(0.0))
+                .collect(),
+            relocations,
             layout: Arc::new(Layout::new(s)),
         })
     }
@@ -309,6 +457,12 @@ impl Plan {
     }
 }
 
+/// A broken promise of validation: a bug, never bad input.
+#[cold]
+fn bug(what: String) -> ! {
+    panic!("custody-sim internal error, please report: validation let through {what}")
+}
+
 /// An exponential of rate `rate` \[1/days\], which validation guarantees
 /// is finite and positive.
 ///
@@ -331,6 +485,10 @@ pub(crate) enum Status {
     Convicted,
     Released,
     Repatriated,
+    /// Released at the end of a sentence.
+    Served,
+    Executed,
+    Died,
 }
 
 /// An event: small and `Copy`, so the calendar holds no boxes.
@@ -350,6 +508,12 @@ pub(crate) enum Event {
     ServiceDone { stage: u32, d: u32 },
     /// Detainee `d`'s repatriation time.
     Repatriate(u32),
+    /// Index into `Plan::relocations`.
+    Relocation(u32),
+    /// Detainee `d`'s sentence ends: released or executed.
+    Exit { d: u32, executed: bool },
+    /// Detainee `d`'s death time in custody.
+    Death(u32),
 }
 
 /// Per-process random streams of one replication.
@@ -372,6 +536,15 @@ pub(crate) struct Streams {
     pub(crate) verdict: ChaCha8Rng,
     pub(crate) stages: Vec<ChaCha8Rng>,
     pub(crate) groups: Vec<ChaCha8Rng>,
+    /// Version 2: sentences and their exits.
+    pub(crate) sentence: ChaCha8Rng,
+    /// Version 2: death times in custody.
+    pub(crate) mortality: ChaCha8Rng,
+    /// Version 2: who a relocation moves.
+    pub(crate) relocation: ChaCha8Rng,
+    /// Version 2: each facility's background turnover (empty when no
+    /// facility has one).
+    pub(crate) background: Vec<ChaCha8Rng>,
 }
 
 // The stream layout is fixed by these constants alone: changing one
@@ -381,14 +554,19 @@ pub(crate) struct Streams {
 // version 1 scenario draws exactly what it drew before.
 const PROCESS_STAGE0: u128 = 8;
 const PROCESS_GROUP0: u128 = 72;
+const PROCESS_SENTENCE: u128 = 1100;
+const PROCESS_MORTALITY: u128 = 1101;
+const PROCESS_RELOCATION: u128 = 1102;
+const PROCESS_BACKGROUND0: u128 = 1200;
 const _: () = assert!(
     PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128 <= PROCESS_GROUP0
-        && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) < 1 << 12,
+        && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) <= PROCESS_SENTENCE
+        && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128) < 1 << 12,
     "the random-stream layout no longer fits the validation limits"
 );
 
 impl Streams {
-    fn new(seed: u64, index: u64, stages: usize, groups: usize) -> Streams {
+    fn new(seed: u64, index: u64, stages: usize, groups: usize, facilities: usize) -> Streams {
         let key = ChaCha8Rng::seed_from_u64(seed).get_seed();
         let at = |p: u128| {
             let mut r = ChaCha8Rng::from_seed(key);
@@ -409,6 +587,12 @@ impl Streams {
                 .collect(),
             groups: (0..groups as u128)
                 .map(|g| at(PROCESS_GROUP0 + g))
+                .collect(),
+            sentence: at(PROCESS_SENTENCE),
+            mortality: at(PROCESS_MORTALITY),
+            relocation: at(PROCESS_RELOCATION),
+            background: (0..facilities as u128)
+                .map(|f| at(PROCESS_BACKGROUND0 + f))
                 .collect(),
         }
     }
@@ -435,6 +619,11 @@ pub struct Workspace {
     joined: Vec<f64>,
     queues: Vec<VecDeque<u32>>,
     verdict_days: Vec<f64>,
+    /// Per detainee: chosen for a repatriation whose clock starts after
+    /// arrival (rule 14); written on arrival for the groups that use it.
+    chosen: Vec<bool>,
+    /// Scratch: relocation candidates.
+    candidates: Vec<u32>,
 }
 
 /// The state of one running replication.
@@ -468,6 +657,24 @@ pub(crate) struct Replication<'a> {
     convicted_g: Vec<u64>,
     repatriated: u64,
     repatriated_g: Vec<u64>,
+    // Version 2.
+    /// Convicted and still in custody.
+    convicted_in: u64,
+    sentenced: Vec<u64>,
+    served: u64,
+    executed: u64,
+    died: u64,
+    relocated: u64,
+    /// Per facility: background cohorts (rule 12).
+    cohorts: Vec<Vec<background::Cohort>>,
+    /// Per facility: background inmates inside, all cohorts.
+    bg: Vec<u64>,
+    /// Per facility: background admissions, departures, and relocations
+    /// in and out, so far.
+    bg_admitted: Vec<u64>,
+    bg_left: Vec<u64>,
+    bg_in: Vec<u64>,
+    bg_out: Vec<u64>,
     // Records.
     rec: outcome::Records,
 }
@@ -490,6 +697,7 @@ impl<'a> Replication<'a> {
             ws.facility_of.resize(n, 0);
             ws.arrival.resize(n, 0.0);
             ws.joined.resize(n, 0.0);
+            ws.chosen.resize(n, false);
         }
         ws.queues.resize_with(ns, VecDeque::new);
         ws.queues.truncate(ns);
@@ -498,7 +706,13 @@ impl<'a> Replication<'a> {
         let mut rep = Replication {
             plan,
             ws,
-            rng: Streams::new(seed, index, ns, ng),
+            rng: Streams::new(
+                seed,
+                index,
+                ns,
+                ng,
+                if plan.has_background { nf } else { 0 },
+            ),
             check,
             boarded: 0,
             in_transit: 0,
@@ -522,6 +736,23 @@ impl<'a> Replication<'a> {
             convicted_g: vec![0; ng],
             repatriated: 0,
             repatriated_g: vec![0; ng],
+            convicted_in: 0,
+            sentenced: vec![0; plan.sentences.len()],
+            served: 0,
+            executed: 0,
+            died: 0,
+            relocated: 0,
+            cohorts: plan
+                .initial
+                .iter()
+                .zip(&plan.background)
+                .map(|(&n, b)| vec![background::Cohort::native(n, b.as_ref())])
+                .collect(),
+            bg: plan.initial.clone(),
+            bg_admitted: vec![0; nf],
+            bg_left: vec![0; nf],
+            bg_in: vec![0; nf],
+            bg_out: vec![0; nf],
             rec: outcome::Records::new(&plan.layout, nf, ns),
         };
         rep.schedule_start();
@@ -547,6 +778,13 @@ impl<'a> Replication<'a> {
             }
         }
         self.schedule_incident(0.0);
+        // Version 2 events come after the version 1 set-up, so that a
+        // version 1 scenario keeps its sequence numbers.
+        for (i, r) in plan.relocations.iter().enumerate() {
+            if r.day <= h {
+                self.ws.cal.schedule(r.day, Event::Relocation(i as u32));
+            }
+        }
     }
 
     /// Runs the event loop to the horizon, recording each day.
@@ -593,30 +831,35 @@ impl<'a> Replication<'a> {
             Event::Incident => self.incident(t),
             Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
             Event::Repatriate(d) => self.repatriate(d, t),
+            Event::Relocation(i) => self.relocation(i as usize, t),
+            Event::Exit { d, executed } => self.sentence_ends(d, executed),
+            Event::Death(d) => self.death(d, t),
         }
     }
 
     /// Checks every balance of MODEL.md's conservation law; `full` also
-    /// counts each detainee's own status (O(detainees)).
+    /// counts each detainee's own status and place (O(detainees)).
     fn conservation(&self, t: f64, full: bool) -> Result<(), ConservationError> {
         let fail = |detail: String| Err(ConservationError { time: t, detail });
         let pool = self.ws.pool.len() as u64;
-        let sum = pool
-            + self.in_transit
-            + self.awaiting
-            + self.convicted
-            + self.released
-            + self.repatriated
-            + self.escaped;
+        let parts = [
+            ("pool", pool),
+            ("transit", self.in_transit),
+            ("awaiting", self.awaiting),
+            ("convicted in custody", self.convicted_in),
+            ("released", self.released),
+            ("released after a sentence", self.served),
+            ("repatriated", self.repatriated),
+            ("escaped", self.escaped),
+            ("executed", self.executed),
+            ("died", self.died),
+        ];
+        let sum: u64 = parts.iter().map(|p| p.1).sum();
         if sum != self.plan.total as u64 {
+            let terms: Vec<String> = parts.iter().map(|(k, v)| format!("{k} {v}")).collect();
             return fail(format!(
-                "pool {pool} + transit {} + awaiting {} + convicted {} + released {} + repatriated {} + escaped {} = {sum}, not {}",
-                self.in_transit,
-                self.awaiting,
-                self.convicted,
-                self.released,
-                self.repatriated,
-                self.escaped,
+                "{} = {sum}, not {}",
+                terms.join(" + "),
                 self.plan.total
             ));
         }
@@ -627,30 +870,59 @@ impl<'a> Replication<'a> {
                 self.awaiting
             ));
         }
+        for f in 0..self.bg.len() {
+            let want = self.plan.initial[f] + self.bg_admitted[f] + self.bg_in[f];
+            let cohorts: u64 = self.cohorts[f].iter().map(|c| c.n).sum();
+            if self.bg[f] + self.bg_left[f] + self.bg_out[f] != want || cohorts != self.bg[f] {
+                return fail(format!(
+                    "facility {f}: background {} (cohorts {cohorts}) != initial {} + admitted {} - left {} + moved in {} - moved out {}",
+                    self.bg[f],
+                    self.plan.initial[f],
+                    self.bg_admitted[f],
+                    self.bg_left[f],
+                    self.bg_in[f],
+                    self.bg_out[f]
+                ));
+            }
+        }
         let beds: u64 = self.occ.iter().sum();
-        let expected = self.plan.initial.iter().sum::<u64>() + self.awaiting + self.convicted;
+        let expected = self.bg.iter().sum::<u64>() + self.awaiting + self.convicted_in;
         if beds != expected {
             return fail(format!(
-                "occupancy {beds} != initial + awaiting + convicted = {expected}"
+                "occupancy {beds} != background + awaiting + convicted in custody = {expected}"
             ));
         }
         if full {
             // Full scan: every boarded detainee's own status agrees with the
-            // counters.
-            let mut by = [0u64; 6];
-            for s in &self.ws.status[..self.boarded] {
+            // counters, and each facility holds its background plus the
+            // transferees placed there.
+            let mut by = [0u64; 9];
+            let mut inside = self.bg.clone();
+            for (d, s) in self.ws.status[..self.boarded].iter().enumerate() {
                 by[*s as usize] += 1;
+                if matches!(s, Status::Queued | Status::InService | Status::Convicted) {
+                    inside[self.ws.facility_of[d] as usize] += 1;
+                }
             }
             let want = [
                 self.in_transit,
                 self.qlen.iter().sum(),
                 self.busy.iter().sum(),
-                self.convicted,
+                self.convicted_in,
                 self.released,
                 self.repatriated,
+                self.served,
+                self.executed,
+                self.died,
             ];
             if by != want {
                 return fail(format!("statuses {by:?} != counters {want:?}"));
+            }
+            if inside != self.occ {
+                return fail(format!(
+                    "occupancy {:?} != background + transferees placed {inside:?}",
+                    self.occ
+                ));
             }
         }
         Ok(())

@@ -230,6 +230,12 @@ pub(crate) struct Records {
     days_over: Vec<u64>,
     first_over: Vec<Option<u32>>,
     peak_queue: Vec<u64>,
+    /// Per facility: the last end-of-day occupancy.
+    last_occ: Vec<u64>,
+    /// Per facility: sum of end-of-day occupancy above capacity.
+    excess: Vec<u64>,
+    /// Sum of end-of-day occupancy × cost per detainee-day.
+    cost: f64,
 }
 
 impl Records {
@@ -241,6 +247,9 @@ impl Records {
             days_over: vec![0; facilities],
             first_over: vec![None; facilities],
             peak_queue: vec![0; stages],
+            last_occ: vec![0; facilities],
+            excess: vec![0; facilities],
+            cost: 0.0,
         }
     }
 }
@@ -256,6 +265,7 @@ impl Replication<'_> {
             // Counters that disagree are an engine bug, not bad input.
             panic!("custody-sim internal error, please report: {e}");
         }
+        self.sync_background(f64::from(day));
         let h = self.plan.horizon_days as usize;
         let at = day as usize - 1;
         let r = &mut self.rec;
@@ -263,10 +273,13 @@ impl Replication<'_> {
             let (o, c) = (self.occ[f], self.cap[f]);
             r.peak_occ[f] = r.peak_occ[f].max(o);
             r.peak_rate[f] = r.peak_rate[f].max(o as f64 / c as f64);
+            r.last_occ[f] = o;
             if o > c {
                 r.days_over[f] += 1;
+                r.excess[f] += o - c;
                 r.first_over[f].get_or_insert(day);
             }
+            r.cost += o as f64 * self.plan.cost[f];
         }
         for (s, &q) in self.qlen.iter().enumerate() {
             r.peak_queue[s] = r.peak_queue[s].max(q);
@@ -283,10 +296,13 @@ impl Replication<'_> {
     fn series_value(&self, key: Series, e: usize) -> u64 {
         match key {
             Series::Occupancy => self.occ[e],
-            Series::InCustody => self.awaiting + self.convicted,
+            Series::InCustody => self.awaiting + self.convicted_in,
             Series::InSyria => self.ws.pool.len() as u64,
             Series::TransferredCumulative => self.transferred,
             Series::Queue => self.qlen[e],
+            Series::AwaitingVerdict => self.awaiting,
+            Series::ConvictedInCustody => self.convicted_in,
+            Series::RepatriatedCumulative => self.repatriated,
         }
     }
 
@@ -348,6 +364,15 @@ impl Replication<'_> {
             Metric::StagePeakQueue => n(r.peak_queue[e]),
             Metric::MeanDaysToVerdict => verdict_days.map(|v| v.0),
             Metric::MedianDaysToVerdict => verdict_days.map(|v| v.1),
+            Metric::StageQueueAtHorizon => n(self.qlen[e]),
+            Metric::Sentenced => n(self.sentenced[e]),
+            Metric::ReleasedAfterSentence => n(self.served),
+            Metric::Executed => n(self.executed),
+            Metric::DiedInCustody => n(self.died),
+            Metric::Relocated => n(self.relocated),
+            Metric::OccupancyAtHorizon => n(r.last_occ[e]),
+            Metric::ExcessDetaineeDays => n(r.excess[e]),
+            Metric::CustodyCost => Some(r.cost),
         }
     }
 }

@@ -1,20 +1,34 @@
-//! Rule 6 (repatriation): a time drawn on arrival; if it comes before the
-//! verdict the detainee leaves, wherever it is in the court pipeline.
+//! Rules 6 and 14 (repatriation): whether a detainee is chosen is drawn on
+//! arrival; its clock starts at arrival, at the end of its service at a
+//! named stage, or at a conviction; the time is the later of the clock's
+//! start plus a delay draw and the group's earliest day. Before the verdict
+//! the detainee leaves wherever it is in the court pipeline; after a
+//! conviction only with `after_conviction`; a group's quota is checked when
+//! the repatriation would happen, and one refused is never retried.
 
-use super::{Event, Replication, Status};
+use super::{Eligible, Event, Replication, Status};
 use crate::scenario::dist::bernoulli;
 
 impl Replication<'_> {
-    /// On arrival at `t`: with the group's probability, a repatriation time,
-    /// the later of `t` plus a delay draw and the group's earliest day.
+    /// On arrival at `t`: whether `d` is chosen, with the group's
+    /// probability; for a clock that starts at arrival, its repatriation
+    /// time too.
     pub(super) fn draw_repatriation(&mut self, d: u32, g: usize, t: f64) {
         let gp = &self.plan.groups[g];
         let Some(delay) = &gp.delay else { return };
+        let later = gp.eligible != Eligible::Arrival;
+        if later {
+            self.ws.chosen[d as usize] = false;
+        }
         if gp.probability <= 0.0 {
             return;
         }
         let rng = &mut self.rng.groups[g];
         if bernoulli(rng, gp.probability) {
+            if later {
+                self.ws.chosen[d as usize] = true;
+                return;
+            }
             let at = (t + delay.sample(rng)).max(gp.earliest);
             if at <= self.plan.horizon {
                 self.ws.cal.schedule(at, Event::Repatriate(d));
@@ -22,25 +36,60 @@ impl Replication<'_> {
         }
     }
 
+    /// Starts the clock of chosen detainee `d` at `t`.
+    fn start_clock(&mut self, d: u32, g: usize, t: f64) {
+        let gp = &self.plan.groups[g];
+        let Some(delay) = &gp.delay else { return };
+        let at = (t + delay.sample(&mut self.rng.groups[g])).max(gp.earliest);
+        if at <= self.plan.horizon {
+            self.ws.cal.schedule(at, Event::Repatriate(d));
+        }
+    }
+
+    /// `d`'s service at stage `s` ended at `t` (its verdict, after the last
+    /// stage, already given): its clock starts if its group's does then.
+    #[inline]
+    pub(super) fn eligible_at_stage(&mut self, d: u32, s: usize, t: f64) {
+        let g = self.ws.group[d as usize] as usize;
+        if self.plan.groups[g].eligible == Eligible::Stage(s) && self.ws.chosen[d as usize] {
+            self.start_clock(d, g, t);
+        }
+    }
+
+    /// `d` was convicted at `t`: its clock starts if its group's does then.
+    #[inline]
+    pub(super) fn eligible_at_verdict(&mut self, d: u32, t: f64) {
+        let g = self.ws.group[d as usize] as usize;
+        if self.plan.groups[g].eligible == Eligible::Verdict && self.ws.chosen[d as usize] {
+            self.start_clock(d, g, t);
+        }
+    }
+
     /// The repatriation time of `d` comes: it leaves if still awaiting a
-    /// verdict; a timer that fires after the verdict is ignored.
+    /// verdict, or convicted and its group repatriates after conviction,
+    /// and the group's quota is not used up. Otherwise the timer is
+    /// ignored (never retried).
     pub(super) fn repatriate(&mut self, d: u32, t: f64) {
         let di = d as usize;
-        let s = self.ws.stage_of[di] as usize;
-        match self.ws.status[di] {
-            Status::Queued => self.qlen[s] -= 1,
-            Status::InService => self.busy[s] -= 1,
-            _ => return,
+        let g = self.ws.group[di] as usize;
+        let gp = &self.plan.groups[g];
+        let status = self.ws.status[di];
+        let allowed = match status {
+            Status::Queued | Status::InService => true,
+            Status::Convicted => gp.after_conviction,
+            _ => false,
+        };
+        if !allowed || gp.quota.is_some_and(|q| self.repatriated_g[g] >= q) {
+            return;
         }
-        let was_in_service = self.ws.status[di] == Status::InService;
-        self.ws.status[di] = Status::Repatriated;
-        self.awaiting -= 1;
+        if status == Status::Convicted {
+            self.convicted_in -= 1;
+            self.ws.status[di] = Status::Repatriated;
+        } else {
+            self.leave_court(d, t, Status::Repatriated);
+        }
         self.repatriated += 1;
-        self.repatriated_g[self.ws.group[di] as usize] += 1;
+        self.repatriated_g[g] += 1;
         self.free_bed(d);
-        if was_in_service {
-            // The server takes the next case at once.
-            self.start_service(s, t);
-        }
     }
 }

@@ -81,7 +81,7 @@ impl Scope {
             Scope::Group => s.groups.iter().map(|g| g.name.as_str()).collect(),
             Scope::Facility => s.facilities.iter().map(|f| f.name.as_str()).collect(),
             Scope::Stage => s.court.stages.iter().map(|st| st.name.as_str()).collect(),
-            Scope::Sentence => Vec::new(),
+            Scope::Sentence => s.court.sentences.iter().map(|x| x.name.as_str()).collect(),
         }
     }
 }
@@ -92,13 +92,22 @@ impl Scope {
 pub enum Condition {
     /// Always (0 when the rule behind it is unused).
     Always,
+    /// Only when the scenario defines `[[court.sentence]]`.
+    Sentences,
+    /// Only when some facility has a `cost_per_detainee_day`.
+    Cost,
 }
 
 impl Condition {
     /// Whether scenario `s` reports it.
-    pub fn holds(self, _s: &Scenario) -> bool {
+    pub fn holds(self, s: &Scenario) -> bool {
         match self {
             Condition::Always => true,
+            Condition::Sentences => !s.court.sentences.is_empty(),
+            Condition::Cost => s
+                .facilities
+                .iter()
+                .any(|f| f.cost_per_detainee_day.is_some()),
         }
     }
 
@@ -106,6 +115,8 @@ impl Condition {
     fn words(self) -> &'static str {
         match self {
             Condition::Always => "always",
+            Condition::Sentences => "when sentences are defined",
+            Condition::Cost => "when a facility has a cost",
         }
     }
 }
@@ -135,6 +146,15 @@ pub enum Metric {
     StagePeakQueue,
     MeanDaysToVerdict,
     MedianDaysToVerdict,
+    StageQueueAtHorizon,
+    Sentenced,
+    ReleasedAfterSentence,
+    Executed,
+    DiedInCustody,
+    Relocated,
+    OccupancyAtHorizon,
+    ExcessDetaineeDays,
+    CustodyCost,
 }
 
 /// A kind of daily series.
@@ -147,6 +167,9 @@ pub enum Series {
     InSyria,
     TransferredCumulative,
     Queue,
+    AwaitingVerdict,
+    ConvictedInCustody,
+    RepatriatedCumulative,
 }
 
 /// One row of the schema: a metric or series kind and what it means.
@@ -199,6 +222,11 @@ const fn m(
     }
 }
 
+const fn only(mut d: MetricDef, condition: Condition) -> MetricDef {
+    d.condition = condition;
+    d
+}
+
 const fn s(
     key: Series,
     pattern: &'static str,
@@ -216,7 +244,7 @@ const fn s(
     }
 }
 
-use Scope::{Facility, Global, Group, Stage};
+use Scope::{Facility, Global, Group, Sentence, Stage};
 
 /// Every metric, in blocks, in report order (see the module docs). Taken at
 /// the horizon unless said.
@@ -371,6 +399,80 @@ pub static METRICS: &[&[MetricDef]] = &[
             "median time from arrival in Iraq to verdict, over verdicts given; no value if none",
         ),
     ],
+    // Version 2, after every version 1 metric.
+    &[m(
+        Metric::StageQueueAtHorizon,
+        "stage.<stage>.queue_at_horizon",
+        "cases",
+        Stage,
+        "cases waiting (not in service) after every event at the horizon",
+    )],
+    &[only(
+        m(
+            Metric::Sentenced,
+            "sentenced.<sentence>",
+            "persons",
+            Sentence,
+            "convictions with that sentence",
+        ),
+        Condition::Sentences,
+    )],
+    &[
+        m(
+            Metric::ReleasedAfterSentence,
+            "released_after_sentence",
+            "persons",
+            Global,
+            "left custody at the end of a sentence (exit `released`)",
+        ),
+        m(
+            Metric::Executed,
+            "executed",
+            "persons",
+            Global,
+            "executed (exit `executed`)",
+        ),
+        m(
+            Metric::DiedInCustody,
+            "died_in_custody",
+            "persons",
+            Global,
+            "transferees who died in custody (`custody.mortality_per_year`)",
+        ),
+        m(
+            Metric::Relocated,
+            "relocated",
+            "persons",
+            Global,
+            "people moved by relocations (background inmates and transferees), counted as moved",
+        ),
+    ],
+    &[
+        m(
+            Metric::OccupancyAtHorizon,
+            "facility.<facility>.occupancy_at_horizon",
+            "persons",
+            Facility,
+            "the last end-of-day occupancy (everyone inside)",
+        ),
+        m(
+            Metric::ExcessDetaineeDays,
+            "facility.<facility>.excess_detainee_days",
+            "detainee-days",
+            Facility,
+            "sum over end-of-day records of occupancy above capacity (everyone inside)",
+        ),
+    ],
+    &[only(
+        m(
+            Metric::CustodyCost,
+            "custody_cost",
+            "currency",
+            Global,
+            "sum over facilities and end-of-day records of occupancy × `cost_per_detainee_day` (everyone inside)",
+        ),
+        Condition::Cost,
+    )],
 ];
 
 /// Every daily series, in blocks, in report order. One value per day
@@ -414,6 +516,30 @@ pub static SERIES: &[&[SeriesDef]] = &[
         Stage,
         "cases waiting for the stage (not in service)",
     )],
+    // Version 2.
+    &[
+        s(
+            Series::AwaitingVerdict,
+            "awaiting_verdict",
+            "persons",
+            Global,
+            "transferees in custody awaiting a verdict (queued or in service)",
+        ),
+        s(
+            Series::ConvictedInCustody,
+            "convicted_in_custody",
+            "persons",
+            Global,
+            "convicted transferees still in custody",
+        ),
+        s(
+            Series::RepatriatedCumulative,
+            "repatriated_cumulative",
+            "persons",
+            Global,
+            "repatriations so far",
+        ),
+    ],
 ];
 
 /// Every metric row, in table order.

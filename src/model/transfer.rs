@@ -19,8 +19,12 @@ impl Replication<'_> {
     #[inline]
     pub(super) fn departure(&mut self, p: usize, t: f64) {
         let plan = self.plan;
-        if self.ws.pool.is_empty() {
-            // The pool never refills: the timetable can stop.
+        if self.ws.pool.is_empty()
+            || t >= plan.until
+            || plan.target_total.is_some_and(|n| self.boarded as u64 >= n)
+        {
+            // The pool never refills and the transfer's end (rule 8) never
+            // lifts: the timetable can stop.
             return;
         }
         let phase = &plan.phases[p];
@@ -35,6 +39,10 @@ impl Replication<'_> {
             return;
         }
         let mut size = drawn.min(self.ws.pool.len() as u64);
+        if let Some(n) = plan.target_total {
+            // The convoy that reaches the target is cut down to fit.
+            size = size.min(n - self.boarded as u64);
+        }
         if let Some(cap) = plan.weekly_cap {
             let week = (t / 7.0).floor() as u64;
             if week != self.week {
@@ -44,11 +52,11 @@ impl Replication<'_> {
             size = size.min(cap.saturating_sub(self.week_used));
         }
         if plan.up_to_capacity {
-            let free: u64 = self
-                .cap
+            self.sync_background(t);
+            let free: u64 = plan
+                .receiving
                 .iter()
-                .zip(&self.occ)
-                .map(|(c, o)| c.saturating_sub(*o))
+                .map(|&f| self.cap[f].saturating_sub(self.occ[f]))
                 .sum();
             size = size.min(free.saturating_sub(self.in_transit));
         }

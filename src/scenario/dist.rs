@@ -283,11 +283,19 @@ impl Dist {
 
     /// Builds the sampler of a distribution that passed [`Dist::check`]
     /// (which includes building it once), so it cannot fail here.
+    ///
+    /// # Panics
+    ///
+    /// If the distribution was not validated: that is a bug of the caller
+    /// (every scenario is validated before it is simulated), and a silent
+    /// stand-in would give wrong numbers.
     pub(crate) fn sampler(&self) -> Sampler {
-        // Unreachable for a validated scenario; keeps this function
-        // panic-free all the same.
-        self.try_sampler()
-            .unwrap_or_else(|_| Sampler::Fixed(self.mean().max(0.0)))
+        match self.try_sampler() {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "bug: sampler asked of a distribution that validation should have refused ({self:?}): {e}"
+            ),
+        }
     }
 }
 

@@ -2,21 +2,25 @@
 //!
 //! | name | what it is |
 //! | --- | --- |
-//! | `baseline` | the January 2026 transfer plan as reported: 7,000 detainees, Baghdad's pause, Nasiriyah, Hillah and Nineveh as they are, courts at the early pace; two years |
+//! | `baseline` | the bundled best picture of the transfer (see its file, `examples/scenarios/baseline.toml`) |
+//! | `historical_replay` | the first two weeks of the transfer, to compare with the reported arrivals |
+//! | `plan-2026-01` | the January 2026 transfer plan as announced: 7,000 detainees, Baghdad's pause, Nasiriyah, Hillah and Nineveh as they are, courts at the early pace; two years |
 //!
-//! Each preset is also a commented TOML file under `examples/scenarios/`,
-//! which names the source of every value or marks it an assumption.
+//! Each preset is a commented TOML file under `examples/scenarios/`,
+//! which names the source of every value or marks it an assumption; every
+//! file there is a preset, runnable by its name (a test checks it).
 
 use super::{Admission, Dist, Facility, Group, Phase, Policy, Scenario, Stage};
 
-/// Names of the bundled scenarios.
-pub const NAMES: &[&str] = &["baseline"];
+/// Names of the bundled scenarios, one per file under `examples/scenarios/`.
+pub const NAMES: &[&str] = &["baseline", "historical_replay", "plan-2026-01"];
 
 /// The bundled scenario called `name`, if there is one.
 pub fn by_name(name: &str) -> Option<Scenario> {
     match name {
         "baseline" => Some(baseline()),
-        _ => None,
+        "plan-2026-01" => Some(plan_2026_01()),
+        other => toml_text(other).map(|text| parse_bundled(other, text)),
     }
 }
 
@@ -24,14 +28,47 @@ pub fn by_name(name: &str) -> Option<Scenario> {
 pub fn toml_text(name: &str) -> Option<&'static str> {
     match name {
         "baseline" => Some(BASELINE_TOML),
+        "historical_replay" => Some(HISTORICAL_REPLAY_TOML),
+        "plan-2026-01" => Some(PLAN_2026_01_TOML),
         _ => None,
     }
 }
 
 const BASELINE_TOML: &str = include_str!("../../examples/scenarios/baseline.toml");
+const HISTORICAL_REPLAY_TOML: &str =
+    include_str!("../../examples/scenarios/historical_replay.toml");
+const PLAN_2026_01_TOML: &str = include_str!("../../examples/scenarios/plan-2026-01.toml");
 
-/// The `baseline` scenario: the transfer plan as the January 2026
-/// reporting describes it.
+/// Parses a bundled file. The tests parse every one, so a failure here is
+/// a bug of the crate, not of its input.
+fn parse_bundled(name: &str, text: &str) -> Scenario {
+    match Scenario::from_toml_str(text) {
+        Ok(s) => s,
+        Err(e) => panic!("bug: the bundled scenario {name:?} is invalid: {e}"),
+    }
+}
+
+/// The `baseline` scenario: `examples/scenarios/baseline.toml`, parsed.
+///
+/// # Panics
+///
+/// Never: the bundled file is valid (a test checks it).
+///
+/// # Example
+///
+/// ```
+/// let s = custody_sim::presets::baseline();
+/// assert_eq!(s.name, "baseline");
+/// assert!(s.validate().is_ok());
+/// ```
+pub fn baseline() -> Scenario {
+    parse_bundled("baseline", BASELINE_TOML)
+}
+
+/// The `plan-2026-01` scenario: the transfer plan as announced in January
+/// 2026, as the reporting of January and February 2026 describes it (the
+/// `baseline` of version 1). Built in Rust; equal to
+/// `examples/scenarios/plan-2026-01.toml` (a test checks it).
 ///
 /// Sourced: 7,000 detainees (about 2,000 Iraqi), the first convoy of 150 on
 /// 21 January 2026, the pause Baghdad asked for (days 9 to 16), convoys of
@@ -47,13 +84,13 @@ const BASELINE_TOML: &str = include_str!("../../examples/scenarios/baseline.toml
 /// # Example
 ///
 /// ```
-/// let s = custody_sim::presets::baseline();
+/// let s = custody_sim::presets::plan_2026_01();
 /// assert_eq!(s.total_detainees(), 7000);
 /// assert!(s.validate().is_ok());
 /// ```
-pub fn baseline() -> Scenario {
+pub fn plan_2026_01() -> Scenario {
     let earliest = 130.0;
-    Scenario::builder("baseline", 730)
+    Scenario::builder("plan-2026-01", 730)
         .start_date("2026-01-21")
         .transit_days(Dist::uniform(0.5, 1.5))
         .admission(Admission::Unlimited)
@@ -112,10 +149,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bundled_files_equal_the_rust_presets() {
+    fn bundled_files_parse_and_the_plan_equals_its_rust_preset() {
         for name in NAMES {
             let from_file = Scenario::from_toml_str(toml_text(name).unwrap()).unwrap();
             assert_eq!(from_file, by_name(name).unwrap(), "preset {name}");
+            assert_eq!(&from_file.name, name, "a preset's name is its own");
+        }
+        let plan = Scenario::from_toml_str(PLAN_2026_01_TOML).unwrap();
+        assert_eq!(plan, plan_2026_01());
+    }
+
+    #[test]
+    fn every_file_under_examples_scenarios_is_a_preset() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".toml"))
+            .map(|f| f.trim_end_matches(".toml").to_string())
+            .collect();
+        files.sort();
+        let mut names: Vec<String> = NAMES.iter().map(|s| s.to_string()).collect();
+        names.sort();
+        assert_eq!(files, names);
+        for name in NAMES {
+            let path = format!("{dir}/{name}.toml");
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                toml_text(name).unwrap(),
+                "{path}"
+            );
         }
     }
 

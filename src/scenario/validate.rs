@@ -21,6 +21,8 @@ pub mod limits {
     pub const MAX_FACILITIES: usize = 1_000;
     /// Most court stages.
     pub const MAX_STAGES: usize = 64;
+    /// Most sentences (`[[court.sentence]]`).
+    pub const MAX_SENTENCES: usize = 1_000;
     /// Largest capacity, initial occupancy or expansion of a facility \[beds\].
     pub const MAX_BEDS: u64 = 1_000_000_000;
     /// Most servers of a court stage \[cases\].
@@ -191,7 +193,35 @@ impl Problems {
     }
 }
 
-/// Checks a name used in metric names and parameter paths.
+/// Whether `c` is invisible or changes the direction of text: zero-width
+/// characters, joiners, bidirectional marks, embeddings, overrides and
+/// isolates, the byte order mark and the soft hyphen. In a name they make
+/// two names look alike, or reorder what a terminal or report shows.
+pub(crate) fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// Checks a name used in metric names and parameter paths: not empty, no
+/// surrounding spaces, none of `.[]=,`, no control, invisible or
+/// direction-changing character, not only digits, unique within `seen`.
 fn check_name(problems: &mut Problems, path: String, name: &str, seen: &mut HashSet<String>) {
     if name.trim().is_empty() {
         problems.push(path, "must not be empty");
@@ -200,9 +230,21 @@ fn check_name(problems: &mut Problems, path: String, name: &str, seen: &mut Hash
             path,
             format!("must not start or end with spaces, got {name:?}"),
         );
+    } else if let Some(c) = name.chars().find(|&c| c.is_control()) {
+        problems.push(
+            path,
+            format!("must not contain the control character {c:?}, got {name:?}"),
+        );
+    } else if let Some(c) = name.chars().find(|&c| is_invisible_or_bidi(c)) {
+        problems.push(
+            path,
+            format!(
+                "must not contain the invisible or direction-changing character {c:?}, got {name:?}"
+            ),
+        );
     } else if let Some(c) = name
         .chars()
-        .find(|c| matches!(c, '.' | '[' | ']' | '=' | ',') || c.is_control())
+        .find(|c| matches!(c, '.' | '[' | ']' | '=' | ','))
     {
         problems.push(
             path,
@@ -256,6 +298,7 @@ impl Scenario {
         let horizon = f64::from(self.horizon_days);
 
         let start = self.start_date;
+        check_name(&mut p, "name".into(), &self.name, &mut HashSet::new());
         if self.horizon_days == 0 {
             p.push("horizon_days", "must be at least 1, got 0");
         }
@@ -537,11 +580,19 @@ impl Scenario {
         let mut seen = HashSet::new();
         for (i, s) in c.stages.iter().enumerate() {
             check_name(&mut p, format!("court.stage[{i}].name"), &s.name, &mut seen);
+            // Rule 15: 0 servers is a court that opens later.
             if s.servers == 0 {
-                p.push(
-                    format!("court.stage[{i}].servers"),
-                    "must be at least 1, got 0",
-                );
+                if s.schedule.is_empty() {
+                    p.push(
+                        format!("court.stage[{i}].servers"),
+                        "must be at least 1, got 0",
+                    );
+                } else if s.schedule.iter().all(|ch| ch.servers == 0) {
+                    p.push(
+                        format!("court.stage[{i}].servers"),
+                        "must be at least 1, got 0, and no schedule entry raises it (the court would never open)",
+                    );
+                }
             }
             p.at_most(
                 format!("court.stage[{i}].servers"),
@@ -567,10 +618,218 @@ impl Scenario {
             }
         }
 
+        self.validate_v2(&mut p);
+
         if p.0.is_empty() {
             Ok(())
         } else {
             Err(ScenarioErrors(p.0))
+        }
+    }
+
+    /// The rules of the version 2 keys (rules 8-17).
+    fn validate_v2(&self, p: &mut Problems) {
+        let start = self.start_date;
+        let horizon = f64::from(self.horizon_days);
+        let facility_names = || {
+            self.facilities
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let names_facility = |name: &str| self.facilities.iter().any(|f| f.name == name);
+        let no_facility = |name: &str| {
+            format!(
+                "no facility named {name:?} (facilities: {})",
+                facility_names()
+            )
+        };
+
+        // Rule 8: transfer end.
+        if let Some(end) = &self.transfer.end {
+            if let Some(d) = end.until_day {
+                p.day("transfer.end.until_day", d, start);
+            }
+            if let Some(n) = end.target_total {
+                p.at_most(
+                    "transfer.end.target_total",
+                    n,
+                    i64::MAX as u64,
+                    "file format integer",
+                );
+            }
+        }
+
+        // Rule 9: receiving facilities.
+        if let Some(list) = &self.allocation.facilities {
+            if list.is_empty() {
+                p.push(
+                    "allocation.facilities",
+                    "must list at least one facility (leave it out to receive into all)",
+                );
+            }
+            p.list_len("allocation.facilities", list.len(), MAX_FACILITIES);
+            let mut seen = HashSet::new();
+            for (i, name) in list.iter().enumerate() {
+                let path = format!("allocation.facilities[{i}]");
+                if !names_facility(name) {
+                    p.push(path, no_facility(name));
+                } else if !seen.insert(name.as_str()) {
+                    p.push(path, format!("{name:?} is listed twice"));
+                }
+            }
+        }
+
+        // Rule 11: death in custody.
+        let m = self.custody.mortality_per_year;
+        if p.finite("custody.mortality_per_year", m) {
+            if m < 0.0 {
+                p.push(
+                    "custody.mortality_per_year",
+                    format!("must be at least 0, got {m}"),
+                );
+            } else if m > super::Dist::MAX_VALUE {
+                p.push(
+                    "custody.mortality_per_year",
+                    format!("must be at most {:e}, got {m:e}", super::Dist::MAX_VALUE),
+                );
+            }
+        }
+
+        // Rules 12 and 17: background populations and costs.
+        for (i, f) in self.facilities.iter().enumerate() {
+            if let Some(b) = &f.background {
+                let path = format!("facility[{i}].background.admissions_per_day");
+                let a = b.admissions_per_day;
+                if p.finite(path.clone(), a) {
+                    if a < 0.0 {
+                        p.push(path, format!("must be at least 0, got {a}"));
+                    } else if a * horizon > MAX_EXPECTED_EVENTS {
+                        p.push(
+                            path,
+                            format!(
+                                "gives about {:.3e} admissions, more than the limit of {MAX_EXPECTED_EVENTS:e}",
+                                a * horizon
+                            ),
+                        );
+                    }
+                }
+                let path = format!("facility[{i}].background.mean_stay_days");
+                let m = b.mean_stay_days;
+                if p.finite(path.clone(), m) {
+                    if m <= 0.0 {
+                        p.push(path, format!("must be above 0, got {m}"));
+                    } else if m > super::Dist::MAX_VALUE {
+                        p.push(
+                            path,
+                            format!("must be at most {:e}, got {m:e}", super::Dist::MAX_VALUE),
+                        );
+                    }
+                }
+            }
+            if let Some(c) = f.cost_per_detainee_day {
+                let path = format!("facility[{i}].cost_per_detainee_day");
+                if p.finite(path.clone(), c) {
+                    if c < 0.0 {
+                        p.push(path, format!("must be at least 0, got {c}"));
+                    } else if c > super::Dist::MAX_VALUE {
+                        p.push(
+                            path,
+                            format!("must be at most {:e}, got {c:e}", super::Dist::MAX_VALUE),
+                        );
+                    }
+                }
+            }
+        }
+
+        // Rule 13: relocations.
+        p.list_len("relocation", self.relocations.len(), MAX_LIST);
+        for (i, r) in self.relocations.iter().enumerate() {
+            let base = format!("relocation[{i}]");
+            p.day(format!("{base}.day"), r.day, start);
+            let from_ok = names_facility(&r.from);
+            if !from_ok {
+                p.push(format!("{base}.from"), no_facility(&r.from));
+            }
+            if !names_facility(&r.to) {
+                p.push(format!("{base}.to"), no_facility(&r.to));
+            } else if from_ok && r.from == r.to {
+                p.push(
+                    format!("{base}.to"),
+                    format!("must differ from from (both are {:?})", r.to),
+                );
+            }
+            p.at_most(
+                format!("{base}.count"),
+                r.count,
+                i64::MAX as u64,
+                "file format integer",
+            );
+        }
+
+        // Rule 10: sentences.
+        let sentences = &self.court.sentences;
+        p.list_len("court.sentence", sentences.len(), MAX_SENTENCES);
+        let mut seen = HashSet::new();
+        let mut sum = 0.0;
+        let mut all_valid = true;
+        for (i, s) in sentences.iter().enumerate() {
+            let base = format!("court.sentence[{i}]");
+            check_name(p, format!("{base}.name"), &s.name, &mut seen);
+            if (0.0..=1.0).contains(&s.probability) {
+                sum += s.probability;
+            } else {
+                all_valid = false;
+                p.probability(format!("{base}.probability"), s.probability);
+            }
+            if let Some(name) = &s.facility
+                && !names_facility(name)
+            {
+                p.push(format!("{base}.facility"), no_facility(name));
+            }
+            if let Some(exit) = &s.exit {
+                exit.after_days.check(&format!("{base}.exit.after_days"), p);
+                p.probability(format!("{base}.exit.probability"), exit.probability);
+            }
+        }
+        if all_valid && !sentences.is_empty() && (sum - 1.0).abs() > 1e-9 {
+            p.push(
+                "court.sentence",
+                format!("probabilities must sum to 1, got {sum}"),
+            );
+        }
+
+        // Rule 14: repatriation, version 2.
+        for (i, g) in self.groups.iter().enumerate() {
+            let r = &g.repatriation;
+            let base = format!("group[{i}].repatriation");
+            if let super::EligibleAfter::Stage(name) = &r.eligible_after
+                && !self.court.stages.iter().any(|s| &s.name == name)
+            {
+                let stages: Vec<_> = self.court.stages.iter().map(|s| s.name.as_str()).collect();
+                p.push(
+                    format!("{base}.eligible_after"),
+                    format!(
+                        "must be \"arrival\", \"verdict\" or the name of a court stage ({}), got {name:?}",
+                        stages.join(", ")
+                    ),
+                );
+            }
+            if r.eligible_after == super::EligibleAfter::Verdict && !r.after_conviction {
+                p.push(
+                    format!("{base}.after_conviction"),
+                    "must be true with eligible_after = \"verdict\" (only the convicted are eligible then)",
+                );
+            }
+            if let Some(q) = r.quota {
+                p.at_most(
+                    format!("{base}.quota"),
+                    q,
+                    i64::MAX as u64,
+                    "file format integer",
+                );
+            }
         }
     }
 }

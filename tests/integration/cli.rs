@@ -286,11 +286,12 @@ fn run_json_has_the_documented_shape() {
         let m = metrics.get(name).unwrap_or_else(|| panic!("metric {name}"));
         assert_eq!(keys(m), METRIC_KEYS, "{name}");
     }
-    // Layout order: the first metric is `transferred`, the last the median.
+    // Layout order: the first metric is `transferred`, the last of version
+    // 1 the median, then the version 2 metrics (the last facility's excess).
     assert_eq!(metrics.keys().next().unwrap(), "transferred");
     assert_eq!(
         metrics.keys().next_back().unwrap(),
-        "median_days_to_verdict"
+        "facility.Nineveh.excess_detainee_days"
     );
     // One replication: no standard deviation, no interval.
     let t = &j["metrics"]["transferred"];
@@ -520,8 +521,8 @@ fn csv_files_have_the_documented_headers() {
     let series = String::from_utf8(read(&dir.path("out/series.csv"))).unwrap();
     assert_eq!(series.lines().next(), Some("series,day,mean,p5,p50,p95"));
     assert!(series.lines().any(|l| l.starts_with("in_custody,120,")));
-    // 8 series of 120 days and the header.
-    assert_eq!(series.lines().count(), 8 * 120 + 1);
+    // 8 version 1 and 3 version 2 series of 120 days, and the header.
+    assert_eq!(series.lines().count(), 11 * 120 + 1);
 }
 
 fn metric_mean(j: &Value, name: &str) -> f64 {

@@ -1129,7 +1129,7 @@ fn names_must_be_unique_usable_in_paths_and_known() {
             edits: &[("name = \"Western\"", "name = \"West\\tern\"")],
             errors: &[(
                 "group[1].name",
-                "must not contain '\\t' (names are used in metric names and parameter paths), got \"West\\tern\"",
+                "must not contain the control character '\\t', got \"West\\tern\"",
             )],
         },
         Case {
