@@ -9,4 +9,5 @@ mod inputs;
 mod montecarlo;
 mod queueing;
 mod rules;
+mod rules_v2;
 mod schema;
