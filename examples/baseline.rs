@@ -1,4 +1,5 @@
-//! Example: the main job, the bundled `baseline` scenario.
+//! Example: the main job, the January plan (`plan-2026-01`, the version 1
+//! baseline).
 //!
 //! This example answers: under the transfer plan of January 2026 as
 //! reported (7,000 detainees, Baghdad's pause, the three named prisons as
@@ -22,9 +23,9 @@ use custody_sim::{Scenario, presets};
 use indicatif::{ProgressBar, ProgressStyle};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The same scenario as examples/scenarios/baseline.toml, where every
+    // The same scenario as examples/scenarios/plan-2026-01.toml, where every
     // value's source is named.
-    let scenario: Scenario = presets::baseline();
+    let scenario: Scenario = presets::plan_2026_01();
     let runs = Runs {
         replications: 1000,
         seed: 1,

@@ -6,7 +6,7 @@
 //! end of the two years) and a detainee waits under a year, arrival to
 //! verdict, for a typical case?
 //!
-//! It sweeps, on the `baseline` scenario, the investigation capacity from
+//! It sweeps, on the `plan-2026-01` scenario, the investigation capacity from
 //! day 30 (the baseline assumes a rise from 3,000 to 6,750 files in
 //! progress, about 45 new files a day; here also 1,500 and 3,000, that is
 //! no rise at all) against the number of trial panels (15 in the baseline,
@@ -58,7 +58,7 @@ fn meets_target(cell: &Cell) -> bool {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let base = presets::baseline();
+    let base = presets::plan_2026_01();
     // The reference (first) values are the baseline's.
     let grid = [
         Vary::new(INVESTIGATION, [6750, 1500, 3000]),

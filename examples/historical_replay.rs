@@ -1,137 +1,131 @@
-//! Example: replaying the first two weeks of the transfer against the
-//! January 2026 reporting.
+//! Example: replaying the whole 2026 transfer against every reported count.
 //!
-//! This example answers: does a scenario built from the reported facts
-//! (150 detainees on 21 January, a second convoy announced on 24 January,
-//! under 500 moved by 30 January when Baghdad asked for a slowdown, about
-//! 450 by 1 February) reproduce the reported counts, day by day, and how
-//! wide is the spread a researcher should expect around them?
+//! This example answers: does the `baseline` scenario, built from the public
+//! record, reproduce the reported cumulative number of detainees moved from
+//! Syria to Iraq on each date a count was published, from the first convoy
+//! of 150 on 21 January 2026 to the 5,704 of 13 February, and how wide is
+//! the spread a researcher should expect around each count?
 //!
-//! The scenario is `examples/scenarios/historical_replay.toml`, whose
-//! comments name the source of every value. The example prints the
-//! simulated cumulative arrivals in Iraq at the end of each day (mean and
-//! the band of 5% to 95% of replications) beside the reported figures, and
-//! checks that they agree.
+//! The scenario is `examples/scenarios/baseline.toml`, whose comments name
+//! the source of every value and which reported point constrained which
+//! transfer parameter. The reported counts are
+//! `examples/observed/transfer-2026.csv` (`date,series,value,sd`; sources in
+//! `examples/observed/README.md`). A row dated D is compared with the
+//! end-of-day record of date D: series day D − start + 1 (docs/model.md,
+//! "Observations").
+//!
+//! The example prints, per reported point, the baseline's 5%, 50% and 95%
+//! quantiles of `transferred_cumulative` that day beside the reported value,
+//! and asserts that every point lies inside the 5-95% band (issue 11's
+//! requirement for the baseline). The count at the end of date D is the
+//! `transferred` metric of the baseline run to horizon D − start + 1, whose
+//! quantiles over replications are exact; its transfer draws are those of
+//! the full baseline, since each transfer sub-process has its own random
+//! stream and a shorter horizon only stops the clock. The daily band of one
+//! full run, `cargo run --release -- run baseline -n 500 --seed 2026 --json
+//! out.json`, reads the same within the daily histogram's resolution.
 //!
 //! Run it with `cargo run --release --example historical_replay`.
 
 use custody_sim::Scenario;
 use custody_sim::montecarlo::{Runs, run};
+use custody_sim::scenario::Day;
 
-/// The replay scenario, with its sources in comments.
-const SCENARIO: &str = include_str!("scenarios/historical_replay.toml");
+/// The baseline scenario, with its sources in comments.
+const SCENARIO: &str = include_str!("scenarios/baseline.toml");
 
-/// What was reported: (day whose end it describes, figure, source).
-const REPORTED: &[(u32, &str, &str)] = &[
-    (0, "150", "CENTCOM, 21 Jan: first convoy"),
-    (
-        3,
-        "2nd convoy",
-        "Interior Ministry, 24 Jan: \"within days\"",
-    ),
-    (
-        9,
-        "under 500",
-        "officials and diplomats, 30 Jan; pause asked",
-    ),
-    (11, "about 450", "deputy foreign minister, 1 Feb"),
-];
+/// The reported counts, `date,series,value,sd`.
+const OBSERVED: &str = include_str!("observed/transfer-2026.csv");
 
-/// `YYYY-MM-DD` plus `days`, as `21 Jan`.
-fn date_after(start: &str, days: u32) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let parts: Vec<u32> = start.split('-').filter_map(|p| p.parse().ok()).collect();
-    let (mut y, mut m, mut d) = (parts[0], parts[1], parts[2]);
-    for _ in 0..days {
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let len = match m {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        d += 1;
-        if d > len {
-            d = 1;
-            m += 1;
-            if m > 12 {
-                m = 1;
-                y += 1;
-            }
-        }
-    }
-    format!("{d} {}", MONTHS[m as usize - 1])
+/// One row of the observations file.
+#[derive(Debug, serde::Deserialize)]
+struct Observation {
+    /// Date of the report, `YYYY-MM-DD`.
+    date: String,
+    /// Daily series it describes.
+    series: String,
+    /// Reported value [persons].
+    value: f64,
+    /// This project's judgement of the report's uncertainty [persons].
+    sd: Option<f64>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let scenario = Scenario::from_toml_str(SCENARIO)?;
+    let baseline = Scenario::from_toml_str(SCENARIO)?;
     let runs = Runs {
         replications: 500,
         seed: 2026,
         threads: 0,
     };
-    let summary = run(&scenario, &runs)?;
-    let moved = summary
-        .series("transferred_cumulative")
-        .ok_or("no transferred_cumulative series")?;
+    let mut reader = csv::Reader::from_reader(OBSERVED.as_bytes());
+    let observations: Vec<Observation> = reader.deserialize().collect::<Result<_, _>>()?;
+    assert!(
+        observations.len() >= 5,
+        "expected the whole transfer, from 21 Jan to 13 Feb"
+    );
 
     println!(
-        "Historical replay: detainees arrived in Iraq, {} replications",
-        runs.replications
+        "The 2026 transfer: reported cumulative arrivals in Iraq against the baseline,\n\
+         {} replications, seed {}\n",
+        runs.replications, runs.seed
     );
     println!(
-        "(series day d is the state at time d, the end of date d-1; day 0 is {})\n",
-        scenario.start_date
+        "{:<11} {:>4} {:>9} {:>6}   {:>6} {:>6} {:>6}   inside",
+        "date", "day", "reported", "sd", "p5", "p50", "p95"
     );
-    println!(
-        "{:>4}  {:<12} {:>10} {:>13}   {:<12} source",
-        "day", "end of", "simulated", "90% band", "reported"
-    );
-    // Series index i is day i + 1, the end of date i.
-    for (i, mean) in moved.mean.iter().enumerate() {
-        let date_index = i as u32;
-        let report = REPORTED.iter().find(|r| r.0 == date_index);
-        let line = format!(
-            "{:>4}  {:<12} {:>10.0} {:>13}   {:<12} {}",
-            i + 1,
-            date_after(&scenario.start_date.to_string(), date_index),
-            mean,
-            format!("{:.0}-{:.0}", moved.p5[i], moved.p95[i]),
-            report.map_or("", |r| r.1),
-            report.map_or("", |r| r.2),
+    let mut outside = Vec::new();
+    let mut last = None;
+    for obs in &observations {
+        assert_eq!(obs.series, "transferred_cumulative", "{}", obs.date);
+        // A row dated D is the end-of-day record of D: series day
+        // D − start + 1, the state at the horizon of a run that long.
+        let day = Day::parse_date(&obs.date)
+            .ok_or_else(|| format!("not a date YYYY-MM-DD: {:?}", obs.date))?
+            .days_from(baseline.start_date)
+            + 1.0;
+        let scenario = baseline.with_param("horizon_days", &day.to_string())?;
+        let summary = run(&scenario, &runs)?;
+        let moved = summary
+            .metric("transferred")
+            .ok_or("no transferred metric")?;
+        let (Some(p5), Some(p50), Some(p95)) = (moved.p5, moved.p50, moved.p95) else {
+            return Err("transferred has no quantiles".into());
+        };
+        let inside = (p5..=p95).contains(&obs.value);
+        if !inside {
+            outside.push(obs.date.clone());
+        }
+        println!(
+            "{:<11} {:>4} {:>9.0} {:>6}   {:>6.0} {:>6.0} {:>6.0}   {}",
+            obs.date,
+            day,
+            obs.value,
+            obs.sd.map_or(String::new(), |sd| format!("{sd:.0}")),
+            p5,
+            p50,
+            p95,
+            if inside { "yes" } else { "NO" }
         );
-        println!("{}", line.trim_end());
+        last = Some((
+            moved.min,
+            summary.metric("remaining_in_syria").and_then(|m| m.max),
+        ));
     }
 
-    // Sanity: the simulation lies near the reports.
-    // End of 21 Jan (day 1): the first convoy of 150 has arrived.
+    // Every reported point lies inside the baseline's 5-95% band.
     assert!(
-        (moved.mean[0] - 150.0).abs() < 1.0,
-        "day 1: {}",
-        moved.mean[0]
+        outside.is_empty(),
+        "reported points outside the 5-95% band: {outside:?}"
     );
-    // End of 30 Jan (day 10): under 500 moved, in most replications.
-    assert!(
-        moved.mean[9] < 500.0 && moved.p50[9] < 500.0,
-        "day 10: {}",
-        moved.mean[9]
-    );
-    // End of 1 Feb (day 12): about 450.
-    assert!(
-        (moved.mean[11] - 450.0).abs() < 50.0,
-        "day 12: {}",
-        moved.mean[11]
-    );
-    // The pause holds: nothing moves after 30 Jan.
-    assert!(
-        moved.p95[9..].iter().all(|&x| x == moved.p95[9])
-            && moved.p5[9..].iter().all(|&x| x == moved.p5[9]),
-        "arrivals after the pause"
+    // By the last report the transfer is over: all 5,704 moved, nobody left
+    // in Syria, in every replication.
+    assert_eq!(
+        last,
+        Some((Some(5704.0), Some(0.0))),
+        "the transfer should end with all 5,704 moved"
     );
     println!(
-        "\nChecks passed: 150 on day 1, under 500 by 30 Jan, about 450 by 1 Feb, then the pause."
+        "\nEvery reported count lies inside the baseline's 5-95% band; all 5,704 moved by 13 Feb."
     );
     Ok(())
 }

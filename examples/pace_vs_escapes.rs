@@ -7,7 +7,7 @@
 //! the answer change if the Syrian sites are less stable than assumed?
 //!
 //! It sweeps the interval between convoys in the main phase of the
-//! `baseline` scenario (a convoy of 200 to 280 every 0.5 to 1 day, then
+//! `plan-2026-01` scenario (a convoy of 200 to 280 every 0.5 to 1 day, then
 //! a quarter and an eighth of that pace) against the rate of security incidents
 //! at Syrian sites (the assumed one in 60 days, and one in 15 days). Every
 //! cell runs the same replications (common random numbers), so the
@@ -47,7 +47,7 @@ fn show_diff(d: &PairedDiff) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let base = presets::baseline();
+    let base = presets::plan_2026_01();
     let paces = [
         (
             "baseline (0.5-1 d)",

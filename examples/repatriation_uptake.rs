@@ -5,7 +5,7 @@
 //! Iraq hold, how much lower is each prison's peak, and how many fewer
 //! detainee-days are spent above capacity?
 //!
-//! For each foreign group of the `baseline` scenario it sweeps that group's
+//! For each foreign group of the `plan-2026-01` scenario it sweeps that group's
 //! `repatriation.probability` over 0 (the reference), the baseline's
 //! assumption and 0.9, the other groups kept at their baseline uptake.
 //! Every cell runs the same replications, so the differences to the
@@ -79,7 +79,7 @@ fn excess_days(s: &Scenario, summary: &Summary) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let base = presets::baseline().with_param("horizon_days", "400")?;
+    let base = presets::plan_2026_01().with_param("horizon_days", "400")?;
     let runs = Runs {
         replications: 200,
         seed: 2026,

@@ -54,7 +54,7 @@ pub use outcome::{Layout, Outcome};
 /// ```
 /// use custody_sim::{presets, simulate};
 ///
-/// let out = simulate(&presets::baseline(), 42)?;
+/// let out = simulate(&presets::plan_2026_01(), 42)?;
 /// let moved = out.metric("transferred").unwrap();
 /// assert!(moved > 6000.0 && moved <= 7000.0);
 /// assert_eq!(out.series("occupancy.Nasiriyah").unwrap().len(), 730);

@@ -137,7 +137,7 @@ impl Layout {
 /// ```
 /// use custody_sim::{presets, simulate};
 ///
-/// let out = simulate(&presets::baseline(), 1)?;
+/// let out = simulate(&presets::plan_2026_01(), 1)?;
 /// // Each end-of-day record: occupancy of Nasiriyah on day 1.
 /// let day1 = out.series("occupancy.Nasiriyah").unwrap()[0];
 /// assert!(day1 >= 14_000);

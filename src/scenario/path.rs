@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn paths_by_index_and_name_reach_the_same_value() {
-        let s = presets::baseline();
+        let s = presets::plan_2026_01();
         assert_eq!(
             s.param("court.stage[trial].servers").unwrap(),
             s.param("court.stage[1].servers").unwrap()

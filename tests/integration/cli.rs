@@ -88,9 +88,10 @@ fn read_json(p: &Path) -> Value {
     serde_json::from_slice(&read(p)).unwrap()
 }
 
-/// The baseline, shortened and written to a file.
+/// The January plan (the version 1 baseline), shortened and written to a
+/// file.
 fn short_file(dir: &Scratch) -> String {
-    let s = presets::baseline()
+    let s = presets::plan_2026_01()
         .with_param("horizon_days", "120")
         .unwrap();
     let path = dir.path("short.toml");
@@ -142,7 +143,7 @@ fn check_accepts_a_good_scenario() {
 #[test]
 fn check_lists_every_problem_at_once() {
     let dir = Scratch::new("check-bad");
-    let text = presets::toml_text("baseline")
+    let text = presets::toml_text("plan-2026-01")
         .unwrap()
         .replace("servers = 15", "servers = 0")
         .replace("capacity = 750", "capacity = 0")
@@ -195,10 +196,10 @@ fn check_names_syntax_errors_and_unreadable_files() {
 
 #[test]
 fn run_prints_a_readable_table() {
-    let o = expect(0, &["run", "baseline", "-n", "8"]);
+    let o = expect(0, &["run", "plan-2026-01", "-n", "8"]);
     let text = stdout(&o);
     for needle in [
-        "baseline",
+        "plan-2026-01",
         "8 replications",
         "seed 1",
         "Nasiriyah",
@@ -208,7 +209,7 @@ fn run_prints_a_readable_table() {
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");
     }
-    assert!(stdout(&expect(0, &["run", "baseline", "-n", "8", "--quiet"])).is_empty());
+    assert!(stdout(&expect(0, &["run", "plan-2026-01", "-n", "8", "--quiet"])).is_empty());
 }
 
 const METRIC_KEYS: [&str; 10] = [
@@ -261,7 +262,7 @@ fn run_json_has_the_documented_shape() {
         ]
     );
     assert_eq!(j["overrides"], serde_json::json!([]));
-    assert_eq!(j["scenario"], "baseline");
+    assert_eq!(j["scenario"], "plan-2026-01");
     assert_eq!(j["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(j["seed"], 5);
     assert_eq!(j["replications"], 1);
@@ -713,7 +714,7 @@ fn sweep_reports_cells_and_paired_differences() {
             "cells"
         ]
     );
-    assert_eq!(j["scenario"], "baseline");
+    assert_eq!(j["scenario"], "plan-2026-01");
     assert_eq!(j["seed"], 4);
     assert_eq!(j["replications"], 8);
     let cells = j["cells"].as_array().unwrap();

@@ -12,5 +12,6 @@ mod montecarlo;
 mod queueing;
 mod reliability;
 mod rules;
+mod rules_v2;
 mod schema;
 mod snapshot;

@@ -6,9 +6,10 @@ use custody_sim::montecarlo::{Precision, Runs, Shard, run, run_shard, run_until}
 use custody_sim::sweep::{Vary, sweep, sweep_shard};
 use custody_sim::{Plan, Scenario, presets};
 
-/// The baseline, shortened so that many runs stay quick.
+/// The January plan (the version 1 baseline), shortened so that many runs
+/// stay quick.
 fn short_baseline() -> Scenario {
-    presets::baseline()
+    presets::plan_2026_01()
         .with_param("horizon_days", "200")
         .unwrap()
 }

@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(-1234567.0), "-1,234,567");
         assert_eq!(slug("Karkh Central (Baghdad)"), "karkh_central__baghdad");
-        let mut s = crate::presets::baseline();
+        let mut s = crate::presets::plan_2026_01();
         s.facilities[0].name = "Al-Hillah".into();
         s.facilities[1].name = "Al Hillah".into();
         s.facilities[2].name = "الناصرية".into();
