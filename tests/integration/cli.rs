@@ -1336,3 +1336,74 @@ fn charts_have_unique_names_and_bounded_sizes() {
         "the subtitle names the --set"
     );
 }
+
+/// The README's JSON excerpt as `custody-sim run baseline -n 1000 --seed 1
+/// --json -` prints it: the header keys, one metric, the first three days
+/// of one series.
+fn readme_excerpt(j: &Value) -> String {
+    let compact = |v: &Value| serde_json::to_string(v).unwrap();
+    let object = |v: &Value, take: usize| {
+        let fields: Vec<String> = v
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, x)| match x.as_array() {
+                Some(a) => format!(
+                    "\"{k}\": [{}]",
+                    a.iter()
+                        .take(take)
+                        .map(compact)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => format!("\"{k}\": {}", compact(x)),
+            })
+            .collect();
+        format!("{{ {} }}", fields.join(", "))
+    };
+    let metric = "facility.Nasiriyah.peak_occupancy";
+    let series = "occupancy.Nasiriyah";
+    [
+        "{".to_string(),
+        format!(
+            "  \"scenario\": {}, \"version\": {}, \"seed\": {}, \"replications\": {}, \"overrides\": {},",
+            j["scenario"], j["version"], j["seed"], j["replications"], j["overrides"]
+        ),
+        "  \"metrics\": {".into(),
+        format!("    \"{metric}\": {}, …", object(&j["metrics"][metric], 0)),
+        "  },".into(),
+        "  \"series\": {".into(),
+        format!("    \"{series}\": {}, …", object(&j["series"][series], 3)),
+        "  }".into(),
+        "}".into(),
+    ]
+    .join("\n")
+}
+
+/// The numbers the README shows for the JSON output are what the command
+/// it names prints; when they drift, this fails with the block to paste.
+#[test]
+fn readme_json_excerpt_is_what_its_command_prints() {
+    const OPEN: &str =
+        "<!-- json-excerpt: custody-sim run baseline -n 1000 --seed 1 --json - -->\n```json\n";
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find(OPEN)
+        .expect("the README marks its JSON excerpt")
+        + OPEN.len();
+    let end = start + readme[start..].find("\n```").unwrap();
+    let o = expect(
+        0,
+        &[
+            "run", "baseline", "-n", "1000", "--seed", "1", "--json", "-",
+        ],
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want = readme_excerpt(&j);
+    assert_eq!(
+        &readme[start..end],
+        want,
+        "the README's JSON excerpt has drifted; paste this between the markers:\n{want}"
+    );
+}
