@@ -127,7 +127,7 @@ pub(crate) fn run_outputs(out: &Outputs) -> Vec<Output<'_>> {
 /// Refuses `--plots` where this build cannot draw.
 pub(crate) fn plots_available(out: &Outputs) -> Result<(), Fail> {
     if cfg!(not(feature = "plots")) && out.plots.is_some() {
-        return crate::usage("--plots: this custody-sim was built without the `plots` feature");
+        return fail("--plots: this custody-sim was built without the `plots` feature");
     }
     Ok(())
 }
