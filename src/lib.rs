@@ -143,7 +143,7 @@ pub mod montecarlo;
 pub mod report;
 pub mod scenario;
 pub mod stats;
-pub mod sweep;
+pub use montecarlo::sweep;
 
 pub use error::Error;
 pub use model::{ConservationError, Layout, Outcome, Plan, Workspace, simulate};

@@ -9,5 +9,6 @@ mod conservation;
 mod inputs;
 mod montecarlo;
 mod queueing;
+mod reliability;
 mod rules;
 mod snapshot;

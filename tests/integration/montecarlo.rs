@@ -253,6 +253,16 @@ fn precision_target_stops_reproducibly_and_equals_a_plain_run() {
 fn damaged_shard_files_are_errors_never_panics() {
     let s = short_baseline();
     let good = serde_json::to_value(run_shard(&s, 1, 0..3).unwrap()).unwrap();
+    // Each edit is resealed (its checksum recomputed), so the consistency
+    // checks must catch it.
+    let reseal = |mut v: serde_json::Value, path: &std::path::Path| {
+        use sha2::Digest;
+        v.as_object_mut().unwrap().shift_remove("sha256");
+        let digest = sha2::Sha256::digest(serde_json::to_string(&v).unwrap().as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        v["sha256"] = serde_json::Value::from(hex);
+        std::fs::write(path, v.to_string()).unwrap();
+    };
     let dir = std::env::temp_dir().join(format!("custody-sim-damaged-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     type Edit = fn(&mut serde_json::Value);
@@ -261,7 +271,7 @@ fn damaged_shard_files_are_errors_never_panics() {
             v["values"][1][1].as_array_mut().unwrap().pop();
         }),
         ("huge bucket", |v| {
-            v["series"]["hist"][0]["lo"] = serde_json::json!(u32::MAX)
+            v["series"]["hist"][0]["bins"][0][0] = serde_json::json!(u32::MAX)
         }),
         ("ranges beyond values", |v| {
             v["ranges"][0][1] = serde_json::json!(10)
@@ -276,7 +286,7 @@ fn damaged_shard_files_are_errors_never_panics() {
         let mut v = good.clone();
         edit(&mut v);
         let path = dir.join("shard.json");
-        std::fs::write(&path, v.to_string()).unwrap();
+        reseal(v, &path);
         let err = Shard::read(&path).expect_err(what).to_string();
         assert!(err.contains("damaged"), "{what}: {err}");
     }

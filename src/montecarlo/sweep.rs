@@ -14,12 +14,26 @@
 //! A sweep is split into shards like a run: [`sweep_shard`] takes slice `k`
 //! of `n` of the whole grid-times-replications work, and merged slices give
 //! exactly the unsharded result.
+//!
+//! Cells may have different metric layouts (a list-valued parameter such
+//! as `group=[…]` changes the groups, and so the metric names): paired
+//! differences pair metrics by name, and a metric absent from the
+//! reference cell has no difference.
+//!
+//! One parameter reached by two paths (`court.stage[0].servers` and
+//! `court.stage[trial].servers`) is refused: paths are compared after
+//! resolving list items named by `[name]` to their index.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::shard::{name_file, read_json, verify_sha256, write_sealed};
+use super::{Progress, Runs, Shard, Summary, check_stored, in_pool, run_range};
 use crate::Error;
 use crate::model::Plan;
-use crate::montecarlo::{Progress, Runs, Shard, Summary, check_stored, in_pool, run_range};
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::MetricStats;
 
@@ -95,8 +109,15 @@ pub struct SweepResult {
 }
 
 /// A slice of a sweep's work: per cell, the replications it ran.
+///
+/// A file carries a checksum of its data, as a [`Shard`] file does, and
+/// each cell's parameters are checked against the scenario it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SweepShard {
+    /// Checksum of the rest, only in files (empty in memory).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    sha256: String,
     paths: Vec<String>,
     replications: u64,
     cells: Vec<(Params, Shard)>,
@@ -105,8 +126,87 @@ pub struct SweepShard {
 /// `(path, value)` for each varied parameter of a cell.
 type Params = Vec<(String, String)>;
 
+/// A parameter path with list items named by `[name]` replaced by their
+/// index in `tree` (the scenario as TOML), so that two spellings of one
+/// parameter compare equal. Segments that do not resolve are kept as
+/// written (applying the path then reports them).
+// The scenario's own canonical-path resolver (src/scenario/path.rs) can
+// replace this once merged.
+fn resolve(tree: &toml::Value, path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut at = Some(tree);
+    for (i, part) in path.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        let (key, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        out.push_str(key);
+        at = at.and_then(|v| v.get(key));
+        while let (Some(open), Some(close)) = (rest.find('['), rest.find(']')) {
+            if open != 0 || close < open {
+                break;
+            }
+            let inner = &rest[1..close];
+            let index = match inner.parse::<usize>() {
+                Ok(k) => Some(k),
+                Err(_) => at.and_then(toml::Value::as_array).and_then(|items| {
+                    items
+                        .iter()
+                        .position(|x| x.get("name").and_then(toml::Value::as_str) == Some(inner))
+                }),
+            };
+            match index {
+                Some(k) => {
+                    out.push_str(&format!("[{k}]"));
+                    at = at.and_then(|v| v.get(k));
+                }
+                None => {
+                    out.push_str(&format!("[{inner}]"));
+                    at = None;
+                }
+            }
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Refuses a grid in which two paths reach the same parameter, or one
+/// path lies inside a table or list another replaces.
+fn check_distinct(base: &Scenario, vary: &[Vary]) -> Result<(), Error> {
+    let tree = toml::Value::try_from(base)
+        .unwrap_or_else(|e| panic!("bug: a scenario could not be written as TOML: {e}"));
+    let resolved: Vec<String> = vary.iter().map(|v| resolve(&tree, &v.path)).collect();
+    let inside = |a: &str, b: &str| {
+        a == b || (a.starts_with(b) && matches!(a.as_bytes().get(b.len()), Some(b'.' | b'[')))
+    };
+    for (i, a) in resolved.iter().enumerate() {
+        for (j, b) in resolved.iter().enumerate().skip(i + 1) {
+            if inside(a, b) || inside(b, a) {
+                return Err(Error::Scenario(ScenarioErrors::one(
+                    vary[j].path.clone(),
+                    format!(
+                        "varied twice: {} and {} reach the same parameter ({a}{}); \
+                         vary each parameter once",
+                        vary[i].path,
+                        vary[j].path,
+                        if a == b {
+                            String::new()
+                        } else {
+                            format!(" and {b}")
+                        }
+                    ),
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The grid of cells: parameters and scenario of each.
 fn grid(base: &Scenario, vary: &[Vary]) -> Result<Vec<(Params, Scenario)>, Error> {
+    check_distinct(base, vary)?;
     let mut cells = vec![(Vec::new(), base.clone())];
     for v in vary {
         if v.values.is_empty() {
@@ -157,26 +257,39 @@ pub fn sweep_shard(
         work * u128::from(k) / u128::from(n),
         work * u128::from(k + 1) / u128::from(n),
     );
-    let metrics = cells.first().map_or(0, |(_, s)| {
-        Plan::new(s).map_or(0, |p| p.layout().metrics().len())
-    });
-    check_stored(u64::try_from(hi - lo).unwrap_or(u64::MAX), metrics)?;
+    // This slice's part of cell c's replications, 0..r.
+    let part = |c: usize| {
+        let first = c as u128 * r;
+        let start = (lo.clamp(first, first + r) - first) as u64;
+        let end = (hi.clamp(first, first + r) - first) as u64;
+        start..end
+    };
+    let mut plans = Vec::with_capacity(cells.len());
+    let mut stored = 0u64;
+    for (c, (params, s)) in cells.into_iter().enumerate() {
+        let plan = Plan::new(&s)?;
+        let range = part(c);
+        let metrics = plan.layout().metrics().len() as u64;
+        stored = stored.saturating_add((range.end - range.start).saturating_mul(metrics));
+        plans.push((params, plan, range));
+    }
+    check_stored(stored, 1)?;
+    // One list of metric names per distinct layout, shared by its cells.
+    let mut names: Vec<Arc<[String]>> = Vec::new();
     let out = in_pool(runs.threads, || {
-        let mut out = Vec::with_capacity(cells.len());
-        for (c, (params, s)) in cells.into_iter().enumerate() {
-            let plan = Plan::new(&s)?;
-            let first = c as u128 * r;
-            // This slice's part of the cell's replications, 0..r.
-            let start = (lo.clamp(first, first + r) - first) as u64;
-            let end = (hi.clamp(first, first + r) - first) as u64;
-            out.push((
-                params,
-                run_range(&plan, runs.seed, start..end, progress, false)?,
-            ));
+        let mut out = Vec::with_capacity(plans.len());
+        for (params, plan, range) in plans {
+            let mut shard = run_range(&plan, runs.seed, range, progress, false)?;
+            match names.iter().find(|n| ***n == **shard.metric_names()) {
+                Some(n) => shard.share_names(n.clone()),
+                None => names.push(shard.metric_names().clone()),
+            }
+            out.push((params, shard));
         }
         Ok::<_, Error>(out)
     })??;
     Ok(SweepShard {
+        sha256: String::new(),
         paths: vary.iter().map(|v| v.path.clone()).collect(),
         replications: runs.replications,
         cells: out,
@@ -206,8 +319,9 @@ impl SweepShard {
     }
 
     /// Checks a slice read from a file: each cell's shard is sound, and
-    /// every cell has one value per varied path, the same seed and no
-    /// replication beyond the sweep's count.
+    /// every cell has one value per varied path, the same seed, no
+    /// replication beyond the sweep's count, and parameters its scenario
+    /// has (setting them again leaves the scenario as it is).
     fn check_integrity(&self) -> Result<(), String> {
         let seed = self.cells.first().map(|c| c.1.seed());
         for (params, shard) in &self.cells {
@@ -223,6 +337,15 @@ impl SweepShard {
                     "its cells do not agree with its grid, seed or replication count".into(),
                 );
             }
+            let again = shard
+                .scenario()
+                .with_params(params.iter().map(|(p, v)| (p.as_str(), v.as_str())));
+            if again.as_ref().ok() != Some(shard.scenario()) {
+                return Err(format!(
+                    "the cell labelled {} does not hold that scenario",
+                    label(params)
+                ));
+            }
         }
         Ok(())
     }
@@ -237,16 +360,31 @@ impl SweepShard {
     /// The sweep's result over the replications covered.
     pub fn result(&self) -> SweepResult {
         let reference = self.cells.first().map(|c| &c.1);
+        // The reference's column of each metric name.
+        let ref_index: HashMap<&str, usize> = reference
+            .map(|r| {
+                r.metric_names()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.as_str(), i))
+                    .collect()
+            })
+            .unwrap_or_default();
         let cells = self
             .cells
             .iter()
             .map(|(params, shard)| {
                 let summary = shard.summary();
+                // Pair by name: a metric the reference lacks has no
+                // difference.
                 let diff = summary
                     .metrics
                     .iter()
                     .enumerate()
-                    .map(|(i, (name, _))| (name.clone(), paired(reference, shard, i)))
+                    .filter_map(|(i, (name, _))| {
+                        let j = *ref_index.get(name.as_str())?;
+                        Some((name.clone(), paired(reference, j, shard, i)))
+                    })
                     .collect();
                 Cell {
                     params: params.clone(),
@@ -261,45 +399,68 @@ impl SweepShard {
         }
     }
 
-    /// Writes the slice as JSON.
+    /// Writes the slice as JSON, with its checksum.
     ///
     /// # Errors
     ///
     /// [`Error::Io`] naming the file.
-    pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
-        let path = path.as_ref();
-        let text = serde_json::to_string(self).map_err(|e| Error::serialize("sweep shard", e))?;
-        std::fs::write(path, text).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        write_sealed(self, "sweep shard", path.as_ref())
     }
 
-    /// Reads a slice written by [`SweepShard::write`].
+    /// Reads a slice written by [`SweepShard::write`], streamed, and checks
+    /// its checksum and consistency.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if unreadable, [`Error::Scenario`] naming the file if it
-    /// is not a sweep shard.
-    pub fn read(path: impl AsRef<std::path::Path>) -> Result<SweepShard, Error> {
+    /// [`Error::Io`] if unreadable, [`Error::Format`] naming the file if it
+    /// is not a sweep shard or is damaged or edited.
+    pub fn read(path: impl AsRef<Path>) -> Result<SweepShard, Error> {
         let path = path.as_ref();
-        let text = Error::read_text(path)?;
-        let bad = |message: String| Error::Format {
-            path: path.to_path_buf(),
-            line: None,
-            message,
-        };
-        let shard: SweepShard = serde_json::from_str(&text)
-            .map_err(|e| bad(format!("not a custody-sim sweep shard file: {e}")))?;
-        shard
-            .check_integrity()
-            .map_err(|e| bad(format!("a damaged custody-sim sweep shard file: {e}")))?;
+        let mut shard: SweepShard = read_json(path, "sweep shard")?;
+        let stored = std::mem::take(&mut shard.sha256);
+        verify_sha256(&shard, &stored)
+            .and_then(|()| shard.check_integrity())
+            .map_err(|e| Error::Format {
+                path: path.to_path_buf(),
+                line: None,
+                message: format!("a damaged custody-sim sweep shard file: {e}"),
+            })?;
         Ok(shard)
+    }
+
+    /// Reads slices and merges them, naming the file at fault in any error.
+    ///
+    /// # Errors
+    ///
+    /// As [`SweepShard::read`] and [`SweepShard::merge`], with the file
+    /// named; an [`Error::InvalidArgument`] for an empty list.
+    pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<SweepShard, Error> {
+        let Some((first, rest)) = paths.split_first() else {
+            return Err(Error::invalid("sweep shard files", "no files to merge"));
+        };
+        let mut acc = SweepShard::read(first)?;
+        for p in rest {
+            let next = SweepShard::read(p)?;
+            acc.merge(next)
+                .map_err(|e| name_file(e, p.as_ref(), first.as_ref()))?;
+        }
+        Ok(acc)
     }
 }
 
-/// Paired difference of metric `i` between `cell` and `reference`.
-fn paired(reference: Option<&Shard>, cell: &Shard, i: usize) -> PairedDiff {
+/// A cell's parameters as `path=value, …`.
+fn label(params: &Params) -> String {
+    params
+        .iter()
+        .map(|(p, v)| format!("{p}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Paired difference of metric `i` of `cell` and metric `j` of
+/// `reference` (the same name).
+fn paired(reference: Option<&Shard>, j: usize, cell: &Shard, i: usize) -> PairedDiff {
     let Some(reference) = reference else {
         return PairedDiff {
             n: 0,
@@ -311,7 +472,7 @@ fn paired(reference: Option<&Shard>, cell: &Shard, i: usize) -> PairedDiff {
     };
     // Both columns are sorted by replication index: walk them together.
     let mut d = Vec::new();
-    let mut ref_iter = reference.column_by_index(i).peekable();
+    let mut ref_iter = reference.column_by_index(j).peekable();
     for (r, x) in cell.column_by_index(i) {
         while ref_iter.peek().is_some_and(|&(q, _)| q < r) {
             ref_iter.next();
@@ -356,4 +517,43 @@ fn paired(reference: Option<&Shard>, cell: &Shard, i: usize) -> PairedDiff {
 /// ```
 pub fn sweep(scenario: &Scenario, vary: &[Vary], runs: &Runs) -> Result<SweepResult, Error> {
     Ok(sweep_shard(scenario, vary, runs, 0, 1, None)?.result())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn cells_of_one_layout_share_their_metric_names() {
+        // Issue 10 §9: one list of names per distinct layout, not per cell.
+        let vary = [Vary::new("transfer.weekly_cap", [100, 200, 300])];
+        let runs = Runs {
+            replications: 1,
+            seed: 1,
+            threads: 1,
+        };
+        let base = presets::baseline().with_param("horizon_days", "5").unwrap();
+        let w = sweep_shard(&base, &vary, &runs, 0, 1, None).unwrap();
+        let first = w.cells[0].1.metric_names();
+        for (_, shard) in &w.cells {
+            assert!(Arc::ptr_eq(first, shard.metric_names()));
+        }
+    }
+
+    #[test]
+    fn named_list_items_resolve_to_their_index() {
+        let s = presets::baseline();
+        let tree = toml::Value::try_from(&s).unwrap();
+        assert_eq!(
+            resolve(&tree, "court.stage[trial].servers"),
+            "court.stage[1].servers"
+        );
+        assert_eq!(
+            resolve(&tree, "court.stage[1].servers"),
+            "court.stage[1].servers"
+        );
+        assert_eq!(resolve(&tree, "court.stage[nope].x"), "court.stage[nope].x");
+        assert_eq!(resolve(&tree, "horizon_days"), "horizon_days");
+    }
 }

@@ -1,0 +1,620 @@
+//! Shard files: the partial result of replications, exact merging, and
+//! the integrity checks that make a damaged or edited file an error.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::runner::check_stored;
+use super::sweep::SweepShard;
+use crate::Error;
+use crate::model::Plan;
+use crate::scenario::Scenario;
+use crate::stats::{MetricStats, SeriesAcc, SeriesBands};
+
+/// Format number of shard files; bumped when the layout changes (2:
+/// sparse series histograms with per-bin sums, and a checksum).
+const SHARD_FORMAT: u32 = 2;
+
+/// The partial result of replications over one or more index ranges: what
+/// a shard file holds, and what merges.
+///
+/// # Example: two shards make one run
+///
+/// ```
+/// use custody_sim::{montecarlo::{run, run_shard, Runs}, presets};
+///
+/// let s = presets::baseline();
+/// let mut a = run_shard(&s, 3, 5..10)?;
+/// let b = run_shard(&s, 3, 0..5)?;
+/// a.merge(b)?;
+/// let whole = run(&s, &Runs { replications: 10, seed: 3, threads: 1 })?;
+/// assert_eq!(a.summary(), whole);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Integrity
+///
+/// A shard file carries `sha256`, the SHA-256 of the canonical JSON of
+/// everything else in it (serde_json's compact form of the shard), and
+/// [`Shard::read`] refuses a file whose data does not hash to it, as well
+/// as one whose parts disagree (series counts and sums against the
+/// replications, names against the scenario, the scenario against its
+/// hash). Editing a value by hand, or a bit flipped on disk, is an
+/// [`Error::Format`] naming the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shard {
+    /// Checksum of the rest, only in files (empty in memory).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    sha256: String,
+    format: u32,
+    version: String,
+    scenario_sha256: String,
+    scenario: Arc<Scenario>,
+    seed: u64,
+    /// Covered replication ranges, sorted, disjoint, adjacent ones joined.
+    pub(super) ranges: Vec<(u64, u64)>,
+    /// Shared between the shards of one layout (sweep cells, workers).
+    metric_names: Arc<[String]>,
+    series_names: Vec<String>,
+    /// Per replication, sorted by index: metric values in layout order.
+    pub(super) values: Vec<(u64, Vec<Option<f64>>)>,
+    pub(super) series: SeriesAcc,
+}
+
+/// SHA-256 of the scenario's canonical TOML form, in hex.
+///
+/// # Panics
+///
+/// If the scenario cannot be written as TOML, which plain data with
+/// string keys always can: a bug, never a silent hash of nothing.
+pub fn scenario_sha256(s: &Scenario) -> String {
+    let text = toml::to_string_pretty(s)
+        .unwrap_or_else(|e| panic!("bug: a scenario could not be written as TOML: {e}"));
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Feeds serialised bytes to a hash without keeping them.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// SHA-256 (hex) of `x`'s compact JSON, streamed into the hash.
+pub(crate) fn payload_sha256<T: Serialize>(x: &T) -> String {
+    let mut w = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut w, x)
+        .unwrap_or_else(|e| panic!("bug: shard data could not be serialised: {e}"));
+    hex(&w.0.finalize())
+}
+
+/// A file's data with its checksum first.
+#[derive(Serialize)]
+struct Sealed<'a, T: Serialize> {
+    sha256: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// Writes `x` with its checksum to `path` as JSON, streamed.
+pub(crate) fn write_sealed<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
+    use std::io::Write;
+    let sha256 = payload_sha256(x);
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(
+        &mut out,
+        &Sealed {
+            sha256: &sha256,
+            body: x,
+        },
+    )
+    .map_err(|e| {
+        if e.is_io() {
+            Error::io(path, std::io::Error::other(e))
+        } else {
+            Error::serialize(what, e)
+        }
+    })?;
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Reads JSON of type `T` from `path`, streamed (no copy of the text or
+/// of a JSON tree is kept).
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+) -> Result<T, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    serde_json::from_reader(reader).map_err(|e| {
+        if e.is_io() {
+            Error::io(path, std::io::Error::other(e))
+        } else {
+            Error::Format {
+                path: path.to_path_buf(),
+                line: Some(e.line() as u64),
+                message: format!("not a custody-sim {what} file: {e}"),
+            }
+        }
+    })
+}
+
+/// Checks a checksum taken out of a file against its data.
+pub(crate) fn verify_sha256<T: Serialize>(x: &T, stored: &str) -> Result<(), String> {
+    if stored.is_empty() {
+        return Err("it has no sha256 checksum".into());
+    }
+    if payload_sha256(x) != stored {
+        return Err("its data do not match its sha256 checksum (edited or damaged)".into());
+    }
+    Ok(())
+}
+
+fn mismatch(message: String) -> Error {
+    Error::shard(message)
+}
+
+impl Shard {
+    /// An empty shard of `plan`; `series: false` keeps metrics only (what
+    /// a sweep reports), which saves the daily series' accumulators.
+    pub(super) fn empty(plan: &Plan, seed: u64, series: bool) -> Shard {
+        Shard::empty_named(plan, seed, series, plan.layout().metrics().into())
+    }
+
+    /// As [`Shard::empty`], with metric names shared with other shards
+    /// (equal to the plan's).
+    pub(super) fn empty_named(
+        plan: &Plan,
+        seed: u64,
+        series: bool,
+        metric_names: Arc<[String]>,
+    ) -> Shard {
+        debug_assert_eq!(&*metric_names, plan.layout().metrics());
+        let layout = plan.layout();
+        let series_names = if series {
+            layout.series().to_vec()
+        } else {
+            Vec::new()
+        };
+        Shard {
+            sha256: String::new(),
+            format: SHARD_FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_sha256: scenario_sha256(plan.scenario()),
+            scenario: Arc::new(plan.scenario().clone()),
+            seed,
+            ranges: Vec::new(),
+            metric_names,
+            series: SeriesAcc::new(series_names.len(), layout.horizon_days() as usize),
+            series_names,
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends a shard whose replications all come after this one's (the
+    /// order rayon's reduce keeps); otherwise merges.
+    pub(super) fn append(&mut self, other: Shard) -> Result<(), Error> {
+        let after = match (self.values.last(), other.values.first()) {
+            (Some(a), Some(b)) => a.0 < b.0,
+            _ => true,
+        };
+        if !after {
+            return self.merge(other);
+        }
+        self.ranges.extend(other.ranges);
+        self.ranges = join_ranges(std::mem::take(&mut self.ranges));
+        self.values.extend(other.values);
+        self.series.merge(&other.series);
+        Ok(())
+    }
+
+    /// Checks a shard read from a file: everything [`Shard::merge`] and
+    /// [`Shard::summary`] rely on, so that a damaged or hand-edited file is
+    /// an error, never a panic or a wrong result.
+    pub(crate) fn check_integrity(&self) -> Result<(), String> {
+        if self.format != SHARD_FORMAT {
+            return Err(format!(
+                "shard format {} is not the supported format {SHARD_FORMAT}",
+                self.format
+            ));
+        }
+        self.scenario
+            .validate()
+            .map_err(|e| format!("the scenario it holds is invalid: {e}"))?;
+        if scenario_sha256(&self.scenario) != self.scenario_sha256 {
+            return Err("its scenario does not match its scenario_sha256 (edited?)".into());
+        }
+        let layout = crate::model::Layout::new(&self.scenario);
+        if *self.metric_names != *layout.metrics()
+            || !(self.series_names.is_empty() || self.series_names == layout.series())
+        {
+            return Err("its metric or series names do not match its scenario".into());
+        }
+        if self.ranges.iter().any(|&(a, b)| a >= b)
+            || self.ranges.windows(2).any(|w| w[0].1 >= w[1].0)
+        {
+            return Err("its replication ranges are not sorted, disjoint and non-empty".into());
+        }
+        let covered: u64 = self.ranges.iter().map(|&(a, b)| b - a).sum();
+        let mut ranges = self.ranges.iter().peekable();
+        let mut prev = None;
+        for (i, row) in &self.values {
+            if prev.is_some_and(|p| p >= *i) || row.len() != self.metric_names.len() {
+                return Err(format!(
+                    "its values of replication {i} are out of order or of the wrong length"
+                ));
+            }
+            while ranges.peek().is_some_and(|&&(_, b)| b <= *i) {
+                ranges.next();
+            }
+            if ranges.peek().is_none_or(|&&(a, _)| a > *i) {
+                return Err(format!("it holds replication {i}, outside its ranges"));
+            }
+            prev = Some(*i);
+        }
+        if covered != self.values.len() as u64 {
+            return Err(format!(
+                "its ranges cover {covered} replications but it holds {}",
+                self.values.len()
+            ));
+        }
+        self.series.check(
+            self.series_names.len(),
+            self.scenario.horizon_days as usize,
+            self.values.len() as u64,
+        )
+    }
+
+    /// The scenario the shard ran.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Covered replication index ranges, sorted and disjoint.
+    pub fn ranges(&self) -> Vec<Range<u64>> {
+        self.ranges.iter().map(|&(a, b)| a..b).collect()
+    }
+
+    /// Number of replications covered.
+    pub fn replications(&self) -> u64 {
+        self.values.len() as u64
+    }
+
+    /// Whether the shard covers exactly `0..n` for some `n` (what a single
+    /// run of `n` replications covers).
+    pub fn covers_from_zero(&self) -> bool {
+        matches!(self.ranges.as_slice(), [] | [(0, _)])
+    }
+
+    /// Adds another shard of the same scenario, seed and version.
+    ///
+    /// Merging is exact and commutative: any order of merging the same
+    /// shards gives the same shard.
+    ///
+    /// # Errors
+    ///
+    /// If the scenarios, seeds or versions differ, or the ranges overlap.
+    pub fn merge(&mut self, other: Shard) -> Result<(), Error> {
+        check_stored(
+            (self.values.len() + other.values.len()) as u64,
+            self.metric_names.len(),
+        )?;
+        if other.format != self.format || other.version != self.version {
+            return Err(mismatch(format!(
+                "shards from different versions (format {} of {}, format {} of {})",
+                self.format, self.version, other.format, other.version
+            )));
+        }
+        if other.scenario_sha256 != self.scenario_sha256 {
+            return Err(mismatch(format!(
+                "shards of different scenarios ({:?} sha256 {}, {:?} sha256 {})",
+                self.scenario.name,
+                self.scenario_sha256,
+                other.scenario.name,
+                other.scenario_sha256
+            )));
+        }
+        if other.seed != self.seed {
+            return Err(mismatch(format!(
+                "shards of different seeds ({} and {})",
+                self.seed, other.seed
+            )));
+        }
+        if !self.series.compatible(&other.series)
+            || *other.metric_names != *self.metric_names
+            || other.series_names != self.series_names
+        {
+            return Err(mismatch(
+                "shards with different metric or series layouts".into(),
+            ));
+        }
+        for &(a, b) in &other.ranges {
+            if let Some(&(c, d)) = self.ranges.iter().find(|&&(c, d)| a < d && c < b) {
+                return Err(mismatch(format!(
+                    "shards overlap: replications {a}..{b} and {c}..{d}"
+                )));
+            }
+        }
+        self.ranges.extend(other.ranges);
+        self.ranges = join_ranges(std::mem::take(&mut self.ranges));
+        let mut values = Vec::with_capacity(self.values.len() + other.values.len());
+        let (mut x, mut y) = (
+            std::mem::take(&mut self.values).into_iter().peekable(),
+            other.values.into_iter().peekable(),
+        );
+        loop {
+            let take_x = match (x.peek(), y.peek()) {
+                (Some(a), Some(b)) => a.0 < b.0,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            values.extend(if take_x { x.next() } else { y.next() });
+        }
+        self.values = values;
+        self.series.merge(&other.series);
+        Ok(())
+    }
+
+    /// The values of metric `i` (layout order) in replication-index order,
+    /// skipping replications where it had none.
+    pub(super) fn column(&self, i: usize) -> Vec<f64> {
+        self.values.iter().filter_map(|(_, v)| v[i]).collect()
+    }
+
+    /// The metric names, in layout order (shared between shards of one
+    /// layout).
+    pub(crate) fn metric_names(&self) -> &Arc<[String]> {
+        &self.metric_names
+    }
+
+    /// Replaces the metric names by an equal, shared list.
+    pub(super) fn share_names(&mut self, names: Arc<[String]>) {
+        debug_assert_eq!(*names, *self.metric_names);
+        self.metric_names = names;
+    }
+
+    /// Paired values of metric `i` by replication index.
+    pub(crate) fn column_by_index(
+        &self,
+        i: usize,
+    ) -> impl Iterator<Item = (u64, Option<f64>)> + '_ {
+        self.values.iter().map(move |(r, v)| (*r, v[i]))
+    }
+
+    /// Statistics over every covered replication.
+    pub fn summary(&self) -> Summary {
+        let metrics = self
+            .metric_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), MetricStats::from_values(&self.column(i))))
+            .collect();
+        let series = self
+            .series_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), self.series.bands(i)))
+            .collect();
+        Summary {
+            scenario: self.scenario.name.clone(),
+            version: self.version.clone(),
+            scenario_sha256: self.scenario_sha256.clone(),
+            start_date: self.scenario.start_date.clone(),
+            horizon_days: self.scenario.horizon_days,
+            seed: self.seed,
+            replications: self.replications(),
+            metrics,
+            series,
+        }
+    }
+
+    /// Writes the shard as JSON to `path`, with its checksum.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        write_sealed(self, "shard", path.as_ref())
+    }
+
+    /// Reads a shard written by [`Shard::write`], streamed, and checks its
+    /// checksum and consistency.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if unreadable, [`Error::Format`] naming the file if it
+    /// is not a shard or is damaged or edited.
+    pub fn read(path: impl AsRef<Path>) -> Result<Shard, Error> {
+        let path = path.as_ref();
+        let mut shard: Shard = read_json(path, "shard")?;
+        shard.seal_check().map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("a damaged custody-sim shard file: {e}"),
+        })?;
+        Ok(shard)
+    }
+
+    /// Takes the checksum out of a shard just read and checks it and the
+    /// shard's consistency.
+    pub(super) fn seal_check(&mut self) -> Result<(), String> {
+        let stored = std::mem::take(&mut self.sha256);
+        verify_sha256(self, &stored)?;
+        self.check_integrity()
+    }
+
+    /// Reads shard files and merges them, naming the file at fault in any
+    /// error (a version, scenario or seed that differs from the first
+    /// file's, an overlap, damage).
+    ///
+    /// # Errors
+    ///
+    /// As [`Shard::read`] and [`Shard::merge`], with the file named; an
+    /// [`Error::InvalidArgument`] for an empty list.
+    pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<Shard, Error> {
+        let Some((first, rest)) = paths.split_first() else {
+            return Err(Error::invalid("shard files", "no files to merge"));
+        };
+        let mut acc = Shard::read(first)?;
+        for p in rest {
+            let next = Shard::read(p)?;
+            acc.merge(next)
+                .map_err(|e| name_file(e, p.as_ref(), first.as_ref()))?;
+        }
+        Ok(acc)
+    }
+}
+
+/// Names `file` in a merge error, which compared it with `first`.
+pub(super) fn name_file(e: Error, file: &Path, first: &Path) -> Error {
+    match e {
+        Error::Shard {
+            path: None,
+            message,
+        } => Error::Shard {
+            path: Some(file.to_path_buf()),
+            message: format!("{message}, compared with {}", first.display()),
+        },
+        other => other,
+    }
+}
+
+/// What a shard file holds: a run's shard or a sweep's slice.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShardFile {
+    /// A shard of a run ([`Shard::write`]).
+    Run(Box<Shard>),
+    /// A slice of a sweep ([`SweepShard::write`]).
+    Sweep(Box<SweepShard>),
+}
+
+impl ShardFile {
+    /// Reads shard files of one kind (runs or sweep slices) and merges
+    /// them, naming the file at fault in any error.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_shard_file`], [`Shard::merge`] and [`SweepShard::merge`],
+    /// with the file named; an [`Error::Shard`] if run shards and sweep
+    /// slices are mixed; an [`Error::InvalidArgument`] for an empty list.
+    pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<ShardFile, Error> {
+        let Some((first, rest)) = paths.split_first() else {
+            return Err(Error::invalid("shard files", "no files to merge"));
+        };
+        let mut acc = read_shard_file(first)?;
+        for p in rest {
+            let p = p.as_ref();
+            let named = |e| name_file(e, p, first.as_ref());
+            match (&mut acc, read_shard_file(p)?) {
+                (ShardFile::Run(a), ShardFile::Run(b)) => a.merge(*b).map_err(named)?,
+                (ShardFile::Sweep(a), ShardFile::Sweep(b)) => a.merge(*b).map_err(named)?,
+                _ => {
+                    return Err(named(Error::shard(
+                        "a run's shard and a sweep's slice cannot be merged",
+                    )));
+                }
+            }
+        }
+        Ok(acc)
+    }
+}
+
+/// Reads a file written by [`Shard::write`] or [`SweepShard::write`],
+/// whichever it is, parsing it once.
+///
+/// # Errors
+///
+/// [`Error::Io`] if unreadable; [`Error::Format`] naming the file if it is
+/// neither, or is damaged or edited.
+pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
+    /// Which kind of file: a first pass that keeps nothing.
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        ranges: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        cells: Option<serde::de::IgnoredAny>,
+    }
+    let path = path.as_ref();
+    let probe: Probe = read_json(path, "shard")?;
+    match (probe.ranges.is_some(), probe.cells.is_some()) {
+        (true, false) => Shard::read(path).map(|s| ShardFile::Run(Box::new(s))),
+        (false, true) => SweepShard::read(path).map(|s| ShardFile::Sweep(Box::new(s))),
+        _ => Err(Error::Format {
+            path: path.to_path_buf(),
+            line: None,
+            message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
+        }),
+    }
+}
+
+pub(super) fn join_ranges(mut r: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    r.retain(|&(a, b)| a < b);
+    r.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(r.len());
+    for (a, b) in r {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// What a run of replications reports: statistics of every metric and
+/// bands of every daily series, under MODEL.md's names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// custody-sim version that computed it.
+    pub version: String,
+    /// SHA-256 of the scenario's canonical TOML.
+    pub scenario_sha256: String,
+    /// Calendar date of day 0 (`YYYY-MM-DD`).
+    pub start_date: String,
+    /// Horizon \[days\]; series have this many days.
+    pub horizon_days: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Each metric's statistics, in layout order.
+    pub metrics: Vec<(String, MetricStats)>,
+    /// Each daily series' bands (days 1..=horizon), in layout order.
+    pub series: Vec<(String, SeriesBands)>,
+}
+
+impl Summary {
+    /// Statistics of metric `name`.
+    pub fn metric(&self, name: &str) -> Option<&MetricStats> {
+        self.metrics.iter().find(|(n, _)| n == name).map(|(_, m)| m)
+    }
+
+    /// Bands of series `name`.
+    pub fn series(&self, name: &str) -> Option<&SeriesBands> {
+        self.series.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+}
