@@ -1407,3 +1407,35 @@ fn readme_json_excerpt_is_what_its_command_prints() {
         "the README's JSON excerpt has drifted; paste this between the markers:\n{want}"
     );
 }
+
+#[test]
+fn runs_above_the_limits_are_refused_unless_allowed() {
+    // 10^8 replications of the baseline: days of work and tens of GiB of
+    // stored values. Refused at once, naming the way to run it anyway.
+    for args in [
+        vec!["run", "baseline", "-n", "100000000", "-q"],
+        vec![
+            "shard",
+            "baseline",
+            "--from",
+            "0",
+            "--to",
+            "100000000",
+            "--out",
+            "never.json",
+        ],
+    ] {
+        let o = expect(1, &args);
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("error: ")
+                && err.contains("above the limit")
+                && err.contains("--allow-large"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!Path::new("never.json").exists());
+    // --allow-large is documented in the help.
+    let o = expect(0, &["run", "--help"]);
+    assert!(stdout(&o).contains("--allow-large"), "{}", stdout(&o));
+}
