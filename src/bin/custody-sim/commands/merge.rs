@@ -26,18 +26,19 @@ fn describe(ranges: &[std::ops::Range<u64>]) -> String {
 }
 
 /// A merge error, naming the file that does not fit (`path`) and the
-/// first file, which the others are merged into.
+/// first file, which the others are merged into and compared with (the
+/// library's own wording, as in `ShardFile::merge_files`).
 fn with_file(path: &Path, first: &Path, e: Error) -> Fail {
-    let against = format!("(merging into {})", first.display());
+    let against = format!(", compared with {}", first.display());
     match e {
         Error::Shard {
             path: None,
             message,
         } => Fail::Lib(Error::Shard {
             path: Some(path.to_path_buf()),
-            message: format!("{message} {against}"),
+            message: format!("{message}{against}"),
         }),
-        Error::Scenario(errs) => Fail::Msg(format!("{}: {errs} {against}", path.display())),
+        Error::Scenario(errs) => Fail::Msg(format!("{}: {errs}{against}", path.display())),
         other => Fail::Lib(other),
     }
 }
