@@ -11,11 +11,12 @@
 //!
 //! It demonstrates in particular: the Monte Carlo runner with a progress
 //! bar, the summary table, and the JSON, CSV and plots written under
-//! `target/baseline/`.
+//! `baseline/` in cargo's target folder (`target/`, or `$CARGO_TARGET_DIR`),
+//! or into the folder given as the first argument.
 //!
-//! Run: `cargo run --release --example baseline`.
+//! Run: `cargo run --release --example baseline [-- OUT_DIR]`.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use custody_sim::montecarlo::{Runs, run_with_progress};
 use custody_sim::report;
@@ -42,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", report::table::summary_table(&scenario, &summary));
 
     // Files for a notebook, R, or a report.
-    let out = Path::new("target").join("baseline");
+    let out = out_dir();
     std::fs::create_dir_all(&out)?;
     report::json::write_json(
         &report::json::summary_json(&summary),
@@ -73,4 +74,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(0.0);
     assert_eq!(over, f64::from(scenario.horizon_days));
     Ok(())
+}
+
+/// Where the files go: the first argument, else `baseline/` in cargo's
+/// target folder: `$CARGO_TARGET_DIR`, else the folder this example was
+/// built into (`<target>/release/examples/baseline`), else `target/`.
+fn out_dir() -> PathBuf {
+    if let Some(dir) = std::env::args_os().nth(1) {
+        return PathBuf::from(dir);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let exe = std::env::current_exe().ok()?;
+            // <target>/<profile>/examples/<name>
+            let examples = exe.parent()?;
+            (examples.file_name()? == "examples")
+                .then(|| examples.parent()?.parent().map(PathBuf::from))
+                .flatten()
+        })
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("baseline")
 }

@@ -518,3 +518,42 @@ fn paired(reference: Option<&Shard>, j: usize, cell: &Shard, i: usize) -> Paired
 pub fn sweep(scenario: &Scenario, vary: &[Vary], runs: &Runs) -> Result<SweepResult, Error> {
     Ok(sweep_shard(scenario, vary, runs, 0, 1, None)?.result())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn cells_of_one_layout_share_their_metric_names() {
+        // Issue 10 §9: one list of names per distinct layout, not per cell.
+        let vary = [Vary::new("transfer.weekly_cap", [100, 200, 300])];
+        let runs = Runs {
+            replications: 1,
+            seed: 1,
+            threads: 1,
+        };
+        let base = presets::baseline().with_param("horizon_days", "5").unwrap();
+        let w = sweep_shard(&base, &vary, &runs, 0, 1, None).unwrap();
+        let first = w.cells[0].1.metric_names();
+        for (_, shard) in &w.cells {
+            assert!(Arc::ptr_eq(first, shard.metric_names()));
+        }
+    }
+
+    #[test]
+    fn named_list_items_resolve_to_their_index() {
+        let s = presets::baseline();
+        let tree = toml::Value::try_from(&s).unwrap();
+        assert_eq!(
+            resolve(&tree, "court.stage[trial].servers"),
+            "court.stage[1].servers"
+        );
+        assert_eq!(
+            resolve(&tree, "court.stage[1].servers"),
+            "court.stage[1].servers"
+        );
+        assert_eq!(resolve(&tree, "court.stage[nope].x"), "court.stage[nope].x");
+        assert_eq!(resolve(&tree, "horizon_days"), "horizon_days");
+    }
+}

@@ -32,6 +32,7 @@ impl Day0 {
     }
 
     /// The model day of a date (negative before day 0).
+    #[cfg_attr(not(feature = "plots"), allow(dead_code))]
     pub(crate) fn day_of(&self, date: Date) -> i64 {
         i64::from(self.0.until(date).map_or(0, |s| s.get_days()))
     }

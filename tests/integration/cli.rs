@@ -1338,3 +1338,106 @@ fn charts_have_unique_names_and_bounded_sizes() {
         "the subtitle names the --set"
     );
 }
+
+/// The README's JSON excerpt as `custody-sim run baseline -n 1000 --seed 1
+/// --json -` prints it: the header keys, one metric, the first three days
+/// of one series.
+fn readme_excerpt(j: &Value) -> String {
+    let compact = |v: &Value| serde_json::to_string(v).unwrap();
+    let object = |v: &Value, take: usize| {
+        let fields: Vec<String> = v
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, x)| match x.as_array() {
+                Some(a) => format!(
+                    "\"{k}\": [{}]",
+                    a.iter()
+                        .take(take)
+                        .map(compact)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => format!("\"{k}\": {}", compact(x)),
+            })
+            .collect();
+        format!("{{ {} }}", fields.join(", "))
+    };
+    let metric = "facility.Nasiriyah.peak_occupancy";
+    let series = "occupancy.Nasiriyah";
+    [
+        "{".to_string(),
+        format!(
+            "  \"scenario\": {}, \"version\": {}, \"seed\": {}, \"replications\": {}, \"overrides\": {},",
+            j["scenario"], j["version"], j["seed"], j["replications"], j["overrides"]
+        ),
+        "  \"metrics\": {".into(),
+        format!("    \"{metric}\": {}, …", object(&j["metrics"][metric], 0)),
+        "  },".into(),
+        "  \"series\": {".into(),
+        format!("    \"{series}\": {}, …", object(&j["series"][series], 3)),
+        "  }".into(),
+        "}".into(),
+    ]
+    .join("\n")
+}
+
+/// The numbers the README shows for the JSON output are what the command
+/// it names prints; when they drift, this fails with the block to paste.
+#[test]
+fn readme_json_excerpt_is_what_its_command_prints() {
+    const OPEN: &str =
+        "<!-- json-excerpt: custody-sim run baseline -n 1000 --seed 1 --json - -->\n```json\n";
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find(OPEN)
+        .expect("the README marks its JSON excerpt")
+        + OPEN.len();
+    let end = start + readme[start..].find("\n```").unwrap();
+    let o = expect(
+        0,
+        &[
+            "run", "baseline", "-n", "1000", "--seed", "1", "--json", "-",
+        ],
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want = readme_excerpt(&j);
+    assert_eq!(
+        &readme[start..end],
+        want,
+        "the README's JSON excerpt has drifted; paste this between the markers:\n{want}"
+    );
+}
+
+#[test]
+fn runs_above_the_limits_are_refused_unless_allowed() {
+    // 10^8 replications of the baseline: days of work and tens of GiB of
+    // stored values. Refused at once, naming the way to run it anyway.
+    for args in [
+        vec!["run", "baseline", "-n", "100000000", "-q"],
+        vec![
+            "shard",
+            "baseline",
+            "--from",
+            "0",
+            "--to",
+            "100000000",
+            "--out",
+            "never.json",
+        ],
+    ] {
+        let o = expect(1, &args);
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("error: ")
+                && err.contains("above the limit")
+                && err.contains("--allow-large"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!Path::new("never.json").exists());
+    // --allow-large is documented in the help.
+    let o = expect(0, &["run", "--help"]);
+    assert!(stdout(&o).contains("--allow-large"), "{}", stdout(&o));
+}

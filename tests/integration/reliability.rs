@@ -435,3 +435,47 @@ fn metric_statistics_serialise_with_the_report_keys() {
         );
     }
 }
+
+mod paths {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// `--set`/`--vary`-style paths, well or badly formed, with scalar
+        /// or list values: a sweep over them is an error or a result whose
+        /// differences pair metrics of the same name; never a panic.
+        #[test]
+        fn any_path_in_a_sweep_is_an_error_or_a_sound_result(
+            paths in proptest::collection::vec(
+                "(group|facility|court\\.stage|transfer|horizon_days)(\\[(0|1|2|trial|a|Iraqi|Hillah|)\\])?(\\.(count|capacity|servers|weekly_cap|name|x))?",
+                1..3,
+            ),
+            values in proptest::collection::vec(
+                prop_oneof![
+                    Just("1".to_string()),
+                    Just("40".to_string()),
+                    Just("-3".to_string()),
+                    Just("\"z\"".to_string()),
+                    Just(r#"[{name="a",count=10}]"#.to_string()),
+                    Just(r#"[{name="Hillah",capacity=50}]"#.to_string()),
+                ],
+                1..3,
+            ),
+        ) {
+            let base = small().with_param("horizon_days", "5").unwrap();
+            let vary: Vec<Vary> = paths.iter().map(|p| Vary::new(p, values.clone())).collect();
+            let r = std::panic::catch_unwind(|| sweep(&base, &vary, &Runs { threads: 1, ..runs(1) }));
+            let r = r.map_err(|_| TestCaseError::fail(format!("panicked on {vary:?}")))?;
+            if let Ok(r) = r {
+                for cell in &r.cells {
+                    for (name, _) in &cell.diff {
+                        prop_assert!(r.cells[0].metric(name).is_some());
+                        prop_assert!(cell.metric(name).is_some());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! | file | what it shows |
 //! | --- | --- |
 //! | `occupancy.svg`, `.png` | every facility, one panel each: median end-of-day occupancy (line) in the band of 5% to 95% of replications, against capacity including expansions (dashed) |
-//! | `occupancy_<facility>.svg`, `.png` | the same, one facility per file (file names are unique even where names differ only in punctuation) |
+//! | `occupancy_<facility>.svg`, `.png` | the same, one facility per file, for the first [`MAX_FACILITY_CHARTS`] facilities (file names are unique even where names differ only in punctuation) |
 //! | `court_queues.svg`, `.png` | each court stage's queue, one panel each, median and band |
 //!
 //! A chart holds at most [`MAX_PANELS`] panels: with more facilities
@@ -50,6 +50,10 @@ use charts::{Chart, Context};
 /// drawn in several files (`occupancy-1of3.svg`, …), so that no image
 /// grows past a few thousand pixels.
 pub const MAX_PANELS: usize = 8;
+
+/// Most facilities that get a chart file of their own; past this, the
+/// `occupancy` files (every facility, [`MAX_PANELS`] to a file) show them.
+pub const MAX_FACILITY_CHARTS: usize = 50;
 
 /// Longest facility part of a chart's file name \[characters\].
 const MAX_SLUG: usize = 60;
@@ -327,7 +331,7 @@ pub fn write_plots_with(
         &mut out,
     )?;
     let stems = facility_stems(scenario);
-    for i in &all {
+    for i in all.iter().take(MAX_FACILITY_CHARTS) {
         write_chart(
             dir,
             &stems[*i],

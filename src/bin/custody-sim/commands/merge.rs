@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use custody_sim::Error;
-use custody_sim::montecarlo::Shard;
+use custody_sim::montecarlo::{Shard, ShardFile, read_shard_file};
 use custody_sim::sweep::SweepShard;
 
 use super::sweep::{emit_sweep, sweep_outputs};
@@ -12,43 +12,6 @@ use super::{emit_summary, plots_available, run_outputs};
 use crate::args::{MergeArgs, Outputs};
 use crate::output::{self, note};
 use crate::{Fail, fail, usage};
-
-/// What a shard file holds.
-enum AnyShard {
-    Run(Box<Shard>),
-    Sweep(Box<SweepShard>),
-}
-
-/// Reads a shard file of either kind, telling them apart by their keys.
-fn read_any(path: &Path) -> Result<AnyShard, Fail> {
-    /// The keys that tell the kinds apart, and nothing else.
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        format: Option<serde::de::IgnoredAny>,
-        ranges: Option<serde::de::IgnoredAny>,
-        paths: Option<serde::de::IgnoredAny>,
-        cells: Option<serde::de::IgnoredAny>,
-    }
-    let text = Error::read_text(path)?;
-    let probe: Probe = serde_json::from_str(&text).map_err(|e| Error::Format {
-        path: path.to_path_buf(),
-        line: Some(e.line() as u64),
-        message: format!("not a custody-sim shard file: {e}"),
-    })?;
-    drop(text);
-    if probe.format.is_some() && probe.ranges.is_some() {
-        Ok(AnyShard::Run(Box::new(Shard::read(path)?)))
-    } else if probe.paths.is_some() && probe.cells.is_some() {
-        Ok(AnyShard::Sweep(Box::new(SweepShard::read(path)?)))
-    } else {
-        Err(Error::Format {
-            path: path.to_path_buf(),
-            line: None,
-            message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
-        }
-        .into())
-    }
-}
 
 /// Describes what ranges a merged shard covers, for an error message.
 fn describe(ranges: &[std::ops::Range<u64>]) -> String {
@@ -63,18 +26,19 @@ fn describe(ranges: &[std::ops::Range<u64>]) -> String {
 }
 
 /// A merge error, naming the file that does not fit (`path`) and the
-/// first file, which the others are merged into.
+/// first file, which the others are merged into and compared with (the
+/// library's own wording, as in `ShardFile::merge_files`).
 fn with_file(path: &Path, first: &Path, e: Error) -> Fail {
-    let against = format!("(merging into {})", first.display());
+    let against = format!(", compared with {}", first.display());
     match e {
         Error::Shard {
             path: None,
             message,
         } => Fail::Lib(Error::Shard {
             path: Some(path.to_path_buf()),
-            message: format!("{message} {against}"),
+            message: format!("{message}{against}"),
         }),
-        Error::Scenario(errs) => Fail::Msg(format!("{}: {errs} {against}", path.display())),
+        Error::Scenario(errs) => Fail::Msg(format!("{}: {errs}{against}", path.display())),
         other => Fail::Lib(other),
     }
 }
@@ -93,17 +57,18 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     let mut sweep: Option<SweepShard> = None;
     let first = &a.files[0];
     for (i, path) in a.files.iter().enumerate() {
-        let shard = read_any(path)?;
+        // Each file is parsed once.
+        let shard = read_shard_file(path)?;
         if i == 0 {
             match &shard {
-                AnyShard::Run(_) => output::check(&run_outputs(&outs), &inputs)?,
-                AnyShard::Sweep(_) => {
+                ShardFile::Run(_) => output::check(&run_outputs(&outs), &inputs)?,
+                ShardFile::Sweep(_) => {
                     output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), &inputs)?
                 }
             }
         }
         match shard {
-            AnyShard::Run(s) => {
+            ShardFile::Run(s) => {
                 if sweep.is_some() {
                     return fail(format!(
                         "{}: a run shard among sweep shards",
@@ -115,7 +80,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
                     Some(acc) => acc.merge(*s).map_err(|e| with_file(path, first, e))?,
                 }
             }
-            AnyShard::Sweep(s) => {
+            ShardFile::Sweep(s) => {
                 if run.is_some() {
                     return fail(format!(
                         "{}: a sweep shard among run shards",

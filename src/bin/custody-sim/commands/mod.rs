@@ -2,9 +2,10 @@
 //! file or bundled name, applying `--set`s, the thread count and a run's
 //! outputs.
 
+use std::io::Write as _;
 use std::path::Path;
 
-use custody_sim::montecarlo::Summary;
+use custody_sim::montecarlo::{Estimate, Limits, Summary};
 use custody_sim::report::{Override, csv, json, table};
 use custody_sim::{Error, Scenario, presets as bundled};
 
@@ -92,6 +93,69 @@ pub(crate) fn threads(t: u64, work: u64) -> usize {
     }
 }
 
+/// A run estimated to take longer than this is announced \[s\].
+const WARN_SECONDS: f64 = 60.0;
+/// A run estimated to need more memory than this is announced \[bytes\].
+const WARN_BYTES: u64 = 2 << 30;
+
+/// `1.5 GiB`, `300 MiB`.
+fn bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else {
+        format!("{:.0} MiB", b / (1u64 << 20) as f64)
+    }
+}
+
+/// `45 s`, `12 min`, `3.5 h`, `2.1 days`.
+fn duration(s: f64) -> String {
+    if s < 120.0 {
+        format!("{s:.0} s")
+    } else if s < 7200.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 172_800.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.1} days", s / 86_400.0)
+    }
+}
+
+/// What a run's estimate says: nothing for a small run, a warning for a
+/// long or large one, and a refusal above the library's limits unless
+/// `--allow-large`.
+///
+/// # Errors
+///
+/// [`Fail::Msg`] naming the figure, the limit and `--allow-large`.
+pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail> {
+    if !allow_large && let Err(err) = Limits::default().check(e) {
+        return fail(format!(
+            "{err}; --allow-large runs it anyway (estimated {} and {} of memory)",
+            duration(e.seconds),
+            bytes(e.memory_bytes)
+        ));
+    }
+    if let Some(text) = estimate_warning(e) {
+        let _ = writeln!(std::io::stderr(), "warning: {text}");
+    }
+    Ok(())
+}
+
+/// The warning for a long or large run, if it is one.
+fn estimate_warning(e: &Estimate) -> Option<String> {
+    (e.seconds > WARN_SECONDS || e.memory_bytes > WARN_BYTES).then(|| {
+        format!(
+            "this run is estimated to take about {} on {} thread{} and up to {} of memory \
+             (an order of magnitude; fewer replications or shards on several machines are quicker)",
+            duration(e.seconds),
+            e.threads,
+            if e.threads == 1 { "" } else { "s" },
+            bytes(e.memory_bytes)
+        )
+    })
+}
+
 /// The outputs of a run (or a merge of run shards), for
 /// [`crate::output::check`].
 pub(crate) fn run_outputs(out: &Outputs) -> Vec<Output<'_>> {
@@ -127,7 +191,7 @@ pub(crate) fn run_outputs(out: &Outputs) -> Vec<Output<'_>> {
 /// Refuses `--plots` where this build cannot draw.
 pub(crate) fn plots_available(out: &Outputs) -> Result<(), Fail> {
     if cfg!(not(feature = "plots")) && out.plots.is_some() {
-        return crate::usage("--plots: this custody-sim was built without the `plots` feature");
+        return fail("--plots: this custody-sim was built without the `plots` feature");
     }
     Ok(())
 }
@@ -180,4 +244,36 @@ pub(crate) fn emit_summary(
         print(&table::summary_table_with(scenario, summary, overrides))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate(seconds: f64, memory_bytes: u64) -> Estimate {
+        Estimate {
+            memory_bytes,
+            events_per_replication: 1000,
+            seconds,
+            threads: 2,
+        }
+    }
+
+    #[test]
+    fn long_runs_are_announced_and_huge_ones_refused() {
+        assert_eq!(estimate_warning(&estimate(5.0, 1 << 20)), None);
+        let w = estimate_warning(&estimate(5400.0, 1 << 20)).unwrap();
+        assert!(w.contains("about 90 min on 2 threads"), "{w}");
+        let w = estimate_warning(&estimate(1.0, 3 << 30)).unwrap();
+        assert!(w.contains("3.0 GiB"), "{w}");
+        assert!(check_estimate(&estimate(1.0, 1 << 20), false).is_ok());
+        match check_estimate(&estimate(3.0 * 86_400.0, 1 << 20), false) {
+            Err(Fail::Msg(m)) => {
+                assert!(m.contains("--allow-large") && m.contains("3.0 days"), "{m}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(check_estimate(&estimate(3.0 * 86_400.0, 1 << 20), true).is_ok());
+        assert!(check_estimate(&estimate(1.0, 100 << 30), false).is_err());
+    }
 }

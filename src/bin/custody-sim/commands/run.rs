@@ -1,9 +1,12 @@
 //! `custody-sim run`: replications of a scenario, summarised.
 
 use custody_sim::Plan;
-use custody_sim::montecarlo::run_plan;
+use custody_sim::montecarlo::{Runs, estimate, run_plan};
 
-use super::{emit_summary, load, overrides, plots_available, run_outputs, scenario_file, threads};
+use super::{
+    check_estimate, emit_summary, load, overrides, plots_available, run_outputs, scenario_file,
+    threads,
+};
 use crate::Fail;
 use crate::args::RunArgs;
 use crate::output::{self, Bar};
@@ -15,6 +18,12 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     let threads = threads(a.common.threads, a.replications);
     let scenario = load(&a.scenario, &a.common.set)?;
     let plan = Plan::new(&scenario)?;
+    let runs = Runs {
+        replications: a.replications,
+        seed: a.common.seed,
+        threads,
+    };
+    check_estimate(&estimate(&plan, &runs), a.common.allow_large)?;
     let bar = Bar::new(a.replications, a.common.quiet);
     let shard = run_plan(
         &plan,

@@ -3,11 +3,12 @@
 
 use std::path::Path;
 
-use custody_sim::montecarlo::Runs;
+use custody_sim::Plan;
+use custody_sim::montecarlo::{Runs, estimate};
 use custody_sim::report::{Override, csv, json, table, write_atomic};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
 
-use super::{load, overrides, scenario_file, threads};
+use super::{check_estimate, load, overrides, scenario_file, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
 use crate::output::{self, Bar, Kind, Output, closed, is_dash, note, print};
 use crate::{Fail, usage};
@@ -117,6 +118,13 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads,
     };
+    // The slice's work, estimated on the base scenario (a cell keeps no
+    // daily series, so the memory figure is an upper bound).
+    let work = Runs {
+        replications: slice,
+        ..runs
+    };
+    check_estimate(&estimate(&Plan::new(&base)?, &work), a.common.allow_large)?;
     let bar = Bar::new(slice, a.common.quiet);
     let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
     bar.finish();
