@@ -18,18 +18,20 @@
 //! - bucket `(p, d)` holds the events whose key first differs from `now`'s
 //!   in digit `p`, where the key's digit is `d` (so `d` is larger than
 //!   `now`'s digit `p`). Buckets order as their events do: by `p`, then by
-//!   `d`. Each bucket knows its smallest key, and bit `d` of `masks[p]`
-//!   (bit `p` of `levels`) says whether bucket `(p, d)` (level `p`) holds
-//!   anything.
+//!   `d`. Each bucket keeps its smallest key beside its vector, and bit `d`
+//!   of `masks[p]` (bit `p` of `levels`) says whether bucket `(p, d)`
+//!   (level `p`) holds anything.
 //!
 //! Popping takes the front of `current`; when `current` is empty, `now`
-//! moves to the smallest key of the lowest non-empty bucket, and that
-//! bucket is refiled against the new `now`. Its events share with the new
-//! `now` every digit from `p` up, so they land in `current` or at levels
-//! below `p`: an event is refiled at most 10 times, in practice once or
-//! twice. Scheduling is O(1), popping O(1) amortised. With 1-bit digits
+//! moves to the smallest key of the lowest non-empty bucket, whose first
+//! event at that key is the one popped; a bucket of one is simply emptied,
+//! a larger one is refiled against the new `now`. Its events share with the
+//! new `now` every digit from `p` up, so they land in `current` or at
+//! levels below `p`: an event is refiled at most 10 times, in practice once
+//! or twice. Scheduling is O(1), popping O(1) amortised. With 1-bit digits
 //! (the textbook radix heap) events were refiled about six times each in
-//! the baseline scenario, which made it a third slower.
+//! the baseline scenario, which made it a third slower (measurements in
+//! the docs of [`crate::engine`]).
 //!
 //! # Scheduling order at equal times
 //!
@@ -83,17 +85,25 @@ pub struct Calendar<E> {
     now: u64,
     /// Events at exactly `now`, in scheduling order.
     current: VecDeque<E>,
-    /// Bucket `(p, d)` at `p * WIDTH + d`: (key, event) in scheduling
-    /// order.
-    buckets: Box<[Vec<(u64, E)>; BUCKETS]>,
-    /// Smallest key of each bucket (`u64::MAX` when empty).
-    mins: Box<[u64; BUCKETS]>,
+    /// Bucket `(p, d)` at `p * WIDTH + d`.
+    buckets: Box<[Bucket<E>; BUCKETS]>,
     /// Bit `d` of `masks[p]` set iff bucket `(p, d)` is non-empty.
     masks: [u64; LEVELS],
     /// Bit `p` set iff `masks[p]` is non-zero.
     levels: u64,
     /// Number of pending events.
     len: usize,
+}
+
+/// Events whose keys first differ from `now`'s in the same digit, with the
+/// same value there.
+#[derive(Debug, Clone)]
+struct Bucket<E> {
+    /// Smallest key in `events` (`u64::MAX` when empty); beside the vector,
+    /// so that filing an event touches one cache line of bookkeeping.
+    min: u64,
+    /// (key, event), in scheduling order.
+    events: Vec<(u64, E)>,
 }
 
 impl<E> Default for Calendar<E> {
@@ -108,8 +118,10 @@ impl<E> Calendar<E> {
         Calendar {
             now: 0,
             current: VecDeque::new(),
-            buckets: Box::new(std::array::from_fn(|_| Vec::new())),
-            mins: Box::new([u64::MAX; BUCKETS]),
+            buckets: Box::new(std::array::from_fn(|_| Bucket {
+                min: u64::MAX,
+                events: Vec::new(),
+            })),
             masks: [0; LEVELS],
             levels: 0,
             len: 0,
@@ -127,12 +139,11 @@ impl<E> Calendar<E> {
     /// does neither: it only adds non-negative draws to the current time.
     #[inline]
     pub fn schedule(&mut self, time: f64, event: E) {
-        // One comparison checks all: NaN compares false, and `now >= 0`.
-        assert!(
-            time >= f64::from_bits(self.now),
-            "event time {time} is NaN or before the current time {}",
-            f64::from_bits(self.now)
-        );
+        // One comparison checks all: NaN is unordered, and `now >= 0`.
+        let now = f64::from_bits(self.now);
+        if time.partial_cmp(&now).is_none_or(std::cmp::Ordering::is_lt) {
+            backwards(time, now);
+        }
         let key = (time + 0.0).to_bits();
         debug_assert!(key >= self.now, "times never go backwards");
         self.len += 1;
@@ -150,8 +161,9 @@ impl<E> Calendar<E> {
         let p = (63 - diff.leading_zeros()) / DIGIT;
         let d = (key >> (p * DIGIT)) as usize & (WIDTH - 1);
         let i = p as usize * WIDTH + d;
-        self.buckets[i].push((key, event));
-        self.mins[i] = self.mins[i].min(key);
+        let bucket = &mut self.buckets[i];
+        bucket.events.push((key, event));
+        bucket.min = bucket.min.min(key);
         self.masks[p as usize] |= 1 << d;
         self.levels |= 1 << p;
     }
@@ -176,7 +188,7 @@ impl<E> Calendar<E> {
         }
         let i = self.lowest()?;
         let (p, d) = (i / WIDTH, i % WIDTH);
-        self.now = std::mem::replace(&mut self.mins[i], u64::MAX);
+        self.now = std::mem::replace(&mut self.buckets[i].min, u64::MAX);
         self.masks[p] &= !(1 << d);
         if self.masks[p] == 0 {
             self.levels &= !(1 << p);
@@ -184,14 +196,17 @@ impl<E> Calendar<E> {
         self.len -= 1;
         let now = self.now;
         // A bucket of one: its event is the earliest.
-        if self.buckets[i].len() == 1 {
-            return self.buckets[i].pop().map(|(_, e)| (f64::from_bits(now), e));
+        if self.buckets[i].events.len() == 1 {
+            return self.buckets[i]
+                .events
+                .pop()
+                .map(|(_, e)| (f64::from_bits(now), e));
         }
         // Refile the bucket, keeping out the first event at `now`. Its
         // events go to `current` or lower levels, never back to bucket `i`,
         // so it can be drained while they are filed; the empty vector goes
         // back to keep its memory.
-        let mut bucket = std::mem::take(&mut self.buckets[i]);
+        let mut bucket = std::mem::take(&mut self.buckets[i].events);
         let mut first = None;
         for (key, event) in bucket.drain(..) {
             if key == now && first.is_none() {
@@ -200,7 +215,7 @@ impl<E> Calendar<E> {
                 self.file(key, event);
             }
         }
-        self.buckets[i] = bucket;
+        self.buckets[i].events = bucket;
         first.map(|e| (f64::from_bits(now), e))
     }
 
@@ -208,7 +223,7 @@ impl<E> Calendar<E> {
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
         if self.current.is_empty() {
-            self.lowest().map(|i| f64::from_bits(self.mins[i]))
+            self.lowest().map(|i| f64::from_bits(self.buckets[i].min))
         } else {
             Some(f64::from_bits(self.now))
         }
@@ -230,8 +245,8 @@ impl<E> Calendar<E> {
         for (p, mask) in self.masks.iter_mut().enumerate() {
             while *mask != 0 {
                 let i = p * WIDTH + mask.trailing_zeros() as usize;
-                self.buckets[i].clear();
-                self.mins[i] = u64::MAX;
+                self.buckets[i].events.clear();
+                self.buckets[i].min = u64::MAX;
                 *mask &= *mask - 1;
             }
         }
@@ -239,6 +254,13 @@ impl<E> Calendar<E> {
         self.now = 0;
         self.len = 0;
     }
+}
+
+/// The panic of [`Calendar::schedule`], out of the hot path.
+#[cold]
+#[inline(never)]
+fn backwards(time: f64, now: f64) -> ! {
+    panic!("event time {time} is NaN or before the current time {now}")
 }
 
 #[cfg(test)]
