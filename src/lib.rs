@@ -128,6 +128,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod decide;
 pub mod engine;
 pub mod model;
 pub mod montecarlo;

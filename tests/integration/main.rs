@@ -5,6 +5,7 @@
 
 mod cli;
 mod conservation;
+mod decide;
 mod inputs;
 mod montecarlo;
 mod queueing;
