@@ -77,7 +77,6 @@ fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[
 
 /// Replications `0..n` of `scenario` with master seed `seed`: one row per
 /// replication, in index order (the same values [`crate::run`] summarises).
-#[allow(dead_code)] // used by tornado, solve and compare (next commits)
 pub(crate) fn replications(
     scenario: &Scenario,
     seed: u64,

@@ -41,12 +41,14 @@
 mod adapter;
 pub mod quantile;
 pub mod sobol;
+pub mod solve;
 
 use serde::{Deserialize, Serialize};
 
 use crate::Dist;
 
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
+pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
 
 /// What went wrong in a decision-support computation.
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,10 @@
 //! Decision support on the model: Sobol indices, tornado, solve on an
 //! M/M/c queue (Erlang C), compare against a sweep.
 
-use custody_sim::decide::{Param, SobolOptions, sobol_model};
-use custody_sim::{Dist, presets};
+use custody_sim::decide::{
+    DecideError, Find, Lever, Param, SobolOptions, Target, sobol_model, solve,
+};
+use custody_sim::{Dist, Runs, Scenario, presets};
 
 /// A parameter that cannot touch a metric has indices of exactly 0:
 /// with common random numbers `f(AB_i) = f(A)` replication by replication
@@ -73,4 +75,148 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("no_such_metric: no such metric"), "{e}");
+}
+
+/// An M/M/c court stage: Poisson arrivals of rate `lambda` per day (convoys
+/// of one with exponential intervals, no transit), exponential service of
+/// mean 1 day, ample beds, no repatriation; `servers` is the lever.
+fn mmc(lambda: f64, horizon: u32) -> Scenario {
+    let count = (lambda * f64::from(horizon) * 1.5 + 1000.0) as u64;
+    Scenario::from_toml_str(&format!(
+        r#"
+name = "mmc"
+start_date = "2026-01-21"
+horizon_days = {horizon}
+
+[transfer]
+transit_days = {{ dist = "fixed", value = 0.0 }}
+
+[[transfer.phase]]
+from = 0.0
+interval_days = {{ dist = "exponential", mean = {mean:e} }}
+convoy_size = {{ dist = "fixed", value = 1.0 }}
+
+[[group]]
+name = "all"
+count = {count}
+repatriation = {{ probability = 0.0 }}
+
+[[facility]]
+name = "ample"
+capacity = 1000000000
+
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1
+service_days = {{ dist = "exponential", mean = 1.0 }}
+"#,
+        mean = 1.0 / lambda
+    ))
+    .expect("valid M/M/c scenario")
+}
+
+/// Erlang C: the probability that an arrival waits in M/M/c with offered
+/// load `a = lambda / mu`.
+fn erlang_c(c: u64, a: f64) -> f64 {
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for k in 1..c {
+        term *= a / k as f64;
+        sum += term;
+    }
+    let last = term * a / c as f64 * c as f64 / (c as f64 - a);
+    last / (sum + last)
+}
+
+/// The fewest servers such that the mean wait in queue Wq <= w, by
+/// Erlang C (Wq = C(c, a) / (c mu - lambda)), found by `solve` on the
+/// simulation.
+///
+/// lambda = 8/day, mu = 1/day: Wq(10) = 0.2046 days, Wq(11) = 0.0817 days.
+/// The threshold w = 0.13 lies 57% above Wq(11) and 36% below Wq(10), far
+/// beyond the simulation's precision (40 replications of 1,000 days, about
+/// 8,000 customers each: a relative half-width of a few per cent; the
+/// transient bias at c = 10, about tau / horizon with tau = 1 / (c mu (1 -
+/// sqrt rho)^2) = 9 days, is under 1%), so the answer is not borderline.
+#[test]
+fn solve_finds_the_erlang_c_server_count() {
+    let (lambda, mu, w) = (8.0, 1.0, 0.13);
+    let wq = |c: u64| erlang_c(c, lambda / mu) / (c as f64 * mu - lambda);
+    let expected = (9..).find(|&c| wq(c) <= w).unwrap();
+    assert_eq!(expected, 11);
+    assert!(wq(expected) < w / 1.5 && wq(expected - 1) > w * 1.5);
+
+    let s = mmc(lambda, 1000);
+    let lever = Lever::parse("court.stage[trial].servers=1..40", Find::Smallest).unwrap();
+    let target = Target::parse(&format!("stage.trial.mean_wait_days mean <= {w}")).unwrap();
+    let runs = Runs {
+        replications: 40,
+        seed: 11,
+        threads: 0,
+    };
+    let sol = solve(&s, &lever, &target, &runs).unwrap();
+    assert_eq!(sol.value, expected as f64);
+    assert!(sol.sure, "{sol:?}");
+    // The analytic Wq lies inside the simulated intervals at the answer
+    // and its neighbours.
+    for e in [Some(&sol.at), sol.below.as_ref(), sol.above.as_ref()] {
+        let e = e.unwrap();
+        let exact = wq(e.value as u64);
+        assert!(
+            e.statistic.contains(exact),
+            "c = {}: Wq {exact} vs {:?}",
+            e.value,
+            e.statistic
+        );
+    }
+    // No more runs than a bisection: K = 39 values apart.
+    let bisection = (39f64).log2().ceil() as usize + 2;
+    assert!(sol.search_runs <= bisection, "{} runs", sol.search_runs);
+    assert!(sol.evaluations.len() <= bisection + 1);
+    // The JSON names the answer `value`, beside `path` and `target`.
+    let json = serde_json::to_value(&sol).unwrap();
+    assert_eq!(json["value"], 11.0);
+    assert_eq!(json["path"], "court.stage[trial].servers");
+    assert_eq!(json["target"]["metric"], "stage.trial.mean_wait_days");
+    assert!(json["below"]["statistic"]["ci95_low"].as_f64().unwrap() > w);
+}
+
+#[test]
+fn solve_refuses_unmeetable_and_backwards_targets() {
+    let s = mmc(8.0, 200);
+    let runs = Runs {
+        replications: 5,
+        seed: 1,
+        threads: 0,
+    };
+    let target = Target::parse("stage.trial.mean_wait_days mean <= 0.13").unwrap();
+    // Eight servers or fewer cannot keep up with eight arrivals a day.
+    let lever = Lever::parse("court.stage[trial].servers=1..8", Find::Smallest).unwrap();
+    let e = solve(&s, &lever, &target, &runs).unwrap_err();
+    assert!(matches!(e, DecideError::TargetNotMet(_)), "{e}");
+    assert!(e.to_string().contains("met nowhere in 1..8"), "{e}");
+    // More servers shorten the wait: the largest count meeting it is not
+    // what the range holds.
+    let lever = Lever::parse("court.stage[trial].servers=1..40", Find::Largest).unwrap();
+    let e = solve(&s, &lever, &target, &runs).unwrap_err();
+    assert!(matches!(e, DecideError::NotMonotone(_)), "{e}");
+    assert!(e.to_string().contains("ask for the smallest"), "{e}");
+    // A continuous lever needs a tolerance; a bad metric is named.
+    let lever = Lever::parse("court.conviction_probability=0.1..0.9", Find::Smallest).unwrap();
+    assert!(
+        solve(&s, &lever, &target, &runs)
+            .unwrap_err()
+            .to_string()
+            .contains("tolerance")
+    );
+    let lever = Lever::parse("court.stage[trial].servers=9..12", Find::Smallest).unwrap();
+    let bad = Target::parse("stage.appeal.mean_wait_days mean <= 1").unwrap();
+    let e = solve(&s, &lever, &bad, &runs).unwrap_err().to_string();
+    assert!(
+        e.starts_with("stage.appeal.mean_wait_days: no such metric"),
+        "{e}"
+    );
 }
