@@ -42,6 +42,7 @@ mod adapter;
 pub mod quantile;
 pub mod sobol;
 pub mod solve;
+pub mod tornado;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,7 @@ use crate::Dist;
 
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
+pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
 
 /// What went wrong in a decision-support computation.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +113,6 @@ impl Estimate {
     }
 
     /// The mean of `values` with its 95% Student t interval.
-    #[allow(dead_code)] // used by tornado and compare (next commits)
     pub(crate) fn mean_of(values: &[f64]) -> Estimate {
         let s = crate::stats::MetricStats::from_values(values);
         Estimate {

@@ -113,7 +113,7 @@ pub struct SobolIndex {
     pub total: Estimate,
     /// The tornado swing of the metric (its mean at the parameter's 95th
     /// percentile minus at its 5th, in the metric's units), when computed
-    ///.
+    /// (by [`super::sensitivity`]).
     pub swing: Option<Estimate>,
 }
 

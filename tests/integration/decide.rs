@@ -2,8 +2,9 @@
 //! M/M/c queue (Erlang C), compare against a sweep.
 
 use custody_sim::decide::{
-    DecideError, Find, Lever, Param, SobolOptions, Target, sobol_model, solve,
+    DecideError, Find, Lever, Param, SobolOptions, Target, sensitivity, sobol_model, solve, tornado,
 };
+use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Runs, Scenario, presets};
 
 /// A parameter that cannot touch a metric has indices of exactly 0:
@@ -219,4 +220,61 @@ fn solve_refuses_unmeetable_and_backwards_targets() {
         e.starts_with("stage.appeal.mean_wait_days: no such metric"),
         "{e}"
     );
+}
+
+/// A tornado's swing is the paired difference of two runs on the same
+/// seed: the same as a sweep over the two ends, with the other parameter
+/// at its median, gives; and the JSON of `sensitivity` carries, per metric
+/// and parameter, `path`, `first_order`, `total` and `swing`.
+#[test]
+fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
+    let s = presets::baseline();
+    let params = [
+        // 30 equally likely values: the 5th percentile is 10 + floor(0.05 * 30) = 11,
+        // the 95th 10 + floor(0.95 * 30) = 38.
+        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 39)),
+        Param::new(
+            "transfer.escape.escape_probability",
+            Dist::uniform(0.0, 0.02),
+        ),
+    ];
+    let runs = Runs {
+        replications: 12,
+        seed: 5,
+        threads: 0,
+    };
+    let metric = "stage.trial.mean_wait_days";
+    let t = &tornado(&s, &params, &[metric], &runs).unwrap()[0];
+    let bar = &t.bars[0];
+    assert_eq!((bar.low_value, bar.high_value), (11.0, 38.0));
+    let median = s
+        .with_param("transfer.escape.escape_probability", "0.01")
+        .unwrap();
+    let grid = [Vary::new("court.stage[trial].servers", ["11", "38"])];
+    let sw = sweep(&median, &grid, &runs).unwrap();
+    let d = sw.cells[1].diff_of(metric).unwrap();
+    assert_eq!(bar.swing.estimate, d.mean);
+    assert_eq!(
+        (bar.swing.ci95_low, bar.swing.ci95_high),
+        (d.ci95_low, d.ci95_high)
+    );
+    assert!(bar.swing.ci95_high.unwrap() < 0.0);
+    assert_eq!(t.sorted()[0].path, "court.stage[trial].servers");
+
+    let opts = SobolOptions {
+        base_samples: 16,
+        bootstrap: 100,
+        seed: 5,
+        threads: 0,
+    };
+    let r = sensitivity(&s, &params, &[metric], &opts, 12).unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    let first = &json["metrics"][0]["indices"][0];
+    assert_eq!(first["path"], "court.stage[trial].servers");
+    for key in ["first_order", "total", "swing"] {
+        for end in ["estimate", "ci95_low", "ci95_high"] {
+            assert!(first[key][end].is_number(), "{key}.{end}: {first}");
+        }
+    }
+    assert_eq!(first["swing"]["estimate"].as_f64(), bar.swing.estimate);
 }
