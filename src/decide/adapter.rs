@@ -69,6 +69,11 @@ pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, Deci
     Ok(plan)
 }
 
+/// Names of every metric of `scenario`.
+pub(crate) fn metric_names(scenario: &Scenario) -> Result<Vec<String>, DecideError> {
+    Ok(Plan::new(scenario)?.layout().metrics().to_vec())
+}
+
 /// The values of `metrics` in replication `index` of `plan`.
 fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[String]) -> Row {
     let out = plan.replicate_in(ws, seed, index);

@@ -39,6 +39,7 @@
 //! ```
 
 mod adapter;
+pub mod compare;
 pub mod quantile;
 pub mod sobol;
 pub mod solve;
@@ -48,6 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Dist;
 
+pub use compare::{Comparison, Variant, compare, compare_variants};
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
 pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};

@@ -2,7 +2,8 @@
 //! M/M/c queue (Erlang C), compare against a sweep.
 
 use custody_sim::decide::{
-    DecideError, Find, Lever, Param, SobolOptions, Target, sensitivity, sobol_model, solve, tornado,
+    DecideError, Find, Lever, Param, SobolOptions, Target, Variant, compare, compare_variants,
+    sensitivity, sobol_model, solve, tornado,
 };
 use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Runs, Scenario, presets};
@@ -277,4 +278,67 @@ fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
         }
     }
     assert_eq!(first["swing"]["estimate"].as_f64(), bar.swing.estimate);
+}
+
+/// `compare`'s paired differences are a sweep's, bit for bit, for every
+/// metric: the same seed, the same replication indices, the same
+/// differences in the same order.
+#[test]
+fn compare_paired_differences_equal_a_sweeps() {
+    let s = presets::baseline();
+    let path = "court.stage[trial].servers";
+    let variants = [
+        Variant::new("15 panels", [(path, "15")]),
+        Variant::new("30 panels", [(path, "30")]),
+        Variant::new("60 panels", [(path, "60")]),
+    ];
+    let runs = Runs {
+        replications: 16,
+        seed: 9,
+        threads: 0,
+    };
+    let c = compare_variants(&s, &variants, &[], &runs).unwrap();
+    let sw = sweep(&s, &[Vary::new(path, ["15", "30", "60"])], &runs).unwrap();
+    assert_eq!(c.labels, ["15 panels", "30 panels", "60 panels"]);
+    assert_eq!(c.metrics.len(), sw.cells[0].summary.metrics.len());
+    for row in &c.metrics {
+        for (entry, cell) in row.entries.iter().zip(&sw.cells) {
+            let d = entry.diff.as_ref().unwrap();
+            let e = cell.diff_of(&row.metric).unwrap();
+            assert_eq!(
+                (d.n, d.mean, d.sd, d.ci95_low, d.ci95_high),
+                (e.n, e.mean, e.sd, e.ci95_low, e.ci95_high),
+                "{} in {}",
+                row.metric,
+                entry.label
+            );
+            assert_eq!(
+                entry.stats.as_ref(),
+                cell.metric(&row.metric),
+                "{}",
+                row.metric
+            );
+        }
+    }
+    let wait = c.metric("stage.trial.mean_wait_days").unwrap();
+    assert!(wait.entries[1].diff.as_ref().unwrap().ci95_high.unwrap() < 0.0);
+    // Scenarios that lack a metric leave a gap, not an error.
+    let mut small = s.clone();
+    small.name = "two prisons".into();
+    small.facilities.truncate(2);
+    let c = compare(
+        &[
+            ("baseline".into(), s.clone()),
+            ("two prisons".into(), small),
+        ],
+        &["facility.Nineveh.peak_occupancy", "escaped"],
+        &runs,
+    )
+    .unwrap();
+    assert!(c.metrics[0].entries[1].stats.is_none());
+    assert_eq!(c.metrics[1].entries[1].diff.as_ref().unwrap().n, 16);
+    let e = compare(&[("b".into(), s)], &["nothing"], &runs)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("nothing: no compared scenario"), "{e}");
 }
