@@ -1,6 +1,6 @@
-//! Decision support: which lever matters ([`sobol`], [`tornado`]), what it
-//! takes to meet a target ([`solve`]), and scenarios side by side
-//! ([`compare`]).
+//! Decision support: which lever matters ([`mod@sobol`], [`mod@tornado`]), what it
+//! takes to meet a target ([`mod@solve`]), and scenarios side by side
+//! ([`mod@compare`]).
 //!
 //! Every function here runs the model on **common random numbers**: the
 //! same master seed and the same replication indices in every scenario it
@@ -71,10 +71,10 @@ pub enum DecideError {
         /// What is wrong with it.
         message: String,
     },
-    /// [`solve`]: the target is met at neither end of the range.
+    /// [`solve()`]: the target is met at neither end of the range.
     #[error("{0}")]
     TargetNotMet(String),
-    /// [`solve`]: the statistic evidently does not move one way over the
+    /// [`solve()`]: the statistic evidently does not move one way over the
     /// range.
     #[error("{0}")]
     NotMonotone(String),
