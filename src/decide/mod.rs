@@ -183,3 +183,35 @@ impl Param {
         Ok(Param::new(path, w.d))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_parse_and_bad_ones_are_named() {
+        let p =
+            Param::parse(" court.conviction_probability = {dist=\"uniform\",low=0.8,high=0.99} ")
+                .unwrap();
+        assert_eq!(p.path, "court.conviction_probability");
+        assert_eq!(p.dist, Dist::uniform(0.8, 0.99));
+        let e = Param::parse("court.x").unwrap_err().to_string();
+        assert!(e.starts_with("court.x: expected PATH=DIST"), "{e}");
+        let e = Param::parse("court.x={dist=\"normal\",mean=1}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("court.x: not a distribution table"), "{e}");
+        let e = Param::parse("court.x={dist=\"uniform\",low=2,high=1}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("court.x: uniform needs"), "{e}");
+    }
+
+    #[test]
+    fn estimates_contain_only_inside_their_interval() {
+        let e = Estimate::mean_of(&[1.0, 2.0, 3.0]);
+        assert_eq!(e.estimate, Some(2.0));
+        assert!(e.contains(2.0) && !e.contains(100.0));
+        assert!(!Estimate::NONE.contains(0.0));
+    }
+}

@@ -1,6 +1,7 @@
 //! Decision support on the model: Sobol indices, tornado, solve on an
 //! M/M/c queue (Erlang C), compare against a sweep.
 
+use custody_sim::decide::compare::HEADLINE;
 use custody_sim::decide::{
     DecideError, Find, Lever, Param, SobolOptions, Target, Variant, compare, compare_variants,
     sensitivity, sobol_model, solve, tornado,
@@ -337,6 +338,8 @@ fn compare_paired_differences_equal_a_sweeps() {
     .unwrap();
     assert!(c.metrics[0].entries[1].stats.is_none());
     assert_eq!(c.metrics[1].entries[1].diff.as_ref().unwrap().n, 16);
+    let h = compare(&[("b".into(), s.clone())], HEADLINE, &runs).unwrap();
+    assert_eq!(h.metrics.len(), HEADLINE.len());
     let e = compare(&[("b".into(), s)], &["nothing"], &runs)
         .unwrap_err()
         .to_string();
