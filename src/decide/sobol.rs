@@ -61,7 +61,9 @@
 //!   residual, so `Σ S_i < 1` even for an additive model, and `1 − Σ S_i`
 //!   bounds the share of noise plus interactions from above. A metric that
 //!   is mostly noise has small indices for every parameter: the levers do
-//!   not matter beside chance.
+//!   not matter beside chance. (The tests check this account on
+//!   `y = x0 + 2 x1 + σ z_j` with `z_j` fixed by the row: the exact
+//!   `c_i² / 12 / (5/12 + σ²)` lies inside both intervals.)
 //!
 //! Common random numbers also make the estimates sharper: the noise cancels
 //! in `f_ABi − f_A`. A replication in which a metric has no value (a time
@@ -330,11 +332,24 @@ pub fn sobol_fn<F>(
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
+    sobol_rows(params, |x, _| f(x), opts)
+}
+
+/// As [`sobol_fn`], with `f(&x, j)` told the row `j` of the point: a
+/// stand-in for a model whose own randomness is fixed by the row (the
+/// replication index), as in [`sobol_model`].
+fn sobol_rows<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, DecideError>
+where
+    F: Fn(&[f64], usize) -> f64 + Sync,
+{
     let d = Design::new(params, opts)?;
     let out: Vec<f64> = adapter::in_pool(opts.threads, || {
         (0..d.points())
             .into_par_iter()
-            .map(|p| f(&d.point(p).0))
+            .map(|p| {
+                let (x, j) = d.point(p);
+                f(&x, j)
+            })
             .collect()
     })?;
     let y: Vec<Vec<f64>> = out
@@ -492,6 +507,49 @@ mod tests {
         // The estimates add up to about 1 for an additive model.
         let sum: f64 = r.indices.iter().map(|ix| ix.total.estimate.unwrap()).sum();
         assert!((sum - 1.0).abs() < 0.05, "{sum}");
+    }
+
+    /// The module docs' account of the model's noise, on a model with
+    /// known parts: y = x0 + 2 x1 + σ z_j, x ~ U(0, 1)², z_j a standard
+    /// normal fixed by the row j (the replication's stream, common to A,
+    /// B and AB_i of the row). V = 5/12 + σ²; S_i = ST_i = c_i²/12 / V:
+    /// the noise is in V and in no numerator, so Σ S_i = (5/12) / V < 1.
+    #[test]
+    fn row_noise_inflates_the_residual_and_stays_out_of_the_totals() {
+        use rand_distr::{Distribution, StandardNormal};
+        let sigma = 0.5;
+        let z = |j: usize| -> f64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(99);
+            rng.set_stream(j as u64);
+            StandardNormal.sample(&mut rng)
+        };
+        let params: Vec<Param> = (0..2)
+            .map(|i| Param::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
+            .collect();
+        let r = sobol_rows(
+            &params,
+            |x, j| x[0] + 2.0 * x[1] + sigma * z(j),
+            &opts(4096, 42),
+        )
+        .unwrap();
+        let v = 5.0 / 12.0 + sigma * sigma;
+        for (i, c) in [1.0f64, 2.0].iter().enumerate() {
+            let exact = c * c / 12.0 / v;
+            let ix = &r.indices[i];
+            assert!(
+                ix.first_order.contains(exact),
+                "S{i}: {exact} vs {:?}",
+                ix.first_order
+            );
+            assert!(ix.total.contains(exact), "ST{i}: {exact} vs {:?}", ix.total);
+        }
+        let sum: f64 = r.indices.iter().map(|i| i.total.estimate.unwrap()).sum();
+        assert!(
+            sum < 0.7,
+            "noise is in no total index: {sum} vs {}",
+            5.0 / 12.0 / v
+        );
+        assert!(r.variance.unwrap() > 5.0 / 12.0 + 0.5 * sigma * sigma);
     }
 
     #[test]
