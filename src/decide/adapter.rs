@@ -74,6 +74,23 @@ pub(crate) fn metric_names(scenario: &Scenario) -> Result<Vec<String>, DecideErr
     Ok(Plan::new(scenario)?.layout().metrics().to_vec())
 }
 
+/// Refuses runs that would keep more than
+/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES) metric
+/// values, as the Monte Carlo runner does.
+fn check_stored(replications: u64, metrics: usize) -> Result<(), DecideError> {
+    let values = replications.saturating_mul(metrics.max(1) as u64);
+    if values > crate::limits::MAX_STORED_VALUES {
+        return Err(DecideError::input(
+            "replications",
+            format!(
+                "{replications} replications of {metrics} metrics make {values} stored values, more than the limit of {:e}; run fewer",
+                crate::limits::MAX_STORED_VALUES as f64
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The values of `metrics` in replication `index` of `plan`.
 fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[String]) -> Row {
     let out = plan.replicate_in(ws, seed, index);
@@ -88,6 +105,7 @@ pub(crate) fn replications(
     n: u64,
     metrics: &[String],
 ) -> Result<Vec<Row>, DecideError> {
+    check_stored(n, metrics.len())?;
     let plan = plan(scenario, metrics)?;
     Ok((0..n)
         .into_par_iter()
@@ -108,6 +126,7 @@ pub(crate) fn points(
     count: usize,
     point: impl Fn(usize) -> (Vec<String>, u64) + Sync,
 ) -> Result<Vec<Row>, DecideError> {
+    check_stored(count as u64, metrics.len())?;
     plan(base, metrics)?;
     (0..count)
         .into_par_iter()
@@ -119,4 +138,18 @@ pub(crate) fn points(
             Ok(replicate(&plan, ws, seed, index, metrics))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_written_as_the_file_would() {
+        assert_eq!(format_value(11.6, true), "12");
+        assert_eq!(format_value(2.0, false), "2.0");
+        assert_eq!(format_value(0.125, false), "1.25e-1");
+        assert!(check_stored(u64::MAX, 2).is_err());
+        assert!(check_stored(1000, 20).is_ok());
+    }
 }
