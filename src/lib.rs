@@ -137,6 +137,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calibrate;
+pub mod decide;
 pub mod engine;
 pub mod error;
 pub mod model;

@@ -7,6 +7,7 @@
 mod calibrate;
 mod cli;
 mod conservation;
+mod decide;
 mod inputs;
 mod montecarlo;
 mod queueing;

@@ -1,0 +1,155 @@
+//! The one place that calls the scenario, model and Monte Carlo APIs:
+//! setting parameters by path, building plans, running replications by
+//! index. Everything else in `decide` works on plain numbers.
+
+use rayon::prelude::*;
+
+use super::DecideError;
+use crate::{Plan, Scenario, Workspace};
+
+/// Metric values of one replication, in the order asked for (`None`: no
+/// value in that replication).
+pub(crate) type Row = Vec<Option<f64>>;
+
+/// Runs `f` on a pool of `threads` threads (0: the current pool).
+pub(crate) fn in_pool<T: Send>(
+    threads: usize,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, DecideError> {
+    if threads == 0 {
+        return Ok(f());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(crate::Error::Threads)?;
+    Ok(pool.install(f))
+}
+
+/// Whether the value at `path` in `base` is an integer (then values set
+/// there are rounded).
+pub(crate) fn is_integer(base: &Scenario, path: &str) -> Result<bool, DecideError> {
+    Ok(matches!(base.param(path)?, toml::Value::Integer(_)))
+}
+
+/// A value as the scenario file would write it.
+pub(crate) fn format_value(v: f64, integer: bool) -> String {
+    if integer {
+        format!("{}", v.round() as i64)
+    } else if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// `base` with each `(path, value)` set.
+pub(crate) fn with_values(
+    base: &Scenario,
+    values: &[(&str, String)],
+) -> Result<Scenario, DecideError> {
+    Ok(base.with_params(values.iter().map(|(p, v)| (*p, v.as_str())))?)
+}
+
+/// A plan, checking that every metric in `metrics` exists.
+pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, DecideError> {
+    let plan = Plan::new(scenario)?;
+    for m in metrics {
+        if plan.layout().metric_index(m).is_none() {
+            return Err(DecideError::input(
+                m.as_str(),
+                format!(
+                    "no such metric in scenario {:?} (known: {})",
+                    scenario.name,
+                    plan.layout().metrics().join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(plan)
+}
+
+/// Names of every metric of `scenario`.
+pub(crate) fn metric_names(scenario: &Scenario) -> Result<Vec<String>, DecideError> {
+    Ok(Plan::new(scenario)?.layout().metrics().to_vec())
+}
+
+/// Refuses runs that would keep more than
+/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES) metric
+/// values, as the Monte Carlo runner does.
+fn check_stored(replications: u64, metrics: usize) -> Result<(), DecideError> {
+    let values = replications.saturating_mul(metrics.max(1) as u64);
+    if values > crate::limits::MAX_STORED_VALUES {
+        return Err(DecideError::input(
+            "replications",
+            format!(
+                "{replications} replications of {metrics} metrics make {values} stored values, more than the limit of {:e}; run fewer",
+                crate::limits::MAX_STORED_VALUES as f64
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The values of `metrics` in replication `index` of `plan`.
+fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[String]) -> Row {
+    let out = plan.replicate_in(ws, seed, index);
+    metrics.iter().map(|m| out.metric(m)).collect()
+}
+
+/// Replications `0..n` of `scenario` with master seed `seed`: one row per
+/// replication, in index order (the same values [`crate::run`] summarises).
+pub(crate) fn replications(
+    scenario: &Scenario,
+    seed: u64,
+    n: u64,
+    metrics: &[String],
+) -> Result<Vec<Row>, DecideError> {
+    check_stored(n, metrics.len())?;
+    let plan = plan(scenario, metrics)?;
+    Ok((0..n)
+        .into_par_iter()
+        .map_init(Workspace::default, |ws, i| {
+            replicate(&plan, ws, seed, i, metrics)
+        })
+        .collect())
+}
+
+/// One replication per point: point `p` is the base scenario with
+/// `paths[i] = values(p)[i]`, run as replication `index(p)`. Rows come back
+/// in point order, whatever the threads.
+pub(crate) fn points(
+    base: &Scenario,
+    paths: &[String],
+    seed: u64,
+    metrics: &[String],
+    count: usize,
+    point: impl Fn(usize) -> (Vec<String>, u64) + Sync,
+) -> Result<Vec<Row>, DecideError> {
+    check_stored(count as u64, metrics.len())?;
+    plan(base, metrics)?;
+    (0..count)
+        .into_par_iter()
+        .map_init(Workspace::default, |ws, p| {
+            let (values, index) = point(p);
+            let set: Vec<(&str, String)> = paths.iter().map(String::as_str).zip(values).collect();
+            let s = with_values(base, &set)?;
+            let plan = Plan::new(&s)?;
+            Ok(replicate(&plan, ws, seed, index, metrics))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_written_as_the_file_would() {
+        assert_eq!(format_value(11.6, true), "12");
+        assert_eq!(format_value(2.0, false), "2.0");
+        assert_eq!(format_value(0.125, false), "1.25e-1");
+        assert!(check_stored(u64::MAX, 2).is_err());
+        assert!(check_stored(1000, 20).is_ok());
+    }
+}

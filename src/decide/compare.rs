@@ -1,0 +1,252 @@
+//! Scenarios side by side: one table of metrics, with paired differences to
+//! the first scenario on common random numbers.
+//!
+//! Every scenario runs replications `0..n` of the same master seed, so
+//! replication `i` of two scenarios differs only through what differs
+//! between them. The difference of a metric to the first scenario is taken
+//! replication by replication (over replications where both have a value),
+//! and its 95% Student t interval is that of the mean difference: exactly
+//! what a [`crate::sweep`] over the same variants reports.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DecideError, adapter};
+use crate::stats::MetricStats;
+use crate::{Runs, Scenario};
+
+/// Headline metrics every scenario reports, for a short table (pass them
+/// as `metrics`; an empty list compares every metric of the first
+/// scenario).
+pub const HEADLINE: &[&str] = &[
+    "transferred",
+    "escaped",
+    "remaining_in_syria",
+    "repatriated",
+    "convicted",
+    "awaiting_verdict",
+    "mean_days_to_verdict",
+    "median_days_to_verdict",
+];
+
+/// A variant of one scenario: a label and the parameter overrides that make
+/// it (as `--set PATH=VALUE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    /// Label, e.g. `high`.
+    pub label: String,
+    /// `(path, value)` overrides, values written as in the scenario file.
+    pub params: Vec<(String, String)>,
+}
+
+impl Variant {
+    /// A variant from a label and overrides.
+    pub fn new<P: ToString, V: ToString>(
+        label: impl Into<String>,
+        params: impl IntoIterator<Item = (P, V)>,
+    ) -> Variant {
+        Variant {
+            label: label.into(),
+            params: params
+                .into_iter()
+                .map(|(p, v)| (p.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// The paired difference of a metric between a scenario and the first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diff {
+    /// Replications with a value in both.
+    pub n: u64,
+    /// Mean of (scenario − first), in the metric's units.
+    pub mean: Option<f64>,
+    /// Standard deviation of the paired differences.
+    pub sd: Option<f64>,
+    /// Lower end of the 95% Student t interval of the mean difference.
+    pub ci95_low: Option<f64>,
+    /// Upper end of the 95% Student t interval of the mean difference.
+    pub ci95_high: Option<f64>,
+}
+
+/// One scenario's entry in a metric's row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The scenario's label.
+    pub label: String,
+    /// The metric's statistics in this scenario (`None`: the scenario has
+    /// no such metric).
+    pub stats: Option<MetricStats>,
+    /// Paired difference to the first scenario (`None` for a scenario, or a
+    /// first scenario, without the metric).
+    pub diff: Option<Diff>,
+}
+
+/// One metric across the scenarios.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricRow {
+    /// The metric.
+    pub metric: String,
+    /// One entry per scenario, in order.
+    pub entries: Vec<Entry>,
+}
+
+/// The result of [`compare`] and [`compare_variants`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Scenario labels, the first being the reference.
+    pub labels: Vec<String>,
+    /// Master seed of every scenario's replications.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub replications: u64,
+    /// Per metric, in the order asked for.
+    pub metrics: Vec<MetricRow>,
+}
+
+impl Comparison {
+    /// The row of `metric`.
+    pub fn metric(&self, metric: &str) -> Option<&MetricRow> {
+        self.metrics.iter().find(|r| r.metric == metric)
+    }
+}
+
+/// Runs each `(label, scenario)` on the same seed and replication indices
+/// and tabulates `metrics` (all metrics of the first scenario if empty),
+/// with paired differences to the first.
+///
+/// # Errors
+///
+/// [`DecideError::Input`] for no scenarios or a metric none of them has;
+/// [`DecideError::Model`] for an invalid scenario or no worker threads.
+pub fn compare(
+    scenarios: &[(String, Scenario)],
+    metrics: &[&str],
+    runs: &Runs,
+) -> Result<Comparison, DecideError> {
+    let Some((_, first)) = scenarios.first() else {
+        return Err(DecideError::input("scenarios", "nothing to compare"));
+    };
+    let names: Vec<String> = if metrics.is_empty() {
+        adapter::metric_names(first)?
+    } else {
+        metrics.iter().map(|m| m.to_string()).collect()
+    };
+    // Per scenario: per metric, its replication values (None: no such metric).
+    let mut columns: Vec<Vec<Option<Vec<Option<f64>>>>> = Vec::with_capacity(scenarios.len());
+    for (_, s) in scenarios {
+        let known = adapter::metric_names(s)?;
+        let have: Vec<String> = names
+            .iter()
+            .filter(|m| known.contains(m))
+            .cloned()
+            .collect();
+        let rows = adapter::in_pool(runs.threads, || {
+            adapter::replications(s, runs.seed, runs.replications, &have)
+        })??;
+        columns.push(
+            names
+                .iter()
+                .map(|m| {
+                    have.iter()
+                        .position(|h| h == m)
+                        .map(|c| rows.iter().map(|r| r[c]).collect())
+                })
+                .collect(),
+        );
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for (m, name) in names.iter().enumerate() {
+        if columns.iter().all(|c| c[m].is_none()) {
+            return Err(DecideError::input(
+                name.as_str(),
+                "no compared scenario has this metric",
+            ));
+        }
+        let reference = columns[0][m].as_ref();
+        let entries = scenarios
+            .iter()
+            .zip(&columns)
+            .map(|((label, _), col)| {
+                let col = col[m].as_ref();
+                Entry {
+                    label: label.clone(),
+                    stats: col.map(|c| {
+                        MetricStats::from_values(&c.iter().flatten().copied().collect::<Vec<_>>())
+                    }),
+                    diff: col.zip(reference).map(|(c, r)| paired(c, r)),
+                }
+            })
+            .collect();
+        out.push(MetricRow {
+            metric: name.clone(),
+            entries,
+        });
+    }
+    Ok(Comparison {
+        labels: scenarios.iter().map(|(l, _)| l.clone()).collect(),
+        seed: runs.seed,
+        replications: runs.replications,
+        metrics: out,
+    })
+}
+
+/// Paired difference `cell − reference`, replication by replication.
+fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> Diff {
+    let d: Vec<f64> = cell
+        .iter()
+        .zip(reference)
+        .filter_map(|(x, y)| Some((*x)? - (*y)?))
+        .collect();
+    let s = MetricStats::from_values(&d);
+    Diff {
+        n: s.n,
+        mean: s.mean,
+        sd: s.sd,
+        ci95_low: s.ci95_low,
+        ci95_high: s.ci95_high,
+    }
+}
+
+/// As [`compare`], over variants of one scenario, each the base with its
+/// overrides (`--set`-style).
+///
+/// # Errors
+///
+/// As [`compare`]; [`DecideError::Model`] naming a bad path or value.
+///
+/// # Example: a second trial chamber against the plan as it stands
+///
+/// ```
+/// use custody_sim::decide::{Variant, compare_variants};
+/// use custody_sim::{Runs, presets};
+///
+/// let variants = [
+///     Variant::new("as planned", Vec::<(String, String)>::new()),
+///     Variant::new("double panels", [("court.stage[trial].servers", "30")]),
+/// ];
+/// let runs = Runs { replications: 10, seed: 1, threads: 0 };
+/// let c = compare_variants(&presets::baseline(), &variants, &["mean_days_to_verdict"], &runs)?;
+/// let d = c.metrics[0].entries[1].diff.as_ref().unwrap();
+/// assert!(d.ci95_high.unwrap() < 0.0, "more panels, sooner verdicts");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare_variants(
+    base: &Scenario,
+    variants: &[Variant],
+    metrics: &[&str],
+    runs: &Runs,
+) -> Result<Comparison, DecideError> {
+    let scenarios = variants
+        .iter()
+        .map(|v| {
+            let set: Vec<(&str, String)> = v
+                .params
+                .iter()
+                .map(|(p, x)| (p.as_str(), x.clone()))
+                .collect();
+            Ok((v.label.clone(), adapter::with_values(base, &set)?))
+        })
+        .collect::<Result<Vec<_>, DecideError>>()?;
+    compare(&scenarios, metrics, runs)
+}

@@ -1,0 +1,581 @@
+//! Variance-based sensitivity: first-order and total Sobol indices.
+//!
+//! # Design
+//!
+//! Saltelli's (2010) scheme with `N` base samples and `k` parameters: two
+//! independent `N × k` matrices `A` and `B` of points in the unit
+//! hypercube, and for each parameter `i` the matrix `AB_i`, which is `A`
+//! with column `i` taken from `B`. Each point is mapped to parameter values
+//! through each parameter's quantile function ([`super::quantile`]), so a
+//! uniform point becomes a draw from the parameter's distribution. The
+//! model runs at `N (k + 2)` points.
+//!
+//! **Sampling: plain Monte Carlo.** The points are independent uniform
+//! draws from a ChaCha8 stream fixed by [`SobolOptions::seed`] (not a
+//! quasi-random sequence): the rows are then independent and identically
+//! distributed, which is exactly what the bootstrap intervals assume. A
+//! Sobol' sequence would converge faster but makes bootstrap intervals
+//! conservative and no maintained crate fits (the `sobol` crate has not
+//! been released since 2020; `sobol_burley` stops at 2^16 points in `f32`).
+//!
+//! # Estimators
+//!
+//! With `f_A`, `f_B`, `f_ABi` the outputs at row `j` (centred on the mean
+//! of all `f_A` and `f_B`), and `V` the variance of the `2N` outputs `f_A`,
+//! `f_B`:
+//!
+//! - first order (Saltelli et al. 2010, table 2 (b)):
+//!   `S_i = (1/N) Σ_j f_B (f_ABi − f_A) / V`;
+//! - total (Jansen 1999; Saltelli et al. 2010, table 2 (f)):
+//!   `ST_i = (1/2N) Σ_j (f_A − f_ABi)² / V`.
+//!
+//! Both are the estimators Saltelli et al. (2010) found best among those
+//! compared. Jansen's total is a mean of squares, never negative; the
+//! first-order estimate can fall slightly below 0 for an unimportant
+//! parameter.
+//!
+//! **Intervals:** percentile bootstrap over the `N` rows (each resample
+//! keeps a row's `A`, `B` and `AB_i` outputs together), 95%, from a ChaCha8
+//! stream fixed by the seed, so the intervals reproduce exactly.
+//!
+//! # The model's own randomness
+//!
+//! A replication is `f(x, ω)`: the parameters `x` and the random stream `ω`
+//! of the replication. In [`sobol_model`] row `j` of every matrix (`A`,
+//! `B`, each `AB_i`) runs as **replication `j`**: the same stream `ω_j`,
+//! common random numbers. `ω` acts as one more input that is never
+//! switched between `A` and `B`. Then, writing `V` for the total variance
+//! (parameters and noise together):
+//!
+//! - `S_i` estimates `(V_i + V_iω) / V`: the main effect of `x_i` plus its
+//!   interaction with the model's noise (how much `x_i` changes the
+//!   spread), since `f_B` and `f_ABi` share `x_i` and `ω`, and `f_B` and
+//!   `f_A` share `ω`. For noise that adds to the output regardless of `x`,
+//!   `V_iω = 0`.
+//! - `ST_i` estimates the total effect of `x_i`, its interactions with the
+//!   other parameters and with the noise included, but **no pure noise
+//!   term**: `f_A` and `f_ABi` share `ω`, so the difference cancels the
+//!   noise that does not depend on `x_i`.
+//! - The pure noise variance `V_ω` (what the model does on its own with
+//!   every parameter fixed) is in `V` but in no numerator: it inflates the
+//!   residual, so `Σ S_i < 1` even for an additive model, and `1 − Σ S_i`
+//!   bounds the share of noise plus interactions from above. A metric that
+//!   is mostly noise has small indices for every parameter: the levers do
+//!   not matter beside chance. (The tests check this account on
+//!   `y = x0 + 2 x1 + σ z_j` with `z_j` fixed by the row: the exact
+//!   `c_i² / 12 / (5/12 + σ²)` lies inside both intervals.)
+//!
+//! Common random numbers also make the estimates sharper: the noise cancels
+//! in `f_ABi − f_A`. A replication in which a metric has no value (a time
+//! to verdict with no verdict) drops that whole row for that metric; each
+//! metric reports the rows it used.
+
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{DecideError, Estimate, Param, adapter, quantile};
+use crate::Scenario;
+
+/// Settings of a Sobol analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolOptions {
+    /// Base samples `N` (rows of `A` and `B`); the model runs `N (k + 2)`
+    /// times. At least 2.
+    pub base_samples: usize,
+    /// Bootstrap resamples for the intervals (0: no intervals).
+    pub bootstrap: usize,
+    /// Master seed: of the design, of the bootstrap and of the model's
+    /// replications.
+    pub seed: u64,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+}
+
+impl Default for SobolOptions {
+    fn default() -> SobolOptions {
+        SobolOptions {
+            base_samples: 1024,
+            bootstrap: 1000,
+            seed: 1,
+            threads: 0,
+        }
+    }
+}
+
+/// The indices of one parameter for one output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolIndex {
+    /// Parameter path.
+    pub path: String,
+    /// First-order index `S_i` with its bootstrap interval.
+    pub first_order: Estimate,
+    /// Total index `ST_i` with its bootstrap interval.
+    pub total: Estimate,
+    /// The tornado swing of the metric (its mean at the parameter's 95th
+    /// percentile minus at its 5th, in the metric's units), when computed
+    /// (by [`super::sensitivity`]).
+    pub swing: Option<Estimate>,
+}
+
+/// Sobol indices of every parameter for one output (a metric).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricIndices {
+    /// The metric (`"f"` for a plain function).
+    pub metric: String,
+    /// Rows (of `N`) with a value at every point of the row.
+    pub rows: usize,
+    /// Variance `V` of the output over the `A` and `B` points, in the
+    /// metric's units squared.
+    pub variance: Option<f64>,
+    /// Per parameter, in the order given.
+    pub indices: Vec<SobolIndex>,
+}
+
+/// The result of [`sobol_model`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolResult {
+    /// The settings used.
+    pub options: SobolOptions,
+    /// Model runs: `N (k + 2)`.
+    pub evaluations: usize,
+    /// Per metric, in the order asked for.
+    pub metrics: Vec<MetricIndices>,
+}
+
+/// The design: parameter values of `A` and `B`, row-major `N × k`.
+struct Design {
+    k: usize,
+    n: usize,
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl Design {
+    fn new(params: &[Param], opts: &SobolOptions) -> Result<Design, DecideError> {
+        if params.is_empty() {
+            return Err(DecideError::input("params", "need at least one parameter"));
+        }
+        for (i, p) in params.iter().enumerate() {
+            quantile::check(&p.path, &p.dist)?;
+            if params[..i].iter().any(|q| q.path == p.path) {
+                return Err(DecideError::input(&p.path, "parameter listed twice"));
+            }
+        }
+        if opts.base_samples < 2 {
+            return Err(DecideError::input(
+                "base_samples",
+                format!("must be at least 2, got {}", opts.base_samples),
+            ));
+        }
+        let (k, n) = (params.len(), opts.base_samples);
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        let (mut a, mut b) = (Vec::with_capacity(n * k), Vec::with_capacity(n * k));
+        for _ in 0..n {
+            for (m, _) in [(&mut a, 0), (&mut b, 1)] {
+                for p in params {
+                    m.push(quantile::quantile(&p.path, &p.dist, unit(&mut rng))?);
+                }
+            }
+        }
+        Ok(Design { k, n, a, b })
+    }
+
+    /// The parameter values of point `p` (row `p / (k + 2)`; within the
+    /// row: `A`, `B`, then `AB_0 .. AB_{k-1}`) and its row.
+    fn point(&self, p: usize) -> (Vec<f64>, usize) {
+        let (j, c) = (p / (self.k + 2), p % (self.k + 2));
+        let row = |m: &[f64]| m[j * self.k..(j + 1) * self.k].to_vec();
+        let x = match c {
+            0 => row(&self.a),
+            1 => row(&self.b),
+            _ => {
+                let mut x = row(&self.a);
+                x[c - 2] = self.b[j * self.k + c - 2];
+                x
+            }
+        };
+        (x, j)
+    }
+
+    fn points(&self) -> usize {
+        self.n * (self.k + 2)
+    }
+}
+
+/// A uniform draw in the open interval (0, 1), 53 bits.
+fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Point estimates `(S, ST)` per parameter and `V`, over the rows listed
+/// (with repeats, for a bootstrap resample). `y[j]` holds row `j`'s
+/// outputs: `A`, `B`, `AB_0 ..`.
+fn estimate(y: &[Vec<f64>], rows: &[usize], k: usize) -> (Vec<f64>, Vec<f64>, f64) {
+    let n = rows.len() as f64;
+    let mean = rows.iter().map(|&j| y[j][0] + y[j][1]).sum::<f64>() / (2.0 * n);
+    let var = rows
+        .iter()
+        .map(|&j| (y[j][0] - mean).powi(2) + (y[j][1] - mean).powi(2))
+        .sum::<f64>()
+        / (2.0 * n - 1.0);
+    let mut s = vec![0.0; k];
+    let mut st = vec![0.0; k];
+    for &j in rows {
+        let (fa, fb) = (y[j][0] - mean, y[j][1] - mean);
+        for i in 0..k {
+            let fab = y[j][2 + i] - mean;
+            s[i] += fb * (fab - fa);
+            st[i] += (fa - fab).powi(2);
+        }
+    }
+    for i in 0..k {
+        s[i] /= n * var;
+        st[i] /= 2.0 * n * var;
+    }
+    (s, st, var)
+}
+
+/// Indices with bootstrap intervals from complete rows `y`.
+fn analyse(
+    metric: &str,
+    params: &[Param],
+    y: &[Vec<f64>],
+    opts: &SobolOptions,
+    stream: u64,
+) -> MetricIndices {
+    let k = params.len();
+    let n = y.len();
+    let all: Vec<usize> = (0..n).collect();
+    let (s, st, var) = if n >= 2 {
+        estimate(y, &all, k)
+    } else {
+        (vec![f64::NAN; k], vec![f64::NAN; k], f64::NAN)
+    };
+    let defined = var.is_finite() && var > 0.0;
+    let mut boot_s = vec![Vec::with_capacity(opts.bootstrap); k];
+    let mut boot_st = vec![Vec::with_capacity(opts.bootstrap); k];
+    if defined && opts.bootstrap > 0 {
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5EED_B007_57A9_0000);
+        rng.set_stream(stream);
+        let mut rows = vec![0; n];
+        for _ in 0..opts.bootstrap {
+            for r in rows.iter_mut() {
+                *r = rng.random_range(0..n);
+            }
+            let (bs, bst, bv) = estimate(y, &rows, k);
+            if bv > 0.0 {
+                for i in 0..k {
+                    boot_s[i].push(bs[i]);
+                    boot_st[i].push(bst[i]);
+                }
+            }
+        }
+    }
+    let interval = |point: f64, boot: &mut Vec<f64>| {
+        if !defined {
+            return Estimate::NONE;
+        }
+        boot.sort_by(f64::total_cmp);
+        let q = |p| (boot.len() >= 2).then(|| crate::stats::quantile(boot, p));
+        Estimate {
+            estimate: Some(point),
+            ci95_low: q(0.025),
+            ci95_high: q(0.975),
+        }
+    };
+    MetricIndices {
+        metric: metric.to_string(),
+        rows: n,
+        variance: (n >= 2).then_some(var),
+        indices: params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| SobolIndex {
+                path: p.path.clone(),
+                first_order: interval(s[i], &mut boot_s[i]),
+                total: interval(st[i], &mut boot_st[i]),
+                swing: None,
+            })
+            .collect(),
+    }
+}
+
+/// Sobol indices of a function of the parameters' values, `f(&x)` with
+/// `x[i]` a draw of `params[i]` (the paths are only labels here).
+///
+/// `f` must be deterministic; it is called `N (k + 2)` times, in parallel.
+///
+/// # Errors
+///
+/// [`DecideError::Input`] for no parameters, a parameter listed twice, a
+/// distribution without a quantile function, or `base_samples < 2`;
+/// [`DecideError::Model`] if a thread pool cannot be built.
+///
+/// # Example: a linear function, whose indices are exact
+///
+/// ```
+/// use custody_sim::{Dist, decide::{Param, SobolOptions, sobol_fn}};
+///
+/// // y = x0 + 2 x1 with x0, x1 ~ U(0, 1): S = ST = (1/5, 4/5).
+/// let params = [Param::new("x0", Dist::uniform(0.0, 1.0)), Param::new("x1", Dist::uniform(0.0, 1.0))];
+/// let r = sobol_fn(&params, |x| x[0] + 2.0 * x[1], &SobolOptions::default())?;
+/// assert!(r.indices[1].first_order.contains(0.8));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sobol_fn<F>(
+    params: &[Param],
+    f: F,
+    opts: &SobolOptions,
+) -> Result<MetricIndices, DecideError>
+where
+    F: Fn(&[f64]) -> f64 + Sync,
+{
+    sobol_rows(params, |x, _| f(x), opts)
+}
+
+/// As [`sobol_fn`], with `f(&x, j)` told the row `j` of the point: a
+/// stand-in for a model whose own randomness is fixed by the row (the
+/// replication index), as in [`sobol_model`].
+fn sobol_rows<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, DecideError>
+where
+    F: Fn(&[f64], usize) -> f64 + Sync,
+{
+    let d = Design::new(params, opts)?;
+    let out: Vec<f64> = adapter::in_pool(opts.threads, || {
+        (0..d.points())
+            .into_par_iter()
+            .map(|p| {
+                let (x, j) = d.point(p);
+                f(&x, j)
+            })
+            .collect()
+    })?;
+    let y: Vec<Vec<f64>> = out
+        .chunks(d.k + 2)
+        .filter(|r| r.iter().all(|v| v.is_finite()))
+        .map(<[f64]>::to_vec)
+        .collect();
+    Ok(analyse("f", params, &y, opts, 0))
+}
+
+/// Sobol indices of model metrics over uncertain parameters: the base
+/// scenario with each parameter path set to a value drawn through its
+/// quantile function, one replication per point, row `j` of every matrix
+/// being replication `j` of [`SobolOptions::seed`] (see the module docs for
+/// what that does with the model's own noise).
+///
+/// # Errors
+///
+/// As [`sobol_fn`]; [`DecideError::Input`] for an unknown metric;
+/// [`DecideError::Model`] naming the path if a path is bad or a drawn
+/// value makes the scenario invalid.
+pub fn sobol_model(
+    scenario: &Scenario,
+    params: &[Param],
+    metrics: &[&str],
+    opts: &SobolOptions,
+) -> Result<SobolResult, DecideError> {
+    let d = Design::new(params, opts)?;
+    let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
+    let paths: Vec<String> = params.iter().map(|p| p.path.clone()).collect();
+    let integer = paths
+        .iter()
+        .map(|p| adapter::is_integer(scenario, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows = adapter::in_pool(opts.threads, || {
+        adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |p| {
+            let (x, j) = d.point(p);
+            let values = x
+                .iter()
+                .zip(&integer)
+                .map(|(&v, &int)| adapter::format_value(v, int))
+                .collect();
+            (values, j as u64)
+        })
+    })??;
+    let out = metrics
+        .iter()
+        .enumerate()
+        .map(|(m, name)| {
+            let y: Vec<Vec<f64>> = rows
+                .chunks(d.k + 2)
+                .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
+                .collect();
+            analyse(name, params, &y, opts, m as u64)
+        })
+        .collect();
+    Ok(SobolResult {
+        options: opts.clone(),
+        evaluations: d.points(),
+        metrics: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dist;
+    use std::f64::consts::PI;
+
+    fn opts(n: usize, seed: u64) -> SobolOptions {
+        SobolOptions {
+            base_samples: n,
+            bootstrap: 500,
+            seed,
+            threads: 0,
+        }
+    }
+
+    /// Ishigami, a = 7, b = 0.1, x ~ U(−π, π)^3 (the quantile map is
+    /// exercised by the shifted range). With a fixed seed the outcome is
+    /// deterministic; a correct estimator misses a given exact value for
+    /// about 1 seed in 20 (checked over 40 seeds at N = 2048: 92% to 100%
+    /// coverage per index, no bias beyond noise). Exact indices (Saltelli et al.
+    /// 2008, Global Sensitivity Analysis: The Primer, §4.8):
+    /// V = a²/8 + b π⁴/5 + b² π⁸/18 + 1/2, V1 = (1 + b π⁴/5)²/2,
+    /// V2 = a²/8, V13 = b² π⁸ (1/18 − 1/50), V3 = 0.
+    #[test]
+    fn ishigami_exact_indices_lie_inside_the_intervals() {
+        let (a, b) = (7.0, 0.1);
+        let pi4 = PI.powi(4);
+        let v = a * a / 8.0 + b * pi4 / 5.0 + b * b * pi4 * pi4 / 18.0 + 0.5;
+        let v1 = 0.5 * (1.0 + b * pi4 / 5.0).powi(2);
+        let v2 = a * a / 8.0;
+        let v13 = b * b * pi4 * pi4 * (1.0 / 18.0 - 1.0 / 50.0);
+        let exact_s = [v1 / v, v2 / v, 0.0];
+        let exact_st = [(v1 + v13) / v, v2 / v, v13 / v];
+        assert!((exact_s[0] - 0.3139).abs() < 1e-4 && (exact_st[2] - 0.2437).abs() < 1e-4);
+        let u = Dist::uniform(0.0, 2.0 * PI);
+        let params: Vec<Param> = (0..3).map(|i| Param::new(format!("x{i}"), u)).collect();
+        let f = |x: &[f64]| {
+            let (x1, x2, x3) = (x[0] - PI, x[1] - PI, x[2] - PI);
+            x1.sin() + a * x2.sin().powi(2) + b * x3.powi(4) * x1.sin()
+        };
+        let r = sobol_fn(&params, f, &opts(8192, 7)).unwrap();
+        for (i, ix) in r.indices.iter().enumerate() {
+            for (name, e, exact) in [
+                ("S", &ix.first_order, exact_s[i]),
+                ("ST", &ix.total, exact_st[i]),
+            ] {
+                assert!(
+                    e.contains(exact),
+                    "{name}{}: exact {exact} outside {e:?}",
+                    i + 1
+                );
+                let width = e.ci95_high.unwrap() - e.ci95_low.unwrap();
+                assert!(width < 0.1, "{name}{}: interval too wide {e:?}", i + 1);
+            }
+        }
+    }
+
+    /// y = Σ c_i x_i with independent uniforms of widths w_i:
+    /// S_i = ST_i = c_i² w_i² / Σ c_j² w_j². Coverage checked over 60
+    /// seeds at N = 4096: 93% to 98% per index, no bias beyond noise.
+    #[test]
+    fn linear_model_exact_indices_lie_inside_the_intervals() {
+        let c: [f64; 4] = [1.0, 2.0, -3.0, 0.5];
+        let dists = [
+            Dist::uniform(0.0, 1.0),
+            Dist::uniform(2.0, 5.0),
+            Dist::uniform(0.0, 1.0),
+            Dist::uniform(10.0, 14.0),
+        ];
+        let w: [f64; 4] = [1.0, 3.0, 1.0, 4.0];
+        let total: f64 = c.iter().zip(&w).map(|(c, w)| (c * w).powi(2)).sum();
+        let params: Vec<Param> = dists
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Param::new(format!("x{i}"), *d))
+            .collect();
+        let r = sobol_fn(
+            &params,
+            |x| x.iter().zip(&c).map(|(x, c)| c * x).sum(),
+            &opts(4096, 42),
+        )
+        .unwrap();
+        for (i, ix) in r.indices.iter().enumerate() {
+            let exact = (c[i] * w[i]).powi(2) / total;
+            assert!(
+                ix.first_order.contains(exact),
+                "S{i}: {exact} vs {:?}",
+                ix.first_order
+            );
+            assert!(ix.total.contains(exact), "ST{i}: {exact} vs {:?}", ix.total);
+        }
+        // The estimates add up to about 1 for an additive model.
+        let sum: f64 = r.indices.iter().map(|ix| ix.total.estimate.unwrap()).sum();
+        assert!((sum - 1.0).abs() < 0.05, "{sum}");
+    }
+
+    /// The module docs' account of the model's noise, on a model with
+    /// known parts: y = x0 + 2 x1 + σ z_j, x ~ U(0, 1)², z_j a standard
+    /// normal fixed by the row j (the replication's stream, common to A,
+    /// B and AB_i of the row). V = 5/12 + σ²; S_i = ST_i = c_i²/12 / V:
+    /// the noise is in V and in no numerator, so Σ S_i = (5/12) / V < 1.
+    #[test]
+    fn row_noise_inflates_the_residual_and_stays_out_of_the_totals() {
+        use rand_distr::{Distribution, StandardNormal};
+        let sigma = 0.5;
+        let z = |j: usize| -> f64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(99);
+            rng.set_stream(j as u64);
+            StandardNormal.sample(&mut rng)
+        };
+        let params: Vec<Param> = (0..2)
+            .map(|i| Param::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
+            .collect();
+        let r = sobol_rows(
+            &params,
+            |x, j| x[0] + 2.0 * x[1] + sigma * z(j),
+            &opts(4096, 42),
+        )
+        .unwrap();
+        let v = 5.0 / 12.0 + sigma * sigma;
+        for (i, c) in [1.0f64, 2.0].iter().enumerate() {
+            let exact = c * c / 12.0 / v;
+            let ix = &r.indices[i];
+            assert!(
+                ix.first_order.contains(exact),
+                "S{i}: {exact} vs {:?}",
+                ix.first_order
+            );
+            assert!(ix.total.contains(exact), "ST{i}: {exact} vs {:?}", ix.total);
+        }
+        let sum: f64 = r.indices.iter().map(|i| i.total.estimate.unwrap()).sum();
+        assert!(
+            sum < 0.7,
+            "noise is in no total index: {sum} vs {}",
+            5.0 / 12.0 / v
+        );
+        assert!(r.variance.unwrap() > 5.0 / 12.0 + 0.5 * sigma * sigma);
+    }
+
+    #[test]
+    fn same_seed_same_result_and_constant_output_has_no_indices() {
+        let params = [Param::new("x", Dist::uniform(0.0, 1.0))];
+        let a = sobol_fn(&params, |x| x[0].exp(), &opts(64, 1)).unwrap();
+        let b = sobol_fn(
+            &params,
+            |x| x[0].exp(),
+            &SobolOptions {
+                threads: 1,
+                ..opts(64, 1)
+            },
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        let c = sobol_fn(&params, |_| 3.0, &opts(64, 1)).unwrap();
+        assert_eq!(c.indices[0].first_order, Estimate::NONE);
+        assert!(sobol_fn(&[], |_| 0.0, &opts(64, 1)).is_err());
+        assert!(
+            sobol_fn(
+                &[params[0].clone(), params[0].clone()],
+                |_| 0.0,
+                &opts(64, 1)
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! One-at-a-time sensitivity: a tornado of swings.
+//!
+//! Each parameter is set to the 5th and then the 95th percentile of its
+//! distribution while every other parameter is held at its median; each
+//! setting runs replications `0..n` of the same master seed (common random
+//! numbers). The swing of a metric is its mean at the 95th percentile minus
+//! its mean at the 5th, and its 95% interval is the Student t interval of
+//! the replication-by-replication differences (over replications where
+//! both settings give the metric a value), much narrower than that of two
+//! independent means.
+//!
+//! A tornado shows how far each lever moves a metric across its plausible
+//! range; it ignores interactions, which the total Sobol index
+//! ([`super::sobol`]) measures. [`sensitivity`] gives both in one result.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DecideError, Estimate, Param, adapter, quantile};
+use super::{SobolOptions, SobolResult, sobol_model};
+use crate::{Runs, Scenario};
+
+/// One bar of a tornado: a parameter's low and high ends and the swing of
+/// the metric between them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TornadoBar {
+    /// Parameter path.
+    pub path: String,
+    /// The parameter's 5th percentile (rounded for an integer parameter).
+    pub low_value: f64,
+    /// The parameter's 95th percentile (rounded for an integer parameter).
+    pub high_value: f64,
+    /// Mean of the metric with the parameter low, with its 95% interval.
+    pub at_low: Estimate,
+    /// Mean of the metric with the parameter high, with its 95% interval.
+    pub at_high: Estimate,
+    /// Mean paired difference, high minus low, with its 95% interval, in the
+    /// metric's units.
+    pub swing: Estimate,
+    /// Replications with a value at both ends.
+    pub n: usize,
+}
+
+/// A tornado for one metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tornado {
+    /// The metric.
+    pub metric: String,
+    /// Mean of the metric with every parameter at its median.
+    pub base: Estimate,
+    /// Bars, in the order the parameters were given.
+    pub bars: Vec<TornadoBar>,
+}
+
+impl Tornado {
+    /// The bars from the largest absolute swing to the smallest (a bar
+    /// without a swing last), as a tornado chart draws them.
+    pub fn sorted(&self) -> Vec<&TornadoBar> {
+        let mut bars: Vec<&TornadoBar> = self.bars.iter().collect();
+        let key = |b: &TornadoBar| b.swing.estimate.map_or(-1.0, f64::abs);
+        bars.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        bars
+    }
+}
+
+/// Tornado swings of `metrics` over `params` (see the module docs): `2k + 1`
+/// runs of `runs.replications` replications.
+///
+/// # Errors
+///
+/// [`DecideError::Input`] for no parameters, a parameter listed twice, a
+/// distribution without a quantile function or an unknown metric;
+/// [`DecideError::Model`] for a bad path or a value that makes the scenario
+/// invalid.
+///
+/// # Example: which lever moves the trial wait most?
+///
+/// ```
+/// use custody_sim::decide::{Param, tornado};
+/// use custody_sim::{Dist, Runs, presets};
+///
+/// let params = [
+///     Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+///     Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
+/// ];
+/// let runs = Runs { replications: 10, seed: 1, threads: 0 };
+/// let t = &tornado(&presets::baseline(), &params, &["stage.trial.mean_wait_days"], &runs)?[0];
+/// assert_eq!(t.sorted()[0].path, "court.stage[trial].servers");
+/// assert!(t.bars[0].swing.ci95_high.unwrap() < 0.0, "more panels, shorter wait");
+/// assert_eq!(t.bars[1].swing.estimate, Some(0.0), "beds do not touch the court");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tornado(
+    scenario: &Scenario,
+    params: &[Param],
+    metrics: &[&str],
+    runs: &Runs,
+) -> Result<Vec<Tornado>, DecideError> {
+    if params.is_empty() {
+        return Err(DecideError::input("params", "need at least one parameter"));
+    }
+    let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
+    let mut ends = Vec::with_capacity(params.len());
+    for (i, p) in params.iter().enumerate() {
+        if params[..i].iter().any(|q| q.path == p.path) {
+            return Err(DecideError::input(&p.path, "parameter listed twice"));
+        }
+        let integer = adapter::is_integer(scenario, &p.path)?;
+        let at = |u| -> Result<f64, DecideError> {
+            let x = quantile::quantile(&p.path, &p.dist, u)?;
+            Ok(if integer { x.round() } else { x })
+        };
+        ends.push((integer, at(0.05)?, at(0.5)?, at(0.95)?));
+    }
+    // The scenario with every parameter at its median except `i` at `x`.
+    let setting = |i: Option<(usize, f64)>| -> Result<Vec<Vec<f64>>, DecideError> {
+        let values: Vec<(&str, String)> = params
+            .iter()
+            .zip(&ends)
+            .enumerate()
+            .map(|(j, (p, &(integer, _, median, _)))| {
+                let x = match i {
+                    Some((i, x)) if i == j => x,
+                    _ => median,
+                };
+                (p.path.as_str(), adapter::format_value(x, integer))
+            })
+            .collect();
+        let s = adapter::with_values(scenario, &values)?;
+        let rows = adapter::in_pool(runs.threads, || {
+            adapter::replications(&s, runs.seed, runs.replications, &metrics)
+        })??;
+        // Per metric, per replication (NaN: no value).
+        Ok((0..metrics.len())
+            .map(|m| rows.iter().map(|r| r[m].unwrap_or(f64::NAN)).collect())
+            .collect())
+    };
+    let present = |xs: &[f64]| -> Vec<f64> { xs.iter().copied().filter(|x| !x.is_nan()).collect() };
+    let base = setting(None)?;
+    let mut at_ends = Vec::with_capacity(params.len());
+    for (i, &(_, low, _, high)) in ends.iter().enumerate() {
+        at_ends.push((setting(Some((i, low)))?, setting(Some((i, high)))?));
+    }
+    Ok(metrics
+        .iter()
+        .enumerate()
+        .map(|(m, name)| Tornado {
+            metric: name.clone(),
+            base: Estimate::mean_of(&present(&base[m])),
+            bars: params
+                .iter()
+                .zip(&ends)
+                .zip(&at_ends)
+                .map(|((p, &(_, low, _, high)), (lo, hi))| {
+                    let d: Vec<f64> = hi[m]
+                        .iter()
+                        .zip(&lo[m])
+                        .map(|(h, l)| h - l)
+                        .filter(|d| !d.is_nan())
+                        .collect();
+                    TornadoBar {
+                        path: p.path.clone(),
+                        low_value: low,
+                        high_value: high,
+                        at_low: Estimate::mean_of(&present(&lo[m])),
+                        at_high: Estimate::mean_of(&present(&hi[m])),
+                        swing: Estimate::mean_of(&d),
+                        n: d.len(),
+                    }
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Sobol indices ([`sobol_model`]) and tornado swings ([`tornado`], on
+/// `tornado_replications` replications of the same seed) in one result:
+/// per metric and parameter, `path`, `first_order`, `total` and `swing`.
+///
+/// # Errors
+///
+/// As [`sobol_model`] and [`tornado`].
+pub fn sensitivity(
+    scenario: &Scenario,
+    params: &[Param],
+    metrics: &[&str],
+    opts: &SobolOptions,
+    tornado_replications: u64,
+) -> Result<SobolResult, DecideError> {
+    let mut r = sobol_model(scenario, params, metrics, opts)?;
+    let runs = Runs {
+        replications: tornado_replications,
+        seed: opts.seed,
+        threads: opts.threads,
+    };
+    let t = tornado(scenario, params, metrics, &runs)?;
+    for (m, t) in r.metrics.iter_mut().zip(t) {
+        for (ix, bar) in m.indices.iter_mut().zip(t.bars) {
+            ix.swing = Some(bar.swing);
+        }
+    }
+    Ok(r)
+}
