@@ -27,7 +27,7 @@ const OBSERVED: &str = "date,series,value,sd
 ";
 
 fn setup() -> (Scenario, Observations, Vec<Prior>) {
-    let s = presets::baseline();
+    let s = presets::plan_2026_01();
     let obs = Observations::from_csv_str(OBSERVED, "bench", &s).expect("valid observations");
     let priors = [
         r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#,

@@ -57,7 +57,7 @@ fn run(base_samples: usize) -> custody_sim::decide::SobolResult {
         seed: 1,
         threads: 2,
     };
-    sobol_model(&presets::baseline(), &params(), METRICS, &opts).expect("valid")
+    sobol_model(&presets::plan_2026_01(), &params(), METRICS, &opts).expect("valid")
 }
 
 fn small(c: &mut Criterion) {

@@ -139,7 +139,7 @@ fn engine(c: &mut Criterion) {
     });
     g.finish();
 
-    let base = Plan::new(&presets::baseline()).expect("valid");
+    let base = Plan::new(&presets::plan_2026_01()).expect("valid");
     let mut g = c.benchmark_group("baseline");
     let mut i = 0;
     g.bench_function("one-replication", |b| {

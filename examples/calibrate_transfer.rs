@@ -86,7 +86,7 @@ fn band(mut x: Vec<f64>) -> (f64, f64, f64) {
 }
 
 fn main() -> Result<(), Error> {
-    let baseline = presets::baseline();
+    let baseline = presets::plan_2026_01();
     let observed = Observations::from_csv_str(OBSERVED, "reported", &baseline)?;
 
     // 1. How well does the January plan match what happened?

@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .iter()
     .map(|p| Param::parse(p))
     .collect::<Result<Vec<_>, _>>()?;
-    let scenario = presets::baseline();
+    let scenario = presets::plan_2026_01();
 
     let opts = SobolOptions {
         base_samples: 128,

@@ -22,7 +22,7 @@ fn error_of(s: &Scenario, text: &str) -> String {
 
 #[test]
 fn observation_errors_name_the_line_and_the_fix() {
-    let s = presets::baseline(); // 2026-01-21, 730 days
+    let s = presets::plan_2026_01(); // 2026-01-21, 730 days
     let head = "date,series,value,sd\n";
     for (rows, needles) in [
         (
@@ -124,7 +124,7 @@ fn scores_match_hand_computations() {
 /// are the score functions of those samples.
 #[test]
 fn backtest_rows_are_the_scores_of_the_replications() {
-    let s = presets::baseline();
+    let s = presets::plan_2026_01();
     let o = obs(
         &s,
         "date,series,value\n2026-01-30,transferred_cumulative,500\n11,transferred_cumulative,450\n20,occupancy.Nasiriyah,16000\n",
@@ -206,7 +206,7 @@ fn backtest_rows_are_the_scores_of_the_replications() {
 /// rows of a day).
 #[test]
 fn coverage_of_draws_from_the_model_is_nominal() {
-    let s = presets::baseline();
+    let s = presets::plan_2026_01();
     let plan = Plan::new(&s).unwrap();
     let mut text = String::from("date,series,value\n");
     for j in 0..200u64 {

@@ -1170,7 +1170,7 @@ fn overrides_are_recorded_in_json_table_and_sweeps() {
 fn the_table_says_what_each_capacity_figure_is() {
     let o = expect(
         0,
-        &["run", "baseline", "-n", "3", "--set", "horizon_days=20"],
+        &["run", "plan-2026-01", "-n", "3", "--set", "horizon_days=20"],
     );
     let text = stdout(&o);
     // Prisons over capacity on day 0 say so, not "1".
@@ -1194,7 +1194,7 @@ fn the_table_says_what_each_capacity_figure_is() {
     // have dates.
     let o = expect(
         0,
-        &["run", "baseline", "-n", "3", "--set", "horizon_days=200"],
+        &["run", "plan-2026-01", "-n", "3", "--set", "horizon_days=200"],
     );
     let text = stdout(&o);
     let nasiriyah = text
@@ -1276,7 +1276,7 @@ fn merge_names_the_file_that_does_not_fit() {
 #[test]
 fn charts_have_unique_names_and_bounded_sizes() {
     let dir = Scratch::new("plot-names");
-    let mut s = presets::baseline()
+    let mut s = presets::plan_2026_01()
         .with_param("horizon_days", "20")
         .unwrap();
     let template = s.facilities[0].clone();

@@ -29,7 +29,7 @@ fn sobol_on_the_model_separates_a_lever_from_a_bystander() {
         "stage.trial.mean_wait_days",
         "facility.Hillah.days_over_capacity",
     ];
-    let r = sobol_model(&presets::baseline(), &params, &metrics, &opts).unwrap();
+    let r = sobol_model(&presets::plan_2026_01(), &params, &metrics, &opts).unwrap();
     assert_eq!(r.evaluations, 64 * 4);
     let wait = &r.metrics[0];
     assert_eq!(wait.rows, 64);
@@ -44,7 +44,7 @@ fn sobol_on_the_model_separates_a_lever_from_a_bystander() {
     assert!(over[1].total.ci95_low.unwrap() > 0.5, "{:?}", over[1]);
     // The same on one thread, bit for bit.
     let one = sobol_model(
-        &presets::baseline(),
+        &presets::plan_2026_01(),
         &params,
         &metrics,
         &SobolOptions { threads: 1, ..opts },
@@ -61,7 +61,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         seed: 1,
         threads: 0,
     };
-    let s = presets::baseline();
+    let s = presets::plan_2026_01();
     let bad = [Param::new(
         "court.stage[appeal].servers",
         Dist::uniform_int(1, 3),
@@ -230,7 +230,7 @@ fn solve_refuses_unmeetable_and_backwards_targets() {
 /// and parameter, `path`, `first_order`, `total` and `swing`.
 #[test]
 fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
-    let s = presets::baseline();
+    let s = presets::plan_2026_01();
     let params = [
         // 30 equally likely values: the 5th percentile is 10 + floor(0.05 * 30) = 11,
         // the 95th 10 + floor(0.95 * 30) = 38.
@@ -286,7 +286,7 @@ fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
 /// differences in the same order.
 #[test]
 fn compare_paired_differences_equal_a_sweeps() {
-    let s = presets::baseline();
+    let s = presets::plan_2026_01();
     let path = "court.stage[trial].servers";
     let variants = [
         Variant::new("15 panels", [(path, "15")]),

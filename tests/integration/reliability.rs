@@ -373,7 +373,7 @@ fn large_runs_are_estimated_and_refused_above_the_limits() {
     assert!(e.memory_bytes >= series_days * 1_600 * 3);
     // The baseline is accepted, and its estimate is within an order of
     // magnitude of its measured pace (about 1.35 ms per replication).
-    let base = Plan::new(&presets::baseline()).unwrap();
+    let base = Plan::new(&presets::plan_2026_01()).unwrap();
     let e = estimate(
         &base,
         &Runs {
@@ -390,7 +390,7 @@ fn large_runs_are_estimated_and_refused_above_the_limits() {
 fn daily_quantiles_are_exact_where_replications_agree() {
     // Issue 9 §6: day 1 of the baseline's Nasiriyah series is 14,000 in
     // every replication; it read p5 = p50 = p95 = 13,983.5.
-    let s = run(&presets::baseline(), &runs(20)).unwrap();
+    let s = run(&presets::plan_2026_01(), &runs(20)).unwrap();
     let b = s.series("occupancy.Nasiriyah").unwrap();
     assert_eq!(b.mean[0], 14_000.0);
     assert_eq!(
