@@ -50,9 +50,11 @@ pub struct Estimate {
 }
 
 /// Limits above which [`run_with`] (and a caller that checks
-/// [`Limits::check`]) refuses a run; [`Limits::default`] is what the
-/// command line applies unless told otherwise, [`Limits::none`] lifts
-/// them.
+/// [`Limits::check`]) refuses a run; [`Limits::default`] is what
+/// [`run`](super::run), [`run_with_progress`](super::run_with_progress) and
+/// [`run_shard`](super::run_shard) apply, [`Limits::none`] lifts them.
+/// [`run_plan`], [`run_until`](super::run_until) and sweeps do not check
+/// them: a caller estimates first.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Limits {
     /// Most memory a run may need \[bytes\].
@@ -174,6 +176,7 @@ pub fn run_with(
     progress: Option<Progress<'_>>,
 ) -> Result<Summary, Error> {
     let plan = Plan::new(scenario)?;
+    super::check_stored(runs.replications, plan.layout().metrics().len())?;
     limits.check(&estimate(&plan, runs))?;
     Ok(run_plan(
         &plan,

@@ -169,10 +169,15 @@ pub(crate) fn run_range(
 
 /// Runs `runs.replications` replications of `scenario` and summarises them.
 ///
+/// Refuses a run whose [`estimate`](super::estimate) is above
+/// [`Limits::default`](super::Limits) (8 GiB, 8 hours); use
+/// [`run_with`](super::run_with) to set other limits.
+///
 /// # Errors
 ///
-/// [`Error::Scenario`] if the scenario is invalid; [`Error::Threads`] if a
-/// thread pool cannot be built.
+/// [`Error::Scenario`] if the scenario is invalid; [`Error::Limit`] if the
+/// run is above the limits; [`Error::Threads`] if a thread pool cannot be
+/// built.
 pub fn run(scenario: &Scenario, runs: &Runs) -> Result<Summary, Error> {
     run_with_progress(scenario, runs, &|_, _| {})
 }
@@ -187,25 +192,25 @@ pub fn run_with_progress(
     runs: &Runs,
     progress: Progress<'_>,
 ) -> Result<Summary, Error> {
-    let plan = Plan::new(scenario)?;
-    Ok(run_plan(
-        &plan,
-        runs.seed,
-        0..runs.replications,
-        runs.threads,
-        Some(progress),
-    )?
-    .summary())
+    super::run_with(scenario, runs, &super::Limits::default(), Some(progress))
 }
 
 /// Runs replications `range` (for example `250..500`) of master seed `seed`
 /// as one shard, on all cores. Shards covering `0..n` merge into exactly
-/// the summary of a run of `n`.
+/// the summary of a run of `n`. Refused above
+/// [`Limits::default`](super::Limits), as [`run`].
 ///
 /// # Errors
 ///
 /// As [`run`].
 pub fn run_shard(scenario: &Scenario, seed: u64, range: Range<u64>) -> Result<Shard, Error> {
     let plan = Plan::new(scenario)?;
+    let runs = Runs {
+        replications: range.end.saturating_sub(range.start),
+        seed,
+        threads: 0,
+    };
+    check_stored(runs.replications, plan.layout().metrics().len())?;
+    super::Limits::default().check(&super::estimate(&plan, &runs))?;
     run_plan(&plan, seed, range, 0, None)
 }

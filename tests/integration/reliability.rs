@@ -359,6 +359,22 @@ fn large_runs_are_estimated_and_refused_above_the_limits() {
         other => panic!("expected a limit, got {other:?}"),
     }
     assert!(Limits::none().check(&e).is_ok());
+    // The plain entry points refuse before running (the default limits,
+    // or the stored-values limit for so many replications).
+    assert!(matches!(
+        run(
+            &big,
+            &Runs {
+                threads: 1,
+                ..runs(100_000)
+            }
+        ),
+        Err(Error::Limit { .. })
+    ));
+    assert!(matches!(
+        run_shard(&big, 1, 0..10_000_000),
+        Err(Error::Limit { .. })
+    ));
     // The memory bound: the series part never exceeds 1,600 bytes per
     // series-day and accumulator.
     let layout = plan.layout();
