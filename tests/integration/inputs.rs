@@ -2153,7 +2153,6 @@ fn many_mutated_files_still_load_and_run() {
 fn number_finder_sees_every_number_of_the_base() {
     let found: Vec<&str> = numbers(BASE).into_iter().map(|r| &BASE[r]).collect();
     assert!(found.contains(&"2026-01-21"));
-    assert!(found.contains(&"0.016666666666666666") || !BASE.contains("0.0166"));
     for n in [
         "60", "0.5", "1.5", "200", "9.0", "16.0", "10", "20", "25.0", "0.05", "0.01", "0.3", "150",
         "80",

@@ -9,3 +9,4 @@ mod inputs;
 mod montecarlo;
 mod queueing;
 mod rules;
+mod scenario_v2;
