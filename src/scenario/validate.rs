@@ -276,6 +276,22 @@ impl Scenario {
     /// TOML integer; and the sizes of
     /// [`limits`].
     ///
+    /// Names (the scenario's, and those of groups, facilities, stages and
+    /// sentences) refuse control characters and invisible or
+    /// direction-changing ones (zero-width, bidi marks and overrides).
+    /// Days (a number or a date) must not lie before `start_date`.
+    ///
+    /// Version 2: `transfer.end.until_day` a valid day; facilities named in
+    /// `allocation.facilities`, `[[relocation]]` `from`/`to` and a
+    /// sentence's `facility` exist (and are listed once; `from` differs
+    /// from `to`); `weights` has one entry per listed facility; sentence
+    /// probabilities in \[0, 1\] summing to 1 (within 1e-9), their exits
+    /// valid; `eligible_after` is `"arrival"`, `"verdict"` or a stage name,
+    /// and `"verdict"` needs `after_conviction = true`; `mortality_per_year`,
+    /// background rates and costs finite and at least 0, mean stays above
+    /// 0; a stage may start with 0 servers only if a schedule entry later
+    /// raises it.
+    ///
     /// # Errors
     ///
     /// [`ScenarioErrors`], each naming the key path and the value.
