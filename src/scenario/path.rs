@@ -416,6 +416,14 @@ mod tests {
         let end = t.transfer.end.unwrap();
         assert_eq!(end.target_total, Some(5704));
         assert_eq!(t.day(end.until_day.unwrap()), 23.0);
+        // A bare TOML date, as a command line gives it, reads the same.
+        let bare = s
+            .with_param("transfer.end.until_day", "2026-02-13")
+            .unwrap();
+        assert_eq!(bare.transfer.end.unwrap().until_day, end.until_day);
+        // So does a bare date for start_date.
+        let moved = s.with_param("start_date", "2026-01-22").unwrap();
+        assert_eq!(moved.start_date.to_string(), "2026-01-22");
         assert_eq!(t.custody.mortality_per_year, 0.005);
         let b = t.facilities[1].background.unwrap();
         assert_eq!((b.admissions_per_day, b.mean_stay_days), (0.0, 900.0));
