@@ -276,6 +276,22 @@ impl Scenario {
     /// TOML integer; and the sizes of
     /// [`limits`].
     ///
+    /// Names (the scenario's, and those of groups, facilities, stages and
+    /// sentences) refuse control characters and invisible or
+    /// direction-changing ones (zero-width, bidi marks and overrides).
+    /// Days (a number or a date) must not lie before `start_date`.
+    ///
+    /// Version 2: `transfer.end.until_day` a valid day; facilities named in
+    /// `allocation.facilities`, `[[relocation]]` `from`/`to` and a
+    /// sentence's `facility` exist (and are listed once; `from` differs
+    /// from `to`); `weights` has one entry per listed facility; sentence
+    /// probabilities in \[0, 1\] summing to 1 (within 1e-9), their exits
+    /// valid; `eligible_after` is `"arrival"`, `"verdict"` or a stage name,
+    /// and `"verdict"` needs `after_conviction = true`; `mortality_per_year`,
+    /// background rates and costs finite and at least 0, mean stays above
+    /// 0; a stage may start with 0 servers only if a schedule entry later
+    /// raises it.
+    ///
     /// # Errors
     ///
     /// [`ScenarioErrors`], each naming the key path and the value.
@@ -522,14 +538,16 @@ impl Scenario {
                 "is required with policy \"proportional\" (one weight per facility)",
             ),
             (Policy::Proportional, Some(w)) => {
-                if w.len() != self.facilities.len() {
+                // With `allocation.facilities`, one per listed name.
+                let (n, which) = match &a.facilities {
+                    Some(list) => (list.len(), "receiving facility"),
+                    None => (self.facilities.len(), "facility"),
+                };
+                // An empty list is its own problem.
+                if w.len() != n && n > 0 {
                     p.push(
                         "allocation.weights",
-                        format!(
-                            "must have one weight per facility ({}), got {}",
-                            self.facilities.len(),
-                            w.len()
-                        ),
+                        format!("must have one weight per {which} ({n}), got {}", w.len()),
                     );
                 }
                 for (i, &x) in w.iter().enumerate() {
@@ -634,7 +652,7 @@ impl Scenario {
         let facility_names = || {
             self.facilities
                 .iter()
-                .map(|f| f.name.as_str())
+                .map(|f| format!("{:?}", f.name))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -807,7 +825,12 @@ impl Scenario {
             if let super::EligibleAfter::Stage(name) = &r.eligible_after
                 && !self.court.stages.iter().any(|s| &s.name == name)
             {
-                let stages: Vec<_> = self.court.stages.iter().map(|s| s.name.as_str()).collect();
+                let stages: Vec<_> = self
+                    .court
+                    .stages
+                    .iter()
+                    .map(|s| format!("{:?}", s.name))
+                    .collect();
                 p.push(
                     format!("{base}.eligible_after"),
                     format!(

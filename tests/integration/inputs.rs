@@ -892,7 +892,7 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
                 "mean = 10.0, sd = 3.0, shape = 2.0",
             )],
             errors: &[(
-                "court.stage[0].service_days",
+                "court.stage[0].service_days.shape",
                 "unknown field `shape`, expected `mean` or `sd`",
             )],
         },
@@ -1010,7 +1010,7 @@ fn values_of_the_wrong_type_are_refused_with_their_path() {
         Case {
             edits: &[("low = 10, high = 20", "low = 1.5, high = 20")],
             errors: &[(
-                "transfer.phase[0].convoy_size",
+                "transfer.phase[0].convoy_size.low",
                 "invalid type: floating point `1.5`, expected i64",
             )],
         },
@@ -1691,8 +1691,19 @@ fn broken_toml_names_line_and_column() {
     ]);
     for text in ["", " \n\t\n", "# only a comment\n"] {
         let e = refused(text);
-        same_errors(&e, &[("", "missing field `name`")])
-            .unwrap_or_else(|why| panic!("{text:?}: {why}"));
+        same_errors(
+            &e,
+            &[
+                ("", "missing field `name`"),
+                ("", "missing field `start_date`"),
+                ("", "missing field `horizon_days`"),
+                ("", "missing field `transfer`"),
+                ("", "missing field `group`"),
+                ("", "missing field `facility`"),
+                ("", "missing field `court`"),
+            ],
+        )
+        .unwrap_or_else(|why| panic!("{text:?}: {why}"));
     }
     let e = refused("name = \"x\"\nstart_date = \"2026-01-21\nhorizon_days = 3\n");
     let first = e.iter().next().unwrap();
@@ -1807,8 +1818,9 @@ fn parameter_paths_name_what_is_wrong() {
         (
             "group[0].repatriation.delay_days.mean",
             "3",
-            "group[0].repatriation.delay_days.mean",
-            "unknown or unset key \"group[0].repatriation.delay_days\"",
+            // A table left out is created; this one then lacks its kind.
+            "group[0].repatriation.delay_days",
+            "missing field `dist`",
         ),
         (
             "court.judges",
@@ -1816,11 +1828,11 @@ fn parameter_paths_name_what_is_wrong() {
             "court.judges",
             "unknown field `judges`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`",
         ),
-        // Wrong types, reported at the path by index.
+        // Wrong types, reported at the path as the user wrote it.
         (
             "court.stage[trial].servers",
             "many",
-            "court.stage[1].servers",
+            "court.stage[trial].servers",
             "invalid type: string \"many\", expected u64",
         ),
         (
@@ -1839,19 +1851,19 @@ fn parameter_paths_name_what_is_wrong() {
         (
             "court.stage[trial].servers",
             "0",
-            "court.stage[1].servers",
+            "court.stage[trial].servers",
             "must be at least 1, got 0",
         ),
         (
             "group[Western].repatriation.probability",
             "nan",
-            "group[1].repatriation.probability",
+            "group[Western].repatriation.probability",
             "must be a probability between 0 and 1, got NaN",
         ),
         (
             "facility[Hillah].name",
             "\"Nasiriyah\"",
-            "facility[1].name",
+            "facility[Hillah].name",
             "duplicate name \"Nasiriyah\"",
         ),
         (
@@ -2141,7 +2153,6 @@ fn many_mutated_files_still_load_and_run() {
 fn number_finder_sees_every_number_of_the_base() {
     let found: Vec<&str> = numbers(BASE).into_iter().map(|r| &BASE[r]).collect();
     assert!(found.contains(&"2026-01-21"));
-    assert!(found.contains(&"0.016666666666666666") || !BASE.contains("0.0166"));
     for n in [
         "60", "0.5", "1.5", "200", "9.0", "16.0", "10", "20", "25.0", "0.05", "0.01", "0.3", "150",
         "80",

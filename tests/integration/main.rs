@@ -16,3 +16,4 @@ mod rules;
 mod rules_v2;
 mod schema;
 mod snapshot;
+mod scenario_v2;
