@@ -24,6 +24,7 @@ mod custody;
 pub(crate) mod outcome;
 mod relocation;
 mod repatriation;
+pub(crate) mod sampler;
 pub mod schema;
 mod transfer;
 
@@ -35,8 +36,8 @@ use rand::rngs::ChaCha8Rng;
 
 use crate::Error;
 use crate::engine::Calendar;
-use crate::scenario::dist::Sampler;
 use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, Who};
+use sampler::Sampler;
 
 pub use outcome::{Layout, Outcome};
 
@@ -227,8 +228,8 @@ impl Plan {
                 } else {
                     f64::INFINITY
                 },
-                interval: p.interval_days.sampler(),
-                size: p.convoy_size.sampler(),
+                interval: Sampler::of(&p.interval_days),
+                size: Sampler::of(&p.convoy_size),
             })
             .collect();
         let mut raw: Vec<(f64, f64)> = s
@@ -261,7 +262,7 @@ impl Plan {
             .iter()
             .map(|g| GroupPlan {
                 probability: g.repatriation.probability,
-                delay: g.repatriation.delay_days.as_ref().map(|d| d.sampler()),
+                delay: g.repatriation.delay_days.as_ref().map(Sampler::of),
                 earliest: s.day(g.repatriation.earliest_day),
                 eligible: match &g.repatriation.eligible_after {
                     EligibleAfter::Arrival => Eligible::Arrival,
@@ -326,7 +327,7 @@ impl Plan {
                 facility: sp.facility.as_deref().map(facility).or(convicted_facility),
                 exit: sp.exit.as_ref().map(|e| ExitPlan {
                     executed: e.kind == ExitKind::Executed,
-                    after: e.after_days.sampler(),
+                    after: Sampler::of(&e.after_days),
                     probability: e.probability,
                 }),
             })
@@ -370,7 +371,7 @@ impl Plan {
             horizon: f64::from(s.horizon_days),
             horizon_days: s.horizon_days,
             total: pool0.len(),
-            transit: s.transfer.transit_days.sampler(),
+            transit: Sampler::of(&s.transfer.transit_days),
             phases,
             pauses,
             weekly_cap: s.transfer.weekly_cap,
@@ -391,7 +392,7 @@ impl Plan {
                 .iter()
                 .map(|st| StagePlan {
                     servers: st.servers,
-                    service: st.service_days.sampler(),
+                    service: Sampler::of(&st.service_days),
                 })
                 .collect(),
             schedule,
