@@ -7,6 +7,20 @@
 //! `transfer.phase[1].interval_days.value`. A whole table can be replaced
 //! too: `transfer.transit_days` with `{ dist = "fixed", value = 1.0 }`.
 //!
+//! Every key of version 2 is reachable, set or left out:
+//! `transfer.end.target_total`, `transfer.end.until_day` (a number or a
+//! date), `custody.mortality_per_year`, `allocation.facilities`,
+//! `facility[Karkh].background.mean_stay_days`,
+//! `facility[Karkh].cost_per_detainee_day`, `relocation[0].count`,
+//! `court.sentence[death].exit.probability`,
+//! `group[Turkish].repatriation.quota`. A table left out is created when a
+//! key in it is set.
+//!
+//! Errors name list items as the user did: `--set
+//! court.stage[trial].servers=0` is refused at `court.stage[trial].servers`.
+//! [`Scenario::canonical_path`] gives the one form of a path that two
+//! spellings of the same parameter share.
+//!
 //! Values are written as in the scenario file (TOML). A value that is not
 //! valid TOML is taken as a bare string, so `allocation.policy=fill_in_order`
 //! needs no quotes on a command line.
@@ -92,15 +106,22 @@ fn to_value<T: Serialize>(x: &T) -> toml::Value {
     toml::Value::try_from(x).unwrap_or(toml::Value::Table(toml::Table::new()))
 }
 
-/// Walks to the slot named by `segs`; with `create`, a missing last key of a
-/// table is inserted (the scenario's own checks then accept or refuse it).
+/// Walks to the slot named by `segs`; with `create`, a missing key of a
+/// table is inserted (an empty table on the way, the scenario's own checks
+/// then accept or refuse it), so that an optional table left out
+/// (`custody`, `transfer.end`, a facility's `background`) can be set.
+///
+/// Also returns the canonical path: list items by index, and, for each
+/// list item named by name, the pair (index form, named form) of the path
+/// up to it.
 fn slot<'a>(
     mut v: &'a mut toml::Value,
     segs: &[Segment],
     path: &str,
     create: bool,
-) -> Result<&'a mut toml::Value, Error> {
+) -> Result<(&'a mut toml::Value, Resolved), Error> {
     let mut walked = String::new();
+    let mut resolved = Resolved::default();
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         v = match seg {
@@ -113,11 +134,15 @@ fn slot<'a>(
                 })?;
                 if !walked.is_empty() {
                     walked.push('.');
+                    resolved.canonical.push('.');
                 }
                 walked.push_str(k);
+                resolved.canonical.push_str(k);
                 if !table.contains_key(k) {
                     if create && last {
                         table.insert(k.clone(), toml::Value::Boolean(false));
+                    } else if create && matches!(segs.get(i + 1), Some(Segment::Key(_))) {
+                        table.insert(k.clone(), toml::Value::Table(toml::Table::new()));
                     } else {
                         return Err(bad(path, format!("unknown or unset key {walked:?}")));
                     }
@@ -130,6 +155,7 @@ fn slot<'a>(
                     .ok_or_else(|| bad(path, format!("{walked}: not a list, cannot take [{n}]")))?;
                 let len = arr.len();
                 walked.push_str(&format!("[{n}]"));
+                resolved.canonical.push_str(&format!("[{n}]"));
                 arr.get_mut(*n).ok_or_else(|| {
                     bad(
                         path,
@@ -147,18 +173,79 @@ fn slot<'a>(
                     .collect();
                 let at = format!("{walked}[{name}]");
                 walked = at.clone();
-                arr.iter_mut()
-                    .find(|x| x.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
+                let index = arr
+                    .iter()
+                    .position(|x| x.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
                     .ok_or_else(|| {
                         bad(
                             path,
                             format!("{at}: no item named {name:?} (names: {})", names.join(", ")),
                         )
-                    })?
+                    })?;
+                resolved.canonical.push_str(&format!("[{index}]"));
+                resolved
+                    .named
+                    .push((resolved.canonical.clone(), walked.clone()));
+                arr.get_mut(index).ok_or_else(|| bad(path, "unreachable"))?
             }
         };
     }
-    Ok(v)
+    Ok((v, resolved))
+}
+
+/// A parameter path resolved against a scenario.
+#[derive(Debug, Default)]
+struct Resolved {
+    /// The path with every list item by index.
+    canonical: String,
+    /// For each list item named by name: the path up to it by index, and
+    /// as the user wrote it.
+    named: Vec<(String, String)>,
+}
+
+/// Rewrites the key paths of `errors` that lie inside list items the user
+/// named, back to the names (`court.stage[1].servers` to
+/// `court.stage[trial].servers`).
+fn rename(error: Error, named: &[(String, String)]) -> Error {
+    let Error::Scenario(mut errors) = error else {
+        return error;
+    };
+    for e in &mut errors.0 {
+        // The longest (innermost) prefix first.
+        if let Some((index_form, named_form)) = named
+            .iter()
+            .filter(|(i, _)| under(&e.path, i))
+            .max_by_key(|(i, _)| i.len())
+        {
+            e.path = format!("{named_form}{}", &e.path[index_form.len()..]);
+        }
+    }
+    Error::Scenario(errors)
+}
+
+fn under(path: &str, at: &str) -> bool {
+    path.strip_prefix(at)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// If `text` is written as an integer that no scenario file can hold
+/// (TOML integers are 64-bit signed), the error saying so.
+fn integer_out_of_range(path: &str, text: &str) -> Option<Error> {
+    let t = text.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let looks_integer = !digits.is_empty()
+        && digits.bytes().all(|c| c.is_ascii_digit() || c == b'_')
+        && digits.bytes().next().is_some_and(|c| c.is_ascii_digit());
+    (looks_integer && t.replace('_', "").parse::<i64>().is_err()).then(|| {
+        bad(
+            path,
+            format!(
+                "out of range: {t} is beyond the integers a scenario can hold ({} to {})",
+                i64::MIN,
+                i64::MAX
+            ),
+        )
+    })
 }
 
 impl Scenario {
@@ -182,7 +269,7 @@ impl Scenario {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_param(&self, path: &str, value: &str) -> Result<Scenario, Error> {
-        self.with_value(path, parse_value(value))
+        self.with_params([(path, value)])
     }
 
     /// As [`Scenario::with_param`], with a value already parsed.
@@ -218,7 +305,14 @@ impl Scenario {
         &self,
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Scenario, Error> {
-        self.with_values(params.into_iter().map(|(p, v)| (p, parse_value(v))))
+        let mut values = Vec::new();
+        for (p, v) in params {
+            if let Some(e) = integer_out_of_range(p, v) {
+                return Err(e);
+            }
+            values.push((p, parse_value(v)));
+        }
+        self.with_values(values)
     }
 
     fn with_values<'a>(
@@ -226,13 +320,48 @@ impl Scenario {
         params: impl IntoIterator<Item = (&'a str, toml::Value)>,
     ) -> Result<Scenario, Error> {
         let mut tree = to_value(self);
+        let mut named = Vec::new();
         for (path, value) in params {
             let segs = parse(path)?;
-            *slot(&mut tree, &segs, path, true)? = value;
+            let (slot, resolved) = slot(&mut tree, &segs, path, true)?;
+            *slot = value;
+            named.extend(resolved.named);
         }
-        let s = Scenario::from_toml_value(tree)?;
-        s.validate()?;
+        let s = Scenario::from_toml_value(tree).map_err(|e| rename(e, &named))?;
+        s.validate()
+            .map_err(|e| rename(Error::Scenario(e), &named))?;
         Ok(s)
+    }
+
+    /// The canonical form of a parameter path: every list item by index,
+    /// indices without leading zeros. Two paths that name the same value
+    /// of this scenario have the same canonical form
+    /// (`court.stage[trial].servers` and `court.stage[1].servers` both
+    /// give `court.stage[1].servers`), so sweeps compare parameters by it,
+    /// not by the text the user wrote.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] naming the path if it is malformed, names a
+    /// list item that does not exist, or takes a key of a value that is
+    /// not a table. Keys are not checked against the file format here (a
+    /// key left out, as `custody.mortality_per_year` often is, still
+    /// resolves); [`Scenario::with_param`] refuses an unknown one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::plan_2026_01();
+    /// assert_eq!(s.canonical_path("court.stage[trial].servers")?, "court.stage[1].servers");
+    /// assert_eq!(s.canonical_path("court.stage[01].servers")?, "court.stage[1].servers");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn canonical_path(&self, path: &str) -> Result<String, Error> {
+        let segs = parse(path)?;
+        let mut tree = to_value(self);
+        Ok(slot(&mut tree, &segs, path, true)?.1.canonical)
     }
 
     /// The current value at `path`, as TOML.
@@ -244,7 +373,7 @@ impl Scenario {
     pub fn param(&self, path: &str) -> Result<toml::Value, Error> {
         let segs = parse(path)?;
         let mut tree = to_value(self);
-        Ok(slot(&mut tree, &segs, path, false)?.clone())
+        Ok(slot(&mut tree, &segs, path, false)?.0.clone())
     }
 }
 
@@ -269,6 +398,120 @@ mod tests {
             .with_param("transfer.transit_days", "{ dist = \"fixed\", value = 2.0 }")
             .unwrap();
         assert_eq!(t.transfer.transit_days, crate::Dist::fixed(2.0));
+    }
+
+    #[test]
+    fn v2_keys_are_reachable_even_when_left_out() {
+        let s = presets::plan_2026_01();
+        let t = s
+            .with_params([
+                ("transfer.end.target_total", "5704"),
+                ("transfer.end.until_day", "\"2026-02-13\""),
+                ("custody.mortality_per_year", "0.005"),
+                ("facility[Hillah].background.mean_stay_days", "900"),
+                ("facility[Hillah].cost_per_detainee_day", "12.5"),
+                ("allocation.facilities", "[\"Nineveh\", \"Hillah\"]"),
+            ])
+            .unwrap();
+        let end = t.transfer.end.unwrap();
+        assert_eq!(end.target_total, Some(5704));
+        assert_eq!(t.day(end.until_day.unwrap()), 23.0);
+        assert_eq!(t.custody.mortality_per_year, 0.005);
+        let b = t.facilities[1].background.unwrap();
+        assert_eq!((b.admissions_per_day, b.mean_stay_days), (0.0, 900.0));
+        assert_eq!(t.facilities[1].cost_per_detainee_day, Some(12.5));
+        assert_eq!(
+            t.allocation.facilities,
+            Some(vec!["Nineveh".to_string(), "Hillah".to_string()])
+        );
+        let t = t
+            .with_param(
+                "court.sentence",
+                "[{ name = \"death\", probability = 0.25, exit = { kind = \"executed\", after_days = { dist = \"fixed\", value = 10.0 } } }, { name = \"life\", probability = 0.75 }]",
+            )
+            .unwrap()
+            .with_param("court.sentence[death].exit.probability", "0.1")
+            .unwrap()
+            .with_param(
+                "relocation",
+                "[{ day = 5, from = \"Hillah\", to = \"Nineveh\", count = 10 }]",
+            )
+            .unwrap()
+            .with_param("relocation[0].count", "20")
+            .unwrap()
+            .with_param("group[Syrian].repatriation.quota", "50")
+            .unwrap();
+        assert_eq!(t.court.sentences[0].exit.unwrap().probability, 0.1);
+        assert_eq!(t.relocations[0].count, 20);
+        assert_eq!(t.groups[2].repatriation.quota, Some(50));
+    }
+
+    #[test]
+    fn canonical_paths_agree_for_names_and_indices() {
+        let s = presets::plan_2026_01();
+        for (a, b) in [
+            ("court.stage[trial].servers", "court.stage[1].servers"),
+            ("court.stage[001].servers", "court.stage[1].servers"),
+            ("facility[Hillah].capacity", "facility[1].capacity"),
+            ("custody.mortality_per_year", "custody.mortality_per_year"),
+        ] {
+            assert_eq!(s.canonical_path(a).unwrap(), b, "{a}");
+            assert_eq!(s.canonical_path(b).unwrap(), b, "{b}");
+        }
+        assert_ne!(
+            s.canonical_path("court.stage[investigation].servers")
+                .unwrap(),
+            s.canonical_path("court.stage[trial].servers").unwrap()
+        );
+        assert!(s.canonical_path("court.stage[appeal].servers").is_err());
+    }
+
+    #[test]
+    fn errors_name_list_items_as_the_user_did() {
+        let s = presets::plan_2026_01();
+        let e = s
+            .with_param("court.stage[trial].servers", "0")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "court.stage[trial].servers: must be at least 1, got 0");
+        let e = s
+            .with_param("group[Iraqi].count", "\"many\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("group[Iraqi].count: invalid type"), "{e}");
+        // By index, the index stays.
+        let e = s
+            .with_param("court.stage[1].servers", "0")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "court.stage[1].servers: must be at least 1, got 0");
+    }
+
+    #[test]
+    fn integers_beyond_the_file_format_are_out_of_range() {
+        let s = presets::plan_2026_01();
+        for v in [
+            "18446744073709551615",
+            "-9223372036854775809",
+            "1_000_000_000_000_000_000_000",
+        ] {
+            let e = s
+                .with_param("group[Iraqi].count", v)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("group[Iraqi].count: out of range:") && e.contains(v),
+                "{v}: {e}"
+            );
+        }
+        let e = s
+            .with_param("group[Iraqi].count", "-1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("group[Iraqi].count: invalid value: integer `-1`"),
+            "{e}"
+        );
     }
 
     #[test]

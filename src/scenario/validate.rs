@@ -522,14 +522,16 @@ impl Scenario {
                 "is required with policy \"proportional\" (one weight per facility)",
             ),
             (Policy::Proportional, Some(w)) => {
-                if w.len() != self.facilities.len() {
+                // With `allocation.facilities`, one per listed name.
+                let (n, which) = match &a.facilities {
+                    Some(list) => (list.len(), "receiving facility"),
+                    None => (self.facilities.len(), "facility"),
+                };
+                // An empty list is its own problem.
+                if w.len() != n && n > 0 {
                     p.push(
                         "allocation.weights",
-                        format!(
-                            "must have one weight per facility ({}), got {}",
-                            self.facilities.len(),
-                            w.len()
-                        ),
+                        format!("must have one weight per {which} ({n}), got {}", w.len()),
                     );
                 }
                 for (i, &x) in w.iter().enumerate() {
@@ -634,7 +636,7 @@ impl Scenario {
         let facility_names = || {
             self.facilities
                 .iter()
-                .map(|f| f.name.as_str())
+                .map(|f| format!("{:?}", f.name))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -807,7 +809,12 @@ impl Scenario {
             if let super::EligibleAfter::Stage(name) = &r.eligible_after
                 && !self.court.stages.iter().any(|s| &s.name == name)
             {
-                let stages: Vec<_> = self.court.stages.iter().map(|s| s.name.as_str()).collect();
+                let stages: Vec<_> = self
+                    .court
+                    .stages
+                    .iter()
+                    .map(|s| format!("{:?}", s.name))
+                    .collect();
                 p.push(
                     format!("{base}.eligible_after"),
                     format!(

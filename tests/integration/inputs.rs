@@ -1818,8 +1818,9 @@ fn parameter_paths_name_what_is_wrong() {
         (
             "group[0].repatriation.delay_days.mean",
             "3",
-            "group[0].repatriation.delay_days.mean",
-            "unknown or unset key \"group[0].repatriation.delay_days\"",
+            // A table left out is created; this one then lacks its kind.
+            "group[0].repatriation.delay_days",
+            "missing field `dist`",
         ),
         (
             "court.judges",
@@ -1827,11 +1828,11 @@ fn parameter_paths_name_what_is_wrong() {
             "court.judges",
             "unknown field `judges`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`",
         ),
-        // Wrong types, reported at the path by index.
+        // Wrong types, reported at the path as the user wrote it.
         (
             "court.stage[trial].servers",
             "many",
-            "court.stage[1].servers",
+            "court.stage[trial].servers",
             "invalid type: string \"many\", expected u64",
         ),
         (
@@ -1850,19 +1851,19 @@ fn parameter_paths_name_what_is_wrong() {
         (
             "court.stage[trial].servers",
             "0",
-            "court.stage[1].servers",
+            "court.stage[trial].servers",
             "must be at least 1, got 0",
         ),
         (
             "group[Western].repatriation.probability",
             "nan",
-            "group[1].repatriation.probability",
+            "group[Western].repatriation.probability",
             "must be a probability between 0 and 1, got NaN",
         ),
         (
             "facility[Hillah].name",
             "\"Nasiriyah\"",
-            "facility[1].name",
+            "facility[Hillah].name",
             "duplicate name \"Nasiriyah\"",
         ),
         (
@@ -2152,7 +2153,6 @@ fn many_mutated_files_still_load_and_run() {
 fn number_finder_sees_every_number_of_the_base() {
     let found: Vec<&str> = numbers(BASE).into_iter().map(|r| &BASE[r]).collect();
     assert!(found.contains(&"2026-01-21"));
-    assert!(found.contains(&"0.016666666666666666") || !BASE.contains("0.0166"));
     for n in [
         "60", "0.5", "1.5", "200", "9.0", "16.0", "10", "20", "25.0", "0.05", "0.01", "0.3", "150",
         "80",

@@ -10,4 +10,5 @@ mod montecarlo;
 mod queueing;
 mod rules;
 mod rules_v2;
+mod scenario_v2;
 mod schema;
