@@ -3,8 +3,8 @@
 
 use rand::distr::Distribution;
 
+use super::sampler::bernoulli;
 use super::{Event, Replication, Status};
-use crate::scenario::dist::bernoulli;
 
 impl Replication<'_> {
     /// Detainee `d` joins stage `s` at `t`: straight into service if a

@@ -3,20 +3,51 @@
 //! A [`Plan`] is a validated scenario resolved for speed (indices instead of
 //! names, samplers built, schedules sorted). [`Plan::replicate`] runs one
 //! replication, a single-threaded deterministic event loop, and returns its
-//! [`Outcome`]. [`simulate`] does both for a single run.
+//! [`Outcome`]. [`simulate`] does both for a single run. What an outcome
+//! holds, and under which names, is the [`schema`].
 //!
 //! ```text
-//!  Syrian pool ──departure──► transit ──arrival──► facility (bed)
-//!      │ incident                                   │
+//!  Syrian pool ──departure──► transit ──arrival──► facility (bed) ◄──relocation──► facility
+//!      │ incident  (until the transfer's end)      │ (receiving list)
 //!      ▼                                            ▼ court: stage 1 ─► … ─► stage k ─► verdict
-//!   escaped                          repatriated ◄──┘ (before the verdict)   │
-//!                                                            convicted (stay) ◄┴► released (leave)
+//!   escaped                      repatriated ◄──────┤ (eligible after arrival,        │
+//!                                                   │  a stage, or the verdict)       │
+//!                         died in custody ◄─────────┤            released (leave) ◄───┤
+//!                                                   └── convicted: sentence ◄─────────┘
+//!                                                        ├─► released after the sentence
+//!                                                        ├─► executed
+//!                                                        └─► stays to the horizon
+//!  background inmates: admitted (Poisson) ─► facility ─► leave (exponential stay)
 //! ```
 //!
 //! Order of events at equal times: the order they were scheduled. At set-up
 //! the calendar receives, in this order, bed expansions, server schedule
-//! changes, each phase's first departure, and the first incident; the
-//! end-of-day record of day d comes after every event at time d.
+//! changes, each phase's first departure, the first incident, and (version
+//! 2) the relocations; the end-of-day record of day d comes after every
+//! event at time d.
+//!
+//! # Version 2 choices where MODEL.md leaves room
+//!
+//! - Draws made at the verdict, in this order on the sentence stream: the
+//!   sentence, whether its exit happens, its delay. A death time is drawn
+//!   on arrival (mortality stream) for every transferee when
+//!   `custody.mortality_per_year > 0`.
+//! - With `eligible_after` other than `"arrival"`, whether a detainee is
+//!   chosen is drawn on arrival and its delay when the clock starts, both
+//!   on the group's stream.
+//! - Background inmates are counts, not entities, advanced by exact
+//!   aggregate draws (see the `background` module: survivors ~ Binomial(N,
+//!   e^(−Δ/m)), admissions ~ Poisson(aΔ), of which still inside ~
+//!   Binomial(admissions, m(1 − e^(−Δ/m))/Δ)) at each end-of-day record and
+//!   whenever occupancy is read (placement, `up_to_capacity`,
+//!   relocations). Moved background inmates keep their own facility's
+//!   mean stay (memorylessness makes that exact).
+//! - Relocations choose uniformly without replacement among background
+//!   inmates and transferees together (`who = "any"`); transferees in
+//!   transit are not inside.
+//! - The random streams of version 2 processes (sentences, mortality,
+//!   relocations, each facility's background) come after those of
+//!   version 1, so a version 1 scenario gives bit-identical results.
 
 mod background;
 mod court;
@@ -24,6 +55,7 @@ mod custody;
 pub(crate) mod outcome;
 mod relocation;
 mod repatriation;
+pub(crate) mod sampler;
 pub mod schema;
 mod transfer;
 
@@ -35,8 +67,8 @@ use rand::rngs::ChaCha8Rng;
 
 use crate::Error;
 use crate::engine::Calendar;
-use crate::scenario::dist::Sampler;
 use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, Who};
+use sampler::Sampler;
 
 pub use outcome::{Layout, Outcome};
 
@@ -152,7 +184,7 @@ pub(crate) struct BackgroundPlan {
     /// Mean stay \[days\].
     pub(crate) mean_stay: f64,
     /// Admissions over one whole day, built once.
-    pub(crate) one_day: Option<rand_distr::Poisson<f64>>,
+    pub(crate) one_day: Option<background::OneDay>,
 }
 
 #[derive(Debug, Clone)]
@@ -227,8 +259,8 @@ impl Plan {
                 } else {
                     f64::INFINITY
                 },
-                interval: p.interval_days.sampler(),
-                size: p.convoy_size.sampler(),
+                interval: Sampler::of(&p.interval_days),
+                size: Sampler::of(&p.convoy_size),
             })
             .collect();
         let mut raw: Vec<(f64, f64)> = s
@@ -261,7 +293,7 @@ impl Plan {
             .iter()
             .map(|g| GroupPlan {
                 probability: g.repatriation.probability,
-                delay: g.repatriation.delay_days.as_ref().map(|d| d.sampler()),
+                delay: g.repatriation.delay_days.as_ref().map(Sampler::of),
                 earliest: s.day(g.repatriation.earliest_day),
                 eligible: match &g.repatriation.eligible_after {
                     EligibleAfter::Arrival => Eligible::Arrival,
@@ -326,7 +358,7 @@ impl Plan {
                 facility: sp.facility.as_deref().map(facility).or(convicted_facility),
                 exit: sp.exit.as_ref().map(|e| ExitPlan {
                     executed: e.kind == ExitKind::Executed,
-                    after: e.after_days.sampler(),
+                    after: Sampler::of(&e.after_days),
                     probability: e.probability,
                 }),
             })
@@ -344,10 +376,8 @@ impl Plan {
                 f.background.map(|b| BackgroundPlan {
                     rate: b.admissions_per_day,
                     mean_stay: b.mean_stay_days,
-                    one_day: (b.admissions_per_day > 0.0).then(|| {
-                        rand_distr::Poisson::new(b.admissions_per_day)
-                            .unwrap_or_else(|e| bug(format!("admissions_per_day: {e}")))
-                    }),
+                    one_day: (b.admissions_per_day > 0.0)
+                        .then(|| background::OneDay::new(b.admissions_per_day)),
                 })
             })
             .collect();
@@ -370,7 +400,7 @@ impl Plan {
             horizon: f64::from(s.horizon_days),
             horizon_days: s.horizon_days,
             total: pool0.len(),
-            transit: s.transfer.transit_days.sampler(),
+            transit: Sampler::of(&s.transfer.transit_days),
             phases,
             pauses,
             weekly_cap: s.transfer.weekly_cap,
@@ -391,7 +421,7 @@ impl Plan {
                 .iter()
                 .map(|st| StagePlan {
                     servers: st.servers,
-                    service: st.service_days.sampler(),
+                    service: Sampler::of(&st.service_days),
                 })
                 .collect(),
             schedule,

@@ -4,8 +4,8 @@
 use rand::RngExt;
 use rand::distr::Distribution;
 
+use super::sampler::bernoulli;
 use super::{Event, Replication, Status};
-use crate::scenario::dist::bernoulli;
 
 impl Replication<'_> {
     /// Whether `t` falls in a pause `[from, to)`.

@@ -1,4 +1,5 @@
-//! The `dist` tables of a scenario file and the samplers built from them.
+//! The `dist` tables of a scenario file (the samplers built from them are
+//! the model's, in `model::sampler`).
 //!
 //! Every duration or count in a scenario is a [`Dist`]. Means and standard
 //! deviations are those of the variable itself, never of an underlying
@@ -10,9 +11,6 @@
 //! A count drawn from a continuous distribution is rounded to the nearest
 //! integer.
 
-use rand::RngExt;
-use rand::distr::Distribution;
-use rand::rngs::ChaCha8Rng;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -245,173 +243,9 @@ impl Dist {
     /// Checks that a sampler can be built, as the last step of
     /// [`Dist::check`] (when the parameters passed the other checks).
     pub(crate) fn check_sampler(&self, path: &str, problems: &mut Problems) {
-        if let Err(e) = self.try_sampler() {
+        if let Err(e) = crate::model::sampler::Sampler::new(self) {
             problems.push(path, format!("these parameters cannot be sampled: {e}"));
         }
-    }
-
-    /// Builds the sampler, or says why the parameters cannot be sampled.
-    fn try_sampler(&self) -> Result<Sampler, String> {
-        let e = |e: &dyn std::fmt::Display| e.to_string();
-        Ok(match *self {
-            Dist::Fixed { value } => Sampler::Fixed(value),
-            Dist::Exponential { mean } => {
-                Sampler::Exp(rand_distr::Exp::new(1.0 / mean).map_err(|x| e(&x))?)
-            }
-            Dist::Uniform { low, high } if low == high => Sampler::Fixed(low),
-            Dist::Uniform { low, high } => {
-                Sampler::Uniform(rand::distr::Uniform::new_inclusive(low, high).map_err(|x| e(&x))?)
-            }
-            Dist::UniformInt { low, high } => Sampler::UniformInt(
-                rand::distr::Uniform::new_inclusive(low, high).map_err(|x| e(&x))?,
-            ),
-            Dist::Triangular { low, mode, high } => Sampler::Triangular(
-                rand_distr::Triangular::new(low, high, mode).map_err(|x| e(&x))?,
-            ),
-            Dist::Lognormal { mean, sd } => {
-                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                Sampler::LogNormal(
-                    rand_distr::LogNormal::new(mean.ln() - 0.5 * sigma2, sigma2.sqrt())
-                        .map_err(|x| e(&x))?,
-                )
-            }
-            Dist::Gamma { mean, sd } => {
-                let shape = (mean / sd).powi(2);
-                let scale = sd * sd / mean;
-                Sampler::Gamma(rand_distr::Gamma::new(shape, scale).map_err(|x| e(&x))?)
-            }
-            Dist::Poisson { mean } => {
-                Sampler::Poisson(rand_distr::Poisson::new(mean).map_err(|x| e(&x))?)
-            }
-        })
-    }
-
-    /// Builds the sampler of a distribution that passed [`Dist::check`]
-    /// (which includes building it once), so it cannot fail here.
-    ///
-    /// # Panics
-    ///
-    /// If the distribution was not validated: that is a bug of the caller
-    /// (every scenario is validated before it is simulated), and a silent
-    /// stand-in would give wrong numbers.
-    pub(crate) fn sampler(&self) -> Sampler {
-        match self.try_sampler() {
-            Ok(s) => s,
-            Err(e) => panic!(
-                "bug: sampler asked of a distribution that validation should have refused ({self:?}): {e}"
-            ),
-        }
-    }
-}
-
-/// A ready-to-draw distribution, built once per scenario.
-#[derive(Debug, Clone)]
-pub(crate) enum Sampler {
-    Fixed(f64),
-    Exp(rand_distr::Exp<f64>),
-    Uniform(rand::distr::Uniform<f64>),
-    UniformInt(rand::distr::Uniform<i64>),
-    Triangular(rand_distr::Triangular<f64>),
-    LogNormal(rand_distr::LogNormal<f64>),
-    Gamma(rand_distr::Gamma<f64>),
-    Poisson(rand_distr::Poisson<f64>),
-}
-
-impl Sampler {
-    /// One draw, as a real number (a duration in days).
-    #[inline]
-    pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
-        match self {
-            Sampler::Fixed(v) => *v,
-            Sampler::Exp(d) => d.sample(rng),
-            Sampler::Uniform(d) => d.sample(rng),
-            Sampler::UniformInt(d) => d.sample(rng) as f64,
-            Sampler::Triangular(d) => d.sample(rng),
-            Sampler::LogNormal(d) => d.sample(rng),
-            Sampler::Gamma(d) => d.sample(rng),
-            Sampler::Poisson(d) => d.sample(rng),
-        }
-    }
-
-    /// One draw as a count: rounded to the nearest integer, never negative.
-    #[inline]
-    pub(crate) fn sample_count(&self, rng: &mut ChaCha8Rng) -> u64 {
-        match self {
-            Sampler::UniformInt(d) => d.sample(rng).max(0) as u64,
-            other => {
-                let x = other.sample(rng).round();
-                if x > 0.0 { x as u64 } else { 0 }
-            }
-        }
-    }
-}
-
-/// Draws `true` with probability `p`; `p` is in `[0, 1]`.
-#[inline]
-pub(crate) fn bernoulli(rng: &mut ChaCha8Rng, p: f64) -> bool {
-    if p >= 1.0 {
-        true
-    } else if p <= 0.0 {
-        false
-    } else {
-        rng.random::<f64>() < p
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::SeedableRng;
-
-    fn moments(d: Dist, n: usize) -> (f64, f64) {
-        let s = d.sampler();
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
-        let m = xs.iter().sum::<f64>() / n as f64;
-        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-        (m, v.sqrt())
-    }
-
-    /// The mean/sd parameterisation is that of the variable itself: the
-    /// sample mean lies within 4 standard errors of the requested mean, and
-    /// the sample sd within 5% of the requested sd.
-    #[test]
-    fn lognormal_and_gamma_match_their_mean_and_sd() {
-        for d in [
-            Dist::Lognormal {
-                mean: 150.0,
-                sd: 30.0,
-            },
-            Dist::Gamma {
-                mean: 10.0,
-                sd: 5.0,
-            },
-        ] {
-            let n = 200_000;
-            let (m, s) = moments(d, n);
-            let (mean, sd) = match d {
-                Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd } => (mean, sd),
-                _ => unreachable!(),
-            };
-            assert!(
-                (m - mean).abs() < 4.0 * sd / (n as f64).sqrt(),
-                "{d:?}: mean {m}"
-            );
-            assert!((s - sd).abs() < 0.05 * sd, "{d:?}: sd {s}");
-        }
-    }
-
-    #[test]
-    fn uniform_int_includes_both_ends_and_counts_round() {
-        let s = Dist::UniformInt { low: 2, high: 4 }.sampler();
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let mut seen = [false; 5];
-        for _ in 0..1000 {
-            seen[s.sample_count(&mut rng) as usize] = true;
-        }
-        assert_eq!(seen, [false, false, true, true, true]);
-        let f = Dist::Fixed { value: 2.6 }.sampler();
-        assert_eq!(f.sample_count(&mut rng), 3);
     }
 }
 

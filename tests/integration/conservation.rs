@@ -531,16 +531,15 @@ fn apply(mut s: Scenario, x: V2) -> Scenario {
         until_day: until.map(Into::into),
         target_total: target,
     });
-    // `proportional` with a receiving list is left to the rules tests
-    // (weights per listed name).
-    if let Some((rot, len)) = x
-        .receiving
-        .filter(|_| s.allocation.policy != Policy::Proportional)
-    {
+    if let Some((rot, len)) = x.receiving {
         let len = len.min(nf);
         let names: Vec<String> = (0..len)
             .map(|i| s.facilities[(rot + i) % nf].name.clone())
             .collect();
+        if s.allocation.policy == Policy::Proportional {
+            // One weight per listed name.
+            s.allocation.weights = Some(vec![1.0; len]);
+        }
         s.allocation.facilities = Some(names);
     }
     s.custody = Custody {

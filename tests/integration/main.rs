@@ -14,6 +14,6 @@ mod queueing;
 mod reliability;
 mod rules;
 mod rules_v2;
+mod scenario_v2;
 mod schema;
 mod snapshot;
-mod scenario_v2;
