@@ -1,7 +1,7 @@
 //! Calibration speed: ABC-PMC fitting three parameters of the baseline
 //! (the first phase's convoy interval, the second phase's largest convoy
 //! and longest interval) to the reported cumulative transfers on days 0,
-//! 9, 11, 17 and 23 (shared CALIBRATION.md, "Version 2: the transfer").
+//! 9, 11, 17 and 23 (docs/calibration.md, "The transfer (January-February 2026)").
 //!
 //! Run: `cargo bench --bench calibrate -- --warm-up-time 1
 //! --measurement-time 3`. First one fit with the budget of 20,000

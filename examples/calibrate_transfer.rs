@@ -23,8 +23,8 @@
 use custody_sim::calibrate::{Abc, Observations, Posterior, Prior, abc, backtest};
 use custody_sim::{Error, Plan, Scenario, presets};
 
-/// Reported cumulative transfers (shared CALIBRATION.md, "Version 2: the
-/// transfer": CENTCOM 21 Jan; Reuters 31 Jan; Iraq's deputy foreign
+/// Reported cumulative transfers (docs/calibration.md, "The transfer
+/// (January-February 2026)": CENTCOM 21 Jan; Reuters 31 Jan; Iraq's deputy foreign
 /// minister 1 Feb; the prime minister's office 7 Feb; Shafaq News
 /// 13 Feb). The sd reflects how far the sources disagree.
 const OBSERVED: &str = "date,series,value,sd

@@ -56,9 +56,23 @@
 //!   (7) end of each day: occupancy, queues, pool and transfers recorded
 //! ```
 //!
+//! Version 2 of the model (rules 8-17) adds what happens after arrival:
+//! a transfer that stops at a date or a total (8), receiving facilities
+//! (9), sentences with their own prison and exit, released or executed
+//! (10), death in custody (11), background populations that turn over
+//! (12), relocations between prisons (13), repatriation after
+//! investigation or as sentenced prisoners, with quotas (14), courts that
+//! open later (15), dates wherever a day is expected (16) and the cost of
+//! a detainee-day (17). A version 1 scenario means what it meant. The
+//! whole model, every scenario key and every metric with its unit, is in
+//! `docs/model.md`; the sources of the bundled scenarios are in
+//! `docs/calibration.md`.
+//!
 //! Conservation holds at every instant: each detainee is in exactly one of
-//! the pool, transit, custody awaiting a verdict, convicted, released,
-//! repatriated or escaped; the engine checks it at every daily record.
+//! the pool, transit, custody awaiting a verdict, convicted in custody,
+//! released, released after a sentence, repatriated, escaped, executed or
+//! died in custody, and each facility's background inmates balance; the
+//! engine checks it at every daily record.
 //!
 //! ## How the crate is laid out
 //!
@@ -75,11 +89,14 @@
 //! | --- | --- |
 //! | [`scenario`] | the scenario types, validation, parameter paths, [`presets`] |
 //! | [`engine`] | the event calendar, knowing nothing of prisons |
-//! | [`model`] | one replication: [`Plan`], [`Outcome`], [`simulate`] |
+//! | [`model`] | one replication: [`Plan`], [`Outcome`], [`simulate`]; the metric schema ([`model::schema`]) |
 //! | [`montecarlo`] | many replications: [`run`], shards, precision targets, random streams |
 //! | [`stats`] | mergeable accumulators, quantiles, Student t intervals |
 //! | [`sweep`] | grids over parameter paths with common random numbers |
 //! | [`report`] | table, JSON, CSV, and plots (feature `plots`) |
+//! | [`calibrate`] | observations, backtests (PIT, interval score, CRPS), ABC-PMC calibration |
+//! | [`decide`] | sensitivity (Sobol indices, tornado), solve for a target, compare scenarios |
+//! | [`error`] | [`Error`], one variant per kind of failure, and the CLI's exit codes |
 //!
 //! ## Validation
 //!

@@ -125,7 +125,7 @@ impl Estimate {
     }
 }
 
-/// An uncertain parameter: a parameter path (MODEL.md's syntax) and the
+/// An uncertain parameter: a parameter path (the syntax of docs/model.md) and the
 /// distribution of its value, a `dist` table as in a scenario file.
 ///
 /// A value drawn for a path whose current value is an integer (a server

@@ -26,7 +26,7 @@
 //! 2) the relocations; the end-of-day record of day d comes after every
 //! event at time d.
 //!
-//! # Version 2 choices where MODEL.md leaves room
+//! # Version 2 choices where the reference model (docs/model.md) leaves room
 //!
 //! - Draws made at the verdict, in this order on the sentence stream: the
 //!   sentence, whether its exit happens, its delay. A death time is drawn
@@ -633,7 +633,7 @@ impl Streams {
 /// Detainees in the Syrian pool are exchangeable within their group, so
 /// the pool holds group labels; a detainee gets its index when it boards
 /// (the k-th to board is detainee k). Boarding draws a label uniformly
-/// from the pool without replacement, which is the law of MODEL.md rule 2,
+/// from the pool without replacement, which is the law of rule 2 (docs/model.md),
 /// and keeps each convoy's detainees next to each other in memory.
 #[derive(Debug, Default)]
 pub struct Workspace {
@@ -867,7 +867,7 @@ impl<'a> Replication<'a> {
         }
     }
 
-    /// Checks every balance of MODEL.md's conservation law; `full` also
+    /// Checks every balance of the conservation law (docs/model.md); `full` also
     /// counts each detainee's own status and place (O(detainees)).
     fn conservation(&self, t: f64, full: bool) -> Result<(), ConservationError> {
         let fail = |detail: String| Err(ConservationError { time: t, detail });

@@ -1,4 +1,4 @@
-//! What one replication reports: the metrics and daily series of MODEL.md,
+//! What one replication reports: the metrics and daily series of the reference model (docs/model.md),
 //! under their exact names.
 
 use std::collections::HashMap;

@@ -35,8 +35,16 @@ pub const NANOS_PER_EVENT: f64 = 25.0;
 /// Bytes of one worker's workspace per detainee (see [`Estimate`]).
 const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
 
-/// What a run is expected to take, before it starts (see the
-/// [module docs](self) for the method).
+/// What a run is expected to take, before it starts.
+///
+/// Both figures come from the scenario's sizes, not from a pilot run.
+/// Events per replication: 4 per detainee (boarded, moved, admitted,
+/// released), 2 per detainee and court stage, and one per series-day;
+/// time is events × [`NANOS_PER_EVENT`] per replication, divided by the
+/// worker threads (an order of magnitude, meant to catch runs of days).
+/// Memory: the stored metric values (16 bytes each), the daily series'
+/// accumulators (at most [`MAX_BYTES_PER_SERIES_DAY`] per series-day, about
+/// two per worker thread plus one), and 64 bytes per detainee per worker.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Peak memory of the run, an upper bound \[bytes\].

@@ -27,11 +27,11 @@ pub struct Precision {
 ///
 /// The stopping point is a function of the results, which are a function
 /// of the seed: the same call stops at the same count, and the summary
-/// equals [`run`] with that many replications.
+/// equals [`run`](crate::montecarlo::run) with that many replications.
 ///
 /// # Errors
 ///
-/// As [`run`], and [`Error::Scenario`] if the metric is unknown or the
+/// As [`run`](crate::montecarlo::run), and [`Error::Scenario`] if the metric is unknown or the
 /// target is not a positive number.
 ///
 /// # Example: a tight estimate of the time to verdict

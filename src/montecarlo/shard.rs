@@ -584,7 +584,7 @@ pub(super) fn join_ranges(mut r: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
 }
 
 /// What a run of replications reports: statistics of every metric and
-/// bands of every daily series, under MODEL.md's names.
+/// bands of every daily series, under the names of docs/model.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Scenario name.

@@ -37,7 +37,7 @@ use crate::model::Plan;
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::MetricStats;
 
-/// One varied parameter: a path (MODEL.md's syntax, list items by index or
+/// One varied parameter: a path (the syntax of docs/model.md, list items by index or
 /// name) and the values to try, written as in the scenario file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vary {

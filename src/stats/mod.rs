@@ -48,7 +48,7 @@ fn bucket_value(b: u32) -> f64 {
 }
 
 /// Most bins a (series, day) histogram keeps; beyond it, neighbouring
-/// buckets are joined (see [`SeriesAcc`]).
+/// buckets are joined (see the `SeriesAcc` accumulator in the source).
 pub const MAX_BINS: usize = 64;
 
 /// Largest bucket index (that of `u32::MAX`).
@@ -57,7 +57,7 @@ const TOP_BUCKET: u32 = EXACT + 23 * SUB + (SUB - 1);
 /// Bytes one (series, day) histogram can take in one accumulator, at
 /// most: the histogram itself (40 bytes) and [`MAX_BINS`]` + 1` bins of
 /// 24 bytes (the `+ 1` is the bin that, once inserted, makes it join
-/// neighbours). See [`SeriesAcc`] for the derivation.
+/// neighbours). See the `SeriesAcc` accumulator in the source for the derivation.
 pub const MAX_BYTES_PER_SERIES_DAY: u64 =
     std::mem::size_of::<Hist>() as u64 + (MAX_BINS as u64 + 1) * BIN_BYTES;
 

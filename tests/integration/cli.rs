@@ -1194,7 +1194,14 @@ fn the_table_says_what_each_capacity_figure_is() {
     // have dates.
     let o = expect(
         0,
-        &["run", "plan-2026-01", "-n", "3", "--set", "horizon_days=200"],
+        &[
+            "run",
+            "plan-2026-01",
+            "-n",
+            "3",
+            "--set",
+            "horizon_days=200",
+        ],
     );
     let text = stdout(&o);
     let nasiriyah = text
@@ -1234,7 +1241,6 @@ fn every_bundled_scenario_runs_by_name() {
 
 /// Every scenario file under examples/scenarios/ is a bundled scenario.
 #[test]
-#[ignore = "until presets::NAMES lists historical_replay (the scenario branch adds it)"]
 fn every_example_scenario_file_is_bundled() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
     for entry in std::fs::read_dir(dir).unwrap() {

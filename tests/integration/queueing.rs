@@ -1,6 +1,6 @@
 //! Validation against queueing theory.
 //!
-//! Each case is a scenario in MODEL.md's terms that reduces the court
+//! Each case is a scenario in the terms of docs/model.md that reduces the court
 //! pipeline to a textbook queue: a single transfer phase with `exponential`
 //! intervals and convoys of exactly one detainee arriving at once
 //! (`transit_days = fixed 0`) is a Poisson arrival process of rate

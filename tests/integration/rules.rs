@@ -1,4 +1,4 @@
-//! The model rules of MODEL.md (semantics 1-7), each on a tiny scenario with
+//! The model rules of docs/model.md (semantics 1-7), each on a tiny scenario with
 //! `fixed` distributions whose every number is computed by hand in the
 //! comments. Each test runs [`Plan::replicate_checked`], so conservation is
 //! checked after every event as well.

@@ -1,4 +1,4 @@
-//! The version 2 rules of MODEL.md (8-17), each on a small scenario with a
+//! The version 2 rules of docs/model.md (8-17), each on a small scenario with a
 //! hand-computed or analytic value and a stated tolerance. Every run is
 //! checked for conservation after every event ([`Plan::replicate_checked`]).
 //!
