@@ -608,13 +608,53 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Statistics of metric `name`.
+    /// Statistics of metric `name`; `None` if the summary has no metric of
+    /// that name. [`Summary::try_metric`] says which names exist.
     pub fn metric(&self, name: &str) -> Option<&MetricStats> {
         self.metrics.iter().find(|(n, _)| n == name).map(|(_, m)| m)
     }
 
-    /// Bands of series `name`.
+    /// Bands of series `name`; `None` if the summary has no series of that
+    /// name. [`Summary::try_series`] says which names exist.
     pub fn series(&self, name: &str) -> Option<&SeriesBands> {
         self.series.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+
+    /// Statistics of metric `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] listing the metrics this summary has, the
+    /// closest to `name` first.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{montecarlo::{run, Runs}, presets, Error};
+    ///
+    /// let s = run(&presets::plan_2026_01(), &Runs { replications: 5, seed: 1, threads: 1 })?;
+    /// assert!(s.try_metric("escaped").is_ok());
+    /// let Err(Error::UnknownName { valid, .. }) = s.try_metric("escapd") else { panic!() };
+    /// assert_eq!(valid[0], "escaped");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_metric(&self, name: &str) -> Result<&MetricStats, Error> {
+        self.metric(name).ok_or_else(|| {
+            let names: Vec<String> = self.metrics.iter().map(|(n, _)| n.clone()).collect();
+            crate::model::schema::unknown("metric", name, &names)
+        })
+    }
+
+    /// Bands of series `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] listing the series this summary has, the
+    /// closest to `name` first.
+    pub fn try_series(&self, name: &str) -> Result<&SeriesBands, Error> {
+        self.series(name).ok_or_else(|| {
+            let names: Vec<String> = self.series.iter().map(|(n, _)| n.clone()).collect();
+            crate::model::schema::unknown("series", name, &names)
+        })
     }
 }

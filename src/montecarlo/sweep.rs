@@ -93,9 +93,18 @@ impl Cell {
     }
 
     /// The paired difference of `metric` to the first cell (cell minus
-    /// reference).
+    /// reference); `None` if either cell lacks the metric.
     pub fn diff_of(&self, metric: &str) -> Option<&PairedDiff> {
         self.diff.iter().find(|(m, _)| m == metric).map(|(_, d)| d)
+    }
+
+    /// Statistics of `metric` in this cell.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] listing the cell's metrics, closest first.
+    pub fn try_metric(&self, metric: &str) -> Result<&MetricStats, Error> {
+        self.summary.try_metric(metric)
     }
 }
 
