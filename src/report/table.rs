@@ -373,11 +373,7 @@ pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Overrid
     ]];
     for st in &scenario.court.stages {
         let key = |k: &str| format!("stage.{}.{k}", st.name);
-        let servers = match st
-            .schedule
-            .iter()
-            .rfind(|c| c.day.days_from(scenario.start_date) <= f64::from(h))
-        {
+        let servers = match st.schedule.iter().rfind(|c| c.day.days_from(scenario.start_date) <= f64::from(h)) {
             Some(last) => format!(
                 "{} → {}",
                 thousands(st.servers as f64),

@@ -1194,14 +1194,7 @@ fn the_table_says_what_each_capacity_figure_is() {
     // have dates.
     let o = expect(
         0,
-        &[
-            "run",
-            "plan-2026-01",
-            "-n",
-            "3",
-            "--set",
-            "horizon_days=200",
-        ],
+        &["run", "plan-2026-01", "-n", "3", "--set", "horizon_days=200"],
     );
     let text = stdout(&o);
     let nasiriyah = text

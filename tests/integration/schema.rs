@@ -100,12 +100,7 @@ fn names_and_keys_agree() {
 fn a_wrong_name_lists_the_valid_ones_closest_first() {
     let out = custody_sim::simulate(&presets::baseline(), 1).unwrap();
     let err = out.try_metric("transfered").unwrap_err();
-    let Error::UnknownName {
-        kind: what,
-        name,
-        valid,
-    } = &err
-    else {
+    let Error::UnknownName { kind: what, name, valid } = &err else {
         panic!("{err:?}");
     };
     assert_eq!((*what, name.as_str()), ("metric", "transfered"));
