@@ -561,3 +561,36 @@ fn decide_outputs_are_checked_before_any_work() {
     );
     assert!(!Path::new(&p).exists());
 }
+
+#[test]
+fn calibration_does_not_depend_on_the_thread_count() {
+    let dir = Scratch::new("threads");
+    let run = |threads: &str| {
+        let out = dir.arg(&format!("post-{threads}.csv"));
+        let o = expect(
+            0,
+            &[
+                "calibrate",
+                "baseline",
+                "--observed",
+                OBSERVED,
+                "--prior",
+                PRIOR,
+                "--out",
+                &out,
+                "--particles",
+                "20",
+                "--max-simulations",
+                "200",
+                "--seed",
+                "5",
+                "--threads",
+                threads,
+                "--json",
+                "-",
+            ],
+        );
+        (std::fs::read(&out).unwrap(), o.stdout)
+    };
+    assert_eq!(run("1"), run("2"));
+}
