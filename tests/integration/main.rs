@@ -6,6 +6,7 @@
 
 mod calibrate;
 mod cli;
+mod cli_decide;
 mod conservation;
 mod decide;
 mod inputs;

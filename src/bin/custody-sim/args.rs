@@ -57,6 +57,21 @@ pub(crate) enum Command {
     /// Merge shard files (of `shard`, or of `sweep --shard`) into the
     /// result of one run or sweep.
     Merge(MergeArgs),
+    /// Score a scenario's bands against observations: per row p5, p50,
+    /// p95, inside, PIT and interval score; coverage, mean interval score
+    /// and CRPS.
+    Backtest(BacktestArgs),
+    /// Fit parameters to observations by ABC population Monte Carlo,
+    /// writing the weighted posterior draws.
+    Calibrate(CalibrateArgs),
+    /// Sobol indices (first-order, total) and tornado swings of metrics
+    /// over uncertain parameters.
+    Sensitivity(SensitivityArgs),
+    /// The smallest (or largest) value of a parameter that meets a target.
+    Solve(SolveArgs),
+    /// Scenarios side by side: headline metrics with paired differences to
+    /// the first.
+    Compare(CompareArgs),
     /// List the bundled scenarios, or show one as TOML.
     Presets {
         #[command(subcommand)]
@@ -205,6 +220,143 @@ pub(crate) struct MergeArgs {
     /// No table.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+}
+
+/// A JSON output (`FILE` or `-`).
+#[derive(Debug, Args)]
+pub(crate) struct JsonOut {
+    /// Write the result as JSON to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// Observations CSV (`date,series,value[,sd]`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) observed: PathBuf,
+    /// Number of replications.
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) json: JsonOut,
+    /// Write the rows as CSV to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CalibrateArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// Observations CSV (`date,series,value[,sd]`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) observed: PathBuf,
+    /// A prior, e.g. `court.stage[trial].servers={dist="uniform_int",low=5,high=60}`;
+    /// repeat for several parameters.
+    #[arg(long, value_name = "PATH=DIST", required = true)]
+    pub(crate) prior: Vec<String>,
+    /// The posterior draws CSV to write (what `[uncertainty] posterior`
+    /// reads).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Particles per generation.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) particles: u64,
+    /// Simulation budget.
+    #[arg(long, default_value_t = 100_000, value_parser = replications())]
+    pub(crate) max_simulations: u64,
+    /// Write the calibrated scenario (posterior medians) as TOML to FILE.
+    #[arg(long, value_name = "FILE.toml")]
+    pub(crate) scenario_out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) json: JsonOut,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SensitivityArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// A metric to analyse, e.g. `mean_days_to_verdict`; repeatable.
+    #[arg(long, value_name = "NAME", required = true)]
+    pub(crate) metric: Vec<String>,
+    /// An uncertain parameter, e.g.
+    /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`; repeatable.
+    #[arg(long, value_name = "PATH=DIST", required = true)]
+    pub(crate) param: Vec<String>,
+    /// Base samples N of the Saltelli design (the model runs N (k + 2) times).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) samples: u64,
+    /// Bootstrap resamples for the indices' intervals.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    pub(crate) bootstrap: u64,
+    /// Replications at each end of the tornado.
+    #[arg(long, short = 'n', default_value_t = 200, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) json: JsonOut,
+    /// Write the indices as CSV to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SolveArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// The lever and its range, e.g. `court.stage[trial].servers=1..200`.
+    #[arg(long, value_name = "PATH=LOW..HIGH")]
+    pub(crate) vary: String,
+    /// The target, e.g. `median_days_to_verdict p95 <= 180` (or `>=`).
+    #[arg(long, value_name = "METRIC STAT <= VALUE")]
+    pub(crate) target: String,
+    /// Search for the largest value meeting the target (default: the
+    /// smallest).
+    #[arg(long)]
+    pub(crate) largest: bool,
+    /// Resolution of the answer for a parameter taking any real value
+    /// (an integer parameter's step is 1).
+    #[arg(long, value_name = "STEP")]
+    pub(crate) tolerance: Option<f64>,
+    /// Replications per value tried.
+    #[arg(long, short = 'n', default_value_t = 200, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) json: JsonOut,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// Scenario files or bundled names; the first is the reference.
+    #[arg(required = true)]
+    pub(crate) scenarios: Vec<String>,
+    /// A variant of the (single) scenario, `label:PATH=VALUE[,PATH=VALUE]`;
+    /// repeatable. The scenario as given comes first, labelled `base`.
+    #[arg(long, value_name = "LABEL:PATH=VALUE,...")]
+    pub(crate) variant: Vec<String>,
+    /// Metrics to compare (default: the headline metrics).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) metric: Vec<String>,
+    /// Replications per scenario.
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) json: JsonOut,
+    /// Write the table as CSV to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) csv: Option<PathBuf>,
 }
 
 /// `PATH=VALUE`, split at the first `=`.

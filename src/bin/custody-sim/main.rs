@@ -10,6 +10,12 @@
 //!                            [--json FILE|-] [--csv FILE|-] [--shard K/N --out FILE]
 //! custody-sim shard SCENARIO --from A --to B [--seed S] [--set ...] --out FILE
 //! custody-sim merge FILE... [--replications N] [--json FILE|-] [--csv DIR|FILE|-] [--plots DIR]
+//! custody-sim backtest SCENARIO --observed FILE [-n N] [--json FILE|-] [--csv FILE|-]
+//! custody-sim calibrate SCENARIO --observed FILE --prior PATH=DIST... --out FILE
+//!                       [--particles N] [--max-simulations N] [--scenario-out FILE.toml] [--json FILE|-]
+//! custody-sim sensitivity SCENARIO --metric NAME... --param PATH=DIST... [--samples N] [--json FILE|-]
+//! custody-sim solve SCENARIO --vary PATH=LOW..HIGH --target 'METRIC STAT <= VALUE' [--largest]
+//! custody-sim compare A B [C ...] | compare A --variant LABEL:PATH=VALUE,... [--json FILE|-]
 //! custody-sim presets [show NAME]
 //! ```
 //!
@@ -133,6 +139,11 @@ fn main() -> ExitCode {
         Command::Sweep(a) => commands::sweep::sweep(a),
         Command::Shard(a) => commands::shard::shard(a),
         Command::Merge(a) => commands::merge::merge(a),
+        Command::Backtest(a) => commands::backtest::backtest(a),
+        Command::Calibrate(a) => commands::calibrate::calibrate(a),
+        Command::Sensitivity(a) => commands::sensitivity::sensitivity(a),
+        Command::Solve(a) => commands::solve::solve(a),
+        Command::Compare(a) => commands::compare::compare(a),
         Command::Presets { action } => commands::presets::presets(action.as_ref()),
     };
     match result {

@@ -13,12 +13,54 @@ use crate::args::Outputs;
 use crate::output::{Kind, Output, closed, is_dash, note, print};
 use crate::{Fail, fail};
 
+pub(crate) mod backtest;
+pub(crate) mod calibrate;
 pub(crate) mod check;
+pub(crate) mod compare;
 pub(crate) mod merge;
 pub(crate) mod presets;
 pub(crate) mod run;
+pub(crate) mod sensitivity;
 pub(crate) mod shard;
+pub(crate) mod solve;
 pub(crate) mod sweep;
+
+/// A failure of a decision-support computation: a model error keeps its
+/// exit code, anything else is bad input (exit 1).
+pub(crate) fn decide_fail(e: custody_sim::decide::DecideError) -> Fail {
+    match e {
+        custody_sim::decide::DecideError::Model(e) => Fail::Lib(e),
+        other => Fail::Msg(other.to_string()),
+    }
+}
+
+/// A JSON output to check before any work.
+pub(crate) fn file_or_dash<'a>(flag: &'static str, path: Option<&'a Path>) -> Option<Output<'a>> {
+    path.map(|path| Output {
+        flag,
+        path,
+        kind: Kind::FileOrDash,
+    })
+}
+
+/// Writes `doc` as JSON to `path` (or standard output), noting the file.
+pub(crate) fn emit_json(doc: &impl serde::Serialize, path: &Path, quiet: bool) -> Result<(), Fail> {
+    json::write_json(doc, path).map_err(closed)?;
+    if !is_dash(path) {
+        note(quiet, &format!("wrote {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` atomically, or to standard output with `-`.
+pub(crate) fn emit_text(text: &str, path: &Path, quiet: bool) -> Result<(), Fail> {
+    if is_dash(path) {
+        return print(text);
+    }
+    custody_sim::report::write_bytes_atomic(path, text.as_bytes())?;
+    note(quiet, &format!("wrote {}", path.display()));
+    Ok(())
+}
 
 /// The bundled scenario names, comma-separated.
 pub(crate) fn bundled_list() -> String {

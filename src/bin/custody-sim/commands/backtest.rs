@@ -1,0 +1,92 @@
+//! `custody-sim backtest`: how well a scenario's bands cover what was
+//! observed.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use custody_sim::calibrate::{Backtest, Observations, backtest as run_backtest};
+
+use super::{emit_json, emit_text, file_or_dash, load, scenario_file, threads};
+use crate::Fail;
+use crate::args::BacktestArgs;
+use crate::output::{self, is_dash, print};
+
+/// The rows as CSV, with a header.
+fn rows_csv(b: &Backtest) -> Result<String, Fail> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &b.rows {
+        w.serialize(r)
+            .map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))
+}
+
+/// The table: one line per observation, then the totals.
+fn table(b: &Backtest) -> String {
+    let mut t = format!(
+        "{:<10}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:<6} {:>5} {:>10}\n",
+        "date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "int.score"
+    );
+    for r in &b.rows {
+        let _ = writeln!(
+            t,
+            "{:<10}  {:<28} {:>10.1} {:>10.1} {:>10.1} {:>10.1}  {:<6} {:>5.2} {:>10.1}",
+            r.date,
+            r.series,
+            r.value,
+            r.p5,
+            r.p50,
+            r.p95,
+            if r.inside { "yes" } else { "no" },
+            r.pit,
+            r.interval_score
+        );
+    }
+    let _ = writeln!(
+        t,
+        "\ncoverage of [p5, p95]: {:.3} (nominal 0.90) · mean interval score: {:.2} · CRPS: {:.2}",
+        b.coverage, b.mean_interval_score, b.crps
+    );
+    t
+}
+
+pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
+    let json_to = a.json.json.as_deref();
+    let csv_to = a.csv.as_deref();
+    let outputs: Vec<_> = [
+        file_or_dash("--json", json_to),
+        file_or_dash("--csv", csv_to),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
+    inputs.push(&a.observed);
+    output::check(&outputs, &inputs)?;
+    if a.replications < 2 {
+        return crate::usage("--replications: a backtest needs at least 2");
+    }
+    let scenario = load(&a.scenario, &a.common.set)?;
+    let obs = Observations::from_path(&a.observed, &scenario)?;
+    let b = run_backtest(
+        &scenario,
+        &obs,
+        a.replications,
+        a.common.seed,
+        threads(a.common.threads, a.replications),
+    )?;
+    if let Some(p) = json_to {
+        emit_json(&b, p, a.common.quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&rows_csv(&b)?, p, a.common.quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !a.common.quiet && !to_stdout {
+        print(&table(&b))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! `custody-sim calibrate`: parameters fitted to observations by ABC
+//! population Monte Carlo; writes the weighted posterior draws, and
+//! optionally the calibrated scenario.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Prior, abc};
+use custody_sim::report::write_bytes_atomic;
+
+use super::{emit_json, file_or_dash, load, scenario_file, threads};
+use crate::Fail;
+use crate::args::CalibrateArgs;
+use crate::output::{self, Kind, Output, is_dash, note, print};
+
+/// The `--json` document: the summary and the tolerance schedule.
+#[derive(Serialize)]
+struct Document<'a> {
+    /// Per-parameter summary of the posterior.
+    summary: &'a [ParamSummary],
+    /// Tolerance of each generation, generation 0 (∞, as null) first.
+    tolerance_schedule: &'a [f64],
+    /// Acceptance rate of each generation.
+    acceptance_rates: &'a [f64],
+    /// Simulations run.
+    simulations: u64,
+    /// Why the schedule stopped.
+    stopped: &'a str,
+    /// Particles per generation.
+    particles: usize,
+    /// Effective sample size of the final weights.
+    ess: f64,
+}
+
+/// The summary and schedule as a table.
+fn table(summary: &[ParamSummary], schedule: &[f64], rates: &[f64], stopped: &str) -> String {
+    let w = summary
+        .iter()
+        .map(|s| s.path.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let mut t = format!(
+        "{:<w$}  {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}\n",
+        "parameter", "mean", "sd", "5%", "50%", "95%", "ESS"
+    );
+    for s in summary {
+        let _ = writeln!(
+            t,
+            "{:<w$}  {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>8.1}",
+            s.path, s.mean, s.sd, s.q05, s.q50, s.q95, s.ess
+        );
+    }
+    let _ = writeln!(t, "\ngeneration  tolerance     acceptance");
+    for (g, (tol, rate)) in schedule.iter().zip(rates).enumerate() {
+        let _ = writeln!(t, "{g:>10}  {tol:<12.4}  {rate:.4}");
+    }
+    let _ = writeln!(t, "stopped: {stopped}");
+    t
+}
+
+pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
+    let json_to = a.json.json.as_deref();
+    let mut outputs: Vec<Output<'_>> = file_or_dash("--json", json_to).into_iter().collect();
+    outputs.push(Output {
+        flag: "--out",
+        path: &a.out,
+        kind: Kind::File,
+    });
+    if let Some(p) = &a.scenario_out {
+        outputs.push(Output {
+            flag: "--scenario-out",
+            path: p,
+            kind: Kind::File,
+        });
+    }
+    let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
+    inputs.push(&a.observed);
+    output::check(&outputs, &inputs)?;
+    let priors = a
+        .prior
+        .iter()
+        .map(|p| Prior::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let scenario = load(&a.scenario, &a.common.set)?;
+    let obs = Observations::from_path(&a.observed, &scenario)?;
+    let settings = Abc {
+        particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
+        max_simulations: a.max_simulations,
+        seed: a.common.seed,
+        threads: threads(a.common.threads, a.max_simulations),
+        ..Abc::default()
+    };
+    let bar = (!a.common.quiet).then(|| {
+        let bar =
+            ProgressBar::with_draw_target(Some(a.max_simulations), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} simulations, {msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    });
+    let tick = |p: &AbcProgress| {
+        if let Some(bar) = &bar {
+            bar.set_position(p.simulations.min(p.budget));
+            bar.set_message(format!(
+                "generation {}, tolerance {:.4}, {} kept",
+                p.generation, p.tolerance, p.accepted
+            ));
+        }
+    };
+    let post = abc(&scenario, &obs, &priors, &settings, Some(&tick));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let post = post?;
+    write_bytes_atomic(&a.out, post.to_csv_string().as_bytes())?;
+    note(a.common.quiet, &format!("wrote {}", a.out.display()));
+    if let Some(p) = &a.scenario_out {
+        let text = post.calibrated_toml(&scenario)?;
+        write_bytes_atomic(p, text.as_bytes())?;
+        note(a.common.quiet, &format!("wrote {}", p.display()));
+    }
+    let summary = post.summary();
+    if let Some(p) = json_to {
+        let doc = Document {
+            summary: &summary,
+            tolerance_schedule: &post.tolerance_schedule,
+            acceptance_rates: &post.acceptance_rates,
+            simulations: post.simulations,
+            stopped: &post.stopped,
+            particles: post.particles.len(),
+            ess: post.ess(),
+        };
+        emit_json(&doc, p, a.common.quiet)?;
+    }
+    if !a.common.quiet && !json_to.is_some_and(is_dash) {
+        print(&table(
+            &summary,
+            &post.tolerance_schedule,
+            &post.acceptance_rates,
+            &post.stopped,
+        ))?;
+    }
+    Ok(())
+}

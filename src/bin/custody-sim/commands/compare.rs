@@ -1,0 +1,157 @@
+//! `custody-sim compare`: scenarios (or variants of one) side by side on
+//! common random numbers, with paired differences to the first.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use custody_sim::Runs;
+use custody_sim::decide::compare::HEADLINE;
+use custody_sim::decide::{Comparison, Variant, compare as run_compare, compare_variants};
+
+use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
+use crate::args::CompareArgs;
+use crate::output::{self, is_dash, print};
+use crate::{Fail, usage};
+
+/// `label:PATH=VALUE[,PATH=VALUE]`.
+fn parse_variant(text: &str) -> Result<Variant, Fail> {
+    let bad = || {
+        Fail::Usage(format!(
+            "--variant {text:?}: expected LABEL:PATH=VALUE[,PATH=VALUE...]"
+        ))
+    };
+    let (label, rest) = text.split_once(':').ok_or_else(bad)?;
+    if label.trim().is_empty() {
+        return Err(bad());
+    }
+    let params = rest
+        .split(',')
+        .map(|a| crate::args::parse_assignment(a).map_err(|_| bad()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Variant::new(label.trim(), params))
+}
+
+fn f(x: Option<f64>) -> String {
+    x.map_or("–".to_string(), |x| format!("{x:.2}"))
+}
+
+/// One line per metric and scenario: the mean with its interval, and the
+/// paired difference to the first with its interval.
+fn table(c: &Comparison) -> String {
+    let w = c.labels.iter().map(String::len).max().unwrap_or(5).max(8);
+    let mut t = format!(
+        "{} replications per scenario, seed {}, paired on common random numbers\n",
+        c.replications, c.seed
+    );
+    for m in &c.metrics {
+        let _ = writeln!(t, "\n{}", m.metric);
+        for (i, e) in m.entries.iter().enumerate() {
+            let mean = e.stats.as_ref().map_or("–".to_string(), |s| {
+                format!("{} [{}, {}]", f(s.mean), f(s.ci95_low), f(s.ci95_high))
+            });
+            let diff = match (&e.diff, i) {
+                (_, 0) => "(reference)".to_string(),
+                (Some(d), _) => format!(
+                    "{:+.2} [{}, {}]",
+                    d.mean.unwrap_or(f64::NAN),
+                    f(d.ci95_low),
+                    f(d.ci95_high)
+                ),
+                (None, _) => "–".to_string(),
+            };
+            let _ = writeln!(t, "  {:<w$}  {:<36} Δ {}", e.label, mean, diff);
+        }
+    }
+    t
+}
+
+/// `metric,label,mean,...` rows.
+fn rows_csv(c: &Comparison) -> String {
+    let mut t = String::from(
+        "metric,label,mean,ci95_low,ci95_high,diff_mean,diff_ci95_low,diff_ci95_high\n",
+    );
+    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+    for m in &c.metrics {
+        for e in &m.entries {
+            let s = e.stats.as_ref();
+            let d = e.diff.as_ref();
+            let _ = writeln!(
+                t,
+                "{},\"{}\",{},{},{},{},{},{}",
+                m.metric,
+                e.label.replace('"', "\"\""),
+                cell(s.and_then(|s| s.mean)),
+                cell(s.and_then(|s| s.ci95_low)),
+                cell(s.and_then(|s| s.ci95_high)),
+                cell(d.and_then(|d| d.mean)),
+                cell(d.and_then(|d| d.ci95_low)),
+                cell(d.and_then(|d| d.ci95_high))
+            );
+        }
+    }
+    t
+}
+
+pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
+    let json_to = a.json.json.as_deref();
+    let csv_to = a.csv.as_deref();
+    let outputs: Vec<_> = [
+        file_or_dash("--json", json_to),
+        file_or_dash("--csv", csv_to),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let inputs: Vec<&Path> = a
+        .scenarios
+        .iter()
+        .filter_map(|s| scenario_file(s))
+        .collect();
+    output::check(&outputs, &inputs)?;
+    let variants = a
+        .variant
+        .iter()
+        .map(|v| parse_variant(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !variants.is_empty() && a.scenarios.len() != 1 {
+        return usage("--variant: give exactly one scenario to vary");
+    }
+    if variants.is_empty() && a.scenarios.len() < 2 {
+        return usage("compare: give at least two scenarios, or one and --variant");
+    }
+    let metrics: Vec<&str> = if a.metric.is_empty() {
+        HEADLINE.to_vec()
+    } else {
+        a.metric.iter().map(String::as_str).collect()
+    };
+    let runs = Runs {
+        replications: a.replications,
+        seed: a.common.seed,
+        threads: threads(a.common.threads, a.replications),
+    };
+    let c = if variants.is_empty() {
+        let scenarios = a
+            .scenarios
+            .iter()
+            .map(|s| Ok((s.clone(), load(s, &a.common.set)?)))
+            .collect::<Result<Vec<_>, Fail>>()?;
+        run_compare(&scenarios, &metrics, &runs)
+    } else {
+        let base = load(&a.scenarios[0], &a.common.set)?;
+        let mut all = vec![Variant::new("base", Vec::<(String, String)>::new())];
+        all.extend(variants);
+        compare_variants(&base, &all, &metrics, &runs)
+    }
+    .map_err(decide_fail)?;
+    if let Some(p) = json_to {
+        emit_json(&c, p, a.common.quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&rows_csv(&c), p, a.common.quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !a.common.quiet && !to_stdout {
+        print(&table(&c))?;
+    }
+    Ok(())
+}

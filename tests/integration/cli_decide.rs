@@ -1,0 +1,596 @@
+//! The commands over the calibration and decision-support libraries,
+//! run as a real process: `backtest`, `calibrate`, `sensitivity`, `solve`
+//! and `compare`. Each happy path checks the JSON's keys and a value that
+//! would be wrong if the command were; each bad input its exit code and
+//! message. Runs are short (few replications, short horizons).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use custody_sim::{Scenario, presets};
+use serde_json::Value;
+
+/// A scratch directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "custody-sim-cli-decide-{}-{}-{name}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn arg(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the binary with `args`, expects exit code `code` and no panic.
+fn expect(code: i32, args: &[&str]) -> Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_custody-sim"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the binary runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{args:?} panicked: {err}"
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{args:?}\nstdout:\n{}\nstderr:\n{err}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    o
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+const OBSERVED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/observed/transfer-2026.csv"
+);
+
+/// The baseline, shortened, written to `dir/name` with extra parameters.
+fn short_file(dir: &Scratch, name: &str, params: &[(&str, &str)]) -> String {
+    let mut s: Scenario = presets::baseline()
+        .with_param("horizon_days", "150")
+        .unwrap();
+    for (p, v) in params {
+        s = s.with_param(p, v).unwrap();
+    }
+    std::fs::write(dir.path(name), s.to_toml_string()).unwrap();
+    dir.arg(name)
+}
+
+#[test]
+fn backtest_scores_every_observation() {
+    let o = expect(
+        0,
+        &[
+            "backtest",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "-n",
+            "40",
+            "--json",
+            "-",
+        ],
+    );
+    let j = json_out(&o);
+    let rows = j["rows"].as_array().unwrap();
+    let observed = std::fs::read_to_string(OBSERVED).unwrap();
+    assert_eq!(rows.len(), observed.lines().count() - 1);
+    let mut inside = 0;
+    for r in rows {
+        for key in [
+            "date",
+            "series",
+            "value",
+            "p5",
+            "p50",
+            "p95",
+            "inside",
+            "pit",
+            "interval_score",
+        ] {
+            assert!(r.get(key).is_some(), "{key} in {r}");
+        }
+        let (v, p5, p50, p95) = (
+            num(&r["value"]),
+            num(&r["p5"]),
+            num(&r["p50"]),
+            num(&r["p95"]),
+        );
+        assert!(p5 <= p50 && p50 <= p95, "{r}");
+        let is_inside = r["inside"].as_bool().unwrap();
+        assert_eq!(is_inside, p5 <= v && v <= p95, "{r}");
+        inside += usize::from(is_inside);
+        assert!((0.0..=1.0).contains(&num(&r["pit"])), "{r}");
+        assert!(num(&r["interval_score"]) >= p95 - p5 - 1e-9, "{r}");
+    }
+    assert!((num(&j["coverage"]) - inside as f64 / rows.len() as f64).abs() < 1e-12);
+    assert!(num(&j["mean_interval_score"]) >= 0.0 && num(&j["crps"]) >= 0.0);
+
+    // The rows as CSV: a header and one line per observation.
+    let o = expect(
+        0,
+        &[
+            "backtest",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "-n",
+            "10",
+            "--csv",
+            "-",
+        ],
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.starts_with("date,series,value,p5,p50,p95,inside,pit,interval_score\n"));
+    assert_eq!(text.lines().count(), rows.len() + 1);
+}
+
+#[test]
+fn backtest_refuses_a_bad_observation_with_its_line() {
+    let dir = Scratch::new("bad-obs");
+    std::fs::write(
+        dir.path("obs.csv"),
+        "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-01,no_such_series,3\n",
+    )
+    .unwrap();
+    let o = expect(
+        1,
+        &[
+            "backtest",
+            "baseline",
+            "--observed",
+            &dir.arg("obs.csv"),
+            "-n",
+            "5",
+        ],
+    );
+    let e = stderr(&o);
+    assert!(e.contains("line 3") && e.contains("no_such_series"), "{e}");
+    // An output over the observations is refused before any work.
+    let o = expect(
+        2,
+        &[
+            "backtest",
+            "baseline",
+            "--observed",
+            &dir.arg("obs.csv"),
+            "--json",
+            &dir.arg("obs.csv"),
+        ],
+    );
+    assert!(stderr(&o).contains("--json"), "{}", stderr(&o));
+}
+
+const PRIOR: &str = r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#;
+
+#[test]
+fn calibrate_writes_the_posterior_summary_and_scenario() {
+    let dir = Scratch::new("calibrate");
+    let (post, toml) = (dir.arg("post.csv"), dir.arg("cal.toml"));
+    let o = expect(
+        0,
+        &[
+            "calibrate",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--prior",
+            PRIOR,
+            "--out",
+            &post,
+            "--particles",
+            "30",
+            "--max-simulations",
+            "300",
+            "--scenario-out",
+            &toml,
+            "--json",
+            "-",
+            "--quiet",
+        ],
+    );
+    let j = json_out(&o);
+    let s = &j["summary"][0];
+    assert_eq!(s["path"], "transfer.phase[0].interval_days.value");
+    let (q05, q50, q95) = (num(&s["q05"]), num(&s["q50"]), num(&s["q95"]));
+    assert!(1.0 <= q05 && q05 <= q50 && q50 <= q95 && q95 <= 6.0, "{s}");
+    assert!(num(&s["sd"]) > 0.0 && num(&s["ess"]) > 1.0 && num(&s["ess"]) <= 30.0);
+    // The schedule: ∞ (null) first, then shrinking tolerances.
+    let sched = j["tolerance_schedule"].as_array().unwrap();
+    assert!(sched[0].is_null() && sched.len() >= 2, "{sched:?}");
+    let tol: Vec<f64> = sched[1..].iter().map(num).collect();
+    assert!(tol.windows(2).all(|w| w[1] <= w[0]), "{tol:?}");
+    assert!(num(&j["simulations"]) <= 300.0);
+    // The draws: a header, one row per particle, weights summing to 1.
+    let text = std::fs::read_to_string(&post).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("transfer.phase[0].interval_days.value,weight")
+    );
+    let w: f64 = lines
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((w - 1.0).abs() < 1e-9, "{w}");
+    // The calibrated scenario is a valid scenario file.
+    expect(0, &["check", &toml]);
+    let cal = Scenario::parse_toml(&std::fs::read_to_string(&toml).unwrap()).unwrap();
+    assert_ne!(cal, presets::baseline());
+}
+
+#[test]
+fn calibrate_refuses_a_bad_prior_before_running() {
+    let dir = Scratch::new("bad-prior");
+    let o = expect(
+        1,
+        &[
+            "calibrate",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--prior",
+            r#"court.stage[trial].servers={dist="normal",mean=3}"#,
+            "--out",
+            &dir.arg("post.csv"),
+        ],
+    );
+    let e = stderr(&o);
+    assert!(e.contains("prior") && e.contains("normal"), "{e}");
+    assert!(!dir.path("post.csv").exists());
+    // --out must be a file, not standard output.
+    expect(
+        2,
+        &[
+            "calibrate",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--prior",
+            PRIOR,
+            "--out",
+            "-",
+        ],
+    );
+}
+
+#[test]
+fn sensitivity_ranks_the_lever_that_matters() {
+    let o = expect(
+        0,
+        &[
+            "sensitivity",
+            "baseline",
+            "--set",
+            "horizon_days=60",
+            "--metric",
+            "last_arrival_day",
+            "--param",
+            r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#,
+            "--param",
+            PRIOR,
+            "--samples",
+            "16",
+            "--bootstrap",
+            "50",
+            "-n",
+            "10",
+            "--json",
+            "-",
+        ],
+    );
+    let j = json_out(&o);
+    let m = &j["metrics"][0];
+    assert_eq!(m["metric"], "last_arrival_day");
+    let ix = m["indices"].as_array().unwrap();
+    assert_eq!(ix.len(), 2);
+    for i in ix {
+        for key in ["path", "first_order", "total", "swing"] {
+            assert!(i.get(key).is_some(), "{key} in {i}");
+        }
+    }
+    // Trial courts cannot move the last convoy: on common random numbers
+    // its swing is exactly zero; slower convoys arrive later.
+    assert_eq!(ix[0]["path"], "court.stage[trial].servers");
+    assert_eq!(num(&ix[0]["swing"]["estimate"]), 0.0);
+    assert!(num(&ix[1]["swing"]["ci95_low"]) > 0.0, "{}", ix[1]);
+    assert!(num(&ix[1]["total"]["estimate"]) > num(&ix[0]["total"]["estimate"]));
+}
+
+#[test]
+fn sensitivity_refuses_an_unknown_metric_and_a_bad_param() {
+    let param = r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#;
+    let o = expect(
+        1,
+        &[
+            "sensitivity",
+            "baseline",
+            "--metric",
+            "no_such_metric",
+            "--param",
+            param,
+            "--samples",
+            "4",
+            "-n",
+            "2",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("no_such_metric: no such metric"),
+        "{}",
+        stderr(&o)
+    );
+    let o = expect(
+        1,
+        &[
+            "sensitivity",
+            "baseline",
+            "--metric",
+            "transferred",
+            "--param",
+            "court.stage[trial].servers=7",
+            "--samples",
+            "4",
+            "-n",
+            "2",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("--param court.stage[trial].servers: not a distribution table"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+const LEVER: &str = "court.stage[trial].servers=5..60";
+
+#[test]
+fn solve_finds_the_fewest_servers_meeting_a_target() {
+    let o = expect(
+        0,
+        &[
+            "solve",
+            "baseline",
+            "--vary",
+            LEVER,
+            "--target",
+            "stage.trial.mean_wait_days mean <= 1",
+            "-n",
+            "10",
+            "--json",
+            "-",
+        ],
+    );
+    let j = json_out(&o);
+    assert_eq!(j["path"], "court.stage[trial].servers");
+    assert_eq!(j["target"]["metric"], "stage.trial.mean_wait_days");
+    let v = num(&j["value"]);
+    assert!(v.fract() == 0.0 && (5.0..=60.0).contains(&v), "{v}");
+    assert_eq!(num(&j["at"]["value"]), v);
+    assert!(j["at"]["met"].as_bool().unwrap());
+    assert!(num(&j["at"]["statistic"]["estimate"]) <= 1.0);
+    // One server fewer misses: the answer is the smallest.
+    assert_eq!(num(&j["below"]["value"]), v - 1.0);
+    assert!(!j["below"]["met"].as_bool().unwrap());
+    assert!(num(&j["below"]["statistic"]["estimate"]) > 1.0);
+}
+
+#[test]
+fn solve_refuses_an_unmet_target_and_a_bad_one() {
+    let o = expect(
+        1,
+        &[
+            "solve",
+            "baseline",
+            "--vary",
+            LEVER,
+            "--target",
+            "stage.trial.mean_wait_days mean <= -1",
+            "-n",
+            "5",
+        ],
+    );
+    assert!(stderr(&o).contains("met nowhere"), "{}", stderr(&o));
+    let o = expect(
+        1,
+        &[
+            "solve",
+            "baseline",
+            "--vary",
+            LEVER,
+            "--target",
+            "stage.trial.mean_wait_days average <= 1",
+            "-n",
+            "5",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("unknown statistic \"average\""),
+        "{}",
+        stderr(&o)
+    );
+    let o = expect(
+        1,
+        &[
+            "solve",
+            "baseline",
+            "--vary",
+            "court.stage[trial].servers=5",
+            "--target",
+            "escaped mean <= 1",
+        ],
+    );
+    assert!(stderr(&o).contains("--vary"), "{}", stderr(&o));
+}
+
+#[test]
+fn compare_pairs_scenarios_on_common_random_numbers() {
+    let dir = Scratch::new("compare");
+    let a = short_file(&dir, "a.toml", &[]);
+    let b = short_file(&dir, "b.toml", &[("court.stage[trial].servers", "40")]);
+    let o = expect(
+        0,
+        &[
+            "compare",
+            &a,
+            &a,
+            &b,
+            "-n",
+            "20",
+            "--metric",
+            "convicted",
+            "--json",
+            "-",
+        ],
+    );
+    let j = json_out(&o);
+    assert_eq!(j["labels"].as_array().unwrap().len(), 3);
+    let row = &j["metrics"][0];
+    assert_eq!(row["metric"], "convicted");
+    let e = row["entries"].as_array().unwrap();
+    // The same scenario on the same replications: a difference of exactly 0.
+    assert_eq!(num(&e[1]["diff"]["mean"]), 0.0);
+    assert_eq!(num(&e[1]["diff"]["ci95_high"]), 0.0);
+    // More trial panels convict more within the horizon.
+    assert!(num(&e[2]["diff"]["ci95_low"]) > 0.0, "{}", e[2]);
+    assert!(num(&e[2]["stats"]["mean"]) > num(&e[0]["stats"]["mean"]));
+}
+
+#[test]
+fn compare_runs_variants_of_one_scenario() {
+    let o = expect(
+        0,
+        &[
+            "compare",
+            "baseline",
+            "--set",
+            "horizon_days=150",
+            "--variant",
+            "more:court.stage[trial].servers=40",
+            "-n",
+            "10",
+            "--json",
+            "-",
+        ],
+    );
+    let j = json_out(&o);
+    assert_eq!(j["labels"], serde_json::json!(["base", "more"]));
+    let names: Vec<&str> = j["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"convicted") && names.contains(&"transferred"),
+        "{names:?}"
+    );
+    // A bad variant is a usage error; an unknown metric bad input.
+    expect(2, &["compare", "baseline", "--variant", "nolabel"]);
+    let o = expect(
+        1,
+        &[
+            "compare", "baseline", "baseline", "-n", "2", "--metric", "nope",
+        ],
+    );
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+}
+
+#[test]
+fn decide_outputs_are_checked_before_any_work() {
+    let o = expect(
+        1,
+        &[
+            "solve",
+            "baseline",
+            "--vary",
+            LEVER,
+            "--target",
+            "escaped mean <= 1",
+            "--json",
+            "/no/such/dir/x.json",
+        ],
+    );
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    let dir = Scratch::new("outputs");
+    let p = dir.arg("same.json");
+    let o = expect(
+        2,
+        &["compare", "baseline", "baseline", "--json", &p, "--csv", &p],
+    );
+    assert!(
+        stderr(&o).contains("named by two outputs"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&p).exists());
+}
+
+#[test]
+fn calibration_does_not_depend_on_the_thread_count() {
+    let dir = Scratch::new("threads");
+    let run = |threads: &str| {
+        let out = dir.arg(&format!("post-{threads}.csv"));
+        let o = expect(
+            0,
+            &[
+                "calibrate",
+                "baseline",
+                "--observed",
+                OBSERVED,
+                "--prior",
+                PRIOR,
+                "--out",
+                &out,
+                "--particles",
+                "20",
+                "--max-simulations",
+                "200",
+                "--seed",
+                "5",
+                "--threads",
+                threads,
+                "--json",
+                "-",
+            ],
+        );
+        (std::fs::read(&out).unwrap(), o.stdout)
+    };
+    assert_eq!(run("1"), run("2"));
+}
