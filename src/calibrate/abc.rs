@@ -188,7 +188,7 @@ pub struct Posterior {
 /// ```
 /// use custody_sim::{calibrate::{abc, Abc, Observations, Prior}, presets};
 ///
-/// let s = presets::baseline();
+/// let s = presets::plan_2026_01();
 /// let obs = Observations::from_csv_str(
 ///     "date,series,value,sd\n9,transferred_cumulative,500,50\n",
 ///     "reported",

@@ -77,7 +77,7 @@ pub struct Backtest {
 /// ```
 /// use custody_sim::{calibrate::{backtest, Observations}, presets};
 ///
-/// let s = presets::baseline();
+/// let s = presets::plan_2026_01();
 /// let obs = Observations::from_csv_str(
 ///     "date,series,value\n9,transferred_cumulative,500\n11,transferred_cumulative,450\n",
 ///     "reported",

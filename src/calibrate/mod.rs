@@ -150,7 +150,7 @@ mod tests {
     /// observed day: nothing past what is compared is simulated.
     #[test]
     fn simulations_stop_at_the_last_observed_day() {
-        let s = presets::baseline();
+        let s = presets::plan_2026_01();
         let obs = Observations::from_csv_str(
             "date,series,value\n3,in_syria,1\n2026-01-30,queue.trial,2\n",
             "t",

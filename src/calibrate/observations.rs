@@ -76,7 +76,7 @@ impl Observations {
     /// ```
     /// use custody_sim::{calibrate::Observations, presets};
     ///
-    /// let s = presets::baseline(); // start_date 2026-01-21
+    /// let s = presets::plan_2026_01(); // start_date 2026-01-21
     /// let obs = Observations::from_csv_str(
     ///     "date,series,value,sd\n2026-01-30,transferred_cumulative,500,50\n11,transferred_cumulative,450,\n",
     ///     "obs.csv",

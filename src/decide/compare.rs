@@ -226,7 +226,7 @@ fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> Diff {
 ///     Variant::new("double panels", [("court.stage[trial].servers", "30")]),
 /// ];
 /// let runs = Runs { replications: 10, seed: 1, threads: 0 };
-/// let c = compare_variants(&presets::baseline(), &variants, &["mean_days_to_verdict"], &runs)?;
+/// let c = compare_variants(&presets::plan_2026_01(), &variants, &["mean_days_to_verdict"], &runs)?;
 /// let d = c.metrics[0].entries[1].diff.as_ref().unwrap();
 /// assert!(d.ci95_high.unwrap() < 0.0, "more panels, sooner verdicts");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

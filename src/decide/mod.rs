@@ -32,7 +32,7 @@
 //!     Param::new("transfer.escape.escape_probability", Dist::uniform(0.0, 0.02)),
 //! ];
 //! let opts = SobolOptions { base_samples: 32, bootstrap: 200, seed: 1, threads: 0 };
-//! let r = sobol_model(&presets::baseline(), &params, &["mean_days_to_verdict"], &opts)?;
+//! let r = sobol_model(&presets::plan_2026_01(), &params, &["mean_days_to_verdict"], &opts)?;
 //! let ix = &r.metrics[0].indices;
 //! assert!(ix[0].total.estimate.unwrap() > ix[1].total.estimate.unwrap());
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -452,7 +452,7 @@ fn clears(target: &Target, e: &Estimate, met: bool) -> bool {
 /// let lever = Lever::parse("court.stage[trial].servers=5..60", Find::Smallest)?;
 /// let target = Target::parse("stage.trial.mean_wait_days mean <= 1")?;
 /// let runs = Runs { replications: 10, seed: 1, threads: 0 };
-/// let s = solve(&presets::baseline(), &lever, &target, &runs)?;
+/// let s = solve(&presets::plan_2026_01(), &lever, &target, &runs)?;
 /// assert!(s.at.met && !s.below.unwrap().met);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -83,7 +83,7 @@ impl Tornado {
 ///     Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
 /// ];
 /// let runs = Runs { replications: 10, seed: 1, threads: 0 };
-/// let t = &tornado(&presets::baseline(), &params, &["stage.trial.mean_wait_days"], &runs)?[0];
+/// let t = &tornado(&presets::plan_2026_01(), &params, &["stage.trial.mean_wait_days"], &runs)?[0];
 /// assert_eq!(t.sorted()[0].path, "court.stage[trial].servers");
 /// assert!(t.bars[0].swing.ci95_high.unwrap() < 0.0, "more panels, shorter wait");
 /// assert_eq!(t.bars[1].swing.estimate, Some(0.0), "beds do not touch the court");
