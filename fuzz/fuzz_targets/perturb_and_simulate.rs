@@ -23,8 +23,9 @@ const MAX_HORIZON: u32 = 120;
 /// A small scenario using every feature (as in `tests/integration/inputs.rs`).
 const SMALL: &str = include_str!("../seeds/small.toml");
 
-/// Parameter paths valid in both seed scenarios (a path that is not is just
-/// refused).
+/// Parameter paths, most valid in every seed scenario (a path that is not
+/// is just refused; the version 2 tables left out are created by setting a
+/// key in them).
 const PATHS: &[&str] = &[
     "horizon_days",
     "transfer.transit_days",
@@ -63,6 +64,25 @@ const PATHS: &[&str] = &[
     "court.stage[1].service_days",
     "court.stage[0].schedule",
     "court.stage[1].schedule",
+    // Version 2 (rules 8-17).
+    "transfer.end.until_day",
+    "transfer.end.target_total",
+    "allocation.facilities",
+    "custody.mortality_per_year",
+    "facility[0].background.admissions_per_day",
+    "facility[0].background.mean_stay_days",
+    "facility[1].background.mean_stay_days",
+    "facility[0].cost_per_detainee_day",
+    "relocation[0].day",
+    "relocation[0].count",
+    "relocation[0].who",
+    "court.sentence[0].probability",
+    "court.sentence[0].exit.probability",
+    "court.sentence[0].exit.after_days",
+    "court.sentence[1].exit.after_days",
+    "group[1].repatriation.quota",
+    "group[1].repatriation.eligible_after",
+    "group[1].repatriation.after_conviction",
 ];
 
 /// A number as TOML writes it.
@@ -115,9 +135,21 @@ fn value(u: &mut Unstructured, path: &str) -> Result<String> {
         Ok::<_, libfuzzer_sys::arbitrary::Error>(format!("[{}]", items.join(", ")))
     };
     Ok(match path.rsplit('.').next().unwrap_or("") {
-        "transit_days" | "interval_days" | "convoy_size" | "delay_days" | "service_days" => {
-            dist(u)?
-        }
+        "transit_days" | "interval_days" | "convoy_size" | "delay_days" | "service_days"
+        | "after_days" => dist(u)?,
+        "who" => u
+            .choose(&["any", "background", "transferees"])?
+            .to_string(),
+        "eligible_after" => u
+            .choose(&["arrival", "verdict", "investigation", "trial", "\"2026-02-07\""])?
+            .to_string(),
+        "after_conviction" => u.choose(&["true", "false"])?.to_string(),
+        "until_day" | "day" if u.arbitrary()? => u
+            .choose(&["\"2026-02-07\"", "\"2026-01-20\"", "\"2030-01-01\""])?
+            .to_string(),
+        "facilities" => u
+            .choose(&["[\"Karkh\"]", "[\"Nasiriyah\", \"Hillah\"]", "[]", "[\"nope\"]"])?
+            .to_string(),
         "admission" => u.choose(&["unlimited", "up_to_capacity"])?.to_string(),
         "policy" => u
             .choose(&["least_occupied", "proportional", "fill_in_order"])?
@@ -148,10 +180,10 @@ fn value(u: &mut Unstructured, path: &str) -> Result<String> {
 }
 
 fn perturbed(u: &mut Unstructured) -> Result<Scenario> {
-    let mut s = if u.arbitrary()? {
-        presets::baseline()
-    } else {
-        Scenario::from_toml_str(SMALL).expect("the small seed scenario is valid")
+    let mut s = match u.int_in_range(0..=2)? {
+        0 => presets::baseline(),
+        1 => presets::plan_2026_01(),
+        _ => Scenario::from_toml_str(SMALL).expect("the small seed scenario is valid"),
     };
     for _ in 0..u.int_in_range(1..=8)? {
         let path = *u.choose(PATHS)?;
