@@ -64,6 +64,11 @@ pub struct Shard {
     /// Per replication, sorted by index: metric values in layout order.
     pub(super) values: Vec<(u64, Vec<Option<f64>>)>,
     pub(super) series: SeriesAcc,
+    /// The `--set` overrides (path, value as written) that made the
+    /// scenario from its file, for provenance: a merge reports them as the
+    /// single run would. Absent from files without any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    overrides: Vec<(String, String)>,
 }
 
 /// SHA-256 of the scenario's canonical TOML form, in hex.
@@ -204,6 +209,7 @@ impl Shard {
             series: SeriesAcc::new(series_names.len(), layout.horizon_days() as usize),
             series_names,
             values: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 
@@ -286,6 +292,19 @@ impl Shard {
         &self.scenario
     }
 
+    /// Records the parameter overrides (path, value as written) that made
+    /// the scenario, so that merged shards report them as one run would.
+    /// Shards merge only with shards of the same overrides.
+    pub fn with_overrides(mut self, overrides: Vec<(String, String)>) -> Shard {
+        self.overrides = overrides;
+        self
+    }
+
+    /// The parameter overrides recorded with [`Shard::with_overrides`].
+    pub fn overrides(&self) -> &[(String, String)] {
+        &self.overrides
+    }
+
     /// The master seed.
     pub fn seed(&self) -> u64 {
         self.seed
@@ -324,6 +343,12 @@ impl Shard {
             return Err(mismatch(format!(
                 "shards from different versions (format {} of {}, format {} of {})",
                 self.format, self.version, other.format, other.version
+            )));
+        }
+        if other.overrides != self.overrides {
+            return Err(mismatch(format!(
+                "shards made with different --set overrides ({:?} and {:?})",
+                self.overrides, other.overrides
             )));
         }
         if other.scenario_sha256 != self.scenario_sha256 {

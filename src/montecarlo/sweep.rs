@@ -130,6 +130,10 @@ pub struct SweepShard {
     paths: Vec<String>,
     replications: u64,
     cells: Vec<(Params, Shard)>,
+    /// The `--set` overrides (path, value as written) applied to the base
+    /// scenario, for provenance; absent from files without any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    overrides: Vec<(String, String)>,
 }
 
 /// `(path, value)` for each varied parameter of a cell.
@@ -302,10 +306,24 @@ pub fn sweep_shard(
         paths: vary.iter().map(|v| v.path.clone()).collect(),
         replications: runs.replications,
         cells: out,
+        overrides: Vec::new(),
     })
 }
 
 impl SweepShard {
+    /// Records the parameter overrides (path, value as written) applied to
+    /// the base scenario, so that merged slices report them as one sweep
+    /// would. Slices merge only with slices of the same overrides.
+    pub fn with_overrides(mut self, overrides: Vec<(String, String)>) -> SweepShard {
+        self.overrides = overrides;
+        self
+    }
+
+    /// The parameter overrides recorded with [`SweepShard::with_overrides`].
+    pub fn overrides(&self) -> &[(String, String)] {
+        &self.overrides
+    }
+
     /// Adds another slice of the same sweep.
     ///
     /// # Errors
@@ -320,6 +338,12 @@ impl SweepShard {
             return Err(Error::shard(
                 "sweep shards of different grids or replication counts",
             ));
+        }
+        if self.overrides != other.overrides {
+            return Err(Error::shard(format!(
+                "sweep shards made with different --set overrides ({:?} and {:?})",
+                self.overrides, other.overrides
+            )));
         }
         for ((_, a), (_, b)) in self.cells.iter_mut().zip(other.cells) {
             a.merge(b)?;

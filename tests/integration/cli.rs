@@ -436,6 +436,55 @@ fn shards_merge_to_exactly_the_run() {
     assert!(stdout(&o).contains("14 replications"), "{}", stdout(&o));
 }
 
+/// Shards made with `--set` carry their overrides, so that the merge
+/// reports them as the single run does: the same bytes (a SLURM array of
+/// `run.sbatch` with `--set` found the merged JSON without them). Shards of
+/// other overrides do not merge.
+#[test]
+fn shards_made_with_set_merge_to_exactly_the_run() {
+    let dir = Scratch::new("shards-set");
+    let file = short_file(&dir);
+    let set = "court.stage[trial].servers=7";
+    let common = ["--seed", "3", "-q", "--set", set];
+    let mut args = vec!["run", &file, "-n", "9"];
+    args.extend(common);
+    let run_json = dir.arg("run.json");
+    args.extend(["--json", &run_json]);
+    expect(0, &args);
+    for (from, to, name) in [("0", "4", "a"), ("4", "9", "b")] {
+        let out = dir.arg(name);
+        let mut args = vec!["shard", &file, "--from", from, "--to", to, "--out", &out];
+        args.extend(common);
+        expect(0, &args);
+    }
+    let merged = dir.arg("merged.json");
+    expect(
+        0,
+        &[
+            "merge",
+            &dir.arg("a"),
+            &dir.arg("b"),
+            "-q",
+            "--json",
+            &merged,
+        ],
+    );
+    let whole = read(&dir.path("run.json"));
+    let text = String::from_utf8_lossy(&whole);
+    assert!(text.contains("court.stage[trial].servers"), "{text}");
+    assert_eq!(read(&dir.path("merged.json")), whole);
+    // A shard of the same replications without the override does not fit.
+    let plain = dir.arg("plain");
+    expect(
+        0,
+        &[
+            "shard", &file, "--from", "4", "--to", "9", "--seed", "3", "-q", "--out", &plain,
+        ],
+    );
+    let o = expect(1, &["merge", &dir.arg("a"), &plain, "-q"]);
+    assert!(stderr(&o).contains("overrides"), "{}", stderr(&o));
+}
+
 #[test]
 fn merge_refuses_shards_that_do_not_make_one_run() {
     let dir = Scratch::new("bad-merge");

@@ -8,7 +8,7 @@ use custody_sim::montecarlo::{Shard, ShardFile, read_shard_file};
 use custody_sim::sweep::SweepShard;
 
 use super::sweep::{emit_sweep, sweep_outputs};
-use super::{emit_summary, plots_available, run_outputs};
+use super::{emit_summary, overrides, plots_available, run_outputs};
 use crate::args::{MergeArgs, Outputs};
 use crate::output::{self, note};
 use crate::{Fail, fail, usage};
@@ -117,8 +117,14 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
             a.quiet,
             &format!("merged {files} shard file{s}: replications 0..{n}"),
         );
-        // A shard keeps the scenario as run, not the `--set`s that made it.
-        return emit_summary(shard.scenario(), &summary, &outs, &[], a.quiet);
+        // The `--set`s that made the scenario travel with the shard.
+        return emit_summary(
+            shard.scenario(),
+            &summary,
+            &outs,
+            &overrides(shard.overrides()),
+            a.quiet,
+        );
     }
     let Some(sweep) = sweep else {
         return fail("no shard files");
@@ -138,7 +144,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         &sweep.result(),
         a.json.as_deref(),
         a.csv.as_deref(),
-        &[],
+        &overrides(sweep.overrides()),
         a.quiet,
     )
 }

@@ -50,7 +50,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
         Some(&|_, _| bar.tick()),
     );
     bar.finish();
-    let shard = shard?;
+    let shard = shard?.with_overrides(a.common.set.clone());
     write_atomic(&a.out, |tmp| shard.write(tmp))?;
     note(
         a.common.quiet,

@@ -128,7 +128,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let bar = Bar::new(slice, a.common.quiet);
     let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
     bar.finish();
-    let shard = shard?;
+    let shard = shard?.with_overrides(a.common.set.clone());
     if let Some(out) = &a.out {
         write_atomic(out, |tmp| shard.write(tmp))?;
         note(a.common.quiet, &format!("wrote {}", out.display()));
