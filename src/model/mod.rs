@@ -128,6 +128,9 @@ pub struct Plan {
     // Groups.
     /// The pool on day 0: one group label per detainee.
     pool0: Vec<u16>,
+    /// Whether every detainee of the pool has the same group label: then
+    /// boarding needs no draw (see `Replication::departure`).
+    uniform_pool: bool,
     groups: Vec<GroupPlan>,
     // Custody.
     capacity: Vec<u64>,
@@ -406,6 +409,7 @@ impl Plan {
             weekly_cap: s.transfer.weekly_cap,
             up_to_capacity: s.transfer.admission == Admission::UpToCapacity,
             escape,
+            uniform_pool: pool0.first() == pool0.last(),
             pool0,
             groups,
             capacity: s.facilities.iter().map(|f| f.capacity).collect(),

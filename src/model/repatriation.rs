@@ -37,11 +37,24 @@ impl Replication<'_> {
     }
 
     /// Starts the clock of chosen detainee `d` at `t`.
+    ///
+    /// The delay is always drawn (the group's stream must not shift), but
+    /// a timer that can only be ignored is not scheduled: when `d` is
+    /// already out of custody (released at the verdict, for a clock that
+    /// starts at the last stage), or convicted in a group that does not
+    /// repatriate after conviction. Neither state can turn back into one
+    /// that [`Replication::repatriate`] acts on, and leaving out an event
+    /// that changes nothing keeps every other event in its order.
     fn start_clock(&mut self, d: u32, g: usize, t: f64) {
         let gp = &self.plan.groups[g];
         let Some(delay) = &gp.delay else { return };
         let at = (t + delay.sample(&mut self.rng.groups[g])).max(gp.earliest);
-        if at <= self.plan.horizon {
+        let live = match self.ws.status[d as usize] {
+            Status::Queued | Status::InService => true,
+            Status::Convicted => gp.after_conviction,
+            _ => false,
+        };
+        if live && at <= self.plan.horizon {
             self.ws.cal.schedule(at, Event::Repatriate(d));
         }
     }

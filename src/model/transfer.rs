@@ -64,10 +64,23 @@ impl Replication<'_> {
             return;
         }
         let start = self.boarded;
-        for d in start..start + size as usize {
-            let j = self.rng.boarding.random_range(0..self.ws.pool.len());
-            self.ws.group[d] = self.ws.pool.swap_remove(j);
-            self.ws.status[d] = Status::Transit;
+        let end = start + size as usize;
+        if plan.uniform_pool {
+            // Every label in the pool is the same, so whom a uniform draw
+            // picks makes no difference: board from the end without a
+            // draw. The boarding stream serves nothing else, so skipping
+            // its draws changes no other number.
+            let label = self.ws.pool[0];
+            let left = self.ws.pool.len() - size as usize;
+            self.ws.pool.truncate(left);
+            self.ws.group[start..end].fill(label);
+            self.ws.status[start..end].fill(Status::Transit);
+        } else {
+            for d in start..end {
+                let j = self.rng.boarding.random_range(0..self.ws.pool.len());
+                self.ws.group[d] = self.ws.pool.swap_remove(j);
+                self.ws.status[d] = Status::Transit;
+            }
         }
         self.boarded += size as usize;
         self.in_transit += size;
