@@ -9,15 +9,21 @@
 //! # Example
 //!
 //! ```
-//! use custody_sim::{presets, Dist, scenario::Uncertainty};
+//! use custody_sim::montecarlo::{Runs, run};
+//! use custody_sim::{presets, Dist, Scenario, scenario::Uncertainty};
 //!
 //! let mut s = presets::baseline();
 //! s.uncertainty = Some(Uncertainty::new([(
 //!     "court.conviction_probability",
 //!     Dist::uniform(0.85, 0.99),
 //! )]));
-//! s.validate()?;
-//! assert!(s.to_toml_string().contains("[uncertainty]"));
+//! s.validate()?; // both ends, 0.85 and 0.99, are valid
+//! // The table round-trips through TOML.
+//! assert_eq!(Scenario::from_toml_str(&s.to_toml_string())?, s);
+//! // Each replication reports the value it used.
+//! let sum = run(&s, &Runs { replications: 8, seed: 1, threads: 0 })?;
+//! let p = sum.metric("param.court.conviction_probability").unwrap();
+//! assert!(p.min.unwrap() >= 0.85 && p.max.unwrap() <= 0.99);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
