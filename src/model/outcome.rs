@@ -9,6 +9,17 @@ use super::schema::{self, Metric, MetricDef, Series, SeriesDef};
 use crate::Error;
 use crate::scenario::Scenario;
 
+/// The schema row of the `param.<path>` metrics of `[uncertainty]`
+/// (appended after the table's metrics, one per uncertain path).
+pub(crate) static PARAM_METRIC: MetricDef = MetricDef {
+    key: Metric::Param,
+    pattern: "param.<path>",
+    meaning: "The value the uncertain parameter `<path>` took in the replication.",
+    unit: "the parameter's",
+    scope: schema::Scope::Global,
+    condition: schema::Condition::Always,
+};
+
 /// The names of the metrics and daily series of a scenario, in a fixed
 /// order shared by every outcome and summary of it.
 ///
@@ -33,10 +44,17 @@ impl Layout {
     /// The layout of scenario `s` (which need not be valid: only its
     /// names are read).
     pub(crate) fn new(s: &Scenario) -> Layout {
-        let (metrics, metric_keys): (Vec<String>, Vec<_>) = schema::expand(schema::METRICS, s)
-            .into_iter()
-            .map(|(n, d, e)| (n, (d, e)))
-            .unzip();
+        let (mut metrics, mut metric_keys): (Vec<String>, Vec<_>) =
+            schema::expand(schema::METRICS, s)
+                .into_iter()
+                .map(|(n, d, e)| (n, (d, e)))
+                .unzip();
+        if let Some(u) = &s.uncertainty {
+            for path in u.paths() {
+                metrics.push(format!("param.{path}"));
+                metric_keys.push((&PARAM_METRIC, 0));
+            }
+        }
         let (series, series_keys): (Vec<String>, Vec<_>) = schema::expand(schema::SERIES, s)
             .into_iter()
             .map(|(n, d, e)| (n, (d, e)))
@@ -373,6 +391,7 @@ impl Replication<'_> {
             Metric::OccupancyAtHorizon => n(r.last_occ[e]),
             Metric::ExcessDetaineeDays => n(r.excess[e]),
             Metric::CustodyCost => Some(r.cost),
+            Metric::Param => None,
         }
     }
 }

@@ -155,6 +155,9 @@ pub enum Metric {
     OccupancyAtHorizon,
     ExcessDetaineeDays,
     CustodyCost,
+    /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
+    /// took in the replication; filled by the runner, not the model.
+    Param,
 }
 
 /// A kind of daily series.

@@ -132,39 +132,80 @@ pub(crate) fn run_range(
     let total = range.end.saturating_sub(range.start);
     let done = AtomicU64::new(0);
     let template = Shard::empty(plan, seed, series);
+    let uncertain = super::uncertain::Uncertain::new(plan)?;
     let chunk = (total / (4 * rayon::current_num_threads() as u64)).clamp(1, 64);
     let chunks = total.div_ceil(chunk);
-    (0..chunks)
+    // Per worker: its workspace, its accumulator, and the first error (by
+    // replication index) of a draw of `[uncertainty]`.
+    type Acc = (Workspace, Shard, Option<(u64, Error)>);
+    let first = |a: Option<(u64, Error)>, b: Option<(u64, Error)>| match (a, b) {
+        (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+        (x, y) => x.or(y),
+    };
+    let (shard, err) = (0..chunks)
         .into_par_iter()
         .fold(
-            || (Workspace::default(), template.clone()),
-            |(mut ws, mut acc), c| {
+            || (Workspace::default(), template.clone(), None),
+            |(mut ws, mut acc, mut err): Acc, c| {
                 let a = range.start + c * chunk;
                 let b = (a + chunk).min(range.end);
+                if err.is_some() {
+                    return (ws, acc, err);
+                }
                 for i in a..b {
-                    let out = plan.replicate_in(&mut ws, seed, i);
-                    if series {
-                        acc.series.add(out.series_flat());
-                    }
-                    acc.values.push((i, out.values().to_vec()));
+                    let values = match &uncertain {
+                        None => {
+                            let out = plan.replicate_in(&mut ws, seed, i);
+                            if series {
+                                acc.series.add(out.series_flat());
+                            }
+                            out.values().to_vec()
+                        }
+                        Some(u) => match u.plan(seed, i) {
+                            Ok((p, used)) => {
+                                let out = p.replicate_in(&mut ws, seed, i);
+                                if series {
+                                    acc.series.add(out.series_flat());
+                                }
+                                let mut v = out.values().to_vec();
+                                v.extend(used.into_iter().map(Some));
+                                v
+                            }
+                            Err(e) => {
+                                err = first(err, Some((i, e)));
+                                return (ws, acc, err);
+                            }
+                        },
+                    };
+                    acc.values.push((i, values));
                     if let Some(p) = progress {
                         p(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     }
                 }
                 acc.ranges.push((a, b));
                 acc.ranges = join_ranges(std::mem::take(&mut acc.ranges));
-                (ws, acc)
+                (ws, acc, err)
             },
         )
-        .map(|(_, acc)| Ok(acc))
+        .map(|(_, acc, err)| (Ok(acc), err))
         .reduce(
-            || Ok(template.clone()),
-            |l: Result<Shard, Error>, r: Result<Shard, Error>| {
-                let mut l = l?;
-                l.append(r?)?;
-                Ok(l)
+            || (Ok(template.clone()), None),
+            |(l, le): (Result<Shard, Error>, _), (r, re)| {
+                let err = first(le, re);
+                if err.is_some() {
+                    return (Ok(template.clone()), err);
+                }
+                let merged = l.and_then(|mut l| {
+                    l.append(r?)?;
+                    Ok(l)
+                });
+                (merged, None)
             },
-        )
+        );
+    match err {
+        Some((_, e)) => Err(e),
+        None => shard,
+    }
 }
 
 /// Runs `runs.replications` replications of `scenario` and summarises them.

@@ -13,6 +13,7 @@ pub mod day;
 pub mod dist;
 pub mod path;
 pub mod presets;
+pub mod uncertainty;
 pub mod validate;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use day::Day;
 pub use dist::Dist;
 pub use jiff::civil::Date;
+pub use uncertainty::{PosteriorTable, Uncertainty};
 pub use validate::{ScenarioError, ScenarioErrors, limits};
 
 use crate::Error;
@@ -98,6 +100,10 @@ pub struct Scenario {
     /// order.
     #[serde(rename = "relocation", default, skip_serializing_if = "Vec::is_empty")]
     pub relocations: Vec<Relocation>,
+    /// Uncertain parameters (`[uncertainty]`, v2): drawn per replication
+    /// and reported as `param.<path>` metrics; `None` without the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Uncertainty>,
 }
 
 /// The transfer plan (`[transfer]`).
@@ -594,7 +600,11 @@ impl Scenario {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, Error> {
         let path = path.as_ref();
         let text = Error::read_text(path)?;
-        Self::from_toml_str(&text)
+        let mut s = Self::parse_toml(&text)?;
+        let dir = path.parent().unwrap_or_else(|| Path::new(""));
+        s.load_posterior(dir)?;
+        s.validate()?;
+        Ok(s)
     }
 
     /// The scenario as TOML text, which [`Scenario::from_toml_str`] reads
@@ -650,6 +660,7 @@ impl Scenario {
                 },
                 custody: Custody::default(),
                 relocations: Vec::new(),
+                uncertainty: None,
             },
         }
     }

@@ -315,7 +315,7 @@ impl Scenario {
         self.with_values(values)
     }
 
-    fn with_values<'a>(
+    pub(crate) fn with_values<'a>(
         &self,
         params: impl IntoIterator<Item = (&'a str, toml::Value)>,
     ) -> Result<Scenario, Error> {

@@ -637,6 +637,9 @@ impl Scenario {
         }
 
         self.validate_v2(&mut p);
+        if p.0.is_empty() {
+            self.check_uncertainty(&mut p);
+        }
 
         if p.0.is_empty() {
             Ok(())

@@ -245,6 +245,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         },
                         custody: Default::default(),
                         relocations: Vec::new(),
+                        uncertainty: None,
                     }
                 },
             )

@@ -18,3 +18,4 @@ mod rules_v2;
 mod scenario_v2;
 mod schema;
 mod snapshot;
+mod uncertainty;

@@ -1,0 +1,302 @@
+//! Uncertain parameters (`[uncertainty]`, v2): second-order Monte Carlo.
+//!
+//! Some parameter paths get a distribution instead of one value; before
+//! each replication the runner sets each one to a draw from that
+//! replication's own parameter stream, then one row of an optional
+//! `posterior` file of weighted joint draws (see docs/model.md,
+//! "Uncertain parameters").
+//!
+//! # Example
+//!
+//! ```
+//! use custody_sim::montecarlo::{Runs, run};
+//! use custody_sim::{presets, Dist, Scenario, scenario::Uncertainty};
+//!
+//! let mut s = presets::baseline();
+//! s.uncertainty = Some(Uncertainty::new([(
+//!     "court.conviction_probability",
+//!     Dist::uniform(0.85, 0.99),
+//! )]));
+//! s.validate()?; // both ends, 0.85 and 0.99, are valid
+//! // The table round-trips through TOML.
+//! assert_eq!(Scenario::from_toml_str(&s.to_toml_string())?, s);
+//! // Each replication reports the value it used.
+//! let sum = run(&s, &Runs { replications: 8, seed: 1, threads: 0 })?;
+//! let p = sum.metric("param.court.conviction_probability").unwrap();
+//! assert!(p.min.unwrap() >= 0.85 && p.max.unwrap() <= 0.99);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::validate::Problems;
+use super::{Dist, Scenario, ScenarioErrors};
+use crate::Error;
+
+/// The `[uncertainty]` table: per-path distributions and an optional file
+/// of weighted joint posterior draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Uncertainty {
+    /// Parameter paths (as in `--set`) and their distributions, in the
+    /// order they are drawn. Values are in the parameter's own unit
+    /// (days, persons, probability).
+    pub params: Vec<(String, Dist)>,
+    /// The `posterior` file as written: a CSV with one column per path,
+    /// then an optional `weight` column (what
+    /// [`Posterior::write_csv`](crate::calibrate::Posterior::write_csv)
+    /// writes), relative to the scenario file's directory.
+    pub posterior: Option<String>,
+    /// The rows of `posterior`, once loaded ([`Scenario::from_path`] or
+    /// [`Scenario::load_posterior`]); not written back to TOML.
+    pub posterior_table: Option<PosteriorTable>,
+}
+
+/// Weighted joint draws read from a `posterior` CSV file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PosteriorTable {
+    /// Parameter paths, one per column.
+    pub columns: Vec<String>,
+    /// One row of values per draw, in column order (parameter units).
+    pub rows: Vec<Vec<f64>>,
+    /// Per row: its weight (>= 0, not all 0); all 1 when the file has no
+    /// `weight` column.
+    pub weights: Vec<f64>,
+}
+
+impl Uncertainty {
+    /// Uncertain parameters without a posterior file.
+    pub fn new<S: Into<String>>(params: impl IntoIterator<Item = (S, Dist)>) -> Uncertainty {
+        Uncertainty {
+            params: params.into_iter().map(|(p, d)| (p.into(), d)).collect(),
+            posterior: None,
+            posterior_table: None,
+        }
+    }
+
+    /// Every uncertain path, listed ones first, then posterior columns:
+    /// the order of the `param.<path>` metrics.
+    pub fn paths(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.params.iter().map(|(p, _)| p.clone()).collect();
+        if let Some(t) = &self.posterior_table {
+            v.extend(t.columns.iter().cloned());
+        }
+        v
+    }
+}
+
+impl PosteriorTable {
+    /// Parses posterior CSV text: a header of parameter paths, optionally
+    /// ending in `weight`, then one row of numbers per draw.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] at `uncertainty.posterior` naming `file` and the
+    /// line of a malformed row, a bad number or a bad weight.
+    pub fn from_csv_str(text: &str, file: &str) -> Result<PosteriorTable, Error> {
+        let bad = |m: String| {
+            Error::Scenario(ScenarioErrors::one(
+                "uncertainty.posterior",
+                format!("{file}: {m}"),
+            ))
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| bad(format!("header: {e}")))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let has_weight = header.last().is_some_and(|h| h == "weight");
+        let columns: Vec<String> = header[..header.len() - usize::from(has_weight)].to_vec();
+        if columns.is_empty() {
+            return Err(bad("no parameter columns".into()));
+        }
+        let mut rows = Vec::new();
+        let mut weights = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| bad(format!("line {line}: {e}")))?;
+            let mut row = Vec::with_capacity(columns.len());
+            for (j, field) in rec.iter().enumerate() {
+                let x: f64 = field
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite())
+                    .ok_or_else(|| bad(format!("line {line}: {field:?} is not a finite number")))?;
+                if has_weight && j == columns.len() {
+                    if x < 0.0 {
+                        return Err(bad(format!("line {line}: weight {x} is negative")));
+                    }
+                    weights.push(x);
+                } else {
+                    row.push(x);
+                }
+            }
+            if !has_weight {
+                weights.push(1.0);
+            }
+            rows.push(row);
+        }
+        if rows.is_empty() {
+            return Err(bad("no rows".into()));
+        }
+        if weights.iter().sum::<f64>() <= 0.0 {
+            return Err(bad("every weight is 0".into()));
+        }
+        Ok(PosteriorTable {
+            columns,
+            rows,
+            weights,
+        })
+    }
+}
+
+impl Serialize for Uncertainty {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut m = ser.serialize_map(Some(self.params.len() + 1))?;
+        for (p, d) in &self.params {
+            m.serialize_entry(p, d)?;
+        }
+        if let Some(f) = &self.posterior {
+            m.serialize_entry("posterior", f)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Uncertainty {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Uncertainty;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of parameter paths and `dist` tables, and `posterior`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Uncertainty, A::Error> {
+                let mut u = Uncertainty::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "posterior" {
+                        u.posterior = Some(map.next_value()?);
+                    } else if u.params.iter().any(|(p, _)| *p == key) {
+                        return Err(de::Error::custom(format!("duplicate key {key:?}")));
+                    } else {
+                        let d: Dist = map.next_value()?;
+                        u.params.push((key, d));
+                    }
+                }
+                Ok(u)
+            }
+        }
+        de.deserialize_map(V)
+    }
+}
+
+/// The key path of uncertain parameter `path`: `uncertainty."court.x"`.
+pub(crate) fn key(path: &str) -> String {
+    format!("uncertainty.{path:?}")
+}
+
+/// A value of `dist` for `path` as TOML: an integer for `uniform_int` or
+/// where the base scenario holds an integer.
+pub(crate) fn toml_value(base: &Scenario, path: &str, dist: &Dist, x: f64) -> toml::Value {
+    match dist {
+        Dist::UniformInt { .. } => toml::Value::Integer(x.round() as i64),
+        _ => posterior_value(base, path, x),
+    }
+}
+
+impl Scenario {
+    /// A copy without `[uncertainty]`: the scenario every draw changes.
+    pub fn without_uncertainty(&self) -> Scenario {
+        let mut s = self.clone();
+        s.uncertainty = None;
+        s
+    }
+
+    /// Reads the `posterior` file of `[uncertainty]`, relative to `dir`
+    /// (the scenario file's directory), and keeps its rows in
+    /// [`Uncertainty::posterior_table`]. Does nothing without one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read; [`Error::Scenario`] at
+    /// `uncertainty.posterior` if it does not parse.
+    pub fn load_posterior(&mut self, dir: &Path) -> Result<(), Error> {
+        let Some(u) = &mut self.uncertainty else {
+            return Ok(());
+        };
+        let Some(f) = &u.posterior else {
+            return Ok(());
+        };
+        let path = dir.join(f);
+        let text = Error::read_text(&path)?;
+        u.posterior_table = Some(PosteriorTable::from_csv_str(
+            &text,
+            &path.display().to_string(),
+        )?);
+        Ok(())
+    }
+
+    /// Checks `[uncertainty]`: every distribution valid, every path
+    /// settable, both ends of every bounded range (and the mean of others)
+    /// valid when applied, every posterior row valid.
+    pub(crate) fn check_uncertainty(&self, p: &mut Problems) {
+        let Some(u) = &self.uncertainty else { return };
+        let base = self.without_uncertainty();
+        for (path, dist) in &u.params {
+            let k = key(path);
+            let before = p.len();
+            dist.check(&k, p);
+            if p.len() > before {
+                continue;
+            }
+            let tries: Vec<f64> = match *dist {
+                Dist::Uniform { low, high } | Dist::Triangular { low, high, .. } => {
+                    vec![low, high]
+                }
+                Dist::UniformInt { low, high } => vec![low as f64, high as f64],
+                ref d => vec![d.mean()],
+            };
+            for x in tries {
+                if let Err(e) = base.with_value(path, toml_value(&base, path, dist, x)) {
+                    p.push(k.clone(), format!("the value {x} is refused: {e}"));
+                    break;
+                }
+            }
+        }
+        if let Some(t) = &u.posterior_table {
+            for (i, row) in t.rows.iter().enumerate() {
+                let values: Vec<(&str, toml::Value)> = t
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, &x)| (c.as_str(), posterior_value(&base, c, x)))
+                    .collect();
+                if let Err(e) = base.with_values(values) {
+                    p.push(
+                        "uncertainty.posterior",
+                        format!("row {} (line {}) is refused: {e}", i + 1, i + 2),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A posterior value for `path`: an integer where the base scenario has
+/// an integer.
+pub(crate) fn posterior_value(base: &Scenario, path: &str, x: f64) -> toml::Value {
+    match base.param(path) {
+        Ok(toml::Value::Integer(_)) => toml::Value::Integer(x.round() as i64),
+        _ => toml::Value::Float(x),
+    }
+}
