@@ -345,12 +345,6 @@ impl Shard {
                 self.format, self.version, other.format, other.version
             )));
         }
-        if other.overrides != self.overrides {
-            return Err(mismatch(format!(
-                "shards made with different --set overrides ({:?} and {:?})",
-                self.overrides, other.overrides
-            )));
-        }
         if other.scenario_sha256 != self.scenario_sha256 {
             return Err(mismatch(format!(
                 "shards of different scenarios ({:?} sha256 {}, {:?} sha256 {})",
@@ -358,6 +352,12 @@ impl Shard {
                 self.scenario_sha256,
                 other.scenario.name,
                 other.scenario_sha256
+            )));
+        }
+        if other.overrides != self.overrides {
+            return Err(mismatch(format!(
+                "shards made with different --set overrides ({:?} and {:?})",
+                self.overrides, other.overrides
             )));
         }
         if other.seed != self.seed {

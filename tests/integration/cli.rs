@@ -473,15 +473,14 @@ fn shards_made_with_set_merge_to_exactly_the_run() {
     let text = String::from_utf8_lossy(&whole);
     assert!(text.contains("court.stage[trial].servers"), "{text}");
     assert_eq!(read(&dir.path("merged.json")), whole);
-    // A shard of the same replications without the override does not fit.
-    let plain = dir.arg("plain");
-    expect(
-        0,
-        &[
-            "shard", &file, "--from", "4", "--to", "9", "--seed", "3", "-q", "--out", &plain,
-        ],
-    );
-    let o = expect(1, &["merge", &dir.arg("a"), &plain, "-q"]);
+    // A shard of the same scenario made with other overrides (the same
+    // `--set` twice) does not fit: the merged record would be wrong.
+    let twice = dir.arg("twice");
+    let mut args = vec!["shard", &file, "--from", "4", "--to", "9", "--out", &twice];
+    args.extend(common);
+    args.extend(["--set", set]);
+    expect(0, &args);
+    let o = expect(1, &["merge", &dir.arg("a"), &twice, "-q"]);
     assert!(stderr(&o).contains("overrides"), "{}", stderr(&o));
 }
 
