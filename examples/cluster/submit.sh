@@ -13,7 +13,7 @@
 #
 # and a 3x2 sweep, 2,000 replications per cell, in 30 tasks:
 #
-#   VARY='court.stage[trial].servers=15,30,60 transfer.escape.escape_probability=0.01,0.02' \
+#   VARY='court.stage[trial].servers=15,30,60 custody.mortality_per_year=0.005,0.01' \
 #   REPLICATIONS=2000 SEED=1 SHARDS=30 OUT_DIR=/scratch/$USER/sweep \
 #   examples/cluster/submit.sh sweep
 #
