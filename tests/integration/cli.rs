@@ -13,10 +13,10 @@ use serde_json::Value;
 
 /// A scratch directory under the system's temporary directory, removed
 /// when dropped.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(PathBuf);
 
 impl Scratch {
-    fn new(name: &str) -> Scratch {
+    pub(crate) fn new(name: &str) -> Scratch {
         static COUNT: AtomicU32 = AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
             "custody-sim-cli-{}-{}-{name}",
@@ -28,12 +28,12 @@ impl Scratch {
         Scratch(dir)
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 
     /// The path as a command-line argument.
-    fn arg(&self, name: &str) -> String {
+    pub(crate) fn arg(&self, name: &str) -> String {
         self.path(name).to_str().unwrap().to_string()
     }
 }
@@ -63,12 +63,12 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// Runs and expects exit code `code`; returns the output.
-fn expect(code: i32, args: &[&str]) -> Output {
+pub(crate) fn expect(code: i32, args: &[&str]) -> Output {
     let o = cli(args);
     assert_eq!(
         o.status.code(),
