@@ -233,6 +233,12 @@ impl Outcome {
     }
 
     /// The daily series at position `i` of [`Layout::series`].
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not below `layout().series().len()`: the index is meant
+    /// to come from the layout. Look a series up by name with
+    /// [`Outcome::series`] or [`Outcome::try_series`] for a checked lookup.
     pub fn series_at(&self, i: usize) -> &[u32] {
         let h = self.layout.horizon_days as usize;
         &self.series[i * h..(i + 1) * h]
