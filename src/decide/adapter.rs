@@ -11,19 +11,13 @@ use crate::{Plan, Scenario, Workspace};
 /// value in that replication).
 pub(crate) type Row = Vec<Option<f64>>;
 
-/// Runs `f` on a pool of `threads` threads (0: the current pool).
+/// Runs `f` on a pool of `threads` threads (0: the current pool), with
+/// the runner's cap on threads ([`crate::montecarlo::max_threads`]).
 pub(crate) fn in_pool<T: Send>(
     threads: usize,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, DecideError> {
-    if threads == 0 {
-        return Ok(f());
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(crate::Error::Threads)?;
-    Ok(pool.install(f))
+    Ok(crate::montecarlo::in_pool(threads, f)?)
 }
 
 /// Whether the value at `path` in `base` is an integer (then values set

@@ -139,58 +139,19 @@ pub struct SweepShard {
 /// `(path, value)` for each varied parameter of a cell.
 type Params = Vec<(String, String)>;
 
-/// A parameter path with list items named by `[name]` replaced by their
-/// index in `tree` (the scenario as TOML), so that two spellings of one
-/// parameter compare equal. Segments that do not resolve are kept as
-/// written (applying the path then reports them).
-// The scenario's own canonical-path resolver (src/scenario/path.rs) can
-// replace this once merged.
-fn resolve(tree: &toml::Value, path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut at = Some(tree);
-    for (i, part) in path.split('.').enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        let (key, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
-        out.push_str(key);
-        at = at.and_then(|v| v.get(key));
-        while let (Some(open), Some(close)) = (rest.find('['), rest.find(']')) {
-            if open != 0 || close < open {
-                break;
-            }
-            let inner = &rest[1..close];
-            let index = match inner.parse::<usize>() {
-                Ok(k) => Some(k),
-                Err(_) => at.and_then(toml::Value::as_array).and_then(|items| {
-                    items
-                        .iter()
-                        .position(|x| x.get("name").and_then(toml::Value::as_str) == Some(inner))
-                }),
-            };
-            match index {
-                Some(k) => {
-                    out.push_str(&format!("[{k}]"));
-                    at = at.and_then(|v| v.get(k));
-                }
-                None => {
-                    out.push_str(&format!("[{inner}]"));
-                    at = None;
-                }
-            }
-            rest = &rest[close + 1..];
-        }
-        out.push_str(rest);
-    }
-    out
+/// A parameter path in its canonical form ([`Scenario::canonical_path`]:
+/// list items by index), so that two spellings of one parameter compare
+/// equal. A path that does not resolve is kept as written (applying it
+/// then reports the problem).
+fn resolve(base: &Scenario, path: &str) -> String {
+    base.canonical_path(path)
+        .unwrap_or_else(|_| path.to_string())
 }
 
 /// Refuses a grid in which two paths reach the same parameter, or one
 /// path lies inside a table or list another replaces.
 fn check_distinct(base: &Scenario, vary: &[Vary]) -> Result<(), Error> {
-    let tree = toml::Value::try_from(base)
-        .unwrap_or_else(|e| panic!("bug: a scenario could not be written as TOML: {e}"));
-    let resolved: Vec<String> = vary.iter().map(|v| resolve(&tree, &v.path)).collect();
+    let resolved: Vec<String> = vary.iter().map(|v| resolve(base, &v.path)).collect();
     let inside = |a: &str, b: &str| {
         a == b || (a.starts_with(b) && matches!(a.as_bytes().get(b.len()), Some(b'.' | b'[')))
     };
@@ -577,16 +538,16 @@ mod tests {
     #[test]
     fn named_list_items_resolve_to_their_index() {
         let s = presets::baseline();
-        let tree = toml::Value::try_from(&s).unwrap();
+        let tree = &s;
         assert_eq!(
-            resolve(&tree, "court.stage[trial].servers"),
+            resolve(tree, "court.stage[trial].servers"),
             "court.stage[1].servers"
         );
         assert_eq!(
-            resolve(&tree, "court.stage[1].servers"),
+            resolve(tree, "court.stage[1].servers"),
             "court.stage[1].servers"
         );
-        assert_eq!(resolve(&tree, "court.stage[nope].x"), "court.stage[nope].x");
-        assert_eq!(resolve(&tree, "horizon_days"), "horizon_days");
+        assert_eq!(resolve(tree, "court.stage[nope].x"), "court.stage[nope].x");
+        assert_eq!(resolve(tree, "horizon_days"), "horizon_days");
     }
 }
