@@ -58,6 +58,22 @@ pub const MAX_FACILITY_CHARTS: usize = 50;
 /// Longest facility part of a chart's file name \[characters\].
 const MAX_SLUG: usize = 60;
 
+/// One chart drawn as SVG text: what the HTML report (`--report`) inlines
+/// and what a chart file holds.
+///
+/// Every family of charts (a run's, a backtest's, a calibration's, a
+/// sensitivity analysis's, a sweep's, a comparison's) has a function that
+/// returns its charts as figures, beside the one that writes them as files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// File stem the chart has when written (`occupancy`, `tornado_<metric>`).
+    pub stem: String,
+    /// The chart's title, as a caption for the report.
+    pub title: String,
+    /// The chart as a complete `<svg>` element.
+    pub svg: String,
+}
+
 /// DejaVu Sans, subset to Latin-1 and a few punctuation marks
 /// (`pyftsubset`, no hinting). Licence: Bitstream Vera licence; DejaVu
 /// changes are in the public domain. See `DejaVuSans-subset.LICENSE.txt`.
