@@ -361,6 +361,21 @@ pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Overrid
             "  (over on day 0: the population inside on day 0 already exceeds the beds)\n",
         );
     }
+    let mut rows = vec![vec![
+        t("facility"),
+        t("occupancy at the horizon"),
+        t("detainee-days over capacity"),
+    ]];
+    for f in &scenario.facilities {
+        let key = |k: &str| format!("facility.{}.{k}", f.name);
+        rows.push(vec![
+            f.name.clone(),
+            band(m(&key("occupancy_at_horizon")), Kind::Plain),
+            band(m(&key("excess_detainee_days")), Kind::Plain),
+        ]);
+    }
+    out.push_str("\nFacilities at the horizon\n");
+    out.push_str(&grid(&rows, "  "));
 
     // Court.
     out.push_str("\nCourt stages\n");
@@ -370,6 +385,7 @@ pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Overrid
         t("cases completed"),
         t("mean wait [days]"),
         t("peak queue"),
+        t("queue at the horizon"),
     ]];
     for st in &scenario.court.stages {
         let key = |k: &str| format!("stage.{}.{k}", st.name);
@@ -391,6 +407,7 @@ pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Overrid
             band(m(&key("completed")), Kind::Plain),
             band(m(&key("mean_wait_days")), Kind::Plain),
             band(m(&key("peak_queue")), Kind::Plain),
+            band(m(&key("queue_at_horizon")), Kind::Plain),
         ]);
     }
     out.push_str(&grid(&rows, "  "));
@@ -421,6 +438,34 @@ pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Overrid
             v.n, s.replications
         );
     }
+
+    // Sentences, exits and cost (version 2).
+    out.push_str("\nSentences and exits\n");
+    let mut rows = vec![vec![t(""), t("mean [p5–p95]"), t("95% CI")]];
+    let mut row = |label: String, name: &str| {
+        rows.push(vec![
+            label,
+            band(m(name), Kind::Plain),
+            ci(m(name), Kind::Plain),
+        ]);
+    };
+    for x in &scenario.court.sentences {
+        row(
+            format!("sentenced: {}", x.name),
+            &format!("sentenced.{}", x.name),
+        );
+    }
+    row(
+        t("released after serving a sentence"),
+        "released_after_sentence",
+    );
+    row(t("executed"), "executed");
+    row(t("died in custody"), "died_in_custody");
+    row(t("relocated between facilities"), "relocated");
+    if m("custody_cost").is_some() {
+        row(t("custody cost"), "custody_cost");
+    }
+    out.push_str(&grid(&rows, "  "));
 
     // Groups.
     out.push_str("\nGroups\n");
@@ -591,5 +636,34 @@ mod tests {
     fn grid_aligns_columns() {
         let g = grid(&[vec![t("a"), t("bb")], vec![t("ccc"), t("d")]], "");
         assert_eq!(g, "a    bb\nccc  d\n");
+    }
+
+    #[test]
+    fn the_summary_table_shows_the_version_2_metrics() {
+        let mut s = crate::presets::baseline();
+        s.horizon_days = 60;
+        let runs = crate::Runs {
+            replications: 3,
+            seed: 1,
+            threads: 1,
+        };
+        let summary = crate::run(&s, &runs).unwrap();
+        let text = summary_table(&s, &summary);
+        for label in [
+            "Facilities at the horizon",
+            "queue at the horizon",
+            "Sentences and exits",
+            "died in custody",
+            "relocated between facilities",
+        ] {
+            assert!(text.contains(label), "{label} missing from\n{text}");
+        }
+        for x in &s.court.sentences {
+            assert!(text.contains(&format!("sentenced: {}", x.name)), "{text}");
+        }
+        // Without sentences there is no sentence row.
+        s.court.sentences.clear();
+        let summary = crate::run(&s, &runs).unwrap();
+        assert!(!summary_table(&s, &summary).contains("sentenced:"));
     }
 }

@@ -325,7 +325,10 @@ impl Scenario {
             "horizon",
         );
 
-        let series = (self.facilities.len() + self.court.stages.len() + 3) as u64;
+        // Every daily series of the schema, per entity of its scope.
+        let series = crate::model::schema::series_defs()
+            .map(|d| d.scope.entities(self).len() as u64)
+            .sum::<u64>();
         let values = series * u64::from(self.horizon_days);
         if values > MAX_SERIES_DAYS {
             p.push(

@@ -322,6 +322,22 @@ fn sizes_that_would_exhaust_memory_are_refused_before_running() {
         "{}",
         e.message
     );
+    // Every series counts, those of version 2 included: 47 facilities, 2
+    // stages and 6 global series make 55 series, 2,007,500 values over
+    // 36,500 days (counting only 3 global series, 1,898,000 passed).
+    let mut s = short_baseline();
+    s.horizon_days = 1;
+    let extra = 47 - s.facilities.len();
+    for i in 0..extra {
+        s.facilities
+            .push(custody_sim::Facility::new(format!("F{i}"), 10));
+    }
+    let series = custody_sim::Plan::new(&s).unwrap().layout().series().len();
+    assert_eq!(series, 55);
+    s.horizon_days = 36_500;
+    let e = s.validate().unwrap_err();
+    let e = e.at("horizon_days").expect("the horizon is named");
+    assert!(e.message.contains("55 daily series"), "{}", e.message);
 }
 
 #[test]
