@@ -14,41 +14,29 @@
 //! end-of-day record of date D: series day D − start + 1 (docs/model.md,
 //! "Observations").
 //!
-//! The example prints, per reported point, the baseline's 5%, 50% and 95%
-//! quantiles of `transferred_cumulative` that day beside the reported value,
-//! and asserts that every point lies inside the 5-95% band (issue 11's
-//! requirement for the baseline). The count at the end of date D is the
-//! `transferred` metric of the baseline run to horizon D − start + 1, whose
-//! quantiles over replications are exact; its transfer draws are those of
-//! the full baseline, since each transfer sub-process has its own random
-//! stream and a shorter horizon only stops the clock. The daily band of one
-//! full run, `cargo run --release -- run baseline -n 500 --seed 2026 --json
-//! out.json`, reads the same within the daily histogram's resolution.
+//! The example scores the reported points with the library's backtest
+//! ([`custody_sim::calibrate::backtest`], the same as `custody-sim backtest
+//! baseline --observed examples/observed/transfer-2026.csv -n 500 --seed
+//! 2026`): per point the baseline's 5%, 50% and 95% quantiles of
+//! `transferred_cumulative` that day, whether the reported value lies
+//! inside, its PIT and interval score; then the coverage (the share of
+//! points inside the 5-95% band), the mean interval score and the CRPS. It
+//! asserts that every point lies inside the band (coverage 1, issue 11's
+//! requirement for the baseline) and that the transfer is over by the last
+//! report. Each replication runs only to the last reported day; a row's
+//! quantiles are exact (type 7) over the replications' counts that day.
 //!
 //! Run it with `cargo run --release --example historical_replay`.
 
 use custody_sim::Scenario;
+use custody_sim::calibrate::{Observations, backtest};
 use custody_sim::montecarlo::{Runs, run};
-use custody_sim::scenario::Day;
 
 /// The baseline scenario, with its sources in comments.
 const SCENARIO: &str = include_str!("scenarios/baseline.toml");
 
 /// The reported counts, `date,series,value,sd`.
 const OBSERVED: &str = include_str!("observed/transfer-2026.csv");
-
-/// One row of the observations file.
-#[derive(Debug, serde::Deserialize)]
-struct Observation {
-    /// Date of the report, `YYYY-MM-DD`.
-    date: String,
-    /// Daily series it describes.
-    series: String,
-    /// Reported value [persons].
-    value: f64,
-    /// This project's judgement of the report's uncertainty [persons].
-    sd: Option<f64>,
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let baseline = Scenario::from_toml_str(SCENARIO)?;
@@ -57,12 +45,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 2026,
         threads: 0,
     };
-    let mut reader = csv::Reader::from_reader(OBSERVED.as_bytes());
-    let observations: Vec<Observation> = reader.deserialize().collect::<Result<_, _>>()?;
+    let observed = Observations::from_csv_str(OBSERVED, "transfer-2026.csv", &baseline)?;
     assert!(
-        observations.len() >= 5,
+        observed.rows().len() >= 5,
         "expected the whole transfer, from 21 Jan to 13 Feb"
     );
+    let scored = backtest(
+        &baseline,
+        &observed,
+        runs.replications,
+        runs.seed,
+        runs.threads,
+    )?;
 
     println!(
         "The 2026 transfer: reported cumulative arrivals in Iraq against the baseline,\n\
@@ -70,58 +64,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         runs.replications, runs.seed
     );
     println!(
-        "{:<11} {:>4} {:>9} {:>6}   {:>6} {:>6} {:>6}   inside",
+        "{:<11} {:>4} {:>9} {:>6}   {:>6} {:>6} {:>6}   inside   PIT  interval score",
         "date", "day", "reported", "sd", "p5", "p50", "p95"
     );
-    let mut outside = Vec::new();
-    let mut last = None;
-    for obs in &observations {
-        assert_eq!(obs.series, "transferred_cumulative", "{}", obs.date);
-        // A row dated D is the end-of-day record of D: series day
-        // D − start + 1, the state at the horizon of a run that long.
-        let day = Day::parse_date(&obs.date)
-            .ok_or_else(|| format!("not a date YYYY-MM-DD: {:?}", obs.date))?
-            .days_from(baseline.start_date)
-            + 1.0;
-        let scenario = baseline.with_param("horizon_days", &day.to_string())?;
-        let summary = run(&scenario, &runs)?;
-        let moved = summary
-            .metric("transferred")
-            .ok_or("no transferred metric")?;
-        let (Some(p5), Some(p50), Some(p95)) = (moved.p5, moved.p50, moved.p95) else {
-            return Err("transferred has no quantiles".into());
-        };
-        let inside = (p5..=p95).contains(&obs.value);
-        if !inside {
-            outside.push(obs.date.clone());
-        }
+    for (row, obs) in scored.rows.iter().zip(observed.rows()) {
         println!(
-            "{:<11} {:>4} {:>9.0} {:>6}   {:>6.0} {:>6.0} {:>6.0}   {}",
-            obs.date,
-            day,
-            obs.value,
+            "{:<11} {:>4} {:>9.0} {:>6}   {:>6.0} {:>6.0} {:>6.0}   {:<6}  {:.2}  {:>14.0}",
+            row.date,
+            obs.day,
+            row.value,
             obs.sd.map_or(String::new(), |sd| format!("{sd:.0}")),
-            p5,
-            p50,
-            p95,
-            if inside { "yes" } else { "NO" }
+            row.p5,
+            row.p50,
+            row.p95,
+            if row.inside { "yes" } else { "NO" },
+            row.pit,
+            row.interval_score
         );
-        last = Some((
-            moved.min,
-            summary.metric("remaining_in_syria").and_then(|m| m.max),
-        ));
     }
+    println!(
+        "\ncoverage {:.2} (nominal 0.90), mean interval score {:.0}, CRPS {:.1} [persons]",
+        scored.coverage, scored.mean_interval_score, scored.crps
+    );
 
     // Every reported point lies inside the baseline's 5-95% band.
+    let outside: Vec<&str> = scored
+        .rows
+        .iter()
+        .filter(|r| !r.inside)
+        .map(|r| r.date.as_str())
+        .collect();
     assert!(
-        outside.is_empty(),
+        outside.is_empty() && scored.coverage == 1.0,
         "reported points outside the 5-95% band: {outside:?}"
     );
-    // By the last report the transfer is over: all 5,704 moved, nobody left
-    // in Syria, in every replication.
+    // The scores agree with the rows: a point inside the band costs only
+    // the band's width, and PITs lie in [0, 1].
+    for r in &scored.rows {
+        assert!(
+            (r.interval_score - (r.p95 - r.p5)).abs() < 1e-9,
+            "{}",
+            r.date
+        );
+        assert!((0.0..=1.0).contains(&r.pit), "{}", r.date);
+    }
+    // By the last report the transfer is over: all 5,704 moved, nobody
+    // left in Syria, in every replication.
+    let last = observed.last_day();
+    let end = run(
+        &baseline.with_param("horizon_days", &last.to_string())?,
+        &runs,
+    )?;
+    let moved = end.try_metric("transferred")?;
+    let left = end.try_metric("remaining_in_syria")?;
     assert_eq!(
-        last,
-        Some((Some(5704.0), Some(0.0))),
+        (moved.min, left.max),
+        (Some(5704.0), Some(0.0)),
         "the transfer should end with all 5,704 moved"
     );
     println!(

@@ -12,12 +12,18 @@ use super::runner::check_stored;
 use super::sweep::SweepShard;
 use crate::Error;
 use crate::model::Plan;
-use crate::scenario::Scenario;
+use crate::scenario::{PosteriorTable, Scenario};
 use crate::stats::{MetricStats, SeriesAcc, SeriesBands};
 
 /// Format number of shard files; bumped when the layout changes (2:
-/// sparse series histograms with per-bin sums, and a checksum).
-const SHARD_FORMAT: u32 = 2;
+/// sparse series histograms with per-bin sums, and a checksum; 3: the
+/// rows of the scenario's `[uncertainty] posterior` file, `posterior`).
+const SHARD_FORMAT: u32 = 3;
+
+/// The oldest format still read: a format 2 file is a format 3 file
+/// without `posterior`, which it never needed unless its scenario named a
+/// posterior file (then it is refused, saying so).
+const OLDEST_FORMAT: u32 = 2;
 
 /// The partial result of replications over one or more index ranges: what
 /// a shard file holds, and what merges.
@@ -45,8 +51,19 @@ const SHARD_FORMAT: u32 = 2;
 /// replications, names against the scenario, the scenario against its
 /// hash). Editing a value by hand, or a bit flipped on disk, is an
 /// [`Error::Format`] naming the file.
+///
+/// # Posterior draws
+///
+/// A scenario whose `[uncertainty]` names a `posterior` file draws from
+/// its rows, which the scenario's TOML (and so its `scenario_sha256`) does
+/// not hold. A shard carries those rows (`posterior`, format 3), so that
+/// it reads and merges on a machine without the file, and shards whose
+/// rows differ (the file changed between runs) refuse to merge, naming
+/// both tables' row counts and SHA-256. Format 2 files are still read; one
+/// of a scenario with a posterior file, which does not carry its rows, is
+/// refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "Stored")]
 pub struct Shard {
     /// Checksum of the rest, only in files (empty in memory).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -69,6 +86,72 @@ pub struct Shard {
     /// single run would. Absent from files without any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     overrides: Vec<(String, String)>,
+    /// The rows of the scenario's `[uncertainty] posterior` file (also
+    /// loaded into `scenario`, which does not serialise them). Absent from
+    /// files without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    posterior: Option<Arc<PosteriorTable>>,
+}
+
+/// A shard as stored, before its posterior rows are put back into its
+/// scenario (the fields of [`Shard`], in its order).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stored {
+    #[serde(default)]
+    sha256: String,
+    format: u32,
+    version: String,
+    scenario_sha256: String,
+    scenario: Arc<Scenario>,
+    seed: u64,
+    ranges: Vec<(u64, u64)>,
+    metric_names: Arc<[String]>,
+    series_names: Vec<String>,
+    values: Vec<(u64, Vec<Option<f64>>)>,
+    series: SeriesAcc,
+    #[serde(default)]
+    overrides: Vec<(String, String)>,
+    #[serde(default)]
+    posterior: Option<Arc<PosteriorTable>>,
+}
+
+impl From<Stored> for Shard {
+    /// Puts the carried posterior rows back into the scenario (where it
+    /// has an `[uncertainty]` table); [`Shard::check_integrity`] then
+    /// checks that the two agree.
+    fn from(s: Stored) -> Shard {
+        let mut scenario = s.scenario;
+        if let Some(t) = &s.posterior
+            && let Some(u) = Arc::make_mut(&mut scenario).uncertainty.as_mut()
+        {
+            u.posterior_table = Some(PosteriorTable::clone(t));
+        }
+        Shard {
+            sha256: s.sha256,
+            format: s.format,
+            version: s.version,
+            scenario_sha256: s.scenario_sha256,
+            scenario,
+            seed: s.seed,
+            ranges: s.ranges,
+            metric_names: s.metric_names,
+            series_names: s.series_names,
+            values: s.values,
+            series: s.series,
+            overrides: s.overrides,
+            posterior: s.posterior,
+        }
+    }
+}
+
+/// The posterior rows a shard drew from, for a message: their count and
+/// SHA-256 (of their JSON), or "none".
+fn describe_posterior(t: Option<&PosteriorTable>) -> String {
+    t.map_or_else(
+        || "none".to_string(),
+        |t| format!("{} rows, sha256 {}", t.rows.len(), payload_sha256(t)),
+    )
 }
 
 /// SHA-256 of the scenario's canonical TOML form, in hex.
@@ -210,6 +293,12 @@ impl Shard {
             series_names,
             values: Vec::new(),
             overrides: Vec::new(),
+            posterior: plan
+                .scenario()
+                .uncertainty
+                .as_ref()
+                .and_then(|u| u.posterior_table.clone())
+                .map(Arc::new),
         }
     }
 
@@ -234,11 +323,27 @@ impl Shard {
     /// [`Shard::summary`] rely on, so that a damaged or hand-edited file is
     /// an error, never a panic or a wrong result.
     pub(crate) fn check_integrity(&self) -> Result<(), String> {
-        if self.format != SHARD_FORMAT {
+        if !(OLDEST_FORMAT..=SHARD_FORMAT).contains(&self.format) {
             return Err(format!(
-                "shard format {} is not the supported format {SHARD_FORMAT}",
+                "shard format {} is not a supported format ({OLDEST_FORMAT} to {SHARD_FORMAT})",
                 self.format
             ));
+        }
+        let u = self.scenario.uncertainty.as_ref();
+        let loaded = u.and_then(|u| u.posterior_table.as_ref());
+        if let Some(file) = u.and_then(|u| u.posterior.as_ref())
+            && self.posterior.is_none()
+        {
+            return Err(format!(
+                "its scenario draws from the posterior file {file:?} but it does not carry that file's rows (a format {} shard: run it again with custody-sim {})",
+                self.format,
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        if loaded != self.posterior.as_deref() {
+            return Err(
+                "its posterior rows do not match its scenario's [uncertainty] table".into(),
+            );
         }
         self.scenario
             .validate()
@@ -339,7 +444,10 @@ impl Shard {
             (self.values.len() + other.values.len()) as u64,
             self.metric_names.len(),
         )?;
-        if other.format != self.format || other.version != self.version {
+        let supported = OLDEST_FORMAT..=SHARD_FORMAT;
+        if !(supported.contains(&self.format) && supported.contains(&other.format))
+            || other.version != self.version
+        {
             return Err(mismatch(format!(
                 "shards from different versions (format {} of {}, format {} of {})",
                 self.format, self.version, other.format, other.version
@@ -352,6 +460,13 @@ impl Shard {
                 self.scenario_sha256,
                 other.scenario.name,
                 other.scenario_sha256
+            )));
+        }
+        if other.posterior != self.posterior {
+            return Err(mismatch(format!(
+                "shards drawn from different [uncertainty] posterior rows ({} and {}): the posterior file changed between the runs",
+                describe_posterior(self.posterior.as_deref()),
+                describe_posterior(other.posterior.as_deref())
             )));
         }
         if other.overrides != self.overrides {
@@ -381,6 +496,8 @@ impl Shard {
                 )));
             }
         }
+        // A format 2 shard holds nothing a format 3 one would not.
+        self.format = self.format.max(other.format);
         self.ranges.extend(other.ranges);
         self.ranges = join_ranges(std::mem::take(&mut self.ranges));
         let mut values = Vec::with_capacity(self.values.len() + other.values.len());
@@ -487,7 +604,11 @@ impl Shard {
     pub(super) fn seal_check(&mut self) -> Result<(), String> {
         let stored = std::mem::take(&mut self.sha256);
         verify_sha256(self, &stored)?;
-        self.check_integrity()
+        self.check_integrity()?;
+        // Checked as written; in memory it is the current format (a
+        // format 2 file holds nothing a format 3 one would not).
+        self.format = SHARD_FORMAT;
+        Ok(())
     }
 
     /// Reads shard files and merges them, naming the file at fault in any

@@ -6,6 +6,14 @@
 //! `posterior` file of weighted joint draws (see docs/model.md,
 //! "Uncertain parameters").
 //!
+//! # Order of the draws
+//!
+//! The listed paths are drawn in the order of [`Uncertainty::params`]:
+//! the order they are written in the scenario file (the TOML reader keeps
+//! a table's keys in file order), or the order given in Rust. A scenario
+//! and its [`Scenario::to_toml_string`] form therefore draw the same
+//! values, path for path. One posterior row is drawn after them.
+//!
 //! # Example
 //!
 //! ```
@@ -43,7 +51,9 @@ use crate::Error;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Uncertainty {
     /// Parameter paths (as in `--set`) and their distributions, in the
-    /// order they are drawn. Values are in the parameter's own unit
+    /// order they are drawn: file order for a table read from TOML (not
+    /// alphabetical), the given order for one built in Rust; TOML is
+    /// written back in this order. Values are in the parameter's own unit
     /// (days, persons, probability).
     pub params: Vec<(String, Dist)>,
     /// The `posterior` file as written: a CSV with one column per path,
@@ -57,7 +67,11 @@ pub struct Uncertainty {
 }
 
 /// Weighted joint draws read from a `posterior` CSV file.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Serialises (to JSON) with these field names: a shard file carries the
+/// rows its replications drew from, so merging needs no file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PosteriorTable {
     /// Parameter paths, one per column.
     pub columns: Vec<String>,

@@ -425,7 +425,12 @@ fn a_type_error_does_not_hide_other_problems() {
         ("count = 1200", "count = 1200\nbogus = 1"),
         ("to = \"Nasiriyah\"", "to = \"Karkh\""),
     ]);
+    // Type problems in file order (the TOML reader keeps it), then rules.
     let want = [
+        (
+            "transfer.phase[0].convoy_size.low",
+            "invalid type: string \"a\", expected i64",
+        ),
         (
             "facility[1].capacity",
             "invalid type: string \"big\", expected u64",
@@ -433,10 +438,6 @@ fn a_type_error_does_not_hide_other_problems() {
         (
             "relocation[0].bogus",
             "unknown field `bogus`, expected one of `day`, `from`, `to`, `count`, `who`",
-        ),
-        (
-            "transfer.phase[0].convoy_size.low",
-            "invalid type: string \"a\", expected i64",
         ),
         (
             "court.conviction_probability",

@@ -226,3 +226,176 @@ fn the_table_round_trips_through_toml() {
     let back = Scenario::from_toml_str(&s.to_toml_string()).unwrap();
     assert_eq!(back, s);
 }
+
+/// The uncertain paths are drawn in file order, not alphabetically: a
+/// table whose paths are in reverse-alphabetical order draws, from its
+/// TOML text, exactly what the Rust-built scenario draws.
+#[test]
+fn paths_are_drawn_in_file_order_the_same_from_rust_and_toml() {
+    // "transfer..." sorts after "court...": file order is not sorted order.
+    let rust = with_uncertainty(vec![
+        ("transfer.end.target_total", Dist::uniform_int(5000, 7000)),
+        ("court.conviction_probability", Dist::uniform(0.85, 0.99)),
+    ]);
+    let round_trip = Scenario::from_toml_str(&rust.to_toml_string()).unwrap();
+    let mut text = short().to_toml_string();
+    text.push_str(
+        "\n[uncertainty]\n\
+         \"transfer.end.target_total\" = { dist = \"uniform_int\", low = 5000, high = 7000 }\n\
+         \"court.conviction_probability\" = { dist = \"uniform\", low = 0.85, high = 0.99 }\n",
+    );
+    let written = Scenario::from_toml_str(&text).unwrap();
+    for s in [&round_trip, &written] {
+        let paths: Vec<&str> = s
+            .uncertainty
+            .as_ref()
+            .unwrap()
+            .params
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert_eq!(
+            paths,
+            ["transfer.end.target_total", "court.conviction_probability"]
+        );
+        assert_eq!(s, &rust);
+    }
+    let want = run(&rust, &runs(12, 1)).unwrap();
+    let n = want.metrics.len();
+    assert_eq!(want.metrics[n - 2].0, "param.transfer.end.target_total");
+    assert_eq!(want.metrics[n - 1].0, "param.court.conviction_probability");
+    assert_eq!(json(&run(&round_trip, &runs(12, 2)).unwrap()), json(&want));
+    assert_eq!(json(&run(&written, &runs(12, 2)).unwrap()), json(&want));
+}
+
+/// A scratch folder of this process for one test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("custody-sim-unc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A posterior scenario `s.toml` in `dir` drawing from `post.csv` (rows).
+fn posterior_scenario(dir: &std::path::Path, rows: &str) -> Scenario {
+    std::fs::write(
+        dir.join("post.csv"),
+        format!("court.conviction_probability,court.stage[trial].servers,weight\n{rows}"),
+    )
+    .unwrap();
+    let mut text = short().to_toml_string();
+    text.push_str("\n[uncertainty]\nposterior = \"post.csv\"\n");
+    std::fs::write(dir.join("s.toml"), &text).unwrap();
+    Scenario::from_path(dir.join("s.toml")).unwrap()
+}
+
+/// Shard files of a scenario with a posterior file carry its rows: they
+/// merge, without the file, to exactly the single run; a shard run after
+/// the file changed refuses to merge with the others.
+#[test]
+fn shards_carry_the_posterior_rows_and_a_changed_file_is_detected() {
+    let dir = scratch("shards");
+    let s = posterior_scenario(&dir, "0.6,12,1\n0.75,17,2\n0.9,40,1\n");
+    let whole = run(&s, &runs(30, 2)).unwrap();
+    let p = whole.metric("param.court.stage[trial].servers").unwrap();
+    assert!(p.min != p.max, "rows of several weights are drawn: {p:?}");
+    let files: Vec<_> = [(0..12), (12..30)]
+        .into_iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let f = dir.join(format!("{k}.json"));
+            run_shard(&s, 11, r).unwrap().write(&f).unwrap();
+            f
+        })
+        .collect();
+    // Another machine: no posterior file.
+    std::fs::remove_file(dir.join("post.csv")).unwrap();
+    let merged = Shard::merge_files(&[&files[1], &files[0]]).unwrap();
+    assert_eq!(json(&merged.summary()), json(&whole));
+    assert_eq!(merged.scenario(), &s, "the rows are back in the scenario");
+
+    // The file changed (one row): a new shard does not merge with the old.
+    let changed = posterior_scenario(&dir, "0.6,12,1\n0.75,18,2\n0.9,40,1\n");
+    assert_eq!(
+        custody_sim::montecarlo::scenario_sha256(&changed),
+        custody_sim::montecarlo::scenario_sha256(&s),
+        "the TOML alone cannot tell them apart"
+    );
+    let late = dir.join("2.json");
+    run_shard(&changed, 11, 30..40)
+        .unwrap()
+        .write(&late)
+        .unwrap();
+    let e = Shard::merge_files(&[&files[0], &late]).unwrap_err();
+    let m = message(&e);
+    assert!(
+        m.contains("posterior") && m.contains("3 rows, sha256"),
+        "{m}"
+    );
+    assert!(m.contains("2.json"), "names the file: {m}");
+    // In memory too.
+    let mut a = run_shard(&s, 11, 0..5).unwrap();
+    let b = run_shard(&changed, 11, 5..10).unwrap();
+    assert!(message(&a.merge(b).unwrap_err()).contains("posterior"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Rewrites a shard file as format 2 (without `posterior`), sealed again
+/// as version 0.1 wrote it: the checksum of the compact JSON of the rest.
+fn as_format_2(from: &std::path::Path, to: &std::path::Path) {
+    use sha2::{Digest, Sha256};
+    let text = std::fs::read_to_string(from).unwrap();
+    let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    v.shift_remove("sha256");
+    v.shift_remove("posterior");
+    v.insert("format".into(), 2.into());
+    let body = serde_json::to_string(&v).unwrap();
+    let sha: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut sealed = serde_json::Map::new();
+    sealed.insert("sha256".into(), sha.into());
+    sealed.extend(v);
+    std::fs::write(to, serde_json::to_string(&sealed).unwrap()).unwrap();
+}
+
+/// Format 2 shard files still read and merge with format 3 ones; one of a
+/// posterior scenario, which lacks the rows, is refused saying why.
+#[test]
+fn format_2_shards_still_read_unless_they_lack_posterior_rows() {
+    let dir = scratch("format2");
+    let s = short();
+    let (old, new) = (dir.join("old.json"), dir.join("new.json"));
+    run_shard(&s, 11, 0..6)
+        .unwrap()
+        .write(dir.join("tmp.json"))
+        .unwrap();
+    as_format_2(&dir.join("tmp.json"), &old);
+    assert!(
+        std::fs::read_to_string(&old)
+            .unwrap()
+            .contains("\"format\":2")
+    );
+    run_shard(&s, 11, 6..10).unwrap().write(&new).unwrap();
+    assert!(
+        std::fs::read_to_string(&new)
+            .unwrap()
+            .contains("\"format\":3")
+    );
+    let merged = Shard::merge_files(&[&old, &new]).unwrap();
+    assert_eq!(
+        json(&merged.summary()),
+        json(&run(&s, &runs(10, 1)).unwrap())
+    );
+
+    let p = posterior_scenario(&dir, "0.6,12,1\n0.9,40,1\n");
+    run_shard(&p, 11, 0..4)
+        .unwrap()
+        .write(dir.join("tmp.json"))
+        .unwrap();
+    as_format_2(&dir.join("tmp.json"), &old);
+    let m = message(&Shard::read(&old).unwrap_err());
+    assert!(m.contains("post.csv") && m.contains("format 2"), "{m}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
