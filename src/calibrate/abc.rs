@@ -344,7 +344,7 @@ impl<'a> Fit<'a> {
     ) -> Result<f64, Error> {
         let sim = Sim::new(&self.scenario(theta)?, self.observations)?;
         let mut out = Vec::with_capacity(self.observed.len());
-        sim.observe(ws, seed, index, &mut out);
+        sim.observe(ws, seed, index, &mut out)?;
         Ok(self.distance(&out))
     }
 

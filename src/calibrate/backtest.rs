@@ -108,11 +108,10 @@ pub fn backtest(
             .into_par_iter()
             .map_init(Workspace::default, |ws, i| {
                 let mut out = Vec::new();
-                sim.observe(ws, seed, i, &mut out);
-                out
+                sim.observe(ws, seed, i, &mut out).map(|()| out)
             })
-            .collect()
-    })?;
+            .collect::<Result<Vec<_>, Error>>()
+    })??;
     let mut rows = Vec::with_capacity(observations.rows().len());
     let mut crps_sum = 0.0;
     for (r, o) in observations.rows().iter().enumerate() {

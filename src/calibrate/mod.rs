@@ -70,9 +70,17 @@ pub enum CalibrateError {
 
 /// The only place the calibration code touches the model: a plan cut to
 /// the last observed day, and the observed cells of one replication.
+///
+/// A scenario with `[uncertainty]` draws its uncertain parameters per
+/// replication exactly as [`crate::montecarlo::run`] does (the same
+/// parameter stream), so a backtest of a calibrated scenario scores the
+/// posterior predictive bands, and a calibration over such a scenario
+/// integrates over the parameters it does not fit.
 #[derive(Debug)]
 pub(crate) struct Sim {
     plan: Plan,
+    /// The draws of `[uncertainty]`, if the scenario has any.
+    uncertain: Option<crate::montecarlo::uncertain::Uncertain>,
     /// Per observation row: (series index, 0-based day index).
     cells: Vec<(usize, usize)>,
 }
@@ -105,19 +113,44 @@ impl Sim {
                 Ok((i, o.day as usize - 1))
             })
             .collect::<Result<Vec<_>, CalibrateError>>()?;
-        Ok(Sim { plan, cells })
+        let uncertain = crate::montecarlo::uncertain::Uncertain::new(&plan)?;
+        Ok(Sim {
+            plan,
+            uncertain,
+            cells,
+        })
     }
 
     /// Runs replication `index` of `seed` and writes the observed cells'
     /// values into `out` (cleared first), in row order.
-    pub(crate) fn observe(&self, ws: &mut Workspace, seed: u64, index: u64, out: &mut Vec<f64>) {
-        let outcome = self.plan.replicate_in(ws, seed, index);
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Scenario`] when a draw of `[uncertainty]` makes the
+    /// scenario invalid (as in a run).
+    pub(crate) fn observe(
+        &self,
+        ws: &mut Workspace,
+        seed: u64,
+        index: u64,
+        out: &mut Vec<f64>,
+    ) -> Result<(), crate::Error> {
+        let drawn;
+        let plan = match &self.uncertain {
+            Some(u) => {
+                drawn = u.plan(seed, index)?.0;
+                &drawn
+            }
+            None => &self.plan,
+        };
+        let outcome = plan.replicate_in(ws, seed, index);
         out.clear();
         out.extend(
             self.cells
                 .iter()
                 .map(|&(s, d)| f64::from(outcome.series_at(s)[d])),
         );
+        Ok(())
     }
 }
 
@@ -161,7 +194,8 @@ mod tests {
         assert_eq!(sim.plan.scenario().horizon_days, 10);
         assert_eq!(sim.plan.layout().horizon_days(), 10);
         let mut out = Vec::new();
-        sim.observe(&mut Workspace::default(), 1, 0, &mut out);
+        sim.observe(&mut Workspace::default(), 1, 0, &mut out)
+            .unwrap();
         let full = Plan::new(&s).unwrap().replicate(1, 0);
         assert_eq!(
             out,

@@ -44,7 +44,7 @@ mod precision;
 mod runner;
 mod shard;
 pub mod sweep;
-mod uncertain;
+pub(crate) mod uncertain;
 
 pub use estimate::{Estimate, Limits, NANOS_PER_EVENT, estimate, run_with};
 pub use precision::{Precision, run_until};

@@ -631,3 +631,29 @@ fn parameter_recovery_coverage() {
         assert!(*c >= 14, "{}: {c}/{trials}", priors[d].path);
     }
 }
+
+/// A backtest of a scenario with `[uncertainty]` draws its parameters per
+/// replication, as a run does: a parameter "drawn" at a fixed value gives
+/// exactly the backtest of the scenario with that value set, and not the
+/// backtest of the point value the scenario holds.
+#[test]
+fn a_backtest_draws_the_scenarios_uncertain_parameters() {
+    let s = presets::baseline();
+    let o = Observations::from_path("examples/observed/transfer-2026.csv", &s).unwrap();
+    let path = "transfer.phase[1].interval_days.value";
+    let mut uncertain = s.clone();
+    uncertain.uncertainty = Some(custody_sim::scenario::Uncertainty::new([(
+        path,
+        custody_sim::Dist::fixed(6.0),
+    )]));
+    let set = s.with_param(path, "6.0").unwrap();
+    let p50 = |b: &custody_sim::calibrate::Backtest| -> Vec<f64> {
+        b.rows.iter().map(|r| r.p50).collect()
+    };
+    let drawn = backtest(&uncertain, &o, 40, 3, 2).unwrap();
+    let fixed = backtest(&set, &o, 40, 3, 1).unwrap();
+    let point = backtest(&s, &o, 40, 3, 1).unwrap();
+    assert_eq!(p50(&drawn), p50(&fixed));
+    assert_eq!(drawn.crps, fixed.crps);
+    assert_ne!(p50(&drawn), p50(&point), "the drawn value must matter");
+}
