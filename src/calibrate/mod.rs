@@ -28,7 +28,7 @@ pub mod prior;
 mod score;
 
 pub use abc::{Abc, AbcProgress, ParamSummary, Posterior, abc};
-pub use backtest::{Backtest, BacktestRow, backtest};
+pub use backtest::{Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans};
 pub use observations::{Observation, Observations};
 pub use prior::{Prior, Transform};
 pub use score::{crps, interval_score, pit};

@@ -77,6 +77,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             kind: Kind::File,
         });
     }
+    outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
     output::check(&outputs, &inputs)?;
@@ -146,5 +147,14 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             &post.stopped,
         ))?;
     }
+    #[cfg(feature = "plots")]
+    super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
+        let runs = custody_sim::montecarlo::Runs {
+            replications: a.replications,
+            seed: a.common.seed,
+            threads: threads(a.common.threads, a.replications),
+        };
+        custody_sim::report::plots::write_calibrate_plots(&scenario, &obs, &priors, &post, &runs, dir)
+    })?;
     Ok(())
 }
