@@ -94,8 +94,8 @@ fn backtest_plots_draw_the_observations_over_each_fan() {
             "backtest_occupancy_karkh"
         ])
     );
-    let j: Value = serde_json::from_str(&std::fs::read_to_string(dir.path("bt.json")).unwrap())
-        .unwrap();
+    let j: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("bt.json")).unwrap()).unwrap();
     let rows: Vec<&Value> = j["rows"].as_array().unwrap().iter().collect();
     let of = |series: &str| -> Vec<&Value> {
         rows.iter()
@@ -125,7 +125,10 @@ fn backtest_plots_draw_the_observations_over_each_fan() {
     assert!(!k.contains("<circle"), "no point of Karkh is inside");
     let all = svg(&plots, "backtest");
     assert_eq!(all.matches(OUTSIDE_FILL).count(), 3 + 2);
-    assert!(all.contains("Backtest: 2 of 5 inside"), "the title names the coverage");
+    assert!(
+        all.contains("Backtest: 2 of 5 inside"),
+        "the title names the coverage"
+    );
     // Whiskers of ± 1.645 sd only where a row has an sd.
     assert!(one.contains("1.645 sd"));
     assert!(!k.contains("1.645 sd"));
@@ -178,7 +181,10 @@ fn calibrate_plots_draw_each_prior_against_its_posterior() {
     assert!(c.contains("transfer.phase[0].interval_days.value"));
     let i = svg(&plots, integer);
     assert!(i.contains("prior (outlined)") && !i.contains("prior density"));
-    assert!(i.contains(">\nprobability\n<"), "an integer's bars are probabilities");
+    assert!(
+        i.contains(">\nprobability\n<"),
+        "an integer's bars are probabilities"
+    );
     let both_params = svg(&plots, "posterior");
     assert!(both_params.contains("prior density") && both_params.contains("prior (outlined)"));
     // Karkh at 100 is far outside any posterior predictive band.

@@ -513,9 +513,11 @@ fn fan_panel<DB: DrawingBackend>(
     }
     if !outside.is_empty() {
         chart
-            .draw_series(outside.iter().map(|p| {
-                TriangleMarker::new((f64::from(p.day), p.value), 15, OUTSIDE.filled())
-            }))
+            .draw_series(
+                outside.iter().map(|p| {
+                    TriangleMarker::new((f64::from(p.day), p.value), 15, OUTSIDE.filled())
+                }),
+            )
             .map_err(plot_err)?
             .label(format!("observed{whiskers}, outside the band"))
             .legend(|(x, y)| TriangleMarker::new((x + 22, y), 15, OUTSIDE.filled()));
@@ -545,11 +547,14 @@ fn prior_x_range(p: &Prior) -> (f64, f64) {
         Dist::Exponential { mean } => (-mean * (1.0f64 - lo).ln(), -mean * (1.0f64 - hi).ln()),
         Dist::Lognormal { mean, sd } => {
             let s2 = (1.0 + (sd / mean).powi(2)).ln();
-            LogNormal::new(mean.ln() - 0.5 * s2, s2.sqrt())
-                .map_or((0.0, mean + 3.0 * sd), |d| (d.inverse_cdf(lo), d.inverse_cdf(hi)))
+            LogNormal::new(mean.ln() - 0.5 * s2, s2.sqrt()).map_or((0.0, mean + 3.0 * sd), |d| {
+                (d.inverse_cdf(lo), d.inverse_cdf(hi))
+            })
         }
         Dist::Gamma { mean, sd } => Gamma::new((mean / sd).powi(2), mean / (sd * sd))
-            .map_or((0.0, mean + 3.0 * sd), |d| (d.inverse_cdf(lo), d.inverse_cdf(hi))),
+            .map_or((0.0, mean + 3.0 * sd), |d| {
+                (d.inverse_cdf(lo), d.inverse_cdf(hi))
+            }),
         Dist::Poisson { mean } => (0.0, mean * 3.0),
     }
 }
@@ -835,7 +840,12 @@ fn backtest_fans_of(
             "the backtest is not of these observations (its rows differ)",
         ));
     }
-    let horizon = fans.fans.iter().map(|f| f.bands.p50.len()).max().unwrap_or(0) as u32;
+    let horizon = fans
+        .fans
+        .iter()
+        .map(|f| f.bands.p50.len())
+        .max()
+        .unwrap_or(0) as u32;
     if horizon == 0 || obs.iter().any(|o| o.day > horizon) {
         return Err(Error::plot(
             "the backtest's fans do not reach the last observed day",
@@ -992,7 +1002,10 @@ fn calibrate_data(
     runs: &Runs,
 ) -> Result<(Params, Fans), Error> {
     if priors.len() != posterior.paths.len()
-        || priors.iter().zip(&posterior.paths).any(|(p, q)| p.path != *q)
+        || priors
+            .iter()
+            .zip(&posterior.paths)
+            .any(|(p, q)| p.path != *q)
     {
         return Err(Error::plot(format!(
             "the priors ({}) are not those of the posterior ({})",
@@ -1058,7 +1071,8 @@ fn calibrate_data(
         let k = names.iter().position(|n| *n == o.series).unwrap_or(0);
         let d = o.day as usize - 1;
         let b = &bands[k];
-        b.p5.get(d).is_some_and(|lo| *lo <= o.value) && b.p95.get(d).is_some_and(|hi| o.value <= *hi)
+        b.p5.get(d).is_some_and(|lo| *lo <= o.value)
+            && b.p95.get(d).is_some_and(|hi| o.value <= *hi)
     };
     let points = points_of(observations, &names, inside);
     let cal = Calendar::new(&scenario.start_date.to_string(), s.horizon_days)?;
@@ -1092,7 +1106,7 @@ fn calibrate_data(
 /// text: per parameter its prior against its posterior, and the posterior
 /// predictive fan of each observed series against the observations.
 ///
-/// `posterior` is the result of [`abc`](crate::calibrate::abc) fitting
+/// `posterior` is the result of [`abc`](crate::calibrate::abc()) fitting
 /// `priors` (in the same order) to `observations` on `scenario`. The
 /// predictive fan runs `runs.replications` replications of `scenario`
 /// with the posterior as `[uncertainty] posterior`, to the last observed
@@ -1211,7 +1225,10 @@ mod tests {
                 "backtest_x"
             ]
         );
-        assert_eq!(unique_stems("p", &["a", "a!", "1 a"]), ["p_1_a", "p_2_a", "p_1_a_2"]);
+        assert_eq!(
+            unique_stems("p", &["a", "a!", "1 a"]),
+            ["p_1_a", "p_2_a", "p_1_a_2"]
+        );
         assert_eq!(unique_stems("p", &["\u{627}"]), ["p_1"]);
     }
 

@@ -41,7 +41,7 @@ use crate::report::Override;
 use crate::scenario::Scenario;
 
 mod axes;
-mod calib;
+pub mod calib;
 mod charts;
 
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};

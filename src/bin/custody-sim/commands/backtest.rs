@@ -2,14 +2,14 @@
 //! observed.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use custody_sim::calibrate::{Backtest, Observations, backtest_fans};
 
 use super::{emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
-use crate::output::{self, Kind, Output, is_dash, note, print};
+use crate::output::{self, Kind, Output, is_dash, print};
 
 /// The rows as CSV, with a header.
 fn rows_csv(b: &Backtest) -> Result<String, Fail> {
@@ -117,16 +117,19 @@ pub(crate) fn plots_output(dir: Option<&Path>) -> Result<Option<Output<'_>>, Fai
 pub(crate) fn draw_plots(
     dir: Option<&Path>,
     quiet: bool,
-    draw: impl FnOnce(&Path) -> Result<Vec<PathBuf>, custody_sim::Error>,
+    draw: impl FnOnce(&Path) -> Result<Vec<std::path::PathBuf>, custody_sim::Error>,
 ) -> Result<(), Fail> {
     let Some(dir) = dir else { return Ok(()) };
     let files = draw(dir)?;
     for p in files.iter().take(12) {
-        note(quiet, &format!("wrote {}", p.display()));
+        output::note(quiet, &format!("wrote {}", p.display()));
     }
     if files.len() > 12 {
         let more = files.len() - 12;
-        note(quiet, &format!("\u{2026} and {more} more charts in {}", dir.display()));
+        output::note(
+            quiet,
+            &format!("\u{2026} and {more} more charts in {}", dir.display()),
+        );
     }
     Ok(())
 }

@@ -154,7 +154,9 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             seed: a.common.seed,
             threads: threads(a.common.threads, a.replications),
         };
-        custody_sim::report::plots::write_calibrate_plots(&scenario, &obs, &priors, &post, &runs, dir)
+        custody_sim::report::plots::write_calibrate_plots(
+            &scenario, &obs, &priors, &post, &runs, dir,
+        )
     })?;
     Ok(())
 }
