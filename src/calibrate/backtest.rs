@@ -113,8 +113,8 @@ pub fn backtest(
 }
 
 /// The daily fan of one observed series: its 5%, 50% and 95% quantiles
-/// (and mean) across the replications of a backtest, day 1 to the last
-/// observed day.
+/// (and mean) across the replications of a backtest, from the record at
+/// the end of day 0 to the last observed record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesFan {
     /// Daily series name.
@@ -132,8 +132,9 @@ pub struct BacktestFans {
     /// the same arguments.
     pub backtest: Backtest,
     /// One fan per observed series, in order of first appearance in the
-    /// observations; each covers day 1 to the last observed day (of any
-    /// series).
+    /// observations; each covers the series' records 1 to the last
+    /// observed one, of any series (an observation dated D reads record
+    /// D − `start_date` + 1, index D − `start_date` here).
     pub fans: Vec<SeriesFan>,
     /// Replications the fans and rows are computed from.
     pub replications: u64,
@@ -181,8 +182,9 @@ impl BacktestFans {
 /// let b = backtest_fans(&s, &obs, 40, 1, 0)?;
 /// assert_eq!(b.backtest, backtest(&s, &obs, 40, 1, 0)?);
 /// let fan = b.fan("transferred_cumulative").unwrap();
-/// assert_eq!(fan.p50.len(), 11); // day 1 to the last observed day
-/// assert!(fan.p5[8] <= fan.p95[8]);
+/// // Records 1 to 12: day 11 is the end-of-day record 12 (day 0's is record 1).
+/// assert_eq!(fan.p50.len(), 12);
+/// assert!(fan.p5[9] <= fan.p50[9] && fan.p50[9] <= fan.p95[9]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn backtest_fans(
