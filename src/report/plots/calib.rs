@@ -621,7 +621,7 @@ fn param_panel<DB: DrawingBackend>(
         for (b, m) in mass.iter().enumerate() {
             let a = low + b as i64 * width;
             let z = (a + width - 1).min(high);
-            let gap = if width == 1 { 0.15 } else { 0.5 };
+            let gap = if width == 1 { 0.15 } else { 0.3 };
             let (x0, x1) = (a as f64 - 0.5 + gap, z as f64 + 0.5 - gap);
             post_bars.push((x0, x1, *m));
             prior_bars.push((x0, x1, (z - a + 1) as f64 / n as f64));
