@@ -262,6 +262,27 @@ impl<'a> Fit<'a> {
     ) -> Result<Fit<'a>, Error> {
         let mut base = scenario.clone();
         base.horizon_days = base.horizon_days.min(observations.last_day());
+        // The scenario's own `[uncertainty]` is drawn in every simulation
+        // (the fit integrates over it), except on a fitted path, where the
+        // prior takes the place of the scenario's distribution. A fitted
+        // path that is a column of a posterior table cannot be taken out
+        // of the joint draws, so it is refused.
+        if let Some(u) = &mut base.uncertainty {
+            if let Some(t) = &u.posterior_table
+                && let Some(p) = priors.iter().find(|p| t.columns.contains(&p.path))
+            {
+                return Err(CalibrateError::Prior {
+                    spec: p.path.clone(),
+                    message: "the scenario's [uncertainty] posterior already draws this path: fit the scenario without its posterior (remove `posterior` from [uncertainty])".into(),
+                }
+                .into());
+            }
+            u.params
+                .retain(|(path, _)| !priors.iter().any(|p| &p.path == path));
+            if u.params.is_empty() && u.posterior_table.is_none() && u.posterior.is_none() {
+                base.uncertainty = None;
+            }
+        }
         let mut integer_field = Vec::new();
         for p in priors {
             let int = match base.param(&p.path) {
@@ -788,15 +809,98 @@ impl Posterior {
         )
     }
 
-    /// The calibrated scenario ([`Posterior::calibrated_scenario`]) as a
-    /// scenario file, with a header saying which parameters were set to
-    /// their posterior medians.
+    /// The posterior predictive scenario: `scenario` at the posterior
+    /// medians ([`Posterior::calibrated_scenario`]) whose `[uncertainty]`
+    /// draws one weighted particle per replication (the fitted paths,
+    /// jointly), beside the scenario's own uncertain paths that were not
+    /// fitted (which the fit integrated over). A `run` of it gives bands
+    /// that carry the fitted parameter uncertainty as well as the model's
+    /// own randomness.
+    ///
+    /// `posterior_file`, if given, is what `[uncertainty] posterior` names
+    /// when the scenario is written as TOML (the file
+    /// [`Posterior::write_csv`] wrote, relative to the scenario file's
+    /// folder); the rows are held in memory either way, so the scenario
+    /// runs as returned. A posterior table the scenario already had is
+    /// replaced.
     ///
     /// # Errors
     ///
     /// As [`Posterior::calibrated_scenario`].
-    pub fn calibrated_toml(&self, scenario: &Scenario) -> Result<String, Error> {
-        let s = self.calibrated_scenario(scenario)?;
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::{abc, Abc, Observations, Prior};
+    /// use custody_sim::montecarlo::{run, Runs};
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::plan_2026_01();
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value\n2026-02-10,transferred_cumulative,2000\n", "obs", &s)?;
+    /// let prior = Prior::parse(
+    ///     r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)?;
+    /// let opts = Abc { particles: 50, max_simulations: 400, seed: 1, threads: 0, ..Abc::default() };
+    /// let post = abc(&s, &obs, &[prior], &opts, None)?;
+    /// let forecast = post.predictive_scenario(&s, Some("posterior.csv"))?;
+    /// let summary = run(&forecast, &Runs { replications: 20, seed: 1, threads: 0 })?;
+    /// // Each replication reports the value its particle gave the path.
+    /// assert!(summary.metric("param.transfer.phase[0].interval_days.value").is_some());
+    /// assert!(forecast.to_toml_string().contains("posterior = \"posterior.csv\""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predictive_scenario(
+        &self,
+        scenario: &Scenario,
+        posterior_file: Option<&str>,
+    ) -> Result<Scenario, Error> {
+        let mut s = self.calibrated_scenario(scenario)?;
+        let own: Vec<(String, crate::Dist)> = s
+            .uncertainty
+            .as_ref()
+            .map(|u| {
+                u.params
+                    .iter()
+                    .filter(|(path, _)| !self.paths.contains(path))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        s.uncertainty = Some(crate::scenario::Uncertainty {
+            params: own,
+            posterior: posterior_file.map(str::to_string),
+            posterior_table: Some(crate::scenario::PosteriorTable {
+                columns: self.paths.clone(),
+                rows: self.particles.clone(),
+                weights: self.weights.clone(),
+            }),
+        });
+        Ok(s)
+    }
+
+    /// The posterior predictive scenario ([`Posterior::predictive_scenario`])
+    /// as a scenario file whose `[uncertainty] posterior` names
+    /// `posterior_file`, with a header saying which parameters were fitted
+    /// and their medians. What `calibrate --scenario-out` writes.
+    ///
+    /// # Errors
+    ///
+    /// As [`Posterior::calibrated_scenario`].
+    pub fn predictive_toml(
+        &self,
+        scenario: &Scenario,
+        posterior_file: &str,
+    ) -> Result<String, Error> {
+        let s = self.predictive_scenario(scenario, Some(posterior_file))?;
+        Ok(format!(
+            "{}# [uncertainty] draws one posterior particle ({posterior_file}) per replication.\n{}",
+            self.header(),
+            s.to_toml_string()
+        ))
+    }
+
+    /// The comment block at the top of a calibrated scenario file.
+    fn header(&self) -> String {
         let mut text = format!(
             "# Calibrated by ABC-PMC: {} particles, {} simulations, final tolerance {}.\n# These parameters are set to their weighted posterior medians:\n",
             self.particles.len(),
@@ -812,6 +916,20 @@ impl Posterior {
                 p.path, p.q50, p.q05, p.q95
             ));
         }
+        text
+    }
+
+    /// The calibrated scenario ([`Posterior::calibrated_scenario`]) as a
+    /// scenario file, with a header saying which parameters were set to
+    /// their posterior medians. Point values only: for a scenario that
+    /// draws the posterior, see [`Posterior::predictive_toml`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Posterior::calibrated_scenario`].
+    pub fn calibrated_toml(&self, scenario: &Scenario) -> Result<String, Error> {
+        let s = self.calibrated_scenario(scenario)?;
+        let mut text = self.header();
         text.push_str(&s.to_toml_string());
         Ok(text)
     }

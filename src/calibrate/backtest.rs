@@ -11,6 +11,7 @@ use super::{CalibrateError, Observations, Sim, crps, interval_score, pit};
 use crate::Error;
 use crate::model::Workspace;
 use crate::scenario::Scenario;
+use crate::stats::{SeriesAcc, SeriesBands};
 
 /// Miss rate of the p5-p95 band: the α of the interval score.
 pub const ALPHA: f64 = 0.1;
@@ -96,12 +97,7 @@ pub fn backtest(
     seed: u64,
     threads: usize,
 ) -> Result<Backtest, Error> {
-    if replications < 2 {
-        return Err(CalibrateError::Settings(format!(
-            "a backtest needs at least 2 replications, got {replications}"
-        ))
-        .into());
-    }
+    check_replications(replications)?;
     let sim = Sim::new(scenario, observations)?;
     let samples: Vec<Vec<f64>> = crate::montecarlo::in_pool(threads, || {
         (0..replications)
@@ -112,6 +108,171 @@ pub fn backtest(
             })
             .collect::<Result<Vec<_>, Error>>()
     })??;
+    Ok(score(observations, &samples))
+}
+
+/// The daily fan of one observed series: its 5%, 50% and 95% quantiles
+/// (and mean) across the replications of a backtest, from the record at
+/// the end of day 0 to the last observed record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesFan {
+    /// Daily series name.
+    pub series: String,
+    /// The bands, day 1 first \[unit of the series\].
+    pub bands: SeriesBands,
+}
+
+/// A [`Backtest`] with the daily fans of the series it observed, from the
+/// same replications: what a chart of the observations over their bands
+/// needs ([`crate::report::plots::write_backtest_plots`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestFans {
+    /// The scored rows and totals, equal to what [`backtest`] returns for
+    /// the same arguments.
+    pub backtest: Backtest,
+    /// One fan per observed series, in order of first appearance in the
+    /// observations; each covers the series' records 1 to the last
+    /// observed one, of any series (an observation dated D reads record
+    /// D − `start_date` + 1, index D − `start_date` here).
+    pub fans: Vec<SeriesFan>,
+    /// Replications the fans and rows are computed from.
+    pub replications: u64,
+}
+
+impl BacktestFans {
+    /// The fan of `series`, if it was observed.
+    pub fn fan(&self, series: &str) -> Option<&SeriesBands> {
+        self.fans
+            .iter()
+            .find(|f| f.series == series)
+            .map(|f| &f.bands)
+    }
+}
+
+/// [`backtest`], and the daily fan of every observed series from the same
+/// replications.
+///
+/// The rows and totals are bit-identical to [`backtest`]'s. The fans are
+/// the daily quantiles the run charts draw (the mergeable histograms of
+/// [`Summary::series`](crate::montecarlo::Summary::series): exact below
+/// 256, within 1/128 relative above), so memory does not grow with the
+/// replications; a row's p5 and p95 are exact type-7 quantiles, so on an
+/// observed day of a large series the band's edge can differ from the
+/// row's by that bucket width.
+///
+/// Like [`backtest`], each replication draws the scenario's
+/// `[uncertainty]` (if any) as a run does.
+///
+/// # Errors
+///
+/// As [`backtest`].
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{calibrate::{backtest, backtest_fans, Observations}, presets};
+///
+/// let s = presets::plan_2026_01();
+/// let obs = Observations::from_csv_str(
+///     "date,series,value\n9,transferred_cumulative,500\n11,transferred_cumulative,450\n",
+///     "reported",
+///     &s,
+/// )?;
+/// let b = backtest_fans(&s, &obs, 40, 1, 0)?;
+/// assert_eq!(b.backtest, backtest(&s, &obs, 40, 1, 0)?);
+/// let fan = b.fan("transferred_cumulative").unwrap();
+/// // Records 1 to 12: day 11 is the end-of-day record 12 (day 0's is record 1).
+/// assert_eq!(fan.p50.len(), 12);
+/// assert!(fan.p5[9] <= fan.p50[9] && fan.p50[9] <= fan.p95[9]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn backtest_fans(
+    scenario: &Scenario,
+    observations: &Observations,
+    replications: u64,
+    seed: u64,
+    threads: usize,
+) -> Result<BacktestFans, Error> {
+    check_replications(replications)?;
+    let sim = Sim::new(scenario, observations)?;
+    let mut names: Vec<&str> = Vec::new();
+    for o in observations.rows() {
+        if !names.contains(&o.series.as_str()) {
+            names.push(&o.series);
+        }
+    }
+    let layout = sim.plan.layout();
+    let ix: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            layout.series_index(n).ok_or_else(|| {
+                CalibrateError::Settings(format!("series {n:?} is not a series of the scenario"))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let days = layout.horizon_days() as usize;
+    let empty = || SeriesAcc::new(ix.len(), days);
+    type Part = (Vec<(u64, Vec<f64>)>, SeriesAcc);
+    let (mut samples, acc): Part = crate::montecarlo::in_pool(threads, || {
+        (0..replications)
+            .into_par_iter()
+            .try_fold(
+                || (Workspace::default(), Vec::new(), empty(), Vec::new()),
+                |(mut ws, mut rows, mut acc, mut flat), i| {
+                    let outcome = sim.outcome(&mut ws, seed, i)?;
+                    let cells = sim
+                        .cells
+                        .iter()
+                        .map(|&(s, d)| f64::from(outcome.series_at(s)[d]))
+                        .collect();
+                    flat.clear();
+                    for &s in &ix {
+                        flat.extend_from_slice(&outcome.series_at(s)[..days]);
+                    }
+                    acc.add(&flat);
+                    rows.push((i, cells));
+                    Ok::<_, Error>((ws, rows, acc, flat))
+                },
+            )
+            .map(|r| r.map(|(_, rows, acc, _)| (rows, acc)))
+            .try_reduce(
+                || (Vec::new(), empty()),
+                |(mut a, mut x), (b, y)| {
+                    a.extend(b);
+                    x.merge(&y);
+                    Ok((a, x))
+                },
+            )
+    })??;
+    samples.sort_by_key(|(i, _)| *i);
+    let samples: Vec<Vec<f64>> = samples.into_iter().map(|(_, v)| v).collect();
+    Ok(BacktestFans {
+        backtest: score(observations, &samples),
+        fans: names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| SeriesFan {
+                series: (*n).to_string(),
+                bands: acc.bands(k),
+            })
+            .collect(),
+        replications,
+    })
+}
+
+fn check_replications(replications: u64) -> Result<(), Error> {
+    if replications < 2 {
+        return Err(CalibrateError::Settings(format!(
+            "a backtest needs at least 2 replications, got {replications}"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Scores each observation against its column of `samples` (one row per
+/// replication, in index order).
+fn score(observations: &Observations, samples: &[Vec<f64>]) -> Backtest {
     let mut rows = Vec::with_capacity(observations.rows().len());
     let mut crps_sum = 0.0;
     for (r, o) in observations.rows().iter().enumerate() {
@@ -133,10 +294,10 @@ pub fn backtest(
         });
     }
     let n = rows.len() as f64;
-    Ok(Backtest {
+    Backtest {
         coverage: rows.iter().filter(|r| r.inside).count() as f64 / n,
         mean_interval_score: rows.iter().map(|r| r.interval_score).sum::<f64>() / n,
         crps: crps_sum / n,
         rows,
-    })
+    }
 }

@@ -28,7 +28,7 @@ pub mod prior;
 mod score;
 
 pub use abc::{Abc, AbcProgress, ParamSummary, Posterior, abc};
-pub use backtest::{Backtest, BacktestRow, backtest};
+pub use backtest::{Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans};
 pub use observations::{Observation, Observations};
 pub use prior::{Prior, Transform};
 pub use score::{crps, interval_score, pit};
@@ -121,6 +121,25 @@ impl Sim {
         })
     }
 
+    /// Runs replication `index` of `seed`, with its draw of
+    /// `[uncertainty]` if the scenario has one.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Scenario`] when a draw of `[uncertainty]` makes the
+    /// scenario invalid (as in a run).
+    pub(crate) fn outcome(
+        &self,
+        ws: &mut Workspace,
+        seed: u64,
+        index: u64,
+    ) -> Result<crate::Outcome, crate::Error> {
+        Ok(match &self.uncertain {
+            Some(u) => u.plan(seed, index)?.0.replicate_in(ws, seed, index),
+            None => self.plan.replicate_in(ws, seed, index),
+        })
+    }
+
     /// Runs replication `index` of `seed` and writes the observed cells'
     /// values into `out` (cleared first), in row order.
     ///
@@ -135,15 +154,7 @@ impl Sim {
         index: u64,
         out: &mut Vec<f64>,
     ) -> Result<(), crate::Error> {
-        let drawn;
-        let plan = match &self.uncertain {
-            Some(u) => {
-                drawn = u.plan(seed, index)?.0;
-                &drawn
-            }
-            None => &self.plan,
-        };
-        let outcome = plan.replicate_in(ws, seed, index);
+        let outcome = self.outcome(ws, seed, index)?;
         out.clear();
         out.extend(
             self.cells

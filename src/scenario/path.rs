@@ -327,7 +327,15 @@ impl Scenario {
             *slot = value;
             named.extend(resolved.named);
         }
-        let s = Scenario::from_toml_value(tree).map_err(|e| rename(e, &named))?;
+        let mut s = Scenario::from_toml_value(tree).map_err(|e| rename(e, &named))?;
+        // The rows of a posterior table are not part of the TOML form: keep
+        // them while the table is still the same file (or none).
+        if let (Some(new), Some(old)) = (&mut s.uncertainty, &self.uncertainty)
+            && new.posterior == old.posterior
+            && new.posterior_table.is_none()
+        {
+            new.posterior_table.clone_from(&old.posterior_table);
+        }
         s.validate()
             .map_err(|e| rename(Error::Scenario(e), &named))?;
         Ok(s)

@@ -4,6 +4,7 @@
 //! validation against queueing theory, the Monte Carlo runner, the CLI,
 //! and a golden snapshot of a small run's JSON.
 
+mod calib_plots;
 mod calibrate;
 mod cli;
 mod cli_decide;

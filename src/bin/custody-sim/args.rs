@@ -247,6 +247,10 @@ pub(crate) struct BacktestArgs {
     /// Write the rows as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    /// Draw the observations over the fan of each observed series (SVG
+    /// and PNG) into DIR (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +277,14 @@ pub(crate) struct CalibrateArgs {
     /// Write the calibrated scenario (posterior medians) as TOML to FILE.
     #[arg(long, value_name = "FILE.toml")]
     pub(crate) scenario_out: Option<PathBuf>,
+    /// Draw each parameter's prior against its posterior, and the
+    /// posterior predictive fan of each observed series against the
+    /// observations (SVG and PNG), into DIR (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+    /// Replications of the posterior predictive fan (`--plots`).
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
     #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]

@@ -1,5 +1,9 @@
 //! Charts of a summary, as SVG and PNG (feature `plots`).
 //!
+//! The charts of a backtest and of a calibration (observations over the
+//! fan, prior against posterior, posterior predictive) are listed in
+//! [`calib`].
+//!
 //! [`write_plots`] draws, from a [`Summary`] and the [`Scenario`] it ran:
 //!
 //! | file | what it shows |
@@ -41,7 +45,10 @@ use crate::report::Override;
 use crate::scenario::Scenario;
 
 mod axes;
+pub mod calib;
 mod charts;
+
+pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
 use axes::Calendar;
 use charts::{Chart, Context};

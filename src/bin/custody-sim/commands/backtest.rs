@@ -4,12 +4,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use custody_sim::calibrate::{Backtest, Observations, backtest as run_backtest};
+use custody_sim::calibrate::{Backtest, Observations, backtest_fans};
 
 use super::{emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
-use crate::output::{self, is_dash, print};
+use crate::output::{self, Kind, Output, is_dash, print};
 
 /// The rows as CSV, with a header.
 fn rows_csv(b: &Backtest) -> Result<String, Fail> {
@@ -62,6 +62,7 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     ]
     .into_iter()
     .flatten()
+    .chain(plots_output(a.plots.as_deref())?)
     .collect();
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
@@ -71,22 +72,64 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     }
     let scenario = load(&a.scenario, &a.common.set)?;
     let obs = Observations::from_path(&a.observed, &scenario)?;
-    let b = run_backtest(
+    let fans = backtest_fans(
         &scenario,
         &obs,
         a.replications,
         a.common.seed,
         threads(a.common.threads, a.replications),
     )?;
+    let b = &fans.backtest;
     if let Some(p) = json_to {
-        emit_json(&b, p, a.common.quiet)?;
+        emit_json(b, p, a.common.quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&rows_csv(&b)?, p, a.common.quiet)?;
+        emit_text(&rows_csv(b)?, p, a.common.quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&table(&b))?;
+        print(&table(b))?;
+    }
+    #[cfg(feature = "plots")]
+    draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
+        custody_sim::report::plots::write_backtest_plots(&scenario, &obs, &fans, dir)
+    })?;
+    Ok(())
+}
+
+/// `--plots DIR` as an output, to check against the inputs; refused
+/// where this build cannot draw.
+pub(crate) fn plots_output(dir: Option<&Path>) -> Result<Option<Output<'_>>, Fail> {
+    if cfg!(not(feature = "plots")) && dir.is_some() {
+        return Err(Fail::Msg(
+            "--plots: this custody-sim was built without the `plots` feature".into(),
+        ));
+    }
+    Ok(dir.map(|path| Output {
+        flag: "--plots",
+        path,
+        kind: Kind::Dir(None),
+    }))
+}
+
+/// Draws the charts of `--plots DIR` with `draw`, noting the files.
+#[cfg(feature = "plots")]
+pub(crate) fn draw_plots(
+    dir: Option<&Path>,
+    quiet: bool,
+    draw: impl FnOnce(&Path) -> Result<Vec<std::path::PathBuf>, custody_sim::Error>,
+) -> Result<(), Fail> {
+    let Some(dir) = dir else { return Ok(()) };
+    let files = draw(dir)?;
+    for p in files.iter().take(12) {
+        output::note(quiet, &format!("wrote {}", p.display()));
+    }
+    if files.len() > 12 {
+        let more = files.len() - 12;
+        output::note(
+            quiet,
+            &format!("\u{2026} and {more} more charts in {}", dir.display()),
+        );
     }
     Ok(())
 }

@@ -77,6 +77,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             kind: Kind::File,
         });
     }
+    outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
     output::check(&outputs, &inputs)?;
@@ -121,7 +122,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     write_bytes_atomic(&a.out, post.to_csv_string().as_bytes())?;
     note(a.common.quiet, &format!("wrote {}", a.out.display()));
     if let Some(p) = &a.scenario_out {
-        let text = post.calibrated_toml(&scenario)?;
+        let text = post.predictive_toml(&scenario, &posterior_reference(p, &a.out))?;
         write_bytes_atomic(p, text.as_bytes())?;
         note(a.common.quiet, &format!("wrote {}", p.display()));
     }
@@ -146,5 +147,32 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             &post.stopped,
         ))?;
     }
+    #[cfg(feature = "plots")]
+    super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
+        let runs = custody_sim::montecarlo::Runs {
+            replications: a.replications,
+            seed: a.common.seed,
+            threads: threads(a.common.threads, a.replications),
+        };
+        custody_sim::report::plots::write_calibrate_plots(
+            &scenario, &obs, &priors, &post, &runs, dir,
+        )
+    })?;
     Ok(())
+}
+
+/// How the calibrated scenario file `scenario_out` names the posterior
+/// file `out` in its `[uncertainty] posterior`: the bare file name when
+/// both are in one folder (so the pair can be moved together), otherwise
+/// `out`'s absolute path.
+fn posterior_reference(scenario_out: &Path, out: &Path) -> String {
+    let folder = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::canonicalize(parent.unwrap_or(Path::new(".")))
+    };
+    match (folder(scenario_out), folder(out), out.file_name()) {
+        (Ok(a), Ok(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
+        (_, Ok(b), Some(name)) => b.join(name).to_string_lossy().into_owned(),
+        _ => out.to_string_lossy().into_owned(),
+    }
 }

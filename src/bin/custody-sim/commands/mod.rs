@@ -79,8 +79,14 @@ pub(crate) fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, Sourc
     let path = Path::new(arg);
     if path.is_file() {
         let text = Error::read_text(path)?;
+        // A `[uncertainty] posterior` file is read relative to the
+        // scenario file's folder, as `Scenario::from_path` does.
+        let dir = path.parent().unwrap_or(Path::new("."));
         return Ok((
-            Scenario::parse_toml(&text),
+            Scenario::parse_toml(&text).and_then(|mut s| {
+                s.load_posterior(dir)?;
+                Ok(s)
+            }),
             Source {
                 origin: arg.to_string(),
             },

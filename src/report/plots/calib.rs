@@ -1,0 +1,1252 @@
+//! Charts of a backtest and of a calibration: the observations over the
+//! model's fan, and each parameter's prior against its posterior.
+//!
+//! [`write_backtest_plots`] (`custody-sim backtest --plots DIR`) draws, from
+//! a [`BacktestFans`]:
+//!
+//! | file | what it shows |
+//! | --- | --- |
+//! | `backtest.svg`, `.png` | every observed series, one panel each: the model's daily median (line) in its 5–95% band (the fan), with the observations drawn over it; the title gives the coverage (observations inside the band, of all) |
+//! | `backtest_<series>.svg`, `.png` | the same, one series per file, titled with that series' coverage |
+//!
+//! [`write_calibrate_plots`] (`custody-sim calibrate --plots DIR`) draws,
+//! from a [`Posterior`] and the priors it was fitted from:
+//!
+//! | file | what it shows |
+//! | --- | --- |
+//! | `posterior.svg`, `.png` | every parameter, one panel each: the posterior (weighted histogram of the particles; for an integer parameter, bars of probability per value) against the prior (its exact density, or probability per value as outlined bars), with the posterior median and 90% credible interval |
+//! | `posterior_<parameter>.svg`, `.png` | the same, one parameter per file |
+//! | `predictive.svg`, `.png` | the posterior predictive fan of every observed series against the observations, drawn as `backtest.svg` |
+//! | `predictive_<series>.svg`, `.png` | the same, one series per file |
+//!
+//! A chart file holds at most [`MAX_PANELS`] panels: with more series
+//! (parameters), `backtest.svg` becomes `backtest-1of2.svg`,
+//! `backtest-2of2.svg` (and `posterior`, `predictive` likewise). The
+//! per-series and per-parameter files are written for the first
+//! [`MAX_FACILITY_CHARTS`] series or parameters; their names are slugs
+//! (lower-case ASCII letters, digits and `_`:
+//! `transfer.phase[0].interval_days.value` gives
+//! `posterior_transfer_phase_0__interval_days_value`), made unique as the
+//! facility charts' are.
+//!
+//! **Observations.** A point is the observed value on its date (an
+//! observation dated D is drawn at day D − `start_date` + 1, the record it
+//! is compared with). A filled dark circle is inside the band; a red
+//! triangle (colour `#D62728`, used for nothing else) is outside it. Where
+//! the row has an `sd`, whiskers span the value ± 1.645 sd: the central
+//! 90% of a normal error, the same coverage as the 5–95% band. Inside or
+//! outside is the backtest row's `inside` (exact type-7 quantiles of the
+//! replications); the band drawn is the daily quantiles of the run charts
+//! (see [`backtest_fans`](crate::calibrate::backtest_fans)), which agree
+//! with the row's to the histogram's bucket width.
+//!
+//! **Posterior predictive.** The fan of `predictive` comes from
+//! `runs.replications` replications of the scenario with its posterior as
+//! `[uncertainty] posterior` ([`Posterior::predictive_scenario`]: each
+//! replication draws one particle by its weight, and the scenario's own
+//! uncertain paths that were not fitted, as the fit did), run to the last
+//! observed day; a point is
+//! inside when it lies within that day's band.
+//!
+//! Every time axis is in days since day 0 (bottom) and calendar dates
+//! (top), as in the run charts.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
+use super::{
+    CAPTION_SIZE, DESC_SIZE, Figure, LEGEND_SIZE, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH,
+    PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE,
+    WIDTH, ensure_font, font, plot_err, slug,
+};
+use crate::Error;
+use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
+use crate::montecarlo::{Runs, run};
+use crate::scenario::{Dist, Scenario};
+use crate::stats::SeriesBands;
+
+/// Colour of an observation outside the band (`#D62728`), used for
+/// nothing else.
+const OUTSIDE: RGBColor = RGBColor(214, 39, 40);
+/// Colour of an observation inside the band.
+const INSIDE: RGBColor = RGBColor(25, 25, 25);
+/// z of the whiskers: ± 1.645 sd is the central 90% of a normal error.
+const WHISKER_Z: f64 = 1.645;
+/// Most bars of an integer parameter's chart; wider ranges are grouped.
+const MAX_INT_BARS: i64 = 60;
+/// Points of a prior's density curve.
+const CURVE_POINTS: usize = 400;
+
+/// One observation as drawn.
+#[derive(Debug, Clone)]
+struct Point {
+    day: u32,
+    value: f64,
+    sd: Option<f64>,
+    inside: bool,
+}
+
+/// One series' fan and its observations.
+#[derive(Debug, Clone)]
+struct FanSeries {
+    name: String,
+    bands: SeriesBands,
+    points: Vec<Point>,
+}
+
+/// What the fan charts of a backtest or a posterior predictive run draw.
+#[derive(Debug)]
+struct Fans {
+    /// `backtest` or `predictive`: the stems.
+    stem: &'static str,
+    /// `Backtest` or `Posterior predictive`: the titles.
+    what: &'static str,
+    /// Subtitle: scenario, replications, day 0, whiskers.
+    subtitle: String,
+    cal: Calendar,
+    colour: RGBColor,
+    /// `model` or `posterior predictive`: the legend's band and median.
+    band: &'static str,
+    series: Vec<FanSeries>,
+}
+
+/// One parameter's prior and posterior.
+#[derive(Debug)]
+struct Param {
+    prior: Prior,
+    values: Vec<f64>,
+    summary: ParamSummary,
+}
+
+/// What the prior-against-posterior charts draw.
+#[derive(Debug)]
+struct Params {
+    subtitle: String,
+    weights: Vec<f64>,
+    params: Vec<Param>,
+}
+
+/// A chart: a set of panels of fans or of parameters.
+#[derive(Debug, Clone, Copy)]
+enum Chart<'a> {
+    Fans(&'a Fans, &'a [usize]),
+    Params(&'a Params, &'a [usize]),
+}
+
+/// A chart to draw, with its stem and title.
+struct Drawn<'a> {
+    stem: String,
+    title: String,
+    chart: Chart<'a>,
+    ix: Vec<usize>,
+}
+
+/// `k of n inside the 5–95% band`.
+fn inside_text(points: &[Point]) -> String {
+    let k = points.iter().filter(|p| p.inside).count();
+    format!("{k} of {} inside the 5\u{2013}95% band", points.len())
+}
+
+/// Stems `<prefix>_<slug>`, unique: the item's position is added where a
+/// slug is empty or shared, then `_2`, `_3`, … where that still meets a
+/// stem already given.
+fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
+    let slugs: Vec<String> = names.iter().map(|n| slug(n)).collect();
+    let mut taken = std::collections::HashSet::new();
+    let wanted: Vec<String> = slugs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.is_empty() || slugs.iter().filter(|t| *t == s).count() > 1 {
+                format!("{prefix}_{}_{s}", i + 1)
+                    .trim_end_matches('_')
+                    .to_string()
+            } else {
+                format!("{prefix}_{s}")
+            }
+        })
+        .collect();
+    let once: Vec<bool> = wanted
+        .iter()
+        .map(|w| wanted.iter().filter(|v| *v == w).count() == 1)
+        .collect();
+    for (w, &one) in wanted.iter().zip(&once) {
+        if one {
+            taken.insert(w.clone());
+        }
+    }
+    wanted
+        .iter()
+        .zip(&once)
+        .map(|(w, &one)| {
+            if one || taken.insert(w.clone()) {
+                return w.clone();
+            }
+            (2..)
+                .map(|k| format!("{w}_{k}"))
+                .find(|c| taken.insert(c.clone()))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The charts of a set of panels: one overview (split past
+/// [`MAX_PANELS`]) and one per item, for the first
+/// [`MAX_FACILITY_CHARTS`].
+fn charts<'a>(
+    stem: &str,
+    names: &[&str],
+    overview: &str,
+    item: impl Fn(usize) -> String,
+    make: impl Fn(&'a [usize]) -> Chart<'a>,
+    all: &'a [usize],
+    singles: &'a [usize],
+) -> Vec<Drawn<'a>> {
+    let mut out = Vec::new();
+    let parts = all.len().div_ceil(MAX_PANELS).max(1);
+    for (k, part) in all.chunks(MAX_PANELS).enumerate() {
+        let (stem, title) = if parts == 1 {
+            (stem.to_string(), overview.to_string())
+        } else {
+            (
+                format!("{stem}-{}of{parts}", k + 1),
+                format!("{overview} ({} of {parts})", k + 1),
+            )
+        };
+        out.push(Drawn {
+            stem,
+            title,
+            chart: make(part),
+            ix: part.to_vec(),
+        });
+    }
+    let stems = unique_stems(stem, names);
+    for i in singles.iter().take(MAX_FACILITY_CHARTS) {
+        out.push(Drawn {
+            stem: stems[*i].clone(),
+            title: item(*i),
+            chart: make(std::slice::from_ref(i)),
+            ix: vec![*i],
+        });
+    }
+    out
+}
+
+impl Fans {
+    fn overview_title(&self) -> String {
+        let points: Vec<Point> = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().cloned())
+            .collect();
+        format!("{}: {}", self.what, inside_text(&points))
+    }
+
+    fn item_title(&self, i: usize) -> String {
+        let s = &self.series[i];
+        format!("{}: {}", s.name, inside_text(&s.points))
+    }
+}
+
+/// The drawn charts of a fan set.
+fn fan_charts<'a>(f: &'a Fans, ix: &'a [usize]) -> Vec<Drawn<'a>> {
+    let names: Vec<&str> = f.series.iter().map(|s| s.name.as_str()).collect();
+    charts(
+        f.stem,
+        &names,
+        &f.overview_title(),
+        |i| f.item_title(i),
+        |part| Chart::Fans(f, part),
+        ix,
+        ix,
+    )
+}
+
+/// The drawn charts of the parameters.
+fn param_charts<'a>(p: &'a Params, ix: &'a [usize]) -> Vec<Drawn<'a>> {
+    let names: Vec<&str> = p.params.iter().map(|q| q.prior.path.as_str()).collect();
+    charts(
+        "posterior",
+        &names,
+        "Prior and posterior of each parameter",
+        |i| format!("Prior and posterior: {}", p.params[i].prior.path),
+        |part| Chart::Params(p, part),
+        ix,
+        ix,
+    )
+}
+
+impl Drawn<'_> {
+    fn size(&self) -> (u32, u32) {
+        let panels = self.ix.len().clamp(1, MAX_PANELS) as u32;
+        (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), Error> {
+        let (subtitle, n) = match self.chart {
+            Chart::Fans(f, ix) => (f.subtitle.as_str(), ix.len()),
+            Chart::Params(p, ix) => (p.subtitle.as_str(), ix.len()),
+        };
+        let body = titled(&root, &self.title, subtitle)?;
+        let several = n > 1;
+        for (k, area) in body.split_evenly((n.max(1), 1)).iter().enumerate().take(n) {
+            match self.chart {
+                Chart::Fans(f, ix) => fan_panel(area, f, &f.series[ix[k]], several)?,
+                Chart::Params(p, ix) => param_panel(area, p, &p.params[ix[k]], several)?,
+            }
+        }
+        root.present().map_err(plot_err)
+    }
+
+    fn svg(&self) -> Result<String, Error> {
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, self.size()).into_drawing_area();
+            self.draw(root)?;
+        }
+        Ok(text)
+    }
+
+    fn figure(&self) -> Result<Figure, Error> {
+        Ok(Figure {
+            stem: self.stem.clone(),
+            title: self.title.clone(),
+            svg: self.svg()?,
+        })
+    }
+
+    /// Writes `<stem>.svg` and `<stem>.png` into `dir`, each atomically.
+    fn write(&self, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        let named = |e: Error, path: &Path| match e {
+            Error::Plot {
+                path: None,
+                message,
+            } => Error::Plot {
+                path: Some(path.to_path_buf()),
+                message,
+            },
+            other => other,
+        };
+        let svg = dir.join(format!("{}.svg", self.stem));
+        let text = self.svg().map_err(|e| named(e, &svg))?;
+        crate::report::write_bytes_atomic(&svg, text.as_bytes())?;
+        out.push(svg);
+        let png = dir.join(format!("{}.png", self.stem));
+        crate::report::write_atomic(&png, |tmp| {
+            self.draw(BitMapBackend::new(tmp, self.size()).into_drawing_area())
+        })
+        .map_err(|e| named(e, &png))?;
+        out.push(png);
+        Ok(())
+    }
+}
+
+/// Draws the title and subtitle, returns the area below them.
+fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<DrawingArea<DB, Shift>, Error> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
+    let (w, _) = top.dim_in_pixel();
+    let centre = Pos::new(HPos::Center, VPos::Top);
+    top.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, 18),
+        font(TITLE_SIZE).pos(centre),
+    ))
+    .map_err(plot_err)?;
+    top.draw(&Text::new(
+        subtitle.to_string(),
+        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
+        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
+    ))
+    .map_err(plot_err)?;
+    Ok(rest)
+}
+
+/// A number for an axis or a label: thousands separators from 1,000 on,
+/// else three significant digits.
+fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    if x.abs() >= 1000.0 {
+        return thousands(x);
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// One series' panel: the fan, then the observations over it.
+fn fan_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    f: &Fans,
+    s: &FanSeries,
+    caption: bool,
+) -> Result<(), Error> {
+    let cal = f.cal;
+    let days = cal.horizon as usize;
+    let h = f64::from(cal.horizon);
+    let pad = (h / 30.0).max(1.0);
+    let high = |p: &Point| p.value + p.sd.map_or(0.0, |sd| WHISKER_Z * sd);
+    let y_max = nice_max(
+        s.bands
+            .p95
+            .iter()
+            .take(days)
+            .chain(s.bands.p50.iter().take(days))
+            .copied()
+            .chain(s.points.iter().map(high))
+            .fold(0.0, f64::max),
+    );
+    let y_fmt = |y: &f64| num(*y);
+    let day_fmt = |d: &f64| format!("{d:.0}");
+    let date_fmt = |d: &f64| cal.tick(*d);
+    let mut builder = ChartBuilder::on(area);
+    let text;
+    if caption {
+        text = format!("{} ({})", s.name, inside_text(&s.points));
+        builder.caption(&text, font(CAPTION_SIZE));
+    }
+    let mut chart = builder
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(10)
+        .margin_bottom(10)
+        .x_label_area_size(90)
+        .top_x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(Ticked::new(0.0, h + pad, cal.day_ticks()), 0.0..y_max)
+        .map_err(plot_err)?
+        .set_secondary_coord(Ticked::new(0.0, h + pad, cal.date_ticks()), 0.0..y_max);
+    chart
+        .configure_mesh()
+        .x_labels(20)
+        .y_labels(8)
+        .x_label_formatter(&day_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
+        .y_desc(s.name.as_str())
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .configure_secondary_axes()
+        .x_labels(20)
+        .x_label_formatter(&date_fmt)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .draw()
+        .map_err(plot_err)?;
+
+    let by_day = |v: &[f64]| {
+        thin(
+            v.iter()
+                .take(days)
+                .enumerate()
+                .map(|(i, &x)| ((i + 1) as f64, x)),
+        )
+    };
+    let mut outline = by_day(&s.bands.p95);
+    let mut lower = by_day(&s.bands.p5);
+    lower.reverse();
+    outline.extend(lower);
+    let fill = f.colour.mix(0.25);
+    chart
+        .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
+        .map_err(plot_err)?
+        .label(format!("{}: 5\u{2013}95% of replications", f.band))
+        .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+    let style = ShapeStyle::from(&f.colour).stroke_width(MEDIAN_WIDTH);
+    chart
+        .draw_series(LineSeries::new(by_day(&s.bands.p50), style))
+        .map_err(plot_err)?
+        .label(format!("{}: median", f.band))
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+
+    // Whiskers under the points.
+    for p in &s.points {
+        let Some(sd) = p.sd else { continue };
+        let colour = if p.inside { INSIDE } else { OUTSIDE };
+        let w = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
+        let x = f64::from(p.day);
+        let lo = (p.value - WHISKER_Z * sd).max(0.0);
+        let hi = p.value + WHISKER_Z * sd;
+        let cap = pad * 0.3;
+        chart
+            .draw_series([
+                PathElement::new(vec![(x, lo), (x, hi)], w),
+                PathElement::new(vec![(x - cap, lo), (x + cap, lo)], w),
+                PathElement::new(vec![(x - cap, hi), (x + cap, hi)], w),
+            ])
+            .map_err(plot_err)?;
+    }
+    let (inside, outside): (Vec<&Point>, Vec<&Point>) = s.points.iter().partition(|p| p.inside);
+    let with_sd = s.points.iter().any(|p| p.sd.is_some());
+    let whiskers = if with_sd { " (\u{b1} 1.645 sd)" } else { "" };
+    if !inside.is_empty() {
+        chart
+            .draw_series(
+                inside
+                    .iter()
+                    .map(|p| Circle::new((f64::from(p.day), p.value), 10, INSIDE.filled())),
+            )
+            .map_err(plot_err)?
+            .label(format!("observed{whiskers}, inside the band"))
+            .legend(|(x, y)| Circle::new((x + 22, y), 10, INSIDE.filled()));
+    }
+    if !outside.is_empty() {
+        chart
+            .draw_series(
+                outside.iter().map(|p| {
+                    TriangleMarker::new((f64::from(p.day), p.value), 15, OUTSIDE.filled())
+                }),
+            )
+            .map_err(plot_err)?
+            .label(format!("observed{whiskers}, outside the band"))
+            .legend(|(x, y)| TriangleMarker::new((x + 22, y), 15, OUTSIDE.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(16)
+        .legend_area_size(56)
+        .label_font(font(LEGEND_SIZE))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.5))
+        .draw()
+        .map_err(plot_err)?;
+    Ok(())
+}
+
+/// Range of a prior's drawn value worth plotting: its support where
+/// bounded, its 0.5% to 99.5% quantiles where not.
+fn prior_x_range(p: &Prior) -> (f64, f64) {
+    use statrs::distribution::{ContinuousCDF, Gamma, LogNormal};
+    let (lo, hi) = (0.005, 0.995);
+    match p.dist {
+        Dist::Fixed { value } => (value, value),
+        Dist::Uniform { low, high } | Dist::Triangular { low, high, .. } => (low, high),
+        Dist::UniformInt { low, high } => (low as f64, high as f64),
+        Dist::Exponential { mean } => (-mean * (1.0f64 - lo).ln(), -mean * (1.0f64 - hi).ln()),
+        Dist::Lognormal { mean, sd } => {
+            let s2 = (1.0 + (sd / mean).powi(2)).ln();
+            LogNormal::new(mean.ln() - 0.5 * s2, s2.sqrt()).map_or((0.0, mean + 3.0 * sd), |d| {
+                (d.inverse_cdf(lo), d.inverse_cdf(hi))
+            })
+        }
+        Dist::Gamma { mean, sd } => Gamma::new((mean / sd).powi(2), mean / (sd * sd))
+            .map_or((0.0, mean + 3.0 * sd), |d| {
+                (d.inverse_cdf(lo), d.inverse_cdf(hi))
+            }),
+        Dist::Poisson { mean } => (0.0, mean * 3.0),
+    }
+}
+
+/// The prior's density at path value `v` (the density of the drawn value
+/// x = v, or for a `1/DIST` prior x = 1/v times |dx/dv| = 1/v²).
+fn prior_density(p: &Prior, v: f64) -> f64 {
+    match p.transform {
+        Transform::Identity => p.ln_density(v).exp(),
+        Transform::Reciprocal if v > 0.0 => p.ln_density(1.0 / v).exp() / (v * v),
+        Transform::Reciprocal => 0.0,
+    }
+}
+
+/// One parameter's panel: prior against posterior.
+fn param_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ps: &Params,
+    p: &Param,
+    caption: bool,
+) -> Result<(), Error> {
+    let prior = &p.prior;
+    let w = &ps.weights;
+    let (pmin, pmax) = p
+        .values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let (xlo, xhi) = prior_x_range(prior);
+    let (vlo, vhi) = match prior.transform {
+        Transform::Identity => (xlo, xhi),
+        Transform::Reciprocal => (1.0 / xhi, 1.0 / xlo),
+    };
+    let integer = prior.is_integer();
+    let (mut lo, mut hi) = (vlo.min(pmin), vhi.max(pmax));
+    if integer {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    if hi <= lo {
+        let d = (lo.abs() * 0.1).max(1.0);
+        (lo, hi) = (lo - d, hi + d);
+    }
+    let span = hi - lo;
+    let (lo, hi) = (lo - 0.04 * span, hi + 0.04 * span);
+    let post = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
+    let prior_colour = RGBColor(90, 90, 90);
+
+    // Bars (x0, x1, height) of the posterior and of the prior.
+    let mut post_bars: Vec<(f64, f64, f64)> = Vec::new();
+    let mut prior_bars: Vec<(f64, f64, f64)> = Vec::new();
+    let mut curve: Vec<(f64, f64)> = Vec::new();
+    let y_desc;
+    if let (true, Dist::UniformInt { low, high }) = (integer, prior.dist) {
+        let n = high - low + 1;
+        let width = (n + MAX_INT_BARS - 1) / MAX_INT_BARS;
+        let bins = (n + width - 1) / width;
+        let mut mass = vec![0.0; bins as usize];
+        for (x, wi) in p.values.iter().zip(w) {
+            let b = ((x.round() as i64 - low) / width).clamp(0, bins - 1);
+            mass[b as usize] += wi;
+        }
+        for (b, m) in mass.iter().enumerate() {
+            let a = low + b as i64 * width;
+            let z = (a + width - 1).min(high);
+            let gap = if width == 1 { 0.15 } else { 0.3 };
+            let (x0, x1) = (a as f64 - 0.5 + gap, z as f64 + 0.5 - gap);
+            post_bars.push((x0, x1, *m));
+            prior_bars.push((x0, x1, (z - a + 1) as f64 / n as f64));
+        }
+        y_desc = if width == 1 {
+            "probability".to_string()
+        } else {
+            format!("probability per {width} values")
+        };
+    } else if pmax > pmin {
+        let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+        let bins = ((2.0 * ess.cbrt()).ceil() as usize).clamp(5, 40);
+        let width = (pmax - pmin) / bins as f64;
+        let mut mass = vec![0.0; bins];
+        for (x, wi) in p.values.iter().zip(w) {
+            let b = (((x - pmin) / width) as usize).min(bins - 1);
+            mass[b] += wi;
+        }
+        for (b, m) in mass.iter().enumerate() {
+            let x0 = pmin + b as f64 * width;
+            post_bars.push((x0, x0 + width, m / width));
+        }
+        y_desc = "density (per unit of the parameter)".to_string();
+    } else {
+        // Every particle at one value (a fixed prior): a bar of mass 1.
+        let width = (hi - lo) / 60.0;
+        post_bars.push((pmin - width / 2.0, pmin + width / 2.0, 1.0));
+        if !prior.is_fixed() {
+            y_desc = "posterior probability; prior density".to_string();
+        } else {
+            prior_bars.push((pmin - width / 2.0, pmin + width / 2.0, 1.0));
+            y_desc = "probability".to_string();
+        }
+    }
+    if !integer && !prior.is_fixed() {
+        curve = (0..=CURVE_POINTS)
+            .map(|k| {
+                let v = lo + (hi - lo) * k as f64 / CURVE_POINTS as f64;
+                (v, prior_density(prior, v))
+            })
+            .collect();
+    }
+    // A third more height than the tallest bar: room for the legend.
+    let y_max = nice_max(
+        1.35 * post_bars
+            .iter()
+            .chain(&prior_bars)
+            .map(|b| b.2)
+            .chain(curve.iter().map(|c| c.1).filter(|y| y.is_finite()))
+            .fold(0.0, f64::max),
+    );
+
+    let mut builder = ChartBuilder::on(area);
+    if caption {
+        builder.caption(&prior.path, font(CAPTION_SIZE));
+    }
+    let x_fmt = |x: &f64| num(*x);
+    let mut chart = builder
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(30)
+        .margin_bottom(10)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(lo..hi, 0.0..y_max)
+        .map_err(plot_err)?;
+    let x_desc = match prior.transform {
+        Transform::Identity => format!("value of {}", prior.path),
+        Transform::Reciprocal => format!("value of {} (prior on 1/value)", prior.path),
+    };
+    chart
+        .configure_mesh()
+        .x_labels(8)
+        .y_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&x_fmt)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+
+    let fill = post.mix(0.6);
+    let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+    chart
+        .draw_series(
+            post_bars
+                .iter()
+                .map(|&(a, b, y)| Rectangle::new([(a, 0.0), (b, y)], fill.filled())),
+        )
+        .map_err(plot_err)?
+        .label(format!(
+            "posterior: {} particles, weighted (ESS {})",
+            thousands(p.values.len() as f64),
+            thousands(ess)
+        ))
+        .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+    let prior_style = ShapeStyle::from(&prior_colour).stroke_width(REFERENCE_WIDTH);
+    if !prior_bars.is_empty() {
+        chart
+            .draw_series(
+                prior_bars
+                    .iter()
+                    .map(|&(a, b, y)| Rectangle::new([(a, 0.0), (b, y)], prior_style)),
+            )
+            .map_err(plot_err)?
+            .label("prior (outlined)")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], prior_style));
+    }
+    if !curve.is_empty() {
+        chart
+            .draw_series(LineSeries::new(curve, prior_style))
+            .map_err(plot_err)?
+            .label("prior density")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], prior_style));
+    }
+    let s = &p.summary;
+    let line = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(s.q50, 0.0), (s.q50, y_max)],
+            line,
+        )))
+        .map_err(plot_err)?
+        .label(format!("posterior median {}", num(s.q50)))
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], line));
+    let dashed = ShapeStyle::from(&BLACK.mix(0.8)).stroke_width(REFERENCE_WIDTH);
+    for q in [s.q05, s.q95] {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(q, 0.0), (q, y_max)],
+                18,
+                10,
+                dashed,
+            ))
+            .map_err(plot_err)?;
+    }
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            Vec::<(f64, f64)>::new(),
+            dashed,
+        )))
+        .map_err(plot_err)?
+        .label(format!(
+            "90% credible interval {} to {}",
+            num(s.q05),
+            num(s.q95)
+        ))
+        .legend(move |(x, y)| {
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (18, 0)], dashed)
+                + PathElement::new(vec![(26, 0), (44, 0)], dashed)
+        });
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .margin(16)
+        .legend_area_size(56)
+        .label_font(font(LEGEND_SIZE))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.5))
+        .draw()
+        .map_err(plot_err)?;
+    Ok(())
+}
+
+/// The subtitle of fan charts.
+fn fan_subtitle(scenario: &Scenario, what: &str, replications: u64, cal: &Calendar) -> String {
+    format!(
+        "{} \u{2014} {what}; {} replications; day 0 = {}",
+        scenario.name,
+        thousands(replications as f64),
+        cal.long(0.0)
+    )
+}
+
+/// The observations' points, checked against the series they name.
+fn points_of(
+    observations: &Observations,
+    series: &[String],
+    inside: impl Fn(usize) -> bool,
+) -> Vec<Vec<Point>> {
+    let mut out = vec![Vec::new(); series.len()];
+    for (r, o) in observations.rows().iter().enumerate() {
+        if let Some(k) = series.iter().position(|s| *s == o.series) {
+            out[k].push(Point {
+                day: o.day,
+                value: o.value,
+                sd: o.sd,
+                inside: inside(r),
+            });
+        }
+    }
+    out
+}
+
+fn backtest_fans_of(
+    scenario: &Scenario,
+    observations: &Observations,
+    fans: &BacktestFans,
+) -> Result<Fans, Error> {
+    let rows = &fans.backtest.rows;
+    let obs = observations.rows();
+    if rows.len() != obs.len()
+        || rows
+            .iter()
+            .zip(obs)
+            .any(|(r, o)| r.series != o.series || r.date != o.date)
+    {
+        return Err(Error::plot(
+            "the backtest is not of these observations (its rows differ)",
+        ));
+    }
+    let horizon = fans
+        .fans
+        .iter()
+        .map(|f| f.bands.p50.len())
+        .max()
+        .unwrap_or(0) as u32;
+    if horizon == 0 || obs.iter().any(|o| o.day > horizon) {
+        return Err(Error::plot(
+            "the backtest's fans do not reach the last observed day",
+        ));
+    }
+    let names: Vec<String> = fans.fans.iter().map(|f| f.series.clone()).collect();
+    if let Some(o) = obs.iter().find(|o| !names.contains(&o.series)) {
+        return Err(Error::plot(format!(
+            "the backtest has no fan of series {:?}",
+            o.series
+        )));
+    }
+    let cal = Calendar::new(&scenario.start_date.to_string(), horizon)?;
+    let points = points_of(observations, &names, |r| rows[r].inside);
+    Ok(Fans {
+        stem: "backtest",
+        what: "Backtest",
+        subtitle: fan_subtitle(
+            scenario,
+            "observations over the model's median and 5\u{2013}95% band",
+            fans.replications,
+            &cal,
+        ),
+        cal,
+        colour: PALETTE[0],
+        band: "model",
+        series: fans
+            .fans
+            .iter()
+            .zip(points)
+            .map(|(f, points)| FanSeries {
+                name: f.series.clone(),
+                bands: f.bands.clone(),
+                points,
+            })
+            .collect(),
+    })
+}
+
+/// The charts of a backtest: the observations over the fan of each
+/// observed series (files in the [module docs](self)), as SVG text.
+///
+/// `fans` is [`backtest_fans`](crate::calibrate::backtest_fans) of
+/// `scenario` and `observations`.
+///
+/// # Errors
+///
+/// [`Error::Plot`] if `fans` is not a backtest of these observations (its
+/// rows or series differ), if `start_date` is not a date, or if a chart
+/// cannot be drawn.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{calibrate::{backtest_fans, Observations}, presets, report::plots::backtest_figures};
+///
+/// let s = presets::plan_2026_01();
+/// let obs = Observations::from_csv_str(
+///     "date,series,value,sd\n9,transferred_cumulative,500,50\n11,transferred_cumulative,5\n",
+///     "reported",
+///     &s,
+/// )?;
+/// let fans = backtest_fans(&s, &obs, 20, 1, 0)?;
+/// let figures = backtest_figures(&s, &obs, &fans)?;
+/// let stems: Vec<&str> = figures.iter().map(|f| f.stem.as_str()).collect();
+/// assert_eq!(stems, ["backtest", "backtest_transferred_cumulative"]);
+/// assert!(figures[0].svg.starts_with("<svg") && figures[0].title.contains("inside the 5"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn backtest_figures(
+    scenario: &Scenario,
+    observations: &Observations,
+    fans: &BacktestFans,
+) -> Result<Vec<Figure>, Error> {
+    ensure_font()?;
+    let f = backtest_fans_of(scenario, observations, fans)?;
+    let ix: Vec<usize> = (0..f.series.len()).collect();
+    fan_charts(&f, &ix).iter().map(Drawn::figure).collect()
+}
+
+/// Writes the charts of a backtest (see [`backtest_figures`] and the
+/// [module docs](self)) into `dir`, each as SVG and PNG, and returns the
+/// paths written. `dir` is created if missing; files of the same names
+/// are replaced, each atomically.
+///
+/// # Errors
+///
+/// [`Error::Io`] if `dir` cannot be created or a file written; otherwise
+/// as [`backtest_figures`].
+///
+/// # Example
+///
+/// ```no_run
+/// use custody_sim::{calibrate::{backtest_fans, Observations}, presets};
+/// use custody_sim::report::plots::write_backtest_plots;
+///
+/// let s = presets::baseline();
+/// let obs = Observations::from_path("examples/observed/transfer-2026.csv", &s)?;
+/// let fans = backtest_fans(&s, &obs, 1000, 1, 0)?;
+/// let files = write_backtest_plots(&s, &obs, &fans, std::path::Path::new("plots"))?;
+/// assert!(files.iter().any(|f| f.ends_with("backtest.svg")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_backtest_plots(
+    scenario: &Scenario,
+    observations: &Observations,
+    fans: &BacktestFans,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    ensure_font()?;
+    let f = backtest_fans_of(scenario, observations, fans)?;
+    create_dir(dir)?;
+    let ix: Vec<usize> = (0..f.series.len()).collect();
+    let mut out = Vec::new();
+    for d in fan_charts(&f, &ix) {
+        d.write(dir, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn create_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// The posterior predictive scenario
+/// ([`Posterior::predictive_scenario`]), cut to the last observed day.
+fn predictive_scenario(
+    scenario: &Scenario,
+    observations: &Observations,
+    posterior: &Posterior,
+) -> Result<Scenario, Error> {
+    let mut s = posterior.predictive_scenario(scenario, None)?;
+    s.horizon_days = observations.last_day().min(s.horizon_days);
+    Ok(s)
+}
+
+fn calibrate_data(
+    scenario: &Scenario,
+    observations: &Observations,
+    priors: &[Prior],
+    posterior: &Posterior,
+    runs: &Runs,
+) -> Result<(Params, Fans), Error> {
+    if priors.len() != posterior.paths.len()
+        || priors
+            .iter()
+            .zip(&posterior.paths)
+            .any(|(p, q)| p.path != *q)
+    {
+        return Err(Error::plot(format!(
+            "the priors ({}) are not those of the posterior ({})",
+            priors
+                .iter()
+                .map(|p| p.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            posterior.paths.join(", ")
+        )));
+    }
+    if posterior.particles.is_empty() || posterior.weights.len() != posterior.particles.len() {
+        return Err(Error::plot(
+            "the posterior has no particles, or not one weight per particle",
+        ));
+    }
+    let summary = posterior.summary();
+    let params = Params {
+        subtitle: format!(
+            "{} \u{2014} ABC-PMC: {} particles (ESS {}), {} simulations, final tolerance {}",
+            scenario.name,
+            thousands(posterior.particles.len() as f64),
+            thousands(posterior.ess()),
+            thousands(posterior.simulations as f64),
+            posterior
+                .tolerance_schedule
+                .last()
+                .map_or_else(|| "\u{221e}".to_string(), |t| num(*t))
+        ),
+        weights: posterior.weights.clone(),
+        params: priors
+            .iter()
+            .zip(summary)
+            .enumerate()
+            .map(|(d, (p, s))| Param {
+                prior: p.clone(),
+                values: posterior.column(d),
+                summary: s,
+            })
+            .collect(),
+    };
+
+    let s = predictive_scenario(scenario, observations, posterior)?;
+    let summary = run(&s, runs)?;
+    let mut names: Vec<String> = Vec::new();
+    for o in observations.rows() {
+        if !names.contains(&o.series) {
+            names.push(o.series.clone());
+        }
+    }
+    let bands: Vec<SeriesBands> = names
+        .iter()
+        .map(|n| {
+            summary
+                .series(n)
+                .cloned()
+                .ok_or_else(|| Error::plot(format!("the run has no series {n:?}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let obs = observations.rows();
+    let inside = |r: usize| {
+        let o = &obs[r];
+        let k = names.iter().position(|n| *n == o.series).unwrap_or(0);
+        let d = o.day as usize - 1;
+        let b = &bands[k];
+        b.p5.get(d).is_some_and(|lo| *lo <= o.value)
+            && b.p95.get(d).is_some_and(|hi| o.value <= *hi)
+    };
+    let points = points_of(observations, &names, inside);
+    let cal = Calendar::new(&scenario.start_date.to_string(), s.horizon_days)?;
+    let fans = Fans {
+        stem: "predictive",
+        what: "Posterior predictive",
+        subtitle: fan_subtitle(
+            scenario,
+            "posterior predictive median and 5\u{2013}95% band",
+            runs.replications,
+            &cal,
+        ),
+        cal,
+        colour: PALETTE[3],
+        band: "posterior predictive",
+        series: names
+            .into_iter()
+            .zip(bands)
+            .zip(points)
+            .map(|((name, bands), points)| FanSeries {
+                name,
+                bands,
+                points,
+            })
+            .collect(),
+    };
+    Ok((params, fans))
+}
+
+/// The charts of a calibration (files in the [module docs](self)), as SVG
+/// text: per parameter its prior against its posterior, and the posterior
+/// predictive fan of each observed series against the observations.
+///
+/// `posterior` is the result of [`abc`](crate::calibrate::abc()) fitting
+/// `priors` (in the same order) to `observations` on `scenario`. The
+/// predictive fan runs `runs.replications` replications of `scenario`
+/// with the posterior as `[uncertainty] posterior`, to the last observed
+/// day (see the module docs); the same `runs` give the same charts.
+///
+/// # Errors
+///
+/// [`Error::Plot`] if `priors` are not the posterior's parameters, the
+/// posterior has no particles, `start_date` is not a date, or a chart
+/// cannot be drawn; [`Error::Scenario`] if a posterior particle makes the
+/// scenario invalid; [`Error::Limit`] or [`Error::Threads`] from the run.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{calibrate::{abc, Abc, Observations, Prior}, presets};
+/// use custody_sim::{montecarlo::Runs, report::plots::calibrate_figures};
+///
+/// let s = presets::plan_2026_01();
+/// let obs = Observations::from_csv_str(
+///     "date,series,value,sd\n9,transferred_cumulative,500,50\n",
+///     "reported",
+///     &s,
+/// )?;
+/// let priors = [Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)?];
+/// let fit = Abc { particles: 20, max_simulations: 100, seed: 3, ..Abc::default() };
+/// let post = abc(&s, &obs, &priors, &fit, None)?;
+/// let runs = Runs { replications: 20, seed: 1, threads: 0 };
+/// let figures = calibrate_figures(&s, &obs, &priors, &post, &runs)?;
+/// let stems: Vec<&str> = figures.iter().map(|f| f.stem.as_str()).collect();
+/// assert_eq!(stems, [
+///     "posterior",
+///     "posterior_transfer_phase_0__interval_days_value",
+///     "predictive",
+///     "predictive_transferred_cumulative",
+/// ]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn calibrate_figures(
+    scenario: &Scenario,
+    observations: &Observations,
+    priors: &[Prior],
+    posterior: &Posterior,
+    runs: &Runs,
+) -> Result<Vec<Figure>, Error> {
+    ensure_font()?;
+    let (params, fans) = calibrate_data(scenario, observations, priors, posterior, runs)?;
+    let pix: Vec<usize> = (0..params.params.len()).collect();
+    let fix: Vec<usize> = (0..fans.series.len()).collect();
+    param_charts(&params, &pix)
+        .iter()
+        .chain(fan_charts(&fans, &fix).iter())
+        .map(Drawn::figure)
+        .collect()
+}
+
+/// Writes the charts of a calibration (see [`calibrate_figures`] and the
+/// [module docs](self)) into `dir`, each as SVG and PNG, and returns the
+/// paths written. `dir` is created if missing; files of the same names
+/// are replaced, each atomically.
+///
+/// # Errors
+///
+/// [`Error::Io`] if `dir` cannot be created or a file written; otherwise
+/// as [`calibrate_figures`].
+///
+/// # Example
+///
+/// ```no_run
+/// use custody_sim::{calibrate::{abc, Abc, Observations, Prior}, presets};
+/// use custody_sim::{montecarlo::Runs, report::plots::write_calibrate_plots};
+///
+/// let s = presets::baseline();
+/// let obs = Observations::from_path("examples/observed/transfer-2026.csv", &s)?;
+/// let priors = [Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)?];
+/// let post = abc(&s, &obs, &priors, &Abc::default(), None)?;
+/// let runs = Runs { replications: 1000, seed: 1, threads: 0 };
+/// let files = write_calibrate_plots(&s, &obs, &priors, &post, &runs, std::path::Path::new("plots"))?;
+/// assert!(files.iter().any(|f| f.ends_with("predictive.svg")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_calibrate_plots(
+    scenario: &Scenario,
+    observations: &Observations,
+    priors: &[Prior],
+    posterior: &Posterior,
+    runs: &Runs,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    ensure_font()?;
+    let (params, fans) = calibrate_data(scenario, observations, priors, posterior, runs)?;
+    create_dir(dir)?;
+    let pix: Vec<usize> = (0..params.params.len()).collect();
+    let fix: Vec<usize> = (0..fans.series.len()).collect();
+    let mut out = Vec::new();
+    for d in param_charts(&params, &pix)
+        .iter()
+        .chain(fan_charts(&fans, &fix).iter())
+    {
+        d.write(dir, &mut out)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_unique_slugs() {
+        assert_eq!(
+            unique_stems("backtest", &["occupancy.Karkh", "occupancy.Karkh!", "x"]),
+            [
+                "backtest_1_occupancy_karkh",
+                "backtest_2_occupancy_karkh",
+                "backtest_x"
+            ]
+        );
+        assert_eq!(
+            unique_stems("p", &["a", "a!", "1 a"]),
+            ["p_1_a", "p_2_a", "p_1_a_2"]
+        );
+        assert_eq!(unique_stems("p", &["\u{627}"]), ["p_1"]);
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(num(0.16667), "0.167");
+        assert_eq!(num(12.5), "12.5");
+        assert_eq!(num(30.0), "30");
+        assert_eq!(num(14000.0), "14,000");
+        assert_eq!(num(0.0), "0");
+    }
+
+    /// The prior's density of a `1/DIST` prior is that of the drawn value
+    /// carried to the path's value: it integrates to 1 over the path's values.
+    #[test]
+    fn a_reciprocal_prior_density_integrates_to_one() {
+        let p = Prior::parse(r#"x=1/{dist="uniform",low=1,high=4}"#).unwrap();
+        let (a, b) = (0.25, 1.0);
+        let n = 100_000;
+        let h = (b - a) / n as f64;
+        let s: f64 = (0..n)
+            .map(|i| prior_density(&p, a + (i as f64 + 0.5) * h) * h)
+            .sum();
+        assert!((s - 1.0).abs() < 1e-6, "{s}");
+        assert_eq!(prior_density(&p, 2.0), 0.0);
+        let (lo, hi) = prior_x_range(&Prior::parse(r#"x={dist="gamma",mean=2,sd=1}"#).unwrap());
+        assert!(lo > 0.0 && lo < 0.5 && hi > 5.0 && hi < 8.0, "{lo} {hi}");
+    }
+}
