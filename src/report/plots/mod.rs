@@ -1,5 +1,10 @@
 //! Charts of a summary, as SVG and PNG (feature `plots`).
 //!
+//! The charts of decision support (a sensitivity analysis's tornado and
+//! Sobol indices, a sweep's metrics, a comparison's overlay fans) are
+//! listed with [`sensitivity_figures`], [`sweep_figures`] and
+//! [`compare_figures`].
+//!
 //! [`write_plots`] draws, from a [`Summary`] and the [`Scenario`] it ran:
 //!
 //! | file | what it shows |
@@ -42,9 +47,14 @@ use crate::scenario::Scenario;
 
 mod axes;
 mod charts;
+mod decide;
 
 use axes::Calendar;
 use charts::{Chart, Context};
+pub use decide::{
+    compare_figures, sensitivity_figures, sweep_figures, write_compare_plots,
+    write_sensitivity_plots, write_sweep_plots,
+};
 
 /// Most panels in one chart file: more facilities or stages than this are
 /// drawn in several files (`occupancy-1of3.svg`, …), so that no image
