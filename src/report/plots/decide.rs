@@ -135,7 +135,7 @@ impl Chart<'_> {
                 let body = titled(
                     &root,
                     &title,
-                    "mean change from the parameter's 5th to its 95th percentile, others at their medians; whiskers: 95% interval (common random numbers)",
+                    "mean change from each parameter's 5th to 95th percentile, others at medians; whiskers: 95% CI",
                 )?;
                 tornado_panel(&body, m)?;
             }
@@ -160,7 +160,8 @@ impl Chart<'_> {
                     &root,
                     &title,
                     &format!(
-                        "{scenario} \u{2014} mean with its 95% interval; {} replications per cell, common random numbers",
+                        "{} \u{2014} mean with its 95% CI; {} replications per cell, common random numbers",
+                        shorten(&scenario, 30),
                         thousands(reps as f64)
                     ),
                 )?;
@@ -180,8 +181,8 @@ impl Chart<'_> {
                     &root,
                     &title,
                     &format!(
-                        "{} \u{2014} median (line) and 5\u{2013}95% of replications (band); {} replications each; day 0 = {}",
-                        labels.join(" vs "),
+                        "{} \u{2014} median and 5\u{2013}95% band; {} replications each; day 0 = {}",
+                        shorten(&labels.join(" vs "), 50),
                         thousands(reps as f64),
                         runs.cal.long(0.0)
                     ),
@@ -244,8 +245,8 @@ fn shorten(text: &str, max: usize) -> String {
 fn num(x: f64) -> String {
     if x.abs() >= 1000.0 {
         thousands(x)
-    } else if x == 0.0 {
-        "0".into()
+    } else if x == x.trunc() {
+        format!("{}", x as i64)
     } else {
         let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
         format!("{x:.digits$}")
@@ -277,6 +278,8 @@ fn hbars<DB: DrawingBackend>(
             .flatten()
     });
     let (lo, hi) = values.fold(x_floor, |(l, h), x| (l.min(x), h.max(x)));
+    // Every bar 0 (a parameter that does not touch the metric): a unit axis.
+    let hi = if hi - lo < 1e-12 { lo + 1.0 } else { hi };
     let pad = (hi - lo).max(1e-9) * 0.08;
     let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
     let n = rows.len().max(1) as f64;
@@ -336,7 +339,9 @@ fn hbars<DB: DrawingBackend>(
                     ])
                     .map_err(plot_err)?;
             }
-            if let (Some(l), Some(h)) = (e.ci95_low, e.ci95_high) {
+            if let (Some(l), Some(h)) = (e.ci95_low, e.ci95_high)
+                && h > l
+            {
                 let cap = thick * 0.25;
                 chart
                     .draw_series([
@@ -426,7 +431,7 @@ fn tornado_panel<DB: DrawingBackend>(
                 note: ix
                     .low_value
                     .zip(ix.high_value)
-                    .map(|(l, h)| format!("{} \u{2192} {}", num(l), num(h))),
+                    .map(|(l, h)| format!("{} to {}", num(l), num(h))),
                 bars: vec![(swing, colour)],
             }
         })
@@ -1280,6 +1285,7 @@ mod tests {
         assert_eq!(shorten("abc", 5), "abc");
         assert_eq!(num(0.01234), "0.0123");
         assert_eq!(num(12345.0), "12,345");
+        assert_eq!(num(11.0), "11");
         assert_eq!(num(-2.5), "-2.50");
         let v: Vec<usize> = (0..17).collect();
         let p = parts("sweep", &v);
