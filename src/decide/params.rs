@@ -97,7 +97,7 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, DecideError> 
         .iter()
         .map(|(path, dist)| {
             quantile::check(path, dist)?;
-            Ok(Param::new(path.clone(), dist.clone()))
+            Ok(Param::new(path.clone(), *dist))
         })
         .collect()
 }

@@ -960,14 +960,14 @@ fn sensitivity_charts(r: &SobolResult) -> Vec<(String, Chart<'_>)> {
 /// s.horizon_days = 60;
 /// let params = [
 ///     Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-///     Param::new("transfer.weekly_cap", Dist::uniform_int(500, 3000)),
+///     Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
 /// ];
 /// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, threads: 0 };
-/// let r = sensitivity(&s, &params, &["transferred"], &opts, 4)?;
+/// let r = sensitivity(&s, &params, &["facility.Hillah.peak_occupancy_rate"], &opts, 4)?;
 /// let figs = sensitivity_figures(&r)?;
-/// assert_eq!(figs[0].stem, "tornado_transferred");
-/// assert_eq!(figs[1].stem, "sobol_transferred");
-/// assert!(figs[0].svg.starts_with("<svg") && figs[0].svg.contains("transfer.weekly_cap"));
+/// assert_eq!(figs[0].stem, "tornado_facility_hillah_peak_occupancy_rate");
+/// assert_eq!(figs[1].stem, "sobol_facility_hillah_peak_occupancy_rate");
+/// assert!(figs[0].svg.starts_with("<svg") && figs[0].svg.contains("facility[Hillah].capacity"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sensitivity_figures(r: &SobolResult) -> Result<Vec<Figure>, Error> {
@@ -1036,9 +1036,12 @@ fn sweep_metrics(r: &SweepResult, metrics: &[&str]) -> Result<Vec<String>, Error
         .collect()
 }
 
+/// A chart's stem, its items and its part (k of n) where split.
+type Part<'a, T> = (String, &'a [T], Option<(usize, usize)>);
+
 /// Splits `items` into charts of at most [`MAX_PANELS`]: stem `<stem>`,
 /// or `<stem>-1of<n>`, … with their parts.
-fn parts<'a, T>(stem: &str, items: &'a [T]) -> Vec<(String, &'a [T], Option<(usize, usize)>)> {
+fn parts<'a, T>(stem: &str, items: &'a [T]) -> Vec<Part<'a, T>> {
     if items.len() <= MAX_PANELS {
         return vec![(stem.to_string(), items, None)];
     }

@@ -2,7 +2,7 @@
 //!
 //! The charts of decision support (a sensitivity analysis's tornado and
 //! Sobol indices, a sweep's metrics, a comparison's overlay fans) are
-//! listed with [`sensitivity_figures`], [`sweep_figures`] and
+//! listed in [`mod@decide`], with [`sensitivity_figures`], [`sweep_figures`] and
 //! [`compare_figures`].
 //!
 //! [`write_plots`] draws, from a [`Summary`] and the [`Scenario`] it ran:
@@ -47,7 +47,7 @@ use crate::scenario::Scenario;
 
 mod axes;
 mod charts;
-mod decide;
+pub mod decide;
 
 use axes::Calendar;
 use charts::{Chart, Context};
