@@ -21,6 +21,11 @@
 //! metrics, facilities or stages go to `sweep-1of2.svg`, `sweep-2of2.svg`,
 //! and so on.
 //!
+//! A bar chart names each parameter left of its bars, top to bottom in
+//! the order drawn; a path longer than 52 characters keeps its start and
+//! end around an ellipsis. The tornado names the parameter's 5th and 95th
+//! percentiles under its path.
+//!
 //! In a comparison every time axis is in days since the **first**
 //! scenario's day 0 (bottom) and in calendar dates (top); a scenario that
 //! starts on another date is shifted to its own dates. A facility or stage
@@ -52,7 +57,7 @@ use crate::stats::SeriesBands;
 const NAME_AREA: u32 = 660;
 /// Longest parameter name shown in full \[characters\]; longer ones keep
 /// their start and end around an ellipsis.
-const NAME_CHARS: usize = 40;
+const NAME_CHARS: usize = 52;
 /// Height of one parameter's row in a bar chart \[pixels\].
 const ROW_HEIGHT: u32 = 80;
 
