@@ -237,7 +237,20 @@ pub fn compare_variants(
     metrics: &[&str],
     runs: &Runs,
 ) -> Result<Comparison, DecideError> {
-    let scenarios = variants
+    compare(&variant_scenarios(base, variants)?, metrics, runs)
+}
+
+/// The scenarios [`compare_variants`] compares: per variant, its label and
+/// `base` with its overrides.
+///
+/// # Errors
+///
+/// [`DecideError::Model`] naming a bad path or value.
+pub fn variant_scenarios(
+    base: &Scenario,
+    variants: &[Variant],
+) -> Result<Vec<(String, Scenario)>, DecideError> {
+    variants
         .iter()
         .map(|v| {
             let set: Vec<(&str, String)> = v
@@ -247,6 +260,46 @@ pub fn compare_variants(
                 .collect();
             Ok((v.label.clone(), adapter::with_values(base, &set)?))
         })
-        .collect::<Result<Vec<_>, DecideError>>()?;
-    compare(&scenarios, metrics, runs)
+        .collect()
+}
+
+/// The full summaries of the compared scenarios, daily series included:
+/// each scenario run as [`crate::run`] runs it, on the same seed and
+/// replications as [`compare`], for the overlay fan charts of a comparison
+/// (`report::plots::compare_figures`, feature `plots`).
+///
+/// [`Comparison`] keeps only the metrics' statistics and paired
+/// differences (a comparison's JSON stays small); the series come from
+/// these runs. For a scenario without `[uncertainty]` the runs are the
+/// very replications [`compare`] tabulates (the same plan, seed and
+/// indices), so the charts and the table agree; with `[uncertainty]`,
+/// [`crate::run`] draws the uncertain parameters per replication, which
+/// [`compare`] does not.
+///
+/// # Errors
+///
+/// [`DecideError::Model`] for an invalid scenario, no worker threads or a
+/// run too large to keep.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::compare_summaries;
+/// use custody_sim::{Runs, presets};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.horizon_days = 30;
+/// let runs = Runs { replications: 4, seed: 1, threads: 0 };
+/// let sums = compare_summaries(&[("plan".to_string(), s)], &runs)?;
+/// assert!(sums[0].series("occupancy.Nasiriyah").is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare_summaries(
+    scenarios: &[(String, Scenario)],
+    runs: &Runs,
+) -> Result<Vec<crate::Summary>, DecideError> {
+    scenarios
+        .iter()
+        .map(|(_, s)| Ok(crate::run(s, runs)?))
+        .collect()
 }

@@ -18,6 +18,12 @@
 //!   compare: variants on one seed ──► paired differences to the first
 //! ```
 //!
+//! The parameters of a sensitivity analysis may come from the scenario's
+//! own `[uncertainty]` table ([`uncertain_params`]); every sensitivity
+//! function holds an uncertain path it does not vary at its median
+//! ([`at_medians`]; a `posterior` table of joint draws is refused as a
+//! source of parameters, see [`mod@params`]).
+//!
 //! The results derive `Serialize`; their JSON field names are part of the
 //! interface (`path`, `first_order`, `total`, `swing`, `value`, `target`).
 //!
@@ -40,6 +46,7 @@
 
 mod adapter;
 pub mod compare;
+pub mod params;
 pub mod quantile;
 pub mod sobol;
 pub mod solve;
@@ -49,7 +56,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::Dist;
 
-pub use compare::{Comparison, Variant, compare, compare_variants};
+pub use compare::{
+    Comparison, Variant, compare, compare_summaries, compare_variants, variant_scenarios,
+};
+pub use params::{at_medians, uncertain_params};
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
 pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};

@@ -89,7 +89,10 @@ pub struct SobolOptions {
     /// Master seed: of the design, of the bootstrap and of the model's
     /// replications.
     pub seed: u64,
-    /// Worker threads (0: all cores).
+    /// Worker threads (0: all cores). Not serialised: results are
+    /// bit-identical whatever the thread count, so a result's JSON is too
+    /// (reading one back gives 0).
+    #[serde(skip)]
     pub threads: usize,
 }
 
@@ -117,6 +120,14 @@ pub struct SobolIndex {
     /// percentile minus at its 5th, in the metric's units), when computed
     /// (by [`super::sensitivity`]).
     pub swing: Option<Estimate>,
+    /// The tornado's low end of the parameter (its 5th percentile, rounded
+    /// for an integer parameter), when computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_value: Option<f64>,
+    /// The tornado's high end of the parameter (its 95th percentile), when
+    /// computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high_value: Option<f64>,
 }
 
 /// Sobol indices of every parameter for one output (a metric).
@@ -297,6 +308,8 @@ fn analyse(
                 first_order: interval(s[i], &mut boot_s[i]),
                 total: interval(st[i], &mut boot_st[i]),
                 swing: None,
+                low_value: None,
+                high_value: None,
             })
             .collect(),
     }
@@ -366,6 +379,9 @@ where
 /// being replication `j` of [`SobolOptions::seed`] (see the module docs for
 /// what that does with the model's own noise).
 ///
+/// A scenario with `[uncertainty]` runs without it, each uncertain path
+/// not in `params` held at its median ([`super::at_medians`]).
+///
 /// # Errors
 ///
 /// As [`sobol_fn`]; [`DecideError::Input`] for an unknown metric;
@@ -378,6 +394,8 @@ pub fn sobol_model(
     opts: &SobolOptions,
 ) -> Result<SobolResult, DecideError> {
     let d = Design::new(params, opts)?;
+    let held = super::at_medians(scenario)?;
+    let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
     let paths: Vec<String> = params.iter().map(|p| p.path.clone()).collect();
     let integer = paths

@@ -65,6 +65,9 @@ impl Tornado {
 /// Tornado swings of `metrics` over `params` (see the module docs): `2k + 1`
 /// runs of `runs.replications` replications.
 ///
+/// A scenario with `[uncertainty]` runs without it, each uncertain path
+/// not in `params` held at its median ([`super::at_medians`]).
+///
 /// # Errors
 ///
 /// [`DecideError::Input`] for no parameters, a parameter listed twice, a
@@ -98,6 +101,8 @@ pub fn tornado(
     if params.is_empty() {
         return Err(DecideError::input("params", "need at least one parameter"));
     }
+    let held = super::at_medians(scenario)?;
+    let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
     let mut ends = Vec::with_capacity(params.len());
     for (i, p) in params.iter().enumerate() {
@@ -174,7 +179,11 @@ pub fn tornado(
 
 /// Sobol indices ([`sobol_model`]) and tornado swings ([`tornado`], on
 /// `tornado_replications` replications of the same seed) in one result:
-/// per metric and parameter, `path`, `first_order`, `total` and `swing`.
+/// per metric and parameter, `path`, `first_order`, `total` and `swing`
+/// (with the tornado's `low_value` and `high_value`).
+///
+/// To analyse the scenario's own `[uncertainty]`, pass
+/// [`uncertain_params`](super::uncertain_params)`(scenario)?` as `params`.
 ///
 /// # Errors
 ///
@@ -196,6 +205,8 @@ pub fn sensitivity(
     for (m, t) in r.metrics.iter_mut().zip(t) {
         for (ix, bar) in m.indices.iter_mut().zip(t.bars) {
             ix.swing = Some(bar.swing);
+            ix.low_value = Some(bar.low_value);
+            ix.high_value = Some(bar.high_value);
         }
     }
     Ok(r)

@@ -10,6 +10,7 @@ mod cli;
 mod cli_decide;
 mod conservation;
 mod decide;
+mod decide_plots;
 mod inputs;
 mod montecarlo;
 mod queueing;

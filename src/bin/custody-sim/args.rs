@@ -175,8 +175,12 @@ pub(crate) struct SweepArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_slice, requires = "out")]
     pub(crate) shard: Option<(u64, u64)>,
     /// The sweep shard file to write (with --shard; alone, the whole sweep).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "plots"])]
     pub(crate) out: Option<PathBuf>,
+    /// Draw the headline metrics against the varied parameter, mean and
+    /// 95% interval (SVG and PNG), into DIR (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -299,8 +303,11 @@ pub(crate) struct SensitivityArgs {
     #[arg(long, value_name = "NAME", required = true)]
     pub(crate) metric: Vec<String>,
     /// An uncertain parameter, e.g.
-    /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`; repeatable.
-    #[arg(long, value_name = "PATH=DIST", required = true)]
+    /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`;
+    /// repeatable. Without it, the scenario's `[uncertainty]` parameters;
+    /// with it, these replace them (other uncertain paths are held at
+    /// their medians).
+    #[arg(long, value_name = "PATH=DIST")]
     pub(crate) param: Vec<String>,
     /// Base samples N of the Saltelli design (the model runs N (k + 2) times).
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
@@ -318,6 +325,10 @@ pub(crate) struct SensitivityArgs {
     /// Write the indices as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    /// Draw a tornado and a Sobol-index chart per metric (SVG and PNG)
+    /// into DIR (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -369,6 +380,10 @@ pub(crate) struct CompareArgs {
     /// Write the table as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    /// Draw overlay fan charts of occupancy and court queues, every
+    /// scenario on one axis (SVG and PNG), into DIR (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 /// `PATH=VALUE`, split at the first `=`.

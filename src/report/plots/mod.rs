@@ -4,6 +4,11 @@
 //! fan, prior against posterior, posterior predictive) are listed in
 //! [`calib`].
 //!
+//! The charts of decision support (a sensitivity analysis's tornado and
+//! Sobol indices, a sweep's metrics, a comparison's overlay fans) are
+//! listed in [`mod@decide`], with [`sensitivity_figures`], [`sweep_figures`] and
+//! [`compare_figures`].
+//!
 //! [`write_plots`] draws, from a [`Summary`] and the [`Scenario`] it ran:
 //!
 //! | file | what it shows |
@@ -47,11 +52,16 @@ use crate::scenario::Scenario;
 mod axes;
 pub mod calib;
 mod charts;
+pub mod decide;
 
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
 use axes::Calendar;
 use charts::{Chart, Context};
+pub use decide::{
+    compare_figures, sensitivity_figures, sweep_figures, write_compare_plots,
+    write_sensitivity_plots, write_sweep_plots,
+};
 
 /// Most panels in one chart file: more facilities or stages than this are
 /// drawn in several files (`occupancy-1of3.svg`, …), so that no image

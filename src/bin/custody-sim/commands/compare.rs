@@ -6,11 +6,13 @@ use std::path::Path;
 
 use custody_sim::Runs;
 use custody_sim::decide::compare::HEADLINE;
-use custody_sim::decide::{Comparison, Variant, compare as run_compare, compare_variants};
+#[cfg(feature = "plots")]
+use custody_sim::decide::compare_summaries;
+use custody_sim::decide::{Comparison, Variant, compare as run_compare, variant_scenarios};
 
 use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::args::CompareArgs;
-use crate::output::{self, is_dash, print};
+use crate::output::{self, Kind, Output, is_dash, print};
 use crate::{Fail, usage};
 
 /// `label:PATH=VALUE[,PATH=VALUE]`.
@@ -95,9 +97,15 @@ fn rows_csv(c: &Comparison) -> String {
 pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
     let csv_to = a.csv.as_deref();
+    let plots = a.plots.as_deref().map(|path| Output {
+        flag: "--plots",
+        path,
+        kind: Kind::Dir(None),
+    });
     let outputs: Vec<_> = [
         file_or_dash("--json", json_to),
         file_or_dash("--csv", csv_to),
+        plots,
     ]
     .into_iter()
     .flatten()
@@ -129,20 +137,28 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.replications),
     };
-    let c = if variants.is_empty() {
-        let scenarios = a
-            .scenarios
+    if cfg!(not(feature = "plots")) && a.plots.is_some() {
+        return crate::fail("--plots: this custody-sim was built without the `plots` feature");
+    }
+    let scenarios = if variants.is_empty() {
+        a.scenarios
             .iter()
             .map(|s| Ok((s.clone(), load(s, &a.common.set)?)))
-            .collect::<Result<Vec<_>, Fail>>()?;
-        run_compare(&scenarios, &metrics, &runs)
+            .collect::<Result<Vec<_>, Fail>>()?
     } else {
         let base = load(&a.scenarios[0], &a.common.set)?;
         let mut all = vec![Variant::new("base", Vec::<(String, String)>::new())];
         all.extend(variants);
-        compare_variants(&base, &all, &metrics, &runs)
+        variant_scenarios(&base, &all).map_err(decide_fail)?
+    };
+    let c = run_compare(&scenarios, &metrics, &runs).map_err(decide_fail)?;
+    #[cfg(feature = "plots")]
+    if let Some(dir) = &a.plots {
+        let sums = compare_summaries(&scenarios, &runs).map_err(decide_fail)?;
+        for p in custody_sim::report::plots::write_compare_plots(&scenarios, &sums, dir)? {
+            crate::output::note(a.common.quiet, &format!("wrote {}", p.display()));
+        }
     }
-    .map_err(decide_fail)?;
     if let Some(p) = json_to {
         emit_json(&c, p, a.common.quiet)?;
     }

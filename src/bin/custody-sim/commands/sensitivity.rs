@@ -1,16 +1,18 @@
 //! `custody-sim sensitivity`: first-order and total Sobol indices, with
 //! bootstrap intervals, and tornado swings of metrics over uncertain
-//! parameters.
+//! parameters: those of `--param`, else the scenario's `[uncertainty]`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use custody_sim::decide::{Estimate, Param, SobolOptions, SobolResult, sensitivity as analyse};
+use custody_sim::decide::{
+    Estimate, Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
+};
 
 use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::Fail;
 use crate::args::SensitivityArgs;
-use crate::output::{self, is_dash, print};
+use crate::output::{self, Kind, Output, is_dash, print};
 
 /// `0.123 [0.100, 0.150]`, or `–` where undefined.
 fn est(e: &Estimate) -> String {
@@ -98,21 +100,35 @@ fn rows_csv(r: &SobolResult) -> String {
 pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
     let csv_to = a.csv.as_deref();
+    let plots = a.plots.as_deref().map(|path| Output {
+        flag: "--plots",
+        path,
+        kind: Kind::Dir(None),
+    });
     let outputs: Vec<_> = [
         file_or_dash("--json", json_to),
         file_or_dash("--csv", csv_to),
+        plots,
     ]
     .into_iter()
     .flatten()
     .collect();
     let inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     output::check(&outputs, &inputs)?;
-    let params = a
+    if cfg!(not(feature = "plots")) && a.plots.is_some() {
+        return crate::fail("--plots: this custody-sim was built without the `plots` feature");
+    }
+    let mut params = a
         .param
         .iter()
         .map(|p| Param::parse(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let scenario = load(&a.scenario, &a.common.set)?;
+    // `--param` replaces `[uncertainty]`; its other paths (a posterior's
+    // columns included) are held at their medians.
+    if params.is_empty() {
+        params = uncertain_params(&scenario).map_err(decide_fail)?;
+    }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
     let opts = SobolOptions {
         base_samples: usize::try_from(a.samples).unwrap_or(usize::MAX),
@@ -126,6 +142,12 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     }
     if let Some(p) = csv_to {
         emit_text(&rows_csv(&r), p, a.common.quiet)?;
+    }
+    #[cfg(feature = "plots")]
+    if let Some(dir) = &a.plots {
+        for p in custody_sim::report::plots::write_sensitivity_plots(&r, dir)? {
+            crate::output::note(a.common.quiet, &format!("wrote {}", p.display()));
+        }
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {

@@ -101,6 +101,16 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
             kind: Kind::File,
         });
     }
+    if let Some(path) = &a.plots {
+        outputs.push(Output {
+            flag: "--plots",
+            path,
+            kind: Kind::Dir(None),
+        });
+        if cfg!(not(feature = "plots")) {
+            return crate::fail("--plots: this custody-sim was built without the `plots` feature");
+        }
+    }
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
     let base = load(&a.scenario, &a.common.set)?;
@@ -134,8 +144,15 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
         note(a.common.quiet, &format!("wrote {}", out.display()));
         return Ok(());
     }
+    let result = shard.result();
+    #[cfg(feature = "plots")]
+    if let Some(dir) = &a.plots {
+        for p in custody_sim::report::plots::write_sweep_plots(&result, &[], dir)? {
+            note(a.common.quiet, &format!("wrote {}", p.display()));
+        }
+    }
     emit_sweep(
-        &shard.result(),
+        &result,
         a.json.as_deref(),
         a.csv.as_deref(),
         &overrides(&a.common.set),

@@ -1,0 +1,237 @@
+//! The parameters of a sensitivity analysis taken from a scenario's own
+//! `[uncertainty]` table, and the scenario they vary around.
+//!
+//! - [`uncertain_params`]: each listed `PATH = { dist = ... }` of
+//!   `[uncertainty]` becomes a [`Param`], in the table's order.
+//! - [`at_medians`]: the scenario without `[uncertainty]`, each uncertain
+//!   path set to its median (a listed one: the 50th percentile of its
+//!   distribution; a `posterior` column: its weighted median). The
+//!   sensitivity functions ([`super::tornado()`], [`super::sobol_model`],
+//!   [`super::sensitivity()`]) start from this scenario, so that an
+//!   uncertain path they do not vary is held at its median, as the tornado's
+//!   "others at their medians" asks, rather than at whatever value the file
+//!   writes beside its distribution.
+//!
+//! # A `posterior` table is refused
+//!
+//! The rows of a `posterior` file are joint weighted draws (what
+//! `calibrate` writes): its parameters are **dependent**, often strongly
+//! (a calibration that pins down a rate times a duration leaves a ridge).
+//! Sobol indices are defined for independent inputs; drawing the columns
+//! independently from their weighted marginals would analyse a different
+//! input distribution, one that puts weight on combinations the posterior
+//! rules out, and the indices could mislead about the calibrated model.
+//! [`uncertain_params`] therefore refuses a scenario whose `[uncertainty]`
+//! names a `posterior` file, with an error suggesting to give the
+//! parameters explicitly (`--param PATH=DIST` on the command line, a list
+//! of [`Param`] in the library), e.g. each column's plausible range: then
+//! the analysis is of the distributions the user chose, and says so.
+//! Given explicit parameters, the posterior's columns that are not varied
+//! are held at their weighted medians ([`at_medians`]).
+
+use super::{DecideError, Param, adapter, quantile};
+use crate::Scenario;
+
+/// The scenario's `[uncertainty]` parameters as a list of [`Param`], in the
+/// table's order: what `custody-sim sensitivity SCENARIO` varies when no
+/// `--param` is given.
+///
+/// # Errors
+///
+/// [`DecideError::Input`] at `uncertainty` when the scenario has no
+/// `[uncertainty]` table or it lists no parameter; at
+/// `uncertainty.posterior` when it names a `posterior` file of joint
+/// draws (dependent inputs, see the [module docs](self)); at a parameter's
+/// path when its distribution has no quantile function.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{Param, uncertain_params};
+/// use custody_sim::{Dist, presets, scenario::Uncertainty};
+///
+/// let mut s = presets::plan_2026_01();
+/// assert!(uncertain_params(&s).is_err(), "no [uncertainty] table");
+/// s.uncertainty = Some(Uncertainty::new([
+///     ("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+/// ]));
+/// assert_eq!(
+///     uncertain_params(&s)?,
+///     [Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40))]
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, DecideError> {
+    let Some(u) = &scenario.uncertainty else {
+        return Err(DecideError::input(
+            "uncertainty",
+            format!(
+                "scenario {:?} has no [uncertainty] table: give the parameters to vary (--param 'PATH={{dist=...}}')",
+                scenario.name
+            ),
+        ));
+    };
+    if let Some(file) = &u.posterior {
+        let columns = u
+            .posterior_table
+            .as_ref()
+            .map(|t| format!(" ({})", t.columns.join(", ")))
+            .unwrap_or_default();
+        return Err(DecideError::input(
+            "uncertainty.posterior",
+            format!(
+                "{file:?} holds joint weighted draws{columns}: its parameters are dependent, and Sobol indices are not defined for dependent inputs; give the parameters to vary explicitly (--param 'PATH={{dist=...}}', e.g. each column's plausible range), which replace [uncertainty] (the posterior's columns are then held at their weighted medians)"
+            ),
+        ));
+    }
+    if u.params.is_empty() {
+        return Err(DecideError::input(
+            "uncertainty",
+            format!(
+                "scenario {:?} lists no uncertain parameter: give the parameters to vary (--param 'PATH={{dist=...}}')",
+                scenario.name
+            ),
+        ));
+    }
+    u.params
+        .iter()
+        .map(|(path, dist)| {
+            quantile::check(path, dist)?;
+            Ok(Param::new(path.clone(), *dist))
+        })
+        .collect()
+}
+
+/// `scenario` without `[uncertainty]`, each uncertain path set to its
+/// median: a listed parameter to the 50th percentile of its distribution,
+/// a `posterior` column to its weighted median (the smallest value whose
+/// cumulative weight reaches half the total); rounded where the scenario
+/// holds an integer. A scenario without `[uncertainty]` is returned as it
+/// is.
+///
+/// # Errors
+///
+/// [`DecideError::Input`] for a distribution without a quantile function,
+/// or a `posterior` file that is named but not loaded
+/// ([`Scenario::load_posterior`]); [`DecideError::Model`] if a median
+/// makes the scenario invalid.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::at_medians;
+/// use custody_sim::{Dist, presets, scenario::Uncertainty};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.uncertainty = Some(Uncertainty::new([
+///     ("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+/// ]));
+/// let m = at_medians(&s)?;
+/// assert!(m.uncertainty.is_none());
+/// assert_eq!(m.param("court.stage[trial].servers")?.as_integer(), Some(25));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn at_medians(scenario: &Scenario) -> Result<Scenario, DecideError> {
+    let Some(u) = &scenario.uncertainty else {
+        return Ok(scenario.clone());
+    };
+    let base = scenario.without_uncertainty();
+    let mut values: Vec<(String, String)> = Vec::new();
+    for (path, dist) in &u.params {
+        let x = quantile::quantile(path, dist, 0.5)?;
+        values.push((
+            path.clone(),
+            adapter::format_value(x, adapter::is_integer(&base, path)?),
+        ));
+    }
+    match (&u.posterior, &u.posterior_table) {
+        (_, Some(t)) => {
+            for (c, column) in t.columns.iter().enumerate() {
+                let mut pairs: Vec<(f64, f64)> = t
+                    .rows
+                    .iter()
+                    .zip(&t.weights)
+                    .map(|(r, &w)| (r[c], w))
+                    .collect();
+                pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let half = t.weights.iter().sum::<f64>() / 2.0;
+                let mut acc = 0.0;
+                let median = pairs
+                    .iter()
+                    .find(|(_, w)| {
+                        acc += w;
+                        acc >= half
+                    })
+                    .or(pairs.last())
+                    .map_or(f64::NAN, |p| p.0);
+                values.push((
+                    column.clone(),
+                    adapter::format_value(median, adapter::is_integer(&base, column)?),
+                ));
+            }
+        }
+        (Some(f), None) => {
+            return Err(DecideError::input(
+                "uncertainty.posterior",
+                format!(
+                    "the posterior file {f:?} is not loaded (Scenario::from_path or Scenario::load_posterior), so its columns cannot be held at their medians"
+                ),
+            ));
+        }
+        (None, None) => {}
+    }
+    let set: Vec<(&str, String)> = values
+        .iter()
+        .map(|(p, v)| (p.as_str(), v.clone()))
+        .collect();
+    adapter::with_values(&base, &set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{PosteriorTable, Uncertainty};
+    use crate::{Dist, presets};
+
+    #[test]
+    fn posterior_columns_are_held_at_their_weighted_medians() {
+        let mut s = presets::plan_2026_01();
+        let mut u = Uncertainty::new([("court.conviction_probability", Dist::uniform(0.8, 0.9))]);
+        u.posterior = Some("p.csv".into());
+        s.uncertainty = Some(u.clone());
+        let e = at_medians(&s).unwrap_err().to_string();
+        assert!(e.contains("not loaded"), "{e}");
+        // Values 10, 20, 30 with weights 1, 1, 3: the weighted median is 30
+        // (an unweighted one would be 20).
+        u.posterior_table = Some(PosteriorTable {
+            columns: vec!["court.stage[trial].servers".into()],
+            rows: vec![vec![10.0], vec![20.0], vec![30.0]],
+            weights: vec![1.0, 1.0, 3.0],
+        });
+        s.uncertainty = Some(u);
+        let m = at_medians(&s).unwrap();
+        assert_eq!(
+            m.param("court.stage[trial].servers").unwrap().as_integer(),
+            Some(30)
+        );
+        let p = m.param("court.conviction_probability").unwrap();
+        assert!((p.as_float().unwrap() - 0.85).abs() < 1e-12, "{p}");
+        let e = uncertain_params(&s).unwrap_err().to_string();
+        assert!(
+            e.starts_with("uncertainty.posterior: \"p.csv\" holds joint weighted draws (court.stage[trial].servers)"),
+            "{e}"
+        );
+        assert!(e.contains("--param"), "{e}");
+    }
+
+    #[test]
+    fn no_table_and_an_empty_table_are_named() {
+        let mut s = presets::plan_2026_01();
+        let e = uncertain_params(&s).unwrap_err().to_string();
+        assert!(e.starts_with("uncertainty: scenario"), "{e}");
+        assert!(e.contains("has no [uncertainty] table"), "{e}");
+        s.uncertainty = Some(Uncertainty::default());
+        let e = uncertain_params(&s).unwrap_err().to_string();
+        assert!(e.contains("lists no uncertain parameter"), "{e}");
+    }
+}

@@ -1,0 +1,1304 @@
+//! Charts of decision support: a sensitivity analysis's tornado and Sobol
+//! indices, a sweep's metrics against its varied parameter, and a
+//! comparison's overlay fan charts.
+//!
+//! Each family has a function that returns its charts as [`Figure`]s (SVG
+//! text, for the HTML report) and one that writes the same charts as
+//! files, SVG and PNG, each atomically:
+//!
+//! | function | file | what it shows |
+//! | --- | --- | --- |
+//! | [`write_sensitivity_plots`] | `tornado_<metric>.svg`, `.png` | per metric: each parameter's swing (the metric's mean at the parameter's 95th percentile minus at its 5th, others at their medians; bar) with its 95% paired interval (whiskers), largest swing on top |
+//! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter (bars) with their 95% bootstrap intervals (whiskers), largest total on top |
+//! | [`write_sweep_plots`] | `sweep.svg`, `.png` | one panel per chosen metric: its mean (points) with the 95% interval of the mean (whiskers) against the first varied parameter; with more varied parameters, one line per value of the others; a parameter whose values are not all numbers gives bars in the order given |
+//! | [`write_compare_plots`] | `compare_occupancy.svg`, `.png` | one panel per facility: every scenario's median end-of-day occupancy (line) in its 5–95% band, each scenario its own colour, with its capacity (dashed) |
+//! | [`write_compare_plots`] | `compare_court_queues.svg`, `.png` | one panel per court stage: every scenario's queue, median and band |
+//!
+//! `<metric>` is the metric's name in lower-case letters, digits and `_`
+//! (`facility.Karkh.peak_occupancy_rate` → `facility_karkh_peak_occupancy_rate`);
+//! a stem that two metrics would share gets `_2`, `_3`, … so that no chart
+//! overwrites another. A chart holds at most [`MAX_PANELS`] panels: more
+//! metrics, facilities or stages go to `sweep-1of2.svg`, `sweep-2of2.svg`,
+//! and so on.
+//!
+//! A bar chart names each parameter left of its bars, top to bottom in
+//! the order drawn; a path longer than 52 characters keeps its start and
+//! end around an ellipsis. The tornado names the parameter's 5th and 95th
+//! percentiles under its path.
+//!
+//! In a comparison every time axis is in days since the **first**
+//! scenario's day 0 (bottom) and in calendar dates (top); a scenario that
+//! starts on another date is shifted to its own dates. A facility or stage
+//! that only some scenarios have is drawn for those.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
+use super::{
+    CAPTION_SIZE, DESC_SIZE, Figure, LEGEND_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
+    REFERENCE_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, WIDTH, ensure_font, font,
+    plot_err, slug,
+};
+use crate::Error;
+use crate::decide::compare::HEADLINE;
+use crate::decide::{Estimate, MetricIndices, SobolResult};
+use crate::montecarlo::Summary;
+use crate::montecarlo::sweep::SweepResult;
+use crate::report::dates::Day0;
+use crate::scenario::Scenario;
+use crate::stats::SeriesBands;
+
+/// Width of the parameter names left of a bar chart \[pixels\].
+const NAME_AREA: u32 = 660;
+/// Longest parameter name shown in full \[characters\]; longer ones keep
+/// their start and end around an ellipsis.
+const NAME_CHARS: usize = 52;
+/// Height of one parameter's row in a bar chart \[pixels\].
+const ROW_HEIGHT: u32 = 80;
+
+/// Colour of a tornado bar where the metric rises with the parameter.
+const RISES: RGBColor = PALETTE[0];
+/// Colour of a tornado bar where the metric falls as the parameter rises.
+const FALLS: RGBColor = PALETTE[1];
+
+/// A chart of this module, drawn on any backend.
+#[derive(Clone, Copy)]
+enum Chart<'a> {
+    /// The tornado of one metric.
+    Tornado(&'a MetricIndices),
+    /// The Sobol indices of one metric.
+    Sobol(&'a MetricIndices, usize),
+    /// Metrics (one panel each) against the first varied parameter.
+    Sweep(&'a SweepResult, &'a [String], Option<(usize, usize)>),
+    /// Occupancy (`true`) or court queues (`false`) of the named entities,
+    /// every run overlaid.
+    Fans(bool, &'a [String], &'a Runs<'a>, Option<(usize, usize)>),
+}
+
+/// The compared runs, aligned on the first scenario's calendar.
+struct Runs<'a> {
+    /// Label, scenario, summary, and the day of the first scenario's
+    /// calendar on which this scenario's day 0 falls.
+    runs: Vec<(&'a str, &'a Scenario, &'a Summary, f64)>,
+    cal: Calendar,
+    /// First and last day plotted.
+    lo: f64,
+    hi: f64,
+}
+
+impl Chart<'_> {
+    fn panels(&self) -> usize {
+        match self {
+            Chart::Tornado(_) | Chart::Sobol(..) => 1,
+            Chart::Sweep(_, m, _) => m.len(),
+            Chart::Fans(_, e, _, _) => e.len(),
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Chart::Tornado(m) | Chart::Sobol(m, _) => {
+                let per = if matches!(self, Chart::Sobol(..)) {
+                    2
+                } else {
+                    1
+                };
+                let rows = m.indices.len().max(1) as u32;
+                let h = 260 + rows * ROW_HEIGHT * (per + 1) / 2 + 80;
+                (WIDTH, TITLE_HEIGHT + h.max(PANEL_HEIGHT))
+            }
+            _ => (
+                WIDTH,
+                TITLE_HEIGHT + self.panels().clamp(1, MAX_PANELS) as u32 * PANEL_HEIGHT,
+            ),
+        }
+    }
+
+    fn title(&self) -> String {
+        let part = |t: String, p: &Option<(usize, usize)>| match p {
+            Some((k, n)) => format!("{t} ({k} of {n})"),
+            None => t,
+        };
+        match self {
+            Chart::Tornado(m) => format!("Tornado: {}", m.metric),
+            Chart::Sobol(m, _) => format!("Sobol indices: {}", m.metric),
+            Chart::Sweep(r, _, p) => part(format!("Sweep over {}", r.paths.join(" × ")), p),
+            Chart::Fans(true, _, _, p) => part("Prison occupancy, scenarios compared".into(), p),
+            Chart::Fans(false, _, _, p) => part("Court queues, scenarios compared".into(), p),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), Error> {
+        let title = self.title();
+        match *self {
+            Chart::Tornado(m) => {
+                let body = titled(
+                    &root,
+                    &title,
+                    "mean change from each parameter's 5th to 95th percentile, others at medians; whiskers: 95% CI",
+                )?;
+                tornado_panel(&body, m)?;
+            }
+            Chart::Sobol(m, evaluations) => {
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "share of the metric's variance; whiskers: 95% bootstrap interval; {} model runs",
+                        thousands(evaluations as f64)
+                    ),
+                )?;
+                sobol_panel(&body, m)?;
+            }
+            Chart::Sweep(r, metrics, _) => {
+                let reps = r.cells.first().map_or(0, |c| c.summary.replications);
+                let scenario = r
+                    .cells
+                    .first()
+                    .map_or(String::new(), |c| c.summary.scenario.clone());
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "{} \u{2014} mean with its 95% CI; {} replications per cell, common random numbers",
+                        shorten(&scenario, 30),
+                        thousands(reps as f64)
+                    ),
+                )?;
+                for (i, area) in body
+                    .split_evenly((metrics.len().max(1), 1))
+                    .iter()
+                    .enumerate()
+                    .take(metrics.len())
+                {
+                    sweep_panel(area, r, &metrics[i])?;
+                }
+            }
+            Chart::Fans(occupancy, entities, runs, _) => {
+                let labels: Vec<&str> = runs.runs.iter().map(|r| r.0).collect();
+                let reps = runs.runs.first().map_or(0, |r| r.2.replications);
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "{} \u{2014} median and 5\u{2013}95% band; {} replications each; day 0 = {}",
+                        shorten(&labels.join(" vs "), 50),
+                        thousands(reps as f64),
+                        runs.cal.long(0.0)
+                    ),
+                )?;
+                for (i, area) in body
+                    .split_evenly((entities.len().max(1), 1))
+                    .iter()
+                    .enumerate()
+                    .take(entities.len())
+                {
+                    fan_panel(area, occupancy, &entities[i], runs)?;
+                }
+            }
+        }
+        root.present().map_err(plot_err)
+    }
+}
+
+/// Draws the title and subtitle, returns the area below them.
+fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<DrawingArea<DB, Shift>, Error> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
+    let (w, _) = top.dim_in_pixel();
+    let centre = Pos::new(HPos::Center, VPos::Top);
+    top.draw(&Text::new(
+        shorten(title, 64),
+        (w as i32 / 2, 18),
+        font(TITLE_SIZE).pos(centre),
+    ))
+    .map_err(plot_err)?;
+    top.draw(&Text::new(
+        shorten(subtitle, 110),
+        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
+        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
+    ))
+    .map_err(plot_err)?;
+    Ok(rest)
+}
+
+/// `text` cut to at most `max` characters, keeping its start and end
+/// around an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}\u{2026}{end}")
+}
+
+/// A number for a label: 3 significant figures, thousands separated past
+/// 1,000.
+fn num(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        thousands(x)
+    } else if x == x.trunc() {
+        format!("{}", x as i64)
+    } else {
+        let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        format!("{x:.digits$}")
+    }
+}
+
+/// One row of a horizontal bar chart: a name, an optional second line, and
+/// bars (estimate with interval, colour).
+struct Row {
+    name: String,
+    note: Option<String>,
+    bars: Vec<(Estimate, RGBColor)>,
+}
+
+/// Horizontal bars, one group per row from the top, with interval
+/// whiskers, the rows' names drawn left of the plot in row order, and a
+/// legend of `legend` (label, colour).
+fn hbars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: &[Row],
+    legend: &[(String, RGBColor)],
+    x_desc: &str,
+    x_floor: (f64, f64),
+) -> Result<(), Error> {
+    let values = rows.iter().flat_map(|r| {
+        r.bars
+            .iter()
+            .flat_map(|(e, _)| [e.estimate, e.ci95_low, e.ci95_high])
+            .flatten()
+    });
+    let (lo, hi) = values.fold(x_floor, |(l, h), x| (l.min(x), h.max(x)));
+    // Every bar 0 (a parameter that does not touch the metric): a unit axis.
+    let hi = if hi - lo < 1e-12 { lo + 1.0 } else { hi };
+    let pad = (hi - lo).max(1e-9) * 0.08;
+    let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
+    let n = rows.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(NAME_AREA as i32)
+        .margin_right(60)
+        .margin_top(20)
+        .margin_bottom(10)
+        .x_label_area_size(100)
+        .y_label_area_size(10)
+        .build_cartesian_2d(lo..hi, -0.5..n - 0.5)
+        .map_err(plot_err)?;
+    let x_fmt = |x: &f64| num(*x);
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(8)
+        .x_label_formatter(&x_fmt)
+        .x_desc(x_desc)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+    if lo < 0.0 && hi > 0.0 {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, -0.5), (0.0, n - 0.5)],
+                ShapeStyle::from(&BLACK).stroke_width(2),
+            )))
+            .map_err(plot_err)?;
+    }
+    let whisker = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
+    let base = area.get_base_pixel();
+    for (r, row) in rows.iter().enumerate() {
+        let centre = n - 1.0 - r as f64;
+        let k = row.bars.len().max(1) as f64;
+        let thick = 0.7 / k;
+        for (b, (e, colour)) in row.bars.iter().enumerate() {
+            let y = centre + 0.35 - thick * (b as f64 + 0.5);
+            if let Some(x) = e.estimate {
+                let (x0, x1) = (x.min(0.0), x.max(0.0));
+                chart
+                    .draw_series([
+                        Rectangle::new(
+                            [(x0, y + thick * 0.42), (x1, y - thick * 0.42)],
+                            colour.mix(0.85).filled(),
+                        ),
+                        Rectangle::new(
+                            [(x0, y + thick * 0.42), (x1, y - thick * 0.42)],
+                            ShapeStyle::from(colour).stroke_width(2),
+                        ),
+                    ])
+                    .map_err(plot_err)?;
+            }
+            if let (Some(l), Some(h)) = (e.ci95_low, e.ci95_high)
+                && h > l
+            {
+                let cap = thick * 0.25;
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(l, y), (h, y)], whisker),
+                        PathElement::new(vec![(l, y - cap), (l, y + cap)], whisker),
+                        PathElement::new(vec![(h, y - cap), (h, y + cap)], whisker),
+                    ])
+                    .map_err(plot_err)?;
+            }
+        }
+        // The row's name, left of the plot, in row order from the top.
+        let (_, py) = chart.backend_coord(&(lo, centre));
+        let y = py - base.1;
+        let style = font(TICK_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
+        match &row.note {
+            Some(note) => {
+                area.draw(&Text::new(
+                    shorten(&row.name, NAME_CHARS),
+                    (20, y - 16),
+                    style,
+                ))
+                .map_err(plot_err)?;
+                area.draw(&Text::new(
+                    shorten(note, NAME_CHARS + 6),
+                    (20, y + 18),
+                    font(TICK_SIZE - 5.0)
+                        .color(&RGBColor(90, 90, 90))
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(plot_err)?;
+            }
+            None => {
+                area.draw(&Text::new(shorten(&row.name, NAME_CHARS), (20, y), style))
+                    .map_err(plot_err)?;
+            }
+        }
+    }
+    for (label, colour) in legend {
+        let c = *colour;
+        chart
+            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+            .map_err(plot_err)?
+            .label(label.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], c.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .margin(16)
+        .legend_area_size(56)
+        .label_font(font(LEGEND_SIZE))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.5))
+        .draw()
+        .map_err(plot_err)
+}
+
+/// The key that orders bars: largest first, undefined last.
+fn magnitude(e: Option<&Estimate>) -> f64 {
+    e.and_then(|e| e.estimate).map_or(-1.0, f64::abs)
+}
+
+/// The indices of `m` ordered by `key`, largest first (stable: ties keep
+/// the order given).
+fn order_by(m: &MetricIndices, key: impl Fn(&crate::decide::SobolIndex) -> f64) -> Vec<usize> {
+    let mut ix: Vec<usize> = (0..m.indices.len()).collect();
+    ix.sort_by(|&a, &b| key(&m.indices[b]).total_cmp(&key(&m.indices[a])));
+    ix
+}
+
+fn tornado_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &MetricIndices,
+) -> Result<(), Error> {
+    let rows: Vec<Row> = order_by(m, |i| magnitude(i.swing.as_ref()))
+        .into_iter()
+        .map(|i| {
+            let ix = &m.indices[i];
+            let swing = ix.swing.unwrap_or(Estimate::NONE);
+            let colour = if swing.estimate.is_some_and(|s| s < 0.0) {
+                FALLS
+            } else {
+                RISES
+            };
+            Row {
+                name: ix.path.clone(),
+                note: ix
+                    .low_value
+                    .zip(ix.high_value)
+                    .map(|(l, h)| format!("{} to {}", num(l), num(h))),
+                bars: vec![(swing, colour)],
+            }
+        })
+        .collect();
+    hbars(
+        area,
+        &rows,
+        &[
+            ("rises with the parameter".into(), RISES),
+            ("falls as the parameter rises".into(), FALLS),
+        ],
+        &format!("change in {} (high minus low)", m.metric),
+        (0.0, 0.0),
+    )
+}
+
+fn sobol_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &MetricIndices,
+) -> Result<(), Error> {
+    let rows: Vec<Row> = order_by(m, |i| i.total.estimate.unwrap_or(-1.0))
+        .into_iter()
+        .map(|i| {
+            let ix = &m.indices[i];
+            Row {
+                name: ix.path.clone(),
+                note: None,
+                bars: vec![(ix.first_order, PALETTE[2]), (ix.total, PALETTE[3])],
+            }
+        })
+        .collect();
+    hbars(
+        area,
+        &rows,
+        &[
+            ("first order (alone)".into(), PALETTE[2]),
+            ("total (with interactions)".into(), PALETTE[3]),
+        ],
+        &format!(
+            "share of the variance of {} ({} rows)",
+            m.metric,
+            thousands(m.rows as f64)
+        ),
+        (0.0, 0.1),
+    )
+}
+
+/// One metric of a sweep against the first varied parameter.
+fn sweep_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    r: &SweepResult,
+    metric: &str,
+) -> Result<(), Error> {
+    let x_path = r.paths.first().map_or("", String::as_str);
+    // Per cell: its x value (as written), its line (the other parameters'
+    // values) and the metric's mean with its interval.
+    let mut xs: Vec<&str> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    let mut points: Vec<(usize, usize, f64, f64, f64)> = Vec::new();
+    for cell in &r.cells {
+        let x = cell.params.first().map_or("", |p| p.1.as_str());
+        let line = cell
+            .params
+            .iter()
+            .skip(1)
+            .map(|(p, v)| format!("{p} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let xi = xs.iter().position(|v| *v == x).unwrap_or_else(|| {
+            xs.push(x);
+            xs.len() - 1
+        });
+        let li = lines.iter().position(|v| *v == line).unwrap_or_else(|| {
+            lines.push(line);
+            lines.len() - 1
+        });
+        if let Some(s) = cell.metric(metric)
+            && let Some(mean) = s.mean
+        {
+            points.push((
+                xi,
+                li,
+                mean,
+                s.ci95_low.unwrap_or(mean),
+                s.ci95_high.unwrap_or(mean),
+            ));
+        }
+    }
+    let numeric: Option<Vec<f64>> = xs
+        .iter()
+        .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    let y_lo = points.iter().map(|p| p.3).fold(0.0, f64::min);
+    let y_hi = nice_max(points.iter().map(|p| p.4.max(p.2)).fold(0.0, f64::max));
+    let y_lo = if y_lo < 0.0 { -nice_max(-y_lo) } else { 0.0 };
+    let (x_lo, x_hi, ticks, at): (f64, f64, Vec<f64>, Vec<f64>) = match &numeric {
+        Some(v) => {
+            let (l, h) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| {
+                    (l.min(*x), h.max(*x))
+                });
+            let pad = if h > l { (h - l) * 0.06 } else { 1.0 };
+            let mut t = v.clone();
+            t.sort_by(f64::total_cmp);
+            t.dedup();
+            if t.len() > 12 {
+                let step = t.len().div_ceil(12);
+                t = t.into_iter().step_by(step).collect();
+            }
+            (l - pad, h + pad, t, v.clone())
+        }
+        None => {
+            let n = xs.len() as f64;
+            let at: Vec<f64> = (0..xs.len()).map(|i| i as f64).collect();
+            (-0.6, n - 0.4, at.clone(), at)
+        }
+    };
+    let names: Vec<String> = xs.iter().map(|s| shorten(s, 16)).collect();
+    let categorical = numeric.is_none();
+    let x_fmt = move |x: &f64| {
+        if categorical {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                return names.get(i as usize).cloned().unwrap_or_default();
+            }
+            return String::new();
+        }
+        num(*x)
+    };
+    let y_fmt = |y: &f64| num(*y);
+    let mut chart = ChartBuilder::on(area)
+        .caption(metric, font(CAPTION_SIZE))
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(10)
+        .margin_bottom(10)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(Ticked::new(x_lo, x_hi, ticks.clone()), y_lo..y_hi)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_labels(ticks.len().max(1))
+        .y_labels(8)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(x_path)
+        .y_desc("mean \u{b1} 95% CI")
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+    let whisker = ShapeStyle::from(&BLACK).stroke_width(3);
+    let k = lines.len().max(1) as f64;
+    for (li, line) in lines.iter().enumerate() {
+        let colour = PALETTE[li % PALETTE.len()];
+        let mut mine: Vec<&(usize, usize, f64, f64, f64)> =
+            points.iter().filter(|p| p.1 == li).collect();
+        if categorical {
+            let w = 0.7 / k;
+            let shift = -0.35 + w * (li as f64 + 0.5);
+            for &&(xi, _, mean, l, h) in &mine {
+                let x = at[xi] + shift;
+                chart
+                    .draw_series([
+                        Rectangle::new(
+                            [(x - w * 0.45, mean.max(0.0)), (x + w * 0.45, mean.min(0.0))],
+                            colour.mix(0.85).filled(),
+                        ),
+                        Rectangle::new(
+                            [(x - w * 0.45, mean.max(0.0)), (x + w * 0.45, mean.min(0.0))],
+                            ShapeStyle::from(&colour).stroke_width(2),
+                        ),
+                    ])
+                    .map_err(plot_err)?;
+                if h > l {
+                    chart
+                        .draw_series([PathElement::new(vec![(x, l), (x, h)], whisker)])
+                        .map_err(plot_err)?;
+                }
+            }
+        } else {
+            mine.sort_by(|a, b| at[a.0].total_cmp(&at[b.0]));
+            let style = ShapeStyle::from(&colour).stroke_width(MEDIAN_WIDTH);
+            for &&(xi, _, _, l, h) in &mine {
+                if h > l {
+                    chart
+                        .draw_series([PathElement::new(vec![(at[xi], l), (at[xi], h)], whisker)])
+                        .map_err(plot_err)?;
+                }
+            }
+            chart
+                .draw_series(LineSeries::new(mine.iter().map(|p| (at[p.0], p.2)), style))
+                .map_err(plot_err)?;
+            chart
+                .draw_series(
+                    mine.iter()
+                        .map(|p| Circle::new((at[p.0], p.2), 9, colour.filled())),
+                )
+                .map_err(plot_err)?;
+        }
+        if lines.len() > 1 {
+            let style = ShapeStyle::from(&colour).stroke_width(MEDIAN_WIDTH);
+            chart
+                .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+                .map_err(plot_err)?
+                .label(shorten(line, 60))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+        }
+    }
+    if lines.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .margin(16)
+            .legend_area_size(56)
+            .label_font(font(LEGEND_SIZE))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.5))
+            .draw()
+            .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+/// Capacity of a facility over days 0..=horizon as a step function.
+fn capacity_steps(
+    f: &crate::scenario::Facility,
+    start: crate::scenario::Date,
+    horizon: f64,
+) -> Vec<(f64, f64)> {
+    let mut expansions: Vec<_> = f
+        .expansions
+        .iter()
+        .map(|e| (e.day.days_from(start), e.beds))
+        .filter(|e| e.0 <= horizon)
+        .collect();
+    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut cap = f.capacity as f64;
+    let mut pts = vec![(0.0, cap)];
+    for (day, beds) in expansions {
+        pts.push((day, cap));
+        cap += beds as f64;
+        pts.push((day, cap));
+    }
+    pts.push((horizon, cap));
+    pts
+}
+
+/// One facility's occupancy (or one stage's queue) in every run.
+fn fan_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    occupancy: bool,
+    entity: &str,
+    runs: &Runs<'_>,
+) -> Result<(), Error> {
+    let series = if occupancy {
+        format!("occupancy.{entity}")
+    } else {
+        format!("queue.{entity}")
+    };
+    // Per run: its bands (if it has the entity), colour, shift and days.
+    let mut bands: Vec<(&str, &SeriesBands, RGBColor, f64, usize)> = Vec::new();
+    let mut capacities: Vec<(Vec<(f64, f64)>, RGBColor)> = Vec::new();
+    for (k, &(label, s, summary, shift)) in runs.runs.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let days = summary.horizon_days.min(s.horizon_days) as usize;
+        if let Some(b) = summary.series(&series) {
+            bands.push((label, b, colour, shift, days));
+        }
+        if occupancy && let Some(f) = s.facilities.iter().find(|f| f.name == entity) {
+            let pts = capacity_steps(f, s.start_date, days as f64)
+                .into_iter()
+                .map(|(d, c)| (d + shift, c))
+                .collect();
+            capacities.push((pts, colour));
+        }
+    }
+    let y_max = nice_max(
+        bands
+            .iter()
+            .flat_map(|b| b.1.p95.iter().take(b.4))
+            .chain(capacities.iter().flat_map(|c| c.0.iter().map(|p| &p.1)))
+            .copied()
+            .fold(0.0, f64::max),
+    );
+    let cal = runs.cal;
+    let day_fmt = |d: &f64| format!("{d:.0}");
+    let date_fmt = |d: &f64| cal.tick(*d);
+    let y_fmt = |y: &f64| thousands(*y);
+    let caption = if occupancy {
+        format!("{entity}: end-of-day occupancy")
+    } else {
+        format!("{entity}: cases waiting")
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, font(CAPTION_SIZE))
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(10)
+        .margin_bottom(10)
+        .x_label_area_size(90)
+        .top_x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(Ticked::new(runs.lo, runs.hi, cal.day_ticks()), 0.0..y_max)
+        .map_err(plot_err)?
+        .set_secondary_coord(Ticked::new(runs.lo, runs.hi, cal.date_ticks()), 0.0..y_max);
+    chart
+        .configure_mesh()
+        .x_labels(20)
+        .y_labels(8)
+        .x_label_formatter(&day_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
+        .y_desc(if occupancy {
+            "detainees held"
+        } else {
+            "cases waiting"
+        })
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .configure_secondary_axes()
+        .x_labels(20)
+        .x_label_formatter(&date_fmt)
+        .label_style(font(TICK_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .draw()
+        .map_err(plot_err)?;
+    let line = |b: &[f64], shift: f64, days: usize| {
+        thin(
+            b.iter()
+                .take(days)
+                .enumerate()
+                .map(move |(i, &v)| ((i + 1) as f64 + shift, v)),
+        )
+    };
+    for &(_, b, colour, shift, days) in &bands {
+        let mut outline = line(&b.p95, shift, days);
+        let mut lower = line(&b.p5, shift, days);
+        lower.reverse();
+        outline.extend(lower);
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline,
+                colour.mix(0.18).filled(),
+            )))
+            .map_err(plot_err)?;
+    }
+    for (pts, colour) in &capacities {
+        let style = ShapeStyle::from(colour).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(DashedLineSeries::new(pts.iter().copied(), 22, 12, style))
+            .map_err(plot_err)?;
+    }
+    // Every scenario in the legend, in order, even one without this
+    // facility or stage (its entry says so).
+    for (k, &(label, ..)) in runs.runs.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let style = ShapeStyle::from(&colour).stroke_width(MEDIAN_WIDTH);
+        let mine = bands.iter().find(|b| std::ptr::eq(b.0, label));
+        let text = match mine {
+            Some(_) => label.to_string(),
+            None => format!("{label} (none)"),
+        };
+        let points = mine.map_or_else(Vec::new, |&(_, b, _, shift, days)| {
+            line(&b.p50, shift, days)
+        });
+        chart
+            .draw_series(LineSeries::new(points, style))
+            .map_err(plot_err)?
+            .label(text)
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + Rectangle::new([(0, -12), (44, 12)], colour.mix(0.18).filled())
+                    + PathElement::new(vec![(0, 0), (44, 0)], style)
+            });
+    }
+    if occupancy && !capacities.is_empty() {
+        let style = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+            .map_err(plot_err)?
+            .label("capacity (dashed, in the scenario's colour)")
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (18, 0)], style)
+                    + PathElement::new(vec![(26, 0), (44, 0)], style)
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .margin(16)
+        .legend_area_size(56)
+        .label_font(font(LEGEND_SIZE))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.5))
+        .draw()
+        .map_err(plot_err)
+}
+
+/// Stems `<prefix>_<slug>` for `names`, made unique with `_2`, `_3`, …
+fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::new();
+    names
+        .iter()
+        .map(|n| {
+            let s = slug(n);
+            let want = if s.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}_{s}")
+            };
+            let mut stem = want.clone();
+            let mut k = 2;
+            while !taken.insert(stem.clone()) {
+                stem = format!("{want}_{k}");
+                k += 1;
+            }
+            stem
+        })
+        .collect()
+}
+
+/// `chart` as a [`Figure`].
+fn figure(stem: String, chart: Chart<'_>) -> Result<Figure, Error> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        chart.draw(root)?;
+    }
+    Ok(Figure {
+        stem,
+        title: chart.title(),
+        svg,
+    })
+}
+
+/// Writes `chart` as `<stem>.svg` (the figure's text) and `<stem>.png` in
+/// `dir`, each atomically, and adds the paths to `out`.
+fn write_chart(
+    dir: &Path,
+    stem: &str,
+    chart: Chart<'_>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let named = |e: Error, path: &Path| match e {
+        Error::Plot {
+            path: None,
+            message,
+        } => Error::Plot {
+            path: Some(path.to_path_buf()),
+            message,
+        },
+        other => other,
+    };
+    let f = figure(stem.to_string(), chart)?;
+    let svg = dir.join(format!("{stem}.svg"));
+    crate::report::write_bytes_atomic(&svg, f.svg.as_bytes())?;
+    out.push(svg);
+    let png = dir.join(format!("{stem}.png"));
+    crate::report::write_atomic(&png, |tmp| {
+        chart.draw(BitMapBackend::new(tmp, chart.size()).into_drawing_area())
+    })
+    .map_err(|e| named(e, &png))?;
+    out.push(png);
+    Ok(())
+}
+
+/// Creates `dir` and registers the font.
+fn prepare(dir: Option<&Path>) -> Result<(), Error> {
+    ensure_font()?;
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// The charts of a sensitivity analysis with their stems.
+fn sensitivity_charts(r: &SobolResult) -> Vec<(String, Chart<'_>)> {
+    let names: Vec<&str> = r.metrics.iter().map(|m| m.metric.as_str()).collect();
+    let tornado = unique_stems("tornado", &names);
+    let sobol = unique_stems("sobol", &names);
+    let mut v = Vec::with_capacity(2 * names.len());
+    for ((m, t), s) in r.metrics.iter().zip(tornado).zip(sobol) {
+        if m.indices.iter().any(|i| i.swing.is_some()) {
+            v.push((t, Chart::Tornado(m)));
+        }
+        v.push((s, Chart::Sobol(m, r.evaluations)));
+    }
+    v
+}
+
+/// The charts of a sensitivity analysis ([`crate::decide::sensitivity`])
+/// as figures: per metric, its tornado (`tornado_<metric>`, when the
+/// result holds swings) and its Sobol indices (`sobol_<metric>`); see the
+/// [module docs](self).
+///
+/// # Errors
+///
+/// [`Error::Plot`] if a chart cannot be drawn.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{Param, SobolOptions, sensitivity};
+/// use custody_sim::report::plots::sensitivity_figures;
+/// use custody_sim::{Dist, presets};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.horizon_days = 60;
+/// let params = [
+///     Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+///     Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
+/// ];
+/// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, threads: 0 };
+/// let r = sensitivity(&s, &params, &["facility.Hillah.peak_occupancy_rate"], &opts, 4)?;
+/// let figs = sensitivity_figures(&r)?;
+/// assert_eq!(figs[0].stem, "tornado_facility_hillah_peak_occupancy_rate");
+/// assert_eq!(figs[1].stem, "sobol_facility_hillah_peak_occupancy_rate");
+/// assert!(figs[0].svg.starts_with("<svg") && figs[0].svg.contains("facility[Hillah].capacity"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sensitivity_figures(r: &SobolResult) -> Result<Vec<Figure>, Error> {
+    prepare(None)?;
+    sensitivity_charts(r)
+        .into_iter()
+        .map(|(stem, c)| figure(stem, c))
+        .collect()
+}
+
+/// Writes the charts of [`sensitivity_figures`] into `dir` (created if
+/// missing), each as SVG and PNG, and returns the paths written.
+///
+/// # Errors
+///
+/// [`Error::Io`] if `dir` cannot be created or a file written;
+/// [`Error::Plot`] if a chart cannot be drawn.
+///
+/// # Example
+///
+/// ```no_run
+/// # use custody_sim::decide::{Param, SobolOptions, sensitivity};
+/// # use custody_sim::{Dist, presets};
+/// use custody_sim::report::plots::write_sensitivity_plots;
+/// # let params = [Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40))];
+/// # let r = sensitivity(&presets::baseline(), &params, &["mean_days_to_verdict"], &SobolOptions::default(), 100)?;
+/// let files = write_sensitivity_plots(&r, std::path::Path::new("plots"))?;
+/// assert!(files.iter().any(|f| f.ends_with("tornado_mean_days_to_verdict.svg")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_sensitivity_plots(r: &SobolResult, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    prepare(Some(dir))?;
+    let mut out = Vec::new();
+    for (stem, c) in sensitivity_charts(r) {
+        write_chart(dir, &stem, c, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The metrics a sweep chart shows: those asked for (each must be in the
+/// sweep), or the headline metrics the sweep has.
+fn sweep_metrics(r: &SweepResult, metrics: &[&str]) -> Result<Vec<String>, Error> {
+    let Some(first) = r.cells.first() else {
+        return Err(Error::plot("the sweep has no cells to plot"));
+    };
+    if metrics.is_empty() {
+        let v: Vec<String> = HEADLINE
+            .iter()
+            .filter(|m| first.metric(m).is_some())
+            .map(|m| m.to_string())
+            .collect();
+        if v.is_empty() {
+            return Err(Error::plot("the sweep has none of the headline metrics"));
+        }
+        return Ok(v);
+    }
+    metrics
+        .iter()
+        .map(|m| {
+            if r.cells.iter().any(|c| c.metric(m).is_some()) {
+                Ok(m.to_string())
+            } else {
+                Err(Error::plot(format!("the sweep has no metric {m:?}")))
+            }
+        })
+        .collect()
+}
+
+/// A chart's stem, its items and its part (k of n) where split.
+type Part<'a, T> = (String, &'a [T], Option<(usize, usize)>);
+
+/// Splits `items` into charts of at most [`MAX_PANELS`]: stem `<stem>`,
+/// or `<stem>-1of<n>`, … with their parts.
+fn parts<'a, T>(stem: &str, items: &'a [T]) -> Vec<Part<'a, T>> {
+    if items.len() <= MAX_PANELS {
+        return vec![(stem.to_string(), items, None)];
+    }
+    let n = items.len().div_ceil(MAX_PANELS);
+    items
+        .chunks(MAX_PANELS)
+        .enumerate()
+        .map(|(k, c)| (format!("{stem}-{}of{n}", k + 1), c, Some((k + 1, n))))
+        .collect()
+}
+
+/// The charts of a sweep as figures: one panel per metric of `metrics`
+/// (empty: the headline metrics of [`HEADLINE`] the sweep has), its mean
+/// and 95% interval in each cell against the first varied parameter (see
+/// the [module docs](self)); stem `sweep`, or `sweep-1of2`, … past
+/// [`MAX_PANELS`] metrics.
+///
+/// # Errors
+///
+/// [`Error::Plot`] for a sweep without cells, a metric no cell has, or a
+/// chart that cannot be drawn.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::plots::sweep_figures;
+/// use custody_sim::sweep::{Vary, sweep};
+/// use custody_sim::{Runs, presets};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.horizon_days = 60;
+/// let grid = [Vary::new("transfer.weekly_cap", [500, 1000, 2000])];
+/// let r = sweep(&s, &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let figs = sweep_figures(&r, &["transferred"])?;
+/// assert_eq!(figs.len(), 1);
+/// assert_eq!(figs[0].svg.matches("<circle").count(), 3, "one point per cell");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sweep_figures(r: &SweepResult, metrics: &[&str]) -> Result<Vec<Figure>, Error> {
+    prepare(None)?;
+    let metrics = sweep_metrics(r, metrics)?;
+    parts("sweep", &metrics)
+        .into_iter()
+        .map(|(stem, m, part)| figure(stem, Chart::Sweep(r, m, part)))
+        .collect()
+}
+
+/// Writes the charts of [`sweep_figures`] into `dir` (created if
+/// missing), each as SVG and PNG, and returns the paths written.
+///
+/// # Errors
+///
+/// As [`sweep_figures`]; [`Error::Io`] if `dir` cannot be created or a
+/// file written.
+///
+/// # Example
+///
+/// ```no_run
+/// use custody_sim::report::plots::write_sweep_plots;
+/// use custody_sim::sweep::{Vary, sweep};
+/// use custody_sim::{Runs, presets};
+///
+/// let grid = [Vary::new("court.stage[trial].servers", [15, 30, 60])];
+/// let r = sweep(&presets::baseline(), &grid, &Runs { replications: 200, seed: 1, threads: 0 })?;
+/// let files = write_sweep_plots(&r, &[], std::path::Path::new("plots"))?;
+/// assert!(files.iter().any(|f| f.ends_with("sweep.svg")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_sweep_plots(
+    r: &SweepResult,
+    metrics: &[&str],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    prepare(Some(dir))?;
+    let metrics = sweep_metrics(r, metrics)?;
+    let mut out = Vec::new();
+    for (stem, m, part) in parts("sweep", &metrics) {
+        write_chart(dir, &stem, Chart::Sweep(r, m, part), &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The compared runs aligned on the first scenario's calendar, and the
+/// facility and stage names in order of first appearance.
+fn compare_runs<'a>(
+    scenarios: &'a [(String, Scenario)],
+    summaries: &'a [Summary],
+) -> Result<(Runs<'a>, Vec<String>, Vec<String>), Error> {
+    if scenarios.is_empty() || scenarios.len() != summaries.len() {
+        return Err(Error::plot(format!(
+            "{} scenarios and {} summaries: give one summary per compared scenario",
+            scenarios.len(),
+            summaries.len()
+        )));
+    }
+    let first = &summaries[0].start_date;
+    let day0 = Day0::parse(first)
+        .ok_or_else(|| Error::plot(format!("start_date {first:?} is not a YYYY-MM-DD date")))?;
+    let mut runs = Vec::with_capacity(scenarios.len());
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for ((label, s), summary) in scenarios.iter().zip(summaries) {
+        let start = Day0::parse(&summary.start_date)
+            .and_then(|d| d.date(0.0))
+            .ok_or_else(|| {
+                Error::plot(format!(
+                    "{label}: start_date {:?} is not a YYYY-MM-DD date",
+                    summary.start_date
+                ))
+            })?;
+        let shift = day0.day_of(start) as f64;
+        let days = f64::from(summary.horizon_days.min(s.horizon_days));
+        lo = lo.min(shift);
+        hi = hi.max(shift + days);
+        runs.push((label.as_str(), s, summary, shift));
+    }
+    let cal = Calendar::new(first, hi.ceil() as u32)?;
+    let mut facilities: Vec<String> = Vec::new();
+    let mut stages: Vec<String> = Vec::new();
+    for (_, s) in scenarios {
+        for f in &s.facilities {
+            if !facilities.contains(&f.name) {
+                facilities.push(f.name.clone());
+            }
+        }
+        for st in &s.court.stages {
+            if !stages.contains(&st.name) {
+                stages.push(st.name.clone());
+            }
+        }
+    }
+    Ok((Runs { runs, cal, lo, hi }, facilities, stages))
+}
+
+/// Draws (as figures or files) the comparison charts.
+fn compare_each(
+    runs: &Runs<'_>,
+    facilities: &[String],
+    stages: &[String],
+    mut each: impl FnMut(String, Chart<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for (stem, ix, part) in parts("compare_occupancy", facilities) {
+        each(stem, Chart::Fans(true, ix, runs, part))?;
+    }
+    for (stem, ix, part) in parts("compare_court_queues", stages) {
+        each(stem, Chart::Fans(false, ix, runs, part))?;
+    }
+    Ok(())
+}
+
+/// The overlay fan charts of a comparison as figures: occupancy per
+/// facility (`compare_occupancy`) and queues per court stage
+/// (`compare_court_queues`), every scenario on one axis in its own colour,
+/// the legend naming each label (see the [module docs](self)).
+///
+/// `scenarios` are the compared `(label, scenario)` pairs in order, and
+/// `summaries` their runs with daily series, one per scenario
+/// ([`crate::decide::compare_summaries`]).
+///
+/// # Errors
+///
+/// [`Error::Plot`] if the lists differ in length or are empty, a start
+/// date is not a date, or a chart cannot be drawn.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::compare_summaries;
+/// use custody_sim::report::plots::compare_figures;
+/// use custody_sim::{Runs, presets};
+///
+/// let mut a = presets::plan_2026_01();
+/// a.horizon_days = 60;
+/// let b = a.with_param("court.stage[trial].servers", "30")?;
+/// let scenarios = [("as planned".to_string(), a), ("double panels".to_string(), b)];
+/// let sums = compare_summaries(&scenarios, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let figs = compare_figures(&scenarios, &sums)?;
+/// assert_eq!(figs[0].stem, "compare_occupancy");
+/// assert!(figs.iter().all(|f| f.svg.contains("as planned") && f.svg.contains("double panels")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare_figures(
+    scenarios: &[(String, Scenario)],
+    summaries: &[Summary],
+) -> Result<Vec<Figure>, Error> {
+    prepare(None)?;
+    let (runs, facilities, stages) = compare_runs(scenarios, summaries)?;
+    let mut out = Vec::new();
+    compare_each(&runs, &facilities, &stages, |stem, c| {
+        out.push(figure(stem, c)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Writes the charts of [`compare_figures`] into `dir` (created if
+/// missing), each as SVG and PNG, and returns the paths written.
+///
+/// # Errors
+///
+/// As [`compare_figures`]; [`Error::Io`] if `dir` cannot be created or a
+/// file written.
+///
+/// # Example
+///
+/// ```no_run
+/// use custody_sim::decide::compare_summaries;
+/// use custody_sim::report::plots::write_compare_plots;
+/// use custody_sim::{Runs, presets};
+///
+/// let scenarios = [
+///     ("baseline".to_string(), presets::baseline()),
+///     ("plan".to_string(), presets::plan_2026_01()),
+/// ];
+/// let sums = compare_summaries(&scenarios, &Runs { replications: 200, seed: 1, threads: 0 })?;
+/// let files = write_compare_plots(&scenarios, &sums, std::path::Path::new("plots"))?;
+/// assert!(files.iter().any(|f| f.ends_with("compare_court_queues.png")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_compare_plots(
+    scenarios: &[(String, Scenario)],
+    summaries: &[Summary],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    prepare(Some(dir))?;
+    let (runs, facilities, stages) = compare_runs(scenarios, summaries)?;
+    let mut out = Vec::new();
+    compare_each(&runs, &facilities, &stages, |stem, c| {
+        write_chart(dir, &stem, c, &mut out)
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_unique_and_names_shortened() {
+        assert_eq!(
+            unique_stems("tornado", &["a.b", "a_b", "", "a.b"]),
+            ["tornado_a_b", "tornado_a_b_2", "tornado", "tornado_a_b_3"]
+        );
+        assert_eq!(shorten("abcdefghij", 5), "ab\u{2026}ij");
+        assert_eq!(shorten("abc", 5), "abc");
+        assert_eq!(num(0.01234), "0.0123");
+        assert_eq!(num(12345.0), "12,345");
+        assert_eq!(num(11.0), "11");
+        assert_eq!(num(-2.5), "-2.50");
+        let v: Vec<usize> = (0..17).collect();
+        let p = parts("sweep", &v);
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[2].0, "sweep-3of3");
+        assert_eq!(p[2].1.len(), 1);
+    }
+}
