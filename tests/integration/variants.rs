@@ -369,3 +369,53 @@ fn compare_labels_variants_as_given() {
         ],
     );
 }
+
+/// The charts' subtitles name the variant; a sweep of a variant records
+/// its overrides, tagged, and a sweep shard, which cannot yet, is refused.
+#[test]
+fn charts_and_sweeps_record_the_variant() {
+    let dir = Scratch::new("variant-plots");
+    let file = short_baseline(&dir);
+    let spec = format!("{file}:high");
+    if cfg!(feature = "plots") {
+        let plots = dir.arg("plots");
+        expect(0, &["run", &spec, "-n", "2", "-q", "--plots", &plots]);
+        let svg = std::fs::read_to_string(dir.path("plots").join("occupancy.svg")).unwrap();
+        assert!(svg.contains("baseline, variant high"), "{svg}");
+    }
+    let o = expect(
+        0,
+        &[
+            "sweep",
+            &spec,
+            "--vary",
+            "horizon_days=10,20",
+            "-n",
+            "2",
+            "-q",
+            "--json",
+            "-",
+        ],
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = j["overrides"].as_array().unwrap();
+    assert_eq!(o.len(), 4);
+    assert!(o.iter().all(|x| x["variant"] == "high"), "{o:?}");
+    let out = dir.arg("slice.json");
+    let o = expect(
+        2,
+        &[
+            "sweep",
+            &spec,
+            "--vary",
+            "horizon_days=10,20",
+            "-n",
+            "2",
+            "--shard",
+            "1/2",
+            "--out",
+            &out,
+        ],
+    );
+    assert!(stderr(&o).contains("variant"), "{}", stderr(&o));
+}
