@@ -411,11 +411,22 @@ mod tests {
                 "scenario_sha256",
                 "seed",
                 "replications",
+                "variant",
                 "overrides",
                 "metrics",
                 "series"
             ]
         );
+        assert_eq!(j["variant"], Value::Null);
+        // A variant's overrides carry its name; the document names it.
+        let over = [
+            Override::from_variant("high", "horizon_days", "2"),
+            Override::new("seed", "1"),
+        ];
+        let j = value(&RunDocument::new(&summary, &over).with_variant(Some("high")));
+        assert_eq!(j["variant"], "high");
+        assert_eq!(j["overrides"][0]["variant"], "high");
+        assert!(j["overrides"][1].get("variant").is_none());
         assert_eq!(param_value("30"), Value::from(30));
         assert_eq!(param_value("0.5"), Value::from(0.5));
         assert_eq!(param_value("true"), Value::Bool(true));
