@@ -419,3 +419,35 @@ fn charts_and_sweeps_record_the_variant() {
     );
     assert!(stderr(&o).contains("variant"), "{}", stderr(&o));
 }
+
+/// On the command line a variant's own problem is named under it; `run`
+/// checks the variant it runs (a `--set` after it may repair it), `check`
+/// every variant.
+#[test]
+fn the_command_line_names_a_variants_own_problems() {
+    let dir = Scratch::new("variant-bad");
+    let mut s = presets::plan_2026_01();
+    s.horizon_days = 20;
+    let text = format!(
+        "{}\n[variant.bad]\n\"court.stage[trial].servers\" = 0\n[variant.ok]\nhorizon_days = 10\n",
+        s.to_toml_string()
+    );
+    std::fs::write(dir.path("v.toml"), text).unwrap();
+    let file = dir.arg("v.toml");
+    let bad = format!("{file}:bad");
+    let o = expect(1, &["run", &bad, "-n", "1", "-q"]);
+    assert!(
+        stderr(&o).contains("variant.bad.court.stage[trial].servers: must be at least 1, got 0"),
+        "{}",
+        stderr(&o)
+    );
+    let fix = "court.stage[trial].servers=3";
+    expect(0, &["run", &bad, "-n", "1", "-q", "--set", fix]);
+    expect(0, &["run", &format!("{file}:ok"), "-n", "1", "-q"]);
+    let o = expect(1, &["check", &file]);
+    assert!(
+        stderr(&o).contains("error: variant.bad.court.stage[trial].servers"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -167,22 +167,31 @@ pub(crate) fn load_with(
     };
     let mut overrides = Vec::new();
     if let Some(name) = &variant {
-        let v = s.variant(name)?;
-        // Only the variant first, so that a problem of its own is named
-        // `variant.NAME.<path>`.
-        s.with_variant(name)?;
-        overrides = Override::of_variant(v);
+        overrides = Override::of_variant(s.variant(name)?);
     }
     overrides.extend(self::overrides(set));
     // The variant's overrides and the `--set`s apply in order, then the
     // result is validated once, so that `--set`s can repair a file as
     // well as change it; a variant is the same as `--set`s of its
     // overrides.
-    let scenario = s.with_params(
+    let scenario = match s.with_params(
         overrides
             .iter()
             .map(|o| (o.path.as_str(), o.value.as_str())),
-    )?;
+    ) {
+        Ok(scenario) => scenario,
+        Err(e) => {
+            // A problem of the variant's own, on a file that is valid
+            // without it, is named `variant.NAME.<path>`.
+            if let Some(name) = &variant
+                && s.with_params([]).is_ok()
+                && let Err(own) = s.with_variant(name)
+            {
+                return Err(own.into());
+            }
+            return Err(e.into());
+        }
+    };
     Ok(Loaded {
         scenario,
         variant,
