@@ -91,6 +91,10 @@ pub struct Shard {
     /// files without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     posterior: Option<Arc<PosteriorTable>>,
+    /// The named variant (`[variant.NAME]`) the scenario was made as,
+    /// before the overrides, for provenance. Absent from files without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    variant: Option<RecordedVariant>,
 }
 
 /// A shard as stored, before its posterior rows are put back into its
@@ -114,6 +118,8 @@ struct Stored {
     overrides: Vec<(String, String)>,
     #[serde(default)]
     posterior: Option<Arc<PosteriorTable>>,
+    #[serde(default)]
+    variant: Option<RecordedVariant>,
 }
 
 impl From<Stored> for Shard {
@@ -141,6 +147,7 @@ impl From<Stored> for Shard {
             series: s.series,
             overrides: s.overrides,
             posterior: s.posterior,
+            variant: s.variant,
         }
     }
 }
@@ -154,13 +161,33 @@ fn describe_posterior(t: Option<&PosteriorTable>) -> String {
     )
 }
 
-/// SHA-256 of the scenario's canonical TOML form, in hex.
+/// A variant recorded in a shard: its name and overrides (path, value as
+/// written).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedVariant {
+    name: String,
+    overrides: Vec<(String, String)>,
+}
+
+/// SHA-256 of the scenario's canonical TOML form, in hex, without its
+/// variants (`[variant.NAME]`, which do not change what runs).
 ///
 /// # Panics
 ///
 /// If the scenario cannot be written as TOML, which plain data with
 /// string keys always can: a bug, never a silent hash of nothing.
 pub fn scenario_sha256(s: &Scenario) -> String {
+    let bare;
+    let s = if s.variants.is_empty() {
+        s
+    } else {
+        bare = Scenario {
+            variants: Vec::new(),
+            ..s.clone()
+        };
+        &bare
+    };
     let text = toml::to_string_pretty(s)
         .unwrap_or_else(|e| panic!("bug: a scenario could not be written as TOML: {e}"));
     hex(&Sha256::digest(text.as_bytes()))
@@ -299,6 +326,7 @@ impl Shard {
                 .as_ref()
                 .and_then(|u| u.posterior_table.clone())
                 .map(Arc::new),
+            variant: None,
         }
     }
 
@@ -410,6 +438,30 @@ impl Shard {
         &self.overrides
     }
 
+    /// Records the named variant (`[variant.NAME]`) and its overrides
+    /// (path, value as written) that made the scenario, before the
+    /// `--set` overrides, so that merged shards report it as one run
+    /// would. Shards merge only with shards of the same variant.
+    pub fn with_variant(
+        mut self,
+        name: impl Into<String>,
+        overrides: Vec<(String, String)>,
+    ) -> Shard {
+        self.variant = Some(RecordedVariant {
+            name: name.into(),
+            overrides,
+        });
+        self
+    }
+
+    /// The variant recorded with [`Shard::with_variant`]: its name and
+    /// overrides.
+    pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
+        self.variant
+            .as_ref()
+            .map(|v| (v.name.as_str(), v.overrides.as_slice()))
+    }
+
     /// The master seed.
     pub fn seed(&self) -> u64 {
         self.seed
@@ -473,6 +525,17 @@ impl Shard {
             return Err(mismatch(format!(
                 "shards made with different --set overrides ({:?} and {:?})",
                 self.overrides, other.overrides
+            )));
+        }
+        if other.variant != self.variant {
+            let name = |v: &Option<RecordedVariant>| {
+                v.as_ref()
+                    .map_or("none".to_string(), |v| format!("{:?}", v.name))
+            };
+            return Err(mismatch(format!(
+                "shards of different variants ({} and {})",
+                name(&self.variant),
+                name(&other.variant)
             )));
         }
         if other.seed != self.seed {

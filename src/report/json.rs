@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! { "scenario": "baseline", "version": "0.1.0", "scenario_sha256": "…",
-//!   "seed": 1, "replications": 1000,
+//!   "seed": 1, "replications": 1000, "variant": null,
 //!   "overrides": [ { "path": "horizon_days", "value": 60 }, … ],
 //!   "metrics": { "transferred": { "n", "mean", "sd", "ci95_low", "ci95_high",
 //!                                 "min", "p5", "p50", "p95", "max" }, … },
@@ -22,7 +22,9 @@
 //!
 //! `overrides` lists the `--set` changes applied to the scenario as given,
 //! in order (empty when none; `scenario_sha256` is of the scenario after
-//! them). Metrics and series appear under the reference model's names
+//! them). `variant` names the variant (`[variant.NAME]`) run, or is `null`;
+//! its overrides come first in `overrides`, each with a `"variant": NAME`
+//! key that a `--set` does not have. Metrics and series appear under the reference model's names
 //! (`docs/model.md`), in layout order (see [`crate::Layout`]). A statistic
 //! that is undefined (the mean of no values, the standard deviation of
 //! one) is `null`.
@@ -126,7 +128,11 @@ pub struct RunDocument<'a> {
     pub seed: u64,
     /// Replications run.
     pub replications: u64,
-    /// The `--set` changes, in order.
+    /// The named variant (`[variant.NAME]`) the scenario was run as;
+    /// `null` for none.
+    pub variant: Option<&'a str>,
+    /// The changes, in order: the variant's overrides (each tagged
+    /// `"variant"`), then the `--set`s.
     pub overrides: &'a [Override],
     /// Each metric's statistics, in layout order.
     pub metrics: Named<'a, MetricStats>,
@@ -148,10 +154,19 @@ impl<'a> RunDocument<'a> {
             scenario_sha256: &summary.scenario_sha256,
             seed: summary.seed,
             replications: summary.replications,
+            variant: None,
             overrides,
             metrics: Named(&summary.metrics),
             series: &summary.series,
         }
+    }
+
+    /// The same document for a run of variant `variant` (`None`: no
+    /// variant); its overrides belong in `overrides`, tagged with
+    /// [`Override::from_variant`].
+    pub fn with_variant(mut self, variant: Option<&'a str>) -> RunDocument<'a> {
+        self.variant = variant;
+        self
     }
 }
 
@@ -396,11 +411,22 @@ mod tests {
                 "scenario_sha256",
                 "seed",
                 "replications",
+                "variant",
                 "overrides",
                 "metrics",
                 "series"
             ]
         );
+        assert_eq!(j["variant"], Value::Null);
+        // A variant's overrides carry its name; the document names it.
+        let over = [
+            Override::from_variant("high", "horizon_days", "2"),
+            Override::new("seed", "1"),
+        ];
+        let j = value(&RunDocument::new(&summary, &over).with_variant(Some("high")));
+        assert_eq!(j["variant"], "high");
+        assert_eq!(j["overrides"][0]["variant"], "high");
+        assert!(j["overrides"][1].get("variant").is_none());
         assert_eq!(param_value("30"), Value::from(30));
         assert_eq!(param_value("0.5"), Value::from(0.5));
         assert_eq!(param_value("true"), Value::Bool(true));

@@ -19,27 +19,53 @@ pub mod json;
 pub mod plots;
 pub mod table;
 
-/// A parameter changed from the scenario as given (`--set PATH=VALUE`),
-/// recorded in the outputs so that a result says what it is a result of.
+/// A parameter changed from the scenario as given (`--set PATH=VALUE`, or
+/// an override of a named variant), recorded in the outputs so that a
+/// result says what it is a result of.
 ///
 /// In JSON it reads `{"path": "court.stage[trial].servers", "value": 30}`:
 /// the value as a number or boolean when it reads as one, otherwise the
-/// string given.
+/// string given. An override that comes from a variant (`[variant.NAME]`)
+/// has a third key, `"variant": "NAME"`; a `--set` has none. A variant's
+/// overrides come first, in its order, then the `--set`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
     /// The parameter path, e.g. `court.stage[trial].servers`.
     pub path: String,
     /// The value, as given.
     pub value: String,
+    /// The variant it comes from; `None` for a `--set`.
+    pub variant: Option<String>,
 }
 
 impl Override {
-    /// An override of `path` by `value`.
+    /// An override of `path` by `value` (a `--set`).
     pub fn new(path: impl Into<String>, value: impl Into<String>) -> Override {
         Override {
             path: path.into(),
             value: value.into(),
+            variant: None,
         }
+    }
+
+    /// An override of `path` by `value` that comes from variant `variant`.
+    pub fn from_variant(
+        variant: impl Into<String>,
+        path: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Override {
+        Override {
+            variant: Some(variant.into()),
+            ..Override::new(path, value)
+        }
+    }
+
+    /// The overrides of variant `v`, tagged with its name.
+    pub fn of_variant(v: &crate::scenario::Variant) -> Vec<Override> {
+        v.override_texts()
+            .into_iter()
+            .map(|(p, x)| Override::from_variant(&v.name, p, x))
+            .collect()
     }
 }
 
@@ -52,9 +78,13 @@ impl std::fmt::Display for Override {
 impl Serialize for Override {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Override", 2)?;
+        let n = 2 + usize::from(self.variant.is_some());
+        let mut st = s.serialize_struct("Override", n)?;
         st.serialize_field("path", &self.path)?;
         st.serialize_field("value", &json::param_value(&self.value))?;
+        if let Some(v) = &self.variant {
+            st.serialize_field("variant", v)?;
+        }
         st.end()
     }
 }
@@ -66,6 +96,32 @@ pub(crate) fn overrides_text(overrides: &[Override]) -> String {
         .map(Override::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What made the scenario run from the one given, as one phrase:
+/// `variant high (a=1, b=2) with --set c=3`, `with --set c=3`,
+/// `variant central`; empty for nothing. `variant` is the variant's name
+/// (it may have no overrides); overrides tagged with a variant are listed
+/// with it, the others after `--set`.
+pub(crate) fn changes_text(variant: Option<&str>, overrides: &[Override]) -> String {
+    let (from_variant, set): (Vec<Override>, Vec<Override>) =
+        overrides.iter().cloned().partition(|o| o.variant.is_some());
+    let mut parts = Vec::new();
+    let name = variant.or_else(|| from_variant.first().and_then(|o| o.variant.as_deref()));
+    if let Some(name) = name {
+        if from_variant.is_empty() {
+            parts.push(format!("variant {name}"));
+        } else {
+            parts.push(format!(
+                "variant {name} ({})",
+                overrides_text(&from_variant)
+            ));
+        }
+    }
+    if !set.is_empty() {
+        parts.push(format!("with --set {}", overrides_text(&set)));
+    }
+    parts.join(" ")
 }
 
 /// A name for a temporary file beside `path` (same directory, so a rename

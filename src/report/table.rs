@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use crate::montecarlo::Summary;
 use crate::report::dates::Day0;
-use crate::report::{Override, overrides_text};
+use crate::report::{Override, changes_text};
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 use crate::sweep::SweepResult;
@@ -229,15 +229,43 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Override]) -> String {
+    summary_table_for(scenario, s, None, overrides)
+}
+
+/// [`summary_table_with`] of a run of variant `variant` (`[variant.NAME]`)
+/// of the scenario given, which the header names with its overrides
+/// (those of `overrides` tagged with it), then the `--set`s.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::{table::summary_table_for, Override}};
+///
+/// let base = presets::baseline();
+/// let scenario = base.with_variant("high")?.with_param("horizon_days", "30")?;
+/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
+/// let mut changes = Override::of_variant(base.variant("high")?);
+/// changes.push(Override::new("horizon_days", "30"));
+/// let text = summary_table_for(&scenario, &s, Some("high"), &changes);
+/// assert!(text.contains("Scenario baseline, variant high ("));
+/// assert!(text.contains(") with --set horizon_days=30:"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn summary_table_for(
+    scenario: &Scenario,
+    s: &Summary,
+    variant: Option<&str>,
+    overrides: &[Override],
+) -> String {
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
     let day = Kind::Day(h);
     let day0 = Day0::parse(&s.start_date);
     let mut out = String::new();
-    let with = if overrides.is_empty() {
-        String::new()
-    } else {
-        format!(" with --set {}", overrides_text(overrides))
+    let with = match changes_text(variant, overrides) {
+        t if t.is_empty() => t,
+        t if t.starts_with("variant") => format!(", {t}"),
+        t => format!(" {t}"),
     };
     let _ = writeln!(
         out,
@@ -534,10 +562,10 @@ pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
         return "An empty sweep.\n".into();
     };
     let f = &first.summary;
-    let with = if overrides.is_empty() {
-        String::new()
-    } else {
-        format!(" with --set {}", overrides_text(overrides))
+    let with = match changes_text(None, overrides) {
+        t if t.is_empty() => t,
+        t if t.starts_with("variant") => format!(", {t}"),
+        t => format!(" {t}"),
     };
     let _ = writeln!(
         out,

@@ -15,6 +15,7 @@ pub mod path;
 pub mod presets;
 pub mod uncertainty;
 pub mod validate;
+pub mod variant;
 
 use std::path::Path;
 
@@ -25,6 +26,7 @@ pub use dist::Dist;
 pub use jiff::civil::Date;
 pub use uncertainty::{PosteriorTable, Uncertainty};
 pub use validate::{ScenarioError, ScenarioErrors, limits};
+pub use variant::Variant;
 
 use crate::Error;
 
@@ -104,6 +106,16 @@ pub struct Scenario {
     /// and reported as `param.<path>` metrics; `None` without the table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<Uncertainty>,
+    /// Named variants (`[variant.NAME]`): parameter overrides, in file
+    /// order, applied with [`Scenario::with_variant`] (see [`variant`]).
+    /// They do not change what runs, nor the scenario's hash.
+    #[serde(
+        rename = "variant",
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "variant::table"
+    )]
+    pub variants: Vec<Variant>,
 }
 
 /// The transfer plan (`[transfer]`).
@@ -564,7 +576,10 @@ impl Scenario {
     /// missing key and value of the wrong type, each naming its key path,
     /// then the other problems.
     pub fn parse_toml(text: &str) -> Result<Scenario, Error> {
-        let read = Read::from_tree(parse_tree(text)?);
+        let mut read = Read::from_tree(parse_tree(text)?);
+        if let Some(s) = &mut read.scenario {
+            variant::order_as_in(&mut s.variants, text);
+        }
         let mut problems = read.problems;
         match read.scenario {
             Some(s) if problems.is_empty() => Ok(s),
@@ -661,6 +676,7 @@ impl Scenario {
                 custody: Custody::default(),
                 relocations: Vec::new(),
                 uncertainty: None,
+                variants: Vec::new(),
             },
         }
     }
@@ -1045,6 +1061,11 @@ impl ScenarioBuilder {
     /// Adds a court stage (stages run in the order added).
     pub fn stage(mut self, s: Stage) -> Self {
         self.scenario.court.stages.push(s);
+        self
+    }
+    /// Adds a named variant (`[variant.NAME]`), after those added before.
+    pub fn variant(mut self, v: Variant) -> Self {
+        self.scenario.variants.push(v);
         self
     }
     /// Validates and returns the scenario.

@@ -283,7 +283,10 @@ impl Scenario {
 
     /// A copy with several parameters set, in order, then validated once:
     /// the scenario may be invalid before and between the changes (a
-    /// command line's `--set` can repair a file).
+    /// command line's `--set` can repair a file). The copy has no
+    /// [variants](Scenario::variants): they are alternatives to the
+    /// scenario as given, applied before any change
+    /// ([`Scenario::with_variant`]).
     ///
     /// # Errors
     ///
@@ -319,7 +322,15 @@ impl Scenario {
         &self,
         params: impl IntoIterator<Item = (&'a str, toml::Value)>,
     ) -> Result<Scenario, Error> {
-        let mut tree = to_value(self);
+        // Variants are alternatives to the scenario as given: the result
+        // has none (and checking them again at every change would cost).
+        let mut tree = if self.variants.is_empty() {
+            to_value(self)
+        } else {
+            let mut bare = self.clone();
+            bare.variants.clear();
+            to_value(&bare)
+        };
         let mut named = Vec::new();
         for (path, value) in params {
             let segs = parse(path)?;

@@ -50,6 +50,13 @@ fn parse_bundled(name: &str, text: &str) -> Scenario {
 
 /// The `baseline` scenario: `examples/scenarios/baseline.toml`, parsed.
 ///
+/// It has three named variants ([`Scenario::with_variant`]), each value
+/// sourced in the file: `low` (5,064 moved, investigations of 4 months,
+/// every ready state takes its nationals back, Hillah at 1,200),
+/// `central` (the baseline as it is) and `high` (investigations of 6
+/// months, only Morocco's nationals among the ready states taken back,
+/// Nineveh at 6,000).
+///
 /// # Panics
 ///
 /// Never: the bundled file is valid (a test checks it).

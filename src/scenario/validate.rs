@@ -222,7 +222,12 @@ pub(crate) fn is_invisible_or_bidi(c: char) -> bool {
 /// Checks a name used in metric names and parameter paths: not empty, no
 /// surrounding spaces, none of `.[]=,`, no control, invisible or
 /// direction-changing character, not only digits, unique within `seen`.
-fn check_name(problems: &mut Problems, path: String, name: &str, seen: &mut HashSet<String>) {
+pub(crate) fn check_name(
+    problems: &mut Problems,
+    path: String,
+    name: &str,
+    seen: &mut HashSet<String>,
+) {
     if name.trim().is_empty() {
         problems.push(path, "must not be empty");
     } else if name.trim() != name {
@@ -291,6 +296,11 @@ impl Scenario {
     /// background rates and costs finite and at least 0, mean stays above
     /// 0; a stage may start with 0 servers only if a schedule entry later
     /// raises it.
+    ///
+    /// Variants (`[variant.NAME]`), once the rest is valid: each name
+    /// follows the rules of names, and each variant applied
+    /// ([`Scenario::with_variant`]) is valid; problems are named
+    /// `variant.NAME.<path>`.
     ///
     /// # Errors
     ///
@@ -642,6 +652,9 @@ impl Scenario {
         self.validate_v2(&mut p);
         if p.0.is_empty() {
             self.check_uncertainty(&mut p);
+        }
+        if p.0.is_empty() {
+            self.check_variants(&mut p);
         }
 
         if p.0.is_empty() {

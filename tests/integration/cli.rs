@@ -256,6 +256,7 @@ fn run_json_has_the_documented_shape() {
             "scenario_sha256",
             "seed",
             "replications",
+            "variant",
             "overrides",
             "metrics",
             "series"

@@ -246,6 +246,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         custody: Default::default(),
                         relocations: Vec::new(),
                         uncertainty: None,
+                        variants: Vec::new(),
                     }
                 },
             )

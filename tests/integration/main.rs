@@ -21,3 +21,4 @@ mod scenario_v2;
 mod schema;
 mod snapshot;
 mod uncertainty;
+mod variants;

@@ -26,7 +26,10 @@ pub(crate) const MAX_THREADS: usize = 4096;
 /// Iraq), prison capacity, courts and repatriation.
 ///
 /// SCENARIO is a path to a TOML scenario file or the name of a bundled
-/// scenario (see `custody-sim presets`). Problems go to standard error,
+/// scenario (see `custody-sim presets`), optionally followed by
+/// `:VARIANT` to take one of its named variants (`[variant.NAME]`):
+/// `baseline:high`. The whole text is a file or bundled name if there is
+/// one of that name; otherwise it is split at the last `:`. Problems go to standard error,
 /// one per line, each starting `error: `. Exit codes: 0 success; 1 a bad
 /// scenario, value or file, or an output that cannot be written; 2 a
 /// usage error (the command line itself); 3 the system refused (threads)
@@ -122,8 +125,14 @@ fn replications() -> clap::builder::RangedU64ValueParser {
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Scenario file or bundled scenario name.
+    /// Scenario file or bundled scenario name, optionally `:VARIANT`.
     pub(crate) scenario: String,
+    /// Run the scenario's named variant (`[variant.NAME]`), before any
+    /// `--set`; the same as SCENARIO:NAME. Recorded in the JSON
+    /// (`variant`, and its overrides in `overrides`), the table and the
+    /// charts.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) variant: Option<String>,
     /// Number of replications.
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
@@ -185,8 +194,12 @@ pub(crate) struct SweepArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ShardArgs {
-    /// Scenario file or bundled scenario name.
+    /// Scenario file or bundled scenario name, optionally `:VARIANT`.
     pub(crate) scenario: String,
+    /// Run the scenario's named variant (`[variant.NAME]`), before any
+    /// `--set`; the same as SCENARIO:NAME. Recorded in the shard.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) variant: Option<String>,
     /// First replication index (0-based, included).
     #[arg(long)]
     pub(crate) from: u64,

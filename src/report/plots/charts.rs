@@ -24,6 +24,8 @@ pub(super) struct Context<'a> {
     pub(super) cal: Calendar,
     /// The `--set`s the scenario was run with, named in every subtitle.
     pub(super) overrides: &'a [Override],
+    /// The named variant it was run as, named in every subtitle.
+    pub(super) variant: Option<&'a str>,
     /// Part k of n (1-based) of a chart split into several files.
     pub(super) part: Option<(usize, usize)>,
 }
@@ -48,8 +50,19 @@ impl Context<'_> {
 
     fn subtitle(&self, what: &str) -> String {
         let mut name = self.summary.scenario.clone();
-        if !self.overrides.is_empty() {
-            let mut text = overrides_text(self.overrides);
+        let (from_variant, set): (Vec<Override>, Vec<Override>) = self
+            .overrides
+            .iter()
+            .cloned()
+            .partition(|o| o.variant.is_some());
+        let variant = self
+            .variant
+            .or_else(|| from_variant.first().and_then(|o| o.variant.as_deref()));
+        if let Some(v) = variant {
+            name = format!("{name}, variant {v}");
+        }
+        if !set.is_empty() {
+            let mut text = overrides_text(&set);
             if text.chars().count() > OVERRIDES_SHOWN {
                 text = text.chars().take(OVERRIDES_SHOWN - 1).collect::<String>() + "\u{2026}";
             }

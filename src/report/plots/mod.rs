@@ -19,8 +19,8 @@
 //!
 //! A chart holds at most [`MAX_PANELS`] panels: with more facilities
 //! (stages), `occupancy.svg` becomes `occupancy-1of3.svg`, `occupancy-2of3.svg`,
-//! … (and `court_queues` likewise). Subtitles name the `--set` overrides a
-//! run was made with.
+//! … (and `court_queues` likewise). Subtitles name the variant and the
+//! `--set` overrides a run was made with.
 //! | `transfers.svg`, `.png` | cumulative arrivals in Iraq, median and band, against the number of detainees |
 //! | `repatriation.svg`, `.png` | mean repatriated per group (bars), 5% to 95% of replications (whiskers) |
 //!
@@ -337,6 +337,24 @@ pub fn write_plots_with(
     dir: &Path,
     overrides: &[Override],
 ) -> Result<Vec<PathBuf>, Error> {
+    write_plots_for(scenario, summary, dir, None, overrides)
+}
+
+/// [`write_plots_with`] for a run of variant `variant` (`[variant.NAME]`)
+/// of the scenario given, which every subtitle names (its overrides,
+/// tagged in `overrides`, are the variant's and not listed; the `--set`s
+/// are).
+///
+/// # Errors
+///
+/// As [`write_plots_with`].
+pub fn write_plots_for(
+    scenario: &Scenario,
+    summary: &Summary,
+    dir: &Path,
+    variant: Option<&str>,
+    overrides: &[Override],
+) -> Result<Vec<PathBuf>, Error> {
     ensure_font()?;
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
@@ -351,6 +369,7 @@ pub fn write_plots_with(
         summary,
         cal: Calendar::new(&summary.start_date, horizon)?,
         overrides,
+        variant,
         part: None,
     };
     let mut out = Vec::new();

@@ -8,6 +8,14 @@ use crate::output::print;
 
 pub(crate) fn check(arg: &str) -> Result<(), Fail> {
     let (parsed, source) = read_scenario(arg)?;
+    // With `:VARIANT`: the file first (every variant), then the variant.
+    let parsed = match (&source.variant, parsed) {
+        (Some(v), Ok(s)) => match s.validate() {
+            Ok(()) => s.with_variant(v),
+            Err(e) => Err(Error::Scenario(e)),
+        },
+        (_, p) => p,
+    };
     let problems = match parsed {
         Ok(s) => match s.validate() {
             Ok(()) => {

@@ -117,12 +117,22 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
             a.quiet,
             &format!("merged {files} shard file{s}: replications 0..{n}"),
         );
-        // The `--set`s that made the scenario travel with the shard.
+        // The variant and the `--set`s that made the scenario travel with
+        // the shard.
+        let mut changes = Vec::new();
+        if let Some((name, own)) = shard.variant() {
+            changes.extend(
+                own.iter()
+                    .map(|(p, v)| custody_sim::report::Override::from_variant(name, p, v)),
+            );
+        }
+        changes.extend(overrides(shard.overrides()));
         return emit_summary(
             shard.scenario(),
             &summary,
             &outs,
-            &overrides(shard.overrides()),
+            shard.variant().map(|(name, _)| name),
+            &changes,
             a.quiet,
         );
     }

@@ -71,11 +71,30 @@ pub(crate) fn bundled_list() -> String {
 pub(crate) struct Source {
     /// `FILE` or `bundled scenario NAME`.
     pub(crate) origin: String,
+    /// The variant SCENARIO names (`NAME_OR_FILE:VARIANT`), if any.
+    pub(crate) variant: Option<String>,
 }
 
-/// Reads SCENARIO (a file, else a bundled name), parsed but not yet
-/// validated. Returns the scenario and where it came from.
-pub(crate) fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, Source), Fail> {
+/// Splits SCENARIO into the file or bundled name and the variant it
+/// selects: the whole text if it is an existing file or a bundled name,
+/// otherwise the text before the last `:` and the variant after it
+/// (`baseline:high`, `runs/a:b.toml:low`).
+pub(crate) fn split_spec(arg: &str) -> (&str, Option<&str>) {
+    if Path::new(arg).is_file() || bundled::by_name(arg).is_some() {
+        return (arg, None);
+    }
+    match arg.rsplit_once(':') {
+        Some((base, variant)) if !base.is_empty() => (base, Some(variant)),
+        _ => (arg, None),
+    }
+}
+
+/// Reads SCENARIO (a file, else a bundled name, either with `:VARIANT`),
+/// parsed but not yet validated, the variant not yet applied. Returns the
+/// scenario and where it came from.
+pub(crate) fn read_scenario(spec: &str) -> Result<(Result<Scenario, Error>, Source), Fail> {
+    let (arg, variant) = split_spec(spec);
+    let variant = variant.map(str::to_string);
     let path = Path::new(arg);
     if path.is_file() {
         let text = Error::read_text(path)?;
@@ -89,6 +108,7 @@ pub(crate) fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, Sourc
             }),
             Source {
                 origin: arg.to_string(),
+                variant,
             },
         ));
     }
@@ -97,11 +117,19 @@ pub(crate) fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, Sourc
             Ok(s),
             Source {
                 origin: format!("bundled scenario {arg}"),
+                variant,
             },
         ));
     }
     if path.exists() {
         return fail(format!("{arg}: not a file"));
+    }
+    if spec != arg {
+        return fail(format!(
+            "{spec}: no such file, and no bundled scenario of that name; nor is {arg:?} one, to take variant {:?} of (bundled: {})",
+            variant.unwrap_or_default(),
+            bundled_list()
+        ));
     }
     fail(format!(
         "{arg}: no such file, and no bundled scenario of that name (bundled: {})",
@@ -109,20 +137,78 @@ pub(crate) fn read_scenario(arg: &str) -> Result<(Result<Scenario, Error>, Sourc
     ))
 }
 
-/// The scenario file named by SCENARIO, if it is one (an input no output
-/// may overwrite).
-pub(crate) fn scenario_file(arg: &str) -> Option<&Path> {
-    let p = Path::new(arg);
+/// The scenario file named by SCENARIO (without its `:VARIANT`), if it is
+/// one (an input no output may overwrite).
+pub(crate) fn scenario_file(spec: &str) -> Option<&Path> {
+    let p = Path::new(split_spec(spec).0);
     p.is_file().then_some(p)
 }
 
-/// Loads and validates SCENARIO, then applies each `--set` in order.
-pub(crate) fn load(arg: &str, set: &[(String, String)]) -> Result<Scenario, Fail> {
-    let (parsed, _) = read_scenario(arg)?;
+/// A scenario ready to run, and what made it from the one given.
+pub(crate) struct Loaded {
+    /// The scenario, variant and `--set`s applied, validated.
+    pub(crate) scenario: Scenario,
+    /// The variant applied, if any.
+    pub(crate) variant: Option<String>,
+    /// The variant's overrides (tagged), then the `--set`s.
+    pub(crate) overrides: Vec<Override>,
+}
+
+/// Loads SCENARIO, applies the variant it names (or `--variant`), then
+/// each `--set` in order, and validates the result once.
+pub(crate) fn load_with(
+    spec: &str,
+    variant_flag: Option<&str>,
+    set: &[(String, String)],
+) -> Result<Loaded, Fail> {
+    let (parsed, source) = read_scenario(spec)?;
     let s = parsed?;
-    // The `--set`s apply in order, then the result is validated once, so
-    // they can repair a file as well as change it.
-    Ok(s.with_params(set.iter().map(|(p, v)| (p.as_str(), v.as_str())))?)
+    let variant = match (source.variant, variant_flag) {
+        (Some(a), Some(b)) => {
+            return crate::usage(format!(
+                "{spec} names variant {a:?} and --variant names {b:?}: give the variant once"
+            ));
+        }
+        (a, b) => a.or_else(|| b.map(str::to_string)),
+    };
+    let mut overrides = Vec::new();
+    if let Some(name) = &variant {
+        overrides = Override::of_variant(s.variant(name)?);
+    }
+    overrides.extend(self::overrides(set));
+    // The variant's overrides and the `--set`s apply in order, then the
+    // result is validated once, so that `--set`s can repair a file as
+    // well as change it; a variant is the same as `--set`s of its
+    // overrides.
+    let scenario = match s.with_params(
+        overrides
+            .iter()
+            .map(|o| (o.path.as_str(), o.value.as_str())),
+    ) {
+        Ok(scenario) => scenario,
+        Err(e) => {
+            // A problem of the variant's own, on a file that is valid
+            // without it, is named `variant.NAME.<path>`.
+            if let Some(name) = &variant
+                && s.with_params([]).is_ok()
+                && let Err(own) = s.with_variant(name)
+            {
+                return Err(own.into());
+            }
+            return Err(e.into());
+        }
+    };
+    Ok(Loaded {
+        scenario,
+        variant,
+        overrides,
+    })
+}
+
+/// Loads and validates SCENARIO (with the variant it names, if any), then
+/// applies each `--set` in order.
+pub(crate) fn load(spec: &str, set: &[(String, String)]) -> Result<Scenario, Fail> {
+    Ok(load_with(spec, None, set)?.scenario)
 }
 
 /// The `--set`s as recorded overrides.
@@ -250,12 +336,14 @@ pub(crate) fn emit_summary(
     scenario: &Scenario,
     summary: &Summary,
     out: &Outputs,
+    variant: Option<&str>,
     overrides: &[Override],
     quiet: bool,
 ) -> Result<(), Fail> {
     let mut to_stdout = false;
     if let Some(path) = &out.json {
-        json::write_json(&json::RunDocument::new(summary, overrides), path).map_err(closed)?;
+        let doc = json::RunDocument::new(summary, overrides).with_variant(variant);
+        json::write_json(&doc, path).map_err(closed)?;
         if is_dash(path) {
             to_stdout = true;
         } else {
@@ -275,8 +363,9 @@ pub(crate) fn emit_summary(
     }
     #[cfg(feature = "plots")]
     if let Some(dir) = &out.plots {
-        let files =
-            custody_sim::report::plots::write_plots_with(scenario, summary, dir, overrides)?;
+        let files = custody_sim::report::plots::write_plots_for(
+            scenario, summary, dir, variant, overrides,
+        )?;
         let n = files.len();
         for p in files.iter().take(12) {
             note(quiet, &format!("wrote {}", p.display()));
@@ -289,7 +378,9 @@ pub(crate) fn emit_summary(
         }
     }
     if !quiet && !to_stdout {
-        print(&table::summary_table_with(scenario, summary, overrides))?;
+        print(&table::summary_table_for(
+            scenario, summary, variant, overrides,
+        ))?;
     }
     Ok(())
 }

@@ -4,8 +4,7 @@ use custody_sim::Plan;
 use custody_sim::montecarlo::{Runs, estimate, run_plan};
 
 use super::{
-    check_estimate, emit_summary, load, overrides, plots_available, run_outputs, scenario_file,
-    threads,
+    check_estimate, emit_summary, load_with, plots_available, run_outputs, scenario_file, threads,
 };
 use crate::Fail;
 use crate::args::RunArgs;
@@ -16,7 +15,8 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     let inputs: Vec<&std::path::Path> = scenario_file(&a.scenario).into_iter().collect();
     output::check(&run_outputs(&a.out), &inputs)?;
     let threads = threads(a.common.threads, a.replications);
-    let scenario = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
     let runs = Runs {
         replications: a.replications,
@@ -38,7 +38,8 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
         &scenario,
         &summary,
         &a.out,
-        &overrides(&a.common.set),
+        loaded.variant.as_deref(),
+        &loaded.overrides,
         a.common.quiet,
     )
 }

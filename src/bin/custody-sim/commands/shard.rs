@@ -4,7 +4,7 @@ use custody_sim::Plan;
 use custody_sim::montecarlo::{Runs, estimate, run_plan};
 use custody_sim::report::write_atomic;
 
-use super::{check_estimate, load, scenario_file, threads};
+use super::{check_estimate, load_with, scenario_file, threads};
 use crate::args::{MAX_REPLICATIONS, ShardArgs};
 use crate::output::{self, Bar, Kind, Output, note};
 use crate::{Fail, usage};
@@ -33,7 +33,8 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
         &inputs,
     )?;
     let threads = threads(a.common.threads, n);
-    let scenario = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
     let runs = Runs {
         replications: n,
@@ -50,7 +51,16 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
         Some(&|_, _| bar.tick()),
     );
     bar.finish();
-    let shard = shard?.with_overrides(a.common.set.clone());
+    let mut shard = shard?.with_overrides(a.common.set.clone());
+    if let Some(name) = loaded.variant {
+        let own = loaded
+            .overrides
+            .iter()
+            .filter(|o| o.variant.is_some())
+            .map(|o| (o.path.clone(), o.value.clone()))
+            .collect();
+        shard = shard.with_variant(name, own);
+    }
     write_atomic(&a.out, |tmp| shard.write(tmp))?;
     note(
         a.common.quiet,

@@ -8,7 +8,7 @@ use custody_sim::montecarlo::{Runs, estimate};
 use custody_sim::report::{Override, csv, json, table, write_atomic};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
 
-use super::{check_estimate, load, overrides, scenario_file, threads};
+use super::{check_estimate, load_with, scenario_file, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
 use crate::output::{self, Bar, Kind, Output, closed, is_dash, note, print};
 use crate::{Fail, usage};
@@ -113,7 +113,14 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     }
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
-    let base = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, None, &a.common.set)?;
+    if loaded.variant.is_some() && a.out.is_some() {
+        return usage(format!(
+            "{}: sweep shard files do not record a variant yet; run the sweep whole, or give its overrides with --set",
+            a.scenario
+        ));
+    }
+    let base = loaded.scenario;
     let (k, n) = a.shard.map_or((0, 1), |(k, n)| (k - 1, n));
     let work = cells * a.replications;
     let slice = work * (k + 1) / n - work * k / n;
@@ -155,7 +162,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
         &result,
         a.json.as_deref(),
         a.csv.as_deref(),
-        &overrides(&a.common.set),
+        &loaded.overrides,
         a.common.quiet,
     )
 }

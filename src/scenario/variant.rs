@@ -1,0 +1,439 @@
+//! Named variants (`[variant.NAME]`): sets of parameter overrides kept in
+//! the scenario file, such as the low, central and high projections of the
+//! UK Ministry of Justice's prison population projections.
+//!
+//! # The file
+//!
+//! ```toml
+//! [variant.high]
+//! description = "slower courts, fewer repatriated"
+//! "court.stage[investigation].service_days.mean" = 180.0
+//! "group[Ready states].repatriation.probability" = 0.27
+//!
+//! [variant.central]   # no overrides: the scenario as it is
+//! ```
+//!
+//! What is accepted:
+//!
+//! - Each key of a `[variant.NAME]` table is a parameter path exactly as
+//!   `--set` takes it (see [`super::path`]), quoted wherever it holds `.`,
+//!   `[` or spaces; each value is a TOML value, as `--set` would take it.
+//! - Nested tables are flattened to dotted paths: `[variant.high.court]`
+//!   with `conviction_probability = 0.9`, or the bare dotted key
+//!   `court.conviction_probability = 0.9`, is the path
+//!   `court.conviction_probability`. A table with a `dist` key is a
+//!   distribution and is set whole (`"transfer.transit_days" = { dist =
+//!   "fixed", value = 1.0 }`); any other table value is set key by key, so
+//!   keys it leaves out keep their values. Arrays are set whole.
+//! - `description` (a string) is reserved: it describes the variant and is
+//!   not a parameter path.
+//! - The overrides apply in file order (then the result is validated once);
+//!   variants keep file order too. Variant names follow the rules of other
+//!   names (not empty, none of `.[]=,`, not only digits, unique).
+//!
+//! A variant is applied to the scenario as given, before any `--set`:
+//! [`Scenario::with_variant`]. [`Scenario::validate`] applies and
+//! validates every variant, naming problems `variant.NAME.<path>`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+
+use super::validate::Problems;
+use super::{Scenario, ScenarioErrors};
+use crate::Error;
+
+/// The key of a variant's `description`, reserved (not a parameter path).
+pub const DESCRIPTION: &str = "description";
+
+/// A named variant: parameter overrides applied in order.
+///
+/// # Example: a variant built in Rust
+///
+/// ```
+/// use custody_sim::{presets, scenario::Variant};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.variants.push(
+///     Variant::new("fast courts")
+///         .with_description("twice the trial panels")
+///         .set("court.stage[trial].servers", "40"),
+/// );
+/// s.validate()?;
+/// assert_eq!(s.with_variant("fast courts")?.court.stages[1].servers, 40);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Variant {
+    /// The name, as in `[variant.NAME]`.
+    pub name: String,
+    /// What the variant stands for (`description`), if given.
+    pub description: Option<String>,
+    /// Parameter paths (as `--set` takes them) and their values, in the
+    /// order they are applied.
+    pub overrides: Vec<(String, toml::Value)>,
+}
+
+impl Variant {
+    /// A variant without overrides (the scenario as it is).
+    pub fn new(name: impl Into<String>) -> Variant {
+        Variant {
+            name: name.into(),
+            description: None,
+            overrides: Vec::new(),
+        }
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Variant {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Adds an override written as on the command line (`--set
+    /// PATH=VALUE`): TOML, or a bare string where it is not TOML.
+    pub fn set(mut self, path: impl Into<String>, value: &str) -> Variant {
+        self.overrides
+            .push((path.into(), super::path::parse_value(value)));
+        self
+    }
+
+    /// Adds an override with a value already in TOML form.
+    pub fn set_value(mut self, path: impl Into<String>, value: toml::Value) -> Variant {
+        self.overrides.push((path.into(), value));
+        self
+    }
+
+    /// The overrides as `--set` would take them: `(path, value text)`.
+    /// A string is written bare where `--set` reads it back as the same
+    /// string, quoted otherwise; other values as TOML.
+    pub fn override_texts(&self) -> Vec<(String, String)> {
+        self.overrides
+            .iter()
+            .map(|(p, v)| (p.clone(), value_text(v)))
+            .collect()
+    }
+}
+
+/// A value as `--set` takes it (see [`Variant::override_texts`]).
+pub(crate) fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) if super::path::parse_value(s) == *v => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The key path of variant `name`: `variant.high`, or `variant."a b"`
+/// where the name is not a bare TOML key.
+pub(crate) fn key(name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        format!("variant.{name}")
+    } else {
+        format!("variant.{name:?}")
+    }
+}
+
+/// Flattens a variant's table into `(path, value)` pairs (see the module
+/// docs); the order is the table's, fixed later from the text.
+fn flatten(prefix: &str, table: toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() {
+            k
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) if !t.is_empty() && !t.contains_key("dist") => {
+                flatten(&path, t, out);
+            }
+            other => out.push((path, other)),
+        }
+    }
+}
+
+/// Serde for the `variant` table: `{ NAME = { description?, PATH = VALUE, … } }`.
+pub(crate) mod table {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &[Variant], ser: S) -> Result<S::Ok, S::Error> {
+        struct Body<'a>(&'a Variant);
+        impl serde::Serialize for Body<'_> {
+            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                let v = self.0;
+                let mut m = ser.serialize_map(None)?;
+                if let Some(d) = &v.description {
+                    m.serialize_entry(DESCRIPTION, d)?;
+                }
+                for (p, x) in &v.overrides {
+                    m.serialize_entry(p, x)?;
+                }
+                m.end()
+            }
+        }
+        let mut m = ser.serialize_map(Some(v.len()))?;
+        for x in v {
+            m.serialize_entry(&x.name, &Body(x))?;
+        }
+        m.end()
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Variant>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<Variant>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of variants, each a table of parameter paths and values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Variant>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let mut body: toml::Table = map.next_value()?;
+                    let mut overrides = Vec::new();
+                    let description = match body.remove(DESCRIPTION) {
+                        None => None,
+                        Some(toml::Value::String(s)) => Some(s),
+                        // Kept as an override, which validation refuses
+                        // by its key path.
+                        Some(other) => {
+                            overrides.push((DESCRIPTION.to_string(), other));
+                            None
+                        }
+                    };
+                    flatten("", body, &mut overrides);
+                    out.push(Variant {
+                        name,
+                        description,
+                        overrides,
+                    });
+                }
+                Ok(out)
+            }
+        }
+        de.deserialize_map(V)
+    }
+}
+
+/// Puts the variants, and each one's overrides, in the order of the file
+/// `text` (TOML tables do not keep it). Leaves them as they are if the
+/// text does not parse (it did, to get here).
+pub(crate) fn order_as_in(variants: &mut [Variant], text: &str) {
+    if variants.is_empty() {
+        return;
+    }
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return;
+    };
+    let Some((_, table)) = doc.get_ref().iter().find(|(k, _)| k.get_ref() == "variant") else {
+        return;
+    };
+    let toml::de::DeValue::Table(table) = table.get_ref() else {
+        return;
+    };
+    let mut names: HashMap<String, usize> = HashMap::new();
+    let mut paths: HashMap<(String, String), usize> = HashMap::new();
+    for (k, v) in table.iter() {
+        let name = k.get_ref().to_string();
+        names.insert(name.clone(), k.span().start);
+        if let toml::de::DeValue::Table(body) = v.get_ref() {
+            positions(&name, "", body, &mut paths);
+        }
+    }
+    variants.sort_by_key(|v| names.get(&v.name).copied().unwrap_or(usize::MAX));
+    for v in variants.iter_mut() {
+        let name = v.name.clone();
+        v.overrides.sort_by_key(|(p, _)| {
+            paths
+                .get(&(name.clone(), p.clone()))
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
+    }
+}
+
+/// Where each flattened path of a variant's table starts in the text.
+fn positions(
+    name: &str,
+    prefix: &str,
+    table: &toml::de::DeTable<'_>,
+    out: &mut HashMap<(String, String), usize>,
+) {
+    for (k, v) in table.iter() {
+        let path = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        match v.get_ref() {
+            toml::de::DeValue::Table(t)
+                if !t.is_empty() && !t.iter().any(|(k, _)| k.get_ref() == "dist") =>
+            {
+                positions(name, &path, t, out);
+            }
+            _ => {
+                out.insert((name.to_string(), path), k.span().start);
+            }
+        }
+    }
+}
+
+impl Scenario {
+    /// The variant called `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] (kind `"variant"`) listing the scenario's
+    /// variants in file order.
+    pub fn variant(&self, name: &str) -> Result<&Variant, Error> {
+        self.variants
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| Error::UnknownName {
+                kind: "variant",
+                name: name.to_string(),
+                valid: self.variants.iter().map(|v| v.name.clone()).collect(),
+            })
+    }
+
+    /// The scenario as in variant `name`: its overrides applied in order
+    /// to this scenario, then validated once. The result has no variants
+    /// of its own (they are alternatives to the scenario as given), and
+    /// is the same, bit for bit, as `--set` of the same overrides
+    /// ([`Scenario::with_params`] of [`Variant::override_texts`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownName`] listing the valid names if there is no such
+    /// variant; [`Error::Scenario`] naming the path (`variant.NAME.<path>`)
+    /// and the value if an override is refused.
+    ///
+    /// # Example: the MoJ-style projections of the baseline
+    ///
+    /// ```
+    /// use custody_sim::{presets, Error};
+    ///
+    /// let s = presets::baseline();
+    /// let names: Vec<&str> = s.variants.iter().map(|v| v.name.as_str()).collect();
+    /// assert_eq!(names, ["low", "central", "high"]);
+    /// let central = s.with_variant("central")?;
+    /// assert!(central.variants.is_empty());
+    /// assert_eq!(central.court, s.court); // central is the baseline as is
+    /// let high = s.with_variant("high")?;
+    /// let mean = |sc: &custody_sim::Scenario| sc.court.stages[0].service_days.mean();
+    /// assert!(mean(&high) > mean(&s)); // slower investigations
+    /// assert!(matches!(s.with_variant("highest"), Err(Error::UnknownName { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_variant(&self, name: &str) -> Result<Scenario, Error> {
+        let v = self.variant(name)?;
+        if let Some((_, x)) = v.overrides.iter().find(|(p, _)| p == DESCRIPTION) {
+            return Err(Error::Scenario(ScenarioErrors::one(
+                format!("{}.{DESCRIPTION}", key(name)),
+                format!(
+                    "must be a string (it describes the variant, and is not a parameter), got {x}"
+                ),
+            )));
+        }
+        self.with_values(v.overrides.iter().map(|(p, x)| (p.as_str(), x.clone())))
+            .map_err(|e| under_variant(e, v))
+    }
+
+    /// Checks every variant: its name, and its overrides applied to this
+    /// scenario (without its variants) and validated.
+    pub(crate) fn check_variants(&self, p: &mut Problems) {
+        let mut seen = std::collections::HashSet::new();
+        for v in &self.variants {
+            let before = p.len();
+            super::validate::check_name(p, key(&v.name), &v.name, &mut seen);
+            if p.len() > before || v.overrides.is_empty() {
+                continue;
+            }
+            if let Err(Error::Scenario(errors)) = self.with_variant(&v.name) {
+                // (a reserved `description` that is not a string, too)
+                for e in errors.0 {
+                    p.push(e.path, e.message);
+                }
+            }
+        }
+    }
+}
+
+/// Puts an error of applying variant `v` under its key path,
+/// `variant.NAME.<path>`, with the value the variant sets where the error
+/// is at (or inside) one of its paths and does not already say it.
+fn under_variant(e: Error, v: &Variant) -> Error {
+    let Error::Scenario(errors) = e else { return e };
+    let k = key(&v.name);
+    let out = errors
+        .0
+        .into_iter()
+        .map(|mut e| {
+            let set = v.overrides.iter().rev().find(|(p, _)| {
+                e.path
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|r| r.is_empty() || r.starts_with(['.', '[']))
+            });
+            if let Some((_, value)) = set {
+                let text = value_text(value);
+                if !e.message.contains(&text) {
+                    e.message = format!("{} (the variant sets {text})", e.message);
+                }
+            }
+            e.path = if e.path.is_empty() {
+                k.clone()
+            } else {
+                format!("{k}.{}", e.path)
+            };
+            e
+        })
+        .collect();
+    Error::Scenario(ScenarioErrors(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn strings_are_written_bare_only_where_they_read_back() {
+        assert_eq!(
+            value_text(&toml::Value::String("fill_in_order".into())),
+            "fill_in_order"
+        );
+        assert_eq!(value_text(&toml::Value::String("30".into())), "\"30\"");
+        assert_eq!(value_text(&toml::Value::Integer(30)), "30");
+        assert_eq!(value_text(&toml::Value::Float(0.5)), "0.5");
+    }
+
+    #[test]
+    fn keys_quote_names_that_are_not_bare() {
+        assert_eq!(key("high"), "variant.high");
+        assert_eq!(key("a b"), "variant.\"a b\"");
+    }
+
+    #[test]
+    fn nested_tables_flatten_and_dists_stay_whole() {
+        let mut s = presets::plan_2026_01();
+        let text = format!(
+            "{}\n[variant.b]\ncourt.conviction_probability = 0.9\n\"transfer.transit_days\" = {{ dist = \"fixed\", value = 2.0 }}\n[variant.a.custody]\nmortality_per_year = 0.01\n",
+            s.to_toml_string()
+        );
+        let t = Scenario::from_toml_str(&text).unwrap();
+        assert_eq!(t.variants[0].name, "b");
+        assert_eq!(t.variants[0].overrides[0].0, "court.conviction_probability");
+        assert_eq!(t.variants[0].overrides[1].0, "transfer.transit_days");
+        assert_eq!(t.variants[1].overrides[0].0, "custody.mortality_per_year");
+        s.variants = t.variants.clone();
+        assert_eq!(t, s);
+        assert_eq!(
+            t.with_variant("b").unwrap().transfer.transit_days,
+            crate::Dist::fixed(2.0)
+        );
+    }
+}
