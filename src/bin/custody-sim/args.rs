@@ -131,6 +131,18 @@ pub(crate) struct RunArgs {
     pub(crate) common: Common,
     #[command(flatten)]
     pub(crate) out: Outputs,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
+}
+
+/// `--report FILE.html`: one self-contained HTML report of the result.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct ReportOut {
+    /// Write one self-contained HTML report to FILE: the answers first,
+    /// then tables, charts (inline SVG, feature `plots`), the scenario as
+    /// run and the provenance; no scripts, nothing fetched.
+    #[arg(long, value_name = "FILE.html")]
+    pub(crate) report: Option<PathBuf>,
 }
 
 /// Where a run's results go.
@@ -175,8 +187,10 @@ pub(crate) struct SweepArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_slice, requires = "out")]
     pub(crate) shard: Option<(u64, u64)>,
     /// The sweep shard file to write (with --shard; alone, the whole sweep).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "report"])]
     pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +261,8 @@ pub(crate) struct BacktestArgs {
     /// Write the rows as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +293,8 @@ pub(crate) struct CalibrateArgs {
     pub(crate) common: Common,
     #[command(flatten)]
     pub(crate) json: JsonOut,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -306,6 +324,8 @@ pub(crate) struct SensitivityArgs {
     /// Write the indices as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -357,6 +377,8 @@ pub(crate) struct CompareArgs {
     /// Write the table as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 /// `PATH=VALUE`, split at the first `=`.

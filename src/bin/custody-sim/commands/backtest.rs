@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use custody_sim::Scenario;
 use custody_sim::calibrate::{Backtest, Observations, backtest as run_backtest};
+use custody_sim::report::html::{Provenance, Report};
 
 use super::{emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::Fail;
@@ -62,6 +64,7 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     ]
     .into_iter()
     .flatten()
+    .chain(output::report_output(&a.report))
     .collect();
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
@@ -88,5 +91,17 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     if !a.common.quiet && !to_stdout {
         print(&table(&b))?;
     }
-    Ok(())
+    report(a, &scenario, &b)
+}
+
+/// `--report`: the backtest's HTML report.
+fn report(a: &BacktestArgs, scenario: &Scenario, b: &Backtest) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    let figures: Vec<output::Figure> = Vec::new(); // charts: plugged in when backtest_figures lands
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
+        .detail("observations", a.observed.display());
+    let r = Report::backtest(b, scenario, &super::overrides(&a.common.set));
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Prior, abc};
+use custody_sim::Scenario;
+use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Posterior, Prior, abc};
+use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::write_bytes_atomic;
 
 use super::{emit_json, file_or_dash, load, scenario_file, threads};
@@ -79,6 +81,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     }
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
+    outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let priors = a
         .prior
@@ -146,5 +149,20 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             &post.stopped,
         ))?;
     }
-    Ok(())
+    report(a, &scenario, &post)
+}
+
+/// `--report`: the calibration's HTML report.
+fn report(a: &CalibrateArgs, scenario: &Scenario, post: &Posterior) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    let figures: Vec<output::Figure> = Vec::new(); // charts: plugged in when calibrate_figures lands
+    let provenance = Provenance::now(a.common.seed, None, output::command_line())
+        .detail("observations", a.observed.display())
+        .detail("particles", a.particles)
+        .detail("simulation budget", a.max_simulations)
+        .detail("simulations run (one replication each)", post.simulations);
+    let r = Report::calibration(post, scenario, &super::overrides(&a.common.set));
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -4,9 +4,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use custody_sim::Runs;
 use custody_sim::decide::compare::HEADLINE;
 use custody_sim::decide::{Comparison, Variant, compare as run_compare, compare_variants};
+use custody_sim::report::Override;
+use custody_sim::report::html::{Provenance, Report};
+use custody_sim::{Runs, Scenario};
 
 use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::args::CompareArgs;
@@ -101,6 +103,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     ]
     .into_iter()
     .flatten()
+    .chain(output::report_output(&a.report))
     .collect();
     let inputs: Vec<&Path> = a
         .scenarios
@@ -129,17 +132,35 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.replications),
     };
+    // The scenarios as run, for the report: (label, scenario, overrides).
+    let mut as_run: Vec<(String, Scenario, Vec<Override>)> = Vec::new();
+    let sets = super::overrides(&a.common.set);
     let c = if variants.is_empty() {
         let scenarios = a
             .scenarios
             .iter()
             .map(|s| Ok((s.clone(), load(s, &a.common.set)?)))
             .collect::<Result<Vec<_>, Fail>>()?;
+        as_run.extend(
+            scenarios
+                .iter()
+                .map(|(l, s)| (l.clone(), s.clone(), sets.clone())),
+        );
         run_compare(&scenarios, &metrics, &runs)
     } else {
         let base = load(&a.scenarios[0], &a.common.set)?;
         let mut all = vec![Variant::new("base", Vec::<(String, String)>::new())];
         all.extend(variants);
+        if a.report.report.is_some() {
+            for v in &all {
+                let s = base
+                    .clone()
+                    .with_params(v.params.iter().map(|(p, x)| (p.as_str(), x.as_str())))?;
+                let mut o = sets.clone();
+                o.extend(super::overrides(&v.params));
+                as_run.push((v.label.clone(), s, o));
+            }
+        }
         compare_variants(&base, &all, &metrics, &runs)
     }
     .map_err(decide_fail)?;
@@ -153,5 +174,20 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     if !a.common.quiet && !to_stdout {
         print(&table(&c))?;
     }
-    Ok(())
+    report(a, &c, &as_run)
+}
+
+/// `--report`: the comparison's HTML report.
+fn report(
+    a: &CompareArgs,
+    c: &Comparison,
+    as_run: &[(String, Scenario, Vec<Override>)],
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    let figures: Vec<output::Figure> = Vec::new(); // charts: plugged in when compare_figures lands
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line());
+    let r = Report::comparison(c, as_run);
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use custody_sim::Plan;
 use custody_sim::montecarlo::{Runs, estimate};
+use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::{Override, csv, json, table, write_atomic};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
+use custody_sim::{Plan, Scenario};
 
 use super::{check_estimate, load, overrides, scenario_file, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
@@ -101,6 +102,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
             kind: Kind::File,
         });
     }
+    outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
     let base = load(&a.scenario, &a.common.set)?;
@@ -134,11 +136,25 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
         note(a.common.quiet, &format!("wrote {}", out.display()));
         return Ok(());
     }
+    let result = shard.result();
     emit_sweep(
-        &shard.result(),
+        &result,
         a.json.as_deref(),
         a.csv.as_deref(),
         &overrides(&a.common.set),
         a.common.quiet,
-    )
+    )?;
+    report(a, &base, &result)
+}
+
+/// `--report`: the sweep's HTML report.
+fn report(a: &SweepArgs, base: &Scenario, result: &SweepResult) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    let figures: Vec<output::Figure> = Vec::new(); // charts: plugged in when sweep_figures lands
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
+        .detail("cells (the replications are per cell)", result.cells.len());
+    let r = Report::sweep(base, result, &overrides(&a.common.set));
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }
