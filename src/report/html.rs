@@ -134,6 +134,26 @@ fn shown(x: f64) -> String {
     }
 }
 
+/// Decimals that show an interval of `width` with two significant
+/// figures (none for a width of 10 or more, at most 4).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::html::decimals_for;
+///
+/// assert_eq!(decimals_for(40.0), 0);
+/// assert_eq!(decimals_for(0.42), 2);
+/// assert_eq!(decimals_for(0.0), 0);
+/// ```
+pub fn decimals_for(width: f64) -> usize {
+    if !(width.is_finite() && width > 0.0) {
+        return 0;
+    }
+    let d = 1.0 - width.log10().floor();
+    d.clamp(0.0, 4.0) as usize
+}
+
 /// One piece of a sentence or a table cell.
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
@@ -141,9 +161,14 @@ enum Part {
     Text(String),
     /// A name in code type (a metric, a parameter path).
     Code(String),
-    /// A number: shown rounded, given exactly in a `<data>` element of
-    /// the class.
-    Value { value: f64, class: &'static str },
+    /// A number: shown rounded (to `decimals` places where given, else to
+    /// a precision that suits its size), given exactly in a `<data>`
+    /// element of the class.
+    Value {
+        value: f64,
+        class: &'static str,
+        decimals: Option<usize>,
+    },
 }
 
 impl Part {
@@ -153,17 +178,26 @@ impl Part {
             Part::Code(t) => {
                 let _ = write!(out, "<code>{}</code>", escape(t));
             }
-            Part::Value { value, class } => {
+            Part::Value {
+                value,
+                class,
+                decimals,
+            } => {
                 let class = if class.is_empty() {
                     String::new()
                 } else {
                     format!(" class=\"{class}\"")
                 };
                 if value.is_finite() {
+                    let text = match decimals {
+                        Some(0) => thousands(*value),
+                        Some(d) => format!("{value:.d$}"),
+                        None => shown(*value),
+                    };
                     let _ = write!(
                         out,
                         "<data{class} value=\"{value}\">{}</data>",
-                        escape(&shown(*value))
+                        escape(&text)
                     );
                 } else {
                     out.push_str(&escape(&shown(*value)));
@@ -226,22 +260,56 @@ impl Sentence {
     /// `class` is empty). A value that is not finite is shown as `–` or
     /// `∞`, without a `<data>` element.
     pub fn value(mut self, value: f64, class: &'static str) -> Sentence {
-        self.parts.push(Part::Value { value, class });
+        self.parts.push(Part::Value {
+            value,
+            class,
+            decimals: None,
+        });
+        self
+    }
+
+    /// Adds a number shown with `decimals` places (as [`Sentence::value`]
+    /// otherwise).
+    pub fn value_to(mut self, value: f64, class: &'static str, decimals: usize) -> Sentence {
+        self.parts.push(Part::Value {
+            value,
+            class,
+            decimals: Some(decimals),
+        });
         self
     }
 
     /// Adds ` (95% CI LOW to HIGH)` for an interval with both ends
-    /// (classes `ci95_low`, `ci95_high`); nothing otherwise.
+    /// (classes `ci95_low`, `ci95_high`), with enough decimals that its
+    /// width shows ([`decimals_for`]); nothing otherwise.
     pub fn interval(self, low: Option<f64>, high: Option<f64>) -> Sentence {
         match (low, high) {
-            (Some(l), Some(h)) => self
-                .text(" (95% CI ")
-                .value(l, "ci95_low")
-                .text(" to ")
-                .value(h, "ci95_high")
-                .text(")"),
+            (Some(l), Some(h)) => {
+                let d = decimals_for(h - l);
+                self.text(" (95% CI ")
+                    .value_to(l, "ci95_low", d)
+                    .text(" to ")
+                    .value_to(h, "ci95_high", d)
+                    .text(")")
+            }
             _ => self,
         }
+    }
+
+    /// Adds an estimate `x` and its 95% interval (as
+    /// [`Sentence::interval`]), `x` shown at the interval's precision.
+    pub fn estimate(
+        self,
+        x: f64,
+        class: &'static str,
+        low: Option<f64>,
+        high: Option<f64>,
+    ) -> Sentence {
+        let s = match (low, high) {
+            (Some(l), Some(h)) => self.value_to(x, class, decimals_for(h - l)),
+            _ => self.value(x, class),
+        };
+        s.interval(low, high)
     }
 
     /// The sentence as an HTML fragment.
@@ -276,6 +344,7 @@ impl Cell {
             Some(v) => Cell(Part::Value {
                 value: v,
                 class: "",
+                decimals: None,
             }),
             None => Cell::text("–"),
         }
@@ -736,10 +805,9 @@ impl Report {
 /// `mean (95% CI low to high); p5–p95 across replications`.
 fn stats_sentence(s: Sentence, m: &MetricStats) -> Sentence {
     let s = match m.mean {
-        Some(x) => s.text("mean ").value(x, "mean"),
+        Some(x) => s.text("mean ").estimate(x, "mean", m.ci95_low, m.ci95_high),
         None => s.text("no value in any replication"),
     };
-    let s = s.interval(m.ci95_low, m.ci95_high);
     match (m.p5, m.p95) {
         (Some(l), Some(h)) => s
             .text("; 90% of replications between ")
@@ -883,8 +951,7 @@ impl Report {
                             i + 1,
                             params(i)
                         ))
-                        .value(d.mean.unwrap_or(f64::NAN), "diff")
-                        .interval(d.ci95_low, d.ci95_high);
+                        .estimate(d.mean.unwrap_or(f64::NAN), "diff", d.ci95_low, d.ci95_high);
                 }
                 r = r.answer(s);
             }
@@ -972,7 +1039,9 @@ impl Report {
                 } else {
                     s = s.text(format!("; {} ", e.label));
                     s = match e.diff.as_ref().and_then(|d| d.mean) {
-                        Some(d) => s.value(d, "diff").interval(
+                        Some(d) => s.estimate(
+                            d,
+                            "diff",
                             e.diff.as_ref().and_then(|d| d.ci95_low),
                             e.diff.as_ref().and_then(|d| d.ci95_high),
                         ),
@@ -1146,7 +1215,7 @@ impl Report {
         ));
         let key = |i: &crate::decide::SobolIndex| i.total.estimate.unwrap_or(f64::NEG_INFINITY);
         let est = |s: Sentence, e: &Estimate, class: &'static str| match e.estimate {
-            Some(x) => s.value(x, class).interval(e.ci95_low, e.ci95_high),
+            Some(x) => s.estimate(x, class, e.ci95_low, e.ci95_high),
             None => s.text("undefined"),
         };
         for m in &res.metrics {

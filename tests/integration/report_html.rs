@@ -392,3 +392,24 @@ fn report_paths_are_checked_before_any_work() {
         ],
     );
 }
+
+#[test]
+fn the_parser_reports_the_errors_these_tests_rely_on() {
+    // A checker that found nothing wrong here would make the tests above
+    // pass on any report.
+    assert!(
+        !Html::parse_document("<p>unclosed <b>bold</p>")
+            .errors
+            .is_empty()
+    );
+    assert!(
+        !Html::parse_document("<html><body>no doctype</body></html>")
+            .errors
+            .is_empty()
+    );
+    assert!(
+        Html::parse_document("<!DOCTYPE html><title>t</title><p>fine")
+            .errors
+            .is_empty()
+    );
+}
