@@ -183,20 +183,27 @@ impl Part {
                 class,
                 decimals,
             } => {
-                let class = if class.is_empty() {
+                let attr = if class.is_empty() {
                     String::new()
                 } else {
                     format!(" class=\"{class}\"")
                 };
                 if value.is_finite() {
-                    let text = match decimals {
+                    let mut text = match decimals {
                         Some(0) => thousands(*value),
                         Some(d) => format!("{value:.d$}"),
                         None => shown(*value),
                     };
+                    // A difference reads with its sign.
+                    if *class == "diff"
+                        && *value > 0.0
+                        && text.bytes().any(|b| b.is_ascii_digit() && b != b'0')
+                    {
+                        text.insert(0, '+');
+                    }
                     let _ = write!(
                         out,
-                        "<data{class} value=\"{value}\">{}</data>",
+                        "<data{attr} value=\"{value}\">{}</data>",
                         escape(&text)
                     );
                 } else {
@@ -257,7 +264,8 @@ impl Sentence {
 
     /// Adds a number, shown rounded to a precision that suits its size and
     /// given exactly as `<data class="CLASS" value="...">` (no class if
-    /// `class` is empty). A value that is not finite is shown as `–` or
+    /// `class` is empty); a positive value of class `diff` (a difference)
+    /// is shown with its `+`. A value that is not finite is shown as `–` or
     /// `∞`, without a `<data>` element.
     pub fn value(mut self, value: f64, class: &'static str) -> Sentence {
         self.parts.push(Part::Value {
@@ -947,7 +955,7 @@ impl Report {
                 if let Some((i, d)) = biggest {
                     s = s
                         .text(format!(
-                            "; largest change at cell {} ({}): ",
+                            "; largest change at cell {} ({}): Δ ",
                             i + 1,
                             params(i)
                         ))
@@ -1037,7 +1045,7 @@ impl Report {
                         None => s.text("no value"),
                     };
                 } else {
-                    s = s.text(format!("; {} ", e.label));
+                    s = s.text(format!("; {}: Δ ", e.label));
                     s = match e.diff.as_ref().and_then(|d| d.mean) {
                         Some(d) => s.estimate(
                             d,
@@ -1085,7 +1093,7 @@ impl Report {
                 Sentence::new()
                     .metric("coverage")
                     .text("Coverage of the 5–95% band: ")
-                    .value(b.coverage, "coverage")
+                    .value_to(b.coverage, "coverage", 2)
                     .text(format!(
                         " ({inside} of {} observations inside; nominal 0.90)",
                         b.rows.len()
@@ -1320,6 +1328,12 @@ mod tests {
             r#"<data class="mean" value="0.30000000000000004">0.30</data>"#
         );
         assert_eq!(Sentence::new().value(f64::NAN, "x").to_html(), "–");
+        let d = |x: f64| Sentence::new().value(x, "diff").to_html();
+        assert!(d(2.5).contains(">+2.50<"), "{}", d(2.5));
+        assert!(d(-2.5).contains(">-2.50<"));
+        assert!(d(0.0).contains(">0<"));
+        let e = Sentence::new().estimate(142.968, "mean", Some(142.76), Some(143.18));
+        assert!(e.to_html().contains(">142.97<") && e.to_html().contains(">142.76<"));
     }
 
     #[test]
