@@ -1337,6 +1337,17 @@ mod tests {
     }
 
     #[test]
+    fn a_report_without_charts_says_why() {
+        let html = Report::new("t").to_html();
+        let why = if cfg!(feature = "plots") {
+            "<p>No charts in this report.</p>"
+        } else {
+            "built without the <code>plots</code> feature"
+        };
+        assert!(html.contains(why), "{html}");
+    }
+
+    #[test]
     fn the_scenario_hash_is_of_the_text_embedded() {
         let s = crate::presets::baseline();
         let run = ScenarioRun::new(&s, &[]);
