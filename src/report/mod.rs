@@ -1,4 +1,5 @@
-//! Outputs of a summary: a readable table, JSON, CSV and (feature `plots`)
+//! Outputs of a summary: a readable table, JSON, CSV, an HTML report
+//! ([`html`]) and (feature `plots`)
 //! charts.
 //!
 //! Files are written atomically ([`write_atomic`]): to a temporary file in
@@ -14,6 +15,7 @@ use crate::Error;
 
 pub mod csv;
 pub(crate) mod dates;
+pub mod html;
 pub mod json;
 #[cfg(feature = "plots")]
 pub mod plots;

@@ -15,6 +15,7 @@ mod inputs;
 mod montecarlo;
 mod queueing;
 mod reliability;
+mod report_html;
 mod rules;
 mod rules_v2;
 mod scenario_v2;

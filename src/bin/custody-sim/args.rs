@@ -140,6 +140,18 @@ pub(crate) struct RunArgs {
     pub(crate) common: Common,
     #[command(flatten)]
     pub(crate) out: Outputs,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
+}
+
+/// `--report FILE.html`: one self-contained HTML report of the result.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct ReportOut {
+    /// Write one self-contained HTML report to FILE: the answers first,
+    /// then tables, charts (inline SVG, feature `plots`), the scenario as
+    /// run and the provenance; no scripts, nothing fetched.
+    #[arg(long, value_name = "FILE.html")]
+    pub(crate) report: Option<PathBuf>,
 }
 
 /// Where a run's results go.
@@ -184,12 +196,14 @@ pub(crate) struct SweepArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_slice, requires = "out")]
     pub(crate) shard: Option<(u64, u64)>,
     /// The sweep shard file to write (with --shard; alone, the whole sweep).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "plots"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "plots", "report"])]
     pub(crate) out: Option<PathBuf>,
     /// Draw the headline metrics against the varied parameter, mean and
     /// 95% interval (SVG and PNG), into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +282,8 @@ pub(crate) struct BacktestArgs {
     /// and PNG) into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -306,6 +322,8 @@ pub(crate) struct CalibrateArgs {
     pub(crate) common: Common,
     #[command(flatten)]
     pub(crate) json: JsonOut,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +360,8 @@ pub(crate) struct SensitivityArgs {
     /// into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
@@ -397,6 +417,8 @@ pub(crate) struct CompareArgs {
     /// scenario on one axis (SVG and PNG), into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 /// `PATH=VALUE`, split at the first `=`.

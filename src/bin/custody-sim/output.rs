@@ -298,3 +298,87 @@ impl Bar {
         }
     }
 }
+
+/// A chart for the HTML report (`--report`); without the `plots` feature
+/// there are none, and the report says so.
+#[cfg(feature = "plots")]
+pub(crate) use custody_sim::report::plots::Figure;
+/// A chart for the HTML report: none without the `plots` feature.
+#[cfg(not(feature = "plots"))]
+pub(crate) type Figure = std::convert::Infallible;
+
+/// The `--report` output to check before any work: a file, never `-`.
+pub(crate) fn report_output(r: &crate::args::ReportOut) -> Option<Output<'_>> {
+    r.report.as_deref().map(|path| Output {
+        flag: "--report",
+        path,
+        kind: Kind::File,
+    })
+}
+
+/// `word` as a POSIX shell reads it back: unchanged when it holds only
+/// characters no shell treats specially, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+%@^".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The command line as typed, quoted for a POSIX shell; the program is
+/// named by its file name (`custody-sim`), not the folder it was run from.
+pub(crate) fn command_line() -> String {
+    let mut args = std::env::args_os();
+    let program = args
+        .next()
+        .and_then(|p| {
+            Path::new(&p)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "custody-sim".into());
+    std::iter::once(program)
+        .chain(args.map(|a| a.to_string_lossy().into_owned()))
+        .map(|w| shell_word(&w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Writes the HTML report to `path` atomically, with its charts and
+/// provenance, noting the file.
+pub(crate) fn write_report(
+    path: &Path,
+    report: custody_sim::report::html::Report,
+    figures: Vec<Figure>,
+    provenance: custody_sim::report::html::Provenance,
+    quiet: bool,
+) -> Result<(), Fail> {
+    #[cfg(feature = "plots")]
+    let report = report.figures(figures);
+    #[cfg(not(feature = "plots"))]
+    let _ = figures;
+    report.provenance(provenance).write(path)?;
+    note(quiet, &format!("wrote {}", path.display()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_words_are_quoted_only_where_a_shell_needs_it() {
+        assert_eq!(
+            shell_word("court.stage[trial].servers=30"),
+            "'court.stage[trial].servers=30'"
+        );
+        assert_eq!(shell_word("--seed=1"), "--seed=1");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+}

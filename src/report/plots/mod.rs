@@ -406,6 +406,148 @@ pub fn write_plots_for(
     Ok(out)
 }
 
+/// Draws one chart as SVG text.
+fn figure(
+    stem: String,
+    title: String,
+    chart: Chart<'_>,
+    cx: &Context<'_>,
+) -> Result<Figure, Error> {
+    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
+    let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
+    let mut svg = String::new();
+    chart.draw(
+        SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+        cx,
+    )?;
+    Ok(Figure { stem, title, svg })
+}
+
+/// The charts of `summary` (a run of `scenario`, changed from the scenario
+/// as given by `overrides`) as SVG text, for the HTML report: the same
+/// charts, in the same order and with the same stems, as
+/// [`write_plots_with`] writes as files (occupancy of all facilities,
+/// split past [`MAX_PANELS`]; one per facility for the first
+/// [`MAX_FACILITY_CHARTS`]; court queues; transfers; repatriation).
+///
+/// Each `<svg>` has a `viewBox`, so it scales to the width of a page.
+///
+/// # Errors
+///
+/// As [`write_plots_with`], less the file errors.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::plots::run_figures};
+///
+/// let mut s = presets::baseline();
+/// s.horizon_days = 60;
+/// let summary = run(&s, &Runs { replications: 4, seed: 1, threads: 1 })?;
+/// let figures = run_figures(&s, &summary, &[])?;
+/// assert_eq!(figures[0].stem, "occupancy");
+/// assert!(figures.iter().all(|f| f.svg.starts_with("<svg") && f.svg.contains("viewBox")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_figures(
+    scenario: &Scenario,
+    summary: &Summary,
+    overrides: &[Override],
+) -> Result<Vec<Figure>, Error> {
+    run_figures_of_variant(scenario, summary, None, overrides)
+}
+
+/// [`run_figures`] for a run of variant `variant` (`[variant.NAME]`),
+/// which every subtitle names, as [`write_plots_for`] does.
+///
+/// # Errors
+///
+/// As [`run_figures`].
+pub fn run_figures_of_variant(
+    scenario: &Scenario,
+    summary: &Summary,
+    variant: Option<&str>,
+    overrides: &[Override],
+) -> Result<Vec<Figure>, Error> {
+    ensure_font()?;
+    let horizon = summary.horizon_days.min(scenario.horizon_days);
+    if horizon == 0 {
+        return Err(Error::plot("the summary has no days to plot"));
+    }
+    let cx = Context {
+        scenario,
+        summary,
+        cal: Calendar::new(&summary.start_date, horizon)?,
+        overrides,
+        variant,
+        part: None,
+    };
+    let mut out = Vec::new();
+    let split = |stem: &str,
+                 title: &str,
+                 ix: &[usize],
+                 chart: fn(&[usize]) -> Chart<'_>,
+                 out: &mut Vec<Figure>|
+     -> Result<(), Error> {
+        if ix.len() <= MAX_PANELS {
+            out.push(figure(stem.into(), title.into(), chart(ix), &cx)?);
+            return Ok(());
+        }
+        let parts = ix.len().div_ceil(MAX_PANELS);
+        for (k, part) in ix.chunks(MAX_PANELS).enumerate() {
+            let cx = Context {
+                part: Some((k + 1, parts)),
+                ..cx
+            };
+            out.push(figure(
+                format!("{stem}-{}of{parts}", k + 1),
+                format!("{title} ({} of {parts})", k + 1),
+                chart(part),
+                &cx,
+            )?);
+        }
+        Ok(())
+    };
+    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
+    split(
+        "occupancy",
+        "Prison occupancy",
+        &all,
+        |ix| Chart::Occupancy(ix),
+        &mut out,
+    )?;
+    let stems = facility_stems(scenario);
+    for i in all.iter().take(MAX_FACILITY_CHARTS) {
+        out.push(figure(
+            stems[*i].clone(),
+            format!("{}: prison occupancy", scenario.facilities[*i].name),
+            Chart::Occupancy(std::slice::from_ref(i)),
+            &cx,
+        )?);
+    }
+    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
+    split(
+        "court_queues",
+        "Court queues",
+        &stages,
+        |ix| Chart::CourtQueues(ix),
+        &mut out,
+    )?;
+    out.push(figure(
+        "transfers".into(),
+        "Transfers to Iraq".into(),
+        Chart::Transfers,
+        &cx,
+    )?);
+    out.push(figure(
+        "repatriation".into(),
+        "Repatriation by group".into(),
+        Chart::Repatriation,
+        &cx,
+    )?);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::axes::thousands;

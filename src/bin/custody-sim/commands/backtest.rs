@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use custody_sim::calibrate::{Backtest, Observations, backtest_fans};
+use custody_sim::Scenario;
+use custody_sim::calibrate::{Backtest, BacktestFans, Observations, backtest_fans};
+use custody_sim::report::html::{Provenance, Report};
 
 use super::{emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::Fail;
@@ -63,6 +65,7 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     .into_iter()
     .flatten()
     .chain(plots_output(a.plots.as_deref())?)
+    .chain(output::report_output(&a.report))
     .collect();
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
@@ -94,7 +97,7 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
         custody_sim::report::plots::write_backtest_plots(&scenario, &obs, &fans, dir)
     })?;
-    Ok(())
+    report(a, &scenario, &obs, &fans)
 }
 
 /// `--plots DIR` as an output, to check against the inputs; refused
@@ -132,4 +135,28 @@ pub(crate) fn draw_plots(
         );
     }
     Ok(())
+}
+
+/// `--report`: the backtest's HTML report.
+fn report(
+    a: &BacktestArgs,
+    scenario: &Scenario,
+    obs: &Observations,
+    fans: &BacktestFans,
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    let b = &fans.backtest;
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::backtest_figures(scenario, obs, fans)?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = {
+        let _ = obs;
+        Vec::new()
+    };
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
+        .detail("observations", a.observed.display());
+    let r = Report::backtest(b, scenario, &super::overrides(&a.common.set));
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

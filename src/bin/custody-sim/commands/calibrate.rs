@@ -8,7 +8,9 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Prior, abc};
+use custody_sim::Scenario;
+use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Posterior, Prior, abc};
+use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::write_bytes_atomic;
 
 use super::{emit_json, file_or_dash, load, scenario_file, threads};
@@ -80,6 +82,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
     let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     inputs.push(&a.observed);
+    outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let priors = a
         .prior
@@ -149,16 +152,59 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     }
     #[cfg(feature = "plots")]
     super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
-        let runs = custody_sim::montecarlo::Runs {
-            replications: a.replications,
-            seed: a.common.seed,
-            threads: threads(a.common.threads, a.replications),
-        };
         custody_sim::report::plots::write_calibrate_plots(
-            &scenario, &obs, &priors, &post, &runs, dir,
+            &scenario,
+            &obs,
+            &priors,
+            &post,
+            &predictive_runs(a),
+            dir,
         )
     })?;
-    Ok(())
+    report(a, &scenario, &obs, &priors, &post)
+}
+
+/// The runs of the posterior predictive fan: `-n`, `--seed`, `--threads`.
+#[cfg(feature = "plots")]
+fn predictive_runs(a: &CalibrateArgs) -> custody_sim::montecarlo::Runs {
+    custody_sim::montecarlo::Runs {
+        replications: a.replications,
+        seed: a.common.seed,
+        threads: threads(a.common.threads, a.replications),
+    }
+}
+
+/// `--report`: the calibration's HTML report.
+fn report(
+    a: &CalibrateArgs,
+    scenario: &Scenario,
+    obs: &Observations,
+    priors: &[Prior],
+    post: &Posterior,
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::calibrate_figures(
+        scenario,
+        obs,
+        priors,
+        post,
+        &predictive_runs(a),
+    )?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = {
+        let _ = (obs, priors);
+        Vec::new()
+    };
+    let provenance = Provenance::now(a.common.seed, None, output::command_line())
+        .detail("observations", a.observed.display())
+        .detail("particles", a.particles)
+        .detail("simulation budget", a.max_simulations)
+        .detail("simulations run (one replication each)", post.simulations);
+    let r = Report::calibration(post, scenario, &super::overrides(&a.common.set));
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }
 
 /// How the calibrated scenario file `scenario_out` names the posterior

@@ -4,11 +4,13 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use custody_sim::Runs;
 use custody_sim::decide::compare::HEADLINE;
 #[cfg(feature = "plots")]
 use custody_sim::decide::compare_summaries;
 use custody_sim::decide::{Comparison, Variant, compare as run_compare, variant_scenarios};
+use custody_sim::report::Override;
+use custody_sim::report::html::{Provenance, Report};
+use custody_sim::{Runs, Scenario};
 
 use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::args::CompareArgs;
@@ -109,6 +111,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     ]
     .into_iter()
     .flatten()
+    .chain(output::report_output(&a.report))
     .collect();
     let inputs: Vec<&Path> = a
         .scenarios
@@ -140,22 +143,44 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     if cfg!(not(feature = "plots")) && a.plots.is_some() {
         return crate::fail("--plots: this custody-sim was built without the `plots` feature");
     }
-    let scenarios = if variants.is_empty() {
-        a.scenarios
+    // The scenarios as run, with their overrides (for the report).
+    let sets = super::overrides(&a.common.set);
+    let (scenarios, overrides) = if variants.is_empty() {
+        let scenarios = a
+            .scenarios
             .iter()
             .map(|s| Ok((s.clone(), load(s, &a.common.set)?)))
-            .collect::<Result<Vec<_>, Fail>>()?
+            .collect::<Result<Vec<_>, Fail>>()?;
+        let overrides = vec![sets.clone(); scenarios.len()];
+        (scenarios, overrides)
     } else {
         let base = load(&a.scenarios[0], &a.common.set)?;
         let mut all = vec![Variant::new("base", Vec::<(String, String)>::new())];
         all.extend(variants);
-        variant_scenarios(&base, &all).map_err(decide_fail)?
+        let overrides = all
+            .iter()
+            .map(|v| {
+                let mut o = sets.clone();
+                o.extend(super::overrides(&v.params));
+                o
+            })
+            .collect();
+        (
+            variant_scenarios(&base, &all).map_err(decide_fail)?,
+            overrides,
+        )
     };
     let c = run_compare(&scenarios, &metrics, &runs).map_err(decide_fail)?;
+    // The overlay fans need each scenario's daily series: a run of each.
+    #[cfg(feature = "plots")]
+    let summaries = if a.plots.is_some() || a.report.report.is_some() {
+        compare_summaries(&scenarios, &runs).map_err(decide_fail)?
+    } else {
+        Vec::new()
+    };
     #[cfg(feature = "plots")]
     if let Some(dir) = &a.plots {
-        let sums = compare_summaries(&scenarios, &runs).map_err(decide_fail)?;
-        for p in custody_sim::report::plots::write_compare_plots(&scenarios, &sums, dir)? {
+        for p in custody_sim::report::plots::write_compare_plots(&scenarios, &summaries, dir)? {
             crate::output::note(a.common.quiet, &format!("wrote {}", p.display()));
         }
     }
@@ -169,5 +194,34 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     if !a.common.quiet && !to_stdout {
         print(&table(&c))?;
     }
-    Ok(())
+    let as_run: Vec<(String, Scenario, Vec<Override>)> = scenarios
+        .iter()
+        .cloned()
+        .zip(overrides)
+        .map(|((l, s), o)| (l, s, o))
+        .collect();
+    #[cfg(feature = "plots")]
+    let figures = if a.report.report.is_some() {
+        custody_sim::report::plots::compare_figures(&scenarios, &summaries)?
+    } else {
+        Vec::new()
+    };
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = Vec::new();
+    report(a, &c, &as_run, figures)
+}
+
+/// `--report`: the comparison's HTML report.
+fn report(
+    a: &CompareArgs,
+    c: &Comparison,
+    as_run: &[(String, Scenario, Vec<Override>)],
+    figures: Vec<output::Figure>,
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line());
+    let r = Report::comparison(c, as_run);
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -1,7 +1,9 @@
 //! `custody-sim run`: replications of a scenario, summarised.
 
-use custody_sim::Plan;
-use custody_sim::montecarlo::{Runs, estimate, run_plan};
+use custody_sim::montecarlo::{Runs, Summary, estimate, run_plan};
+use custody_sim::report::Override;
+use custody_sim::report::html::{Provenance, Report};
+use custody_sim::{Plan, Scenario};
 
 use super::{
     check_estimate, emit_summary, load_with, plots_available, run_outputs, scenario_file, threads,
@@ -13,7 +15,9 @@ use crate::output::{self, Bar};
 pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     plots_available(&a.out)?;
     let inputs: Vec<&std::path::Path> = scenario_file(&a.scenario).into_iter().collect();
-    output::check(&run_outputs(&a.out), &inputs)?;
+    let mut outputs = run_outputs(&a.out);
+    outputs.extend(output::report_output(&a.report));
+    output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
     let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
@@ -41,5 +45,31 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
         loaded.variant.as_deref(),
         &loaded.overrides,
         a.common.quiet,
-    )
+    )?;
+    report(a, &scenario, &summary, &loaded.variant, &loaded.overrides)
+}
+
+/// `--report`: the run's HTML report.
+fn report(
+    a: &RunArgs,
+    scenario: &Scenario,
+    summary: &Summary,
+    variant: &Option<String>,
+    sets: &[Override],
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::run_figures_of_variant(
+        scenario,
+        summary,
+        variant.as_deref(),
+        sets,
+    )?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = Vec::new();
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line());
+    let r = Report::run(scenario, summary, sets, variant.as_deref());
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

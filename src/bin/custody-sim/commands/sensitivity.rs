@@ -5,9 +5,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use custody_sim::Scenario;
 use custody_sim::decide::{
     Estimate, Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
 };
+use custody_sim::report::html::{Provenance, Report};
 
 use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
 use crate::Fail;
@@ -112,6 +114,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     ]
     .into_iter()
     .flatten()
+    .chain(output::report_output(&a.report))
     .collect();
     let inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
     output::check(&outputs, &inputs)?;
@@ -153,5 +156,22 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     if !a.common.quiet && !to_stdout {
         print(&table(&r))?;
     }
-    Ok(())
+    report(a, &scenario, &r)
+}
+
+/// `--report`: the sensitivity analysis's HTML report.
+fn report(a: &SensitivityArgs, scenario: &Scenario, r: &SobolResult) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::sensitivity_figures(r)?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = Vec::new();
+    let provenance = Provenance::now(a.common.seed, None, output::command_line())
+        .detail("base samples", a.samples)
+        .detail("bootstrap resamples", a.bootstrap)
+        .detail("replications at each end of the tornado", a.replications);
+    let rep = Report::sensitivity(r, scenario, &super::overrides(&a.common.set));
+    output::write_report(path, rep, figures, provenance, a.common.quiet)
 }

@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use custody_sim::Plan;
 use custody_sim::montecarlo::{Runs, estimate};
+use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::{Override, csv, json, table, write_atomic};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
+use custody_sim::{Plan, Scenario};
 
 use super::{check_estimate, load_with, scenario_file, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
@@ -111,6 +112,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
             return crate::fail("--plots: this custody-sim was built without the `plots` feature");
         }
     }
+    outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
     let loaded = load_with(&a.scenario, None, &a.common.set)?;
@@ -164,5 +166,26 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
         a.csv.as_deref(),
         &loaded.overrides,
         a.common.quiet,
-    )
+    )?;
+    report(a, &base, &result, &loaded.overrides)
+}
+
+/// `--report`: the sweep's HTML report.
+fn report(
+    a: &SweepArgs,
+    base: &Scenario,
+    result: &SweepResult,
+    overrides: &[Override],
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::sweep_figures(result, &[])?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = Vec::new();
+    let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
+        .detail("cells (the replications are per cell)", result.cells.len());
+    let r = Report::sweep(base, result, overrides);
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

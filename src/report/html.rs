@@ -1,0 +1,1360 @@
+//! One self-contained HTML report of a command's result (`--report
+//! FILE.html`): something a researcher can send to a reader who will not
+//! run a command.
+//!
+//! A [`Report`] is a single HTML5 document with everything inline: the
+//! style sheet, the charts (inline SVG, [`crate::report::plots::Figure`]),
+//! no scripts, and nothing fetched from anywhere (no fonts, images, links or
+//! `@import`; text uses the reader's own sans-serif face). It reads, in
+//! order:
+//!
+//! 1. the title and the **answers**: a short list of sentences with the
+//!    headline figures, each with its 95% interval where it has one;
+//! 2. the **tables** behind them;
+//! 3. the **charts** (or a line saying there are none, e.g. in a build
+//!    without the `plots` feature);
+//! 4. the **scenario as run**: each scenario's TOML text
+//!    ([`Scenario::to_toml_string`], after the `--set` overrides, which are
+//!    listed, and naming the variant where there is one) with the SHA-256
+//!    of exactly that text;
+//! 5. the **provenance**: the crate version, seed, replications, a note that
+//!    results do not depend on the thread count, the command line and the
+//!    date.
+//!
+//! Every figure shown as a number is also given exactly, as the `value` of
+//! an HTML `<data>` element (`<data class="mean" value="1234.5678">1,235</data>`),
+//! so a reader's tool (or a test) can check it against the JSON output;
+//! headline sentences carry `data-metric` naming the metric. All text is
+//! escaped (`& < > " '`).
+//!
+//! Layout: tables and long lines scroll sideways on a narrow screen, charts
+//! scale to the width (`viewBox`, `max-width: 100%; height: auto`), and a
+//! printed report is black on white with no page break inside a chart or a
+//! table where the page allows.
+//!
+//! The constructors [`Report::run`], [`Report::sweep`],
+//! [`Report::comparison`], [`Report::backtest`], [`Report::calibration`]
+//! and [`Report::sensitivity`] lay out each command's result; [`Report::new`]
+//! starts an empty one to fill by hand.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::Error;
+use crate::calibrate::{Backtest, Posterior};
+use crate::decide::{Comparison, Estimate, SobolResult};
+use crate::montecarlo::Summary;
+use crate::report::Override;
+use crate::scenario::Scenario;
+use crate::stats::MetricStats;
+use crate::sweep::SweepResult;
+
+/// The headline metrics of a run, in the order the answers list them.
+const HEADLINE: &[&str] = crate::decide::compare::HEADLINE;
+
+/// `text` with `& < > " '` escaped, safe in HTML text and in quoted
+/// attribute values.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::html::escape;
+///
+/// assert_eq!(escape(r#"<a & "b" 'c'>"#), "&lt;a &amp; &quot;b&quot; &#39;c&#39;&gt;");
+/// ```
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // A control character other than a tab or a line break is a
+            // parse error in HTML: shown as the replacement character.
+            c if c.is_control() && c != '\n' && c != '\t' && c != '\r' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// SHA-256 of `text`, in lower-case hex.
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// `1234567.8` as `1,234,568`.
+fn thousands(x: f64) -> String {
+    let r = x.round();
+    let digits = format!("{:.0}", r.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if r < 0.0 && out != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A number at a precision that suits its size (as the terminal tables).
+fn shown(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "–".into()
+        } else if x > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        thousands(x)
+    } else if a >= 100.0 || x == x.round() {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 0.01 || x == 0.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+/// Decimals that show an interval of `width` with two significant
+/// figures (none for a width of 10 or more, at most 4).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::html::decimals_for;
+///
+/// assert_eq!(decimals_for(40.0), 0);
+/// assert_eq!(decimals_for(0.42), 2);
+/// assert_eq!(decimals_for(0.0), 0);
+/// ```
+pub fn decimals_for(width: f64) -> usize {
+    if !(width.is_finite() && width > 0.0) {
+        return 0;
+    }
+    let d = 1.0 - width.log10().floor();
+    d.clamp(0.0, 4.0) as usize
+}
+
+/// One piece of a sentence or a table cell.
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    /// Plain text.
+    Text(String),
+    /// A name in code type (a metric, a parameter path).
+    Code(String),
+    /// A number: shown rounded (to `decimals` places where given, else to
+    /// a precision that suits its size), given exactly in a `<data>`
+    /// element of the class.
+    Value {
+        value: f64,
+        class: &'static str,
+        decimals: Option<usize>,
+    },
+}
+
+impl Part {
+    fn html(&self, out: &mut String) {
+        match self {
+            Part::Text(t) => out.push_str(&escape(t)),
+            Part::Code(t) => {
+                let _ = write!(out, "<code>{}</code>", escape(t));
+            }
+            Part::Value {
+                value,
+                class,
+                decimals,
+            } => {
+                let attr = if class.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{class}\"")
+                };
+                if value.is_finite() {
+                    let mut text = match decimals {
+                        Some(0) => thousands(*value),
+                        Some(d) => format!("{value:.d$}"),
+                        None => shown(*value),
+                    };
+                    // A difference reads with its sign.
+                    if *class == "diff"
+                        && *value > 0.0
+                        && text.bytes().any(|b| b.is_ascii_digit() && b != b'0')
+                    {
+                        text.insert(0, '+');
+                    }
+                    let _ = write!(
+                        out,
+                        "<data{attr} value=\"{value}\">{}</data>",
+                        escape(&text)
+                    );
+                } else {
+                    out.push_str(&escape(&shown(*value)));
+                }
+            }
+        }
+    }
+}
+
+/// One answer of the headline list: a sentence of text, names and
+/// numbers.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::html::Sentence;
+///
+/// let s = Sentence::new()
+///     .code("transferred")
+///     .text(": mean ")
+///     .value(1234.5, "mean");
+/// assert_eq!(
+///     s.to_html(),
+///     r#"<code>transferred</code>: mean <data class="mean" value="1234.5">1,235</data>"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sentence {
+    metric: Option<String>,
+    parts: Vec<Part>,
+}
+
+impl Sentence {
+    /// An empty sentence.
+    pub fn new() -> Sentence {
+        Sentence::default()
+    }
+
+    /// Names the metric the sentence is about (the `data-metric` attribute
+    /// of its list item).
+    pub fn metric(mut self, name: impl Into<String>) -> Sentence {
+        self.metric = Some(name.into());
+        self
+    }
+
+    /// Adds plain text.
+    pub fn text(mut self, text: impl Into<String>) -> Sentence {
+        self.parts.push(Part::Text(text.into()));
+        self
+    }
+
+    /// Adds a name (metric, parameter path) in code type.
+    pub fn code(mut self, name: impl Into<String>) -> Sentence {
+        self.parts.push(Part::Code(name.into()));
+        self
+    }
+
+    /// Adds a number, shown rounded to a precision that suits its size and
+    /// given exactly as `<data class="CLASS" value="...">` (no class if
+    /// `class` is empty); a positive value of class `diff` (a difference)
+    /// is shown with its `+`. A value that is not finite is shown as `–` or
+    /// `∞`, without a `<data>` element.
+    pub fn value(mut self, value: f64, class: &'static str) -> Sentence {
+        self.parts.push(Part::Value {
+            value,
+            class,
+            decimals: None,
+        });
+        self
+    }
+
+    /// Adds a number shown with `decimals` places (as [`Sentence::value`]
+    /// otherwise).
+    pub fn value_to(mut self, value: f64, class: &'static str, decimals: usize) -> Sentence {
+        self.parts.push(Part::Value {
+            value,
+            class,
+            decimals: Some(decimals),
+        });
+        self
+    }
+
+    /// Adds ` (95% CI LOW to HIGH)` for an interval with both ends
+    /// (classes `ci95_low`, `ci95_high`), with enough decimals that its
+    /// width shows ([`decimals_for`]); nothing otherwise.
+    pub fn interval(self, low: Option<f64>, high: Option<f64>) -> Sentence {
+        match (low, high) {
+            (Some(l), Some(h)) => {
+                let d = decimals_for(h - l);
+                self.text(" (95% CI ")
+                    .value_to(l, "ci95_low", d)
+                    .text(" to ")
+                    .value_to(h, "ci95_high", d)
+                    .text(")")
+            }
+            _ => self,
+        }
+    }
+
+    /// Adds an estimate `x` and its 95% interval (as
+    /// [`Sentence::interval`]), `x` shown at the interval's precision.
+    pub fn estimate(
+        self,
+        x: f64,
+        class: &'static str,
+        low: Option<f64>,
+        high: Option<f64>,
+    ) -> Sentence {
+        let s = match (low, high) {
+            (Some(l), Some(h)) => self.value_to(x, class, decimals_for(h - l)),
+            _ => self.value(x, class),
+        };
+        s.interval(low, high)
+    }
+
+    /// The sentence as an HTML fragment.
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        for p in &self.parts {
+            p.html(&mut out);
+        }
+        out
+    }
+}
+
+/// One cell of a [`Table`]: text, a name, or a number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell(Part);
+
+impl Cell {
+    /// A cell of plain text.
+    pub fn text(text: impl Into<String>) -> Cell {
+        Cell(Part::Text(text.into()))
+    }
+
+    /// A cell with a name in code type.
+    pub fn code(name: impl Into<String>) -> Cell {
+        Cell(Part::Code(name.into()))
+    }
+
+    /// A number, right-aligned, shown rounded and given exactly as
+    /// `<data value="...">`; `None` shows `–`.
+    pub fn num(value: Option<f64>) -> Cell {
+        match value {
+            Some(v) => Cell(Part::Value {
+                value: v,
+                class: "",
+                decimals: None,
+            }),
+            None => Cell::text("–"),
+        }
+    }
+
+    fn is_num(&self) -> bool {
+        matches!(self.0, Part::Value { .. })
+    }
+}
+
+/// A table: a caption, a header row, rows of cells, and a note below.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::html::{Cell, Table};
+///
+/// let t = Table::new("Beds", ["facility", "beds"])
+///     .row([Cell::text("Nasiriyah"), Cell::num(Some(6000.0))]);
+/// assert_eq!(t.rows(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    caption: String,
+    head: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+    note: Option<String>,
+}
+
+impl Table {
+    /// A table with a caption and column headings, no rows yet.
+    pub fn new(
+        caption: impl Into<String>,
+        head: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Table {
+        Table {
+            caption: caption.into(),
+            head: head.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+            note: None,
+        }
+    }
+
+    /// Adds a row.
+    pub fn row(mut self, cells: impl IntoIterator<Item = Cell>) -> Table {
+        self.rows.push(cells.into_iter().collect());
+        self
+    }
+
+    /// Sets the note shown below the table.
+    pub fn note(mut self, note: impl Into<String>) -> Table {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// The number of rows (without the header).
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn html(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "<figure class=\"table\">\n<figcaption>{}</figcaption>\n<div class=\"scroll\"><table>\n<thead><tr>",
+            escape(&self.caption)
+        );
+        for h in &self.head {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for r in &self.rows {
+            out.push_str("<tr>");
+            for c in r {
+                out.push_str(if c.is_num() {
+                    "<td class=\"num\">"
+                } else {
+                    "<td>"
+                });
+                c.0.html(out);
+                out.push_str("</td>");
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table></div>\n");
+        if let Some(n) = &self.note {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(n));
+        }
+        out.push_str("</figure>\n");
+    }
+}
+
+/// A scenario as it was run: its TOML text, the overrides that made it
+/// from the scenario as given, and the variant, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioRun {
+    /// A label where a report holds several scenarios (`compare`).
+    pub label: Option<String>,
+    /// The scenario as TOML ([`Scenario::to_toml_string`]).
+    pub toml: String,
+    /// The `--set` overrides (and a variant's), in order.
+    pub overrides: Vec<Override>,
+    /// The variant's name, where the scenario is a named variant.
+    pub variant: Option<String>,
+}
+
+impl ScenarioRun {
+    /// `scenario` (already changed by `overrides`) as run.
+    pub fn new(scenario: &Scenario, overrides: &[Override]) -> ScenarioRun {
+        ScenarioRun {
+            label: None,
+            toml: scenario.to_toml_string(),
+            overrides: overrides.to_vec(),
+            variant: None,
+        }
+    }
+
+    /// With a label.
+    pub fn label(mut self, label: impl Into<String>) -> ScenarioRun {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Naming the variant (`run baseline --variant high`).
+    pub fn variant(mut self, variant: Option<&str>) -> ScenarioRun {
+        self.variant = variant.map(str::to_string);
+        self
+    }
+
+    /// SHA-256 of [`ScenarioRun::toml`], in hex: for a run, the
+    /// `scenario_sha256` of its JSON.
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.toml)
+    }
+}
+
+/// Where a result came from: what a reader needs to reproduce it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Provenance {
+    /// Master seed.
+    pub seed: u64,
+    /// Replications (per scenario, cell or point; see `details`), if the
+    /// command has one such number.
+    pub replications: Option<u64>,
+    /// Further settings, as `(name, value)` (particles, base samples…).
+    pub details: Vec<(String, String)>,
+    /// The command line, as typed.
+    pub command_line: String,
+    /// When the report was written (UTC).
+    pub date: String,
+}
+
+impl Provenance {
+    /// Provenance of a command run now with `seed` and `replications`,
+    /// dated now (UTC, to the second).
+    pub fn now(
+        seed: u64,
+        replications: Option<u64>,
+        command_line: impl Into<String>,
+    ) -> Provenance {
+        let date = jiff::Timestamp::now()
+            .strftime("%Y-%m-%d %H:%M:%S UTC")
+            .to_string();
+        Provenance {
+            seed,
+            replications,
+            details: Vec::new(),
+            command_line: command_line.into(),
+            date,
+        }
+    }
+
+    /// With a further setting.
+    pub fn detail(mut self, name: impl Into<String>, value: impl ToString) -> Provenance {
+        self.details.push((name.into(), value.to_string()));
+        self
+    }
+}
+
+/// One figure as the report inlines it: a caption and an `<svg>` element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chart {
+    title: String,
+    svg: String,
+}
+
+/// One self-contained HTML report (see the [module docs](self)).
+///
+/// # Example: the report of a small run
+///
+/// ```
+/// use custody_sim::montecarlo::{Runs, run};
+/// use custody_sim::presets;
+/// use custody_sim::report::html::{Provenance, Report};
+///
+/// let mut s = presets::baseline();
+/// s.horizon_days = 60;
+/// let summary = run(&s, &Runs { replications: 4, seed: 7, threads: 1 })?;
+/// let html = Report::run(&s, &summary, &[], None)
+///     .provenance(Provenance::now(7, Some(4), "custody-sim run baseline -n 4 --seed 7"))
+///     .to_html();
+/// assert!(html.starts_with("<!DOCTYPE html>"));
+/// let mean = summary.metric("transferred").and_then(|m| m.mean).unwrap();
+/// assert!(html.contains(&format!(r#"<data class="mean" value="{mean}">"#)));
+/// assert!(html.contains(&summary.scenario_sha256));
+/// assert!(!html.contains("<script"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    title: String,
+    lead: Option<String>,
+    answers: Vec<Sentence>,
+    tables: Vec<Table>,
+    charts: Vec<Chart>,
+    scenarios: Vec<ScenarioRun>,
+    provenance: Provenance,
+}
+
+/// The style sheet: readable on a phone, printable, nothing fetched.
+const STYLE: &str = "\
+:root{color-scheme:light}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:62rem;padding:1rem;font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;line-height:1.45;color:#1a1a1a;background:#fff}
+h1{font-size:1.6rem;margin:.5rem 0}
+h2{font-size:1.25rem;margin:2rem 0 .5rem;border-bottom:1px solid #ccc}
+h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
+p.lead{color:#444;margin-top:0}
+ul.answers{padding-left:1.2rem}
+ul.answers li{margin:.35rem 0}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+figure{margin:1rem 0}
+figcaption{font-weight:600;margin-bottom:.3rem}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top;white-space:nowrap}
+th{background:#f3f3f3}
+td.num{text-align:right}
+p.note{font-size:.85rem;color:#555;margin:.3rem 0}
+figure.chart svg{display:block;width:100%;max-width:100%;height:auto}
+pre{overflow-x:auto;background:#f6f6f6;padding:.6rem;border:1px solid #ddd;white-space:pre}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
+dt{font-weight:600}
+dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:40rem){body{padding:.6rem}dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}
+@media print{
+body{color:#000;background:#fff;max-width:none;padding:0;font-size:10.5pt}
+p.lead,p.note{color:#000}
+th{background:#fff}
+pre{background:#fff;white-space:pre-wrap;overflow-wrap:anywhere}
+.scroll{overflow:visible}
+figure,table,tr,ul.answers li{break-inside:avoid;page-break-inside:avoid}
+thead{display:table-header-group}
+h2,h3,figcaption{break-after:avoid;page-break-after:avoid}
+}
+";
+
+impl Report {
+    /// An empty report with a title.
+    pub fn new(title: impl Into<String>) -> Report {
+        Report {
+            title: title.into(),
+            lead: None,
+            answers: Vec::new(),
+            tables: Vec::new(),
+            charts: Vec::new(),
+            scenarios: Vec::new(),
+            provenance: Provenance::default(),
+        }
+    }
+
+    /// Sets the line below the title.
+    pub fn lead(mut self, text: impl Into<String>) -> Report {
+        self.lead = Some(text.into());
+        self
+    }
+
+    /// Adds a headline answer.
+    pub fn answer(mut self, sentence: Sentence) -> Report {
+        self.answers.push(sentence);
+        self
+    }
+
+    /// Adds a table.
+    pub fn table(mut self, table: Table) -> Report {
+        self.tables.push(table);
+        self
+    }
+
+    /// Adds charts (feature `plots`), in order.
+    #[cfg(feature = "plots")]
+    pub fn figures(mut self, figures: Vec<crate::report::plots::Figure>) -> Report {
+        self.charts.extend(figures.into_iter().map(|f| Chart {
+            title: f.title,
+            svg: f.svg,
+        }));
+        self
+    }
+
+    /// Adds a scenario as run.
+    pub fn scenario(mut self, run: ScenarioRun) -> Report {
+        self.scenarios.push(run);
+        self
+    }
+
+    /// Sets the provenance.
+    pub fn provenance(mut self, provenance: Provenance) -> Report {
+        self.provenance = provenance;
+        self
+    }
+
+    /// The headline answers, in order.
+    pub fn answers(&self) -> &[Sentence] {
+        &self.answers
+    }
+
+    /// The whole document.
+    pub fn to_html(&self) -> String {
+        let mut o = String::with_capacity(
+            64 * 1024 + self.charts.iter().map(|c| c.svg.len()).sum::<usize>(),
+        );
+        let version = env!("CARGO_PKG_VERSION");
+        let _ = write!(
+            o,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"generator\" content=\"custody-sim {version}\">\n\
+             <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
+            escape(&self.title),
+            escape(&self.title)
+        );
+        if let Some(l) = &self.lead {
+            let _ = writeln!(o, "<p class=\"lead\">{}</p>", escape(l));
+        }
+        o.push_str("</header>\n<main>\n<section id=\"answers\">\n<h2>Answers</h2>\n");
+        if self.answers.is_empty() {
+            o.push_str("<p>No answers.</p>\n");
+        } else {
+            o.push_str("<ul class=\"answers\">\n");
+            for a in &self.answers {
+                match &a.metric {
+                    Some(m) => {
+                        let _ = write!(o, "<li data-metric=\"{}\">", escape(m));
+                    }
+                    None => o.push_str("<li>"),
+                }
+                o.push_str(&a.to_html());
+                o.push_str("</li>\n");
+            }
+            o.push_str("</ul>\n");
+        }
+        o.push_str("</section>\n");
+        if !self.tables.is_empty() {
+            o.push_str("<section id=\"tables\">\n<h2>Tables</h2>\n");
+            for t in &self.tables {
+                t.html(&mut o);
+            }
+            o.push_str("</section>\n");
+        }
+        o.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+        if self.charts.is_empty() {
+            o.push_str(if cfg!(feature = "plots") {
+                "<p>No charts in this report.</p>\n"
+            } else {
+                "<p>No charts: this custody-sim was built without the <code>plots</code> feature.</p>\n"
+            });
+        }
+        for c in &self.charts {
+            let _ = write!(
+                o,
+                "<figure class=\"chart\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+                c.svg.trim(),
+                escape(&c.title)
+            );
+        }
+        o.push_str("</section>\n<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
+        for s in &self.scenarios {
+            if let Some(l) = &s.label {
+                let _ = writeln!(o, "<h3>{}</h3>", escape(l));
+            }
+            o.push_str("<dl>\n");
+            if let Some(v) = &s.variant {
+                let _ = writeln!(o, "<dt>variant</dt><dd><code>{}</code></dd>", escape(v));
+            }
+            o.push_str("<dt>overrides</dt><dd>");
+            if s.overrides.is_empty() {
+                o.push_str("none");
+            } else {
+                let list: Vec<String> = s
+                    .overrides
+                    .iter()
+                    .map(|ov| format!("<code>--set {}</code>", escape(&ov.to_string())))
+                    .collect();
+                o.push_str(&list.join("<br>"));
+            }
+            o.push_str("</dd>\n");
+            let _ = writeln!(
+                o,
+                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>",
+                s.sha256()
+            );
+            let _ = writeln!(
+                o,
+                "<pre><code class=\"scenario-toml\">{}</code></pre>",
+                escape(&s.toml)
+            );
+        }
+        let p = &self.provenance;
+        let _ = write!(
+            o,
+            "</section>\n<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n\
+             <dt>custody-sim</dt><dd>version <span class=\"version\">{version}</span></dd>\n"
+        );
+        for s in &self.scenarios {
+            let label = s
+                .label
+                .as_ref()
+                .map_or(String::new(), |l| format!(" ({})", escape(l)));
+            let _ = writeln!(
+                o,
+                "<dt>scenario SHA-256{label}</dt><dd><code>{}</code></dd>",
+                s.sha256()
+            );
+        }
+        let _ = writeln!(o, "<dt>seed</dt><dd class=\"seed\">{}</dd>", p.seed);
+        if let Some(n) = p.replications {
+            let _ = writeln!(
+                o,
+                "<dt>replications</dt><dd class=\"replications\">{n}</dd>"
+            );
+        }
+        for (k, v) in &p.details {
+            let _ = writeln!(o, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+        }
+        let _ = write!(
+            o,
+            "<dt>threads</dt><dd>results do not depend on the number of threads: \
+             replication i draws from its own random stream (seed, i), so the same \
+             command gives the same figures on any machine</dd>\n\
+             <dt>command</dt><dd><code class=\"command-line\">{}</code></dd>\n\
+             <dt>date</dt><dd>{}</dd>\n</dl>\n</section>\n</main>\n</body>\n</html>\n",
+            escape(&p.command_line),
+            escape(&p.date)
+        );
+        o
+    }
+
+    /// Writes the document to `path` atomically
+    /// ([`crate::report::write_atomic`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming `path`.
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        crate::report::write_bytes_atomic(path, self.to_html().as_bytes())
+    }
+}
+
+/// `mean (95% CI low to high); p5–p95 across replications`.
+fn stats_sentence(s: Sentence, m: &MetricStats) -> Sentence {
+    let s = match m.mean {
+        Some(x) => s.text("mean ").estimate(x, "mean", m.ci95_low, m.ci95_high),
+        None => s.text("no value in any replication"),
+    };
+    match (m.p5, m.p95) {
+        (Some(l), Some(h)) => s
+            .text("; 90% of replications between ")
+            .value(l, "p5")
+            .text(" and ")
+            .value(h, "p95"),
+        _ => s,
+    }
+}
+
+/// Whether a metric is shown in a sweep's tables (as the terminal table).
+fn sweep_metric(name: &str) -> bool {
+    let mut parts = name.split('.');
+    let first = parts.next().unwrap_or("");
+    let last = name.rsplit('.').next().unwrap_or("");
+    !name.contains('.')
+        || matches!(
+            (first, last),
+            ("facility", "peak_occupancy" | "days_over_capacity")
+                | ("stage", "mean_wait_days" | "peak_queue")
+        )
+}
+
+/// `--set a=1, b=2` or nothing.
+fn with_sets(overrides: &[Override]) -> String {
+    if overrides.is_empty() {
+        String::new()
+    } else {
+        format!(" with --set {}", crate::report::overrides_text(overrides))
+    }
+}
+
+impl Report {
+    /// The report of a run: the headline metrics with their 95% intervals
+    /// first, then every metric's statistics, then the scenario
+    /// (`scenario`, already changed by `overrides`; `variant` names the
+    /// variant run, if any). Add charts with `figures` and the provenance
+    /// with [`Report::provenance`].
+    pub fn run(
+        scenario: &Scenario,
+        summary: &Summary,
+        overrides: &[Override],
+        variant: Option<&str>,
+    ) -> Report {
+        let variant_text = variant.map_or(String::new(), |v| format!(", variant {v}"));
+        let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
+            "{} replications from day 0 ({}) over {} days{variant_text}{}. Figures: mean across replications with the 95% confidence interval on the mean.",
+            summary.replications,
+            summary.start_date,
+            summary.horizon_days,
+            with_sets(overrides)
+        ));
+        for name in HEADLINE {
+            if let Some(m) = summary.metric(name) {
+                r = r.answer(stats_sentence(
+                    Sentence::new().metric(*name).code(*name).text(": "),
+                    m,
+                ));
+            }
+        }
+        let mut t = Table::new(
+            "Every metric",
+            [
+                "metric",
+                "n",
+                "mean",
+                "95% CI low",
+                "95% CI high",
+                "p5",
+                "median",
+                "p95",
+            ],
+        )
+        .note("n: replications with a value; p5, median, p95: across replications.");
+        for (name, m) in &summary.metrics {
+            t = t.row([
+                Cell::code(name),
+                Cell::num(Some(m.n as f64)),
+                Cell::num(m.mean),
+                Cell::num(m.ci95_low),
+                Cell::num(m.ci95_high),
+                Cell::num(m.p5),
+                Cell::num(m.p50),
+                Cell::num(m.p95),
+            ]);
+        }
+        r.table(t)
+            .scenario(ScenarioRun::new(scenario, overrides).variant(variant))
+    }
+
+    /// The report of a sweep of `base` (already changed by `overrides`):
+    /// for each headline metric, the first cell's mean and the cell that
+    /// differs most from it (paired difference with its 95% interval);
+    /// then a table per metric of every cell.
+    pub fn sweep(base: &Scenario, result: &SweepResult, overrides: &[Override]) -> Report {
+        let cells = result.cells.len();
+        let first = result.cells.first();
+        let reps = first.map_or(0, |c| c.summary.replications);
+        let mut r = Report::new(format!("Sweep of {}", base.name)).lead(format!(
+            "{cells} cells × {reps} replications over {}{}; differences are paired to cell 1 on common random numbers, with their 95% confidence intervals.",
+            result.paths.join(", "),
+            with_sets(overrides)
+        ));
+        let params = |i: usize| {
+            result.cells[i]
+                .params
+                .iter()
+                .map(|(p, v)| format!("{p}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut tables = Vec::new();
+        if let Some(first) = first {
+            for name in HEADLINE {
+                let Some(m) = first.metric(name) else {
+                    continue;
+                };
+                let mut s = Sentence::new()
+                    .metric(*name)
+                    .code(*name)
+                    .text(format!(": cell 1 ({}) ", params(0)));
+                s = match m.mean {
+                    Some(x) => s.text("mean ").value(x, "mean"),
+                    None => s.text("no value"),
+                };
+                let biggest = result
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter_map(|(i, c)| Some((i, c.diff_of(name)?)))
+                    .filter(|(_, d)| d.mean.is_some())
+                    .max_by(|a, b| {
+                        let k = |d: &crate::sweep::PairedDiff| d.mean.unwrap_or(0.0).abs();
+                        k(a.1).total_cmp(&k(b.1))
+                    });
+                if let Some((i, d)) = biggest {
+                    s = s
+                        .text(format!(
+                            "; largest change at cell {} ({}): Δ ",
+                            i + 1,
+                            params(i)
+                        ))
+                        .estimate(d.mean.unwrap_or(f64::NAN), "diff", d.ci95_low, d.ci95_high);
+                }
+                r = r.answer(s);
+            }
+            for (name, _) in first
+                .summary
+                .metrics
+                .iter()
+                .filter(|(n, _)| sweep_metric(n))
+            {
+                let mut t = Table::new(
+                    name.clone(),
+                    [
+                        "cell",
+                        "parameters",
+                        "mean",
+                        "95% CI low",
+                        "95% CI high",
+                        "p5",
+                        "p95",
+                        "Δ vs cell 1",
+                        "Δ 95% CI low",
+                        "Δ 95% CI high",
+                    ],
+                );
+                for (i, c) in result.cells.iter().enumerate() {
+                    let m = c.metric(name);
+                    let d = c.diff_of(name).filter(|_| i > 0);
+                    t = t.row([
+                        Cell::num(Some((i + 1) as f64)),
+                        Cell::text(params(i)),
+                        Cell::num(m.and_then(|m| m.mean)),
+                        Cell::num(m.and_then(|m| m.ci95_low)),
+                        Cell::num(m.and_then(|m| m.ci95_high)),
+                        Cell::num(m.and_then(|m| m.p5)),
+                        Cell::num(m.and_then(|m| m.p95)),
+                        Cell::num(d.and_then(|d| d.mean)),
+                        Cell::num(d.and_then(|d| d.ci95_low)),
+                        Cell::num(d.and_then(|d| d.ci95_high)),
+                    ]);
+                }
+                tables.push(t);
+            }
+        }
+        for t in tables {
+            r = r.table(t);
+        }
+        r.scenario(
+            ScenarioRun::new(base, overrides)
+                .label("base scenario (cell parameters are set on it)"),
+        )
+    }
+
+    /// The report of a comparison: per metric, the reference's mean and
+    /// each other scenario's paired difference to it with its 95%
+    /// interval; then the full table. `scenarios` are the scenarios as run
+    /// (label, scenario, overrides), in the comparison's order.
+    pub fn comparison(c: &Comparison, scenarios: &[(String, Scenario, Vec<Override>)]) -> Report {
+        let reference = c.labels.first().cloned().unwrap_or_default();
+        let mut r = Report::new(format!("Comparison: {}", c.labels.join(" vs "))).lead(format!(
+            "{} replications per scenario, paired on common random numbers; differences are to {reference}, with their 95% confidence intervals.",
+            c.replications
+        ));
+        let mut t = Table::new(
+            "Metrics side by side",
+            [
+                "metric",
+                "scenario",
+                "mean",
+                "95% CI low",
+                "95% CI high",
+                "Δ vs reference",
+                "Δ 95% CI low",
+                "Δ 95% CI high",
+            ],
+        );
+        for m in &c.metrics {
+            let mut s = Sentence::new().metric(&m.metric).code(&m.metric).text(": ");
+            for (i, e) in m.entries.iter().enumerate() {
+                if i == 0 {
+                    s = s.text(format!("{} ", e.label));
+                    s = match e.stats.as_ref().and_then(|x| x.mean) {
+                        Some(x) => s.text("mean ").value(x, "mean"),
+                        None => s.text("no value"),
+                    };
+                } else {
+                    s = s.text(format!("; {}: Δ ", e.label));
+                    s = match e.diff.as_ref().and_then(|d| d.mean) {
+                        Some(d) => s.estimate(
+                            d,
+                            "diff",
+                            e.diff.as_ref().and_then(|d| d.ci95_low),
+                            e.diff.as_ref().and_then(|d| d.ci95_high),
+                        ),
+                        None => s.text("no paired difference"),
+                    };
+                }
+                let st = e.stats.as_ref();
+                let d = e.diff.as_ref().filter(|_| i > 0);
+                t = t.row([
+                    Cell::code(&m.metric),
+                    Cell::text(&e.label),
+                    Cell::num(st.and_then(|x| x.mean)),
+                    Cell::num(st.and_then(|x| x.ci95_low)),
+                    Cell::num(st.and_then(|x| x.ci95_high)),
+                    Cell::num(d.and_then(|x| x.mean)),
+                    Cell::num(d.and_then(|x| x.ci95_low)),
+                    Cell::num(d.and_then(|x| x.ci95_high)),
+                ]);
+            }
+            r = r.answer(s);
+        }
+        r = r.table(t);
+        for (label, s, o) in scenarios {
+            r = r.scenario(ScenarioRun::new(s, o).label(label.clone()));
+        }
+        r
+    }
+
+    /// The report of a backtest of `scenario` (already changed by
+    /// `overrides`): coverage of the 5–95% band, mean interval score and
+    /// CRPS first, then one row per observation.
+    pub fn backtest(b: &Backtest, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let inside = b.rows.iter().filter(|r| r.inside).count();
+        let r = Report::new(format!("Backtest of {}", scenario.name))
+            .lead(format!(
+                "{} observations scored against the scenario's 5–95% bands{}.",
+                b.rows.len(),
+                with_sets(overrides)
+            ))
+            .answer(
+                Sentence::new()
+                    .metric("coverage")
+                    .text("Coverage of the 5–95% band: ")
+                    .value_to(b.coverage, "coverage", 2)
+                    .text(format!(
+                        " ({inside} of {} observations inside; nominal 0.90)",
+                        b.rows.len()
+                    )),
+            )
+            .answer(
+                Sentence::new()
+                    .metric("mean_interval_score")
+                    .text("Mean interval score (lower is better): ")
+                    .value(b.mean_interval_score, "mean_interval_score"),
+            )
+            .answer(
+                Sentence::new()
+                    .metric("crps")
+                    .text("CRPS (lower is better): ")
+                    .value(b.crps, "crps"),
+            );
+        let mut t = Table::new(
+            "Observations against the bands",
+            ["date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "interval score"],
+        )
+        .note("PIT: the share of replications below the observed value; interval score of the 90% interval.");
+        for row in &b.rows {
+            t = t.row([
+                Cell::text(&row.date),
+                Cell::code(&row.series),
+                Cell::num(Some(row.value)),
+                Cell::num(Some(row.p5)),
+                Cell::num(Some(row.p50)),
+                Cell::num(Some(row.p95)),
+                Cell::text(if row.inside { "yes" } else { "no" }),
+                Cell::num(Some(row.pit)),
+                Cell::num(Some(row.interval_score)),
+            ]);
+        }
+        r.table(t).scenario(ScenarioRun::new(scenario, overrides))
+    }
+
+    /// The report of a calibration of `scenario` (already changed by
+    /// `overrides`): each parameter's posterior median with its 90%
+    /// interval first, then the posterior summary and the tolerance
+    /// schedule.
+    pub fn calibration(post: &Posterior, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let summary = post.summary();
+        let mut r = Report::new(format!("Calibration of {}", scenario.name)).lead(format!(
+            "ABC population Monte Carlo: {} particles, {} simulations, {} generations; stopped: {}{}.",
+            post.particles.len(),
+            post.simulations,
+            post.tolerance_schedule.len(),
+            post.stopped,
+            with_sets(overrides)
+        ));
+        for s in &summary {
+            r = r.answer(
+                Sentence::new()
+                    .metric(&s.path)
+                    .code(&s.path)
+                    .text(": posterior median ")
+                    .value(s.q50, "q50")
+                    .text(" (90% interval ")
+                    .value(s.q05, "q05")
+                    .text(" to ")
+                    .value(s.q95, "q95")
+                    .text("; mean ")
+                    .value(s.mean, "mean")
+                    .text(")"),
+            );
+        }
+        r = r.answer(
+            Sentence::new()
+                .metric("ess")
+                .text("Effective sample size of the final weights: ")
+                .value(post.ess(), "ess"),
+        );
+        let mut t = Table::new(
+            "Posterior summary",
+            ["parameter", "mean", "sd", "5%", "50%", "95%", "ESS"],
+        );
+        for s in &summary {
+            t = t.row([
+                Cell::code(&s.path),
+                Cell::num(Some(s.mean)),
+                Cell::num(Some(s.sd)),
+                Cell::num(Some(s.q05)),
+                Cell::num(Some(s.q50)),
+                Cell::num(Some(s.q95)),
+                Cell::num(Some(s.ess)),
+            ]);
+        }
+        let mut sched = Table::new(
+            "Tolerance schedule",
+            ["generation", "tolerance", "acceptance rate"],
+        )
+        .note("Generation 0 samples the priors and accepts every particle (tolerance ∞).");
+        for (g, (tol, rate)) in post
+            .tolerance_schedule
+            .iter()
+            .zip(&post.acceptance_rates)
+            .enumerate()
+        {
+            sched = sched.row([
+                Cell::num(Some(g as f64)),
+                if tol.is_finite() {
+                    Cell::num(Some(*tol))
+                } else {
+                    Cell::text("∞")
+                },
+                Cell::num(Some(*rate)),
+            ]);
+        }
+        r.table(t)
+            .table(sched)
+            .scenario(ScenarioRun::new(scenario, overrides))
+    }
+
+    /// The report of a sensitivity analysis of `scenario` (already changed
+    /// by `overrides`): per metric, the parameter with the largest total
+    /// index and its tornado swing first; then a table per metric of every
+    /// parameter's first-order and total indices and swing, by total index.
+    pub fn sensitivity(res: &SobolResult, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let mut r = Report::new(format!("Sensitivity of {}", scenario.name)).lead(format!(
+            "Sobol indices from {} model evaluations ({} base samples, {} bootstrap resamples for the 95% intervals){}; tornado swings: the metric at each parameter's 95th minus its 5th percentile, the others at their medians.",
+            res.evaluations,
+            res.options.base_samples,
+            res.options.bootstrap,
+            with_sets(overrides)
+        ));
+        let key = |i: &crate::decide::SobolIndex| i.total.estimate.unwrap_or(f64::NEG_INFINITY);
+        let est = |s: Sentence, e: &Estimate, class: &'static str| match e.estimate {
+            Some(x) => s.estimate(x, class, e.ci95_low, e.ci95_high),
+            None => s.text("undefined"),
+        };
+        for m in &res.metrics {
+            let mut ix: Vec<_> = m.indices.iter().collect();
+            ix.sort_by(|a, b| key(b).total_cmp(&key(a)));
+            if let Some(top) = ix.first() {
+                let s = Sentence::new()
+                    .metric(&m.metric)
+                    .code(&m.metric)
+                    .text(": most influential ")
+                    .code(&top.path)
+                    .text(", total index ");
+                let mut s = est(s, &top.total, "total");
+                if let Some(sw) = &top.swing {
+                    s = est(s.text("; tornado swing "), sw, "swing");
+                }
+                r = r.answer(s);
+            }
+            let mut t = Table::new(
+                format!(
+                    "{} (variance {})",
+                    m.metric,
+                    m.variance.map_or("–".into(), shown)
+                ),
+                [
+                    "parameter",
+                    "first order",
+                    "95% CI",
+                    "total",
+                    "95% CI",
+                    "tornado swing",
+                    "95% CI",
+                ],
+            );
+            let ci = |e: &Estimate| match (e.ci95_low, e.ci95_high) {
+                (Some(l), Some(h)) => Cell::text(format!("{} to {}", shown(l), shown(h))),
+                _ => Cell::text("–"),
+            };
+            for i in ix {
+                let sw = i.swing.unwrap_or(Estimate::NONE);
+                t = t.row([
+                    Cell::code(&i.path),
+                    Cell::num(i.first_order.estimate),
+                    ci(&i.first_order),
+                    Cell::num(i.total.estimate),
+                    ci(&i.total),
+                    Cell::num(sw.estimate),
+                    ci(&sw),
+                ]);
+            }
+            r = r.table(t);
+        }
+        r.scenario(ScenarioRun::new(scenario, overrides))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_everywhere_it_appears() {
+        assert_eq!(escape("<&>\"'"), "&lt;&amp;&gt;&quot;&#39;");
+        assert_eq!(escape("a\u{0}b\tc"), "a\u{fffd}b\tc");
+        let nasty = "<b>Tom & \"Jerry's\"</b>";
+        let html = Report::new(nasty)
+            .lead(nasty)
+            .answer(Sentence::new().metric(nasty).code(nasty).text(nasty))
+            .table(
+                Table::new(nasty, [nasty])
+                    .row([Cell::text(nasty)])
+                    .note(nasty),
+            )
+            .scenario(ScenarioRun {
+                label: Some(nasty.into()),
+                toml: format!("name = {nasty:?}\n"),
+                overrides: vec![Override::new(nasty, nasty)],
+                variant: Some(nasty.into()),
+            })
+            .provenance(Provenance {
+                command_line: nasty.into(),
+                date: nasty.into(),
+                details: vec![(nasty.into(), nasty.into())],
+                ..Provenance::default()
+            })
+            .to_html();
+        assert!(!html.contains("<b>"), "raw markup leaked");
+        assert!(!html.contains("Tom & "), "raw ampersand leaked");
+        assert!(html.contains("&lt;b&gt;Tom &amp; &quot;Jerry&#39;s&quot;&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn numbers_are_shown_rounded_and_given_exactly() {
+        assert_eq!(shown(1234567.8), "1,234,568");
+        assert_eq!(shown(-1234.0), "-1,234");
+        assert_eq!(shown(12.345), "12.3");
+        assert_eq!(shown(0.1234), "0.12");
+        assert_eq!(shown(f64::INFINITY), "∞");
+        let s = Sentence::new().value(0.1 + 0.2, "mean").to_html();
+        assert_eq!(
+            s,
+            r#"<data class="mean" value="0.30000000000000004">0.30</data>"#
+        );
+        assert_eq!(Sentence::new().value(f64::NAN, "x").to_html(), "–");
+        let d = |x: f64| Sentence::new().value(x, "diff").to_html();
+        assert!(d(2.5).contains(">+2.50<"), "{}", d(2.5));
+        assert!(d(-2.5).contains(">-2.50<"));
+        assert!(d(0.0).contains(">0<"));
+        let e = Sentence::new().estimate(142.968, "mean", Some(142.76), Some(143.18));
+        assert!(e.to_html().contains(">142.97<") && e.to_html().contains(">142.76<"));
+    }
+
+    #[test]
+    fn a_report_without_charts_says_why() {
+        let html = Report::new("t").to_html();
+        let why = if cfg!(feature = "plots") {
+            "<p>No charts in this report.</p>"
+        } else {
+            "built without the <code>plots</code> feature"
+        };
+        assert!(html.contains(why), "{html}");
+    }
+
+    #[test]
+    fn the_scenario_hash_is_of_the_text_embedded() {
+        let s = crate::presets::baseline();
+        let run = ScenarioRun::new(&s, &[]);
+        assert_eq!(run.sha256(), crate::montecarlo::scenario_sha256(&s));
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
