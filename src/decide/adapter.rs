@@ -92,7 +92,8 @@ fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[
 }
 
 /// Replications `0..n` of `scenario` with master seed `seed`: one row per
-/// replication, in index order (the same values [`crate::run`] summarises).
+/// replication, in index order (the same values [`crate::run`] summarises,
+/// `[uncertainty]` drawn as a run draws it).
 pub(crate) fn replications(
     scenario: &Scenario,
     seed: u64,
@@ -101,12 +102,15 @@ pub(crate) fn replications(
 ) -> Result<Vec<Row>, DecideError> {
     check_stored(n, metrics.len())?;
     let plan = plan(scenario, metrics)?;
-    Ok((0..n)
+    // `[uncertainty]` is drawn per replication exactly as a run draws it.
+    let uncertain = crate::montecarlo::uncertain::Uncertain::new(&plan)?;
+    (0..n)
         .into_par_iter()
-        .map_init(Workspace::default, |ws, i| {
-            replicate(&plan, ws, seed, i, metrics)
+        .map_init(Workspace::default, |ws, i| match &uncertain {
+            Some(u) => Ok(replicate(&u.plan(seed, i)?.0, ws, seed, i, metrics)),
+            None => Ok(replicate(&plan, ws, seed, i, metrics)),
         })
-        .collect())
+        .collect()
 }
 
 /// One replication per point: point `p` is the base scenario with

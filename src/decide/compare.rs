@@ -270,11 +270,9 @@ pub fn variant_scenarios(
 ///
 /// [`Comparison`] keeps only the metrics' statistics and paired
 /// differences (a comparison's JSON stays small); the series come from
-/// these runs. For a scenario without `[uncertainty]` the runs are the
-/// very replications [`compare`] tabulates (the same plan, seed and
-/// indices), so the charts and the table agree; with `[uncertainty]`,
-/// [`crate::run`] draws the uncertain parameters per replication, which
-/// [`compare`] does not.
+/// these runs. The runs are the very replications [`compare`] tabulates
+/// (the same plan, seed and indices, `[uncertainty]` drawn the same way),
+/// so the charts and the table agree.
 ///
 /// # Errors
 ///

@@ -459,11 +459,20 @@ pub struct ScenarioRun {
 }
 
 impl ScenarioRun {
-    /// `scenario` (already changed by `overrides`) as run.
+    /// `scenario` (already changed by `overrides`) as run. Its
+    /// `[variant.NAME]` tables, alternatives to what ran, are left out, as
+    /// the run's `scenario_sha256` leaves them out.
     pub fn new(scenario: &Scenario, overrides: &[Override]) -> ScenarioRun {
+        let toml = if scenario.variants.is_empty() {
+            scenario.to_toml_string()
+        } else {
+            let mut bare = scenario.clone();
+            bare.variants.clear();
+            bare.to_toml_string()
+        };
         ScenarioRun {
             label: None,
-            toml: scenario.to_toml_string(),
+            toml,
             overrides: overrides.to_vec(),
             variant: None,
         }

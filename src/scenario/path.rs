@@ -332,11 +332,27 @@ impl Scenario {
             to_value(&bare)
         };
         let mut named = Vec::new();
+        let mut set = Vec::new();
         for (path, value) in params {
             let segs = parse(path)?;
             let (slot, resolved) = slot(&mut tree, &segs, path, true)?;
             *slot = value;
             named.extend(resolved.named);
+            set.push(resolved.canonical);
+        }
+        // A value set explicitly wins over the scenario's distribution for
+        // that path: the path leaves `[uncertainty]` (otherwise every
+        // replication's draw would silently replace the value set).
+        let mut fixed = Vec::new();
+        if let Some(u) = &self.uncertainty {
+            for (i, (path, _)) in u.params.iter().enumerate() {
+                if let Ok(segs) = parse(path)
+                    && let Ok((_, r)) = slot(&mut tree, &segs, path, false)
+                    && set.contains(&r.canonical)
+                {
+                    fixed.push(i);
+                }
+            }
         }
         let mut s = Scenario::from_toml_value(tree).map_err(|e| rename(e, &named))?;
         // The rows of a posterior table are not part of the TOML form: keep
@@ -346,6 +362,18 @@ impl Scenario {
             && new.posterior_table.is_none()
         {
             new.posterior_table.clone_from(&old.posterior_table);
+        }
+        if let Some(u) = &mut s.uncertainty
+            && !fixed.is_empty()
+        {
+            let mut i = 0;
+            u.params.retain(|_| {
+                i += 1;
+                !fixed.contains(&(i - 1))
+            });
+            if u.params.is_empty() && u.posterior.is_none() && u.posterior_table.is_none() {
+                s.uncertainty = None;
+            }
         }
         s.validate()
             .map_err(|e| rename(Error::Scenario(e), &named))?;
