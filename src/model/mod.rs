@@ -475,6 +475,21 @@ impl Plan {
         rep.outcome()
     }
 
+    /// As [`Plan::replicate_in`], for a runner that folds the daily series
+    /// itself: the metric values, in layout order, with the daily series
+    /// left in `ws` ([`Workspace::series`]) rather than moved into an
+    /// [`Outcome`], so that their buffer is reused.
+    pub(crate) fn replicate_values(
+        &self,
+        ws: &mut Workspace,
+        seed: u64,
+        index: u64,
+    ) -> Vec<Option<f64>> {
+        let mut rep = Replication::new(self, ws, seed, index, false);
+        let _ = rep.run();
+        rep.values()
+    }
+
     /// As [`Plan::replicate`], checking conservation after every event: each
     /// detainee in exactly one state, beds and court cases adding up.
     ///
@@ -658,6 +673,17 @@ pub struct Workspace {
     chosen: Vec<bool>,
     /// Scratch: relocation candidates.
     candidates: Vec<u32>,
+    /// The daily series of the replication running or run last, series
+    /// after series (see [`Outcome::series_at`]).
+    series: Vec<u32>,
+}
+
+impl Workspace {
+    /// The daily series of the replication run last by
+    /// [`Plan::replicate_values`], series after series.
+    pub(crate) fn series(&self) -> &[u32] {
+        &self.series
+    }
 }
 
 /// The state of one running replication.
@@ -737,6 +763,10 @@ impl<'a> Replication<'a> {
         ws.queues.truncate(ns);
         ws.queues.iter_mut().for_each(VecDeque::clear);
         ws.verdict_days.clear();
+        // Every (series, day) is written by the end-of-day records.
+        ws.series.clear();
+        ws.series
+            .resize(plan.layout.series().len() * plan.horizon_days as usize, 0);
         let mut rep = Replication {
             plan,
             ws,
@@ -787,7 +817,7 @@ impl<'a> Replication<'a> {
             bg_left: vec![0; nf],
             bg_in: vec![0; nf],
             bg_out: vec![0; nf],
-            rec: outcome::Records::new(&plan.layout, nf, ns),
+            rec: outcome::Records::new(nf, ns),
         };
         rep.schedule_start();
         rep
