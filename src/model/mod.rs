@@ -216,6 +216,9 @@ struct PhasePlan {
     end: f64,
     interval: Sampler,
     size: Sampler,
+    /// The convoy size when it is fixed: drawn once (a fixed draw takes
+    /// nothing from its stream).
+    fixed_size: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,6 +267,7 @@ impl Plan {
                 },
                 interval: Sampler::of(&p.interval_days),
                 size: Sampler::of(&p.convoy_size),
+                fixed_size: Sampler::of(&p.convoy_size).fixed_count(),
             })
             .collect();
         let mut raw: Vec<(f64, f64)> = s
@@ -899,6 +903,36 @@ impl<'a> Replication<'a> {
             Event::Exit { d, executed } => self.sentence_ends(d, executed),
             Event::Death(d) => self.death(d, t),
         }
+    }
+
+    /// Whether the balances that [`Replication::conservation`] checks
+    /// without `full` hold: the same sums, without building the message of
+    /// a failure (the end-of-day records check them every day).
+    #[inline]
+    fn balanced(&self) -> bool {
+        let total = self.ws.pool.len() as u64
+            + self.in_transit
+            + self.awaiting
+            + self.convicted_in
+            + self.released
+            + self.served
+            + self.repatriated
+            + self.escaped
+            + self.executed
+            + self.died;
+        let in_court: u64 = self.qlen.iter().sum::<u64>() + self.busy.iter().sum::<u64>();
+        if total != self.plan.total as u64 || in_court != self.awaiting {
+            return false;
+        }
+        for f in 0..self.bg.len() {
+            let want = self.plan.initial[f] + self.bg_admitted[f] + self.bg_in[f];
+            let cohorts: u64 = self.cohorts[f].iter().map(|c| c.n).sum();
+            if self.bg[f] + self.bg_left[f] + self.bg_out[f] != want || cohorts != self.bg[f] {
+                return false;
+            }
+        }
+        let beds: u64 = self.occ.iter().sum();
+        beds == self.bg.iter().sum::<u64>() + self.awaiting + self.convicted_in
     }
 
     /// Checks every balance of the conservation law (docs/model.md); `full` also
