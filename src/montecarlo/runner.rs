@@ -101,6 +101,10 @@ pub(crate) fn check_stored(replications: u64, metrics: usize) -> Result<(), Erro
 /// Each worker keeps one [`Workspace`] and one accumulator for the
 /// replications it runs; accumulators merge as workers finish, so memory
 /// for the daily series does not grow with the number of replications.
+/// A worker also holds the daily series of up to 64 replications (at most
+/// 2 MiB, or one replication's if larger) to fold them into its
+/// accumulator together, histogram by histogram, which keeps each
+/// histogram in cache.
 ///
 /// # Errors
 ///
