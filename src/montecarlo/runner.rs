@@ -179,8 +179,12 @@ pub(crate) fn run_range(
                             }
                         },
                     };
-                    if series {
-                        let cells = ws.series().len();
+                    let cells = acc.series.cells();
+                    if series && ws.series().len() != cells {
+                        // Not the layout's length (a drawn horizon):
+                        // folded on its own, as the accumulator allows.
+                        acc.series.add(ws.series());
+                    } else if series {
                         rows.extend_from_slice(ws.series());
                         if rows.len() + cells > ROWS_CAP.max(cells) {
                             acc.series.add_rows(&rows, rows.len() / cells.max(1));
@@ -195,7 +199,7 @@ pub(crate) fn run_range(
                 // The chunk's series, folded cell by cell (see
                 // `SeriesAcc::add_rows`).
                 if series && !rows.is_empty() {
-                    let cells = ws.series().len().max(1);
+                    let cells = acc.series.cells().max(1);
                     acc.series.add_rows(&rows, rows.len() / cells);
                     rows.clear();
                 }

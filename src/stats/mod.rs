@@ -286,10 +286,21 @@ impl SeriesAcc {
         }
     }
 
-    /// Adds one replication's series (series after series).
-    #[cfg(test)]
+    /// Adds one replication's series (series after series). A `flat` of
+    /// another length than the accumulator's cells adds what the two have
+    /// in common (see [`SeriesAcc::add_rows`] for the usual path).
     pub(crate) fn add(&mut self, flat: &[u32]) {
-        self.add_rows(flat, 1);
+        debug_assert_eq!(flat.len(), self.hist.len());
+        self.n += 1;
+        for (h, &v) in self.hist.iter_mut().zip(flat) {
+            h.add(v);
+        }
+    }
+
+    /// Number of (series, day) cells: the length of one replication's
+    /// series, series after series.
+    pub(crate) fn cells(&self) -> usize {
+        self.hist.len()
     }
 
     /// Adds `n` replications' series at once: `rows` holds them one after
