@@ -65,6 +65,12 @@
 //! | `baseline` (version 2), one replication | 13.31 M | 12.77 M | 0.96 |
 //! | `montecarlo::run` of `plan-2026-01` (what `custody-sim run` computes), per replication | 14.13 M | 13.97 M | 0.99 |
 //! | the same, `baseline` | 15.02 M | 14.41 M | 0.96 |
+//! | `custody-sim run plan-2026-01 --threads 1 --quiet`, per replication (runs of 16 and 48) | 13.37 M | 13.09 M | 0.98 |
+//! | the same, `run baseline` | 14.50 M | 13.81 M | 0.95 |
+//!
+//! (`run --json -` of `plan-2026-01` with 100 replications, and of
+//! `baseline` with 200 at seed 7 on 1 and 2 threads, gave the same bytes
+//! before and after.)
 //!
 //! Instructions are not time. The run's cost beyond the replication is
 //! mostly cache misses, not instructions: folding each replication's daily
@@ -72,8 +78,9 @@
 //! into the accumulator visited every histogram once per replication.
 //! Folding a batch of replications cell by cell (`SeriesAcc::add_rows`)
 //! cut the misses of a simulated 1 MiB cache (`--cache-sim=yes
-//! --LL=1048576,16,64`, 128 replications of `plan-2026-01` on one thread)
-//! from 35,400 to 6,200 per replication: about 29,000 fewer trips to the
+//! --LL=1048576,16,64`, 128 replications of `plan-2026-01` on one thread,
+//! through `montecarlo::run` and through `custody-sim run` alike) from
+//! 35,400 to 6,200 per replication: about 29,000 fewer trips to the
 //! next cache level, at 40 to 80 cycles each 0.4 to 0.8 ms at 3 GHz (an
 //! estimate, not a measurement), the order of what a run spent beyond the
 //! replication itself on the lent 16-core machine (README, performance).
