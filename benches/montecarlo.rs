@@ -3,6 +3,10 @@
 //! `plan-2026-01` (the plan as announced; version 1's baseline) and of a
 //! ten-year version 2 scenario with background populations of thousands.
 //!
+//! `plan-2026-01-2000`: 2,000 replications of the January plan on 1 and 2
+//! threads, daily series included, as `custody-sim run plan-2026-01 -n
+//! 2000` computes them (divide by 2,000 for the time per replication).
+//!
 //! Run: `cargo bench --bench montecarlo`. The 2-thread speed-up is the
 //! ratio of the two `baseline-1000` figures of one run. Targets: one
 //! `plan-2026-01` replication within 10% of version 1's time on the same
@@ -27,6 +31,31 @@ fn montecarlo(c: &mut Criterion) {
                         &s,
                         &Runs {
                             replications: 1000,
+                            seed: 1,
+                            threads,
+                        },
+                    )
+                    .expect("valid"),
+                )
+            })
+        });
+    }
+    g.finish();
+
+    // What `custody-sim run plan-2026-01 -n 2000 --threads T` computes:
+    // replications, metric values and the daily series folded into their
+    // histograms (issue 14's target: 0.6 ms per replication on 2 cores).
+    let plan = presets::plan_2026_01();
+    let mut g = c.benchmark_group("plan-2026-01-2000");
+    g.sample_size(10);
+    for threads in [1, 2] {
+        g.bench_function(format!("threads-{threads}"), |b| {
+            b.iter(|| {
+                black_box(
+                    run(
+                        &plan,
+                        &Runs {
+                            replications: 2000,
                             seed: 1,
                             threads,
                         },

@@ -47,6 +47,66 @@
 //! the baseline (91,000 refilings for 14,757 events); 6-bit digits cut that
 //! to one or two, for 704 buckets whose bookkeeping fits in 23 KiB.
 
+//! ## Second pass: instruction counts (2026-11-27)
+//!
+//! The project's machine was shared by several builds, so wall-clock
+//! times meant nothing; these figures are instruction counts from
+//! `valgrind --tool=callgrind`, which do not depend on the load, per
+//! replication (the difference between runs of `n` and `3n` replications,
+//! so that set-up is left out), release build, before (commit 5e28a5a)
+//! and after this pass, results byte-identical:
+//!
+//! | what | before | after | after ÷ before |
+//! | --- | --- | --- | --- |
+//! | bare `BinaryHeap` M/M/1 loop of `benches/engine.rs` (100,000 customers) | 40.4 M | 40.6 M | (reference) |
+//! | M/M/1 through the public API (`Plan::replicate_in`) | 114.4 M | 107.5 M | 0.94 |
+//! | M/M/1, public API ÷ bare loop | 2.83 | 2.65 | |
+//! | `plan-2026-01`, one replication | 12.30 M | 12.17 M | 0.99 |
+//! | `baseline` (version 2), one replication | 13.31 M | 12.77 M | 0.96 |
+//! | `montecarlo::run` of `plan-2026-01` (what `custody-sim run` computes), per replication | 14.13 M | 13.97 M | 0.99 |
+//! | the same, `baseline` | 15.02 M | 14.41 M | 0.96 |
+//! | `custody-sim run plan-2026-01 --threads 1 --quiet`, per replication (runs of 16 and 48) | 13.37 M | 13.09 M | 0.98 |
+//! | the same, `run baseline` | 14.50 M | 13.81 M | 0.95 |
+//!
+//! (`run --json -` of `plan-2026-01` with 100 replications, and of
+//! `baseline` with 200 at seed 7 on 1 and 2 threads, gave the same bytes
+//! before and after.)
+//!
+//! Instructions are not time. The run's cost beyond the replication is
+//! mostly cache misses, not instructions: folding each replication's daily
+//! series (11 series × 730 days of histograms, megabytes per accumulator)
+//! into the accumulator visited every histogram once per replication.
+//! Folding a batch of replications cell by cell (`SeriesAcc::add_rows`)
+//! cut the misses of a simulated 1 MiB cache (`--cache-sim=yes
+//! --LL=1048576,16,64`, 128 replications of `plan-2026-01` on one thread,
+//! through `montecarlo::run` and through `custody-sim run` alike) from
+//! 35,400 to 6,200 per replication: about 29,000 fewer trips to the
+//! next cache level, at 40 to 80 cycles each 0.4 to 0.8 ms at 3 GHz (an
+//! estimate, not a measurement), the order of what a run spent beyond the
+//! replication itself on the lent 16-core machine (README, performance).
+//!
+//! Tried and not kept: radix digits of 7 bits (1,280 buckets, `u128`
+//! masks): `plan-2026-01` 2.6% fewer instructions, M/M/1 2.4% more, and
+//! a bookkeeping array of 40 KiB instead of 23; serving the court queue
+//! through an inlined test and an out-of-line loop: M/M/1 4% more.
+//!
+//! Stale timers (issue 14's second item), counted over 10 replications
+//! with a temporary counter in the event loop (since removed):
+//! in `plan-2026-01`, of 14,670 events per replication, 37 are repatriation
+//! timers of detainees already gone and 520 are service completions of
+//! detainees repatriated during service (3.8% of the events); in
+//! `baseline`, 47 of 12,207 (0.4%), the rest having been left out when
+//! scheduled since the first pass. Keeping them out of the calendar would
+//! save at most about 1% of a replication's instructions, and moving
+//! timers out of the calendar must keep their order among events at equal
+//! times (many repatriations fall exactly on `earliest_day`), so it was
+//! not done.
+//!
+//! M/M/1 stays short of the bare loop: per customer the model does two
+//! calendar operations and two draws, as the loop does, plus the work of
+//! the model (boarding, placement, counts, records, a verdict), and that
+//! work, spread over many small steps, is most of the difference.
+
 mod calendar;
 
 pub use calendar::Calendar;

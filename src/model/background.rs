@@ -76,16 +76,54 @@ pub(crate) struct Cohort {
     pub(crate) rate: f64,
     /// Time the count was last brought up to date \[days\].
     pub(crate) last: f64,
+    /// Over one whole day (the common step, from one end-of-day record to
+    /// the next): the probability of staying, e^(−1/m), and that an
+    /// admission of the day is still inside, m(1 − e^(−1/m)), computed
+    /// once with the very operations of a step of any length, so that the
+    /// draws are the same.
+    day_stay: Prob,
+    day_keep: Prob,
+}
+
+/// A probability ready for [`binomial`]: the value and the `ln(1 − p)` of
+/// the side the inversion draws from, computed once.
+#[derive(Debug, Clone, Copy)]
+struct Prob {
+    p: f64,
+    ln_q: f64,
+}
+
+impl Prob {
+    fn new(p: f64) -> Prob {
+        let side = if p > 0.5 { 1.0 - p } else { p };
+        Prob {
+            p,
+            ln_q: (-side).ln_1p(),
+        }
+    }
 }
 
 impl Cohort {
     /// A facility's own cohort on day 0.
     pub(crate) fn native(n: u64, plan: Option<&BackgroundPlan>) -> Cohort {
+        Cohort::new(
+            n,
+            plan.map_or(f64::INFINITY, |b| b.mean_stay),
+            plan.map_or(0.0, |b| b.rate),
+            0.0,
+        )
+    }
+
+    /// A cohort of `n` with mean stay `mean_stay` and admissions `rate`,
+    /// up to date at `last`.
+    pub(crate) fn new(n: u64, mean_stay: f64, rate: f64, last: f64) -> Cohort {
         Cohort {
             n,
-            mean_stay: plan.map_or(f64::INFINITY, |b| b.mean_stay),
-            rate: plan.map_or(0.0, |b| b.rate),
-            last: 0.0,
+            mean_stay,
+            rate,
+            last,
+            day_stay: Prob::new(stay_probability(1.0, mean_stay)),
+            day_keep: Prob::new(keep_probability(1.0, mean_stay)),
         }
     }
 
@@ -104,6 +142,27 @@ impl Cohort {
 /// term by term (BINV, Kachitvichyanukul and Schmeiser 1988), which needs
 /// no setup; otherwise rand_distr's BTPE.
 fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
+    binomial_prepared(rng, n, p, None)
+}
+
+/// Probability that one inside at the start of a step of `dt` days is
+/// still inside at its end.
+#[inline]
+fn stay_probability(dt: f64, mean_stay: f64) -> f64 {
+    (-dt / mean_stay).exp()
+}
+
+/// Probability that one admitted during a step of `dt` days (at a uniform
+/// time) is still inside at its end.
+#[inline]
+fn keep_probability(dt: f64, mean_stay: f64) -> f64 {
+    (mean_stay * -(-dt / mean_stay).exp_m1() / dt).clamp(0.0, 1.0)
+}
+
+/// [`binomial`] with `ln(1 − p)` of the drawn side given (a [`Prob`]'s
+/// `ln_q`, for the same `p`) or computed.
+#[inline]
+fn binomial_prepared(rng: &mut ChaCha8Rng, n: u64, p: f64, ln_q: Option<f64>) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
@@ -112,7 +171,7 @@ fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
     }
     let (flip, p) = if p > 0.5 { (true, 1.0 - p) } else { (false, p) };
     let x = if (n as f64) * p < INVERSION_MEAN {
-        binomial_inversion(rng, n, p)
+        binomial_inversion(rng, n, p, ln_q.unwrap_or_else(|| (-p).ln_1p()))
     } else {
         rand_distr::Binomial::new(n, p)
             .unwrap_or_else(|e| panic!("custody-sim internal error: Binomial({n}, {p}): {e}"))
@@ -160,11 +219,11 @@ const INVERSION_MEAN: f64 = 30.0;
 /// Binomial(n, p) by sequential inversion, for p <= 0.5 and a small mean:
 /// the probability of 0 is (1 − p)^n, each next one the previous times
 /// (n − x + 1)/x · p/(1 − p).
-fn binomial_inversion(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
+fn binomial_inversion(rng: &mut ChaCha8Rng, n: u64, p: f64, ln_q: f64) -> u64 {
     let q = 1.0 - p;
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    let r0 = (n as f64 * (-p).ln_1p()).exp();
+    let r0 = (n as f64 * ln_q).exp();
     loop {
         let mut u: f64 = rng.random();
         let mut r = r0;
@@ -216,7 +275,11 @@ impl Replication<'_> {
             let before = c.n;
             let stay = c.mean_stay;
             // Survivors of those inside at the last update.
-            let survivors = binomial(rng, c.n, (-dt / stay).exp());
+            let survivors = if dt == 1.0 {
+                binomial_prepared(rng, c.n, c.day_stay.p, Some(c.day_stay.ln_q))
+            } else {
+                binomial(rng, c.n, stay_probability(dt, stay))
+            };
             // Admissions since, and those of them still inside.
             let mut present = 0;
             if c.rate > 0.0 {
@@ -224,8 +287,11 @@ impl Replication<'_> {
                     Some(p) if k == 0 && dt == 1.0 => p.sample(rng),
                     _ => poisson(rng, c.rate * dt),
                 };
-                let keep = (stay * -(-dt / stay).exp_m1() / dt).clamp(0.0, 1.0);
-                present = binomial(rng, adm, keep);
+                present = if dt == 1.0 {
+                    binomial_prepared(rng, adm, c.day_keep.p, Some(c.day_keep.ln_q))
+                } else {
+                    binomial(rng, adm, keep_probability(dt, stay))
+                };
                 admitted += adm;
                 left += adm - present;
             }

@@ -73,12 +73,14 @@ impl Replication<'_> {
     }
 
     /// Detainee `d` leaves custody: frees its bed.
+    #[inline]
     pub(super) fn free_bed(&mut self, d: u32) {
         let f = self.ws.facility_of[d as usize] as usize;
         self.occ[f] -= 1;
     }
 
     /// Moves a convicted detainee to facility `to`, if one is given.
+    #[inline]
     pub(super) fn move_convicted(&mut self, d: u32, to: Option<usize>) {
         if let Some(cf) = to {
             let f = self.ws.facility_of[d as usize] as usize;

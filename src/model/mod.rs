@@ -216,6 +216,9 @@ struct PhasePlan {
     end: f64,
     interval: Sampler,
     size: Sampler,
+    /// The convoy size when it is fixed: drawn once (a fixed draw takes
+    /// nothing from its stream).
+    fixed_size: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,6 +267,7 @@ impl Plan {
                 },
                 interval: Sampler::of(&p.interval_days),
                 size: Sampler::of(&p.convoy_size),
+                fixed_size: Sampler::of(&p.convoy_size).fixed_count(),
             })
             .collect();
         let mut raw: Vec<(f64, f64)> = s
@@ -475,6 +479,21 @@ impl Plan {
         rep.outcome()
     }
 
+    /// As [`Plan::replicate_in`], for a runner that folds the daily series
+    /// itself: the metric values, in layout order, with the daily series
+    /// left in `ws` ([`Workspace::series`]) rather than moved into an
+    /// [`Outcome`], so that their buffer is reused.
+    pub(crate) fn replicate_values(
+        &self,
+        ws: &mut Workspace,
+        seed: u64,
+        index: u64,
+    ) -> Vec<Option<f64>> {
+        let mut rep = Replication::new(self, ws, seed, index, false);
+        let _ = rep.run();
+        rep.values()
+    }
+
     /// As [`Plan::replicate`], checking conservation after every event: each
     /// detainee in exactly one state, beds and court cases adding up.
     ///
@@ -658,6 +677,17 @@ pub struct Workspace {
     chosen: Vec<bool>,
     /// Scratch: relocation candidates.
     candidates: Vec<u32>,
+    /// The daily series of the replication running or run last, series
+    /// after series (see [`Outcome::series_at`]).
+    series: Vec<u32>,
+}
+
+impl Workspace {
+    /// The daily series of the replication run last by
+    /// [`Plan::replicate_values`], series after series.
+    pub(crate) fn series(&self) -> &[u32] {
+        &self.series
+    }
 }
 
 /// The state of one running replication.
@@ -737,6 +767,10 @@ impl<'a> Replication<'a> {
         ws.queues.truncate(ns);
         ws.queues.iter_mut().for_each(VecDeque::clear);
         ws.verdict_days.clear();
+        // Every (series, day) is written by the end-of-day records.
+        ws.series.clear();
+        ws.series
+            .resize(plan.layout.series().len() * plan.horizon_days as usize, 0);
         let mut rep = Replication {
             plan,
             ws,
@@ -787,7 +821,7 @@ impl<'a> Replication<'a> {
             bg_left: vec![0; nf],
             bg_in: vec![0; nf],
             bg_out: vec![0; nf],
-            rec: outcome::Records::new(&plan.layout, nf, ns),
+            rec: outcome::Records::new(nf, ns),
         };
         rep.schedule_start();
         rep
@@ -869,6 +903,36 @@ impl<'a> Replication<'a> {
             Event::Exit { d, executed } => self.sentence_ends(d, executed),
             Event::Death(d) => self.death(d, t),
         }
+    }
+
+    /// Whether the balances that [`Replication::conservation`] checks
+    /// without `full` hold: the same sums, without building the message of
+    /// a failure (the end-of-day records check them every day).
+    #[inline]
+    fn balanced(&self) -> bool {
+        let total = self.ws.pool.len() as u64
+            + self.in_transit
+            + self.awaiting
+            + self.convicted_in
+            + self.released
+            + self.served
+            + self.repatriated
+            + self.escaped
+            + self.executed
+            + self.died;
+        let in_court: u64 = self.qlen.iter().sum::<u64>() + self.busy.iter().sum::<u64>();
+        if total != self.plan.total as u64 || in_court != self.awaiting {
+            return false;
+        }
+        for f in 0..self.bg.len() {
+            let want = self.plan.initial[f] + self.bg_admitted[f] + self.bg_in[f];
+            let cohorts: u64 = self.cohorts[f].iter().map(|c| c.n).sum();
+            if self.bg[f] + self.bg_left[f] + self.bg_out[f] != want || cohorts != self.bg[f] {
+                return false;
+            }
+        }
+        let beds: u64 = self.occ.iter().sum();
+        beds == self.bg.iter().sum::<u64>() + self.awaiting + self.convicted_in
     }
 
     /// Checks every balance of the conservation law (docs/model.md); `full` also

@@ -221,11 +221,6 @@ impl Outcome {
         &self.values
     }
 
-    /// Every series, one after the other, `horizon_days` values each.
-    pub(crate) fn series_flat(&self) -> &[u32] {
-        &self.series
-    }
-
     /// The daily series `name`: the end-of-day record of days 1..=horizon
     /// (element 0 is day 1) \[persons\].
     pub fn series(&self, name: &str) -> Option<&[u32]> {
@@ -248,7 +243,6 @@ impl Outcome {
 /// Daily records and running peaks of a replication.
 #[derive(Debug)]
 pub(crate) struct Records {
-    series: Vec<u32>,
     peak_occ: Vec<u64>,
     peak_rate: Vec<f64>,
     days_over: Vec<u64>,
@@ -263,9 +257,8 @@ pub(crate) struct Records {
 }
 
 impl Records {
-    pub(crate) fn new(layout: &Layout, facilities: usize, stages: usize) -> Records {
+    pub(crate) fn new(facilities: usize, stages: usize) -> Records {
         Records {
-            series: vec![0; layout.series.len() * layout.horizon_days as usize],
             peak_occ: vec![0; facilities],
             peak_rate: vec![0.0; facilities],
             days_over: vec![0; facilities],
@@ -285,7 +278,11 @@ fn to_u32(x: u64) -> u32 {
 impl Replication<'_> {
     /// The end-of-day record of day `day`, after every event at that time.
     pub(super) fn record(&mut self, day: u32) {
-        if let Err(e) = self.conservation(f64::from(day), self.check) {
+        // The cheap check first; the full one (with its message) when
+        // checking every event, or when the cheap one fails.
+        if (self.check || !self.balanced())
+            && let Err(e) = self.conservation(f64::from(day), self.check)
+        {
             // Counters that disagree are an engine bug, not bad input.
             panic!("custody-sim internal error, please report: {e}");
         }
@@ -311,7 +308,7 @@ impl Replication<'_> {
         let plan = self.plan;
         for (k, &(def, e)) in plan.layout.series_keys.iter().enumerate() {
             let v = self.series_value(def.key, e as usize);
-            self.rec.series[k * h + at] = to_u32(v);
+            self.ws.series[k * h + at] = to_u32(v);
         }
     }
 
@@ -331,8 +328,19 @@ impl Replication<'_> {
     }
 
     /// The outcome at the horizon: each metric of the layout read from the
-    /// finished replication by its schema key.
+    /// finished replication by its schema key, and the daily series (taken
+    /// from the workspace).
     pub(super) fn outcome(&mut self) -> Outcome {
+        let values = self.values();
+        Outcome {
+            layout: Arc::clone(&self.plan.layout),
+            values,
+            series: std::mem::take(&mut self.ws.series),
+        }
+    }
+
+    /// The metric values at the horizon, in layout order.
+    pub(super) fn values(&mut self) -> Vec<Option<f64>> {
         let plan = self.plan;
         let vd = &mut self.ws.verdict_days;
         let verdict_days = if vd.is_empty() {
@@ -340,17 +348,11 @@ impl Replication<'_> {
         } else {
             Some((vd.iter().sum::<f64>() / vd.len() as f64, median(vd)))
         };
-        let values = plan
-            .layout
+        plan.layout
             .metric_keys
             .iter()
             .map(|&(def, e)| self.metric_value(def.key, e as usize, verdict_days))
-            .collect();
-        Outcome {
-            layout: Arc::clone(&plan.layout),
-            values,
-            series: std::mem::take(&mut self.rec.series),
-        }
+            .collect()
     }
 
     /// The value of the metric of kind `key` for entity `e`, at the horizon;

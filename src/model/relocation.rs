@@ -68,12 +68,7 @@ impl Replication<'_> {
             self.cohorts[from][c].n -= n;
             match self.cohorts[to].iter_mut().find(|x| x.mean_stay == stay) {
                 Some(dest) => dest.n += n,
-                None => self.cohorts[to].push(Cohort {
-                    n,
-                    mean_stay: stay,
-                    rate: 0.0,
-                    last: t,
-                }),
+                None => self.cohorts[to].push(Cohort::new(n, stay, 0.0, t)),
             }
             self.bg[from] -= n;
             self.bg[to] += n;

@@ -103,12 +103,26 @@ impl Sampler {
     pub(crate) fn sample_count(&self, rng: &mut ChaCha8Rng) -> u64 {
         match self {
             Sampler::UniformInt(d) => d.sample(rng).max(0) as u64,
-            other => {
-                let x = other.sample(rng).round();
-                if x > 0.0 { x as u64 } else { 0 }
-            }
+            other => count_of(other.sample(rng)),
         }
     }
+
+    /// The count every draw of a fixed distribution gives (what
+    /// [`Sampler::sample_count`] returns for it, without a draw), `None`
+    /// for a random one.
+    pub(crate) fn fixed_count(&self) -> Option<u64> {
+        match self {
+            Sampler::Fixed(v) => Some(count_of(*v)),
+            _ => None,
+        }
+    }
+}
+
+/// A real draw as a count: rounded to the nearest integer, never negative.
+#[inline]
+fn count_of(x: f64) -> u64 {
+    let x = x.round();
+    if x > 0.0 { x as u64 } else { 0 }
 }
 
 /// Draws `true` with probability `p`; `p` is in `[0, 1]`.

@@ -33,7 +33,10 @@ impl Replication<'_> {
             self.ws.cal.schedule(next, Event::Departure(p as u32));
         }
         // Drawn for every departure, made or not (common random numbers).
-        let drawn = phase.size.sample_count(&mut self.rng.size);
+        let drawn = match phase.fixed_size {
+            Some(n) => n,
+            None => phase.size.sample_count(&mut self.rng.size),
+        };
         let transit = plan.transit.sample(&mut self.rng.transit);
         if self.paused(t) {
             return;

@@ -101,6 +101,10 @@ pub(crate) fn check_stored(replications: u64, metrics: usize) -> Result<(), Erro
 /// Each worker keeps one [`Workspace`] and one accumulator for the
 /// replications it runs; accumulators merge as workers finish, so memory
 /// for the daily series does not grow with the number of replications.
+/// A worker also holds the daily series of up to 64 replications (at most
+/// 2 MiB, or one replication's if larger) to fold them into its
+/// accumulator together, histogram by histogram, which keeps each
+/// histogram in cache.
 ///
 /// # Errors
 ///
@@ -121,6 +125,12 @@ pub fn run_plan(
     in_pool(threads, || run_range(plan, seed, range, progress, true))?
 }
 
+/// Most daily-series values (4 bytes each) a worker holds before folding
+/// them into its accumulator: 2 MiB, 64 replications of a two-year
+/// scenario with 11 series. Folding a batch cell by cell keeps each
+/// histogram in cache for all its values (see `SeriesAcc::add_rows`).
+const ROWS_CAP: usize = 1 << 19;
+
 /// Runs replications `range` in the current rayon pool.
 pub(crate) fn run_range(
     plan: &Plan,
@@ -135,9 +145,10 @@ pub(crate) fn run_range(
     let uncertain = super::uncertain::Uncertain::new(plan)?;
     let chunk = (total / (4 * rayon::current_num_threads() as u64)).clamp(1, 64);
     let chunks = total.div_ceil(chunk);
-    // Per worker: its workspace, its accumulator, and the first error (by
-    // replication index) of a draw of `[uncertainty]`.
-    type Acc = (Workspace, Shard, Option<(u64, Error)>);
+    // Per worker: its workspace, its accumulator, the daily series of the
+    // chunk running (one replication after the other), and the first
+    // error (by replication index) of a draw of `[uncertainty]`.
+    type Acc = (Workspace, Shard, Vec<u32>, Option<(u64, Error)>);
     let first = |a: Option<(u64, Error)>, b: Option<(u64, Error)>| match (a, b) {
         (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
         (x, y) => x.or(y),
@@ -145,49 +156,59 @@ pub(crate) fn run_range(
     let (shard, err) = (0..chunks)
         .into_par_iter()
         .fold(
-            || (Workspace::default(), template.clone(), None),
-            |(mut ws, mut acc, mut err): Acc, c| {
+            || (Workspace::default(), template.clone(), Vec::new(), None),
+            |(mut ws, mut acc, mut rows, mut err): Acc, c| {
                 let a = range.start + c * chunk;
                 let b = (a + chunk).min(range.end);
                 if err.is_some() {
-                    return (ws, acc, err);
+                    return (ws, acc, rows, err);
                 }
+                rows.clear();
                 for i in a..b {
                     let values = match &uncertain {
-                        None => {
-                            let out = plan.replicate_in(&mut ws, seed, i);
-                            if series {
-                                acc.series.add(out.series_flat());
-                            }
-                            out.values().to_vec()
-                        }
+                        None => plan.replicate_values(&mut ws, seed, i),
                         Some(u) => match u.plan(seed, i) {
                             Ok((p, used)) => {
-                                let out = p.replicate_in(&mut ws, seed, i);
-                                if series {
-                                    acc.series.add(out.series_flat());
-                                }
-                                let mut v = out.values().to_vec();
+                                let mut v = p.replicate_values(&mut ws, seed, i);
                                 v.extend(used.into_iter().map(Some));
                                 v
                             }
                             Err(e) => {
                                 err = first(err, Some((i, e)));
-                                return (ws, acc, err);
+                                return (ws, acc, rows, err);
                             }
                         },
                     };
+                    let cells = acc.series.cells();
+                    if series && ws.series().len() != cells {
+                        // Not the layout's length (a drawn horizon):
+                        // folded on its own, as the accumulator allows.
+                        acc.series.add(ws.series());
+                    } else if series {
+                        rows.extend_from_slice(ws.series());
+                        if rows.len() + cells > ROWS_CAP.max(cells) {
+                            acc.series.add_rows(&rows, rows.len() / cells.max(1));
+                            rows.clear();
+                        }
+                    }
                     acc.values.push((i, values));
                     if let Some(p) = progress {
                         p(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     }
                 }
+                // The chunk's series, folded cell by cell (see
+                // `SeriesAcc::add_rows`).
+                if series && !rows.is_empty() {
+                    let cells = acc.series.cells().max(1);
+                    acc.series.add_rows(&rows, rows.len() / cells);
+                    rows.clear();
+                }
                 acc.ranges.push((a, b));
                 acc.ranges = join_ranges(std::mem::take(&mut acc.ranges));
-                (ws, acc, err)
+                (ws, acc, rows, err)
             },
         )
-        .map(|(_, acc, err)| (Ok(acc), err))
+        .map(|(_, acc, _, err)| (Ok(acc), err))
         .reduce(
             || (Ok(template.clone()), None),
             |(l, le): (Result<Shard, Error>, _), (r, re)| {
