@@ -399,3 +399,59 @@ fn format_2_shards_still_read_unless_they_lack_posterior_rows() {
     assert!(m.contains("post.csv") && m.contains("format 2"), "{m}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A value set by its path (`--set`, `with_param`) fixes it: the path
+/// leaves `[uncertainty]`, so no replication's draw replaces it, and the
+/// run equals the run of the scenario without that uncertain path.
+#[test]
+fn a_value_set_by_path_is_not_drawn() {
+    let path = "court.conviction_probability";
+    let s = with_uncertainty(vec![
+        (path, Dist::uniform(0.5, 0.9)),
+        ("court.stage[trial].servers", Dist::uniform_int(10, 20)),
+    ]);
+    // Set by another spelling of the same path's value: it must still leave.
+    let set = s.with_param(path, "0.75").unwrap();
+    let u = set
+        .uncertainty
+        .as_ref()
+        .expect("the other path stays uncertain");
+    assert_eq!(u.paths(), ["court.stage[trial].servers"]);
+    let expected = with_uncertainty(vec![(
+        "court.stage[trial].servers",
+        Dist::uniform_int(10, 20),
+    )])
+    .with_param(path, "0.75")
+    .unwrap();
+    let a = run(&set, &runs(20, 2)).unwrap();
+    let b = run(&expected, &runs(20, 1)).unwrap();
+    assert_eq!(json(&a.metrics), json(&b.metrics));
+    assert!(a.metric(&format!("param.{path}")).is_none());
+    // Both paths set: no [uncertainty] left.
+    let both = set.with_param("court.stage[1].servers", "15").unwrap();
+    assert!(both.uncertainty.is_none());
+}
+
+/// `compare` draws `[uncertainty]` as `run` does: its statistics of a
+/// scenario are those of the run.
+#[test]
+fn compare_draws_the_uncertain_parameters_as_run_does() {
+    use custody_sim::decide::compare;
+    let s = with_uncertainty(vec![(
+        "court.conviction_probability",
+        Dist::uniform(0.5, 0.9),
+    )]);
+    let r = runs(30, 2);
+    let c = compare(
+        &[("u".to_string(), s.clone()), ("plain".to_string(), short())],
+        &["convicted"],
+        &r,
+    )
+    .unwrap();
+    let from_run = run(&s, &r).unwrap();
+    let m = from_run.metric("convicted").unwrap();
+    let e = &c.metric("convicted").unwrap().entries[0];
+    let st = e.stats.as_ref().unwrap();
+    assert_eq!(st.mean, m.mean);
+    assert_eq!(st.sd, m.sd);
+}
