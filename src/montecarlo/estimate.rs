@@ -17,7 +17,8 @@
 //!   bytes each, and 32 per replication), the daily series' accumulators
 //!   (at most [`MAX_BYTES_PER_SERIES_DAY`] per series-day each, about two
 //!   per worker thread plus one), and each worker's workspace (64 bytes
-//!   per detainee). An upper bound of what the runner holds, within a
+//!   per detainee) and buffer of daily series awaiting their fold (2 MiB,
+//!   or one replication's series if larger). An upper bound of what the runner holds, within a
 //!   small constant.
 
 use serde::{Deserialize, Serialize};
@@ -148,8 +149,12 @@ pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
     let series = series_days
         .saturating_mul(per_series_day)
         .saturating_mul(accumulators);
+    // Each worker's buffer of daily series awaiting their fold: up to
+    // `ROWS_CAP` values of 4 bytes, or one replication's if larger.
+    let batch = (4 * super::runner::ROWS_CAP as u64).max(series_days.saturating_mul(4));
     let workspaces = detainees
         .saturating_mul(WORKSPACE_BYTES_PER_DETAINEE)
+        .saturating_add(batch)
         .saturating_mul(threads as u64);
     Estimate {
         memory_bytes: stored.saturating_add(series).saturating_add(workspaces),

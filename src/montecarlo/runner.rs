@@ -129,7 +129,7 @@ pub fn run_plan(
 /// them into its accumulator: 2 MiB, 64 replications of a two-year
 /// scenario with 11 series. Folding a batch cell by cell keeps each
 /// histogram in cache for all its values (see `SeriesAcc::add_rows`).
-const ROWS_CAP: usize = 1 << 19;
+pub(crate) const ROWS_CAP: usize = 1 << 19;
 
 /// Runs replications `range` in the current rayon pool.
 pub(crate) fn run_range(

@@ -3,24 +3,31 @@
 //! merge them, list the bundled scenarios.
 //!
 //! ```text
-//! custody-sim run SCENARIO [--replications N] [--seed S] [--threads T] [--set PATH=VALUE]...
-//!                          [--json FILE|-] [--csv DIR|-] [--plots DIR] [--quiet]
+//! custody-sim run SCENARIO[:VARIANT] [--variant NAME] [--replications N] [--seed S] [--threads T]
+//!                          [--set PATH=VALUE]... [--json FILE|-] [--csv DIR|-] [--plots DIR]
+//!                          [--report FILE.html] [--quiet]
 //! custody-sim check SCENARIO
 //! custody-sim sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [--replications N] [--seed S]
-//!                            [--json FILE|-] [--csv FILE|-] [--shard K/N --out FILE]
-//! custody-sim shard SCENARIO --from A --to B [--seed S] [--set ...] --out FILE
+//!                            [--json FILE|-] [--csv FILE|-] [--plots DIR] [--report FILE.html]
+//!                            [--shard K/N --out FILE]
+//! custody-sim shard SCENARIO --from A --to B [--variant NAME] [--seed S] [--set ...] --out FILE
 //! custody-sim merge FILE... [--replications N] [--json FILE|-] [--csv DIR|FILE|-] [--plots DIR]
 //! custody-sim backtest SCENARIO --observed FILE [-n N] [--json FILE|-] [--csv FILE|-]
+//!                      [--plots DIR] [--report FILE.html]
 //! custody-sim calibrate SCENARIO --observed FILE --prior PATH=DIST... --out FILE
-//!                       [--particles N] [--max-simulations N] [--scenario-out FILE.toml] [--json FILE|-]
-//! custody-sim sensitivity SCENARIO --metric NAME... --param PATH=DIST... [--samples N] [--json FILE|-]
+//!                       [--particles N] [--max-simulations N] [--scenario-out FILE.toml] [-n N]
+//!                       [--json FILE|-] [--plots DIR] [--report FILE.html]
+//! custody-sim sensitivity SCENARIO --metric NAME... [--param PATH=DIST...] [--samples N]
+//!                         [--json FILE|-] [--csv FILE|-] [--plots DIR] [--report FILE.html]
 //! custody-sim solve SCENARIO --vary PATH=LOW..HIGH --target 'METRIC STAT <= VALUE' [--largest]
 //! custody-sim compare A B [C ...] | compare A --variant LABEL:PATH=VALUE,... [--json FILE|-]
+//!                     [--csv FILE|-] [--plots DIR] [--report FILE.html]
 //! custody-sim presets [show NAME]
 //! ```
 //!
 //! SCENARIO is a path to a TOML file or the name of a bundled scenario
-//! (`custody-sim presets`). Problems go to standard error, one per line,
+//! (`custody-sim presets`), optionally followed by `:VARIANT`, one of its
+//! `[variant.NAME]` tables. Problems go to standard error, one per line,
 //! each starting `error: `. Exit codes ([`custody_sim::error::exit`]): 0
 //! success; 1 a bad scenario, path, value or file, or an output that
 //! cannot be written (the message names what and where); 2 a usage error
