@@ -848,12 +848,16 @@ fn sweep_metric(name: &str) -> bool {
         )
 }
 
-/// `--set a=1, b=2` or nothing.
+/// `, variant high (a=1) with --set b=2`, `with --set b=2` or nothing: a
+/// variant's overrides (tagged) are listed with it, the `--set`s after.
 fn with_sets(overrides: &[Override]) -> String {
-    if overrides.is_empty() {
-        String::new()
+    let text = crate::report::changes_text(None, overrides);
+    if text.is_empty() {
+        text
+    } else if text.starts_with("variant") {
+        format!(", {text}")
     } else {
-        format!(" with --set {}", crate::report::overrides_text(overrides))
+        format!(" {text}")
     }
 }
 
@@ -869,13 +873,19 @@ impl Report {
         overrides: &[Override],
         variant: Option<&str>,
     ) -> Report {
-        let variant_text = variant.map_or(String::new(), |v| format!(", variant {v}"));
+        let changes = crate::report::changes_text(variant, overrides);
+        let changes = if changes.is_empty() {
+            changes
+        } else if changes.starts_with("variant") {
+            format!(", {changes}")
+        } else {
+            format!(" {changes}")
+        };
         let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
-            "{} replications from day 0 ({}) over {} days{variant_text}{}. Figures: mean across replications with the 95% confidence interval on the mean.",
+            "{} replications from day 0 ({}) over {} days{changes}. Figures: mean across replications with the 95% confidence interval on the mean.",
             summary.replications,
             summary.start_date,
             summary.horizon_days,
-            with_sets(overrides)
         ));
         for name in HEADLINE {
             if let Some(m) = summary.metric(name) {
