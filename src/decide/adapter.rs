@@ -49,13 +49,21 @@ pub(crate) fn with_values(
 pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, DecideError> {
     let plan = Plan::new(scenario)?;
     for m in metrics {
-        if plan.layout().metric_index(m).is_none() {
+        // The schema's own lookup, for its closest-first list of names.
+        if let Err(crate::Error::UnknownName { valid, .. }) = plan.layout().find_metric(m) {
+            const SHOWN: usize = 8;
+            let more = valid.len().saturating_sub(SHOWN);
+            let more = if more > 0 {
+                format!(", … and {more} more")
+            } else {
+                String::new()
+            };
             return Err(DecideError::input(
                 m.as_str(),
                 format!(
-                    "no such metric in scenario {:?} (known: {})",
+                    "no such metric in scenario {:?} (closest: {}{more})",
                     scenario.name,
-                    plan.layout().metrics().join(", ")
+                    valid[..valid.len().min(SHOWN)].join(", ")
                 ),
             ));
         }

@@ -78,6 +78,11 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("no_such_metric: no such metric"), "{e}");
+    // A near miss names the metric meant first.
+    let e = sobol_model(&s, &ok, &["mean_days_to_verdcit"], &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("(closest: mean_days_to_verdict,"), "{e}");
 }
 
 /// An M/M/c court stage: Poisson arrivals of rate `lambda` per day (convoys
