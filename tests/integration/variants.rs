@@ -451,3 +451,116 @@ fn the_command_line_names_a_variants_own_problems() {
         stderr(&o)
     );
 }
+
+/// `--variant NAME` on the other commands of one scenario is the same as
+/// SCENARIO:NAME, and differs from the scenario as given; a report names
+/// the variant.
+#[test]
+fn the_variant_flag_works_beyond_run() {
+    let dir = Scratch::new("variant-flag");
+    let obs = "examples/observed/transfer-2026.csv";
+    let json = |args: &[&str]| -> Value {
+        let o = expect(0, args);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let flag = json(&[
+        "backtest",
+        "baseline",
+        "--variant",
+        "low",
+        "--observed",
+        obs,
+        "-n",
+        "20",
+        "--json",
+        "-",
+    ]);
+    let spec = json(&[
+        "backtest",
+        "baseline:low",
+        "--observed",
+        obs,
+        "-n",
+        "20",
+        "--json",
+        "-",
+    ]);
+    let plain = json(&[
+        "backtest",
+        "baseline",
+        "--observed",
+        obs,
+        "-n",
+        "20",
+        "--json",
+        "-",
+    ]);
+    assert_eq!(flag, spec);
+    assert_ne!(flag, plain, "the low variant moves fewer people");
+    let solve = |variant: &[&str]| -> Value {
+        let mut args = vec!["solve", "baseline"];
+        args.extend_from_slice(variant);
+        args.extend_from_slice(&[
+            "--vary",
+            "court.stage[trial].servers=5..40",
+            "--target",
+            "median_days_to_verdict mean <= 400",
+            "-n",
+            "10",
+            "--json",
+            "-",
+        ]);
+        json(&args)
+    };
+    assert_eq!(solve(&["--variant", "high"]), {
+        let o = expect(
+            0,
+            &[
+                "solve",
+                "baseline:high",
+                "--vary",
+                "court.stage[trial].servers=5..40",
+                "--target",
+                "median_days_to_verdict mean <= 400",
+                "-n",
+                "10",
+                "--json",
+                "-",
+            ],
+        );
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+    });
+    let report = dir.path("bt.html");
+    expect(
+        0,
+        &[
+            "backtest",
+            "baseline",
+            "--variant",
+            "low",
+            "--observed",
+            obs,
+            "-n",
+            "20",
+            "--report",
+            report.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("variant low"), "the report names the variant");
+    // Both ways at once is a usage error.
+    expect(
+        2,
+        &[
+            "backtest",
+            "baseline:low",
+            "--variant",
+            "high",
+            "--observed",
+            obs,
+            "-n",
+            "20",
+        ],
+    );
+}

@@ -154,6 +154,16 @@ pub(crate) struct ReportOut {
     pub(crate) report: Option<PathBuf>,
 }
 
+/// `--variant NAME`, for the commands of one scenario other than `run`
+/// and `shard` (which have their own, the same).
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct VariantArg {
+    /// Use the scenario's named variant (`[variant.NAME]`), before any
+    /// `--set`; the same as SCENARIO:NAME.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) variant: Option<String>,
+}
+
 /// Where a run's results go.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct Outputs {
@@ -182,6 +192,8 @@ pub(crate) struct SweepArgs {
     /// Replications per cell.
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) variant: VariantArg,
     #[command(flatten)]
     pub(crate) common: Common,
     /// Write the sweep as JSON to FILE, or to standard output with `-`.
@@ -272,6 +284,8 @@ pub(crate) struct BacktestArgs {
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
     #[command(flatten)]
+    pub(crate) variant: VariantArg,
+    #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]
     pub(crate) json: JsonOut,
@@ -319,6 +333,8 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
     #[command(flatten)]
+    pub(crate) variant: VariantArg,
+    #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]
     pub(crate) json: JsonOut,
@@ -349,6 +365,8 @@ pub(crate) struct SensitivityArgs {
     /// Replications at each end of the tornado.
     #[arg(long, short = 'n', default_value_t = 200, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) variant: VariantArg,
     #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]
@@ -385,6 +403,8 @@ pub(crate) struct SolveArgs {
     /// Replications per value tried.
     #[arg(long, short = 'n', default_value_t = 200, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) variant: VariantArg,
     #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]

@@ -27,7 +27,8 @@
 //!
 //! SCENARIO is a path to a TOML file or the name of a bundled scenario
 //! (`custody-sim presets`), optionally followed by `:VARIANT`, one of its
-//! `[variant.NAME]` tables. Problems go to standard error, one per line,
+//! `[variant.NAME]` tables (every command of one scenario also takes
+//! `--variant NAME`, the same). Problems go to standard error, one per line,
 //! each starting `error: `. Exit codes ([`custody_sim::error::exit`]): 0
 //! success; 1 a bad scenario, path, value or file, or an output that
 //! cannot be written (the message names what and where); 2 a usage error

@@ -8,7 +8,7 @@ use custody_sim::Scenario;
 use custody_sim::calibrate::{Backtest, BacktestFans, Observations, backtest_fans};
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{emit_json, emit_text, file_or_dash, load, scenario_file, threads};
+use super::{emit_json, emit_text, file_or_dash, load_with, scenario_file, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -73,7 +73,8 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     if a.replications < 2 {
         return crate::usage("--replications: a backtest needs at least 2");
     }
-    let scenario = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
     let obs = Observations::from_path(&a.observed, &scenario)?;
     let fans = backtest_fans(
         &scenario,
@@ -97,7 +98,7 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
         custody_sim::report::plots::write_backtest_plots(&scenario, &obs, &fans, dir)
     })?;
-    report(a, &scenario, &obs, &fans)
+    report(a, &scenario, &obs, &fans, &loaded.overrides)
 }
 
 /// `--plots DIR` as an output, to check against the inputs; refused
@@ -143,6 +144,7 @@ fn report(
     scenario: &Scenario,
     obs: &Observations,
     fans: &BacktestFans,
+    overrides: &[custody_sim::report::Override],
 ) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
@@ -157,6 +159,6 @@ fn report(
     };
     let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
         .detail("observations", a.observed.display());
-    let r = Report::backtest(b, scenario, &super::overrides(&a.common.set));
+    let r = Report::backtest(b, scenario, overrides);
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -13,7 +13,7 @@ use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Poste
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::write_bytes_atomic;
 
-use super::{emit_json, file_or_dash, load, scenario_file, threads};
+use super::{emit_json, file_or_dash, load_with, scenario_file, threads};
 use crate::Fail;
 use crate::args::CalibrateArgs;
 use crate::output::{self, Kind, Output, is_dash, note, print};
@@ -89,7 +89,8 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         .iter()
         .map(|p| Prior::parse(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let scenario = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
     let obs = Observations::from_path(&a.observed, &scenario)?;
     let settings = Abc {
         particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
@@ -161,7 +162,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             dir,
         )
     })?;
-    report(a, &scenario, &obs, &priors, &post)
+    report(a, &scenario, &obs, &priors, &post, &loaded.overrides)
 }
 
 /// The runs of the posterior predictive fan: `-n`, `--seed`, `--threads`.
@@ -181,6 +182,7 @@ fn report(
     obs: &Observations,
     priors: &[Prior],
     post: &Posterior,
+    overrides: &[custody_sim::report::Override],
 ) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
@@ -203,7 +205,7 @@ fn report(
         .detail("particles", a.particles)
         .detail("simulation budget", a.max_simulations)
         .detail("simulations run (one replication each)", post.simulations);
-    let r = Report::calibration(post, scenario, &super::overrides(&a.common.set));
+    let r = Report::calibration(post, scenario, overrides);
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }
 

@@ -11,7 +11,7 @@ use custody_sim::decide::{
 };
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
+use super::{decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_file, threads};
 use crate::Fail;
 use crate::args::SensitivityArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -126,7 +126,8 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         .iter()
         .map(|p| Param::parse(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let scenario = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
     // `--param` replaces `[uncertainty]`; its other paths (a posterior's
     // columns included) are held at their medians.
     if params.is_empty() {
@@ -156,11 +157,16 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     if !a.common.quiet && !to_stdout {
         print(&table(&r))?;
     }
-    report(a, &scenario, &r)
+    report(a, &scenario, &r, &loaded.overrides)
 }
 
 /// `--report`: the sensitivity analysis's HTML report.
-fn report(a: &SensitivityArgs, scenario: &Scenario, r: &SobolResult) -> Result<(), Fail> {
+fn report(
+    a: &SensitivityArgs,
+    scenario: &Scenario,
+    r: &SobolResult,
+    overrides: &[custody_sim::report::Override],
+) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
     };
@@ -172,6 +178,6 @@ fn report(a: &SensitivityArgs, scenario: &Scenario, r: &SobolResult) -> Result<(
         .detail("base samples", a.samples)
         .detail("bootstrap resamples", a.bootstrap)
         .detail("replications at each end of the tornado", a.replications);
-    let rep = Report::sensitivity(r, scenario, &super::overrides(&a.common.set));
+    let rep = Report::sensitivity(r, scenario, overrides);
     output::write_report(path, rep, figures, provenance, a.common.quiet)
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use custody_sim::Runs;
 use custody_sim::decide::{Evaluation, Find, Lever, Solution, Target, solve as search};
 
-use super::{decide_fail, emit_json, file_or_dash, load, scenario_file, threads};
+use super::{decide_fail, emit_json, file_or_dash, load_with, scenario_file, threads};
 use crate::args::SolveArgs;
 use crate::output::{self, is_dash, print};
 use crate::{Fail, fail};
@@ -85,7 +85,8 @@ pub(crate) fn solve(a: &SolveArgs) -> Result<(), Fail> {
         lever.tolerance = Some(tol);
     }
     let target = Target::parse(&a.target).map_err(|e| Fail::Msg(e.to_string()))?;
-    let scenario = load(&a.scenario, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
     let runs = Runs {
         replications: a.replications,
         seed: a.common.seed,

@@ -115,7 +115,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
-    let loaded = load_with(&a.scenario, None, &a.common.set)?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
     if loaded.variant.is_some() && a.out.is_some() {
         return usage(format!(
             "{}: sweep shard files do not record a variant yet; run the sweep whole, or give its overrides with --set",
