@@ -55,13 +55,13 @@ use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
+use super::draw::{create_dir, legend, titled};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, Figure, LEGEND_SIZE, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH,
-    PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE,
-    WIDTH, ensure_font, font, plot_err, slug,
+    CAPTION_SIZE, DESC_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH, PALETTE,
+    PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
+    slug,
 };
 use crate::Error;
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
@@ -345,31 +345,6 @@ impl Drawn<'_> {
     }
 }
 
-/// Draws the title and subtitle, returns the area below them.
-fn titled<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    subtitle: &str,
-) -> Result<DrawingArea<DB, Shift>, Error> {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (w, _) = top.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
-}
-
 /// A number for an axis or a label: thousands separators from 1,000 on,
 /// else three significant digits.
 fn num(x: f64) -> String {
@@ -523,16 +498,7 @@ fn fan_panel<DB: DrawingBackend>(
             .label(format!("observed{whiskers}, outside the band"))
             .legend(|(x, y)| TriangleMarker::new((x + 22, y), 15, OUTSIDE.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -781,16 +747,7 @@ fn param_panel<DB: DrawingBackend>(
                 + PathElement::new(vec![(0, 0), (18, 0)], dashed)
                 + PathElement::new(vec![(26, 0), (44, 0)], dashed)
         });
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -965,13 +922,6 @@ pub fn write_backtest_plots(
         d.write(dir, &mut out)?;
     }
     Ok(out)
-}
-
-fn create_dir(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
 }
 
 /// The posterior predictive scenario

@@ -6,9 +6,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, active_span, nice_max, thin, thousands};
+use super::draw::{capacity_steps, legend, titled};
 use super::{
     CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH,
-    SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, font, plot_err,
+    TICK_SIZE, font, plot_err,
 };
 use crate::Error;
 use crate::montecarlo::Summary;
@@ -89,31 +90,6 @@ pub(super) struct Band<'a> {
 pub(super) struct Reference {
     label: String,
     points: Vec<(f64, f64)>,
-}
-
-/// Draws the title and subtitle, returns the area below them.
-fn titled<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    subtitle: &str,
-) -> Result<DrawingArea<DB, Shift>, Error> {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (w, _) = top.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
 }
 
 /// One time-series panel: bands, reference lines, both time axes.
@@ -253,41 +229,8 @@ fn panel<DB: DrawingBackend>(
             .label(format!("{}: median", b.label))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
-}
-
-/// Capacity of a facility over days 0..=horizon as a step function.
-fn capacity_steps(
-    f: &crate::scenario::Facility,
-    start: crate::scenario::Date,
-    horizon: f64,
-) -> Vec<(f64, f64)> {
-    let mut expansions: Vec<_> = f
-        .expansions
-        .iter()
-        .map(|e| (e.day.days_from(start), e.beds))
-        .filter(|e| e.0 <= horizon)
-        .collect();
-    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut cap = f.capacity as f64;
-    let mut pts = vec![(0.0, cap)];
-    for (day, beds) in expansions {
-        pts.push((day, cap));
-        cap += beds as f64;
-        pts.push((day, cap));
-    }
-    pts.push((horizon, cap));
-    pts
 }
 
 /// Draws `n` stacked panels into a file of the given backend.

@@ -39,10 +39,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
+use super::draw::{self, capacity_steps, legend};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, Figure, LEGEND_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
-    REFERENCE_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, WIDTH, ensure_font, font,
-    plot_err, slug,
+    CAPTION_SIZE, DESC_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
+    REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
 };
 use crate::Error;
 use crate::decide::compare::HEADLINE;
@@ -206,29 +206,14 @@ impl Chart<'_> {
     }
 }
 
-/// Draws the title and subtitle, returns the area below them.
+/// Draws the title and subtitle, each shortened to fit, returns the
+/// area below them.
 fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitle: &str,
 ) -> Result<DrawingArea<DB, Shift>, Error> {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (w, _) = top.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        shorten(title, 64),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        shorten(subtitle, 110),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
+    draw::titled(root, &shorten(title, 64), &shorten(subtitle, 110))
 }
 
 /// `text` cut to at most `max` characters, keeping its start and end
@@ -392,16 +377,7 @@ fn hbars<DB: DrawingBackend>(
             .label(label.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], c.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)
+    draw::legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
 /// The key that orders bars: largest first, undefined last.
@@ -653,42 +629,9 @@ fn sweep_panel<DB: DrawingBackend>(
         }
     }
     if lines.len() > 1 {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(16)
-            .legend_area_size(56)
-            .label_font(font(LEGEND_SIZE))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.5))
-            .draw()
-            .map_err(plot_err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     Ok(())
-}
-
-/// Capacity of a facility over days 0..=horizon as a step function.
-fn capacity_steps(
-    f: &crate::scenario::Facility,
-    start: crate::scenario::Date,
-    horizon: f64,
-) -> Vec<(f64, f64)> {
-    let mut expansions: Vec<_> = f
-        .expansions
-        .iter()
-        .map(|e| (e.day.days_from(start), e.beds))
-        .filter(|e| e.0 <= horizon)
-        .collect();
-    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut cap = f.capacity as f64;
-    let mut pts = vec![(0.0, cap)];
-    for (day, beds) in expansions {
-        pts.push((day, cap));
-        cap += beds as f64;
-        pts.push((day, cap));
-    }
-    pts.push((horizon, cap));
-    pts
 }
 
 /// One facility's occupancy (or one stage's queue) in every run.
@@ -838,16 +781,7 @@ fn fan_panel<DB: DrawingBackend>(
                     + PathElement::new(vec![(26, 0), (44, 0)], style)
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)
+    legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
 /// Stems `<prefix>_<slug>` for `names`, made unique with `_2`, `_3`, …
@@ -922,10 +856,7 @@ fn write_chart(
 fn prepare(dir: Option<&Path>) -> Result<(), Error> {
     ensure_font()?;
     if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        draw::create_dir(dir)?;
     }
     Ok(())
 }

@@ -53,6 +53,7 @@ mod axes;
 pub mod calib;
 mod charts;
 pub mod decide;
+mod draw;
 
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
@@ -220,6 +221,13 @@ fn facility_stems(scenario: &Scenario) -> Vec<String> {
         .collect()
 }
 
+/// Size of a chart's image: the title block and one panel height per
+/// panel, at most [`MAX_PANELS`].
+fn chart_size(chart: &Chart<'_>) -> (u32, u32) {
+    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
+    (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT)
+}
+
 /// Writes one chart as `<stem>.svg` and `<stem>.png` in `dir`, each
 /// atomically (drawn into a temporary file, then renamed).
 fn write_chart(
@@ -229,8 +237,7 @@ fn write_chart(
     cx: &Context<'_>,
     out: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
-    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
-    let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
+    let size = chart_size(&chart);
     let named = |e: Error, path: &Path| match e {
         Error::Plot {
             path: None,
@@ -256,18 +263,23 @@ fn write_chart(
     Ok(())
 }
 
-/// Draws a chart of many panels (`ix`) as one file `<stem>` or, past
-/// [`MAX_PANELS`], as files `<stem>-1of<n>`, `<stem>-2of<n>`, …
-fn write_split(
-    dir: &Path,
+/// What [`run_charts`] hands each chart to: its stem, its title, the
+/// chart and the context to draw it in.
+type EachChart<'f> = dyn FnMut(String, String, Chart<'_>, &Context<'_>) -> Result<(), Error> + 'f;
+
+/// Hands a chart of many panels (`ix`) to `each` as one chart `<stem>`
+/// or, past [`MAX_PANELS`], as charts `<stem>-1of<n>`, `<stem>-2of<n>`, …
+/// (titled `<title> (1 of <n>)`, …).
+fn split_chart(
     stem: &str,
+    title: &str,
     ix: &[usize],
     chart: fn(&[usize]) -> Chart<'_>,
     cx: &Context<'_>,
-    out: &mut Vec<PathBuf>,
+    each: &mut EachChart<'_>,
 ) -> Result<(), Error> {
     if ix.len() <= MAX_PANELS {
-        return write_chart(dir, stem, chart(ix), cx, out);
+        return each(stem.into(), title.into(), chart(ix), cx);
     }
     let parts = ix.len().div_ceil(MAX_PANELS);
     for (k, part) in ix.chunks(MAX_PANELS).enumerate() {
@@ -275,15 +287,84 @@ fn write_split(
             part: Some((k + 1, parts)),
             ..*cx
         };
-        write_chart(
-            dir,
-            &format!("{stem}-{}of{parts}", k + 1),
+        each(
+            format!("{stem}-{}of{parts}", k + 1),
+            format!("{title} ({} of {parts})", k + 1),
             chart(part),
             &cx,
-            out,
         )?;
     }
     Ok(())
+}
+
+/// The context of a run's charts: the calendar of the days both the
+/// scenario and the summary cover.
+fn run_context<'a>(
+    scenario: &'a Scenario,
+    summary: &'a Summary,
+    variant: Option<&'a str>,
+    overrides: &'a [Override],
+) -> Result<Context<'a>, Error> {
+    let horizon = summary.horizon_days.min(scenario.horizon_days);
+    if horizon == 0 {
+        return Err(Error::plot("the summary has no days to plot"));
+    }
+    Ok(Context {
+        scenario,
+        summary,
+        cal: Calendar::new(&summary.start_date, horizon)?,
+        overrides,
+        variant,
+        part: None,
+    })
+}
+
+/// The charts of a run, in order, each handed to `each` with its stem and
+/// title: occupancy of all facilities (split past [`MAX_PANELS`]), one per
+/// facility for the first [`MAX_FACILITY_CHARTS`], court queues (split
+/// likewise), transfers, repatriation. Both [`write_plots_for`] and
+/// [`run_figures_of_variant`] draw this list.
+fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
+    let scenario = cx.scenario;
+    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
+    split_chart(
+        "occupancy",
+        "Prison occupancy",
+        &all,
+        |ix| Chart::Occupancy(ix),
+        cx,
+        each,
+    )?;
+    let stems = facility_stems(scenario);
+    for i in all.iter().take(MAX_FACILITY_CHARTS) {
+        each(
+            stems[*i].clone(),
+            format!("{}: prison occupancy", scenario.facilities[*i].name),
+            Chart::Occupancy(std::slice::from_ref(i)),
+            cx,
+        )?;
+    }
+    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
+    split_chart(
+        "court_queues",
+        "Court queues",
+        &stages,
+        |ix| Chart::CourtQueues(ix),
+        cx,
+        each,
+    )?;
+    each(
+        "transfers".into(),
+        "Transfers to Iraq".into(),
+        Chart::Transfers,
+        cx,
+    )?;
+    each(
+        "repatriation".into(),
+        "Repatriation by group".into(),
+        Chart::Repatriation,
+        cx,
+    )
 }
 
 /// Writes the charts of `summary` (a run of `scenario`) into `dir`, each as
@@ -356,53 +437,12 @@ pub fn write_plots_for(
     overrides: &[Override],
 ) -> Result<Vec<PathBuf>, Error> {
     ensure_font()?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let horizon = summary.horizon_days.min(scenario.horizon_days);
-    if horizon == 0 {
-        return Err(Error::plot("the summary has no days to plot"));
-    }
-    let cx = Context {
-        scenario,
-        summary,
-        cal: Calendar::new(&summary.start_date, horizon)?,
-        overrides,
-        variant,
-        part: None,
-    };
+    draw::create_dir(dir)?;
+    let cx = run_context(scenario, summary, variant, overrides)?;
     let mut out = Vec::new();
-    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
-    write_split(
-        dir,
-        "occupancy",
-        &all,
-        |ix| Chart::Occupancy(ix),
-        &cx,
-        &mut out,
-    )?;
-    let stems = facility_stems(scenario);
-    for i in all.iter().take(MAX_FACILITY_CHARTS) {
-        write_chart(
-            dir,
-            &stems[*i],
-            Chart::Occupancy(std::slice::from_ref(i)),
-            &cx,
-            &mut out,
-        )?;
-    }
-    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
-    write_split(
-        dir,
-        "court_queues",
-        &stages,
-        |ix| Chart::CourtQueues(ix),
-        &cx,
-        &mut out,
-    )?;
-    write_chart(dir, "transfers", Chart::Transfers, &cx, &mut out)?;
-    write_chart(dir, "repatriation", Chart::Repatriation, &cx, &mut out)?;
+    run_charts(&cx, &mut |stem, _title, chart, cx| {
+        write_chart(dir, &stem, chart, cx, &mut out)
+    })?;
     Ok(out)
 }
 
@@ -413,11 +453,9 @@ fn figure(
     chart: Chart<'_>,
     cx: &Context<'_>,
 ) -> Result<Figure, Error> {
-    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
-    let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
     let mut svg = String::new();
     chart.draw(
-        SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+        SVGBackend::with_string(&mut svg, chart_size(&chart)).into_drawing_area(),
         cx,
     )?;
     Ok(Figure { stem, title, svg })
@@ -470,81 +508,12 @@ pub fn run_figures_of_variant(
     overrides: &[Override],
 ) -> Result<Vec<Figure>, Error> {
     ensure_font()?;
-    let horizon = summary.horizon_days.min(scenario.horizon_days);
-    if horizon == 0 {
-        return Err(Error::plot("the summary has no days to plot"));
-    }
-    let cx = Context {
-        scenario,
-        summary,
-        cal: Calendar::new(&summary.start_date, horizon)?,
-        overrides,
-        variant,
-        part: None,
-    };
+    let cx = run_context(scenario, summary, variant, overrides)?;
     let mut out = Vec::new();
-    let split = |stem: &str,
-                 title: &str,
-                 ix: &[usize],
-                 chart: fn(&[usize]) -> Chart<'_>,
-                 out: &mut Vec<Figure>|
-     -> Result<(), Error> {
-        if ix.len() <= MAX_PANELS {
-            out.push(figure(stem.into(), title.into(), chart(ix), &cx)?);
-            return Ok(());
-        }
-        let parts = ix.len().div_ceil(MAX_PANELS);
-        for (k, part) in ix.chunks(MAX_PANELS).enumerate() {
-            let cx = Context {
-                part: Some((k + 1, parts)),
-                ..cx
-            };
-            out.push(figure(
-                format!("{stem}-{}of{parts}", k + 1),
-                format!("{title} ({} of {parts})", k + 1),
-                chart(part),
-                &cx,
-            )?);
-        }
+    run_charts(&cx, &mut |stem, title, chart, cx| {
+        out.push(figure(stem, title, chart, cx)?);
         Ok(())
-    };
-    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
-    split(
-        "occupancy",
-        "Prison occupancy",
-        &all,
-        |ix| Chart::Occupancy(ix),
-        &mut out,
-    )?;
-    let stems = facility_stems(scenario);
-    for i in all.iter().take(MAX_FACILITY_CHARTS) {
-        out.push(figure(
-            stems[*i].clone(),
-            format!("{}: prison occupancy", scenario.facilities[*i].name),
-            Chart::Occupancy(std::slice::from_ref(i)),
-            &cx,
-        )?);
-    }
-    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
-    split(
-        "court_queues",
-        "Court queues",
-        &stages,
-        |ix| Chart::CourtQueues(ix),
-        &mut out,
-    )?;
-    out.push(figure(
-        "transfers".into(),
-        "Transfers to Iraq".into(),
-        Chart::Transfers,
-        &cx,
-    )?);
-    out.push(figure(
-        "repatriation".into(),
-        "Repatriation by group".into(),
-        Chart::Repatriation,
-        &cx,
-    )?);
+    })?;
     Ok(out)
 }
 
