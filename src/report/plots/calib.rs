@@ -56,8 +56,8 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
-use super::draw::{create_dir, legend, titled};
+use super::axes::{Calendar, nice_max, thin, thousands};
+use super::draw::{create_dir, legend, time_chart, titled};
 use super::{
     CAPTION_SIZE, DESC_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH, PALETTE,
     PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
@@ -386,50 +386,16 @@ fn fan_panel<DB: DrawingBackend>(
             .fold(0.0, f64::max),
     );
     let y_fmt = |y: &f64| num(*y);
-    let day_fmt = |d: &f64| format!("{d:.0}");
-    let date_fmt = |d: &f64| cal.tick(*d);
-    let mut builder = ChartBuilder::on(area);
-    let text;
-    if caption {
-        text = format!("{} ({})", s.name, inside_text(&s.points));
-        builder.caption(&text, font(CAPTION_SIZE));
-    }
-    let mut chart = builder
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(Ticked::new(0.0, h + pad, cal.day_ticks()), 0.0..y_max)
-        .map_err(plot_err)?
-        .set_secondary_coord(Ticked::new(0.0, h + pad, cal.date_ticks()), 0.0..y_max);
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(s.name.as_str())
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
-    chart
-        .configure_secondary_axes()
-        .x_labels(20)
-        .x_label_formatter(&date_fmt)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .draw()
-        .map_err(plot_err)?;
+    let text = caption.then(|| format!("{} ({})", s.name, inside_text(&s.points)));
+    let mut chart = time_chart(
+        area,
+        text.as_deref(),
+        cal,
+        (0.0, h + pad),
+        y_max,
+        s.name.as_str(),
+        &y_fmt,
+    )?;
 
     let by_day = |v: &[f64]| {
         thin(

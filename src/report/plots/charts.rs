@@ -6,10 +6,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, active_span, nice_max, thin, thousands};
-use super::draw::{capacity_steps, legend, titled};
+use super::draw::{capacity_steps, legend, time_chart, titled};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH,
-    TICK_SIZE, font, plot_err,
+    DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font,
+    plot_err,
 };
 use crate::Error;
 use crate::montecarlo::Summary;
@@ -122,50 +122,7 @@ fn panel<DB: DrawingBackend>(
             .fold(0.0, f64::max),
     );
     let y_fmt = |y: &f64| thousands(*y);
-    let day_fmt = |d: &f64| format!("{d:.0}");
-    let date_fmt = |d: &f64| cal.tick(*d);
-
-    let mut builder = ChartBuilder::on(area);
-    if let Some(caption) = caption {
-        builder.caption(caption, font(CAPTION_SIZE));
-    }
-    let mut chart = builder
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(Ticked::new(0.0, h, cal.day_ticks()), 0.0..y_max)
-        .map_err(plot_err)?
-        .set_secondary_coord(Ticked::new(0.0, h, cal.date_ticks()), 0.0..y_max);
-
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(y_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
-    chart
-        .configure_secondary_axes()
-        .x_labels(20)
-        .x_label_formatter(&date_fmt)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .draw()
-        .map_err(plot_err)?;
+    let mut chart = time_chart(area, caption, cal, (0.0, h), y_max, y_desc, &y_fmt)?;
 
     // Bands under lines, lines on top.
     for b in bands {

@@ -39,7 +39,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
-use super::draw::{self, capacity_steps, legend};
+use super::draw::{self, capacity_steps, legend, time_chart};
 use super::{
     CAPTION_SIZE, DESC_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
     REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
@@ -672,54 +672,25 @@ fn fan_panel<DB: DrawingBackend>(
             .fold(0.0, f64::max),
     );
     let cal = runs.cal;
-    let day_fmt = |d: &f64| format!("{d:.0}");
-    let date_fmt = |d: &f64| cal.tick(*d);
     let y_fmt = |y: &f64| thousands(*y);
     let caption = if occupancy {
         format!("{entity}: end-of-day occupancy")
     } else {
         format!("{entity}: cases waiting")
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, font(CAPTION_SIZE))
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(Ticked::new(runs.lo, runs.hi, cal.day_ticks()), 0.0..y_max)
-        .map_err(plot_err)?
-        .set_secondary_coord(Ticked::new(runs.lo, runs.hi, cal.date_ticks()), 0.0..y_max);
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(if occupancy {
+    let mut chart = time_chart(
+        area,
+        Some(&caption),
+        cal,
+        (runs.lo, runs.hi),
+        y_max,
+        if occupancy {
             "detainees held"
         } else {
             "cases waiting"
-        })
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
-    chart
-        .configure_secondary_axes()
-        .x_labels(20)
-        .x_label_formatter(&date_fmt)
-        .label_style(font(TICK_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .draw()
-        .map_err(plot_err)?;
+        },
+        &y_fmt,
+    )?;
     let line = |b: &[f64], shift: f64, days: usize| {
         thin(
             b.iter()

@@ -3,11 +3,17 @@
 
 use std::path::Path;
 
+use plotters::chart::DualCoordChartContext;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{LEGEND_SIZE, SUBTITLE_SIZE, TITLE_HEIGHT, TITLE_SIZE, font, plot_err};
+use super::axes::{Calendar, Ticked};
+use super::{
+    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, font,
+    plot_err,
+};
 use crate::Error;
 
 /// Draws the title and subtitle, returns the area below them.
@@ -33,6 +39,73 @@ pub(super) fn titled<DB: DrawingBackend>(
     ))
     .map_err(plot_err)?;
     Ok(rest)
+}
+
+/// A chart over days: days since day 0 on the bottom axis and calendar
+/// dates on the top one, both over `x` (lo, hi), against `y` from 0 to
+/// `y_max`.
+pub(super) type TimeChart<'a, DB> = DualCoordChartContext<
+    'a,
+    DB,
+    Cartesian2d<Ticked, RangedCoordf64>,
+    Cartesian2d<Ticked, RangedCoordf64>,
+>;
+
+/// Builds a [`TimeChart`] in `area`, with its caption (if any), and draws
+/// its mesh and both time axes: days below, dates of `cal` above, `y`
+/// labelled by `y_fmt` and described by `y_desc`.
+pub(super) fn time_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: Option<&str>,
+    cal: Calendar,
+    x: (f64, f64),
+    y_max: f64,
+    y_desc: &str,
+    y_fmt: &dyn Fn(&f64) -> String,
+) -> Result<TimeChart<'a, DB>, Error> {
+    let day_fmt = |d: &f64| format!("{d:.0}");
+    let date_fmt = |d: &f64| cal.tick(*d);
+    let mut builder = ChartBuilder::on(area);
+    if let Some(caption) = caption {
+        builder.caption(caption, font(CAPTION_SIZE));
+    }
+    let mut chart = builder
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(10)
+        .margin_bottom(10)
+        .x_label_area_size(90)
+        .top_x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(Ticked::new(x.0, x.1, cal.day_ticks()), 0.0..y_max)
+        .map_err(plot_err)?
+        .set_secondary_coord(Ticked::new(x.0, x.1, cal.date_ticks()), 0.0..y_max);
+    chart
+        .configure_mesh()
+        .x_labels(20)
+        .y_labels(8)
+        .x_label_formatter(&day_fmt)
+        .y_label_formatter(y_fmt)
+        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
+        .y_desc(y_desc)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .configure_secondary_axes()
+        .x_labels(20)
+        .x_label_formatter(&date_fmt)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .draw()
+        .map_err(plot_err)?;
+    Ok(chart)
 }
 
 /// Draws the legend of the labelled series of `chart` at `position`, on
