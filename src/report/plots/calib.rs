@@ -57,7 +57,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{Calendar, nice_max, thin, thousands};
-use super::draw::{create_dir, legend, time_chart, titled};
+use super::draw::{create_dir, legend, svg_text, time_chart, titled, write_svg_png};
 use super::{
     CAPTION_SIZE, DESC_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH, PALETTE,
     PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
@@ -303,12 +303,7 @@ impl Drawn<'_> {
     }
 
     fn svg(&self) -> Result<String, Error> {
-        let mut text = String::new();
-        {
-            let root = SVGBackend::with_string(&mut text, self.size()).into_drawing_area();
-            self.draw(root)?;
-        }
-        Ok(text)
+        svg_text(self.size(), |root| self.draw(root))
     }
 
     fn figure(&self) -> Result<Figure, Error> {
@@ -321,27 +316,15 @@ impl Drawn<'_> {
 
     /// Writes `<stem>.svg` and `<stem>.png` into `dir`, each atomically.
     fn write(&self, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        let named = |e: Error, path: &Path| match e {
-            Error::Plot {
-                path: None,
-                message,
-            } => Error::Plot {
-                path: Some(path.to_path_buf()),
-                message,
-            },
-            other => other,
-        };
-        let svg = dir.join(format!("{}.svg", self.stem));
-        let text = self.svg().map_err(|e| named(e, &svg))?;
-        crate::report::write_bytes_atomic(&svg, text.as_bytes())?;
-        out.push(svg);
-        let png = dir.join(format!("{}.png", self.stem));
-        crate::report::write_atomic(&png, |tmp| {
-            self.draw(BitMapBackend::new(tmp, self.size()).into_drawing_area())
-        })
-        .map_err(|e| named(e, &png))?;
-        out.push(png);
-        Ok(())
+        let svg = self.svg();
+        write_svg_png(
+            dir,
+            &self.stem,
+            self.size(),
+            svg,
+            |root| self.draw(root),
+            out,
+        )
     }
 }
 

@@ -39,7 +39,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
-use super::draw::{self, capacity_steps, legend, time_chart};
+use super::draw::{self, capacity_steps, legend, svg_text, time_chart};
 use super::{
     CAPTION_SIZE, DESC_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
     REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
@@ -780,15 +780,10 @@ fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
 
 /// `chart` as a [`Figure`].
 fn figure(stem: String, chart: Chart<'_>) -> Result<Figure, Error> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
-        chart.draw(root)?;
-    }
     Ok(Figure {
         stem,
         title: chart.title(),
-        svg,
+        svg: svg_text(chart.size(), |root| chart.draw(root))?,
     })
 }
 
@@ -800,27 +795,8 @@ fn write_chart(
     chart: Chart<'_>,
     out: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
-    let named = |e: Error, path: &Path| match e {
-        Error::Plot {
-            path: None,
-            message,
-        } => Error::Plot {
-            path: Some(path.to_path_buf()),
-            message,
-        },
-        other => other,
-    };
-    let f = figure(stem.to_string(), chart)?;
-    let svg = dir.join(format!("{stem}.svg"));
-    crate::report::write_bytes_atomic(&svg, f.svg.as_bytes())?;
-    out.push(svg);
-    let png = dir.join(format!("{stem}.png"));
-    crate::report::write_atomic(&png, |tmp| {
-        chart.draw(BitMapBackend::new(tmp, chart.size()).into_drawing_area())
-    })
-    .map_err(|e| named(e, &png))?;
-    out.push(png);
-    Ok(())
+    let svg = svg_text(chart.size(), |root| chart.draw(root));
+    draw::write_svg_png(dir, stem, chart.size(), svg, |root| chart.draw(root), out)
 }
 
 /// Creates `dir` and registers the font.

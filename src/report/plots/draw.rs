@@ -1,7 +1,8 @@
-//! Drawing pieces every chart family shares: the title block, the legend,
-//! a facility's capacity as a step function, the output folder.
+//! Drawing pieces every chart family shares: the title block, the time
+//! axes, the legend, a facility's capacity as a step function, and the
+//! writing of a chart as SVG text and as SVG and PNG files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use plotters::chart::DualCoordChartContext;
 use plotters::coord::types::RangedCoordf64;
@@ -156,4 +157,69 @@ pub(super) fn create_dir(dir: &Path) -> Result<(), Error> {
         path: dir.to_path_buf(),
         source,
     })
+}
+
+/// `e`, naming `path` where it is a plot error that names no file.
+pub(super) fn named(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Plot {
+            path: None,
+            message,
+        } => Error::Plot {
+            path: Some(path.to_path_buf()),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// A chart of `size` pixels, drawn by `draw`, as SVG text.
+pub(super) fn svg_text(
+    size: (u32, u32),
+    draw: impl FnOnce(DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), Error>,
+) -> Result<String, Error> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw(root)?;
+    }
+    Ok(svg)
+}
+
+/// Draws `<stem>.png` of `size` pixels in `dir` with `draw`, atomically
+/// (into a temporary file, then renamed), and adds its path to `out`. An
+/// error drawing it names the file.
+pub(super) fn write_png(
+    dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), Error>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let png = dir.join(format!("{stem}.png"));
+    crate::report::write_atomic(&png, |tmp| {
+        draw(BitMapBackend::new(tmp, size).into_drawing_area())
+    })
+    .map_err(|e| named(e, &png))?;
+    out.push(png);
+    Ok(())
+}
+
+/// Writes a chart in `dir` as `<stem>.svg` (its SVG text `svg`, or the
+/// error drawing it, which then names the file) and as `<stem>.png` of
+/// `size` pixels drawn by `png`, each atomically, and adds the paths to
+/// `out`.
+pub(super) fn write_svg_png(
+    dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+    svg: Result<String, Error>,
+    png: impl FnOnce(DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), Error>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let path = dir.join(format!("{stem}.svg"));
+    let text = svg.map_err(|e| named(e, &path))?;
+    crate::report::write_bytes_atomic(&path, text.as_bytes())?;
+    out.push(path);
+    write_png(dir, stem, size, png, out)
 }

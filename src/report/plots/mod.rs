@@ -27,7 +27,8 @@
 //! Every time axis is in days since day 0 (bottom) and in calendar dates
 //! (top), computed from the scenario's `start_date` (civil dates through
 //! `jiff`). The module is split along its seams: `axes` (calendar, ticks,
-//! bounds) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
+//! bounds), `draw` (title block, time axes, legend, writing SVG and PNG,
+//! shared by every family) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
 //! printed at a quarter page.
 //!
 //! SVG text is written as `<text>` elements with the generic `sans-serif`
@@ -238,29 +239,13 @@ fn write_chart(
     out: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
     let size = chart_size(&chart);
-    let named = |e: Error, path: &Path| match e {
-        Error::Plot {
-            path: None,
-            message,
-        } => Error::Plot {
-            path: Some(path.to_path_buf()),
-            message,
-        },
-        other => other,
-    };
     let svg = dir.join(format!("{stem}.svg"));
     crate::report::write_atomic(&svg, |tmp| {
         chart.draw(SVGBackend::new(tmp, size).into_drawing_area(), cx)
     })
-    .map_err(|e| named(e, &svg))?;
+    .map_err(|e| draw::named(e, &svg))?;
     out.push(svg);
-    let png = dir.join(format!("{stem}.png"));
-    crate::report::write_atomic(&png, |tmp| {
-        chart.draw(BitMapBackend::new(tmp, size).into_drawing_area(), cx)
-    })
-    .map_err(|e| named(e, &png))?;
-    out.push(png);
-    Ok(())
+    draw::write_png(dir, stem, size, |root| chart.draw(root, cx), out)
 }
 
 /// What [`run_charts`] hands each chart to: its stem, its title, the
@@ -453,11 +438,7 @@ fn figure(
     chart: Chart<'_>,
     cx: &Context<'_>,
 ) -> Result<Figure, Error> {
-    let mut svg = String::new();
-    chart.draw(
-        SVGBackend::with_string(&mut svg, chart_size(&chart)).into_drawing_area(),
-        cx,
-    )?;
+    let svg = draw::svg_text(chart_size(&chart), |root| chart.draw(root, cx))?;
     Ok(Figure { stem, title, svg })
 }
 
