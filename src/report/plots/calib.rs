@@ -56,12 +56,14 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{Calendar, nice_max, thin, thousands};
-use super::draw::{create_dir, legend, svg_text, time_chart, titled, write_svg_png};
+use super::axes::{Calendar, nice_max, thousands};
+use super::draw::{
+    create_dir, draw_band, draw_median, draw_mesh, legend, svg_text, time_chart, titled,
+    write_svg_png,
+};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH, PALETTE,
-    PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
-    slug,
+    CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
+    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
 };
 use crate::Error;
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
@@ -380,30 +382,8 @@ fn fan_panel<DB: DrawingBackend>(
         &y_fmt,
     )?;
 
-    let by_day = |v: &[f64]| {
-        thin(
-            v.iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &x)| ((i + 1) as f64, x)),
-        )
-    };
-    let mut outline = by_day(&s.bands.p95);
-    let mut lower = by_day(&s.bands.p5);
-    lower.reverse();
-    outline.extend(lower);
-    let fill = f.colour.mix(0.25);
-    chart
-        .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
-        .map_err(plot_err)?
-        .label(format!("{}: 5\u{2013}95% of replications", f.band))
-        .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
-    let style = ShapeStyle::from(&f.colour).stroke_width(MEDIAN_WIDTH);
-    chart
-        .draw_series(LineSeries::new(by_day(&s.bands.p50), style))
-        .map_err(plot_err)?
-        .label(format!("{}: median", f.band))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+    draw_band(&mut chart, &s.bands, days, f.colour, f.band)?;
+    draw_median(&mut chart, &s.bands, days, f.colour, f.band)?;
 
     // Whiskers under the points.
     for p in &s.points {
@@ -608,22 +588,16 @@ fn param_panel<DB: DrawingBackend>(
         Transform::Identity => format!("value of {}", prior.path),
         Transform::Reciprocal => format!("value of {} (prior on 1/value)", prior.path),
     };
-    chart
-        .configure_mesh()
-        .x_labels(8)
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&x_fmt)
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(8)
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&x_fmt)
+            .x_desc(x_desc)
+            .y_desc(y_desc),
+    )?;
 
     let fill = post.mix(0.6);
     let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();

@@ -5,12 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Calendar, Ticked, active_span, nice_max, thin, thousands};
-use super::draw::{capacity_steps, legend, time_chart, titled};
-use super::{
-    DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font,
-    plot_err,
-};
+use super::axes::{Calendar, Ticked, active_span, nice_max, thousands};
+use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
+use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
 use crate::Error;
 use crate::montecarlo::Summary;
 use crate::report::{Override, overrides_text};
@@ -126,30 +123,7 @@ fn panel<DB: DrawingBackend>(
 
     // Bands under lines, lines on top.
     for b in bands {
-        let mut outline = thin(
-            b.bands
-                .p95
-                .iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &v)| ((i + 1) as f64, v)),
-        );
-        let mut lower = thin(
-            b.bands
-                .p5
-                .iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &v)| ((i + 1) as f64, v)),
-        );
-        lower.reverse();
-        outline.extend(lower);
-        let fill = b.colour.mix(0.25);
-        chart
-            .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
-            .map_err(plot_err)?
-            .label(format!("{}: 5\u{2013}95% of replications", b.label))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+        draw_band(&mut chart, b.bands, days, b.colour, b.label)?;
     }
     for r in references {
         let style = ShapeStyle::from(&REFERENCE).stroke_width(REFERENCE_WIDTH);
@@ -169,22 +143,7 @@ fn panel<DB: DrawingBackend>(
             });
     }
     for b in bands {
-        let style = ShapeStyle::from(&b.colour).stroke_width(MEDIAN_WIDTH);
-        chart
-            .draw_series(LineSeries::new(
-                thin(
-                    b.bands
-                        .p50
-                        .iter()
-                        .take(days)
-                        .enumerate()
-                        .map(|(i, &v)| ((i + 1) as f64, v)),
-                ),
-                style,
-            ))
-            .map_err(plot_err)?
-            .label(format!("{}: median", b.label))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+        draw_median(&mut chart, b.bands, days, b.colour, b.label)?;
     }
     legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
@@ -374,23 +333,17 @@ fn repatriation_panel<DB: DrawingBackend>(
             0.0..y_max,
         )
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.max(1))
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc("group (detainees in the group below the name)")
-        .y_desc("detainees repatriated")
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.max(1))
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc("group (detainees in the group below the name)")
+            .y_desc("detainees repatriated"),
+    )?;
 
     let whisker = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
     for (i, &(_, count, mean, p5, p95, hw)) in rows.iter().enumerate() {

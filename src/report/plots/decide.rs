@@ -39,10 +39,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
-use super::draw::{self, capacity_steps, legend, svg_text, time_chart};
+use super::draw::{self, capacity_steps, draw_mesh, legend, svg_text, time_chart};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
-    REFERENCE_WIDTH, TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
+    CAPTION_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
+    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
 };
 use crate::Error;
 use crate::decide::compare::HEADLINE;
@@ -283,21 +283,15 @@ fn hbars<DB: DrawingBackend>(
         .build_cartesian_2d(lo..hi, -0.5..n - 0.5)
         .map_err(plot_err)?;
     let x_fmt = |x: &f64| num(*x);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(8)
-        .x_label_formatter(&x_fmt)
-        .x_desc(x_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(8)
+            .x_label_formatter(&x_fmt)
+            .x_desc(x_desc),
+    )?;
     if lo < 0.0 && hi > 0.0 {
         chart
             .draw_series(std::iter::once(PathElement::new(
@@ -554,22 +548,16 @@ fn sweep_panel<DB: DrawingBackend>(
         .y_label_area_size(150)
         .build_cartesian_2d(Ticked::new(x_lo, x_hi, ticks.clone()), y_lo..y_hi)
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_labels(ticks.len().max(1))
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(x_path)
-        .y_desc("mean \u{b1} 95% CI")
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(ticks.len().max(1))
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc(x_path)
+            .y_desc("mean \u{b1} 95% CI"),
+    )?;
     let whisker = ShapeStyle::from(&BLACK).stroke_width(3);
     let k = lines.len().max(1) as f64;
     for (li, line) in lines.iter().enumerate() {

@@ -4,18 +4,20 @@
 
 use std::path::{Path, PathBuf};
 
-use plotters::chart::DualCoordChartContext;
+use plotters::chart::{DualCoordChartContext, MeshStyle};
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Calendar, Ticked};
+use super::axes::{Calendar, Ticked, thin};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, font,
-    plot_err,
+    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT,
+    TITLE_SIZE, font, plot_err,
 };
 use crate::Error;
+use crate::stats::SeriesBands;
 
 /// Draws the title and subtitle, returns the area below them.
 pub(super) fn titled<DB: DrawingBackend>(
@@ -81,22 +83,16 @@ pub(super) fn time_chart<'a, DB: DrawingBackend>(
         .build_cartesian_2d(Ticked::new(x.0, x.1, cal.day_ticks()), 0.0..y_max)
         .map_err(plot_err)?
         .set_secondary_coord(Ticked::new(x.0, x.1, cal.date_ticks()), 0.0..y_max);
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(y_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(20)
+            .y_labels(8)
+            .x_label_formatter(&day_fmt)
+            .y_label_formatter(y_fmt)
+            .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
+            .y_desc(y_desc),
+    )?;
     chart
         .configure_secondary_axes()
         .x_labels(20)
@@ -107,6 +103,76 @@ pub(super) fn time_chart<'a, DB: DrawingBackend>(
         .draw()
         .map_err(plot_err)?;
     Ok(chart)
+}
+
+/// Draws a mesh set up by the caller (labels, formatters, descriptions)
+/// in the charts' style: tick labels and axis descriptions in the chart
+/// fonts, black axes, a faint grid at the labelled ticks, no minor grid.
+pub(super) fn draw_mesh<X, Y, DB>(mesh: &mut MeshStyle<'_, '_, X, Y, DB>) -> Result<(), Error>
+where
+    X: Ranged + ValueFormatter<<X as Ranged>::ValueType>,
+    Y: Ranged + ValueFormatter<<Y as Ranged>::ValueType>,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(8)
+        .draw()
+        .map_err(plot_err)
+}
+
+/// The first `days` values of a daily series as points (day, value),
+/// day 1 first, thinned ([`thin`]).
+pub(super) fn by_day(v: &[f64], days: usize) -> Vec<(f64, f64)> {
+    thin(
+        v.iter()
+            .take(days)
+            .enumerate()
+            .map(|(i, &x)| ((i + 1) as f64, x)),
+    )
+}
+
+/// Draws the 5–95% band of `bands` over its first `days` days,
+/// filled in a light `colour`, labelled `<label>: 5–95% of replications`.
+pub(super) fn draw_band<DB: DrawingBackend>(
+    chart: &mut TimeChart<'_, DB>,
+    bands: &SeriesBands,
+    days: usize,
+    colour: RGBColor,
+    label: &str,
+) -> Result<(), Error> {
+    let mut outline = by_day(&bands.p95, days);
+    let mut lower = by_day(&bands.p5, days);
+    lower.reverse();
+    outline.extend(lower);
+    let fill = colour.mix(0.25);
+    chart
+        .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
+        .map_err(plot_err)?
+        .label(format!("{label}: 5\u{2013}95% of replications"))
+        .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+    Ok(())
+}
+
+/// Draws the median of `bands` over its first `days` days as a thick line
+/// in `colour`, labelled `<label>: median`.
+pub(super) fn draw_median<DB: DrawingBackend>(
+    chart: &mut TimeChart<'_, DB>,
+    bands: &SeriesBands,
+    days: usize,
+    colour: RGBColor,
+    label: &str,
+) -> Result<(), Error> {
+    let style = ShapeStyle::from(&colour).stroke_width(MEDIAN_WIDTH);
+    chart
+        .draw_series(LineSeries::new(by_day(&bands.p50, days), style))
+        .map_err(plot_err)?
+        .label(format!("{label}: median"))
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+    Ok(())
 }
 
 /// Draws the legend of the labelled series of `chart` at `position`, on
