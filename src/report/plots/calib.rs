@@ -63,7 +63,7 @@ use super::draw::{
 };
 use super::{
     CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
-    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
+    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
 };
 use crate::Error;
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
@@ -151,49 +151,6 @@ struct Drawn<'a> {
 fn inside_text(points: &[Point]) -> String {
     let k = points.iter().filter(|p| p.inside).count();
     format!("{k} of {} inside the 5\u{2013}95% band", points.len())
-}
-
-/// Stems `<prefix>_<slug>`, unique: the item's position is added where a
-/// slug is empty or shared, then `_2`, `_3`, … where that still meets a
-/// stem already given.
-fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
-    let slugs: Vec<String> = names.iter().map(|n| slug(n)).collect();
-    let mut taken = std::collections::HashSet::new();
-    let wanted: Vec<String> = slugs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if s.is_empty() || slugs.iter().filter(|t| *t == s).count() > 1 {
-                format!("{prefix}_{}_{s}", i + 1)
-                    .trim_end_matches('_')
-                    .to_string()
-            } else {
-                format!("{prefix}_{s}")
-            }
-        })
-        .collect();
-    let once: Vec<bool> = wanted
-        .iter()
-        .map(|w| wanted.iter().filter(|v| *v == w).count() == 1)
-        .collect();
-    for (w, &one) in wanted.iter().zip(&once) {
-        if one {
-            taken.insert(w.clone());
-        }
-    }
-    wanted
-        .iter()
-        .zip(&once)
-        .map(|(w, &one)| {
-            if one || taken.insert(w.clone()) {
-                return w.clone();
-            }
-            (2..)
-                .map(|k| format!("{w}_{k}"))
-                .find(|c| taken.insert(c.clone()))
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// The charts of a set of panels: one overview (split past

@@ -38,7 +38,6 @@
 //! Bitstream Vera licence with DejaVu's changes in the public domain (see
 //! `DejaVuSans-subset.LICENSE.txt` beside it).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -177,47 +176,53 @@ fn slug(name: &str) -> String {
 /// where that still meets a stem already given: no chart overwrites
 /// another ("a", "a!" and "1 a" get three stems).
 fn facility_stems(scenario: &Scenario) -> Vec<String> {
-    let slugs: Vec<String> = scenario.facilities.iter().map(|f| slug(&f.name)).collect();
+    let names: Vec<&str> = scenario
+        .facilities
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    unique_stems("occupancy", &names)
+}
+
+/// Stems `<prefix>_<slug>`, unique: the item's position is added where a
+/// slug is empty or shared, then `_2`, `_3`, … where that still meets a
+/// stem already given.
+fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
+    let slugs: Vec<String> = names.iter().map(|n| slug(n)).collect();
+    let mut taken = std::collections::HashSet::new();
     let wanted: Vec<String> = slugs
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let shared = slugs.iter().filter(|t| *t == s).count() > 1;
-            if s.is_empty() || shared {
-                format!("occupancy_{}_{s}", i + 1)
+            if s.is_empty() || slugs.iter().filter(|t| *t == s).count() > 1 {
+                format!("{prefix}_{}_{s}", i + 1)
                     .trim_end_matches('_')
                     .to_string()
             } else {
-                format!("occupancy_{s}")
+                format!("{prefix}_{s}")
             }
         })
         .collect();
-    // Stems no other facility wants keep them; of the others, the first
-    // keeps its stem and the rest take the next free suffix.
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for w in &wanted {
-        *counts.entry(w.as_str()).or_default() += 1;
-    }
-    for w in &wanted {
-        if counts[w.as_str()] == 1 {
+    let once: Vec<bool> = wanted
+        .iter()
+        .map(|w| wanted.iter().filter(|v| *v == w).count() == 1)
+        .collect();
+    for (w, &one) in wanted.iter().zip(&once) {
+        if one {
             taken.insert(w.clone());
         }
     }
     wanted
         .iter()
-        .map(|w| {
-            if counts[w.as_str()] == 1 || taken.insert(w.clone()) {
+        .zip(&once)
+        .map(|(w, &one)| {
+            if one || taken.insert(w.clone()) {
                 return w.clone();
             }
-            let mut k = 2;
-            loop {
-                let candidate = format!("{w}_{k}");
-                if taken.insert(candidate.clone()) {
-                    return candidate;
-                }
-                k += 1;
-            }
+            (2..)
+                .map(|k| format!("{w}_{k}"))
+                .find(|c| taken.insert(c.clone()))
+                .unwrap_or_default()
         })
         .collect()
 }
