@@ -55,13 +55,15 @@ use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
+use super::axes::{Calendar, nice_max, thousands};
+use super::draw::{
+    create_dir, draw_band, draw_median, draw_mesh, legend, svg_text, time_chart, titled,
+    write_svg_png,
+};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, Figure, LEGEND_SIZE, MAX_FACILITY_CHARTS, MAX_PANELS, MEDIAN_WIDTH,
-    PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE,
-    WIDTH, ensure_font, font, plot_err, slug,
+    CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
+    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
 };
 use crate::Error;
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
@@ -149,49 +151,6 @@ struct Drawn<'a> {
 fn inside_text(points: &[Point]) -> String {
     let k = points.iter().filter(|p| p.inside).count();
     format!("{k} of {} inside the 5\u{2013}95% band", points.len())
-}
-
-/// Stems `<prefix>_<slug>`, unique: the item's position is added where a
-/// slug is empty or shared, then `_2`, `_3`, … where that still meets a
-/// stem already given.
-fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
-    let slugs: Vec<String> = names.iter().map(|n| slug(n)).collect();
-    let mut taken = std::collections::HashSet::new();
-    let wanted: Vec<String> = slugs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if s.is_empty() || slugs.iter().filter(|t| *t == s).count() > 1 {
-                format!("{prefix}_{}_{s}", i + 1)
-                    .trim_end_matches('_')
-                    .to_string()
-            } else {
-                format!("{prefix}_{s}")
-            }
-        })
-        .collect();
-    let once: Vec<bool> = wanted
-        .iter()
-        .map(|w| wanted.iter().filter(|v| *v == w).count() == 1)
-        .collect();
-    for (w, &one) in wanted.iter().zip(&once) {
-        if one {
-            taken.insert(w.clone());
-        }
-    }
-    wanted
-        .iter()
-        .zip(&once)
-        .map(|(w, &one)| {
-            if one || taken.insert(w.clone()) {
-                return w.clone();
-            }
-            (2..)
-                .map(|k| format!("{w}_{k}"))
-                .find(|c| taken.insert(c.clone()))
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// The charts of a set of panels: one overview (split past
@@ -303,12 +262,7 @@ impl Drawn<'_> {
     }
 
     fn svg(&self) -> Result<String, Error> {
-        let mut text = String::new();
-        {
-            let root = SVGBackend::with_string(&mut text, self.size()).into_drawing_area();
-            self.draw(root)?;
-        }
-        Ok(text)
+        svg_text(self.size(), |root| self.draw(root))
     }
 
     fn figure(&self) -> Result<Figure, Error> {
@@ -321,53 +275,16 @@ impl Drawn<'_> {
 
     /// Writes `<stem>.svg` and `<stem>.png` into `dir`, each atomically.
     fn write(&self, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        let named = |e: Error, path: &Path| match e {
-            Error::Plot {
-                path: None,
-                message,
-            } => Error::Plot {
-                path: Some(path.to_path_buf()),
-                message,
-            },
-            other => other,
-        };
-        let svg = dir.join(format!("{}.svg", self.stem));
-        let text = self.svg().map_err(|e| named(e, &svg))?;
-        crate::report::write_bytes_atomic(&svg, text.as_bytes())?;
-        out.push(svg);
-        let png = dir.join(format!("{}.png", self.stem));
-        crate::report::write_atomic(&png, |tmp| {
-            self.draw(BitMapBackend::new(tmp, self.size()).into_drawing_area())
-        })
-        .map_err(|e| named(e, &png))?;
-        out.push(png);
-        Ok(())
+        let svg = self.svg();
+        write_svg_png(
+            dir,
+            &self.stem,
+            self.size(),
+            svg,
+            |root| self.draw(root),
+            out,
+        )
     }
-}
-
-/// Draws the title and subtitle, returns the area below them.
-fn titled<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    subtitle: &str,
-) -> Result<DrawingArea<DB, Shift>, Error> {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (w, _) = top.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
 }
 
 /// A number for an axis or a label: thousands separators from 1,000 on,
@@ -411,75 +328,19 @@ fn fan_panel<DB: DrawingBackend>(
             .fold(0.0, f64::max),
     );
     let y_fmt = |y: &f64| num(*y);
-    let day_fmt = |d: &f64| format!("{d:.0}");
-    let date_fmt = |d: &f64| cal.tick(*d);
-    let mut builder = ChartBuilder::on(area);
-    let text;
-    if caption {
-        text = format!("{} ({})", s.name, inside_text(&s.points));
-        builder.caption(&text, font(CAPTION_SIZE));
-    }
-    let mut chart = builder
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(Ticked::new(0.0, h + pad, cal.day_ticks()), 0.0..y_max)
-        .map_err(plot_err)?
-        .set_secondary_coord(Ticked::new(0.0, h + pad, cal.date_ticks()), 0.0..y_max);
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(s.name.as_str())
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
-    chart
-        .configure_secondary_axes()
-        .x_labels(20)
-        .x_label_formatter(&date_fmt)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .draw()
-        .map_err(plot_err)?;
+    let text = caption.then(|| format!("{} ({})", s.name, inside_text(&s.points)));
+    let mut chart = time_chart(
+        area,
+        text.as_deref(),
+        cal,
+        (0.0, h + pad),
+        y_max,
+        s.name.as_str(),
+        &y_fmt,
+    )?;
 
-    let by_day = |v: &[f64]| {
-        thin(
-            v.iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &x)| ((i + 1) as f64, x)),
-        )
-    };
-    let mut outline = by_day(&s.bands.p95);
-    let mut lower = by_day(&s.bands.p5);
-    lower.reverse();
-    outline.extend(lower);
-    let fill = f.colour.mix(0.25);
-    chart
-        .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
-        .map_err(plot_err)?
-        .label(format!("{}: 5\u{2013}95% of replications", f.band))
-        .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
-    let style = ShapeStyle::from(&f.colour).stroke_width(MEDIAN_WIDTH);
-    chart
-        .draw_series(LineSeries::new(by_day(&s.bands.p50), style))
-        .map_err(plot_err)?
-        .label(format!("{}: median", f.band))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+    draw_band(&mut chart, &s.bands, days, f.colour, f.band)?;
+    draw_median(&mut chart, &s.bands, days, f.colour, f.band)?;
 
     // Whiskers under the points.
     for p in &s.points {
@@ -523,16 +384,7 @@ fn fan_panel<DB: DrawingBackend>(
             .label(format!("observed{whiskers}, outside the band"))
             .legend(|(x, y)| TriangleMarker::new((x + 22, y), 15, OUTSIDE.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -693,22 +545,16 @@ fn param_panel<DB: DrawingBackend>(
         Transform::Identity => format!("value of {}", prior.path),
         Transform::Reciprocal => format!("value of {} (prior on 1/value)", prior.path),
     };
-    chart
-        .configure_mesh()
-        .x_labels(8)
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&x_fmt)
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(8)
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&x_fmt)
+            .x_desc(x_desc)
+            .y_desc(y_desc),
+    )?;
 
     let fill = post.mix(0.6);
     let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
@@ -781,16 +627,7 @@ fn param_panel<DB: DrawingBackend>(
                 + PathElement::new(vec![(0, 0), (18, 0)], dashed)
                 + PathElement::new(vec![(26, 0), (44, 0)], dashed)
         });
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -965,13 +802,6 @@ pub fn write_backtest_plots(
         d.write(dir, &mut out)?;
     }
     Ok(out)
-}
-
-fn create_dir(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
 }
 
 /// The posterior predictive scenario

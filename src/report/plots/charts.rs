@@ -5,11 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Calendar, Ticked, active_span, nice_max, thin, thousands};
-use super::{
-    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH,
-    SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, font, plot_err,
-};
+use super::axes::{Calendar, Ticked, active_span, nice_max, thousands};
+use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
+use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
 use crate::Error;
 use crate::montecarlo::Summary;
 use crate::report::{Override, overrides_text};
@@ -91,31 +89,6 @@ pub(super) struct Reference {
     points: Vec<(f64, f64)>,
 }
 
-/// Draws the title and subtitle, returns the area below them.
-fn titled<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    subtitle: &str,
-) -> Result<DrawingArea<DB, Shift>, Error> {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (w, _) = top.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
-}
-
 /// One time-series panel: bands, reference lines, both time axes.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -146,77 +119,11 @@ fn panel<DB: DrawingBackend>(
             .fold(0.0, f64::max),
     );
     let y_fmt = |y: &f64| thousands(*y);
-    let day_fmt = |d: &f64| format!("{d:.0}");
-    let date_fmt = |d: &f64| cal.tick(*d);
-
-    let mut builder = ChartBuilder::on(area);
-    if let Some(caption) = caption {
-        builder.caption(caption, font(CAPTION_SIZE));
-    }
-    let mut chart = builder
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(Ticked::new(0.0, h, cal.day_ticks()), 0.0..y_max)
-        .map_err(plot_err)?
-        .set_secondary_coord(Ticked::new(0.0, h, cal.date_ticks()), 0.0..y_max);
-
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(y_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
-    chart
-        .configure_secondary_axes()
-        .x_labels(20)
-        .x_label_formatter(&date_fmt)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .draw()
-        .map_err(plot_err)?;
+    let mut chart = time_chart(area, caption, cal, (0.0, h), y_max, y_desc, &y_fmt)?;
 
     // Bands under lines, lines on top.
     for b in bands {
-        let mut outline = thin(
-            b.bands
-                .p95
-                .iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &v)| ((i + 1) as f64, v)),
-        );
-        let mut lower = thin(
-            b.bands
-                .p5
-                .iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &v)| ((i + 1) as f64, v)),
-        );
-        lower.reverse();
-        outline.extend(lower);
-        let fill = b.colour.mix(0.25);
-        chart
-            .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
-            .map_err(plot_err)?
-            .label(format!("{}: 5\u{2013}95% of replications", b.label))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+        draw_band(&mut chart, b.bands, days, b.colour, b.label)?;
     }
     for r in references {
         let style = ShapeStyle::from(&REFERENCE).stroke_width(REFERENCE_WIDTH);
@@ -236,58 +143,10 @@ fn panel<DB: DrawingBackend>(
             });
     }
     for b in bands {
-        let style = ShapeStyle::from(&b.colour).stroke_width(MEDIAN_WIDTH);
-        chart
-            .draw_series(LineSeries::new(
-                thin(
-                    b.bands
-                        .p50
-                        .iter()
-                        .take(days)
-                        .enumerate()
-                        .map(|(i, &v)| ((i + 1) as f64, v)),
-                ),
-                style,
-            ))
-            .map_err(plot_err)?
-            .label(format!("{}: median", b.label))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+        draw_median(&mut chart, b.bands, days, b.colour, b.label)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
-}
-
-/// Capacity of a facility over days 0..=horizon as a step function.
-fn capacity_steps(
-    f: &crate::scenario::Facility,
-    start: crate::scenario::Date,
-    horizon: f64,
-) -> Vec<(f64, f64)> {
-    let mut expansions: Vec<_> = f
-        .expansions
-        .iter()
-        .map(|e| (e.day.days_from(start), e.beds))
-        .filter(|e| e.0 <= horizon)
-        .collect();
-    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut cap = f.capacity as f64;
-    let mut pts = vec![(0.0, cap)];
-    for (day, beds) in expansions {
-        pts.push((day, cap));
-        cap += beds as f64;
-        pts.push((day, cap));
-    }
-    pts.push((horizon, cap));
-    pts
 }
 
 /// Draws `n` stacked panels into a file of the given backend.
@@ -474,23 +333,17 @@ fn repatriation_panel<DB: DrawingBackend>(
             0.0..y_max,
         )
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.max(1))
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc("group (detainees in the group below the name)")
-        .y_desc("detainees repatriated")
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n.max(1))
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc("group (detainees in the group below the name)")
+            .y_desc("detainees repatriated"),
+    )?;
 
     let whisker = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
     for (i, &(_, count, mean, p5, p95, hw)) in rows.iter().enumerate() {

@@ -39,10 +39,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
+use super::draw::{self, capacity_steps, draw_mesh, legend, svg_text, time_chart};
 use super::{
-    CAPTION_SIZE, DESC_SIZE, Figure, LEGEND_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT,
-    REFERENCE_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, WIDTH, ensure_font, font,
-    plot_err, slug,
+    CAPTION_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
+    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
 };
 use crate::Error;
 use crate::decide::compare::HEADLINE;
@@ -206,29 +206,14 @@ impl Chart<'_> {
     }
 }
 
-/// Draws the title and subtitle, returns the area below them.
+/// Draws the title and subtitle, each shortened to fit, returns the
+/// area below them.
 fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitle: &str,
 ) -> Result<DrawingArea<DB, Shift>, Error> {
-    root.fill(&WHITE).map_err(plot_err)?;
-    let (top, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (w, _) = top.dim_in_pixel();
-    let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        shorten(title, 64),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        shorten(subtitle, 110),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
+    draw::titled(root, &shorten(title, 64), &shorten(subtitle, 110))
 }
 
 /// `text` cut to at most `max` characters, keeping its start and end
@@ -298,21 +283,15 @@ fn hbars<DB: DrawingBackend>(
         .build_cartesian_2d(lo..hi, -0.5..n - 0.5)
         .map_err(plot_err)?;
     let x_fmt = |x: &f64| num(*x);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(8)
-        .x_label_formatter(&x_fmt)
-        .x_desc(x_desc)
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(8)
+            .x_label_formatter(&x_fmt)
+            .x_desc(x_desc),
+    )?;
     if lo < 0.0 && hi > 0.0 {
         chart
             .draw_series(std::iter::once(PathElement::new(
@@ -392,16 +371,7 @@ fn hbars<DB: DrawingBackend>(
             .label(label.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], c.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)
+    draw::legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
 /// The key that orders bars: largest first, undefined last.
@@ -578,22 +548,16 @@ fn sweep_panel<DB: DrawingBackend>(
         .y_label_area_size(150)
         .build_cartesian_2d(Ticked::new(x_lo, x_hi, ticks.clone()), y_lo..y_hi)
         .map_err(plot_err)?;
-    chart
-        .configure_mesh()
-        .x_labels(ticks.len().max(1))
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(x_path)
-        .y_desc("mean \u{b1} 95% CI")
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(ticks.len().max(1))
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc(x_path)
+            .y_desc("mean \u{b1} 95% CI"),
+    )?;
     let whisker = ShapeStyle::from(&BLACK).stroke_width(3);
     let k = lines.len().max(1) as f64;
     for (li, line) in lines.iter().enumerate() {
@@ -653,42 +617,9 @@ fn sweep_panel<DB: DrawingBackend>(
         }
     }
     if lines.len() > 1 {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(16)
-            .legend_area_size(56)
-            .label_font(font(LEGEND_SIZE))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.5))
-            .draw()
-            .map_err(plot_err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     Ok(())
-}
-
-/// Capacity of a facility over days 0..=horizon as a step function.
-fn capacity_steps(
-    f: &crate::scenario::Facility,
-    start: crate::scenario::Date,
-    horizon: f64,
-) -> Vec<(f64, f64)> {
-    let mut expansions: Vec<_> = f
-        .expansions
-        .iter()
-        .map(|e| (e.day.days_from(start), e.beds))
-        .filter(|e| e.0 <= horizon)
-        .collect();
-    expansions.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut cap = f.capacity as f64;
-    let mut pts = vec![(0.0, cap)];
-    for (day, beds) in expansions {
-        pts.push((day, cap));
-        cap += beds as f64;
-        pts.push((day, cap));
-    }
-    pts.push((horizon, cap));
-    pts
 }
 
 /// One facility's occupancy (or one stage's queue) in every run.
@@ -729,54 +660,25 @@ fn fan_panel<DB: DrawingBackend>(
             .fold(0.0, f64::max),
     );
     let cal = runs.cal;
-    let day_fmt = |d: &f64| format!("{d:.0}");
-    let date_fmt = |d: &f64| cal.tick(*d);
     let y_fmt = |y: &f64| thousands(*y);
     let caption = if occupancy {
         format!("{entity}: end-of-day occupancy")
     } else {
         format!("{entity}: cases waiting")
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, font(CAPTION_SIZE))
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(Ticked::new(runs.lo, runs.hi, cal.day_ticks()), 0.0..y_max)
-        .map_err(plot_err)?
-        .set_secondary_coord(Ticked::new(runs.lo, runs.hi, cal.date_ticks()), 0.0..y_max);
-    chart
-        .configure_mesh()
-        .x_labels(20)
-        .y_labels(8)
-        .x_label_formatter(&day_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
-        .y_desc(if occupancy {
+    let mut chart = time_chart(
+        area,
+        Some(&caption),
+        cal,
+        (runs.lo, runs.hi),
+        y_max,
+        if occupancy {
             "detainees held"
         } else {
             "cases waiting"
-        })
-        .label_style(font(TICK_SIZE))
-        .axis_desc_style(font(DESC_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(8)
-        .draw()
-        .map_err(plot_err)?;
-    chart
-        .configure_secondary_axes()
-        .x_labels(20)
-        .x_label_formatter(&date_fmt)
-        .label_style(font(TICK_SIZE))
-        .axis_style(ShapeStyle::from(&BLACK).stroke_width(2))
-        .draw()
-        .map_err(plot_err)?;
+        },
+        &y_fmt,
+    )?;
     let line = |b: &[f64], shift: f64, days: usize| {
         thin(
             b.iter()
@@ -838,16 +740,7 @@ fn fan_panel<DB: DrawingBackend>(
                     + PathElement::new(vec![(26, 0), (44, 0)], style)
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .legend_area_size(56)
-        .label_font(font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()
-        .map_err(plot_err)
+    legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
 /// Stems `<prefix>_<slug>` for `names`, made unique with `_2`, `_3`, …
@@ -875,15 +768,10 @@ fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
 
 /// `chart` as a [`Figure`].
 fn figure(stem: String, chart: Chart<'_>) -> Result<Figure, Error> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
-        chart.draw(root)?;
-    }
     Ok(Figure {
         stem,
         title: chart.title(),
-        svg,
+        svg: svg_text(chart.size(), |root| chart.draw(root))?,
     })
 }
 
@@ -895,37 +783,15 @@ fn write_chart(
     chart: Chart<'_>,
     out: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
-    let named = |e: Error, path: &Path| match e {
-        Error::Plot {
-            path: None,
-            message,
-        } => Error::Plot {
-            path: Some(path.to_path_buf()),
-            message,
-        },
-        other => other,
-    };
-    let f = figure(stem.to_string(), chart)?;
-    let svg = dir.join(format!("{stem}.svg"));
-    crate::report::write_bytes_atomic(&svg, f.svg.as_bytes())?;
-    out.push(svg);
-    let png = dir.join(format!("{stem}.png"));
-    crate::report::write_atomic(&png, |tmp| {
-        chart.draw(BitMapBackend::new(tmp, chart.size()).into_drawing_area())
-    })
-    .map_err(|e| named(e, &png))?;
-    out.push(png);
-    Ok(())
+    let svg = svg_text(chart.size(), |root| chart.draw(root));
+    draw::write_svg_png(dir, stem, chart.size(), svg, |root| chart.draw(root), out)
 }
 
 /// Creates `dir` and registers the font.
 fn prepare(dir: Option<&Path>) -> Result<(), Error> {
     ensure_font()?;
     if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        draw::create_dir(dir)?;
     }
     Ok(())
 }

@@ -27,7 +27,8 @@
 //! Every time axis is in days since day 0 (bottom) and in calendar dates
 //! (top), computed from the scenario's `start_date` (civil dates through
 //! `jiff`). The module is split along its seams: `axes` (calendar, ticks,
-//! bounds) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
+//! bounds), `draw` (title block, time axes, legend, writing SVG and PNG,
+//! shared by every family) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
 //! printed at a quarter page.
 //!
 //! SVG text is written as `<text>` elements with the generic `sans-serif`
@@ -37,7 +38,6 @@
 //! Bitstream Vera licence with DejaVu's changes in the public domain (see
 //! `DejaVuSans-subset.LICENSE.txt` beside it).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -53,6 +53,7 @@ mod axes;
 pub mod calib;
 mod charts;
 pub mod decide;
+mod draw;
 
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
@@ -175,49 +176,62 @@ fn slug(name: &str) -> String {
 /// where that still meets a stem already given: no chart overwrites
 /// another ("a", "a!" and "1 a" get three stems).
 fn facility_stems(scenario: &Scenario) -> Vec<String> {
-    let slugs: Vec<String> = scenario.facilities.iter().map(|f| slug(&f.name)).collect();
+    let names: Vec<&str> = scenario
+        .facilities
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    unique_stems("occupancy", &names)
+}
+
+/// Stems `<prefix>_<slug>`, unique: the item's position is added where a
+/// slug is empty or shared, then `_2`, `_3`, … where that still meets a
+/// stem already given.
+fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
+    let slugs: Vec<String> = names.iter().map(|n| slug(n)).collect();
+    let mut taken = std::collections::HashSet::new();
     let wanted: Vec<String> = slugs
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let shared = slugs.iter().filter(|t| *t == s).count() > 1;
-            if s.is_empty() || shared {
-                format!("occupancy_{}_{s}", i + 1)
+            if s.is_empty() || slugs.iter().filter(|t| *t == s).count() > 1 {
+                format!("{prefix}_{}_{s}", i + 1)
                     .trim_end_matches('_')
                     .to_string()
             } else {
-                format!("occupancy_{s}")
+                format!("{prefix}_{s}")
             }
         })
         .collect();
-    // Stems no other facility wants keep them; of the others, the first
-    // keeps its stem and the rest take the next free suffix.
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for w in &wanted {
-        *counts.entry(w.as_str()).or_default() += 1;
-    }
-    for w in &wanted {
-        if counts[w.as_str()] == 1 {
+    let once: Vec<bool> = wanted
+        .iter()
+        .map(|w| wanted.iter().filter(|v| *v == w).count() == 1)
+        .collect();
+    for (w, &one) in wanted.iter().zip(&once) {
+        if one {
             taken.insert(w.clone());
         }
     }
     wanted
         .iter()
-        .map(|w| {
-            if counts[w.as_str()] == 1 || taken.insert(w.clone()) {
+        .zip(&once)
+        .map(|(w, &one)| {
+            if one || taken.insert(w.clone()) {
                 return w.clone();
             }
-            let mut k = 2;
-            loop {
-                let candidate = format!("{w}_{k}");
-                if taken.insert(candidate.clone()) {
-                    return candidate;
-                }
-                k += 1;
-            }
+            (2..)
+                .map(|k| format!("{w}_{k}"))
+                .find(|c| taken.insert(c.clone()))
+                .unwrap_or_default()
         })
         .collect()
+}
+
+/// Size of a chart's image: the title block and one panel height per
+/// panel, at most [`MAX_PANELS`].
+fn chart_size(chart: &Chart<'_>) -> (u32, u32) {
+    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
+    (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT)
 }
 
 /// Writes one chart as `<stem>.svg` and `<stem>.png` in `dir`, each
@@ -229,45 +243,33 @@ fn write_chart(
     cx: &Context<'_>,
     out: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
-    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
-    let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
-    let named = |e: Error, path: &Path| match e {
-        Error::Plot {
-            path: None,
-            message,
-        } => Error::Plot {
-            path: Some(path.to_path_buf()),
-            message,
-        },
-        other => other,
-    };
+    let size = chart_size(&chart);
     let svg = dir.join(format!("{stem}.svg"));
     crate::report::write_atomic(&svg, |tmp| {
         chart.draw(SVGBackend::new(tmp, size).into_drawing_area(), cx)
     })
-    .map_err(|e| named(e, &svg))?;
+    .map_err(|e| draw::named(e, &svg))?;
     out.push(svg);
-    let png = dir.join(format!("{stem}.png"));
-    crate::report::write_atomic(&png, |tmp| {
-        chart.draw(BitMapBackend::new(tmp, size).into_drawing_area(), cx)
-    })
-    .map_err(|e| named(e, &png))?;
-    out.push(png);
-    Ok(())
+    draw::write_png(dir, stem, size, |root| chart.draw(root, cx), out)
 }
 
-/// Draws a chart of many panels (`ix`) as one file `<stem>` or, past
-/// [`MAX_PANELS`], as files `<stem>-1of<n>`, `<stem>-2of<n>`, …
-fn write_split(
-    dir: &Path,
+/// What [`run_charts`] hands each chart to: its stem, its title, the
+/// chart and the context to draw it in.
+type EachChart<'f> = dyn FnMut(String, String, Chart<'_>, &Context<'_>) -> Result<(), Error> + 'f;
+
+/// Hands a chart of many panels (`ix`) to `each` as one chart `<stem>`
+/// or, past [`MAX_PANELS`], as charts `<stem>-1of<n>`, `<stem>-2of<n>`, …
+/// (titled `<title> (1 of <n>)`, …).
+fn split_chart(
     stem: &str,
+    title: &str,
     ix: &[usize],
     chart: fn(&[usize]) -> Chart<'_>,
     cx: &Context<'_>,
-    out: &mut Vec<PathBuf>,
+    each: &mut EachChart<'_>,
 ) -> Result<(), Error> {
     if ix.len() <= MAX_PANELS {
-        return write_chart(dir, stem, chart(ix), cx, out);
+        return each(stem.into(), title.into(), chart(ix), cx);
     }
     let parts = ix.len().div_ceil(MAX_PANELS);
     for (k, part) in ix.chunks(MAX_PANELS).enumerate() {
@@ -275,15 +277,84 @@ fn write_split(
             part: Some((k + 1, parts)),
             ..*cx
         };
-        write_chart(
-            dir,
-            &format!("{stem}-{}of{parts}", k + 1),
+        each(
+            format!("{stem}-{}of{parts}", k + 1),
+            format!("{title} ({} of {parts})", k + 1),
             chart(part),
             &cx,
-            out,
         )?;
     }
     Ok(())
+}
+
+/// The context of a run's charts: the calendar of the days both the
+/// scenario and the summary cover.
+fn run_context<'a>(
+    scenario: &'a Scenario,
+    summary: &'a Summary,
+    variant: Option<&'a str>,
+    overrides: &'a [Override],
+) -> Result<Context<'a>, Error> {
+    let horizon = summary.horizon_days.min(scenario.horizon_days);
+    if horizon == 0 {
+        return Err(Error::plot("the summary has no days to plot"));
+    }
+    Ok(Context {
+        scenario,
+        summary,
+        cal: Calendar::new(&summary.start_date, horizon)?,
+        overrides,
+        variant,
+        part: None,
+    })
+}
+
+/// The charts of a run, in order, each handed to `each` with its stem and
+/// title: occupancy of all facilities (split past [`MAX_PANELS`]), one per
+/// facility for the first [`MAX_FACILITY_CHARTS`], court queues (split
+/// likewise), transfers, repatriation. Both [`write_plots_for`] and
+/// [`run_figures_of_variant`] draw this list.
+fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
+    let scenario = cx.scenario;
+    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
+    split_chart(
+        "occupancy",
+        "Prison occupancy",
+        &all,
+        |ix| Chart::Occupancy(ix),
+        cx,
+        each,
+    )?;
+    let stems = facility_stems(scenario);
+    for i in all.iter().take(MAX_FACILITY_CHARTS) {
+        each(
+            stems[*i].clone(),
+            format!("{}: prison occupancy", scenario.facilities[*i].name),
+            Chart::Occupancy(std::slice::from_ref(i)),
+            cx,
+        )?;
+    }
+    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
+    split_chart(
+        "court_queues",
+        "Court queues",
+        &stages,
+        |ix| Chart::CourtQueues(ix),
+        cx,
+        each,
+    )?;
+    each(
+        "transfers".into(),
+        "Transfers to Iraq".into(),
+        Chart::Transfers,
+        cx,
+    )?;
+    each(
+        "repatriation".into(),
+        "Repatriation by group".into(),
+        Chart::Repatriation,
+        cx,
+    )
 }
 
 /// Writes the charts of `summary` (a run of `scenario`) into `dir`, each as
@@ -356,53 +427,12 @@ pub fn write_plots_for(
     overrides: &[Override],
 ) -> Result<Vec<PathBuf>, Error> {
     ensure_font()?;
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let horizon = summary.horizon_days.min(scenario.horizon_days);
-    if horizon == 0 {
-        return Err(Error::plot("the summary has no days to plot"));
-    }
-    let cx = Context {
-        scenario,
-        summary,
-        cal: Calendar::new(&summary.start_date, horizon)?,
-        overrides,
-        variant,
-        part: None,
-    };
+    draw::create_dir(dir)?;
+    let cx = run_context(scenario, summary, variant, overrides)?;
     let mut out = Vec::new();
-    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
-    write_split(
-        dir,
-        "occupancy",
-        &all,
-        |ix| Chart::Occupancy(ix),
-        &cx,
-        &mut out,
-    )?;
-    let stems = facility_stems(scenario);
-    for i in all.iter().take(MAX_FACILITY_CHARTS) {
-        write_chart(
-            dir,
-            &stems[*i],
-            Chart::Occupancy(std::slice::from_ref(i)),
-            &cx,
-            &mut out,
-        )?;
-    }
-    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
-    write_split(
-        dir,
-        "court_queues",
-        &stages,
-        |ix| Chart::CourtQueues(ix),
-        &cx,
-        &mut out,
-    )?;
-    write_chart(dir, "transfers", Chart::Transfers, &cx, &mut out)?;
-    write_chart(dir, "repatriation", Chart::Repatriation, &cx, &mut out)?;
+    run_charts(&cx, &mut |stem, _title, chart, cx| {
+        write_chart(dir, &stem, chart, cx, &mut out)
+    })?;
     Ok(out)
 }
 
@@ -413,13 +443,7 @@ fn figure(
     chart: Chart<'_>,
     cx: &Context<'_>,
 ) -> Result<Figure, Error> {
-    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
-    let size = (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT);
-    let mut svg = String::new();
-    chart.draw(
-        SVGBackend::with_string(&mut svg, size).into_drawing_area(),
-        cx,
-    )?;
+    let svg = draw::svg_text(chart_size(&chart), |root| chart.draw(root, cx))?;
     Ok(Figure { stem, title, svg })
 }
 
@@ -470,81 +494,12 @@ pub fn run_figures_of_variant(
     overrides: &[Override],
 ) -> Result<Vec<Figure>, Error> {
     ensure_font()?;
-    let horizon = summary.horizon_days.min(scenario.horizon_days);
-    if horizon == 0 {
-        return Err(Error::plot("the summary has no days to plot"));
-    }
-    let cx = Context {
-        scenario,
-        summary,
-        cal: Calendar::new(&summary.start_date, horizon)?,
-        overrides,
-        variant,
-        part: None,
-    };
+    let cx = run_context(scenario, summary, variant, overrides)?;
     let mut out = Vec::new();
-    let split = |stem: &str,
-                 title: &str,
-                 ix: &[usize],
-                 chart: fn(&[usize]) -> Chart<'_>,
-                 out: &mut Vec<Figure>|
-     -> Result<(), Error> {
-        if ix.len() <= MAX_PANELS {
-            out.push(figure(stem.into(), title.into(), chart(ix), &cx)?);
-            return Ok(());
-        }
-        let parts = ix.len().div_ceil(MAX_PANELS);
-        for (k, part) in ix.chunks(MAX_PANELS).enumerate() {
-            let cx = Context {
-                part: Some((k + 1, parts)),
-                ..cx
-            };
-            out.push(figure(
-                format!("{stem}-{}of{parts}", k + 1),
-                format!("{title} ({} of {parts})", k + 1),
-                chart(part),
-                &cx,
-            )?);
-        }
+    run_charts(&cx, &mut |stem, title, chart, cx| {
+        out.push(figure(stem, title, chart, cx)?);
         Ok(())
-    };
-    let all: Vec<usize> = (0..scenario.facilities.len()).collect();
-    split(
-        "occupancy",
-        "Prison occupancy",
-        &all,
-        |ix| Chart::Occupancy(ix),
-        &mut out,
-    )?;
-    let stems = facility_stems(scenario);
-    for i in all.iter().take(MAX_FACILITY_CHARTS) {
-        out.push(figure(
-            stems[*i].clone(),
-            format!("{}: prison occupancy", scenario.facilities[*i].name),
-            Chart::Occupancy(std::slice::from_ref(i)),
-            &cx,
-        )?);
-    }
-    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
-    split(
-        "court_queues",
-        "Court queues",
-        &stages,
-        |ix| Chart::CourtQueues(ix),
-        &mut out,
-    )?;
-    out.push(figure(
-        "transfers".into(),
-        "Transfers to Iraq".into(),
-        Chart::Transfers,
-        &cx,
-    )?);
-    out.push(figure(
-        "repatriation".into(),
-        "Repatriation by group".into(),
-        Chart::Repatriation,
-        &cx,
-    )?);
+    })?;
     Ok(out)
 }
 
