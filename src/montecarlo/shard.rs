@@ -165,9 +165,9 @@ fn describe_posterior(t: Option<&PosteriorTable>) -> String {
 /// written).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RecordedVariant {
-    name: String,
-    overrides: Vec<(String, String)>,
+pub(crate) struct RecordedVariant {
+    pub(crate) name: String,
+    pub(crate) overrides: Vec<(String, String)>,
 }
 
 /// SHA-256 of the scenario's canonical TOML form, in hex, without its

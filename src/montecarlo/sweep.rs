@@ -134,6 +134,10 @@ pub struct SweepShard {
     /// scenario, for provenance; absent from files without any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     overrides: Vec<(String, String)>,
+    /// The named variant (`[variant.NAME]`) the base scenario was made
+    /// as, before the overrides; absent from files without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    variant: Option<super::shard::RecordedVariant>,
 }
 
 /// `(path, value)` for each varied parameter of a cell.
@@ -268,6 +272,7 @@ pub fn sweep_shard(
         replications: runs.replications,
         cells: out,
         overrides: Vec::new(),
+        variant: None,
     })
 }
 
@@ -283,6 +288,30 @@ impl SweepShard {
     /// The parameter overrides recorded with [`SweepShard::with_overrides`].
     pub fn overrides(&self) -> &[(String, String)] {
         &self.overrides
+    }
+
+    /// Records the named variant (`[variant.NAME]`) and its overrides
+    /// (path, value as written) that made the base scenario, before the
+    /// `--set` overrides, so that merged slices report it as one sweep
+    /// would. Slices merge only with slices of the same variant.
+    pub fn with_variant(
+        mut self,
+        name: impl Into<String>,
+        overrides: Vec<(String, String)>,
+    ) -> SweepShard {
+        self.variant = Some(super::shard::RecordedVariant {
+            name: name.into(),
+            overrides,
+        });
+        self
+    }
+
+    /// The variant recorded with [`SweepShard::with_variant`]: its name
+    /// and overrides.
+    pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
+        self.variant
+            .as_ref()
+            .map(|v| (v.name.as_str(), v.overrides.as_slice()))
     }
 
     /// Adds another slice of the same sweep.
@@ -304,6 +333,16 @@ impl SweepShard {
             return Err(Error::shard(format!(
                 "sweep shards made with different --set overrides ({:?} and {:?})",
                 self.overrides, other.overrides
+            )));
+        }
+        if self.variant != other.variant {
+            let name = |v: Option<(&str, &[(String, String)])>| {
+                v.map_or("none".to_string(), |(n, _)| format!("{n:?}"))
+            };
+            return Err(Error::shard(format!(
+                "sweep shards of different variants ({} and {})",
+                name(self.variant()),
+                name(other.variant())
             )));
         }
         for ((_, a), (_, b)) in self.cells.iter_mut().zip(other.cells) {

@@ -371,7 +371,8 @@ fn compare_labels_variants_as_given() {
 }
 
 /// The charts' subtitles name the variant; a sweep of a variant records
-/// its overrides, tagged, and a sweep shard, which cannot yet, is refused.
+/// its overrides, tagged, and so do the slices of a sharded sweep, which
+/// merge to exactly the whole sweep.
 #[test]
 fn charts_and_sweeps_record_the_variant() {
     let dir = Scratch::new("variant-plots");
@@ -401,23 +402,70 @@ fn charts_and_sweeps_record_the_variant() {
     let o = j["overrides"].as_array().unwrap();
     assert_eq!(o.len(), 4);
     assert!(o.iter().all(|x| x["variant"] == "high"), "{o:?}");
-    let out = dir.arg("slice.json");
-    let o = expect(
-        2,
+    let whole = o_stdout_of(&[
+        "sweep",
+        &spec,
+        "--vary",
+        "horizon_days=10,20",
+        "-n",
+        "2",
+        "-q",
+        "--json",
+        "-",
+    ]);
+    for k in ["1/2", "2/2"] {
+        let out = dir.arg(&format!("slice{}.json", &k[..1]));
+        expect(
+            0,
+            &[
+                "sweep",
+                &spec,
+                "--vary",
+                "horizon_days=10,20",
+                "-n",
+                "2",
+                "-q",
+                "--shard",
+                k,
+                "--out",
+                &out,
+            ],
+        );
+    }
+    let merged = o_stdout_of(&[
+        "merge",
+        &dir.arg("slice1.json"),
+        &dir.arg("slice2.json"),
+        "-q",
+        "--json",
+        "-",
+    ]);
+    assert_eq!(merged, whole);
+    // Slices of different variants refuse to merge.
+    let other = dir.arg("other.json");
+    expect(
+        0,
         &[
             "sweep",
-            &spec,
+            &format!("{file}:low"),
             "--vary",
             "horizon_days=10,20",
             "-n",
             "2",
+            "-q",
             "--shard",
-            "1/2",
+            "2/2",
             "--out",
-            &out,
+            &other,
         ],
     );
-    assert!(stderr(&o).contains("variant"), "{}", stderr(&o));
+    let o = expect(1, &["merge", &dir.arg("slice1.json"), &other, "-q"]);
+    assert!(stderr(&o).contains("different variants"), "{}", stderr(&o));
+}
+
+/// Standard output of a command that must succeed.
+fn o_stdout_of(args: &[&str]) -> String {
+    String::from_utf8(expect(0, args).stdout).unwrap()
 }
 
 /// On the command line a variant's own problem is named under it; `run`

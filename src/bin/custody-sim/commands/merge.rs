@@ -119,14 +119,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         );
         // The variant and the `--set`s that made the scenario travel with
         // the shard.
-        let mut changes = Vec::new();
-        if let Some((name, own)) = shard.variant() {
-            changes.extend(
-                own.iter()
-                    .map(|(p, v)| custody_sim::report::Override::from_variant(name, p, v)),
-            );
-        }
-        changes.extend(overrides(shard.overrides()));
+        let changes = changes(shard.variant(), shard.overrides());
         return emit_summary(
             shard.scenario(),
             &summary,
@@ -154,7 +147,24 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         &sweep.result(),
         a.json.as_deref(),
         a.csv.as_deref(),
-        &overrides(sweep.overrides()),
+        &changes(sweep.variant(), sweep.overrides()),
         a.quiet,
     )
+}
+
+/// The overrides a shard recorded: its variant's (tagged), then the
+/// `--set`s.
+fn changes(
+    variant: Option<(&str, &[(String, String)])>,
+    sets: &[(String, String)],
+) -> Vec<custody_sim::report::Override> {
+    let mut out = Vec::new();
+    if let Some((name, own)) = variant {
+        out.extend(
+            own.iter()
+                .map(|(p, v)| custody_sim::report::Override::from_variant(name, p, v)),
+        );
+    }
+    out.extend(overrides(sets));
+    out
 }

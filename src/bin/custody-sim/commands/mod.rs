@@ -154,6 +154,21 @@ pub(crate) struct Loaded {
     pub(crate) overrides: Vec<Override>,
 }
 
+impl Loaded {
+    /// The variant applied and its own overrides (path, value as
+    /// written), as a shard records them.
+    pub(crate) fn variant_record(&self) -> Option<(String, Vec<(String, String)>)> {
+        let name = self.variant.clone()?;
+        let own = self
+            .overrides
+            .iter()
+            .filter(|o| o.variant.is_some())
+            .map(|o| (o.path.clone(), o.value.clone()))
+            .collect();
+        Some((name, own))
+    }
+}
+
 /// Loads SCENARIO, applies the variant it names (or `--variant`), then
 /// each `--set` in order, and validates the result once.
 pub(crate) fn load_with(

@@ -34,6 +34,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
     )?;
     let threads = threads(a.common.threads, n);
     let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
+    let record = loaded.variant_record();
     let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
     let runs = Runs {
@@ -52,13 +53,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
     );
     bar.finish();
     let mut shard = shard?.with_overrides(a.common.set.clone());
-    if let Some(name) = loaded.variant {
-        let own = loaded
-            .overrides
-            .iter()
-            .filter(|o| o.variant.is_some())
-            .map(|o| (o.path.clone(), o.value.clone()))
-            .collect();
+    if let Some((name, own)) = record {
         shard = shard.with_variant(name, own);
     }
     write_atomic(&a.out, |tmp| shard.write(tmp))?;

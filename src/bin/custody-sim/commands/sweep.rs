@@ -116,12 +116,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
-    if loaded.variant.is_some() && a.out.is_some() {
-        return usage(format!(
-            "{}: sweep shard files do not record a variant yet; run the sweep whole, or give its overrides with --set",
-            a.scenario
-        ));
-    }
+    let record = loaded.variant_record();
     let base = loaded.scenario;
     let (k, n) = a.shard.map_or((0, 1), |(k, n)| (k - 1, n));
     let work = cells * a.replications;
@@ -147,7 +142,10 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let bar = Bar::new(slice, a.common.quiet);
     let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
     bar.finish();
-    let shard = shard?.with_overrides(a.common.set.clone());
+    let mut shard = shard?.with_overrides(a.common.set.clone());
+    if let Some((name, own)) = record {
+        shard = shard.with_variant(name, own);
+    }
     if let Some(out) = &a.out {
         write_atomic(out, |tmp| shard.write(tmp))?;
         note(a.common.quiet, &format!("wrote {}", out.display()));
