@@ -264,24 +264,19 @@ impl<'a> Fit<'a> {
         base.horizon_days = base.horizon_days.min(observations.last_day());
         // The scenario's own `[uncertainty]` is drawn in every simulation
         // (the fit integrates over it), except on a fitted path, where the
-        // prior takes the place of the scenario's distribution. A fitted
-        // path that is a column of a posterior table cannot be taken out
-        // of the joint draws, so it is refused.
-        if let Some(u) = &mut base.uncertainty {
-            if let Some(t) = &u.posterior_table
-                && let Some(p) = priors.iter().find(|p| t.columns.contains(&p.path))
-            {
-                return Err(CalibrateError::Prior {
-                    spec: p.path.clone(),
-                    message: "the scenario's [uncertainty] posterior already draws this path: fit the scenario without its posterior (remove `posterior` from [uncertainty])".into(),
-                }
-                .into());
+        // prior takes the place of the scenario's distribution (a value set
+        // by its path leaves `[uncertainty]`, see `Scenario::with_params`).
+        // A fitted path that is a column of a posterior table cannot be
+        // taken out of the joint draws, so it is refused.
+        if let Some(u) = &base.uncertainty
+            && let Some(t) = &u.posterior_table
+            && let Some(p) = priors.iter().find(|p| t.columns.contains(&p.path))
+        {
+            return Err(CalibrateError::Prior {
+                spec: p.path.clone(),
+                message: "the scenario's [uncertainty] posterior already draws this path: fit the scenario without its posterior (remove `posterior` from [uncertainty])".into(),
             }
-            u.params
-                .retain(|(path, _)| !priors.iter().any(|p| &p.path == path));
-            if u.params.is_empty() && u.posterior_table.is_none() && u.posterior.is_none() {
-                base.uncertainty = None;
-            }
+            .into());
         }
         let mut integer_field = Vec::new();
         for p in priors {

@@ -166,8 +166,39 @@ fn describe_posterior(t: Option<&PosteriorTable>) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RecordedVariant {
-    pub(crate) name: String,
-    pub(crate) overrides: Vec<(String, String)>,
+    name: String,
+    overrides: Vec<(String, String)>,
+}
+
+impl RecordedVariant {
+    pub(crate) fn new(name: impl Into<String>, overrides: Vec<(String, String)>) -> Self {
+        RecordedVariant {
+            name: name.into(),
+            overrides,
+        }
+    }
+
+    /// The name and overrides of a recorded variant, if any.
+    pub(crate) fn view(v: &Option<Self>) -> Option<(&str, &[(String, String)])> {
+        v.as_ref()
+            .map(|v| (v.name.as_str(), v.overrides.as_slice()))
+    }
+
+    /// Refuses to merge data of different variants, naming both.
+    pub(crate) fn check_same(a: &Option<Self>, b: &Option<Self>, what: &str) -> Result<(), String> {
+        if a == b {
+            return Ok(());
+        }
+        let name = |v: &Option<Self>| {
+            v.as_ref()
+                .map_or("none".to_string(), |v| format!("{:?}", v.name))
+        };
+        Err(format!(
+            "{what} of different variants ({} and {})",
+            name(a),
+            name(b)
+        ))
+    }
 }
 
 /// SHA-256 of the scenario's canonical TOML form, in hex, without its
@@ -447,19 +478,14 @@ impl Shard {
         name: impl Into<String>,
         overrides: Vec<(String, String)>,
     ) -> Shard {
-        self.variant = Some(RecordedVariant {
-            name: name.into(),
-            overrides,
-        });
+        self.variant = Some(RecordedVariant::new(name, overrides));
         self
     }
 
     /// The variant recorded with [`Shard::with_variant`]: its name and
     /// overrides.
     pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
-        self.variant
-            .as_ref()
-            .map(|v| (v.name.as_str(), v.overrides.as_slice()))
+        RecordedVariant::view(&self.variant)
     }
 
     /// The master seed.
@@ -527,17 +553,7 @@ impl Shard {
                 self.overrides, other.overrides
             )));
         }
-        if other.variant != self.variant {
-            let name = |v: &Option<RecordedVariant>| {
-                v.as_ref()
-                    .map_or("none".to_string(), |v| format!("{:?}", v.name))
-            };
-            return Err(mismatch(format!(
-                "shards of different variants ({} and {})",
-                name(&self.variant),
-                name(&other.variant)
-            )));
-        }
+        RecordedVariant::check_same(&self.variant, &other.variant, "shards").map_err(mismatch)?;
         if other.seed != self.seed {
             return Err(mismatch(format!(
                 "shards of different seeds ({} and {})",

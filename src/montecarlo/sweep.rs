@@ -299,19 +299,14 @@ impl SweepShard {
         name: impl Into<String>,
         overrides: Vec<(String, String)>,
     ) -> SweepShard {
-        self.variant = Some(super::shard::RecordedVariant {
-            name: name.into(),
-            overrides,
-        });
+        self.variant = Some(super::shard::RecordedVariant::new(name, overrides));
         self
     }
 
     /// The variant recorded with [`SweepShard::with_variant`]: its name
     /// and overrides.
     pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
-        self.variant
-            .as_ref()
-            .map(|v| (v.name.as_str(), v.overrides.as_slice()))
+        super::shard::RecordedVariant::view(&self.variant)
     }
 
     /// Adds another slice of the same sweep.
@@ -335,16 +330,8 @@ impl SweepShard {
                 self.overrides, other.overrides
             )));
         }
-        if self.variant != other.variant {
-            let name = |v: Option<(&str, &[(String, String)])>| {
-                v.map_or("none".to_string(), |(n, _)| format!("{n:?}"))
-            };
-            return Err(Error::shard(format!(
-                "sweep shards of different variants ({} and {})",
-                name(self.variant()),
-                name(other.variant())
-            )));
-        }
+        super::shard::RecordedVariant::check_same(&self.variant, &other.variant, "sweep shards")
+            .map_err(Error::shard)?;
         for ((_, a), (_, b)) in self.cells.iter_mut().zip(other.cells) {
             a.merge(b)?;
         }

@@ -851,7 +851,12 @@ fn sweep_metric(name: &str) -> bool {
 /// `, variant high (a=1) with --set b=2`, `with --set b=2` or nothing: a
 /// variant's overrides (tagged) are listed with it, the `--set`s after.
 fn with_sets(overrides: &[Override]) -> String {
-    let text = crate::report::changes_text(None, overrides);
+    with_changes(None, overrides)
+}
+
+/// [`with_sets`] naming `variant` even where it has no overrides.
+fn with_changes(variant: Option<&str>, overrides: &[Override]) -> String {
+    let text = crate::report::changes_text(variant, overrides);
     if text.is_empty() {
         text
     } else if text.starts_with("variant") {
@@ -873,14 +878,7 @@ impl Report {
         overrides: &[Override],
         variant: Option<&str>,
     ) -> Report {
-        let changes = crate::report::changes_text(variant, overrides);
-        let changes = if changes.is_empty() {
-            changes
-        } else if changes.starts_with("variant") {
-            format!(", {changes}")
-        } else {
-            format!(" {changes}")
-        };
+        let changes = with_changes(variant, overrides);
         let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
             "{} replications from day 0 ({}) over {} days{changes}. Figures: mean across replications with the 95% confidence interval on the mean.",
             summary.replications,

@@ -343,14 +343,14 @@ impl Scenario {
         // A value set explicitly wins over the scenario's distribution for
         // that path: the path leaves `[uncertainty]` (otherwise every
         // replication's draw would silently replace the value set).
-        let mut fixed = Vec::new();
+        let mut fixed: Vec<String> = Vec::new();
         if let Some(u) = &self.uncertainty {
-            for (i, (path, _)) in u.params.iter().enumerate() {
+            for (path, _) in &u.params {
                 if let Ok(segs) = parse(path)
                     && let Ok((_, r)) = slot(&mut tree, &segs, path, false)
                     && set.contains(&r.canonical)
                 {
-                    fixed.push(i);
+                    fixed.push(path.clone());
                 }
             }
         }
@@ -366,11 +366,7 @@ impl Scenario {
         if let Some(u) = &mut s.uncertainty
             && !fixed.is_empty()
         {
-            let mut i = 0;
-            u.params.retain(|_| {
-                i += 1;
-                !fixed.contains(&(i - 1))
-            });
+            u.params.retain(|(path, _)| !fixed.contains(path));
             if u.params.is_empty() && u.posterior.is_none() && u.posterior_table.is_none() {
                 s.uncertainty = None;
             }

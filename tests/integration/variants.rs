@@ -384,88 +384,35 @@ fn charts_and_sweeps_record_the_variant() {
         let svg = std::fs::read_to_string(dir.path("plots").join("occupancy.svg")).unwrap();
         assert!(svg.contains("baseline, variant high"), "{svg}");
     }
-    let o = expect(
-        0,
-        &[
+    // `sweep SPEC --vary horizon_days=10,20 -n 2 -q`, then `extra`.
+    let sweep = |spec: &str, extra: &[&str]| -> String {
+        let mut args = vec![
             "sweep",
-            &spec,
+            spec,
             "--vary",
             "horizon_days=10,20",
             "-n",
             "2",
             "-q",
-            "--json",
-            "-",
-        ],
-    );
-    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+        ];
+        args.extend_from_slice(extra);
+        String::from_utf8(expect(0, &args).stdout).unwrap()
+    };
+    let whole = sweep(&spec, &["--json", "-"]);
+    let j: Value = serde_json::from_str(&whole).unwrap();
     let o = j["overrides"].as_array().unwrap();
     assert_eq!(o.len(), 4);
     assert!(o.iter().all(|x| x["variant"] == "high"), "{o:?}");
-    let whole = o_stdout_of(&[
-        "sweep",
-        &spec,
-        "--vary",
-        "horizon_days=10,20",
-        "-n",
-        "2",
-        "-q",
-        "--json",
-        "-",
-    ]);
-    for k in ["1/2", "2/2"] {
-        let out = dir.arg(&format!("slice{}.json", &k[..1]));
-        expect(
-            0,
-            &[
-                "sweep",
-                &spec,
-                "--vary",
-                "horizon_days=10,20",
-                "-n",
-                "2",
-                "-q",
-                "--shard",
-                k,
-                "--out",
-                &out,
-            ],
-        );
-    }
-    let merged = o_stdout_of(&[
-        "merge",
-        &dir.arg("slice1.json"),
-        &dir.arg("slice2.json"),
-        "-q",
-        "--json",
-        "-",
-    ]);
-    assert_eq!(merged, whole);
+    let (one, two) = (dir.arg("slice1.json"), dir.arg("slice2.json"));
+    sweep(&spec, &["--shard", "1/2", "--out", &one]);
+    sweep(&spec, &["--shard", "2/2", "--out", &two]);
+    let merged = expect(0, &["merge", &one, &two, "-q", "--json", "-"]);
+    assert_eq!(String::from_utf8(merged.stdout).unwrap(), whole);
     // Slices of different variants refuse to merge.
     let other = dir.arg("other.json");
-    expect(
-        0,
-        &[
-            "sweep",
-            &format!("{file}:low"),
-            "--vary",
-            "horizon_days=10,20",
-            "-n",
-            "2",
-            "-q",
-            "--shard",
-            "2/2",
-            "--out",
-            &other,
-        ],
-    );
-    let o = expect(1, &["merge", &dir.arg("slice1.json"), &other, "-q"]);
+    sweep(&format!("{file}:low"), &["--shard", "2/2", "--out", &other]);
+    let o = expect(1, &["merge", &one, &other, "-q"]);
     assert!(stderr(&o).contains("different variants"), "{}", stderr(&o));
-}
-
-/// Standard output of a command that must succeed.
-fn o_stdout_of(args: &[&str]) -> String {
-    String::from_utf8(expect(0, args).stdout).unwrap()
 }
 
 /// On the command line a variant's own problem is named under it; `run`
