@@ -33,7 +33,28 @@
 //! the baseline scenario, which made it a third slower (measurements in
 //! the docs of [`crate::engine`]).
 //!
+//! # Few events
+//!
+//! While the radix heap is empty and fewer than [`SMALL_MAX`] events are
+//! pending, they wait in `small` instead, a vector sorted by key, latest
+//! first: scheduling is an insertion sort's step from the end, popping a
+//! `Vec::pop`, with `now` moving freely since no bucket depends on it.
+//! The event that would make `small` overflow first hands its events over
+//! to the radix heap, in the order they would have been popped; later
+//! events go to the radix heap until it is empty again. So exactly one of
+//! the two holds events, and `pop` knows which from the counts alone. A
+//! simulation with few pending events (M/M/1 holds at most two) never
+//! touches the buckets, whose bookkeeping is spread over 23 KiB; one with
+//! thousands (the January plan) fills `small` once at the start and pays
+//! one comparison per operation after that (measurements in the docs of
+//! [`crate::engine`]).
+//!
 //! # Scheduling order at equal times
+//!
+//! In `small`, an event is inserted after every pending event at a later
+//! time and before every one at its time or earlier, so events at equal
+//! times leave it in scheduling order, and the hand-over files them into
+//! the radix heap in that order.
 //!
 //! Every bucket lists its events in scheduling order: pushes append, and a
 //! bucket is only refiled when every lower bucket is empty, so its events,
@@ -60,7 +81,9 @@ const BUCKETS: usize = LEVELS * WIDTH;
 /// earlier. That is what a discrete-event simulation does, and it lets the
 /// calendar be a radix heap: scheduling is O(1) and popping O(1)
 /// amortised, against O(log n) each for a binary heap (see the source of
-/// this module for how). Two events at the same time come out in the order
+/// this module for how). While the heap is empty and fewer than 16 events
+/// are pending, they wait in a short sorted vector instead, which is
+/// cheaper for so few. Two events at the same time come out in the order
 /// they went in.
 ///
 /// # Example
@@ -91,9 +114,17 @@ pub struct Calendar<E> {
     masks: [u64; LEVELS],
     /// Bit `p` set iff `masks[p]` is non-zero.
     levels: u64,
-    /// Number of pending events.
+    /// Number of pending events, in `small` and in the radix heap.
     len: usize,
+    /// While few events are pending and the radix heap is empty: every
+    /// pending event, as (key, event), latest first and, at equal keys,
+    /// latest scheduled first, so that the next is at the end.
+    small: Vec<(u64, E)>,
 }
+
+/// Most events that `small` holds before they are handed over to the
+/// radix heap: the bound on the entries a sorted insertion moves.
+const SMALL_MAX: usize = 16;
 
 /// Events whose keys first differ from `now`'s in the same digit, with the
 /// same value there.
@@ -125,6 +156,7 @@ impl<E> Calendar<E> {
             masks: [0; LEVELS],
             levels: 0,
             len: 0,
+            small: Vec::with_capacity(SMALL_MAX),
         }
     }
 
@@ -146,8 +178,33 @@ impl<E> Calendar<E> {
         }
         let key = (time + 0.0).to_bits();
         debug_assert!(key >= self.now, "times never go backwards");
+        if self.len == self.small.len() {
+            // The radix heap is empty.
+            if self.small.len() < SMALL_MAX {
+                // After every later event, before every one at `key` or
+                // earlier: an insertion sort's step from the end.
+                self.small.push((key, event));
+                let mut i = self.small.len() - 1;
+                while i > 0 && self.small[i - 1].0 <= key {
+                    self.small.swap(i - 1, i);
+                    i -= 1;
+                }
+                self.len += 1;
+                return;
+            }
+            self.hand_over();
+        }
         self.len += 1;
         self.file(key, event);
+    }
+
+    /// Files the events of `small` into the empty radix heap, in the order
+    /// they would have been popped, so that they keep it.
+    #[cold]
+    fn hand_over(&mut self) {
+        while let Some((key, event)) = self.small.pop() {
+            self.file(key, event);
+        }
     }
 
     /// Files an event whose key is at least `now`.
@@ -182,6 +239,13 @@ impl<E> Calendar<E> {
     /// current time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
+        if self.len == self.small.len() {
+            // The radix heap is empty, so its current time can move.
+            let (key, event) = self.small.pop()?;
+            self.now = key;
+            self.len -= 1;
+            return Some((f64::from_bits(key), event));
+        }
         if let Some(event) = self.current.pop_front() {
             self.len -= 1;
             return Some((f64::from_bits(self.now), event));
@@ -222,7 +286,9 @@ impl<E> Calendar<E> {
     /// Time of the earliest event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        if self.current.is_empty() {
+        if self.len == self.small.len() {
+            self.small.last().map(|e| f64::from_bits(e.0))
+        } else if self.current.is_empty() {
             self.lowest().map(|i| f64::from_bits(self.buckets[i].min))
         } else {
             Some(f64::from_bits(self.now))
@@ -241,6 +307,7 @@ impl<E> Calendar<E> {
 
     /// Removes every event and goes back to time 0, keeping the memory.
     pub fn clear(&mut self) {
+        self.small.clear();
         self.current.clear();
         for (p, mask) in self.masks.iter_mut().enumerate() {
             while *mask != 0 {
@@ -306,6 +373,50 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         assert!(cal.is_empty());
+    }
+
+    /// Around the hand-over from the short vector to the radix heap and
+    /// back: equal times keep their order through it, and once the heap
+    /// has emptied, few events go to the vector again.
+    #[test]
+    fn few_events_hand_over_to_the_radix_heap_and_back() {
+        for n in [
+            super::SMALL_MAX - 1,
+            super::SMALL_MAX,
+            super::SMALL_MAX + 1,
+            40,
+        ] {
+            let mut cal = Calendar::new();
+            let mut want = Vec::new();
+            for i in 0..n {
+                // Times 1.0 and 2.0 interleaved, and one at 0.5 scheduled last.
+                let t = if i % 2 == 0 { 1.0 } else { 2.0 };
+                cal.schedule(t, i);
+                want.push((t, i));
+            }
+            cal.schedule(0.5, n);
+            want.push((0.5, n));
+            assert_eq!(cal.len(), n + 1);
+            assert_eq!(cal.peek_time(), Some(0.5));
+            assert_eq!(cal.pop(), Some((0.5, n)));
+            // At the current time, after the others at 0.5 (none left).
+            cal.schedule(0.5, n + 1);
+            assert_eq!(cal.pop(), Some((0.5, n + 1)));
+            // Two more at 1.0, after those already there.
+            cal.schedule(1.0, n + 2);
+            cal.schedule(1.0, n + 3);
+            want.push((1.0, n + 2));
+            want.push((1.0, n + 3));
+            want.retain(|w| w.0 > 0.5);
+            want.sort_by(|a, b| a.0.total_cmp(&b.0)); // stable: scheduling order at equal times
+            assert_eq!(drain(&mut cal), want);
+            // Empty again, at time 2: a few events, earlier than any before
+            // the hand-over's last, still pop in order.
+            cal.schedule(2.5, 0);
+            cal.schedule(2.0, 1);
+            cal.schedule(2.0, 2);
+            assert_eq!(drain(&mut cal), [(2.0, 1), (2.0, 2), (2.5, 0)]);
+        }
     }
 
     #[test]
