@@ -18,13 +18,13 @@ impl Replication<'_> {
         }
         for di in start..start + len {
             let d = di as u32;
-            let g = self.ws.group[di] as usize;
+            let g = self.ws.det[di].group as usize;
             self.in_transit -= 1;
             self.transferred += 1;
             self.transferred_g[g] += 1;
-            self.ws.arrival[di] = t;
+            self.ws.det[di].arrival = t;
             let f = self.place();
-            self.ws.facility_of[di] = f as u32;
+            self.ws.det[di].facility = f as u16;
             self.occ[f] += 1;
             self.awaiting += 1;
             self.draw_repatriation(d, g, t);
@@ -62,11 +62,11 @@ impl Replication<'_> {
     fn least_occupied(&self) -> usize {
         let list = &self.plan.receiving;
         let mut best = list[0];
+        let (mut occ, mut cap) = (self.occ[best], self.cap[best]);
         for &f in &list[1..] {
-            let lhs = u128::from(self.occ[f]) * u128::from(self.cap[best]);
-            let rhs = u128::from(self.occ[best]) * u128::from(self.cap[f]);
-            if lhs < rhs {
-                best = f;
+            let (o, c) = (self.occ[f], self.cap[f]);
+            if u128::from(o) * u128::from(cap) < u128::from(occ) * u128::from(c) {
+                (best, occ, cap) = (f, o, c);
             }
         }
         best
@@ -75,7 +75,7 @@ impl Replication<'_> {
     /// Detainee `d` leaves custody: frees its bed.
     #[inline]
     pub(super) fn free_bed(&mut self, d: u32) {
-        let f = self.ws.facility_of[d as usize] as usize;
+        let f = self.ws.det[d as usize].facility as usize;
         self.occ[f] -= 1;
     }
 
@@ -83,28 +83,28 @@ impl Replication<'_> {
     #[inline]
     pub(super) fn move_convicted(&mut self, d: u32, to: Option<usize>) {
         if let Some(cf) = to {
-            let f = self.ws.facility_of[d as usize] as usize;
+            let f = self.ws.det[d as usize].facility as usize;
             self.occ[f] -= 1;
             self.occ[cf] += 1;
-            self.ws.facility_of[d as usize] = cf as u32;
+            self.ws.det[d as usize].facility = cf as u16;
         }
-        self.ws.status[d as usize] = Status::Convicted;
+        self.ws.det[d as usize].status = Status::Convicted;
     }
 
     /// A convicted detainee's sentence ends (rule 10): released or
     /// executed, if still in custody.
     pub(super) fn sentence_ends(&mut self, d: u32, executed: bool) {
         let di = d as usize;
-        if self.ws.status[di] != Status::Convicted {
+        if self.ws.det[di].status != Status::Convicted {
             return;
         }
         self.convicted_in -= 1;
         if executed {
             self.executed += 1;
-            self.ws.status[di] = Status::Executed;
+            self.ws.det[di].status = Status::Executed;
         } else {
             self.served += 1;
-            self.ws.status[di] = Status::Served;
+            self.ws.det[di].status = Status::Served;
         }
         self.free_bed(d);
     }
@@ -114,11 +114,11 @@ impl Replication<'_> {
     /// takes the next case at once) or convicted.
     pub(super) fn death(&mut self, d: u32, t: f64) {
         let di = d as usize;
-        match self.ws.status[di] {
+        match self.ws.det[di].status {
             Status::Queued | Status::InService => self.leave_court(d, t, Status::Died),
             Status::Convicted => {
                 self.convicted_in -= 1;
-                self.ws.status[di] = Status::Died;
+                self.ws.det[di].status = Status::Died;
             }
             _ => return,
         }

@@ -544,7 +544,10 @@ pub(crate) enum Status {
     Died,
 }
 
-/// An event: small and `Copy`, so the calendar holds no boxes.
+/// An event: small and `Copy`, so the calendar holds no boxes. Eight
+/// bytes (checked below): with its time, an entry of the calendar fills a
+/// quarter of a cache line, and re-filing the calendar's buckets touches
+/// two thirds of the memory that 12-byte events did.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
     /// Index into `Plan::expansions`.
@@ -553,12 +556,14 @@ pub(crate) enum Event {
     ServerChange(u32),
     /// A departure of phase `.0`.
     Departure(u32),
-    /// A convoy: detainees `start..start + len`.
-    Arrival { start: u32, len: u32 },
+    /// A convoy: index into `Workspace::convoys`, which holds its
+    /// detainees as (first, count).
+    Arrival(u32),
     /// A security incident in Syria.
     Incident,
     /// Detainee `d` finishes service at `stage`.
-    ServiceDone { stage: u32, d: u32 },
+    /// (At most `limits::MAX_STAGES` = 64 stages, so a `u8` holds one.)
+    ServiceDone { stage: u8, d: u32 },
     /// Detainee `d`'s repatriation time.
     Repatriate(u32),
     /// Index into `Plan::relocations`.
@@ -599,6 +604,12 @@ pub(crate) struct Streams {
     /// facility has one).
     pub(crate) background: Vec<ChaCha8Rng>,
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Event>() == 8
+        && crate::scenario::limits::MAX_STAGES <= u8::MAX as usize + 1,
+    "an event no longer fits 8 bytes"
+);
 
 // The stream layout is fixed by these constants alone: changing one
 // changes every result. Processes 0-6 are the transfer's, escapes,
@@ -663,23 +674,64 @@ pub struct Workspace {
     cal: Calendar<Event>,
     /// Group labels of the detainees still in the pool.
     pool: Vec<u16>,
-    /// Per boarded detainee: its group.
-    group: Vec<u16>,
-    status: Vec<Status>,
-    stage_of: Vec<u32>,
-    facility_of: Vec<u32>,
-    arrival: Vec<f64>,
-    joined: Vec<f64>,
-    queues: Vec<VecDeque<u32>>,
-    verdict_days: Vec<f64>,
-    /// Per detainee: chosen for a repatriation whose clock starts after
-    /// arrival (rule 14); written on arrival for the groups that use it.
-    chosen: Vec<bool>,
+    /// Per boarded detainee (detainee `d` at index `d`): what the model
+    /// keeps of it, in one record, so that an event about a detainee reads
+    /// one cache line.
+    det: Vec<Detainee>,
+    /// Per stage: its queue, as (detainee, time it joined), read in order
+    /// (so the time needs no lookup by detainee).
+    queues: Vec<VecDeque<(u32, f64)>>,
+    /// Arrival-to-verdict days, as the bits of the (non-negative) `f64`s,
+    /// which order as the numbers do: the median selects on integers.
+    verdict_days: Vec<u64>,
     /// Scratch: relocation candidates.
     candidates: Vec<u32>,
+    /// Convoys scheduled to arrive, as (first detainee, count), indexed by
+    /// [`Event::Arrival`].
+    convoys: Vec<(u32, u32)>,
     /// The daily series of the replication running or run last, series
     /// after series (see [`Outcome::series_at`]).
     series: Vec<u32>,
+}
+
+/// What the model keeps of a boarded detainee: 16 bytes, four to a cache
+/// line (validation bounds stages by 64 and facilities by 1,000).
+#[derive(Debug, Clone, Copy)]
+struct Detainee {
+    /// Arrival time in Iraq \[days\] (written on arrival).
+    arrival: f64,
+    /// The court stage it is at or was at last.
+    stage: u8,
+    /// The facility holding it (or that held it last).
+    facility: u16,
+    /// Its group.
+    group: u16,
+    status: Status,
+    /// Chosen for a repatriation whose clock starts after arrival (rule
+    /// 14); written on arrival for the groups that use it.
+    chosen: bool,
+}
+
+const _: () = assert!(
+    std::mem::size_of::<Detainee>() == 16
+        && crate::scenario::limits::MAX_STAGES <= u8::MAX as usize + 1
+        && crate::scenario::limits::MAX_FACILITIES <= u16::MAX as usize + 1,
+    "a detainee's record no longer fits 16 bytes"
+);
+
+impl Detainee {
+    /// A detainee of group `group` boarding a convoy: in transit, the
+    /// other fields written before they are read.
+    const fn boarding(group: u16) -> Detainee {
+        Detainee {
+            arrival: 0.0,
+            stage: 0,
+            facility: 0,
+            group,
+            status: Status::Transit,
+            chosen: false,
+        }
+    }
 }
 
 impl Workspace {
@@ -754,19 +806,14 @@ impl<'a> Replication<'a> {
         ws.pool.extend_from_slice(&plan.pool0);
         // Every per-detainee field is written when the detainee boards or
         // arrives, before it is read: the buffers need only be long enough.
-        if ws.status.len() < n {
-            ws.group.resize(n, 0);
-            ws.status.resize(n, Status::Transit);
-            ws.stage_of.resize(n, 0);
-            ws.facility_of.resize(n, 0);
-            ws.arrival.resize(n, 0.0);
-            ws.joined.resize(n, 0.0);
-            ws.chosen.resize(n, false);
+        if ws.det.len() < n {
+            ws.det.resize(n, Detainee::boarding(0));
         }
         ws.queues.resize_with(ns, VecDeque::new);
         ws.queues.truncate(ns);
         ws.queues.iter_mut().for_each(VecDeque::clear);
         ws.verdict_days.clear();
+        ws.convoys.clear();
         // Every (series, day) is written by the end-of-day records.
         ws.series.clear();
         ws.series
@@ -895,7 +942,10 @@ impl<'a> Replication<'a> {
                 self.start_service(s, t);
             }
             Event::Departure(p) => self.departure(p as usize, t),
-            Event::Arrival { start, len } => self.arrival(start as usize, len as usize, t),
+            Event::Arrival(c) => {
+                let (start, len) = self.ws.convoys[c as usize];
+                self.arrival(start as usize, len as usize, t);
+            }
             Event::Incident => self.incident(t),
             Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
             Event::Repatriate(d) => self.repatriate(d, t),
@@ -996,10 +1046,13 @@ impl<'a> Replication<'a> {
             // transferees placed there.
             let mut by = [0u64; 9];
             let mut inside = self.bg.clone();
-            for (d, s) in self.ws.status[..self.boarded].iter().enumerate() {
-                by[*s as usize] += 1;
-                if matches!(s, Status::Queued | Status::InService | Status::Convicted) {
-                    inside[self.ws.facility_of[d] as usize] += 1;
+            for det in &self.ws.det[..self.boarded] {
+                by[det.status as usize] += 1;
+                if matches!(
+                    det.status,
+                    Status::Queued | Status::InService | Status::Convicted
+                ) {
+                    inside[det.facility as usize] += 1;
                 }
             }
             let want = [

@@ -346,7 +346,8 @@ impl Replication<'_> {
         let verdict_days = if vd.is_empty() {
             None
         } else {
-            Some((vd.iter().sum::<f64>() / vd.len() as f64, median(vd)))
+            let sum: f64 = vd.iter().map(|&b| f64::from_bits(b)).sum();
+            Some((sum / vd.len() as f64, median_of_bits(vd)))
         };
         plan.layout
             .metric_keys
@@ -404,16 +405,53 @@ impl Replication<'_> {
     }
 }
 
-/// Median of a non-empty slice (mean of the two middle values for an even
-/// count); reorders the slice.
-fn median(xs: &mut [f64]) -> f64 {
+/// Median of a non-empty slice of the bits of non-negative `f64`s (mean
+/// of the two middle values for an even count); reorders the slice. The
+/// bits of non-negative numbers order as the numbers do, so the selection
+/// compares integers.
+fn median_of_bits(xs: &mut [u64]) -> f64 {
     let n = xs.len();
     let mid = n / 2;
-    let (_, &mut hi, _) = xs.select_nth_unstable_by(mid, f64::total_cmp);
+    let (_, &mut hi, _) = xs.select_nth_unstable(mid);
+    let hi = f64::from_bits(hi);
     if n % 2 == 1 {
         hi
     } else {
-        let lo = xs[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = xs[..mid].iter().copied().max().map_or(hi, f64::from_bits);
         0.5 * (lo + hi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_of_bits;
+
+    fn median(xs: &[f64]) -> f64 {
+        let mut bits: Vec<u64> = xs.iter().map(|x| x.to_bits()).collect();
+        median_of_bits(&mut bits)
+    }
+
+    /// The median of the bits is the median of the numbers: odd and even
+    /// counts, ties, zeros, values across binades, any order.
+    #[test]
+    fn median_of_bits_is_the_median_of_the_numbers() {
+        assert_eq!(median(&[3.5]), 3.5);
+        assert_eq!(median(&[0.0, 0.0]), 0.0);
+        assert_eq!(median(&[10.0, 0.25, 3.0]), 3.0);
+        assert_eq!(median(&[1000.0, 0.5, 2.0, 0.0]), 1.25);
+        assert_eq!(median(&[7.0, 7.0, 1.0, 7.0]), 7.0);
+        assert_eq!(median(&[1e-300, 5e-324, 1e300, 2.0, 0.0]), 1e-300);
+        // Against a sort, on many values with repeats.
+        let xs: Vec<f64> = (0..1001u32)
+            .map(|i| f64::from((i * 7919) % 613) * 0.37)
+            .collect();
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(median(&xs), sorted[500]);
+        assert_eq!(median(&xs[..1000]), {
+            let mut s = xs[..1000].to_vec();
+            s.sort_by(f64::total_cmp);
+            0.5 * (s[499] + s[500])
+        });
     }
 }

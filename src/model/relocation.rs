@@ -19,9 +19,9 @@ impl Replication<'_> {
         if who != Who::Background {
             for d in 0..self.boarded {
                 if matches!(
-                    self.ws.status[d],
+                    self.ws.det[d].status,
                     Status::Queued | Status::InService | Status::Convicted
-                ) && self.ws.facility_of[d] as usize == from
+                ) && self.ws.det[d].facility as usize == from
                 {
                     self.ws.candidates.push(d as u32);
                 }
@@ -55,7 +55,7 @@ impl Replication<'_> {
             } else {
                 let j = (x - b_left) as usize;
                 let d = self.ws.candidates.swap_remove(j) as usize;
-                self.ws.facility_of[d] = to as u32;
+                self.ws.det[d].facility = to as u16;
                 self.occ[from] -= 1;
                 self.occ[to] += 1;
             }

@@ -18,7 +18,7 @@ impl Replication<'_> {
         let Some(delay) = &gp.delay else { return };
         let later = gp.eligible != Eligible::Arrival;
         if later {
-            self.ws.chosen[d as usize] = false;
+            self.ws.det[d as usize].chosen = false;
         }
         if gp.probability <= 0.0 {
             return;
@@ -26,7 +26,7 @@ impl Replication<'_> {
         let rng = &mut self.rng.groups[g];
         if bernoulli(rng, gp.probability) {
             if later {
-                self.ws.chosen[d as usize] = true;
+                self.ws.det[d as usize].chosen = true;
                 return;
             }
             let at = (t + delay.sample(rng)).max(gp.earliest);
@@ -49,7 +49,7 @@ impl Replication<'_> {
         let gp = &self.plan.groups[g];
         let Some(delay) = &gp.delay else { return };
         let at = (t + delay.sample(&mut self.rng.groups[g])).max(gp.earliest);
-        let live = match self.ws.status[d as usize] {
+        let live = match self.ws.det[d as usize].status {
             Status::Queued | Status::InService => true,
             Status::Convicted => gp.after_conviction,
             _ => false,
@@ -63,8 +63,8 @@ impl Replication<'_> {
     /// stage, already given): its clock starts if its group's does then.
     #[inline]
     pub(super) fn eligible_at_stage(&mut self, d: u32, s: usize, t: f64) {
-        let g = self.ws.group[d as usize] as usize;
-        if self.plan.groups[g].eligible == Eligible::Stage(s) && self.ws.chosen[d as usize] {
+        let g = self.ws.det[d as usize].group as usize;
+        if self.plan.groups[g].eligible == Eligible::Stage(s) && self.ws.det[d as usize].chosen {
             self.start_clock(d, g, t);
         }
     }
@@ -72,8 +72,8 @@ impl Replication<'_> {
     /// `d` was convicted at `t`: its clock starts if its group's does then.
     #[inline]
     pub(super) fn eligible_at_verdict(&mut self, d: u32, t: f64) {
-        let g = self.ws.group[d as usize] as usize;
-        if self.plan.groups[g].eligible == Eligible::Verdict && self.ws.chosen[d as usize] {
+        let g = self.ws.det[d as usize].group as usize;
+        if self.plan.groups[g].eligible == Eligible::Verdict && self.ws.det[d as usize].chosen {
             self.start_clock(d, g, t);
         }
     }
@@ -84,9 +84,9 @@ impl Replication<'_> {
     /// ignored (never retried).
     pub(super) fn repatriate(&mut self, d: u32, t: f64) {
         let di = d as usize;
-        let g = self.ws.group[di] as usize;
+        let g = self.ws.det[di].group as usize;
         let gp = &self.plan.groups[g];
-        let status = self.ws.status[di];
+        let status = self.ws.det[di].status;
         let allowed = match status {
             Status::Queued | Status::InService => true,
             Status::Convicted => gp.after_conviction,
@@ -97,7 +97,7 @@ impl Replication<'_> {
         }
         if status == Status::Convicted {
             self.convicted_in -= 1;
-            self.ws.status[di] = Status::Repatriated;
+            self.ws.det[di].status = Status::Repatriated;
         } else {
             self.leave_court(d, t, Status::Repatriated);
         }

@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand::distr::Distribution;
 
 use super::sampler::bernoulli;
-use super::{Event, Replication, Status};
+use super::{Detainee, Event, Replication};
 
 impl Replication<'_> {
     /// Whether `t` falls in a pause `[from, to)`.
@@ -76,13 +76,11 @@ impl Replication<'_> {
             let label = self.ws.pool[0];
             let left = self.ws.pool.len() - size as usize;
             self.ws.pool.truncate(left);
-            self.ws.group[start..end].fill(label);
-            self.ws.status[start..end].fill(Status::Transit);
+            self.ws.det[start..end].fill(Detainee::boarding(label));
         } else {
             for d in start..end {
                 let j = self.rng.boarding.random_range(0..self.ws.pool.len());
-                self.ws.group[d] = self.ws.pool.swap_remove(j);
-                self.ws.status[d] = Status::Transit;
+                self.ws.det[d] = Detainee::boarding(self.ws.pool.swap_remove(j));
             }
         }
         self.boarded += size as usize;
@@ -95,13 +93,9 @@ impl Replication<'_> {
             // the calendar would give it, without a round trip through it.
             self.arrival(start, size as usize, t);
         } else if arrive <= plan.horizon {
-            self.ws.cal.schedule(
-                arrive,
-                Event::Arrival {
-                    start: start as u32,
-                    len: size as u32,
-                },
-            );
+            let convoy = self.ws.convoys.len() as u32;
+            self.ws.convoys.push((start as u32, size as u32));
+            self.ws.cal.schedule(arrive, Event::Arrival(convoy));
         }
     }
 
