@@ -1,9 +1,11 @@
 //! How time advances, knowing nothing of prisons: the event calendar.
 //!
 //! [`Calendar`] is a radix heap over the bits of the event times, with
-//! 6-bit digits (see `calendar.rs` for how it works and why it keeps the
-//! scheduling order at equal times). It relies on time never going
-//! backwards: an event is never scheduled before the event popped last.
+//! 6-bit digits, fronted by a short sorted vector that holds the events
+//! while fewer than 16 are pending (see `calendar.rs` for how it works and
+//! why it keeps the scheduling order at equal times). It relies on time
+//! never going backwards: an event is never scheduled before the event
+//! popped last.
 //!
 //! # Measurements (issue 14)
 //!
@@ -106,6 +108,60 @@
 //! calendar operations and two draws, as the loop does, plus the work of
 //! the model (boarding, placement, counts, records, a verdict), and that
 //! work, spread over many small steps, is most of the difference.
+//!
+//! ## Third pass: few events, small records (2026-11-27)
+//!
+//! Wall time on the project's 2-core machine (AMD EPYC) while it was idle,
+//! since a sampling profile (`perf record -e cpu-clock`) showed the time
+//! going to cache misses and mispredicted branches more than to
+//! instructions. Experiments were timed as the best of 5 to 9 interleaved
+//! runs of a loop of `Plan::replicate_in` (January plan, 500
+//! replications; M/M/1, 30; the v2 baseline, 500), then the kept change
+//! with criterion (README, performance).
+//!
+//! Kept, all with byte-identical results:
+//!
+//! | change | January plan | M/M/1 |
+//! | --- | --- | --- |
+//! | events of 8 bytes instead of 12 (a convoy's detainees in a side table; the stage as a `u8`): a calendar entry is 16 bytes, so re-filing moves two thirds of the memory | −4% | −2% |
+//! | while the radix heap is empty and fewer than 16 events are pending, they wait in a short vector sorted by time (see `calendar.rs`): M/M/1 never touches the buckets | 0 | −25% |
+//! | that vector's insertion as a sort step from the end, instead of a binary search and `Vec::insert` (a `memmove` call) | 0 | −7% |
+//! | one 16-byte record per detainee instead of six arrays (one cache line per detainee event instead of up to six), the join time kept in the queue entry | −2% | 0 |
+//! | `join` and `begin` always inlined | −1.5% | −3% |
+//! | the median of the days to verdict selected on the `f64` bits as integers | 0 | −1% |
+//!
+//! Tried and not kept (the same loops, interleaved with the radix heap
+//! alone):
+//!
+//! - a calendar of days: a ring of 1,024 one-day buckets (push and set a
+//!   bit), a radix heap for the current day, another beyond the ring. It
+//!   cut the January plan's filings from 86,000 to 51,000 per replication,
+//!   at the same instruction count, but ran 2 to 5% slower on the plan and
+//!   the baseline: the pushes into 1,024 vectors miss the cache as the
+//!   refilings did;
+//! - the same ring with each day's bucket sorted when the day comes (and
+//!   later events of the day inserted in order): 5% fewer instructions,
+//!   yet 9% slower on the plan (sorting random times mispredicts branches),
+//!   23% faster on M/M/1;
+//! - a short sorted list for every event scheduled into the current day,
+//!   beside the radix heap: 20% faster on M/M/1 but 3 to 5% slower on the
+//!   plan, whose trial stage (15 servers, half-day services) interleaves
+//!   the two sources so that choosing between them mispredicts. The kept
+//!   form uses the vector only while the heap is empty, so the choice is
+//!   predictable;
+//! - radix digits of 7 bits: no gain in wall time on the plan, the
+//!   baseline or M/M/1.
+//!
+//! Where the time goes after this pass (`perf record -e cpu-clock`, release
+//! build): in the January plan, the event loop with the calendar's pop and
+//! re-filing and the handlers inlined 39%, `Calendar::schedule` 16%, the
+//! court's start of service (with `begin`) 9%, ChaCha 7%, arrivals 7%,
+//! `exp` (lognormal draws) 7%, normal draws 3%; the misses are in the
+//! buckets the calendar files into and in each detainee's record, first
+//! touched when its event comes. In M/M/1: the event loop 35%,
+//! `Calendar::schedule` 18% (its insertion step mispredicts, as a binary
+//! heap's comparison would), exponential draws 13%, start of service 12%,
+//! ChaCha 7%, arrivals 7%.
 
 mod calendar;
 
