@@ -169,7 +169,7 @@ impl<E> Calendar<E> {
     /// If `time` is NaN or earlier than the time of the event popped last
     /// (0 before the first pop), hence also if it is negative. A simulation
     /// does neither: it only adds non-negative draws to the current time.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, time: f64, event: E) {
         // One comparison checks all: NaN is unordered, and `now >= 0`.
         let now = f64::from_bits(self.now);
@@ -192,6 +192,16 @@ impl<E> Calendar<E> {
                 self.len += 1;
                 return;
             }
+        }
+        self.schedule_in_heap(key, event);
+    }
+
+    /// [`Calendar::schedule`] into the radix heap, handing `small` over
+    /// first if it holds events; out of line, so that the short path above
+    /// inlines into its callers.
+    #[inline(never)]
+    fn schedule_in_heap(&mut self, key: u64, event: E) {
+        if !self.small.is_empty() {
             self.hand_over();
         }
         self.len += 1;

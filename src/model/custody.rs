@@ -43,6 +43,12 @@ impl Replication<'_> {
     /// (rule 9), in their listed order.
     fn place(&mut self) -> usize {
         let list = &self.plan.receiving;
+        if let [only] = list[..] {
+            // Every policy places there; a weighted draw would always pick
+            // it, and the allocation stream serves nothing else, so leaving
+            // the draw out changes no other number.
+            return only;
+        }
         match self.plan.policy {
             Policy::LeastOccupied => self.least_occupied(),
             Policy::Proportional => match &self.plan.weights {
