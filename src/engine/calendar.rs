@@ -35,7 +35,7 @@
 //!
 //! # Few events
 //!
-//! While the radix heap is empty and fewer than [`SMALL_MAX`] events are
+//! While the radix heap is empty and at most [`SMALL_MAX`] events are
 //! pending, they wait in `small` instead, a vector sorted by key, latest
 //! first: scheduling is an insertion sort's step from the end, popping a
 //! `Vec::pop`, with `now` moving freely since no bucket depends on it.
@@ -81,7 +81,7 @@ const BUCKETS: usize = LEVELS * WIDTH;
 /// earlier. That is what a discrete-event simulation does, and it lets the
 /// calendar be a radix heap: scheduling is O(1) and popping O(1)
 /// amortised, against O(log n) each for a binary heap (see the source of
-/// this module for how). While the heap is empty and fewer than 16 events
+/// this module for how). While the heap is empty and at most 16 events
 /// are pending, they wait in a short sorted vector instead, which is
 /// cheaper for so few. Two events at the same time come out in the order
 /// they went in.

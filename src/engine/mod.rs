@@ -2,7 +2,7 @@
 //!
 //! [`Calendar`] is a radix heap over the bits of the event times, with
 //! 6-bit digits, fronted by a short sorted vector that holds the events
-//! while fewer than 16 are pending (see `calendar.rs` for how it works and
+//! while at most 16 are pending (see `calendar.rs` for how it works and
 //! why it keeps the scheduling order at equal times). It relies on time
 //! never going backwards: an event is never scheduled before the event
 //! popped last.
@@ -124,7 +124,7 @@
 //! | change | January plan | M/M/1 |
 //! | --- | --- | --- |
 //! | events of 8 bytes instead of 12 (a convoy's detainees in a side table; the stage as a `u8`): a calendar entry is 16 bytes, so re-filing moves two thirds of the memory | −4% | −2% |
-//! | while the radix heap is empty and fewer than 16 events are pending, they wait in a short vector sorted by time (see `calendar.rs`): M/M/1 never touches the buckets | 0 | −25% |
+//! | while the radix heap is empty and at most 16 events are pending, they wait in a short vector sorted by time (see `calendar.rs`): M/M/1 never touches the buckets | 0 | −25% |
 //! | that vector's insertion as a sort step from the end, instead of a binary search and `Vec::insert` (a `memmove` call) | 0 | −7% |
 //! | one 16-byte record per detainee instead of six arrays (one cache line per detainee event instead of up to six), the join time kept in the queue entry | −2% | 0 |
 //! | `join` and `begin` always inlined | −1.5% | −3% |
