@@ -46,7 +46,7 @@ use crate::Error;
 use crate::calibrate::{Backtest, Posterior};
 use crate::decide::{Comparison, Estimate, SobolResult};
 use crate::montecarlo::Summary;
-use crate::report::Override;
+use crate::report::{Override, thousands};
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 use crate::sweep::SweepResult;
@@ -90,23 +90,6 @@ fn sha256_hex(text: &str) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
-}
-
-/// `1234567.8` as `1,234,568`.
-fn thousands(x: f64) -> String {
-    let r = x.round();
-    let digits = format!("{:.0}", r.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if r < 0.0 && out != "0" {
-        out.insert(0, '-');
-    }
-    out
 }
 
 /// A number at a precision that suits its size (as the terminal tables).

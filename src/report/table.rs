@@ -14,28 +14,10 @@ use std::fmt::Write as _;
 
 use crate::montecarlo::Summary;
 use crate::report::dates::Day0;
-use crate::report::{Override, changes_text};
+use crate::report::{Override, changes_text, thousands};
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 use crate::sweep::SweepResult;
-
-/// `1234567.8` as `1,234,568`.
-fn thousands(x: f64) -> String {
-    let r = x.round();
-    let neg = r < 0.0;
-    let digits = format!("{:.0}", r.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if neg && out != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
 
 /// A number at a precision that suits its size.
 fn fmt_num(x: f64) -> String {
