@@ -6,6 +6,38 @@ use rand::distr::Distribution;
 use super::sampler::bernoulli;
 use super::{Event, Replication, Status};
 
+/// A court stage's counts in a running replication, kept together so that
+/// an event at the stage reads one record (and checks one index).
+#[derive(Debug, Clone)]
+pub(super) struct Desk {
+    /// Cases waiting (skipped entries of the queue not counted).
+    pub(super) qlen: u64,
+    /// Servers busy.
+    pub(super) busy: u64,
+    /// Servers open now (rule 6's schedule changes it).
+    pub(super) servers: u64,
+    /// Services started so far.
+    pub(super) started: u64,
+    /// Services completed so far.
+    pub(super) completed: u64,
+    /// Sum of the waits of the services started \[days\].
+    pub(super) wait_sum: f64,
+}
+
+impl Desk {
+    /// A stage with `servers` open and nobody at it.
+    pub(super) fn new(servers: u64) -> Desk {
+        Desk {
+            qlen: 0,
+            busy: 0,
+            servers,
+            started: 0,
+            completed: 0,
+            wait_sum: 0.0,
+        }
+    }
+}
+
 impl Replication<'_> {
     /// Detainee `d` joins stage `s` at `t`: straight into service if a
     /// server is free and nobody waits, else at the back of the queue.
@@ -16,13 +48,14 @@ impl Replication<'_> {
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
         let di = d as usize;
         self.ws.det[di].stage = s as u8;
-        if self.qlen[s] == 0 && self.busy[s] < self.servers[s] {
-            self.started[s] += 1;
+        let k = &mut self.desks[s];
+        if k.qlen == 0 && k.busy < k.servers {
+            k.started += 1;
             self.begin(s, d, t);
         } else {
+            k.qlen += 1;
             self.ws.det[di].status = Status::Queued;
             self.ws.queues[s].push_back((d, t));
-            self.qlen[s] += 1;
         }
     }
 
@@ -33,7 +66,7 @@ impl Replication<'_> {
     /// January-plan replication (issue 14, third pass).
     #[inline(always)]
     fn begin(&mut self, s: usize, d: u32, t: f64) {
-        self.busy[s] += 1;
+        self.desks[s].busy += 1;
         self.ws.det[d as usize].status = Status::InService;
         let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
         if done <= self.plan.horizon {
@@ -44,21 +77,25 @@ impl Replication<'_> {
     }
 
     /// Starts waiting cases of stage `s` while servers are free. Cases that
-    /// left the queue early (repatriated) are skipped here, lazily.
+    /// left the queue early (repatriated, dead) are skipped here, lazily.
     pub(super) fn start_service(&mut self, s: usize, t: f64) {
-        while self.busy[s] < self.servers[s] && self.qlen[s] > 0 {
+        loop {
+            let k = &mut self.desks[s];
+            if k.busy >= k.servers || k.qlen == 0 {
+                break;
+            }
             let Some((d, joined)) = self.ws.queues[s].pop_front() else {
                 break;
             };
             if self.ws.det[d as usize].status != Status::Queued {
                 continue;
             }
-            self.qlen[s] -= 1;
-            self.started[s] += 1;
-            self.wait_sum[s] += t - joined;
+            k.qlen -= 1;
+            k.started += 1;
+            k.wait_sum += t - joined;
             self.begin(s, d, t);
         }
-        if self.qlen[s] == 0 && !self.ws.queues[s].is_empty() {
+        if self.desks[s].qlen == 0 && !self.ws.queues[s].is_empty() {
             // Only skipped entries can remain: drop them.
             self.ws.queues[s].clear();
         }
@@ -71,14 +108,17 @@ impl Replication<'_> {
         if self.ws.det[d as usize].status != Status::InService {
             return;
         }
-        self.busy[s] -= 1;
-        self.completed[s] += 1;
+        let k = &mut self.desks[s];
+        k.busy -= 1;
+        k.completed += 1;
         if s + 1 < self.plan.stages.len() {
             self.join(s + 1, d, t);
         } else {
             self.verdict(d, t);
         }
-        self.eligible_at_stage(d, s, t);
+        if self.plan.later_clocks {
+            self.eligible_at_stage(d, s, t);
+        }
         self.start_service(s, t);
     }
 
@@ -88,10 +128,11 @@ impl Replication<'_> {
         let di = d as usize;
         let s = self.ws.det[di].stage as usize;
         let was_in_service = self.ws.det[di].status == Status::InService;
+        let k = &mut self.desks[s];
         if was_in_service {
-            self.busy[s] -= 1;
+            k.busy -= 1;
         } else {
-            self.qlen[s] -= 1;
+            k.qlen -= 1;
         }
         self.ws.det[di].status = status;
         self.awaiting -= 1;
@@ -143,7 +184,9 @@ impl Replication<'_> {
                     self.sentence(d, k, t);
                 }
             }
-            self.eligible_at_verdict(d, t);
+            if self.plan.later_clocks {
+                self.eligible_at_verdict(d, t);
+            }
         } else {
             self.released += 1;
             self.ws.det[di].status = Status::Released;

@@ -86,7 +86,7 @@ impl Replication<'_> {
     }
 
     /// Moves a convicted detainee to facility `to`, if one is given.
-    #[inline]
+    #[inline(always)]
     pub(super) fn move_convicted(&mut self, d: u32, to: Option<usize>) {
         if let Some(cf) = to {
             let f = self.ws.det[d as usize].facility as usize;

@@ -132,6 +132,10 @@ pub struct Plan {
     /// boarding needs no draw (see `Replication::departure`).
     uniform_pool: bool,
     groups: Vec<GroupPlan>,
+    /// Whether some group's repatriation clock starts after arrival (at a
+    /// stage's end or a conviction, rule 14): else the court never looks
+    /// for one.
+    later_clocks: bool,
     // Custody.
     capacity: Vec<u64>,
     initial: Vec<u64>,
@@ -295,7 +299,7 @@ impl Plan {
         for (g, group) in s.groups.iter().enumerate() {
             pool0.extend(std::iter::repeat_n(g as u16, group.count as usize));
         }
-        let groups = s
+        let groups: Vec<GroupPlan> = s
             .groups
             .iter()
             .map(|g| GroupPlan {
@@ -415,6 +419,9 @@ impl Plan {
             escape,
             uniform_pool: pool0.first() == pool0.last(),
             pool0,
+            later_clocks: groups
+                .iter()
+                .any(|g| g.eligible != Eligible::Arrival && g.delay.is_some()),
             groups,
             capacity: s.facilities.iter().map(|f| f.capacity).collect(),
             initial: s.facilities.iter().map(|f| f.initial_occupancy).collect(),
@@ -762,12 +769,8 @@ pub(crate) struct Replication<'a> {
     cap: Vec<u64>,
     // Court.
     awaiting: u64,
-    qlen: Vec<u64>,
-    busy: Vec<u64>,
-    servers: Vec<u64>,
-    started: Vec<u64>,
-    completed: Vec<u64>,
-    wait_sum: Vec<f64>,
+    /// Per court stage: its counts, in one record.
+    desks: Vec<court::Desk>,
     released: u64,
     convicted: u64,
     convicted_g: Vec<u64>,
@@ -840,12 +843,11 @@ impl<'a> Replication<'a> {
             occ: plan.initial.clone(),
             cap: plan.capacity.clone(),
             awaiting: 0,
-            qlen: vec![0; ns],
-            busy: vec![0; ns],
-            servers: plan.stages.iter().map(|s| s.servers).collect(),
-            started: vec![0; ns],
-            completed: vec![0; ns],
-            wait_sum: vec![0.0; ns],
+            desks: plan
+                .stages
+                .iter()
+                .map(|s| court::Desk::new(s.servers))
+                .collect(),
             released: 0,
             convicted: 0,
             convicted_g: vec![0; ng],
@@ -907,15 +909,18 @@ impl<'a> Replication<'a> {
         let h = self.plan.horizon;
         let days = self.plan.horizon_days;
         let mut next_day = 1u32;
+        // `next_day` as a time, to compare with each event's.
+        let mut day_end = 1.0_f64;
         while let Some((t, ev)) = self.ws.cal.pop() {
             if t > h {
                 // Nothing after the horizon is processed; the calendar is
                 // cleared before the next replication.
                 break;
             }
-            while f64::from(next_day) < t {
+            while day_end < t {
                 self.record(next_day);
                 next_day += 1;
+                day_end = f64::from(next_day);
             }
             self.handle(t, ev);
             if self.check {
@@ -938,7 +943,7 @@ impl<'a> Replication<'a> {
             }
             Event::ServerChange(i) => {
                 let (_, s, n) = self.plan.schedule[i as usize];
-                self.servers[s] = n;
+                self.desks[s].servers = n;
                 self.start_service(s, t);
             }
             Event::Departure(p) => self.departure(p as usize, t),
@@ -970,7 +975,7 @@ impl<'a> Replication<'a> {
             + self.escaped
             + self.executed
             + self.died;
-        let in_court: u64 = self.qlen.iter().sum::<u64>() + self.busy.iter().sum::<u64>();
+        let in_court: u64 = self.desks.iter().map(|k| k.qlen + k.busy).sum();
         if total != self.plan.total as u64 || in_court != self.awaiting {
             return false;
         }
@@ -1011,7 +1016,7 @@ impl<'a> Replication<'a> {
                 self.plan.total
             ));
         }
-        let in_court: u64 = self.qlen.iter().sum::<u64>() + self.busy.iter().sum::<u64>();
+        let in_court: u64 = self.desks.iter().map(|k| k.qlen + k.busy).sum();
         if in_court != self.awaiting {
             return fail(format!(
                 "queued + in service = {in_court}, awaiting verdict = {}",
@@ -1057,8 +1062,8 @@ impl<'a> Replication<'a> {
             }
             let want = [
                 self.in_transit,
-                self.qlen.iter().sum(),
-                self.busy.iter().sum(),
+                self.desks.iter().map(|k| k.qlen).sum(),
+                self.desks.iter().map(|k| k.busy).sum(),
                 self.convicted_in,
                 self.released,
                 self.repatriated,

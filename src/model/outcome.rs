@@ -302,8 +302,8 @@ impl Replication<'_> {
             }
             r.cost += o as f64 * self.plan.cost[f];
         }
-        for (s, &q) in self.qlen.iter().enumerate() {
-            r.peak_queue[s] = r.peak_queue[s].max(q);
+        for (s, k) in self.desks.iter().enumerate() {
+            r.peak_queue[s] = r.peak_queue[s].max(k.qlen);
         }
         let plan = self.plan;
         for (k, &(def, e)) in plan.layout.series_keys.iter().enumerate() {
@@ -320,7 +320,7 @@ impl Replication<'_> {
             Series::InCustody => self.awaiting + self.convicted_in,
             Series::InSyria => self.ws.pool.len() as u64,
             Series::TransferredCumulative => self.transferred,
-            Series::Queue => self.qlen[e],
+            Series::Queue => self.desks[e].qlen,
             Series::AwaitingVerdict => self.awaiting,
             Series::ConvictedInCustody => self.convicted_in,
             Series::RepatriatedCumulative => self.repatriated,
@@ -384,14 +384,15 @@ impl Replication<'_> {
             Metric::PeakOccupancyRate => Some(r.peak_rate[e]),
             Metric::DaysOverCapacity => n(r.days_over[e]),
             Metric::FirstDayOverCapacity => Some(r.first_over[e].map_or(after, f64::from)),
-            Metric::StageCompleted => n(self.completed[e]),
+            Metric::StageCompleted => n(self.desks[e].completed),
             Metric::StageMeanWait => {
-                (self.started[e] > 0).then(|| self.wait_sum[e] / self.started[e] as f64)
+                let k = &self.desks[e];
+                (k.started > 0).then(|| k.wait_sum / k.started as f64)
             }
             Metric::StagePeakQueue => n(r.peak_queue[e]),
             Metric::MeanDaysToVerdict => verdict_days.map(|v| v.0),
             Metric::MedianDaysToVerdict => verdict_days.map(|v| v.1),
-            Metric::StageQueueAtHorizon => n(self.qlen[e]),
+            Metric::StageQueueAtHorizon => n(self.desks[e].qlen),
             Metric::Sentenced => n(self.sentenced[e]),
             Metric::ReleasedAfterSentence => n(self.served),
             Metric::Executed => n(self.executed),
