@@ -81,11 +81,24 @@ impl Sampler {
 
     /// One draw, as a real number (a duration in days).
     ///
-    /// Always inlined: on the hot paths (service times, departures) the
-    /// dispatch then folds into the caller (perf showed it as a separate
-    /// 6% entry on M/M/1).
+    /// Always inlined, with the fixed and exponential cases in place and
+    /// the others behind one out-of-line call: on the hot paths (service
+    /// times, departures) the dispatch folds into the caller (perf showed
+    /// it as a separate 6% entry on M/M/1), while the callers stay small
+    /// (issue 14, fourth pass).
     #[inline(always)]
     pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Exp(d) => d.sample(rng),
+            other => other.sample_other(rng),
+        }
+    }
+
+    /// [`Sampler::sample`] for the distributions other than fixed and
+    /// exponential.
+    #[inline(never)]
+    fn sample_other(&self, rng: &mut ChaCha8Rng) -> f64 {
         match self {
             Sampler::Fixed(v) => *v,
             Sampler::Exp(d) => d.sample(rng),
