@@ -776,6 +776,8 @@ pub(crate) struct Replication<'a> {
     convicted_g: Vec<u64>,
     repatriated: u64,
     repatriated_g: Vec<u64>,
+    /// Sum of the arrival-to-verdict days, in verdict order.
+    verdict_sum: f64,
     // Version 2.
     /// Convicted and still in custody.
     convicted_in: u64,
@@ -853,6 +855,7 @@ impl<'a> Replication<'a> {
             convicted_g: vec![0; ng],
             repatriated: 0,
             repatriated_g: vec![0; ng],
+            verdict_sum: 0.0,
             convicted_in: 0,
             sentenced: vec![0; plan.sentences.len()],
             served: 0,

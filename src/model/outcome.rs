@@ -346,8 +346,8 @@ impl Replication<'_> {
         let verdict_days = if vd.is_empty() {
             None
         } else {
-            let sum: f64 = vd.iter().map(|&b| f64::from_bits(b)).sum();
-            Some((sum / vd.len() as f64, median_of_bits(vd)))
+            // `verdict_sum` adds the days in the order of `vd`, from 0.
+            Some((self.verdict_sum / vd.len() as f64, median_of_bits(vd)))
         };
         plan.layout
             .metric_keys
