@@ -57,6 +57,8 @@ mod relocation;
 mod repatriation;
 pub(crate) mod sampler;
 pub mod schema;
+#[cfg(test)]
+mod tally;
 mod transfer;
 
 use std::collections::VecDeque;
@@ -778,6 +780,7 @@ pub(crate) struct Replication<'a> {
     repatriated_g: Vec<u64>,
     /// Sum of the arrival-to-verdict days, in verdict order.
     verdict_sum: f64,
+
     // Version 2.
     /// Convicted and still in custody.
     convicted_in: u64,
@@ -798,6 +801,9 @@ pub(crate) struct Replication<'a> {
     bg_out: Vec<u64>,
     // Records.
     rec: outcome::Records,
+    /// Test builds: events handled and stale, by kind.
+    #[cfg(test)]
+    tally: tally::Tally,
 }
 
 impl<'a> Replication<'a> {
@@ -874,6 +880,8 @@ impl<'a> Replication<'a> {
             bg_in: vec![0; nf],
             bg_out: vec![0; nf],
             rec: outcome::Records::new(nf, ns),
+            #[cfg(test)]
+            tally: tally::Tally::default(),
         };
         rep.schedule_start();
         rep
@@ -925,6 +933,8 @@ impl<'a> Replication<'a> {
                 next_day += 1;
                 day_end = f64::from(next_day);
             }
+            #[cfg(test)]
+            self.tally(ev);
             self.handle(t, ev);
             if self.check {
                 self.conservation(t, false)?;

@@ -30,10 +30,22 @@ impl Replication<'_> {
                 return;
             }
             let at = (t + delay.sample(rng)).max(gp.earliest);
-            if at <= self.plan.horizon {
+            // A group whose quota is used up repatriates nobody more (the
+            // count never falls): its timer could only be ignored, so it is
+            // drawn (the stream must not shift) but not scheduled.
+            if at <= self.plan.horizon && self.quota_left(g) {
                 self.ws.cal.schedule(at, Event::Repatriate(d));
             }
         }
+    }
+
+    /// Whether group `g` may still repatriate someone: no quota, or fewer
+    /// repatriated than it allows.
+    #[inline]
+    fn quota_left(&self, g: usize) -> bool {
+        self.plan.groups[g]
+            .quota
+            .is_none_or(|q| self.repatriated_g[g] < q)
     }
 
     /// Starts the clock of chosen detainee `d` at `t`.
@@ -41,10 +53,11 @@ impl Replication<'_> {
     /// The delay is always drawn (the group's stream must not shift), but
     /// a timer that can only be ignored is not scheduled: when `d` is
     /// already out of custody (released at the verdict, for a clock that
-    /// starts at the last stage), or convicted in a group that does not
-    /// repatriate after conviction. Neither state can turn back into one
-    /// that [`Replication::repatriate`] acts on, and leaving out an event
-    /// that changes nothing keeps every other event in its order.
+    /// starts at the last stage), convicted in a group that does not
+    /// repatriate after conviction, or in a group whose quota is used up.
+    /// None of these can turn back into a state that
+    /// [`Replication::repatriate`] acts on, and leaving out an event that
+    /// changes nothing keeps every other event in its order.
     fn start_clock(&mut self, d: u32, g: usize, t: f64) {
         let gp = &self.plan.groups[g];
         let Some(delay) = &gp.delay else { return };
@@ -54,7 +67,7 @@ impl Replication<'_> {
             Status::Convicted => gp.after_conviction,
             _ => false,
         };
-        if live && at <= self.plan.horizon {
+        if live && at <= self.plan.horizon && self.quota_left(g) {
             self.ws.cal.schedule(at, Event::Repatriate(d));
         }
     }
@@ -92,7 +105,7 @@ impl Replication<'_> {
             Status::Convicted => gp.after_conviction,
             _ => false,
         };
-        if !allowed || gp.quota.is_some_and(|q| self.repatriated_g[g] >= q) {
+        if !allowed || !self.quota_left(g) {
             return;
         }
         if status == Status::Convicted {
