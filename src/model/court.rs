@@ -79,6 +79,13 @@ impl Replication<'_> {
     /// Starts waiting cases of stage `s` while servers are free. Cases that
     /// left the queue early (repatriated, dead) are skipped here, lazily.
     pub(super) fn start_service(&mut self, s: usize, t: f64) {
+        self.start_service_inline(s, t);
+    }
+
+    /// [`Replication::start_service`], inlined where a service ends, which
+    /// calls it once per case and stage.
+    #[inline(always)]
+    fn start_service_inline(&mut self, s: usize, t: f64) {
         loop {
             let k = &mut self.desks[s];
             if k.busy >= k.servers || k.qlen == 0 {
@@ -119,7 +126,7 @@ impl Replication<'_> {
         if self.plan.later_clocks {
             self.eligible_at_stage(d, s, t);
         }
-        self.start_service(s, t);
+        self.start_service_inline(s, t);
     }
 
     /// Detainee `d`, queued or in service, leaves the court pipeline at `t`
