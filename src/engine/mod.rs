@@ -96,7 +96,9 @@
 //! with a temporary counter in the event loop (since removed):
 //! in `plan-2026-01`, of 14,670 events per replication, 37 are repatriation
 //! timers of detainees already gone and 520 are service completions of
-//! detainees repatriated during service (3.8% of the events); in
+//! detainees repatriated during service (3.8% of the events; 8.5% by the
+//! fourth pass's count below, which adds 683 timers of convicts in groups
+//! that do not repatriate after conviction); in
 //! `baseline`, 47 of 12,207 (0.4%), the rest having been left out when
 //! scheduled since the first pass. Keeping them out of the calendar would
 //! save at most about 1% of a replication's instructions, and moving
@@ -166,6 +168,55 @@
 //! bare loop's does), the start of service with the next service's draw
 //! and schedule 20%, exponential draws 12%, arrivals 10%, ChaCha 7%, the
 //! median of 100,000 verdict times 3%.
+//!
+//! ## Fourth pass: fewer checks per event, stale timers (2026-11-27)
+//!
+//! Timed as the third pass: best of 5 to 7 interleaved runs of a loop of
+//! `Plan::replicate_in` (M/M/1, 100 replications; January plan, 300), on
+//! the idle 2-core machine. Kept, all with byte-identical results:
+//!
+//! | change | January plan | M/M/1 |
+//! | --- | --- | --- |
+//! | no look-up of a later repatriation clock when no group has one, no pause search without pauses, the day's end kept as a time | −2% | −4.5% |
+//! | a court stage's counts in one record (`Desk`) instead of six arrays: one index check per stage, not one per count | −3.5% | −4% |
+//! | `Sampler::sample` inlines the fixed and exponential cases only, the other distributions behind one call: the event loop's code is a fifth smaller | 0 | −1.5% |
+//! | the mean days to verdict summed as verdicts come (same order, same sum) instead of in a chain of 100,000 dependent additions at the horizon | −1% | −1% |
+//! | the start of the next service inlined where a service ends (the other callers keep an out-of-line copy) | −2% | −1.5% |
+//! | a group's repatriation timers are drawn but not scheduled once its quota is used up (as `start_clock` already left out timers that could only be ignored) | 0 (no quota) | 0 |
+//!
+//! Tried and not kept: `arrival` always inlined (M/M/1 +6 to 8%, plan
+//! +3%, twice); `start_service` as an inlined test before an out-of-line
+//! loop (M/M/1 +6%); `handle` never inlined (+4%); the event loop generic
+//! over the per-event conservation check, so that the unchecked loop has
+//! no test (M/M/1 +9%, plan +2%: with two copies of the loop the compiler
+//! inlines differently); `departure` never inlined (plan +2%); the
+//! insertion step of `Calendar::schedule` over a slice (+1%); one codegen
+//! unit (the model unchanged, but the bare M/M/1 loop 15% faster, so the
+//! ratio of the README would fall).
+//!
+//! Stale timers. Test builds count every event handled and the ones that
+//! changed nothing because their detainee had left first
+//! (`cargo test --release --lib stale_timers -- --nocapture`, 20
+//! replications, per replication):
+//!
+//! | scenario | events | stale | of which service ends | repatriation timers | other |
+//! | --- | --- | --- | --- | --- | --- |
+//! | January plan | 14,719 | 1,245 (8.5%) | 527 (cases repatriated mid-service) | 719 (drawn on arrival, detainee convicted first, in groups that do not repatriate after conviction) | 0 |
+//! | v2 baseline | 12,208 | 47 (0.4%) | 12 | 28 | 6 (deaths, exits) |
+//!
+//! (The third pass's note put the plan's share at 3.8%: it counted only
+//! the timers of detainees out of custody, not those of convicts whose
+//! group does not repatriate after conviction.) Removing them one by one
+//! would need each event's place in the calendar, updated on every
+//! re-filing. The cheapest exact removal was tried: count the events
+//! made useless as detainees change state, and when they reach a quarter
+//! of the calendar drop them all in one pass that keeps the others' order
+//! (a `retain`; results byte-identical). It halved the stale events of the
+//! plan (to 4.2%) and ran slower: plan +2.6%, baseline +1%, M/M/1 +4% (the
+//! bookkeeping sits on the verdict's path). A stale event costs its
+//! filings and one pop with one test; the radix heap files a far timer
+//! rarely, so they are cheap, and none of the cheap ways to avoid them
+//! that are left pays.
 
 mod calendar;
 
