@@ -780,7 +780,6 @@ pub(crate) struct Replication<'a> {
     repatriated_g: Vec<u64>,
     /// Sum of the arrival-to-verdict days, in verdict order.
     verdict_sum: f64,
-
     // Version 2.
     /// Convicted and still in custody.
     convicted_in: u64,
