@@ -46,20 +46,21 @@ impl Replication<'_> {
     /// servers are busy.
     #[inline(always)]
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
-        let di = d as usize;
-        self.ws.det[di].stage = s as u8;
         let k = &mut self.desks[s];
         if k.qlen == 0 && k.busy < k.servers {
             k.started += 1;
             self.begin(s, d, t);
         } else {
             k.qlen += 1;
-            self.ws.det[di].status = Status::Queued;
+            let x = &mut self.ws.det[d as usize];
+            x.stage = s as u8;
+            x.status = Status::Queued;
             self.ws.queues[s].push_back((d, t));
         }
     }
 
-    /// `d` takes a free server of stage `s` at `t`.
+    /// `d` takes a free server of stage `s` at `t` (its stage is written
+    /// here, once with its status, whether it joined or waited).
     ///
     /// Always inlined, as `join` is: each is called once or
     /// twice per detainee and stage, and the calls cost about 1.5% of a
@@ -67,7 +68,9 @@ impl Replication<'_> {
     #[inline(always)]
     fn begin(&mut self, s: usize, d: u32, t: f64) {
         self.desks[s].busy += 1;
-        self.ws.det[d as usize].status = Status::InService;
+        let x = &mut self.ws.det[d as usize];
+        x.stage = s as u8;
+        x.status = Status::InService;
         let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
         if done <= self.plan.horizon {
             self.ws
@@ -174,10 +177,12 @@ impl Replication<'_> {
     /// The verdict after the last stage.
     fn verdict(&mut self, d: u32, t: f64) {
         let di = d as usize;
+        // One read of the record (one index check) for what follows.
+        let x = self.ws.det[di];
         self.awaiting -= 1;
         // Never negative (the verdict comes after the arrival; `x - x` is
         // `+0.0`), so the bits order as the days do.
-        let days = t - self.ws.det[di].arrival;
+        let days = t - x.arrival;
         self.ws.verdict_days.push(days.to_bits());
         // Summed here, in the order of the list, rather than over the list
         // at the horizon: the same sum, without a chain of 100,000
@@ -186,7 +191,7 @@ impl Replication<'_> {
         if bernoulli(&mut self.rng.verdict, self.plan.conviction) {
             self.convicted += 1;
             self.convicted_in += 1;
-            self.convicted_g[self.ws.det[di].group as usize] += 1;
+            self.convicted_g[x.group as usize] += 1;
             match &self.plan.sentence_pick {
                 None => self.move_convicted(d, self.plan.convicted_facility),
                 Some(pick) => {

@@ -22,9 +22,10 @@ impl Replication<'_> {
             self.in_transit -= 1;
             self.transferred += 1;
             self.transferred_g[g] += 1;
-            self.ws.det[di].arrival = t;
             let f = self.place();
-            self.ws.det[di].facility = f as u16;
+            let x = &mut self.ws.det[di];
+            x.arrival = t;
+            x.facility = f as u16;
             self.occ[f] += 1;
             self.awaiting += 1;
             self.draw_repatriation(d, g, t);

@@ -12,7 +12,12 @@ use rand::rngs::ChaCha8Rng;
 use crate::scenario::Dist;
 
 /// A ready-to-draw distribution, built once per scenario.
+///
+/// With an explicit tag byte (`repr(u8)`), telling the variants apart is
+/// one compare; without it the tag hides in a niche of one variant's
+/// fields and each draw decodes it (issue 14, fourth pass).
 #[derive(Debug, Clone)]
+#[repr(u8)]
 pub(crate) enum Sampler {
     Fixed(f64),
     Exp(rand_distr::Exp<f64>),
