@@ -114,8 +114,10 @@ pub struct Calendar<E> {
     masks: [u64; LEVELS],
     /// Bit `p` set iff `masks[p]` is non-zero.
     levels: u64,
-    /// Number of pending events, in `small` and in the radix heap.
-    len: usize,
+    /// Number of events in the radix heap (`current` and the buckets):
+    /// zero exactly when `small` is in use, so that telling the two modes
+    /// apart is one test.
+    heap_len: usize,
     /// While few events are pending and the radix heap is empty: every
     /// pending event, as (key, event), latest first and, at equal keys,
     /// latest scheduled first, so that the next is at the end.
@@ -155,7 +157,7 @@ impl<E> Calendar<E> {
             })),
             masks: [0; LEVELS],
             levels: 0,
-            len: 0,
+            heap_len: 0,
             small: Vec::with_capacity(SMALL_MAX),
         }
     }
@@ -178,7 +180,7 @@ impl<E> Calendar<E> {
         }
         let key = (time + 0.0).to_bits();
         debug_assert!(key >= self.now, "times never go backwards");
-        if self.len == self.small.len() {
+        if self.heap_len == 0 {
             // The radix heap is empty.
             if self.small.len() < SMALL_MAX {
                 // After every later event, before every one at `key` or
@@ -189,7 +191,6 @@ impl<E> Calendar<E> {
                     self.small.swap(i - 1, i);
                     i -= 1;
                 }
-                self.len += 1;
                 return;
             }
         }
@@ -204,7 +205,7 @@ impl<E> Calendar<E> {
         if !self.small.is_empty() {
             self.hand_over();
         }
-        self.len += 1;
+        self.heap_len += 1;
         self.file(key, event);
     }
 
@@ -212,6 +213,7 @@ impl<E> Calendar<E> {
     /// they would have been popped, so that they keep it.
     #[cold]
     fn hand_over(&mut self) {
+        self.heap_len += self.small.len();
         while let Some((key, event)) = self.small.pop() {
             self.file(key, event);
         }
@@ -249,15 +251,14 @@ impl<E> Calendar<E> {
     /// current time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        if self.len == self.small.len() {
+        if self.heap_len == 0 {
             // The radix heap is empty, so its current time can move.
             let (key, event) = self.small.pop()?;
             self.now = key;
-            self.len -= 1;
             return Some((f64::from_bits(key), event));
         }
         if let Some(event) = self.current.pop_front() {
-            self.len -= 1;
+            self.heap_len -= 1;
             return Some((f64::from_bits(self.now), event));
         }
         let i = self.lowest()?;
@@ -267,7 +268,7 @@ impl<E> Calendar<E> {
         if self.masks[p] == 0 {
             self.levels &= !(1 << p);
         }
-        self.len -= 1;
+        self.heap_len -= 1;
         let now = self.now;
         // A bucket of one: its event is the earliest.
         if self.buckets[i].events.len() == 1 {
@@ -296,7 +297,7 @@ impl<E> Calendar<E> {
     /// Time of the earliest event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        if self.len == self.small.len() {
+        if self.heap_len == 0 {
             self.small.last().map(|e| f64::from_bits(e.0))
         } else if self.current.is_empty() {
             self.lowest().map(|i| f64::from_bits(self.buckets[i].min))
@@ -307,12 +308,12 @@ impl<E> Calendar<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.len
+        self.small.len() + self.heap_len
     }
 
     /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.heap_len == 0 && self.small.is_empty()
     }
 
     /// Removes every event and goes back to time 0, keeping the memory.
@@ -329,7 +330,7 @@ impl<E> Calendar<E> {
         }
         self.levels = 0;
         self.now = 0;
-        self.len = 0;
+        self.heap_len = 0;
     }
 }
 
