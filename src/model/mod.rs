@@ -154,6 +154,10 @@ pub struct Plan {
     until: f64,
     /// Departures stop once this many have boarded.
     target_total: Option<u64>,
+    /// No pauses, weekly cap, admission up to capacity, end day or target
+    /// total: a departure then boards what it draws (up to the pool) with
+    /// none of their tests.
+    plain_departures: bool,
     /// Facilities that receive arrivals, in the order the policy uses.
     receiving: Vec<usize>,
     /// Time from arrival to death in custody; `None`: nobody dies.
@@ -408,6 +412,11 @@ impl Plan {
         relocations.sort_by(|a, b| a.day.total_cmp(&b.day));
         let end = s.transfer.end.unwrap_or_default();
         let rate = s.custody.mortality_per_year;
+        let plain_departures = pauses.is_empty()
+            && s.transfer.weekly_cap.is_none()
+            && s.transfer.admission != Admission::UpToCapacity
+            && end.until_day.is_none()
+            && end.target_total.is_none();
         Ok(Plan {
             scenario: s.clone(),
             horizon: f64::from(s.horizon_days),
@@ -444,6 +453,7 @@ impl Plan {
             schedule,
             until: end.until_day.map_or(f64::INFINITY, |d| s.day(d)),
             target_total: end.target_total,
+            plain_departures,
             receiving,
             mortality: (rate > 0.0).then(|| exp_rate(rate / 365.25)),
             sentences,

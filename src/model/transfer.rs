@@ -23,8 +23,8 @@ impl Replication<'_> {
     pub(super) fn departure(&mut self, p: usize, t: f64) {
         let plan = self.plan;
         if self.ws.pool.is_empty()
-            || t >= plan.until
-            || plan.target_total.is_some_and(|n| self.boarded as u64 >= n)
+            || !plan.plain_departures
+                && (t >= plan.until || plan.target_total.is_some_and(|n| self.boarded as u64 >= n))
         {
             // The pool never refills and the transfer's end (rule 8) never
             // lifts: the timetable can stop.
@@ -41,30 +41,9 @@ impl Replication<'_> {
             None => phase.size.sample_count(&mut self.rng.size),
         };
         let transit = plan.transit.sample(&mut self.rng.transit);
-        if self.paused(t) {
-            return;
-        }
         let mut size = drawn.min(self.ws.pool.len() as u64);
-        if let Some(n) = plan.target_total {
-            // The convoy that reaches the target is cut down to fit.
-            size = size.min(n - self.boarded as u64);
-        }
-        if let Some(cap) = plan.weekly_cap {
-            let week = (t / 7.0).floor() as u64;
-            if week != self.week {
-                self.week = week;
-                self.week_used = 0;
-            }
-            size = size.min(cap.saturating_sub(self.week_used));
-        }
-        if plan.up_to_capacity {
-            self.sync_background(t);
-            let free: u64 = plan
-                .receiving
-                .iter()
-                .map(|&f| self.cap[f].saturating_sub(self.occ[f]))
-                .sum();
-            size = size.min(free.saturating_sub(self.in_transit));
+        if !plan.plain_departures {
+            size = self.admitted(t, size);
         }
         if size == 0 {
             return;
@@ -100,6 +79,39 @@ impl Replication<'_> {
             self.ws.convoys.push((start as u32, size as u32));
             self.ws.cal.schedule(arrive, Event::Arrival(convoy));
         }
+    }
+
+    /// How many of the `size` drawn (and in the pool) a departure at `t`
+    /// boards, after pauses, the target total, the weekly cap and
+    /// admission up to capacity (rules 2 and 8); 0 in a pause. Called only
+    /// when the scenario has one of them.
+    fn admitted(&mut self, t: f64, mut size: u64) -> u64 {
+        let plan = self.plan;
+        if self.paused(t) {
+            return 0;
+        }
+        if let Some(n) = plan.target_total {
+            // The convoy that reaches the target is cut down to fit.
+            size = size.min(n - self.boarded as u64);
+        }
+        if let Some(cap) = plan.weekly_cap {
+            let week = (t / 7.0).floor() as u64;
+            if week != self.week {
+                self.week = week;
+                self.week_used = 0;
+            }
+            size = size.min(cap.saturating_sub(self.week_used));
+        }
+        if plan.up_to_capacity {
+            self.sync_background(t);
+            let free: u64 = plan
+                .receiving
+                .iter()
+                .map(|&f| self.cap[f].saturating_sub(self.occ[f]))
+                .sum();
+            size = size.min(free.saturating_sub(self.in_transit));
+        }
+        size
     }
 
     /// Schedules the next incident after `t`, if escapes are on and anyone
