@@ -171,22 +171,25 @@
 //!
 //! ## Fourth pass: fewer checks per event, stale timers (2026-11-27)
 //!
-//! Timed as the third pass: best of 5 to 7 interleaved runs of a loop of
+//! Timed as the third pass: best of 5 to 9 interleaved runs of a loop of
 //! `Plan::replicate_in` (M/M/1, 100 replications; January plan, 300), on
-//! the idle 2-core machine. Kept, all with byte-identical results:
+//! the idle 2-core machine, each change against the build before it;
+//! changes within about 1% are within the runs' spread, and instruction
+//! counts (callgrind, M/M/1) are given where they say more. Kept, all
+//! with byte-identical results:
 //!
 //! | change | January plan | M/M/1 |
 //! | --- | --- | --- |
-//! | no look-up of a later repatriation clock when no group has one, no pause search without pauses, the day's end kept as a time | −2% | −4.5% |
-//! | a court stage's counts in one record (`Desk`) instead of six arrays: one index check per stage, not one per count | −3.5% | −4% |
+//! | no look-up of a later repatriation clock when no group has one, no pause search without pauses, the day's end kept as a time | (with the next) | −4.4% |
+//! | a court stage's counts in one record (`Desk`) instead of six arrays: one index check per stage, not one per count; `move_convicted` always inlined | −5.6% with the previous | −4.8% |
 //! | `Sampler::sample` inlines the fixed and exponential cases only, the other distributions behind one call: the event loop's code is a fifth smaller | 0 | −1.5% |
 //! | the mean days to verdict summed as verdicts come (same order, same sum) instead of in a chain of 100,000 dependent additions at the horizon | −1% | −1% |
 //! | the start of the next service inlined where a service ends (the other callers keep an out-of-line copy) | −2% | −1.5% |
 //! | a group's repatriation timers are drawn but not scheduled once its quota is used up (as `start_clock` already left out timers that could only be ignored) | 0 (no quota) | 0 |
-//! | `Sampler` with an explicit tag byte (`repr(u8)`): a draw tells fixed from exponential with one compare instead of decoding a niche (instructions −1.9%) | −0.5% | −1% |
-//! | `join`, `begin`, the verdict and the arrival read or write a detainee's record once each (instructions −1.6%) | −0.5% | −1% |
+//! | `Sampler` with an explicit tag byte (`repr(u8)`): a draw tells fixed from exponential with one compare instead of decoding a niche (instructions −1.9%) | −0.3% | −0.7% |
+//! | `join`, `begin`, the verdict and the arrival read or write a detainee's record once each (instructions −1.6%) | −0.7% | −0.8% |
 //! | the calendar counts the events in its radix heap only, so telling its two modes apart is one test and the short path keeps no count (instructions −2.8%) | 0 | 0 |
-//! | a departure in a scenario without pauses, weekly cap, admission up to capacity, end day or target total skips their tests (`Plan::plain_departures`) | 0 | −2% |
+//! | a departure in a scenario without pauses, weekly cap, admission up to capacity, end day or target total skips their tests (`Plan::plain_departures`; instructions −1.8%) | 0 | −2.6% |
 //!
 //! Tried and not kept: `arrival` always inlined (M/M/1 +6 to 8%, plan
 //! +3%, twice); `start_service` as an inlined test before an out-of-line
