@@ -62,12 +62,7 @@ impl Replication<'_> {
         let gp = &self.plan.groups[g];
         let Some(delay) = &gp.delay else { return };
         let at = (t + delay.sample(&mut self.rng.groups[g])).max(gp.earliest);
-        let live = match self.ws.det[d as usize].status {
-            Status::Queued | Status::InService => true,
-            Status::Convicted => gp.after_conviction,
-            _ => false,
-        };
-        if live && at <= self.plan.horizon && self.quota_left(g) {
+        if at <= self.plan.horizon && self.repatriation_acts(d) {
             self.ws.cal.schedule(at, Event::Repatriate(d));
         }
     }
@@ -91,23 +86,32 @@ impl Replication<'_> {
         }
     }
 
-    /// The repatriation time of `d` comes: it leaves if still awaiting a
-    /// verdict, or convicted and its group repatriates after conviction,
-    /// and the group's quota is not used up. Otherwise the timer is
-    /// ignored (never retried).
-    pub(super) fn repatriate(&mut self, d: u32, t: f64) {
-        let di = d as usize;
-        let g = self.ws.det[di].group as usize;
-        let gp = &self.plan.groups[g];
-        let status = self.ws.det[di].status;
-        let allowed = match status {
+    /// Whether a repatriation timer of `d` coming now would repatriate
+    /// it: `d` still awaits a verdict, or is convicted in a group that
+    /// repatriates after conviction, and the group's quota is not used up.
+    /// Neither part can turn from false back to true, so a timer for which
+    /// it is false when scheduled can only be ignored.
+    pub(super) fn repatriation_acts(&self, d: u32) -> bool {
+        let x = &self.ws.det[d as usize];
+        let g = x.group as usize;
+        let allowed = match x.status {
             Status::Queued | Status::InService => true,
-            Status::Convicted => gp.after_conviction,
+            Status::Convicted => self.plan.groups[g].after_conviction,
             _ => false,
         };
-        if !allowed || !self.quota_left(g) {
+        allowed && self.quota_left(g)
+    }
+
+    /// The repatriation time of `d` comes: it leaves if
+    /// [`Replication::repatriation_acts`]; otherwise the timer is ignored
+    /// (never retried).
+    pub(super) fn repatriate(&mut self, d: u32, t: f64) {
+        if !self.repatriation_acts(d) {
             return;
         }
+        let di = d as usize;
+        let g = self.ws.det[di].group as usize;
+        let status = self.ws.det[di].status;
         if status == Status::Convicted {
             self.convicted_in -= 1;
             self.ws.det[di].status = Status::Repatriated;

@@ -63,16 +63,7 @@ impl Replication<'_> {
                 }
                 s != Status::InService
             }
-            Event::Repatriate(d) => {
-                let g = self.ws.det[d as usize].group as usize;
-                let gp = &self.plan.groups[g];
-                let allowed = match status(d) {
-                    Status::Queued | Status::InService => true,
-                    Status::Convicted => gp.after_conviction,
-                    _ => false,
-                };
-                !allowed || gp.quota.is_some_and(|q| self.repatriated_g[g] >= q)
-            }
+            Event::Repatriate(d) => !self.repatriation_acts(d),
             Event::Exit { d, .. } => status(d) != Status::Convicted,
             Event::Death(d) => !in_custody(status(d)),
             _ => false,
