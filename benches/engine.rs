@@ -6,10 +6,6 @@
 //! - `mm1/bare-loop`: the same queue as a bare hand-written event loop
 //!   (binary heap, same generator and distributions): the floor to compare
 //!   with;
-//! - `mm1/bare-loop-with-median`: the bare loop plus the one metric of a
-//!   replication that needs every customer, the median time from arrival
-//!   to verdict (each customer's time kept, the median selected at the
-//!   end): the floor for the public API, which computes that metric;
 //! - `baseline/one-replication`: one replication of the bundled baseline;
 //! - `event-set/hold-8k`: the event sets alone in the classic hold model
 //!   (Vaucher and Duval, 1975): 8,192 pending events, each pop followed by
@@ -120,86 +116,6 @@ fn bare_mm1(seed: u64) -> (u64, f64) {
     (served, wait)
 }
 
-/// [`bare_mm1`] plus the one metric of the public API's replication that
-/// needs every customer: each customer's time from arrival to the end of
-/// service is kept, and their median taken at the end (as the model's
-/// `median_days_to_verdict`, on the bits of the times). `times` is reused
-/// between calls, as the model reuses its workspace. Returns (customers
-/// served, total wait, median time in the system).
-fn bare_mm1_with_median(seed: u64, times: &mut Vec<u64>) -> (u64, f64, f64) {
-    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    enum Kind {
-        Arrive,
-        Depart,
-    }
-    let mut rng_a = ChaCha8Rng::seed_from_u64(seed);
-    let mut rng_s = ChaCha8Rng::seed_from_u64(seed ^ 1);
-    let ia = rand_distr::Exp::new(LAMBDA).unwrap();
-    let sv = rand_distr::Exp::new(MU).unwrap();
-    let horizon = f64::from(DAYS);
-    let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
-    let key = |t: f64| t.to_bits();
-    let mut seq = 0u64;
-    let mut queue: VecDeque<f64> = VecDeque::new();
-    let mut busy = false;
-    // Arrival time of the customer in service.
-    let mut serving = 0.0;
-    let (mut served, mut wait, mut arrived) = (0u64, 0.0, 0u64);
-    times.clear();
-    heap.push(Reverse((key(0.0), seq, Kind::Arrive)));
-    while let Some(Reverse((tb, _, kind))) = heap.pop() {
-        let t = f64::from_bits(tb);
-        if t > horizon {
-            break;
-        }
-        seq += 1;
-        match kind {
-            Kind::Arrive => {
-                arrived += 1;
-                if arrived < CUSTOMERS {
-                    heap.push(Reverse((key(t + ia.sample(&mut rng_a)), seq, Kind::Arrive)));
-                }
-                if busy {
-                    queue.push_back(t);
-                } else {
-                    busy = true;
-                    serving = t;
-                    heap.push(Reverse((key(t + sv.sample(&mut rng_s)), seq, Kind::Depart)));
-                }
-            }
-            Kind::Depart => {
-                served += 1;
-                times.push((t - serving).to_bits());
-                if let Some(joined) = queue.pop_front() {
-                    wait += t - joined;
-                    serving = joined;
-                    heap.push(Reverse((key(t + sv.sample(&mut rng_s)), seq, Kind::Depart)));
-                } else {
-                    busy = false;
-                }
-            }
-        }
-    }
-    let n = times.len();
-    let median = if n == 0 {
-        f64::NAN
-    } else {
-        let (_, &mut hi, _) = times.select_nth_unstable(n / 2);
-        let hi = f64::from_bits(hi);
-        if n % 2 == 1 {
-            hi
-        } else {
-            let lo = times[..n / 2]
-                .iter()
-                .copied()
-                .max()
-                .map_or(hi, f64::from_bits);
-            0.5 * (lo + hi)
-        }
-    };
-    (served, wait, median)
-}
-
 fn engine(c: &mut Criterion) {
     let plan = Plan::new(&mm1()).expect("valid");
     // Customers per replication, to express throughput per customer.
@@ -219,21 +135,6 @@ fn engine(c: &mut Criterion) {
         b.iter(|| {
             seed += 1;
             black_box(bare_mm1(seed))
-        })
-    });
-    let mut times = Vec::new();
-    // Both compute the same metric: the median time in an M/M/1 system,
-    // ln 2 / (mu - lambda) days in the long run.
-    let exact = std::f64::consts::LN_2 / (MU - LAMBDA);
-    let model = plan.replicate(1, 0).metric("median_days_to_verdict");
-    let bare = bare_mm1_with_median(0, &mut times).2;
-    for m in [model.unwrap_or(f64::NAN), bare] {
-        assert!((m / exact - 1.0).abs() < 0.05, "median {m} against {exact}");
-    }
-    g.bench_function("bare-loop-with-median", |b| {
-        b.iter(|| {
-            seed += 1;
-            black_box(bare_mm1_with_median(seed, &mut times))
         })
     });
     g.finish();
