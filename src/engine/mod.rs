@@ -257,11 +257,12 @@
 //! them but skips the selection 2 to 4% faster (best of 9 interleaved
 //! runs of 20 replications of `Plan::replicate_in`, beside the bare loop
 //! compiled into the same binary: bare ÷ M/M/1 from about 0.95 to about
-//! 0.99 as the median of the rounds); yet a build that selects exactly among a few
-//! thousand times (below) ran no faster than the one before it, and in
-//! the build that skips the selection the exponential sampler's code had
-//! moved (another symbol, another place). So the gap left, 0.95 to 0.96
-//! in the reference's own binary, is within what code placement moves.
+//! 0.99 as the median of the rounds); yet a build that selects exactly
+//! among a few thousand times (below) ran no faster than the one before
+//! it, and in the build that skips the selection the exponential
+//! sampler's code had moved (another symbol, another place). So the gap
+//! left, 0.95 to 0.96 in the reference's own binary, is within what code
+//! placement moves.
 //!
 //! Tried in this look and not kept (the same loop of `Plan::replicate_in`):
 //! the short vector's insertion step without a data-dependent branch,
