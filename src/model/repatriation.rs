@@ -7,7 +7,7 @@
 //! the repatriation would happen, and one refused is never retried.
 
 use super::sampler::bernoulli;
-use super::{Eligible, Event, Replication, Status};
+use super::{Detainee, Eligible, Event, Replication, Status};
 
 impl Replication<'_> {
     /// On arrival at `t`: whether `d` is chosen, with the group's
@@ -110,8 +110,8 @@ impl Replication<'_> {
             return;
         }
         let di = d as usize;
-        let g = self.ws.det[di].group as usize;
-        let status = self.ws.det[di].status;
+        let Detainee { group, status, .. } = self.ws.det[di];
+        let g = group as usize;
         if status == Status::Convicted {
             self.convicted_in -= 1;
             self.ws.det[di].status = Status::Repatriated;

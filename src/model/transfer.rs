@@ -11,9 +11,6 @@ impl Replication<'_> {
     /// Whether `t` falls in a pause `[from, to)`.
     fn paused(&self, t: f64) -> bool {
         let pauses = &self.plan.pauses;
-        if pauses.is_empty() {
-            return false;
-        }
         let i = pauses.partition_point(|p| p.0 <= t);
         i > 0 && t < pauses[i - 1].1
     }
