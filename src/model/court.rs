@@ -153,6 +153,9 @@ impl Replication<'_> {
 
     /// Sentence `k` for convicted detainee `d` at `t` (rule 10): its move, and
     /// its exit, drawn now.
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     fn sentence(&mut self, d: u32, k: usize, t: f64) {
         let plan = self.plan;
         let sp = &plan.sentences[k];

@@ -12,6 +12,24 @@ impl Replication<'_> {
     /// first court stage, in boarding order.
     #[inline]
     pub(super) fn arrival(&mut self, start: usize, len: usize, t: f64) {
+        if let Some(f) = self.plan.plain_arrival {
+            // The same steps as below, without the placement, repatriation
+            // and death that the scenario does not have.
+            for di in start..start + len {
+                let g = self.ws.det[di].group as usize;
+                self.in_transit -= 1;
+                self.transferred += 1;
+                self.transferred_g[g] += 1;
+                let x = &mut self.ws.det[di];
+                x.arrival = t;
+                x.facility = f;
+                self.occ[f as usize] += 1;
+                self.awaiting += 1;
+                self.join(0, di as u32, t);
+            }
+            self.last_arrival = Some(t);
+            return;
+        }
         if self.plan.policy != Policy::Proportional {
             // Placement reads occupancy.
             self.sync_background(t);
@@ -100,6 +118,9 @@ impl Replication<'_> {
 
     /// A convicted detainee's sentence ends (rule 10): released or
     /// executed, if still in custody.
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     pub(super) fn sentence_ends(&mut self, d: u32, executed: bool) {
         let di = d as usize;
         if self.ws.det[di].status != Status::Convicted {
@@ -119,6 +140,9 @@ impl Replication<'_> {
     /// Detainee `d`'s death time comes (rule 11): it dies if still in
     /// custody, wherever it is in the court pipeline (a server it held
     /// takes the next case at once) or convicted.
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     pub(super) fn death(&mut self, d: u32, t: f64) {
         let di = d as usize;
         match self.ws.det[di].status {

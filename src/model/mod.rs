@@ -52,6 +52,8 @@
 mod background;
 mod court;
 mod custody;
+#[cfg(test)]
+mod fast_paths;
 pub(crate) mod outcome;
 mod relocation;
 mod repatriation;
@@ -160,6 +162,11 @@ pub struct Plan {
     plain_departures: bool,
     /// Facilities that receive arrivals, in the order the policy uses.
     receiving: Vec<usize>,
+    /// The one facility every arrival goes to when nothing else is done on
+    /// arrival (one receiving facility, no background turnover, nobody
+    /// dies, no repatriation delay in any group): an arrival then places
+    /// and queues each detainee with none of their tests.
+    plain_arrival: Option<u16>,
     /// Time from arrival to death in custody; `None`: nobody dies.
     mortality: Option<rand_distr::Exp<f64>>,
     sentences: Vec<SentencePlan>,
@@ -417,6 +424,19 @@ impl Plan {
             && s.transfer.admission != Admission::UpToCapacity
             && end.until_day.is_none()
             && end.target_total.is_none();
+        let later_clocks = groups
+            .iter()
+            .any(|g| g.eligible != Eligible::Arrival && g.delay.is_some());
+        let plain_arrival = match receiving[..] {
+            [only]
+                if rate <= 0.0
+                    && background.iter().all(Option::is_none)
+                    && groups.iter().all(|g| g.delay.is_none()) =>
+            {
+                Some(only as u16)
+            }
+            _ => None,
+        };
         Ok(Plan {
             scenario: s.clone(),
             horizon: f64::from(s.horizon_days),
@@ -430,9 +450,7 @@ impl Plan {
             escape,
             uniform_pool: pool0.first() == pool0.last(),
             pool0,
-            later_clocks: groups
-                .iter()
-                .any(|g| g.eligible != Eligible::Arrival && g.delay.is_some()),
+            later_clocks,
             groups,
             capacity: s.facilities.iter().map(|f| f.capacity).collect(),
             initial: s.facilities.iter().map(|f| f.initial_occupancy).collect(),
@@ -455,6 +473,7 @@ impl Plan {
             target_total: end.target_total,
             plain_departures,
             receiving,
+            plain_arrival,
             mortality: (rate > 0.0).then(|| exp_rate(rate / 365.25)),
             sentences,
             sentence_pick,
@@ -956,6 +975,16 @@ impl<'a> Replication<'a> {
         Ok(())
     }
 
+    /// Handles event `ev` at `t`.
+    ///
+    /// Inlined into the event loop, with the handlers of the events that
+    /// come once or twice per detainee (departures, arrivals, service
+    /// ends). The handlers of rarer ones (incidents, repatriations,
+    /// relocations, sentence ends, deaths) and the rarer steps of the
+    /// common ones (admission tests, sentencing) are never inlined: that
+    /// makes the loop's code a third smaller (0x3696 to 0x22e2 bytes) and
+    /// a replication 1 to 2% faster on M/M/1 and the January plan alike
+    /// (issue 14, sixth look).
     #[inline]
     fn handle(&mut self, t: f64, ev: Event) {
         match ev {

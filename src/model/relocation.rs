@@ -10,6 +10,9 @@ use super::{Replication, Status, Who};
 
 impl Replication<'_> {
     /// Relocation `i` of the plan, at `t`.
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     pub(super) fn relocation(&mut self, i: usize, t: f64) {
         let r = &self.plan.relocations[i];
         let (from, to, who) = (r.from, r.to, r.who);

@@ -105,6 +105,9 @@ impl Replication<'_> {
     /// The repatriation time of `d` comes: it leaves if
     /// [`Replication::repatriation_acts`]; otherwise the timer is ignored
     /// (never retried).
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     pub(super) fn repatriate(&mut self, d: u32, t: f64) {
         if !self.repatriation_acts(d) {
             return;

@@ -82,6 +82,9 @@ impl Replication<'_> {
     /// boards, after pauses, the target total, the weekly cap and
     /// admission up to capacity (rules 2 and 8); 0 in a pause. Called only
     /// when the scenario has one of them.
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     fn admitted(&mut self, t: f64, mut size: u64) -> u64 {
         let plan = self.plan;
         if self.paused(t) {
@@ -128,6 +131,9 @@ impl Replication<'_> {
     /// with the escape probability. The number escaping is drawn as a
     /// binomial, then that many are picked uniformly from the pool, which is
     /// the same law.
+    ///
+    /// Never inlined (see `Replication::handle`).
+    #[inline(never)]
     pub(super) fn incident(&mut self, t: f64) {
         let Some(e) = &self.plan.escape else { return };
         let n = self.ws.pool.len() as u64;
