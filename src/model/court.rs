@@ -1,14 +1,21 @@
 //! Rule 5 (court): first-come, first-served stages with parallel servers,
 //! server schedules, verdicts.
 
-use rand::distr::Distribution;
+use std::collections::VecDeque;
 
-use super::sampler::bernoulli;
+use rand::SeedableRng;
+use rand::distr::Distribution;
+use rand::rngs::ChaCha8Rng;
+
+use super::sampler::{Sampler, bernoulli};
 use super::{Event, Replication, Status};
 
-/// A court stage's counts in a running replication, kept together so that
-/// an event at the stage reads one record (and checks one index).
-#[derive(Debug, Clone)]
+/// A court stage in a running replication: its counts, its queue, its
+/// service time's sampler and its random stream, kept together so that an
+/// event at the stage checks one index and reads one record (issue 14,
+/// sixth look). Desks live in the [`Workspace`](super::Workspace), so
+/// that a queue keeps its memory from one replication to the next.
+#[derive(Debug)]
 pub(super) struct Desk {
     /// Cases waiting (skipped entries of the queue not counted).
     pub(super) qlen: u64,
@@ -22,19 +29,44 @@ pub(super) struct Desk {
     pub(super) completed: u64,
     /// Sum of the waits of the services started \[days\].
     pub(super) wait_sum: f64,
+    /// The queue, as (detainee, time it joined), read in order (so the
+    /// time needs no lookup by detainee); it may hold skipped entries.
+    pub(super) queue: VecDeque<(u32, f64)>,
+    /// The stage's service time (the plan's, copied).
+    pub(super) service: Sampler,
+    /// The stage's random stream (set by `Streams::new`).
+    pub(super) rng: ChaCha8Rng,
 }
 
 impl Desk {
-    /// A stage with `servers` open and nobody at it.
-    pub(super) fn new(servers: u64) -> Desk {
+    /// A stage with no server, nobody at it, and placeholders for its
+    /// service and stream, which [`Desk::reset`] and `Streams::new` set
+    /// before a replication reads them.
+    pub(super) fn idle() -> Desk {
         Desk {
             qlen: 0,
             busy: 0,
-            servers,
+            servers: 0,
             started: 0,
             completed: 0,
             wait_sum: 0.0,
+            queue: VecDeque::new(),
+            service: Sampler::Fixed(0.0),
+            rng: ChaCha8Rng::from_seed([0; 32]),
         }
+    }
+
+    /// The stage at the start of a replication: `servers` open, nobody
+    /// at it, service time `service`; the queue keeps its memory.
+    pub(super) fn reset(&mut self, servers: u64, service: &Sampler) {
+        self.qlen = 0;
+        self.busy = 0;
+        self.servers = servers;
+        self.started = 0;
+        self.completed = 0;
+        self.wait_sum = 0.0;
+        self.queue.clear();
+        self.service = service.clone();
     }
 }
 
@@ -46,16 +78,16 @@ impl Replication<'_> {
     /// servers are busy.
     #[inline(always)]
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
-        let k = &mut self.desks[s];
+        let k = &mut self.ws.desks[s];
         if k.qlen == 0 && k.busy < k.servers {
             k.started += 1;
             self.begin(s, d, t);
         } else {
             k.qlen += 1;
+            k.queue.push_back((d, t));
             let x = &mut self.ws.det[d as usize];
             x.stage = s as u8;
             x.status = Status::Queued;
-            self.ws.queues[s].push_back((d, t));
         }
     }
 
@@ -67,11 +99,12 @@ impl Replication<'_> {
     /// January-plan replication (issue 14, third pass).
     #[inline(always)]
     fn begin(&mut self, s: usize, d: u32, t: f64) {
-        self.desks[s].busy += 1;
+        let k = &mut self.ws.desks[s];
+        k.busy += 1;
+        let done = t + k.service.sample(&mut k.rng);
         let x = &mut self.ws.det[d as usize];
         x.stage = s as u8;
         x.status = Status::InService;
-        let done = t + self.plan.stages[s].service.sample(&mut self.rng.stages[s]);
         if done <= self.plan.horizon {
             self.ws
                 .cal
@@ -90,24 +123,26 @@ impl Replication<'_> {
     #[inline(always)]
     fn start_service_inline(&mut self, s: usize, t: f64) {
         loop {
-            let k = &mut self.desks[s];
+            let k = &mut self.ws.desks[s];
             if k.busy >= k.servers || k.qlen == 0 {
                 break;
             }
-            let Some((d, joined)) = self.ws.queues[s].pop_front() else {
+            let Some((d, joined)) = k.queue.pop_front() else {
                 break;
             };
             if self.ws.det[d as usize].status != Status::Queued {
                 continue;
             }
+            let k = &mut self.ws.desks[s];
             k.qlen -= 1;
             k.started += 1;
             k.wait_sum += t - joined;
             self.begin(s, d, t);
         }
-        if self.desks[s].qlen == 0 && !self.ws.queues[s].is_empty() {
+        let k = &mut self.ws.desks[s];
+        if k.qlen == 0 && !k.queue.is_empty() {
             // Only skipped entries can remain: drop them.
-            self.ws.queues[s].clear();
+            k.queue.clear();
         }
     }
 
@@ -118,7 +153,7 @@ impl Replication<'_> {
         if self.ws.det[d as usize].status != Status::InService {
             return;
         }
-        let k = &mut self.desks[s];
+        let k = &mut self.ws.desks[s];
         k.busy -= 1;
         k.completed += 1;
         if s + 1 < self.plan.stages.len() {
@@ -138,7 +173,7 @@ impl Replication<'_> {
         let di = d as usize;
         let s = self.ws.det[di].stage as usize;
         let was_in_service = self.ws.det[di].status == Status::InService;
-        let k = &mut self.desks[s];
+        let k = &mut self.ws.desks[s];
         if was_in_service {
             k.busy -= 1;
         } else {

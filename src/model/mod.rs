@@ -63,7 +63,6 @@ pub mod schema;
 mod tally;
 mod transfer;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rand::SeedableRng;
@@ -630,7 +629,6 @@ pub(crate) struct Streams {
     pub(crate) escape: ChaCha8Rng,
     pub(crate) allocation: ChaCha8Rng,
     pub(crate) verdict: ChaCha8Rng,
-    pub(crate) stages: Vec<ChaCha8Rng>,
     pub(crate) groups: Vec<ChaCha8Rng>,
     /// Version 2: sentences and their exits.
     pub(crate) sentence: ChaCha8Rng,
@@ -668,7 +666,15 @@ const _: () = assert!(
 );
 
 impl Streams {
-    fn new(seed: u64, index: u64, stages: usize, groups: usize, facilities: usize) -> Streams {
+    /// The streams of replication `index` of seed `seed`; each court
+    /// stage's goes to its desk.
+    fn new(
+        seed: u64,
+        index: u64,
+        desks: &mut [court::Desk],
+        groups: usize,
+        facilities: usize,
+    ) -> Streams {
         let key = ChaCha8Rng::seed_from_u64(seed).get_seed();
         let at = |p: u128| {
             let mut r = ChaCha8Rng::from_seed(key);
@@ -676,6 +682,9 @@ impl Streams {
             r.set_word_pos(p << 56);
             r
         };
+        for (s, k) in desks.iter_mut().enumerate() {
+            k.rng = at(PROCESS_STAGE0 + s as u128);
+        }
         Streams {
             timetable: at(0),
             escape: at(1),
@@ -684,9 +693,6 @@ impl Streams {
             size: at(4),
             transit: at(5),
             boarding: at(6),
-            stages: (0..stages as u128)
-                .map(|s| at(PROCESS_STAGE0 + s))
-                .collect(),
             groups: (0..groups as u128)
                 .map(|g| at(PROCESS_GROUP0 + g))
                 .collect(),
@@ -716,9 +722,8 @@ pub struct Workspace {
     /// keeps of it, in one record, so that an event about a detainee reads
     /// one cache line.
     det: Vec<Detainee>,
-    /// Per stage: its queue, as (detainee, time it joined), read in order
-    /// (so the time needs no lookup by detainee).
-    queues: Vec<VecDeque<(u32, f64)>>,
+    /// Per court stage: its desk (counts, queue, service, stream).
+    desks: Vec<court::Desk>,
     /// Arrival-to-verdict days, as the bits of the (non-negative) `f64`s,
     /// which order as the numbers do: the median selects on integers.
     verdict_days: Vec<u64>,
@@ -800,8 +805,6 @@ pub(crate) struct Replication<'a> {
     cap: Vec<u64>,
     // Court.
     awaiting: u64,
-    /// Per court stage: its counts, in one record.
-    desks: Vec<court::Desk>,
     released: u64,
     convicted: u64,
     convicted_g: Vec<u64>,
@@ -848,9 +851,18 @@ impl<'a> Replication<'a> {
         if ws.det.len() < n {
             ws.det.resize(n, Detainee::boarding(0));
         }
-        ws.queues.resize_with(ns, VecDeque::new);
-        ws.queues.truncate(ns);
-        ws.queues.iter_mut().for_each(VecDeque::clear);
+        ws.desks.resize_with(ns, court::Desk::idle);
+        ws.desks.truncate(ns);
+        for (k, st) in ws.desks.iter_mut().zip(&plan.stages) {
+            k.reset(st.servers, &st.service);
+        }
+        let rng = Streams::new(
+            seed,
+            index,
+            &mut ws.desks,
+            ng,
+            if plan.has_background { nf } else { 0 },
+        );
         ws.verdict_days.clear();
         ws.convoys.clear();
         // Every (series, day) is written by the end-of-day records.
@@ -860,13 +872,7 @@ impl<'a> Replication<'a> {
         let mut rep = Replication {
             plan,
             ws,
-            rng: Streams::new(
-                seed,
-                index,
-                ns,
-                ng,
-                if plan.has_background { nf } else { 0 },
-            ),
+            rng,
             check,
             boarded: 0,
             in_transit: 0,
@@ -879,11 +885,6 @@ impl<'a> Replication<'a> {
             occ: plan.initial.clone(),
             cap: plan.capacity.clone(),
             awaiting: 0,
-            desks: plan
-                .stages
-                .iter()
-                .map(|s| court::Desk::new(s.servers))
-                .collect(),
             released: 0,
             convicted: 0,
             convicted_g: vec![0; ng],
@@ -994,7 +995,7 @@ impl<'a> Replication<'a> {
             }
             Event::ServerChange(i) => {
                 let (_, s, n) = self.plan.schedule[i as usize];
-                self.desks[s].servers = n;
+                self.ws.desks[s].servers = n;
                 self.start_service(s, t);
             }
             Event::Departure(p) => self.departure(p as usize, t),
@@ -1026,7 +1027,7 @@ impl<'a> Replication<'a> {
             + self.escaped
             + self.executed
             + self.died;
-        let in_court: u64 = self.desks.iter().map(|k| k.qlen + k.busy).sum();
+        let in_court: u64 = self.ws.desks.iter().map(|k| k.qlen + k.busy).sum();
         if total != self.plan.total as u64 || in_court != self.awaiting {
             return false;
         }
@@ -1067,7 +1068,7 @@ impl<'a> Replication<'a> {
                 self.plan.total
             ));
         }
-        let in_court: u64 = self.desks.iter().map(|k| k.qlen + k.busy).sum();
+        let in_court: u64 = self.ws.desks.iter().map(|k| k.qlen + k.busy).sum();
         if in_court != self.awaiting {
             return fail(format!(
                 "queued + in service = {in_court}, awaiting verdict = {}",
@@ -1113,8 +1114,8 @@ impl<'a> Replication<'a> {
             }
             let want = [
                 self.in_transit,
-                self.desks.iter().map(|k| k.qlen).sum(),
-                self.desks.iter().map(|k| k.busy).sum(),
+                self.ws.desks.iter().map(|k| k.qlen).sum(),
+                self.ws.desks.iter().map(|k| k.busy).sum(),
                 self.convicted_in,
                 self.released,
                 self.repatriated,

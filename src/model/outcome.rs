@@ -302,7 +302,7 @@ impl Replication<'_> {
             }
             r.cost += o as f64 * self.plan.cost[f];
         }
-        for (s, k) in self.desks.iter().enumerate() {
+        for (s, k) in self.ws.desks.iter().enumerate() {
             r.peak_queue[s] = r.peak_queue[s].max(k.qlen);
         }
         let plan = self.plan;
@@ -320,7 +320,7 @@ impl Replication<'_> {
             Series::InCustody => self.awaiting + self.convicted_in,
             Series::InSyria => self.ws.pool.len() as u64,
             Series::TransferredCumulative => self.transferred,
-            Series::Queue => self.desks[e].qlen,
+            Series::Queue => self.ws.desks[e].qlen,
             Series::AwaitingVerdict => self.awaiting,
             Series::ConvictedInCustody => self.convicted_in,
             Series::RepatriatedCumulative => self.repatriated,
@@ -384,15 +384,15 @@ impl Replication<'_> {
             Metric::PeakOccupancyRate => Some(r.peak_rate[e]),
             Metric::DaysOverCapacity => n(r.days_over[e]),
             Metric::FirstDayOverCapacity => Some(r.first_over[e].map_or(after, f64::from)),
-            Metric::StageCompleted => n(self.desks[e].completed),
+            Metric::StageCompleted => n(self.ws.desks[e].completed),
             Metric::StageMeanWait => {
-                let k = &self.desks[e];
+                let k = &self.ws.desks[e];
                 (k.started > 0).then(|| k.wait_sum / k.started as f64)
             }
             Metric::StagePeakQueue => n(r.peak_queue[e]),
             Metric::MeanDaysToVerdict => verdict_days.map(|v| v.0),
             Metric::MedianDaysToVerdict => verdict_days.map(|v| v.1),
-            Metric::StageQueueAtHorizon => n(self.desks[e].qlen),
+            Metric::StageQueueAtHorizon => n(self.ws.desks[e].qlen),
             Metric::Sentenced => n(self.sentenced[e]),
             Metric::ReleasedAfterSentence => n(self.served),
             Metric::Executed => n(self.executed),
