@@ -55,7 +55,13 @@ impl Replication<'_> {
             let label = self.ws.pool[0];
             let left = self.ws.pool.len() - size as usize;
             self.ws.pool.truncate(left);
-            self.ws.det[start..end].fill(Detainee::boarding(label));
+            let boarding = Detainee::boarding(label);
+            match &mut self.ws.det[start..end] {
+                // A convoy of one (a Poisson arrival process) needs no
+                // loop: `fill` costs about 20 instructions to set one up.
+                [one] => *one = boarding,
+                all => all.fill(boarding),
+            }
         } else {
             for d in start..end {
                 let j = self.rng.boarding.random_range(0..self.ws.pool.len());
