@@ -156,7 +156,7 @@ impl Replication<'_> {
         let k = &mut self.ws.desks[s];
         k.busy -= 1;
         k.completed += 1;
-        if s + 1 < self.plan.stages.len() {
+        if s + 1 < self.ws.desks.len() {
             self.join(s + 1, d, t);
         } else {
             self.verdict(d, t);

@@ -228,8 +228,10 @@ enum Eligible {
 #[derive(Debug, Clone)]
 struct PhasePlan {
     from: f64,
-    /// Start of the next phase (infinity for the last).
-    end: f64,
+    /// No departure of this phase at or after this time: the start of the
+    /// next phase (infinity for the last), or the first time after the
+    /// horizon if that comes first, so that one comparison tells both.
+    stop: f64,
     interval: Sampler,
     size: Sampler,
     /// The convoy size when it is fixed: drawn once (a fixed draw takes
@@ -276,11 +278,12 @@ impl Plan {
             .enumerate()
             .map(|(i, p)| PhasePlan {
                 from: s.day(p.from),
-                end: if i + 1 < n_phases {
+                stop: if i + 1 < n_phases {
                     s.day(s.transfer.phases[i + 1].from)
                 } else {
                     f64::INFINITY
-                },
+                }
+                .min(f64::from(s.horizon_days).next_up()),
                 interval: Sampler::of(&p.interval_days),
                 size: Sampler::of(&p.convoy_size),
                 fixed_size: Sampler::of(&p.convoy_size).fixed_count(),

@@ -29,7 +29,7 @@ impl Replication<'_> {
         }
         let phase = &plan.phases[p];
         let next = t + phase.interval.sample(&mut self.rng.timetable);
-        if next < phase.end && next <= plan.horizon {
+        if next < phase.stop {
             self.ws.cal.schedule(next, Event::Departure(p as u32));
         }
         // Drawn for every departure, made or not (common random numbers).
