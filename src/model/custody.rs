@@ -16,13 +16,14 @@ impl Replication<'_> {
             // The same steps as below, without the placement, repatriation
             // and death that the scenario does not have.
             for di in start..start + len {
-                let g = self.ws.det[di].group as usize;
+                // One index check for the record's read and writes.
+                let x = &mut self.ws.det[di];
+                let g = x.group as usize;
+                x.arrival = t;
+                x.facility = f;
                 self.in_transit -= 1;
                 self.transferred += 1;
                 self.transferred_g[g] += 1;
-                let x = &mut self.ws.det[di];
-                x.arrival = t;
-                x.facility = f;
                 self.occ[f as usize] += 1;
                 self.awaiting += 1;
                 self.join(0, di as u32, t);
