@@ -285,6 +285,46 @@
 //! falls back to the full selection and widens the bracket): no
 //! selection over 100,000 times any more, 1% fewer instructions, no
 //! change in time, so not kept.
+//!
+//! ## Sixth pass: one desk per stage (2026-11-28)
+//!
+//! Timed as the fourth pass: 7 to 9 interleaved runs of a loop of
+//! `Plan::replicate_in` (M/M/1, 20 to 100 replications, beside the bare
+//! loop compiled into the same binary; January plan, 100), on the idle
+//! 2-core machine, each change against the build before it; instructions
+//! are those of one M/M/1 replication (callgrind). Kept, all with
+//! byte-identical results:
+//!
+//! | change | M/M/1 instructions | M/M/1 | January plan |
+//! | --- | --- | --- | --- |
+//! | an arrival that only places and queues (one receiving facility, no background, no deaths, no repatriation delays: `Plan::plain_arrival`) skips the tests of the rest | 74.8 to 73.2 M | −2 to −3% | −1% |
+//! | the handlers of rarer events and the rarer steps of common ones never inlined: the event loop's code 0x3696 to 0x22e2 bytes | 73.2 to 74.0 M | −1 to −2.5% | 0 to −1.5% |
+//! | a court stage's queue, sampler and stream in its desk, kept in the workspace: one index check per stage event instead of three or four | 74.0 to 70.8 M | 0 to −1% | −2.5 to −3% |
+//! | a convoy of one boarded without `fill`'s unrolled loop | 70.8 to 69.1 M | −0.5% | not timed |
+//! | a phase's next departure tested against one bound; a service end asks the desks for the stage count | 69.1 to 68.7 M | 0 | not timed |
+//! | a plain arrival's record read and written through one index | 68.7 to 68.2 M | −1% | not timed |
+//! | the start of a service a function of the desk its caller holds (the stage looked up once per step) | 68.2 to 67.0 M | −2.5% | −0.5% |
+//!
+//! In the `engine` bench (11 interleaved criterion rounds; the README's
+//! "One desk per stage" has the commands and every figure), bare loop ÷
+//! custody-sim went from 0.98 to 1.02 at the median, 9 rounds of 11 at
+//! 1.0 or above; the January plan's replication from 0.84 to 0.82 ms.
+//!
+//! Tried and not kept: a plain path for convictions without sentences,
+//! facility or later clocks (instructions −0.4%, no change in time); the
+//! plain arrival inlined into the departure that makes it (instructions
+//! +6%, M/M/1 +4%: spills in the event loop); `arrival` as a thin switch
+//! between out-of-line plain and general arrivals (instructions +2.4%,
+//! M/M/1 +2 to +15%); `arrival` always inlined, tried again after the
+//! desks (instructions −2.7%, yet M/M/1 +2.3% and the plan +3%); the
+//! radix-heap part of `Calendar::pop` out of line (M/M/1 unchanged, plan
+//! +1.6%); the verdict handed the record read when the service ended
+//! (instructions +1%, M/M/1 +2%); the conservation flag read once before
+//! the loop (the same code: the compiler had done it). Two profile
+//! settings move the reference more than the model, in the same binary:
+//! fat LTO made the bare loop 9% faster and the model 5% slower (ratio
+//! 0.82), `panic = "abort"` the bare loop 9% faster and the model 2%
+//! slower (0.86); neither was kept.
 
 mod calendar;
 
