@@ -623,6 +623,8 @@ pub(crate) enum Event {
 /// and transit times (one draw each per scheduled departure, taken even
 /// when the departure is skipped by a pause or caps, so that the k-th
 /// departure keeps its draws whatever the pauses and caps), and boarding.
+/// Each court stage's stream is held by its desk (`court::Desk`), beside
+/// the stage's counts, and is set here with the others.
 #[derive(Debug)]
 pub(crate) struct Streams {
     pub(crate) timetable: ChaCha8Rng,
@@ -986,9 +988,9 @@ impl<'a> Replication<'a> {
     /// ends). The handlers of rarer ones (incidents, repatriations,
     /// relocations, sentence ends, deaths) and the rarer steps of the
     /// common ones (admission tests, sentencing) are never inlined: that
-    /// makes the loop's code a third smaller (0x3696 to 0x22e2 bytes) and
-    /// a replication 1 to 2% faster on M/M/1 and the January plan alike
-    /// (issue 14, sixth look).
+    /// made the loop's code a third smaller and a replication 1 to 2%
+    /// faster on M/M/1 and the January plan alike (issue 14, sixth pass;
+    /// the sizes measured are in the docs of [`crate::engine`]).
     #[inline]
     fn handle(&mut self, t: f64, ev: Event) {
         match ev {
