@@ -213,10 +213,25 @@ pub fn abc(
     if priors.is_empty() {
         return Err(problem("a calibration needs at least one prior".into()));
     }
-    for (i, p) in priors.iter().enumerate() {
-        if priors[..i].iter().any(|q| q.path == p.path) {
-            return Err(problem(format!("the path {:?} has two priors", p.path)));
+    // Each prior's path keeps the shape of the results, and names a
+    // parameter no other prior names (in any spelling).
+    for p in priors {
+        if let Ok(c) = scenario.canonical_path(&p.path)
+            && let Some(why) = scenario.shape_change(&c)
+        {
+            return Err(CalibrateError::Prior {
+                spec: p.path.clone(),
+                message: why,
+            }
+            .into());
         }
+    }
+    let paths: Vec<&str> = priors.iter().map(|p| p.path.as_str()).collect();
+    if let Some(o) = scenario.overlap(&paths) {
+        return Err(problem(format!(
+            "the path {:?} has two priors: {}; give each parameter one prior",
+            priors[o.second].path, o.message
+        )));
     }
     if n < 2 {
         return Err(problem(format!("particles must be at least 2, got {n}")));

@@ -102,6 +102,27 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, DecideError> 
         .collect()
 }
 
+/// Checks the paths of `params` against `scenario`: each keeps the shape
+/// of the results ([`Scenario::varying_path`]), and no two reach the same
+/// parameter, in any spelling (`court.stage[trial].servers` and
+/// `court.stage[1].servers`), as in a sweep.
+pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), DecideError> {
+    for p in params {
+        scenario.varying_path(&p.path)?;
+    }
+    let paths: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
+    match scenario.overlap(&paths) {
+        Some(o) => Err(DecideError::input(
+            &params[o.second].path,
+            format!(
+                "parameter listed twice: {}; give each parameter once",
+                o.message
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `scenario` without `[uncertainty]`, each uncertain path set to its
 /// median: a listed parameter to the 50th percentile of its distribution,
 /// a `posterior` column to its weighted median (the smallest value whose

@@ -119,8 +119,9 @@ impl Uncertain {
             Error::Scenario(ScenarioErrors::one(
                 "uncertainty",
                 format!(
-                    "replication {index}: the draw {} makes the scenario invalid: {e}",
-                    names.join(", ")
+                    "replication {index}: the draw {} makes the scenario invalid: {}",
+                    names.join(", "),
+                    crate::scenario::uncertainty::one_line(&e)
                 ),
             ))
         })?;
