@@ -168,14 +168,15 @@ pub fn at_medians(scenario: &Scenario) -> Result<Scenario, DecideError> {
     match (&u.posterior, &u.posterior_table) {
         (_, Some(t)) => {
             for (c, column) in t.columns.iter().enumerate() {
+                let weights = crate::stats::safe_weights(&t.weights);
                 let mut pairs: Vec<(f64, f64)> = t
                     .rows
                     .iter()
-                    .zip(&t.weights)
+                    .zip(weights.iter())
                     .map(|(r, &w)| (r[c], w))
                     .collect();
                 pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let half = t.weights.iter().sum::<f64>() / 2.0;
+                let half = weights.iter().sum::<f64>() / 2.0;
                 let mut acc = 0.0;
                 let median = pairs
                     .iter()
