@@ -412,6 +412,14 @@ impl<'a> Fit<'a> {
         simulations += n as u64;
         report(0, f64::INFINITY, n, simulations);
         let (theta, distances): (Vec<_>, Vec<_>) = first.into_iter().unzip();
+        if !distances.iter().any(|d| d.is_finite()) {
+            return Err(CalibrateError::Settings(format!(
+                "every distance of the first generation ({n} simulations) is infinite or not a number, \
+                 so no tolerance can choose between particles: an observation's sd is too small \
+                 for the differences to the simulated values (distances divide by sd)"
+            ))
+            .into());
+        }
         let mut pop = Population {
             theta,
             weights: vec![1.0 / n as f64; n],
@@ -465,7 +473,8 @@ impl<'a> Fit<'a> {
                     break;
                 }
                 let batch = ((need / last_rate.max(1e-3)).ceil() as u64)
-                    .clamp(64, 8 * n as u64)
+                    .max(64)
+                    .min(8 * n as u64)
                     .min(left);
                 let start = attempts;
                 let results: Vec<Option<(Vec<f64>, f64)>> = (start..start + batch)
