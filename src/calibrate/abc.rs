@@ -213,10 +213,25 @@ pub fn abc(
     if priors.is_empty() {
         return Err(problem("a calibration needs at least one prior".into()));
     }
-    for (i, p) in priors.iter().enumerate() {
-        if priors[..i].iter().any(|q| q.path == p.path) {
-            return Err(problem(format!("the path {:?} has two priors", p.path)));
+    // Each prior's path keeps the shape of the results, and names a
+    // parameter no other prior names (in any spelling).
+    for p in priors {
+        if let Ok(c) = scenario.canonical_path(&p.path)
+            && let Some(why) = scenario.shape_change(&c)
+        {
+            return Err(CalibrateError::Prior {
+                spec: p.path.clone(),
+                message: why,
+            }
+            .into());
         }
+    }
+    let paths: Vec<&str> = priors.iter().map(|p| p.path.as_str()).collect();
+    if let Some(o) = scenario.overlap(&paths) {
+        return Err(problem(format!(
+            "the path {:?} has two priors: {}; give each parameter one prior",
+            priors[o.second].path, o.message
+        )));
     }
     if n < 2 {
         return Err(problem(format!("particles must be at least 2, got {n}")));
@@ -397,6 +412,14 @@ impl<'a> Fit<'a> {
         simulations += n as u64;
         report(0, f64::INFINITY, n, simulations);
         let (theta, distances): (Vec<_>, Vec<_>) = first.into_iter().unzip();
+        if !distances.iter().any(|d| d.is_finite()) {
+            return Err(CalibrateError::Settings(format!(
+                "every distance of the first generation ({n} simulations) is infinite or not a number, \
+                 so no tolerance can choose between particles: an observation's sd is too small \
+                 for the differences to the simulated values (distances divide by sd)"
+            ))
+            .into());
+        }
         let mut pop = Population {
             theta,
             weights: vec![1.0 / n as f64; n],
@@ -450,7 +473,8 @@ impl<'a> Fit<'a> {
                     break;
                 }
                 let batch = ((need / last_rate.max(1e-3)).ceil() as u64)
-                    .clamp(64, 8 * n as u64)
+                    .max(64)
+                    .min(8 * n as u64)
                     .min(left);
                 let start = attempts;
                 let results: Vec<Option<(Vec<f64>, f64)>> = (start..start + batch)

@@ -10,7 +10,9 @@
 //! scenario's `start_date`, day 0 being `start_date` itself); `series` a
 //! daily series of the scenario (`transferred_cumulative`,
 //! `occupancy.Nasiriyah`, ...); `value` the observed value; `sd`
-//! (optional, > 0) its standard error, in the series' unit.
+//! (optional) its standard error, in the series' unit: at least
+//! [`MIN_SD`] (10⁻⁶), since calibration divides differences by it and a
+//! smaller one makes every distance infinite.
 //!
 //! A row dated D is compared with the end-of-day record of date D: series
 //! day D − start_date + 1 (a row dated `start_date`, or day 0, reads the
@@ -23,6 +25,12 @@ use serde::{Deserialize, Serialize};
 use super::CalibrateError;
 use crate::Error;
 use crate::scenario::Scenario;
+
+/// The smallest `sd` an observation may give \[unit of the series\]:
+/// a millionth of a person. Calibration divides each difference by the
+/// `sd`; below this, squared differences of ordinary counts overflow and
+/// every distance is infinite.
+pub const MIN_SD: f64 = 1e-6;
 
 /// One observed value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,7 +45,7 @@ pub struct Observation {
     /// Observed value \[unit of the series, mostly persons\].
     pub value: f64,
     /// Standard error of the observed value \[unit of the series\], if
-    /// given; > 0.
+    /// given; at least [`MIN_SD`].
     pub sd: Option<f64>,
 }
 
@@ -69,7 +77,7 @@ impl Observations {
     /// the line number for: a missing or unknown column, an unknown series
     /// (listing the valid names), a date that is neither `YYYY-MM-DD` nor a
     /// day number, a date outside the horizon, a value that is not a finite
-    /// number, an `sd` that is not positive; and for a file with no rows.
+    /// number, an `sd` below [`MIN_SD`]; and for a file with no rows.
     ///
     /// # Example
     ///
@@ -198,6 +206,14 @@ impl Observations {
                     let sd = number("sd", t)?;
                     if sd <= 0.0 {
                         return Err(err(line, format!("sd must be positive, got {t}")));
+                    }
+                    if sd < MIN_SD {
+                        return Err(err(
+                            line,
+                            format!(
+                                "sd must be at least {MIN_SD:e} (calibration divides by it), got {t}"
+                            ),
+                        ));
                     }
                     Some(sd)
                 }

@@ -102,6 +102,27 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, DecideError> 
         .collect()
 }
 
+/// Checks the paths of `params` against `scenario`: each keeps the shape
+/// of the results ([`Scenario::varying_path`]), and no two reach the same
+/// parameter, in any spelling (`court.stage[trial].servers` and
+/// `court.stage[1].servers`), as in a sweep.
+pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), DecideError> {
+    for p in params {
+        scenario.varying_path(&p.path)?;
+    }
+    let paths: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
+    match scenario.overlap(&paths) {
+        Some(o) => Err(DecideError::input(
+            &params[o.second].path,
+            format!(
+                "parameter listed twice: {}; give each parameter once",
+                o.message
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `scenario` without `[uncertainty]`, each uncertain path set to its
 /// median: a listed parameter to the 50th percentile of its distribution,
 /// a `posterior` column to its weighted median (the smallest value whose
@@ -147,14 +168,15 @@ pub fn at_medians(scenario: &Scenario) -> Result<Scenario, DecideError> {
     match (&u.posterior, &u.posterior_table) {
         (_, Some(t)) => {
             for (c, column) in t.columns.iter().enumerate() {
+                let weights = crate::stats::safe_weights(&t.weights);
                 let mut pairs: Vec<(f64, f64)> = t
                     .rows
                     .iter()
-                    .zip(&t.weights)
+                    .zip(weights.iter())
                     .map(|(r, &w)| (r[c], w))
                     .collect();
                 pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let half = t.weights.iter().sum::<f64>() / 2.0;
+                let half = weights.iter().sum::<f64>() / 2.0;
                 let mut acc = 0.0;
                 let median = pairs
                     .iter()

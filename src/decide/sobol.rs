@@ -384,15 +384,18 @@ where
 ///
 /// # Errors
 ///
-/// As [`sobol_fn`]; [`DecideError::Input`] for an unknown metric;
-/// [`DecideError::Model`] naming the path if a path is bad or a drawn
-/// value makes the scenario invalid.
+/// As [`sobol_fn`]; [`DecideError::Input`] for an unknown metric or one
+/// parameter listed under two paths; [`DecideError::Model`] naming the
+/// path if a path is bad, changes the shape of the results
+/// ([`Scenario::varying_path`]), or a drawn value makes the scenario
+/// invalid.
 pub fn sobol_model(
     scenario: &Scenario,
     params: &[Param],
     metrics: &[&str],
     opts: &SobolOptions,
 ) -> Result<SobolResult, DecideError> {
+    super::params::check_paths(scenario, params)?;
     let d = Design::new(params, opts)?;
     let held = super::at_medians(scenario)?;
     let scenario = &held;

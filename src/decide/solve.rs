@@ -306,6 +306,10 @@ impl Lever {
         };
         let (path, range) = text.split_once('=').ok_or_else(bad)?;
         let (low, high) = range.split_once("..").ok_or_else(bad)?;
+        // `1...20` is not `1..0.2`.
+        if high.trim_start().starts_with('.') {
+            return Err(bad());
+        }
         let num = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
         Ok(Lever {
             path: path.trim().to_string(),
@@ -437,8 +441,10 @@ fn clears(target: &Target, e: &Estimate, met: bool) -> bool {
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] for an empty or reversed range, a continuous
-/// lever without a positive tolerance, or an unknown metric;
+/// [`DecideError::Input`] for an empty or reversed range, a lever that is
+/// not a number, a continuous lever without a positive tolerance, or an
+/// unknown metric; [`DecideError::Model`] for a lever that changes the
+/// shape of the results ([`Scenario::varying_path`]);
 /// [`DecideError::TargetNotMet`] and [`DecideError::NotMonotone`] as the
 /// module docs say; [`DecideError::Model`] for a bad path or a value that
 /// makes the scenario invalid.
@@ -462,7 +468,21 @@ pub fn solve(
     target: &Target,
     runs: &Runs,
 ) -> Result<Solution, DecideError> {
-    let integer = adapter::is_integer(scenario, &lever.path)?;
+    // The lever keeps the shape of the results, and is a number.
+    scenario.varying_path(&lever.path)?;
+    let integer = match scenario.param(&lever.path)? {
+        toml::Value::Integer(_) => true,
+        toml::Value::Float(_) => false,
+        other => {
+            return Err(DecideError::input(
+                &lever.path,
+                format!(
+                    "is not numeric (it holds the {} {other}): a lever must be a number, an integer or not",
+                    other.type_str()
+                ),
+            ));
+        }
+    };
     if !(lever.low.is_finite() && lever.high.is_finite() && lever.low <= lever.high) {
         return Err(DecideError::input(
             &lever.path,

@@ -101,14 +101,12 @@ pub fn tornado(
     if params.is_empty() {
         return Err(DecideError::input("params", "need at least one parameter"));
     }
+    super::params::check_paths(scenario, params)?;
     let held = super::at_medians(scenario)?;
     let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
     let mut ends = Vec::with_capacity(params.len());
-    for (i, p) in params.iter().enumerate() {
-        if params[..i].iter().any(|q| q.path == p.path) {
-            return Err(DecideError::input(&p.path, "parameter listed twice"));
-        }
+    for p in params {
         let integer = adapter::is_integer(scenario, &p.path)?;
         let at = |u| -> Result<f64, DecideError> {
             let x = quantile::quantile(&p.path, &p.dist, u)?;

@@ -361,7 +361,11 @@ impl Plan {
         schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
         let weights = match (s.allocation.policy, &s.allocation.weights) {
             (Policy::Proportional, Some(w)) => {
-                rand::distr::weighted::WeightedIndex::new(w.iter().copied()).ok()
+                // Subnormal weights are scaled by their largest first.
+                rand::distr::weighted::WeightedIndex::new(
+                    crate::stats::safe_weights(w).iter().copied(),
+                )
+                .ok()
             }
             _ => None,
         };

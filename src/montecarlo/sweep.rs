@@ -143,43 +143,18 @@ pub struct SweepShard {
 /// `(path, value)` for each varied parameter of a cell.
 type Params = Vec<(String, String)>;
 
-/// A parameter path in its canonical form ([`Scenario::canonical_path`]:
-/// list items by index), so that two spellings of one parameter compare
-/// equal. A path that does not resolve is kept as written (applying it
-/// then reports the problem).
-fn resolve(base: &Scenario, path: &str) -> String {
-    base.canonical_path(path)
-        .unwrap_or_else(|_| path.to_string())
-}
-
 /// Refuses a grid in which two paths reach the same parameter, or one
-/// path lies inside a table or list another replaces.
+/// path lies inside a table or list another replaces
+/// ([`Scenario::overlap`], the rule every list of paths shares).
 fn check_distinct(base: &Scenario, vary: &[Vary]) -> Result<(), Error> {
-    let resolved: Vec<String> = vary.iter().map(|v| resolve(base, &v.path)).collect();
-    let inside = |a: &str, b: &str| {
-        a == b || (a.starts_with(b) && matches!(a.as_bytes().get(b.len()), Some(b'.' | b'[')))
-    };
-    for (i, a) in resolved.iter().enumerate() {
-        for (j, b) in resolved.iter().enumerate().skip(i + 1) {
-            if inside(a, b) || inside(b, a) {
-                return Err(Error::Scenario(ScenarioErrors::one(
-                    vary[j].path.clone(),
-                    format!(
-                        "varied twice: {} and {} reach the same parameter ({a}{}); \
-                         vary each parameter once",
-                        vary[i].path,
-                        vary[j].path,
-                        if a == b {
-                            String::new()
-                        } else {
-                            format!(" and {b}")
-                        }
-                    ),
-                )));
-            }
-        }
+    let paths: Vec<&str> = vary.iter().map(|v| v.path.as_str()).collect();
+    match base.overlap(&paths) {
+        Some(o) => Err(Error::Scenario(ScenarioErrors::one(
+            vary[o.second].path.clone(),
+            format!("varied twice: {}; vary each parameter once", o.message),
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The grid of cells: parameters and scenario of each.
@@ -564,16 +539,23 @@ mod tests {
     #[test]
     fn named_list_items_resolve_to_their_index() {
         let s = presets::baseline();
-        let tree = &s;
-        assert_eq!(
-            resolve(tree, "court.stage[trial].servers"),
-            "court.stage[1].servers"
+        let o = s
+            .overlap(&["court.stage[trial].servers", "court.stage[1].servers"])
+            .unwrap();
+        assert_eq!((o.first, o.second), (0, 1));
+        assert!(
+            o.message.ends_with("(court.stage[1].servers)"),
+            "{}",
+            o.message
         );
-        assert_eq!(
-            resolve(tree, "court.stage[1].servers"),
-            "court.stage[1].servers"
+        // A path that does not resolve is compared as written.
+        assert!(
+            s.overlap(&["court.stage[nope].x", "horizon_days"])
+                .is_none()
         );
-        assert_eq!(resolve(tree, "court.stage[nope].x"), "court.stage[nope].x");
-        assert_eq!(resolve(tree, "horizon_days"), "horizon_days");
+        assert!(
+            s.overlap(&["court.stage[nope].x", "court.stage[nope].x"])
+                .is_some()
+        );
     }
 }

@@ -45,9 +45,10 @@ impl Uncertain {
         }
         let posterior = match (&u.posterior, &u.posterior_table) {
             (_, Some(t)) => {
+                // Weights whose sum overflows, or that are subnormal,
+                // are scaled by their largest first.
                 let mut acc = 0.0;
-                let cum = t
-                    .weights
+                let cum = crate::stats::safe_weights(&t.weights)
                     .iter()
                     .map(|w| {
                         acc += w;
@@ -119,8 +120,9 @@ impl Uncertain {
             Error::Scenario(ScenarioErrors::one(
                 "uncertainty",
                 format!(
-                    "replication {index}: the draw {} makes the scenario invalid: {e}",
-                    names.join(", ")
+                    "replication {index}: the draw {} makes the scenario invalid: {}",
+                    names.join(", "),
+                    crate::scenario::uncertainty::one_line(&e)
                 ),
             ))
         })?;

@@ -766,7 +766,7 @@ impl Read {
             if !repeated && !inside_stand_in {
                 problems.push(ScenarioError {
                     path: path.clone(),
-                    message: message.clone(),
+                    message: plain_message(&message, &tree, &segments, &path),
                 });
             }
             seen.push((path.clone(), message.clone()));
@@ -812,6 +812,62 @@ fn try_read(tree: toml::Value) -> Result<Scenario, (String, String, Option<Vec<S
             .collect::<Option<Vec<_>>>();
         (path, message, steps)
     })
+}
+
+/// The message of a problem read from the tree, in the file's terms
+/// where serde's would speak of Rust types: a negative count is "must be
+/// a non-negative integer, got -1"; a value where a table belongs lists
+/// the table's keys. Other messages are kept.
+fn plain_message(
+    message: &str,
+    tree: &toml::Value,
+    steps: &Option<Vec<Step>>,
+    path: &str,
+) -> String {
+    if let Some(rest) = message.strip_prefix("invalid value: integer `-")
+        && let Some((digits, ty)) = rest.split_once("`, expected ")
+        && matches!(ty, "u8" | "u16" | "u32" | "u64" | "usize")
+    {
+        return format!("must be a non-negative integer, got -{digits}");
+    }
+    let (Some(got), Some(steps)) = (
+        message
+            .strip_prefix("invalid type: ")
+            .and_then(|r| r.split_once(", expected struct "))
+            .map(|(got, _)| got),
+        steps,
+    ) else {
+        return message.to_string();
+    };
+    // The table's keys: what serde lists when a key it does not know is
+    // put in its place.
+    let mut trial = tree.clone();
+    let Some(slot) = walk(&mut trial, steps) else {
+        return message.to_string();
+    };
+    let mut probe = toml::Table::new();
+    probe.insert("?".into(), toml::Value::Integer(0));
+    *slot = toml::Value::Table(probe);
+    let Err((_, m, _)) = try_read(trial) else {
+        return message.to_string();
+    };
+    let Some(list) = m.strip_prefix("unknown field `?`, expected ") else {
+        return message.to_string();
+    };
+    // "one of `a`, `b`" or "`a`": the names between backticks.
+    let keys: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+    let Some(first) = keys.first() else {
+        return message.to_string();
+    };
+    let at = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}.")
+    };
+    format!(
+        "names a table (keys: {}), not a single value: set a key under it, e.g. {at}{first}, got {got}",
+        keys.join(", ")
+    )
 }
 
 /// The value at `steps` in the tree, if there is one.

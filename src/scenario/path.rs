@@ -19,7 +19,15 @@
 //! Errors name list items as the user did: `--set
 //! court.stage[trial].servers=0` is refused at `court.stage[trial].servers`.
 //! [`Scenario::canonical_path`] gives the one form of a path that two
-//! spellings of the same parameter share.
+//! spellings of the same parameter share; every list of paths (a sweep's,
+//! `[uncertainty]`, priors, sensitivity parameters) refuses one parameter
+//! given twice by it.
+//!
+//! What may vary run by run (an uncertain parameter, a prior, a solved
+//! lever, a sensitivity parameter) is decided in one place,
+//! [`Scenario::varying_path`]: not `horizon_days`, `start_date`, a name or
+//! a list, which change the shape of the results. Paths under `variant.`
+//! and `uncertainty.` are not parameters and are refused everywhere.
 //!
 //! Values are written as in the scenario file (TOML). A value that is not
 //! valid TOML is taken as a bare string, so `allocation.policy=fill_in_order`
@@ -46,6 +54,26 @@ fn parse(path: &str) -> Result<Vec<Segment>, Error> {
     let mut out = Vec::new();
     if path.is_empty() {
         return Err(bad(path, "empty parameter path"));
+    }
+    // `[variant]` and `[uncertainty]` say how to make scenarios; they are
+    // not values of one.
+    match path.split(['.', '[']).next() {
+        Some("variant") => {
+            return Err(bad(
+                path,
+                "a variant is not a parameter: `variant.…` cannot be set, varied or drawn \
+                 (select a variant with SCENARIO:NAME, or edit [variant.NAME] in the file)",
+            ));
+        }
+        Some("uncertainty") => {
+            return Err(bad(
+                path,
+                "[uncertainty] is not a parameter: `uncertainty.…` (its posterior file \
+                 included) cannot be set, varied or drawn; edit [uncertainty] in the scenario \
+                 file (a value set at an uncertain path already replaces its distribution)",
+            ));
+        }
+        _ => {}
     }
     for part in path.split('.') {
         let (key, mut rest) = match part.find('[') {
@@ -221,6 +249,28 @@ fn rename(error: Error, named: &[(String, String)]) -> Error {
         }
     }
     Error::Scenario(errors)
+}
+
+/// Whether a value holds a list or a name: a list, or a table with a
+/// `name` key or such a value inside.
+fn holds_list_or_name(v: &toml::Value) -> bool {
+    match v {
+        toml::Value::Array(_) => true,
+        toml::Value::Table(t) => t.contains_key("name") || t.values().any(holds_list_or_name),
+        _ => false,
+    }
+}
+
+/// Two paths of one list that reach the same parameter
+/// ([`Scenario::overlap`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Overlap {
+    /// Index of the first path.
+    pub(crate) first: usize,
+    /// Index of the second path, the one to name in an error.
+    pub(crate) second: usize,
+    /// `A and B reach the same parameter (CANONICAL)`.
+    pub(crate) message: String,
 }
 
 fn under(path: &str, at: &str) -> bool {
@@ -407,6 +457,107 @@ impl Scenario {
         Ok(slot(&mut tree, &segs, path, true)?.1.canonical)
     }
 
+    /// Checks that the parameter at `path` may take a different value in
+    /// each replication or model run, and gives its canonical form
+    /// ([`Scenario::canonical_path`]).
+    ///
+    /// Uncertain parameters (`[uncertainty]`, its posterior columns),
+    /// calibration priors, a solved lever and sensitivity parameters are
+    /// drawn or set run by run, and every run's results are combined
+    /// metric by metric and day by day: a path that changes the *shape*
+    /// of the results (which metrics and series exist, or how many days
+    /// they hold) cannot be one of them. Refused, by this one rule:
+    ///
+    /// - `horizon_days` (the length of every daily series) and
+    ///   `start_date` (the calendar of every date);
+    /// - a name (`group[0].name`, `facility[Karkh].name`, `name`): names
+    ///   make metric and series names;
+    /// - a list, or a table holding a list or a name (`group`,
+    ///   `court.stage`, `facility[0]`, `allocation.facilities`,
+    ///   `transfer`): lists make per-item metrics.
+    ///
+    /// A sweep, a variant or `--set` may still change them: each of those
+    /// makes a scenario of its own.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Scenario`] naming the path if it does not resolve (as
+    /// [`Scenario::canonical_path`]) or changes the shape of the results.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::plan_2026_01();
+    /// assert_eq!(s.varying_path("court.stage[trial].servers")?, "court.stage[1].servers");
+    /// assert!(s.varying_path("horizon_days").is_err());
+    /// assert!(s.varying_path("group[0].name").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn varying_path(&self, path: &str) -> Result<String, Error> {
+        let canonical = self.canonical_path(path)?;
+        match self.shape_change(&canonical) {
+            Some(why) => Err(bad(path, why)),
+            None => Ok(canonical),
+        }
+    }
+
+    /// Why the parameter at `canonical` (a canonical path) changes the
+    /// shape of the results, as a message; `None` if it does not. The one
+    /// rule behind [`Scenario::varying_path`].
+    pub(crate) fn shape_change(&self, canonical: &str) -> Option<String> {
+        let last_key = canonical.rsplit('.').next().unwrap_or(canonical);
+        let why = match canonical {
+            "horizon_days" => "it sets the length of every daily series",
+            "start_date" => "it moves the calendar of every date",
+            _ if last_key == "name" => "it is a name, and names make metric and series names",
+            _ => match self.param(canonical) {
+                Ok(v) if holds_list_or_name(&v) => {
+                    "it holds a list or a name, and these make per-item metrics and series"
+                }
+                _ => return None,
+            },
+        };
+        Some(format!(
+            "changes the shape of the results ({why}), so it cannot be an uncertain parameter, \
+             a prior, a solved lever or a sensitivity parameter; compare its values with \
+             --set, a variant or a sweep"
+        ))
+    }
+
+    /// The first two of `paths` that reach the same parameter, or one of
+    /// which lies inside a table or list the other replaces, compared in
+    /// canonical form ([`Scenario::canonical_path`]; a path that does not
+    /// resolve is compared as written).
+    pub(crate) fn overlap(&self, paths: &[&str]) -> Option<Overlap> {
+        let resolved: Vec<String> = paths
+            .iter()
+            .map(|p| self.canonical_path(p).unwrap_or_else(|_| p.to_string()))
+            .collect();
+        for (i, a) in resolved.iter().enumerate() {
+            for (j, b) in resolved.iter().enumerate().skip(i + 1) {
+                if under(a, b) || under(b, a) {
+                    return Some(Overlap {
+                        first: i,
+                        second: j,
+                        message: format!(
+                            "{} and {} reach the same parameter ({a}{})",
+                            paths[i],
+                            paths[j],
+                            if a == b {
+                                String::new()
+                            } else {
+                                format!(" and {b}")
+                            }
+                        ),
+                    });
+                }
+            }
+        }
+        None
+    }
+
     /// The current value at `path`, as TOML.
     ///
     /// # Errors
@@ -560,7 +711,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("group[Iraqi].count: invalid value: integer `-1`"),
+            e.contains("group[Iraqi].count: must be a non-negative integer, got -1"),
             "{e}"
         );
     }

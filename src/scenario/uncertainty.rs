@@ -6,6 +6,11 @@
 //! `posterior` file of weighted joint draws (see docs/model.md,
 //! "Uncertain parameters").
 //!
+//! Each path, listed or a posterior column, must keep the shape of the
+//! results (not `horizon_days`, `start_date`, a name or a list: see
+//! [`Scenario::varying_path`]), and each parameter is uncertain once,
+//! whichever way its path is spelled.
+//!
 //! # Order of the draws
 //!
 //! The listed paths are drawn in the order of [`Uncertainty::params`]:
@@ -262,9 +267,50 @@ impl Scenario {
     /// Checks `[uncertainty]`: every distribution valid, every path
     /// settable, both ends of every bounded range (and the mean of others)
     /// valid when applied, every posterior row valid.
+    ///
+    /// Every path, listed or a posterior column, must keep the shape of
+    /// the results ([`Scenario::varying_path`]), and each parameter is
+    /// uncertain once: two spellings of one parameter
+    /// (`court.stage[trial].servers` and `court.stage[1].servers`) are
+    /// refused, as in a sweep.
     pub(crate) fn check_uncertainty(&self, p: &mut Problems) {
         let Some(u) = &self.uncertainty else { return };
         let base = self.without_uncertainty();
+        let columns = u.posterior_table.as_ref().map_or(&[][..], |t| &t.columns);
+        let paths: Vec<&str> = u
+            .params
+            .iter()
+            .map(|(path, _)| path.as_str())
+            .chain(columns.iter().map(String::as_str))
+            .collect();
+        let before = p.len();
+        for (i, path) in paths.iter().enumerate() {
+            if let Ok(c) = base.canonical_path(path)
+                && let Some(why) = base.shape_change(&c)
+            {
+                if i < u.params.len() {
+                    p.push(key(path), why);
+                } else {
+                    p.push("uncertainty.posterior", format!("column {path:?} {why}"));
+                }
+            }
+        }
+        if let Some(o) = base.overlap(&paths) {
+            let at = match paths.get(o.second) {
+                Some(path) if o.second < u.params.len() => key(path),
+                _ => "uncertainty.posterior".to_string(),
+            };
+            p.push(
+                at,
+                format!(
+                    "uncertain twice: {}; give each parameter one distribution or one posterior column",
+                    o.message
+                ),
+            );
+        }
+        if p.len() > before {
+            return;
+        }
         for (path, dist) in &u.params {
             let k = key(path);
             let before = p.len();
@@ -281,7 +327,10 @@ impl Scenario {
             };
             for x in tries {
                 if let Err(e) = base.with_value(path, toml_value(&base, path, dist, x)) {
-                    p.push(k.clone(), format!("the value {x} is refused: {e}"));
+                    p.push(
+                        k.clone(),
+                        format!("the value {x} is refused: {}", one_line(&e)),
+                    );
                     break;
                 }
             }
@@ -297,13 +346,24 @@ impl Scenario {
                 if let Err(e) = base.with_values(values) {
                     p.push(
                         "uncertainty.posterior",
-                        format!("row {} (line {}) is refused: {e}", i + 1, i + 2),
+                        format!(
+                            "row {} (line {}) is refused: {}",
+                            i + 1,
+                            i + 2,
+                            one_line(&e)
+                        ),
                     );
                     break;
                 }
             }
         }
     }
+}
+
+/// An error of several problems on one line, `; ` between them: quoted
+/// inside another problem's message, it stays one problem.
+pub(crate) fn one_line(e: &Error) -> String {
+    e.to_string().replace('\n', "; ")
 }
 
 /// A posterior value for `path`: an integer where the base scenario has

@@ -195,7 +195,10 @@ impl Problems {
 
 /// Whether `c` is invisible or changes the direction of text: zero-width
 /// characters, joiners, bidirectional marks, embeddings, overrides and
-/// isolates, the byte order mark and the soft hyphen. In a name they make
+/// isolates, the byte order mark, the soft hyphen, the line and paragraph
+/// separators, the braille blank, the musical format characters (beams,
+/// ties, slurs, phrases), tag characters and variation selectors. In a
+/// name they make
 /// two names look alike, or reorder what a terminal or report shows.
 pub(crate) fn is_invisible_or_bidi(c: char) -> bool {
     matches!(
@@ -216,6 +219,12 @@ pub(crate) fn is_invisible_or_bidi(c: char) -> bool {
             | '\u{FEFF}'
             | '\u{FFA0}'
             | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2800}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
 }
 
@@ -266,6 +275,58 @@ pub(crate) fn check_name(
 }
 
 impl Scenario {
+    /// What `custody-sim check` refuses beyond [`Scenario::validate`]: a
+    /// court stage with 0 servers whose schedule opens it only on or after
+    /// the horizon (`horizon_days`), so that within the simulated days it
+    /// has 0 servers for ever (MODEL rule 15). Not part of `validate`,
+    /// because a backtest or calibration runs a scenario cut to its last
+    /// observed day, before a court that opens later.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioErrors`] at `court.stage[i].servers` for each such stage,
+    /// with the day the schedule first opens it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::baseline(); // investigations open on 28 January
+    /// assert!(s.check_within_horizon().is_ok());
+    /// let short = s.with_param("horizon_days", "3")?; // starts 21 January
+    /// assert!(short.check_within_horizon().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_within_horizon(&self) -> Result<(), ScenarioErrors> {
+        let mut p = Problems::default();
+        let horizon = f64::from(self.horizon_days);
+        for (i, st) in self.court.stages.iter().enumerate() {
+            if st.servers > 0 {
+                continue;
+            }
+            let opens = st
+                .schedule
+                .iter()
+                .filter(|c| c.servers > 0)
+                .map(|c| self.day(c.day))
+                .fold(f64::INFINITY, f64::min);
+            if opens.is_finite() && opens >= horizon {
+                p.push(
+                    format!("court.stage[{i}].servers"),
+                    format!(
+                        "is 0 and the schedule first raises it on day {opens}, not within the horizon of {horizon} days: the stage never opens in the simulated days"
+                    ),
+                );
+            }
+        }
+        if p.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioErrors(p.0))
+        }
+    }
+
     /// Checks every rule of the reference model and returns all problems at
     /// once.
     ///

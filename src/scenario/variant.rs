@@ -29,7 +29,10 @@
 //!   not a parameter path.
 //! - The overrides apply in file order (then the result is validated once);
 //!   variants keep file order too. Variant names follow the rules of other
-//!   names (not empty, none of `.[]=,`, not only digits, unique).
+//!   names (not empty, none of `.[]=,`, not only digits, unique), and hold
+//!   no `:` (the command line selects a variant as `SCENARIO:NAME`).
+//! - A key path starting `variant.` or `uncertainty.` is refused: those
+//!   tables say how to make scenarios and are not parameters of one.
 //!
 //! A variant is applied to the scenario as given, before any `--set`:
 //! [`Scenario::with_variant`]. [`Scenario::validate`] applies and
@@ -350,6 +353,15 @@ impl Scenario {
         for v in &self.variants {
             let before = p.len();
             super::validate::check_name(p, key(&v.name), &v.name, &mut seen);
+            if p.len() == before && v.name.contains(':') {
+                p.push(
+                    key(&v.name),
+                    format!(
+                        "must not contain ':' (SCENARIO:NAME selects a variant, so this one could not be selected), got {:?}",
+                        v.name
+                    ),
+                );
+            }
             if p.len() > before || v.overrides.is_empty() {
                 continue;
             }

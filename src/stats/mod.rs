@@ -788,3 +788,41 @@ mod tests {
         assert_eq!((s.n, s.sd, s.ci95_low), (1, None, None));
     }
 }
+
+/// Relative weights made safe to add up and draw from: as given when
+/// their sum is finite and their largest is at least
+/// [`WEIGHT_FLOOR`]; otherwise each divided by the largest, so that
+/// `[1e308, 1e308, 1e308]` (whose sum overflows) and `[5e-324, 5e-324]`
+/// (subnormal, with almost no precision) draw as `[1, 1, 1]` and `[1, 1]`
+/// do. Weights are finite and at least 0, not all 0 (checked where they
+/// are read); others are returned as they are.
+pub(crate) fn safe_weights(weights: &[f64]) -> std::borrow::Cow<'_, [f64]> {
+    let max = weights.iter().copied().fold(0.0, f64::max);
+    let sum: f64 = weights.iter().sum();
+    if (sum.is_finite() && max >= WEIGHT_FLOOR) || !(max > 0.0 && max.is_finite()) {
+        std::borrow::Cow::Borrowed(weights)
+    } else {
+        std::borrow::Cow::Owned(weights.iter().map(|w| w / max).collect())
+    }
+}
+
+/// The smallest largest weight that [`safe_weights`] keeps as it is:
+/// 2⁻⁹⁰⁰, far enough above the subnormals (below 2⁻¹⁰²²) that a uniform
+/// draw times the sum keeps its full 53 bits.
+pub(crate) const WEIGHT_FLOOR: f64 = f64::from_bits((1023 - 900) << 52);
+
+#[cfg(test)]
+mod weight_tests {
+    use super::*;
+
+    #[test]
+    fn weights_that_overflow_or_underflow_are_scaled_by_their_largest() {
+        assert_eq!(WEIGHT_FLOOR, 2f64.powi(-900));
+        assert_eq!(&*safe_weights(&[1e308; 3]), [1.0; 3]);
+        assert_eq!(&*safe_weights(&[5e-324, 5e-324]), [1.0, 1.0]);
+        assert_eq!(&*safe_weights(&[5e-324, 0.0]), [1.0, 0.0]);
+        // Ordinary weights are kept bit for bit.
+        let w = [0.1, 0.7, 0.2];
+        assert!(matches!(safe_weights(&w), std::borrow::Cow::Borrowed(_)));
+    }
+}

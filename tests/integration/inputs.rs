@@ -963,7 +963,7 @@ fn values_of_the_wrong_type_are_refused_with_their_path() {
         },
         Case {
             edits: &[("horizon_days = 60", "horizon_days = -1")],
-            errors: &[("horizon_days", "invalid value: integer `-1`, expected u32")],
+            errors: &[("horizon_days", "must be a non-negative integer, got -1")],
         },
         Case {
             edits: &[("horizon_days = 60", "horizon_days = 4294967296")],
@@ -981,10 +981,7 @@ fn values_of_the_wrong_type_are_refused_with_their_path() {
         },
         Case {
             edits: &[("count = 100", "count = -1")],
-            errors: &[(
-                "group[1].count",
-                "invalid value: integer `-1`, expected u64",
-            )],
+            errors: &[("group[1].count", "must be a non-negative integer, got -1")],
         },
         Case {
             edits: &[("count = 100", "count = nan")],

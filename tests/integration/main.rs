@@ -13,6 +13,7 @@ mod decide;
 mod decide_plots;
 mod inputs;
 mod montecarlo;
+mod paths_reliability;
 mod queueing;
 mod reliability;
 mod report_html;

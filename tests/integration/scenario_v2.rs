@@ -322,7 +322,7 @@ fn each_v2_rule_is_refused_with_its_key_path() {
         (
             &[("quota = 180", "quota = -1")],
             "group[1].repatriation.quota",
-            "invalid value: integer `-1`, expected u64",
+            "must be a non-negative integer, got -1",
         ),
         (
             &[(

@@ -107,8 +107,12 @@ fn report(e: &Fail) {
     };
     match e {
         Fail::Lib(Error::Scenario(problems)) => {
+            // A problem whose message quotes other problems spans lines:
+            // each line is prefixed.
             for p in problems {
-                line(&p.to_string());
+                for l in p.to_string().lines() {
+                    line(l);
+                }
             }
         }
         Fail::Lib(e) => {

@@ -17,7 +17,7 @@ pub(crate) fn check(arg: &str) -> Result<(), Fail> {
         (_, p) => p,
     };
     let problems = match parsed {
-        Ok(s) => match s.validate() {
+        Ok(s) => match s.validate().and_then(|()| s.check_within_horizon()) {
             Ok(()) => {
                 return print(&format!(
                     "ok: {} is valid ({} detainees in {} groups, {} facilities, {} court stages, {} days)\n",
