@@ -4,7 +4,7 @@
 //! 9, 11, 17 and 23 (docs/calibration.md, "The transfer (January-February 2026)").
 //!
 //! Run: `cargo bench --bench calibrate -- --warm-up-time 1
-//! --measurement-time 3`. First one fit with the budget of 20,000
+//! --measurement-time 3`. First one fit with a budget of 20,000
 //! simulations is timed and its simulations per second printed; then
 //! criterion measures a fit of 2,000 simulations.
 

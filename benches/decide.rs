@@ -1,6 +1,6 @@
 //! Decision support: Sobol indices for six parameters of the baseline.
 //!
-//! The budget: 2,048 base samples, `N (k + 2)` = 16,384
+//! The budget: 2,048 base samples, `N (k + 2)` = 16,384
 //! replications, at most 20 s on 2 cores. Run `cargo bench --bench decide`:
 //! it first times ONE full-size analysis on 2 threads and prints the
 //! figure (criterion's smallest sample of 10 would take minutes), then

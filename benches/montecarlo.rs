@@ -44,7 +44,7 @@ fn montecarlo(c: &mut Criterion) {
 
     // What `custody-sim run plan-2026-01 -n 2000 --threads T` computes:
     // replications, metric values and the daily series folded into their
-    // histograms (issue 14's target: 0.6 ms per replication on 2 cores).
+    // histograms (the target: 0.6 ms per replication on 2 cores).
     let plan = presets::plan_2026_01();
     let mut g = c.benchmark_group("plan-2026-01-2000");
     g.sample_size(10);

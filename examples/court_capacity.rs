@@ -7,9 +7,9 @@
 //! verdict, for a typical case?
 //!
 //! It sweeps, on the `plan-2026-01` scenario, the investigation capacity from
-//! day 30 (the baseline assumes a rise from 3,000 to 6,750 files in
+//! day 30 (the plan assumes a rise from 3,000 to 6,750 files in
 //! progress, about 45 new files a day; here also 1,500 and 3,000, that is
-//! no rise at all) against the number of trial panels (15 in the baseline,
+//! no rise at all) against the number of trial panels (15 in the plan,
 //! about 30 hearings a day; here also 5 and 30). All cells run the same
 //! replications, so differences between cells are the levers' alone.
 //!
@@ -20,7 +20,7 @@ use custody_sim::presets;
 use custody_sim::stats::MetricStats;
 use custody_sim::sweep::{Cell, Vary, sweep};
 
-/// Investigation servers from day 30 (the baseline's schedule change).
+/// Investigation servers from day 30 (the plan's schedule change).
 const INVESTIGATION: &str = "court.stage[investigation].schedule[0].servers";
 /// Trial servers (panels hearing a case at once).
 const TRIAL: &str = "court.stage[trial].servers";
@@ -59,7 +59,7 @@ fn meets_target(cell: &Cell) -> bool {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = presets::plan_2026_01();
-    // The reference (first) values are the baseline's.
+    // The reference (first) values are the plan's.
     let grid = [
         Vary::new(INVESTIGATION, [6750, 1500, 3000]),
         Vary::new(TRIAL, [15, 5, 30]),

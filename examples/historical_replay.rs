@@ -21,8 +21,8 @@
 //! `transferred_cumulative` that day, whether the reported value lies
 //! inside, its PIT and interval score; then the coverage (the share of
 //! points inside the 5-95% band), the mean interval score and the CRPS. It
-//! asserts that every point lies inside the band (coverage 1, issue 11's
-//! requirement for the baseline) and that the transfer is over by the last
+//! asserts that every point lies inside the band (coverage 1, which the
+//! baseline is built to meet) and that the transfer is over by the last
 //! report. Each replication runs only to the last reported day; a row's
 //! quantiles are exact (type 7) over the replications' counts that day.
 //!

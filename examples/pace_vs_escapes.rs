@@ -11,7 +11,7 @@
 //! a quarter and an eighth of that pace) against the rate of security incidents
 //! at Syrian sites (the assumed one in 60 days, and one in 15 days). Every
 //! cell runs the same replications (common random numbers), so the
-//! difference to the reference cell (baseline pace, baseline incidents) is
+//! difference to the reference cell (the plan's pace and incidents) is
 //! taken replication by replication, with a tight 95% confidence interval.
 //!
 //! Run it with `cargo run --release --example pace_vs_escapes`.

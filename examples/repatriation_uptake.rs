@@ -6,8 +6,8 @@
 //! detainee-days are spent above capacity?
 //!
 //! For each foreign group of the `plan-2026-01` scenario it sweeps that group's
-//! `repatriation.probability` over 0 (the reference), the baseline's
-//! assumption and 0.9, the other groups kept at their baseline uptake.
+//! `repatriation.probability` over 0 (the reference), the plan's
+//! assumption and 0.9, the other groups kept at the plan's uptake.
 //! Every cell runs the same replications, so the differences to the
 //! reference are paired, with tight 95% confidence intervals.
 //!
@@ -61,7 +61,7 @@ fn capacity_on(f: &Facility, start: custody_sim::scenario::Date, d: f64) -> f64 
 
 /// Detainee-days above capacity, summed over facilities and days, from the
 /// mean occupancy series [detainee-days]. Exact as a mean when every
-/// facility is above capacity on every day, as in the baseline.
+/// facility is above capacity on every day, as in the plan.
 fn excess_days(s: &Scenario, summary: &Summary) -> f64 {
     s.facilities
         .iter()

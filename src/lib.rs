@@ -1,29 +1,31 @@
 //! # custody-sim
 //!
 //! Discrete-event Monte Carlo simulation of detainee transfers and the
-//! capacity they strain: convoys out of north-east Syria, the prisons of
-//! Nasiriyah, Hillah and Nineveh, Iraq's investigation and trial courts,
-//! and the home states that do or do not take their nationals back. Every
-//! answer comes with its uncertainty, from many replications that run in
-//! parallel and reproduce bit for bit with a given build (see
-//! [`montecarlo`] for what that promise covers).
+//! capacity they strain: convoys out of north-east Syria, Karkh prison in
+//! Baghdad and the prisons of Nasiriyah, Hillah and Nineveh, Iraq's
+//! investigation and trial courts, and the home states that do or do not
+//! take their nationals back. Every answer comes with its uncertainty, from
+//! many replications that run in parallel and reproduce bit for bit with a
+//! given build (see [`montecarlo`] for what that promise covers).
 //!
 //! ## A first result in five minutes
 //!
 //! ```
 //! use custody_sim::{montecarlo::{run, Runs}, presets};
 //!
-//! // The bundled scenario: the January 2026 transfer plan as reported.
+//! // The bundled baseline: the 2026 transfer as the public record reports
+//! // it, 5,704 detainees moved by 13 February, mostly into Karkh.
 //! let scenario = presets::baseline();
 //! let summary = run(&scenario, &Runs { replications: 50, seed: 1, threads: 0 })?;
 //!
-//! let peak = summary.metric("facility.Nasiriyah.peak_occupancy").unwrap();
+//! let karkh = scenario.facilities.iter().find(|f| f.name == "Karkh").unwrap();
+//! let peak = summary.metric("facility.Karkh.peak_occupancy").unwrap();
 //! println!(
-//!     "Nasiriyah peaks at {:.0} (95% CI {:.0}-{:.0}) for {} beds",
+//!     "Karkh peaks at {:.0} (95% CI {:.0}-{:.0}) for {} beds",
 //!     peak.mean.unwrap(), peak.ci95_low.unwrap(), peak.ci95_high.unwrap(),
-//!     scenario.facilities[0].capacity,
+//!     karkh.capacity,
 //! );
-//! assert!(peak.mean.unwrap() > 14_000.0);
+//! assert!(peak.mean.unwrap() > karkh.capacity as f64);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -30,8 +30,8 @@
 //! levels below `p`: an event is refiled at most 10 times, in practice once
 //! or twice. Scheduling is O(1), popping O(1) amortised. With 1-bit digits
 //! (the textbook radix heap) events were refiled about six times each in
-//! the baseline scenario, which made it a third slower (measurements in
-//! the docs of [`crate::engine`]).
+//! a replication of the January plan, which took about a quarter longer
+//! (measurements in the docs of [`crate::engine`]).
 //!
 //! # Few events
 //!

@@ -993,8 +993,8 @@ impl<'a> Replication<'a> {
     /// relocations, sentence ends, deaths) and the rarer steps of the
     /// common ones (admission tests, sentencing) are never inlined: that
     /// made the loop's code a third smaller and a replication 1 to 2%
-    /// faster on M/M/1 and the January plan alike (issue 14, sixth pass;
-    /// the sizes measured are in the docs of [`crate::engine`]).
+    /// faster on M/M/1 and the January plan alike (the sizes measured are
+    /// in the docs of [`crate::engine`]).
     #[inline]
     fn handle(&mut self, t: f64, ev: Event) {
         match ev {

@@ -15,7 +15,7 @@ use crate::scenario::Dist;
 ///
 /// With an explicit tag byte (`repr(u8)`), telling the variants apart is
 /// one compare; without it the tag hides in a niche of one variant's
-/// fields and each draw decodes it (issue 14, fourth pass).
+/// fields and each draw decodes it.
 #[derive(Debug, Clone)]
 #[repr(u8)]
 pub(crate) enum Sampler {
@@ -89,8 +89,7 @@ impl Sampler {
     /// Always inlined, with the fixed and exponential cases in place and
     /// the others behind one out-of-line call: on the hot paths (service
     /// times, departures) the dispatch folds into the caller (perf showed
-    /// it as a separate 6% entry on M/M/1), while the callers stay small
-    /// (issue 14, fourth pass).
+    /// it as a separate 6% entry on M/M/1), while the callers stay small.
     #[inline(always)]
     pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
         match self {

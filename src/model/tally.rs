@@ -1,6 +1,6 @@
 //! Test builds only: how many events of each kind a replication handles,
 //! and how many of them were stale, timers that changed nothing when they
-//! came because their detainee had left first (issue 14). The counts cost
+//! came because their detainee had left first. The counts cost
 //! nothing in a release build, where this module does not exist.
 //!
 //! `cargo test --release --lib stale_timers -- --nocapture` prints the

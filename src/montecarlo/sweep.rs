@@ -521,7 +521,8 @@ mod tests {
 
     #[test]
     fn cells_of_one_layout_share_their_metric_names() {
-        // Issue 10 §9: one list of names per distinct layout, not per cell.
+        // One list of names per distinct layout, not per cell: memory grows
+        // with the layouts, not with the cells.
         let vary = [Vary::new("transfer.weekly_cap", [100, 200, 300])];
         let runs = Runs {
             replications: 1,

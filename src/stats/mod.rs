@@ -678,8 +678,8 @@ mod tests {
 
     #[test]
     fn daily_quantiles_are_exact_when_replications_agree() {
-        // Issue 9 §6: a constant 1,500 read 1499.5, a constant 13,983-ish
-        // read the bucket midpoint.
+        // A regression: a constant 1,500 once read 1499.5, and a constant
+        // near 13,983 the bucket's midpoint.
         for v in [1_500u32, 14_000, 7_000, 0, 255, 256, u32::MAX] {
             let mut acc = SeriesAcc::new(1, 1);
             for _ in 0..37 {

@@ -31,7 +31,7 @@
 //! dropped, which removes the bias altogether: an end-of-day record of a
 //! stationary process has the stationary law, whatever the sampling times.
 //!
-//! Reproduce the table of the README with
+//! Reproduce the table of docs/validation.md with
 //! `cargo test --release --test integration queueing -- --nocapture`
 //! (each case prints `case | analytic | simulated mean [99% CI]`).
 

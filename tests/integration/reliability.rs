@@ -1,8 +1,8 @@
-//! Issue 10's reliability cases on the Monte Carlo side: sweeps whose cells
+//! Reliability cases on the Monte Carlo side: sweeps whose cells
 //! have different metric layouts, damaged or edited shard files, one
 //! parameter reached by two paths, the work and memory estimate and its
 //! limits, the thread cap, merge errors that name the file, and exact daily
-//! quantiles (issue 9 §6).
+//! quantiles.
 
 use std::path::{Path, PathBuf};
 
@@ -67,7 +67,7 @@ fn format_error_naming(e: Error, path: &Path) -> String {
 
 #[test]
 fn sweeps_over_lists_pair_metrics_by_name() {
-    // Issue 10 §1: one group of 100, or two groups of 50: the layouts
+    // One group of 100, or two groups of 50: the layouts
     // differ (per-group metrics). In both orders, no panic, and every
     // difference is between metrics of the same name.
     let one = r#"[{name="a",count=100}]"#;
@@ -122,7 +122,7 @@ fn sweeps_over_lists_pair_metrics_by_name() {
 
 #[test]
 fn one_parameter_reached_by_two_paths_is_refused() {
-    // Issue 10 §3.
+    // Two paths to one parameter would set it twice in one cell.
     let vary = [
         Vary::new("court.stage[0].servers", [1, 50]),
         Vary::new("court.stage[investigation].servers", [2, 3]),
@@ -149,7 +149,7 @@ fn one_parameter_reached_by_two_paths_is_refused() {
 
 #[test]
 fn edited_shard_files_are_refused_naming_the_file() {
-    // Issue 10 §2: one metric value, a series sum, a histogram count.
+    // One metric value, a series sum, a histogram count.
     let d = dir("edit");
     let good_path = d.join("good.json");
     let shard = run_shard(&small(), 1, 0..4).unwrap();
@@ -224,7 +224,7 @@ fn a_sweep_cell_label_must_match_its_scenario() {
 
 #[test]
 fn merge_errors_name_the_file_at_fault() {
-    // Issue 10 §16: a seed mismatch names the second file, not the first.
+    // A seed mismatch names the second file, not the first.
     let d = dir("names");
     let (a, b, c) = (d.join("a.json"), d.join("b.json"), d.join("c.json"));
     run_shard(&small(), 1, 0..2).unwrap().write(&a).unwrap();
@@ -290,7 +290,7 @@ impl WithSeed for Runs {
 
 #[test]
 fn threads_are_capped_in_the_library() {
-    // Issue 10 §10: 100,000 threads must not be spawned.
+    // 100,000 threads must not be spawned.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     assert_eq!(max_threads(), 4 * cores);
     let start = std::time::Instant::now();
@@ -326,7 +326,7 @@ fn threads_are_capped_in_the_library() {
 
 #[test]
 fn large_runs_are_estimated_and_refused_above_the_limits() {
-    // Issue 10 §5 and §6: 2,000,000 detainees, many facilities, a long
+    // 2,000,000 detainees, many facilities, a long
     // horizon: refused before anything runs, with the figure named.
     let mut big = small();
     big.groups[0].count = 1_999_700;
@@ -404,8 +404,8 @@ fn large_runs_are_estimated_and_refused_above_the_limits() {
 
 #[test]
 fn daily_quantiles_are_exact_where_replications_agree() {
-    // Issue 9 §6: day 1 of the baseline's Nasiriyah series is 14,000 in
-    // every replication; it read p5 = p50 = p95 = 13,983.5.
+    // A regression: day 1 of the January plan's Nasiriyah series is
+    // 14,000 in every replication; it once read p5 = p50 = p95 = 13,983.5.
     let s = run(&presets::plan_2026_01(), &runs(20)).unwrap();
     let b = s.series("occupancy.Nasiriyah").unwrap();
     assert_eq!(b.mean[0], 14_000.0);
@@ -430,7 +430,7 @@ fn daily_quantiles_are_exact_where_replications_agree() {
 
 #[test]
 fn metric_statistics_serialise_with_the_report_keys() {
-    // Issue 9 §2: serde gives exactly the JSON the report writes.
+    // Serde gives exactly the JSON the report writes.
     let s = run(&small(), &runs(3)).unwrap();
     for (_, m) in &s.metrics {
         assert_eq!(

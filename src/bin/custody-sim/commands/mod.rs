@@ -278,6 +278,18 @@ fn duration(s: f64) -> String {
 ///
 /// [`Fail::Msg`] naming the figure, the limit and `--allow-large`.
 pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail> {
+    check_estimate_with(e, allow_large, |text| {
+        let _ = writeln!(std::io::stderr(), "warning: {text}");
+    })
+}
+
+/// [`check_estimate`], handing its warning to `warn` instead of standard
+/// error (the tests read it).
+fn check_estimate_with(
+    e: &Estimate,
+    allow_large: bool,
+    warn: impl FnOnce(&str),
+) -> Result<(), Fail> {
     if !allow_large && let Err(err) = Limits::default().check(e) {
         return fail(format!(
             "{err}; --allow-large runs it anyway (estimated {} and {} of memory)",
@@ -286,7 +298,7 @@ pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail
         ));
     }
     if let Some(text) = estimate_warning(e) {
-        let _ = writeln!(std::io::stderr(), "warning: {text}");
+        warn(&text);
     }
     Ok(())
 }
@@ -427,7 +439,13 @@ mod tests {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        assert!(check_estimate(&estimate(3.0 * 86_400.0, 1 << 20), true).is_ok());
+        // Allowed, it runs, with the warning (kept out of the test's output).
+        let mut warned = String::new();
+        let allowed = check_estimate_with(&estimate(3.0 * 86_400.0, 1 << 20), true, |w| {
+            warned = w.to_string();
+        });
+        assert!(allowed.is_ok());
+        assert!(warned.contains("about 3.0 days"), "{warned}");
         assert!(check_estimate(&estimate(1.0, 100 << 30), false).is_err());
     }
 }
