@@ -57,7 +57,6 @@ mod fast_paths;
 pub(crate) mod outcome;
 mod relocation;
 mod repatriation;
-pub(crate) mod sampler;
 pub mod schema;
 #[cfg(test)]
 mod tally;
@@ -69,9 +68,9 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 use crate::Error;
+use crate::dist::sampler::Sampler;
 use crate::engine::Calendar;
 use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, Who};
-use sampler::Sampler;
 
 pub use outcome::{Layout, Outcome};
 

@@ -352,7 +352,7 @@ impl Scenario {
 
         // Transfer.
         let t = &self.transfer;
-        t.transit_days.check("transfer.transit_days", &mut p);
+        p.dist("transfer.transit_days", &t.transit_days);
         if let Some(cap) = t.weekly_cap {
             // Beyond this the scenario could not be written back as TOML.
             p.at_most(
@@ -401,7 +401,7 @@ impl Scenario {
             }
             let ipath = format!("{base}.interval_days");
             let before = p.0.len();
-            ph.interval_days.check(&ipath, &mut p);
+            p.dist(&ipath, &ph.interval_days);
             if p.0.len() == before {
                 let mean = ph.interval_days.mean();
                 let end = t
@@ -429,7 +429,7 @@ impl Scenario {
                     departures += span / mean;
                 }
             }
-            ph.convoy_size.check(&format!("{base}.convoy_size"), &mut p);
+            p.dist(&format!("{base}.convoy_size"), &ph.convoy_size);
         }
         if each_within && departures > MAX_EXPECTED_EVENTS {
             p.push(
@@ -475,7 +475,7 @@ impl Scenario {
                 r.probability,
             );
             match &r.delay_days {
-                Some(d) => d.check(&format!("group[{i}].repatriation.delay_days"), &mut p),
+                Some(d) => p.dist(&format!("group[{i}].repatriation.delay_days"), d),
                 None if r.probability > 0.0 => p.push(
                     format!("group[{i}].repatriation.delay_days"),
                     format!(
@@ -631,8 +631,7 @@ impl Scenario {
                 MAX_SERVERS,
                 "server",
             );
-            s.service_days
-                .check(&format!("court.stage[{i}].service_days"), &mut p);
+            p.dist(&format!("court.stage[{i}].service_days"), &s.service_days);
             p.list_len(
                 &format!("court.stage[{i}].schedule"),
                 s.schedule.len(),
@@ -826,7 +825,7 @@ impl Scenario {
                 p.push(format!("{base}.facility"), no_facility(name));
             }
             if let Some(exit) = &s.exit {
-                exit.after_days.check(&format!("{base}.exit.after_days"), p);
+                p.dist(&format!("{base}.exit.after_days"), &exit.after_days);
                 p.probability(format!("{base}.exit.probability"), exit.probability);
             }
         }
