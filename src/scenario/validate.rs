@@ -32,9 +32,13 @@ pub mod limits {
     pub const MAX_EXPECTED_EVENTS: f64 = 10_000_000.0;
     /// Most entries in a list of pauses, expansions or schedule changes.
     pub const MAX_LIST: usize = 100_000;
-    /// Most daily series values per replication: (facilities + stages + 3)
-    /// series times `horizon_days` (the baseline has 5,840). Each is also
-    /// a histogram in every accumulator of a run.
+    /// Most daily series values per replication: the schema's daily
+    /// series (per facility, per stage, and global) times `horizon_days`
+    /// (the baseline has 5,840). Each is also a histogram in every
+    /// accumulator of a run. Not checked by
+    /// [`Scenario::validate`](crate::Scenario::validate) but where the
+    /// plan is built ([`Plan::new`](crate::Plan::new)), which knows the
+    /// schema.
     pub const MAX_SERIES_DAYS: u64 = 2_000_000;
     /// Most metric values a run, shard or merge keeps (replications times
     /// metrics; 16 bytes each) for exact quantiles. Not checked by
@@ -334,21 +338,6 @@ impl Scenario {
             u64::from(MAX_HORIZON_DAYS),
             "horizon",
         );
-
-        // Every daily series of the schema, per entity of its scope.
-        let series = crate::model::schema::series_defs()
-            .map(|d| d.scope.entities(self).len() as u64)
-            .sum::<u64>();
-        let values = series * u64::from(self.horizon_days);
-        if values > MAX_SERIES_DAYS {
-            p.push(
-                "horizon_days",
-                format!(
-                    "{} days of {series} daily series make {values} values per replication, more than the limit of {MAX_SERIES_DAYS}",
-                    self.horizon_days
-                ),
-            );
-        }
 
         // Transfer.
         let t = &self.transfer;
