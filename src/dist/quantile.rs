@@ -1,15 +1,4 @@
 //! Quantile functions (inverse CDFs) and CDFs, through statrs.
-//!
-//! | dist | quantile at `u` |
-//! | --- | --- |
-//! | `fixed` | `value` |
-//! | `uniform` | `low + u (high - low)` |
-//! | `uniform_int` | `low + floor(u (high - low + 1))`, at most `high` |
-//! | `triangular` | closed form (statrs) |
-//! | `exponential` | `-mean ln(1 - u)` (statrs) |
-//! | `lognormal` | `exp(μ + σ z_u)`, μ and σ from [`lognormal_mu_sigma`] (statrs) |
-//! | `gamma` | shape and rate from [`gamma_shape_rate`], safeguarded Newton (statrs) |
-//! | `poisson` | smallest `k` with `P(X <= k) >= u` (statrs) |
 
 use statrs::distribution::{
     ContinuousCDF, DiscreteCDF, DiscreteUniform, Exp, Gamma, LogNormal, Poisson, Triangular,
@@ -30,6 +19,17 @@ impl Dist {
     ///
     /// The `uniform_int` quantile gives each integer an equal share of
     /// (0, 1), the upper end of each share to the next integer.
+    ///
+    /// | dist | quantile at `u` |
+    /// | --- | --- |
+    /// | `fixed` | `value` |
+    /// | `uniform` | `low + u (high - low)` |
+    /// | `uniform_int` | `low + floor(u (high - low + 1))`, at most `high` |
+    /// | `triangular` | closed form (statrs) |
+    /// | `exponential` | `-mean ln(1 - u)` (statrs) |
+    /// | `lognormal` | `exp(μ + σ z_u)`, μ and σ from [`lognormal_mu_sigma`] (statrs) |
+    /// | `gamma` | shape and rate from [`gamma_shape_rate`], safeguarded Newton (statrs) |
+    /// | `poisson` | smallest `k` with `P(X <= k) >= u` (statrs) |
     ///
     /// # Errors
     ///

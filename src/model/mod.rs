@@ -288,9 +288,7 @@ impl Plan {
     ///
     /// [`Error::Scenario`] with every problem [`Scenario::validate`] finds;
     /// or, for a valid scenario, at `horizon_days` if its daily series
-    /// would hold more than
-    /// [`MAX_SERIES_DAYS`](crate::scenario::limits::MAX_SERIES_DAYS)
-    /// values per replication.
+    /// would hold more than [`MAX_SERIES_DAYS`] values per replication.
     pub fn new(scenario: &Scenario) -> Result<Plan, Error> {
         scenario.validate()?;
         check_series_size(scenario)?;
