@@ -89,6 +89,7 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
+//! | [`dist`] | the `dist` tables: [`Dist`], its checks, samplers, quantiles and densities |
 //! | [`scenario`] | the scenario types, validation, parameter paths, [`presets`] |
 //! | [`engine`] | the event calendar, knowing nothing of prisons |
 //! | [`model`] | one replication: [`Plan`], [`Outcome`], [`simulate`]; the metric schema ([`model::schema`]) |
@@ -157,6 +158,7 @@
 
 pub mod calibrate;
 pub mod decide;
+pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod model;

@@ -61,6 +61,7 @@ use rand::distr::Distribution;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::prior::refused_draw;
 use super::{CalibrateError, Observations, Prior, Sim, aux_rng};
 use crate::Error;
 use crate::model::Workspace;
@@ -298,6 +299,9 @@ impl<'a> Fit<'a> {
             let int = match base.param(&p.path) {
                 Ok(toml::Value::Integer(_)) => true,
                 Ok(toml::Value::Float(_)) => false,
+                // A day written as a date: the prior's draws are day
+                // numbers, as `[uncertainty]` and `solve` set them.
+                Ok(toml::Value::String(d)) if d.parse::<crate::scenario::Date>().is_ok() => false,
                 Ok(other) => {
                     return Err(CalibrateError::Prior {
                         spec: p.path.clone(),
@@ -357,12 +361,14 @@ impl<'a> Fit<'a> {
                 }
             })
             .collect();
-        self.base.with_params(
-            self.priors
-                .iter()
-                .map(|p| p.path.as_str())
-                .zip(values.iter().map(String::as_str)),
-        )
+        self.base
+            .with_params(
+                self.priors
+                    .iter()
+                    .map(|p| p.path.as_str())
+                    .zip(values.iter().map(String::as_str)),
+            )
+            .map_err(|e| refused_draw(&self.base, self.priors, theta, &values, e))
     }
 
     /// Simulates drawn values `theta` on replication `index`: its distance.
@@ -404,7 +410,11 @@ impl<'a> Fit<'a> {
             .into_par_iter()
             .map_init(Workspace::default, |ws, k| {
                 let mut rng = aux_rng(seed, k);
-                let theta: Vec<f64> = self.priors.iter().map(|p| p.sample(&mut rng)).collect();
+                let theta = self
+                    .priors
+                    .iter()
+                    .map(|p| p.sample(&mut rng))
+                    .collect::<Result<Vec<f64>, Error>>()?;
                 let d = self.simulate(ws, &theta, seed, k)?;
                 Ok((theta, d))
             })

@@ -19,18 +19,21 @@
 //!
 //! Priors with densities: `uniform`, `uniform_int`, `triangular`,
 //! `lognormal`, `gamma`, `exponential`, and `fixed` (a point mass: the
-//! parameter is set, not fitted). `poisson` is refused. A parameter is
-//! an integer (its kernel discrete) when its prior is `uniform_int`; a
-//! path holding an integer needs such a prior.
+//! parameter is set, not fitted). `poisson` is refused, and so is a
+//! `uniform` or `uniform_int` of zero width (`low == high`: write `fixed`).
+//! A parameter is an integer (its kernel discrete) when its prior is
+//! `uniform_int`; a path holding an integer needs such a prior. A path
+//! holding a day written as a date takes a day number, as `[uncertainty]`
+//! and `solve` set it. The densities, samplers and checks are those of
+//! [`crate::dist`].
 
-use rand::RngExt;
-use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::CalibrateError;
-use crate::Error;
-use crate::scenario::Dist;
+use crate::dist::Dist;
+use crate::dist::sampler::sample_once;
+use crate::{Error, Scenario};
 
 /// How the value drawn from a prior becomes the value at its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -69,8 +72,10 @@ impl Prior {
     ///
     /// [`CalibrateError::Prior`] for a kind without a density here
     /// (`poisson`), parameters that make no proper distribution
-    /// (`high <= low`, a non-positive mean or sd), or a reciprocal prior
-    /// whose support reaches 0 or below.
+    /// ([`Dist::check_proper`]: `high < low`, a non-positive mean or sd,
+    /// parameters that cannot be sampled), a `uniform` or `uniform_int`
+    /// of zero width, or a reciprocal prior whose support reaches 0 or
+    /// below.
     pub fn new(path: impl Into<String>, dist: Dist, transform: Transform) -> Result<Prior, Error> {
         let p = Prior {
             path: path.into(),
@@ -126,31 +131,32 @@ impl Prior {
 
     fn check(&self) -> Result<(), Error> {
         let p = &self.path;
-        let finite = |v: f64| v.is_finite();
-        let ok = match self.dist {
-            Dist::Fixed { value } => finite(value),
-            Dist::Uniform { low, high } => finite(low) && finite(high) && low < high,
-            Dist::UniformInt { low, high } => low <= high,
-            Dist::Triangular { low, mode, high } => {
-                finite(low) && finite(high) && low < high && (low..=high).contains(&mode)
-            }
-            Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd } => {
-                finite(mean) && finite(sd) && mean > 0.0 && sd > 0.0
-            }
-            Dist::Exponential { mean } => finite(mean) && mean > 0.0,
-            Dist::Poisson { .. } => {
-                return Err(bad(
-                    p,
-                    "a poisson prior is not supported (priors: uniform, uniform_int, triangular, lognormal, gamma, exponential, fixed)",
-                ));
-            }
-        };
-        if !ok {
+        if let Dist::Poisson { .. } = self.dist {
+            return Err(bad(
+                p,
+                "a poisson prior is not supported (priors: uniform, uniform_int, triangular, lognormal, gamma, exponential, fixed)",
+            ));
+        }
+        if let Err(e) = self.dist.check_proper() {
             return Err(bad(
                 p,
                 format!(
-                    "{:?} is not a proper distribution (need low < high, mode within, mean and sd > 0)",
-                    self.dist
+                    "the {} prior on {p} is not a proper distribution: {e}",
+                    self.dist.kind()
+                ),
+            ));
+        }
+        let zero_width = match self.dist {
+            Dist::Uniform { low, high } if low == high => Some(format!("{low}")),
+            Dist::UniformInt { low, high } if low == high => Some(format!("{low}")),
+            _ => None,
+        };
+        if let Some(v) = zero_width {
+            return Err(bad(
+                p,
+                format!(
+                    "the {} prior on {p} has zero width (low = high = {v}): it would fix the parameter, not fit it; write {{dist=\"fixed\",value={v}}} to set it",
+                    self.dist.kind()
                 ),
             ));
         }
@@ -208,83 +214,25 @@ impl Prior {
         if !(lo..=hi).contains(&x) {
             return f64::NEG_INFINITY;
         }
-        match self.dist {
-            Dist::Fixed { value } => {
-                if x == value {
-                    0.0
-                } else {
-                    f64::NEG_INFINITY
-                }
-            }
-            Dist::Uniform { low, high } => -(high - low).ln(),
-            Dist::UniformInt { low, high } => {
-                if x.fract() == 0.0 {
-                    -((high - low + 1) as f64).ln()
-                } else {
-                    f64::NEG_INFINITY
-                }
-            }
-            Dist::Triangular { low, mode, high } => {
-                let d = if x < mode {
-                    2.0 * (x - low) / ((high - low) * (mode - low))
-                } else if x > mode {
-                    2.0 * (high - x) / ((high - low) * (high - mode))
-                } else {
-                    2.0 / (high - low)
-                };
-                d.ln()
-            }
-            Dist::Lognormal { mean, sd } => {
-                if x <= 0.0 {
-                    return f64::NEG_INFINITY;
-                }
-                let s2 = (1.0 + (sd / mean).powi(2)).ln();
-                let mu = mean.ln() - 0.5 * s2;
-                -(x * (2.0 * std::f64::consts::PI * s2).sqrt()).ln()
-                    - (x.ln() - mu).powi(2) / (2.0 * s2)
-            }
-            Dist::Gamma { mean, sd } => {
-                if x <= 0.0 {
-                    return f64::NEG_INFINITY;
-                }
-                let k = (mean / sd).powi(2);
-                let theta = sd * sd / mean;
-                (k - 1.0) * x.ln()
-                    - x / theta
-                    - statrs::function::gamma::ln_gamma(k)
-                    - k * theta.ln()
-            }
-            Dist::Exponential { mean } => {
-                if x < 0.0 {
-                    return f64::NEG_INFINITY;
-                }
-                -mean.ln() - x / mean
-            }
-            Dist::Poisson { .. } => f64::NEG_INFINITY,
-        }
+        // A checked prior has a density (`Prior::new`); one built by hand
+        // with improper parameters has none anywhere.
+        self.dist.ln_density(x).unwrap_or(f64::NEG_INFINITY)
     }
 
-    /// One draw from the prior.
-    pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> f64 {
-        match self.dist {
-            Dist::Fixed { value } => value,
-            Dist::Uniform { low, high } => rng.random_range(low..high),
-            Dist::UniformInt { low, high } => rng.random_range(low..=high) as f64,
-            Dist::Triangular { low, mode, high } => {
-                rand_distr::Triangular::new(low, high, mode).map_or(mode, |d| d.sample(rng))
-            }
-            Dist::Lognormal { mean, sd } => {
-                let s2 = (1.0 + (sd / mean).powi(2)).ln();
-                rand_distr::LogNormal::new(mean.ln() - 0.5 * s2, s2.sqrt())
-                    .map_or(mean, |d| d.sample(rng))
-            }
-            Dist::Gamma { mean, sd } => rand_distr::Gamma::new((mean / sd).powi(2), sd * sd / mean)
-                .map_or(mean, |d| d.sample(rng)),
-            Dist::Exponential { mean } => {
-                rand_distr::Exp::new(1.0 / mean).map_or(mean, |d| d.sample(rng))
-            }
-            Dist::Poisson { mean } => mean,
-        }
+    /// One draw from the prior (the `uniform` kinds as `rng.random_range`
+    /// draws them).
+    ///
+    /// # Errors
+    ///
+    /// [`CalibrateError::Prior`] naming the path if the parameters cannot
+    /// be sampled (only for a prior not built by [`Prior::new`]).
+    pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> Result<f64, Error> {
+        sample_once(&self.dist, rng).map_err(|e| {
+            bad(
+                &self.path,
+                format!("the {} prior cannot be sampled: {e}", self.dist.kind()),
+            )
+        })
     }
 
     /// The value set at the path for drawn value `x`.
@@ -296,6 +244,60 @@ impl Prior {
     }
 }
 
+/// The error of drawn values the scenario refuses, naming the priors at
+/// fault, their paths and the values drawn: those whose value alone is
+/// refused, or all of them when only the combination is. `theta` holds
+/// the drawn values, `values` the values set at the paths, `e` the
+/// scenario's error (returned as it is unless it is a scenario problem).
+pub(crate) fn refused_draw(
+    base: &Scenario,
+    priors: &[Prior],
+    theta: &[f64],
+    values: &[String],
+    e: Error,
+) -> Error {
+    let Error::Scenario(problems) = e else {
+        return e;
+    };
+    let alone: Vec<usize> = (0..priors.len().min(values.len()))
+        .filter(|&i| {
+            base.with_params([(priors[i].path.as_str(), values[i].as_str())])
+                .is_err()
+        })
+        .collect();
+    let at_fault = if alone.is_empty() {
+        (0..priors.len().min(values.len())).collect()
+    } else {
+        alone
+    };
+    let drawn: Vec<String> = at_fault
+        .iter()
+        .map(|&i| {
+            let p = &priors[i];
+            match (p.transform, theta.get(i)) {
+                (Transform::Reciprocal, Some(x)) => {
+                    format!("{} = {} (1/{x:?})", p.path, values[i])
+                }
+                _ => format!("{} = {}", p.path, values[i]),
+            }
+        })
+        .collect();
+    let spec: Vec<&str> = at_fault.iter().map(|&i| priors[i].path.as_str()).collect();
+    let (noun, verb) = if drawn.len() == 1 {
+        ("value", "is")
+    } else {
+        ("values", "are")
+    };
+    CalibrateError::Prior {
+        spec: spec.join(", "),
+        message: format!(
+            "the {noun} drawn from the prior, {}, {verb} refused by the scenario: {problems}",
+            drawn.join(", ")
+        ),
+    }
+    .into()
+}
+
 #[derive(Deserialize)]
 struct Wrapper {
     d: Dist,
@@ -304,6 +306,60 @@ struct Wrapper {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A prior of zero width is refused alike for `uniform` and
+    /// `uniform_int`, in a sentence naming the path and the values.
+    #[test]
+    fn zero_width_priors_are_refused_alike() {
+        for (spec, v) in [
+            (
+                r#"court.stage[trial].servers={dist="uniform_int",low=5,high=5}"#,
+                "5",
+            ),
+            (
+                r#"court.conviction_probability={dist="uniform",low=0.5,high=0.5}"#,
+                "0.5",
+            ),
+        ] {
+            let e = Prior::parse(spec).unwrap_err().to_string();
+            let path = spec.split_once('=').unwrap().0;
+            assert!(
+                e.contains(&format!(
+                    "prior on {path} has zero width (low = high = {v})"
+                )) && e.contains(&format!("{{dist=\"fixed\",value={v}}}"))
+                    && !e.contains("Uniform {"),
+                "{e}"
+            );
+        }
+        let e = Prior::parse(r#"x={dist="uniform",low=2,high=1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the uniform prior on x is not a proper distribution: high: must be at least low (2), got 1"),
+            "{e}"
+        );
+    }
+
+    /// Parameters that cannot be sampled are refused when the prior is
+    /// built, not replaced by the mean at each draw.
+    #[test]
+    fn priors_that_cannot_be_sampled_are_refused() {
+        let e = Prior::new("x", Dist::gamma(1.0, 1e300), Transform::Identity)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be sampled"), "{e}");
+        let p = Prior {
+            path: "x".into(),
+            dist: Dist::gamma(1.0, 1e300),
+            transform: Transform::Identity,
+        };
+        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        let e = p.sample(&mut rng).unwrap_err().to_string();
+        assert!(
+            e.starts_with("prior 'x': the gamma prior cannot be sampled"),
+            "{e}"
+        );
+    }
 
     /// Each density integrates (or sums) to 1 over its support: a wrong
     /// normalising constant would fail.

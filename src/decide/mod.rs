@@ -214,7 +214,7 @@ mod tests {
         let e = Param::parse("court.x={dist=\"uniform\",low=2,high=1}")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("court.x: uniform needs"), "{e}");
+        assert!(e.starts_with("court.x: not a proper uniform"), "{e}");
     }
 
     #[test]

@@ -1,64 +1,26 @@
 //! Quantile functions (inverse CDFs) of the scenario distributions: the map
-//! from a point `u` of the unit interval to a parameter value.
-//!
-//! | dist | quantile at `u` |
-//! | --- | --- |
-//! | `fixed` | `value` |
-//! | `uniform` | `low + u (high - low)` |
-//! | `uniform_int` | `low + floor(u (high - low + 1))`, at most `high` |
-//! | `triangular` | closed form (statrs) |
-//! | `exponential` | `-mean ln(1 - u)` (statrs) |
-//! | `lognormal` | `exp(mu + sigma z_u)` with `sigma^2 = ln(1 + sd^2/mean^2)`, `mu = ln mean - sigma^2/2` (statrs) |
-//! | `gamma` | shape `mean^2/sd^2`, rate `mean/sd^2`, safeguarded Newton (statrs) |
-//! | `poisson` | smallest `k` with `P(X <= k) >= u` (statrs) |
-
-use statrs::distribution::{
-    ContinuousCDF, DiscreteCDF, Exp, Gamma, LogNormal, Poisson, Triangular, Uniform,
-};
+//! from a point `u` of the unit interval to a parameter value, with errors
+//! that name the parameter's path. The functions are
+//! [`Dist::quantile`](crate::Dist::quantile)'s, whose docs have the table.
 
 use super::DecideError;
 use crate::Dist;
 
 /// Checks that `dist` has a quantile function: finite parameters in their
-/// ranges.
+/// ranges ([`Dist::check_proper`]).
 ///
 /// # Errors
 ///
 /// [`DecideError::Input`] naming `path` and the problem.
 pub fn check(path: &str, dist: &Dist) -> Result<(), DecideError> {
-    let bad = |m: String| Err(DecideError::input(path, m));
-    let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
-    match *dist {
-        Dist::Fixed { value } if !finite(&[value]) => {
-            bad(format!("value must be finite, got {value}"))
-        }
-        Dist::Uniform { low, high } if !finite(&[low, high]) || high < low => bad(format!(
-            "uniform needs finite low <= high, got low = {low}, high = {high}"
-        )),
-        Dist::UniformInt { low, high } if high < low => bad(format!(
-            "uniform_int needs low <= high, got low = {low}, high = {high}"
-        )),
-        Dist::Triangular { low, mode, high }
-            if !finite(&[low, mode, high]) || high <= low || mode < low || mode > high =>
-        {
-            bad(format!(
-                "triangular needs low <= mode <= high and low < high, got {low}, {mode}, {high}"
-            ))
-        }
-        Dist::Exponential { mean } | Dist::Poisson { mean }
-            if !(mean.is_finite() && mean > 0.0) =>
-        {
-            bad(format!("mean must be a positive number, got {mean}"))
-        }
-        Dist::Lognormal { mean, sd } | Dist::Gamma { mean, sd }
-            if !(mean.is_finite() && mean > 0.0 && sd.is_finite() && sd > 0.0) =>
-        {
-            bad(format!(
-                "mean and sd must be positive numbers, got mean = {mean}, sd = {sd}"
-            ))
-        }
-        _ => Ok(()),
-    }
+    dist.check_proper().map_err(|e| input(path, dist, &e))
+}
+
+fn input(path: &str, dist: &Dist, e: &crate::dist::DistError) -> DecideError {
+    DecideError::input(
+        path,
+        format!("not a proper {} distribution: {e}", dist.kind()),
+    )
 }
 
 /// The `u`-quantile of `dist`, for `u` in the open interval (0, 1); `u`
@@ -81,39 +43,7 @@ pub fn check(path: &str, dist: &Dist) -> Result<(), DecideError> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn quantile(path: &str, dist: &Dist, u: f64) -> Result<f64, DecideError> {
-    check(path, dist)?;
-    let u = if u.is_nan() {
-        0.5
-    } else {
-        u.clamp(f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0)
-    };
-    let e = |e: &dyn std::fmt::Display| DecideError::input(path, e.to_string());
-    Ok(match *dist {
-        Dist::Fixed { value } => value,
-        Dist::Uniform { low, high } if low == high => low,
-        Dist::Uniform { low, high } => Uniform::new(low, high).map_err(|x| e(&x))?.inverse_cdf(u),
-        Dist::UniformInt { low, high } => {
-            let width = (high as f64) - (low as f64) + 1.0;
-            ((low as f64) + (u * width).floor()).min(high as f64)
-        }
-        Dist::Triangular { low, mode, high } => Triangular::new(low, high, mode)
-            .map_err(|x| e(&x))?
-            .inverse_cdf(u),
-        Dist::Exponential { mean } => Exp::new(1.0 / mean).map_err(|x| e(&x))?.inverse_cdf(u),
-        Dist::Lognormal { mean, sd } => {
-            let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-            LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt())
-                .map_err(|x| e(&x))?
-                .inverse_cdf(u)
-        }
-        Dist::Gamma { mean, sd } => {
-            let shape = (mean / sd).powi(2);
-            Gamma::new(shape, mean / (sd * sd))
-                .map_err(|x| e(&x))?
-                .inverse_cdf(u)
-        }
-        Dist::Poisson { mean } => Poisson::new(mean).map_err(|x| e(&x))?.inverse_cdf(u) as f64,
-    })
+    dist.quantile(u).map_err(|e| input(path, dist, &e))
 }
 
 #[cfg(test)]
@@ -168,7 +98,12 @@ mod tests {
     #[test]
     fn bad_distributions_name_the_path() {
         let e = quantile("court.x", &Dist::uniform(5.0, 1.0), 0.5).unwrap_err();
-        assert!(e.to_string().starts_with("court.x: uniform needs"), "{e}");
+        assert!(
+            e.to_string().starts_with(
+                "court.x: not a proper uniform distribution: high: must be at least low (5), got 1"
+            ),
+            "{e}"
+        );
         assert!(quantile("p", &Dist::lognormal(-1.0, 1.0), 0.5).is_err());
     }
 }

@@ -7,8 +7,8 @@ use rand::SeedableRng;
 use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 
-use super::sampler::{Sampler, bernoulli};
 use super::{Detainee, Event, Replication, Status};
+use crate::dist::sampler::{Sampler, bernoulli};
 use crate::engine::Calendar;
 
 /// A court stage in a running replication: its counts, its queue, its

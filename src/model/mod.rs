@@ -57,7 +57,6 @@ mod fast_paths;
 pub(crate) mod outcome;
 mod relocation;
 mod repatriation;
-pub(crate) mod sampler;
 pub mod schema;
 #[cfg(test)]
 mod tally;
@@ -69,9 +68,10 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 use crate::Error;
+use crate::dist::sampler::Sampler;
 use crate::engine::Calendar;
-use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, Who};
-use sampler::Sampler;
+use crate::scenario::limits::MAX_SERIES_DAYS;
+use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, ScenarioErrors, Who};
 
 pub use outcome::{Layout, Outcome};
 
@@ -255,6 +255,26 @@ struct GroupPlan {
     quota: Option<u64>,
 }
 
+/// Refuses a scenario whose daily series would hold more than
+/// [`MAX_SERIES_DAYS`] values per replication: every daily series of the
+/// schema, per entity of its scope, times the horizon.
+fn check_series_size(s: &Scenario) -> Result<(), ScenarioErrors> {
+    let series = schema::series_defs()
+        .map(|d| d.scope.entities(s).len() as u64)
+        .sum::<u64>();
+    let values = series * u64::from(s.horizon_days);
+    if values > MAX_SERIES_DAYS {
+        return Err(ScenarioErrors::one(
+            "horizon_days",
+            format!(
+                "{} days of {series} daily series make {values} values per replication, more than the limit of {MAX_SERIES_DAYS}",
+                s.horizon_days
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 struct StagePlan {
     servers: u64,
@@ -266,9 +286,12 @@ impl Plan {
     ///
     /// # Errors
     ///
-    /// [`Error::Scenario`] with every problem [`Scenario::validate`] finds.
+    /// [`Error::Scenario`] with every problem [`Scenario::validate`] finds;
+    /// or, for a valid scenario, at `horizon_days` if its daily series
+    /// would hold more than [`MAX_SERIES_DAYS`] values per replication.
     pub fn new(scenario: &Scenario) -> Result<Plan, Error> {
         scenario.validate()?;
+        check_series_size(scenario)?;
         let s = scenario;
         let n_phases = s.transfer.phases.len();
         let phases = s

@@ -6,8 +6,8 @@
 //! conviction only with `after_conviction`; a group's quota is checked when
 //! the repatriation would happen, and one refused is never retried.
 
-use super::sampler::bernoulli;
 use super::{Detainee, Eligible, Event, Replication, Status};
+use crate::dist::sampler::bernoulli;
 
 impl Replication<'_> {
     /// On arrival at `t`: whether `d` is chosen, with the group's

@@ -4,8 +4,8 @@
 use rand::RngExt;
 use rand::distr::Distribution;
 
-use super::sampler::bernoulli;
 use super::{Detainee, Event, Replication};
+use crate::dist::sampler::bernoulli;
 
 impl Replication<'_> {
     /// Whether `t` falls in a pause `[from, to)`.

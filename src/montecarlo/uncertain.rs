@@ -13,8 +13,8 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use crate::Error;
+use crate::dist::sampler::Sampler;
 use crate::model::Plan;
-use crate::model::sampler::Sampler;
 use crate::scenario::uncertainty::{key, posterior_value, toml_value};
 use crate::scenario::{PosteriorTable, Scenario, ScenarioErrors};
 

@@ -1152,33 +1152,6 @@ impl ScenarioBuilder {
     }
 }
 
-impl Dist {
-    /// `fixed` at `value`.
-    pub fn fixed(value: f64) -> Dist {
-        Dist::Fixed { value }
-    }
-    /// `exponential` with the given mean.
-    pub fn exponential(mean: f64) -> Dist {
-        Dist::Exponential { mean }
-    }
-    /// `uniform` on `[low, high]`.
-    pub fn uniform(low: f64, high: f64) -> Dist {
-        Dist::Uniform { low, high }
-    }
-    /// `uniform_int` on `low..=high`.
-    pub fn uniform_int(low: i64, high: i64) -> Dist {
-        Dist::UniformInt { low, high }
-    }
-    /// `lognormal` with the variable's mean and sd.
-    pub fn lognormal(mean: f64, sd: f64) -> Dist {
-        Dist::Lognormal { mean, sd }
-    }
-    /// `gamma` with the given mean and sd.
-    pub fn gamma(mean: f64, sd: f64) -> Dist {
-        Dist::Gamma { mean, sd }
-    }
-}
-
 impl Group {
     /// A group of `count` detainees that is never repatriated.
     pub fn new(name: impl Into<String>, count: u64) -> Group {

@@ -314,7 +314,7 @@ impl Scenario {
         for (path, dist) in &u.params {
             let k = key(path);
             let before = p.len();
-            dist.check(&k, p);
+            p.dist(&k, dist);
             if p.len() > before {
                 continue;
             }

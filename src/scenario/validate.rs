@@ -32,9 +32,13 @@ pub mod limits {
     pub const MAX_EXPECTED_EVENTS: f64 = 10_000_000.0;
     /// Most entries in a list of pauses, expansions or schedule changes.
     pub const MAX_LIST: usize = 100_000;
-    /// Most daily series values per replication: (facilities + stages + 3)
-    /// series times `horizon_days` (the baseline has 5,840). Each is also
-    /// a histogram in every accumulator of a run.
+    /// Most daily series values per replication: the schema's daily
+    /// series (per facility, per stage, and global) times `horizon_days`
+    /// (the baseline has 5,840). Each is also a histogram in every
+    /// accumulator of a run. Not checked by
+    /// [`Scenario::validate`](crate::Scenario::validate) but where the
+    /// plan is built ([`Plan::new`](crate::Plan::new)), which knows the
+    /// schema.
     pub const MAX_SERIES_DAYS: u64 = 2_000_000;
     /// Most metric values a run, shard or merge keeps (replications times
     /// metrics; 16 bytes each) for exact quantiles. Not checked by
@@ -396,24 +400,9 @@ impl Scenario {
             "horizon",
         );
 
-        // Every daily series of the schema, per entity of its scope.
-        let series = crate::model::schema::series_defs()
-            .map(|d| d.scope.entities(self).len() as u64)
-            .sum::<u64>();
-        let values = series * u64::from(self.horizon_days);
-        if values > MAX_SERIES_DAYS {
-            p.push(
-                "horizon_days",
-                format!(
-                    "{} days of {series} daily series make {values} values per replication, more than the limit of {MAX_SERIES_DAYS}",
-                    self.horizon_days
-                ),
-            );
-        }
-
         // Transfer.
         let t = &self.transfer;
-        t.transit_days.check("transfer.transit_days", &mut p);
+        p.dist("transfer.transit_days", &t.transit_days);
         if let Some(cap) = t.weekly_cap {
             // Beyond this the scenario could not be written back as TOML.
             p.at_most(
@@ -462,7 +451,7 @@ impl Scenario {
             }
             let ipath = format!("{base}.interval_days");
             let before = p.0.len();
-            ph.interval_days.check(&ipath, &mut p);
+            p.dist(&ipath, &ph.interval_days);
             if p.0.len() == before {
                 let mean = ph.interval_days.mean();
                 let end = t
@@ -490,7 +479,7 @@ impl Scenario {
                     departures += span / mean;
                 }
             }
-            ph.convoy_size.check(&format!("{base}.convoy_size"), &mut p);
+            p.dist(&format!("{base}.convoy_size"), &ph.convoy_size);
         }
         if each_within && departures > MAX_EXPECTED_EVENTS {
             p.push(
@@ -536,7 +525,7 @@ impl Scenario {
                 r.probability,
             );
             match &r.delay_days {
-                Some(d) => d.check(&format!("group[{i}].repatriation.delay_days"), &mut p),
+                Some(d) => p.dist(&format!("group[{i}].repatriation.delay_days"), d),
                 None if r.probability > 0.0 => p.push(
                     format!("group[{i}].repatriation.delay_days"),
                     format!(
@@ -692,8 +681,7 @@ impl Scenario {
                 MAX_SERVERS,
                 "server",
             );
-            s.service_days
-                .check(&format!("court.stage[{i}].service_days"), &mut p);
+            p.dist(&format!("court.stage[{i}].service_days"), &s.service_days);
             p.list_len(
                 &format!("court.stage[{i}].schedule"),
                 s.schedule.len(),
@@ -887,7 +875,7 @@ impl Scenario {
                 p.push(format!("{base}.facility"), no_facility(name));
             }
             if let Some(exit) = &s.exit {
-                exit.after_days.check(&format!("{base}.exit.after_days"), p);
+                p.dist(&format!("{base}.exit.after_days"), &exit.after_days);
                 p.probability(format!("{base}.exit.probability"), exit.probability);
             }
         }

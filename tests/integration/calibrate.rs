@@ -429,15 +429,97 @@ fn prior_and_calibration_errors_are_clear() {
         e.contains("holds an integer: give it a uniform_int prior"),
         "{e}"
     );
+    // A draw the scenario refuses names the prior, its path and the value
+    // drawn, besides the scenario's own problem.
     let e = run(r#"court.stage[trial].servers={dist="uniform_int",low=0,high=5}"#);
     assert!(
-        e.contains("court.stage[0].servers") || e.contains("servers"),
+        e.contains("prior 'court.stage[trial].servers'")
+            && e.contains(
+                "the value drawn from the prior, court.stage[trial].servers = 0, is refused"
+            )
+            && e.contains("must be at least 1, got 0"),
         "{e}"
     );
     let e = run(r#"court.stage[appeal].servers={dist="uniform_int",low=1,high=5}"#);
     assert!(e.contains("no item named \"appeal\""), "{e}");
     let e = abc(&s, &o, &[], &fit, None).unwrap_err().to_string();
     assert!(e.contains("at least one prior"), "{e}");
+}
+
+/// A day written as a date (`transfer.end.until_day`, a relocation's
+/// day) takes a prior as it takes `[uncertainty]` and `solve`: the draws
+/// are day numbers.
+#[test]
+fn priors_on_days_written_as_dates_are_accepted() {
+    let s = Scenario::from_toml_str(
+        r#"
+name = "dated"
+start_date = "2026-01-21"
+horizon_days = 12
+
+[transfer]
+transit_days = { dist = "fixed", value = 0.0 }
+
+[transfer.end]
+until_day = 2026-02-10
+
+[[transfer.phase]]
+from = 0.0
+interval_days = { dist = "exponential", mean = 0.5 }
+convoy_size = { dist = "fixed", value = 1.0 }
+
+[[group]]
+name = "all"
+count = 500
+
+[[facility]]
+name = "ample"
+capacity = 1000000
+
+[[facility]]
+name = "other"
+capacity = 1000000
+
+[[relocation]]
+day = 2026-01-25
+from = "ample"
+to = "other"
+count = 2
+
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = { dist = "fixed", value = 1000.0 }
+"#,
+    )
+    .unwrap();
+    let o = obs(&s, "date,series,value\n9,transferred_cumulative,20\n");
+    let fit = Abc {
+        particles: 20,
+        max_simulations: 200,
+        ..Abc::default()
+    };
+    for spec in [
+        r#"transfer.end.until_day={dist="uniform",low=10,high=20}"#,
+        r#"relocation[0].day={dist="uniform",low=1,high=8}"#,
+    ] {
+        let p = Prior::parse(spec).unwrap();
+        let post = abc(&s, &o, &[p], &fit, None).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        // Every particle a day number within the prior.
+        let (low, high) = if spec.starts_with("transfer") {
+            (10.0, 20.0)
+        } else {
+            (1.0, 8.0)
+        };
+        assert!(!post.particles.is_empty(), "{spec}");
+        assert!(
+            post.particles.iter().all(|r| (low..=high).contains(&r[0])),
+            "{spec}"
+        );
+    }
 }
 
 /// The same seed gives the same posterior, bit for bit, with 1 or 3

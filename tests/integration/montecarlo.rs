@@ -294,6 +294,16 @@ fn damaged_shard_files_are_errors_never_panics() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The scenario's problems when it is valid but its plan is refused (the
+/// series-size limit is checked where the plan is built).
+fn plan_refusal(s: &custody_sim::Scenario) -> custody_sim::ScenarioErrors {
+    s.validate().unwrap();
+    match custody_sim::Plan::new(s) {
+        Err(custody_sim::Error::Scenario(e)) => e,
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}
+
 #[test]
 fn sizes_that_would_exhaust_memory_are_refused_before_running() {
     // Too many stored metric values: refused at once, nothing runs.
@@ -315,7 +325,7 @@ fn sizes_that_would_exhaust_memory_are_refused_before_running() {
         s.facilities
             .push(custody_sim::Facility::new(format!("F{i}"), 10));
     }
-    let e = s.validate().unwrap_err();
+    let e = plan_refusal(&s);
     let e = e.at("horizon_days").expect("the horizon is named");
     assert!(
         e.message.contains("more than the limit of 2000000"),
@@ -335,7 +345,7 @@ fn sizes_that_would_exhaust_memory_are_refused_before_running() {
     let series = custody_sim::Plan::new(&s).unwrap().layout().series().len();
     assert_eq!(series, 55);
     s.horizon_days = 36_500;
-    let e = s.validate().unwrap_err();
+    let e = plan_refusal(&s);
     let e = e.at("horizon_days").expect("the horizon is named");
     assert!(e.message.contains("55 daily series"), "{}", e.message);
 }

@@ -67,8 +67,9 @@ use super::{
 };
 use crate::Error;
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
+use crate::dist::Dist;
 use crate::montecarlo::{Runs, run};
-use crate::scenario::{Dist, Scenario};
+use crate::scenario::Scenario;
 use crate::stats::SeriesBands;
 
 /// Colour of an observation outside the band (`#D62728`), used for
@@ -391,23 +392,21 @@ fn fan_panel<DB: DrawingBackend>(
 /// Range of a prior's drawn value worth plotting: its support where
 /// bounded, its 0.5% to 99.5% quantiles where not.
 fn prior_x_range(p: &Prior) -> (f64, f64) {
-    use statrs::distribution::{ContinuousCDF, Gamma, LogNormal};
     let (lo, hi) = (0.005, 0.995);
     match p.dist {
         Dist::Fixed { value } => (value, value),
         Dist::Uniform { low, high } | Dist::Triangular { low, high, .. } => (low, high),
         Dist::UniformInt { low, high } => (low as f64, high as f64),
-        Dist::Exponential { mean } => (-mean * (1.0f64 - lo).ln(), -mean * (1.0f64 - hi).ln()),
-        Dist::Lognormal { mean, sd } => {
-            let s2 = (1.0 + (sd / mean).powi(2)).ln();
-            LogNormal::new(mean.ln() - 0.5 * s2, s2.sqrt()).map_or((0.0, mean + 3.0 * sd), |d| {
-                (d.inverse_cdf(lo), d.inverse_cdf(hi))
-            })
+        Dist::Exponential { mean } | Dist::Lognormal { mean, .. } | Dist::Gamma { mean, .. } => {
+            let sd = match p.dist {
+                Dist::Lognormal { sd, .. } | Dist::Gamma { sd, .. } => sd,
+                _ => mean,
+            };
+            match (p.dist.quantile(lo), p.dist.quantile(hi)) {
+                (Ok(a), Ok(b)) => (a, b),
+                _ => (0.0, mean + 3.0 * sd),
+            }
         }
-        Dist::Gamma { mean, sd } => Gamma::new((mean / sd).powi(2), mean / (sd * sd))
-            .map_or((0.0, mean + 3.0 * sd), |d| {
-                (d.inverse_cdf(lo), d.inverse_cdf(hi))
-            }),
         Dist::Poisson { mean } => (0.0, mean * 3.0),
     }
 }

@@ -1,15 +1,15 @@
-//! Samplers: ready-to-draw distributions built once per scenario from the
-//! scenario's [`Dist`] tables, and a Bernoulli draw.
+//! Samplers: ready-to-draw distributions built once per scenario from its
+//! [`Dist`] tables, a one-off draw, and a Bernoulli draw.
 //!
-//! Validation ([`Dist::check`](crate::scenario::Dist)) builds each
-//! sampler once through [`Sampler::new`], so that the model's
-//! [`Sampler::of`] cannot fail on a validated scenario.
+//! The checks ([`Dist::check`], [`Dist::check_proper`]) build each sampler
+//! once through [`Sampler::new`], so that the model's [`Sampler::of`]
+//! cannot fail on a validated scenario.
 
 use rand::RngExt;
 use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 
-use crate::scenario::Dist;
+use super::{Dist, gamma_shape_scale, lognormal_mu_sigma};
 
 /// A ready-to-draw distribution, built once per scenario.
 ///
@@ -50,15 +50,11 @@ impl Sampler {
                 rand_distr::Triangular::new(low, high, mode).map_err(|x| e(&x))?,
             ),
             Dist::Lognormal { mean, sd } => {
-                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                Sampler::LogNormal(
-                    rand_distr::LogNormal::new(mean.ln() - 0.5 * sigma2, sigma2.sqrt())
-                        .map_err(|x| e(&x))?,
-                )
+                let (mu, sigma) = lognormal_mu_sigma(mean, sd);
+                Sampler::LogNormal(rand_distr::LogNormal::new(mu, sigma).map_err(|x| e(&x))?)
             }
             Dist::Gamma { mean, sd } => {
-                let shape = (mean / sd).powi(2);
-                let scale = sd * sd / mean;
+                let (shape, scale) = gamma_shape_scale(mean, sd);
                 Sampler::Gamma(rand_distr::Gamma::new(shape, scale).map_err(|x| e(&x))?)
             }
             Dist::Poisson { mean } => {
@@ -132,6 +128,36 @@ impl Sampler {
             Sampler::Fixed(v) => Some(count_of(*v)),
             _ => None,
         }
+    }
+}
+
+/// One draw of `d` without keeping a sampler: the `uniform` kinds draw as
+/// `rng.random_range` does (one value from a range, a different
+/// algorithm from [`Sampler`]'s, so a different number), the others as
+/// [`Sampler::sample`]. Calibration priors draw this way.
+///
+/// # Errors
+///
+/// Why the parameters cannot be sampled (those [`Dist::check_proper`]
+/// refuses); a `uniform` with `low == high` gives `low` without a draw.
+pub(crate) fn sample_once(d: &Dist, rng: &mut ChaCha8Rng) -> Result<f64, String> {
+    match *d {
+        Dist::Uniform { low, high } if low == high && low.is_finite() => Ok(low),
+        Dist::Uniform { low, high } => {
+            // `random_range` panics on an empty or infinite range: test first.
+            if low.is_finite() && high.is_finite() && low < high && (high - low).is_finite() {
+                Ok(rng.random_range(low..high))
+            } else {
+                Err(format!(
+                    "uniform needs finite low < high, got low = {low}, high = {high}"
+                ))
+            }
+        }
+        Dist::UniformInt { low, high } if low <= high => Ok(rng.random_range(low..=high) as f64),
+        Dist::UniformInt { low, high } => Err(format!(
+            "uniform_int needs low <= high, got low = {low}, high = {high}"
+        )),
+        _ => Ok(Sampler::new(d)?.sample(rng)),
     }
 }
 
