@@ -763,17 +763,14 @@ impl Posterior {
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// Writes [`Posterior::to_csv_string`] to `path`.
+    /// Writes [`Posterior::to_csv_string`] to `path`, atomically
+    /// ([`crate::files::write_atomic`]).
     ///
     /// # Errors
     ///
     /// [`Error::Io`] naming the file.
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let path = path.as_ref();
-        std::fs::write(path, self.to_csv_string()).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        crate::files::write_bytes_atomic(path.as_ref(), self.to_csv_string().as_bytes())
     }
 
     /// `scenario` with every calibrated parameter set to its weighted

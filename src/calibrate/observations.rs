@@ -52,11 +52,17 @@ impl Observations {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`Error::Io`] if the file cannot be read, is not a regular file or
+    /// is above [`MAX_OBSERVATIONS_BYTES`](crate::files::MAX_OBSERVATIONS_BYTES)
+    /// (checked before reading); otherwise as
     /// [`Observations::from_csv_str`], naming the file.
     pub fn from_path(path: impl AsRef<Path>, scenario: &Scenario) -> Result<Observations, Error> {
         let path = path.as_ref();
-        let text = Error::read_text(path)?;
+        let text = crate::files::read_text(
+            path,
+            "observations file",
+            crate::files::MAX_OBSERVATIONS_BYTES,
+        )?;
         Observations::from_csv_str(&text, &path.display().to_string(), scenario)
     }
 

@@ -13,7 +13,7 @@ use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Poste
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::write_bytes_atomic;
 
-use super::{emit_json, file_or_dash, load_with, scenario_file, threads};
+use super::{emit_json, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::CalibrateArgs;
 use crate::output::{self, Kind, Output, is_dash, note, print};
@@ -80,8 +80,8 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         });
     }
     outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
-    let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
-    inputs.push(&a.observed);
+    let mut inputs = scenario_inputs(&a.scenario);
+    inputs.push(a.observed.clone());
     outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let priors = a
@@ -123,7 +123,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         bar.finish_and_clear();
     }
     let post = post?;
-    write_bytes_atomic(&a.out, post.to_csv_string().as_bytes())?;
+    post.write_csv(&a.out)?;
     note(a.common.quiet, &format!("wrote {}", a.out.display()));
     if let Some(p) = &a.scenario_out {
         let text = post.predictive_toml(&scenario, &posterior_reference(p, &a.out))?;
