@@ -80,6 +80,12 @@ fn kind_text(m: &Metadata) -> &'static str {
     "a special file"
 }
 
+/// `a shard`, `an observations file`.
+fn a(what: &str) -> String {
+    let an = what.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {what}", if an { "an" } else { "a" })
+}
+
 fn refused(path: &Path, message: String) -> Error {
     Error::io(
         path,
@@ -101,16 +107,17 @@ pub fn check_input(path: &Path, what: &str, limit: u64) -> Result<u64, Error> {
     if !m.is_file() {
         return Err(refused(
             path,
-            format!("is {}; a {what} must be a regular file", kind_text(&m)),
+            format!("is {}; {} must be a regular file", kind_text(&m), a(what)),
         ));
     }
     if m.len() > limit {
         return Err(refused(
             path,
             format!(
-                "is {}, above the limit of {} for a {what}",
+                "is {}, above the limit of {} for {}",
                 size_text(m.len()),
-                size_text(limit)
+                size_text(limit),
+                a(what)
             ),
         ));
     }
@@ -150,8 +157,9 @@ pub fn read_text(path: &Path, what: &str, limit: u64) -> Result<String, Error> {
         return Err(refused(
             path,
             format!(
-                "grew above the limit of {} for a {what} while being read",
-                size_text(limit)
+                "grew above the limit of {} for {} while being read",
+                size_text(limit),
+                a(what)
             ),
         ));
     }

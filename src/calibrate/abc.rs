@@ -884,15 +884,19 @@ impl Posterior {
         posterior_file: &str,
     ) -> Result<String, Error> {
         let s = self.predictive_scenario(scenario, Some(posterior_file))?;
+        // The name goes into a comment as a TOML string: a newline in it
+        // cannot end the comment.
+        let quoted = super::edit::toml_string(posterior_file);
         Ok(format!(
-            "{}# [uncertainty] draws one posterior particle ({posterior_file}) per replication.\n{}",
+            "{}# [uncertainty] draws one posterior particle ({}) per replication.\n{}",
             self.header(),
+            quoted,
             s.to_toml_string()
         ))
     }
 
     /// The comment block at the top of a calibrated scenario file.
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         let mut text = format!(
             "# Calibrated by ABC-PMC: {} particles, {} simulations, final tolerance {}.\n# These parameters are set to their weighted posterior medians:\n",
             self.particles.len(),
