@@ -162,16 +162,15 @@ impl Error {
         }
     }
 
-    /// Reads a whole text file, naming it if it cannot be read.
+    /// Reads a whole text file, naming it if it cannot be read: a regular
+    /// file of at most [`MAX_SCENARIO_BYTES`](crate::files::MAX_SCENARIO_BYTES),
+    /// checked before reading ([`crate::files::read_text`]).
     ///
     /// # Errors
     ///
     /// [`Error::Io`] with the path.
     pub fn read_text(path: &Path) -> Result<String, Error> {
-        std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        crate::files::read_text(path, "text file", crate::files::MAX_SCENARIO_BYTES)
     }
 
     /// An [`Error::Io`] for `path`.

@@ -134,6 +134,7 @@
 //! | a scenario with any number of problems | [`Error::Scenario`], every problem with its key path |
 //! | a bad parameter path or value | [`Error::Scenario`] naming the path |
 //! | an unreadable file | [`Error::Io`] naming the file |
+//! | an input that is not a regular file (FIFO, device) or is above its size limit | [`Error::Io`] naming the file, the kind or both sizes ([`files`]) |
 //! | a data file in the wrong format or damaged (shard, sweep slice) | [`Error::Format`] naming the file |
 //! | shards that do not fit together | [`Error::Shard`] saying why |
 //! | a run past a documented limit | [`Error::Limit`] with the size and the limit |
@@ -161,6 +162,7 @@ pub mod decide;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod model;
 pub mod montecarlo;
 pub mod report;

@@ -797,17 +797,14 @@ impl Posterior {
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// Writes [`Posterior::to_csv_string`] to `path`.
+    /// Writes [`Posterior::to_csv_string`] to `path`, atomically
+    /// ([`crate::files::write_atomic`]).
     ///
     /// # Errors
     ///
     /// [`Error::Io`] naming the file.
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let path = path.as_ref();
-        std::fs::write(path, self.to_csv_string()).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        crate::files::write_bytes_atomic(path.as_ref(), self.to_csv_string().as_bytes())
     }
 
     /// `scenario` with every calibrated parameter set to its weighted
@@ -921,15 +918,19 @@ impl Posterior {
         posterior_file: &str,
     ) -> Result<String, Error> {
         let s = self.predictive_scenario(scenario, Some(posterior_file))?;
+        // The name goes into a comment as a TOML string: a newline in it
+        // cannot end the comment.
+        let quoted = super::edit::toml_string(posterior_file);
         Ok(format!(
-            "{}# [uncertainty] draws one posterior particle ({posterior_file}) per replication.\n{}",
+            "{}# [uncertainty] draws one posterior particle ({}) per replication.\n{}",
             self.header(),
+            quoted,
             s.to_toml_string()
         ))
     }
 
     /// The comment block at the top of a calibrated scenario file.
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         let mut text = format!(
             "# Calibrated by ABC-PMC: {} particles, {} simulations, final tolerance {}.\n# These parameters are set to their weighted posterior medians:\n",
             self.particles.len(),

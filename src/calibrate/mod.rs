@@ -23,6 +23,7 @@
 
 pub mod abc;
 pub mod backtest;
+mod edit;
 pub mod observations;
 pub mod prior;
 mod score;

@@ -60,11 +60,17 @@ impl Observations {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`Error::Io`] if the file cannot be read, is not a regular file or
+    /// is above [`MAX_OBSERVATIONS_BYTES`](crate::files::MAX_OBSERVATIONS_BYTES)
+    /// (checked before reading); otherwise as
     /// [`Observations::from_csv_str`], naming the file.
     pub fn from_path(path: impl AsRef<Path>, scenario: &Scenario) -> Result<Observations, Error> {
         let path = path.as_ref();
-        let text = Error::read_text(path)?;
+        let text = crate::files::read_text(
+            path,
+            "observations file",
+            crate::files::MAX_OBSERVATIONS_BYTES,
+        )?;
         Observations::from_csv_str(&text, &path.display().to_string(), scenario)
     }
 
@@ -74,7 +80,8 @@ impl Observations {
     /// # Errors
     ///
     /// [`CalibrateError::Observation`] (inside [`Error::Calibrate`]) with
-    /// the line number for: a missing or unknown column, an unknown series
+    /// the line number for: a missing, unknown or repeated column, a row
+    /// with more or fewer fields than the header, an unknown series
     /// (listing the valid names), a date that is neither `YYYY-MM-DD` nor a
     /// day number, a date outside the horizon, a value that is not a finite
     /// number, an `sd` below [`MIN_SD`]; and for a file with no rows.
@@ -122,14 +129,16 @@ impl Observations {
         let names = super::series_names(scenario);
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .flexible(true)
             .from_reader(text.as_bytes());
         let header = reader
             .headers()
             .map_err(|e| err(1, format!("cannot read the header: {e}")))?
             .clone();
         let col = |name: &str| header.iter().position(|h| h == name);
-        for h in header.iter() {
+        for (i, h) in header.iter().enumerate() {
+            if header.iter().take(i).any(|x| x == h) {
+                return Err(err(1, format!("the column {h:?} is named twice")));
+            }
             if !["date", "series", "value", "sd"].contains(&h) {
                 return Err(err(
                     1,
@@ -154,7 +163,18 @@ impl Observations {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                err(line, format!("cannot read the row: {e}"))
+                match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => err(
+                        line,
+                        format!(
+                            "the row has {len} field{}, the header {expected_len}",
+                            if *len == 1 { "" } else { "s" }
+                        ),
+                    ),
+                    _ => err(line, format!("cannot read the row: {e}")),
+                }
             })?;
             let line = record.position().map_or(0, |p| p.line() as usize);
             if record.iter().all(str::is_empty) {

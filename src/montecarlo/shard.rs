@@ -257,8 +257,14 @@ struct Sealed<'a, T: Serialize> {
     body: &'a T,
 }
 
-/// Writes `x` with its checksum to `path` as JSON, streamed.
+/// Writes `x` with its checksum to `path` as JSON, streamed, atomically
+/// ([`crate::files::write_atomic`]).
 pub(crate) fn write_sealed<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
+    crate::files::write_atomic(path, |tmp| write_sealed_to(x, what, tmp))
+}
+
+/// Writes `x` with its checksum to the file `path` as JSON, streamed.
+fn write_sealed_to<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
     use std::io::Write;
     let sha256 = payload_sha256(x);
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
@@ -286,7 +292,8 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     path: &Path,
     what: &str,
 ) -> Result<T, Error> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file =
+        crate::files::open_input(path, &format!("{what} file"), crate::files::MAX_SHARD_BYTES)?;
     let reader = std::io::BufReader::with_capacity(1 << 16, file);
     serde_json::from_reader(reader).map_err(|e| {
         if e.is_io() {
@@ -651,7 +658,8 @@ impl Shard {
         }
     }
 
-    /// Writes the shard as JSON to `path`, with its checksum.
+    /// Writes the shard as JSON to `path`, with its checksum, atomically
+    /// ([`crate::files::write_atomic`]).
     ///
     /// # Errors
     ///
@@ -665,8 +673,10 @@ impl Shard {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if unreadable, [`Error::Format`] naming the file if it
-    /// is not a shard or is damaged or edited.
+    /// [`Error::Io`] if unreadable, not a regular file or above
+    /// [`MAX_SHARD_BYTES`](crate::files::MAX_SHARD_BYTES) (checked before
+    /// reading); [`Error::Format`] naming the file if it is not a shard or
+    /// is damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<Shard, Error> {
         let path = path.as_ref();
         let mut shard: Shard = read_json(path, "shard")?;
@@ -771,8 +781,9 @@ impl ShardFile {
 ///
 /// # Errors
 ///
-/// [`Error::Io`] if unreadable; [`Error::Format`] naming the file if it is
-/// neither, or is damaged or edited.
+/// [`Error::Io`] if unreadable, not a regular file or above
+/// [`MAX_SHARD_BYTES`](crate::files::MAX_SHARD_BYTES); [`Error::Format`]
+/// naming the file if it is neither, or is damaged or edited.
 pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
     /// Which kind of file: a first pass that keeps nothing.
     #[derive(Deserialize)]

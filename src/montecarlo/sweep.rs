@@ -394,7 +394,8 @@ impl SweepShard {
         }
     }
 
-    /// Writes the slice as JSON, with its checksum.
+    /// Writes the slice as JSON, with its checksum, atomically
+    /// ([`crate::files::write_atomic`]).
     ///
     /// # Errors
     ///
@@ -408,8 +409,10 @@ impl SweepShard {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if unreadable, [`Error::Format`] naming the file if it
-    /// is not a sweep shard or is damaged or edited.
+    /// [`Error::Io`] if unreadable, not a regular file or above
+    /// [`MAX_SHARD_BYTES`](crate::files::MAX_SHARD_BYTES);
+    /// [`Error::Format`] naming the file if it is not a sweep shard or is
+    /// damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<SweepShard, Error> {
         let path = path.as_ref();
         let mut shard: SweepShard = read_json(path, "sweep shard")?;

@@ -3,11 +3,12 @@
 //! charts.
 //!
 //! Files are written atomically ([`write_atomic`]): to a temporary file in
-//! the same directory, then renamed over the target, so a failure leaves
-//! either the old file or none, never half a file.
+//! the same directory, synced, then renamed over the target, so a failure
+//! leaves either the old file or none, never half a file; a FIFO or a
+//! character device is written straight into, never replaced
+//! ([`crate::files`]).
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use serde::{Serialize, Serializer};
 
@@ -144,35 +145,16 @@ pub(crate) fn changes_text(variant: Option<&str>, overrides: &[Override]) -> Str
     parts.join(" ")
 }
 
-/// A name for a temporary file beside `path` (same directory, so a rename
-/// is atomic), hidden, unique within this process, keeping `path`'s
-/// extension (the PNG encoder chooses its format by it).
-pub(crate) fn temp_beside(path: &Path) -> PathBuf {
-    static COUNT: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let temp = format!(
-        ".{name}.{}-{}.tmp{ext}",
-        std::process::id(),
-        COUNT.fetch_add(1, Ordering::Relaxed)
-    );
-    path.with_file_name(temp)
-}
-
-/// Writes the file `path` atomically: `write` gets a temporary path in the
-/// same directory and writes the whole file there; on success it is
-/// renamed to `path` (replacing any file of that name), on failure it is
-/// removed.
+/// Writes the file `path` atomically: `write` gets a temporary path in
+/// the same folder and writes the whole file there; on success it is
+/// synced and renamed over `path` (the file a symbolic link leads to),
+/// on failure removed. A FIFO or character device is written straight
+/// into. The same as [`crate::files::write_atomic`], which says more.
 ///
 /// # Errors
 ///
-/// What `write` returns, or [`Error::Io`] naming `path` if the rename
-/// fails.
+/// What `write` returns, or [`Error::Io`] naming `path` if it cannot be
+/// replaced (a folder, a block device, a failed rename).
 ///
 /// # Example
 ///
@@ -191,24 +173,7 @@ pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&Path) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let temp = temp_beside(path);
-    let result = write(&temp).and_then(|()| {
-        std::fs::rename(&temp, path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map_err(|e| match e {
-        // Name the file the user asked for, not the temporary one.
-        Error::Io { path: p, source } if p == temp => Error::Io {
-            path: path.to_path_buf(),
-            source,
-        },
-        other => other,
-    })
+    crate::files::write_atomic(path, write)
 }
 
 /// Writes `bytes` to `path` atomically (see [`write_atomic`]).
@@ -217,44 +182,12 @@ pub fn write_atomic(
 ///
 /// [`Error::Io`] naming `path`.
 pub fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_atomic(path, |tmp| {
-        std::fs::write(tmp, bytes).map_err(|source| Error::Io {
-            path: tmp.to_path_buf(),
-            source,
-        })
-    })
+    crate::files::write_bytes_atomic(path, bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_failed_write_leaves_neither_a_partial_file_nor_a_temporary_one() {
-        let dir = std::env::temp_dir().join(format!("custody-sim-atomic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("out.json");
-        std::fs::write(&path, "old").unwrap();
-        let e = write_atomic(&path, |tmp| {
-            std::fs::write(tmp, "half").unwrap();
-            Err(Error::io(tmp, std::io::Error::other("disk full")))
-        })
-        .unwrap_err();
-        assert!(
-            e.to_string().starts_with(&path.display().to_string()),
-            "{e}"
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
-        assert_eq!(
-            std::fs::read_dir(&dir).unwrap().count(),
-            1,
-            "no temporary file left"
-        );
-        write_bytes_atomic(&path, b"new").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 
     #[test]
     fn overrides_serialise_with_typed_values() {

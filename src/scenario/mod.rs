@@ -610,11 +610,15 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the file cannot be read (naming the path), otherwise
-    /// as [`Scenario::from_toml_str`].
+    /// [`Error::Io`] if the file cannot be read (naming the path), is not
+    /// a regular file or is above
+    /// [`MAX_SCENARIO_BYTES`](crate::files::MAX_SCENARIO_BYTES) (checked
+    /// before reading), otherwise as [`Scenario::from_toml_str`] or
+    /// [`Scenario::load_posterior`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, Error> {
         let path = path.as_ref();
-        let text = Error::read_text(path)?;
+        let text =
+            crate::files::read_text(path, "scenario file", crate::files::MAX_SCENARIO_BYTES)?;
         let mut s = Self::parse_toml(&text)?;
         let dir = path.parent().unwrap_or_else(|| Path::new(""));
         s.load_posterior(dir)?;

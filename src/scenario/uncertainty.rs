@@ -246,7 +246,9 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the file cannot be read; [`Error::Scenario`] at
+    /// [`Error::Io`] if the file cannot be read, is not a regular file or
+    /// is above [`MAX_POSTERIOR_BYTES`](crate::files::MAX_POSTERIOR_BYTES)
+    /// (checked before reading); [`Error::Scenario`] at
     /// `uncertainty.posterior` if it does not parse.
     pub fn load_posterior(&mut self, dir: &Path) -> Result<(), Error> {
         let Some(u) = &mut self.uncertainty else {
@@ -256,7 +258,8 @@ impl Scenario {
             return Ok(());
         };
         let path = dir.join(f);
-        let text = Error::read_text(&path)?;
+        let text =
+            crate::files::read_text(&path, "posterior file", crate::files::MAX_POSTERIOR_BYTES)?;
         u.posterior_table = Some(PosteriorTable::from_csv_str(
             &text,
             &path.display().to_string(),

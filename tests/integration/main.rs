@@ -11,6 +11,7 @@ mod cli_decide;
 mod conservation;
 mod decide;
 mod decide_plots;
+mod files;
 mod inputs;
 mod montecarlo;
 mod paths_reliability;

@@ -19,7 +19,13 @@
 //! chart could not be drawn.
 //!
 //! Every output path is checked before any work starts, and every file is
-//! written atomically (a temporary file in the same folder, then renamed).
+//! written atomically (a temporary file in the same folder, synced, then
+//! renamed over the file a symbolic link leads to); an existing FIFO or
+//! character device (`/dev/stdout`) is written straight into, never
+//! replaced. Every input (scenario, its posterior, observations, shards)
+//! must be a regular file within a size limit, checked before it is read;
+//! no output may overwrite one. See docs/cli.md, "Files: inputs, outputs
+//! and limits", and [`custody_sim::files`].
 //!
 //! The code: [`args`] (what each command accepts), [`output`] (where
 //! results go), and one module per command under [`commands`].

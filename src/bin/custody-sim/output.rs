@@ -1,6 +1,12 @@
 //! Where results go: standard output, files and folders, each checked
-//! before any work starts (writable, not an input of the same command),
-//! and notes and progress on standard error.
+//! before any work starts (writable, not an input of the same command,
+//! never a device replaced), and notes and progress on standard error.
+//!
+//! A file output that exists and is a FIFO or a character device
+//! (`/dev/null`, `/dev/stdout`) is written straight into; a symbolic link
+//! to a regular file is kept and the file it points at replaced
+//! atomically; a block device, a socket or a folder is refused (exit 2).
+//! See [`custody_sim::files`].
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +16,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use custody_sim::Error;
+use custody_sim::files::{self, Target};
 
 use crate::Fail;
 
@@ -110,17 +117,20 @@ fn existing_ancestor(p: &Path) -> PathBuf {
 
 /// Checks every output of a command before it computes anything:
 /// `-` only where it means standard output, at most one output to
-/// standard output, no output over an input, and each file or folder
-/// writable. A wrong command line is a usage error (exit 2); a place that
-/// cannot be written is exit 1.
+/// standard output, no output over an input (`inputs`: every file the
+/// command reads, see [`crate::commands::scenario_inputs`]), no control
+/// character in a path, no block device or socket, and each file or
+/// folder writable (for a file: the folder its links lead to; a FIFO or
+/// character device is written into as it is). A wrong command line is a
+/// usage error (exit 2); a place that cannot be written is exit 1.
 ///
 /// # Errors
 ///
 /// [`Fail::Usage`] or [`Fail::Lib`] naming the flag and path.
-pub(crate) fn check(outputs: &[Output<'_>], inputs: &[&Path]) -> Result<(), Fail> {
+pub(crate) fn check<P: AsRef<Path>>(outputs: &[Output<'_>], inputs: &[P]) -> Result<(), Fail> {
     let inputs: Vec<PathBuf> = inputs
         .iter()
-        .filter_map(|p| p.canonicalize().ok())
+        .filter_map(|p| p.as_ref().canonicalize().ok())
         .collect();
     let mut to_stdout: Vec<&str> = Vec::new();
     for o in outputs {
@@ -148,6 +158,13 @@ pub(crate) fn check(outputs: &[Output<'_>], inputs: &[&Path]) -> Result<(), Fail
         if o.path.as_os_str().is_empty() {
             return Err(Fail::Usage(format!("{}: an empty path", o.flag)));
         }
+        if o.path.to_string_lossy().chars().any(char::is_control) {
+            return Err(Fail::Usage(format!(
+                "{} {:?}: a path with a control character (a newline, a tab) is refused",
+                o.flag,
+                o.path.to_string_lossy()
+            )));
+        }
         match o.kind {
             Kind::File | Kind::FileOrDash => {
                 if o.path.is_dir() {
@@ -164,7 +181,15 @@ pub(crate) fn check(outputs: &[Output<'_>], inputs: &[&Path]) -> Result<(), Fail
                         o.flag
                     )));
                 }
-                let dir = match o.path.parent() {
+                // A FIFO or character device is written straight into; a
+                // block device or socket is refused; a regular file is
+                // replaced where its links lead.
+                let target = match files::output_target(o.path) {
+                    Ok(Target::Direct) => continue,
+                    Ok(Target::Replace(t)) => t,
+                    Err(e) => return Err(Fail::Usage(format!("{}: {e}", o.flag))),
+                };
+                let dir = match target.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };

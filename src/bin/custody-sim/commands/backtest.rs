@@ -8,7 +8,7 @@ use custody_sim::Scenario;
 use custody_sim::calibrate::{Backtest, BacktestFans, Observations, backtest_fans};
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{emit_json, emit_text, file_or_dash, load_with, scenario_file, threads};
+use super::{emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -67,8 +67,8 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     .chain(plots_output(a.plots.as_deref())?)
     .chain(output::report_output(&a.report))
     .collect();
-    let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
-    inputs.push(&a.observed);
+    let mut inputs = scenario_inputs(&a.scenario);
+    inputs.push(a.observed.clone());
     output::check(&outputs, &inputs)?;
     if a.replications < 2 {
         return crate::usage("--replications: a backtest needs at least 2");

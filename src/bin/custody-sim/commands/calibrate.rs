@@ -3,6 +3,7 @@
 //! optionally the calibrated scenario.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,7 +14,7 @@ use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Poste
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::write_bytes_atomic;
 
-use super::{emit_json, file_or_dash, load_with, scenario_file, threads};
+use super::{emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::CalibrateArgs;
 use crate::output::{self, Kind, Output, is_dash, note, print};
@@ -80,8 +81,8 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         });
     }
     outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
-    let mut inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
-    inputs.push(&a.observed);
+    let mut inputs = scenario_inputs(&a.scenario);
+    inputs.push(a.observed.clone());
     outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let priors = a
@@ -123,10 +124,10 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         bar.finish_and_clear();
     }
     let post = post?;
-    write_bytes_atomic(&a.out, post.to_csv_string().as_bytes())?;
+    post.write_csv(&a.out)?;
     note(a.common.quiet, &format!("wrote {}", a.out.display()));
     if let Some(p) = &a.scenario_out {
-        let text = post.predictive_toml(&scenario, &posterior_reference(p, &a.out))?;
+        let text = scenario_out_text(a, &post, &scenario, &loaded.overrides)?;
         write_bytes_atomic(p, text.as_bytes())?;
         note(a.common.quiet, &format!("wrote {}", p.display()));
     }
@@ -163,6 +164,49 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         )
     })?;
     report(a, &scenario, &obs, &priors, &post, &loaded.overrides)
+}
+
+/// The `--scenario-out` file: the source scenario file (or bundled
+/// scenario) edited in place, its comments and `[variant.*]` tables kept,
+/// with the overrides applied, the calibrated parameters at their
+/// posterior medians and `[uncertainty] posterior` naming `--out`; where
+/// the source cannot be edited so, the scenario written whole, with a
+/// warning.
+fn scenario_out_text(
+    a: &CalibrateArgs,
+    post: &Posterior,
+    scenario: &Scenario,
+    overrides: &[custody_sim::report::Override],
+) -> Result<String, Fail> {
+    let Some(p) = &a.scenario_out else {
+        return Ok(String::new());
+    };
+    let reference = posterior_reference(p, &a.out);
+    let (arg, _) = super::split_spec(&a.scenario);
+    let source = match scenario_file(&a.scenario) {
+        Some(file) => Some(custody_sim::files::read_text(
+            file,
+            "scenario file",
+            custody_sim::files::MAX_SCENARIO_BYTES,
+        )?),
+        None => custody_sim::presets::toml_text(arg).map(str::to_string),
+    };
+    if let Some(source) = source
+        && let Some(text) = post.predictive_toml_edit(
+            &source,
+            scenario,
+            overrides.iter().map(|o| o.path.as_str()),
+            &reference,
+        )?
+    {
+        return Ok(text);
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "warning: --scenario-out {}: {arg} could not be edited in place; the calibrated scenario is written whole, without its comments and [variant.*] tables",
+        p.display()
+    );
+    Ok(post.predictive_toml(scenario, &reference)?)
 }
 
 /// The runs of the posterior predictive fan: `-n`, `--seed`, `--threads`.

@@ -2,7 +2,6 @@
 //! common random numbers, with paired differences to the first.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use custody_sim::decide::compare::HEADLINE;
 #[cfg(feature = "plots")]
@@ -12,7 +11,7 @@ use custody_sim::report::Override;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Runs, Scenario};
 
-use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
+use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads};
 use crate::args::CompareArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
 use crate::{Fail, usage};
@@ -113,10 +112,10 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     .flatten()
     .chain(output::report_output(&a.report))
     .collect();
-    let inputs: Vec<&Path> = a
+    let inputs: Vec<std::path::PathBuf> = a
         .scenarios
         .iter()
-        .filter_map(|s| scenario_file(s))
+        .flat_map(|s| scenario_inputs(s))
         .collect();
     output::check(&outputs, &inputs)?;
     let variants = a

@@ -1,7 +1,7 @@
 //! `custody-sim merge`: shard files (of `shard` or `sweep --shard`) into
 //! the result of one run or sweep.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use custody_sim::Error;
 use custody_sim::montecarlo::{Shard, ShardFile, read_shard_file};
@@ -52,7 +52,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     plots_available(&outs)?;
     // The kind of the shards decides what --csv names (a folder for runs,
     // a file for sweeps); both are checked before any merging.
-    let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+    let inputs = &a.files;
     let mut run: Option<Shard> = None;
     let mut sweep: Option<SweepShard> = None;
     let first = &a.files[0];
@@ -61,9 +61,9 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         let shard = read_shard_file(path)?;
         if i == 0 {
             match &shard {
-                ShardFile::Run(_) => output::check(&run_outputs(&outs), &inputs)?,
+                ShardFile::Run(_) => output::check(&run_outputs(&outs), inputs)?,
                 ShardFile::Sweep(_) => {
-                    output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), &inputs)?
+                    output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), inputs)?
                 }
             }
         }

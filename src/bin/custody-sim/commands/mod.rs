@@ -3,7 +3,7 @@
 //! outputs.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use custody_sim::montecarlo::{Estimate, Limits, Summary};
 use custody_sim::report::{Override, csv, json, table};
@@ -97,7 +97,11 @@ pub(crate) fn read_scenario(spec: &str) -> Result<(Result<Scenario, Error>, Sour
     let variant = variant.map(str::to_string);
     let path = Path::new(arg);
     if path.is_file() {
-        let text = Error::read_text(path)?;
+        let text = custody_sim::files::read_text(
+            path,
+            "scenario file",
+            custody_sim::files::MAX_SCENARIO_BYTES,
+        )?;
         // A `[uncertainty] posterior` file is read relative to the
         // scenario file's folder, as `Scenario::from_path` does.
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -142,6 +146,35 @@ pub(crate) fn read_scenario(spec: &str) -> Result<(Result<Scenario, Error>, Sour
 pub(crate) fn scenario_file(spec: &str) -> Option<&Path> {
     let p = Path::new(split_spec(spec).0);
     p.is_file().then_some(p)
+}
+
+/// Every file SCENARIO reads, none of which an output may overwrite: the
+/// scenario file (not for a bundled scenario) and the `[uncertainty]
+/// posterior` file it names, if any (relative to the scenario's folder).
+pub(crate) fn scenario_inputs(spec: &str) -> Vec<PathBuf> {
+    let Some(file) = scenario_file(spec) else {
+        return Vec::new();
+    };
+    let mut inputs = vec![file.to_path_buf()];
+    // A file that cannot be read or parsed is reported by the load that
+    // follows; here it only names no posterior.
+    let posterior = custody_sim::files::read_text(
+        file,
+        "scenario file",
+        custody_sim::files::MAX_SCENARIO_BYTES,
+    )
+    .ok()
+    .and_then(|text| text.parse::<toml::Table>().ok())
+    .and_then(|doc| {
+        doc.get("uncertainty")?
+            .get("posterior")?
+            .as_str()
+            .map(PathBuf::from)
+    });
+    if let Some(p) = posterior {
+        inputs.push(file.parent().unwrap_or(Path::new("")).join(p));
+    }
+    inputs
 }
 
 /// A scenario ready to run, and what made it from the one given.

@@ -6,7 +6,7 @@ use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Plan, Scenario};
 
 use super::{
-    check_estimate, emit_summary, load_with, plots_available, run_outputs, scenario_file, threads,
+    check_estimate, emit_summary, load_with, plots_available, run_outputs, scenario_inputs, threads,
 };
 use crate::Fail;
 use crate::args::RunArgs;
@@ -14,7 +14,7 @@ use crate::output::{self, Bar};
 
 pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     plots_available(&a.out)?;
-    let inputs: Vec<&std::path::Path> = scenario_file(&a.scenario).into_iter().collect();
+    let inputs = scenario_inputs(&a.scenario);
     let mut outputs = run_outputs(&a.out);
     outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;

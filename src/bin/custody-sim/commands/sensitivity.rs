@@ -3,7 +3,6 @@
 //! parameters: those of `--param`, else the scenario's `[uncertainty]`.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use custody_sim::Scenario;
 use custody_sim::decide::{
@@ -11,7 +10,7 @@ use custody_sim::decide::{
 };
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_file, threads};
+use super::{decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::SensitivityArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -116,7 +115,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     .flatten()
     .chain(output::report_output(&a.report))
     .collect();
-    let inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
+    let inputs = scenario_inputs(&a.scenario);
     output::check(&outputs, &inputs)?;
     if cfg!(not(feature = "plots")) && a.plots.is_some() {
         return crate::fail("--plots: this custody-sim was built without the `plots` feature");

@@ -2,9 +2,8 @@
 
 use custody_sim::Plan;
 use custody_sim::montecarlo::{Runs, estimate, run_plan};
-use custody_sim::report::write_atomic;
 
-use super::{check_estimate, load_with, scenario_file, threads};
+use super::{check_estimate, load_with, scenario_inputs, threads};
 use crate::args::{MAX_REPLICATIONS, ShardArgs};
 use crate::output::{self, Bar, Kind, Output, note};
 use crate::{Fail, usage};
@@ -23,7 +22,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
             a.from, a.to
         ));
     }
-    let inputs: Vec<&std::path::Path> = scenario_file(&a.scenario).into_iter().collect();
+    let inputs = scenario_inputs(&a.scenario);
     output::check(
         &[Output {
             flag: "--out",
@@ -56,7 +55,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
     if let Some((name, own)) = record {
         shard = shard.with_variant(name, own);
     }
-    write_atomic(&a.out, |tmp| shard.write(tmp))?;
+    shard.write(&a.out)?;
     note(
         a.common.quiet,
         &format!(

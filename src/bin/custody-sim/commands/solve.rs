@@ -3,12 +3,11 @@
 //! random numbers.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use custody_sim::Runs;
 use custody_sim::decide::{Evaluation, Find, Lever, Solution, Target, solve as search};
 
-use super::{decide_fail, emit_json, file_or_dash, load_with, scenario_file, threads};
+use super::{decide_fail, emit_json, file_or_dash, load_with, scenario_inputs, threads};
 use crate::args::SolveArgs;
 use crate::output::{self, is_dash, print};
 use crate::{Fail, fail};
@@ -70,7 +69,7 @@ fn table(s: &Solution) -> String {
 pub(crate) fn solve(a: &SolveArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
     let outputs: Vec<_> = file_or_dash("--json", json_to).into_iter().collect();
-    let inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
+    let inputs = scenario_inputs(&a.scenario);
     output::check(&outputs, &inputs)?;
     let find = if a.largest {
         Find::Largest

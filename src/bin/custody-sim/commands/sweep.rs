@@ -5,11 +5,11 @@ use std::path::Path;
 
 use custody_sim::montecarlo::{Runs, estimate};
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::report::{Override, csv, json, table, write_atomic};
+use custody_sim::report::{Override, csv, json, table};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
 use custody_sim::{Plan, Scenario};
 
-use super::{check_estimate, load_with, scenario_file, threads};
+use super::{check_estimate, load_with, scenario_inputs, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
 use crate::output::{self, Bar, Kind, Output, closed, is_dash, note, print};
 use crate::{Fail, usage};
@@ -93,7 +93,7 @@ pub(crate) fn emit_sweep(
 
 pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let cells = grid_cells(&a.vary, a.replications)?;
-    let inputs: Vec<&Path> = scenario_file(&a.scenario).into_iter().collect();
+    let inputs = scenario_inputs(&a.scenario);
     let mut outputs = sweep_outputs(a.json.as_deref(), a.csv.as_deref());
     if let Some(out) = &a.out {
         outputs.push(Output {
@@ -147,7 +147,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
         shard = shard.with_variant(name, own);
     }
     if let Some(out) = &a.out {
-        write_atomic(out, |tmp| shard.write(tmp))?;
+        shard.write(out)?;
         note(a.common.quiet, &format!("wrote {}", out.display()));
         return Ok(());
     }
