@@ -52,4 +52,4 @@ pub use runner::{
     MAX_THREADS_PER_CORE, Progress, Runs, max_threads, run, run_plan, run_shard, run_with_progress,
 };
 pub(crate) use runner::{check_stored, in_pool, run_range};
-pub use shard::{Shard, ShardFile, Summary, read_shard_file, scenario_sha256};
+pub use shard::{Shard, ShardFile, Summary, check_merge, read_shard_file, scenario_sha256};
