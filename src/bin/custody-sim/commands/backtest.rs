@@ -6,6 +6,7 @@ use std::path::Path;
 
 use custody_sim::Scenario;
 use custody_sim::calibrate::{Backtest, BacktestFans, Observations, backtest_fans};
+use custody_sim::report::csv::text_cell;
 use custody_sim::report::html::{Provenance, Report};
 
 use super::{emit_json, emit_text, file_or_dash, load_with, scenario_file, threads};
@@ -17,7 +18,9 @@ use crate::output::{self, Kind, Output, is_dash, print};
 fn rows_csv(b: &Backtest) -> Result<String, Fail> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in &b.rows {
-        w.serialize(r)
+        let mut r = r.clone();
+        r.series = text_cell(&r.series).into_owned();
+        w.serialize(&r)
             .map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
     }
     let bytes = w

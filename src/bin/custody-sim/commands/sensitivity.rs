@@ -9,6 +9,7 @@ use custody_sim::Scenario;
 use custody_sim::decide::{
     Estimate, Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
 };
+use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
 
 use super::{decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_file, threads};
@@ -81,9 +82,9 @@ fn rows_csv(r: &SobolResult) -> String {
             let s = i.swing.unwrap_or(Estimate::NONE);
             let _ = writeln!(
                 t,
-                "{},\"{}\",{},{},{},{},{},{},{},{},{}",
-                m.metric,
-                i.path.replace('"', "\"\""),
+                "{},{},{},{},{},{},{},{},{},{},{}",
+                text_field(&m.metric),
+                text_field(&i.path),
                 cell(i.first_order.estimate),
                 cell(i.first_order.ci95_low),
                 cell(i.first_order.ci95_high),
