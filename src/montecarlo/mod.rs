@@ -46,7 +46,10 @@ mod shard;
 pub mod sweep;
 pub(crate) mod uncertain;
 
-pub use estimate::{Estimate, Limits, NANOS_PER_EVENT, estimate, run_with};
+pub use estimate::{
+    Estimate, Limits, MOVE_EVENTS, NANOS_PER_EVENT, SCAN_EVENTS, SYNC_EVENTS, estimate,
+    estimate_runs, events_per_replication, run_with,
+};
 pub use precision::{Precision, run_until};
 pub use runner::{
     MAX_THREADS_PER_CORE, Progress, Runs, max_threads, run, run_plan, run_shard, run_with_progress,

@@ -13,7 +13,9 @@ use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Runs, Scenario};
 
-use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads};
+use super::{
+    check_work, decide_fail, emit_json, emit_text, file_or_dash, load, scenario_file, threads,
+};
 use crate::args::CompareArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
 use crate::{Fail, usage};
@@ -204,6 +206,20 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
             overrides,
         )
     };
+    // Every scenario runs `--replications` (twice with charts or a
+    // report, which need each one's daily series): estimated on the
+    // scenario that costs the most.
+    let fans = a.plots.is_some() || a.report.report.is_some();
+    let total = a
+        .replications
+        .saturating_mul(scenarios.len() as u64)
+        .saturating_mul(1 + u64::from(fans));
+    if let Some((_, costliest)) = scenarios
+        .iter()
+        .max_by_key(|(_, s)| custody_sim::montecarlo::events_per_replication(s))
+    {
+        check_work(costliest, total, runs.threads, a.common.allow_large)?;
+    }
     let c = run_compare(&scenarios, &metrics, &runs).map_err(decide_fail)?;
     // The overlay fans need each scenario's daily series: a run of each.
     #[cfg(feature = "plots")]
