@@ -835,10 +835,13 @@ impl<'de> serde::de::Visitor<'de> for &mut Header {
     }
 }
 
+/// A run shard's replication ranges and number of metrics.
+type Size = (Vec<(u64, u64)>, usize);
+
 /// Reads the beginning of a shard file, stopping before its data: the
 /// replications and metrics of a run's shard, or `None` for a sweep's
 /// slice or a file that is not a shard (which reading it will report).
-fn read_header(path: &Path) -> Result<Option<(Vec<(u64, u64)>, usize)>, Error> {
+fn read_header(path: &Path) -> Result<Option<Size>, Error> {
     use serde::Deserializer as _;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = std::io::BufReader::with_capacity(1 << 16, file);
