@@ -74,18 +74,19 @@ const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
 /// What a run is expected to take, before it starts.
 ///
 /// Both figures come from the scenario's sizes, not from a pilot run.
-/// Events per replication: 4 per detainee (boarded, moved, admitted,
-/// released), 2 per detainee and court stage, and one per series-day;
-/// time is events × [`NANOS_PER_EVENT`] per replication, divided by the
-/// worker threads (an order of magnitude, meant to catch runs of days).
-/// Memory: the stored metric values (16 bytes each), the daily series'
-/// accumulators (at most [`MAX_BYTES_PER_SERIES_DAY`] per series-day, about
-/// two per worker thread plus one), and 64 bytes per detainee per worker.
+/// Work per replication: every rule that costs time, in events of
+/// [`NANOS_PER_EVENT`] ([`events_per_replication`]; the module docs say
+/// what each rule costs); time is that work per replication, divided by
+/// the worker threads (an order of magnitude, meant to catch runs of
+/// days). Memory: the stored metric values (16 bytes each), the daily
+/// series' accumulators (at most [`MAX_BYTES_PER_SERIES_DAY`] per
+/// series-day, about two per worker thread plus one), and 64 bytes per
+/// detainee per worker.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Peak memory of the run, an upper bound \[bytes\].
     pub memory_bytes: u64,
-    /// Events simulated per replication \[events\].
+    /// Work of one replication, in events of [`NANOS_PER_EVENT`] \[events\].
     pub events_per_replication: u64,
     /// Wall-clock time on the run's threads \[s\], an order of magnitude.
     pub seconds: f64,
