@@ -301,7 +301,10 @@ fn run_json_has_the_documented_shape() {
     let last: Vec<&String> = metrics.keys().rev().take(2).collect();
     assert_eq!(
         last,
-        ["transfer_ended_day", "facility.Nineveh.excess_detainee_days"]
+        [
+            "transfer_ended_day",
+            "facility.Nineveh.excess_detainee_days"
+        ]
     );
     // One replication: no standard deviation, no interval.
     let t = &j["metrics"]["transferred"];
