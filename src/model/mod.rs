@@ -831,6 +831,9 @@ pub(crate) struct Replication<'a> {
     transferred: u64,
     transferred_g: Vec<u64>,
     last_arrival: Option<f64>,
+    /// Time of the last departure that boarded anyone (for
+    /// `transfer_ended_day`, read at the horizon).
+    last_departure: Option<f64>,
     escaped: u64,
     // Custody.
     occ: Vec<u64>,
@@ -913,6 +916,7 @@ impl<'a> Replication<'a> {
             transferred: 0,
             transferred_g: vec![0; ng],
             last_arrival: None,
+            last_departure: None,
             escaped: 0,
             occ: plan.initial.clone(),
             cap: plan.capacity.clone(),

@@ -401,6 +401,17 @@ impl Replication<'_> {
             Metric::OccupancyAtHorizon => n(r.last_occ[e]),
             Metric::ExcessDetaineeDays => n(r.excess[e]),
             Metric::CustodyCost => Some(r.cost),
+            Metric::TransferEndedDay => {
+                let plan = self.plan;
+                let ended = self.ws.pool.is_empty()
+                    || plan.target_total.is_some_and(|n| self.boarded as u64 >= n)
+                    || plan.until <= plan.horizon;
+                if ended {
+                    self.last_departure
+                } else {
+                    Some(after)
+                }
+            }
             Metric::Param => None,
         }
     }

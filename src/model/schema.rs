@@ -155,6 +155,7 @@ pub enum Metric {
     OccupancyAtHorizon,
     ExcessDetaineeDays,
     CustodyCost,
+    TransferEndedDay,
     /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
     /// took in the replication; filled by the runner, not the model.
     Param,
@@ -475,6 +476,14 @@ pub static METRICS: &[&[MetricDef]] = &[
             "sum over facilities and end-of-day records of occupancy × `cost_per_detainee_day` (everyone inside)",
         ),
         Condition::Cost,
+    )],
+    // Version 3, after every version 2 metric.
+    &[m(
+        Metric::TransferEndedDay,
+        "transfer_ended_day",
+        "day number",
+        Global,
+        "time of the last departure, when departures have stopped for good (the pool is empty, `target_total` reached or `until_day` passed); horizon + 1 otherwise (a sentinel that enters the mean: read p5-p95 too); no value if they stopped before any departure boarded anyone",
     )],
 ];
 

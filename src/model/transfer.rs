@@ -45,6 +45,10 @@ impl Replication<'_> {
         if size == 0 {
             return;
         }
+        // One store per convoy: whether the transfer has ended (pool
+        // empty, target reached, end day passed) is read at the horizon,
+        // and then this is the day it ended (`transfer_ended_day`).
+        self.last_departure = Some(t);
         let start = self.boarded;
         let end = start + size as usize;
         if plan.uniform_pool {

@@ -46,10 +46,13 @@ mod shard;
 pub mod sweep;
 pub(crate) mod uncertain;
 
-pub use estimate::{Estimate, Limits, NANOS_PER_EVENT, estimate, run_with};
+pub use estimate::{
+    Estimate, Limits, MOVE_EVENTS, NANOS_PER_EVENT, SCAN_EVENTS, SYNC_EVENTS, estimate,
+    estimate_runs, events_per_replication, run_with,
+};
 pub use precision::{Precision, run_until};
 pub use runner::{
     MAX_THREADS_PER_CORE, Progress, Runs, max_threads, run, run_plan, run_shard, run_with_progress,
 };
 pub(crate) use runner::{check_stored, in_pool, run_range};
-pub use shard::{Shard, ShardFile, Summary, read_shard_file, scenario_sha256};
+pub use shard::{Shard, ShardFile, Summary, check_merge, read_shard_file, scenario_sha256};

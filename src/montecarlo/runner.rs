@@ -89,7 +89,12 @@ pub(crate) fn check_stored(replications: u64, metrics: usize) -> Result<(), Erro
             what: format!("{replications} replications of {metrics} metrics: stored values"),
             value: u128::from(values),
             limit: u128::from(crate::limits::MAX_STORED_VALUES),
-            hint: "run fewer replications, or split the run into shards".into(),
+            hint: format!(
+                "run at most {} replications of these {metrics} metrics (shards do not help: \
+                 their merge keeps the same values), or fewer metrics (fewer groups, facilities \
+                 or stages)",
+                crate::limits::MAX_STORED_VALUES / (metrics.max(1) as u64)
+            ),
         });
     }
     Ok(())

@@ -712,6 +712,7 @@ impl Shard {
         let Some((first, rest)) = paths.split_first() else {
             return Err(Error::invalid("shard files", "no files to merge"));
         };
+        check_merge(paths)?;
         let mut acc = Shard::read(first)?;
         for p in rest {
             let next = Shard::read(p)?;
@@ -758,6 +759,7 @@ impl ShardFile {
         let Some((first, rest)) = paths.split_first() else {
             return Err(Error::invalid("shard files", "no files to merge"));
         };
+        check_merge(paths)?;
         let mut acc = read_shard_file(first)?;
         for p in rest {
             let p = p.as_ref();
@@ -804,6 +806,115 @@ pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
             message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
         }),
     }
+}
+
+/// The size of a run's shard file, read from its beginning (the
+/// replication ranges and metric names come before the data).
+#[derive(Debug, Default)]
+struct Header {
+    ranges: Option<Vec<(u64, u64)>>,
+    metrics: Option<usize>,
+    sweep: bool,
+}
+
+/// The error a header read stops with once it has what it needs.
+const HEADER_READ: &str = "custody-sim: shard header read";
+
+impl<'de> serde::de::Visitor<'de> for &mut Header {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a custody-sim shard file")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::{Error as _, IgnoredAny};
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "ranges" => self.ranges = Some(map.next_value()?),
+                "metric_names" => self.metrics = Some(map.next_value::<Vec<String>>()?.len()),
+                "cells" => self.sweep = true,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            if self.sweep || self.ranges.is_some() && self.metrics.is_some() {
+                return Err(A::Error::custom(HEADER_READ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A run shard's replication ranges and number of metrics.
+type Size = (Vec<(u64, u64)>, usize);
+
+/// Reads the beginning of a shard file, stopping before its data: the
+/// replications and metrics of a run's shard, or `None` for a sweep's
+/// slice or a file that is not a shard (which reading it will report).
+fn read_header(path: &Path) -> Result<Option<Size>, Error> {
+    use serde::Deserializer as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut header = Header::default();
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    if let Err(e) = de.deserialize_map(&mut header)
+        && e.is_io()
+    {
+        return Err(Error::io(path, std::io::Error::other(e)));
+    }
+    Ok(match header {
+        Header {
+            ranges: Some(r),
+            metrics: Some(m),
+            sweep: false,
+        } => Some((r, m)),
+        _ => None,
+    })
+}
+
+/// Checks, from the beginning of each file only (before any data is
+/// read), that merging the run shards `paths` stays within the limit on
+/// stored metric values ([`MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES)):
+/// a merge keeps every replication's metric values for exact quantiles,
+/// 16 bytes each. Files that are not run shards are left to the merge to
+/// read and report.
+///
+/// # Errors
+///
+/// [`Error::Limit`] naming the replications, the metrics and what does
+/// work (merging the shards of fewer replications, or fewer metrics);
+/// [`Error::Io`] naming a file that cannot be read.
+pub fn check_merge<P: AsRef<Path>>(paths: &[P]) -> Result<(), Error> {
+    let mut ranges = Vec::new();
+    let mut metrics = 0;
+    for p in paths {
+        if let Some((r, m)) = read_header(p.as_ref())? {
+            ranges.extend(r);
+            metrics = metrics.max(m);
+        }
+    }
+    let replications: u64 = join_ranges(ranges).iter().map(|(a, b)| b - a).sum();
+    let values = replications.saturating_mul(metrics as u64);
+    let limit = crate::limits::MAX_STORED_VALUES;
+    if values > limit {
+        let most = limit / metrics.max(1) as u64;
+        return Err(Error::Limit {
+            what: format!(
+                "merging {} shard files: {replications} replications of {metrics} metrics, stored values",
+                paths.len()
+            ),
+            value: u128::from(values),
+            limit: u128::from(limit),
+            hint: format!(
+                "a merge keeps every replication's metric values (16 bytes each) for exact \
+                 quantiles, so more shards do not help; merge the shards of at most {most} \
+                 replications (those covering 0..{most}, with --replications {most}), or run a \
+                 scenario with fewer metrics (fewer groups, facilities or stages)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 pub(super) fn join_ranges(mut r: Vec<(u64, u64)>) -> Vec<(u64, u64)> {

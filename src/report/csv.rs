@@ -13,9 +13,18 @@
 //! difference to the first cell (`diff_n`, `diff_mean`, `diff_sd`,
 //! `diff_ci95_low`, `diff_ci95_high`), one row per cell and metric.
 //!
+//! Text that comes from the user (names of facilities, groups, stages and
+//! series, parameter paths and values, labels) goes through [`text_cell`]
+//! in every CSV the crate writes: a cell that begins with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return, and is not a number, is prefixed with
+//! `'` so that a spreadsheet shows it as text rather than running it as a
+//! formula (OWASP's advice on CSV injection). A number, negative or not,
+//! stays as it is.
+//!
 //! Rows are serde types written with `csv::Writer::serialize`. Numbers are written in Rust's shortest round-trip form, so the files,
 //! like the JSON, are a pure function of scenario, seed and replications.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -52,6 +61,42 @@ pub const DIFF_HEADER: [&str; 5] = [
     "diff_ci95_low",
     "diff_ci95_high",
 ];
+
+/// User text as a CSV cell that a spreadsheet will not run as a formula:
+/// `text` prefixed with `'` if it begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return and is not a finite number; otherwise `text` as it is
+/// (`-3.5` stays a number). The CSV writer quotes the cell as needed.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::csv::text_cell;
+///
+/// assert_eq!(text_cell("=1+1"), "'=1+1");
+/// assert_eq!(text_cell("@SUM(1+1)"), "'@SUM(1+1)");
+/// assert_eq!(text_cell("-12.5"), "-12.5");
+/// assert_eq!(text_cell("Karkh"), "Karkh");
+/// ```
+pub fn text_cell(text: &str) -> Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !text.trim().parse::<f64>().is_ok_and(f64::is_finite) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// [`text_cell`], quoted for a CSV line written by hand: in double quotes
+/// (inner ones doubled) when it holds a comma, a quote, a line break or
+/// begins or ends with a space.
+pub fn text_field(text: &str) -> String {
+    let cell = text_cell(text);
+    if cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ') {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.into_owned()
+    }
+}
 
 /// A number as a CSV field: Rust's shortest round-trip form; empty when
 /// undefined or not finite.
@@ -181,7 +226,7 @@ pub fn write_metrics<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
     let mut out = writer(w);
     out.write_record(METRIC_HEADER)?;
     for (name, m) in &s.metrics {
-        out.serialize((name, StatsFields::from(m)))
+        out.serialize((text_cell(name), StatsFields::from(m)))
             .map_err(csv_err)?;
     }
     out.flush()
@@ -200,7 +245,7 @@ pub fn write_series<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
         for (d, &mean) in b.mean.iter().enumerate() {
             let at = |v: &[f64]| v.get(d).copied();
             out.serialize(SeriesRow {
-                series: name,
+                series: &text_cell(name),
                 day: d + 1,
                 mean,
                 p5: at(&b.p5),
@@ -260,20 +305,20 @@ fn write_file(
 /// The writer's I/O error.
 pub fn write_sweep<W: Write>(r: &SweepResult, w: W) -> std::io::Result<()> {
     let mut out = writer(w);
-    let header: Vec<&str> = r
+    let header: Vec<Cow<'_, str>> = r
         .paths
         .iter()
-        .map(String::as_str)
-        .chain(METRIC_HEADER)
-        .chain(DIFF_HEADER)
+        .map(|p| text_cell(p))
+        .chain(METRIC_HEADER.map(Cow::Borrowed))
+        .chain(DIFF_HEADER.map(Cow::Borrowed))
         .collect();
-    out.write_record(&header)?;
+    out.write_record(header.iter().map(|h| h.as_bytes()))?;
     for cell in &r.cells {
-        let values: Vec<&str> = cell.params.iter().map(|(_, v)| v.as_str()).collect();
+        let values: Vec<Cow<'_, str>> = cell.params.iter().map(|(_, v)| text_cell(v)).collect();
         for (name, m) in &cell.summary.metrics {
             out.serialize((
                 &values,
-                name,
+                text_cell(name),
                 StatsFields::from(m),
                 DiffFields::from(cell.diff_of(name)),
             ))

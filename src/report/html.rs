@@ -732,11 +732,7 @@ impl Report {
             if s.overrides.is_empty() {
                 o.push_str("none");
             } else {
-                let list: Vec<String> = s
-                    .overrides
-                    .iter()
-                    .map(|ov| format!("<code>--set {}</code>", escape(&ov.to_string())))
-                    .collect();
+                let list: Vec<String> = s.overrides.iter().map(override_html).collect();
                 o.push_str(&list.join("<br>"));
             }
             o.push_str("</dd>\n");
@@ -829,6 +825,21 @@ fn sweep_metric(name: &str) -> bool {
             ("facility", "peak_occupancy" | "days_over_capacity")
                 | ("stage", "mean_wait_days" | "peak_queue")
         )
+}
+
+/// One override as the "Scenario as run" section lists it: where it came
+/// from, a variant (`variant high: path = value`) or the command line
+/// (`--set path=value`).
+fn override_html(ov: &Override) -> String {
+    match &ov.variant {
+        Some(v) => format!(
+            "<code>variant {}: {} = {}</code>",
+            escape(v),
+            escape(&ov.path),
+            escape(&ov.value)
+        ),
+        None => format!("<code>--set {}</code>", escape(&ov.to_string())),
+    }
 }
 
 /// `, variant high (a=1) with --set b=2`, `with --set b=2` or nothing: a

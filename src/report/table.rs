@@ -214,6 +214,39 @@ pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Overrid
     summary_table_for(scenario, s, None, overrides)
 }
 
+/// Which rule stopped the departures of a run whose transfer ended in
+/// every replication (by day `last`, the latest `transfer_ended_day`):
+/// the pool emptied, `transfer.end.target_total` reached, or
+/// `transfer.end.until_day` passed; the target before an end day it came
+/// before.
+fn end_rule(scenario: &Scenario, s: &Summary, last: f64) -> String {
+    let m = |name: &str| s.metric(name);
+    if m("remaining_in_syria").and_then(|r| r.max) == Some(0.0) {
+        return "the Syrian pool emptied".to_string();
+    }
+    let end = scenario.transfer.end.unwrap_or_default();
+    let until = end
+        .until_day
+        .filter(|&d| scenario.day(d) <= f64::from(s.horizon_days));
+    let target = end.target_total.filter(|&n| {
+        m("transferred")
+            .and_then(|t| t.min)
+            .is_some_and(|t| t >= n as f64)
+    });
+    match (target, until) {
+        (Some(n), Some(d)) if last >= scenario.day(d) => format!(
+            "transfer.end.target_total = {} reached or transfer.end.until_day = {d} passed",
+            thousands(n as f64)
+        ),
+        (Some(n), _) => format!(
+            "transfer.end.target_total = {} reached",
+            thousands(n as f64)
+        ),
+        (None, Some(d)) => format!("transfer.end.until_day = {d} passed"),
+        (None, None) => "departures stopped".to_string(),
+    }
+}
+
 /// [`summary_table_with`] of a run of variant `variant` (`[variant.NAME]`)
 /// of the scenario given, which the header names with its overrides
 /// (those of `overrides` tagged with it), then the `--set`s.
@@ -291,10 +324,28 @@ pub fn summary_table_for(
     );
     row(t("day the transfer completes"), "last_arrival_day", day);
     out.push_str(&grid(&rows, "  "));
+    let ended = m("transfer_ended_day");
     if let Some(last) = m("last_arrival_day")
         && last.min.is_some_and(|x| x > f64::from(h))
     {
-        out.push_str("  (the transfer is not complete by the horizon in any replication)\n");
+        match ended {
+            // Departures stopped for good in every replication: say when
+            // and by which rule, rather than that the transfer never ends.
+            Some(e) if e.n > 0 && e.max.is_some_and(|x| x <= f64::from(h)) => {
+                let _ = writeln!(
+                    out,
+                    "  (the transfer ended in every replication, on day {} on average (transfer_ended_day): {}; {} remain in Syria)",
+                    e.mean.map_or("–".into(), |x| format!("{x:.1}")),
+                    end_rule(scenario, s, e.max.unwrap_or(f64::INFINITY)),
+                    m("remaining_in_syria")
+                        .and_then(|r| r.mean)
+                        .map_or("–".into(), thousands)
+                );
+            }
+            _ => {
+                out.push_str("  (the transfer is not complete by the horizon in any replication)\n")
+            }
+        }
     } else if let Some(last) = m("last_arrival_day")
         && last.max.is_some_and(|x| x > f64::from(h))
     {

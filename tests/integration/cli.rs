@@ -295,11 +295,16 @@ fn run_json_has_the_documented_shape() {
         assert_eq!(keys(m), METRIC_KEYS, "{name}");
     }
     // Layout order: the first metric is `transferred`, the last of version
-    // 1 the median, then the version 2 metrics (the last facility's excess).
+    // 1 the median, then the version 2 metrics (the last facility's
+    // excess), then those of version 3 (`transfer_ended_day`).
     assert_eq!(metrics.keys().next().unwrap(), "transferred");
+    let last: Vec<&String> = metrics.keys().rev().take(2).collect();
     assert_eq!(
-        metrics.keys().next_back().unwrap(),
-        "facility.Nineveh.excess_detainee_days"
+        last,
+        [
+            "transfer_ended_day",
+            "facility.Nineveh.excess_detainee_days"
+        ]
     );
     // One replication: no standard deviation, no interval.
     let t = &j["metrics"]["transferred"];

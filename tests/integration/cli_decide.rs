@@ -408,13 +408,16 @@ fn solve_refuses_an_unmet_target_and_a_bad_one() {
 fn compare_pairs_scenarios_on_common_random_numbers() {
     let dir = Scratch::new("compare");
     let a = short_file(&dir, "a.toml", &[]);
+    // The same scenario again, under a label of its own (a label given
+    // twice is refused).
+    let a2 = short_file(&dir, "a2.toml", &[]);
     let b = short_file(&dir, "b.toml", &[("court.stage[trial].servers", "40")]);
     let o = expect(
         0,
         &[
             "compare",
             &a,
-            &a,
+            &a2,
             &b,
             "-n",
             "20",
@@ -471,7 +474,13 @@ fn compare_runs_variants_of_one_scenario() {
     let o = expect(
         1,
         &[
-            "compare", "baseline", "baseline", "-n", "2", "--metric", "nope",
+            "compare",
+            "baseline",
+            "plan-2026-01",
+            "-n",
+            "2",
+            "--metric",
+            "nope",
         ],
     );
     assert!(stderr(&o).contains("nope"), "{}", stderr(&o));

@@ -8,6 +8,7 @@ mod calib_plots;
 mod calibrate;
 mod cli;
 mod cli_decide;
+mod cmds_reliability;
 mod conservation;
 mod decide;
 mod decide_plots;

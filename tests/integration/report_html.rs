@@ -252,9 +252,12 @@ fn compare_report_holds_the_comparison_table() {
             assert_eq!(answer(&doc, metric, "diff"), d, "{metric}");
         }
     }
-    // Both scenarios as run, the variant's with its override.
+    // Both scenarios as run, the variant's with its override, shown as
+    // the variant's; the `--set` as a `--set`.
     assert_eq!(doc.select(&sel("code.scenario-toml")).count(), 2);
-    assert!(text.contains("--set court.stage[trial].servers=40"));
+    assert!(text.contains("variant more: court.stage[trial].servers = 40"));
+    assert!(!text.contains("--set court.stage[trial].servers=40"));
+    assert!(text.contains("--set horizon_days=120"));
     let rows = doc.select(&sel("#tables tbody tr")).count();
     assert_eq!(rows, 2 * j["metrics"].as_array().unwrap().len());
 }

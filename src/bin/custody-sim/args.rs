@@ -110,10 +110,11 @@ pub(crate) struct Common {
     /// No table, no progress bar and no notes of files written.
     #[arg(long, short)]
     pub(crate) quiet: bool,
-    /// Run even when the run is estimated to need more than the limits
-    /// (8 GiB of memory or 8 hours); without it such a run is refused
-    /// before it starts. A run estimated to take over a minute or over
-    /// 2 GiB is announced on standard error either way.
+    /// Run even when the command's whole work (every replication it will
+    /// run, rule by rule) is estimated to need more than the limits (8 GiB
+    /// of memory or 8 hours); without it such work is refused before it
+    /// starts. Work estimated to take over a minute or over 2 GiB is
+    /// announced on standard error either way.
     #[arg(long)]
     pub(crate) allow_large: bool,
 }

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use custody_sim::Scenario;
 use custody_sim::calibrate::{Backtest, BacktestFans, Observations, backtest_fans};
+use custody_sim::report::csv::text_cell;
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
+use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -17,7 +18,9 @@ use crate::output::{self, Kind, Output, is_dash, print};
 fn rows_csv(b: &Backtest) -> Result<String, Fail> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in &b.rows {
-        w.serialize(r)
+        let mut r = r.clone();
+        r.series = text_cell(&r.series).into_owned();
+        w.serialize(&r)
             .map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
     }
     let bytes = w
@@ -76,13 +79,9 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
     let obs = Observations::from_path(&a.observed, &scenario)?;
-    let fans = backtest_fans(
-        &scenario,
-        &obs,
-        a.replications,
-        a.common.seed,
-        threads(a.common.threads, a.replications),
-    )?;
+    let threads = threads(a.common.threads, a.replications);
+    check_work(&scenario, a.replications, threads, a.common.allow_large)?;
+    let fans = backtest_fans(&scenario, &obs, a.replications, a.common.seed, threads)?;
     let b = &fans.backtest;
     if let Some(p) = json_to {
         emit_json(b, p, a.common.quiet)?;

@@ -14,7 +14,9 @@ use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Poste
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::write_bytes_atomic;
 
-use super::{emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads};
+use super::{
+    check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
+};
 use crate::Fail;
 use crate::args::CalibrateArgs;
 use crate::output::{self, Kind, Output, is_dash, note, print};
@@ -93,6 +95,16 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
     let obs = Observations::from_path(&a.observed, &scenario)?;
+    // The simulation budget, and the posterior predictive fan drawn for
+    // the charts and for the report (each `--replications`).
+    let fans = u64::from(a.plots.is_some()) + u64::from(a.report.report.is_some());
+    check_work(
+        &scenario,
+        a.max_simulations
+            .saturating_add(fans.saturating_mul(a.replications)),
+        threads(a.common.threads, a.max_simulations),
+        a.common.allow_large,
+    )?;
     let settings = Abc {
         particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
         max_simulations: a.max_simulations,

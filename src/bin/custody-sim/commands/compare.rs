@@ -8,10 +8,13 @@ use custody_sim::decide::compare::HEADLINE;
 use custody_sim::decide::compare_summaries;
 use custody_sim::decide::{Comparison, Variant, compare as run_compare, variant_scenarios};
 use custody_sim::report::Override;
+use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Runs, Scenario};
 
-use super::{decide_fail, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads};
+use super::{
+    check_work, decide_fail, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads,
+};
 use crate::args::CompareArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
 use crate::{Fail, usage};
@@ -32,6 +35,27 @@ fn parse_variant(text: &str) -> Result<Variant, Fail> {
         .map(|a| crate::args::parse_assignment(a).map_err(|_| bad()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Variant::new(label.trim(), params))
+}
+
+/// Refuses labels that would be ambiguous or unsafe to print: one given
+/// twice (a scenario or variant label, `base` included), or one holding a
+/// control character (an escape sequence or line break would reach the
+/// terminal and the files as it is). A usage error naming the label.
+fn check_labels<'a>(labels: impl IntoIterator<Item = (&'static str, &'a str)>) -> Result<(), Fail> {
+    let mut seen = std::collections::HashSet::new();
+    for (flag, label) in labels {
+        if let Some(c) = label.chars().find(|c| c.is_control()) {
+            return usage(format!(
+                "{flag} {label:?}: a label must not contain the control character {c:?}"
+            ));
+        }
+        if !seen.insert(label) {
+            return usage(format!(
+                "{flag} {label:?}: the label {label:?} is given twice; give each scenario a label of its own"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn f(x: Option<f64>) -> String {
@@ -80,9 +104,9 @@ fn rows_csv(c: &Comparison) -> String {
             let d = e.diff.as_ref();
             let _ = writeln!(
                 t,
-                "{},\"{}\",{},{},{},{},{},{}",
-                m.metric,
-                e.label.replace('"', "\"\""),
+                "{},{},{},{},{},{},{},{}",
+                text_field(&m.metric),
+                text_field(&e.label),
                 cell(s.and_then(|s| s.mean)),
                 cell(s.and_then(|s| s.ci95_low)),
                 cell(s.and_then(|s| s.ci95_high)),
@@ -129,6 +153,14 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     if variants.is_empty() && a.scenarios.len() < 2 {
         return usage("compare: give at least two scenarios, or one and --variant");
     }
+    if variants.is_empty() {
+        check_labels(a.scenarios.iter().map(|s| ("scenario", s.as_str())))?;
+    } else {
+        check_labels(
+            std::iter::once(("--variant", "base"))
+                .chain(variants.iter().map(|v| ("--variant", v.label.as_str()))),
+        )?;
+    }
     let metrics: Vec<&str> = if a.metric.is_empty() {
         HEADLINE.to_vec()
     } else {
@@ -160,7 +192,11 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
             .iter()
             .map(|v| {
                 let mut o = sets.clone();
-                o.extend(super::overrides(&v.params));
+                o.extend(
+                    v.params
+                        .iter()
+                        .map(|(p, x)| Override::from_variant(&v.label, p, x)),
+                );
                 o
             })
             .collect();
@@ -169,6 +205,20 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
             overrides,
         )
     };
+    // Every scenario runs `--replications` (twice with charts or a
+    // report, which need each one's daily series): estimated on the
+    // scenario that costs the most.
+    let fans = a.plots.is_some() || a.report.report.is_some();
+    let total = a
+        .replications
+        .saturating_mul(scenarios.len() as u64)
+        .saturating_mul(1 + u64::from(fans));
+    if let Some((_, costliest)) = scenarios
+        .iter()
+        .max_by_key(|(_, s)| custody_sim::montecarlo::events_per_replication(s))
+    {
+        check_work(costliest, total, runs.threads, a.common.allow_large)?;
+    }
     let c = run_compare(&scenarios, &metrics, &runs).map_err(decide_fail)?;
     // The overlay fans need each scenario's daily series: a run of each.
     #[cfg(feature = "plots")]

@@ -50,6 +50,9 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         plots: a.plots.clone(),
     };
     plots_available(&outs)?;
+    // The merge's size, from the files' beginnings, before any data is
+    // read.
+    custody_sim::montecarlo::check_merge(&a.files)?;
     // The kind of the shards decides what --csv names (a folder for runs,
     // a file for sweeps); both are checked before any merging.
     let inputs = &a.files;

@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use custody_sim::montecarlo::{Estimate, Limits, Summary};
+use custody_sim::montecarlo::{Estimate, Limits, Runs, Summary, estimate_runs};
 use custody_sim::report::{Override, csv, json, table};
 use custody_sim::{Error, Scenario, presets as bundled};
 
@@ -334,6 +334,29 @@ fn check_estimate_with(
         warn(&text);
     }
     Ok(())
+}
+
+/// Estimates a command's whole work, `replications` replications of
+/// `scenario` in all (however the command spreads them) on `threads`
+/// threads, with the library's one estimate ([`estimate_runs`]), and
+/// applies the limits as [`check_estimate`] does. Every command that runs
+/// replications calls it before any work.
+///
+/// # Errors
+///
+/// As [`check_estimate`]; a scenario error if `scenario` is not valid.
+pub(crate) fn check_work(
+    scenario: &Scenario,
+    replications: u64,
+    threads: usize,
+    allow_large: bool,
+) -> Result<(), Fail> {
+    let runs = Runs {
+        replications,
+        seed: 0,
+        threads,
+    };
+    check_estimate(&estimate_runs(scenario, &runs)?, allow_large)
 }
 
 /// The warning for a long or large run, if it is one.

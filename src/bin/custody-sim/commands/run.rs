@@ -1,12 +1,12 @@
 //! `custody-sim run`: replications of a scenario, summarised.
 
-use custody_sim::montecarlo::{Runs, Summary, estimate, run_plan};
+use custody_sim::montecarlo::{Summary, run_plan};
 use custody_sim::report::Override;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Plan, Scenario};
 
 use super::{
-    check_estimate, emit_summary, load_with, plots_available, run_outputs, scenario_inputs, threads,
+    check_work, emit_summary, load_with, plots_available, run_outputs, scenario_inputs, threads,
 };
 use crate::Fail;
 use crate::args::RunArgs;
@@ -22,12 +22,7 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
-    let runs = Runs {
-        replications: a.replications,
-        seed: a.common.seed,
-        threads,
-    };
-    check_estimate(&estimate(&plan, &runs), a.common.allow_large)?;
+    check_work(&scenario, a.replications, threads, a.common.allow_large)?;
     let bar = Bar::new(a.replications, a.common.quiet);
     let shard = run_plan(
         &plan,

@@ -8,9 +8,13 @@ use custody_sim::Scenario;
 use custody_sim::decide::{
     Estimate, Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
 };
+use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
+use super::{
+    check_work, decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_inputs,
+    threads,
+};
 use crate::Fail;
 use crate::args::SensitivityArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -80,9 +84,9 @@ fn rows_csv(r: &SobolResult) -> String {
             let s = i.swing.unwrap_or(Estimate::NONE);
             let _ = writeln!(
                 t,
-                "{},\"{}\",{},{},{},{},{},{},{},{},{}",
-                m.metric,
-                i.path.replace('"', "\"\""),
+                "{},{},{},{},{},{},{},{},{},{},{}",
+                text_field(&m.metric),
+                text_field(&i.path),
                 cell(i.first_order.estimate),
                 cell(i.first_order.ci95_low),
                 cell(i.first_order.ci95_high),
@@ -133,6 +137,20 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         params = uncertain_params(&scenario).map_err(decide_fail)?;
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    // The Saltelli design runs N (k + 2) points of one replication each;
+    // the tornado runs each parameter at both ends and the base at its
+    // medians, `--replications` each.
+    let k = params.len() as u64;
+    let total = a
+        .samples
+        .saturating_mul(k + 2)
+        .saturating_add((2 * k + 1).saturating_mul(a.replications));
+    check_work(
+        &scenario,
+        total,
+        threads(a.common.threads, a.samples),
+        a.common.allow_large,
+    )?;
     let opts = SobolOptions {
         base_samples: usize::try_from(a.samples).unwrap_or(usize::MAX),
         bootstrap: usize::try_from(a.bootstrap).unwrap_or(usize::MAX),

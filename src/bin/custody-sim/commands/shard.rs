@@ -1,9 +1,10 @@
 //! `custody-sim shard`: replications FROM..TO into a shard file.
 
 use custody_sim::Plan;
-use custody_sim::montecarlo::{Runs, estimate, run_plan};
+use custody_sim::montecarlo::run_plan;
 
-use super::{check_estimate, load_with, scenario_inputs, threads};
+use super::{check_work, load_with, scenario_inputs, threads};
+
 use crate::args::{MAX_REPLICATIONS, ShardArgs};
 use crate::output::{self, Bar, Kind, Output, note};
 use crate::{Fail, usage};
@@ -36,12 +37,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
     let record = loaded.variant_record();
     let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
-    let runs = Runs {
-        replications: n,
-        seed: a.common.seed,
-        threads,
-    };
-    check_estimate(&estimate(&plan, &runs), a.common.allow_large)?;
+    check_work(&scenario, n, threads, a.common.allow_large)?;
     let bar = Bar::new(n, a.common.quiet);
     let shard = run_plan(
         &plan,

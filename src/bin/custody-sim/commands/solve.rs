@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use custody_sim::Runs;
 use custody_sim::decide::{Evaluation, Find, Lever, Solution, Target, solve as search};
 
-use super::{decide_fail, emit_json, file_or_dash, load_with, scenario_inputs, threads};
+use super::{
+    check_work, decide_fail, emit_json, file_or_dash, load_with, scenario_inputs, threads,
+};
 use crate::args::SolveArgs;
 use crate::output::{self, is_dash, print};
 use crate::{Fail, fail};
@@ -66,6 +68,20 @@ fn table(s: &Solution) -> String {
     t
 }
 
+/// The most values a bisection over `lever` tries: both ends, one per
+/// halving of the range in steps (1, or the tolerance), and the answer's
+/// neighbours.
+fn search_runs(lever: &Lever) -> u64 {
+    let step = lever.tolerance.filter(|t| *t > 0.0).unwrap_or(1.0);
+    let steps = ((lever.high - lever.low).abs() / step).max(1.0);
+    let halvings = if steps.is_finite() {
+        steps.log2().ceil() as u64
+    } else {
+        64
+    };
+    halvings + 4
+}
+
 pub(crate) fn solve(a: &SolveArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
     let outputs: Vec<_> = file_or_dash("--json", json_to).into_iter().collect();
@@ -91,6 +107,12 @@ pub(crate) fn solve(a: &SolveArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.replications),
     };
+    check_work(
+        &scenario,
+        search_runs(&lever).saturating_mul(a.replications),
+        runs.threads,
+        a.common.allow_large,
+    )?;
     let s = search(&scenario, &lever, &target, &runs).map_err(decide_fail)?;
     if let Some(p) = json_to {
         emit_json(&s, p, a.common.quiet)?;

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use custody_sim::montecarlo::{Runs, estimate};
+use custody_sim::Scenario;
+use custody_sim::montecarlo::Runs;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::{Override, csv, json, table};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
-use custody_sim::{Plan, Scenario};
 
-use super::{check_estimate, load_with, scenario_inputs, threads};
+use super::{check_work, load_with, scenario_inputs, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
 use crate::output::{self, Bar, Kind, Output, closed, is_dash, note, print};
 use crate::{Fail, usage};
@@ -134,11 +134,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     };
     // The slice's work, estimated on the base scenario (a cell keeps no
     // daily series, so the memory figure is an upper bound).
-    let work = Runs {
-        replications: slice,
-        ..runs
-    };
-    check_estimate(&estimate(&Plan::new(&base)?, &work), a.common.allow_large)?;
+    check_work(&base, slice, threads, a.common.allow_large)?;
     let bar = Bar::new(slice, a.common.quiet);
     let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
     bar.finish();
