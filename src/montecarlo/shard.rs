@@ -854,7 +854,7 @@ type Size = (Vec<(u64, u64)>, usize);
 /// slice or a file that is not a shard (which reading it will report).
 fn read_header(path: &Path) -> Result<Option<Size>, Error> {
     use serde::Deserializer as _;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::files::open_input(path, "shard file", crate::files::MAX_SHARD_BYTES)?;
     let reader = std::io::BufReader::with_capacity(1 << 16, file);
     let mut header = Header::default();
     let mut de = serde_json::Deserializer::from_reader(reader);
