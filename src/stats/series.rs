@@ -545,7 +545,7 @@ mod tests {
                     1 => 2_000 + (u % 900) as u32,
                     2 => (u % 40) as u32,
                     _ => {
-                        if u % 10 == 0 {
+                        if u.is_multiple_of(10) {
                             (u >> 40) as u32
                         } else {
                             5_704
@@ -756,7 +756,8 @@ mod tests {
         let Cell::Exact(good) = &acc.cells[0] else {
             panic!("exact")
         };
-        let edits: [fn(&mut Vec<(u32, u32)>); 3] = [
+        type Edit = fn(&mut Vec<(u32, u32)>);
+        let edits: [Edit; 3] = [
             |l: &mut Vec<(u32, u32)>| l[0].1 += 1,
             |l: &mut Vec<(u32, u32)>| l.swap(0, 1),
             |l: &mut Vec<(u32, u32)>| {
