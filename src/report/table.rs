@@ -676,9 +676,14 @@ mod tests {
         let day0 = Day0::parse("2026-01-21");
         let m = MetricStats::from_values(&[21.0, 21.0, 21.0]);
         assert_eq!(band_dates(Some(&m), 730, day0), "(10 Feb 2026)");
-        let m = MetricStats::from_values(&[1.0, 12.0]);
+        let ends: Vec<f64> = [1.0; 10].into_iter().chain([12.0; 10]).collect();
+        let m = MetricStats::from_values(&ends);
         assert_eq!(band_dates(Some(&m), 730, day0), "(21 Jan–1 Feb 2026)");
-        let m = MetricStats::from_values(&[20.0, 731.0]);
+        // A band edge between two records is dated by the later one.
+        let m = MetricStats::from_values(&[1.0, 12.0]);
+        assert_eq!(band_dates(Some(&m), 730, day0), "(22 Jan–1 Feb 2026)");
+        let never: Vec<f64> = [20.0; 10].into_iter().chain([731.0; 10]).collect();
+        let m = MetricStats::from_values(&never);
         assert_eq!(band_dates(Some(&m), 730, day0), "(9 Feb 2026–never)");
     }
 
