@@ -30,7 +30,9 @@
 //!
 //! A row dated D is the end-of-day record of date D, series day
 //! D − 2026-01-21 + 1 (docs/model.md, "Observations"); day numbers below
-//! count the same way (day 1 = 21 January 2026). A count at the end of day
+//! count the same way (day 1 = the end of 21 January 2026, day 21 = the end
+//! of 10 February; a day between two records, such as a quantile of 20.4,
+//! is the later one's: `custody_sim::report::dates`). A count at the end of day
 //! D is a metric of the run to horizon D: the runs below stop there, and
 //! since every random stream (and every replication's parameter draw) is
 //! fixed by the seed and the replication, a shorter horizon only stops the
@@ -41,10 +43,10 @@
 
 use custody_sim::calibrate::{Abc, Observations, Posterior, Prior, abc, backtest};
 use custody_sim::montecarlo::{Runs, Summary, run};
+use custody_sim::report::dates::record_date;
 use custody_sim::scenario::{Date, PosteriorTable, Uncertainty};
 use custody_sim::stats::MetricStats;
 use custody_sim::{Dist, presets};
-use jiff::ToSpan;
 
 /// The reported counts, `date,series,value,sd`.
 const OBSERVED: &str = include_str!("observed/transfer-2026.csv");
@@ -112,14 +114,14 @@ fn band(s: &Summary, metric: &str) -> Result<(f64, f64, f64), Box<dyn std::error
     }
 }
 
-/// The calendar date of series day `day` (day 1 = the start date).
+/// The calendar date of day number `day`: the date whose end-of-day
+/// record it is (day 1 = the end of the start date), the library's one
+/// convention ([`record_date`]).
 fn date(start: Date, day: f64) -> String {
-    start
-        .checked_add((day.round() as i64 - 1).days())
-        .map_or_else(
-            |_| format!("day {day}"),
-            |d| d.strftime("%-d %b %Y").to_string(),
-        )
+    record_date(start, day).map_or_else(
+        || format!("day {day}"),
+        |d| d.strftime("%-d %b %Y").to_string(),
+    )
 }
 
 /// The posterior draws as the `[uncertainty]` posterior table: the CSV

@@ -12,7 +12,9 @@
 //! `examples/observed/transfer-2026.csv` (`date,series,value,sd`; sources in
 //! `examples/observed/README.md`). A row dated D is compared with the
 //! end-of-day record of date D: series day D − start + 1 (docs/model.md,
-//! "Observations").
+//! "Observations"). The `day` column is that series day: day 0 is the
+//! start of 21 January 2026 (as the CLI's table says), day 1 its end, the
+//! library's one convention (`custody_sim::report::dates`).
 //!
 //! The example scores the reported points with the library's backtest
 //! ([`custody_sim::calibrate::backtest`], the same as `custody-sim backtest
@@ -31,6 +33,7 @@
 use custody_sim::Scenario;
 use custody_sim::calibrate::{Observations, backtest};
 use custody_sim::montecarlo::{Runs, run};
+use custody_sim::report::dates::record_date;
 
 /// The baseline scenario, with its sources in comments.
 const SCENARIO: &str = include_str!("scenarios/baseline.toml");
@@ -63,11 +66,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          {} replications, seed {}\n",
         runs.replications, runs.seed
     );
+    let start = baseline.start_date;
+    println!(
+        "Day 0 is the start of {start}; day d is the end of the date d − 1 days later (day 1: {}).\n",
+        record_date(start, 1.0).ok_or("no date for day 1")?
+    );
     println!(
         "{:<11} {:>4} {:>9} {:>6}   {:>6} {:>6} {:>6}   inside   PIT  interval score",
         "date", "day", "reported", "sd", "p5", "p50", "p95"
     );
     for (row, obs) in scored.rows.iter().zip(observed.rows()) {
+        // The day printed is the record of the row's date.
+        assert_eq!(
+            record_date(start, f64::from(obs.day)).map(|d| d.to_string()),
+            Some(row.date.clone())
+        );
         println!(
             "{:<11} {:>4} {:>9.0} {:>6}   {:>6.0} {:>6.0} {:>6.0}   {:<6}  {:.2}  {:>14.0}",
             row.date,

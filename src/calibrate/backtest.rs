@@ -62,7 +62,8 @@ pub struct Backtest {
 /// against them.
 ///
 /// p5, p50 and p95 are type-7 quantiles (linear interpolation between order
-/// statistics, as the summary's bands). Replications run on `threads`
+/// statistics, [`crate::stats::quantile`]), the definition of a run's
+/// daily bands, so a row's band equals the run's on its day. Replications run on `threads`
 /// threads (0: rayon's default) and are collected in index order, so the
 /// result is bit-identical whatever the thread count.
 ///
@@ -153,12 +154,14 @@ impl BacktestFans {
 /// replications.
 ///
 /// The rows and totals are bit-identical to [`backtest`]'s. The fans are
-/// the daily quantiles the run charts draw (the mergeable histograms of
-/// [`Summary::series`](crate::montecarlo::Summary::series): exact below
-/// 256, within 1/128 relative above), so memory does not grow with the
-/// replications; a row's p5 and p95 are exact type-7 quantiles, so on an
-/// observed day of a large series the band's edge can differ from the
-/// row's by that bucket width.
+/// the daily quantiles a run reports and charts (the accumulator of
+/// [`Summary::series`](crate::montecarlo::Summary::series)), exact type-7
+/// quantiles like a row's: on an observed day a fan's p5, p50 and p95
+/// equal the row's, and a run's of the same scenario, seed and
+/// replications, bit for bit. Only past
+/// [`MAX_EXACT_VALUES`](crate::stats::MAX_EXACT_VALUES) distinct values on
+/// a day does a fan fall back to an approximation, which its
+/// [`SeriesBands::approximate`] states (the rows stay exact).
 ///
 /// Like [`backtest`], each replication draws the scenario's
 /// `[uncertainty]` (if any) as a run does.

@@ -33,8 +33,9 @@
 //!   magnitude, meant to catch runs of days, not to time a run.
 //! - **Memory**: the stored metric values (replications × metrics, 16
 //!   bytes each, and 32 per replication), the daily series' accumulators
-//!   (at most [`MAX_BYTES_PER_SERIES_DAY`] per series-day each, about two
-//!   per worker thread plus one), and each worker's workspace (64 bytes
+//!   (at most [`MAX_BYTES_PER_SERIES_DAY`](crate::stats::MAX_BYTES_PER_SERIES_DAY) per series-day each, about two
+//!   per worker thread plus one, and together at most two exact pairs of
+//!   8 bytes per series-day and replication), and each worker's workspace (64 bytes
 //!   per detainee) and buffer of daily series awaiting their fold (2 MiB,
 //!   or one replication's series if larger). An upper bound of what the runner holds, within a
 //!   small constant.
@@ -80,8 +81,9 @@ const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
 /// the worker threads (an order of magnitude, meant to catch runs of
 /// days). Memory: the stored metric values (16 bytes each), the daily
 /// series' accumulators (at most [`MAX_BYTES_PER_SERIES_DAY`] per
-/// series-day, about two per worker thread plus one), and 64 bytes per
-/// detainee per worker.
+/// series-day, about two per worker thread plus one, and together at most
+/// two exact pairs of 8 bytes per series-day and replication), and 64
+/// bytes per detainee per worker.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Peak memory of the run, an upper bound \[bytes\].
@@ -282,12 +284,8 @@ pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
     let n = runs.replications;
     let metrics = layout.metrics().len() as u64;
     let stored = n.saturating_mul(metrics.saturating_mul(16).saturating_add(32));
-    let bins = n.saturating_mul(2).min(crate::stats::MAX_BINS as u64 + 1);
-    let per_series_day = MAX_BYTES_PER_SERIES_DAY.min(40 + 24 * bins);
     let accumulators = 2 * threads as u64 + 1;
-    let series = series_days
-        .saturating_mul(per_series_day)
-        .saturating_mul(accumulators);
+    let series = crate::stats::accumulators_bytes(series_days, n, accumulators);
     // Each worker's buffer of daily series awaiting their fold: up to
     // `ROWS_CAP` values of 4 bytes, or one replication's if larger.
     let batch = (4 * super::runner::ROWS_CAP as u64).max(series_days.saturating_mul(4));

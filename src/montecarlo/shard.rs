@@ -17,13 +17,15 @@ use crate::stats::{MetricStats, SeriesAcc, SeriesBands};
 
 /// Format number of shard files; bumped when the layout changes (2:
 /// sparse series histograms with per-bin sums, and a checksum; 3: the
-/// rows of the scenario's `[uncertainty] posterior` file, `posterior`).
-const SHARD_FORMAT: u32 = 3;
+/// rows of the scenario's `[uncertainty] posterior` file, `posterior`; 4:
+/// each series-day's exact value counts, a histogram only past
+/// [`MAX_EXACT_VALUES`](crate::stats::MAX_EXACT_VALUES) distinct values).
+const SHARD_FORMAT: u32 = 4;
 
-/// The oldest format still read: a format 2 file is a format 3 file
-/// without `posterior`, which it never needed unless its scenario named a
-/// posterior file (then it is refused, saying so).
-const OLDEST_FORMAT: u32 = 2;
+/// The oldest format still read: format 3 and older files hold daily
+/// series as histograms, from which exact quantiles cannot be recovered,
+/// so they are refused, saying so.
+const OLDEST_FORMAT: u32 = 4;
 
 /// The partial result of replications over one or more index ranges: what
 /// a shard file holds, and what merges.
@@ -59,9 +61,14 @@ const OLDEST_FORMAT: u32 = 2;
 /// not hold. A shard carries those rows (`posterior`, format 3), so that
 /// it reads and merges on a machine without the file, and shards whose
 /// rows differ (the file changed between runs) refuse to merge, naming
-/// both tables' row counts and SHA-256. Format 2 files are still read; one
-/// of a scenario with a posterior file, which does not carry its rows, is
-/// refused.
+/// both tables' row counts and SHA-256.
+///
+/// # Daily series
+///
+/// A shard holds, per series-day, the count of each value seen (format
+/// 4), so that merged shards give the exact quantiles a single run gives
+/// (see [`SeriesBands`]). Files of earlier formats, which held histograms,
+/// are refused with a message saying to run them again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Stored")]
 pub struct Shard {
@@ -319,6 +326,24 @@ pub(crate) fn verify_sha256<T: Serialize>(x: &T, stored: &str) -> Result<(), Str
     Ok(())
 }
 
+/// Refuses a format this version does not read, saying why.
+fn check_format(format: u32) -> Result<(), String> {
+    if (OLDEST_FORMAT..=SHARD_FORMAT).contains(&format) {
+        return Ok(());
+    }
+    if format < OLDEST_FORMAT {
+        return Err(format!(
+            "shard format {format} holds daily series as histograms, from which custody-sim {} \
+             cannot compute exact daily quantiles (it reads format {SHARD_FORMAT}): run the shard \
+             again with this version",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    Err(format!(
+        "shard format {format} is newer than this version reads ({SHARD_FORMAT}): use a newer custody-sim"
+    ))
+}
+
 fn mismatch(message: String) -> Error {
     Error::shard(message)
 }
@@ -389,12 +414,7 @@ impl Shard {
     /// [`Shard::summary`] rely on, so that a damaged or hand-edited file is
     /// an error, never a panic or a wrong result.
     pub(crate) fn check_integrity(&self) -> Result<(), String> {
-        if !(OLDEST_FORMAT..=SHARD_FORMAT).contains(&self.format) {
-            return Err(format!(
-                "shard format {} is not a supported format ({OLDEST_FORMAT} to {SHARD_FORMAT})",
-                self.format
-            ));
-        }
+        check_format(self.format)?;
         let u = self.scenario.uncertainty.as_ref();
         let loaded = u.and_then(|u| u.posterior_table.as_ref());
         if let Some(file) = u.and_then(|u| u.posterior.as_ref())
@@ -582,8 +602,6 @@ impl Shard {
                 )));
             }
         }
-        // A format 2 shard holds nothing a format 3 one would not.
-        self.format = self.format.max(other.format);
         self.ranges.extend(other.ranges);
         self.ranges = join_ranges(std::mem::take(&mut self.ranges));
         let mut values = Vec::with_capacity(self.values.len() + other.values.len());
@@ -679,7 +697,8 @@ impl Shard {
     /// is damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<Shard, Error> {
         let path = path.as_ref();
-        let mut shard: Shard = read_json(path, "shard")?;
+        let mut shard: Shard =
+            read_json(path, "shard").map_err(|e| other_format(path).unwrap_or(e))?;
         shard.seal_check().map_err(|e| Error::Format {
             path: path.to_path_buf(),
             line: None,
@@ -693,11 +712,7 @@ impl Shard {
     pub(super) fn seal_check(&mut self) -> Result<(), String> {
         let stored = std::mem::take(&mut self.sha256);
         verify_sha256(self, &stored)?;
-        self.check_integrity()?;
-        // Checked as written; in memory it is the current format (a
-        // format 2 file holds nothing a format 3 one would not).
-        self.format = SHARD_FORMAT;
-        Ok(())
+        self.check_integrity()
     }
 
     /// Reads shard files and merges them, naming the file at fault in any
@@ -721,6 +736,23 @@ impl Shard {
         }
         Ok(acc)
     }
+}
+
+/// The error for a file that did not read as a shard because it is a
+/// shard of another format (whose layout differs), if it is one.
+fn other_format(path: &Path) -> Option<Error> {
+    #[derive(Deserialize)]
+    struct Probe {
+        format: u32,
+        ranges: serde::de::IgnoredAny,
+    }
+    let probe: Probe = read_json(path, "shard").ok()?;
+    let _ = probe.ranges;
+    check_format(probe.format).err().map(|m| Error::Format {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("not a shard file this version reads: {m}"),
+    })
 }
 
 /// Names `file` in a merge error, which compared it with `first`.

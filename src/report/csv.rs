@@ -5,8 +5,10 @@
 //!
 //! - `metrics.csv`: `metric,n,mean,sd,ci95_low,ci95_high,min,p5,p50,p95,max`,
 //!   one row per metric in layout order;
-//! - `series.csv`: `series,day,mean,p5,p50,p95`, long format, one row per
-//!   series and day (days 1..=horizon).
+//! - `series.csv`: `series,day,mean,p5,p50,p95,date`, long format, one row
+//!   per series and day (days 1..=horizon); `date` (`YYYY-MM-DD`) is the
+//!   date whose end-of-day record the row is, `start_date + day − 1` (see
+//!   [`crate::report::dates`]), empty if the start date is not a date.
 //!
 //! A sweep writes one file: a column per varied path (headed by the path),
 //! then `metric`, the statistics of [`METRIC_HEADER`] and the paired
@@ -32,6 +34,7 @@ use serde::{Serialize, Serializer};
 
 use crate::Error;
 use crate::montecarlo::Summary;
+use crate::report::dates::Day0;
 use crate::stats::MetricStats;
 use crate::sweep::{PairedDiff, SweepResult};
 
@@ -51,7 +54,7 @@ pub const METRIC_HEADER: [&str; 11] = [
 ];
 
 /// Header of `series.csv`.
-pub const SERIES_HEADER: [&str; 6] = ["series", "day", "mean", "p5", "p50", "p95"];
+pub const SERIES_HEADER: [&str; 7] = ["series", "day", "mean", "p5", "p50", "p95", "date"];
 
 /// The paired-difference columns of a sweep's CSV.
 pub const DIFF_HEADER: [&str; 5] = [
@@ -202,6 +205,8 @@ struct SeriesRow<'a> {
     p50: Option<f64>,
     #[serde(serialize_with = "field")]
     p95: Option<f64>,
+    /// `YYYY-MM-DD`, or empty.
+    date: String,
 }
 
 fn csv_err(e: csv::Error) -> std::io::Error {
@@ -241,6 +246,18 @@ pub fn write_metrics<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
 pub fn write_series<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
     let mut out = writer(w);
     out.write_record(SERIES_HEADER)?;
+    let day0 = Day0::parse(&s.start_date);
+    let dates: Vec<String> = (1..=s
+        .series
+        .iter()
+        .map(|(_, b)| b.mean.len())
+        .max()
+        .unwrap_or(0))
+        .map(|d| {
+            day0.and_then(|d0| d0.date(d as f64))
+                .map_or_else(String::new, |x| x.to_string())
+        })
+        .collect();
     for (name, b) in &s.series {
         for (d, &mean) in b.mean.iter().enumerate() {
             let at = |v: &[f64]| v.get(d).copied();
@@ -251,6 +268,7 @@ pub fn write_series<W: Write>(s: &Summary, w: W) -> std::io::Result<()> {
                 p5: at(&b.p5),
                 p50: at(&b.p50),
                 p95: at(&b.p95),
+                date: dates[d].clone(),
             })
             .map_err(csv_err)?;
         }
@@ -370,12 +388,16 @@ mod tests {
             p5: None,
             p50: Some(f64::NAN),
             p95: Some(14000.0),
+            date: "2026-01-21".into(),
         })
         .unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
         assert_eq!(
             text,
-            format!("{}\ns,1,190.5,,,14000\n", SERIES_HEADER.join(","))
+            format!(
+                "{}\ns,1,190.5,,,14000,2026-01-21\n",
+                SERIES_HEADER.join(",")
+            )
         );
         let mut w = csv::Writer::from_writer(Vec::new());
         w.serialize(DiffFields::from(None)).unwrap();

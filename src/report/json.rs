@@ -27,7 +27,12 @@
 //! key that a `--set` does not have. Metrics and series appear under the reference model's names
 //! (`docs/model.md`), in layout order (see [`crate::Layout`]). A statistic
 //! that is undefined (the mean of no values, the standard deviation of
-//! one) is `null`.
+//! one) is `null`. A series whose daily quantiles fell back to an
+//! approximation on some days (past
+//! [`MAX_EXACT_VALUES`](crate::stats::MAX_EXACT_VALUES) distinct values in
+//! a day) also has `"approximate": { "days", "max_error",
+//! "max_relative_error" }` (see [`crate::stats::Approximation`]); without
+//! it, every quantile is exact.
 //!
 //! # A sweep
 //!
@@ -75,7 +80,8 @@ impl<T: Serialize> Serialize for Named<'_, T> {
 }
 
 /// One daily series as serialised: `day` (1, 2, …) then the bands `mean`,
-/// `p5`, `p50` and `p95`, arrays of equal length.
+/// `p5`, `p50` and `p95`, arrays of equal length, and `approximate` where
+/// some of its quantiles are not exact.
 #[derive(Debug, Clone, Copy)]
 pub struct SeriesDocument<'a>(pub &'a SeriesBands);
 
@@ -91,12 +97,15 @@ impl Serialize for Days {
 impl Serialize for SeriesDocument<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let b = self.0;
-        let mut st = s.serialize_struct("Series", 5)?;
+        let mut st = s.serialize_struct("Series", 5 + usize::from(b.approximate.is_some()))?;
         st.serialize_field("day", &Days(b.mean.len() as u64))?;
         st.serialize_field("mean", &b.mean)?;
         st.serialize_field("p5", &b.p5)?;
         st.serialize_field("p50", &b.p50)?;
         st.serialize_field("p95", &b.p95)?;
+        if let Some(a) = &b.approximate {
+            st.serialize_field("approximate", a)?;
+        }
         st.end()
     }
 }
@@ -392,6 +401,7 @@ mod tests {
                     p5: vec![1.0, 2.0],
                     p50: vec![1.0, 2.0],
                     p95: vec![1.0, 2.0],
+                    approximate: None,
                 },
             )],
         };

@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 use crate::Error;
 
 pub mod csv;
-pub(crate) mod dates;
+pub mod dates;
 pub mod html;
 pub mod json;
 #[cfg(feature = "plots")]

@@ -5,7 +5,8 @@
 //! interval on the mean, the precision of the estimate (more replications
 //! shrink it; they do not shrink the band). A day metric whose value is
 //! "never within the horizon" (the reference model's horizon + 1) shows
-//! as `never`, and day numbers come with their calendar dates.
+//! as `never`, and day numbers come with their calendar dates: day `d` is
+//! the end of date `start_date + d − 1` (see [`crate::report::dates`]).
 //!
 //! The full statistics are in the JSON and CSV outputs
 //! ([`crate::report::json`], [`crate::report::csv`]).
@@ -291,11 +292,18 @@ pub fn summary_table_for(
         s.version,
         s.scenario_sha256.get(..12).unwrap_or(&s.scenario_sha256),
     );
-    let start = day0.map_or_else(|| s.start_date.clone(), |d| d.long(0.0));
-    let end = day0.map_or_else(String::new, |d| format!(" (to {})", d.long(f64::from(h))));
+    let days = match day0 {
+        Some(d) => format!(
+            "Day 0 is the start of {}; day d is the end of the date d − 1 days later (day 1: {}); horizon {h} days (to the end of {})",
+            d.start_long(),
+            d.long(1.0),
+            d.long(f64::from(h))
+        ),
+        None => format!("Day 0 is {}; horizon {h} days", s.start_date),
+    };
     let _ = writeln!(
         out,
-        "Day 0 is {start}; horizon {h} days{end}. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean."
+        "{days}. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean."
     );
 
     // Transfer.
@@ -548,7 +556,38 @@ pub fn summary_table_for(
         ]);
     }
     out.push_str(&grid(&rows, "  "));
+    approximate_note(&mut out, s);
     out
+}
+
+/// A note naming the daily series whose quantiles fell back to an
+/// approximation on some days, and how far off they may be; nothing when
+/// every daily quantile is exact.
+fn approximate_note(out: &mut String, s: &Summary) {
+    let approx: Vec<_> = s
+        .series
+        .iter()
+        .filter_map(|(n, b)| b.approximate.map(|a| (n, a)))
+        .collect();
+    if approx.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "
+Daily series with approximate quantiles (exact up to {} distinct values a day; past that, a histogram)",
+        thousands(crate::stats::MAX_EXACT_VALUES as f64)
+    );
+    for (name, a) in approx {
+        let _ = writeln!(
+            out,
+            "  {name}: on {} of {} days, p5, p50 and p95 within {} ({:.2}%) of the exact values",
+            a.days,
+            s.horizon_days,
+            fmt_num(a.max_error),
+            a.max_relative_error * 100.0
+        );
+    }
 }
 
 /// Whether a metric is a headline of the sweep table (per-group counts and
@@ -679,6 +718,25 @@ impl std::fmt::Display for Signed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A day metric's dates follow the one convention: Karkh's first day
+    /// over capacity, series day 21 of a run from 21 January 2026, is the
+    /// end of 10 February (day 0 + 21 would be 11 February).
+    #[test]
+    fn day_metrics_are_dated_by_their_end_of_day_record() {
+        let day0 = Day0::parse("2026-01-21");
+        let m = MetricStats::from_values(&[21.0, 21.0, 21.0]);
+        assert_eq!(band_dates(Some(&m), 730, day0), "(10 Feb 2026)");
+        let ends: Vec<f64> = [1.0; 10].into_iter().chain([12.0; 10]).collect();
+        let m = MetricStats::from_values(&ends);
+        assert_eq!(band_dates(Some(&m), 730, day0), "(21 Jan–1 Feb 2026)");
+        // A band edge between two records is dated by the later one.
+        let m = MetricStats::from_values(&[1.0, 12.0]);
+        assert_eq!(band_dates(Some(&m), 730, day0), "(22 Jan–1 Feb 2026)");
+        let never: Vec<f64> = [20.0; 10].into_iter().chain([731.0; 10]).collect();
+        let m = MetricStats::from_values(&never);
+        assert_eq!(band_dates(Some(&m), 730, day0), "(9 Feb 2026–never)");
+    }
 
     #[test]
     fn numbers_read_at_a_glance() {

@@ -852,3 +852,56 @@ fn a_backtest_draws_the_scenarios_uncertain_parameters() {
     assert_eq!(drawn.crps, fixed.crps);
     assert_ne!(p50(&drawn), p50(&point), "the drawn value must matter");
 }
+
+/// A backtest's band on a day is the run's band on that day, bit for bit
+/// (both exact type-7 quantiles of the same replications' values), and so
+/// is the fan a backtest charts; a histogram's bin means made them differ
+/// by up to a bin's width (2,220 against 2,214.8).
+#[test]
+fn a_backtests_band_equals_the_runs_band_on_its_day() {
+    use custody_sim::calibrate::backtest_fans;
+    use custody_sim::montecarlo::{Runs, run};
+    let s = presets::baseline()
+        .with_param("horizon_days", "40")
+        .unwrap();
+    let o = obs(
+        &s,
+        "date,series,value\n2026-01-30,transferred_cumulative,2000\n\
+         2026-02-10,transferred_cumulative,4583\n2026-02-10,occupancy.Karkh,5000\n\
+         2026-02-20,queue.trial,10\n2026-02-20,occupancy.Nasiriyah,12800\n",
+    );
+    let n = 300;
+    let b = backtest_fans(&s, &o, n, 2026, 2).unwrap();
+    let whole = run(
+        &s,
+        &Runs {
+            replications: n,
+            seed: 2026,
+            threads: 3,
+        },
+    )
+    .unwrap();
+    let mut spread = 0;
+    for (row, ob) in b.backtest.rows.iter().zip(o.rows()) {
+        let d = ob.day as usize - 1;
+        let band = whole.series(&row.series).unwrap();
+        let fan = b.fan(&row.series).unwrap();
+        assert_eq!(band.approximate, None);
+        assert_eq!(fan.approximate, None);
+        let bits = |x: (f64, f64, f64)| (x.0.to_bits(), x.1.to_bits(), x.2.to_bits());
+        let from_row = bits((row.p5, row.p50, row.p95));
+        assert_eq!(
+            from_row,
+            bits((band.p5[d], band.p50[d], band.p95[d])),
+            "{} on {}",
+            row.series,
+            row.date
+        );
+        assert_eq!(from_row, bits((fan.p5[d], fan.p50[d], fan.p95[d])));
+        if row.p5 > 256.0 && row.p95 - row.p5 > 2.0 {
+            spread += 1;
+        }
+    }
+    // Rows with large, spread values: where a histogram read bin means.
+    assert!(spread >= 2, "{:?}", b.backtest.rows);
+}

@@ -580,8 +580,23 @@ fn csv_files_have_the_documented_headers() {
             .any(|l| l.starts_with("stage.trial.peak_queue,"))
     );
     let series = String::from_utf8(read(&dir.path("out/series.csv"))).unwrap();
-    assert_eq!(series.lines().next(), Some("series,day,mean,p5,p50,p95"));
+    assert_eq!(
+        series.lines().next(),
+        Some("series,day,mean,p5,p50,p95,date")
+    );
     assert!(series.lines().any(|l| l.starts_with("in_custody,120,")));
+    // The date of a row is the date of its end-of-day record: series day 1
+    // of a run from 21 January 2026 is 21 January, day 21 is 10 February.
+    let date = |day: &str| {
+        let row = series
+            .lines()
+            .find(|l| l.starts_with(&format!("in_custody,{day},")))
+            .unwrap();
+        row.rsplit(',').next().unwrap().to_string()
+    };
+    assert_eq!(date("1"), "2026-01-21");
+    assert_eq!(date("21"), "2026-02-10");
+    assert_eq!(date("120"), "2026-05-20");
     // 8 version 1 and 3 version 2 series of 120 days, and the header.
     assert_eq!(series.lines().count(), 11 * 120 + 1);
 }
@@ -1236,7 +1251,14 @@ fn the_table_says_what_each_capacity_figure_is() {
     // The expansion of day 120 is beyond a 20-day horizon: not listed.
     assert!(!nasiriyah.contains('→'), "{nasiriyah}");
     assert!(text.contains("worst day: occupancy / beds"), "{text}");
-    assert!(text.contains("Day 0 is 21 Jan 2026"), "{text}");
+    // One day convention: day 0 is the start of the start date, day d
+    // the end of the date d − 1 days later.
+    assert!(
+        text.contains("Day 0 is the start of 21 Jan 2026")
+            && text.contains("(day 1: 21 Jan 2026)")
+            && text.contains("horizon 20 days (to the end of 9 Feb 2026)"),
+        "{text}"
+    );
     // A transfer that never completes within the horizon reads `never`,
     // not a number with a band of nevers.
     let last = text

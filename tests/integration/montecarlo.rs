@@ -271,8 +271,8 @@ fn damaged_shard_files_are_errors_never_panics() {
         ("short row", |v| {
             v["values"][1][1].as_array_mut().unwrap().pop();
         }),
-        ("huge bucket", |v| {
-            v["series"]["hist"][0]["bins"][0][0] = serde_json::json!(u32::MAX)
+        ("huge count", |v| {
+            v["series"]["cells"][0]["exact"][0][1] = serde_json::json!(u32::MAX)
         }),
         ("ranges beyond values", |v| {
             v["ranges"][0][1] = serde_json::json!(10)

@@ -164,22 +164,31 @@ fn edited_shard_files_are_refused_naming_the_file() {
         old
     };
     type Edit = fn(&mut Value);
-    let edits: [(&str, Edit); 4] = [
+    let edits: [(&str, Edit); 5] = [
         ("metric value", |v| {
             let row = v["values"][0][1].as_array_mut().unwrap();
             let x = row.iter_mut().find(|x| x.is_number()).unwrap();
             *x = Value::from(x.as_f64().unwrap() + 10_000.0);
         }),
-        ("series sum", |v| {
-            let bins = v["series"]["hist"][3]["bins"].as_array_mut().unwrap();
-            bins[0][2] = Value::from(bins[0][2].as_u64().unwrap() + 1_000);
+        ("series value count", |v| {
+            let pairs = v["series"]["cells"][3]["exact"].as_array_mut().unwrap();
+            pairs[0][1] = Value::from(pairs[0][1].as_u64().unwrap() + 1);
         }),
-        ("histogram count", |v| {
-            let bins = v["series"]["hist"][3]["bins"].as_array_mut().unwrap();
-            bins[0][1] = Value::from(bins[0][1].as_u64().unwrap() + 1);
+        ("series value with no count", |v| {
+            let pairs = v["series"]["cells"][3]["exact"].as_array_mut().unwrap();
+            pairs.push(serde_json::json!([4_000_000_000u64, 0]));
         }),
-        ("smallest value", |v| {
-            v["series"]["hist"][3]["min"] = Value::from(4_000_000_000u64);
+        ("series values out of order", |v| {
+            let pairs = v["series"]["cells"][3]["exact"].as_array_mut().unwrap();
+            pairs.insert(0, serde_json::json!([4_000_000_000u64, 1]));
+        }),
+        ("histogram where exact counts do", |v| {
+            let pairs = v["series"]["cells"][3]["exact"].clone();
+            let (value, n) = (pairs[0][0].as_u64().unwrap(), 4u64);
+            v["series"]["cells"][3] = serde_json::json!({"approx": {
+                "min": value, "max": value, "level": 0,
+                "bins": [[value.min(255), n, value * n]]
+            }});
         }),
     ];
     let mut v = good.clone();
@@ -193,11 +202,11 @@ fn edited_shard_files_are_refused_naming_the_file() {
         let m = format_error_naming(Shard::read(&path).unwrap_err(), &path);
         assert!(m.contains("checksum"), "{what}: {m}");
         // ... and with the checksum recomputed: the series edits break the
-        // histograms' consistency.
+        // consistency of the series' value counts.
         if what != "metric value" {
             reseal(v, &path);
             let m = format_error_naming(Shard::read(&path).unwrap_err(), &path);
-            assert!(m.contains("histogram"), "{what}: {m}");
+            assert!(m.contains("series"), "{what}: {m}");
         }
     }
     std::fs::remove_dir_all(&d).unwrap();

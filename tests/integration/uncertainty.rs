@@ -340,15 +340,20 @@ fn shards_carry_the_posterior_rows_and_a_changed_file_is_detected() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Rewrites a shard file as format 2 (without `posterior`), sealed again
-/// as version 0.1 wrote it: the checksum of the compact JSON of the rest.
-fn as_format_2(from: &std::path::Path, to: &std::path::Path) {
+/// Rewrites a shard file as an older format wrote it: format `format`,
+/// without `posterior`, its daily series under `hist` (histograms), sealed
+/// again as that version sealed it: the checksum of the compact JSON of
+/// the rest.
+fn as_old_format(from: &std::path::Path, to: &std::path::Path, format: u32) {
     use sha2::{Digest, Sha256};
     let text = std::fs::read_to_string(from).unwrap();
     let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
     v.shift_remove("sha256");
     v.shift_remove("posterior");
-    v.insert("format".into(), 2.into());
+    v.insert("format".into(), format.into());
+    let series = v["series"].as_object_mut().unwrap();
+    let cells = series.shift_remove("cells").unwrap();
+    series.insert("hist".into(), cells);
     let body = serde_json::to_string(&v).unwrap();
     let sha: String = Sha256::digest(body.as_bytes())
         .iter()
@@ -360,43 +365,42 @@ fn as_format_2(from: &std::path::Path, to: &std::path::Path) {
     std::fs::write(to, serde_json::to_string(&sealed).unwrap()).unwrap();
 }
 
-/// Format 2 shard files still read and merge with format 3 ones; one of a
-/// posterior scenario, which lacks the rows, is refused saying why.
+/// Shard files of formats 2 and 3 held daily series as histograms, from
+/// which exact daily quantiles cannot be recovered: they are refused,
+/// naming their format and what to do, alone or in a merge.
 #[test]
-fn format_2_shards_still_read_unless_they_lack_posterior_rows() {
-    let dir = scratch("format2");
+fn shards_of_formats_before_exact_daily_quantiles_are_refused() {
+    let dir = scratch("format3");
     let s = short();
     let (old, new) = (dir.join("old.json"), dir.join("new.json"));
     run_shard(&s, 11, 0..6)
         .unwrap()
         .write(dir.join("tmp.json"))
         .unwrap();
-    as_format_2(&dir.join("tmp.json"), &old);
-    assert!(
-        std::fs::read_to_string(&old)
-            .unwrap()
-            .contains("\"format\":2")
-    );
     run_shard(&s, 11, 6..10).unwrap().write(&new).unwrap();
     assert!(
         std::fs::read_to_string(&new)
             .unwrap()
-            .contains("\"format\":3")
+            .contains("\"format\":4")
     );
-    let merged = Shard::merge_files(&[&old, &new]).unwrap();
+    for format in [2, 3] {
+        as_old_format(&dir.join("tmp.json"), &old, format);
+        let m = message(&Shard::read(&old).unwrap_err());
+        assert!(
+            m.contains(&format!("shard format {format}"))
+                && m.contains("exact daily quantiles")
+                && m.contains("old.json"),
+            "{m}"
+        );
+        let m = message(&Shard::merge_files(&[&new, &old]).unwrap_err());
+        assert!(m.contains(&format!("shard format {format}")), "{m}");
+    }
+    // The current format reads and merges into the single run.
+    let merged = Shard::merge_files(&[&dir.join("tmp.json"), &new]).unwrap();
     assert_eq!(
         json(&merged.summary()),
         json(&run(&s, &runs(10, 1)).unwrap())
     );
-
-    let p = posterior_scenario(&dir, "0.6,12,1\n0.9,40,1\n");
-    run_shard(&p, 11, 0..4)
-        .unwrap()
-        .write(dir.join("tmp.json"))
-        .unwrap();
-    as_format_2(&dir.join("tmp.json"), &old);
-    let m = message(&Shard::read(&old).unwrap_err());
-    assert!(m.contains("post.csv") && m.contains("format 2"), "{m}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

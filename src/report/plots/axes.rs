@@ -1,5 +1,7 @@
 //! The axes of the charts: a day axis with a calendar-date axis above it
-//! (dates through `jiff`), ticks, round bounds and thinning of flat runs.
+//! (dates through [`crate::report::dates`]: a date's tick is at its
+//! end-of-day record, where its observations are drawn), ticks, round
+//! bounds and thinning of flat runs.
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 
@@ -31,12 +33,14 @@ impl Calendar {
         Calendar { horizon, ..self }
     }
 
-    /// `21 Jan 2026` for a model day.
-    pub(super) fn long(&self, day: f64) -> String {
-        self.day0.long(day)
+    /// `21 Jan 2026`: the start date, whose start is day 0.
+    pub(super) fn start_long(&self) -> String {
+        self.day0.start_long()
     }
 
-    /// `Apr 2026` or `28 Jan`, for an axis tick.
+    /// `Apr 2026` or `28 Jan`, for a tick of the date axis at `day`: the
+    /// date whose end-of-day record is that day (see
+    /// [`record_date`](crate::report::dates::record_date)).
     pub(super) fn tick(&self, day: f64) -> String {
         let Some(d) = self.day0.date(day.round()) else {
             return String::new();
@@ -64,16 +68,21 @@ impl Calendar {
         v
     }
 
-    /// Ticks of the date axis: first days of months (every 1, 2, 3, 6 or 12
-    /// months), or for horizons up to two months, every few days.
+    /// Ticks of the date axis: each at the end-of-day record of its date
+    /// (series day `date − start_date + 1`, where an observation of that
+    /// date is drawn), on the first days of months (every 1, 2, 3, 6 or 12
+    /// months), or for horizons up to two months, every few days from the
+    /// start date.
     pub(super) fn date_ticks(&self) -> Vec<f64> {
         let h = i64::from(self.horizon);
         if self.horizon <= 62 {
-            return self.day_ticks();
+            let step = self.day_ticks().get(1).map_or(1, |&s| s as i64).max(1);
+            return (1..=h.max(1))
+                .step_by(step as usize)
+                .map(|d| d as f64)
+                .collect();
         }
-        let Some(start) = self.day0.date(0.0) else {
-            return Vec::new();
-        };
+        let start = self.day0.start();
         let months = h / 30 + 1;
         let step = [1, 2, 3, 6, 12]
             .into_iter()
@@ -87,7 +96,7 @@ impl Calendar {
                 Ok(m) => m,
                 Err(_) => break,
             };
-            let day = self.day0.day_of(month);
+            let day = self.day0.record_day(month);
             if day > h {
                 break;
             }
@@ -189,4 +198,37 @@ pub(super) fn active_span(bands: &SeriesBands, horizon: u32) -> u32 {
     let want = (d + d / 4 + 7).max(28);
     let step = if want <= 70 { 7 } else { 30 };
     want.div_ceil(step).saturating_mul(step).min(horizon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::Observations;
+
+    /// A date's tick is where its observation is drawn: a count reported
+    /// on 30 January (series day 10 of a run from 21 January) falls on the
+    /// tick labelled 30 Jan, and the first of a month on its month's tick.
+    #[test]
+    fn an_observation_falls_on_the_tick_of_its_date() {
+        let s = crate::presets::plan_2026_01();
+        let obs = Observations::from_csv_str(
+            "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-01,transferred_cumulative,700\n",
+            "reported",
+            &s,
+        )
+        .unwrap();
+        let (jan30, feb1) = (f64::from(obs.rows()[0].day), f64::from(obs.rows()[1].day));
+        assert_eq!((jan30, feb1), (10.0, 12.0));
+        let short = Calendar::new("2026-01-21", 30).unwrap();
+        assert_eq!(short.tick(jan30), "30 Jan");
+        // The date axis starts at the start date's own record, series day 1.
+        let ticks = short.date_ticks();
+        assert_eq!(short.tick(ticks[0]), "21 Jan");
+        assert_eq!(ticks[0], 1.0);
+        assert!(ticks.iter().all(|&t| t <= 30.0));
+        // Monthly ticks: 1 February's is its record, series day 12.
+        let months = Calendar::new("2026-01-21", 200).unwrap();
+        assert_eq!(months.date_ticks()[0], feb1);
+        assert_eq!(months.tick(feb1), "Feb 2026");
+    }
 }

@@ -636,7 +636,7 @@ fn fan_subtitle(scenario: &Scenario, what: &str, replications: u64, cal: &Calend
         "{} \u{2014} {what}; {} replications; day 0 = {}",
         scenario.name,
         thousands(replications as f64),
-        cal.long(0.0)
+        cal.start_long()
     )
 }
 

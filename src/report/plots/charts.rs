@@ -71,7 +71,7 @@ impl Context<'_> {
             name,
             what,
             thousands(self.summary.replications as f64),
-            self.cal.long(0.0)
+            self.cal.start_long()
         )
     }
 }

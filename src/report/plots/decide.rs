@@ -189,7 +189,7 @@ impl Chart<'_> {
                         "{} \u{2014} median and 5\u{2013}95% band; {} replications each; day 0 = {}",
                         shorten(&labels.join(" vs "), 50),
                         thousands(reps as f64),
-                        runs.cal.long(0.0)
+                        runs.cal.start_long()
                     ),
                 )?;
                 for (i, area) in body
@@ -1015,7 +1015,7 @@ fn compare_runs<'a>(
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     for ((label, s), summary) in scenarios.iter().zip(summaries) {
         let start = Day0::parse(&summary.start_date)
-            .and_then(|d| d.date(0.0))
+            .map(|d| d.start())
             .ok_or_else(|| {
                 Error::plot(format!(
                     "{label}: start_date {:?} is not a YYYY-MM-DD date",

@@ -90,7 +90,7 @@ pub(super) fn time_chart<'a, DB: DrawingBackend>(
             .y_labels(8)
             .x_label_formatter(&day_fmt)
             .y_label_formatter(y_fmt)
-            .x_desc(format!("days since {} (day 0)", cal.long(0.0)))
+            .x_desc(format!("days since {} (day 0)", cal.start_long()))
             .y_desc(y_desc),
     )?;
     chart

@@ -25,8 +25,10 @@
 //! | `repatriation.svg`, `.png` | mean repatriated per group (bars), 5% to 95% of replications (whiskers) |
 //!
 //! Every time axis is in days since day 0 (bottom) and in calendar dates
-//! (top), computed from the scenario's `start_date` (civil dates through
-//! `jiff`). The module is split along its seams: `axes` (calendar, ticks,
+//! (top), computed from the scenario's `start_date` by
+//! [`crate::report::dates::record_date`]: a date's tick sits at its
+//! end-of-day record, series day `date − start_date + 1`, where a daily
+//! series' point and an observation of that date are drawn. The module is split along its seams: `axes` (calendar, ticks,
 //! bounds), `draw` (title block, time axes, legend, writing SVG and PNG,
 //! shared by every family) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
 //! printed at a quarter page.
