@@ -51,7 +51,6 @@ use super::shard::Summary;
 use crate::Error;
 use crate::model::Plan;
 use crate::scenario::{Scenario, Who};
-use crate::stats::MAX_BYTES_PER_SERIES_DAY;
 
 /// Nanoseconds of one core per simulated event, for [`Estimate::seconds`].
 pub const NANOS_PER_EVENT: f64 = 25.0;
@@ -80,7 +79,8 @@ const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
 /// what each rule costs); time is that work per replication, divided by
 /// the worker threads (an order of magnitude, meant to catch runs of
 /// days). Memory: the stored metric values (16 bytes each), the daily
-/// series' accumulators (at most [`MAX_BYTES_PER_SERIES_DAY`] per
+/// series' accumulators (at most
+/// [`MAX_BYTES_PER_SERIES_DAY`](crate::stats::MAX_BYTES_PER_SERIES_DAY) per
 /// series-day, about two per worker thread plus one, and together at most
 /// two exact pairs of 8 bytes per series-day and replication), and 64
 /// bytes per detainee per worker.
