@@ -87,6 +87,7 @@ impl Day0 {
     }
 
     /// The start date: day 0 is its start.
+    #[cfg_attr(not(feature = "plots"), allow(dead_code))]
     pub(crate) fn start(&self) -> Date {
         self.0
     }
@@ -97,6 +98,7 @@ impl Day0 {
     }
 
     /// The series day of the record at the end of `date` ([`record_day`]).
+    #[cfg_attr(not(feature = "plots"), allow(dead_code))]
     pub(crate) fn record_day(&self, date: Date) -> i64 {
         record_day(self.0, date)
     }

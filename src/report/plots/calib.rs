@@ -741,7 +741,7 @@ fn backtest_fans_of(
 ///
 /// let s = presets::plan_2026_01();
 /// let obs = Observations::from_csv_str(
-///     "date,series,value,sd\n9,transferred_cumulative,500,50\n11,transferred_cumulative,5\n",
+///     "date,series,value,sd\n9,transferred_cumulative,500,50\n11,transferred_cumulative,5,\n",
 ///     "reported",
 ///     &s,
 /// )?;
