@@ -13,8 +13,8 @@ pub mod day;
 pub mod dist;
 pub mod path;
 pub mod presets;
+mod problems;
 pub mod uncertainty;
-pub mod validate;
 pub mod variant;
 
 use std::path::Path;
@@ -25,8 +25,16 @@ pub use day::Day;
 pub use dist::Dist;
 pub use jiff::civil::Date;
 pub use uncertainty::{PosteriorTable, Uncertainty};
-pub use validate::{ScenarioError, ScenarioErrors, limits};
+pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use variant::Variant;
+
+/// The problem list and the limits at their former path
+/// (`scenario::validate::ScenarioErrors`); each process checks its own
+/// keys, in its own file.
+#[doc(hidden)]
+pub mod validate {
+    pub use super::problems::{ScenarioError, ScenarioErrors, limits};
+}
 
 use crate::Error;
 

@@ -47,7 +47,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::validate::Problems;
+use super::problems::Problems;
 use super::{Dist, Scenario, ScenarioErrors};
 use crate::Error;
 

@@ -44,7 +44,7 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
-use super::validate::Problems;
+use super::problems::Problems;
 use super::{Scenario, ScenarioErrors};
 use crate::Error;
 
@@ -352,7 +352,7 @@ impl Scenario {
         let mut seen = std::collections::HashSet::new();
         for v in &self.variants {
             let before = p.len();
-            super::validate::check_name(p, key(&v.name), &v.name, &mut seen);
+            super::problems::check_name(p, key(&v.name), &v.name, &mut seen);
             if p.len() == before && v.name.contains(':') {
                 p.push(
                     key(&v.name),
