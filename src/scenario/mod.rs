@@ -14,6 +14,7 @@ pub mod dist;
 pub mod path;
 pub mod presets;
 mod problems;
+mod transfer;
 pub mod uncertainty;
 pub mod variant;
 
@@ -24,8 +25,9 @@ use serde::{Deserialize, Serialize};
 pub use day::Day;
 pub use dist::Dist;
 pub use jiff::civil::Date;
-pub use uncertainty::{PosteriorTable, Uncertainty};
 pub use problems::{ScenarioError, ScenarioErrors, limits};
+pub use transfer::{Admission, Escape, Pause, Phase, Transfer, TransferEnd};
+pub use uncertainty::{PosteriorTable, Uncertainty};
 pub use variant::Variant;
 
 /// The problem list and the limits at their former path
@@ -124,96 +126,6 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
-}
-
-/// The transfer plan (`[transfer]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Transfer {
-    /// Time from departure to arrival of a convoy \[days\].
-    pub transit_days: Dist,
-    /// Most detainees that may depart in one week (days `[7k, 7k+7)`)
-    /// \[persons\]; `None`: no cap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weekly_cap: Option<u64>,
-    /// Whether convoys are held to the free beds in Iraq.
-    #[serde(default)]
-    pub admission: Admission,
-    /// Intervals `[from, to)` in which departures are skipped.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pauses: Vec<Pause>,
-    /// Convoy phases (`[[transfer.phase]]`), in increasing `from` order.
-    #[serde(rename = "phase")]
-    pub phases: Vec<Phase>,
-    /// Security incidents at Syrian sites; `None`: no escapes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escape: Option<Escape>,
-    /// What stops departures (`[transfer.end]`, v2); `None`: departures go
-    /// on until the pool is empty or the horizon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<TransferEnd>,
-}
-
-/// What stops departures (`[transfer.end]`, rule 8): whichever comes first.
-/// Whoever is left stays in the Syrian pool, exposed to escapes.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransferEnd {
-    /// No departure at or after this day \[days or date\]; `None`: no end day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until_day: Option<Day>,
-    /// Departures stop once this many have boarded in all \[persons\]; the
-    /// convoy that reaches it is cut down to fit. `None`: no target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_total: Option<u64>,
-}
-
-/// Whether a convoy is held to the free beds in Iraq.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Admission {
-    /// Convoys leave whatever the beds in Iraq (the default).
-    #[default]
-    Unlimited,
-    /// A convoy is capped by the free beds at departure: the sum over
-    /// facilities of capacity minus occupancy where positive, less the
-    /// detainees already in transit.
-    UpToCapacity,
-}
-
-/// A pause in departures, `[from, to)` \[days\].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pause {
-    /// First day of the pause \[days or date\], included.
-    pub from: Day,
-    /// End of the pause \[days or date\], excluded.
-    pub to: Day,
-}
-
-/// One phase of convoys: a departure on `from`, then one after each
-/// `interval_days` draw, until the next phase begins.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Phase {
-    /// Day of the phase's first departure \[days or date\].
-    pub from: Day,
-    /// Time between departures \[days\]; `fixed` gives a timetable,
-    /// `exponential` a Poisson process.
-    pub interval_days: Dist,
-    /// Detainees per convoy before caps \[persons\]; rounded to an integer.
-    pub convoy_size: Dist,
-}
-
-/// Security incidents at Syrian sites (`[transfer.escape]`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Escape {
-    /// Rate of the Poisson process of incidents \[per day\].
-    pub incident_rate_per_day: f64,
-    /// Probability that each detainee still in the pool escapes at an
-    /// incident, independently of the others.
-    pub escape_probability: f64,
 }
 
 /// A nationality group (`[[group]]`).
@@ -1262,27 +1174,6 @@ impl Stage {
             servers,
         });
         self
-    }
-}
-
-impl Pause {
-    /// A pause `[from, to)` \[days or dates\].
-    pub fn new(from: impl Into<Day>, to: impl Into<Day>) -> Pause {
-        Pause {
-            from: from.into(),
-            to: to.into(),
-        }
-    }
-}
-
-impl Phase {
-    /// A phase whose first departure is on `from` \[days or date\].
-    pub fn new(from: impl Into<Day>, interval_days: Dist, convoy_size: Dist) -> Phase {
-        Phase {
-            from: from.into(),
-            interval_days,
-            convoy_size,
-        }
     }
 }
 

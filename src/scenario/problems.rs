@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Date, Day, Policy, Scenario};
+use super::{Date, Day, Policy, Scenario, transfer};
 
 /// Sizes beyond which a scenario is refused rather than run.
 ///
@@ -134,7 +134,7 @@ impl Problems {
         });
     }
 
-    fn finite(&mut self, path: impl Into<String>, v: f64) -> bool {
+    pub(crate) fn finite(&mut self, path: impl Into<String>, v: f64) -> bool {
         if v.is_finite() {
             true
         } else {
@@ -169,7 +169,7 @@ impl Problems {
         }
     }
 
-    fn probability(&mut self, path: impl Into<String>, v: f64) {
+    pub(crate) fn probability(&mut self, path: impl Into<String>, v: f64) {
         if !(0.0..=1.0).contains(&v) {
             self.push(
                 path,
@@ -178,7 +178,7 @@ impl Problems {
         }
     }
 
-    fn at_most(&mut self, path: impl Into<String>, v: u64, max: u64, what: &str) {
+    pub(crate) fn at_most(&mut self, path: impl Into<String>, v: u64, max: u64, what: &str) {
         if v > max {
             self.push(
                 path,
@@ -187,7 +187,7 @@ impl Problems {
         }
     }
 
-    fn list_len(&mut self, path: &str, len: usize, max: usize) {
+    pub(crate) fn list_len(&mut self, path: &str, len: usize, max: usize) {
         if len > max {
             self.push(
                 path,
@@ -386,7 +386,6 @@ impl Scenario {
     /// ```
     pub fn validate(&self) -> Result<(), ScenarioErrors> {
         let mut p = Problems::default();
-        let horizon = f64::from(self.horizon_days);
 
         let start = self.start_date;
         check_name(&mut p, "name".into(), &self.name, &mut HashSet::new());
@@ -400,110 +399,7 @@ impl Scenario {
             "horizon",
         );
 
-        // Transfer.
-        let t = &self.transfer;
-        p.dist("transfer.transit_days", &t.transit_days);
-        if let Some(cap) = t.weekly_cap {
-            // Beyond this the scenario could not be written back as TOML.
-            p.at_most(
-                "transfer.weekly_cap",
-                cap,
-                i64::MAX as u64,
-                "file format integer",
-            );
-        }
-        p.list_len("transfer.pauses", t.pauses.len(), MAX_LIST);
-        for (i, pause) in t.pauses.iter().enumerate() {
-            let from = p.day(format!("transfer.pauses[{i}].from"), pause.from, start);
-            let to = p.day(format!("transfer.pauses[{i}].to"), pause.to, start);
-            if let (Some(from), Some(to)) = (from, to)
-                && to <= from
-            {
-                p.push(
-                    format!("transfer.pauses[{i}].to"),
-                    format!("must be after from ({}), got {}", pause.from, pause.to),
-                );
-            }
-        }
-        if t.phases.is_empty() {
-            p.push("transfer.phase", "at least one phase is required");
-        }
-        p.list_len("transfer.phase", t.phases.len(), MAX_LIST);
-        // Expected departures of the phases within the limit each, added up.
-        let mut departures = 0.0;
-        let mut each_within = true;
-        for (i, ph) in t.phases.iter().enumerate() {
-            let base = format!("transfer.phase[{i}]");
-            let from = p.day(format!("{base}.from"), ph.from, start);
-            let from_n = self.day(ph.from);
-            if i > 0 {
-                let prev = self.day(t.phases[i - 1].from);
-                if from.is_some() && prev.is_finite() && from_n <= prev {
-                    p.push(
-                        format!("{base}.from"),
-                        format!(
-                            "phases must be in increasing order of from: must be after phase[{}].from ({prev}), got {}",
-                            i - 1,
-                            ph.from
-                        ),
-                    );
-                }
-            }
-            let ipath = format!("{base}.interval_days");
-            let before = p.0.len();
-            p.dist(&ipath, &ph.interval_days);
-            if p.0.len() == before {
-                let mean = ph.interval_days.mean();
-                let end = t
-                    .phases
-                    .get(i + 1)
-                    .map_or(horizon, |n| self.day(n.from).min(horizon));
-                let span = (end - from_n).max(0.0);
-                if mean <= 0.0 {
-                    p.push(
-                        ipath,
-                        format!(
-                            "must have a mean above 0 (departures would never end), got {mean}"
-                        ),
-                    );
-                } else if span / mean > MAX_EXPECTED_EVENTS {
-                    each_within = false;
-                    p.push(
-                        ipath,
-                        format!(
-                            "mean {mean:e} gives about {:.3e} departures, more than the limit of {MAX_EXPECTED_EVENTS:e}",
-                            span / mean
-                        ),
-                    );
-                } else {
-                    departures += span / mean;
-                }
-            }
-            p.dist(&format!("{base}.convoy_size"), &ph.convoy_size);
-        }
-        if each_within && departures > MAX_EXPECTED_EVENTS {
-            p.push(
-                "transfer.phase",
-                format!("phases give about {departures:.0} departures in all, more than the limit of {MAX_EXPECTED_EVENTS:e}"),
-            );
-        }
-        if let Some(e) = &t.escape {
-            let r = e.incident_rate_per_day;
-            if p.finite("transfer.escape.incident_rate_per_day", r) {
-                if r < 0.0 {
-                    p.push(
-                        "transfer.escape.incident_rate_per_day",
-                        format!("must be at least 0, got {r}"),
-                    );
-                } else if r * horizon > MAX_EXPECTED_EVENTS {
-                    p.push(
-                        "transfer.escape.incident_rate_per_day",
-                        format!("gives about {:.3e} incidents, more than the limit of {MAX_EXPECTED_EVENTS:e}", r * horizon),
-                    );
-                }
-            }
-            p.probability("transfer.escape.escape_probability", e.escape_probability);
-        }
+        transfer::check(self, &mut p);
 
         // Groups.
         if self.groups.is_empty() {
@@ -732,20 +628,7 @@ impl Scenario {
             )
         };
 
-        // Rule 8: transfer end.
-        if let Some(end) = &self.transfer.end {
-            if let Some(d) = end.until_day {
-                p.day("transfer.end.until_day", d, start);
-            }
-            if let Some(n) = end.target_total {
-                p.at_most(
-                    "transfer.end.target_total",
-                    n,
-                    i64::MAX as u64,
-                    "file format integer",
-                );
-            }
-        }
+        transfer::check_end(self, p);
 
         // Rule 9: receiving facilities.
         if let Some(list) = &self.allocation.facilities {
