@@ -12,8 +12,10 @@
 pub mod day;
 pub mod dist;
 pub mod path;
+mod population;
 pub mod presets;
 mod problems;
+mod repatriation;
 mod transfer;
 pub mod uncertainty;
 pub mod variant;
@@ -25,7 +27,9 @@ use serde::{Deserialize, Serialize};
 pub use day::Day;
 pub use dist::Dist;
 pub use jiff::civil::Date;
+pub use population::Group;
 pub use problems::{ScenarioError, ScenarioErrors, limits};
+pub use repatriation::{EligibleAfter, Repatriation};
 pub use transfer::{Admission, Escape, Pause, Phase, Transfer, TransferEnd};
 pub use uncertainty::{PosteriorTable, Uncertainty};
 pub use variant::Variant;
@@ -126,114 +130,6 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
-}
-
-/// A nationality group (`[[group]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Group {
-    /// Group name, unique; used in metric names (`transferred.<group>`).
-    pub name: String,
-    /// Detainees of this group in the Syrian pool on day 0 \[persons\].
-    pub count: u64,
-    /// The home state's repatriation rule; default: none.
-    #[serde(default)]
-    pub repatriation: Repatriation,
-}
-
-/// A group's repatriation rule (rules 6 and 14).
-///
-/// On arrival in Iraq each detainee of the group is chosen with
-/// `probability`. A chosen detainee's repatriation time is the later of the
-/// eligibility time (`eligible_after`; default: arrival) plus a
-/// `delay_days` draw, and `earliest_day`. If that comes before the verdict
-/// the detainee leaves; after a conviction only with `after_conviction`.
-/// With a `quota`, at most that many of the group are repatriated, first
-/// come first served.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Repatriation {
-    /// Probability that a detainee is chosen for repatriation, in \[0, 1\].
-    pub probability: f64,
-    /// Delay from eligibility to repatriation \[days\]; required when
-    /// `probability > 0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delay_days: Option<Dist>,
-    /// No repatriation before this day \[days or date\]; default day 0.
-    #[serde(default, skip_serializing_if = "Day::is_zero")]
-    pub earliest_day: Day,
-    /// When the repatriation clock starts (v2); default `"arrival"`.
-    #[serde(default, skip_serializing_if = "EligibleAfter::is_arrival")]
-    pub eligible_after: EligibleAfter,
-    /// Whether a convicted detainee whose repatriation time comes after the
-    /// verdict is repatriated from prison (v2; required with
-    /// `eligible_after = "verdict"`); default `false`.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub after_conviction: bool,
-    /// At most this many of the group are repatriated \[persons\], first
-    /// come first served in time (v2); `None`: no quota.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quota: Option<u64>,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// When a group's repatriation clock starts (`eligible_after`, rule 14).
-///
-/// Written in the file as a string: `"arrival"`, `"verdict"`, or the name
-/// of a court stage. The words `arrival` and `verdict` always mean these,
-/// never a stage of that name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum EligibleAfter {
-    /// On arrival in Iraq (the default, as in version 1).
-    #[default]
-    Arrival,
-    /// When the detainee's service at the named stage ends.
-    Stage(String),
-    /// At a conviction (transfer of sentenced persons); requires
-    /// `after_conviction = true`.
-    Verdict,
-}
-
-impl EligibleAfter {
-    /// Whether this is the default, `"arrival"`.
-    pub fn is_arrival(&self) -> bool {
-        *self == EligibleAfter::Arrival
-    }
-
-    /// The file's spelling.
-    pub fn as_str(&self) -> &str {
-        match self {
-            EligibleAfter::Arrival => "arrival",
-            EligibleAfter::Verdict => "verdict",
-            EligibleAfter::Stage(s) => s,
-        }
-    }
-}
-
-impl From<&str> for EligibleAfter {
-    fn from(s: &str) -> EligibleAfter {
-        match s {
-            "arrival" => EligibleAfter::Arrival,
-            "verdict" => EligibleAfter::Verdict,
-            other => EligibleAfter::Stage(other.to_string()),
-        }
-    }
-}
-
-impl Serialize for EligibleAfter {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EligibleAfter {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<EligibleAfter, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(EligibleAfter::from(s.as_str()))
-    }
 }
 
 /// A prison (`[[facility]]`).
@@ -1073,46 +969,6 @@ impl ScenarioBuilder {
     /// Returns the scenario without validating it.
     pub fn build_unchecked(self) -> Scenario {
         self.scenario
-    }
-}
-
-impl Group {
-    /// A group of `count` detainees that is never repatriated.
-    pub fn new(name: impl Into<String>, count: u64) -> Group {
-        Group {
-            name: name.into(),
-            count,
-            repatriation: Repatriation::default(),
-        }
-    }
-    /// Sets the repatriation rule (v1 keys; the v2 keys keep their
-    /// values).
-    pub fn with_repatriation(
-        mut self,
-        probability: f64,
-        delay_days: Dist,
-        earliest_day: impl Into<Day>,
-    ) -> Group {
-        self.repatriation.probability = probability;
-        self.repatriation.delay_days = Some(delay_days);
-        self.repatriation.earliest_day = earliest_day.into();
-        self
-    }
-    /// Sets when the repatriation clock starts: `"arrival"`, `"verdict"` or
-    /// a stage name.
-    pub fn with_eligible_after(mut self, after: impl Into<EligibleAfter>) -> Group {
-        self.repatriation.eligible_after = after.into();
-        self
-    }
-    /// Sets whether the convicted may be repatriated from prison.
-    pub fn with_after_conviction(mut self, yes: bool) -> Group {
-        self.repatriation.after_conviction = yes;
-        self
-    }
-    /// Sets the most of the group repatriated \[persons\].
-    pub fn with_quota(mut self, quota: u64) -> Group {
-        self.repatriation.quota = Some(quota);
-        self
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Date, Day, Policy, Scenario, transfer};
+use super::{Date, Day, Policy, Scenario, population, repatriation, transfer};
 
 /// Sizes beyond which a scenario is refused rather than run.
 ///
@@ -401,51 +401,7 @@ impl Scenario {
 
         transfer::check(self, &mut p);
 
-        // Groups.
-        if self.groups.is_empty() {
-            p.push("group", "at least one group is required");
-        }
-        p.list_len("group", self.groups.len(), MAX_GROUPS);
-        let mut seen = HashSet::new();
-        for (i, g) in self.groups.iter().enumerate() {
-            check_name(&mut p, format!("group[{i}].name"), &g.name, &mut seen);
-            p.at_most(
-                format!("group[{i}].count"),
-                g.count,
-                MAX_DETAINEES,
-                "detainee",
-            );
-            let r = &g.repatriation;
-            p.probability(
-                format!("group[{i}].repatriation.probability"),
-                r.probability,
-            );
-            match &r.delay_days {
-                Some(d) => p.dist(&format!("group[{i}].repatriation.delay_days"), d),
-                None if r.probability > 0.0 => p.push(
-                    format!("group[{i}].repatriation.delay_days"),
-                    format!(
-                        "is required when probability is above 0 (probability is {})",
-                        r.probability
-                    ),
-                ),
-                None => {}
-            }
-            p.day(
-                format!("group[{i}].repatriation.earliest_day"),
-                r.earliest_day,
-                start,
-            );
-        }
-        let total = self.total_detainees();
-        if total > MAX_DETAINEES && self.groups.iter().all(|g| g.count <= MAX_DETAINEES) {
-            p.push(
-                "group",
-                format!(
-                    "counts add up to {total}, more than the limit of {MAX_DETAINEES} detainees"
-                ),
-            );
-        }
+        population::check(self, &mut p);
 
         // Facilities.
         if self.facilities.is_empty() {
@@ -769,42 +725,7 @@ impl Scenario {
             );
         }
 
-        // Rule 14: repatriation, version 2.
-        for (i, g) in self.groups.iter().enumerate() {
-            let r = &g.repatriation;
-            let base = format!("group[{i}].repatriation");
-            if let super::EligibleAfter::Stage(name) = &r.eligible_after
-                && !self.court.stages.iter().any(|s| &s.name == name)
-            {
-                let stages: Vec<_> = self
-                    .court
-                    .stages
-                    .iter()
-                    .map(|s| format!("{:?}", s.name))
-                    .collect();
-                p.push(
-                    format!("{base}.eligible_after"),
-                    format!(
-                        "must be \"arrival\", \"verdict\" or the name of a court stage ({}), got {name:?}",
-                        stages.join(", ")
-                    ),
-                );
-            }
-            if r.eligible_after == super::EligibleAfter::Verdict && !r.after_conviction {
-                p.push(
-                    format!("{base}.after_conviction"),
-                    "must be true with eligible_after = \"verdict\" (only the convicted are eligible then)",
-                );
-            }
-            if let Some(q) = r.quota {
-                p.at_most(
-                    format!("{base}.quota"),
-                    q,
-                    i64::MAX as u64,
-                    "file format integer",
-                );
-            }
-        }
+        repatriation::check_eligibility(self, p);
     }
 }
 
