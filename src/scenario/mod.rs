@@ -11,6 +11,7 @@
 
 pub mod day;
 pub mod dist;
+mod facility;
 pub mod path;
 mod population;
 pub mod presets;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use day::Day;
 pub use dist::Dist;
+pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
 pub use jiff::civil::Date;
 pub use population::Group;
 pub use problems::{ScenarioError, ScenarioErrors, limits};
@@ -130,130 +132,6 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
-}
-
-/// A prison (`[[facility]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Facility {
-    /// Facility name, unique; used in metric names.
-    pub name: String,
-    /// Design capacity on day 0 \[beds\], at least 1.
-    pub capacity: u64,
-    /// Population inside on day 0 that belongs to no group \[persons\];
-    /// it never leaves unless `background` makes it turn over.
-    #[serde(default)]
-    pub initial_occupancy: u64,
-    /// Beds added on given days.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub expansions: Vec<Expansion>,
-    /// Turnover of the people already inside (rule 12, v2); `None`: the
-    /// initial population never leaves and nobody else comes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<Background>,
-    /// Cost of one end-of-day record of one person inside \[currency per
-    /// detainee-day, any currency\] (rule 17, v2); `None`: not priced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_per_detainee_day: Option<f64>,
-}
-
-/// A facility's background population that turns over (rule 12): Poisson
-/// admissions, exponential stays, those inside on day 0 included.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Background {
-    /// Rate of other admissions into the facility \[persons per day\];
-    /// default 0.
-    #[serde(default)]
-    pub admissions_per_day: f64,
-    /// Mean of each background inmate's exponential stay \[days\], > 0.
-    pub mean_stay_days: f64,
-}
-
-/// Custody rules beyond placement (`[custody]`, v2).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Custody {
-    /// Constant hazard of death of each transferee in custody \[per year of
-    /// 365.25 days\] (rule 11); default 0.
-    #[serde(default)]
-    pub mortality_per_year: f64,
-}
-
-impl Custody {
-    /// Whether every rule is at its default (nobody dies in custody).
-    pub fn is_default(&self) -> bool {
-        *self == Custody::default()
-    }
-}
-
-/// A move of people between facilities (`[[relocation]]`, rule 13).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Relocation {
-    /// When the move happens \[days or date\].
-    pub day: Day,
-    /// Facility they leave (a facility name).
-    pub from: String,
-    /// Facility they go to (a facility name, not `from`).
-    pub to: String,
-    /// Most people moved \[persons\]; fewer present: all of them move.
-    pub count: u64,
-    /// Who may be moved; default `any`.
-    #[serde(default)]
-    pub who: Who,
-}
-
-/// Who a relocation moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Who {
-    /// Background inmates and transferees together (the default).
-    #[default]
-    Any,
-    /// Only the facility's background population.
-    Background,
-    /// Only transferred detainees.
-    Transferees,
-}
-
-/// Beds added to a facility on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expansion {
-    /// Day the beds come into use \[days or date\].
-    pub day: Day,
-    /// Beds added \[beds\].
-    pub beds: u64,
-}
-
-/// How arrivals are placed in facilities (`[allocation]`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Allocation {
-    /// The placement rule.
-    pub policy: Policy,
-    /// Relative weights, one per receiving facility in listed order;
-    /// required by and only allowed with `proportional`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weights: Option<Vec<f64>>,
-    /// The facilities that receive arrivals, by name, in the order the
-    /// policy uses (rule 9, v2); `None`: all, in file order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facilities: Option<Vec<String>>,
-}
-
-/// A placement rule for arriving detainees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Policy {
-    /// Lowest occupancy / capacity; ties go to the first listed.
-    #[default]
-    LeastOccupied,
-    /// At random, in proportion to `weights`.
-    Proportional,
-    /// The first listed facility with a free bed; if none, `least_occupied`.
-    FillInOrder,
 }
 
 /// The court pipeline (`[court]`).
@@ -972,47 +850,6 @@ impl ScenarioBuilder {
     }
 }
 
-impl Facility {
-    /// An empty facility with `capacity` beds.
-    pub fn new(name: impl Into<String>, capacity: u64) -> Facility {
-        Facility {
-            name: name.into(),
-            capacity,
-            initial_occupancy: 0,
-            expansions: Vec::new(),
-            background: None,
-            cost_per_detainee_day: None,
-        }
-    }
-    /// Sets the population inside on day 0 \[persons\].
-    pub fn with_initial_occupancy(mut self, n: u64) -> Facility {
-        self.initial_occupancy = n;
-        self
-    }
-    /// Adds `beds` on `day` \[days or date\].
-    pub fn with_expansion(mut self, day: impl Into<Day>, beds: u64) -> Facility {
-        self.expansions.push(Expansion {
-            day: day.into(),
-            beds,
-        });
-        self
-    }
-    /// Makes the population inside turn over: admissions \[persons per
-    /// day\] and the mean stay \[days\].
-    pub fn with_background(mut self, admissions_per_day: f64, mean_stay_days: f64) -> Facility {
-        self.background = Some(Background {
-            admissions_per_day,
-            mean_stay_days,
-        });
-        self
-    }
-    /// Sets the cost of one detainee-day \[currency\].
-    pub fn with_cost_per_detainee_day(mut self, cost: f64) -> Facility {
-        self.cost_per_detainee_day = Some(cost);
-        self
-    }
-}
-
 impl Stage {
     /// A stage with `servers` servers and no schedule.
     pub fn new(name: impl Into<String>, servers: u64, service_days: Dist) -> Stage {
@@ -1056,29 +893,6 @@ impl Sentence {
             after_days,
             probability,
         });
-        self
-    }
-}
-
-impl Relocation {
-    /// Moves up to `count` people of any kind from `from` to `to` on `day`.
-    pub fn new(
-        day: impl Into<Day>,
-        from: impl Into<String>,
-        to: impl Into<String>,
-        count: u64,
-    ) -> Relocation {
-        Relocation {
-            day: day.into(),
-            from: from.into(),
-            to: to.into(),
-            count,
-            who: Who::Any,
-        }
-    }
-    /// Sets who may be moved.
-    pub fn with_who(mut self, who: Who) -> Relocation {
-        self.who = who;
         self
     }
 }

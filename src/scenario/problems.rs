@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Date, Day, Policy, Scenario, population, repatriation, transfer};
+use super::{Date, Day, Scenario, facility, population, repatriation, transfer};
 
 /// Sizes beyond which a scenario is refused rather than run.
 ///
@@ -403,97 +403,8 @@ impl Scenario {
 
         population::check(self, &mut p);
 
-        // Facilities.
-        if self.facilities.is_empty() {
-            p.push("facility", "at least one facility is required");
-        }
-        p.list_len("facility", self.facilities.len(), MAX_FACILITIES);
-        let mut seen = HashSet::new();
-        for (i, f) in self.facilities.iter().enumerate() {
-            check_name(&mut p, format!("facility[{i}].name"), &f.name, &mut seen);
-            if f.capacity == 0 {
-                p.push(
-                    format!("facility[{i}].capacity"),
-                    "must be at least 1, got 0",
-                );
-            }
-            p.at_most(
-                format!("facility[{i}].capacity"),
-                f.capacity,
-                MAX_BEDS,
-                "bed",
-            );
-            p.at_most(
-                format!("facility[{i}].initial_occupancy"),
-                f.initial_occupancy,
-                MAX_BEDS,
-                "bed",
-            );
-            p.list_len(
-                &format!("facility[{i}].expansions"),
-                f.expansions.len(),
-                MAX_LIST,
-            );
-            for (j, e) in f.expansions.iter().enumerate() {
-                p.day(format!("facility[{i}].expansions[{j}].day"), e.day, start);
-                p.at_most(
-                    format!("facility[{i}].expansions[{j}].beds"),
-                    e.beds,
-                    MAX_BEDS,
-                    "bed",
-                );
-            }
-        }
-
-        // Allocation.
-        let a = &self.allocation;
-        match (a.policy, &a.weights) {
-            (Policy::Proportional, None) => p.push(
-                "allocation.weights",
-                "is required with policy \"proportional\" (one weight per facility)",
-            ),
-            (Policy::Proportional, Some(w)) => {
-                // With `allocation.facilities`, one per listed name.
-                let (n, which) = match &a.facilities {
-                    Some(list) => (list.len(), "receiving facility"),
-                    None => (self.facilities.len(), "facility"),
-                };
-                // An empty list is its own problem.
-                if w.len() != n && n > 0 {
-                    p.push(
-                        "allocation.weights",
-                        format!("must have one weight per {which} ({n}), got {}", w.len()),
-                    );
-                }
-                for (i, &x) in w.iter().enumerate() {
-                    if !x.is_finite() || x < 0.0 {
-                        p.push(
-                            format!("allocation.weights[{i}]"),
-                            format!("must be a finite number at least 0, got {x}"),
-                        );
-                    }
-                }
-                let sum: f64 = w.iter().sum();
-                if w.iter().all(|&x| x == 0.0) && !w.is_empty() {
-                    p.push("allocation.weights", "must not all be 0");
-                } else if w.iter().all(|x| x.is_finite()) && sum > 1e300 {
-                    // Beyond this the sampler cannot be built and placement
-                    // would not be proportional.
-                    p.push(
-                        "allocation.weights",
-                        format!("must add up to at most 1e300, got {sum:e}"),
-                    );
-                }
-            }
-            (policy, Some(_)) => p.push(
-                "allocation.weights",
-                format!(
-                    "is only used with policy \"proportional\", but policy is {:?}",
-                    policy_name(policy)
-                ),
-            ),
-            (_, None) => {}
-        }
+        facility::check(self, &mut p);
+        facility::check_weights(self, &mut p);
 
         // Court.
         let c = &self.court;
@@ -567,131 +478,12 @@ impl Scenario {
 
     /// The rules of the version 2 keys (rules 8-17).
     fn validate_v2(&self, p: &mut Problems) {
-        let start = self.start_date;
-        let horizon = f64::from(self.horizon_days);
-        let facility_names = || {
-            self.facilities
-                .iter()
-                .map(|f| format!("{:?}", f.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let names_facility = |name: &str| self.facilities.iter().any(|f| f.name == name);
-        let no_facility = |name: &str| {
-            format!(
-                "no facility named {name:?} (facilities: {})",
-                facility_names()
-            )
-        };
-
         transfer::check_end(self, p);
 
-        // Rule 9: receiving facilities.
-        if let Some(list) = &self.allocation.facilities {
-            if list.is_empty() {
-                p.push(
-                    "allocation.facilities",
-                    "must list at least one facility (leave it out to receive into all)",
-                );
-            }
-            p.list_len("allocation.facilities", list.len(), MAX_FACILITIES);
-            let mut seen = HashSet::new();
-            for (i, name) in list.iter().enumerate() {
-                let path = format!("allocation.facilities[{i}]");
-                if !names_facility(name) {
-                    p.push(path, no_facility(name));
-                } else if !seen.insert(name.as_str()) {
-                    p.push(path, format!("{name:?} is listed twice"));
-                }
-            }
-        }
-
-        // Rule 11: death in custody.
-        let m = self.custody.mortality_per_year;
-        if p.finite("custody.mortality_per_year", m) {
-            if m < 0.0 {
-                p.push(
-                    "custody.mortality_per_year",
-                    format!("must be at least 0, got {m}"),
-                );
-            } else if m > super::Dist::MAX_VALUE {
-                p.push(
-                    "custody.mortality_per_year",
-                    format!("must be at most {:e}, got {m:e}", super::Dist::MAX_VALUE),
-                );
-            }
-        }
-
-        // Rules 12 and 17: background populations and costs.
-        for (i, f) in self.facilities.iter().enumerate() {
-            if let Some(b) = &f.background {
-                let path = format!("facility[{i}].background.admissions_per_day");
-                let a = b.admissions_per_day;
-                if p.finite(path.clone(), a) {
-                    if a < 0.0 {
-                        p.push(path, format!("must be at least 0, got {a}"));
-                    } else if a * horizon > MAX_EXPECTED_EVENTS {
-                        p.push(
-                            path,
-                            format!(
-                                "gives about {:.3e} admissions, more than the limit of {MAX_EXPECTED_EVENTS:e}",
-                                a * horizon
-                            ),
-                        );
-                    }
-                }
-                let path = format!("facility[{i}].background.mean_stay_days");
-                let m = b.mean_stay_days;
-                if p.finite(path.clone(), m) {
-                    if m <= 0.0 {
-                        p.push(path, format!("must be above 0, got {m}"));
-                    } else if m > super::Dist::MAX_VALUE {
-                        p.push(
-                            path,
-                            format!("must be at most {:e}, got {m:e}", super::Dist::MAX_VALUE),
-                        );
-                    }
-                }
-            }
-            if let Some(c) = f.cost_per_detainee_day {
-                let path = format!("facility[{i}].cost_per_detainee_day");
-                if p.finite(path.clone(), c) {
-                    if c < 0.0 {
-                        p.push(path, format!("must be at least 0, got {c}"));
-                    } else if c > super::Dist::MAX_VALUE {
-                        p.push(
-                            path,
-                            format!("must be at most {:e}, got {c:e}", super::Dist::MAX_VALUE),
-                        );
-                    }
-                }
-            }
-        }
-
-        // Rule 13: relocations.
-        p.list_len("relocation", self.relocations.len(), MAX_LIST);
-        for (i, r) in self.relocations.iter().enumerate() {
-            let base = format!("relocation[{i}]");
-            p.day(format!("{base}.day"), r.day, start);
-            let from_ok = names_facility(&r.from);
-            if !from_ok {
-                p.push(format!("{base}.from"), no_facility(&r.from));
-            }
-            if !names_facility(&r.to) {
-                p.push(format!("{base}.to"), no_facility(&r.to));
-            } else if from_ok && r.from == r.to {
-                p.push(
-                    format!("{base}.to"),
-                    format!("must differ from from (both are {:?})", r.to),
-                );
-            }
-            p.at_most(
-                format!("{base}.count"),
-                r.count,
-                i64::MAX as u64,
-                "file format integer",
-            );
-        }
+        facility::check_receiving(self, p);
+        facility::check_custody(self, p);
+        facility::check_turnover_and_costs(self, p);
+        facility::check_relocations(self, p);
 
         // Rule 10: sentences.
         let sentences = &self.court.sentences;
@@ -709,9 +501,12 @@ impl Scenario {
                 p.probability(format!("{base}.probability"), s.probability);
             }
             if let Some(name) = &s.facility
-                && !names_facility(name)
+                && !facility::names_facility(self, name)
             {
-                p.push(format!("{base}.facility"), no_facility(name));
+                p.push(
+                    format!("{base}.facility"),
+                    facility::no_facility(self, name),
+                );
             }
             if let Some(exit) = &s.exit {
                 p.dist(&format!("{base}.exit.after_days"), &exit.after_days);
@@ -726,14 +521,5 @@ impl Scenario {
         }
 
         repatriation::check_eligibility(self, p);
-    }
-}
-
-/// The file's spelling of a policy.
-pub(crate) fn policy_name(p: Policy) -> &'static str {
-    match p {
-        Policy::LeastOccupied => "least_occupied",
-        Policy::Proportional => "proportional",
-        Policy::FillInOrder => "fill_in_order",
     }
 }
