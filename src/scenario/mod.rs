@@ -9,6 +9,7 @@
 //!
 //! Units: time is in days from `start_date` (day 0); counts are persons.
 
+mod court;
 pub mod day;
 pub mod dist;
 mod facility;
@@ -25,6 +26,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
 pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
@@ -132,104 +134,6 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
-}
-
-/// The court pipeline (`[court]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Court {
-    /// Probability that a verdict is a conviction, in \[0, 1\]; otherwise the
-    /// detainee is released.
-    pub conviction_probability: f64,
-    /// Facility the convicted move to; `None`: they stay where they are.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub convicted_facility: Option<String>,
-    /// Ordered stages (`[[court.stage]]`); a verdict follows the last.
-    #[serde(rename = "stage")]
-    pub stages: Vec<Stage>,
-    /// Sentences drawn at a conviction (`[[court.sentence]]`, rule 10, v2);
-    /// their probabilities sum to 1. Empty: one sentence with no exit (v1).
-    #[serde(rename = "sentence", default, skip_serializing_if = "Vec::is_empty")]
-    pub sentences: Vec<Sentence>,
-}
-
-/// A sentence (`[[court.sentence]]`, rule 10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sentence {
-    /// Sentence name, unique; used in metric names (`sentenced.<sentence>`).
-    pub name: String,
-    /// Probability of this sentence given a conviction, in \[0, 1\].
-    pub probability: f64,
-    /// Facility the sentenced move to; overrides
-    /// [`Court::convicted_facility`]. `None`: that rule applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facility: Option<String>,
-    /// How the sentenced leave custody; `None`: they stay to the horizon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exit: Option<SentenceExit>,
-}
-
-/// How a sentence ends: with `probability`, the detainee leaves custody as
-/// `kind` at the verdict plus an `after_days` draw.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SentenceExit {
-    /// How the detainee leaves.
-    pub kind: ExitKind,
-    /// Time from the verdict to the exit \[days\].
-    pub after_days: Dist,
-    /// Probability that the exit happens at all, in \[0, 1\]; default 1.
-    /// Otherwise the detainee stays to the horizon.
-    #[serde(default = "one", skip_serializing_if = "is_one")]
-    pub probability: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-fn is_one(x: &f64) -> bool {
-    *x == 1.0
-}
-
-/// How a sentenced detainee leaves custody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExitKind {
-    /// Released at the end of the sentence.
-    Released,
-    /// Executed.
-    Executed,
-}
-
-/// One court stage: a national first-come, first-served queue with parallel
-/// servers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Stage {
-    /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
-    pub name: String,
-    /// Cases in service at once on day 0 (judges or panels) \[cases\]; 0
-    /// only if a `schedule` entry later raises it (a court that opens
-    /// later: cases queue until then).
-    pub servers: u64,
-    /// Time one case spends in service \[days\].
-    pub service_days: Dist,
-    /// Changes of the server count on given days. A cut never interrupts a
-    /// case in service.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub schedule: Vec<ServerChange>,
-}
-
-/// A change of a stage's server count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServerChange {
-    /// Day of the change \[days or date\].
-    pub day: Day,
-    /// Server count from that day on \[cases\]; 0 closes the stage.
-    pub servers: u64,
 }
 
 impl Scenario {
@@ -847,52 +751,5 @@ impl ScenarioBuilder {
     /// Returns the scenario without validating it.
     pub fn build_unchecked(self) -> Scenario {
         self.scenario
-    }
-}
-
-impl Stage {
-    /// A stage with `servers` servers and no schedule.
-    pub fn new(name: impl Into<String>, servers: u64, service_days: Dist) -> Stage {
-        Stage {
-            name: name.into(),
-            servers,
-            service_days,
-            schedule: Vec::new(),
-        }
-    }
-    /// Sets the server count from `day` \[days or date\] on.
-    pub fn with_change(mut self, day: impl Into<Day>, servers: u64) -> Stage {
-        self.schedule.push(ServerChange {
-            day: day.into(),
-            servers,
-        });
-        self
-    }
-}
-
-impl Sentence {
-    /// A sentence with no facility of its own and no exit.
-    pub fn new(name: impl Into<String>, probability: f64) -> Sentence {
-        Sentence {
-            name: name.into(),
-            probability,
-            facility: None,
-            exit: None,
-        }
-    }
-    /// Sets the facility the sentenced move to.
-    pub fn with_facility(mut self, name: impl Into<String>) -> Sentence {
-        self.facility = Some(name.into());
-        self
-    }
-    /// Sets the exit: with `probability`, leave as `kind` after an
-    /// `after_days` draw \[days\] from the verdict.
-    pub fn with_exit(mut self, kind: ExitKind, after_days: Dist, probability: f64) -> Sentence {
-        self.exit = Some(SentenceExit {
-            kind,
-            after_days,
-            probability,
-        });
-        self
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Date, Day, Scenario, facility, population, repatriation, transfer};
+use super::{Date, Day, Scenario, court, facility, population, repatriation, transfer};
 
 /// Sizes beyond which a scenario is refused rather than run.
 ///
@@ -125,6 +125,20 @@ pub(crate) struct Problems(Vec<ScenarioError>);
 impl Problems {
     pub(crate) fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Whether no problem was found.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` without problems, otherwise every problem in the order found.
+    pub(crate) fn into_result(self) -> Result<(), ScenarioErrors> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioErrors(self.0))
+        }
     }
 
     pub(crate) fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
@@ -279,58 +293,6 @@ pub(crate) fn check_name(
 }
 
 impl Scenario {
-    /// What `custody-sim check` refuses beyond [`Scenario::validate`]: a
-    /// court stage with 0 servers whose schedule opens it only on or after
-    /// the horizon (`horizon_days`), so that within the simulated days it
-    /// has 0 servers for ever (MODEL rule 15). Not part of `validate`,
-    /// because a backtest or calibration runs a scenario cut to its last
-    /// observed day, before a court that opens later.
-    ///
-    /// # Errors
-    ///
-    /// [`ScenarioErrors`] at `court.stage[i].servers` for each such stage,
-    /// with the day the schedule first opens it.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use custody_sim::presets;
-    ///
-    /// let s = presets::baseline(); // investigations open on 28 January
-    /// assert!(s.check_within_horizon().is_ok());
-    /// let short = s.with_param("horizon_days", "3")?; // starts 21 January
-    /// assert!(short.check_within_horizon().is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn check_within_horizon(&self) -> Result<(), ScenarioErrors> {
-        let mut p = Problems::default();
-        let horizon = f64::from(self.horizon_days);
-        for (i, st) in self.court.stages.iter().enumerate() {
-            if st.servers > 0 {
-                continue;
-            }
-            let opens = st
-                .schedule
-                .iter()
-                .filter(|c| c.servers > 0)
-                .map(|c| self.day(c.day))
-                .fold(f64::INFINITY, f64::min);
-            if opens.is_finite() && opens >= horizon {
-                p.push(
-                    format!("court.stage[{i}].servers"),
-                    format!(
-                        "is 0 and the schedule first raises it on day {opens}, not within the horizon of {horizon} days: the stage never opens in the simulated days"
-                    ),
-                );
-            }
-        }
-        if p.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ScenarioErrors(p.0))
-        }
-    }
-
     /// Checks every rule of the reference model and returns all problems at
     /// once.
     ///
@@ -387,7 +349,6 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), ScenarioErrors> {
         let mut p = Problems::default();
 
-        let start = self.start_date;
         check_name(&mut p, "name".into(), &self.name, &mut HashSet::new());
         if self.horizon_days == 0 {
             p.push("horizon_days", "must be at least 1, got 0");
@@ -406,74 +367,17 @@ impl Scenario {
         facility::check(self, &mut p);
         facility::check_weights(self, &mut p);
 
-        // Court.
-        let c = &self.court;
-        p.probability("court.conviction_probability", c.conviction_probability);
-        if let Some(name) = &c.convicted_facility
-            && !self.facilities.iter().any(|f| &f.name == name)
-        {
-            p.push(
-                "court.convicted_facility",
-                format!("names no facility, got {name:?}"),
-            );
-        }
-        if c.stages.is_empty() {
-            p.push("court.stage", "at least one stage is required");
-        }
-        p.list_len("court.stage", c.stages.len(), MAX_STAGES);
-        let mut seen = HashSet::new();
-        for (i, s) in c.stages.iter().enumerate() {
-            check_name(&mut p, format!("court.stage[{i}].name"), &s.name, &mut seen);
-            // Rule 15: 0 servers is a court that opens later.
-            if s.servers == 0 {
-                if s.schedule.is_empty() {
-                    p.push(
-                        format!("court.stage[{i}].servers"),
-                        "must be at least 1, got 0",
-                    );
-                } else if s.schedule.iter().all(|ch| ch.servers == 0) {
-                    p.push(
-                        format!("court.stage[{i}].servers"),
-                        "must be at least 1, got 0, and no schedule entry raises it (the court would never open)",
-                    );
-                }
-            }
-            p.at_most(
-                format!("court.stage[{i}].servers"),
-                s.servers,
-                MAX_SERVERS,
-                "server",
-            );
-            p.dist(&format!("court.stage[{i}].service_days"), &s.service_days);
-            p.list_len(
-                &format!("court.stage[{i}].schedule"),
-                s.schedule.len(),
-                MAX_LIST,
-            );
-            for (j, ch) in s.schedule.iter().enumerate() {
-                p.day(format!("court.stage[{i}].schedule[{j}].day"), ch.day, start);
-                p.at_most(
-                    format!("court.stage[{i}].schedule[{j}].servers"),
-                    ch.servers,
-                    MAX_SERVERS,
-                    "server",
-                );
-            }
-        }
+        court::check(self, &mut p);
 
         self.validate_v2(&mut p);
-        if p.0.is_empty() {
+        if p.is_empty() {
             self.check_uncertainty(&mut p);
         }
-        if p.0.is_empty() {
+        if p.is_empty() {
             self.check_variants(&mut p);
         }
 
-        if p.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ScenarioErrors(p.0))
-        }
+        p.into_result()
     }
 
     /// The rules of the version 2 keys (rules 8-17).
@@ -485,40 +389,7 @@ impl Scenario {
         facility::check_turnover_and_costs(self, p);
         facility::check_relocations(self, p);
 
-        // Rule 10: sentences.
-        let sentences = &self.court.sentences;
-        p.list_len("court.sentence", sentences.len(), MAX_SENTENCES);
-        let mut seen = HashSet::new();
-        let mut sum = 0.0;
-        let mut all_valid = true;
-        for (i, s) in sentences.iter().enumerate() {
-            let base = format!("court.sentence[{i}]");
-            check_name(p, format!("{base}.name"), &s.name, &mut seen);
-            if (0.0..=1.0).contains(&s.probability) {
-                sum += s.probability;
-            } else {
-                all_valid = false;
-                p.probability(format!("{base}.probability"), s.probability);
-            }
-            if let Some(name) = &s.facility
-                && !facility::names_facility(self, name)
-            {
-                p.push(
-                    format!("{base}.facility"),
-                    facility::no_facility(self, name),
-                );
-            }
-            if let Some(exit) = &s.exit {
-                p.dist(&format!("{base}.exit.after_days"), &exit.after_days);
-                p.probability(format!("{base}.exit.probability"), exit.probability);
-            }
-        }
-        if all_valid && !sentences.is_empty() && (sum - 1.0).abs() > 1e-9 {
-            p.push(
-                "court.sentence",
-                format!("probabilities must sum to 1, got {sum}"),
-            );
-        }
+        court::check_sentences(self, p);
 
         repatriation::check_eligibility(self, p);
     }
