@@ -22,6 +22,7 @@ mod transfer;
 pub mod uncertainty;
 pub mod variant;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,9 @@ pub mod validate {
     pub use super::problems::{ScenarioError, ScenarioErrors, limits};
 }
 
-use crate::Error;
+use crate::error::Error;
+use limits::MAX_HORIZON_DAYS;
+use problems::{Problems, check_name};
 
 /// A whole scenario: transfer plan, groups, prisons, allocation and courts.
 ///
@@ -134,6 +137,104 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
+}
+
+impl Scenario {
+    /// Checks every rule of the reference model and returns all problems at
+    /// once.
+    ///
+    /// Rules beyond the types: finite numbers; distribution parameters of at
+    /// most [`Dist::MAX_VALUE`](Dist::MAX_VALUE); non-negative days;
+    /// probabilities in \[0, 1\]; pauses that end after they start; phases in
+    /// increasing `from` order; at least one phase, group, facility and
+    /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
+    /// initial servers of at least 1; a `delay_days` wherever a group has a
+    /// repatriation probability above 0; `weights` with `proportional` only,
+    /// one non-negative weight per facility, not all zero, adding up to at most 1e300; a
+    /// `convicted_facility` that names a facility; a `weekly_cap` that fits a
+    /// TOML integer; and the sizes of
+    /// [`limits`].
+    ///
+    /// Names (the scenario's, and those of groups, facilities, stages and
+    /// sentences) refuse control characters and invisible or
+    /// direction-changing ones (zero-width, bidi marks and overrides).
+    /// Days (a number or a date) must not lie before `start_date`.
+    ///
+    /// Version 2: `transfer.end.until_day` a valid day; facilities named in
+    /// `allocation.facilities`, `[[relocation]]` `from`/`to` and a
+    /// sentence's `facility` exist (and are listed once; `from` differs
+    /// from `to`); `weights` has one entry per listed facility; sentence
+    /// probabilities in \[0, 1\] summing to 1 (within 1e-9), their exits
+    /// valid; `eligible_after` is `"arrival"`, `"verdict"` or a stage name,
+    /// and `"verdict"` needs `after_conviction = true`; `mortality_per_year`,
+    /// background rates and costs finite and at least 0, mean stays above
+    /// 0; a stage may start with 0 servers only if a schedule entry later
+    /// raises it.
+    ///
+    /// Variants (`[variant.NAME]`), once the rest is valid: each name
+    /// follows the rules of names, and each variant applied
+    /// ([`Scenario::with_variant`]) is valid; problems are named
+    /// `variant.NAME.<path>`.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioErrors`], each naming the key path and the value.
+    ///
+    /// # Example: every problem at once
+    ///
+    /// ```
+    /// use custody_sim::{presets, Error};
+    ///
+    /// let mut s = presets::baseline();
+    /// s.court.stages[1].servers = 0;
+    /// s.groups[0].repatriation.probability = 1.5;
+    /// let errors = s.validate().unwrap_err();
+    /// let text = errors.to_string();
+    /// assert!(text.contains("court.stage[1].servers: must be at least 1, got 0"));
+    /// assert!(text.contains("group[0].repatriation.probability"));
+    /// ```
+    pub fn validate(&self) -> Result<(), ScenarioErrors> {
+        let mut p = Problems::default();
+
+        check_name(&mut p, "name".into(), &self.name, &mut HashSet::new());
+        if self.horizon_days == 0 {
+            p.push("horizon_days", "must be at least 1, got 0");
+        }
+        p.at_most(
+            "horizon_days",
+            u64::from(self.horizon_days),
+            u64::from(MAX_HORIZON_DAYS),
+            "horizon",
+        );
+
+        // Each process checks its own keys, in this order (the order of
+        // the problems `check` prints): the transfer, the groups, the
+        // facilities and the allocation's weights, the courts; then the
+        // end of the transfer, the receiving facilities, custody, the
+        // facilities' turnover and costs, relocations, sentences and when
+        // repatriation may come.
+        transfer::check(self, &mut p);
+        population::check(self, &mut p);
+        facility::check(self, &mut p);
+        facility::check_weights(self, &mut p);
+        court::check(self, &mut p);
+        transfer::check_end(self, &mut p);
+        facility::check_receiving(self, &mut p);
+        facility::check_custody(self, &mut p);
+        facility::check_turnover_and_costs(self, &mut p);
+        facility::check_relocations(self, &mut p);
+        court::check_sentences(self, &mut p);
+        repatriation::check_eligibility(self, &mut p);
+
+        if p.is_empty() {
+            self.check_uncertainty(&mut p);
+        }
+        if p.is_empty() {
+            self.check_variants(&mut p);
+        }
+
+        p.into_result()
+    }
 }
 
 impl Scenario {

@@ -1,15 +1,22 @@
-//! Validation: every rule a scenario must satisfy before it runs, and the
-//! error type that names the key path of each problem.
+//! The problem list: every problem a check finds, with the key path it
+//! names ([`ScenarioError`], [`ScenarioErrors`], what `custody-sim check`
+//! prints, in the order found), the [`limits`] on a scenario's sizes, and
+//! what the checks of each process share (the rules of names, days,
+//! probabilities and list lengths). The checks themselves live with their
+//! process ([`Scenario::validate`](super::Scenario::validate) lists them
+//! in order).
 
 use std::collections::HashSet;
 use std::fmt;
 
-use super::{Date, Day, Scenario, court, facility, population, repatriation, transfer};
+use super::{Date, Day};
 
 /// Sizes beyond which a scenario is refused rather than run.
 ///
 /// They keep a replication within memory and time a researcher's machine
-/// has: each is checked by [`Scenario::validate`], which names the limit.
+/// has: each is checked by
+/// [`Scenario::validate`](crate::scenario::Scenario::validate), which names
+/// the limit.
 pub mod limits {
     /// Longest horizon \[days\] (100 years).
     pub const MAX_HORIZON_DAYS: u32 = 36_500;
@@ -36,18 +43,16 @@ pub mod limits {
     /// series (per facility, per stage, and global) times `horizon_days`
     /// (the baseline has 5,840). Each is also a histogram in every
     /// accumulator of a run. Not checked by
-    /// [`Scenario::validate`](crate::Scenario::validate) but where the
-    /// plan is built ([`Plan::new`](crate::Plan::new)), which knows the
+    /// [`Scenario::validate`](crate::scenario::Scenario::validate) but where the
+    /// plan is built ([`Plan::new`](crate::model::Plan::new)), which knows the
     /// schema.
     pub const MAX_SERIES_DAYS: u64 = 2_000_000;
     /// Most metric values a run, shard or merge keeps (replications times
     /// metrics; 16 bytes each) for exact quantiles. Not checked by
-    /// [`Scenario::validate`](crate::Scenario::validate) but by the
+    /// [`Scenario::validate`](crate::scenario::Scenario::validate) but by the
     /// Monte Carlo runner, the sweep and shard merging.
     pub const MAX_STORED_VALUES: u64 = 100_000_000;
 }
-
-use limits::*;
 
 /// One problem with a scenario: the key path and what is wrong.
 ///
@@ -289,108 +294,5 @@ pub(crate) fn check_name(
         );
     } else if !seen.insert(name.to_string()) {
         problems.push(path, format!("duplicate name {name:?}"));
-    }
-}
-
-impl Scenario {
-    /// Checks every rule of the reference model and returns all problems at
-    /// once.
-    ///
-    /// Rules beyond the types: finite numbers; distribution parameters of at
-    /// most [`Dist::MAX_VALUE`](super::Dist::MAX_VALUE); non-negative days;
-    /// probabilities in \[0, 1\]; pauses that end after they start; phases in
-    /// increasing `from` order; at least one phase, group, facility and
-    /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
-    /// initial servers of at least 1; a `delay_days` wherever a group has a
-    /// repatriation probability above 0; `weights` with `proportional` only,
-    /// one non-negative weight per facility, not all zero, adding up to at most 1e300; a
-    /// `convicted_facility` that names a facility; a `weekly_cap` that fits a
-    /// TOML integer; and the sizes of
-    /// [`limits`].
-    ///
-    /// Names (the scenario's, and those of groups, facilities, stages and
-    /// sentences) refuse control characters and invisible or
-    /// direction-changing ones (zero-width, bidi marks and overrides).
-    /// Days (a number or a date) must not lie before `start_date`.
-    ///
-    /// Version 2: `transfer.end.until_day` a valid day; facilities named in
-    /// `allocation.facilities`, `[[relocation]]` `from`/`to` and a
-    /// sentence's `facility` exist (and are listed once; `from` differs
-    /// from `to`); `weights` has one entry per listed facility; sentence
-    /// probabilities in \[0, 1\] summing to 1 (within 1e-9), their exits
-    /// valid; `eligible_after` is `"arrival"`, `"verdict"` or a stage name,
-    /// and `"verdict"` needs `after_conviction = true`; `mortality_per_year`,
-    /// background rates and costs finite and at least 0, mean stays above
-    /// 0; a stage may start with 0 servers only if a schedule entry later
-    /// raises it.
-    ///
-    /// Variants (`[variant.NAME]`), once the rest is valid: each name
-    /// follows the rules of names, and each variant applied
-    /// ([`Scenario::with_variant`]) is valid; problems are named
-    /// `variant.NAME.<path>`.
-    ///
-    /// # Errors
-    ///
-    /// [`ScenarioErrors`], each naming the key path and the value.
-    ///
-    /// # Example: every problem at once
-    ///
-    /// ```
-    /// use custody_sim::{presets, Error};
-    ///
-    /// let mut s = presets::baseline();
-    /// s.court.stages[1].servers = 0;
-    /// s.groups[0].repatriation.probability = 1.5;
-    /// let errors = s.validate().unwrap_err();
-    /// let text = errors.to_string();
-    /// assert!(text.contains("court.stage[1].servers: must be at least 1, got 0"));
-    /// assert!(text.contains("group[0].repatriation.probability"));
-    /// ```
-    pub fn validate(&self) -> Result<(), ScenarioErrors> {
-        let mut p = Problems::default();
-
-        check_name(&mut p, "name".into(), &self.name, &mut HashSet::new());
-        if self.horizon_days == 0 {
-            p.push("horizon_days", "must be at least 1, got 0");
-        }
-        p.at_most(
-            "horizon_days",
-            u64::from(self.horizon_days),
-            u64::from(MAX_HORIZON_DAYS),
-            "horizon",
-        );
-
-        transfer::check(self, &mut p);
-
-        population::check(self, &mut p);
-
-        facility::check(self, &mut p);
-        facility::check_weights(self, &mut p);
-
-        court::check(self, &mut p);
-
-        self.validate_v2(&mut p);
-        if p.is_empty() {
-            self.check_uncertainty(&mut p);
-        }
-        if p.is_empty() {
-            self.check_variants(&mut p);
-        }
-
-        p.into_result()
-    }
-
-    /// The rules of the version 2 keys (rules 8-17).
-    fn validate_v2(&self, p: &mut Problems) {
-        transfer::check_end(self, p);
-
-        facility::check_receiving(self, p);
-        facility::check_custody(self, p);
-        facility::check_turnover_and_costs(self, p);
-        facility::check_relocations(self, p);
-
-        court::check_sentences(self, p);
-
-        repatriation::check_eligibility(self, p);
     }
 }
