@@ -49,7 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use super::problems::Problems;
 use super::{Dist, Scenario, ScenarioErrors};
-use crate::Error;
+use crate::error::Error;
 
 /// The `[uncertainty]` table: per-path distributions and an optional file
 /// of weighted joint posterior draws.

@@ -46,7 +46,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use super::problems::Problems;
 use super::{Scenario, ScenarioErrors};
-use crate::Error;
+use crate::error::Error;
 
 /// The key of a variant's `description`, reserved (not a parameter path).
 pub const DESCRIPTION: &str = "description";
@@ -410,7 +410,7 @@ fn under_variant(e: Error, v: &Variant) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::scenario::presets;
 
     #[test]
     fn strings_are_written_bare_only_where_they_read_back() {
@@ -445,7 +445,7 @@ mod tests {
         assert_eq!(t, s);
         assert_eq!(
             t.with_variant("b").unwrap().transfer.transit_days,
-            crate::Dist::fixed(2.0)
+            crate::dist::Dist::fixed(2.0)
         );
     }
 }
