@@ -3,7 +3,7 @@
 
 pub use crate::dist::Dist;
 
-use super::validate::Problems;
+use super::problems::Problems;
 
 impl Problems {
     /// Checks `d` as a variable the model draws ([`Dist::check`]),

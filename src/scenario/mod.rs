@@ -8,27 +8,64 @@
 //! reports every problem at once, each naming its key path.
 //!
 //! Units: time is in days from `start_date` (day 0); counts are persons.
+//!
+//! # Layout
+//!
+//! One file per process, each owning its types, their constructors and
+//! their checks: `transfer.rs` (convoys, pauses, escapes, the end of the
+//! transfer), `population.rs` (groups), `facility.rs` (prisons, their
+//! background populations, allocation, custody, relocations), `court.rs`
+//! (stages, schedules, sentences) and `repatriation.rs`. Around them:
+//! `problems.rs` (the problem list and the [`limits`]), `read.rs` (the
+//! error-tolerant TOML reader), `builder.rs` ([`ScenarioBuilder`]), and
+//! [`day`], [`dist`], [`path`] (parameter paths), [`presets`],
+//! [`uncertainty`] and [`variant`]. [`Scenario::validate`] calls each
+//! process's checks in a fixed order, the order of the problems it
+//! reports. Every type is re-exported here: `scenario::Stage`, not a path
+//! through its file.
 
+mod builder;
+mod court;
 pub mod day;
 pub mod dist;
+mod facility;
 pub mod path;
+mod population;
 pub mod presets;
+mod problems;
+mod read;
+mod repatriation;
+mod transfer;
 pub mod uncertainty;
-pub mod validate;
 pub mod variant;
 
-use std::path::Path;
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+pub use builder::ScenarioBuilder;
+pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
+pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
 pub use jiff::civil::Date;
+pub use population::Group;
+pub use problems::{ScenarioError, ScenarioErrors, limits};
+pub use repatriation::{EligibleAfter, Repatriation};
+pub use transfer::{Admission, Escape, Pause, Phase, Transfer, TransferEnd};
 pub use uncertainty::{PosteriorTable, Uncertainty};
-pub use validate::{ScenarioError, ScenarioErrors, limits};
 pub use variant::Variant;
 
-use crate::Error;
+use limits::MAX_HORIZON_DAYS;
+use problems::{Problems, check_name};
+
+/// The problem list and the limits at their former path
+/// (`scenario::validate::ScenarioErrors`); each process checks its own
+/// keys, in its own file.
+#[doc(hidden)]
+pub mod validate {
+    pub use super::problems::{ScenarioError, ScenarioErrors, limits};
+}
 
 /// A whole scenario: transfer plan, groups, prisons, allocation and courts.
 ///
@@ -118,573 +155,105 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
 }
 
-/// The transfer plan (`[transfer]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Transfer {
-    /// Time from departure to arrival of a convoy \[days\].
-    pub transit_days: Dist,
-    /// Most detainees that may depart in one week (days `[7k, 7k+7)`)
-    /// \[persons\]; `None`: no cap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weekly_cap: Option<u64>,
-    /// Whether convoys are held to the free beds in Iraq.
-    #[serde(default)]
-    pub admission: Admission,
-    /// Intervals `[from, to)` in which departures are skipped.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pauses: Vec<Pause>,
-    /// Convoy phases (`[[transfer.phase]]`), in increasing `from` order.
-    #[serde(rename = "phase")]
-    pub phases: Vec<Phase>,
-    /// Security incidents at Syrian sites; `None`: no escapes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escape: Option<Escape>,
-    /// What stops departures (`[transfer.end]`, v2); `None`: departures go
-    /// on until the pool is empty or the horizon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<TransferEnd>,
-}
+impl Scenario {
+    /// Checks every rule of the reference model and returns all problems at
+    /// once.
+    ///
+    /// Rules beyond the types: finite numbers; distribution parameters of at
+    /// most [`Dist::MAX_VALUE`](Dist::MAX_VALUE); non-negative days;
+    /// probabilities in \[0, 1\]; pauses that end after they start; phases in
+    /// increasing `from` order; at least one phase, group, facility and
+    /// stage; unique names without `.`, `[`, `]`, `=` or `,`; capacities and
+    /// initial servers of at least 1; a `delay_days` wherever a group has a
+    /// repatriation probability above 0; `weights` with `proportional` only,
+    /// one non-negative weight per facility, not all zero, adding up to at most 1e300; a
+    /// `convicted_facility` that names a facility; a `weekly_cap` that fits a
+    /// TOML integer; and the sizes of
+    /// [`limits`].
+    ///
+    /// Names (the scenario's, and those of groups, facilities, stages and
+    /// sentences) refuse control characters and invisible or
+    /// direction-changing ones (zero-width, bidi marks and overrides).
+    /// Days (a number or a date) must not lie before `start_date`.
+    ///
+    /// Version 2: `transfer.end.until_day` a valid day; facilities named in
+    /// `allocation.facilities`, `[[relocation]]` `from`/`to` and a
+    /// sentence's `facility` exist (and are listed once; `from` differs
+    /// from `to`); `weights` has one entry per listed facility; sentence
+    /// probabilities in \[0, 1\] summing to 1 (within 1e-9), their exits
+    /// valid; `eligible_after` is `"arrival"`, `"verdict"` or a stage name,
+    /// and `"verdict"` needs `after_conviction = true`; `mortality_per_year`,
+    /// background rates and costs finite and at least 0, mean stays above
+    /// 0; a stage may start with 0 servers only if a schedule entry later
+    /// raises it.
+    ///
+    /// Variants (`[variant.NAME]`), once the rest is valid: each name
+    /// follows the rules of names, and each variant applied
+    /// ([`Scenario::with_variant`]) is valid; problems are named
+    /// `variant.NAME.<path>`.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioErrors`], each naming the key path and the value.
+    ///
+    /// # Example: every problem at once
+    ///
+    /// ```
+    /// use custody_sim::{presets, Error};
+    ///
+    /// let mut s = presets::baseline();
+    /// s.court.stages[1].servers = 0;
+    /// s.groups[0].repatriation.probability = 1.5;
+    /// let errors = s.validate().unwrap_err();
+    /// let text = errors.to_string();
+    /// assert!(text.contains("court.stage[1].servers: must be at least 1, got 0"));
+    /// assert!(text.contains("group[0].repatriation.probability"));
+    /// ```
+    pub fn validate(&self) -> Result<(), ScenarioErrors> {
+        let mut p = Problems::default();
 
-/// What stops departures (`[transfer.end]`, rule 8): whichever comes first.
-/// Whoever is left stays in the Syrian pool, exposed to escapes.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransferEnd {
-    /// No departure at or after this day \[days or date\]; `None`: no end day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until_day: Option<Day>,
-    /// Departures stop once this many have boarded in all \[persons\]; the
-    /// convoy that reaches it is cut down to fit. `None`: no target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_total: Option<u64>,
-}
-
-/// Whether a convoy is held to the free beds in Iraq.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Admission {
-    /// Convoys leave whatever the beds in Iraq (the default).
-    #[default]
-    Unlimited,
-    /// A convoy is capped by the free beds at departure: the sum over
-    /// facilities of capacity minus occupancy where positive, less the
-    /// detainees already in transit.
-    UpToCapacity,
-}
-
-/// A pause in departures, `[from, to)` \[days\].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pause {
-    /// First day of the pause \[days or date\], included.
-    pub from: Day,
-    /// End of the pause \[days or date\], excluded.
-    pub to: Day,
-}
-
-/// One phase of convoys: a departure on `from`, then one after each
-/// `interval_days` draw, until the next phase begins.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Phase {
-    /// Day of the phase's first departure \[days or date\].
-    pub from: Day,
-    /// Time between departures \[days\]; `fixed` gives a timetable,
-    /// `exponential` a Poisson process.
-    pub interval_days: Dist,
-    /// Detainees per convoy before caps \[persons\]; rounded to an integer.
-    pub convoy_size: Dist,
-}
-
-/// Security incidents at Syrian sites (`[transfer.escape]`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Escape {
-    /// Rate of the Poisson process of incidents \[per day\].
-    pub incident_rate_per_day: f64,
-    /// Probability that each detainee still in the pool escapes at an
-    /// incident, independently of the others.
-    pub escape_probability: f64,
-}
-
-/// A nationality group (`[[group]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Group {
-    /// Group name, unique; used in metric names (`transferred.<group>`).
-    pub name: String,
-    /// Detainees of this group in the Syrian pool on day 0 \[persons\].
-    pub count: u64,
-    /// The home state's repatriation rule; default: none.
-    #[serde(default)]
-    pub repatriation: Repatriation,
-}
-
-/// A group's repatriation rule (rules 6 and 14).
-///
-/// On arrival in Iraq each detainee of the group is chosen with
-/// `probability`. A chosen detainee's repatriation time is the later of the
-/// eligibility time (`eligible_after`; default: arrival) plus a
-/// `delay_days` draw, and `earliest_day`. If that comes before the verdict
-/// the detainee leaves; after a conviction only with `after_conviction`.
-/// With a `quota`, at most that many of the group are repatriated, first
-/// come first served.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Repatriation {
-    /// Probability that a detainee is chosen for repatriation, in \[0, 1\].
-    pub probability: f64,
-    /// Delay from eligibility to repatriation \[days\]; required when
-    /// `probability > 0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delay_days: Option<Dist>,
-    /// No repatriation before this day \[days or date\]; default day 0.
-    #[serde(default, skip_serializing_if = "Day::is_zero")]
-    pub earliest_day: Day,
-    /// When the repatriation clock starts (v2); default `"arrival"`.
-    #[serde(default, skip_serializing_if = "EligibleAfter::is_arrival")]
-    pub eligible_after: EligibleAfter,
-    /// Whether a convicted detainee whose repatriation time comes after the
-    /// verdict is repatriated from prison (v2; required with
-    /// `eligible_after = "verdict"`); default `false`.
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub after_conviction: bool,
-    /// At most this many of the group are repatriated \[persons\], first
-    /// come first served in time (v2); `None`: no quota.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quota: Option<u64>,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// When a group's repatriation clock starts (`eligible_after`, rule 14).
-///
-/// Written in the file as a string: `"arrival"`, `"verdict"`, or the name
-/// of a court stage. The words `arrival` and `verdict` always mean these,
-/// never a stage of that name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum EligibleAfter {
-    /// On arrival in Iraq (the default, as in version 1).
-    #[default]
-    Arrival,
-    /// When the detainee's service at the named stage ends.
-    Stage(String),
-    /// At a conviction (transfer of sentenced persons); requires
-    /// `after_conviction = true`.
-    Verdict,
-}
-
-impl EligibleAfter {
-    /// Whether this is the default, `"arrival"`.
-    pub fn is_arrival(&self) -> bool {
-        *self == EligibleAfter::Arrival
-    }
-
-    /// The file's spelling.
-    pub fn as_str(&self) -> &str {
-        match self {
-            EligibleAfter::Arrival => "arrival",
-            EligibleAfter::Verdict => "verdict",
-            EligibleAfter::Stage(s) => s,
+        check_name(&mut p, "name".into(), &self.name, &mut HashSet::new());
+        if self.horizon_days == 0 {
+            p.push("horizon_days", "must be at least 1, got 0");
         }
-    }
-}
+        p.at_most(
+            "horizon_days",
+            u64::from(self.horizon_days),
+            u64::from(MAX_HORIZON_DAYS),
+            "horizon",
+        );
 
-impl From<&str> for EligibleAfter {
-    fn from(s: &str) -> EligibleAfter {
-        match s {
-            "arrival" => EligibleAfter::Arrival,
-            "verdict" => EligibleAfter::Verdict,
-            other => EligibleAfter::Stage(other.to_string()),
+        // Each process checks its own keys, in this order (the order of
+        // the problems `check` prints): the transfer, the groups, the
+        // facilities and the allocation's weights, the courts; then the
+        // end of the transfer, the receiving facilities, custody, the
+        // facilities' turnover and costs, relocations, sentences and when
+        // repatriation may come.
+        transfer::check(self, &mut p);
+        population::check(self, &mut p);
+        facility::check(self, &mut p);
+        facility::check_weights(self, &mut p);
+        court::check(self, &mut p);
+        transfer::check_end(self, &mut p);
+        facility::check_receiving(self, &mut p);
+        facility::check_custody(self, &mut p);
+        facility::check_turnover_and_costs(self, &mut p);
+        facility::check_relocations(self, &mut p);
+        court::check_sentences(self, &mut p);
+        repatriation::check_eligibility(self, &mut p);
+
+        if p.is_empty() {
+            self.check_uncertainty(&mut p);
         }
+        if p.is_empty() {
+            self.check_variants(&mut p);
+        }
+
+        p.into_result()
     }
-}
-
-impl Serialize for EligibleAfter {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for EligibleAfter {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<EligibleAfter, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(EligibleAfter::from(s.as_str()))
-    }
-}
-
-/// A prison (`[[facility]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Facility {
-    /// Facility name, unique; used in metric names.
-    pub name: String,
-    /// Design capacity on day 0 \[beds\], at least 1.
-    pub capacity: u64,
-    /// Population inside on day 0 that belongs to no group \[persons\];
-    /// it never leaves unless `background` makes it turn over.
-    #[serde(default)]
-    pub initial_occupancy: u64,
-    /// Beds added on given days.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub expansions: Vec<Expansion>,
-    /// Turnover of the people already inside (rule 12, v2); `None`: the
-    /// initial population never leaves and nobody else comes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<Background>,
-    /// Cost of one end-of-day record of one person inside \[currency per
-    /// detainee-day, any currency\] (rule 17, v2); `None`: not priced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_per_detainee_day: Option<f64>,
-}
-
-/// A facility's background population that turns over (rule 12): Poisson
-/// admissions, exponential stays, those inside on day 0 included.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Background {
-    /// Rate of other admissions into the facility \[persons per day\];
-    /// default 0.
-    #[serde(default)]
-    pub admissions_per_day: f64,
-    /// Mean of each background inmate's exponential stay \[days\], > 0.
-    pub mean_stay_days: f64,
-}
-
-/// Custody rules beyond placement (`[custody]`, v2).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Custody {
-    /// Constant hazard of death of each transferee in custody \[per year of
-    /// 365.25 days\] (rule 11); default 0.
-    #[serde(default)]
-    pub mortality_per_year: f64,
-}
-
-impl Custody {
-    /// Whether every rule is at its default (nobody dies in custody).
-    pub fn is_default(&self) -> bool {
-        *self == Custody::default()
-    }
-}
-
-/// A move of people between facilities (`[[relocation]]`, rule 13).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Relocation {
-    /// When the move happens \[days or date\].
-    pub day: Day,
-    /// Facility they leave (a facility name).
-    pub from: String,
-    /// Facility they go to (a facility name, not `from`).
-    pub to: String,
-    /// Most people moved \[persons\]; fewer present: all of them move.
-    pub count: u64,
-    /// Who may be moved; default `any`.
-    #[serde(default)]
-    pub who: Who,
-}
-
-/// Who a relocation moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Who {
-    /// Background inmates and transferees together (the default).
-    #[default]
-    Any,
-    /// Only the facility's background population.
-    Background,
-    /// Only transferred detainees.
-    Transferees,
-}
-
-/// Beds added to a facility on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expansion {
-    /// Day the beds come into use \[days or date\].
-    pub day: Day,
-    /// Beds added \[beds\].
-    pub beds: u64,
-}
-
-/// How arrivals are placed in facilities (`[allocation]`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Allocation {
-    /// The placement rule.
-    pub policy: Policy,
-    /// Relative weights, one per receiving facility in listed order;
-    /// required by and only allowed with `proportional`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weights: Option<Vec<f64>>,
-    /// The facilities that receive arrivals, by name, in the order the
-    /// policy uses (rule 9, v2); `None`: all, in file order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facilities: Option<Vec<String>>,
-}
-
-/// A placement rule for arriving detainees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Policy {
-    /// Lowest occupancy / capacity; ties go to the first listed.
-    #[default]
-    LeastOccupied,
-    /// At random, in proportion to `weights`.
-    Proportional,
-    /// The first listed facility with a free bed; if none, `least_occupied`.
-    FillInOrder,
-}
-
-/// The court pipeline (`[court]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Court {
-    /// Probability that a verdict is a conviction, in \[0, 1\]; otherwise the
-    /// detainee is released.
-    pub conviction_probability: f64,
-    /// Facility the convicted move to; `None`: they stay where they are.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub convicted_facility: Option<String>,
-    /// Ordered stages (`[[court.stage]]`); a verdict follows the last.
-    #[serde(rename = "stage")]
-    pub stages: Vec<Stage>,
-    /// Sentences drawn at a conviction (`[[court.sentence]]`, rule 10, v2);
-    /// their probabilities sum to 1. Empty: one sentence with no exit (v1).
-    #[serde(rename = "sentence", default, skip_serializing_if = "Vec::is_empty")]
-    pub sentences: Vec<Sentence>,
-}
-
-/// A sentence (`[[court.sentence]]`, rule 10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sentence {
-    /// Sentence name, unique; used in metric names (`sentenced.<sentence>`).
-    pub name: String,
-    /// Probability of this sentence given a conviction, in \[0, 1\].
-    pub probability: f64,
-    /// Facility the sentenced move to; overrides
-    /// [`Court::convicted_facility`]. `None`: that rule applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facility: Option<String>,
-    /// How the sentenced leave custody; `None`: they stay to the horizon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exit: Option<SentenceExit>,
-}
-
-/// How a sentence ends: with `probability`, the detainee leaves custody as
-/// `kind` at the verdict plus an `after_days` draw.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SentenceExit {
-    /// How the detainee leaves.
-    pub kind: ExitKind,
-    /// Time from the verdict to the exit \[days\].
-    pub after_days: Dist,
-    /// Probability that the exit happens at all, in \[0, 1\]; default 1.
-    /// Otherwise the detainee stays to the horizon.
-    #[serde(default = "one", skip_serializing_if = "is_one")]
-    pub probability: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-fn is_one(x: &f64) -> bool {
-    *x == 1.0
-}
-
-/// How a sentenced detainee leaves custody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExitKind {
-    /// Released at the end of the sentence.
-    Released,
-    /// Executed.
-    Executed,
-}
-
-/// One court stage: a national first-come, first-served queue with parallel
-/// servers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Stage {
-    /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
-    pub name: String,
-    /// Cases in service at once on day 0 (judges or panels) \[cases\]; 0
-    /// only if a `schedule` entry later raises it (a court that opens
-    /// later: cases queue until then).
-    pub servers: u64,
-    /// Time one case spends in service \[days\].
-    pub service_days: Dist,
-    /// Changes of the server count on given days. A cut never interrupts a
-    /// case in service.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub schedule: Vec<ServerChange>,
-}
-
-/// A change of a stage's server count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServerChange {
-    /// Day of the change \[days or date\].
-    pub day: Day,
-    /// Server count from that day on \[cases\]; 0 closes the stage.
-    pub servers: u64,
 }
 
 impl Scenario {
-    /// Parses a scenario from TOML text and validates it.
-    ///
-    /// Every problem is reported in one pass: a value of the wrong type in
-    /// one key does not hide problems in others. Type errors (and unknown
-    /// or missing keys) come first, then the problems
-    /// [`Scenario::validate`] finds in the values that did parse. How: the
-    /// text is read into a TOML value tree; each time the tree fails to
-    /// deserialise, the problem is recorded with its key path and the
-    /// offending value is set aside (an unknown key is dropped, a missing
-    /// or mistyped one gets a stand-in of the right type), and the tree is
-    /// read again. Validation problems at the stand-ins' key paths (or
-    /// inside them) are not reported, since the user never wrote those
-    /// values.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Scenario`] with every problem found: a syntax error (with
-    /// line and column), an unknown key, a value of the wrong type, or a
-    /// value that [`Scenario::validate`] refuses, each naming its key path.
-    pub fn from_toml_str(text: &str) -> Result<Scenario, Error> {
-        let s = Self::parse_toml(text)?;
-        s.validate()?;
-        Ok(s)
-    }
-
-    /// Parses TOML into a scenario without the semantic checks of
-    /// [`Scenario::validate`] when it reads; when some key does not read,
-    /// the error lists, after those, the problems [`Scenario::validate`]
-    /// finds in the rest (see [`Scenario::from_toml_str`]), so that one
-    /// pass shows everything.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Scenario`] for a syntax error, or every unknown key,
-    /// missing key and value of the wrong type, each naming its key path,
-    /// then the other problems.
-    pub fn parse_toml(text: &str) -> Result<Scenario, Error> {
-        let mut read = Read::from_tree(parse_tree(text)?);
-        if let Some(s) = &mut read.scenario {
-            variant::order_as_in(&mut s.variants, text);
-        }
-        let mut problems = read.problems;
-        match read.scenario {
-            Some(s) if problems.is_empty() => Ok(s),
-            Some(s) => {
-                if let Err(e) = s.validate() {
-                    problems
-                        .extend(e.0.into_iter().filter(|e| {
-                            !read.stand_ins.iter().any(|p| is_at_or_under(&e.path, p))
-                        }));
-                }
-                Err(Error::Scenario(ScenarioErrors(problems)))
-            }
-            None => Err(Error::Scenario(ScenarioErrors(problems))),
-        }
-    }
-
-    /// Deserialises a scenario from a TOML value tree, naming the key path
-    /// of every unknown key, missing key or value of the wrong type.
-    pub(crate) fn from_toml_value(value: toml::Value) -> Result<Scenario, Error> {
-        let read = Read::from_tree(value);
-        match read.scenario {
-            Some(s) if read.problems.is_empty() => Ok(s),
-            _ => Err(Error::Scenario(ScenarioErrors(read.problems))),
-        }
-    }
-
-    /// Reads, parses and validates a scenario file.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if the file cannot be read (naming the path), is not
-    /// a regular file or is above
-    /// [`MAX_SCENARIO_BYTES`](crate::files::MAX_SCENARIO_BYTES) (checked
-    /// before reading), otherwise as [`Scenario::from_toml_str`] or
-    /// [`Scenario::load_posterior`].
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, Error> {
-        let path = path.as_ref();
-        let text =
-            crate::files::read_text(path, "scenario file", crate::files::MAX_SCENARIO_BYTES)?;
-        let mut s = Self::parse_toml(&text)?;
-        let dir = path.parent().unwrap_or_else(|| Path::new(""));
-        s.load_posterior(dir)?;
-        s.validate()?;
-        Ok(s)
-    }
-
-    /// The scenario as TOML text, which [`Scenario::from_toml_str`] reads
-    /// back to an equal scenario.
-    pub fn to_toml_string(&self) -> String {
-        // Serialising plain data with string keys cannot fail.
-        toml::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// Starts a builder for a scenario written in Rust.
-    ///
-    /// # Example: a one-prison, one-court scenario
-    ///
-    /// ```
-    /// use custody_sim::{Dist, Facility, Group, Phase, Scenario, Stage};
-    ///
-    /// let s = Scenario::builder("demo", 365)
-    ///     .start_date("2026-01-21")
-    ///     .transit_days(Dist::fixed(1.0))
-    ///     .phase(Phase::new(0.0, Dist::fixed(3.0), Dist::fixed(150.0)))
-    ///     .group(Group::new("Iraqi", 2000))
-    ///     .facility(Facility::new("Nasiriyah", 6000).with_initial_occupancy(14000))
-    ///     .conviction_probability(0.95)
-    ///     .stage(Stage::new("trial", 20, Dist::exponential(0.5)))
-    ///     .build()?;
-    /// assert_eq!(s.facilities[0].initial_occupancy, 14000);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn builder(name: impl Into<String>, horizon_days: u32) -> ScenarioBuilder {
-        ScenarioBuilder {
-            bad_start_date: None,
-            scenario: Scenario {
-                name: name.into(),
-                start_date: jiff::civil::date(2026, 1, 21),
-                horizon_days,
-                transfer: Transfer {
-                    transit_days: Dist::fixed(0.0),
-                    weekly_cap: None,
-                    admission: Admission::Unlimited,
-                    pauses: Vec::new(),
-                    phases: Vec::new(),
-                    escape: None,
-                    end: None,
-                },
-                groups: Vec::new(),
-                facilities: Vec::new(),
-                allocation: Allocation::default(),
-                court: Court {
-                    conviction_probability: 1.0,
-                    convicted_facility: None,
-                    stages: Vec::new(),
-                    sentences: Vec::new(),
-                },
-                custody: Custody::default(),
-                relocations: Vec::new(),
-                uncertainty: None,
-                variants: Vec::new(),
-            },
-        }
-    }
-
     /// The day number \[days from `start_date`\] of a day of this
     /// scenario, a number or a date: what the model uses wherever the file
     /// has a day (`from`, `to`, `day`, `earliest_day`, `until_day`).
@@ -708,622 +277,5 @@ impl Scenario {
             .iter()
             .map(|g| g.count)
             .fold(0, u64::saturating_add)
-    }
-}
-
-/// Reads TOML text into a value tree, or reports the syntax error with its
-/// line and column.
-fn parse_tree(text: &str) -> Result<toml::Value, Error> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim().to_string();
-        let location = e
-            .span()
-            .map(|s| {
-                let (line, col) = line_col(text, s.start);
-                format!(" (line {line}, column {col})")
-            })
-            .unwrap_or_default();
-        ScenarioErrors::one("", format!("invalid TOML{location}: {message}"))
-    })?;
-    Ok(toml::Value::Table(table))
-}
-
-/// Whether the key path `path` is `at` or inside it.
-fn is_at_or_under(path: &str, at: &str) -> bool {
-    path.strip_prefix(at)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
-}
-
-/// Most type errors collected from one file before giving up.
-const MAX_TYPE_ERRORS: usize = 100;
-
-/// The result of reading a value tree, every type error collected.
-struct Read {
-    /// The scenario, with stand-ins where values were set aside; `None`
-    /// when a problem could not be set aside.
-    scenario: Option<Scenario>,
-    /// Every unknown key, missing key and mistyped value, with its path.
-    problems: Vec<ScenarioError>,
-    /// Key paths whose values are stand-ins.
-    stand_ins: Vec<String>,
-}
-
-impl Read {
-    fn from_tree(mut tree: toml::Value) -> Read {
-        let mut problems: Vec<ScenarioError> = Vec::new();
-        let mut stand_ins: Vec<String> = Vec::new();
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for _ in 0..MAX_READS {
-            let (path, message, segments) = match try_read(tree.clone()) {
-                Ok(s) => {
-                    return Read {
-                        scenario: Some(s),
-                        problems,
-                        stand_ins,
-                    };
-                }
-                Err(e) => e,
-            };
-            let repeated = seen.iter().any(|(p, m)| *p == path && *m == message);
-            // Inside a stand-in the user wrote nothing: set aside silently.
-            let inside_stand_in = stand_ins.iter().any(|p| is_at_or_under(&path, p));
-            if !repeated && !inside_stand_in {
-                problems.push(ScenarioError {
-                    path: path.clone(),
-                    message: plain_message(&message, &tree, &segments, &path),
-                });
-            }
-            seen.push((path.clone(), message.clone()));
-            let set_aside = !repeated
-                && problems.len() < MAX_TYPE_ERRORS
-                && set_aside(&mut tree, &segments, &message, &path, &mut stand_ins);
-            if !set_aside {
-                break;
-            }
-        }
-        Read {
-            scenario: None,
-            problems,
-            stand_ins,
-        }
-    }
-}
-
-/// Most attempts to read one file, stand-ins included.
-const MAX_READS: usize = 1_000;
-
-/// One step of a key path into a value tree.
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-/// Deserialises the tree; on failure, the key path (as text and as steps)
-/// and the message of the first problem.
-fn try_read(tree: toml::Value) -> Result<Scenario, (String, String, Option<Vec<Step>>)> {
-    serde_path_to_error::deserialize(tree).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let message = e.inner().message().trim().to_string();
-        let steps = e
-            .path()
-            .iter()
-            .map(|seg| match seg {
-                serde_path_to_error::Segment::Map { key } => Some(Step::Key(key.clone())),
-                serde_path_to_error::Segment::Seq { index } => Some(Step::Index(*index)),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>();
-        (path, message, steps)
-    })
-}
-
-/// The message of a problem read from the tree, in the file's terms
-/// where serde's would speak of Rust types: a negative count is "must be
-/// a non-negative integer, got -1"; a value where a table belongs lists
-/// the table's keys. Other messages are kept.
-fn plain_message(
-    message: &str,
-    tree: &toml::Value,
-    steps: &Option<Vec<Step>>,
-    path: &str,
-) -> String {
-    if let Some(rest) = message.strip_prefix("invalid value: integer `-")
-        && let Some((digits, ty)) = rest.split_once("`, expected ")
-        && matches!(ty, "u8" | "u16" | "u32" | "u64" | "usize")
-    {
-        return format!("must be a non-negative integer, got -{digits}");
-    }
-    let (Some(got), Some(steps)) = (
-        message
-            .strip_prefix("invalid type: ")
-            .and_then(|r| r.split_once(", expected struct "))
-            .map(|(got, _)| got),
-        steps,
-    ) else {
-        return message.to_string();
-    };
-    // The table's keys: what serde lists when a key it does not know is
-    // put in its place.
-    let mut trial = tree.clone();
-    let Some(slot) = walk(&mut trial, steps) else {
-        return message.to_string();
-    };
-    let mut probe = toml::Table::new();
-    probe.insert("?".into(), toml::Value::Integer(0));
-    *slot = toml::Value::Table(probe);
-    let Err((_, m, _)) = try_read(trial) else {
-        return message.to_string();
-    };
-    let Some(list) = m.strip_prefix("unknown field `?`, expected ") else {
-        return message.to_string();
-    };
-    // "one of `a`, `b`" or "`a`": the names between backticks.
-    let keys: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
-    let Some(first) = keys.first() else {
-        return message.to_string();
-    };
-    let at = if path.is_empty() {
-        String::new()
-    } else {
-        format!("{path}.")
-    };
-    format!(
-        "names a table (keys: {}), not a single value: set a key under it, e.g. {at}{first}, got {got}",
-        keys.join(", ")
-    )
-}
-
-/// The value at `steps` in the tree, if there is one.
-fn walk<'a>(mut v: &'a mut toml::Value, steps: &[Step]) -> Option<&'a mut toml::Value> {
-    for step in steps {
-        v = match step {
-            Step::Key(k) => v.as_table_mut()?.get_mut(k)?,
-            Step::Index(i) => v.as_array_mut()?.get_mut(*i)?,
-        };
-    }
-    Some(v)
-}
-
-/// Stand-ins to try for a value of unknown expected type, in order.
-fn stand_ins(message: &str) -> Vec<toml::Value> {
-    use toml::Value as V;
-    let mut out = Vec::new();
-    // An enum: its first variant (`expected one of `a`, `b``).
-    if let Some(rest) = message.split("expected one of `").nth(1)
-        && let Some(first) = rest.split('`').next()
-    {
-        out.push(V::String(first.to_string()));
-    }
-    let mut dist = toml::Table::new();
-    dist.insert("dist".into(), V::String("fixed".into()));
-    dist.insert("value".into(), V::Float(1.0));
-    out.extend([
-        V::Integer(1),
-        // Reads as a name, a string or a date alike.
-        V::String("2000-01-01".into()),
-        V::Boolean(false),
-        V::Table(dist),
-        V::Array(Vec::new()),
-        V::Table(toml::Table::new()),
-    ]);
-    out
-}
-
-/// Sets aside the value that failed at `steps`: drops an unknown key, or
-/// puts in the first stand-in that reads. Returns `false` if it cannot.
-fn set_aside(
-    tree: &mut toml::Value,
-    steps: &Option<Vec<Step>>,
-    message: &str,
-    path: &str,
-    stand_in_paths: &mut Vec<String>,
-) -> bool {
-    let Some(steps) = steps else {
-        return false;
-    };
-    if message.starts_with("unknown field `") {
-        let Some((Step::Key(key), parent)) = steps.split_last() else {
-            return false;
-        };
-        return walk(tree, parent)
-            .and_then(|t| t.as_table_mut())
-            .and_then(|t| t.remove(key))
-            .is_some();
-    }
-    // A bad `dist` kind: the whole distribution table is stood in for,
-    // since its other keys belong to the kind the user meant.
-    let (steps, path) = match steps.split_last() {
-        Some((Step::Key(k), parent)) if k == "dist" => {
-            (parent, path.strip_suffix(".dist").unwrap_or(path))
-        }
-        _ => (steps.as_slice(), path),
-    };
-    // A missing key is stood in for inside its table; any other problem
-    // at the value itself.
-    let (table_steps, missing) = match message
-        .strip_prefix("missing field `")
-        .and_then(|r| r.split('`').next())
-    {
-        Some(key) => (steps, Some(key.to_string())),
-        None => (steps, None),
-    };
-    let stand_in_path = match &missing {
-        Some(key) if path.is_empty() => key.clone(),
-        Some(key) => format!("{path}.{key}"),
-        None => path.to_string(),
-    };
-    for candidate in stand_ins(message) {
-        let mut trial = tree.clone();
-        let Some(slot) = walk(&mut trial, table_steps) else {
-            return false;
-        };
-        match &missing {
-            Some(key) => match slot.as_table_mut() {
-                Some(t) => {
-                    t.insert(key.clone(), candidate);
-                }
-                None => return false,
-            },
-            None => *slot = candidate,
-        }
-        // A stand-in that reads, or fails elsewhere, is taken.
-        let failed_here = match try_read(trial.clone()) {
-            Ok(_) => false,
-            // Progress is a new problem anywhere else, or a missing key
-            // inside a stand-in table (filled in on the next read).
-            Err((p, m, _)) => {
-                (p == path && m == message)
-                    || (p == stand_in_path && !m.starts_with("missing field `"))
-            }
-        };
-        if !failed_here {
-            *tree = trial;
-            stand_in_paths.push(stand_in_path);
-            return true;
-        }
-    }
-    false
-}
-
-/// Line and column (1-based) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    (line, col)
-}
-
-/// Builds a [`Scenario`] in Rust; [`ScenarioBuilder::build`] validates it.
-///
-/// Defaults: start date 2026-01-21, transit 0 days, unlimited admission,
-/// no pauses or escapes, `least_occupied`, conviction probability 1.
-#[derive(Debug, Clone)]
-pub struct ScenarioBuilder {
-    scenario: Scenario,
-    /// A `start_date` that is not a date, reported by `build`.
-    bad_start_date: Option<String>,
-}
-
-impl ScenarioBuilder {
-    /// Sets the calendar date of day 0 (`YYYY-MM-DD`); one that is not a
-    /// date makes [`ScenarioBuilder::build`] fail naming `start_date`.
-    pub fn start_date(mut self, date: impl AsRef<str>) -> Self {
-        let date = date.as_ref();
-        match day::parse_date(date) {
-            Some(d) => {
-                self.scenario.start_date = d;
-                self.bad_start_date = None;
-            }
-            None => self.bad_start_date = Some(date.to_string()),
-        }
-        self
-    }
-    /// Sets the calendar date of day 0.
-    pub fn start(mut self, date: Date) -> Self {
-        self.scenario.start_date = date;
-        self.bad_start_date = None;
-        self
-    }
-    /// Sets the transit time of a convoy \[days\].
-    pub fn transit_days(mut self, d: Dist) -> Self {
-        self.scenario.transfer.transit_days = d;
-        self
-    }
-    /// Sets the weekly cap on departures \[persons\].
-    pub fn weekly_cap(mut self, cap: u64) -> Self {
-        self.scenario.transfer.weekly_cap = Some(cap);
-        self
-    }
-    /// Sets the admission rule.
-    pub fn admission(mut self, a: Admission) -> Self {
-        self.scenario.transfer.admission = a;
-        self
-    }
-    /// Adds a pause in departures, `[from, to)` \[days or dates\].
-    pub fn pause(mut self, from: impl Into<Day>, to: impl Into<Day>) -> Self {
-        self.scenario.transfer.pauses.push(Pause {
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-    /// Stops departures at `until_day` and/or once `target_total` have
-    /// boarded (`[transfer.end]`).
-    pub fn transfer_end(mut self, until_day: Option<Day>, target_total: Option<u64>) -> Self {
-        self.scenario.transfer.end = Some(TransferEnd {
-            until_day,
-            target_total,
-        });
-        self
-    }
-    /// Adds a convoy phase (phases must come in increasing `from` order).
-    pub fn phase(mut self, p: Phase) -> Self {
-        self.scenario.transfer.phases.push(p);
-        self
-    }
-    /// Sets security incidents in Syria.
-    pub fn escape(mut self, incident_rate_per_day: f64, escape_probability: f64) -> Self {
-        self.scenario.transfer.escape = Some(Escape {
-            incident_rate_per_day,
-            escape_probability,
-        });
-        self
-    }
-    /// Adds a group.
-    pub fn group(mut self, g: Group) -> Self {
-        self.scenario.groups.push(g);
-        self
-    }
-    /// Adds a facility.
-    pub fn facility(mut self, f: Facility) -> Self {
-        self.scenario.facilities.push(f);
-        self
-    }
-    /// Sets the allocation rule (receiving facilities unchanged).
-    pub fn allocation(mut self, policy: Policy, weights: Option<Vec<f64>>) -> Self {
-        self.scenario.allocation.policy = policy;
-        self.scenario.allocation.weights = weights;
-        self
-    }
-    /// Sets the facilities that receive arrivals, by name, in the order the
-    /// policy uses (`allocation.facilities`).
-    pub fn receiving<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.scenario.allocation.facilities = Some(names.into_iter().map(Into::into).collect());
-        self
-    }
-    /// Sets the hazard of death in custody \[per year\]
-    /// (`custody.mortality_per_year`).
-    pub fn mortality_per_year(mut self, rate: f64) -> Self {
-        self.scenario.custody.mortality_per_year = rate;
-        self
-    }
-    /// Adds a relocation between facilities.
-    pub fn relocation(mut self, r: Relocation) -> Self {
-        self.scenario.relocations.push(r);
-        self
-    }
-    /// Adds a sentence (`[[court.sentence]]`).
-    pub fn sentence(mut self, s: Sentence) -> Self {
-        self.scenario.court.sentences.push(s);
-        self
-    }
-    /// Sets the conviction probability.
-    pub fn conviction_probability(mut self, p: f64) -> Self {
-        self.scenario.court.conviction_probability = p;
-        self
-    }
-    /// Sets the facility the convicted move to.
-    pub fn convicted_facility(mut self, name: impl Into<String>) -> Self {
-        self.scenario.court.convicted_facility = Some(name.into());
-        self
-    }
-    /// Adds a court stage (stages run in the order added).
-    pub fn stage(mut self, s: Stage) -> Self {
-        self.scenario.court.stages.push(s);
-        self
-    }
-    /// Adds a named variant (`[variant.NAME]`), after those added before.
-    pub fn variant(mut self, v: Variant) -> Self {
-        self.scenario.variants.push(v);
-        self
-    }
-    /// Validates and returns the scenario.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Scenario`] with every problem [`Scenario::validate`] finds.
-    pub fn build(self) -> Result<Scenario, Error> {
-        let mut problems = Vec::new();
-        if let Some(bad) = &self.bad_start_date {
-            problems.push(ScenarioError {
-                path: "start_date".into(),
-                message: format!("must be a date YYYY-MM-DD, got {bad:?}"),
-            });
-        }
-        if let Err(e) = self.scenario.validate() {
-            problems.extend(e.0);
-        }
-        if problems.is_empty() {
-            Ok(self.scenario)
-        } else {
-            Err(Error::Scenario(ScenarioErrors(problems)))
-        }
-    }
-    /// Returns the scenario without validating it.
-    pub fn build_unchecked(self) -> Scenario {
-        self.scenario
-    }
-}
-
-impl Group {
-    /// A group of `count` detainees that is never repatriated.
-    pub fn new(name: impl Into<String>, count: u64) -> Group {
-        Group {
-            name: name.into(),
-            count,
-            repatriation: Repatriation::default(),
-        }
-    }
-    /// Sets the repatriation rule (v1 keys; the v2 keys keep their
-    /// values).
-    pub fn with_repatriation(
-        mut self,
-        probability: f64,
-        delay_days: Dist,
-        earliest_day: impl Into<Day>,
-    ) -> Group {
-        self.repatriation.probability = probability;
-        self.repatriation.delay_days = Some(delay_days);
-        self.repatriation.earliest_day = earliest_day.into();
-        self
-    }
-    /// Sets when the repatriation clock starts: `"arrival"`, `"verdict"` or
-    /// a stage name.
-    pub fn with_eligible_after(mut self, after: impl Into<EligibleAfter>) -> Group {
-        self.repatriation.eligible_after = after.into();
-        self
-    }
-    /// Sets whether the convicted may be repatriated from prison.
-    pub fn with_after_conviction(mut self, yes: bool) -> Group {
-        self.repatriation.after_conviction = yes;
-        self
-    }
-    /// Sets the most of the group repatriated \[persons\].
-    pub fn with_quota(mut self, quota: u64) -> Group {
-        self.repatriation.quota = Some(quota);
-        self
-    }
-}
-
-impl Facility {
-    /// An empty facility with `capacity` beds.
-    pub fn new(name: impl Into<String>, capacity: u64) -> Facility {
-        Facility {
-            name: name.into(),
-            capacity,
-            initial_occupancy: 0,
-            expansions: Vec::new(),
-            background: None,
-            cost_per_detainee_day: None,
-        }
-    }
-    /// Sets the population inside on day 0 \[persons\].
-    pub fn with_initial_occupancy(mut self, n: u64) -> Facility {
-        self.initial_occupancy = n;
-        self
-    }
-    /// Adds `beds` on `day` \[days or date\].
-    pub fn with_expansion(mut self, day: impl Into<Day>, beds: u64) -> Facility {
-        self.expansions.push(Expansion {
-            day: day.into(),
-            beds,
-        });
-        self
-    }
-    /// Makes the population inside turn over: admissions \[persons per
-    /// day\] and the mean stay \[days\].
-    pub fn with_background(mut self, admissions_per_day: f64, mean_stay_days: f64) -> Facility {
-        self.background = Some(Background {
-            admissions_per_day,
-            mean_stay_days,
-        });
-        self
-    }
-    /// Sets the cost of one detainee-day \[currency\].
-    pub fn with_cost_per_detainee_day(mut self, cost: f64) -> Facility {
-        self.cost_per_detainee_day = Some(cost);
-        self
-    }
-}
-
-impl Stage {
-    /// A stage with `servers` servers and no schedule.
-    pub fn new(name: impl Into<String>, servers: u64, service_days: Dist) -> Stage {
-        Stage {
-            name: name.into(),
-            servers,
-            service_days,
-            schedule: Vec::new(),
-        }
-    }
-    /// Sets the server count from `day` \[days or date\] on.
-    pub fn with_change(mut self, day: impl Into<Day>, servers: u64) -> Stage {
-        self.schedule.push(ServerChange {
-            day: day.into(),
-            servers,
-        });
-        self
-    }
-}
-
-impl Pause {
-    /// A pause `[from, to)` \[days or dates\].
-    pub fn new(from: impl Into<Day>, to: impl Into<Day>) -> Pause {
-        Pause {
-            from: from.into(),
-            to: to.into(),
-        }
-    }
-}
-
-impl Phase {
-    /// A phase whose first departure is on `from` \[days or date\].
-    pub fn new(from: impl Into<Day>, interval_days: Dist, convoy_size: Dist) -> Phase {
-        Phase {
-            from: from.into(),
-            interval_days,
-            convoy_size,
-        }
-    }
-}
-
-impl Sentence {
-    /// A sentence with no facility of its own and no exit.
-    pub fn new(name: impl Into<String>, probability: f64) -> Sentence {
-        Sentence {
-            name: name.into(),
-            probability,
-            facility: None,
-            exit: None,
-        }
-    }
-    /// Sets the facility the sentenced move to.
-    pub fn with_facility(mut self, name: impl Into<String>) -> Sentence {
-        self.facility = Some(name.into());
-        self
-    }
-    /// Sets the exit: with `probability`, leave as `kind` after an
-    /// `after_days` draw \[days\] from the verdict.
-    pub fn with_exit(mut self, kind: ExitKind, after_days: Dist, probability: f64) -> Sentence {
-        self.exit = Some(SentenceExit {
-            kind,
-            after_days,
-            probability,
-        });
-        self
-    }
-}
-
-impl Relocation {
-    /// Moves up to `count` people of any kind from `from` to `to` on `day`.
-    pub fn new(
-        day: impl Into<Day>,
-        from: impl Into<String>,
-        to: impl Into<String>,
-        count: u64,
-    ) -> Relocation {
-        Relocation {
-            day: day.into(),
-            from: from.into(),
-            to: to.into(),
-            count,
-            who: Who::Any,
-        }
-    }
-    /// Sets who may be moved.
-    pub fn with_who(mut self, who: Who) -> Relocation {
-        self.who = who;
-        self
     }
 }

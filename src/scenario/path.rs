@@ -36,7 +36,7 @@
 use serde::Serialize;
 
 use super::{Scenario, ScenarioErrors};
-use crate::Error;
+use crate::error::Error;
 
 /// One step of a parameter path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -573,7 +573,7 @@ impl Scenario {
 
 #[cfg(test)]
 mod tests {
-    use crate::presets;
+    use crate::scenario::presets;
 
     #[test]
     fn paths_by_index_and_name_reach_the_same_value() {
@@ -587,11 +587,11 @@ mod tests {
         let t = s.with_param("transfer.weekly_cap", "1000").unwrap();
         assert_eq!(t.transfer.weekly_cap, Some(1000));
         let t = s.with_param("allocation.policy", "fill_in_order").unwrap();
-        assert_eq!(t.allocation.policy, crate::Policy::FillInOrder);
+        assert_eq!(t.allocation.policy, crate::scenario::Policy::FillInOrder);
         let t = s
             .with_param("transfer.transit_days", "{ dist = \"fixed\", value = 2.0 }")
             .unwrap();
-        assert_eq!(t.transfer.transit_days, crate::Dist::fixed(2.0));
+        assert_eq!(t.transfer.transit_days, crate::dist::Dist::fixed(2.0));
     }
 
     #[test]

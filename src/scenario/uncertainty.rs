@@ -47,9 +47,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::validate::Problems;
+use super::problems::Problems;
 use super::{Dist, Scenario, ScenarioErrors};
-use crate::Error;
+use crate::error::Error;
 
 /// The `[uncertainty]` table: per-path distributions and an optional file
 /// of weighted joint posterior draws.

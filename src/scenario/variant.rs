@@ -44,9 +44,9 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
-use super::validate::Problems;
+use super::problems::Problems;
 use super::{Scenario, ScenarioErrors};
-use crate::Error;
+use crate::error::Error;
 
 /// The key of a variant's `description`, reserved (not a parameter path).
 pub const DESCRIPTION: &str = "description";
@@ -352,7 +352,7 @@ impl Scenario {
         let mut seen = std::collections::HashSet::new();
         for v in &self.variants {
             let before = p.len();
-            super::validate::check_name(p, key(&v.name), &v.name, &mut seen);
+            super::problems::check_name(p, key(&v.name), &v.name, &mut seen);
             if p.len() == before && v.name.contains(':') {
                 p.push(
                     key(&v.name),
@@ -410,7 +410,7 @@ fn under_variant(e: Error, v: &Variant) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::scenario::presets;
 
     #[test]
     fn strings_are_written_bare_only_where_they_read_back() {
@@ -445,7 +445,7 @@ mod tests {
         assert_eq!(t, s);
         assert_eq!(
             t.with_variant("b").unwrap().transfer.transit_days,
-            crate::Dist::fixed(2.0)
+            crate::dist::Dist::fixed(2.0)
         );
     }
 }

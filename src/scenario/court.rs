@@ -1,0 +1,301 @@
+//! The courts (`[court]`): the stages of investigation and trial with
+//! their servers and schedules (rules 5 and 15), verdicts, and the
+//! sentences that follow a conviction (rule 10), with their checks.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::facility::{names_facility, no_facility};
+use super::problems::{Problems, ScenarioErrors, check_name};
+use super::{Day, Dist, Scenario, limits::*};
+
+/// The court pipeline (`[court]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Court {
+    /// Probability that a verdict is a conviction, in \[0, 1\]; otherwise the
+    /// detainee is released.
+    pub conviction_probability: f64,
+    /// Facility the convicted move to; `None`: they stay where they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convicted_facility: Option<String>,
+    /// Ordered stages (`[[court.stage]]`); a verdict follows the last.
+    #[serde(rename = "stage")]
+    pub stages: Vec<Stage>,
+    /// Sentences drawn at a conviction (`[[court.sentence]]`, rule 10, v2);
+    /// their probabilities sum to 1. Empty: one sentence with no exit (v1).
+    #[serde(rename = "sentence", default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<Sentence>,
+}
+
+/// A sentence (`[[court.sentence]]`, rule 10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sentence {
+    /// Sentence name, unique; used in metric names (`sentenced.<sentence>`).
+    pub name: String,
+    /// Probability of this sentence given a conviction, in \[0, 1\].
+    pub probability: f64,
+    /// Facility the sentenced move to; overrides
+    /// [`Court::convicted_facility`]. `None`: that rule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<String>,
+    /// How the sentenced leave custody; `None`: they stay to the horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<SentenceExit>,
+}
+
+/// How a sentence ends: with `probability`, the detainee leaves custody as
+/// `kind` at the verdict plus an `after_days` draw.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentenceExit {
+    /// How the detainee leaves.
+    pub kind: ExitKind,
+    /// Time from the verdict to the exit \[days\].
+    pub after_days: Dist,
+    /// Probability that the exit happens at all, in \[0, 1\]; default 1.
+    /// Otherwise the detainee stays to the horizon.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub probability: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+/// How a sentenced detainee leaves custody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitKind {
+    /// Released at the end of the sentence.
+    Released,
+    /// Executed.
+    Executed,
+}
+
+/// One court stage: a national first-come, first-served queue with parallel
+/// servers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
+    pub name: String,
+    /// Cases in service at once on day 0 (judges or panels) \[cases\]; 0
+    /// only if a `schedule` entry later raises it (a court that opens
+    /// later: cases queue until then).
+    pub servers: u64,
+    /// Time one case spends in service \[days\].
+    pub service_days: Dist,
+    /// Changes of the server count on given days. A cut never interrupts a
+    /// case in service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<ServerChange>,
+}
+
+/// A change of a stage's server count.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerChange {
+    /// Day of the change \[days or date\].
+    pub day: Day,
+    /// Server count from that day on \[cases\]; 0 closes the stage.
+    pub servers: u64,
+}
+
+impl Stage {
+    /// A stage with `servers` servers and no schedule.
+    pub fn new(name: impl Into<String>, servers: u64, service_days: Dist) -> Stage {
+        Stage {
+            name: name.into(),
+            servers,
+            service_days,
+            schedule: Vec::new(),
+        }
+    }
+    /// Sets the server count from `day` \[days or date\] on.
+    pub fn with_change(mut self, day: impl Into<Day>, servers: u64) -> Stage {
+        self.schedule.push(ServerChange {
+            day: day.into(),
+            servers,
+        });
+        self
+    }
+}
+
+impl Sentence {
+    /// A sentence with no facility of its own and no exit.
+    pub fn new(name: impl Into<String>, probability: f64) -> Sentence {
+        Sentence {
+            name: name.into(),
+            probability,
+            facility: None,
+            exit: None,
+        }
+    }
+    /// Sets the facility the sentenced move to.
+    pub fn with_facility(mut self, name: impl Into<String>) -> Sentence {
+        self.facility = Some(name.into());
+        self
+    }
+    /// Sets the exit: with `probability`, leave as `kind` after an
+    /// `after_days` draw \[days\] from the verdict.
+    pub fn with_exit(mut self, kind: ExitKind, after_days: Dist, probability: f64) -> Sentence {
+        self.exit = Some(SentenceExit {
+            kind,
+            after_days,
+            probability,
+        });
+        self
+    }
+}
+
+impl Scenario {
+    /// What `custody-sim check` refuses beyond [`Scenario::validate`]: a
+    /// court stage with 0 servers whose schedule opens it only on or after
+    /// the horizon (`horizon_days`), so that within the simulated days it
+    /// has 0 servers for ever (MODEL rule 15). Not part of `validate`,
+    /// because a backtest or calibration runs a scenario cut to its last
+    /// observed day, before a court that opens later.
+    ///
+    /// # Errors
+    ///
+    /// [`ScenarioErrors`] at `court.stage[i].servers` for each such stage,
+    /// with the day the schedule first opens it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::baseline(); // investigations open on 28 January
+    /// assert!(s.check_within_horizon().is_ok());
+    /// let short = s.with_param("horizon_days", "3")?; // starts 21 January
+    /// assert!(short.check_within_horizon().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_within_horizon(&self) -> Result<(), ScenarioErrors> {
+        let mut p = Problems::default();
+        let horizon = f64::from(self.horizon_days);
+        for (i, st) in self.court.stages.iter().enumerate() {
+            if st.servers > 0 {
+                continue;
+            }
+            let opens = st
+                .schedule
+                .iter()
+                .filter(|c| c.servers > 0)
+                .map(|c| self.day(c.day))
+                .fold(f64::INFINITY, f64::min);
+            if opens.is_finite() && opens >= horizon {
+                p.push(
+                    format!("court.stage[{i}].servers"),
+                    format!(
+                        "is 0 and the schedule first raises it on day {opens}, not within the horizon of {horizon} days: the stage never opens in the simulated days"
+                    ),
+                );
+            }
+        }
+        p.into_result()
+    }
+}
+
+/// Checks the court: the conviction probability, the facility of the
+/// convicted, and the stages (at least one; names, servers, service
+/// times, schedules).
+pub(super) fn check(s: &Scenario, p: &mut Problems) {
+    let start = s.start_date;
+    let c = &s.court;
+    p.probability("court.conviction_probability", c.conviction_probability);
+    if let Some(name) = &c.convicted_facility
+        && !s.facilities.iter().any(|f| &f.name == name)
+    {
+        p.push(
+            "court.convicted_facility",
+            format!("names no facility, got {name:?}"),
+        );
+    }
+    if c.stages.is_empty() {
+        p.push("court.stage", "at least one stage is required");
+    }
+    p.list_len("court.stage", c.stages.len(), MAX_STAGES);
+    let mut seen = HashSet::new();
+    for (i, st) in c.stages.iter().enumerate() {
+        check_name(p, format!("court.stage[{i}].name"), &st.name, &mut seen);
+        // Rule 15: 0 servers is a court that opens later.
+        if st.servers == 0 {
+            if st.schedule.is_empty() {
+                p.push(
+                    format!("court.stage[{i}].servers"),
+                    "must be at least 1, got 0",
+                );
+            } else if st.schedule.iter().all(|ch| ch.servers == 0) {
+                p.push(
+                    format!("court.stage[{i}].servers"),
+                    "must be at least 1, got 0, and no schedule entry raises it (the court would never open)",
+                );
+            }
+        }
+        p.at_most(
+            format!("court.stage[{i}].servers"),
+            st.servers,
+            MAX_SERVERS,
+            "server",
+        );
+        p.dist(&format!("court.stage[{i}].service_days"), &st.service_days);
+        p.list_len(
+            &format!("court.stage[{i}].schedule"),
+            st.schedule.len(),
+            MAX_LIST,
+        );
+        for (j, ch) in st.schedule.iter().enumerate() {
+            p.day(format!("court.stage[{i}].schedule[{j}].day"), ch.day, start);
+            p.at_most(
+                format!("court.stage[{i}].schedule[{j}].servers"),
+                ch.servers,
+                MAX_SERVERS,
+                "server",
+            );
+        }
+    }
+}
+
+/// Checks the sentences (rule 10): names, probabilities that sum to 1,
+/// facilities that exist, exits.
+pub(super) fn check_sentences(s: &Scenario, p: &mut Problems) {
+    let sentences = &s.court.sentences;
+    p.list_len("court.sentence", sentences.len(), MAX_SENTENCES);
+    let mut seen = HashSet::new();
+    let mut sum = 0.0;
+    let mut all_valid = true;
+    for (i, sen) in sentences.iter().enumerate() {
+        let base = format!("court.sentence[{i}]");
+        check_name(p, format!("{base}.name"), &sen.name, &mut seen);
+        if (0.0..=1.0).contains(&sen.probability) {
+            sum += sen.probability;
+        } else {
+            all_valid = false;
+            p.probability(format!("{base}.probability"), sen.probability);
+        }
+        if let Some(name) = &sen.facility
+            && !names_facility(s, name)
+        {
+            p.push(format!("{base}.facility"), no_facility(s, name));
+        }
+        if let Some(exit) = &sen.exit {
+            p.dist(&format!("{base}.exit.after_days"), &exit.after_days);
+            p.probability(format!("{base}.exit.probability"), exit.probability);
+        }
+    }
+    if all_valid && !sentences.is_empty() && (sum - 1.0).abs() > 1e-9 {
+        p.push(
+            "court.sentence",
+            format!("probabilities must sum to 1, got {sum}"),
+        );
+    }
+}

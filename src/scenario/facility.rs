@@ -1,0 +1,444 @@
+//! Custody in Iraq: the prisons (`[[facility]]`) with their expansions,
+//! background populations and costs, how arrivals are placed
+//! (`[allocation]`, rules 4 and 9), death in custody (`[custody]`, rule
+//! 11) and relocations between prisons (`[[relocation]]`, rule 13), with
+//! their checks.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::problems::{Problems, check_name};
+use super::{Day, Dist, Scenario, limits::*};
+
+/// A prison (`[[facility]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    /// Facility name, unique; used in metric names.
+    pub name: String,
+    /// Design capacity on day 0 \[beds\], at least 1.
+    pub capacity: u64,
+    /// Population inside on day 0 that belongs to no group \[persons\];
+    /// it never leaves unless `background` makes it turn over.
+    #[serde(default)]
+    pub initial_occupancy: u64,
+    /// Beds added on given days.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expansions: Vec<Expansion>,
+    /// Turnover of the people already inside (rule 12, v2); `None`: the
+    /// initial population never leaves and nobody else comes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<Background>,
+    /// Cost of one end-of-day record of one person inside \[currency per
+    /// detainee-day, any currency\] (rule 17, v2); `None`: not priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_detainee_day: Option<f64>,
+}
+
+/// A facility's background population that turns over (rule 12): Poisson
+/// admissions, exponential stays, those inside on day 0 included.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Background {
+    /// Rate of other admissions into the facility \[persons per day\];
+    /// default 0.
+    #[serde(default)]
+    pub admissions_per_day: f64,
+    /// Mean of each background inmate's exponential stay \[days\], > 0.
+    pub mean_stay_days: f64,
+}
+
+/// Custody rules beyond placement (`[custody]`, v2).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Custody {
+    /// Constant hazard of death of each transferee in custody \[per year of
+    /// 365.25 days\] (rule 11); default 0.
+    #[serde(default)]
+    pub mortality_per_year: f64,
+}
+
+impl Custody {
+    /// Whether every rule is at its default (nobody dies in custody).
+    pub fn is_default(&self) -> bool {
+        *self == Custody::default()
+    }
+}
+
+/// A move of people between facilities (`[[relocation]]`, rule 13).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relocation {
+    /// When the move happens \[days or date\].
+    pub day: Day,
+    /// Facility they leave (a facility name).
+    pub from: String,
+    /// Facility they go to (a facility name, not `from`).
+    pub to: String,
+    /// Most people moved \[persons\]; fewer present: all of them move.
+    pub count: u64,
+    /// Who may be moved; default `any`.
+    #[serde(default)]
+    pub who: Who,
+}
+
+/// Who a relocation moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    /// Background inmates and transferees together (the default).
+    #[default]
+    Any,
+    /// Only the facility's background population.
+    Background,
+    /// Only transferred detainees.
+    Transferees,
+}
+
+/// Beds added to a facility on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expansion {
+    /// Day the beds come into use \[days or date\].
+    pub day: Day,
+    /// Beds added \[beds\].
+    pub beds: u64,
+}
+
+/// How arrivals are placed in facilities (`[allocation]`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    /// The placement rule.
+    pub policy: Policy,
+    /// Relative weights, one per receiving facility in listed order;
+    /// required by and only allowed with `proportional`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<f64>>,
+    /// The facilities that receive arrivals, by name, in the order the
+    /// policy uses (rule 9, v2); `None`: all, in file order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilities: Option<Vec<String>>,
+}
+
+/// A placement rule for arriving detainees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Lowest occupancy / capacity; ties go to the first listed.
+    #[default]
+    LeastOccupied,
+    /// At random, in proportion to `weights`.
+    Proportional,
+    /// The first listed facility with a free bed; if none, `least_occupied`.
+    FillInOrder,
+}
+
+impl Facility {
+    /// An empty facility with `capacity` beds.
+    pub fn new(name: impl Into<String>, capacity: u64) -> Facility {
+        Facility {
+            name: name.into(),
+            capacity,
+            initial_occupancy: 0,
+            expansions: Vec::new(),
+            background: None,
+            cost_per_detainee_day: None,
+        }
+    }
+    /// Sets the population inside on day 0 \[persons\].
+    pub fn with_initial_occupancy(mut self, n: u64) -> Facility {
+        self.initial_occupancy = n;
+        self
+    }
+    /// Adds `beds` on `day` \[days or date\].
+    pub fn with_expansion(mut self, day: impl Into<Day>, beds: u64) -> Facility {
+        self.expansions.push(Expansion {
+            day: day.into(),
+            beds,
+        });
+        self
+    }
+    /// Makes the population inside turn over: admissions \[persons per
+    /// day\] and the mean stay \[days\].
+    pub fn with_background(mut self, admissions_per_day: f64, mean_stay_days: f64) -> Facility {
+        self.background = Some(Background {
+            admissions_per_day,
+            mean_stay_days,
+        });
+        self
+    }
+    /// Sets the cost of one detainee-day \[currency\].
+    pub fn with_cost_per_detainee_day(mut self, cost: f64) -> Facility {
+        self.cost_per_detainee_day = Some(cost);
+        self
+    }
+}
+
+impl Relocation {
+    /// Moves up to `count` people of any kind from `from` to `to` on `day`.
+    pub fn new(
+        day: impl Into<Day>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        count: u64,
+    ) -> Relocation {
+        Relocation {
+            day: day.into(),
+            from: from.into(),
+            to: to.into(),
+            count,
+            who: Who::Any,
+        }
+    }
+    /// Sets who may be moved.
+    pub fn with_who(mut self, who: Who) -> Relocation {
+        self.who = who;
+        self
+    }
+}
+
+/// The file's spelling of a policy.
+pub(crate) fn policy_name(p: Policy) -> &'static str {
+    match p {
+        Policy::LeastOccupied => "least_occupied",
+        Policy::Proportional => "proportional",
+        Policy::FillInOrder => "fill_in_order",
+    }
+}
+
+/// Whether some facility of `s` is called `name`.
+pub(super) fn names_facility(s: &Scenario, name: &str) -> bool {
+    s.facilities.iter().any(|f| f.name == name)
+}
+
+/// The problem of a name that is no facility's, listing the facilities.
+pub(super) fn no_facility(s: &Scenario, name: &str) -> String {
+    let facility_names = s
+        .facilities
+        .iter()
+        .map(|f| format!("{:?}", f.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("no facility named {name:?} (facilities: {facility_names})")
+}
+
+/// Checks the facilities: at least one, their names, beds and expansions.
+pub(super) fn check(s: &Scenario, p: &mut Problems) {
+    let start = s.start_date;
+    if s.facilities.is_empty() {
+        p.push("facility", "at least one facility is required");
+    }
+    p.list_len("facility", s.facilities.len(), MAX_FACILITIES);
+    let mut seen = HashSet::new();
+    for (i, f) in s.facilities.iter().enumerate() {
+        check_name(p, format!("facility[{i}].name"), &f.name, &mut seen);
+        if f.capacity == 0 {
+            p.push(
+                format!("facility[{i}].capacity"),
+                "must be at least 1, got 0",
+            );
+        }
+        p.at_most(
+            format!("facility[{i}].capacity"),
+            f.capacity,
+            MAX_BEDS,
+            "bed",
+        );
+        p.at_most(
+            format!("facility[{i}].initial_occupancy"),
+            f.initial_occupancy,
+            MAX_BEDS,
+            "bed",
+        );
+        p.list_len(
+            &format!("facility[{i}].expansions"),
+            f.expansions.len(),
+            MAX_LIST,
+        );
+        for (j, e) in f.expansions.iter().enumerate() {
+            p.day(format!("facility[{i}].expansions[{j}].day"), e.day, start);
+            p.at_most(
+                format!("facility[{i}].expansions[{j}].beds"),
+                e.beds,
+                MAX_BEDS,
+                "bed",
+            );
+        }
+    }
+}
+
+/// Checks the allocation's weights: with `proportional` only, one per
+/// receiving facility, finite, at least 0, not all 0, adding up to at
+/// most 1e300.
+pub(super) fn check_weights(s: &Scenario, p: &mut Problems) {
+    let a = &s.allocation;
+    match (a.policy, &a.weights) {
+        (Policy::Proportional, None) => p.push(
+            "allocation.weights",
+            "is required with policy \"proportional\" (one weight per facility)",
+        ),
+        (Policy::Proportional, Some(w)) => {
+            // With `allocation.facilities`, one per listed name.
+            let (n, which) = match &a.facilities {
+                Some(list) => (list.len(), "receiving facility"),
+                None => (s.facilities.len(), "facility"),
+            };
+            // An empty list is its own problem.
+            if w.len() != n && n > 0 {
+                p.push(
+                    "allocation.weights",
+                    format!("must have one weight per {which} ({n}), got {}", w.len()),
+                );
+            }
+            for (i, &x) in w.iter().enumerate() {
+                if !x.is_finite() || x < 0.0 {
+                    p.push(
+                        format!("allocation.weights[{i}]"),
+                        format!("must be a finite number at least 0, got {x}"),
+                    );
+                }
+            }
+            let sum: f64 = w.iter().sum();
+            if w.iter().all(|&x| x == 0.0) && !w.is_empty() {
+                p.push("allocation.weights", "must not all be 0");
+            } else if w.iter().all(|x| x.is_finite()) && sum > 1e300 {
+                // Beyond this the sampler cannot be built and placement
+                // would not be proportional.
+                p.push(
+                    "allocation.weights",
+                    format!("must add up to at most 1e300, got {sum:e}"),
+                );
+            }
+        }
+        (policy, Some(_)) => p.push(
+            "allocation.weights",
+            format!(
+                "is only used with policy \"proportional\", but policy is {:?}",
+                policy_name(policy)
+            ),
+        ),
+        (_, None) => {}
+    }
+}
+
+/// Checks the receiving facilities (`allocation.facilities`, rule 9):
+/// at least one, each a facility, each listed once.
+pub(super) fn check_receiving(s: &Scenario, p: &mut Problems) {
+    if let Some(list) = &s.allocation.facilities {
+        if list.is_empty() {
+            p.push(
+                "allocation.facilities",
+                "must list at least one facility (leave it out to receive into all)",
+            );
+        }
+        p.list_len("allocation.facilities", list.len(), MAX_FACILITIES);
+        let mut seen = HashSet::new();
+        for (i, name) in list.iter().enumerate() {
+            let path = format!("allocation.facilities[{i}]");
+            if !names_facility(s, name) {
+                p.push(path, no_facility(s, name));
+            } else if !seen.insert(name.as_str()) {
+                p.push(path, format!("{name:?} is listed twice"));
+            }
+        }
+    }
+}
+
+/// Checks death in custody (`custody.mortality_per_year`, rule 11).
+pub(super) fn check_custody(s: &Scenario, p: &mut Problems) {
+    let m = s.custody.mortality_per_year;
+    if p.finite("custody.mortality_per_year", m) {
+        if m < 0.0 {
+            p.push(
+                "custody.mortality_per_year",
+                format!("must be at least 0, got {m}"),
+            );
+        } else if m > Dist::MAX_VALUE {
+            p.push(
+                "custody.mortality_per_year",
+                format!("must be at most {:e}, got {m:e}", Dist::MAX_VALUE),
+            );
+        }
+    }
+}
+
+/// Checks each facility's background population and cost (rules 12
+/// and 17).
+pub(super) fn check_turnover_and_costs(s: &Scenario, p: &mut Problems) {
+    let horizon = f64::from(s.horizon_days);
+    for (i, f) in s.facilities.iter().enumerate() {
+        if let Some(b) = &f.background {
+            let path = format!("facility[{i}].background.admissions_per_day");
+            let a = b.admissions_per_day;
+            if p.finite(path.clone(), a) {
+                if a < 0.0 {
+                    p.push(path, format!("must be at least 0, got {a}"));
+                } else if a * horizon > MAX_EXPECTED_EVENTS {
+                    p.push(
+                        path,
+                        format!(
+                            "gives about {:.3e} admissions, more than the limit of {MAX_EXPECTED_EVENTS:e}",
+                            a * horizon
+                        ),
+                    );
+                }
+            }
+            let path = format!("facility[{i}].background.mean_stay_days");
+            let m = b.mean_stay_days;
+            if p.finite(path.clone(), m) {
+                if m <= 0.0 {
+                    p.push(path, format!("must be above 0, got {m}"));
+                } else if m > Dist::MAX_VALUE {
+                    p.push(
+                        path,
+                        format!("must be at most {:e}, got {m:e}", Dist::MAX_VALUE),
+                    );
+                }
+            }
+        }
+        if let Some(c) = f.cost_per_detainee_day {
+            let path = format!("facility[{i}].cost_per_detainee_day");
+            if p.finite(path.clone(), c) {
+                if c < 0.0 {
+                    p.push(path, format!("must be at least 0, got {c}"));
+                } else if c > Dist::MAX_VALUE {
+                    p.push(
+                        path,
+                        format!("must be at most {:e}, got {c:e}", Dist::MAX_VALUE),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Checks the relocations (rule 13): their days, facilities that exist
+/// and differ, counts that fit a file integer.
+pub(super) fn check_relocations(s: &Scenario, p: &mut Problems) {
+    let start = s.start_date;
+    p.list_len("relocation", s.relocations.len(), MAX_LIST);
+    for (i, r) in s.relocations.iter().enumerate() {
+        let base = format!("relocation[{i}]");
+        p.day(format!("{base}.day"), r.day, start);
+        let from_ok = names_facility(s, &r.from);
+        if !from_ok {
+            p.push(format!("{base}.from"), no_facility(s, &r.from));
+        }
+        if !names_facility(s, &r.to) {
+            p.push(format!("{base}.to"), no_facility(s, &r.to));
+        } else if from_ok && r.from == r.to {
+            p.push(
+                format!("{base}.to"),
+                format!("must differ from from (both are {:?})", r.to),
+            );
+        }
+        p.at_most(
+            format!("{base}.count"),
+            r.count,
+            i64::MAX as u64,
+            "file format integer",
+        );
+    }
+}
