@@ -21,7 +21,7 @@
 //! times, boarding, escapes, allocation, verdicts, each court stage's
 //! service and each group's repatriation. Changing one lever leaves the
 //! others' draws as they were (common random numbers), which is what makes
-//! the paired differences of a [`crate::sweep`] sharp. Convoy sizes and
+//! the paired differences of a [`sweep`] sharp. Convoy sizes and
 //! transit times are drawn for every scheduled departure, even one a pause
 //! or a cap skips, so the k-th departure keeps its draws across scenarios.
 //!
@@ -41,18 +41,23 @@
 
 mod estimate;
 mod precision;
+mod run;
 mod runner;
+mod sealed;
 mod shard;
+mod shard_file;
+mod summary;
 pub mod sweep;
 pub(crate) mod uncertain;
 
 pub use estimate::{
     Estimate, Limits, MOVE_EVENTS, NANOS_PER_EVENT, SCAN_EVENTS, SYNC_EVENTS, estimate,
-    estimate_runs, events_per_replication, run_with,
+    estimate_runs, events_per_replication,
 };
 pub use precision::{Precision, run_until};
-pub use runner::{
-    MAX_THREADS_PER_CORE, Progress, Runs, max_threads, run, run_plan, run_shard, run_with_progress,
-};
-pub(crate) use runner::{check_stored, in_pool, run_range};
-pub use shard::{Shard, ShardFile, Summary, check_merge, read_shard_file, scenario_sha256};
+pub use run::{run, run_plan, run_shard, run_with, run_with_progress};
+pub(crate) use runner::in_pool;
+pub use runner::{MAX_THREADS_PER_CORE, Progress, Runs, max_threads};
+pub use shard::{Shard, check_merge, scenario_sha256};
+pub use shard_file::{ShardFile, read_shard_file};
+pub use summary::Summary;
