@@ -1,9 +1,11 @@
 //! The entry points of a run: a scenario (or a plan) and a set of
 //! replications in, a [`Summary`] (or a [`Shard`]) out.
 //!
-//! The entry points check a run before it starts (the metric values it
-//! will store, then, except for [`run_plan`], its [`estimate`] against
-//! [`Limits`]); the [runner](super::runner) runs it, checking nothing.
+//! Each entry point checks a run once, before it starts, in one order:
+//! the metric values it will store
+//! ([`MAX_STORED_VALUES`](crate::scenario::limits::MAX_STORED_VALUES)),
+//! then, except for [`run_plan`], its [`estimate`] against [`Limits`];
+//! then the [runner](super::runner) runs it, checking nothing.
 
 use std::ops::Range;
 
@@ -67,9 +69,8 @@ pub fn run_with(
     progress: Option<Progress<'_>>,
 ) -> Result<Summary, Error> {
     let plan = Plan::new(scenario)?;
-    check_stored(runs.replications, plan.layout().metrics().len())?;
-    limits.check(&estimate(&plan, runs))?;
-    Ok(run_plan(
+    admit(&plan, runs, limits)?;
+    Ok(on_workers(
         &plan,
         runs.seed,
         0..runs.replications,
@@ -94,9 +95,8 @@ pub fn run_shard(scenario: &Scenario, seed: u64, range: Range<u64>) -> Result<Sh
         seed,
         threads: 0,
     };
-    check_stored(runs.replications, plan.layout().metrics().len())?;
-    Limits::default().check(&estimate(&plan, &runs))?;
-    run_plan(&plan, seed, range, 0, None)
+    admit(&plan, &runs, &Limits::default())?;
+    on_workers(&plan, seed, range, 0, None)
 }
 
 /// Runs replications `range` of `plan` on `threads` threads (0: rayon's
@@ -128,5 +128,102 @@ pub fn run_plan(
         range.end.saturating_sub(range.start),
         plan.layout().metrics().len(),
     )?;
+    on_workers(plan, seed, range, threads, progress)
+}
+
+/// The checks before a run of `plan`, each once and in this order: the
+/// metric values it will store, then its estimate against `limits`.
+fn admit(plan: &Plan, runs: &Runs, limits: &Limits) -> Result<(), Error> {
+    check_stored(runs.replications, plan.layout().metrics().len())?;
+    limits.check(&estimate(plan, runs))
+}
+
+/// Runs replications `range` of `plan`, already checked, with daily
+/// series, on a pool of `threads` threads (0: the current pool).
+fn on_workers(
+    plan: &Plan,
+    seed: u64,
+    range: Range<u64>,
+    threads: usize,
+    progress: Option<Progress<'_>>,
+) -> Result<Shard, Error> {
     in_pool(threads, || run_range(plan, seed, range, progress, true))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::shard::STORED_CHECKS;
+    use super::*;
+    use crate::scenario::limits::MAX_STORED_VALUES;
+    use crate::scenario::presets;
+
+    /// Stored-values checks made on this thread so far.
+    fn checks() -> u32 {
+        STORED_CHECKS.with(std::cell::Cell::get)
+    }
+
+    /// The stored-values checks `f` makes (on this thread, where every
+    /// entry point makes its checks before the workers start).
+    fn checks_of<T>(f: impl FnOnce() -> T) -> (T, u32) {
+        let before = checks();
+        let out = f();
+        (out, checks() - before)
+    }
+
+    fn is_stored_limit(e: &Error) -> bool {
+        matches!(e, Error::Limit { what, .. } if what.ends_with("stored values"))
+    }
+
+    #[test]
+    fn every_entry_point_checks_the_stored_values_once() {
+        let s = presets::baseline();
+        let plan = Plan::new(&s).unwrap();
+        let runs = Runs {
+            replications: 2,
+            seed: 1,
+            threads: 1,
+        };
+        let (r, n) = checks_of(|| run(&s, &runs));
+        assert_eq!((r.unwrap().replications, n), (2, 1));
+        let (r, n) = checks_of(|| run_with(&s, &runs, &Limits::none(), None));
+        assert_eq!((r.unwrap().replications, n), (2, 1));
+        let (r, n) = checks_of(|| run_shard(&s, 1, 3..5));
+        assert_eq!((r.unwrap().replications(), n), (2, 1));
+        let (r, n) = checks_of(|| run_plan(&plan, 1, 0..2, 1, None));
+        assert_eq!((r.unwrap().replications(), n), (2, 1));
+    }
+
+    #[test]
+    fn the_single_check_still_refuses_a_run_over_the_limit() {
+        let s = presets::baseline();
+        let plan = Plan::new(&s).unwrap();
+        let metrics = plan.layout().metrics().len() as u64;
+        let over = MAX_STORED_VALUES / metrics + 1;
+        let runs = Runs {
+            replications: over,
+            seed: 1,
+            threads: 1,
+        };
+        // No estimate limits: only the stored-values check can refuse.
+        let (r, n) = checks_of(|| run_with(&s, &runs, &Limits::none(), None));
+        let e = r.unwrap_err();
+        assert!(is_stored_limit(&e), "{e}");
+        assert_eq!(n, 1);
+        // With the default limits it still comes first, before the
+        // estimate, as before.
+        let (r, n) = checks_of(|| run(&s, &runs));
+        let e = r.unwrap_err();
+        assert!(is_stored_limit(&e), "{e}");
+        assert_eq!(n, 1);
+        let (r, n) = checks_of(|| run_shard(&s, 1, 0..over));
+        let e = r.unwrap_err();
+        assert!(is_stored_limit(&e), "{e}");
+        assert_eq!(n, 1);
+        let (r, n) = checks_of(|| run_plan(&plan, 1, 0..over, 1, None));
+        let e = r.unwrap_err();
+        assert!(is_stored_limit(&e), "{e}");
+        assert_eq!(n, 1);
+        // One fewer replication's values are within the limit.
+        assert!(check_stored(over - 1, metrics as usize).is_ok());
+    }
 }

@@ -677,9 +677,18 @@ pub(super) fn name_file(e: Error, file: &Path, first: &Path) -> Error {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times [`check_stored`] ran on this thread, for the tests
+    /// that a run checks once.
+    pub(super) static STORED_CHECKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// Refuses a shard (a run, a merge) whose stored metric values would
 /// exceed [`MAX_STORED_VALUES`]: `replications` × `metrics`.
 pub(super) fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
+    #[cfg(test)]
+    STORED_CHECKS.with(|n| n.set(n.get() + 1));
     let values = replications.saturating_mul(metrics as u64);
     if values > MAX_STORED_VALUES {
         return Err(Error::Limit {
