@@ -29,28 +29,55 @@ impl ShardFile {
     /// # Errors
     ///
     /// As [`read_shard_file`], [`Shard::merge`] and [`SweepShard::merge`],
-    /// with the file named; an [`Error::Shard`] if run shards and sweep
+    /// with the file named; an [`Error::Limit`] if the run shards' stored
+    /// values are above the limit ([`check_merge`], before any data is
+    /// read); an [`Error::Shard`] naming the file if run shards and sweep
     /// slices are mixed; an [`Error::InvalidArgument`] for an empty list.
     pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<ShardFile, Error> {
-        let Some((first, rest)) = paths.split_first() else {
-            return Err(Error::invalid("shard files", "no files to merge"));
+        ShardFile::merge_files_with(paths, |_| Ok(()))
+    }
+
+    /// As [`ShardFile::merge_files`], calling `first` with the first file
+    /// once it is read, before any other file is: what the kind of the
+    /// shards decides (a caller's outputs, say) is checked before the work
+    /// of the merge, and an error of `first` stops it.
+    ///
+    /// # Errors
+    ///
+    /// As [`ShardFile::merge_files`], and the error of `first`.
+    pub fn merge_files_with<P: AsRef<Path>, E: From<Error>>(
+        paths: &[P],
+        first: impl FnOnce(&ShardFile) -> Result<(), E>,
+    ) -> Result<ShardFile, E> {
+        let Some((head, rest)) = paths.split_first() else {
+            return Err(Error::invalid("shard files", "no files to merge").into());
         };
         check_merge(paths)?;
-        let mut acc = read_shard_file(first)?;
+        let mut acc = read_shard_file(head)?;
+        first(&acc)?;
         for p in rest {
             let p = p.as_ref();
-            let named = |e| name_file(e, p, first.as_ref());
+            let named = |e| name_file(e, p, head.as_ref());
             match (&mut acc, read_shard_file(p)?) {
                 (ShardFile::Run(a), ShardFile::Run(b)) => a.merge(*b).map_err(named)?,
                 (ShardFile::Sweep(a), ShardFile::Sweep(b)) => a.merge(*b).map_err(named)?,
-                _ => {
-                    return Err(named(Error::shard(
-                        "a run's shard and a sweep's slice cannot be merged",
-                    )));
+                (ShardFile::Sweep(_), ShardFile::Run(_)) => {
+                    return Err(among(p, "a run shard among sweep shards").into());
+                }
+                (ShardFile::Run(_), ShardFile::Sweep(_)) => {
+                    return Err(among(p, "a sweep shard among run shards").into());
                 }
             }
         }
         Ok(acc)
+    }
+}
+
+/// The error for a file of the other kind than the first file's.
+fn among(path: &Path, message: &str) -> Error {
+    Error::Shard {
+        path: Some(path.to_path_buf()),
+        message: message.into(),
     }
 }
 
@@ -81,5 +108,59 @@ pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
             line: None,
             message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::run::run_shard;
+    use crate::montecarlo::runner::Runs;
+    use crate::montecarlo::sweep::{Vary, sweep_shard};
+    use crate::scenario::presets;
+
+    #[test]
+    fn a_file_of_the_other_kind_is_named_and_the_first_file_checked_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = presets::baseline();
+        let run = dir.path().join("run.json");
+        run_shard(&s, 1, 0..2).unwrap().write(&run).unwrap();
+        let runs = Runs {
+            replications: 2,
+            seed: 1,
+            threads: 1,
+        };
+        let vary = [Vary::new("court.stage[trial].servers", [10, 20])];
+        let sweep = dir.path().join("sweep.json");
+        sweep_shard(&s, &vary, &runs, 0, 1, None)
+            .unwrap()
+            .write(&sweep)
+            .unwrap();
+        let e = ShardFile::merge_files(&[&run, &sweep]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: a sweep shard among run shards", sweep.display())
+        );
+        let e = ShardFile::merge_files(&[&sweep, &run]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: a run shard among sweep shards", run.display())
+        );
+        // The check of the first file stops the merge before the next
+        // file is read (one that is not a shard here).
+        let other = dir.path().join("other.json");
+        std::fs::write(&other, "not a shard").unwrap();
+        let mut kind = None;
+        let e = ShardFile::merge_files_with(&[&run, &other], |f| {
+            kind = Some(matches!(f, ShardFile::Run(_)));
+            Err(Error::invalid("outputs", "refused"))
+        })
+        .unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument { .. }), "{e}");
+        assert_eq!(kind, Some(true));
+        let e = ShardFile::merge_files(&[&run, &other]).unwrap_err();
+        assert!(matches!(e, Error::Format { .. }), "{e}");
+        let merged = ShardFile::merge_files(&[&run]).unwrap();
+        assert!(matches!(merged, ShardFile::Run(s) if s.replications() == 2));
     }
 }
