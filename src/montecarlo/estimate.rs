@@ -46,11 +46,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::runner::{Progress, Runs, max_threads, run_plan};
-use super::shard::Summary;
-use crate::Error;
-use crate::model::Plan;
-use crate::scenario::{Scenario, Who};
+use super::runner::{ROWS_CAP, Runs, max_threads};
+use crate::error::Error;
+use crate::model::{Layout, Plan};
+use crate::scenario::{Admission, Policy, Scenario, Who};
 
 /// Nanoseconds of one core per simulated event, for [`Estimate::seconds`].
 pub const NANOS_PER_EVENT: f64 = 25.0;
@@ -96,12 +95,12 @@ pub struct Estimate {
     pub threads: usize,
 }
 
-/// Limits above which [`run_with`] (and a caller that checks
-/// [`Limits::check`]) refuses a run; [`Limits::default`] is what
-/// [`run`](super::run), [`run_with_progress`](super::run_with_progress) and
-/// [`run_shard`](super::run_shard) apply, [`Limits::none`] lifts them.
-/// [`run_plan`], [`run_until`](super::run_until) and sweeps do not check
-/// them: a caller estimates first.
+/// Limits above which [`run_with`](super::run_with) (and a caller that
+/// checks [`Limits::check`]) refuses a run; [`Limits::default`] is what
+/// [`run`](super::run()), [`run_with_progress`](super::run_with_progress)
+/// and [`run_shard`](super::run_shard) apply, [`Limits::none`] lifts them.
+/// [`run_plan`](super::run_plan), [`run_until`](super::run_until) and
+/// sweeps do not check them: a caller estimates first.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Limits {
     /// Most memory a run may need \[bytes\].
@@ -167,7 +166,7 @@ impl Limits {
 /// The work of one replication of `s`, in events of [`NANOS_PER_EVENT`]
 /// (see the module docs for what each rule costs).
 pub fn events_per_replication(s: &Scenario) -> u64 {
-    work(s, crate::model::Layout::new(s).series().len())
+    work(s, Layout::new(s).series().len())
 }
 
 /// [`events_per_replication`] of `s`, which has `series` daily series.
@@ -240,10 +239,10 @@ fn work(s: &Scenario, series: usize) -> u64 {
         .filter(|f| f.background.is_some())
         .count() as f64;
     let mut syncs = h + relocations;
-    if s.allocation.policy != crate::scenario::Policy::Proportional {
+    if s.allocation.policy != Policy::Proportional {
         syncs += departures;
     }
-    if s.transfer.admission == crate::scenario::Admission::UpToCapacity {
+    if s.transfer.admission == Admission::UpToCapacity {
         syncs += departures;
     }
     let changes = s
@@ -269,7 +268,7 @@ fn work(s: &Scenario, series: usize) -> u64 {
 }
 
 /// The memory and time `runs` of `plan` will take, with daily series (as
-/// [`run`](super::run) and [`run_plan`] keep them).
+/// [`run`](super::run()) and [`run_plan`](super::run_plan) keep them).
 pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
     let scenario = plan.scenario();
     let layout = plan.layout();
@@ -288,7 +287,7 @@ pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
     let series = crate::stats::accumulators_bytes(series_days, n, accumulators);
     // Each worker's buffer of daily series awaiting their fold: up to
     // `ROWS_CAP` values of 4 bytes, or one replication's if larger.
-    let batch = (4 * super::runner::ROWS_CAP as u64).max(series_days.saturating_mul(4));
+    let batch = (4 * ROWS_CAP as u64).max(series_days.saturating_mul(4));
     let workspaces = detainees
         .saturating_mul(WORKSPACE_BYTES_PER_DETAINEE)
         .saturating_add(batch)
@@ -327,41 +326,4 @@ pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
 /// ```
 pub fn estimate_runs(scenario: &Scenario, runs: &Runs) -> Result<Estimate, Error> {
     Ok(estimate(&Plan::new(scenario)?, runs))
-}
-
-/// As [`run`](super::run_with_progress), but first estimates the run (see
-/// [`estimate`]) and refuses it above `limits`.
-///
-/// # Errors
-///
-/// [`Error::Limit`] if the estimate is above `limits`; otherwise as
-/// [`run`](super::run).
-///
-/// # Example: a run the default limits accept
-///
-/// ```
-/// use custody_sim::{montecarlo::{run_with, Limits, Runs}, presets};
-///
-/// let runs = Runs { replications: 10, seed: 1, threads: 0 };
-/// let s = run_with(&presets::baseline(), &runs, &Limits::default(), None)?;
-/// assert_eq!(s.replications, 10);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn run_with(
-    scenario: &Scenario,
-    runs: &Runs,
-    limits: &Limits,
-    progress: Option<Progress<'_>>,
-) -> Result<Summary, Error> {
-    let plan = Plan::new(scenario)?;
-    super::check_stored(runs.replications, plan.layout().metrics().len())?;
-    limits.check(&estimate(&plan, runs))?;
-    Ok(run_plan(
-        &plan,
-        runs.seed,
-        0..runs.replications,
-        runs.threads,
-        progress,
-    )?
-    .summary())
 }

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::runner::{Runs, check_stored, in_pool, run_range};
-use super::shard::{Shard, Summary};
-use crate::Error;
+use super::runner::{Runs, in_pool, run_range};
+use super::shard::{Shard, check_stored};
+use super::summary::Summary;
+use crate::error::Error;
 use crate::model::Plan;
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
@@ -27,11 +28,11 @@ pub struct Precision {
 ///
 /// The stopping point is a function of the results, which are a function
 /// of the seed: the same call stops at the same count, and the summary
-/// equals [`run`](crate::montecarlo::run) with that many replications.
+/// equals [`run`](crate::montecarlo::run()) with that many replications.
 ///
 /// # Errors
 ///
-/// As [`run`](crate::montecarlo::run), and [`Error::Scenario`] if the metric is unknown or the
+/// As [`run`](crate::montecarlo::run()), and [`Error::Scenario`] if the metric is unknown or the
 /// target is not a positive number.
 ///
 /// # Example: a tight estimate of the time to verdict

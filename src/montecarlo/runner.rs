@@ -1,4 +1,6 @@
 //! The runner: replications on rayon workers, accumulated into a shard.
+//! It checks nothing and estimates nothing; the entry points of
+//! [`run`](super::run) do, then call it.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,10 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::shard::{Shard, Summary, join_ranges};
-use crate::Error;
+use super::shard::{Shard, join_ranges};
+use super::uncertain::Uncertain;
+use crate::error::Error;
 use crate::model::{Plan, Workspace};
-use crate::scenario::Scenario;
 
 /// How many replications to run, from which master seed, on how many
 /// threads.
@@ -80,56 +82,6 @@ pub(crate) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> 
     Ok(pool.install(f))
 }
 
-/// Refuses runs whose stored metric values would exceed
-/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES).
-pub(crate) fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
-    let values = replications.saturating_mul(metrics as u64);
-    if values > crate::limits::MAX_STORED_VALUES {
-        return Err(Error::Limit {
-            what: format!("{replications} replications of {metrics} metrics: stored values"),
-            value: u128::from(values),
-            limit: u128::from(crate::limits::MAX_STORED_VALUES),
-            hint: format!(
-                "run at most {} replications of these {metrics} metrics (shards do not help: \
-                 their merge keeps the same values), or fewer metrics (fewer groups, facilities \
-                 or stages)",
-                crate::limits::MAX_STORED_VALUES / (metrics.max(1) as u64)
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// Runs replications `range` of `plan` on `threads` threads (0: rayon's
-/// default pool).
-///
-/// Each worker keeps one [`Workspace`] and one accumulator for the
-/// replications it runs; accumulators merge as workers finish, so memory
-/// for the daily series does not grow with the number of replications.
-/// A worker also holds the daily series of up to 64 replications (at most
-/// 2 MiB, or one replication's if larger) to fold them into its
-/// accumulator together, histogram by histogram, which keeps each
-/// histogram in cache.
-///
-/// # Errors
-///
-/// [`Error::Threads`] if a thread pool cannot be built;
-/// [`Error::Scenario`] if the run would store more than
-/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES) values.
-pub fn run_plan(
-    plan: &Plan,
-    seed: u64,
-    range: Range<u64>,
-    threads: usize,
-    progress: Option<Progress<'_>>,
-) -> Result<Shard, Error> {
-    check_stored(
-        range.end.saturating_sub(range.start),
-        plan.layout().metrics().len(),
-    )?;
-    in_pool(threads, || run_range(plan, seed, range, progress, true))?
-}
-
 /// Most daily-series values (4 bytes each) a worker holds before folding
 /// them into its accumulator: 2 MiB, 64 replications of a two-year
 /// scenario with 11 series. Folding a batch cell by cell keeps each
@@ -147,7 +99,7 @@ pub(crate) fn run_range(
     let total = range.end.saturating_sub(range.start);
     let done = AtomicU64::new(0);
     let template = Shard::empty(plan, seed, series);
-    let uncertain = super::uncertain::Uncertain::new(plan)?;
+    let uncertain = Uncertain::new(plan)?;
     let chunk = (total / (4 * rayon::current_num_threads() as u64)).clamp(1, 64);
     let chunks = total.div_ceil(chunk);
     // Per worker: its workspace, its accumulator, the daily series of the
@@ -232,52 +184,4 @@ pub(crate) fn run_range(
         Some((_, e)) => Err(e),
         None => shard,
     }
-}
-
-/// Runs `runs.replications` replications of `scenario` and summarises them.
-///
-/// Refuses a run whose [`estimate`](super::estimate) is above
-/// [`Limits::default`](super::Limits) (8 GiB, 8 hours); use
-/// [`run_with`](super::run_with) to set other limits.
-///
-/// # Errors
-///
-/// [`Error::Scenario`] if the scenario is invalid; [`Error::Limit`] if the
-/// run is above the limits; [`Error::Threads`] if a thread pool cannot be
-/// built.
-pub fn run(scenario: &Scenario, runs: &Runs) -> Result<Summary, Error> {
-    run_with_progress(scenario, runs, &|_, _| {})
-}
-
-/// As [`run`], calling `progress(done, total)` as replications finish.
-///
-/// # Errors
-///
-/// As [`run`].
-pub fn run_with_progress(
-    scenario: &Scenario,
-    runs: &Runs,
-    progress: Progress<'_>,
-) -> Result<Summary, Error> {
-    super::run_with(scenario, runs, &super::Limits::default(), Some(progress))
-}
-
-/// Runs replications `range` (for example `250..500`) of master seed `seed`
-/// as one shard, on all cores. Shards covering `0..n` merge into exactly
-/// the summary of a run of `n`. Refused above
-/// [`Limits::default`](super::Limits), as [`run`].
-///
-/// # Errors
-///
-/// As [`run`].
-pub fn run_shard(scenario: &Scenario, seed: u64, range: Range<u64>) -> Result<Shard, Error> {
-    let plan = Plan::new(scenario)?;
-    let runs = Runs {
-        replications: range.end.saturating_sub(range.start),
-        seed,
-        threads: 0,
-    };
-    check_stored(runs.replications, plan.layout().metrics().len())?;
-    super::Limits::default().check(&super::estimate(&plan, &runs))?;
-    run_plan(&plan, seed, range, 0, None)
 }

@@ -1,5 +1,6 @@
-//! Shard files: the partial result of replications, exact merging, and
-//! the integrity checks that make a damaged or edited file an error.
+//! Shards: the partial result of replications over index ranges, their
+//! exact merge, the checks that make a damaged or edited shard an error,
+//! and the limit on the metric values a shard stores.
 
 use std::ops::Range;
 use std::path::Path;
@@ -8,12 +9,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::runner::check_stored;
-use super::sweep::SweepShard;
-use crate::Error;
+use super::sealed::{hex, payload_sha256, read_header, read_json, verify_sha256, write_sealed};
+use super::summary::Summary;
+use crate::error::Error;
 use crate::model::Plan;
+use crate::scenario::limits::MAX_STORED_VALUES;
 use crate::scenario::{PosteriorTable, Scenario};
-use crate::stats::{MetricStats, SeriesAcc, SeriesBands};
+use crate::stats::{MetricStats, SeriesAcc};
 
 /// Format number of shard files; bumped when the layout changes (2:
 /// sparse series histograms with per-bin sums, and a checksum; 3: the
@@ -67,8 +69,9 @@ const OLDEST_FORMAT: u32 = 4;
 ///
 /// A shard holds, per series-day, the count of each value seen (format
 /// 4), so that merged shards give the exact quantiles a single run gives
-/// (see [`SeriesBands`]). Files of earlier formats, which held histograms,
-/// are refused with a message saying to run them again.
+/// (see [`SeriesBands`](crate::stats::SeriesBands)). Files of earlier
+/// formats, which held histograms, are refused with a message saying to
+/// run them again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "Stored")]
 pub struct Shard {
@@ -229,101 +232,6 @@ pub fn scenario_sha256(s: &Scenario) -> String {
     let text = toml::to_string_pretty(s)
         .unwrap_or_else(|e| panic!("bug: a scenario could not be written as TOML: {e}"));
     hex(&Sha256::digest(text.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Feeds serialised bytes to a hash without keeping them.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// SHA-256 (hex) of `x`'s compact JSON, streamed into the hash.
-pub(crate) fn payload_sha256<T: Serialize>(x: &T) -> String {
-    let mut w = HashWriter(Sha256::new());
-    serde_json::to_writer(&mut w, x)
-        .unwrap_or_else(|e| panic!("bug: shard data could not be serialised: {e}"));
-    hex(&w.0.finalize())
-}
-
-/// A file's data with its checksum first.
-#[derive(Serialize)]
-struct Sealed<'a, T: Serialize> {
-    sha256: &'a str,
-    #[serde(flatten)]
-    body: &'a T,
-}
-
-/// Writes `x` with its checksum to `path` as JSON, streamed, atomically
-/// ([`crate::files::write_atomic`]).
-pub(crate) fn write_sealed<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
-    crate::files::write_atomic(path, |tmp| write_sealed_to(x, what, tmp))
-}
-
-/// Writes `x` with its checksum to the file `path` as JSON, streamed.
-fn write_sealed_to<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
-    use std::io::Write;
-    let sha256 = payload_sha256(x);
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer(
-        &mut out,
-        &Sealed {
-            sha256: &sha256,
-            body: x,
-        },
-    )
-    .map_err(|e| {
-        if e.is_io() {
-            Error::io(path, std::io::Error::other(e))
-        } else {
-            Error::serialize(what, e)
-        }
-    })?;
-    out.flush().map_err(|e| Error::io(path, e))
-}
-
-/// Reads JSON of type `T` from `path`, streamed (no copy of the text or
-/// of a JSON tree is kept).
-pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    what: &str,
-) -> Result<T, Error> {
-    let file =
-        crate::files::open_input(path, &format!("{what} file"), crate::files::MAX_SHARD_BYTES)?;
-    let reader = std::io::BufReader::with_capacity(1 << 16, file);
-    serde_json::from_reader(reader).map_err(|e| {
-        if e.is_io() {
-            Error::io(path, std::io::Error::other(e))
-        } else {
-            Error::Format {
-                path: path.to_path_buf(),
-                line: Some(e.line() as u64),
-                message: format!("not a custody-sim {what} file: {e}"),
-            }
-        }
-    })
-}
-
-/// Checks a checksum taken out of a file against its data.
-pub(crate) fn verify_sha256<T: Serialize>(x: &T, stored: &str) -> Result<(), String> {
-    if stored.is_empty() {
-        return Err("it has no sha256 checksum".into());
-    }
-    if payload_sha256(x) != stored {
-        return Err("its data do not match its sha256 checksum (edited or damaged)".into());
-    }
-    Ok(())
 }
 
 /// Refuses a format this version does not read, saying why.
@@ -769,145 +677,38 @@ pub(super) fn name_file(e: Error, file: &Path, first: &Path) -> Error {
     }
 }
 
-/// What a shard file holds: a run's shard or a sweep's slice.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ShardFile {
-    /// A shard of a run ([`Shard::write`]).
-    Run(Box<Shard>),
-    /// A slice of a sweep ([`SweepShard::write`]).
-    Sweep(Box<SweepShard>),
+#[cfg(test)]
+thread_local! {
+    /// How many times [`check_stored`] ran on this thread, for the tests
+    /// that a run checks once.
+    pub(super) static STORED_CHECKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-impl ShardFile {
-    /// Reads shard files of one kind (runs or sweep slices) and merges
-    /// them, naming the file at fault in any error.
-    ///
-    /// # Errors
-    ///
-    /// As [`read_shard_file`], [`Shard::merge`] and [`SweepShard::merge`],
-    /// with the file named; an [`Error::Shard`] if run shards and sweep
-    /// slices are mixed; an [`Error::InvalidArgument`] for an empty list.
-    pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<ShardFile, Error> {
-        let Some((first, rest)) = paths.split_first() else {
-            return Err(Error::invalid("shard files", "no files to merge"));
-        };
-        check_merge(paths)?;
-        let mut acc = read_shard_file(first)?;
-        for p in rest {
-            let p = p.as_ref();
-            let named = |e| name_file(e, p, first.as_ref());
-            match (&mut acc, read_shard_file(p)?) {
-                (ShardFile::Run(a), ShardFile::Run(b)) => a.merge(*b).map_err(named)?,
-                (ShardFile::Sweep(a), ShardFile::Sweep(b)) => a.merge(*b).map_err(named)?,
-                _ => {
-                    return Err(named(Error::shard(
-                        "a run's shard and a sweep's slice cannot be merged",
-                    )));
-                }
-            }
-        }
-        Ok(acc)
+/// Refuses a shard (a run, a merge) whose stored metric values would
+/// exceed [`MAX_STORED_VALUES`]: `replications` × `metrics`.
+pub(super) fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
+    #[cfg(test)]
+    STORED_CHECKS.with(|n| n.set(n.get() + 1));
+    let values = replications.saturating_mul(metrics as u64);
+    if values > MAX_STORED_VALUES {
+        return Err(Error::Limit {
+            what: format!("{replications} replications of {metrics} metrics: stored values"),
+            value: u128::from(values),
+            limit: u128::from(MAX_STORED_VALUES),
+            hint: format!(
+                "run at most {} replications of these {metrics} metrics (shards do not help: \
+                 their merge keeps the same values), or fewer metrics (fewer groups, facilities \
+                 or stages)",
+                MAX_STORED_VALUES / (metrics.max(1) as u64)
+            ),
+        });
     }
-}
-
-/// Reads a file written by [`Shard::write`] or [`SweepShard::write`],
-/// whichever it is, parsing it once.
-///
-/// # Errors
-///
-/// [`Error::Io`] if unreadable, not a regular file or above
-/// [`MAX_SHARD_BYTES`](crate::files::MAX_SHARD_BYTES); [`Error::Format`]
-/// naming the file if it is neither, or is damaged or edited.
-pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
-    /// Which kind of file: a first pass that keeps nothing.
-    #[derive(Deserialize)]
-    struct Probe {
-        #[serde(default)]
-        ranges: Option<serde::de::IgnoredAny>,
-        #[serde(default)]
-        cells: Option<serde::de::IgnoredAny>,
-    }
-    let path = path.as_ref();
-    let probe: Probe = read_json(path, "shard")?;
-    match (probe.ranges.is_some(), probe.cells.is_some()) {
-        (true, false) => Shard::read(path).map(|s| ShardFile::Run(Box::new(s))),
-        (false, true) => SweepShard::read(path).map(|s| ShardFile::Sweep(Box::new(s))),
-        _ => Err(Error::Format {
-            path: path.to_path_buf(),
-            line: None,
-            message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
-        }),
-    }
-}
-
-/// The size of a run's shard file, read from its beginning (the
-/// replication ranges and metric names come before the data).
-#[derive(Debug, Default)]
-struct Header {
-    ranges: Option<Vec<(u64, u64)>>,
-    metrics: Option<usize>,
-    sweep: bool,
-}
-
-/// The error a header read stops with once it has what it needs.
-const HEADER_READ: &str = "custody-sim: shard header read";
-
-impl<'de> serde::de::Visitor<'de> for &mut Header {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a custody-sim shard file")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        use serde::de::{Error as _, IgnoredAny};
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "ranges" => self.ranges = Some(map.next_value()?),
-                "metric_names" => self.metrics = Some(map.next_value::<Vec<String>>()?.len()),
-                "cells" => self.sweep = true,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-            if self.sweep || self.ranges.is_some() && self.metrics.is_some() {
-                return Err(A::Error::custom(HEADER_READ));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A run shard's replication ranges and number of metrics.
-type Size = (Vec<(u64, u64)>, usize);
-
-/// Reads the beginning of a shard file, stopping before its data: the
-/// replications and metrics of a run's shard, or `None` for a sweep's
-/// slice or a file that is not a shard (which reading it will report).
-fn read_header(path: &Path) -> Result<Option<Size>, Error> {
-    use serde::Deserializer as _;
-    let file = crate::files::open_input(path, "shard file", crate::files::MAX_SHARD_BYTES)?;
-    let reader = std::io::BufReader::with_capacity(1 << 16, file);
-    let mut header = Header::default();
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    if let Err(e) = de.deserialize_map(&mut header)
-        && e.is_io()
-    {
-        return Err(Error::io(path, std::io::Error::other(e)));
-    }
-    Ok(match header {
-        Header {
-            ranges: Some(r),
-            metrics: Some(m),
-            sweep: false,
-        } => Some((r, m)),
-        _ => None,
-    })
+    Ok(())
 }
 
 /// Checks, from the beginning of each file only (before any data is
 /// read), that merging the run shards `paths` stays within the limit on
-/// stored metric values ([`MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES)):
+/// stored metric values ([`MAX_STORED_VALUES`]):
 /// a merge keeps every replication's metric values for exact quantiles,
 /// 16 bytes each. Files that are not run shards are left to the merge to
 /// read and report.
@@ -928,7 +729,7 @@ pub fn check_merge<P: AsRef<Path>>(paths: &[P]) -> Result<(), Error> {
     }
     let replications: u64 = join_ranges(ranges).iter().map(|(a, b)| b - a).sum();
     let values = replications.saturating_mul(metrics as u64);
-    let limit = crate::limits::MAX_STORED_VALUES;
+    let limit = MAX_STORED_VALUES;
     if values > limit {
         let most = limit / metrics.max(1) as u64;
         return Err(Error::Limit {
@@ -960,80 +761,4 @@ pub(super) fn join_ranges(mut r: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
         }
     }
     out
-}
-
-/// What a run of replications reports: statistics of every metric and
-/// bands of every daily series, under the names of docs/model.md.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Scenario name.
-    pub scenario: String,
-    /// custody-sim version that computed it.
-    pub version: String,
-    /// SHA-256 of the scenario's canonical TOML.
-    pub scenario_sha256: String,
-    /// Calendar date of day 0 (`YYYY-MM-DD`).
-    pub start_date: String,
-    /// Horizon \[days\]; series have this many days.
-    pub horizon_days: u32,
-    /// Master seed.
-    pub seed: u64,
-    /// Replications run.
-    pub replications: u64,
-    /// Each metric's statistics, in layout order.
-    pub metrics: Vec<(String, MetricStats)>,
-    /// Each daily series' bands (days 1..=horizon), in layout order.
-    pub series: Vec<(String, SeriesBands)>,
-}
-
-impl Summary {
-    /// Statistics of metric `name`; `None` if the summary has no metric of
-    /// that name. [`Summary::try_metric`] says which names exist.
-    pub fn metric(&self, name: &str) -> Option<&MetricStats> {
-        self.metrics.iter().find(|(n, _)| n == name).map(|(_, m)| m)
-    }
-
-    /// Bands of series `name`; `None` if the summary has no series of that
-    /// name. [`Summary::try_series`] says which names exist.
-    pub fn series(&self, name: &str) -> Option<&SeriesBands> {
-        self.series.iter().find(|(n, _)| n == name).map(|(_, s)| s)
-    }
-
-    /// Statistics of metric `name`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] listing the metrics this summary has, the
-    /// closest to `name` first.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use custody_sim::{montecarlo::{run, Runs}, presets, Error};
-    ///
-    /// let s = run(&presets::plan_2026_01(), &Runs { replications: 5, seed: 1, threads: 1 })?;
-    /// assert!(s.try_metric("escaped").is_ok());
-    /// let Err(Error::UnknownName { valid, .. }) = s.try_metric("escapd") else { panic!() };
-    /// assert_eq!(valid[0], "escaped");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn try_metric(&self, name: &str) -> Result<&MetricStats, Error> {
-        self.metric(name).ok_or_else(|| {
-            let names: Vec<String> = self.metrics.iter().map(|(n, _)| n.clone()).collect();
-            crate::model::schema::unknown("metric", name, &names)
-        })
-    }
-
-    /// Bands of series `name`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownName`] listing the series this summary has, the
-    /// closest to `name` first.
-    pub fn try_series(&self, name: &str) -> Result<&SeriesBands, Error> {
-        self.series(name).ok_or_else(|| {
-            let names: Vec<String> = self.series.iter().map(|(n, _)| n.clone()).collect();
-            crate::model::schema::unknown("series", name, &names)
-        })
-    }
 }

@@ -30,9 +30,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::shard::{name_file, read_json, verify_sha256, write_sealed};
-use super::{Progress, Runs, Shard, Summary, check_stored, in_pool, run_range};
-use crate::Error;
+use super::runner::{Progress, Runs, in_pool, run_range};
+use super::sealed::{read_json, verify_sha256, write_sealed};
+use super::shard::{RecordedVariant, Shard, check_stored, name_file};
+use super::summary::Summary;
+use crate::error::Error;
 use crate::model::Plan;
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::MetricStats;
@@ -79,7 +81,7 @@ pub struct Cell {
     /// `(path, value)` for each varied parameter.
     pub params: Vec<(String, String)>,
     /// The cell's summary: metrics only (a sweep keeps no daily series,
-    /// to save memory; run a cell's scenario with [`crate::run`] for them).
+    /// to save memory; run a cell's scenario with [`run`](crate::montecarlo::run()) for them).
     pub summary: Summary,
     /// Per metric, the paired difference to the first cell (zero for the
     /// first cell itself).
@@ -137,7 +139,7 @@ pub struct SweepShard {
     /// The named variant (`[variant.NAME]`) the base scenario was made
     /// as, before the overrides; absent from files without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    variant: Option<super::shard::RecordedVariant>,
+    variant: Option<RecordedVariant>,
 }
 
 /// `(path, value)` for each varied parameter of a cell.
@@ -274,14 +276,14 @@ impl SweepShard {
         name: impl Into<String>,
         overrides: Vec<(String, String)>,
     ) -> SweepShard {
-        self.variant = Some(super::shard::RecordedVariant::new(name, overrides));
+        self.variant = Some(RecordedVariant::new(name, overrides));
         self
     }
 
     /// The variant recorded with [`SweepShard::with_variant`]: its name
     /// and overrides.
     pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
-        super::shard::RecordedVariant::view(&self.variant)
+        RecordedVariant::view(&self.variant)
     }
 
     /// Adds another slice of the same sweep.
@@ -305,7 +307,7 @@ impl SweepShard {
                 self.overrides, other.overrides
             )));
         }
-        super::shard::RecordedVariant::check_same(&self.variant, &other.variant, "sweep shards")
+        RecordedVariant::check_same(&self.variant, &other.variant, "sweep shards")
             .map_err(Error::shard)?;
         for ((_, a), (_, b)) in self.cells.iter_mut().zip(other.cells) {
             a.merge(b)?;
@@ -520,7 +522,7 @@ pub fn sweep(scenario: &Scenario, vary: &[Vary], runs: &Runs) -> Result<SweepRes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::scenario::presets;
 
     #[test]
     fn cells_of_one_layout_share_their_metric_names() {

@@ -12,8 +12,8 @@
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-use crate::Error;
 use crate::dist::sampler::Sampler;
+use crate::error::Error;
 use crate::model::Plan;
 use crate::scenario::uncertainty::{key, posterior_value, toml_value};
 use crate::scenario::{PosteriorTable, Scenario, ScenarioErrors};

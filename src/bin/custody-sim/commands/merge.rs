@@ -1,11 +1,7 @@
 //! `custody-sim merge`: shard files (of `shard` or `sweep --shard`) into
 //! the result of one run or sweep.
 
-use std::path::Path;
-
-use custody_sim::Error;
-use custody_sim::montecarlo::{Shard, ShardFile, read_shard_file};
-use custody_sim::sweep::SweepShard;
+use custody_sim::montecarlo::{Shard, ShardFile};
 
 use super::sweep::{emit_sweep, sweep_outputs};
 use super::{emit_summary, overrides, plots_available, run_outputs};
@@ -25,24 +21,6 @@ fn describe(ranges: &[std::ops::Range<u64>]) -> String {
         .join(", ")
 }
 
-/// A merge error, naming the file that does not fit (`path`) and the
-/// first file, which the others are merged into and compared with (the
-/// library's own wording, as in `ShardFile::merge_files`).
-fn with_file(path: &Path, first: &Path, e: Error) -> Fail {
-    let against = format!(", compared with {}", first.display());
-    match e {
-        Error::Shard {
-            path: None,
-            message,
-        } => Fail::Lib(Error::Shard {
-            path: Some(path.to_path_buf()),
-            message: format!("{message}{against}"),
-        }),
-        Error::Scenario(errs) => Fail::Msg(format!("{}: {errs}{against}", path.display())),
-        other => Fail::Lib(other),
-    }
-}
-
 pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     let outs = Outputs {
         json: a.json.clone(),
@@ -50,90 +28,24 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         plots: a.plots.clone(),
     };
     plots_available(&outs)?;
-    // The merge's size, from the files' beginnings, before any data is
-    // read.
-    custody_sim::montecarlo::check_merge(&a.files)?;
-    // The kind of the shards decides what --csv names (a folder for runs,
-    // a file for sweeps); both are checked before any merging.
+    // The library merges: the merge's size first, from the files'
+    // beginnings, before any data is read; then each file, parsed once,
+    // into the first, naming a file that does not fit. The kind of the
+    // first file decides what --csv names (a folder for runs, a file for
+    // sweeps): the outputs are checked before any merging.
     let inputs = &a.files;
-    let mut run: Option<Shard> = None;
-    let mut sweep: Option<SweepShard> = None;
-    let first = &a.files[0];
-    for (i, path) in a.files.iter().enumerate() {
-        // Each file is parsed once.
-        let shard = read_shard_file(path)?;
-        if i == 0 {
-            match &shard {
-                ShardFile::Run(_) => output::check(&run_outputs(&outs), inputs)?,
-                ShardFile::Sweep(_) => {
-                    output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), inputs)?
-                }
+    let merged = ShardFile::merge_files_with(&a.files, |first| -> Result<(), Fail> {
+        match first {
+            ShardFile::Run(_) => output::check(&run_outputs(&outs), inputs)?,
+            ShardFile::Sweep(_) => {
+                output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), inputs)?
             }
         }
-        match shard {
-            ShardFile::Run(s) => {
-                if sweep.is_some() {
-                    return fail(format!(
-                        "{}: a run shard among sweep shards",
-                        path.display()
-                    ));
-                }
-                match &mut run {
-                    None => run = Some(*s),
-                    Some(acc) => acc.merge(*s).map_err(|e| with_file(path, first, e))?,
-                }
-            }
-            ShardFile::Sweep(s) => {
-                if run.is_some() {
-                    return fail(format!(
-                        "{}: a sweep shard among run shards",
-                        path.display()
-                    ));
-                }
-                match &mut sweep {
-                    None => sweep = Some(*s),
-                    Some(acc) => acc.merge(*s).map_err(|e| with_file(path, first, e))?,
-                }
-            }
-        }
-    }
-    if let Some(shard) = run {
-        let ranges = shard.ranges();
-        let n = shard.replications();
-        if !(ranges.len() == 1 && ranges[0].start == 0) {
-            return fail(format!(
-                "the shards do not cover replications 0..n contiguously: they cover {}",
-                describe(&ranges)
-            ));
-        }
-        if let Some(want) = a.replications
-            && want != n
-        {
-            return fail(format!(
-                "--replications {want}: the shards cover replications 0..{n}, not 0..{want} (a shard is missing?)"
-            ));
-        }
-        let summary = shard.summary();
-        let files = a.files.len();
-        let s = if files == 1 { "" } else { "s" };
-        note(
-            a.quiet,
-            &format!("merged {files} shard file{s}: replications 0..{n}"),
-        );
-        // The variant and the `--set`s that made the scenario travel with
-        // the shard.
-        let changes = changes(shard.variant(), shard.overrides());
-        return emit_summary(
-            shard.scenario(),
-            &summary,
-            &outs,
-            shard.variant().map(|(name, _)| name),
-            &changes,
-            a.quiet,
-        );
-    }
-    let Some(sweep) = sweep else {
-        return fail("no shard files");
+        Ok(())
+    })?;
+    let sweep = match merged {
+        ShardFile::Run(shard) => return merged_run(a, &outs, &shard),
+        ShardFile::Sweep(sweep) => sweep,
     };
     if a.plots.is_some() {
         return usage("--plots: charts are drawn for runs, not sweeps");
@@ -151,6 +63,44 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         a.json.as_deref(),
         a.csv.as_deref(),
         &changes(sweep.variant(), sweep.overrides()),
+        a.quiet,
+    )
+}
+
+/// Reports the run that merged shards make, once they cover
+/// replications `0..n` (and `--replications`, if given).
+fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> {
+    let ranges = shard.ranges();
+    let n = shard.replications();
+    if !(ranges.len() == 1 && ranges[0].start == 0) {
+        return fail(format!(
+            "the shards do not cover replications 0..n contiguously: they cover {}",
+            describe(&ranges)
+        ));
+    }
+    if let Some(want) = a.replications
+        && want != n
+    {
+        return fail(format!(
+            "--replications {want}: the shards cover replications 0..{n}, not 0..{want} (a shard is missing?)"
+        ));
+    }
+    let summary = shard.summary();
+    let files = a.files.len();
+    let s = if files == 1 { "" } else { "s" };
+    note(
+        a.quiet,
+        &format!("merged {files} shard file{s}: replications 0..{n}"),
+    );
+    // The variant and the `--set`s that made the scenario travel with the
+    // shard.
+    let changes = changes(shard.variant(), shard.overrides());
+    emit_summary(
+        shard.scenario(),
+        &summary,
+        outs,
+        shard.variant().map(|(name, _)| name),
+        &changes,
         a.quiet,
     )
 }
