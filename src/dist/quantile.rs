@@ -218,7 +218,7 @@ enum GammaRegime {
 fn gamma_regime(mean: f64, sd: f64) -> GammaRegime {
     let (shape, rate) = gamma_shape_rate(mean, sd);
     let cv = sd / mean;
-    if !(shape <= Dist::GAMMA_NORMAL_SHAPE) {
+    if shape > Dist::GAMMA_NORMAL_SHAPE {
         // Also an infinite shape (mean / sd overflows): cv is then 0 or
         // tiny, and the distribution a point at the mean.
         GammaRegime::Normal { cv }
@@ -316,7 +316,7 @@ fn scaled_gamma_cdf(shape: f64, scale: f64, x: f64) -> f64 {
 fn scaled_gamma_quantile(shape: f64, scale: f64, u: f64) -> f64 {
     let f = |t: f64| unit_gamma_cdf_ln(shape, t);
     let mut lo = (u.ln() + ln_gamma(shape + 1.0)) / shape;
-    if !(lo >= TINY_LN_Y) {
+    if lo.is_nan() || lo < TINY_LN_Y {
         return (lo + scale.ln()).exp();
     }
     let mut hi = lo.max(0.0) + 1.0;

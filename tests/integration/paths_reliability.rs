@@ -325,7 +325,7 @@ fn sensitivity_of_extreme_poisson_and_gamma_parameters_returns() {
         Dist::gamma(2.225_073_858_507_201_4e-308, 1.909_354e-317),
         Dist::gamma(1.765_818_615_401_822_8e-304, 1.765_818_615_401_822_8e-304),
     ] {
-        let params = [Param::new("court.stage[0].servers", dist.clone())];
+        let params = [Param::new("court.stage[0].servers", dist)];
         match tornado(&s, &params, &["transferred"], &runs(1)) {
             Ok(t) => assert!(
                 t[0].bars[0].low_value.is_finite() && t[0].bars[0].high_value.is_finite(),
