@@ -1,7 +1,7 @@
 //! Pieces shared by the structure-aware targets of the fit and decide
 //! surfaces (`uncertain_and_observe`, `decide_args`): numbers of any size
-//! as text, `dist` tables, parameter paths, and the switches that turn the
-//! known-defect guards off.
+//! as text, `dist` tables, parameter paths, and the switch that prints
+//! each input's decoded arguments.
 
 #![allow(dead_code)]
 
@@ -12,22 +12,6 @@ use libfuzzer_sys::arbitrary::{Result, Unstructured};
 
 /// The small scenario using every feature (as in `tests/integration/inputs.rs`).
 pub const SMALL: &str = include_str!("../seeds/small.toml");
-
-/// Whether the `KNOWN-DEFECT-GUARD` block `name` is on: every guard is,
-/// unless `CUSTODY_SIM_FUZZ_NO_GUARDS` lists it (comma-separated) or says
-/// `all`, to reproduce the defect it steps around.
-pub fn guard(name: &str) -> bool {
-    static OFF: OnceLock<Vec<String>> = OnceLock::new();
-    let off = OFF.get_or_init(|| {
-        std::env::var("CUSTODY_SIM_FUZZ_NO_GUARDS")
-            .unwrap_or_default()
-            .split(',')
-            .map(|g| g.trim().to_string())
-            .filter(|g| !g.is_empty())
-            .collect()
-    });
-    !off.iter().any(|g| g == "all" || g == name)
-}
 
 /// Whether to print each input's decoded arguments to stderr (set
 /// `CUSTODY_SIM_FUZZ_SHOW` when replaying an artifact).

@@ -38,7 +38,7 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
-use common::{GOOD_PRIORS, PATHS, dist, float, guard, integer, number, show, text};
+use common::{GOOD_PRIORS, PATHS, dist, float, integer, number, show, text};
 
 /// Metric names: headline ones, per stage and facility, a drawn
 /// parameter's, and names that do not exist.
@@ -204,22 +204,6 @@ fn run_sensitivity(u: &mut Unstructured, s: &Scenario, only_tornado: bool) -> Re
             .filter_map(|t| Param::parse(t).ok())
             .collect()
     };
-    // KNOWN-DEFECT-GUARD (poisson-quantile, gamma-quantile): found by this
-    // target. decide::quantile of a poisson with mean >= 1e10 panics in
-    // statrs (`Option::unwrap()` on `None`; a multiply overflow with
-    // overflow checks) or never returns (mean 3e15); of a gamma with a
-    // huge shape ((mean / sd)^2 >= 1e14) it takes seconds to forever, and
-    // with a huge rate (mean / sd^2 = 1e200) it never returns.
-    let params: Vec<Param> = params
-        .into_iter()
-        .filter(|p| match p.dist {
-            Dist::Poisson { mean } => !guard("poisson-quantile") || mean < 1e9,
-            Dist::Gamma { mean, sd } => {
-                !guard("gamma-quantile") || ((mean / sd).powi(2) < 1e12 && mean / (sd * sd) < 1e50)
-            }
-            _ => true,
-        })
-        .collect();
     let metrics = metrics(u, 1)?;
     let reps = u.int_in_range(0..=3u64)?;
     let seed = u64::from(u.arbitrary::<u8>()?);
@@ -531,25 +515,6 @@ fn run_calibrate(u: &mut Unstructured, s: &Scenario) -> Result<()> {
     };
     if show() {
         eprintln!("calibrate: observations {obs_text:?}, priors {priors:?}, {fit:?}");
-    }
-    // KNOWN-DEFECT-GUARD (abc-clamp): 2 to 7 particles panic in abc.rs
-    // (`clamp(64, 8 * n)` with 8n < 64) once a generation after the prior
-    // runs.
-    if guard("abc-clamp") && (2..=7).contains(&fit.particles) && fit.max_generations >= 2 {
-        return Ok(());
-    }
-    // KNOWN-DEFECT-GUARD (horizon-fit): an uncertain horizon_days, or a
-    // prior on it, panics calibrate when it draws a horizon below the last
-    // observed day.
-    let is_horizon = |p: &str| s.canonical_path(p).is_ok_and(|c| c == "horizon_days");
-    if guard("horizon-fit")
-        && (s
-            .uncertainty
-            .as_ref()
-            .is_some_and(|un| un.paths().iter().any(|p| is_horizon(p)))
-            || priors.iter().any(|p| is_horizon(&p.path)))
-    {
-        return Ok(());
     }
     if let Ok(post) = abc(s, &obs, &priors, &fit, None) {
         assert_eq!(post.particles.len(), fit.particles);

@@ -30,7 +30,7 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
-use common::{GOOD_PRIORS, PATHS, dist, float, guard, integer, number, show, text};
+use common::{GOOD_PRIORS, PATHS, dist, float, integer, number, show, text};
 
 /// The two base scenarios, without `[uncertainty]`, horizons cut so that
 /// one replication takes milliseconds.
@@ -293,20 +293,6 @@ fn prior(u: &mut Unstructured) -> Result<String> {
     Ok(format!("{path}={recip}{}", dist(u)?))
 }
 
-/// Whether `path` names `horizon_days` (in any spelling `s` accepts).
-fn is_horizon(s: &Scenario, path: &str) -> bool {
-    path.trim() == "horizon_days" || s.canonical_path(path).is_ok_and(|c| c == "horizon_days")
-}
-
-/// Whether `[uncertainty]` draws `horizon_days` (a listed path or a
-/// posterior column).
-fn draws_horizon(s: &Scenario) -> bool {
-    let Some(unc) = &s.uncertainty else {
-        return false;
-    };
-    unc.paths().iter().any(|p| is_horizon(s, p))
-}
-
 /// Checks of a run's summary: finite metrics, series of the horizon's
 /// length, and posterior draws from rows of positive weight.
 fn check_run(s: &Scenario, sum: &custody_sim::Summary, reps: u64) {
@@ -352,11 +338,6 @@ fn check_run(s: &Scenario, sum: &custody_sim::Summary, reps: u64) {
     let listed: Vec<String> = s.uncertainty.as_ref().map_or(Vec::new(), |u| {
         u.params.iter().map(|(p, _)| p.clone()).collect()
     });
-    // KNOWN-DEFECT-GUARD (weight-overflow): posterior weights whose sum
-    // overflows (1e308) draw rows of weight 0; skip the check until fixed.
-    if guard("weight-overflow") && !t.weights.iter().sum::<f64>().is_finite() {
-        return;
-    }
     for (c, col) in t.columns.iter().enumerate() {
         if t.columns.iter().filter(|x| *x == col).count() > 1 || listed.contains(col) {
             continue;
@@ -384,12 +365,6 @@ fn check_run(s: &Scenario, sum: &custody_sim::Summary, reps: u64) {
 }
 
 fn check_backtest(obs: &Observations, b: &custody_sim::calibrate::Backtest) {
-    // KNOWN-DEFECT-GUARD (score-overflow): found by this target. An
-    // observed value of ±1e308 (accepted: it is finite) gives an interval
-    // score, mean interval score and CRPS of +inf; skip the finiteness of
-    // the scores for such values until fixed.
-    let finite_scores =
-        !(guard("score-overflow") && obs.rows().iter().any(|o| o.value.abs() >= 1e306));
     assert_eq!(
         b.rows.len(),
         obs.rows().len(),
@@ -402,10 +377,7 @@ fn check_backtest(obs: &Observations, b: &custody_sim::calibrate::Backtest) {
         );
         assert!((0.0..=1.0).contains(&r.pit), "backtest: pit {r:?}");
         assert!(r.interval_score >= 0.0, "backtest: {r:?}");
-        assert!(
-            r.interval_score.is_finite() || !finite_scores,
-            "backtest: {r:?}"
-        );
+        assert!(r.interval_score.is_finite(), "backtest: {r:?}");
         assert_eq!(
             r.inside,
             r.p5 <= r.value && r.value <= r.p95,
@@ -418,30 +390,16 @@ fn check_backtest(obs: &Observations, b: &custody_sim::calibrate::Backtest) {
         b.coverage
     );
     assert!(
-        b.mean_interval_score.is_finite() || !finite_scores,
+        b.mean_interval_score.is_finite(),
         "backtest: {}",
         b.mean_interval_score
     );
     assert!(b.crps >= 0.0, "backtest: crps {}", b.crps);
-    assert!(
-        b.crps.is_finite() || !finite_scores,
-        "backtest: crps {}",
-        b.crps
-    );
-}
-
-/// Whether some observation's scaled residual can overflow when squared
-/// (a tiny `sd`, or a huge value against its scale).
-fn distances_may_overflow(obs: &Observations) -> bool {
-    obs.rows().iter().any(|o| {
-        let scale = o.sd.unwrap_or_else(|| (0.05 * o.value.abs()).max(1.0));
-        (o.value.abs() + 1e9) / scale > 1e150
-    })
+    assert!(b.crps.is_finite(), "backtest: crps {}", b.crps);
 }
 
 fn check_posterior(
     s: &Scenario,
-    obs: &Observations,
     priors: &[Prior],
     fit: &Abc,
     post: &custody_sim::calibrate::Posterior,
@@ -467,16 +425,11 @@ fn check_posterior(
         (total - 1.0).abs() < 1e-9,
         "calibrate: weights sum to {total}"
     );
-    // KNOWN-DEFECT-GUARD (distance-overflow): a tiny sd (1e-320) or a
-    // huge value makes the squared scaled residuals, so the distances,
-    // infinite.
-    if !(guard("distance-overflow") && distances_may_overflow(obs)) {
-        assert!(
-            post.distances.iter().all(|d| d.is_finite()),
-            "calibrate: distances {:?}",
-            post.distances
-        );
-    }
+    assert!(
+        post.distances.iter().all(|d| d.is_finite()),
+        "calibrate: distances {:?}",
+        post.distances
+    );
     let _ = post.summary();
     let csv = post.to_csv_string();
     let table = PosteriorTable::from_csv_str(&csv, "posterior")
@@ -484,9 +437,7 @@ fn check_posterior(
     assert_eq!(table.rows.len(), n);
     let _ = Report::calibration(post, s, &[]).to_html();
     let _ = post.calibrated_toml(s);
-    if let Ok(p) = post.predictive_scenario(s, Some("posterior.csv"))
-        && !(guard("horizon-run") && draws_horizon(&p))
-    {
+    if let Ok(p) = post.predictive_scenario(s, Some("posterior.csv")) {
         let _ = run(
             &p,
             &Runs {
@@ -540,31 +491,19 @@ fn one(u: &mut Unstructured) -> Result<()> {
     let seed = u64::from(u.arbitrary::<u8>()?);
 
     let reps = u.int_in_range(2..=4u64)?;
-    // KNOWN-DEFECT-GUARD (horizon-run): an uncertain horizon_days fails
-    // `debug_assert_eq!(flat.len(), self.hist.len())` in SeriesAcc::add
-    // (stats/mod.rs) in a run (builds with debug assertions only).
-    let skip_run = guard("horizon-run") && draws_horizon(&s);
-    if !skip_run
-        && let Ok(sum) = run(
-            &s,
-            &Runs {
-                replications: reps,
-                seed,
-                threads: 1,
-            },
-        )
-    {
+    if let Ok(sum) = run(
+        &s,
+        &Runs {
+            replications: reps,
+            seed,
+            threads: 1,
+        },
+    ) {
         check_run(&s, &sum, reps);
     }
 
     if show() {
         eprintln!("observations: {obs_text:?}");
-    }
-    // KNOWN-DEFECT-GUARD (obs-day-overflow): found by this target. A date
-    // given as the day number 9223372036854775807 (i64::MAX) overflows
-    // `day0 + 1` in observations.rs (a panic with overflow checks).
-    if guard("obs-day-overflow") && obs_text.contains("9223372036854775807") {
-        return Ok(());
     }
     let Ok(obs) = Observations::from_csv_str(&obs_text, "observed.csv", &s) else {
         return Ok(());
@@ -573,11 +512,6 @@ fn one(u: &mut Unstructured) -> Result<()> {
     let again = Observations::from_csv_str(&obs.to_csv_string(), "again.csv", &s)
         .expect("observations written back must read");
     assert_eq!(again, obs, "observations CSV round trip");
-    // KNOWN-DEFECT-GUARD (horizon-fit): an uncertain horizon_days drawn
-    // below the last observed day panics backtest and calibrate.
-    if guard("horizon-fit") && draws_horizon(&s) {
-        return Ok(());
-    }
     let reps = u.int_in_range(0..=4u64)?;
     if let Ok(b) = backtest(&s, &obs, reps, seed, 1) {
         check_backtest(&obs, &b);
@@ -609,22 +543,11 @@ fn one(u: &mut Unstructured) -> Result<()> {
         seed,
         threads: 1,
     };
-    // KNOWN-DEFECT-GUARD (abc-clamp): 2 to 7 particles panic in abc.rs
-    // (`clamp(64, 8 * n)` with 8n < 64) once a generation after the prior
-    // runs.
-    if guard("abc-clamp") && (2..=7).contains(&fit.particles) && fit.max_generations >= 2 {
-        return Ok(());
-    }
-    // KNOWN-DEFECT-GUARD (horizon-fit): a prior on horizon_days that draws
-    // a horizon below the last observed day panics calibrate too.
-    if guard("horizon-fit") && priors.iter().any(|p| is_horizon(&s, &p.path)) {
-        return Ok(());
-    }
     if show() {
         eprintln!("calibrate: priors {priors:?}, {fit:?}");
     }
     if let Ok(post) = abc(&s, &obs, &priors, &fit, None) {
-        check_posterior(&s, &obs, &priors, &fit, &post);
+        check_posterior(&s, &priors, &fit, &post);
     }
     Ok(())
 }

@@ -12,7 +12,10 @@
 //! `occupancy.Nasiriyah`, ...); `value` the observed value; `sd`
 //! (optional) its standard error, in the series' unit: at least
 //! [`MIN_SD`] (10⁻⁶), since calibration divides differences by it and a
-//! smaller one makes every distance infinite.
+//! smaller one makes every distance infinite. `value` and `sd` are at
+//! most [`MAX_VALUE`] (10¹²) in magnitude: counts of people, far beyond
+//! any population, and small enough that interval scores, CRPS and
+//! distances stay finite.
 //!
 //! A row dated D is compared with the end-of-day record of date D: series
 //! day D − start_date + 1 (a row dated `start_date`, or day 0, reads the
@@ -31,6 +34,12 @@ use crate::scenario::Scenario;
 /// `sd`; below this, squared differences of ordinary counts overflow and
 /// every distance is infinite.
 pub const MIN_SD: f64 = 1e-6;
+
+/// Largest magnitude of an observed `value` or `sd` \[persons\]: 10¹²,
+/// as [`Dist::MAX_VALUE`](crate::Dist::MAX_VALUE), far beyond any
+/// population. Larger finite values (±1e308) would make the interval
+/// scores and CRPS of a backtest infinite.
+pub const MAX_VALUE: f64 = 1e12;
 
 /// One observed value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,7 +93,8 @@ impl Observations {
     /// with more or fewer fields than the header, an unknown series
     /// (listing the valid names), a date that is neither `YYYY-MM-DD` nor a
     /// day number, a date outside the horizon, a value that is not a finite
-    /// number, an `sd` below [`MIN_SD`]; and for a file with no rows.
+    /// number, a value or `sd` beyond ±[`MAX_VALUE`], an `sd` below
+    /// [`MIN_SD`]; and for a file with no rows.
     ///
     /// # Example
     ///
@@ -192,7 +202,14 @@ impl Observations {
                     format!("date {date_text:?} is neither a YYYY-MM-DD date nor a day number"),
                 ));
             };
-            let day = day0 + 1;
+            let Some(day) = day0.checked_add(1) else {
+                return Err(err(
+                    line,
+                    format!(
+                        "date {date_text:?} is a day number too large, outside the horizon (days 1 to {horizon})"
+                    ),
+                ));
+            };
             if !(1..=i64::from(horizon)).contains(&day) {
                 return Err(err(
                     line,
@@ -214,10 +231,18 @@ impl Observations {
                 ));
             }
             let number = |what: &str, text: &str| -> Result<f64, Error> {
-                text.parse::<f64>()
+                let v = text
+                    .parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite())
-                    .ok_or_else(|| err(line, format!("{what} {text:?} is not a finite number")))
+                    .ok_or_else(|| err(line, format!("{what} {text:?} is not a finite number")))?;
+                if v.abs() > MAX_VALUE {
+                    return Err(err(
+                        line,
+                        format!("{what} {text:?} is beyond ±{MAX_VALUE:e} (a count of people)"),
+                    ));
+                }
+                Ok(v)
             };
             let value = number("value", cell(c_value))?;
             let sd = match c_sd.map(cell).filter(|t| !t.is_empty()) {

@@ -219,3 +219,117 @@ fn checks_name_their_keys() {
     let e = Dist::gamma(1.0, 1e300).check_proper().unwrap_err();
     assert!(e.to_string().contains("cannot be sampled"), "{e}");
 }
+
+/// The quantiles at `us` of `d`: each finite and not below 0, and not
+/// decreasing in `u`.
+fn monotone_quantiles(d: &Dist, us: &[f64]) -> Vec<f64> {
+    let q: Vec<f64> = us.iter().map(|&u| d.quantile(u).unwrap()).collect();
+    assert!(q.iter().all(|x| x.is_finite() && *x >= 0.0), "{d:?}: {q:?}");
+    assert!(q.windows(2).all(|w| w[0] <= w[1]), "{d:?}: {q:?}");
+    q
+}
+
+const US: [f64; 9] = [0.0, 1e-12, 0.05, 0.3, 0.5, 0.7, 0.95, 1.0 - 1e-12, 1.0];
+
+/// A poisson of a huge mean has a quantile (statrs's overflowed or
+/// panicked from 1e10, and did not return at 3e15): at most 1 from the
+/// exact one where statrs can still compute it, the median within the
+/// bounds `mean - ln 2 <= median < mean + 1/3`, and a CDF that reaches
+/// `u` at the quantile.
+#[test]
+fn poisson_quantile_of_a_huge_mean() {
+    use statrs::distribution::{DiscreteCDF, Poisson};
+    for mean in [1e6 + 0.5, 2.5e6, 1e7, 1e8] {
+        let exact = Poisson::new(mean).unwrap();
+        for u in [1e-9, 0.001, 0.05, 0.3, 0.5, 0.7, 0.95, 0.999, 1.0 - 1e-9] {
+            let q = Dist::Poisson { mean }.quantile(u).unwrap();
+            let e = exact.inverse_cdf(u) as f64;
+            assert!((q - e).abs() <= 1.0, "mean {mean} at {u}: {q} vs {e}");
+        }
+    }
+    for mean in [1e6 + 0.5, 1e10, 1e12, 3e15, 1e15, 1e18] {
+        let d = Dist::Poisson { mean };
+        assert!(d.check_proper().is_ok(), "{d:?}");
+        let q = monotone_quantiles(&d, &US);
+        let median = q[4];
+        let slack = 1.0 + 1e-15 * mean;
+        assert!(
+            median >= mean - 2f64.ln() - slack && median <= mean + 1.0 / 3.0 + slack,
+            "mean {mean}: median {median}"
+        );
+        if mean < 2f64.powi(53) {
+            for u in [0.05, 0.5, 0.95] {
+                let k = d.quantile(u).unwrap();
+                assert!(d.cdf(k).unwrap() >= u && d.cdf(k - 1.0).unwrap() < u);
+            }
+        }
+    }
+}
+
+/// A gamma of an extreme shape or rate has a quantile: known values at
+/// shape 2 on any scale, a finite, monotone answer at the parameters
+/// statrs's search did not return for (or stopped far from the answer).
+#[test]
+fn gamma_quantile_of_extreme_parameters() {
+    // Shape 2 (mean 2θ, sd sqrt(2) θ): median 1.678347 θ, on scales
+    // whose rate statrs takes and on scales it does not.
+    for theta in [1.0, 1e-150, 1e150, 1e-3, 1e5, 1e-100] {
+        let d = Dist::gamma(2.0 * theta, 2f64.sqrt() * theta);
+        let m = d.quantile(0.5).unwrap();
+        assert!((m / theta - 1.678_346_99).abs() < 1e-6, "θ {theta}: {m}");
+        assert!((d.cdf(m).unwrap() - 0.5).abs() < 1e-6, "θ {theta}");
+    }
+    // Shape 1 (exponential) of a tiny mean: -mean ln(1 - u).
+    for mean in [1e-100, 1e-150] {
+        let d = Dist::gamma(mean, mean);
+        for u in [0.05, 0.5, 0.95] {
+            let q = d.quantile(u).unwrap();
+            let e = -mean * (1.0 - u).ln();
+            assert!((q / e - 1.0).abs() < 1e-9, "mean {mean} at {u}: {q} vs {e}");
+        }
+    }
+    // A huge shape: about mean + z sd, within the mean's neighbourhood.
+    for (mean, sd) in [
+        (1.0, 1e-7),
+        (1.0, 1e-9),
+        (2.225_073_858_507_201_4e-308, 1.909_354e-317),
+        (1e300, 1e-300),
+        (1e10, 1e-3),
+    ] {
+        let d = Dist::gamma(mean, sd);
+        if d.check_proper().is_err() {
+            assert!(d.quantile(0.5).is_err());
+            continue;
+        }
+        let q = monotone_quantiles(&d, &US);
+        assert!(
+            q.iter()
+                .all(|x| (x - mean).abs() <= 9.0 * sd + 1e-12 * mean),
+            "{q:?}"
+        );
+        assert!((d.cdf(q[4]).unwrap() - 0.5).abs() < 1e-6);
+    }
+    // Just above the Wilson–Hilferty threshold the median is
+    // shape - 1/3 + 8 / (405 shape) times the scale.
+    let shape = 4.0 * Dist::GAMMA_NORMAL_SHAPE;
+    let d = Dist::gamma(shape, shape.sqrt());
+    let m = d.quantile(0.5).unwrap();
+    assert!((m - (shape - 1.0 / 3.0)).abs() < 1e-3, "{m}");
+    // Equal tiny mean and sd, and other extremes: finite and monotone,
+    // or refused (the sampler refuses a scale sd^2 / mean that rounds to
+    // 0).
+    for (mean, sd) in [
+        (1.765_818_615_401_822_8e-304, 1.765_818_615_401_822_8e-304),
+        (1e-200, 1e-200),
+        (1e-300, 1e-280),
+        (1e-10, 1e-7),
+        (1e300, 1e302),
+    ] {
+        let d = Dist::gamma(mean, sd);
+        if d.check_proper().is_ok() {
+            monotone_quantiles(&d, &US);
+        } else {
+            assert!(d.quantile(0.5).is_err());
+        }
+    }
+}

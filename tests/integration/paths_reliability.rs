@@ -287,8 +287,14 @@ fn an_sd_too_small_to_divide_by_is_refused() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("t, line 2: sd must be at least 1e-6"), "{e}");
-    // Distances that are all infinite stop the fit with an error.
-    let obs = observations(&s, "9,transferred_cumulative,1e300,1\n");
+    // Distances that are all infinite stop the fit with an error. A file
+    // cannot give such a value any more (see
+    // `observed_values_beyond_a_count_of_people_are_refused`); rows built
+    // another way (deserialised) still meet the fit's own check.
+    let obs: Observations = serde_json::from_str(
+        r#"{"rows":[{"day":9,"date":"2026-01-29","series":"transferred_cumulative","value":1e300,"sd":1.0}]}"#,
+    )
+    .unwrap();
     let prior =
         Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)
             .unwrap();
@@ -299,6 +305,92 @@ fn an_sd_too_small_to_divide_by_is_refused() {
     };
     let e = abc(&s, &obs, &[prior], &fit, None).unwrap_err().to_string();
     assert!(e.contains("every distance of the first generation"), "{e}");
+}
+
+/// A sensitivity parameter of a poisson of a huge mean, or a gamma of a
+/// huge shape or rate, gives a result or an error naming its path (its
+/// quantile panicked in statrs from mean 1e10, or did not return).
+#[test]
+fn sensitivity_of_extreme_poisson_and_gamma_parameters_returns() {
+    let s = short();
+    for dist in [
+        Dist::Poisson { mean: 1e10 },
+        Dist::Poisson { mean: 1e12 },
+        Dist::Poisson { mean: 3e15 },
+        Dist::Poisson {
+            mean: 6.788_759_915_204_109e199,
+        },
+        Dist::gamma(1.0, 1e-9),
+        Dist::gamma(1e-100, 1e-100),
+        Dist::gamma(2.225_073_858_507_201_4e-308, 1.909_354e-317),
+        Dist::gamma(1.765_818_615_401_822_8e-304, 1.765_818_615_401_822_8e-304),
+    ] {
+        let params = [Param::new("court.stage[0].servers", dist)];
+        match tornado(&s, &params, &["transferred"], &runs(1)) {
+            Ok(t) => assert!(
+                t[0].bars[0].low_value.is_finite() && t[0].bars[0].high_value.is_finite(),
+                "{dist:?}"
+            ),
+            Err(e) => assert!(
+                e.to_string().contains("court.stage[0].servers"),
+                "{dist:?}: {e}"
+            ),
+        }
+    }
+}
+
+/// An observed value or sd beyond ±1e12 is refused with its line (a
+/// value of ±1e308 was accepted, and scored an infinite interval score
+/// and CRPS); the largest accepted value scores finitely.
+#[test]
+fn observed_values_beyond_a_count_of_people_are_refused() {
+    let s = short();
+    for (row, what) in [
+        ("9,transferred_cumulative,1e308,", "value \"1e308\""),
+        ("9,transferred_cumulative,-1e308,", "value \"-1e308\""),
+        ("9,transferred_cumulative,1.5e12,", "value \"1.5e12\""),
+        ("9,transferred_cumulative,5,2e12", "sd \"2e12\""),
+    ] {
+        let e = Observations::from_csv_str(
+            &format!("date,series,value,sd\n8,transferred_cumulative,5,\n{row}\n"),
+            "t",
+            &s,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains(&format!("t, line 3: {what} is beyond ±1e12")),
+            "{e}"
+        );
+    }
+    for value in ["1e12", "-1e12"] {
+        let obs = observations(&s, &format!("9,transferred_cumulative,{value},\n"));
+        let b = custody_sim::calibrate::backtest(&s, &obs, 5, 1, 1).unwrap();
+        assert!(b.rows[0].interval_score.is_finite(), "{value}: {b:?}");
+        assert!(b.mean_interval_score.is_finite() && b.crps.is_finite());
+    }
+}
+
+/// A day number too large to add 1 to (i64::MAX) is refused as outside
+/// the horizon, with its line (it overflowed where overflow is checked).
+#[test]
+fn a_day_number_too_large_is_refused_with_its_line() {
+    let s = short();
+    for text in [
+        "series,date,sd,value\nin_syria,5,,3\nin_syria,9223372036854775807,,262\n",
+        "date,series,value\n9223372036854775807,in_syria,1\n",
+    ] {
+        let e = Observations::from_csv_str(text, "t", &s)
+            .unwrap_err()
+            .to_string();
+        let line = if text.starts_with("series") { 3 } else { 2 };
+        assert!(
+            e.contains(&format!(
+                "t, line {line}: date \"9223372036854775807\" is a day number too large, outside the horizon"
+            )),
+            "{e}"
+        );
+    }
 }
 
 #[test]
