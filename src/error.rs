@@ -113,9 +113,16 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Observations, priors or settings of a backtest or calibration are
-    /// wrong (each names the line, the prior or the setting).
+    /// wrong (each names the line, the prior or the setting); the kind says
+    /// which.
     #[error("{0}")]
     Calibrate(#[from] crate::calibrate::CalibrateError),
+    /// A decision-support computation ([`crate::decide`]) cannot answer: a
+    /// bad input to the analysis (a distribution, a range, a target, a
+    /// metric), or a target that the range does not reach or reaches the
+    /// wrong way; the kind says which.
+    #[error("{0}")]
+    Decide(#[from] crate::decide::DecideError),
     /// A chart could not be drawn or written (feature `plots`).
     #[error("cannot draw plot{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     Plot {
@@ -139,7 +146,7 @@ fn valid_list(valid: &[String]) -> String {
 /// | code | meaning |
 /// | --- | --- |
 /// | 0 | success |
-/// | 1 | the input is wrong (scenario, file, shard, name, limit) or a file cannot be written |
+/// | 1 | the input is wrong (scenario, file, shard, name, limit, calibration or decision input) or a file cannot be written |
 /// | 2 | usage: the command line itself is wrong (unknown flag, missing argument, bad number) |
 /// | 3 | the run could not start (threads) or a chart could not be drawn |
 pub mod exit {
@@ -245,6 +252,27 @@ mod tests {
         assert_eq!(e.to_string(), "a.json: shards of different seeds (1 and 2)");
         assert_eq!(e.exit_code(), exit::INPUT);
         assert_eq!(Error::plot("x").exit_code(), exit::SYSTEM);
+    }
+
+    #[test]
+    fn calibration_and_decision_failures_are_kinds_of_input_errors() {
+        use crate::calibrate::CalibrateError;
+        use crate::decide::DecideError;
+        let e = Error::from(CalibrateError::Prior {
+            spec: "x=1".into(),
+            message: "DIST is not a dist table".into(),
+        });
+        assert_eq!(e.to_string(), "prior 'x=1': DIST is not a dist table");
+        assert_eq!(e.exit_code(), exit::INPUT);
+        let e = Error::from(DecideError::Input {
+            what: "params".into(),
+            message: "need at least one parameter".into(),
+        });
+        assert_eq!(e.to_string(), "params: need at least one parameter");
+        assert_eq!(e.exit_code(), exit::INPUT);
+        let e = Error::from(DecideError::TargetNotMet("met nowhere".into()));
+        assert_eq!(e.to_string(), "met nowhere");
+        assert_eq!(e.exit_code(), exit::INPUT);
     }
 
     #[test]

@@ -140,6 +140,8 @@
 //! | a run past a documented limit | [`Error::Limit`] with the size and the limit |
 //! | a metric or series name that does not exist | [`Error::UnknownName`] listing the valid names |
 //! | an argument out of range (precision target, shard index) | [`Error::InvalidArgument`] |
+//! | an observations file, a prior or a calibration setting that is wrong | [`Error::Calibrate`], its kind naming the line, the prior or the setting |
+//! | a bad input to a decision analysis, a target not met or not monotone over its range | [`Error::Decide`], its kind saying which |
 //! | threads that cannot start, a chart that cannot be drawn | [`Error::Threads`], [`Error::Plot`] |
 //! | a valid scenario | always runs; sizes are bounded by [`limits`] |
 //!

@@ -177,12 +177,12 @@ pub struct Posterior {
 ///
 /// # Errors
 ///
-/// [`CalibrateError::Settings`] for no priors, a path given twice,
-/// `particles` < 2, `alpha` outside (0, 1), or a budget below
-/// `particles`; [`CalibrateError::Prior`] for a path holding an integer
-/// without a `uniform_int` prior; [`Error::Scenario`] naming the path if a
-/// drawn value makes the scenario invalid; [`Error::Threads`] if the
-/// thread pool cannot be built.
+/// [`Error::Calibrate`] of kind [`CalibrateError::Settings`] for no priors,
+/// a path given twice, `particles` < 2, `alpha` outside (0, 1), or a budget
+/// below `particles`; of kind [`CalibrateError::Prior`] for a path holding
+/// an integer without a `uniform_int` prior; [`Error::Scenario`] naming the
+/// path if a drawn value makes the scenario invalid; [`Error::Threads`] if
+/// the thread pool cannot be built.
 ///
 /// # Example: the pace of the first convoys
 ///

@@ -69,8 +69,8 @@ pub struct Backtest {
 ///
 /// # Errors
 ///
-/// [`Error::Scenario`] if the scenario is invalid;
-/// [`CalibrateError::Settings`] for fewer than 2 replications or an
+/// [`Error::Scenario`] if the scenario is invalid; [`Error::Calibrate`] of
+/// kind [`CalibrateError::Settings`] for fewer than 2 replications or an
 /// observation naming a series the scenario lacks; [`Error::Threads`] if
 /// the thread pool cannot be built.
 ///

@@ -40,8 +40,26 @@ use rand::rngs::ChaCha8Rng;
 use crate::model::{Plan, Workspace};
 use crate::scenario::Scenario;
 
-/// What can go wrong in a backtest or a calibration, other than a bad
-/// scenario (which is [`crate::Error::Scenario`]).
+/// What can go wrong in a backtest or a calibration: the kind of an
+/// [`Error::Calibrate`](crate::Error::Calibrate).
+///
+/// A bad scenario, or a value that makes it invalid, is not a kind of its
+/// own: it is [`Error::Scenario`](crate::Error::Scenario), as in a run; an
+/// unreadable file is [`Error::Io`](crate::Error::Io).
+///
+/// # Example: a prior matched by its kind
+///
+/// ```
+/// use custody_sim::calibrate::{CalibrateError, Prior};
+/// use custody_sim::Error;
+///
+/// match Prior::parse("court.conviction_probability") {
+///     Err(Error::Calibrate(CalibrateError::Prior { spec, .. })) => {
+///         assert_eq!(spec, "court.conviction_probability");
+///     }
+///     other => panic!("expected a bad prior, got {other:?}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CalibrateError {

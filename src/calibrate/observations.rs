@@ -88,8 +88,8 @@ impl Observations {
     ///
     /// # Errors
     ///
-    /// [`CalibrateError::Observation`] (inside [`Error::Calibrate`]) with
-    /// the line number for: a missing, unknown or repeated column, a row
+    /// [`Error::Calibrate`] of kind [`CalibrateError::Observation`], with
+    /// the line number, for: a missing, unknown or repeated column, a row
     /// with more or fewer fields than the header, an unknown series
     /// (listing the valid names), a date that is neither `YYYY-MM-DD` nor a
     /// day number, a date outside the horizon, a value that is not a finite

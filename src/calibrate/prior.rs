@@ -70,12 +70,12 @@ impl Prior {
     ///
     /// # Errors
     ///
-    /// [`CalibrateError::Prior`] for a kind without a density here
-    /// (`poisson`), parameters that make no proper distribution
-    /// ([`Dist::check_proper`]: `high < low`, a non-positive mean or sd,
-    /// parameters that cannot be sampled), a `uniform` or `uniform_int`
-    /// of zero width, or a reciprocal prior whose support reaches 0 or
-    /// below.
+    /// [`Error::Calibrate`] of kind [`CalibrateError::Prior`] for a kind
+    /// without a density here (`poisson`), parameters that make no proper
+    /// distribution ([`Dist::check_proper`]: `high < low`, a non-positive
+    /// mean or sd, parameters that cannot be sampled), a `uniform` or
+    /// `uniform_int` of zero width, or a reciprocal prior whose support
+    /// reaches 0 or below.
     pub fn new(path: impl Into<String>, dist: Dist, transform: Transform) -> Result<Prior, Error> {
         let p = Prior {
             path: path.into(),
@@ -91,9 +91,9 @@ impl Prior {
     ///
     /// # Errors
     ///
-    /// [`CalibrateError::Prior`] quoting the text: no `=`, an empty path,
-    /// a DIST that does not parse (with the parser's message), or any
-    /// problem of [`Prior::new`].
+    /// [`Error::Calibrate`] of kind [`CalibrateError::Prior`] quoting the
+    /// text: no `=`, an empty path, a DIST that does not parse (with the
+    /// parser's message), or any problem of [`Prior::new`].
     ///
     /// # Example
     ///
@@ -224,8 +224,8 @@ impl Prior {
     ///
     /// # Errors
     ///
-    /// [`CalibrateError::Prior`] naming the path if the parameters cannot
-    /// be sampled (only for a prior not built by [`Prior::new`]).
+    /// [`Error::Calibrate`] of kind [`CalibrateError::Prior`] naming the
+    /// path if the parameters cannot be sampled (only for a prior not built by [`Prior::new`]).
     pub(crate) fn sample(&self, rng: &mut ChaCha8Rng) -> Result<f64, Error> {
         sample_once(&self.dist, rng).map_err(|e| {
             bad(

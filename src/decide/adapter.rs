@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::DecideError;
-use crate::{Plan, Scenario, Workspace};
+use crate::{Error, Plan, Scenario, Workspace};
 
 /// Metric values of one replication, in the order asked for (`None`: no
 /// value in that replication).
@@ -13,16 +13,13 @@ pub(crate) type Row = Vec<Option<f64>>;
 
 /// Runs `f` on a pool of `threads` threads (0: the current pool), with
 /// the runner's cap on threads ([`crate::montecarlo::max_threads`]).
-pub(crate) fn in_pool<T: Send>(
-    threads: usize,
-    f: impl FnOnce() -> T + Send,
-) -> Result<T, DecideError> {
-    Ok(crate::montecarlo::in_pool(threads, f)?)
+pub(crate) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, Error> {
+    crate::montecarlo::in_pool(threads, f)
 }
 
 /// Whether the value at `path` in `base` is an integer (then values set
 /// there are rounded).
-pub(crate) fn is_integer(base: &Scenario, path: &str) -> Result<bool, DecideError> {
+pub(crate) fn is_integer(base: &Scenario, path: &str) -> Result<bool, Error> {
     Ok(matches!(base.param(path)?, toml::Value::Integer(_)))
 }
 
@@ -38,15 +35,12 @@ pub(crate) fn format_value(v: f64, integer: bool) -> String {
 }
 
 /// `base` with each `(path, value)` set.
-pub(crate) fn with_values(
-    base: &Scenario,
-    values: &[(&str, String)],
-) -> Result<Scenario, DecideError> {
-    Ok(base.with_params(values.iter().map(|(p, v)| (*p, v.as_str())))?)
+pub(crate) fn with_values(base: &Scenario, values: &[(&str, String)]) -> Result<Scenario, Error> {
+    base.with_params(values.iter().map(|(p, v)| (*p, v.as_str())))
 }
 
 /// A plan, checking that every metric in `metrics` exists.
-pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, DecideError> {
+pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, Error> {
     let plan = Plan::new(scenario)?;
     for m in metrics {
         // The schema's own lookup, for its closest-first list of names.
@@ -72,14 +66,14 @@ pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, Deci
 }
 
 /// Names of every metric of `scenario`.
-pub(crate) fn metric_names(scenario: &Scenario) -> Result<Vec<String>, DecideError> {
+pub(crate) fn metric_names(scenario: &Scenario) -> Result<Vec<String>, Error> {
     Ok(Plan::new(scenario)?.layout().metrics().to_vec())
 }
 
 /// Refuses runs that would keep more than
 /// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES) metric
 /// values, as the Monte Carlo runner does.
-fn check_stored(replications: u64, metrics: usize) -> Result<(), DecideError> {
+fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
     let values = replications.saturating_mul(metrics.max(1) as u64);
     if values > crate::limits::MAX_STORED_VALUES {
         return Err(DecideError::input(
@@ -107,7 +101,7 @@ pub(crate) fn replications(
     seed: u64,
     n: u64,
     metrics: &[String],
-) -> Result<Vec<Row>, DecideError> {
+) -> Result<Vec<Row>, Error> {
     check_stored(n, metrics.len())?;
     let plan = plan(scenario, metrics)?;
     // `[uncertainty]` is drawn per replication exactly as a run draws it.
@@ -131,7 +125,7 @@ pub(crate) fn points(
     metrics: &[String],
     count: usize,
     point: impl Fn(usize) -> (Vec<String>, u64) + Sync,
-) -> Result<Vec<Row>, DecideError> {
+) -> Result<Vec<Row>, Error> {
     check_stored(count as u64, metrics.len())?;
     plan(base, metrics)?;
     (0..count)

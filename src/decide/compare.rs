@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DecideError, adapter};
 use crate::stats::MetricStats;
-use crate::{Runs, Scenario};
+use crate::{Error, Runs, Scenario};
 
 /// Headline metrics every scenario reports, for a short table (pass them
 /// as `metrics`; an empty list compares every metric of the first
@@ -117,13 +117,15 @@ impl Comparison {
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] for no scenarios or a metric none of them has;
-/// [`DecideError::Model`] for an invalid scenario or no worker threads.
+/// [`Error::Decide`] of kind [`DecideError::Input`] for no scenarios, a
+/// metric none of them has or more replications than can be kept;
+/// [`Error::Scenario`] for an invalid scenario; [`Error::Threads`] for no
+/// worker threads.
 pub fn compare(
     scenarios: &[(String, Scenario)],
     metrics: &[&str],
     runs: &Runs,
-) -> Result<Comparison, DecideError> {
+) -> Result<Comparison, Error> {
     let Some((_, first)) = scenarios.first() else {
         return Err(DecideError::input("scenarios", "nothing to compare"));
     };
@@ -213,7 +215,7 @@ fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> Diff {
 ///
 /// # Errors
 ///
-/// As [`compare`]; [`DecideError::Model`] naming a bad path or value.
+/// As [`compare`]; [`Error::Scenario`] naming a bad path or value.
 ///
 /// # Example: a second trial chamber against the plan as it stands
 ///
@@ -236,7 +238,7 @@ pub fn compare_variants(
     variants: &[Variant],
     metrics: &[&str],
     runs: &Runs,
-) -> Result<Comparison, DecideError> {
+) -> Result<Comparison, Error> {
     compare(&variant_scenarios(base, variants)?, metrics, runs)
 }
 
@@ -245,11 +247,11 @@ pub fn compare_variants(
 ///
 /// # Errors
 ///
-/// [`DecideError::Model`] naming a bad path or value.
+/// [`Error::Scenario`] naming a bad path or value.
 pub fn variant_scenarios(
     base: &Scenario,
     variants: &[Variant],
-) -> Result<Vec<(String, Scenario)>, DecideError> {
+) -> Result<Vec<(String, Scenario)>, Error> {
     variants
         .iter()
         .map(|v| {
@@ -276,8 +278,9 @@ pub fn variant_scenarios(
 ///
 /// # Errors
 ///
-/// [`DecideError::Model`] for an invalid scenario, no worker threads or a
-/// run too large to keep.
+/// As [`crate::run`]: [`Error::Scenario`] for an invalid scenario,
+/// [`Error::Threads`] for no worker threads, [`Error::Limit`] for a run too
+/// large to keep.
 ///
 /// # Example
 ///
@@ -295,9 +298,6 @@ pub fn variant_scenarios(
 pub fn compare_summaries(
     scenarios: &[(String, Scenario)],
     runs: &Runs,
-) -> Result<Vec<crate::Summary>, DecideError> {
-    scenarios
-        .iter()
-        .map(|(_, s)| Ok(crate::run(s, runs)?))
-        .collect()
+) -> Result<Vec<crate::Summary>, Error> {
+    scenarios.iter().map(|(_, s)| crate::run(s, runs)).collect()
 }

@@ -64,14 +64,32 @@ pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, 
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
 pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
 
-/// What went wrong in a decision-support computation.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong in a decision-support computation: the kind of an
+/// [`Error::Decide`](crate::Error::Decide).
+///
+/// A model that cannot run (a bad parameter path or value, a scenario that
+/// a parameter value makes invalid, no worker threads) is not a kind of its
+/// own: it is the [`Error`](crate::Error) the model gave
+/// ([`Error::Scenario`](crate::Error::Scenario),
+/// [`Error::Threads`](crate::Error::Threads), ...).
+///
+/// # Example: a bad target, matched by its kind
+///
+/// ```
+/// use custody_sim::decide::{DecideError, Target};
+/// use custody_sim::Error;
+///
+/// match Target::parse("escaped average <= 3") {
+///     Err(Error::Decide(DecideError::Input { what, message })) => {
+///         assert_eq!(what, r#"target "escaped average <= 3""#);
+///         assert!(message.starts_with("unknown statistic \"average\""), "{message}");
+///     }
+///     other => panic!("expected a bad input, got {other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecideError {
-    /// The model could not run: a bad parameter path or value, a scenario
-    /// that a parameter value makes invalid, no worker threads.
-    #[error("{0}")]
-    Model(#[from] crate::Error),
     /// A bad input to the analysis itself (a distribution, a range, a
     /// target, a metric name), naming what and where.
     #[error("{what}: {message}")]
@@ -91,11 +109,13 @@ pub enum DecideError {
 }
 
 impl DecideError {
-    pub(crate) fn input(what: impl Into<String>, message: impl Into<String>) -> DecideError {
-        DecideError::Input {
+    /// An [`Error::Decide`](crate::Error::Decide) of kind
+    /// [`DecideError::Input`].
+    pub(crate) fn input(what: impl Into<String>, message: impl Into<String>) -> crate::Error {
+        crate::Error::Decide(DecideError::Input {
             what: what.into(),
             message: message.into(),
-        }
+        })
     }
 }
 
@@ -163,6 +183,7 @@ impl Param {
     ///
     /// # Errors
     ///
+    /// [`Error::Decide`](crate::Error::Decide) of kind
     /// [`DecideError::Input`] naming the text if there is no `=` or the
     /// table is not a distribution.
     ///
@@ -175,7 +196,7 @@ impl Param {
     /// assert_eq!(p, Param::new("court.stage[trial].servers", Dist::uniform_int(5, 60)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn parse(text: &str) -> Result<Param, DecideError> {
+    pub fn parse(text: &str) -> Result<Param, crate::Error> {
         #[derive(Deserialize)]
         struct Wrap {
             d: Dist,

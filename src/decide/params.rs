@@ -30,7 +30,7 @@
 //! are held at their weighted medians ([`at_medians`]).
 
 use super::{DecideError, Param, adapter, quantile};
-use crate::Scenario;
+use crate::{Error, Scenario};
 
 /// The scenario's `[uncertainty]` parameters as a list of [`Param`], in the
 /// table's order: what `custody-sim sensitivity SCENARIO` varies when no
@@ -38,11 +38,11 @@ use crate::Scenario;
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] at `uncertainty` when the scenario has no
-/// `[uncertainty]` table or it lists no parameter; at
-/// `uncertainty.posterior` when it names a `posterior` file of joint
-/// draws (dependent inputs, see the [module docs](self)); at a parameter's
-/// path when its distribution has no quantile function.
+/// [`Error::Decide`] of kind [`DecideError::Input`] at `uncertainty` when
+/// the scenario has no `[uncertainty]` table or it lists no parameter; at
+/// `uncertainty.posterior` when it names a `posterior` file of joint draws
+/// (dependent inputs, see the [module docs](self)); at a parameter's path
+/// when its distribution has no quantile function.
 ///
 /// # Example
 ///
@@ -61,7 +61,7 @@ use crate::Scenario;
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, DecideError> {
+pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, Error> {
     let Some(u) = &scenario.uncertainty else {
         return Err(DecideError::input(
             "uncertainty",
@@ -106,7 +106,7 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, DecideError> 
 /// of the results ([`Scenario::varying_path`]), and no two reach the same
 /// parameter, in any spelling (`court.stage[trial].servers` and
 /// `court.stage[1].servers`), as in a sweep.
-pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), DecideError> {
+pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), Error> {
     for p in params {
         scenario.varying_path(&p.path)?;
     }
@@ -132,10 +132,10 @@ pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), D
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] for a distribution without a quantile function,
-/// or a `posterior` file that is named but not loaded
-/// ([`Scenario::load_posterior`]); [`DecideError::Model`] if a median
-/// makes the scenario invalid.
+/// [`Error::Decide`] of kind [`DecideError::Input`] for a distribution
+/// without a quantile function, or a `posterior` file that is named but
+/// not loaded ([`Scenario::load_posterior`]); [`Error::Scenario`] if a
+/// median makes the scenario invalid.
 ///
 /// # Example
 ///
@@ -152,7 +152,7 @@ pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), D
 /// assert_eq!(m.param("court.stage[trial].servers")?.as_integer(), Some(25));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn at_medians(scenario: &Scenario) -> Result<Scenario, DecideError> {
+pub fn at_medians(scenario: &Scenario) -> Result<Scenario, Error> {
     let Some(u) = &scenario.uncertainty else {
         return Ok(scenario.clone());
     };

@@ -4,19 +4,20 @@
 //! [`Dist::quantile`](crate::Dist::quantile)'s, whose docs have the table.
 
 use super::DecideError;
-use crate::Dist;
+use crate::{Dist, Error};
 
 /// Checks that `dist` has a quantile function: finite parameters in their
 /// ranges ([`Dist::check_proper`]).
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] naming `path` and the problem.
-pub fn check(path: &str, dist: &Dist) -> Result<(), DecideError> {
+/// [`Error::Decide`] of kind [`DecideError::Input`] naming `path` and the
+/// problem.
+pub fn check(path: &str, dist: &Dist) -> Result<(), Error> {
     dist.check_proper().map_err(|e| input(path, dist, &e))
 }
 
-fn input(path: &str, dist: &Dist, e: &crate::dist::DistError) -> DecideError {
+fn input(path: &str, dist: &Dist, e: &crate::dist::DistError) -> Error {
     DecideError::input(
         path,
         format!("not a proper {} distribution: {e}", dist.kind()),
@@ -28,8 +29,8 @@ fn input(path: &str, dist: &Dist, e: &crate::dist::DistError) -> DecideError {
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] naming `path` if the distribution's parameters
-/// are invalid (see [`check`]).
+/// [`Error::Decide`] of kind [`DecideError::Input`] naming `path` if the
+/// distribution's parameters are invalid (see [`check`]).
 ///
 /// # Example: the median of a lognormal
 ///
@@ -42,7 +43,7 @@ fn input(path: &str, dist: &Dist, e: &crate::dist::DistError) -> DecideError {
 /// assert!((quantile("x", &d, 0.5)? - median).abs() < 1e-9);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn quantile(path: &str, dist: &Dist, u: f64) -> Result<f64, DecideError> {
+pub fn quantile(path: &str, dist: &Dist, u: f64) -> Result<f64, Error> {
     dist.quantile(u).map_err(|e| input(path, dist, &e))
 }
 

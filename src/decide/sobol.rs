@@ -76,7 +76,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, Param, adapter, quantile};
-use crate::Scenario;
+use crate::{Error, Scenario};
 
 /// Settings of a Sobol analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,7 +164,7 @@ struct Design {
 }
 
 impl Design {
-    fn new(params: &[Param], opts: &SobolOptions) -> Result<Design, DecideError> {
+    fn new(params: &[Param], opts: &SobolOptions) -> Result<Design, Error> {
         if params.is_empty() {
             return Err(DecideError::input("params", "need at least one parameter"));
         }
@@ -322,9 +322,9 @@ fn analyse(
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] for no parameters, a parameter listed twice, a
-/// distribution without a quantile function, or `base_samples < 2`;
-/// [`DecideError::Model`] if a thread pool cannot be built.
+/// [`Error::Decide`] of kind [`DecideError::Input`] for no parameters, a
+/// parameter listed twice, a distribution without a quantile function, or
+/// `base_samples < 2`; [`Error::Threads`] if a thread pool cannot be built.
 ///
 /// # Example: a linear function, whose indices are exact
 ///
@@ -337,11 +337,7 @@ fn analyse(
 /// assert!(r.indices[1].first_order.contains(0.8));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sobol_fn<F>(
-    params: &[Param],
-    f: F,
-    opts: &SobolOptions,
-) -> Result<MetricIndices, DecideError>
+pub fn sobol_fn<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
@@ -351,7 +347,7 @@ where
 /// As [`sobol_fn`], with `f(&x, j)` told the row `j` of the point: a
 /// stand-in for a model whose own randomness is fixed by the row (the
 /// replication index), as in [`sobol_model`].
-fn sobol_rows<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, DecideError>
+fn sobol_rows<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64], usize) -> f64 + Sync,
 {
@@ -384,17 +380,17 @@ where
 ///
 /// # Errors
 ///
-/// As [`sobol_fn`]; [`DecideError::Input`] for an unknown metric or one
-/// parameter listed under two paths; [`DecideError::Model`] naming the
-/// path if a path is bad, changes the shape of the results
-/// ([`Scenario::varying_path`]), or a drawn value makes the scenario
-/// invalid.
+/// As [`sobol_fn`]; [`Error::Decide`] of kind [`DecideError::Input`] for an
+/// unknown metric, one parameter listed under two paths or more points than
+/// can be kept; [`Error::Scenario`] naming the path if a path is bad,
+/// changes the shape of the results ([`Scenario::varying_path`]), or a
+/// drawn value makes the scenario invalid.
 pub fn sobol_model(
     scenario: &Scenario,
     params: &[Param],
     metrics: &[&str],
     opts: &SobolOptions,
-) -> Result<SobolResult, DecideError> {
+) -> Result<SobolResult, Error> {
     super::params::check_paths(scenario, params)?;
     let d = Design::new(params, opts)?;
     let held = super::at_medians(scenario)?;

@@ -13,11 +13,13 @@
 //! most w) or as it shrinks ([`Find::Largest`]). It runs both ends of the
 //! range first, and refuses, with the statistic at each end:
 //!
-//! - [`DecideError::TargetNotMet`] when the target is met at neither end;
-//! - [`DecideError::NotMonotone`] when it is met at the wrong end only (the
-//!   lever works the other way: ask for the other end of the range), or when
-//!   a value inside the range has an interval lying wholly outside the span
-//!   of the two ends' intervals (evidently not monotone).
+//! - [`Error::Decide`] of kind [`DecideError::TargetNotMet`] when the target
+//!   is met at neither end;
+//! - [`Error::Decide`] of kind [`DecideError::NotMonotone`] when it is met
+//!   at the wrong end only (the lever works the other way: ask for the other
+//!   end of the range), or when a value inside the range has an interval
+//!   lying wholly outside the span of the two ends' intervals (evidently not
+//!   monotone).
 //!
 //! Then it bisects: at most `ceil(log2(K)) + 2` runs for `K + 1` candidate
 //! values (`K = HIGH − LOW` for an integer lever; `(HIGH − LOW) / tolerance`
@@ -49,7 +51,7 @@ use statrs::distribution::{Binomial, DiscreteCDF};
 
 use super::{DecideError, Estimate, adapter};
 use crate::stats::{MetricStats, quantile};
-use crate::{Runs, Scenario};
+use crate::{Error, Runs, Scenario};
 
 /// A statistic of a metric across replications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +181,8 @@ impl Target {
     ///
     /// # Errors
     ///
-    /// [`DecideError::Input`] naming the text and what is wrong.
+    /// [`Error::Decide`] of kind [`DecideError::Input`] naming the text and
+    /// what is wrong.
     ///
     /// # Example
     ///
@@ -192,7 +195,7 @@ impl Target {
     /// assert!(Target::parse("escaped average <= 3").is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn parse(text: &str) -> Result<Target, DecideError> {
+    pub fn parse(text: &str) -> Result<Target, Error> {
         let bad = |m: &str| DecideError::input(format!("target {text:?}"), m);
         let (left, direction, right) = if let Some((l, r)) = text.split_once("<=") {
             (l, Direction::AtMost, r)
@@ -286,7 +289,7 @@ impl Lever {
     ///
     /// # Errors
     ///
-    /// [`DecideError::Input`] naming the text.
+    /// [`Error::Decide`] of kind [`DecideError::Input`] naming the text.
     ///
     /// # Example
     ///
@@ -297,7 +300,7 @@ impl Lever {
     /// assert_eq!((l.low, l.high), (1.0, 200.0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn parse(text: &str, find: Find) -> Result<Lever, DecideError> {
+    pub fn parse(text: &str, find: Find) -> Result<Lever, Error> {
         let bad = || {
             DecideError::input(
                 text,
@@ -386,7 +389,7 @@ impl Evaluator<'_> {
         }
     }
 
-    fn at(&mut self, k: u64) -> Result<Evaluation, DecideError> {
+    fn at(&mut self, k: u64) -> Result<Evaluation, Error> {
         if let Some((_, e)) = self.done.iter().find(|(j, _)| *j == k) {
             return Ok(e.clone());
         }
@@ -441,12 +444,12 @@ fn clears(target: &Target, e: &Estimate, met: bool) -> bool {
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] for an empty or reversed range, a lever that is
-/// not a number, a continuous lever without a positive tolerance, or an
-/// unknown metric; [`DecideError::Model`] for a lever that changes the
-/// shape of the results ([`Scenario::varying_path`]);
-/// [`DecideError::TargetNotMet`] and [`DecideError::NotMonotone`] as the
-/// module docs say; [`DecideError::Model`] for a bad path or a value that
+/// [`Error::Decide`] of kind [`DecideError::Input`] for an empty or
+/// reversed range, a lever that is not a number, a continuous lever without
+/// a positive tolerance, or an unknown metric; of kind
+/// [`DecideError::TargetNotMet`] or [`DecideError::NotMonotone`] as the
+/// module docs say; [`Error::Scenario`] for a lever that changes the shape
+/// of the results ([`Scenario::varying_path`]), a bad path or a value that
 /// makes the scenario invalid.
 ///
 /// # Example: how many trial panels keep the trial queue short?
@@ -467,7 +470,7 @@ pub fn solve(
     lever: &Lever,
     target: &Target,
     runs: &Runs,
-) -> Result<Solution, DecideError> {
+) -> Result<Solution, Error> {
     // The lever keeps the shape of the results, and is a number.
     scenario.varying_path(&lever.path)?;
     let integer = match scenario.param(&lever.path)? {
@@ -539,7 +542,7 @@ pub fn solve(
             describe(&first),
             describe(&last)
         );
-        return Err(if outside.met {
+        return Err(Error::Decide(if outside.met {
             DecideError::NotMonotone(format!(
                 "{msg}: met at the {} end only, so the {} value meeting it is not what the range holds; the lever works the other way (ask for the {} value)",
                 if lever.find == Find::Smallest {
@@ -563,7 +566,7 @@ pub fn solve(
                 "{msg}: the target is met nowhere in {}..{} of {}",
                 lever.low, lever.high, lever.path
             ))
-        });
+        }));
     }
     let span_low = [first.statistic.ci95_low, last.statistic.ci95_low]
         .into_iter()
@@ -597,7 +600,7 @@ pub fn solve(
                 _ => false,
             };
             if outside_span {
-                return Err(DecideError::NotMonotone(format!(
+                return Err(Error::Decide(DecideError::NotMonotone(format!(
                     "{target}: the {} is {}, outside the span of the ends ({} and {}): the effect of {} is evidently not monotone over {}..{}",
                     target.statistic.name(),
                     describe(&e),
@@ -606,7 +609,7 @@ pub fn solve(
                     lever.path,
                     lever.low,
                     lever.high
-                )));
+                ))));
             }
             if e.met {
                 good = mid;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, Param, adapter, quantile};
 use super::{SobolOptions, SobolResult, sobol_model};
-use crate::{Runs, Scenario};
+use crate::{Error, Runs, Scenario};
 
 /// One bar of a tornado: a parameter's low and high ends and the swing of
 /// the metric between them.
@@ -70,10 +70,10 @@ impl Tornado {
 ///
 /// # Errors
 ///
-/// [`DecideError::Input`] for no parameters, a parameter listed twice, a
-/// distribution without a quantile function or an unknown metric;
-/// [`DecideError::Model`] for a bad path or a value that makes the scenario
-/// invalid.
+/// [`Error::Decide`] of kind [`DecideError::Input`] for no parameters, a
+/// parameter listed twice, a distribution without a quantile function or an
+/// unknown metric; [`Error::Scenario`] for a bad path or a value that makes
+/// the scenario invalid.
 ///
 /// # Example: which lever moves the trial wait most?
 ///
@@ -97,7 +97,7 @@ pub fn tornado(
     params: &[Param],
     metrics: &[&str],
     runs: &Runs,
-) -> Result<Vec<Tornado>, DecideError> {
+) -> Result<Vec<Tornado>, Error> {
     if params.is_empty() {
         return Err(DecideError::input("params", "need at least one parameter"));
     }
@@ -108,14 +108,14 @@ pub fn tornado(
     let mut ends = Vec::with_capacity(params.len());
     for p in params {
         let integer = adapter::is_integer(scenario, &p.path)?;
-        let at = |u| -> Result<f64, DecideError> {
+        let at = |u| -> Result<f64, Error> {
             let x = quantile::quantile(&p.path, &p.dist, u)?;
             Ok(if integer { x.round() } else { x })
         };
         ends.push((integer, at(0.05)?, at(0.5)?, at(0.95)?));
     }
     // The scenario with every parameter at its median except `i` at `x`.
-    let setting = |i: Option<(usize, f64)>| -> Result<Vec<Vec<f64>>, DecideError> {
+    let setting = |i: Option<(usize, f64)>| -> Result<Vec<Vec<f64>>, Error> {
         let values: Vec<(&str, String)> = params
             .iter()
             .zip(&ends)
@@ -192,7 +192,7 @@ pub fn sensitivity(
     metrics: &[&str],
     opts: &SobolOptions,
     tornado_replications: u64,
-) -> Result<SobolResult, DecideError> {
+) -> Result<SobolResult, Error> {
     let mut r = sobol_model(scenario, params, metrics, opts)?;
     let runs = Runs {
         replications: tornado_replications,

@@ -7,7 +7,7 @@ use custody_sim::decide::{
     sensitivity, sobol_model, solve, tornado,
 };
 use custody_sim::sweep::{Vary, sweep};
-use custody_sim::{Dist, Runs, Scenario, presets};
+use custody_sim::{Dist, Error, Runs, Scenario, presets};
 
 /// A parameter that cannot touch a metric has indices of exactly 0:
 /// with common random numbers `f(AB_i) = f(A)` replication by replication
@@ -204,13 +204,19 @@ fn solve_refuses_unmeetable_and_backwards_targets() {
     // Eight servers or fewer cannot keep up with eight arrivals a day.
     let lever = Lever::parse("court.stage[trial].servers=1..8", Find::Smallest).unwrap();
     let e = solve(&s, &lever, &target, &runs).unwrap_err();
-    assert!(matches!(e, DecideError::TargetNotMet(_)), "{e}");
+    assert!(
+        matches!(e, Error::Decide(DecideError::TargetNotMet(_))),
+        "{e}"
+    );
     assert!(e.to_string().contains("met nowhere in 1..8"), "{e}");
     // More servers shorten the wait: the largest count meeting it is not
     // what the range holds.
     let lever = Lever::parse("court.stage[trial].servers=1..40", Find::Largest).unwrap();
     let e = solve(&s, &lever, &target, &runs).unwrap_err();
-    assert!(matches!(e, DecideError::NotMonotone(_)), "{e}");
+    assert!(
+        matches!(e, Error::Decide(DecideError::NotMonotone(_))),
+        "{e}"
+    );
     assert!(e.to_string().contains("ask for the smallest"), "{e}");
     // A continuous lever needs a tolerance; a bad metric is named.
     let lever = Lever::parse("court.conviction_probability=0.1..0.9", Find::Smallest).unwrap();

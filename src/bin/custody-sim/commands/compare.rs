@@ -12,9 +12,7 @@ use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Runs, Scenario};
 
-use super::{
-    check_work, decide_fail, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads,
-};
+use super::{check_work, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads};
 use crate::args::CompareArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
 use crate::{Fail, usage};
@@ -200,10 +198,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
                 o
             })
             .collect();
-        (
-            variant_scenarios(&base, &all).map_err(decide_fail)?,
-            overrides,
-        )
+        (variant_scenarios(&base, &all)?, overrides)
     };
     // Every scenario runs `--replications` (twice with charts or a
     // report, which need each one's daily series): estimated on the
@@ -219,11 +214,11 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     {
         check_work(costliest, total, runs.threads, a.common.allow_large)?;
     }
-    let c = run_compare(&scenarios, &metrics, &runs).map_err(decide_fail)?;
+    let c = run_compare(&scenarios, &metrics, &runs)?;
     // The overlay fans need each scenario's daily series: a run of each.
     #[cfg(feature = "plots")]
     let summaries = if a.plots.is_some() || a.report.report.is_some() {
-        compare_summaries(&scenarios, &runs).map_err(decide_fail)?
+        compare_summaries(&scenarios, &runs)?
     } else {
         Vec::new()
     };

@@ -25,15 +25,6 @@ pub(crate) mod shard;
 pub(crate) mod solve;
 pub(crate) mod sweep;
 
-/// A failure of a decision-support computation: a model error keeps its
-/// exit code, anything else is bad input (exit 1).
-pub(crate) fn decide_fail(e: custody_sim::decide::DecideError) -> Fail {
-    match e {
-        custody_sim::decide::DecideError::Model(e) => Fail::Lib(e),
-        other => Fail::Msg(other.to_string()),
-    }
-}
-
 /// A JSON output to check before any work.
 pub(crate) fn file_or_dash<'a>(flag: &'static str, path: Option<&'a Path>) -> Option<Output<'a>> {
     path.map(|path| Output {

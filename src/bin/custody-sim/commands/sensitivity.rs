@@ -11,10 +11,7 @@ use custody_sim::decide::{
 use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
 
-use super::{
-    check_work, decide_fail, emit_json, emit_text, file_or_dash, load_with, scenario_inputs,
-    threads,
-};
+use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::SensitivityArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
@@ -134,7 +131,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     // `--param` replaces `[uncertainty]`; its other paths (a posterior's
     // columns included) are held at their medians.
     if params.is_empty() {
-        params = uncertain_params(&scenario).map_err(decide_fail)?;
+        params = uncertain_params(&scenario)?;
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
     // The Saltelli design runs N (k + 2) points of one replication each;
@@ -157,7 +154,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.samples),
     };
-    let r = analyse(&scenario, &params, &metrics, &opts, a.replications).map_err(decide_fail)?;
+    let r = analyse(&scenario, &params, &metrics, &opts, a.replications)?;
     if let Some(p) = json_to {
         emit_json(&r, p, a.common.quiet)?;
     }

@@ -7,9 +7,7 @@ use std::fmt::Write as _;
 use custody_sim::Runs;
 use custody_sim::decide::{Evaluation, Find, Lever, Solution, Target, solve as search};
 
-use super::{
-    check_work, decide_fail, emit_json, file_or_dash, load_with, scenario_inputs, threads,
-};
+use super::{check_work, emit_json, file_or_dash, load_with, scenario_inputs, threads};
 use crate::args::SolveArgs;
 use crate::output::{self, is_dash, print};
 use crate::{Fail, fail};
@@ -113,7 +111,7 @@ pub(crate) fn solve(a: &SolveArgs) -> Result<(), Fail> {
         runs.threads,
         a.common.allow_large,
     )?;
-    let s = search(&scenario, &lever, &target, &runs).map_err(decide_fail)?;
+    let s = search(&scenario, &lever, &target, &runs)?;
     if let Some(p) = json_to {
         emit_json(&s, p, a.common.quiet)?;
     }
