@@ -99,6 +99,7 @@
 //! | [`report`] | table, JSON, CSV, and plots (feature `plots`) |
 //! | [`calibrate`] | observations, backtests (PIT, interval score, CRPS), ABC-PMC calibration |
 //! | [`decide`] | sensitivity (Sobol indices, tornado), solve for a target, compare scenarios |
+//! | [`files`] | reading inputs within their limits and writing outputs safely (atomic files, FIFOs and devices written into, links kept) |
 //! | [`error`] | [`Error`], one variant per kind of failure, and the CLI's exit codes |
 //!
 //! ## Validation
