@@ -69,7 +69,7 @@ pub enum Error {
         /// Why they do not fit.
         message: String,
     },
-    /// A run larger than a documented limit (see [`crate::limits`]).
+    /// A run larger than a documented limit (see [`crate::scenario::limits`]).
     #[error("{what}: {value} is above the limit of {limit}; {hint}")]
     Limit {
         /// What is too large.

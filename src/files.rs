@@ -32,7 +32,7 @@ use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::Error;
+use crate::error::Error;
 
 /// The largest scenario file read: 64 MiB.
 pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;

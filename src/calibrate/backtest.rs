@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{CalibrateError, Observations, Sim, crps, interval_score, pit};
-use crate::Error;
+use crate::error::Error;
 use crate::model::Workspace;
 use crate::scenario::Scenario;
 use crate::stats::{SeriesAcc, SeriesBands};

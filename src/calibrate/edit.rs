@@ -5,7 +5,8 @@
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use super::Posterior;
-use crate::{Error, Scenario};
+use crate::error::Error;
+use crate::scenario::Scenario;
 
 /// One step of a parameter path: a key, or a list item by index or name.
 enum Step<'a> {

@@ -41,11 +41,11 @@ use crate::model::{Plan, Workspace};
 use crate::scenario::Scenario;
 
 /// What can go wrong in a backtest or a calibration: the kind of an
-/// [`Error::Calibrate`](crate::Error::Calibrate).
+/// [`Error::Calibrate`](crate::error::Error::Calibrate).
 ///
 /// A bad scenario, or a value that makes it invalid, is not a kind of its
-/// own: it is [`Error::Scenario`](crate::Error::Scenario), as in a run; an
-/// unreadable file is [`Error::Io`](crate::Error::Io).
+/// own: it is [`Error::Scenario`](crate::error::Error::Scenario), as in a run; an
+/// unreadable file is [`Error::Io`](crate::error::Error::Io).
 ///
 /// # Example: a prior matched by its kind
 ///
@@ -107,7 +107,7 @@ pub(crate) struct Sim {
 impl Sim {
     /// A plan of `scenario` run only to the last observed day, reading the
     /// observed cells.
-    pub(crate) fn new(scenario: &Scenario, obs: &Observations) -> Result<Sim, crate::Error> {
+    pub(crate) fn new(scenario: &Scenario, obs: &Observations) -> Result<Sim, crate::error::Error> {
         let last = obs.last_day();
         let plan = if last < scenario.horizon_days {
             let mut cut = scenario.clone();
@@ -145,14 +145,14 @@ impl Sim {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Scenario`] when a draw of `[uncertainty]` makes the
+    /// [`crate::error::Error::Scenario`] when a draw of `[uncertainty]` makes the
     /// scenario invalid (as in a run).
     pub(crate) fn outcome(
         &self,
         ws: &mut Workspace,
         seed: u64,
         index: u64,
-    ) -> Result<crate::Outcome, crate::Error> {
+    ) -> Result<crate::model::Outcome, crate::error::Error> {
         Ok(match &self.uncertain {
             Some(u) => u.plan(seed, index)?.0.replicate_in(ws, seed, index),
             None => self.plan.replicate_in(ws, seed, index),
@@ -164,7 +164,7 @@ impl Sim {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Scenario`] when a draw of `[uncertainty]` makes the
+    /// [`crate::error::Error::Scenario`] when a draw of `[uncertainty]` makes the
     /// scenario invalid (as in a run).
     pub(crate) fn observe(
         &self,
@@ -172,7 +172,7 @@ impl Sim {
         seed: u64,
         index: u64,
         out: &mut Vec<f64>,
-    ) -> Result<(), crate::Error> {
+    ) -> Result<(), crate::error::Error> {
         let outcome = self.outcome(ws, seed, index)?;
         out.clear();
         out.extend(
@@ -207,7 +207,7 @@ pub(crate) fn aux_rng(seed: u64, stream: u64) -> ChaCha8Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::scenario::presets;
 
     /// A simulation for a backtest or a calibration stops at the last
     /// observed day: nothing past what is compared is simulated.

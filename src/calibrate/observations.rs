@@ -26,7 +26,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::CalibrateError;
-use crate::Error;
+use crate::error::Error;
 use crate::scenario::Scenario;
 
 /// The smallest `sd` an observation may give \[unit of the series\]:
@@ -36,7 +36,7 @@ use crate::scenario::Scenario;
 pub const MIN_SD: f64 = 1e-6;
 
 /// Largest magnitude of an observed `value` or `sd` \[persons\]: 10¹²,
-/// as [`Dist::MAX_VALUE`](crate::Dist::MAX_VALUE), far beyond any
+/// as [`Dist::MAX_VALUE`](crate::dist::Dist::MAX_VALUE), far beyond any
 /// population. Larger finite values (±1e308) would make the interval
 /// scores and CRPS of a backtest infinite.
 pub const MAX_VALUE: f64 = 1e12;

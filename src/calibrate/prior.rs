@@ -33,7 +33,8 @@ use serde::{Deserialize, Serialize};
 use super::CalibrateError;
 use crate::dist::Dist;
 use crate::dist::sampler::sample_once;
-use crate::{Error, Scenario};
+use crate::error::Error;
+use crate::scenario::Scenario;
 
 /// How the value drawn from a prior becomes the value at its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -49,7 +50,7 @@ pub enum Transform {
 /// A prior distribution on one parameter path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prior {
-    /// Parameter path, as [`Scenario::with_param`](crate::Scenario::with_param) takes it.
+    /// Parameter path, as [`Scenario::with_param`](crate::scenario::Scenario::with_param) takes it.
     pub path: String,
     /// The distribution of the drawn value.
     pub dist: Dist,

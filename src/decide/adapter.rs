@@ -5,7 +5,10 @@
 use rayon::prelude::*;
 
 use super::DecideError;
-use crate::{Error, Plan, Scenario, Workspace};
+use crate::error::Error;
+use crate::model::Plan;
+use crate::model::Workspace;
+use crate::scenario::Scenario;
 
 /// Metric values of one replication, in the order asked for (`None`: no
 /// value in that replication).
@@ -44,7 +47,7 @@ pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, Erro
     let plan = Plan::new(scenario)?;
     for m in metrics {
         // The schema's own lookup, for its closest-first list of names.
-        if let Err(crate::Error::UnknownName { valid, .. }) = plan.layout().find_metric(m) {
+        if let Err(crate::error::Error::UnknownName { valid, .. }) = plan.layout().find_metric(m) {
             const SHOWN: usize = 8;
             let more = valid.len().saturating_sub(SHOWN);
             let more = if more > 0 {
@@ -71,16 +74,16 @@ pub(crate) fn metric_names(scenario: &Scenario) -> Result<Vec<String>, Error> {
 }
 
 /// Refuses runs that would keep more than
-/// [`limits::MAX_STORED_VALUES`](crate::limits::MAX_STORED_VALUES) metric
+/// [`limits::MAX_STORED_VALUES`](crate::scenario::limits::MAX_STORED_VALUES) metric
 /// values, as the Monte Carlo runner does.
 fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
     let values = replications.saturating_mul(metrics.max(1) as u64);
-    if values > crate::limits::MAX_STORED_VALUES {
+    if values > crate::scenario::limits::MAX_STORED_VALUES {
         return Err(DecideError::input(
             "replications",
             format!(
                 "{replications} replications of {metrics} metrics make {values} stored values, more than the limit of {:e}; run fewer",
-                crate::limits::MAX_STORED_VALUES as f64
+                crate::scenario::limits::MAX_STORED_VALUES as f64
             ),
         ));
     }
@@ -94,7 +97,7 @@ fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[
 }
 
 /// Replications `0..n` of `scenario` with master seed `seed`: one row per
-/// replication, in index order (the same values [`crate::run`] summarises,
+/// replication, in index order (the same values [`crate::montecarlo::run`] summarises,
 /// `[uncertainty]` drawn as a run draws it).
 pub(crate) fn replications(
     scenario: &Scenario,

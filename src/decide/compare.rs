@@ -6,13 +6,15 @@
 //! between them. The difference of a metric to the first scenario is taken
 //! replication by replication (over replications where both have a value),
 //! and its 95% Student t interval is that of the mean difference: exactly
-//! what a [`crate::sweep`] over the same variants reports.
+//! what a [`crate::montecarlo::sweep`] over the same variants reports.
 
 use serde::{Deserialize, Serialize};
 
 use super::{DecideError, adapter};
+use crate::error::Error;
+use crate::montecarlo::Runs;
+use crate::scenario::Scenario;
 use crate::stats::MetricStats;
-use crate::{Error, Runs, Scenario};
 
 /// Headline metrics every scenario reports, for a short table (pass them
 /// as `metrics`; an empty list compares every metric of the first
@@ -266,7 +268,7 @@ pub fn variant_scenarios(
 }
 
 /// The full summaries of the compared scenarios, daily series included:
-/// each scenario run as [`crate::run`] runs it, on the same seed and
+/// each scenario run as [`crate::montecarlo::run`] runs it, on the same seed and
 /// replications as [`compare`], for the overlay fan charts of a comparison
 /// (`report::plots::compare_figures`, feature `plots`).
 ///
@@ -278,7 +280,7 @@ pub fn variant_scenarios(
 ///
 /// # Errors
 ///
-/// As [`crate::run`]: [`Error::Scenario`] for an invalid scenario,
+/// As [`crate::montecarlo::run`]: [`Error::Scenario`] for an invalid scenario,
 /// [`Error::Threads`] for no worker threads, [`Error::Limit`] for a run too
 /// large to keep.
 ///
@@ -298,6 +300,9 @@ pub fn variant_scenarios(
 pub fn compare_summaries(
     scenarios: &[(String, Scenario)],
     runs: &Runs,
-) -> Result<Vec<crate::Summary>, Error> {
-    scenarios.iter().map(|(_, s)| crate::run(s, runs)).collect()
+) -> Result<Vec<crate::montecarlo::Summary>, Error> {
+    scenarios
+        .iter()
+        .map(|(_, s)| crate::montecarlo::run(s, runs))
+        .collect()
 }

@@ -54,7 +54,7 @@ pub mod tornado;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Dist;
+use crate::dist::Dist;
 
 pub use compare::{
     Comparison, Variant, compare, compare_summaries, compare_variants, variant_scenarios,
@@ -65,13 +65,13 @@ pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target,
 pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
 
 /// What went wrong in a decision-support computation: the kind of an
-/// [`Error::Decide`](crate::Error::Decide).
+/// [`Error::Decide`](crate::error::Error::Decide).
 ///
 /// A model that cannot run (a bad parameter path or value, a scenario that
 /// a parameter value makes invalid, no worker threads) is not a kind of its
-/// own: it is the [`Error`](crate::Error) the model gave
-/// ([`Error::Scenario`](crate::Error::Scenario),
-/// [`Error::Threads`](crate::Error::Threads), ...).
+/// own: it is the [`Error`](crate::error::Error) the model gave
+/// ([`Error::Scenario`](crate::error::Error::Scenario),
+/// [`Error::Threads`](crate::error::Error::Threads), ...).
 ///
 /// # Example: a bad target, matched by its kind
 ///
@@ -109,10 +109,13 @@ pub enum DecideError {
 }
 
 impl DecideError {
-    /// An [`Error::Decide`](crate::Error::Decide) of kind
+    /// An [`Error::Decide`](crate::error::Error::Decide) of kind
     /// [`DecideError::Input`].
-    pub(crate) fn input(what: impl Into<String>, message: impl Into<String>) -> crate::Error {
-        crate::Error::Decide(DecideError::Input {
+    pub(crate) fn input(
+        what: impl Into<String>,
+        message: impl Into<String>,
+    ) -> crate::error::Error {
+        crate::error::Error::Decide(DecideError::Input {
             what: what.into(),
             message: message.into(),
         })
@@ -183,7 +186,7 @@ impl Param {
     ///
     /// # Errors
     ///
-    /// [`Error::Decide`](crate::Error::Decide) of kind
+    /// [`Error::Decide`](crate::error::Error::Decide) of kind
     /// [`DecideError::Input`] naming the text if there is no `=` or the
     /// table is not a distribution.
     ///
@@ -196,7 +199,7 @@ impl Param {
     /// assert_eq!(p, Param::new("court.stage[trial].servers", Dist::uniform_int(5, 60)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn parse(text: &str) -> Result<Param, crate::Error> {
+    pub fn parse(text: &str) -> Result<Param, crate::error::Error> {
         #[derive(Deserialize)]
         struct Wrap {
             d: Dist,

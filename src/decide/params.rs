@@ -30,7 +30,8 @@
 //! are held at their weighted medians ([`at_medians`]).
 
 use super::{DecideError, Param, adapter, quantile};
-use crate::{Error, Scenario};
+use crate::error::Error;
+use crate::scenario::Scenario;
 
 /// The scenario's `[uncertainty]` parameters as a list of [`Param`], in the
 /// table's order: what `custody-sim sensitivity SCENARIO` varies when no
@@ -212,8 +213,9 @@ pub fn at_medians(scenario: &Scenario) -> Result<Scenario, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::Dist;
+    use crate::scenario::presets;
     use crate::scenario::{PosteriorTable, Uncertainty};
-    use crate::{Dist, presets};
 
     #[test]
     fn posterior_columns_are_held_at_their_weighted_medians() {

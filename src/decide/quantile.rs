@@ -1,10 +1,11 @@
 //! Quantile functions (inverse CDFs) of the scenario distributions: the map
 //! from a point `u` of the unit interval to a parameter value, with errors
 //! that name the parameter's path. The functions are
-//! [`Dist::quantile`](crate::Dist::quantile)'s, whose docs have the table.
+//! [`Dist::quantile`](crate::dist::Dist::quantile)'s, whose docs have the table.
 
 use super::DecideError;
-use crate::{Dist, Error};
+use crate::dist::Dist;
+use crate::error::Error;
 
 /// Checks that `dist` has a quantile function: finite parameters in their
 /// ranges ([`Dist::check_proper`]).

@@ -76,7 +76,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, Param, adapter, quantile};
-use crate::{Error, Scenario};
+use crate::error::Error;
+use crate::scenario::Scenario;
 
 /// Settings of a Sobol analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -433,7 +434,7 @@ pub fn sobol_model(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Dist;
+    use crate::dist::Dist;
     use std::f64::consts::PI;
 
     fn opts(n: usize, seed: u64) -> SobolOptions {

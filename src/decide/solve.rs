@@ -50,8 +50,10 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{Binomial, DiscreteCDF};
 
 use super::{DecideError, Estimate, adapter};
+use crate::error::Error;
+use crate::montecarlo::Runs;
+use crate::scenario::Scenario;
 use crate::stats::{MetricStats, quantile};
-use crate::{Error, Runs, Scenario};
 
 /// A statistic of a metric across replications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

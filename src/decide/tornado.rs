@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, Param, adapter, quantile};
 use super::{SobolOptions, SobolResult, sobol_model};
-use crate::{Error, Runs, Scenario};
+use crate::error::Error;
+use crate::montecarlo::Runs;
+use crate::scenario::Scenario;
 
 /// One bar of a tornado: a parameter's low and high ends and the swing of
 /// the metric between them.

@@ -3,7 +3,7 @@
 //! results of the general code they skip.
 
 use super::Plan;
-use crate::Scenario;
+use crate::scenario::Scenario;
 
 /// A scenario simple enough for every shortcut: one facility, one group,
 /// no pauses, caps, deaths, background or repatriation delays; `transit`

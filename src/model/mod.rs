@@ -67,9 +67,9 @@ use std::sync::Arc;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
-use crate::Error;
 use crate::dist::sampler::Sampler;
 use crate::engine::Calendar;
+use crate::error::Error;
 use crate::scenario::limits::MAX_SERIES_DAYS;
 use crate::scenario::{Admission, EligibleAfter, ExitKind, Policy, Scenario, ScenarioErrors, Who};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Replication;
 use super::schema::{self, Metric, MetricDef, Series, SeriesDef};
-use crate::Error;
+use crate::error::Error;
 use crate::scenario::Scenario;
 
 /// The schema row of the `param.<path>` metrics of `[uncertainty]`

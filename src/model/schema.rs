@@ -622,10 +622,10 @@ pub fn schema_markdown() -> String {
 
 /// `name` is not among `valid`: the error lists the valid names, the
 /// closest (by edit distance) first.
-pub(crate) fn unknown(what: &'static str, name: &str, valid: &[String]) -> crate::Error {
+pub(crate) fn unknown(what: &'static str, name: &str, valid: &[String]) -> crate::error::Error {
     let mut v: Vec<(usize, &String)> = valid.iter().map(|c| (edit_distance(name, c), c)).collect();
     v.sort_by_key(|&(d, _)| d);
-    crate::Error::UnknownName {
+    crate::error::Error::UnknownName {
         kind: what,
         name: name.to_string(),
         valid: v.into_iter().map(|(_, c)| c.clone()).collect(),

@@ -78,7 +78,7 @@ impl Replication<'_> {
 mod tests {
     use super::{KINDS, Tally};
     use crate::model::{Plan, Replication, Workspace};
-    use crate::presets;
+    use crate::scenario::presets;
 
     /// Sums the tallies of replications `0..n` of seed 1.
     fn tally(plan: &Plan, n: u64) -> Tally {

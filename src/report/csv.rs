@@ -32,11 +32,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
 
-use crate::Error;
+use crate::error::Error;
 use crate::montecarlo::Summary;
+use crate::montecarlo::sweep::{PairedDiff, SweepResult};
 use crate::report::dates::Day0;
 use crate::stats::MetricStats;
-use crate::sweep::{PairedDiff, SweepResult};
 
 /// Header of `metrics.csv`.
 pub const METRIC_HEADER: [&str; 11] = [

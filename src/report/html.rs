@@ -42,14 +42,14 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::Error;
 use crate::calibrate::{Backtest, Posterior};
 use crate::decide::{Comparison, Estimate, SobolResult};
+use crate::error::Error;
 use crate::montecarlo::Summary;
+use crate::montecarlo::sweep::SweepResult;
 use crate::report::{Override, thousands};
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
-use crate::sweep::SweepResult;
 
 /// The headline metrics of a run, in the order the answers list them.
 const HEADLINE: &[&str] = crate::decide::compare::HEADLINE;
@@ -960,7 +960,8 @@ impl Report {
                     .filter_map(|(i, c)| Some((i, c.diff_of(name)?)))
                     .filter(|(_, d)| d.mean.is_some())
                     .max_by(|a, b| {
-                        let k = |d: &crate::sweep::PairedDiff| d.mean.unwrap_or(0.0).abs();
+                        let k =
+                            |d: &crate::montecarlo::sweep::PairedDiff| d.mean.unwrap_or(0.0).abs();
                         k(a.1).total_cmp(&k(b.1))
                     });
                 if let Some((i, d)) = biggest {
@@ -1360,7 +1361,7 @@ mod tests {
 
     #[test]
     fn the_scenario_hash_is_of_the_text_embedded() {
-        let s = crate::presets::baseline();
+        let s = crate::scenario::presets::baseline();
         let run = ScenarioRun::new(&s, &[]);
         assert_eq!(run.sha256(), crate::montecarlo::scenario_sha256(&s));
         assert_eq!(

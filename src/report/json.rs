@@ -25,7 +25,7 @@
 //! them). `variant` names the variant (`[variant.NAME]`) run, or is `null`;
 //! its overrides come first in `overrides`, each with a `"variant": NAME`
 //! key that a `--set` does not have. Metrics and series appear under the reference model's names
-//! (`docs/model.md`), in layout order (see [`crate::Layout`]). A statistic
+//! (`docs/model.md`), in layout order (see [`crate::model::Layout`]). A statistic
 //! that is undefined (the mean of no values, the standard deviation of
 //! one) is `null`. A series whose daily quantiles fell back to an
 //! approximation on some days (past
@@ -59,11 +59,11 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::Error;
+use crate::error::Error;
 use crate::montecarlo::Summary;
+use crate::montecarlo::sweep::{PairedDiff, SweepResult};
 use crate::report::Override;
 use crate::stats::{MetricStats, SeriesBands};
-use crate::sweep::{PairedDiff, SweepResult};
 
 /// `[(name, value)]` serialised as a JSON object in the given order.
 #[derive(Debug, Clone, Copy)]
@@ -193,7 +193,7 @@ impl Serialize for Params<'_> {
 }
 
 /// One cell of a [`SweepDocument`].
-struct CellDocument<'a>(&'a crate::sweep::Cell);
+struct CellDocument<'a>(&'a crate::montecarlo::sweep::Cell);
 
 impl Serialize for CellDocument<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

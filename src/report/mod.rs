@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::{Serialize, Serializer};
 
-use crate::Error;
+use crate::error::Error;
 
 pub mod csv;
 pub mod dates;

@@ -14,11 +14,11 @@
 use std::fmt::Write as _;
 
 use crate::montecarlo::Summary;
+use crate::montecarlo::sweep::SweepResult;
 use crate::report::dates::Day0;
 use crate::report::{Override, changes_text, thousands};
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
-use crate::sweep::SweepResult;
 
 /// A number at a precision that suits its size.
 fn fmt_num(x: f64) -> String {
@@ -759,14 +759,14 @@ mod tests {
 
     #[test]
     fn the_summary_table_shows_the_version_2_metrics() {
-        let mut s = crate::presets::baseline();
+        let mut s = crate::scenario::presets::baseline();
         s.horizon_days = 60;
-        let runs = crate::Runs {
+        let runs = crate::montecarlo::Runs {
             replications: 3,
             seed: 1,
             threads: 1,
         };
-        let summary = crate::run(&s, &runs).unwrap();
+        let summary = crate::montecarlo::run(&s, &runs).unwrap();
         let text = summary_table(&s, &summary);
         for label in [
             "Facilities at the horizon",
@@ -782,7 +782,7 @@ mod tests {
         }
         // Without sentences there is no sentence row.
         s.court.sentences.clear();
-        let summary = crate::run(&s, &runs).unwrap();
+        let summary = crate::montecarlo::run(&s, &runs).unwrap();
         assert!(!summary_table(&s, &summary).contains("sentenced:"));
     }
 }

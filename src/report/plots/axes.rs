@@ -5,7 +5,7 @@
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 
-use crate::Error;
+use crate::error::Error;
 use crate::report::dates::{self, Day0};
 use crate::stats::SeriesBands;
 
@@ -210,7 +210,7 @@ mod tests {
     /// tick labelled 30 Jan, and the first of a month on its month's tick.
     #[test]
     fn an_observation_falls_on_the_tick_of_its_date() {
-        let s = crate::presets::plan_2026_01();
+        let s = crate::scenario::presets::plan_2026_01();
         let obs = Observations::from_csv_str(
             "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-01,transferred_cumulative,700\n",
             "reported",

@@ -65,9 +65,9 @@ use super::{
     CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
     TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
 };
-use crate::Error;
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
 use crate::dist::Dist;
+use crate::error::Error;
 use crate::montecarlo::{Runs, run};
 use crate::scenario::Scenario;
 use crate::stats::SeriesBands;

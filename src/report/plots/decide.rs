@@ -44,9 +44,9 @@ use super::{
     CAPTION_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
     TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
 };
-use crate::Error;
 use crate::decide::compare::HEADLINE;
 use crate::decide::{Estimate, MetricIndices, SobolResult};
+use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::dates::Day0;

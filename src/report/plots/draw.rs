@@ -16,7 +16,7 @@ use super::{
     CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT,
     TITLE_SIZE, font, plot_err,
 };
-use crate::Error;
+use crate::error::Error;
 use crate::stats::SeriesBands;
 
 /// Draws the title and subtitle, returns the area below them.

@@ -46,7 +46,7 @@ use std::sync::OnceLock;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::Error;
+use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::report::Override;
 use crate::scenario::Scenario;
@@ -510,7 +510,7 @@ mod tests {
     use super::axes::thousands;
     use super::*;
     use crate::montecarlo::{Runs, run};
-    use crate::presets;
+    use crate::scenario::presets;
 
     #[test]
     fn axis_helpers() {
@@ -518,7 +518,7 @@ mod tests {
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(-1234567.0), "-1,234,567");
         assert_eq!(slug("Karkh Central (Baghdad)"), "karkh_central__baghdad");
-        let mut s = crate::presets::plan_2026_01();
+        let mut s = crate::scenario::presets::plan_2026_01();
         s.facilities[0].name = "Al-Hillah".into();
         s.facilities[1].name = "Al Hillah".into();
         s.facilities[2].name = "الناصرية".into();
