@@ -719,6 +719,18 @@ fn binomial_lower_bound(n: u64, p: f64, alpha: f64) -> u64 {
     n
 }
 
+/// The three priors of the recovery studies: the convoy interval, the
+/// trial servers and the repatriation share.
+fn recovery_priors() -> [Prior; 3] {
+    [
+        Prior::parse(r#"transfer.phase[0].interval_days.mean={dist="uniform",low=0.2,high=2}"#)
+            .unwrap(),
+        Prior::parse(r#"court.stage[trial].servers={dist="uniform_int",low=1,high=12}"#).unwrap(),
+        Prior::parse(r#"group[all].repatriation.probability={dist="uniform",low=0,high=1}"#)
+            .unwrap(),
+    ]
+}
+
 /// Parameter recovery in every test run: the three parameters of the full
 /// study below (the convoy interval, continuous; the trial panels,
 /// integer; the repatriation probability, bounded), in 40 trials with
@@ -736,13 +748,7 @@ fn binomial_lower_bound(n: u64, p: f64, alpha: f64) -> u64 {
 #[test]
 fn parameter_recovery_coverage_in_brief() {
     let s = recovery_scenario();
-    let priors = [
-        Prior::parse(r#"transfer.phase[0].interval_days.mean={dist="uniform",low=0.2,high=2}"#)
-            .unwrap(),
-        Prior::parse(r#"court.stage[trial].servers={dist="uniform_int",low=1,high=12}"#).unwrap(),
-        Prior::parse(r#"group[all].repatriation.probability={dist="uniform",low=0,high=1}"#)
-            .unwrap(),
-    ];
+    let priors = recovery_priors();
     let trials = 40;
     let (covered, width) = recovery_study(
         &s,
@@ -795,13 +801,7 @@ fn parameter_recovery_coverage_in_brief() {
 #[ignore = "slow: about 120,000 simulations; run in release with --ignored"]
 fn parameter_recovery_coverage() {
     let s = recovery_scenario();
-    let priors = [
-        Prior::parse(r#"transfer.phase[0].interval_days.mean={dist="uniform",low=0.2,high=2}"#)
-            .unwrap(),
-        Prior::parse(r#"court.stage[trial].servers={dist="uniform_int",low=1,high=12}"#).unwrap(),
-        Prior::parse(r#"group[all].repatriation.probability={dist="uniform",low=0,high=1}"#)
-            .unwrap(),
-    ];
+    let priors = recovery_priors();
     let trials = 20;
     let (covered, _) = recovery_study(
         &s,
