@@ -56,9 +56,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
 
-pub use compare::{
-    Comparison, Variant, compare, compare_summaries, compare_variants, variant_scenarios,
-};
+pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
 pub use params::{at_medians, uncertain_params};
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
