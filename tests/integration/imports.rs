@@ -79,6 +79,7 @@ const KNOWN_CYCLES: &[&[&str]] = &[
         "scenario/dist.rs",
         "scenario/facility.rs",
         "scenario/mod.rs",
+        "scenario/overrides.rs",
         "scenario/path.rs",
         "scenario/population.rs",
         "scenario/problems.rs",
