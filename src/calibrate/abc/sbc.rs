@@ -233,6 +233,24 @@ fn adaptive_scales_recover_two_parameters_in_units_1000_apart() {
         ..Abc::default()
     };
     let p = engine.run(&settings, None).unwrap();
+    // This budget runs out during a generation: it is reported, marked
+    // incomplete, and the posterior is the complete one before it.
+    assert_eq!(p.stop_rule, StopRule::BudgetExhausted, "{}", p.stopped);
+    let dropped = p.generations.last().unwrap();
+    let kept = &p.generations[p.generations.len() - 2];
+    assert!(!dropped.complete && dropped.ess.is_none() && dropped.accepted < 1000);
+    assert!(kept.complete && kept.generation + 1 == dropped.generation);
+    assert_eq!(p.tolerance_schedule.last(), Some(&kept.tolerance));
+    assert_eq!(
+        p.generations.iter().map(|g| g.simulations).sum::<u64>(),
+        p.simulations
+    );
+    assert_eq!(kept.ess, Some(p.ess()));
+    let note = p.stop_note.as_deref().unwrap();
+    assert!(
+        note.contains(&format!("the posterior is generation {}", kept.generation)),
+        "{note}"
+    );
     // The scales are the prior predictive spreads, about 1,000 times apart.
     let ratio = p.scales[1] / p.scales[0];
     assert!((300.0..3000.0).contains(&ratio), "{:?}", p.scales);
