@@ -1,24 +1,5 @@
-//! The posterior predictive check of a fit, row by row.
-//!
-//! For each observation row, replications of the posterior predictive
-//! scenario ([`Posterior::predictive_scenario`]: each draws one particle
-//! by its weight, and the scenario's own uncertain paths that were not
-//! fitted) are run to the row's day, and the observed value is placed
-//! among them: `share_above` is the share of replications above it, ties
-//! counted half (one minus the backtest's mid-rank PIT, see
-//! [`pit`](crate::calibrate::pit)), and `tail` = 2 min(`share_above`,
-//! 1 − `share_above`) the two-sided tail share, the posterior predictive
-//! p-value of Gelman, Meng & Stern (1996) for the statistic "this row's
-//! value". A row is **extreme** when `tail` < [`EXTREME_TAIL`] (0.05),
-//! that is when fewer than 2.5% of the replications lie on one side of
-//! the observation: the fitted model rarely produces a value as far out,
-//! so either that observation or the model's structure near that day is
-//! worth a look.
-//!
-//! Two cautions. The check uses the data twice (the rows were fitted), so
-//! it is conservative: tails cluster towards 1 and an extreme row is
-//! strong evidence. With many rows some are extreme by chance (about 5%
-//! of rows if everything is right).
+//! The posterior predictive check of a fit, row by row (see
+//! [`Posterior::predictive_check`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -60,11 +41,31 @@ pub struct PredictiveCheck {
 }
 
 impl Posterior {
-    /// The posterior predictive check of every observation row (see the
-    /// [module docs](self)): `replications` replications of the posterior
-    /// predictive scenario of `scenario`, replication `i` on stream
-    /// `(seed, i)`, run to the last observed day on `threads` threads (0:
-    /// rayon's default); the result does not depend on the thread count.
+    /// The posterior predictive check of every observation row:
+    /// `replications` replications of the posterior predictive scenario of
+    /// `scenario`, replication `i` on stream `(seed, i)`, run to the last
+    /// observed day on `threads` threads (0: rayon's default); the result
+    /// does not depend on the thread count.
+    ///
+    /// For each observation row, replications of the posterior predictive
+    /// scenario ([`Posterior::predictive_scenario`]: each draws one particle
+    /// by its weight, and the scenario's own uncertain paths that were not
+    /// fitted) are run to the row's day, and the observed value is placed
+    /// among them: `share_above` is the share of replications above it, ties
+    /// counted half (one minus the backtest's mid-rank PIT, see
+    /// [`pit`](crate::calibrate::pit)), and `tail` = 2 min(`share_above`,
+    /// 1 − `share_above`) the two-sided tail share, the posterior predictive
+    /// p-value of Gelman, Meng & Stern (1996) for the statistic "this row's
+    /// value". A row is **extreme** when `tail` < [`EXTREME_TAIL`] (0.05),
+    /// that is when fewer than 2.5% of the replications lie on one side of
+    /// the observation: the fitted model rarely produces a value as far out,
+    /// so either that observation or the model's structure near that day is
+    /// worth a look.
+    ///
+    /// Two cautions. The check uses the data twice (the rows were fitted), so
+    /// it is conservative: tails cluster towards 1 and an extreme row is
+    /// strong evidence. With many rows some are extreme by chance (about 5%
+    /// of rows if everything is right).
     ///
     /// # Errors
     ///
