@@ -743,7 +743,7 @@ impl<M: Simulator> Engine<'_, M> {
                 stop_rule = StopRule::BudgetAhead;
                 stop_note = Some(format!(
                     "generation {} was not started: at the last acceptance rate it needs about \
-                     {next} simulations and {} of the budget were left. The posterior is \
+                     {next} simulations and {} of the budget were left, so the posterior is \
                      generation {generation}, complete, at tolerance {eps:.4}; a larger budget \
                      (--max-simulations) would go on to smaller tolerances",
                     generation + 1,
