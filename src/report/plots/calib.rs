@@ -52,6 +52,8 @@
 //! Every time axis is in days since day 0 (bottom) and calendar dates
 //! (top), as in the run charts.
 
+mod diag;
+
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
@@ -66,9 +68,7 @@ use super::{
     CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
     TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
 };
-use crate::calibrate::{
-    BacktestFans, Generation, Observations, ParamSummary, Posterior, Prior, Transform,
-};
+use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
 use crate::dist::Dist;
 use crate::error::Error;
 use crate::montecarlo::{Runs, run};
@@ -136,20 +136,11 @@ struct Params {
     params: Vec<Param>,
 }
 
-/// What the diagnostics chart draws: every generation of a fit.
-#[derive(Debug)]
-struct Diag {
-    subtitle: String,
-    particles: usize,
-    generations: Vec<Generation>,
-}
-
-/// A chart: a set of panels of fans or of parameters, or the diagnostics.
+/// A chart: a set of panels of fans or of parameters.
 #[derive(Debug, Clone, Copy)]
 enum Chart<'a> {
     Fans(&'a Fans, &'a [usize]),
     Params(&'a Params, &'a [usize]),
-    Diag(&'a Diag),
 }
 
 /// A chart to draw, with its stem and title.
@@ -262,7 +253,6 @@ impl Drawn<'_> {
         let (subtitle, n) = match self.chart {
             Chart::Fans(f, ix) => (f.subtitle.as_str(), ix.len()),
             Chart::Params(p, ix) => (p.subtitle.as_str(), ix.len()),
-            Chart::Diag(d) => (d.subtitle.as_str(), self.ix.len()),
         };
         let body = titled(&root, &self.title, subtitle)?;
         let several = n > 1;
@@ -270,7 +260,6 @@ impl Drawn<'_> {
             match self.chart {
                 Chart::Fans(f, ix) => fan_panel(area, f, &f.series[ix[k]], several)?,
                 Chart::Params(p, ix) => param_panel(area, p, &p.params[ix[k]], several)?,
-                Chart::Diag(d) => diag_panel(area, d, self.ix[k])?,
             }
         }
         root.present().map_err(plot_err)
@@ -405,111 +394,6 @@ fn fan_panel<DB: DrawingBackend>(
 
 /// Range of a prior's drawn value worth plotting: its support where
 /// bounded, its 0.5% to 99.5% quantiles where not.
-/// The diagnostics chart of a posterior: three panels.
-fn diag_of(scenario: &Scenario, posterior: &Posterior) -> Diag {
-    Diag {
-        subtitle: format!(
-            "{} \u{2014} ABC-PMC: {} particles, {} simulations; stopped: {}",
-            scenario.name,
-            thousands(posterior.particles.len() as f64),
-            thousands(posterior.simulations as f64),
-            posterior.stop_rule.name()
-        ),
-        particles: posterior.particles.len(),
-        generations: posterior.generations.clone(),
-    }
-}
-
-/// The drawn diagnostics chart.
-fn diag_chart(d: &Diag) -> Drawn<'_> {
-    Drawn {
-        stem: "diagnostics".to_string(),
-        title: "Calibration diagnostics by generation".to_string(),
-        chart: Chart::Diag(d),
-        ix: vec![0, 1, 2],
-    }
-}
-
-/// Panel `k` of the diagnostics: 0 the tolerance, 1 the acceptance rate,
-/// 2 the ESS as a share of the particles, each by generation.
-fn diag_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &Diag,
-    k: usize,
-) -> Result<(), Error> {
-    let value = |g: &Generation| match k {
-        0 => Some(g.tolerance).filter(|t| t.is_finite()),
-        1 => Some(g.acceptance_rate),
-        _ => g.ess.map(|e| e / d.particles.max(1) as f64),
-    };
-    let points: Vec<(f64, f64, bool)> = d
-        .generations
-        .iter()
-        .filter_map(|g| value(g).map(|v| (f64::from(g.generation), v, g.complete)))
-        .collect();
-    let (caption, y_desc) = match k {
-        0 => ("Tolerance", "tolerance (distance)"),
-        1 => ("Acceptance rate", "kept / simulated"),
-        _ => ("Effective sample size", "ESS / particles"),
-    };
-    let last = d
-        .generations
-        .last()
-        .map_or(1.0, |g| f64::from(g.generation).max(1.0));
-    let y_max = if k == 0 {
-        nice_max(1.1 * points.iter().map(|p| p.1).fold(0.0, f64::max)).max(1e-9)
-    } else {
-        1.05
-    };
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, font(CAPTION_SIZE))
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(30)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d(-0.3..last + 0.3, 0.0..y_max)
-        .map_err(plot_err)?;
-    let fmt = |x: &f64| num(*x);
-    let int_fmt = |x: &f64| format!("{}", x.round());
-    draw_mesh(
-        chart
-            .configure_mesh()
-            .x_labels((last as usize + 1).min(16))
-            .y_labels(6)
-            .x_label_formatter(&int_fmt)
-            .y_label_formatter(&fmt)
-            .x_desc("generation")
-            .y_desc(y_desc),
-    )?;
-    let colour = RGBColor(PALETTE[0].0, PALETTE[0].1, PALETTE[0].2);
-    let style = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
-    chart
-        .draw_series(LineSeries::new(
-            points.iter().filter(|p| p.2).map(|p| (p.0, p.1)),
-            style,
-        ))
-        .map_err(plot_err)?;
-    chart
-        .draw_series(
-            points
-                .iter()
-                .filter(|p| p.2)
-                .map(|p| Circle::new((p.0, p.1), 7, colour.filled())),
-        )
-        .map_err(plot_err)?;
-    chart
-        .draw_series(
-            points
-                .iter()
-                .filter(|p| !p.2)
-                .map(|p| TriangleMarker::new((p.0, p.1), 10, OUTSIDE.filled())),
-        )
-        .map_err(plot_err)?;
-    Ok(())
-}
-
 fn prior_x_range(p: &Prior) -> (f64, f64) {
     let (lo, hi) = (0.005, 0.995);
     match p.dist {
@@ -1096,15 +980,15 @@ pub fn calibrate_figures(
 ) -> Result<Vec<Figure>, Error> {
     ensure_font()?;
     let (params, fans) = calibrate_data(scenario, observations, priors, posterior, runs)?;
-    let diag = diag_of(scenario, posterior);
     let pix: Vec<usize> = (0..params.params.len()).collect();
     let fix: Vec<usize> = (0..fans.series.len()).collect();
-    param_charts(&params, &pix)
+    let mut figures = param_charts(&params, &pix)
         .iter()
         .chain(fan_charts(&fans, &fix).iter())
-        .chain(std::iter::once(&diag_chart(&diag)))
         .map(Drawn::figure)
-        .collect()
+        .collect::<Result<Vec<Figure>, Error>>()?;
+    figures.push(diag::figure(scenario, posterior)?);
+    Ok(figures)
 }
 
 /// Writes the charts of a calibration (see [`calibrate_figures`] and the
@@ -1143,17 +1027,16 @@ pub fn write_calibrate_plots(
     ensure_font()?;
     let (params, fans) = calibrate_data(scenario, observations, priors, posterior, runs)?;
     create_dir(dir)?;
-    let diag = diag_of(scenario, posterior);
     let pix: Vec<usize> = (0..params.params.len()).collect();
     let fix: Vec<usize> = (0..fans.series.len()).collect();
     let mut out = Vec::new();
     for d in param_charts(&params, &pix)
         .iter()
         .chain(fan_charts(&fans, &fix).iter())
-        .chain(std::iter::once(&diag_chart(&diag)))
     {
         d.write(dir, &mut out)?;
     }
+    diag::write(scenario, posterior, dir, &mut out)?;
     Ok(out)
 }
 
