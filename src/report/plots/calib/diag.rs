@@ -46,9 +46,19 @@ struct Diag<'a> {
 
 impl<'a> Diag<'a> {
     fn new(scenario: &Scenario, posterior: &'a Posterior) -> Diag<'a> {
+        let dropped = posterior
+            .generations
+            .iter()
+            .find(|g| !g.complete)
+            .map_or_else(String::new, |g| {
+                format!(
+                    "; red triangle: generation {}, cut short by the budget and dropped",
+                    g.generation
+                )
+            });
         Diag {
             subtitle: format!(
-                "{} \u{2014} ABC-PMC: {} particles, {} simulations; stopped by {}",
+                "{} \u{2014} ABC-PMC: {} particles, {} simulations; stopped by {}{dropped}",
                 scenario.name,
                 posterior.particles.len(),
                 posterior.simulations,
