@@ -18,6 +18,7 @@
 //! | `posterior_<parameter>.svg`, `.png` | the same, one parameter per file |
 //! | `predictive.svg`, `.png` | the posterior predictive fan of every observed series against the observations, drawn as `backtest.svg` |
 //! | `predictive_<series>.svg`, `.png` | the same, one series per file |
+//! | `diagnostics.svg`, `.png` | the fit's diagnostics by generation, three panels: the tolerance (generation 1 on; generation 0's is ∞), the acceptance rate, and the effective sample size of the weights as a share of the particles; a generation the budget cut short (dropped, not the posterior) is a red triangle |
 //!
 //! A chart file holds at most [`MAX_PANELS`] panels: with more series
 //! (parameters), `backtest.svg` becomes `backtest-1of2.svg`,
@@ -50,6 +51,8 @@
 //!
 //! Every time axis is in days since day 0 (bottom) and calendar dates
 //! (top), as in the run charts.
+
+mod diag;
 
 use std::path::{Path, PathBuf};
 
@@ -924,8 +927,9 @@ fn calibrate_data(
 }
 
 /// The charts of a calibration (files in the [module docs](self)), as SVG
-/// text: per parameter its prior against its posterior, and the posterior
-/// predictive fan of each observed series against the observations.
+/// text: per parameter its prior against its posterior, the posterior
+/// predictive fan of each observed series against the observations, and
+/// the fit's diagnostics by generation.
 ///
 /// `posterior` is the result of [`abc`](crate::calibrate::abc()) fitting
 /// `priors` (in the same order) to `observations` on `scenario`. The
@@ -963,6 +967,7 @@ fn calibrate_data(
 ///     "posterior_transfer_phase_0__interval_days_value",
 ///     "predictive",
 ///     "predictive_transferred_cumulative",
+///     "diagnostics",
 /// ]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -977,11 +982,13 @@ pub fn calibrate_figures(
     let (params, fans) = calibrate_data(scenario, observations, priors, posterior, runs)?;
     let pix: Vec<usize> = (0..params.params.len()).collect();
     let fix: Vec<usize> = (0..fans.series.len()).collect();
-    param_charts(&params, &pix)
+    let mut figures = param_charts(&params, &pix)
         .iter()
         .chain(fan_charts(&fans, &fix).iter())
         .map(Drawn::figure)
-        .collect()
+        .collect::<Result<Vec<Figure>, Error>>()?;
+    figures.push(diag::figure(scenario, posterior)?);
+    Ok(figures)
 }
 
 /// Writes the charts of a calibration (see [`calibrate_figures`] and the
@@ -1029,6 +1036,7 @@ pub fn write_calibrate_plots(
     {
         d.write(dir, &mut out)?;
     }
+    diag::write(scenario, posterior, dir, &mut out)?;
     Ok(out)
 }
 
