@@ -16,20 +16,6 @@ use crate::montecarlo::Runs;
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 
-/// Headline metrics every scenario reports, for a short table (pass them
-/// as `metrics`; an empty list compares every metric of the first
-/// scenario).
-pub const HEADLINE: &[&str] = &[
-    "transferred",
-    "escaped",
-    "remaining_in_syria",
-    "repatriated",
-    "convicted",
-    "awaiting_verdict",
-    "mean_days_to_verdict",
-    "median_days_to_verdict",
-];
-
 /// A variant of one scenario: a label and the parameter overrides that make
 /// it (as `--set PATH=VALUE`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

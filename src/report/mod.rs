@@ -16,29 +16,12 @@ use crate::error::Error;
 
 pub mod csv;
 pub mod dates;
+pub mod format;
 pub mod html;
 pub mod json;
 #[cfg(feature = "plots")]
 pub mod plots;
 pub mod table;
-
-/// `1234567.8` as `1,234,568`: rounded, with thousands separators (the
-/// table and the HTML report).
-pub(crate) fn thousands(x: f64) -> String {
-    let r = x.round();
-    let digits = format!("{:.0}", r.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if r < 0.0 && out != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
 
 /// A parameter changed from the scenario as given (`--set PATH=VALUE`, or
 /// an override of a named variant), recorded in the outputs so that a

@@ -2,7 +2,6 @@
 //! population Monte Carlo; writes the weighted posterior draws, and
 //! optionally the calibrated scenario.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -11,7 +10,9 @@ use serde::Serialize;
 
 use custody_sim::Scenario;
 use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Posterior, Prior, abc};
+use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::calibration_table;
 use custody_sim::report::write_bytes_atomic;
 
 use super::{
@@ -38,33 +39,6 @@ struct Document<'a> {
     particles: usize,
     /// Effective sample size of the final weights.
     ess: f64,
-}
-
-/// The summary and schedule as a table.
-fn table(summary: &[ParamSummary], schedule: &[f64], rates: &[f64], stopped: &str) -> String {
-    let w = summary
-        .iter()
-        .map(|s| s.path.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    let mut t = format!(
-        "{:<w$}  {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}\n",
-        "parameter", "mean", "sd", "5%", "50%", "95%", "ESS"
-    );
-    for s in summary {
-        let _ = writeln!(
-            t,
-            "{:<w$}  {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>8.1}",
-            s.path, s.mean, s.sd, s.q05, s.q50, s.q95, s.ess
-        );
-    }
-    let _ = writeln!(t, "\ngeneration  tolerance     acceptance");
-    for (g, (tol, rate)) in schedule.iter().zip(rates).enumerate() {
-        let _ = writeln!(t, "{g:>10}  {tol:<12.4}  {rate:.4}");
-    }
-    let _ = writeln!(t, "stopped: {stopped}");
-    t
 }
 
 pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
@@ -126,8 +100,10 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         if let Some(bar) = &bar {
             bar.set_position(p.simulations.min(p.budget));
             bar.set_message(format!(
-                "generation {}, tolerance {:.4}, {} kept",
-                p.generation, p.tolerance, p.accepted
+                "generation {}, tolerance {}, {} kept",
+                p.generation,
+                fixed(p.tolerance, 4),
+                p.accepted
             ));
         }
     };
@@ -157,12 +133,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         emit_json(&doc, p, a.common.quiet)?;
     }
     if !a.common.quiet && !json_to.is_some_and(is_dash) {
-        print(&table(
-            &summary,
-            &post.tolerance_schedule,
-            &post.acceptance_rates,
-            &post.stopped,
-        ))?;
+        print(&calibration_table(&post))?;
     }
     #[cfg(feature = "plots")]
     super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
