@@ -204,7 +204,7 @@ pub fn with_spread(x: f64, width: f64) -> String {
 /// use custody_sim::report::format::percent;
 ///
 /// assert_eq!(percent(1.426, 0), "143%");
-/// assert_eq!(percent(0.0125, 1), "1.3%");
+/// assert_eq!(percent(0.0126, 1), "1.3%");
 /// ```
 pub fn percent(ratio: f64, decimals: usize) -> String {
     if !ratio.is_finite() {
