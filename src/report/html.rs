@@ -48,8 +48,8 @@ use crate::error::Error;
 use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
-use crate::report::Override;
 use crate::report::format::{by_size, decimals_for, fixed, signed};
+use crate::scenario::Override;
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 
@@ -877,7 +877,7 @@ impl Report {
             result.cells[i]
                 .params
                 .iter()
-                .map(|(p, v)| format!("{p}={v}"))
+                .map(|o| o.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         };

@@ -11,7 +11,8 @@ use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, p
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::report::format::thousands;
-use crate::report::{Override, overrides_text};
+use crate::report::overrides_text;
+use crate::scenario::Override;
 use crate::scenario::Scenario;
 use crate::stats::SeriesBands;
 

@@ -28,13 +28,14 @@ fn interval(x: Option<f64>, lo: Option<f64>, hi: Option<f64>, sign: bool) -> Str
 /// # Example
 ///
 /// ```
-/// use custody_sim::decide::{Variant, compare_variants};
+/// use custody_sim::decide::compare_variants;
 /// use custody_sim::report::{csv::comparison_csv, table::comparison_table};
+/// use custody_sim::scenario::Variant;
 /// use custody_sim::{Runs, presets};
 ///
 /// let variants = [
-///     Variant::new("plan", Vec::<(String, String)>::new()),
-///     Variant::new("30 judges", [("court.stage[trial].servers", "30")]),
+///     Variant::new("plan"),
+///     Variant::new("30 judges").set("court.stage[trial].servers", "30"),
 /// ];
 /// let runs = Runs { replications: 4, seed: 1, threads: 0 };
 /// let c = compare_variants(&presets::baseline(), &variants, &["transferred"], &runs)?;
