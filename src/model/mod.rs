@@ -426,7 +426,7 @@ impl Plan {
             .facilities
             .iter()
             .map(|f| {
-                f.background.map(|b| BackgroundPlan {
+                f.background.as_ref().map(|b| BackgroundPlan {
                     rate: b.admissions_per_day,
                     mean_stay: b.mean_stay_days,
                     one_day: (b.admissions_per_day > 0.0)

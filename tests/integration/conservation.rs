@@ -161,6 +161,8 @@ fn facilities(h: f64) -> impl Strategy<Value = Vec<Facility>> {
                     .collect(),
                 background: None,
                 cost_per_detainee_day: None,
+                overflow: None,
+                opens: None,
             })
             .collect()
     })
@@ -245,6 +247,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         },
                         custody: Default::default(),
                         relocations: Vec::new(),
+                        releases: Vec::new(),
                         uncertainty: None,
                         variants: Vec::new(),
                     }
@@ -551,6 +554,7 @@ fn apply(mut s: Scenario, x: V2) -> Scenario {
         f.background = x.background[i].map(|(a, m)| Background {
             admissions_per_day: a,
             mean_stay_days: m,
+            schedule: Vec::new(),
         });
         f.cost_per_detainee_day = x.cost[i];
     }
