@@ -62,6 +62,7 @@
 //!   version 1, so a version 1 scenario gives bit-identical results.
 
 mod background;
+mod capacity;
 mod conservation;
 mod court;
 mod custody;
@@ -69,7 +70,10 @@ mod event;
 #[cfg(test)]
 mod fast_paths;
 pub(crate) mod outcome;
+mod overflow;
+mod people;
 mod plan;
+mod release;
 mod relocation;
 mod repatriation;
 mod replication;

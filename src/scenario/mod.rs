@@ -48,6 +48,7 @@ pub use builder::ScenarioBuilder;
 pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
+pub(crate) use facility::opening_day;
 pub use facility::{
     Allocation, Background, Custody, Expansion, Facility, Overflow, PersonKind, Policy, RateChange,
     Relocation, Who,

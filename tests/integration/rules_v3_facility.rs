@@ -352,3 +352,566 @@ fn parameter_paths_reach_every_capacity_value() {
         assert!(s.varying_path(path).is_err(), "{path}");
     }
 }
+
+// ------------------------------------------------------------ the model
+
+use custody_sim::{Outcome, Plan};
+
+const SEED: u64 = 20_260_124;
+
+/// A scenario of `horizon` days: one group of 100, convoys of 10 leaving
+/// every day from day 0 and arriving half a day later (at 0.5, 1.5, …,
+/// 9.5), then `rest` (facilities, allocation, court, orders).
+fn flow(horizon: u32, rest: &str) -> Scenario {
+    let text = format!(
+        r#"name = "capacity"
+start_date = "2026-01-21"
+horizon_days = {horizon}
+
+[transfer]
+transit_days = {{ dist = "fixed", value = 0.5 }}
+
+[[transfer.phase]]
+from = 0.0
+interval_days = {{ dist = "fixed", value = 1.0 }}
+convoy_size = {{ dist = "fixed", value = 10.0 }}
+
+[[group]]
+name = "G"
+count = 100
+{rest}"#
+    );
+    Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// A court that keeps everyone awaiting a verdict to the horizon.
+const SLOW_COURT: &str = r#"
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = { dist = "fixed", value = 1000.0 }
+"#;
+
+/// A court that convicts everyone exactly one day after arrival.
+const ONE_DAY_COURT: &str = r#"
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = { dist = "fixed", value = 1.0 }
+"#;
+
+/// Replication `i`, checked for conservation after every event (and
+/// after each evening's overflow moves), equal to the unchecked run.
+fn run_i(plan: &Plan, i: u64) -> Outcome {
+    let out = plan.replicate_checked(SEED, i).expect("conservation holds");
+    assert_eq!(
+        out,
+        plan.replicate(SEED, i),
+        "checked and unchecked runs differ"
+    );
+    out
+}
+
+fn run(s: &Scenario) -> Outcome {
+    run_i(&Plan::new(s).expect("valid"), 0)
+}
+
+fn metric(o: &Outcome, name: &str) -> Option<f64> {
+    o.try_metric(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn series(o: &Outcome, name: &str) -> Vec<u32> {
+    o.try_series(name)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_vec()
+}
+
+/// Overflow with deterministic arrivals: A (20 beds) receives 10 a day and
+/// overflows above its capacity into B (15 beds), then C. Each evening
+/// from day 3 the 10 above 20 move: day 3 all to B, day 4 five to B (its
+/// last free beds) and five to C, then C takes them all.
+#[test]
+fn overflow_moves_the_excess_in_the_listed_order_each_evening() {
+    let s = flow(
+        10,
+        &format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 20
+overflow = {{ above = 1.0, to = ["B", "C"] }}
+
+[[facility]]
+name = "B"
+capacity = 15
+
+[[facility]]
+name = "C"
+capacity = 100
+
+[allocation]
+policy = "fill_in_order"
+facilities = ["A"]
+{SLOW_COURT}"#
+        ),
+    );
+    let o = run(&s);
+    assert_eq!(
+        series(&o, "occupancy.A"),
+        [10, 20, 20, 20, 20, 20, 20, 20, 20, 20]
+    );
+    assert_eq!(
+        series(&o, "occupancy.B"),
+        [0, 0, 10, 15, 15, 15, 15, 15, 15, 15]
+    );
+    assert_eq!(
+        series(&o, "occupancy.C"),
+        [0, 0, 0, 5, 15, 25, 35, 45, 55, 65]
+    );
+    assert_eq!(metric(&o, "facility.A.overflowed_out"), Some(80.0));
+    assert_eq!(metric(&o, "facility.B.overflowed_out"), Some(0.0));
+    assert_eq!(metric(&o, "overflowed"), Some(80.0));
+    // The records see the evening's moves: A is never over capacity.
+    assert_eq!(metric(&o, "facility.A.days_over_capacity"), Some(0.0));
+    assert_eq!(metric(&o, "facility.A.peak_occupancy_rate"), Some(1.0));
+    // Without `overflow` the metrics are not reported at all.
+    let mut plain = s.clone();
+    plain.facilities[0].overflow = None;
+    let p = run(&plain);
+    assert!(p.try_metric("overflowed").is_err());
+    assert!(p.try_metric("facility.A.overflowed_out").is_err());
+    assert_eq!(series(&p, "occupancy.A")[9], 100);
+}
+
+/// A threshold above capacity and a destination with no free bed: with
+/// `above = 1.5` A keeps up to 30; B (5 beds) takes 5 once and is full
+/// after, so A grows from then on.
+#[test]
+fn overflow_stops_at_the_threshold_and_at_the_free_beds() {
+    let s = flow(
+        8,
+        &format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 20
+overflow = {{ above = 1.5, to = ["B"] }}
+
+[[facility]]
+name = "B"
+capacity = 5
+
+[allocation]
+policy = "least_occupied"
+facilities = ["A"]
+{SLOW_COURT}"#
+        ),
+    );
+    let o = run(&s);
+    assert_eq!(series(&o, "occupancy.A"), [10, 20, 30, 35, 45, 55, 65, 75]);
+    assert_eq!(series(&o, "occupancy.B"), [0, 0, 0, 5, 5, 5, 5, 5]);
+    assert_eq!(metric(&o, "overflowed"), Some(5.0));
+}
+
+/// `who` restricts who moves. Background: A's 30 inmates already inside
+/// (no turnover) move first, 20 then 10, and once none is left A grows.
+/// Convicted: with a court that convicts nobody before the horizon,
+/// nobody moves; awaiting: everyone may.
+#[test]
+fn overflow_moves_only_people_of_its_kind() {
+    let facilities = |who: &str, initial: u64| {
+        format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 20
+initial_occupancy = {initial}
+overflow = {{ above = 1.0, to = ["B"], who = "{who}" }}
+
+[[facility]]
+name = "B"
+capacity = 1000
+
+[allocation]
+policy = "least_occupied"
+facilities = ["A"]
+{SLOW_COURT}"#
+        )
+    };
+    let o = run(&flow(6, &facilities("background", 30)));
+    assert_eq!(series(&o, "occupancy.A"), [20, 20, 30, 40, 50, 60]);
+    assert_eq!(series(&o, "occupancy.B"), [20, 30, 30, 30, 30, 30]);
+    // Everyone who moved is a background inmate: the transferees are all
+    // still where they arrived.
+    assert_eq!(series(&o, "in_custody"), [10, 20, 30, 40, 50, 60]);
+    let o = run(&flow(6, &facilities("convicted", 0)));
+    assert_eq!(metric(&o, "overflowed"), Some(0.0));
+    assert_eq!(series(&o, "occupancy.A"), [10, 20, 30, 40, 50, 60]);
+    let o = run(&flow(6, &facilities("awaiting", 0)));
+    assert_eq!(series(&o, "occupancy.A"), [10, 20, 20, 20, 20, 20]);
+    assert_eq!(metric(&o, "overflowed"), Some(40.0));
+    let o = run(&flow(6, &facilities("transferees", 30)));
+    // Transferees only: the 30 inmates stay, every transferee may move.
+    assert_eq!(series(&o, "occupancy.A"), [30, 30, 30, 30, 30, 30]);
+    assert_eq!(series(&o, "occupancy.B"), [10, 20, 30, 40, 50, 60]);
+}
+
+/// A convicted detainee moves only when it is convicted: with a court
+/// that convicts one day after arrival and A kept at half its beds (10),
+/// the convicted leave A each evening (those arrived the day before
+/// last), and A holds the 10 of the day.
+#[test]
+fn overflow_of_the_convicted_leaves_those_awaiting_a_verdict() {
+    let s = flow(
+        6,
+        &format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 20
+overflow = {{ above = 0.5, to = ["B"], who = "convicted" }}
+
+[[facility]]
+name = "B"
+capacity = 1000
+
+[allocation]
+policy = "least_occupied"
+facilities = ["A"]
+{ONE_DAY_COURT}"#
+        ),
+    );
+    let o = run(&s);
+    assert_eq!(series(&o, "occupancy.A"), [10, 10, 10, 10, 10, 10]);
+    assert_eq!(series(&o, "occupancy.B"), [0, 10, 20, 30, 40, 50]);
+    // Everyone in A at a record is awaiting the verdict of the next day.
+    assert_eq!(series(&o, "awaiting_verdict"), [10, 10, 10, 10, 10, 10]);
+}
+
+/// A facility that opens later: K (50 beds) opens on 2026-01-24 (day 3).
+/// Before, everyone goes to A: 10, 20, 30 (the convoy of 2.5 arrives
+/// before the opening). From day 3.5 `least_occupied` sends all to K,
+/// whose rate stays below A's 30/20. N never opens within the horizon:
+/// 0 occupancy and beds, no peak rate.
+#[test]
+fn a_facility_that_opens_later_receives_nobody_before() {
+    let s = flow(
+        10,
+        &format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 20
+
+[[facility]]
+name = "K"
+capacity = 50
+opens = "2026-01-24"
+
+[[facility]]
+name = "N"
+capacity = 10
+opens = 20
+
+[allocation]
+policy = "least_occupied"
+{SLOW_COURT}"#
+        ),
+    );
+    let o = run(&s);
+    assert_eq!(
+        series(&o, "occupancy.A"),
+        [10, 20, 30, 30, 30, 30, 30, 30, 30, 30]
+    );
+    assert_eq!(
+        series(&o, "occupancy.K"),
+        [0, 0, 0, 10, 20, 30, 40, 50, 60, 70]
+    );
+    assert_eq!(series(&o, "occupancy.N"), [0; 10]);
+    assert_eq!(metric(&o, "facility.K.peak_occupancy_rate"), Some(1.4));
+    assert_eq!(metric(&o, "facility.K.days_over_capacity"), Some(2.0));
+    assert_eq!(metric(&o, "facility.K.first_day_over_capacity"), Some(9.0));
+    assert_eq!(metric(&o, "facility.N.peak_occupancy_rate"), None);
+    assert_eq!(metric(&o, "facility.N.days_over_capacity"), Some(0.0));
+    assert_eq!(metric(&o, "facility.N.first_day_over_capacity"), Some(11.0));
+    // Expansions dated before the opening add their beds at opening.
+    let mut grown = s.clone();
+    grown.facilities[1]
+        .expansions
+        .push(custody_sim::scenario::Expansion {
+            day: Day::Number(1.0),
+            beds: 20,
+        });
+    let g = run(&grown);
+    assert_eq!(metric(&g, "facility.K.days_over_capacity"), Some(0.0));
+    assert_eq!(metric(&g, "facility.K.peak_occupancy_rate"), Some(1.0));
+}
+
+/// Before K opens, `proportional` weights are renormalised over the open
+/// facilities (all to A); `fill_in_order` passes K by; a relocation into
+/// K moves nobody; a conviction whose facility is K leaves the convicted
+/// where they are until K opens (day 5), and moves them after.
+#[test]
+fn a_shut_facility_is_passed_by_everywhere() {
+    let rest = |policy: &str, extra: &str| {
+        format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 20
+
+[[facility]]
+name = "K"
+capacity = 1000
+opens = 5.0
+
+[allocation]
+policy = "{policy}"
+{extra}
+
+[court]
+conviction_probability = 1.0
+convicted_facility = "K"
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = {{ dist = "fixed", value = 1.0 }}
+
+[[relocation]]
+day = 2.0
+from = "A"
+to = "K"
+count = 5
+"#
+        )
+    };
+    for (policy, extra) in [
+        ("proportional", "weights = [1.0, 3.0]"),
+        ("fill_in_order", ""),
+        ("least_occupied", ""),
+    ] {
+        let plan = Plan::new(&flow(10, &rest(policy, extra))).unwrap();
+        for i in 0..5 {
+            let o = run_i(&plan, i);
+            let k = series(&o, "occupancy.K");
+            assert_eq!(k[..5], [0, 0, 0, 0, 0], "{policy}");
+            assert_eq!(series(&o, "occupancy.A")[..4], [10, 20, 30, 40], "{policy}");
+            assert_eq!(metric(&o, "relocated"), Some(0.0), "{policy}");
+            // Verdicts at 5.5, …, 9.5 move their 50 convicted to K.
+            assert_eq!(k[9] as u64 + series(&o, "occupancy.A")[9] as u64, 100);
+            if policy == "fill_in_order" {
+                // A stays full from day 2: arrivals from 5.5 go to K, and
+                // the verdict of 5.5 moves those of 4.5 there; the later
+                // convicted are in K already.
+                assert_eq!(k[5..], [20, 30, 40, 50, 60], "{policy}");
+            }
+        }
+    }
+}
+
+/// Release orders, exact: A holds 100 background inmates (no turnover)
+/// and the transferees (a slow court). On day 4 an amnesty releases 30
+/// inmates (the default kind); on day 6 an order releases 25
+/// transferees, who leave their court queue; on day 8 an order of 1000
+/// "any" empties A.
+#[test]
+fn release_orders_take_their_kind_and_count() {
+    let s = flow(
+        10,
+        &format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 500
+initial_occupancy = 100
+
+[allocation]
+policy = "least_occupied"
+{SLOW_COURT}
+
+[[release]]
+day = 4.0
+facility = "A"
+count = 30
+
+[[release]]
+day = "2026-01-27"
+facility = "A"
+count = 25
+who = "transferees"
+
+[[release]]
+day = 8.0
+facility = "A"
+count = 1000
+who = "any"
+"#
+        ),
+    );
+    let o = run(&s);
+    assert_eq!(
+        series(&o, "occupancy.A"),
+        [110, 120, 130, 110, 120, 105, 115, 0, 10, 20]
+    );
+    assert_eq!(
+        series(&o, "in_custody"),
+        [10, 20, 30, 40, 50, 35, 45, 0, 10, 20]
+    );
+    // 25 on day 6, then the 55 transferees inside on day 8 (the 70
+    // inmates released with them are not counted).
+    assert_eq!(metric(&o, "released_by_order"), Some(80.0));
+    assert_eq!(metric(&o, "awaiting_verdict"), Some(20.0));
+    assert_eq!(series(&o, "queue.trial"), [0; 10]);
+    // Without `[[release]]` the metric is not reported.
+    let mut plain = s.clone();
+    plain.releases.clear();
+    assert!(run(&plain).try_metric("released_by_order").is_err());
+}
+
+/// A release order frees the servers of those it takes: with one server
+/// and 10-day services everyone else queues; releasing every transferee
+/// awaiting a verdict (`who = "awaiting"`) on day 3 leaves no one in the
+/// court, and the next arrivals are served at once.
+#[test]
+fn a_release_order_frees_court_servers() {
+    let s = flow(
+        6,
+        r#"
+[[facility]]
+name = "A"
+capacity = 500
+
+[allocation]
+policy = "least_occupied"
+
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1
+service_days = { dist = "fixed", value = 10.0 }
+
+[[release]]
+day = 3.0
+facility = "A"
+count = 1000
+who = "awaiting"
+"#,
+    );
+    let o = run(&s);
+    assert_eq!(series(&o, "queue.trial"), [9, 19, 0, 9, 19, 29]);
+    assert_eq!(series(&o, "awaiting_verdict"), [10, 20, 0, 10, 20, 30]);
+    assert_eq!(metric(&o, "released_by_order"), Some(30.0));
+}
+
+/// Mean and standard error of `f` over `r` replications.
+fn mean_se(s: &Scenario, r: u64, f: impl Fn(&Outcome) -> f64) -> (f64, f64) {
+    let plan = Plan::new(s).expect("valid");
+    let xs: Vec<f64> = (0..r).map(|i| f(&plan.replicate(SEED, i))).collect();
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+fn assert_inside(what: &str, expected: f64, (mean, se): (f64, f64)) {
+    assert!(
+        (mean - expected).abs() <= 4.5 * se + 1e-9,
+        "{what}: expected {expected}, run gives {mean} ± {se} (4.5 se)"
+    );
+}
+
+/// The background count across a change of admission rate and a release
+/// order (M/M/∞, piece by piece): B starts empty with 2 admissions a day
+/// and stays of mean 50 days; from day 30, 10 a day; on day 40 an order
+/// releases 50 inmates (the count then is Poisson with mean about 128,
+/// so 50 are there). With E(t) after a rate a from t0:
+/// E(t) = E(t0)·e^(−(t − t0)/50) + 50·a·(1 − e^(−(t − t0)/50)).
+/// K opens on day 10 with a schedule entry of day 5 (4 a day), which sets
+/// its rate at opening: E_K(t) = 200·(1 − e^(−(t − 10)/50)).
+/// 400 replications; the analytic value within 4.5 standard errors.
+#[test]
+fn background_count_follows_the_rate_schedule_and_release_orders() {
+    let s = flow(
+        60,
+        r#"
+[[facility]]
+name = "A"
+capacity = 500
+
+[[facility]]
+name = "B"
+capacity = 500
+background = { admissions_per_day = 2.0, mean_stay_days = 50.0, schedule = [ { day = 30, admissions_per_day = 10.0 } ] }
+
+[[facility]]
+name = "K"
+capacity = 500
+opens = 10
+background = { admissions_per_day = 1.0, mean_stay_days = 50.0, schedule = [ { day = 5, admissions_per_day = 4.0 } ] }
+
+[allocation]
+policy = "least_occupied"
+facilities = ["A"]
+
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = { dist = "fixed", value = 1000.0 }
+
+[[release]]
+day = 40
+facility = "B"
+count = 50
+"#,
+    );
+    let m = 50.0_f64;
+    let piece = |e0: f64, a: f64, dt: f64| e0 * (-dt / m).exp() + a * m * (1.0 - (-dt / m).exp());
+    let e30 = piece(0.0, 2.0, 30.0);
+    let e40 = piece(e30, 10.0, 10.0);
+    let e60 = piece(e40 - 50.0, 10.0, 20.0);
+    let at = |o: &Outcome, name: &str, day: usize| series(o, name)[day - 1] as f64;
+    let r = 400;
+    assert_inside(
+        "B day 30",
+        e30,
+        mean_se(&s, r, |o| at(o, "occupancy.B", 30)),
+    );
+    assert_inside(
+        "B day 40",
+        e40 - 50.0,
+        mean_se(&s, r, |o| at(o, "occupancy.B", 40)),
+    );
+    assert_inside(
+        "B day 60",
+        e60,
+        mean_se(&s, r, |o| at(o, "occupancy.B", 60)),
+    );
+    assert_inside(
+        "K day 30",
+        piece(0.0, 4.0, 20.0),
+        mean_se(&s, r, |o| at(o, "occupancy.K", 30)),
+    );
+    assert_inside(
+        "K day 60",
+        piece(0.0, 4.0, 50.0),
+        mean_se(&s, r, |o| at(o, "occupancy.K", 60)),
+    );
+    // Nobody is admitted into K before it opens.
+    let plan = Plan::new(&s).unwrap();
+    for i in 0..20 {
+        let o = run_i(&plan, i);
+        assert_eq!(series(&o, "occupancy.K")[..10], [0; 10]);
+    }
+}
