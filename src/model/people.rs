@@ -70,9 +70,31 @@ impl Replication<'_> {
         t: f64,
     ) -> u64 {
         let release = matches!(take, Take::Release);
-        // Transferees inside `from` now, of the kind.
+        // Everyone inside who is not a background inmate is a transferee.
+        let inside = self.occ[from] - self.bg[from];
+        let transferees = if kind == PersonKind::Background {
+            0
+        } else {
+            inside
+        };
+        let background = if kind.takes_background() {
+            self.bg[from]
+        } else {
+            0
+        };
+        if count == 0 || transferees + background == 0 {
+            return 0;
+        }
+        // A few people out of many of every kind inside (the common
+        // overflow): each transferee is drawn by rejection among all who
+        // boarded, which needs no list. Otherwise the list of those of the
+        // kind, by one scan.
+        let by_rejection = !release
+            && matches!(kind, PersonKind::Any | PersonKind::Transferees)
+            && count.saturating_mul(4) <= transferees;
+        let mut t_left = transferees;
         self.ws.candidates.clear();
-        if kind != PersonKind::Background {
+        if !by_rejection && kind != PersonKind::Background {
             for d in 0..self.boarded {
                 let x = self.ws.det[d];
                 let ok = if release {
@@ -84,6 +106,7 @@ impl Replication<'_> {
                     self.ws.candidates.push(d as u32);
                 }
             }
+            t_left = self.ws.candidates.len() as u64;
         }
         // Background inmates still to choose from, per cohort.
         let mut left: Vec<u64> = if kind.takes_background() {
@@ -92,7 +115,7 @@ impl Replication<'_> {
             vec![0; self.cohorts[from].len()]
         };
         let mut b_left: u64 = left.iter().sum();
-        let k = count.min(b_left + self.ws.candidates.len() as u64);
+        let k = count.min(b_left + t_left);
         // The destination being filled, and its free beds.
         let mut dest = 0usize;
         for _ in 0..k {
@@ -105,13 +128,12 @@ impl Replication<'_> {
                 }
                 Take::Release => None,
             };
-            let n = b_left + self.ws.candidates.len() as u64;
             let rng = if release {
                 &mut self.rng.release
             } else {
                 &mut self.rng.overflow
             };
-            let mut x = rng.random_range(0..n);
+            let mut x = rng.random_range(0..b_left + t_left);
             if x < b_left {
                 let mut c = 0;
                 while x >= left[c] {
@@ -121,20 +143,44 @@ impl Replication<'_> {
                 left[c] -= 1;
                 b_left -= 1;
                 self.take_background(from, c, to, t);
+                continue;
+            }
+            t_left -= 1;
+            let d = if by_rejection {
+                self.draw_inside(from, kind)
             } else {
                 let j = (x - b_left) as usize;
-                let d = self.ws.candidates.swap_remove(j);
-                match to {
-                    Some(g) => {
-                        self.ws.det[d as usize].facility = g as u16;
-                        self.occ[from] -= 1;
-                        self.occ[g] += 1;
-                    }
-                    None => self.release_transferee(d, t),
+                self.ws.candidates.swap_remove(j)
+            };
+            match to {
+                Some(g) => {
+                    self.ws.det[d as usize].facility = g as u16;
+                    self.occ[from] -= 1;
+                    self.occ[g] += 1;
                 }
+                None => self.release_transferee(d, t),
             }
         }
         k
+    }
+
+    /// A transferee inside facility `from`, of kind `kind`, uniformly:
+    /// draws among all who boarded until one is (those already moved out
+    /// are no longer inside, so the draws are without replacement).
+    fn draw_inside(&mut self, from: usize, kind: PersonKind) -> u32 {
+        let n = self.boarded as u32;
+        // Conservation keeps one inside; the bound only turns a broken
+        // count into a report instead of an endless loop.
+        for _ in 0..(1_000_000u64 + 1_000 * u64::from(n)) {
+            let d = self.rng.overflow.random_range(0..n);
+            let x = self.ws.det[d as usize];
+            if x.facility as usize == from && of_kind(kind, x.status) {
+                return d;
+            }
+        }
+        panic!(
+            "custody-sim internal error, please report: no transferee of facility {from} found to move"
+        )
     }
 
     /// One background inmate of cohort `c` of facility `from` moves to

@@ -915,3 +915,109 @@ count = 50
         assert_eq!(series(&o, "occupancy.K")[..10], [0; 10]);
     }
 }
+
+/// A few moved out of many (the draw among all who boarded): A (50 beds)
+/// overflows into B from day 6, 10 a day out of 60 inside.
+#[test]
+fn overflow_of_a_few_out_of_many_is_exact_too() {
+    let s = flow(
+        10,
+        &format!(
+            r#"
+[[facility]]
+name = "A"
+capacity = 50
+overflow = {{ above = 1.0, to = ["B"], who = "transferees" }}
+
+[[facility]]
+name = "B"
+capacity = 1000
+
+[allocation]
+policy = "least_occupied"
+facilities = ["A"]
+{SLOW_COURT}"#
+        ),
+    );
+    let plan = Plan::new(&s).unwrap();
+    for i in 0..10 {
+        let o = run_i(&plan, i);
+        assert_eq!(
+            series(&o, "occupancy.A"),
+            [10, 20, 30, 40, 50, 50, 50, 50, 50, 50]
+        );
+        assert_eq!(
+            series(&o, "occupancy.B"),
+            [0, 0, 0, 0, 0, 10, 20, 30, 40, 50]
+        );
+    }
+}
+
+/// Whom an overflow of `who = "any"` moves is uniform over background
+/// inmates and transferees together: A (180 beds) holds 100 inmates and
+/// the 100 transferees of one convoy on day 1; the 20 above capacity move
+/// to B, of whom the transferees are hypergeometric, mean 20 · 100/200 =
+/// 10. An order on day 2 releases the transferees in B, which counts
+/// them. 400 replications; the mean within 4.5 standard errors, and the
+/// variance 20 · ½ · ½ · 180/199 = 4.52 within 20%.
+#[test]
+fn overflow_chooses_uniformly_among_every_kind() {
+    let text = format!(
+        r#"name = "uniform"
+start_date = "2026-01-21"
+horizon_days = 3
+
+[transfer]
+transit_days = {{ dist = "fixed", value = 0.5 }}
+
+[[transfer.phase]]
+from = 0.0
+interval_days = {{ dist = "fixed", value = 10.0 }}
+convoy_size = {{ dist = "fixed", value = 100.0 }}
+
+[[group]]
+name = "G"
+count = 100
+
+[[facility]]
+name = "A"
+capacity = 180
+initial_occupancy = 100
+overflow = {{ above = 1.0, to = ["B"] }}
+
+[[facility]]
+name = "B"
+capacity = 1000
+
+[allocation]
+policy = "least_occupied"
+facilities = ["A"]
+{SLOW_COURT}
+[[release]]
+day = 2.0
+facility = "B"
+count = 1000
+who = "transferees"
+"#
+    );
+    let s = Scenario::from_toml_str(&text).unwrap();
+    let r = 400;
+    let plan = Plan::new(&s).unwrap();
+    let xs: Vec<f64> = (0..r)
+        .map(|i| {
+            let o = run_i(&plan, i);
+            assert_eq!(metric(&o, "overflowed"), Some(20.0));
+            metric(&o, "released_by_order").unwrap()
+        })
+        .collect();
+    let n = r as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert_inside(
+        "transferees among the moved",
+        10.0,
+        (mean, (var / n).sqrt()),
+    );
+    let want = 20.0 * 0.25 * 180.0 / 199.0;
+    assert!((var / want - 1.0).abs() < 0.2, "variance {var} vs {want}");
+}
