@@ -1021,3 +1021,180 @@ who = "transferees"
     let want = 20.0 * 0.25 * 180.0 / 199.0;
     assert!((var / want - 1.0).abs() < 0.2, "variance {var} vs {want}");
 }
+
+// ------------------------------------------------------- conservation
+
+mod conserve {
+    use super::super::conservation::{apply, scenario, v2};
+    use custody_sim::scenario::{Overflow, PersonKind, RateChange, Release};
+    use custody_sim::{Outcome, Plan, Scenario};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    const KINDS: [PersonKind; 5] = [
+        PersonKind::Any,
+        PersonKind::Background,
+        PersonKind::Transferees,
+        PersonKind::Awaiting,
+        PersonKind::Convicted,
+    ];
+
+    /// Capacity rules drawn for a scenario of up to 3 facilities over
+    /// horizon `h`: per facility an overflow (threshold, destination
+    /// shift, kind), an opening day and a schedule entry; release orders
+    /// (day, facility, count, kind).
+    #[derive(Debug, Clone)]
+    struct Cap {
+        overflow: Vec<Option<(f64, usize, usize)>>,
+        opens: Vec<Option<f64>>,
+        schedule: Vec<Option<(f64, f64)>>,
+        releases: Vec<(f64, usize, u64, usize)>,
+    }
+
+    fn cap(h: f64) -> impl Strategy<Value = Cap> {
+        (
+            prop::collection::vec(prop::option::of((0.0..=2.0f64, 0usize..2, 0usize..5)), 3),
+            prop::collection::vec(prop::option::of(0.0..=1.2 * h), 3),
+            prop::collection::vec(prop::option::of((0.0..=h, 0.0..=20.0f64)), 3),
+            prop::collection::vec((0.0..=h, 0usize..3, 0u64..=300, 0usize..5), 0..=3),
+        )
+            .prop_map(|(overflow, opens, schedule, releases)| Cap {
+                overflow,
+                opens,
+                schedule,
+                releases,
+            })
+    }
+
+    /// Adds the capacity rules to `s`; the first receiving facility stays
+    /// open from day 0, and a facility that opens later holds nobody on
+    /// day 0.
+    fn with_capacity(mut s: Scenario, x: Cap) -> Scenario {
+        let nf = s.facilities.len();
+        let first = s
+            .allocation
+            .facilities
+            .as_ref()
+            .and_then(|l| l.first().cloned())
+            .unwrap_or_else(|| s.facilities[0].name.clone());
+        let names: Vec<String> = s.facilities.iter().map(|f| f.name.clone()).collect();
+        for (i, f) in s.facilities.iter_mut().enumerate() {
+            if nf > 1
+                && let Some((above, shift, who)) = x.overflow[i]
+            {
+                let to: Vec<String> = (0..=shift.min(nf - 2))
+                    .map(|k| names[(i + 1 + k) % nf].clone())
+                    .collect();
+                f.overflow = Some(Overflow {
+                    above,
+                    to,
+                    who: KINDS[who],
+                });
+            }
+            if f.name != first
+                && let Some(day) = x.opens[i]
+            {
+                f.opens = Some(day.into());
+                f.initial_occupancy = 0;
+            }
+            if let (Some(b), Some((day, rate))) = (&mut f.background, x.schedule[i]) {
+                b.schedule.push(RateChange {
+                    day: day.into(),
+                    admissions_per_day: rate,
+                });
+            }
+        }
+        s.releases = x
+            .releases
+            .iter()
+            .map(|&(day, f, count, who)| {
+                Release::new(day, names[f % nf].clone(), count).with_who(KINDS[who])
+            })
+            .collect();
+        s
+    }
+
+    fn m(o: &Outcome, name: &str) -> f64 {
+        o.metric(name)
+            .unwrap_or_else(|| panic!("{name} has no value"))
+    }
+
+    /// The balances the capacity rules add: every transferee in one state
+    /// (released by order among them), `overflowed` the sum of the
+    /// facilities', nobody inside a facility before it opens.
+    fn check(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
+        let h = s.horizon_days as usize;
+        let last = |name: &str| f64::from(o.series(name).unwrap_or_default()[h - 1]);
+        let conv_in = last("convicted_in_custody");
+        let awaiting = m(o, "awaiting_verdict");
+        let by_order = o.metric("released_by_order").unwrap_or(0.0);
+        prop_assert_eq!(
+            m(o, "transferred"),
+            m(o, "released")
+                + awaiting
+                + conv_in
+                + m(o, "released_after_sentence")
+                + m(o, "executed")
+                + m(o, "died_in_custody")
+                + m(o, "repatriated")
+                + by_order
+        );
+        prop_assert_eq!(last("in_custody"), awaiting + conv_in);
+        if s.facilities.iter().any(|f| f.overflow.is_some()) {
+            let sum: f64 = s
+                .facilities
+                .iter()
+                .map(|f| m(o, &format!("facility.{}.overflowed_out", f.name)))
+                .sum();
+            prop_assert_eq!(sum, m(o, "overflowed"));
+        }
+        for f in &s.facilities {
+            let occ = o
+                .series(&format!("occupancy.{}", f.name))
+                .unwrap_or_default();
+            if let Some(d) = f.opens {
+                let day = s.day(d);
+                for (k, &x) in occ.iter().enumerate() {
+                    if ((k + 1) as f64) < day {
+                        prop_assert_eq!(x, 0, "{} inside on day {}", f.name, k + 1);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 64,
+            rng_seed: RngSeed::Fixed(0x0003_CAFE),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Random valid scenarios with version 2 rules and the capacity
+        /// rules (overflow of every kind, openings, admission schedules,
+        /// release orders of every kind) conserve every detainee after
+        /// every event and every evening's overflow, and at every daily
+        /// record; checked and unchecked runs agree.
+        #[test]
+        fn random_capacity_scenarios_conserve_detainees(
+            (s, x, c) in scenario().prop_flat_map(|s| {
+                let h = f64::from(s.horizon_days);
+                (Just(s), v2(h), cap(h))
+            }),
+            seed in any::<u64>(),
+        ) {
+            let s = with_capacity(apply(s, x), c);
+            prop_assume!(s.validate().is_ok());
+            let plan = Plan::new(&s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            for index in 0..2 {
+                let checked = plan.replicate_checked(seed, index);
+                prop_assert!(checked.is_ok(), "{:?}", checked);
+                let o = checked.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                check(&s, &o)?;
+                prop_assert_eq!(&o, &plan.replicate(seed, index));
+            }
+        }
+    }
+}
