@@ -96,6 +96,10 @@ pub enum Condition {
     Sentences,
     /// Only when some facility has a `cost_per_detainee_day`.
     Cost,
+    /// Only when some facility has an `overflow` rule (v3).
+    Overflow,
+    /// Only when the scenario has a `[[release]]` order (v3).
+    ReleaseOrders,
 }
 
 impl Condition {
@@ -108,6 +112,8 @@ impl Condition {
                 .facilities
                 .iter()
                 .any(|f| f.cost_per_detainee_day.is_some()),
+            Condition::Overflow => s.facilities.iter().any(|f| f.overflow.is_some()),
+            Condition::ReleaseOrders => !s.releases.is_empty(),
         }
     }
 
@@ -117,6 +123,8 @@ impl Condition {
             Condition::Always => "always",
             Condition::Sentences => "when sentences are defined",
             Condition::Cost => "when a facility has a cost",
+            Condition::Overflow => "when a facility has `overflow`",
+            Condition::ReleaseOrders => "when there is a `[[release]]`",
         }
     }
 }
@@ -156,6 +164,9 @@ pub enum Metric {
     ExcessDetaineeDays,
     CustodyCost,
     TransferEndedDay,
+    OverflowedOut,
+    Overflowed,
+    ReleasedByOrder,
     /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
     /// took in the replication; filled by the runner, not the model.
     Param,
@@ -497,6 +508,37 @@ pub static METRICS: &[&[MetricDef]] = &[
         "day number",
         Global,
         "time of the last departure, when departures have stopped for good (the pool is empty, `target_total` reached or `until_day` passed); horizon + 1 otherwise (a sentinel that enters the mean: read p5-p95 too); no value if they stopped before any departure boarded anyone",
+    )],
+    // Version 3, capacity over time (rules 18 and 25).
+    &[only(
+        m(
+            Metric::OverflowedOut,
+            "facility.<facility>.overflowed_out",
+            "persons",
+            Facility,
+            "people moved out of the facility by its `overflow` rule (0 without one)",
+        ),
+        Condition::Overflow,
+    )],
+    &[only(
+        m(
+            Metric::Overflowed,
+            "overflowed",
+            "persons",
+            Global,
+            "people moved by `overflow` rules, all facilities",
+        ),
+        Condition::Overflow,
+    )],
+    &[only(
+        m(
+            Metric::ReleasedByOrder,
+            "released_by_order",
+            "persons",
+            Global,
+            "transferees released by `[[release]]` orders (background inmates released so are not counted)",
+        ),
+        Condition::ReleaseOrders,
     )],
 ];
 

@@ -532,6 +532,13 @@ pub fn summary_table_for(
     row(t("executed"), "executed");
     row(t("died in custody"), "died_in_custody");
     row(t("relocated between facilities"), "relocated");
+    // Capacity rules (version 3), when used.
+    if m("overflowed").is_some() {
+        row(t("moved by overflow"), "overflowed");
+    }
+    if m("released_by_order").is_some() {
+        row(t("released by order"), "released_by_order");
+    }
     if m("custody_cost").is_some() {
         row(t("custody cost"), "custody_cost");
     }
@@ -811,6 +818,25 @@ mod tests {
         for x in &s.court.sentences {
             assert!(text.contains(&format!("sentenced: {}", x.name)), "{text}");
         }
+        assert!(!text.contains("moved by overflow") && !text.contains("released by order"));
+        // With the capacity rules, their rows.
+        let mut v3 = s.clone();
+        v3.facilities[0].overflow = Some(crate::scenario::Overflow {
+            above: 1.0,
+            to: vec![v3.facilities[1].name.clone()],
+            who: crate::scenario::PersonKind::Any,
+        });
+        v3.releases.push(crate::scenario::Release::new(
+            10.0,
+            v3.facilities[1].name.clone(),
+            5,
+        ));
+        let summary = crate::montecarlo::run(&v3, &runs).unwrap();
+        let text = summary_table(&v3, &summary);
+        assert!(
+            text.contains("moved by overflow") && text.contains("released by order"),
+            "{text}"
+        );
         // Without sentences there is no sentence row.
         s.court.sentences.clear();
         let summary = crate::montecarlo::run(&s, &runs).unwrap();
