@@ -7,6 +7,10 @@
 //! threads, daily series included, as `custody-sim run plan-2026-01 -n
 //! 2000` computes them (divide by 2,000 for the time per replication).
 //!
+//! `replication/baseline` and `replication/v3-capacity-rules`: one replication
+//! of the version 2 `baseline` and of the same with version 3's rules
+//! (target: at most 1.5 times the baseline's time, in one run).
+//!
 //! Run: `cargo bench --bench montecarlo`. The 2-thread speed-up is the
 //! ratio of the two `baseline-1000` figures of one run. Targets: one
 //! `plan-2026-01` replication within 10% of version 1's time on the same
@@ -16,8 +20,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use custody_sim::montecarlo::{Runs, run};
+use custody_sim::scenario::{Day, PersonKind, Release};
 use custody_sim::sweep::{Vary, sweep};
-use custody_sim::{Plan, Scenario, Workspace, presets};
+use custody_sim::{Facility, Plan, Scenario, Workspace, presets};
 
 fn montecarlo(c: &mut Criterion) {
     let s = presets::baseline();
@@ -211,13 +216,51 @@ probability = 0.34
 exit = { kind = "released", after_days = { dist = "uniform", low = 1825.0, high = 5475.0 } }
 "#;
 
+/// The version 2 `baseline` with the capacity rules of version 3: Kut
+/// opening on 1 June 2026 with a background schedule, overflow on the four
+/// prisons (checked at every end of day) and a release order. Its cost per
+/// replication is compared with the `baseline`'s. The court rules (other
+/// cases of 20 a day at both stages, an appeal, a priority, a route,
+/// deportation) join it when they reach this branch.
+fn v3_capacity_rules() -> Scenario {
+    let date = |d: &str| Day::parse_date(d).expect("a date");
+    let mut s = presets::baseline();
+    s.facilities.push(
+        Facility::new("Kut", 2304)
+            .with_opening(date("2026-06-01"))
+            .with_background(0.0, 900.0)
+            .with_admission_rate_from(date("2026-09-01"), 2.0),
+    );
+    for f in &mut s.facilities {
+        let to: &[&str] = match f.name.as_str() {
+            "Karkh" => &["Kut", "Nasiriyah"],
+            "Nasiriyah" => &["Kut"],
+            "Hillah" => &["Kut", "Nineveh"],
+            "Nineveh" => &["Kut"],
+            _ => continue,
+        };
+        *f = f
+            .clone()
+            .with_overflow(1.0, to.iter().copied(), PersonKind::Any);
+    }
+    s.releases
+        .push(Release::new(date("2026-07-01"), "Nasiriyah", 2000));
+    s.validate().expect("valid");
+    s
+}
+
 /// One replication at a time, on one core, buffers reused.
+/// `baseline` and `v3-all-rules` give the cost of version 3's rules all at
+/// once: run them together (`cargo bench --bench montecarlo --
+/// 'replication/(baseline|v3)'`) and take the ratio of one run.
 fn replication(c: &mut Criterion) {
     let mut g = c.benchmark_group("replication");
     let v2 = Scenario::from_toml_str(TEN_YEARS_V2).expect("valid");
     for (name, s) in [
         ("plan-2026-01", presets::plan_2026_01()),
         ("v2-ten-years", v2),
+        ("baseline", presets::baseline()),
+        ("v3-capacity-rules", v3_capacity_rules()),
     ] {
         let plan = Plan::new(&s).expect("valid");
         let mut ws = Workspace::default();

@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `baseline` | the bundled best picture of the transfer (see its file, `examples/scenarios/baseline.toml`) |
 //! | `historical_replay` | the first two weeks of the transfer, to compare with the reported arrivals |
+//! | `kut_overflow` | `baseline` with Kut Central opening and Karkh overflowing into it (model version 3) |
 //! | `plan-2026-01` | the January 2026 transfer plan as announced: 7,000 detainees, Baghdad's pause, Nasiriyah, Hillah and Nineveh as they are, courts at the early pace; two years |
 //!
 //! Each preset is a commented TOML file under `examples/scenarios/`,
@@ -13,7 +14,12 @@
 use super::{Admission, Dist, Facility, Group, Phase, Policy, Scenario, Stage};
 
 /// Names of the bundled scenarios, one per file under `examples/scenarios/`.
-pub const NAMES: &[&str] = &["baseline", "historical_replay", "plan-2026-01"];
+pub const NAMES: &[&str] = &[
+    "baseline",
+    "historical_replay",
+    "kut_overflow",
+    "plan-2026-01",
+];
 
 /// The bundled scenario called `name`, if there is one.
 pub fn by_name(name: &str) -> Option<Scenario> {
@@ -29,6 +35,7 @@ pub fn toml_text(name: &str) -> Option<&'static str> {
     match name {
         "baseline" => Some(BASELINE_TOML),
         "historical_replay" => Some(HISTORICAL_REPLAY_TOML),
+        "kut_overflow" => Some(KUT_OVERFLOW_TOML),
         "plan-2026-01" => Some(PLAN_2026_01_TOML),
         _ => None,
     }
@@ -37,6 +44,7 @@ pub fn toml_text(name: &str) -> Option<&'static str> {
 const BASELINE_TOML: &str = include_str!("../../examples/scenarios/baseline.toml");
 const HISTORICAL_REPLAY_TOML: &str =
     include_str!("../../examples/scenarios/historical_replay.toml");
+const KUT_OVERFLOW_TOML: &str = include_str!("../../examples/scenarios/kut_overflow.toml");
 const PLAN_2026_01_TOML: &str = include_str!("../../examples/scenarios/plan-2026-01.toml");
 
 /// Parses a bundled file. The tests parse every one, so a failure here is
