@@ -905,3 +905,21 @@ fn a_backtests_band_equals_the_runs_band_on_its_day() {
     // Rows with large, spread values: where a histogram read bin means.
     assert!(spread >= 2, "{:?}", b.backtest.rows);
 }
+
+/// A prior holds a `ParamDist` and reads as it; its JSON keeps the fields
+/// `path`, `dist` and `transform`, and reads back.
+#[test]
+fn a_prior_reads_as_its_param_dist_and_keeps_its_json() {
+    let p = Prior::parse(r#"x=1/{dist="uniform",low=1,high=2}"#).unwrap();
+    assert_eq!(
+        p.param,
+        custody_sim::scenario::ParamDist::new("x", custody_sim::Dist::uniform(1.0, 2.0))
+    );
+    assert_eq!((p.path.as_str(), p.dist), ("x", p.param.dist));
+    let j = serde_json::to_string(&p).unwrap();
+    assert_eq!(
+        j,
+        r#"{"path":"x","dist":{"dist":"uniform","low":1.0,"high":2.0},"transform":"reciprocal"}"#
+    );
+    assert_eq!(serde_json::from_str::<Prior>(&j).unwrap(), p);
+}

@@ -3,10 +3,10 @@
 
 use custody_sim::decide::compare::HEADLINE;
 use custody_sim::decide::{
-    DecideError, Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
+    DecideError, Find, Lever, SobolOptions, Target, compare, compare_variants, sensitivity,
     sobol_model, solve, tornado,
 };
-use custody_sim::scenario::Variant;
+use custody_sim::scenario::{ParamDist, Variant};
 use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Error, Runs, Scenario, presets};
 
@@ -17,8 +17,8 @@ use custody_sim::{Dist, Error, Runs, Scenario, presets};
 #[test]
 fn sobol_on_the_model_separates_a_lever_from_a_bystander() {
     let params = [
-        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-        Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+        ParamDist::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
     ];
     let opts = SobolOptions {
         base_samples: 64,
@@ -63,7 +63,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         threads: 0,
     };
     let s = presets::plan_2026_01();
-    let bad = [Param::new(
+    let bad = [ParamDist::new(
         "court.stage[appeal].servers",
         Dist::uniform_int(1, 3),
     )];
@@ -71,7 +71,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("court.stage[appeal].servers"), "{e}");
-    let ok = [Param::new(
+    let ok = [ParamDist::new(
         "court.stage[trial].servers",
         Dist::uniform_int(1, 3),
     )];
@@ -246,8 +246,8 @@ fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
     let params = [
         // 30 equally likely values: the 5th percentile is 10 + floor(0.05 * 30) = 11,
         // the 95th 10 + floor(0.95 * 30) = 38.
-        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 39)),
-        Param::new(
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 39)),
+        ParamDist::new(
             "transfer.escape.escape_probability",
             Dist::uniform(0.0, 0.02),
         ),

@@ -252,7 +252,7 @@ fn paths_are_drawn_in_file_order_the_same_from_rust_and_toml() {
             .unwrap()
             .params
             .iter()
-            .map(|(p, _)| p.as_str())
+            .map(|p| p.path.as_str())
             .collect();
         assert_eq!(
             paths,
