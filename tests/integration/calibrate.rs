@@ -232,36 +232,13 @@ fn coverage_of_draws_from_the_model_is_nominal() {
 /// 0, no transit, an ample pool: arrivals by time T are 1 (the departure
 /// on day 0, always made) plus a Poisson(λT) count.
 fn poisson_scenario(horizon: u32) -> Scenario {
+    use crate::fixtures::{HOLDING_COURT, exponential, facility, fixed, group, header, one_phase};
     Scenario::from_toml_str(&format!(
-        r#"
-name = "poisson"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "exponential", mean = 0.5 }}
-convoy_size = {{ dist = "fixed", value = 1.0 }}
-
-[[group]]
-name = "all"
-count = 500
-
-[[facility]]
-name = "ample"
-capacity = 1000000
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = {{ dist = "fixed", value = 1000.0 }}
-"#
+        "{}{}\n{}{}{HOLDING_COURT}",
+        header("poisson", horizon),
+        one_phase(&fixed(0.0), &exponential(0.5), &fixed(1.0)),
+        group("all", 500, ""),
+        facility("ample", 1_000_000),
     ))
     .unwrap()
 }
@@ -861,9 +838,7 @@ fn a_backtest_draws_the_scenarios_uncertain_parameters() {
 fn a_backtests_band_equals_the_runs_band_on_its_day() {
     use custody_sim::calibrate::backtest_fans;
     use custody_sim::montecarlo::{Runs, run};
-    let s = presets::baseline()
-        .with_param("horizon_days", "40")
-        .unwrap();
+    let s = crate::fixtures::baseline_days(40);
     let o = obs(
         &s,
         "date,series,value\n2026-01-30,transferred_cumulative,2000\n\

@@ -91,40 +91,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
 /// mean 1 day, ample beds, no repatriation; `servers` is the lever.
 fn mmc(lambda: f64, horizon: u32) -> Scenario {
     let count = (lambda * f64::from(horizon) * 1.5 + 1000.0) as u64;
-    Scenario::from_toml_str(&format!(
-        r#"
-name = "mmc"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "exponential", mean = {mean:e} }}
-convoy_size = {{ dist = "fixed", value = 1.0 }}
-
-[[group]]
-name = "all"
-count = {count}
-repatriation = {{ probability = 0.0 }}
-
-[[facility]]
-name = "ample"
-capacity = 1000000000
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1
-service_days = {{ dist = "exponential", mean = 1.0 }}
-"#,
-        mean = 1.0 / lambda
-    ))
-    .expect("valid M/M/c scenario")
+    crate::fixtures::mmc_court("mmc", lambda, horizon, count)
 }
 
 /// Erlang C: the probability that an arrival waits in M/M/c with offered

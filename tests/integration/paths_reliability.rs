@@ -14,9 +14,7 @@ use crate::cli::{Scratch, expect, stderr};
 
 /// The January plan, 30 days long.
 fn short() -> Scenario {
-    presets::plan_2026_01()
-        .with_param("horizon_days", "30")
-        .unwrap()
+    crate::fixtures::plan_days(30)
 }
 
 fn runs(replications: u64) -> Runs {
