@@ -75,8 +75,9 @@ use rand::{Rng, RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{DecideError, Estimate, Param, adapter, quantile};
+use super::{DecideError, Estimate, adapter, quantile};
 use crate::error::Error;
+use crate::scenario::ParamDist;
 use crate::scenario::Scenario;
 
 /// Settings of a Sobol analysis.
@@ -165,7 +166,7 @@ struct Design {
 }
 
 impl Design {
-    fn new(params: &[Param], opts: &SobolOptions) -> Result<Design, Error> {
+    fn new(params: &[ParamDist], opts: &SobolOptions) -> Result<Design, Error> {
         if params.is_empty() {
             return Err(DecideError::input("params", "need at least one parameter"));
         }
@@ -252,7 +253,7 @@ fn estimate(y: &[Vec<f64>], rows: &[usize], k: usize) -> (Vec<f64>, Vec<f64>, f6
 /// Indices with bootstrap intervals from complete rows `y`.
 fn analyse(
     metric: &str,
-    params: &[Param],
+    params: &[ParamDist],
     y: &[Vec<f64>],
     opts: &SobolOptions,
     stream: u64,
@@ -330,15 +331,15 @@ fn analyse(
 /// # Example: a linear function, whose indices are exact
 ///
 /// ```
-/// use custody_sim::{Dist, decide::{Param, SobolOptions, sobol_fn}};
+/// use custody_sim::{Dist, decide::{SobolOptions, sobol_fn}, scenario::ParamDist};
 ///
 /// // y = x0 + 2 x1 with x0, x1 ~ U(0, 1): S = ST = (1/5, 4/5).
-/// let params = [Param::new("x0", Dist::uniform(0.0, 1.0)), Param::new("x1", Dist::uniform(0.0, 1.0))];
+/// let params = [ParamDist::new("x0", Dist::uniform(0.0, 1.0)), ParamDist::new("x1", Dist::uniform(0.0, 1.0))];
 /// let r = sobol_fn(&params, |x| x[0] + 2.0 * x[1], &SobolOptions::default())?;
 /// assert!(r.indices[1].first_order.contains(0.8));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sobol_fn<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
+pub fn sobol_fn<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
@@ -348,7 +349,7 @@ where
 /// As [`sobol_fn`], with `f(&x, j)` told the row `j` of the point: a
 /// stand-in for a model whose own randomness is fixed by the row (the
 /// replication index), as in [`sobol_model`].
-fn sobol_rows<F>(params: &[Param], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
+fn sobol_rows<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64], usize) -> f64 + Sync,
 {
@@ -388,7 +389,7 @@ where
 /// drawn value makes the scenario invalid.
 pub fn sobol_model(
     scenario: &Scenario,
-    params: &[Param],
+    params: &[ParamDist],
     metrics: &[&str],
     opts: &SobolOptions,
 ) -> Result<SobolResult, Error> {
@@ -466,7 +467,7 @@ mod tests {
         let exact_st = [(v1 + v13) / v, v2 / v, v13 / v];
         assert!((exact_s[0] - 0.3139).abs() < 1e-4 && (exact_st[2] - 0.2437).abs() < 1e-4);
         let u = Dist::uniform(0.0, 2.0 * PI);
-        let params: Vec<Param> = (0..3).map(|i| Param::new(format!("x{i}"), u)).collect();
+        let params: Vec<ParamDist> = (0..3).map(|i| ParamDist::new(format!("x{i}"), u)).collect();
         let f = |x: &[f64]| {
             let (x1, x2, x3) = (x[0] - PI, x[1] - PI, x[2] - PI);
             x1.sin() + a * x2.sin().powi(2) + b * x3.powi(4) * x1.sin()
@@ -502,10 +503,10 @@ mod tests {
         ];
         let w: [f64; 4] = [1.0, 3.0, 1.0, 4.0];
         let total: f64 = c.iter().zip(&w).map(|(c, w)| (c * w).powi(2)).sum();
-        let params: Vec<Param> = dists
+        let params: Vec<ParamDist> = dists
             .iter()
             .enumerate()
-            .map(|(i, d)| Param::new(format!("x{i}"), *d))
+            .map(|(i, d)| ParamDist::new(format!("x{i}"), *d))
             .collect();
         let r = sobol_fn(
             &params,
@@ -541,8 +542,8 @@ mod tests {
             rng.set_stream(j as u64);
             StandardNormal.sample(&mut rng)
         };
-        let params: Vec<Param> = (0..2)
-            .map(|i| Param::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
+        let params: Vec<ParamDist> = (0..2)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
             .collect();
         let r = sobol_rows(
             &params,
@@ -572,7 +573,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_result_and_constant_output_has_no_indices() {
-        let params = [Param::new("x", Dist::uniform(0.0, 1.0))];
+        let params = [ParamDist::new("x", Dist::uniform(0.0, 1.0))];
         let a = sobol_fn(&params, |x| x[0].exp(), &opts(64, 1)).unwrap();
         let b = sobol_fn(
             &params,

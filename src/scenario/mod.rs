@@ -30,6 +30,7 @@ pub mod day;
 pub mod dist;
 mod facility;
 pub mod overrides;
+pub(crate) mod param_dist;
 pub mod path;
 mod population;
 pub mod presets;
@@ -56,6 +57,7 @@ pub use facility::{
 };
 pub use jiff::civil::Date;
 pub use overrides::{Override, Overrides};
+pub use param_dist::ParamDist;
 pub use population::Group;
 pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use release::Release;

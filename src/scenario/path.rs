@@ -35,7 +35,7 @@
 
 use serde::Serialize;
 
-use super::{Scenario, ScenarioErrors};
+use super::{ParamDist, Scenario, ScenarioErrors};
 use crate::error::Error;
 
 /// One step of a parameter path.
@@ -395,7 +395,7 @@ impl Scenario {
         // replication's draw would silently replace the value set).
         let mut fixed: Vec<String> = Vec::new();
         if let Some(u) = &self.uncertainty {
-            for (path, _) in &u.params {
+            for ParamDist { path, .. } in &u.params {
                 if let Ok(segs) = parse(path)
                     && let Ok((_, r)) = slot(&mut tree, &segs, path, false)
                     && set.contains(&r.canonical)
@@ -416,7 +416,7 @@ impl Scenario {
         if let Some(u) = &mut s.uncertainty
             && !fixed.is_empty()
         {
-            u.params.retain(|(path, _)| !fixed.contains(path));
+            u.params.retain(|p| !fixed.contains(&p.path));
             if u.params.is_empty() && u.posterior.is_none() && u.posterior_table.is_none() {
                 s.uncertainty = None;
             }

@@ -28,14 +28,11 @@ const OBSERVED: &str = concat!(
 
 /// The baseline, shortened, written to `dir/name` with extra parameters.
 fn short_file(dir: &Scratch, name: &str, params: &[(&str, &str)]) -> String {
-    let mut s: Scenario = presets::baseline()
-        .with_param("horizon_days", "150")
-        .unwrap();
+    let mut s: Scenario = crate::fixtures::baseline_days(150);
     for (p, v) in params {
         s = s.with_param(p, v).unwrap();
     }
-    std::fs::write(dir.path(name), s.to_toml_string()).unwrap();
-    dir.arg(name)
+    crate::fixtures::write_scenario(dir, name, &s)
 }
 
 #[test]

@@ -80,7 +80,7 @@ service_days = { dist = "triangular", low = 0.1, mode = 0.5, high = 1.0 }
 "#;
 
 /// The bundled baseline scenario file.
-const BASELINE: &str = include_str!("../../examples/scenarios/baseline.toml");
+use crate::fixtures::BASELINE;
 
 /// [`BASE`] with each `(old, new)` applied; `old` must occur exactly once
 /// in the text as edited so far.

@@ -14,6 +14,7 @@ mod conservation;
 mod decide;
 mod decide_plots;
 mod files;
+mod fixtures;
 mod imports;
 mod inputs;
 mod montecarlo;

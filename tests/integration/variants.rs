@@ -15,8 +15,7 @@ use crate::cli::{Scratch, expect, stderr};
 fn short_baseline(dir: &Scratch) -> String {
     let mut s = presets::baseline();
     s.horizon_days = 60;
-    std::fs::write(dir.path("base.toml"), s.to_toml_string()).unwrap();
-    dir.arg("base.toml")
+    crate::fixtures::write_scenario(dir, "base.toml", &s)
 }
 
 /// plan-2026-01 with `extra` TOML appended.

@@ -116,6 +116,7 @@ use super::{CalibrateError, Observations, Prior, Sim, aux_rng};
 use crate::error::Error;
 use crate::model::Workspace;
 use crate::scenario::Scenario;
+use crate::scenario::param_dist::PathProblem;
 
 /// Settings of an ABC-PMC calibration.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -243,23 +244,25 @@ pub fn abc(
     }
     // Each prior's path keeps the shape of the results, and names a
     // parameter no other prior names (in any spelling).
-    for p in priors {
-        if let Ok(c) = scenario.canonical_path(&p.path)
-            && let Some(why) = scenario.shape_change(&c)
-        {
-            return Err(CalibrateError::Prior {
-                spec: p.path.clone(),
-                message: why,
-            }
-            .into());
-        }
-    }
+    // (A path that does not resolve is refused where it is first set.)
     let paths: Vec<&str> = priors.iter().map(|p| p.path.as_str()).collect();
-    if let Some(o) = scenario.overlap(&paths) {
-        return Err(problem(format!(
-            "the path {:?} has two priors: {}; give each parameter one prior",
-            priors[o.second].path, o.message
-        )));
+    for found in scenario.check_varying(&paths) {
+        match found {
+            PathProblem::Unresolved(_) => {}
+            PathProblem::Shape { index, why } => {
+                return Err(CalibrateError::Prior {
+                    spec: paths[index].to_string(),
+                    message: why,
+                }
+                .into());
+            }
+            PathProblem::Twice(o) => {
+                return Err(problem(format!(
+                    "the path {:?} has two priors: {}; give each parameter one prior",
+                    paths[o.second], o.message
+                )));
+            }
+        }
     }
     if n < 2 {
         return Err(problem(format!("particles must be at least 2, got {n}")));

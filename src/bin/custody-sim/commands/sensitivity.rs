@@ -4,7 +4,7 @@
 
 use custody_sim::Scenario;
 use custody_sim::decide::{
-    Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
+    SobolOptions, SobolResult, parse_param, sensitivity as analyse, uncertain_params,
 };
 use custody_sim::report::csv::sensitivity_csv;
 use custody_sim::report::html::{Provenance, Report};
@@ -40,7 +40,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     let mut params = a
         .param
         .iter()
-        .map(|p| Param::parse(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
+        .map(|p| parse_param(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
