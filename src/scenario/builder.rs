@@ -57,6 +57,7 @@ impl Scenario {
                 relocations: Vec::new(),
                 uncertainty: None,
                 variants: Vec::new(),
+                applied: Default::default(),
             },
         }
     }

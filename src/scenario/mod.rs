@@ -50,7 +50,7 @@ pub use day::Day;
 pub use dist::Dist;
 pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
 pub use jiff::civil::Date;
-pub use overrides::{Override, Overrides};
+pub use overrides::{Applied, Override, Overrides};
 pub use population::Group;
 pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use repatriation::{EligibleAfter, Repatriation};
@@ -155,6 +155,13 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
+    /// What made this scenario from the one read (the variant and the
+    /// overrides applied, see [`Applied`]), which a run's summary and its
+    /// reports name. Not a parameter: never read from nor written to a
+    /// scenario file, not part of its hash or of equality; empty for a
+    /// scenario as read or built.
+    #[serde(skip)]
+    pub applied: Applied,
 }
 
 impl Scenario {

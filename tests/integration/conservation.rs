@@ -247,6 +247,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         relocations: Vec::new(),
                         uncertainty: None,
                         variants: Vec::new(),
+                        applied: Default::default(),
                     }
                 },
             )
