@@ -13,8 +13,11 @@
 //!   scenario ([`crate::montecarlo::Shard::overrides`]),
 //! - the parameters of a sweep cell
 //!   ([`crate::montecarlo::sweep::Cell::params`]),
-//! - what a report says a result is a result of (`report::json`,
-//!   `report::table`, `report::html`),
+//! - what a scenario records of what made it ([`Scenario::applied`], an
+//!   [`Applied`]), which a run's summary
+//!   ([`crate::montecarlo::Summary::overrides`]) and a sweep's result
+//!   carry, and so what every report says a result is a result of
+//!   (`report::json`, `report::table`, `report::html`, `report::plots`),
 //!
 //! and [`Scenario::with_overrides`] applies any of them.
 //!

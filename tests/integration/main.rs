@@ -18,6 +18,7 @@ mod imports;
 mod inputs;
 mod montecarlo;
 mod paths_reliability;
+mod provenance;
 mod queueing;
 mod reliability;
 mod report_html;
