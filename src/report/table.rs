@@ -34,7 +34,6 @@ use crate::montecarlo::sweep::SweepResult;
 use crate::report::changes_text;
 use crate::report::dates::Day0;
 use crate::report::format::{by_size, fixed, percent, signed, thousands};
-use crate::scenario::Override;
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 
@@ -175,47 +174,6 @@ fn t(x: &str) -> String {
     x.to_string()
 }
 
-/// A readable summary of a run of `scenario`: the header, the transfer,
-/// each facility's occupancy against its capacity, the court stages, the
-/// time to a verdict and the outcome per group.
-///
-/// `scenario` supplies what the summary does not hold (capacities, group
-/// sizes, server counts); a metric the summary lacks shows as `—`.
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table};
-///
-/// let scenario = presets::baseline();
-/// let s = run(&scenario, &Runs { replications: 4, seed: 1, threads: 0 })?;
-/// let text = summary_table(&scenario, &s);
-/// assert!(text.contains("Nasiriyah"));
-/// assert!(text.contains("4 replications"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
-    summary_table_with(scenario, s, &[])
-}
-
-/// [`summary_table`] of a run of a scenario changed by `overrides` (the
-/// `--set`s), which the header lists.
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table_with, scenario::Override};
-///
-/// let scenario = presets::baseline().with_param("horizon_days", "30")?;
-/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let text = summary_table_with(&scenario, &s, &[Override::new("horizon_days", "30")]);
-/// assert!(text.contains("with --set horizon_days=30"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Override]) -> String {
-    summary_table_for(scenario, s, None, overrides)
-}
-
 /// Which rule stopped the departures of a run whose transfer ended in
 /// every replication (by day `last`, the latest `transfer_ended_day`):
 /// the pool emptied, `transfer.end.target_total` reached, or
@@ -249,31 +207,38 @@ fn end_rule(scenario: &Scenario, s: &Summary, last: f64) -> String {
     }
 }
 
-/// [`summary_table_with`] of a run of variant `variant` (`[variant.NAME]`)
-/// of the scenario given, which the header names with its overrides
-/// (those of `overrides` tagged with it), then the `--set`s.
+/// A readable summary of a run of `scenario`: the header, the transfer,
+/// each facility's occupancy against its capacity, the court stages, the
+/// time to a verdict and the outcome per group.
+///
+/// The header names the variant the summary was run as and the changes
+/// that made its scenario ([`Summary::variant`], [`Summary::overrides`]):
+/// `Scenario baseline, variant high (…) with --set horizon_days=30: …`.
+///
+/// `scenario` supplies what the summary does not hold (capacities, group
+/// sizes, server counts); a metric the summary lacks shows as `—`.
 ///
 /// # Example
 ///
 /// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table_for, scenario::Override};
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table};
 ///
-/// let base = presets::baseline();
-/// let scenario = base.with_variant("high")?.with_param("horizon_days", "30")?;
-/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let mut changes = base.variant("high")?.overrides.clone();
-/// changes.push(Override::new("horizon_days", "30"));
-/// let text = summary_table_for(&scenario, &s, Some("high"), &changes);
+/// let scenario = presets::baseline();
+/// let s = run(&scenario, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = summary_table(&scenario, &s);
+/// assert!(text.contains("Nasiriyah"));
+/// assert!(text.contains("4 replications"));
+///
+/// // A variant, then a `--set`: the summary knows, and the header says so.
+/// let changed = scenario.with_variant("high")?.with_param("horizon_days", "30")?;
+/// let s = run(&changed, &Runs { replications: 2, seed: 1, threads: 0 })?;
+/// let text = summary_table(&changed, &s);
 /// assert!(text.contains("Scenario baseline, variant high ("));
 /// assert!(text.contains(") with --set horizon_days=30:"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn summary_table_for(
-    scenario: &Scenario,
-    s: &Summary,
-    variant: Option<&str>,
-    overrides: &[Override],
-) -> String {
+pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
+    let (variant, overrides) = (s.variant.as_deref(), &s.overrides);
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
     let day = Kind::Day(h);
@@ -620,7 +585,8 @@ pub fn sweep_metric(name: &str) -> bool {
 
 /// A readable summary of a sweep: for each headline metric, one line per
 /// cell with its `mean [p5–p95]` and the paired difference to the first
-/// cell with its 95% CI.
+/// cell with its 95% CI. The header lists the changes that made the base
+/// scenario ([`SweepResult::overrides`]).
 ///
 /// # Example
 ///
@@ -628,19 +594,16 @@ pub fn sweep_metric(name: &str) -> bool {
 /// use custody_sim::{montecarlo::Runs, presets, report::table::sweep_table, sweep::{sweep, Vary}};
 ///
 /// let grid = [Vary::new("court.stage[trial].servers", [15, 30])];
-/// let r = sweep(&presets::baseline(), &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let base = presets::baseline().with_param("horizon_days", "60")?;
+/// let r = sweep(&base, &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
 /// let text = sweep_table(&r);
 /// assert!(text.contains("mean_days_to_verdict"));
 /// assert!(text.contains("court.stage[trial].servers"));
+/// assert!(text.starts_with("Sweep of baseline with --set horizon_days=60: 2 cells"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_table(r: &SweepResult) -> String {
-    sweep_table_with(r, &[])
-}
-
-/// [`sweep_table`] of a sweep of a base scenario changed by `overrides`
-/// (the `--set`s), which the header lists.
-pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
+    let overrides = &r.overrides;
     let mut out = String::new();
     let Some(first) = r.cells.first() else {
         return "An empty sweep.\n".into();

@@ -58,6 +58,7 @@ impl Scenario {
                 releases: Vec::new(),
                 uncertainty: None,
                 variants: Vec::new(),
+                applied: Default::default(),
             },
         }
     }

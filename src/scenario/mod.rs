@@ -56,7 +56,7 @@ pub use facility::{
     Relocation, Who,
 };
 pub use jiff::civil::Date;
-pub use overrides::{Override, Overrides};
+pub use overrides::{Applied, Override, Overrides};
 pub use param_dist::ParamDist;
 pub use population::Group;
 pub use problems::{ScenarioError, ScenarioErrors, limits};
@@ -166,6 +166,13 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
+    /// What made this scenario from the one read (the variant and the
+    /// overrides applied, see [`Applied`]), which a run's summary and its
+    /// reports name. Not a parameter: never read from nor written to a
+    /// scenario file, not part of its hash or of equality; empty for a
+    /// scenario as read or built.
+    #[serde(skip)]
+    pub applied: Applied,
 }
 
 impl Scenario {

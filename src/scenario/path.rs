@@ -336,7 +336,8 @@ impl Scenario {
     /// command line's `--set` can repair a file). The copy has no
     /// [variants](Scenario::variants): they are alternatives to the
     /// scenario as given, applied before any change
-    /// ([`Scenario::with_variant`]).
+    /// ([`Scenario::with_variant`]). The copy records the changes, as
+    /// `--set`s, in [`Scenario::applied`].
     ///
     /// # Errors
     ///
@@ -359,13 +360,18 @@ impl Scenario {
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Scenario, Error> {
         let mut values = Vec::new();
+        let mut applied = Vec::new();
         for (p, v) in params {
             if let Some(e) = integer_out_of_range(p, v) {
                 return Err(e);
             }
             values.push((p, parse_value(v)));
+            applied.push(super::Override::new(p, v));
         }
-        self.with_values(values)
+        // The result records the changes (see `Scenario::applied`).
+        let mut out = self.with_values(values)?;
+        out.applied = self.applied.then(&applied);
+        Ok(out)
     }
 
     pub(crate) fn with_values<'a>(

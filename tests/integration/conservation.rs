@@ -250,6 +250,7 @@ pub(super) fn scenario() -> impl Strategy<Value = Scenario> {
                         releases: Vec::new(),
                         uncertainty: None,
                         variants: Vec::new(),
+                        applied: Default::default(),
                     }
                 },
             )

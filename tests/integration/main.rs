@@ -19,6 +19,7 @@ mod imports;
 mod inputs;
 mod montecarlo;
 mod paths_reliability;
+mod provenance;
 mod queueing;
 mod reliability;
 mod report_html;
