@@ -53,7 +53,7 @@
 //! indices of the Ishigami function (a = 7, b = 0.1) and of a linear model
 //! at their nominal rate: over 200 seeds at `N = 256`, each index's count
 //! of covering intervals must lie in the central 99.9% range of a
-//! Binomial(200, 0.95) (computed in the test; about 180 to 198); see
+//! Binomial(200, 0.95) (computed in the test: 179 to 198); see
 //! `docs/validation.md`.
 //!
 //! # The model's own randomness
