@@ -168,6 +168,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or(f64::INFINITY),
         posterior.stopped
     );
+    // Every generation's tolerance, acceptance, simulations and ESS, and,
+    // when the budget ended the fit, which generation was kept.
+    for line in posterior.diagnostics_table().lines() {
+        println!("  {line}");
+    }
     println!(
         "  {:<40} {:>7} {:>17} {:>16}",
         "convoy interval [days]", "median", "90% credible", "prior (uniform)"

@@ -22,7 +22,7 @@
 
 use std::sync::OnceLock;
 
-use custody_sim::calibrate::{Abc, Observations, Prior, abc};
+use custody_sim::calibrate::{Abc, Observations, Prior, Scales, abc};
 use custody_sim::decide::{
     Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
     solve, tornado, uncertain_params, variant_scenarios,
@@ -511,6 +511,11 @@ fn run_calibrate(u: &mut Unstructured, s: &Scenario) -> Result<()> {
         max_generations: u.int_in_range(0..=4)?,
         seed: u64::from(u.arbitrary::<u8>()?),
         threads: 1,
+        scales: if u.ratio(1, 2)? {
+            Scales::Adaptive
+        } else {
+            Scales::Sd
+        },
     };
     if show() {
         eprintln!("calibrate: observations {obs_text:?}, priors {priors:?}, {fit:?}");

@@ -20,7 +20,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use custody_sim::calibrate::{Abc, Observations, Prior, abc, backtest, backtest_fans};
+use custody_sim::calibrate::{Abc, Observations, Prior, Scales, abc, backtest, backtest_fans};
 use custody_sim::montecarlo::{Runs, run};
 use custody_sim::report::html::Report;
 use custody_sim::scenario::PosteriorTable;
@@ -542,6 +542,11 @@ fn one(u: &mut Unstructured) -> Result<()> {
         max_generations: u.int_in_range(0..=4)?,
         seed,
         threads: 1,
+        scales: if u.ratio(1, 2)? {
+            Scales::Adaptive
+        } else {
+            Scales::Sd
+        },
     };
     if show() {
         eprintln!("calibrate: priors {priors:?}, {fit:?}");

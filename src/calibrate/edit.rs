@@ -243,6 +243,10 @@ mod tests {
             acceptance_rates: vec![1.0, 0.5],
             simulations: 60,
             stopped: "budget".into(),
+            generations: Vec::new(),
+            stop_rule: crate::calibrate::StopRule::BudgetAhead,
+            stop_note: None,
+            scales: vec![1.0],
         }
     }
 

@@ -29,7 +29,10 @@ pub mod prior;
 mod quote;
 mod score;
 
-pub use abc::{Abc, AbcProgress, ParamSummary, Posterior, abc};
+pub use abc::{
+    Abc, AbcProgress, EXTREME_TAIL, Generation, ParamSummary, Posterior, PredictiveCheck, Scales,
+    StopRule, abc, predictive_check_table,
+};
 pub use backtest::{Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans};
 pub use observations::{Observation, Observations};
 pub use prior::{Prior, Transform};

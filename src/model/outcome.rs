@@ -18,6 +18,7 @@ pub(crate) static PARAM_METRIC: MetricDef = MetricDef {
     unit: "the parameter's",
     scope: schema::Scope::Global,
     condition: schema::Condition::Always,
+    headline: false,
 };
 
 /// The names of the metrics and daily series of a scenario, in a fixed

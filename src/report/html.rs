@@ -45,15 +45,13 @@ use sha2::{Digest, Sha256};
 use crate::calibrate::{Backtest, Posterior};
 use crate::decide::{Comparison, Estimate, SobolResult};
 use crate::error::Error;
+use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
-use crate::report::thousands;
+use crate::report::format::{by_size, decimals_for, fixed, signed};
 use crate::scenario::Override;
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
-
-/// The headline metrics of a run, in the order the answers list them.
-const HEADLINE: &[&str] = crate::decide::compare::HEADLINE;
 
 /// `text` with `& < > " '` escaped, safe in HTML text and in quoted
 /// attribute values.
@@ -93,51 +91,6 @@ fn sha256_hex(text: &str) -> String {
         })
 }
 
-/// A number at a precision that suits its size (as the terminal tables).
-fn shown(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "–".into()
-        } else if x > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        thousands(x)
-    } else if a >= 100.0 || x == x.round() {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 0.01 || x == 0.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.2e}")
-    }
-}
-
-/// Decimals that show an interval of `width` with two significant
-/// figures (none for a width of 10 or more, at most 4).
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::report::html::decimals_for;
-///
-/// assert_eq!(decimals_for(40.0), 0);
-/// assert_eq!(decimals_for(0.42), 2);
-/// assert_eq!(decimals_for(0.0), 0);
-/// ```
-pub fn decimals_for(width: f64) -> usize {
-    if !(width.is_finite() && width > 0.0) {
-        return 0;
-    }
-    let d = 1.0 - width.log10().floor();
-    d.clamp(0.0, 4.0) as usize
-}
-
 /// One piece of a sentence or a table cell.
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
@@ -174,16 +127,12 @@ impl Part {
                 };
                 if value.is_finite() {
                     let mut text = match decimals {
-                        Some(0) => thousands(*value),
-                        Some(d) => format!("{value:.d$}"),
-                        None => shown(*value),
+                        Some(d) => fixed(*value, *d),
+                        None => by_size(*value),
                     };
                     // A difference reads with its sign.
-                    if *class == "diff"
-                        && *value > 0.0
-                        && text.bytes().any(|b| b.is_ascii_digit() && b != b'0')
-                    {
-                        text.insert(0, '+');
+                    if *class == "diff" {
+                        text = signed(*value, text);
                     }
                     let _ = write!(
                         out,
@@ -191,7 +140,7 @@ impl Part {
                         escape(&text)
                     );
                 } else {
-                    out.push_str(&escape(&shown(*value)));
+                    out.push_str(&escape(&by_size(*value)));
                 }
             }
         }
@@ -314,31 +263,33 @@ impl Sentence {
     }
 }
 
-/// One cell of a [`Table`]: text, a name, or a number.
+/// One cell of an HTML [`Table`]: text, a name, or a number. (A
+/// presentation cell, not a sweep's grid cell, which is
+/// [`crate::montecarlo::sweep::Cell`]: hence the name.)
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cell(Part);
+pub struct TableCell(Part);
 
-impl Cell {
+impl TableCell {
     /// A cell of plain text.
-    pub fn text(text: impl Into<String>) -> Cell {
-        Cell(Part::Text(text.into()))
+    pub fn text(text: impl Into<String>) -> TableCell {
+        TableCell(Part::Text(text.into()))
     }
 
     /// A cell with a name in code type.
-    pub fn code(name: impl Into<String>) -> Cell {
-        Cell(Part::Code(name.into()))
+    pub fn code(name: impl Into<String>) -> TableCell {
+        TableCell(Part::Code(name.into()))
     }
 
     /// A number, right-aligned, shown rounded and given exactly as
     /// `<data value="...">`; `None` shows `–`.
-    pub fn num(value: Option<f64>) -> Cell {
+    pub fn num(value: Option<f64>) -> TableCell {
         match value {
-            Some(v) => Cell(Part::Value {
+            Some(v) => TableCell(Part::Value {
                 value: v,
                 class: "",
                 decimals: None,
             }),
-            None => Cell::text("–"),
+            None => TableCell::text("–"),
         }
     }
 
@@ -352,17 +303,17 @@ impl Cell {
 /// # Example
 ///
 /// ```
-/// use custody_sim::report::html::{Cell, Table};
+/// use custody_sim::report::html::{TableCell, Table};
 ///
 /// let t = Table::new("Beds", ["facility", "beds"])
-///     .row([Cell::text("Nasiriyah"), Cell::num(Some(6000.0))]);
+///     .row([TableCell::text("Nasiriyah"), TableCell::num(Some(6000.0))]);
 /// assert_eq!(t.rows(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     caption: String,
     head: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+    rows: Vec<Vec<TableCell>>,
     note: Option<String>,
 }
 
@@ -381,7 +332,7 @@ impl Table {
     }
 
     /// Adds a row.
-    pub fn row(mut self, cells: impl IntoIterator<Item = Cell>) -> Table {
+    pub fn row(mut self, cells: impl IntoIterator<Item = TableCell>) -> Table {
         self.rows.push(cells.into_iter().collect());
         self
     }
@@ -815,17 +766,10 @@ fn stats_sentence(s: Sentence, m: &MetricStats) -> Sentence {
     }
 }
 
-/// Whether a metric is shown in a sweep's tables (as the terminal table).
+/// Whether a metric is shown in a sweep's tables: as the terminal table
+/// ([`crate::report::table::sweep_metric`]).
 fn sweep_metric(name: &str) -> bool {
-    let mut parts = name.split('.');
-    let first = parts.next().unwrap_or("");
-    let last = name.rsplit('.').next().unwrap_or("");
-    !name.contains('.')
-        || matches!(
-            (first, last),
-            ("facility", "peak_occupancy" | "days_over_capacity")
-                | ("stage", "mean_wait_days" | "peak_queue")
-        )
+    crate::report::table::sweep_metric(name)
 }
 
 /// One override as the "Scenario as run" section lists it: where it came
@@ -880,7 +824,7 @@ impl Report {
             summary.start_date,
             summary.horizon_days,
         ));
-        for name in HEADLINE {
+        for name in &headline_metrics() {
             if let Some(m) = summary.metric(name) {
                 r = r.answer(stats_sentence(
                     Sentence::new().metric(*name).code(*name).text(": "),
@@ -904,14 +848,14 @@ impl Report {
         .note("n: replications with a value; p5, median, p95: across replications.");
         for (name, m) in &summary.metrics {
             t = t.row([
-                Cell::code(name),
-                Cell::num(Some(m.n as f64)),
-                Cell::num(m.mean),
-                Cell::num(m.ci95_low),
-                Cell::num(m.ci95_high),
-                Cell::num(m.p5),
-                Cell::num(m.p50),
-                Cell::num(m.p95),
+                TableCell::code(name),
+                TableCell::num(Some(m.n as f64)),
+                TableCell::num(m.mean),
+                TableCell::num(m.ci95_low),
+                TableCell::num(m.ci95_high),
+                TableCell::num(m.p5),
+                TableCell::num(m.p50),
+                TableCell::num(m.p95),
             ]);
         }
         r.table(t)
@@ -941,7 +885,7 @@ impl Report {
         };
         let mut tables = Vec::new();
         if let Some(first) = first {
-            for name in HEADLINE {
+            for name in &headline_metrics() {
                 let Some(m) = first.metric(name) else {
                     continue;
                 };
@@ -1001,16 +945,16 @@ impl Report {
                     let m = c.metric(name);
                     let d = c.diff_of(name).filter(|_| i > 0);
                     t = t.row([
-                        Cell::num(Some((i + 1) as f64)),
-                        Cell::text(params(i)),
-                        Cell::num(m.and_then(|m| m.mean)),
-                        Cell::num(m.and_then(|m| m.ci95_low)),
-                        Cell::num(m.and_then(|m| m.ci95_high)),
-                        Cell::num(m.and_then(|m| m.p5)),
-                        Cell::num(m.and_then(|m| m.p95)),
-                        Cell::num(d.and_then(|d| d.mean)),
-                        Cell::num(d.and_then(|d| d.ci95_low)),
-                        Cell::num(d.and_then(|d| d.ci95_high)),
+                        TableCell::num(Some((i + 1) as f64)),
+                        TableCell::text(params(i)),
+                        TableCell::num(m.and_then(|m| m.mean)),
+                        TableCell::num(m.and_then(|m| m.ci95_low)),
+                        TableCell::num(m.and_then(|m| m.ci95_high)),
+                        TableCell::num(m.and_then(|m| m.p5)),
+                        TableCell::num(m.and_then(|m| m.p95)),
+                        TableCell::num(d.and_then(|d| d.mean)),
+                        TableCell::num(d.and_then(|d| d.ci95_low)),
+                        TableCell::num(d.and_then(|d| d.ci95_high)),
                     ]);
                 }
                 tables.push(t);
@@ -1072,14 +1016,14 @@ impl Report {
                 let st = e.stats.as_ref();
                 let d = e.diff.as_ref().filter(|_| i > 0);
                 t = t.row([
-                    Cell::code(&m.metric),
-                    Cell::text(&e.label),
-                    Cell::num(st.and_then(|x| x.mean)),
-                    Cell::num(st.and_then(|x| x.ci95_low)),
-                    Cell::num(st.and_then(|x| x.ci95_high)),
-                    Cell::num(d.and_then(|x| x.mean)),
-                    Cell::num(d.and_then(|x| x.ci95_low)),
-                    Cell::num(d.and_then(|x| x.ci95_high)),
+                    TableCell::code(&m.metric),
+                    TableCell::text(&e.label),
+                    TableCell::num(st.and_then(|x| x.mean)),
+                    TableCell::num(st.and_then(|x| x.ci95_low)),
+                    TableCell::num(st.and_then(|x| x.ci95_high)),
+                    TableCell::num(d.and_then(|x| x.mean)),
+                    TableCell::num(d.and_then(|x| x.ci95_low)),
+                    TableCell::num(d.and_then(|x| x.ci95_high)),
                 ]);
             }
             r = r.answer(s);
@@ -1131,15 +1075,15 @@ impl Report {
         .note("PIT: the share of replications below the observed value; interval score of the 90% interval.");
         for row in &b.rows {
             t = t.row([
-                Cell::text(&row.date),
-                Cell::code(&row.series),
-                Cell::num(Some(row.value)),
-                Cell::num(Some(row.p5)),
-                Cell::num(Some(row.p50)),
-                Cell::num(Some(row.p95)),
-                Cell::text(if row.inside { "yes" } else { "no" }),
-                Cell::num(Some(row.pit)),
-                Cell::num(Some(row.interval_score)),
+                TableCell::text(&row.date),
+                TableCell::code(&row.series),
+                TableCell::num(Some(row.value)),
+                TableCell::num(Some(row.p5)),
+                TableCell::num(Some(row.p50)),
+                TableCell::num(Some(row.p95)),
+                TableCell::text(if row.inside { "yes" } else { "no" }),
+                TableCell::num(Some(row.pit)),
+                TableCell::num(Some(row.interval_score)),
             ]);
         }
         r.table(t).scenario(ScenarioRun::new(scenario, overrides))
@@ -1187,13 +1131,13 @@ impl Report {
         );
         for s in &summary {
             t = t.row([
-                Cell::code(&s.path),
-                Cell::num(Some(s.mean)),
-                Cell::num(Some(s.sd)),
-                Cell::num(Some(s.q05)),
-                Cell::num(Some(s.q50)),
-                Cell::num(Some(s.q95)),
-                Cell::num(Some(s.ess)),
+                TableCell::code(&s.path),
+                TableCell::num(Some(s.mean)),
+                TableCell::num(Some(s.sd)),
+                TableCell::num(Some(s.q05)),
+                TableCell::num(Some(s.q50)),
+                TableCell::num(Some(s.q95)),
+                TableCell::num(Some(s.ess)),
             ]);
         }
         let mut sched = Table::new(
@@ -1208,13 +1152,13 @@ impl Report {
             .enumerate()
         {
             sched = sched.row([
-                Cell::num(Some(g as f64)),
+                TableCell::num(Some(g as f64)),
                 if tol.is_finite() {
-                    Cell::num(Some(*tol))
+                    TableCell::num(Some(*tol))
                 } else {
-                    Cell::text("∞")
+                    TableCell::text("∞")
                 },
-                Cell::num(Some(*rate)),
+                TableCell::num(Some(*rate)),
             ]);
         }
         r.table(t)
@@ -1259,7 +1203,7 @@ impl Report {
                 format!(
                     "{} (variance {})",
                     m.metric,
-                    m.variance.map_or("–".into(), shown)
+                    m.variance.map_or("–".into(), by_size)
                 ),
                 [
                     "parameter",
@@ -1272,18 +1216,18 @@ impl Report {
                 ],
             );
             let ci = |e: &Estimate| match (e.ci95_low, e.ci95_high) {
-                (Some(l), Some(h)) => Cell::text(format!("{} to {}", shown(l), shown(h))),
-                _ => Cell::text("–"),
+                (Some(l), Some(h)) => TableCell::text(format!("{} to {}", by_size(l), by_size(h))),
+                _ => TableCell::text("–"),
             };
             for i in ix {
                 let sw = i.swing.unwrap_or(Estimate::NONE);
                 t = t.row([
-                    Cell::code(&i.path),
-                    Cell::num(i.first_order.estimate),
+                    TableCell::code(&i.path),
+                    TableCell::num(i.first_order.estimate),
                     ci(&i.first_order),
-                    Cell::num(i.total.estimate),
+                    TableCell::num(i.total.estimate),
                     ci(&i.total),
-                    Cell::num(sw.estimate),
+                    TableCell::num(sw.estimate),
                     ci(&sw),
                 ]);
             }
@@ -1307,7 +1251,7 @@ mod tests {
             .answer(Sentence::new().metric(nasty).code(nasty).text(nasty))
             .table(
                 Table::new(nasty, [nasty])
-                    .row([Cell::text(nasty)])
+                    .row([TableCell::text(nasty)])
                     .note(nasty),
             )
             .scenario(ScenarioRun {
@@ -1330,11 +1274,9 @@ mod tests {
 
     #[test]
     fn numbers_are_shown_rounded_and_given_exactly() {
-        assert_eq!(shown(1234567.8), "1,234,568");
-        assert_eq!(shown(-1234.0), "-1,234");
-        assert_eq!(shown(12.345), "12.3");
-        assert_eq!(shown(0.1234), "0.12");
-        assert_eq!(shown(f64::INFINITY), "∞");
+        // A value of 1,000 or more with decimals has its separators too.
+        let e = Sentence::new().estimate(5372.14, "mean", Some(5371.9), Some(5372.4));
+        assert!(e.to_html().contains(">5,372.14<"), "{}", e.to_html());
         let s = Sentence::new().value(0.1 + 0.2, "mean").to_html();
         assert_eq!(
             s,

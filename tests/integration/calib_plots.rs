@@ -174,8 +174,11 @@ fn calibrate_plots_draw_each_prior_against_its_posterior() {
             "predictive",
             "predictive_transferred_cumulative",
             "predictive_occupancy_karkh",
+            "diagnostics",
         ])
     );
+    let d = svg(&plots, "diagnostics");
+    assert!(d.contains("Acceptance rate") && d.contains("Effective sample size"));
     let c = svg(&plots, continuous);
     assert!(c.contains("prior density") && !c.contains("prior (outlined)"));
     assert!(c.contains("transfer.phase[0].interval_days.value"));

@@ -905,3 +905,51 @@ fn a_backtests_band_equals_the_runs_band_on_its_day() {
     // Rows with large, spread values: where a histogram read bin means.
     assert!(spread >= 2, "{:?}", b.backtest.rows);
 }
+
+/// The posterior predictive check places each observation among the
+/// posterior predictive replications. On the gamma-Poisson case fitted
+/// exactly (tolerance 0), the fitted count lies well inside its posterior
+/// predictive (the predictive of a count given itself: its tail share is
+/// far above 0.05), while a count 60 above it, about 10 predictive sds
+/// out, has no replication above it: share 0, tail 0, extreme. The check
+/// does not depend on the thread count.
+#[test]
+fn the_posterior_predictive_check_flags_an_observation_the_fit_cannot_reach() {
+    use custody_sim::calibrate::{EXTREME_TAIL, StopRule};
+    let s = poisson_scenario(10);
+    let y = s
+        .with_param("transfer.phase[0].interval_days.mean", "0.5")
+        .and_then(|s| custody_sim::simulate(&s, 2024))
+        .unwrap()
+        .series("transferred_cumulative")
+        .unwrap()[9];
+    let o = obs(
+        &s,
+        &format!("date,series,value,sd\n9,transferred_cumulative,{y},1\n"),
+    );
+    let prior =
+        Prior::parse(r#"transfer.phase[0].interval_days.mean=1/{dist="gamma",mean=2,sd=1}"#)
+            .unwrap();
+    let fit = Abc {
+        particles: 300,
+        max_simulations: 30_000,
+        target_acceptance: 0.0,
+        seed: 3,
+        ..Abc::default()
+    };
+    let p = abc(&s, &o, std::slice::from_ref(&prior), &fit, None).unwrap();
+    assert_eq!(p.stop_rule, StopRule::FinalTolerance, "{}", p.stopped);
+    let check = p.predictive_check(&s, &o, 400, 9, 1).unwrap();
+    assert_eq!(check, p.predictive_check(&s, &o, 400, 9, 2).unwrap());
+    let row = &check[0];
+    println!("fitted row: {row:?}");
+    assert!(row.tail > 0.2 && !row.extreme, "{row:?}");
+    assert!(row.p5 <= f64::from(y) && f64::from(y) <= row.p95, "{row:?}");
+    let far = obs(
+        &s,
+        &format!("date,series,value\n9,transferred_cumulative,{}\n", y + 60),
+    );
+    let row = &p.predictive_check(&s, &far, 400, 9, 1).unwrap()[0];
+    assert_eq!((row.share_above, row.tail), (0.0, 0.0), "{row:?}");
+    assert!(row.extreme && row.tail < EXTREME_TAIL);
+}

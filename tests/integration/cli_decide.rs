@@ -183,6 +183,32 @@ fn calibrate_writes_the_posterior_summary_and_scenario() {
     let tol: Vec<f64> = sched[1..].iter().map(num).collect();
     assert!(tol.windows(2).all(|w| w[1] <= w[0]), "{tol:?}");
     assert!(num(&j["simulations"]) <= 300.0);
+    // Every generation's diagnostics, the prior's first; they add up to
+    // the simulations run.
+    let gens = j["generations"].as_array().unwrap();
+    assert!(gens[0]["tolerance"].is_null() && num(&gens[0]["ess"]) == 30.0);
+    let sims: f64 = gens.iter().map(|g| num(&g["simulations"])).sum();
+    assert_eq!(sims, num(&j["simulations"]));
+    let rule = j["stop_rule"].as_str().unwrap();
+    assert!(
+        ["budget_ahead", "budget_exhausted", "min_acceptance"].contains(&rule),
+        "{rule}"
+    );
+    assert_eq!(
+        j["stop_note"].is_string(),
+        rule.starts_with("budget"),
+        "{}",
+        j["stop_note"]
+    );
+    assert_eq!(j["scales_rule"], "sd");
+    // One posterior predictive check per observation row.
+    let check = j["predictive_check"].as_array().unwrap();
+    assert_eq!(check.len(), 6);
+    for c in check {
+        let (above, tail) = (num(&c["share_above"]), num(&c["tail"]));
+        assert!((tail - 2.0 * above.min(1.0 - above)).abs() < 1e-12, "{c}");
+        assert_eq!(c["extreme"].as_bool().unwrap(), tail < 0.05, "{c}");
+    }
     // The draws: a header, one row per particle, weights summing to 1.
     let text = std::fs::read_to_string(&post).unwrap();
     let mut lines = text.lines();
@@ -198,6 +224,73 @@ fn calibrate_writes_the_posterior_summary_and_scenario() {
     expect(0, &["check", &toml]);
     let cal = Scenario::parse_toml(&std::fs::read_to_string(&toml).unwrap()).unwrap();
     assert_ne!(cal, presets::baseline());
+}
+
+/// `--adaptive-scales` scales the rows by their prior predictive spread
+/// (reported in `scales`), `--max-generations` and `--min-acceptance`
+/// set their stopping rules, and the table names the rule and checks
+/// each row against the posterior predictive.
+#[test]
+fn calibrate_takes_adaptive_scales_and_stopping_rules() {
+    let dir = Scratch::new("calibrate-adaptive");
+    let run = |extra: &[&str]| {
+        let post = dir.arg("post.csv");
+        let mut args = vec![
+            "calibrate",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--prior",
+            PRIOR,
+            "--out",
+            &post,
+            "--particles",
+            "20",
+            "--max-simulations",
+            "400",
+            "-n",
+            "50",
+        ];
+        args.extend_from_slice(extra);
+        let o = expect(0, &args);
+        (o, std::fs::read_to_string(&post).unwrap())
+    };
+    let (o, sd_csv) = run(&["--json", "-", "--max-generations", "2"]);
+    let j = json_out(&o);
+    assert_eq!(j["stop_rule"], "max_generations");
+    assert_eq!(j["generations"].as_array().unwrap().len(), 2);
+    // The default scales: each row's sd.
+    let scales: Vec<f64> = j["scales"].as_array().unwrap().iter().map(num).collect();
+    assert_eq!(scales, [10.0, 50.0, 100.0, 100.0, 300.0, 50.0]);
+    let (o, adaptive_csv) = run(&["--json", "-", "--max-generations", "2", "--adaptive-scales"]);
+    let j = json_out(&o);
+    assert_eq!(j["scales_rule"], "adaptive");
+    let scales: Vec<f64> = j["scales"].as_array().unwrap().iter().map(num).collect();
+    assert!(scales.iter().all(|s| *s > 0.0), "{scales:?}");
+    assert_ne!(scales, [10.0, 50.0, 100.0, 100.0, 300.0, 50.0]);
+    assert_ne!(sd_csv, adaptive_csv, "the scales must change the fit");
+    let (o, _) = run(&["--min-acceptance", "1"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("stop rule: min_acceptance"), "{text}");
+    assert!(text.contains("posterior predictive check"), "{text}");
+    assert!(text.contains("rows extreme"), "{text}");
+    assert!(text.contains("simulations       ESS"), "{text}");
+    let o = expect(
+        2,
+        &[
+            "calibrate",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--prior",
+            PRIOR,
+            "--out",
+            &dir.arg("x.csv"),
+            "--min-acceptance",
+            "1.5",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected a number from 0 to 1"));
 }
 
 #[test]

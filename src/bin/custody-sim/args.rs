@@ -323,6 +323,18 @@ pub(crate) struct CalibrateArgs {
     /// Simulation budget.
     #[arg(long, default_value_t = 100_000, value_parser = replications())]
     pub(crate) max_simulations: u64,
+    /// Most generations, generation 0 (the prior) included.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) max_generations: u32,
+    /// Stop after a generation whose acceptance rate is below this.
+    #[arg(long, default_value_t = 0.02, value_parser = share)]
+    pub(crate) min_acceptance: f64,
+    /// Scale every row's difference by the spread of its simulated values
+    /// under the prior (1.4826 × their median absolute deviation in
+    /// generation 0) instead of its `sd` or 5% of its value, so that rows
+    /// in different units weigh alike.
+    #[arg(long)]
+    pub(crate) adaptive_scales: bool,
     /// Write the calibrated scenario (posterior medians) as TOML to FILE.
     #[arg(long, value_name = "FILE.toml")]
     pub(crate) scenario_out: Option<PathBuf>,
@@ -331,7 +343,8 @@ pub(crate) struct CalibrateArgs {
     /// observations (SVG and PNG), into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
-    /// Replications of the posterior predictive fan (`--plots`).
+    /// Replications of the posterior predictive check, and of the
+    /// posterior predictive fan (`--plots`, `--report`).
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
     #[command(flatten)]
@@ -504,6 +517,14 @@ fn parse_slice(s: &str) -> Result<(u64, u64), String> {
         return Err(format!("at most {MAX_SLICES} slices, got {s:?}"));
     }
     Ok((k, n))
+}
+
+/// A share in [0, 1], e.g. `--min-acceptance 0.02`.
+fn share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("expected a number from 0 to 1, got {s:?}")),
+    }
 }
 
 #[cfg(test)]

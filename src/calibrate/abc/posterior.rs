@@ -48,8 +48,85 @@ pub struct Posterior {
     /// Simulations run, including a last generation dropped for the
     /// budget.
     pub simulations: u64,
-    /// Why the schedule stopped.
+    /// Why the schedule stopped, in words.
     pub stopped: String,
+    /// Every generation run, generation 0 (the prior) first, with its
+    /// tolerance, acceptance rate, simulations and effective sample size;
+    /// the last may be one the budget cut short
+    /// ([`Generation::complete`] false), which is not the posterior.
+    pub generations: Vec<Generation>,
+    /// Which stopping rule ended the schedule.
+    pub stop_rule: StopRule,
+    /// When the budget ended the schedule ([`StopRule::BudgetExhausted`],
+    /// [`StopRule::BudgetAhead`]): which generation was kept and what that
+    /// means for the posterior; `None` otherwise.
+    pub stop_note: Option<String>,
+    /// The scale each observation row's difference was divided by in the
+    /// distance, in row order (see [`Scales`](super::Scales)).
+    pub scales: Vec<f64>,
+}
+
+/// One generation of an ABC-PMC fit, as the diagnostics report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    /// Generation number, 0 for the prior.
+    pub generation: u32,
+    /// Its tolerance ε (∞ for generation 0; `null` in JSON).
+    pub tolerance: f64,
+    /// Particles kept (the particle count for a complete generation).
+    pub accepted: usize,
+    /// Simulations run in this generation \[simulations\].
+    pub simulations: u64,
+    /// Acceptance rate: particles over the attempts up to the last one
+    /// kept (1 for generation 0); for an incomplete generation, kept over
+    /// all attempts.
+    pub acceptance_rate: f64,
+    /// Effective sample size of its normalised importance weights,
+    /// 1 / Σ wᵢ² (Kish) \[particles\]; `None` for an incomplete
+    /// generation, whose weights were never computed.
+    pub ess: Option<f64>,
+    /// Whether the generation was completed; an incomplete one (the
+    /// budget ran out) is dropped, and the posterior is the generation
+    /// before it.
+    pub complete: bool,
+}
+
+/// Which rule stopped an ABC-PMC schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StopRule {
+    /// A generation reached `final_tolerance`.
+    FinalTolerance,
+    /// A generation's acceptance rate fell below `target_acceptance`
+    /// (the minimum acceptance rate).
+    MinAcceptance,
+    /// `max_generations` generations were run.
+    MaxGenerations,
+    /// The quantile rule gave no smaller tolerance (every distance of the
+    /// last generation equal).
+    ToleranceStalled,
+    /// The next generation would likely pass the simulation budget, so
+    /// it was not started.
+    BudgetAhead,
+    /// The budget ran out during a generation, which was dropped.
+    BudgetExhausted,
+}
+
+impl StopRule {
+    /// The rule's name as JSON and the table write it (`final_tolerance`,
+    /// `min_acceptance`, `max_generations`, `tolerance_stalled`,
+    /// `budget_ahead`, `budget_exhausted`).
+    pub fn name(self) -> &'static str {
+        match self {
+            StopRule::FinalTolerance => "final_tolerance",
+            StopRule::MinAcceptance => "min_acceptance",
+            StopRule::MaxGenerations => "max_generations",
+            StopRule::ToleranceStalled => "tolerance_stalled",
+            StopRule::BudgetAhead => "budget_ahead",
+            StopRule::BudgetExhausted => "budget_exhausted",
+        }
+    }
 }
 
 /// The weighted q-quantile: the smallest value whose cumulative weight
@@ -70,6 +147,56 @@ pub(crate) fn weighted_quantile(values: &[f64], weights: &[f64], q: f64) -> f64 
 }
 
 impl Posterior {
+    /// The per-generation diagnostics as a text table: generation,
+    /// tolerance, acceptance rate, simulations and ESS (a dropped
+    /// generation marked so), then the stopping rule and, when the budget
+    /// ended the schedule, what was kept ([`Posterior::stop_note`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::{abc, Abc, Observations, Prior, StopRule};
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::plan_2026_01();
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value,sd\n9,transferred_cumulative,500,50\n", "reported", &s)?;
+    /// let prior = Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)?;
+    /// let fit = Abc { particles: 20, max_simulations: 60, seed: 3, ..Abc::default() };
+    /// let post = abc(&s, &obs, &[prior], &fit, None)?;
+    /// // Every generation is reported, the prior's first.
+    /// assert_eq!(post.generations[0].simulations, 20);
+    /// assert_eq!(post.generations.iter().map(|g| g.simulations).sum::<u64>(), post.simulations);
+    /// let table = post.diagnostics_table();
+    /// assert!(table.contains("stop rule:"));
+    /// if matches!(post.stop_rule, StopRule::BudgetAhead | StopRule::BudgetExhausted) {
+    ///     assert!(table.contains("the posterior is generation"));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn diagnostics_table(&self) -> String {
+        use std::fmt::Write as _;
+        let mut t = String::from("generation  tolerance     acceptance  simulations       ESS\n");
+        for g in &self.generations {
+            let ess = g.ess.map_or_else(|| "-".to_string(), |e| format!("{e:.1}"));
+            let _ = write!(
+                t,
+                "{:>10}  {:<12.4}  {:<10.4}  {:>11}  {:>8}",
+                g.generation, g.tolerance, g.acceptance_rate, g.simulations, ess
+            );
+            if !g.complete {
+                let _ = write!(t, "  dropped: incomplete ({} kept)", g.accepted);
+            }
+            t.push('\n');
+        }
+        let _ = writeln!(t, "stopped: {}", self.stopped);
+        let _ = writeln!(t, "stop rule: {}", self.stop_rule.name());
+        if let Some(note) = &self.stop_note {
+            let _ = writeln!(t, "note: {note}");
+        }
+        t
+    }
+
     /// Effective sample size of the weights, 1 / Σ wᵢ² \[particles\].
     pub fn ess(&self) -> f64 {
         1.0 / self.weights.iter().map(|w| w * w).sum::<f64>()

@@ -1,62 +1,18 @@
 //! `custody-sim backtest`: how well a scenario's bands cover what was
 //! observed.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use custody_sim::Scenario;
-use custody_sim::calibrate::{Backtest, BacktestFans, Observations, backtest_fans};
-use custody_sim::report::csv::text_cell;
+use custody_sim::calibrate::{BacktestFans, Observations, backtest_fans};
+use custody_sim::report::csv::backtest_csv;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::backtest_table;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
-
-/// The rows as CSV, with a header.
-fn rows_csv(b: &Backtest) -> Result<String, Fail> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &b.rows {
-        let mut r = r.clone();
-        r.series = text_cell(&r.series).into_owned();
-        w.serialize(&r)
-            .map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))
-}
-
-/// The table: one line per observation, then the totals.
-fn table(b: &Backtest) -> String {
-    let mut t = format!(
-        "{:<10}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:<6} {:>5} {:>10}\n",
-        "date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "int.score"
-    );
-    for r in &b.rows {
-        let _ = writeln!(
-            t,
-            "{:<10}  {:<28} {:>10.1} {:>10.1} {:>10.1} {:>10.1}  {:<6} {:>5.2} {:>10.1}",
-            r.date,
-            r.series,
-            r.value,
-            r.p5,
-            r.p50,
-            r.p95,
-            if r.inside { "yes" } else { "no" },
-            r.pit,
-            r.interval_score
-        );
-    }
-    let _ = writeln!(
-        t,
-        "\ncoverage of [p5, p95]: {:.3} (nominal 0.90) · mean interval score: {:.2} · CRPS: {:.2}",
-        b.coverage, b.mean_interval_score, b.crps
-    );
-    t
-}
 
 pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
@@ -87,11 +43,12 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
         emit_json(b, p, a.common.quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&rows_csv(b)?, p, a.common.quiet)?;
+        let text = backtest_csv(b).map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
+        emit_text(&text, p, a.common.quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&table(b))?;
+        print(&backtest_table(b))?;
     }
     #[cfg(feature = "plots")]
     draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {

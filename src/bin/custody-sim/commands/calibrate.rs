@@ -2,7 +2,6 @@
 //! population Monte Carlo; writes the weighted posterior draws, and
 //! optionally the calibrated scenario.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -10,8 +9,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use custody_sim::Scenario;
-use custody_sim::calibrate::{Abc, AbcProgress, Observations, ParamSummary, Posterior, Prior, abc};
+use custody_sim::calibrate::{
+    Abc, AbcProgress, Generation, Observations, ParamSummary, Posterior, PredictiveCheck, Prior,
+    Scales, StopRule, abc, predictive_check_table,
+};
+use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::calibration_table;
 use custody_sim::report::write_bytes_atomic;
 
 use super::{
@@ -38,33 +42,18 @@ struct Document<'a> {
     particles: usize,
     /// Effective sample size of the final weights.
     ess: f64,
-}
-
-/// The summary and schedule as a table.
-fn table(summary: &[ParamSummary], schedule: &[f64], rates: &[f64], stopped: &str) -> String {
-    let w = summary
-        .iter()
-        .map(|s| s.path.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    let mut t = format!(
-        "{:<w$}  {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}\n",
-        "parameter", "mean", "sd", "5%", "50%", "95%", "ESS"
-    );
-    for s in summary {
-        let _ = writeln!(
-            t,
-            "{:<w$}  {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>8.1}",
-            s.path, s.mean, s.sd, s.q05, s.q50, s.q95, s.ess
-        );
-    }
-    let _ = writeln!(t, "\ngeneration  tolerance     acceptance");
-    for (g, (tol, rate)) in schedule.iter().zip(rates).enumerate() {
-        let _ = writeln!(t, "{g:>10}  {tol:<12.4}  {rate:.4}");
-    }
-    let _ = writeln!(t, "stopped: {stopped}");
-    t
+    /// Every generation run: tolerance, acceptance, simulations, ESS.
+    generations: &'a [Generation],
+    /// Which stopping rule ended the schedule.
+    stop_rule: StopRule,
+    /// When the budget ended the schedule: what was kept.
+    stop_note: Option<&'a str>,
+    /// How the distance scaled the rows (`sd` or `adaptive`).
+    scales_rule: Scales,
+    /// The scale of each observation row in the distance.
+    scales: &'a [f64],
+    /// The posterior predictive check, one entry per observation row.
+    predictive_check: &'a [PredictiveCheck],
 }
 
 pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
@@ -97,7 +86,8 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     let obs = Observations::from_path(&a.observed, &scenario)?;
     // The simulation budget, and the posterior predictive fan drawn for
     // the charts and for the report (each `--replications`).
-    let fans = u64::from(a.plots.is_some()) + u64::from(a.report.report.is_some());
+    // The posterior predictive check runs `--replications` too.
+    let fans = 1 + u64::from(a.plots.is_some()) + u64::from(a.report.report.is_some());
     check_work(
         &scenario,
         a.max_simulations
@@ -110,6 +100,13 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         max_simulations: a.max_simulations,
         seed: a.common.seed,
         threads: threads(a.common.threads, a.max_simulations),
+        scales: if a.adaptive_scales {
+            Scales::Adaptive
+        } else {
+            Scales::Sd
+        },
+        max_generations: a.max_generations,
+        target_acceptance: a.min_acceptance,
         ..Abc::default()
     };
     let bar = (!a.common.quiet).then(|| {
@@ -126,8 +123,10 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         if let Some(bar) = &bar {
             bar.set_position(p.simulations.min(p.budget));
             bar.set_message(format!(
-                "generation {}, tolerance {:.4}, {} kept",
-                p.generation, p.tolerance, p.accepted
+                "generation {}, tolerance {}, {} kept",
+                p.generation,
+                fixed(p.tolerance, 4),
+                p.accepted
             ));
         }
     };
@@ -144,6 +143,13 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         note(a.common.quiet, &format!("wrote {}", p.display()));
     }
     let summary = post.summary();
+    let check = post.predictive_check(
+        &scenario,
+        &obs,
+        a.replications,
+        a.common.seed,
+        threads(a.common.threads, a.replications),
+    )?;
     if let Some(p) = json_to {
         let doc = Document {
             summary: &summary,
@@ -153,15 +159,20 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             stopped: &post.stopped,
             particles: post.particles.len(),
             ess: post.ess(),
+            generations: &post.generations,
+            stop_rule: post.stop_rule,
+            stop_note: post.stop_note.as_deref(),
+            scales_rule: settings.scales,
+            scales: &post.scales,
+            predictive_check: &check,
         };
         emit_json(&doc, p, a.common.quiet)?;
     }
     if !a.common.quiet && !json_to.is_some_and(is_dash) {
-        print(&table(
-            &summary,
-            &post.tolerance_schedule,
-            &post.acceptance_rates,
-            &post.stopped,
+        print(&format!(
+            "{}\n{}",
+            calibration_table(&post),
+            predictive_check_table(&check)
         ))?;
     }
     #[cfg(feature = "plots")]

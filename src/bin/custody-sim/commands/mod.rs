@@ -5,7 +5,8 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use custody_sim::montecarlo::{Estimate, Limits, Runs, Summary, estimate_runs};
+use custody_sim::montecarlo::{Limits, RunCost, Runs, Summary, estimate_runs};
+use custody_sim::report::format::fixed;
 use custody_sim::report::{csv, json, table};
 use custody_sim::scenario::{Override, Overrides};
 use custody_sim::{Error, Scenario, presets as bundled};
@@ -266,22 +267,22 @@ const WARN_BYTES: u64 = 2 << 30;
 fn bytes(b: u64) -> String {
     let b = b as f64;
     if b >= (1u64 << 30) as f64 {
-        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+        format!("{} GiB", fixed(b / (1u64 << 30) as f64, 1))
     } else {
-        format!("{:.0} MiB", b / (1u64 << 20) as f64)
+        format!("{} MiB", fixed(b / (1u64 << 20) as f64, 0))
     }
 }
 
 /// `45 s`, `12 min`, `3.5 h`, `2.1 days`.
 fn duration(s: f64) -> String {
     if s < 120.0 {
-        format!("{s:.0} s")
+        format!("{} s", fixed(s, 0))
     } else if s < 7200.0 {
-        format!("{:.0} min", s / 60.0)
+        format!("{} min", fixed(s / 60.0, 0))
     } else if s < 172_800.0 {
-        format!("{:.1} h", s / 3600.0)
+        format!("{} h", fixed(s / 3600.0, 1))
     } else {
-        format!("{:.1} days", s / 86_400.0)
+        format!("{} days", fixed(s / 86_400.0, 1))
     }
 }
 
@@ -292,7 +293,7 @@ fn duration(s: f64) -> String {
 /// # Errors
 ///
 /// [`Fail::Msg`] naming the figure, the limit and `--allow-large`.
-pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail> {
+pub(crate) fn check_estimate(e: &RunCost, allow_large: bool) -> Result<(), Fail> {
     check_estimate_with(e, allow_large, |text| {
         let _ = writeln!(std::io::stderr(), "warning: {text}");
     })
@@ -301,7 +302,7 @@ pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail
 /// [`check_estimate`], handing its warning to `warn` instead of standard
 /// error (the tests read it).
 fn check_estimate_with(
-    e: &Estimate,
+    e: &RunCost,
     allow_large: bool,
     warn: impl FnOnce(&str),
 ) -> Result<(), Fail> {
@@ -342,7 +343,7 @@ pub(crate) fn check_work(
 }
 
 /// The warning for a long or large run, if it is one.
-fn estimate_warning(e: &Estimate) -> Option<String> {
+fn estimate_warning(e: &RunCost) -> Option<String> {
     (e.seconds > WARN_SECONDS || e.memory_bytes > WARN_BYTES).then(|| {
         format!(
             "this run is estimated to take about {} on {} thread{} and up to {} of memory \
@@ -454,8 +455,8 @@ pub(crate) fn emit_summary(
 mod tests {
     use super::*;
 
-    fn estimate(seconds: f64, memory_bytes: u64) -> Estimate {
-        Estimate {
+    fn estimate(seconds: f64, memory_bytes: u64) -> RunCost {
+        RunCost {
             memory_bytes,
             events_per_replication: 1000,
             seconds,
