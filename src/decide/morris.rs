@@ -173,7 +173,7 @@ impl Design {
                 format!("must be at least 2, got {}", opts.trajectories),
             ));
         }
-        if opts.levels < 2 || opts.levels % 2 != 0 {
+        if opts.levels < 2 || !opts.levels.is_multiple_of(2) {
             return Err(DecideError::input(
                 "levels",
                 format!("must be even and at least 2, got {}", opts.levels),

@@ -108,7 +108,7 @@ fn morris(
         ("--report", a.report.report.is_some()),
     ] {
         if given {
-            return crate::fail(&format!(
+            return crate::fail(format!(
                 "{flag}: charts and the HTML report are drawn for --method sobol only; use --json or --csv with --method morris"
             ));
         }
