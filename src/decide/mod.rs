@@ -1,4 +1,5 @@
-//! Decision support: which lever matters ([`mod@sobol`], [`mod@tornado`]), what it
+//! Decision support: which lever matters ([`mod@sobol`], [`mod@tornado`],
+//! screening with [`mod@morris`]), what it
 //! takes to meet a target ([`mod@solve`]), and scenarios side by side
 //! ([`mod@compare`]).
 //!
@@ -13,6 +14,7 @@
 //!   ParamDist { path, dist }  ──►  quantile(dist, u)  ──►  Scenario::with_params
 //!        │                                                  │
 //!   sobol:   Saltelli design A, B, AB_i (row j = replication j) ──► S_i, ST_i
+//!   morris:  r trajectories of k + 1 grid points (trajectory t = replication t) ──► μ, μ*, σ
 //!   tornado: each path at its 5th / 95th percentile, others at medians ──► swing
 //!   solve:   bisection over LOW..HIGH on one seed ──► value meeting a target
 //!   compare: variants on one seed ──► paired differences to the first
@@ -46,6 +48,7 @@
 
 mod adapter;
 pub mod compare;
+pub mod morris;
 pub mod params;
 pub mod quantile;
 pub mod sobol;
@@ -55,6 +58,7 @@ pub mod tornado;
 use serde::{Deserialize, Serialize};
 
 pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
+pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};
 pub use params::{at_medians, parse_param, uncertain_params};
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};

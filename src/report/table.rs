@@ -9,7 +9,7 @@
 //! the end of date `start_date + d − 1` (see [`crate::report::dates`]).
 //!
 //! The results of the decision and calibration commands have their
-//! tables here too: [`comparison_table`], [`sensitivity_table`],
+//! tables here too: [`comparison_table`], [`sensitivity_table`], [`morris_table`],
 //! [`solution_table`], [`backtest_table`] and [`calibration_table`].
 //!
 //! The full statistics are in the JSON and CSV outputs
@@ -18,12 +18,14 @@
 mod backtest;
 mod calibrate;
 mod compare;
+mod morris;
 mod sensitivity;
 mod solve;
 
 pub use backtest::backtest_table;
 pub use calibrate::calibration_table;
 pub use compare::comparison_table;
+pub use morris::morris_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
 

@@ -371,6 +371,18 @@ pub(crate) struct SensitivityArgs {
     /// their medians).
     #[arg(long, value_name = "PATH=DIST")]
     pub(crate) param: Vec<String>,
+    /// The method: `sobol` (first-order and total Sobol indices with a
+    /// tornado) or `morris` (elementary effects μ*, μ, σ: a screening for
+    /// many parameters, r (k + 1) runs).
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
+    pub(crate) method: SensitivityMethod,
+    /// Trajectories r of a Morris screening (`--method morris`).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) trajectories: u64,
+    /// Grid levels p per parameter of a Morris screening (`--method
+    /// morris`): even.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=1_000))]
+    pub(crate) levels: u64,
     /// Base samples N of the Saltelli design (the model runs N (k + 2) times).
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub(crate) samples: u64,
@@ -395,6 +407,15 @@ pub(crate) struct SensitivityArgs {
     pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) report: ReportOut,
+}
+
+/// The method of `sensitivity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SensitivityMethod {
+    /// Sobol indices (Saltelli design) with tornado swings.
+    Sobol,
+    /// Morris elementary effects (screening).
+    Morris,
 }
 
 #[derive(Debug, Args)]
