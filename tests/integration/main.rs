@@ -5,6 +5,7 @@
 //! the import graph of `src/` (no cycle between files but the known ones),
 //! and a golden snapshot of a small run's JSON.
 
+mod bounds;
 mod calib_plots;
 mod calibrate;
 mod cli;
@@ -14,6 +15,7 @@ mod conservation;
 mod decide;
 mod decide_plots;
 mod files;
+mod hindcast;
 mod imports;
 mod inputs;
 mod montecarlo;
