@@ -83,6 +83,19 @@ const PATHS: &[&str] = &[
     "group[1].repatriation.quota",
     "group[1].repatriation.eligible_after",
     "group[1].repatriation.after_conviction",
+    // Version 3, capacity over time (rules 18, 19 and 25).
+    "facility[0].overflow",
+    "facility[0].overflow.above",
+    "facility[0].overflow.who",
+    "facility[1].overflow",
+    "facility[1].opens",
+    "facility[2].opens",
+    "facility[0].background.schedule",
+    "facility[1].background.schedule",
+    "release",
+    "release[0].day",
+    "release[0].count",
+    "release[0].who",
 ];
 
 /// A number as TOML writes it.
@@ -134,12 +147,39 @@ fn value(u: &mut Unstructured, path: &str) -> Result<String> {
         let items = (0..n).map(|_| item(u)).collect::<Result<Vec<_>>>()?;
         Ok::<_, libfuzzer_sys::arbitrary::Error>(format!("[{}]", items.join(", ")))
     };
+    if path.ends_with("background.schedule") {
+        return list(u, &|u| {
+            Ok(format!(
+                "{{ day = {}, admissions_per_day = {} }}",
+                number(u)?,
+                number(u)?
+            ))
+        });
+    }
     Ok(match path.rsplit('.').next().unwrap_or("") {
         "transit_days" | "interval_days" | "convoy_size" | "delay_days" | "service_days"
         | "after_days" => dist(u)?,
         "who" => u
-            .choose(&["any", "background", "transferees"])?
+            .choose(&["any", "background", "transferees", "awaiting", "convicted"])?
             .to_string(),
+        "overflow" => format!(
+            "{{ above = {}, to = {}, who = \"{}\" }}",
+            number(u)?,
+            u.choose(&["[\"Nasiriyah\"]", "[\"Hillah\", \"Karkh\"]", "[]", "[\"nope\"]"])?,
+            u.choose(&["any", "background", "transferees", "awaiting", "convicted"])?
+        ),
+        "opens" if u.arbitrary()? => u
+            .choose(&["\"2026-02-07\"", "\"2026-01-20\"", "\"2030-01-01\""])?
+            .to_string(),
+        "release" => list(u, &|u| {
+            Ok(format!(
+                "{{ day = {}, facility = \"{}\", count = {}, who = \"{}\" }}",
+                number(u)?,
+                u.choose(&["Nasiriyah", "Karkh", "Hillah", "nope"])?,
+                number(u)?,
+                u.choose(&["any", "background", "transferees", "awaiting", "convicted"])?
+            ))
+        })?,
         "eligible_after" => u
             .choose(&["arrival", "verdict", "investigation", "trial", "\"2026-02-07\""])?
             .to_string(),

@@ -17,20 +17,6 @@ use crate::montecarlo::sweep::PairedDiff;
 use crate::scenario::{Scenario, Variant};
 use crate::stats::MetricStats;
 
-/// Headline metrics every scenario reports, for a short table (pass them
-/// as `metrics`; an empty list compares every metric of the first
-/// scenario).
-pub const HEADLINE: &[&str] = &[
-    "transferred",
-    "escaped",
-    "remaining_in_syria",
-    "repatriated",
-    "convicted",
-    "awaiting_verdict",
-    "mean_days_to_verdict",
-    "median_days_to_verdict",
-];
-
 /// One scenario's entry in a metric's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {

@@ -52,6 +52,7 @@ use statrs::distribution::{Binomial, DiscreteCDF};
 use super::{DecideError, Estimate, adapter};
 use crate::error::Error;
 use crate::montecarlo::Runs;
+use crate::report::format::exact;
 use crate::scenario::Scenario;
 use crate::stats::{MetricStats, quantile};
 
@@ -417,13 +418,9 @@ impl Evaluator<'_> {
 
 fn describe(e: &Evaluation) -> String {
     match e.statistic.estimate {
-        Some(x) => format!("{} at {}", fmt_num(x), fmt_num(e.value)),
-        None => format!("no value at {}", fmt_num(e.value)),
+        Some(x) => format!("{} at {}", exact(x), exact(e.value)),
+        None => format!("no value at {}", exact(e.value)),
     }
-}
-
-fn fmt_num(x: f64) -> String {
-    format!("{}", (x * 1e6).round() / 1e6)
 }
 
 /// Whether an interval lies wholly on the target's side (`met = true`) or

@@ -261,9 +261,11 @@ impl Replication<'_> {
     /// Brings facility `f`'s background up to time `t`, with the exact
     /// aggregate draws of the module docs.
     fn sync_facility(&mut self, f: usize, t: f64) {
-        let one_day = self.plan.background[f]
-            .as_ref()
-            .and_then(|b| b.one_day.as_ref());
+        let plan_b = self.plan.background[f].as_ref();
+        let one_day = plan_b.and_then(|b| b.one_day.as_ref());
+        // The one-day draw is built for the rate of the plan: not for
+        // another that a schedule set (rule 25).
+        let plan_rate = plan_b.map_or(0.0, |b| b.rate);
         let rng = &mut self.rng.background[f];
         let (mut left, mut admitted, mut net) = (0u64, 0u64, 0i64);
         for (k, c) in self.cohorts[f].iter_mut().enumerate() {
@@ -285,7 +287,7 @@ impl Replication<'_> {
             let mut present = 0;
             if c.rate > 0.0 {
                 let adm = match one_day {
-                    Some(p) if k == 0 && dt == 1.0 => p.sample(rng),
+                    Some(p) if k == 0 && dt == 1.0 && c.rate == plan_rate => p.sample(rng),
                     _ => poisson(rng, c.rate * dt),
                 };
                 present = if dt == 1.0 {

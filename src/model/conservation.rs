@@ -31,7 +31,8 @@ impl Replication<'_> {
             + self.repatriated
             + self.escaped
             + self.executed
-            + self.died;
+            + self.died
+            + self.cap3.released_by_order;
         let in_court: u64 = self.ws.desks.iter().map(|k| k.qlen + k.busy).sum();
         if total != self.plan.total as u64 || in_court != self.awaiting {
             return false;
@@ -63,6 +64,7 @@ impl Replication<'_> {
             ("escaped", self.escaped),
             ("executed", self.executed),
             ("died", self.died),
+            ("released by order", self.cap3.released_by_order),
         ];
         let sum: u64 = parts.iter().map(|p| p.1).sum();
         if sum != self.plan.total as u64 {
@@ -106,7 +108,7 @@ impl Replication<'_> {
             // Full scan: every boarded detainee's own status agrees with the
             // counters, and each facility holds its background plus the
             // transferees placed there.
-            let mut by = [0u64; 9];
+            let mut by = [0u64; 10];
             let mut inside = self.bg.clone();
             for det in &self.ws.det[..self.boarded] {
                 by[det.status as usize] += 1;
@@ -127,6 +129,7 @@ impl Replication<'_> {
                 self.served,
                 self.executed,
                 self.died,
+                self.cap3.released_by_order,
             ];
             if by != want {
                 return fail(format!("statuses {by:?} != counters {want:?}"));

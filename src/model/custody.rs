@@ -70,6 +70,10 @@ impl Replication<'_> {
             // the draw out changes no other number.
             return only;
         }
+        if !self.cap3.shut.is_empty() {
+            // Some facility opens later (rule 19).
+            return self.place_among_open();
+        }
         match self.plan.policy {
             Policy::LeastOccupied => self.least_occupied(),
             Policy::Proportional => match &self.plan.weights {
@@ -109,7 +113,10 @@ impl Replication<'_> {
     /// Moves a convicted detainee to facility `to`, if one is given.
     #[inline(always)]
     pub(super) fn move_convicted(&mut self, d: u32, to: Option<usize>) {
-        if let Some(cf) = to {
+        // A facility not yet open is skipped (rule 19).
+        if let Some(cf) = to
+            && !self.is_shut(cf)
+        {
             let f = self.ws.det[d as usize].facility as usize;
             self.occ[f] -= 1;
             self.occ[cf] += 1;

@@ -15,6 +15,8 @@ pub(crate) enum Status {
     Served,
     Executed,
     Died,
+    /// Released by a release order (rule 25).
+    ReleasedByOrder,
 }
 
 /// An event: small and `Copy`, so the calendar holds no boxes. Eight
@@ -45,6 +47,12 @@ pub(crate) enum Event {
     Exit { d: u32, executed: bool },
     /// Detainee `d`'s death time in custody.
     Death(u32),
+    /// Facility `.0` opens (rule 19).
+    Opens(u32),
+    /// Index into the plan's background rate changes (rule 25).
+    AdmissionRate(u32),
+    /// Index into the plan's release orders (rule 25).
+    Release(u32),
 }
 
 const _: () = assert!(

@@ -23,8 +23,10 @@
 //! Order of events at equal times: the order they were scheduled. At set-up
 //! the calendar receives, in this order, bed expansions, server schedule
 //! changes, each phase's first departure, the first incident, and (version
-//! 2) the relocations; the end-of-day record of day d comes after every
-//! event at time d.
+//! 2) the relocations. Version 3's openings of facilities come before all
+//! of these, its background rate changes and release orders after them.
+//! The end-of-day record of day d comes after every event at time d and
+//! after that evening's overflow moves.
 //!
 //! # Layout
 //!
@@ -35,8 +37,10 @@
 //! each event ([`Plan::replicate`] and its variants); `conservation` the
 //! conservation law it checks. Each process's handlers live in its own
 //! file (`transfer`, `custody`, `court`, `repatriation`, `relocation`,
-//! `background`), and `outcome` turns the daily records into an
-//! [`Outcome`].
+//! `background`; for capacity over time `capacity` (openings, admission
+//! schedules and the plan of the rules), `overflow`, `release`, and
+//! `people`, which says once which people each `who` kind takes), and
+//! `outcome` turns the daily records into an [`Outcome`].
 //!
 //! # Version 2 choices where the reference model (docs/model.md) leaves room
 //!
@@ -60,8 +64,33 @@
 //! - The random streams of version 2 processes (sentences, mortality,
 //!   relocations, each facility's background) come after those of
 //!   version 1, so a version 1 scenario gives bit-identical results.
+//!
+//! # Version 3 choices for capacity over time (rules 18, 19 and 25)
+//!
+//! - Overflow and release orders each draw whom they take from a stream
+//!   of their own, after every version 2 stream. An overflow fills its
+//!   destinations in order, each chosen person uniformly among those not
+//!   yet chosen (background inmates and transferees together for
+//!   `"any"`). A few transferees out of many (at most a quarter of those
+//!   inside) are drawn by rejection among all who boarded, which is
+//!   uniform and needs no list; otherwise one scan lists those of the
+//!   kind. Moved background inmates keep their exit law, as with
+//!   relocations.
+//! - A facility that opens later has 0 beds until its opening event (the
+//!   first event at its time); expansions dated before add their beds at
+//!   opening. Placement passes it by: `least_occupied` and
+//!   `fill_in_order` skip it, `proportional` draws from weights built for
+//!   each set of open facilities (0 for the shut ones), a relocation into
+//!   it or a convicted detainee's move there is skipped.
+//! - A background admission rate change brings the facility's count up
+//!   to its time at the former rate, then sets the new rate; schedule
+//!   entries dated at or before the opening only set the rate at opening.
+//! - A scenario that uses none of these rules has no capacity plan: each
+//!   test they add to the version 2 paths is one check of an `Option` or
+//!   of an empty list.
 
 mod background;
+mod capacity;
 mod conservation;
 mod court;
 mod custody;
@@ -69,7 +98,10 @@ mod event;
 #[cfg(test)]
 mod fast_paths;
 pub(crate) mod outcome;
+mod overflow;
+mod people;
 mod plan;
+mod release;
 mod relocation;
 mod repatriation;
 mod replication;

@@ -18,6 +18,7 @@ pub(crate) static PARAM_METRIC: MetricDef = MetricDef {
     unit: "the parameter's",
     scope: schema::Scope::Global,
     condition: schema::Condition::Always,
+    headline: false,
 };
 
 /// The names of the metrics and daily series of a scenario, in a fixed
@@ -287,13 +288,30 @@ impl Replication<'_> {
             panic!("custody-sim internal error, please report: {e}");
         }
         self.sync_background(f64::from(day));
+        if self
+            .plan
+            .capacity_rules
+            .as_ref()
+            .is_some_and(|r| !r.overflow.is_empty())
+        {
+            // Overflow moves, before the record (rule 18).
+            self.overflow(f64::from(day));
+            if self.check
+                && let Err(e) = self.conservation(f64::from(day), true)
+            {
+                panic!("custody-sim internal error, please report: after overflow: {e}");
+            }
+        }
         let h = self.plan.horizon_days as usize;
         let at = day as usize - 1;
         let r = &mut self.rec;
         for f in 0..self.occ.len() {
             let (o, c) = (self.occ[f], self.cap[f]);
             r.peak_occ[f] = r.peak_occ[f].max(o);
-            r.peak_rate[f] = r.peak_rate[f].max(o as f64 / c as f64);
+            if c > 0 {
+                // A facility not yet open has no beds: no rate (rule 19).
+                r.peak_rate[f] = r.peak_rate[f].max(o as f64 / c as f64);
+            }
             r.last_occ[f] = o;
             if o > c {
                 r.days_over[f] += 1;
@@ -381,7 +399,16 @@ impl Replication<'_> {
             Metric::ConvictedGroup => n(self.convicted_g[e]),
             Metric::AwaitingVerdict => n(self.awaiting),
             Metric::PeakOccupancy => n(r.peak_occ[e]),
-            Metric::PeakOccupancyRate => Some(r.peak_rate[e]),
+            Metric::PeakOccupancyRate => {
+                // None for a facility that never opens within the horizon.
+                let never_open = self
+                    .plan
+                    .capacity_rules
+                    .as_ref()
+                    .and_then(|c| c.opens.get(e))
+                    .is_some_and(|&d| d > self.plan.horizon);
+                (!never_open).then_some(r.peak_rate[e])
+            }
             Metric::DaysOverCapacity => n(r.days_over[e]),
             Metric::FirstDayOverCapacity => Some(r.first_over[e].map_or(after, f64::from)),
             Metric::StageCompleted => n(self.ws.desks[e].completed),
@@ -412,6 +439,9 @@ impl Replication<'_> {
                     Some(after)
                 }
             }
+            Metric::OverflowedOut => n(self.cap3.overflowed_out.get(e).copied().unwrap_or(0)),
+            Metric::Overflowed => n(self.cap3.overflowed),
+            Metric::ReleasedByOrder => n(self.cap3.released_by_order),
             Metric::Param => None,
         }
     }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::background;
+use super::capacity::{self, CapacityRules};
 use super::outcome::Layout;
 use super::schema;
 use crate::dist::sampler::Sampler;
@@ -79,6 +80,9 @@ pub struct Plan {
     pub(super) cost: Vec<f64>,
     /// Relocations, by day (file order at equal days).
     pub(super) relocations: Vec<RelocationPlan>,
+    /// Capacity over time (overflow, openings, admission schedules,
+    /// release orders; rules 18, 19 and 25); `None` when none is used.
+    pub(super) capacity_rules: Option<CapacityRules>,
     pub(super) layout: Arc<Layout>,
 }
 
@@ -99,7 +103,8 @@ pub(super) struct ExitPlan {
 
 #[derive(Debug, Clone)]
 pub(crate) struct BackgroundPlan {
-    /// Admissions \[persons per day\].
+    /// Admissions \[persons per day\] from the facility's opening (day 0
+    /// unless it opens later; the rate of its schedule then, rule 25).
     pub(crate) rate: f64,
     /// Mean stay \[days\].
     pub(crate) mean_stay: f64,
@@ -327,11 +332,13 @@ impl Plan {
             .facilities
             .iter()
             .map(|f| {
-                f.background.map(|b| BackgroundPlan {
-                    rate: b.admissions_per_day,
-                    mean_stay: b.mean_stay_days,
-                    one_day: (b.admissions_per_day > 0.0)
-                        .then(|| background::OneDay::new(b.admissions_per_day)),
+                f.background.as_ref().map(|b| {
+                    let rate = capacity::rate_at_opening(s, f);
+                    BackgroundPlan {
+                        rate,
+                        mean_stay: b.mean_stay_days,
+                        one_day: (rate > 0.0).then(|| background::OneDay::new(rate)),
+                    }
                 })
             })
             .collect();
@@ -357,6 +364,7 @@ impl Plan {
         let later_clocks = groups
             .iter()
             .any(|g| g.eligible != Eligible::Arrival && g.delay.is_some());
+        let receiving_list = receiving.clone();
         let plain_arrival = match receiving[..] {
             [only]
                 if rate <= 0.0
@@ -415,6 +423,7 @@ impl Plan {
                 .map(|f| f.cost_per_detainee_day.unwrap_or(0.0))
                 .collect(),
             relocations,
+            capacity_rules: CapacityRules::new(s, &receiving_list, facility),
             layout: Arc::new(Layout::new(s)),
         })
     }

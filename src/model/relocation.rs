@@ -18,6 +18,10 @@ impl Replication<'_> {
     pub(super) fn relocation(&mut self, i: usize, t: f64) {
         let r = &self.plan.relocations[i];
         let (from, to, who) = (r.from, r.to, r.who);
+        if self.is_shut(to) {
+            // A facility not yet open receives nobody (rule 19).
+            return;
+        }
         self.sync_background(t);
         // Transferees inside `from` now (not in transit).
         self.ws.candidates.clear();

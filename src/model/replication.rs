@@ -2,6 +2,7 @@
 //! event to its process's handler.
 
 use super::background;
+use super::capacity::CapacityState;
 use super::conservation::ConservationError;
 use super::court;
 use super::event::Event;
@@ -110,6 +111,8 @@ pub(crate) struct Replication<'a> {
     pub(super) bg_left: Vec<u64>,
     pub(super) bg_in: Vec<u64>,
     pub(super) bg_out: Vec<u64>,
+    /// Capacity over time (rules 18, 19 and 25); empty when unused.
+    pub(super) cap3: CapacityState,
     // Records.
     pub(super) rec: outcome::Records,
     /// Test builds: events handled and stale, by kind.
@@ -195,10 +198,12 @@ impl<'a> Replication<'a> {
             bg_left: vec![0; nf],
             bg_in: vec![0; nf],
             bg_out: vec![0; nf],
+            cap3: CapacityState::new(plan.capacity_rules.as_ref(), &plan.capacity),
             rec: outcome::Records::new(nf, ns),
             #[cfg(test)]
             tally: tally::Tally::default(),
         };
+        rep.shut_at_start();
         rep.schedule_start();
         rep
     }
@@ -206,6 +211,15 @@ impl<'a> Replication<'a> {
     fn schedule_start(&mut self) {
         let plan = self.plan;
         let h = plan.horizon;
+        // Openings come before every other event at their time (rule 19);
+        // a version 2 scenario has none, and its events keep their order.
+        if let Some(r) = &plan.capacity_rules {
+            for &(day, f) in &r.openings {
+                if day <= h {
+                    self.ws.cal.schedule(day, Event::Opens(f as u32));
+                }
+            }
+        }
         for (i, e) in plan.expansions.iter().enumerate() {
             if e.0 <= h {
                 self.ws.cal.schedule(e.0, Event::Expansion(i as u32));
@@ -227,6 +241,19 @@ impl<'a> Replication<'a> {
         for (i, r) in plan.relocations.iter().enumerate() {
             if r.day <= h {
                 self.ws.cal.schedule(r.day, Event::Relocation(i as u32));
+            }
+        }
+        // Version 3: admission rate changes and release orders.
+        if let Some(r) = &plan.capacity_rules {
+            for (i, c) in r.rate_changes.iter().enumerate() {
+                if c.0 <= h {
+                    self.ws.cal.schedule(c.0, Event::AdmissionRate(i as u32));
+                }
+            }
+            for (i, x) in r.releases.iter().enumerate() {
+                if x.day <= h {
+                    self.ws.cal.schedule(x.day, Event::Release(i as u32));
+                }
             }
         }
     }
@@ -278,7 +305,7 @@ impl<'a> Replication<'a> {
         match ev {
             Event::Expansion(i) => {
                 let (_, f, beds) = self.plan.expansions[i as usize];
-                self.cap[f] += beds;
+                self.add_beds(f, beds);
             }
             Event::ServerChange(i) => {
                 let (_, s, n) = self.plan.schedule[i as usize];
@@ -296,6 +323,9 @@ impl<'a> Replication<'a> {
             Event::Relocation(i) => self.relocation(i as usize, t),
             Event::Exit { d, executed } => self.sentence_ends(d, executed),
             Event::Death(d) => self.death(d, t),
+            Event::Opens(f) => self.open_facility(f as usize, t),
+            Event::AdmissionRate(i) => self.admission_rate(i as usize, t),
+            Event::Release(i) => self.release_order(i as usize, t),
         }
     }
 }

@@ -96,6 +96,10 @@ pub enum Condition {
     Sentences,
     /// Only when some facility has a `cost_per_detainee_day`.
     Cost,
+    /// Only when some facility has an `overflow` rule (v3).
+    Overflow,
+    /// Only when the scenario has a `[[release]]` order (v3).
+    ReleaseOrders,
 }
 
 impl Condition {
@@ -108,6 +112,8 @@ impl Condition {
                 .facilities
                 .iter()
                 .any(|f| f.cost_per_detainee_day.is_some()),
+            Condition::Overflow => s.facilities.iter().any(|f| f.overflow.is_some()),
+            Condition::ReleaseOrders => !s.releases.is_empty(),
         }
     }
 
@@ -117,6 +123,8 @@ impl Condition {
             Condition::Always => "always",
             Condition::Sentences => "when sentences are defined",
             Condition::Cost => "when a facility has a cost",
+            Condition::Overflow => "when a facility has `overflow`",
+            Condition::ReleaseOrders => "when there is a `[[release]]`",
         }
     }
 }
@@ -156,6 +164,9 @@ pub enum Metric {
     ExcessDetaineeDays,
     CustodyCost,
     TransferEndedDay,
+    OverflowedOut,
+    Overflowed,
+    ReleasedByOrder,
     /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
     /// took in the replication; filled by the runner, not the model.
     Param,
@@ -192,6 +203,11 @@ pub struct Def<K> {
     pub scope: Scope,
     /// When a scenario reports it.
     pub condition: Condition,
+    /// Whether it is a headline metric: one of the short list that
+    /// `compare`, the HTML report's answers and the sweep charts lead
+    /// with, and of the per-facility and per-stage rows of a sweep's table
+    /// ([`headline_metrics`], [`is_headline`]). Always `false` for series.
+    pub headline: bool,
 }
 
 impl<K> Def<K> {
@@ -223,7 +239,14 @@ const fn m(
         unit,
         scope,
         condition: Condition::Always,
+        headline: false,
     }
+}
+
+/// `d` marked as a headline metric.
+const fn headline(mut d: MetricDef) -> MetricDef {
+    d.headline = true;
+    d
 }
 
 const fn only(mut d: MetricDef, condition: Condition) -> MetricDef {
@@ -245,6 +268,7 @@ const fn s(
         unit,
         scope,
         condition: Condition::Always,
+        headline: false,
     }
 }
 
@@ -253,13 +277,13 @@ use Scope::{Facility, Global, Group, Sentence, Stage};
 /// Every metric, in blocks, in report order (see the module docs). Taken at
 /// the horizon unless said.
 pub static METRICS: &[&[MetricDef]] = &[
-    &[m(
+    &[headline(m(
         Metric::Transferred,
         "transferred",
         "persons",
         Global,
         "arrived in Iraq",
-    )],
+    ))],
     &[m(
         Metric::TransferredGroup,
         "transferred.<group>",
@@ -275,27 +299,27 @@ pub static METRICS: &[&[MetricDef]] = &[
             Global,
             "time of the last arrival if at the horizon the pool is empty and nobody is in transit; otherwise horizon + 1 (a sentinel that enters the mean: read p5-p95 too); no value if nobody ever arrived",
         ),
-        m(
+        headline(m(
             Metric::Escaped,
             "escaped",
             "persons",
             Global,
             "escaped from the Syrian pool",
-        ),
-        m(
+        )),
+        headline(m(
             Metric::RemainingInSyria,
             "remaining_in_syria",
             "persons",
             Global,
             "still in the Syrian pool (transit not included)",
-        ),
-        m(
+        )),
+        headline(m(
             Metric::Repatriated,
             "repatriated",
             "persons",
             Global,
             "repatriated",
-        ),
+        )),
     ],
     &[m(
         Metric::RepatriatedGroup,
@@ -312,13 +336,13 @@ pub static METRICS: &[&[MetricDef]] = &[
             Global,
             "released at a verdict (acquitted)",
         ),
-        m(
+        headline(m(
             Metric::Convicted,
             "convicted",
             "persons",
             Global,
             "convicted (verdicts, whether or not they later left)",
-        ),
+        )),
     ],
     &[m(
         Metric::ConvictedGroup,
@@ -327,21 +351,21 @@ pub static METRICS: &[&[MetricDef]] = &[
         Group,
         "convicted, of the group",
     )],
-    &[m(
+    &[headline(m(
         Metric::AwaitingVerdict,
         "awaiting_verdict",
         "persons",
         Global,
         "in custody, in the court pipeline",
-    )],
+    ))],
     &[
-        m(
+        headline(m(
             Metric::PeakOccupancy,
             "facility.<facility>.peak_occupancy",
             "persons",
             Facility,
             "highest end-of-day occupancy (everyone inside)",
-        ),
+        )),
         m(
             Metric::PeakOccupancyRate,
             "facility.<facility>.peak_occupancy_rate",
@@ -349,13 +373,13 @@ pub static METRICS: &[&[MetricDef]] = &[
             Facility,
             "highest end-of-day occupancy / capacity that day (1.5 = 150%)",
         ),
-        m(
+        headline(m(
             Metric::DaysOverCapacity,
             "facility.<facility>.days_over_capacity",
             "days",
             Facility,
             "end-of-day records above capacity",
-        ),
+        )),
         m(
             Metric::FirstDayOverCapacity,
             "facility.<facility>.first_day_over_capacity",
@@ -372,36 +396,36 @@ pub static METRICS: &[&[MetricDef]] = &[
             Stage,
             "cases that finished service",
         ),
-        m(
+        headline(m(
             Metric::StageMeanWait,
             "stage.<stage>.mean_wait_days",
             "days",
             Stage,
             "joining the queue to service start, over cases that started; no value if none did",
-        ),
-        m(
+        )),
+        headline(m(
             Metric::StagePeakQueue,
             "stage.<stage>.peak_queue",
             "cases",
             Stage,
             "highest end-of-day queue length (cases waiting, not in service)",
-        ),
+        )),
     ],
     &[
-        m(
+        headline(m(
             Metric::MeanDaysToVerdict,
             "mean_days_to_verdict",
             "days",
             Global,
             "mean time from arrival in Iraq to verdict, over verdicts given; no value if none",
-        ),
-        m(
+        )),
+        headline(m(
             Metric::MedianDaysToVerdict,
             "median_days_to_verdict",
             "days",
             Global,
             "median time from arrival in Iraq to verdict, over verdicts given; no value if none",
-        ),
+        )),
     ],
     // Version 2, after every version 1 metric.
     &[m(
@@ -485,6 +509,37 @@ pub static METRICS: &[&[MetricDef]] = &[
         Global,
         "time of the last departure, when departures have stopped for good (the pool is empty, `target_total` reached or `until_day` passed); horizon + 1 otherwise (a sentinel that enters the mean: read p5-p95 too); no value if they stopped before any departure boarded anyone",
     )],
+    // Version 3, capacity over time (rules 18 and 25).
+    &[only(
+        m(
+            Metric::OverflowedOut,
+            "facility.<facility>.overflowed_out",
+            "persons",
+            Facility,
+            "people moved out of the facility by its `overflow` rule (0 without one)",
+        ),
+        Condition::Overflow,
+    )],
+    &[only(
+        m(
+            Metric::Overflowed,
+            "overflowed",
+            "persons",
+            Global,
+            "people moved by `overflow` rules, all facilities",
+        ),
+        Condition::Overflow,
+    )],
+    &[only(
+        m(
+            Metric::ReleasedByOrder,
+            "released_by_order",
+            "persons",
+            Global,
+            "transferees released by `[[release]]` orders (background inmates released so are not counted)",
+        ),
+        Condition::ReleaseOrders,
+    )],
 ];
 
 /// Every daily series, in blocks, in report order. One value per day
@@ -557,6 +612,51 @@ pub static SERIES: &[&[SeriesDef]] = &[
 /// Every metric row, in table order.
 pub fn metric_defs() -> impl Iterator<Item = &'static MetricDef> {
     METRICS.iter().flat_map(|b| b.iter())
+}
+
+/// The names of the global headline metrics (those not of one facility,
+/// stage, group or sentence), in report order: the default list of
+/// `compare` and of the HTML report's answers.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::model::schema::headline_metrics;
+///
+/// let h = headline_metrics();
+/// assert_eq!(h.first(), Some(&"transferred"));
+/// assert!(h.contains(&"mean_days_to_verdict"));
+/// assert!(!h.contains(&"released"));
+/// ```
+pub fn headline_metrics() -> Vec<&'static str> {
+    metric_defs()
+        .filter(|d| d.headline && d.scope == Scope::Global)
+        .map(|d| d.pattern)
+        .collect()
+}
+
+/// Whether the metric named `name` (`escaped`,
+/// `facility.Karkh.peak_occupancy`) is of a headline row of the schema.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::model::schema::is_headline;
+///
+/// assert!(is_headline("facility.Karkh.days_over_capacity"));
+/// assert!(!is_headline("facility.Karkh.peak_occupancy_rate"));
+/// assert!(!is_headline("released"));
+/// ```
+pub fn is_headline(name: &str) -> bool {
+    metric_defs().filter(|d| d.headline).any(|d| match d.scope {
+        Scope::Global => d.pattern == name,
+        scope => d
+            .pattern
+            .split_once(scope.placeholder())
+            .is_some_and(|(pre, post)| {
+                name.len() > pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post)
+            }),
+    })
 }
 
 /// Every series row, in table order.

@@ -35,6 +35,10 @@ pub(crate) struct Streams {
     /// Version 2: each facility's background turnover (empty when no
     /// facility has one).
     pub(crate) background: Vec<ChaCha8Rng>,
+    /// Version 3: whom an overflow moves (rule 18).
+    pub(crate) overflow: ChaCha8Rng,
+    /// Version 3: whom a release order releases (rule 25).
+    pub(crate) release: ChaCha8Rng,
 }
 
 // The stream layout is fixed by these constants alone: changing one
@@ -48,10 +52,15 @@ const PROCESS_SENTENCE: u128 = 1100;
 const PROCESS_MORTALITY: u128 = 1101;
 const PROCESS_RELOCATION: u128 = 1102;
 const PROCESS_BACKGROUND0: u128 = 1200;
+// Version 3, capacity rules: after the facilities' background streams.
+const PROCESS_OVERFLOW: u128 = 2300;
+const PROCESS_RELEASE: u128 = 2301;
 const _: () = assert!(
     PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128 <= PROCESS_GROUP0
         && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) <= PROCESS_SENTENCE
-        && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128) < 1 << 12,
+        && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128)
+            <= PROCESS_OVERFLOW
+        && PROCESS_RELEASE < 1 << 12,
     "the random-stream layout no longer fits the validation limits"
 );
 
@@ -92,6 +101,8 @@ impl Streams {
             background: (0..facilities as u128)
                 .map(|f| at(PROCESS_BACKGROUND0 + f))
                 .collect(),
+            overflow: at(PROCESS_OVERFLOW),
+            release: at(PROCESS_RELEASE),
         }
     }
 }

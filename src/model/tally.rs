@@ -10,7 +10,7 @@ use super::event::{Event, Status};
 use super::replication::Replication;
 
 /// The kinds of [`Event`], in declaration order, for the tables.
-pub(super) const KINDS: [&str; 10] = [
+pub(super) const KINDS: [&str; 13] = [
     "Expansion",
     "ServerChange",
     "Departure",
@@ -21,13 +21,16 @@ pub(super) const KINDS: [&str; 10] = [
     "Relocation",
     "Exit",
     "Death",
+    "Opens",
+    "AdmissionRate",
+    "Release",
 ];
 
 /// Events handled and stale ones, by kind (indexed as [`KINDS`]).
 #[derive(Debug, Default, Clone)]
 pub(super) struct Tally {
-    pub(super) handled: [u64; 10],
-    pub(super) stale: [u64; 10],
+    pub(super) handled: [u64; 13],
+    pub(super) stale: [u64; 13],
     /// Stale service completions whose detainee was neither repatriated
     /// nor dead: each would be a bug (a case that left the court any
     /// other way has no service running).
@@ -46,6 +49,9 @@ fn kind(ev: Event) -> usize {
         Event::Relocation(_) => 7,
         Event::Exit { .. } => 8,
         Event::Death(_) => 9,
+        Event::Opens(_) => 10,
+        Event::AdmissionRate(_) => 11,
+        Event::Release(_) => 12,
     }
 }
 
@@ -59,7 +65,12 @@ impl Replication<'_> {
         let stale = match ev {
             Event::ServiceDone { d, .. } => {
                 let s = status(d);
-                if s != Status::InService && !matches!(s, Status::Repatriated | Status::Died) {
+                if s != Status::InService
+                    && !matches!(
+                        s,
+                        Status::Repatriated | Status::Died | Status::ReleasedByOrder
+                    )
+                {
                     self.tally.stale_service_elsewhere += 1;
                 }
                 s != Status::InService

@@ -218,8 +218,15 @@ fn work(s: &Scenario, series: usize) -> u64 {
         .iter()
         .map(|f| {
             f.initial_occupancy as f64
-                + f.background
-                    .map_or(0.0, |b| b.admissions_per_day.max(0.0) * h)
+                + f.background.as_ref().map_or(0.0, |b| {
+                    // The highest rate of its schedule, throughout.
+                    b.schedule
+                        .iter()
+                        .map(|c| c.admissions_per_day)
+                        .fold(b.admissions_per_day, f64::max)
+                        .max(0.0)
+                        * h
+                })
         })
         .sum();
     let mut relocation = 0.0;

@@ -45,15 +45,13 @@ use sha2::{Digest, Sha256};
 use crate::calibrate::{Backtest, Posterior};
 use crate::decide::{Comparison, Estimate, SobolResult};
 use crate::error::Error;
+use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
-use crate::report::thousands;
+use crate::report::format::{by_size, decimals_for, fixed, signed};
 use crate::scenario::Override;
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
-
-/// The headline metrics of a run, in the order the answers list them.
-const HEADLINE: &[&str] = crate::decide::compare::HEADLINE;
 
 /// `text` with `& < > " '` escaped, safe in HTML text and in quoted
 /// attribute values.
@@ -93,51 +91,6 @@ fn sha256_hex(text: &str) -> String {
         })
 }
 
-/// A number at a precision that suits its size (as the terminal tables).
-fn shown(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "–".into()
-        } else if x > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        thousands(x)
-    } else if a >= 100.0 || x == x.round() {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 0.01 || x == 0.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.2e}")
-    }
-}
-
-/// Decimals that show an interval of `width` with two significant
-/// figures (none for a width of 10 or more, at most 4).
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::report::html::decimals_for;
-///
-/// assert_eq!(decimals_for(40.0), 0);
-/// assert_eq!(decimals_for(0.42), 2);
-/// assert_eq!(decimals_for(0.0), 0);
-/// ```
-pub fn decimals_for(width: f64) -> usize {
-    if !(width.is_finite() && width > 0.0) {
-        return 0;
-    }
-    let d = 1.0 - width.log10().floor();
-    d.clamp(0.0, 4.0) as usize
-}
-
 /// One piece of a sentence or a table cell.
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
@@ -174,16 +127,12 @@ impl Part {
                 };
                 if value.is_finite() {
                     let mut text = match decimals {
-                        Some(0) => thousands(*value),
-                        Some(d) => format!("{value:.d$}"),
-                        None => shown(*value),
+                        Some(d) => fixed(*value, *d),
+                        None => by_size(*value),
                     };
                     // A difference reads with its sign.
-                    if *class == "diff"
-                        && *value > 0.0
-                        && text.bytes().any(|b| b.is_ascii_digit() && b != b'0')
-                    {
-                        text.insert(0, '+');
+                    if *class == "diff" {
+                        text = signed(*value, text);
                     }
                     let _ = write!(
                         out,
@@ -191,7 +140,7 @@ impl Part {
                         escape(&text)
                     );
                 } else {
-                    out.push_str(&escape(&shown(*value)));
+                    out.push_str(&escape(&by_size(*value)));
                 }
             }
         }
@@ -817,17 +766,10 @@ fn stats_sentence(s: Sentence, m: &MetricStats) -> Sentence {
     }
 }
 
-/// Whether a metric is shown in a sweep's tables (as the terminal table).
+/// Whether a metric is shown in a sweep's tables: as the terminal table
+/// ([`crate::report::table::sweep_metric`]).
 fn sweep_metric(name: &str) -> bool {
-    let mut parts = name.split('.');
-    let first = parts.next().unwrap_or("");
-    let last = name.rsplit('.').next().unwrap_or("");
-    !name.contains('.')
-        || matches!(
-            (first, last),
-            ("facility", "peak_occupancy" | "days_over_capacity")
-                | ("stage", "mean_wait_days" | "peak_queue")
-        )
+    crate::report::table::sweep_metric(name)
 }
 
 /// One override as the "Scenario as run" section lists it: where it came
@@ -882,7 +824,7 @@ impl Report {
             summary.start_date,
             summary.horizon_days,
         ));
-        for name in HEADLINE {
+        for name in &headline_metrics() {
             if let Some(m) = summary.metric(name) {
                 r = r.answer(stats_sentence(
                     Sentence::new().metric(*name).code(*name).text(": "),
@@ -943,7 +885,7 @@ impl Report {
         };
         let mut tables = Vec::new();
         if let Some(first) = first {
-            for name in HEADLINE {
+            for name in &headline_metrics() {
                 let Some(m) = first.metric(name) else {
                     continue;
                 };
@@ -1274,7 +1216,7 @@ impl Report {
                 format!(
                     "{} (variance {})",
                     m.metric,
-                    m.variance.map_or("–".into(), shown)
+                    m.variance.map_or("–".into(), by_size)
                 ),
                 [
                     "parameter",
@@ -1287,7 +1229,7 @@ impl Report {
                 ],
             );
             let ci = |e: &Estimate| match (e.ci95_low, e.ci95_high) {
-                (Some(l), Some(h)) => TableCell::text(format!("{} to {}", shown(l), shown(h))),
+                (Some(l), Some(h)) => TableCell::text(format!("{} to {}", by_size(l), by_size(h))),
                 _ => TableCell::text("–"),
             };
             for i in ix {
@@ -1345,11 +1287,9 @@ mod tests {
 
     #[test]
     fn numbers_are_shown_rounded_and_given_exactly() {
-        assert_eq!(shown(1234567.8), "1,234,568");
-        assert_eq!(shown(-1234.0), "-1,234");
-        assert_eq!(shown(12.345), "12.3");
-        assert_eq!(shown(0.1234), "0.12");
-        assert_eq!(shown(f64::INFINITY), "∞");
+        // A value of 1,000 or more with decimals has its separators too.
+        let e = Sentence::new().estimate(5372.14, "mean", Some(5371.9), Some(5372.4));
+        assert!(e.to_html().contains(">5,372.14<"), "{}", e.to_html());
         let s = Sentence::new().value(0.1 + 0.2, "mean").to_html();
         assert_eq!(
             s,

@@ -15,29 +15,12 @@ use crate::scenario::Override;
 
 pub mod csv;
 pub mod dates;
+pub mod format;
 pub mod html;
 pub mod json;
 #[cfg(feature = "plots")]
 pub mod plots;
 pub mod table;
-
-/// `1234567.8` as `1,234,568`: rounded, with thousands separators (the
-/// table and the HTML report).
-pub(crate) fn thousands(x: f64) -> String {
-    let r = x.round();
-    let digits = format!("{:.0}", r.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if r < 0.0 && out != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
 
 /// `a=1, b=2`: overrides as one line of text (empty for none).
 pub(crate) fn overrides_text(overrides: &[Override]) -> String {

@@ -8,35 +8,35 @@
 //! as `never`, and day numbers come with their calendar dates: day `d` is
 //! the end of date `start_date + d − 1` (see [`crate::report::dates`]).
 //!
+//! The results of the decision and calibration commands have their
+//! tables here too: [`comparison_table`], [`sensitivity_table`],
+//! [`solution_table`], [`backtest_table`] and [`calibration_table`].
+//!
 //! The full statistics are in the JSON and CSV outputs
 //! ([`crate::report::json`], [`crate::report::csv`]).
+
+mod backtest;
+mod calibrate;
+mod compare;
+mod sensitivity;
+mod solve;
+
+pub use backtest::{backtest_summary, backtest_table};
+pub use calibrate::calibration_table;
+pub use compare::comparison_table;
+pub use sensitivity::sensitivity_table;
+pub use solve::solution_table;
 
 use std::fmt::Write as _;
 
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
+use crate::report::changes_text;
 use crate::report::dates::Day0;
-use crate::report::{changes_text, thousands};
+use crate::report::format::{by_size, fixed, percent, signed, thousands};
 use crate::scenario::Override;
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
-
-/// A number at a precision that suits its size.
-fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return "—".into();
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        thousands(x)
-    } else if a >= 100.0 || x == x.round() {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    }
-}
 
 /// How to show a metric's values.
 #[derive(Clone, Copy)]
@@ -51,10 +51,10 @@ enum Kind {
 
 fn fmt_kind(x: f64, kind: Kind) -> String {
     match kind {
-        Kind::Plain => fmt_num(x),
+        Kind::Plain => by_size(x),
         Kind::Day(h) if x > f64::from(h) => "never".into(),
-        Kind::Day(_) => fmt_num(x),
-        Kind::Percent => format!("{:.0}%", x * 100.0),
+        Kind::Day(_) => by_size(x),
+        Kind::Percent => percent(x, 0),
     }
 }
 
@@ -92,8 +92,8 @@ fn ci(m: Option<&MetricStats>, kind: Kind) -> String {
     }
     match (m.mean, m.ci95_high) {
         (Some(mean), Some(hi)) => match kind {
-            Kind::Percent => format!("± {:.1}%", (hi - mean) * 100.0),
-            _ => format!("± {}", fmt_num(hi - mean)),
+            Kind::Percent => format!("± {}", percent(hi - mean, 1)),
+            _ => format!("± {}", by_size(hi - mean)),
         },
         _ => String::new(),
     }
@@ -344,7 +344,7 @@ pub fn summary_table_for(
                 let _ = writeln!(
                     out,
                     "  (the transfer ended in every replication, on day {} on average (transfer_ended_day): {}; {} remain in Syria)",
-                    e.mean.map_or("–".into(), |x| format!("{x:.1}")),
+                    e.mean.map_or("–".into(), |x| fixed(x, 1)),
                     end_rule(scenario, s, e.max.unwrap_or(f64::INFINITY)),
                     m("remaining_in_syria")
                         .and_then(|r| r.mean)
@@ -532,6 +532,13 @@ pub fn summary_table_for(
     row(t("executed"), "executed");
     row(t("died in custody"), "died_in_custody");
     row(t("relocated between facilities"), "relocated");
+    // Capacity rules (version 3), when used.
+    if m("overflowed").is_some() {
+        row(t("moved by overflow"), "overflowed");
+    }
+    if m("released_by_order").is_some() {
+        row(t("released by order"), "released_by_order");
+    }
     if m("custody_cost").is_some() {
         row(t("custody cost"), "custody_cost");
     }
@@ -582,29 +589,33 @@ Daily series with approximate quantiles (exact up to {} distinct values a day; p
     for (name, a) in approx {
         let _ = writeln!(
             out,
-            "  {name}: on {} of {} days, p5, p50 and p95 within {} ({:.2}%) of the exact values",
+            "  {name}: on {} of {} days, p5, p50 and p95 within {} ({}) of the exact values",
             a.days,
             s.horizon_days,
-            fmt_num(a.max_error),
-            a.max_relative_error * 100.0
+            by_size(a.max_error),
+            percent(a.max_relative_error, 2)
         );
     }
 }
 
-/// Whether a metric is a headline of the sweep table (per-group counts and
-/// some secondary statistics are left to the JSON and CSV).
-fn headline(name: &str) -> bool {
-    if !name.contains('.') {
-        return true;
-    }
-    let (Some(first), Some(last)) = (name.split('.').next(), name.rsplit('.').next()) else {
-        return false;
-    };
-    matches!(
-        (first, last),
-        ("facility", "peak_occupancy" | "days_over_capacity")
-            | ("stage", "mean_wait_days" | "peak_queue")
-    )
+/// Whether a metric has its block in a sweep's table (and the sweep
+/// section of the HTML report): every global figure (a name without a
+/// dot) and the headline metrics of each facility and stage
+/// ([`crate::model::schema::is_headline`]); per-group counts and the
+/// other per-facility and per-stage figures are left to the JSON and CSV.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::table::sweep_metric;
+///
+/// assert!(sweep_metric("released"));
+/// assert!(sweep_metric("stage.trial.peak_queue"));
+/// assert!(!sweep_metric("stage.trial.completed"));
+/// assert!(!sweep_metric("convicted.Iraqi"));
+/// ```
+pub fn sweep_metric(name: &str) -> bool {
+    !name.contains('.') || crate::model::schema::is_headline(name)
 }
 
 /// A readable summary of a sweep: for each headline metric, one line per
@@ -665,7 +676,7 @@ pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
     out.push('\n');
     out.push_str(&grid(&rows, "  "));
 
-    for (name, _) in f.metrics.iter().filter(|(n, _)| headline(n)) {
+    for (name, _) in f.metrics.iter().filter(|(n, _)| sweep_metric(n)) {
         let kind = if name.ends_with("_day") {
             Kind::Day(f.horizon_days)
         } else {
@@ -684,9 +695,14 @@ pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
                 match c.diff_of(name) {
                     Some(d) => match (d.mean, d.ci95_low, d.ci95_high) {
                         (Some(mean), Some(lo), Some(hi)) => {
-                            format!("{:+} [{}, {}]", Signed(mean), fmt_num(lo), fmt_num(hi))
+                            format!(
+                                "{} [{}, {}]",
+                                signed(mean, by_size(mean)),
+                                by_size(lo),
+                                by_size(hi)
+                            )
                         }
-                        (Some(mean), _, _) => format!("{:+}", Signed(mean)),
+                        (Some(mean), _, _) => signed(mean, by_size(mean)),
                         _ => t("—"),
                     },
                     None => t("—"),
@@ -701,19 +717,6 @@ pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
         out.push_str(&grid(&rows, "  "));
     }
     out
-}
-
-/// A number with an explicit sign under `{:+}`.
-struct Signed(f64);
-
-impl std::fmt::Display for Signed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = fmt_num(self.0);
-        if f.sign_plus() && self.0 >= 0.0 && self.0.is_finite() {
-            f.write_str("+")?;
-        }
-        f.write_str(&text)
-    }
 }
 
 #[cfg(test)]
@@ -740,16 +743,50 @@ mod tests {
     }
 
     #[test]
-    fn numbers_read_at_a_glance() {
-        assert_eq!(thousands(1234567.8), "1,234,568");
-        assert_eq!(thousands(-1234.0), "-1,234");
-        assert_eq!(thousands(999.0), "999");
-        assert_eq!(fmt_num(12.345), "12.3");
-        assert_eq!(fmt_num(0.5), "0.50");
-        assert_eq!(fmt_num(7.0), "7");
-        assert_eq!(fmt_num(f64::NAN), "—");
-        assert_eq!(format!("{:+}", Signed(2.0)), "+2");
-        assert_eq!(format!("{:+}", Signed(-2.5)), "-2.50");
+    fn figures_read_by_their_kind() {
+        assert_eq!(fmt_kind(1234.4, Kind::Plain), "1,234");
+        assert_eq!(fmt_kind(1.426, Kind::Percent), "143%");
+        assert_eq!(fmt_kind(731.0, Kind::Day(730)), "never");
+        assert_eq!(fmt_kind(21.0, Kind::Day(730)), "21");
+        let m = MetricStats::from_values(&[1.0, 1.2, 1.4, 1.6]);
+        assert!(
+            ci(Some(&m), Kind::Percent).ends_with('%'),
+            "{}",
+            ci(Some(&m), Kind::Percent)
+        );
+    }
+
+    /// The headline flag of the schema gives the eight global figures
+    /// `compare` and the report lead with, and the sweep table's blocks.
+    #[test]
+    fn headline_lists_come_from_the_schema() {
+        assert_eq!(
+            crate::model::schema::headline_metrics(),
+            [
+                "transferred",
+                "escaped",
+                "remaining_in_syria",
+                "repatriated",
+                "convicted",
+                "awaiting_verdict",
+                "mean_days_to_verdict",
+                "median_days_to_verdict",
+            ]
+        );
+        for (name, shown) in [
+            ("last_arrival_day", true),
+            ("facility.Karkh.peak_occupancy", true),
+            ("facility.Karkh.days_over_capacity", true),
+            ("facility.Karkh.first_day_over_capacity", false),
+            ("facility..peak_occupancy", false),
+            ("stage.trial.mean_wait_days", true),
+            ("stage.trial.peak_queue", true),
+            ("stage.trial.queue_at_horizon", false),
+            ("transferred.Iraqi", false),
+            ("param.court.stage[trial].servers", false),
+        ] {
+            assert_eq!(sweep_metric(name), shown, "{name}");
+        }
     }
 
     #[test]
@@ -781,6 +818,25 @@ mod tests {
         for x in &s.court.sentences {
             assert!(text.contains(&format!("sentenced: {}", x.name)), "{text}");
         }
+        assert!(!text.contains("moved by overflow") && !text.contains("released by order"));
+        // With the capacity rules, their rows.
+        let mut v3 = s.clone();
+        v3.facilities[0].overflow = Some(crate::scenario::Overflow {
+            above: 1.0,
+            to: vec![v3.facilities[1].name.clone()],
+            who: crate::scenario::PersonKind::Any,
+        });
+        v3.releases.push(crate::scenario::Release::new(
+            10.0,
+            v3.facilities[1].name.clone(),
+            5,
+        ));
+        let summary = crate::montecarlo::run(&v3, &runs).unwrap();
+        let text = summary_table(&v3, &summary);
+        assert!(
+            text.contains("moved by overflow") && text.contains("released by order"),
+            "{text}"
+        );
         // Without sentences there is no sentence row.
         s.court.sentences.clear();
         let summary = crate::montecarlo::run(&s, &runs).unwrap();

@@ -4,7 +4,7 @@
 use super::problems::{ScenarioError, ScenarioErrors};
 use super::{
     Admission, Allocation, Court, Custody, Date, Day, Dist, Escape, Facility, Group, Pause, Phase,
-    Policy, Relocation, Scenario, Sentence, Stage, Transfer, TransferEnd, Variant, day,
+    Policy, Release, Relocation, Scenario, Sentence, Stage, Transfer, TransferEnd, Variant, day,
 };
 use crate::error::Error;
 
@@ -55,6 +55,7 @@ impl Scenario {
                 },
                 custody: Custody::default(),
                 relocations: Vec::new(),
+                releases: Vec::new(),
                 uncertainty: None,
                 variants: Vec::new(),
             },
@@ -169,6 +170,11 @@ impl ScenarioBuilder {
     /// Adds a relocation between facilities.
     pub fn relocation(mut self, r: Relocation) -> Self {
         self.scenario.relocations.push(r);
+        self
+    }
+    /// Adds a release order (`[[release]]`).
+    pub fn release(mut self, r: Release) -> Self {
+        self.scenario.releases.push(r);
         self
     }
     /// Adds a sentence (`[[court.sentence]]`).

@@ -2,7 +2,10 @@
 //! background populations and costs, how arrivals are placed
 //! (`[allocation]`, rules 4 and 9), death in custody (`[custody]`, rule
 //! 11) and relocations between prisons (`[[relocation]]`, rule 13), with
-//! their checks.
+//! their checks; and capacity over time: overflow into other prisons
+//! (`overflow`, rule 18), prisons that open later (`opens`, rule 19) and
+//! a background admission rate that changes (`background.schedule`, rule
+//! 25).
 
 use std::collections::HashSet;
 
@@ -34,11 +37,19 @@ pub struct Facility {
     /// detainee-day, any currency\] (rule 17, v2); `None`: not priced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_per_detainee_day: Option<f64>,
+    /// Moves people out when the facility is too full (rule 18); `None`:
+    /// it keeps whoever it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overflow: Option<Overflow>,
+    /// When the facility opens \[days or date\] (rule 19): before it, it
+    /// has no beds and receives nobody. `None` (or day 0): open from day 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<Day>,
 }
 
 /// A facility's background population that turns over (rule 12): Poisson
 /// admissions, exponential stays, those inside on day 0 included.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Background {
     /// Rate of other admissions into the facility \[persons per day\];
@@ -47,6 +58,81 @@ pub struct Background {
     pub admissions_per_day: f64,
     /// Mean of each background inmate's exponential stay \[days\], > 0.
     pub mean_stay_days: f64,
+    /// Changes of the admission rate (rule 25), in any order: from each
+    /// entry's day on, admissions come at its rate (at equal days the
+    /// later entry wins). Empty: `admissions_per_day` throughout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<RateChange>,
+}
+
+/// A change of a facility's background admission rate
+/// (`background.schedule`, rule 25).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateChange {
+    /// From when the new rate holds \[days or date\]. A day before the
+    /// facility opens sets the rate at opening.
+    pub day: Day,
+    /// The new rate of admissions \[persons per day\], at least 0.
+    pub admissions_per_day: f64,
+}
+
+/// Overflow out of a facility that is too full (`overflow`, rule 18).
+///
+/// At the end of each day, before the day's record, if the facility holds
+/// more than L = floor(`above` × its beds that day), that many minus L
+/// people of kind `who` present there, chosen uniformly, move to the
+/// facilities of `to`, in the listed order, each taking at most its free
+/// beds that day; those that find no bed stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overflow {
+    /// The threshold as a share of the day's beds \[ratio\] (1.0 =
+    /// capacity), at least 0.
+    pub above: f64,
+    /// Where the overflow goes, by facility name, filled in this order;
+    /// not the facility itself.
+    pub to: Vec<String>,
+    /// Who may be moved; default `any`.
+    #[serde(default)]
+    pub who: PersonKind,
+}
+
+/// Which people a rule of capacity takes: an overflow (rule 18, default
+/// `any`) or a release order (rule 25, default `background`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonKind {
+    /// Background inmates and transferees together.
+    #[default]
+    Any,
+    /// Only the facility's background population.
+    Background,
+    /// Only transferred detainees (awaiting a verdict or convicted).
+    Transferees,
+    /// Transferees awaiting a verdict (queued or in service at a court
+    /// stage).
+    Awaiting,
+    /// Convicted transferees.
+    Convicted,
+}
+
+impl PersonKind {
+    /// The file's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PersonKind::Any => "any",
+            PersonKind::Background => "background",
+            PersonKind::Transferees => "transferees",
+            PersonKind::Awaiting => "awaiting",
+            PersonKind::Convicted => "convicted",
+        }
+    }
+
+    /// Whether background inmates are of this kind.
+    pub fn takes_background(self) -> bool {
+        matches!(self, PersonKind::Any | PersonKind::Background)
+    }
 }
 
 /// Custody rules beyond placement (`[custody]`, v2).
@@ -145,6 +231,8 @@ impl Facility {
             expansions: Vec::new(),
             background: None,
             cost_per_detainee_day: None,
+            overflow: None,
+            opens: None,
         }
     }
     /// Sets the population inside on day 0 \[persons\].
@@ -166,7 +254,45 @@ impl Facility {
         self.background = Some(Background {
             admissions_per_day,
             mean_stay_days,
+            schedule: Vec::new(),
         });
+        self
+    }
+    /// Changes the background admission rate from `day` on \[persons per
+    /// day\] (`background.schedule`, rule 25); the background must be set
+    /// first ([`Facility::with_background`]), otherwise this does nothing.
+    pub fn with_admission_rate_from(
+        mut self,
+        day: impl Into<Day>,
+        admissions_per_day: f64,
+    ) -> Facility {
+        if let Some(b) = &mut self.background {
+            b.schedule.push(RateChange {
+                day: day.into(),
+                admissions_per_day,
+            });
+        }
+        self
+    }
+    /// Moves people of kind `who` to the facilities `to` (in that order)
+    /// when the facility holds more than `above` × its beds at the end of
+    /// a day (rule 18).
+    pub fn with_overflow<S: Into<String>>(
+        mut self,
+        above: f64,
+        to: impl IntoIterator<Item = S>,
+        who: PersonKind,
+    ) -> Facility {
+        self.overflow = Some(Overflow {
+            above,
+            to: to.into_iter().map(Into::into).collect(),
+            who,
+        });
+        self
+    }
+    /// Opens the facility on `day` \[days or date\] (rule 19).
+    pub fn with_opening(mut self, day: impl Into<Day>) -> Facility {
+        self.opens = Some(day.into());
         self
     }
     /// Sets the cost of one detainee-day \[currency\].
@@ -439,6 +565,146 @@ pub(super) fn check_relocations(s: &Scenario, p: &mut Problems) {
             r.count,
             i64::MAX as u64,
             "file format integer",
+        );
+    }
+}
+
+/// Checks each facility's capacity rules of version 3: overflow (rule
+/// 18), opening (rule 19) and the background admission schedule (rule
+/// 25); then that some receiving facility is open on day 0, with a
+/// weight above 0 under `proportional`.
+pub(super) fn check_capacity_rules(s: &Scenario, p: &mut Problems) {
+    let start = s.start_date;
+    let horizon = f64::from(s.horizon_days);
+    for (i, f) in s.facilities.iter().enumerate() {
+        let base = format!("facility[{i}]");
+        if let Some(o) = &f.overflow {
+            let path = format!("{base}.overflow.above");
+            if p.finite(path.clone(), o.above) {
+                if o.above < 0.0 {
+                    p.push(path, format!("must be at least 0, got {}", o.above));
+                } else if o.above > Dist::MAX_VALUE {
+                    p.push(
+                        path,
+                        format!("must be at most {:e}, got {:e}", Dist::MAX_VALUE, o.above),
+                    );
+                }
+            }
+            let path = format!("{base}.overflow.to");
+            if o.to.is_empty() {
+                p.push(
+                    path.clone(),
+                    "must list at least one facility (leave `overflow` out to keep everyone)",
+                );
+            }
+            p.list_len(&path, o.to.len(), MAX_FACILITIES);
+            let mut seen = HashSet::new();
+            for (j, name) in o.to.iter().enumerate() {
+                let path = format!("{path}[{j}]");
+                if !names_facility(s, name) {
+                    p.push(path, no_facility(s, name));
+                } else if *name == f.name {
+                    p.push(path, format!("must not be the facility itself ({name:?})"));
+                } else if !seen.insert(name.as_str()) {
+                    p.push(path, format!("{name:?} is listed twice"));
+                }
+            }
+        }
+        if let Some(d) = f.opens
+            && let Some(day) = p.day(format!("{base}.opens"), d, start)
+            && day > 0.0
+            && f.initial_occupancy > 0
+        {
+            p.push(
+                format!("{base}.initial_occupancy"),
+                format!(
+                    "must be 0 for a facility that opens later (opens = {d}), got {}",
+                    f.initial_occupancy
+                ),
+            );
+        }
+        if let Some(b) = &f.background {
+            let list = format!("{base}.background.schedule");
+            p.list_len(&list, b.schedule.len(), MAX_LIST);
+            for (j, c) in b.schedule.iter().enumerate() {
+                p.day(format!("{list}[{j}].day"), c.day, start);
+                let path = format!("{list}[{j}].admissions_per_day");
+                let a = c.admissions_per_day;
+                if p.finite(path.clone(), a) {
+                    if a < 0.0 {
+                        p.push(path, format!("must be at least 0, got {a}"));
+                    } else if a * horizon > MAX_EXPECTED_EVENTS {
+                        p.push(
+                            path,
+                            format!(
+                                "gives about {:.3e} admissions, more than the limit of {MAX_EXPECTED_EVENTS:e}",
+                                a * horizon
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    check_open_on_day_0(s, p);
+}
+
+/// The day number a facility opens (rule 19): 0 without `opens`.
+pub(crate) fn opening_day(s: &Scenario, f: &Facility) -> f64 {
+    f.opens.map_or(0.0, |d| s.day(d))
+}
+
+/// At least one receiving facility must be open on day 0 (rule 19), and,
+/// under `proportional`, the weights of those open then must not all be 0.
+fn check_open_on_day_0(s: &Scenario, p: &mut Problems) {
+    // Other checks report bad days and names; this one needs them valid.
+    let valid_day = |f: &Facility| {
+        f.opens
+            .is_none_or(|d| d.days_from(s.start_date).is_finite() && opening_day(s, f) >= 0.0)
+    };
+    if s.facilities.iter().all(|f| f.opens.is_none()) || !s.facilities.iter().all(valid_day) {
+        return;
+    }
+    let receiving: Vec<usize> = match &s.allocation.facilities {
+        Some(names) => {
+            let found: Vec<usize> = names
+                .iter()
+                .filter_map(|n| s.facilities.iter().position(|f| &f.name == n))
+                .collect();
+            if found.len() != names.len() {
+                return;
+            }
+            found
+        }
+        None => (0..s.facilities.len()).collect(),
+    };
+    let open0 = |&i: &usize| opening_day(s, &s.facilities[i]) <= 0.0;
+    let path = if s.allocation.facilities.is_some() {
+        "allocation.facilities".to_string()
+    } else {
+        "facility".to_string()
+    };
+    if !receiving.is_empty() && !receiving.iter().any(open0) {
+        let first = &s.facilities[receiving[0]];
+        p.push(
+            path,
+            format!(
+                "at least one receiving facility must be open on day 0, but each opens later ({:?} opens on day {})",
+                first.name,
+                opening_day(s, first)
+            ),
+        );
+        return;
+    }
+    if s.allocation.policy == Policy::Proportional
+        && let Some(w) = &s.allocation.weights
+        && w.len() == receiving.len()
+        && w.iter().any(|&x| x > 0.0)
+        && !receiving.iter().zip(w).any(|(i, &x)| open0(i) && x > 0.0)
+    {
+        p.push(
+            "allocation.weights",
+            "must not all be 0 among the receiving facilities open on day 0",
         );
     }
 }

@@ -35,6 +35,7 @@ mod population;
 pub mod presets;
 mod problems;
 mod read;
+mod release;
 mod repatriation;
 mod transfer;
 pub mod uncertainty;
@@ -48,11 +49,16 @@ pub use builder::ScenarioBuilder;
 pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
-pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
+pub(crate) use facility::opening_day;
+pub use facility::{
+    Allocation, Background, Custody, Expansion, Facility, Overflow, PersonKind, Policy, RateChange,
+    Relocation, Who,
+};
 pub use jiff::civil::Date;
 pub use overrides::{Override, Overrides};
 pub use population::Group;
 pub use problems::{ScenarioError, ScenarioErrors, limits};
+pub use release::Release;
 pub use repatriation::{EligibleAfter, Repatriation};
 pub use transfer::{Admission, Escape, Pause, Phase, Transfer, TransferEnd};
 pub use uncertainty::{PosteriorTable, Uncertainty};
@@ -141,6 +147,9 @@ pub struct Scenario {
     /// order.
     #[serde(rename = "relocation", default, skip_serializing_if = "Vec::is_empty")]
     pub relocations: Vec<Relocation>,
+    /// Release orders (`[[release]]`, rule 25), in any order.
+    #[serde(rename = "release", default, skip_serializing_if = "Vec::is_empty")]
+    pub releases: Vec<Release>,
     /// Uncertain parameters (`[uncertainty]`, v2): drawn per replication
     /// and reported as `param.<path>` metrics; `None` without the table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,6 +197,14 @@ impl Scenario {
     /// background rates and costs finite and at least 0, mean stays above
     /// 0; a stage may start with 0 servers only if a schedule entry later
     /// raises it.
+    ///
+    /// Capacity over time: an `overflow`'s `above` finite and at least 0,
+    /// its `to` a non-empty list of other facilities, each listed once;
+    /// `opens` a valid day, and then `initial_occupancy` 0; at least one
+    /// receiving facility open on day 0 (with a weight above 0 under
+    /// `proportional`); `background.schedule` days valid and rates finite
+    /// and at least 0; a `[[release]]`'s day valid and facility a
+    /// facility's name.
     ///
     /// Variants (`[variant.NAME]`), once the rest is valid: each name
     /// follows the rules of names, and each variant applied
@@ -243,6 +260,9 @@ impl Scenario {
         facility::check_relocations(self, &mut p);
         court::check_sentences(self, &mut p);
         repatriation::check_eligibility(self, &mut p);
+        // Capacity over time (rules 18, 19 and 25).
+        facility::check_capacity_rules(self, &mut p);
+        release::check(self, &mut p);
 
         if p.is_empty() {
             self.check_uncertainty(&mut p);

@@ -619,7 +619,7 @@ mod tests {
         let moved = s.with_param("start_date", "2026-01-22").unwrap();
         assert_eq!(moved.start_date.to_string(), "2026-01-22");
         assert_eq!(t.custody.mortality_per_year, 0.005);
-        let b = t.facilities[1].background.unwrap();
+        let b = t.facilities[1].background.clone().unwrap();
         assert_eq!((b.admissions_per_day, b.mean_stay_days), (0.0, 900.0));
         assert_eq!(t.facilities[1].cost_per_detainee_day, Some(12.5));
         assert_eq!(

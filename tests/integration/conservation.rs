@@ -161,6 +161,8 @@ fn facilities(h: f64) -> impl Strategy<Value = Vec<Facility>> {
                     .collect(),
                 background: None,
                 cost_per_detainee_day: None,
+                overflow: None,
+                opens: None,
             })
             .collect()
     })
@@ -195,7 +197,7 @@ fn stages(h: f64) -> impl Strategy<Value = Vec<Stage>> {
 }
 
 /// A random valid scenario.
-fn scenario() -> impl Strategy<Value = Scenario> {
+pub(super) fn scenario() -> impl Strategy<Value = Scenario> {
     (1u32..=200).prop_flat_map(|horizon_days| {
         let h = f64::from(horizon_days);
         (
@@ -245,6 +247,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         },
                         custody: Default::default(),
                         relocations: Vec::new(),
+                        releases: Vec::new(),
                         uncertainty: None,
                         variants: Vec::new(),
                     }
@@ -464,7 +467,7 @@ type SentenceDraw = (f64, Option<usize>, Option<(bool, Dist, f64)>);
 /// Version 2 additions drawn for a scenario of `nf` facilities, `ns`
 /// stages and `ng` groups over horizon `h`.
 #[derive(Debug, Clone)]
-struct V2 {
+pub(super) struct V2 {
     end: Option<(Option<f64>, Option<u64>)>,
     receiving: Option<(usize, usize)>,
     mortality: f64,
@@ -476,7 +479,7 @@ struct V2 {
     closed_until_schedule: Vec<bool>,
 }
 
-fn v2(h: f64) -> impl Strategy<Value = V2> {
+pub(super) fn v2(h: f64) -> impl Strategy<Value = V2> {
     (
         prop::option::of((prop::option::of(0.0..=h), prop::option::of(0u64..=400))),
         prop::option::of((0usize..3, 1usize..=3)),
@@ -522,7 +525,7 @@ fn v2(h: f64) -> impl Strategy<Value = V2> {
 
 /// Applies the version 2 additions to a valid version 1 scenario, keeping
 /// it valid.
-fn apply(mut s: Scenario, x: V2) -> Scenario {
+pub(super) fn apply(mut s: Scenario, x: V2) -> Scenario {
     use custody_sim::scenario::{
         Background, Custody, EligibleAfter, ExitKind, Relocation, Sentence, SentenceExit,
         TransferEnd, Who,
@@ -551,6 +554,7 @@ fn apply(mut s: Scenario, x: V2) -> Scenario {
         f.background = x.background[i].map(|(a, m)| Background {
             admissions_per_day: a,
             mean_stay_days: m,
+            schedule: Vec::new(),
         });
         f.cost_per_detainee_day = x.cost[i];
     }

@@ -1,11 +1,11 @@
 //! Decision support on the model: Sobol indices, tornado, solve on an
 //! M/M/c queue (Erlang C), compare against a sweep.
 
-use custody_sim::decide::compare::HEADLINE;
 use custody_sim::decide::{
     DecideError, Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
     sobol_model, solve, tornado,
 };
+use custody_sim::model::schema::headline_metrics;
 use custody_sim::scenario::Variant;
 use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Error, Runs, Scenario, presets};
@@ -350,8 +350,9 @@ fn compare_paired_differences_equal_a_sweeps() {
     .unwrap();
     assert!(c.metrics[0].entries[1].stats.is_none());
     assert_eq!(c.metrics[1].entries[1].diff.as_ref().unwrap().n, 16);
-    let h = compare(&[("b".into(), s.clone())], HEADLINE, &runs).unwrap();
-    assert_eq!(h.metrics.len(), HEADLINE.len());
+    let headline = headline_metrics();
+    let h = compare(&[("b".into(), s.clone())], &headline, &runs).unwrap();
+    assert_eq!(h.metrics.len(), headline.len());
     let e = compare(&[("b".into(), s)], &["nothing"], &runs)
         .unwrap_err()
         .to_string();

@@ -369,7 +369,7 @@ fn sweep_plots_one_point_per_cell_for_each_headline_metric() {
     .unwrap();
     assert_eq!(r.cells.len(), 6);
     let mut points = 0;
-    for m in custody_sim::decide::compare::HEADLINE {
+    for m in custody_sim::model::schema::headline_metrics() {
         assert!(svg.contains(&node(m)), "{m} has a panel");
         points += r
             .cells

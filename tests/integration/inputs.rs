@@ -837,7 +837,7 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
             edits: &[("horizon_days = 60", "horizon_days = 60\nseed = 3")],
             errors: &[(
                 "seed",
-                "unknown field `seed`, expected one of `name`, `start_date`, `horizon_days`, `transfer`, `group`, `facility`, `allocation`, `court`, `custody`, `relocation`, `uncertainty`, `variant`",
+                "unknown field `seed`, expected one of `name`, `start_date`, `horizon_days`, `transfer`, `group`, `facility`, `allocation`, `court`, `custody`, `relocation`, `release`, `uncertainty`, `variant`",
             )],
         },
         Case {

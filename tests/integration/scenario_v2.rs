@@ -130,7 +130,7 @@ fn every_v2_key_reads_with_its_value() {
     assert_eq!(s.custody.mortality_per_year, 0.005);
     let k = &s.facilities[0];
     assert_eq!(k.cost_per_detainee_day, Some(12.0));
-    let b = k.background.unwrap();
+    let b = k.background.clone().unwrap();
     assert_eq!((b.admissions_per_day, b.mean_stay_days), (1.5, 900.0));
     assert_eq!(s.day(k.expansions[0].day), 39.0);
     let r = &s.relocations[0];

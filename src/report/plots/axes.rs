@@ -143,20 +143,6 @@ impl Ranged for Ticked {
     }
 }
 
-/// An integer with thousands separators: `14,000`.
-pub(super) fn thousands(x: f64) -> String {
-    let n = x.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// A round upper bound for an axis: at least `x`, 5-15% above it.
 pub(super) fn nice_max(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 {

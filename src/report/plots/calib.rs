@@ -59,19 +59,18 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{Calendar, nice_max, thousands};
-use super::draw::{
-    create_dir, draw_band, draw_median, draw_mesh, legend, svg_text, time_chart, titled,
-    write_svg_png,
-};
+use super::axes::{Calendar, nice_max};
+use super::chart::{Chart, stacked_size};
+use super::draw::{create_dir, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
 use super::{
-    CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
-    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
+    CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, REFERENCE_WIDTH, ensure_font,
+    font, plot_err, unique_stems,
 };
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
 use crate::dist::Dist;
 use crate::error::Error;
 use crate::montecarlo::{Runs, run};
+use crate::report::format::{Ticks, label, thousands};
 use crate::scenario::Scenario;
 use crate::stats::SeriesBands;
 
@@ -141,7 +140,7 @@ struct Params {
 
 /// A chart: a set of panels of fans or of parameters.
 #[derive(Debug, Clone, Copy)]
-enum Chart<'a> {
+enum Panels<'a> {
     Fans(&'a Fans, &'a [usize]),
     Params(&'a Params, &'a [usize]),
 }
@@ -150,7 +149,7 @@ enum Chart<'a> {
 struct Drawn<'a> {
     stem: String,
     title: String,
-    chart: Chart<'a>,
+    chart: Panels<'a>,
     ix: Vec<usize>,
 }
 
@@ -169,7 +168,7 @@ fn charts<'a>(
     names: &[&str],
     overview: &str,
     item: impl Fn(usize) -> String,
-    make: impl Fn(&'a [usize]) -> Chart<'a>,
+    make: impl Fn(&'a [usize]) -> Panels<'a>,
     all: &'a [usize],
     singles: &'a [usize],
 ) -> Vec<Drawn<'a>> {
@@ -227,7 +226,7 @@ fn fan_charts<'a>(f: &'a Fans, ix: &'a [usize]) -> Vec<Drawn<'a>> {
         &names,
         &f.overview_title(),
         |i| f.item_title(i),
-        |part| Chart::Fans(f, part),
+        |part| Panels::Fans(f, part),
         ix,
         ix,
     )
@@ -241,75 +240,35 @@ fn param_charts<'a>(p: &'a Params, ix: &'a [usize]) -> Vec<Drawn<'a>> {
         &names,
         "Prior and posterior of each parameter",
         |i| format!("Prior and posterior: {}", p.params[i].prior.path),
-        |part| Chart::Params(p, part),
+        |part| Panels::Params(p, part),
         ix,
         ix,
     )
 }
 
-impl Drawn<'_> {
+impl Chart for Drawn<'_> {
     fn size(&self) -> (u32, u32) {
-        let panels = self.ix.len().clamp(1, MAX_PANELS) as u32;
-        (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT)
+        stacked_size(self.ix.len())
+    }
+
+    fn title(&self) -> String {
+        self.title.clone()
     }
 
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), Error> {
         let (subtitle, n) = match self.chart {
-            Chart::Fans(f, ix) => (f.subtitle.as_str(), ix.len()),
-            Chart::Params(p, ix) => (p.subtitle.as_str(), ix.len()),
+            Panels::Fans(f, ix) => (f.subtitle.as_str(), ix.len()),
+            Panels::Params(p, ix) => (p.subtitle.as_str(), ix.len()),
         };
         let body = titled(&root, &self.title, subtitle)?;
         let several = n > 1;
         for (k, area) in body.split_evenly((n.max(1), 1)).iter().enumerate().take(n) {
             match self.chart {
-                Chart::Fans(f, ix) => fan_panel(area, f, &f.series[ix[k]], several)?,
-                Chart::Params(p, ix) => param_panel(area, p, &p.params[ix[k]], several)?,
+                Panels::Fans(f, ix) => fan_panel(area, f, &f.series[ix[k]], several)?,
+                Panels::Params(p, ix) => param_panel(area, p, &p.params[ix[k]], several)?,
             }
         }
         root.present().map_err(plot_err)
-    }
-
-    fn svg(&self) -> Result<String, Error> {
-        svg_text(self.size(), |root| self.draw(root))
-    }
-
-    fn figure(&self) -> Result<Figure, Error> {
-        Ok(Figure {
-            stem: self.stem.clone(),
-            title: self.title.clone(),
-            svg: self.svg()?,
-        })
-    }
-
-    /// Writes `<stem>.svg` and `<stem>.png` into `dir`, each atomically.
-    fn write(&self, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        let svg = self.svg();
-        write_svg_png(
-            dir,
-            &self.stem,
-            self.size(),
-            svg,
-            |root| self.draw(root),
-            out,
-        )
-    }
-}
-
-/// A number for an axis or a label: thousands separators from 1,000 on,
-/// else three significant digits.
-fn num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    if x.abs() >= 1000.0 {
-        return thousands(x);
-    }
-    let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
-    let s = format!("{x:.digits$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
     }
 }
 
@@ -335,7 +294,8 @@ fn fan_panel<DB: DrawingBackend>(
             .chain(s.points.iter().map(high))
             .fold(0.0, f64::max),
     );
-    let y_fmt = |y: &f64| num(*y);
+    let y_ticks = Ticks::new(0.0, y_max, 8);
+    let y_fmt = |y: &f64| y_ticks.label(*y);
     let text = caption.then(|| format!("{} ({})", s.name, inside_text(&s.points)));
     let mut chart = time_chart(
         area,
@@ -575,7 +535,9 @@ fn param_panel<DB: DrawingBackend>(
     if caption {
         builder.caption(&prior.path, font(CAPTION_SIZE));
     }
-    let x_fmt = |x: &f64| num(*x);
+    let (x_ticks, y_ticks) = (Ticks::new(lo, hi, 8), Ticks::new(0.0, y_max, 8));
+    let x_fmt = |x: &f64| x_ticks.label(*x);
+    let y_fmt = |y: &f64| y_ticks.label(*y);
     let mut chart = builder
         .margin_left(20)
         .margin_right(50)
@@ -595,7 +557,7 @@ fn param_panel<DB: DrawingBackend>(
             .x_labels(8)
             .y_labels(8)
             .x_label_formatter(&x_fmt)
-            .y_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
             .x_desc(x_desc)
             .y_desc(y_desc),
     )?;
@@ -642,7 +604,7 @@ fn param_panel<DB: DrawingBackend>(
             line,
         )))
         .map_err(plot_err)?
-        .label(format!("posterior median {}", num(s.q50)))
+        .label(format!("posterior median {}", label(s.q50)))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], line));
     let dashed = ShapeStyle::from(&BLACK.mix(0.8)).stroke_width(REFERENCE_WIDTH);
     for q in [s.q05, s.q95] {
@@ -663,8 +625,8 @@ fn param_panel<DB: DrawingBackend>(
         .map_err(plot_err)?
         .label(format!(
             "90% credible interval {} to {}",
-            num(s.q05),
-            num(s.q95)
+            label(s.q05),
+            label(s.q95)
         ))
         .legend(move |(x, y)| {
             EmptyElement::at((x, y))
@@ -806,7 +768,10 @@ pub fn backtest_figures(
     ensure_font()?;
     let f = backtest_fans_of(scenario, observations, fans)?;
     let ix: Vec<usize> = (0..f.series.len()).collect();
-    fan_charts(&f, &ix).iter().map(Drawn::figure).collect()
+    fan_charts(&f, &ix)
+        .iter()
+        .map(|d| d.figure(d.stem.clone()))
+        .collect()
 }
 
 /// Writes the charts of a backtest (see [`backtest_figures`] and the
@@ -844,7 +809,7 @@ pub fn write_backtest_plots(
     let ix: Vec<usize> = (0..f.series.len()).collect();
     let mut out = Vec::new();
     for d in fan_charts(&f, &ix) {
-        d.write(dir, &mut out)?;
+        d.write(dir, &d.stem, &mut out)?;
     }
     Ok(out)
 }
@@ -900,7 +865,7 @@ fn calibrate_data(
             posterior
                 .tolerance_schedule
                 .last()
-                .map_or_else(|| "\u{221e}".to_string(), |t| num(*t))
+                .map_or_else(|| "\u{221e}".to_string(), |t| label(*t))
         ),
         weights: posterior.weights.clone(),
         params: priors
@@ -1028,7 +993,7 @@ pub fn calibrate_figures(
     let mut figures = param_charts(&params, &pix)
         .iter()
         .chain(fan_charts(&fans, &fix).iter())
-        .map(Drawn::figure)
+        .map(|d| d.figure(d.stem.clone()))
         .collect::<Result<Vec<Figure>, Error>>()?;
     figures.push(diag::figure(scenario, posterior)?);
     Ok(figures)
@@ -1077,7 +1042,7 @@ pub fn write_calibrate_plots(
         .iter()
         .chain(fan_charts(&fans, &fix).iter())
     {
-        d.write(dir, &mut out)?;
+        d.write(dir, &d.stem, &mut out)?;
     }
     diag::write(scenario, posterior, dir, &mut out)?;
     Ok(out)
@@ -1102,15 +1067,6 @@ mod tests {
             ["p_1_a", "p_2_a", "p_1_a_2"]
         );
         assert_eq!(unique_stems("p", &["\u{627}"]), ["p_1"]);
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(num(0.16667), "0.167");
-        assert_eq!(num(12.5), "12.5");
-        assert_eq!(num(30.0), "30");
-        assert_eq!(num(14000.0), "14,000");
-        assert_eq!(num(0.0), "0");
     }
 
     /// The prior's density of a `1/DIST` prior is that of the drawn value

@@ -5,11 +5,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Calendar, Ticked, active_span, nice_max, thousands};
+use super::axes::{Calendar, Ticked, active_span, nice_max};
 use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
 use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
 use crate::error::Error;
 use crate::montecarlo::Summary;
+use crate::report::format::thousands;
 use crate::report::overrides_text;
 use crate::scenario::Override;
 use crate::scenario::Scenario;
@@ -167,7 +168,7 @@ fn stacked<DB: DrawingBackend>(
 
 /// The charts, each drawn on any backend.
 #[derive(Clone, Copy)]
-pub(super) enum Chart<'a> {
+pub(super) enum RunChart<'a> {
     /// Facilities by index, stacked.
     Occupancy(&'a [usize]),
     /// Court stages by index, stacked.
@@ -176,11 +177,11 @@ pub(super) enum Chart<'a> {
     Repatriation,
 }
 
-impl Chart<'_> {
+impl RunChart<'_> {
     pub(super) fn panels(&self) -> usize {
         match self {
-            Chart::Occupancy(ix) | Chart::CourtQueues(ix) => ix.len(),
-            Chart::Transfers | Chart::Repatriation => 1,
+            RunChart::Occupancy(ix) | RunChart::CourtQueues(ix) => ix.len(),
+            RunChart::Transfers | RunChart::Repatriation => 1,
         }
     }
 
@@ -192,7 +193,7 @@ impl Chart<'_> {
         let s = cx.scenario;
         let h = f64::from(cx.cal.horizon);
         match *self {
-            Chart::Occupancy(ix) => {
+            RunChart::Occupancy(ix) => {
                 let title = if ix.len() == 1 {
                     format!("{}: prison occupancy", s.facilities[ix[0]].name)
                 } else {
@@ -225,7 +226,7 @@ impl Chart<'_> {
                     },
                 )
             }
-            Chart::CourtQueues(ix) => stacked(
+            RunChart::CourtQueues(ix) => stacked(
                 root,
                 &cx.title("Court queues"),
                 &cx.subtitle("cases waiting for each stage, median and 5\u{2013}95% band"),
@@ -249,7 +250,7 @@ impl Chart<'_> {
                     )
                 },
             ),
-            Chart::Transfers => stacked(
+            RunChart::Transfers => stacked(
                 root,
                 "Transfers to Iraq",
                 &cx.subtitle("cumulative arrivals, median and 5\u{2013}95% band"),
@@ -276,7 +277,7 @@ impl Chart<'_> {
                     )
                 },
             ),
-            Chart::Repatriation => stacked(
+            RunChart::Repatriation => stacked(
                 root,
                 "Repatriation by group",
                 &cx.subtitle("mean repatriated by the horizon \u{b1} 95% CI; whiskers: 5\u{2013}95% of replications"),

@@ -31,25 +31,26 @@
 //! starts on another date is shifted to its own dates. A facility or stage
 //! that only some scenarios have is drawn for those.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{Calendar, Ticked, nice_max, thin, thousands};
-use super::draw::{self, capacity_steps, draw_mesh, legend, svg_text, time_chart};
+use super::axes::{Calendar, Ticked, nice_max, thin};
+use super::chart::{Chart, stacked_size};
+use super::draw::{self, capacity_steps, draw_mesh, legend, time_chart};
 use super::{
     CAPTION_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
-    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, slug,
+    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
 };
-use crate::decide::compare::HEADLINE;
 use crate::decide::{Estimate, MetricIndices, SobolResult};
 use crate::error::Error;
+use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::dates::Day0;
+use crate::report::format::{Ticks, label, thousands};
 use crate::scenario::Scenario;
 use crate::stats::SeriesBands;
 
@@ -68,7 +69,7 @@ const FALLS: RGBColor = PALETTE[1];
 
 /// A chart of this module, drawn on any backend.
 #[derive(Clone, Copy)]
-enum Chart<'a> {
+enum DecideChart<'a> {
     /// The tornado of one metric.
     Tornado(&'a MetricIndices),
     /// The Sobol indices of one metric.
@@ -91,19 +92,21 @@ struct Runs<'a> {
     hi: f64,
 }
 
-impl Chart<'_> {
+impl DecideChart<'_> {
     fn panels(&self) -> usize {
         match self {
-            Chart::Tornado(_) | Chart::Sobol(..) => 1,
-            Chart::Sweep(_, m, _) => m.len(),
-            Chart::Fans(_, e, _, _) => e.len(),
+            DecideChart::Tornado(_) | DecideChart::Sobol(..) => 1,
+            DecideChart::Sweep(_, m, _) => m.len(),
+            DecideChart::Fans(_, e, _, _) => e.len(),
         }
     }
+}
 
+impl Chart for DecideChart<'_> {
     fn size(&self) -> (u32, u32) {
         match self {
-            Chart::Tornado(m) | Chart::Sobol(m, _) => {
-                let per = if matches!(self, Chart::Sobol(..)) {
+            DecideChart::Tornado(m) | DecideChart::Sobol(m, _) => {
+                let per = if matches!(self, DecideChart::Sobol(..)) {
                     2
                 } else {
                     1
@@ -112,10 +115,7 @@ impl Chart<'_> {
                 let h = 260 + rows * ROW_HEIGHT * (per + 1) / 2 + 80;
                 (WIDTH, TITLE_HEIGHT + h.max(PANEL_HEIGHT))
             }
-            _ => (
-                WIDTH,
-                TITLE_HEIGHT + self.panels().clamp(1, MAX_PANELS) as u32 * PANEL_HEIGHT,
-            ),
+            _ => stacked_size(self.panels()),
         }
     }
 
@@ -125,18 +125,20 @@ impl Chart<'_> {
             None => t,
         };
         match self {
-            Chart::Tornado(m) => format!("Tornado: {}", m.metric),
-            Chart::Sobol(m, _) => format!("Sobol indices: {}", m.metric),
-            Chart::Sweep(r, _, p) => part(format!("Sweep over {}", r.paths.join(" × ")), p),
-            Chart::Fans(true, _, _, p) => part("Prison occupancy, scenarios compared".into(), p),
-            Chart::Fans(false, _, _, p) => part("Court queues, scenarios compared".into(), p),
+            DecideChart::Tornado(m) => format!("Tornado: {}", m.metric),
+            DecideChart::Sobol(m, _) => format!("Sobol indices: {}", m.metric),
+            DecideChart::Sweep(r, _, p) => part(format!("Sweep over {}", r.paths.join(" × ")), p),
+            DecideChart::Fans(true, _, _, p) => {
+                part("Prison occupancy, scenarios compared".into(), p)
+            }
+            DecideChart::Fans(false, _, _, p) => part("Court queues, scenarios compared".into(), p),
         }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), Error> {
         let title = self.title();
         match *self {
-            Chart::Tornado(m) => {
+            DecideChart::Tornado(m) => {
                 let body = titled(
                     &root,
                     &title,
@@ -144,7 +146,7 @@ impl Chart<'_> {
                 )?;
                 tornado_panel(&body, m)?;
             }
-            Chart::Sobol(m, evaluations) => {
+            DecideChart::Sobol(m, evaluations) => {
                 let body = titled(
                     &root,
                     &title,
@@ -155,7 +157,7 @@ impl Chart<'_> {
                 )?;
                 sobol_panel(&body, m)?;
             }
-            Chart::Sweep(r, metrics, _) => {
+            DecideChart::Sweep(r, metrics, _) => {
                 let reps = r.cells.first().map_or(0, |c| c.summary.replications);
                 let scenario = r
                     .cells
@@ -179,7 +181,7 @@ impl Chart<'_> {
                     sweep_panel(area, r, &metrics[i])?;
                 }
             }
-            Chart::Fans(occupancy, entities, runs, _) => {
+            DecideChart::Fans(occupancy, entities, runs, _) => {
                 let labels: Vec<&str> = runs.runs.iter().map(|r| r.0).collect();
                 let reps = runs.runs.first().map_or(0, |r| r.2.replications);
                 let body = titled(
@@ -230,19 +232,6 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{start}\u{2026}{end}")
 }
 
-/// A number for a label: 3 significant figures, thousands separated past
-/// 1,000.
-fn num(x: f64) -> String {
-    if x.abs() >= 1000.0 {
-        thousands(x)
-    } else if x == x.trunc() {
-        format!("{}", x as i64)
-    } else {
-        let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 6) as usize;
-        format!("{x:.digits$}")
-    }
-}
-
 /// One row of a horizontal bar chart: a name, an optional second line, and
 /// bars (estimate with interval, colour).
 struct Row {
@@ -282,7 +271,8 @@ fn hbars<DB: DrawingBackend>(
         .y_label_area_size(10)
         .build_cartesian_2d(lo..hi, -0.5..n - 0.5)
         .map_err(plot_err)?;
-    let x_fmt = |x: &f64| num(*x);
+    let x_ticks = Ticks::new(lo, hi, 8);
+    let x_fmt = |x: &f64| x_ticks.label(*x);
     draw_mesh(
         chart
             .configure_mesh()
@@ -406,7 +396,7 @@ fn tornado_panel<DB: DrawingBackend>(
                 note: ix
                     .low_value
                     .zip(ix.high_value)
-                    .map(|(l, h)| format!("{} to {}", num(l), num(h))),
+                    .map(|(l, h)| format!("{} to {}", label(l), label(h))),
                 bars: vec![(swing, colour)],
             }
         })
@@ -527,6 +517,7 @@ fn sweep_panel<DB: DrawingBackend>(
     };
     let names: Vec<String> = xs.iter().map(|s| shorten(s, 16)).collect();
     let categorical = numeric.is_none();
+    let x_ticks = Ticks::new(x_lo, x_hi, ticks.len().max(1));
     let x_fmt = move |x: &f64| {
         if categorical {
             let i = x.round();
@@ -535,9 +526,10 @@ fn sweep_panel<DB: DrawingBackend>(
             }
             return String::new();
         }
-        num(*x)
+        x_ticks.label(*x)
     };
-    let y_fmt = |y: &f64| num(*y);
+    let y_ticks = Ticks::new(y_lo, y_hi, 8);
+    let y_fmt = |y: &f64| y_ticks.label(*y);
     let mut chart = ChartBuilder::on(area)
         .caption(metric, font(CAPTION_SIZE))
         .margin_left(20)
@@ -743,50 +735,6 @@ fn fan_panel<DB: DrawingBackend>(
     legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
-/// Stems `<prefix>_<slug>` for `names`, made unique with `_2`, `_3`, …
-fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
-    let mut taken: HashSet<String> = HashSet::new();
-    names
-        .iter()
-        .map(|n| {
-            let s = slug(n);
-            let want = if s.is_empty() {
-                prefix.to_string()
-            } else {
-                format!("{prefix}_{s}")
-            };
-            let mut stem = want.clone();
-            let mut k = 2;
-            while !taken.insert(stem.clone()) {
-                stem = format!("{want}_{k}");
-                k += 1;
-            }
-            stem
-        })
-        .collect()
-}
-
-/// `chart` as a [`Figure`].
-fn figure(stem: String, chart: Chart<'_>) -> Result<Figure, Error> {
-    Ok(Figure {
-        stem,
-        title: chart.title(),
-        svg: svg_text(chart.size(), |root| chart.draw(root))?,
-    })
-}
-
-/// Writes `chart` as `<stem>.svg` (the figure's text) and `<stem>.png` in
-/// `dir`, each atomically, and adds the paths to `out`.
-fn write_chart(
-    dir: &Path,
-    stem: &str,
-    chart: Chart<'_>,
-    out: &mut Vec<PathBuf>,
-) -> Result<(), Error> {
-    let svg = svg_text(chart.size(), |root| chart.draw(root));
-    draw::write_svg_png(dir, stem, chart.size(), svg, |root| chart.draw(root), out)
-}
-
 /// Creates `dir` and registers the font.
 fn prepare(dir: Option<&Path>) -> Result<(), Error> {
     ensure_font()?;
@@ -797,16 +745,16 @@ fn prepare(dir: Option<&Path>) -> Result<(), Error> {
 }
 
 /// The charts of a sensitivity analysis with their stems.
-fn sensitivity_charts(r: &SobolResult) -> Vec<(String, Chart<'_>)> {
+fn sensitivity_charts(r: &SobolResult) -> Vec<(String, DecideChart<'_>)> {
     let names: Vec<&str> = r.metrics.iter().map(|m| m.metric.as_str()).collect();
     let tornado = unique_stems("tornado", &names);
     let sobol = unique_stems("sobol", &names);
     let mut v = Vec::with_capacity(2 * names.len());
     for ((m, t), s) in r.metrics.iter().zip(tornado).zip(sobol) {
         if m.indices.iter().any(|i| i.swing.is_some()) {
-            v.push((t, Chart::Tornado(m)));
+            v.push((t, DecideChart::Tornado(m)));
         }
-        v.push((s, Chart::Sobol(m, r.evaluations)));
+        v.push((s, DecideChart::Sobol(m, r.evaluations)));
     }
     v
 }
@@ -845,7 +793,7 @@ pub fn sensitivity_figures(r: &SobolResult) -> Result<Vec<Figure>, Error> {
     prepare(None)?;
     sensitivity_charts(r)
         .into_iter()
-        .map(|(stem, c)| figure(stem, c))
+        .map(|(stem, c)| c.figure(stem))
         .collect()
 }
 
@@ -873,7 +821,7 @@ pub fn write_sensitivity_plots(r: &SobolResult, dir: &Path) -> Result<Vec<PathBu
     prepare(Some(dir))?;
     let mut out = Vec::new();
     for (stem, c) in sensitivity_charts(r) {
-        write_chart(dir, &stem, c, &mut out)?;
+        c.write(dir, &stem, &mut out)?;
     }
     Ok(out)
 }
@@ -885,8 +833,8 @@ fn sweep_metrics(r: &SweepResult, metrics: &[&str]) -> Result<Vec<String>, Error
         return Err(Error::plot("the sweep has no cells to plot"));
     };
     if metrics.is_empty() {
-        let v: Vec<String> = HEADLINE
-            .iter()
+        let v: Vec<String> = headline_metrics()
+            .into_iter()
             .filter(|m| first.metric(m).is_some())
             .map(|m| m.to_string())
             .collect();
@@ -925,7 +873,7 @@ fn parts<'a, T>(stem: &str, items: &'a [T]) -> Vec<Part<'a, T>> {
 }
 
 /// The charts of a sweep as figures: one panel per metric of `metrics`
-/// (empty: the headline metrics of [`HEADLINE`] the sweep has), its mean
+/// (empty: the [`headline_metrics`] the sweep has), its mean
 /// and 95% interval in each cell against the first varied parameter (see
 /// the [module docs](self)); stem `sweep`, or `sweep-1of2`, … past
 /// [`MAX_PANELS`] metrics.
@@ -956,7 +904,7 @@ pub fn sweep_figures(r: &SweepResult, metrics: &[&str]) -> Result<Vec<Figure>, E
     let metrics = sweep_metrics(r, metrics)?;
     parts("sweep", &metrics)
         .into_iter()
-        .map(|(stem, m, part)| figure(stem, Chart::Sweep(r, m, part)))
+        .map(|(stem, m, part)| DecideChart::Sweep(r, m, part).figure(stem))
         .collect()
 }
 
@@ -990,7 +938,7 @@ pub fn write_sweep_plots(
     let metrics = sweep_metrics(r, metrics)?;
     let mut out = Vec::new();
     for (stem, m, part) in parts("sweep", &metrics) {
-        write_chart(dir, &stem, Chart::Sweep(r, m, part), &mut out)?;
+        DecideChart::Sweep(r, m, part).write(dir, &stem, &mut out)?;
     }
     Ok(out)
 }
@@ -1051,13 +999,13 @@ fn compare_each(
     runs: &Runs<'_>,
     facilities: &[String],
     stages: &[String],
-    mut each: impl FnMut(String, Chart<'_>) -> Result<(), Error>,
+    mut each: impl FnMut(String, DecideChart<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     for (stem, ix, part) in parts("compare_occupancy", facilities) {
-        each(stem, Chart::Fans(true, ix, runs, part))?;
+        each(stem, DecideChart::Fans(true, ix, runs, part))?;
     }
     for (stem, ix, part) in parts("compare_court_queues", stages) {
-        each(stem, Chart::Fans(false, ix, runs, part))?;
+        each(stem, DecideChart::Fans(false, ix, runs, part))?;
     }
     Ok(())
 }
@@ -1101,7 +1049,7 @@ pub fn compare_figures(
     let (runs, facilities, stages) = compare_runs(scenarios, summaries)?;
     let mut out = Vec::new();
     compare_each(&runs, &facilities, &stages, |stem, c| {
-        out.push(figure(stem, c)?);
+        out.push(c.figure(stem)?);
         Ok(())
     })?;
     Ok(out)
@@ -1140,7 +1088,7 @@ pub fn write_compare_plots(
     let (runs, facilities, stages) = compare_runs(scenarios, summaries)?;
     let mut out = Vec::new();
     compare_each(&runs, &facilities, &stages, |stem, c| {
-        write_chart(dir, &stem, c, &mut out)
+        c.write(dir, &stem, &mut out)
     })?;
     Ok(out)
 }
@@ -1153,14 +1101,15 @@ mod tests {
     fn stems_are_unique_and_names_shortened() {
         assert_eq!(
             unique_stems("tornado", &["a.b", "a_b", "", "a.b"]),
-            ["tornado_a_b", "tornado_a_b_2", "tornado", "tornado_a_b_3"]
+            [
+                "tornado_1_a_b",
+                "tornado_2_a_b",
+                "tornado_3",
+                "tornado_4_a_b"
+            ]
         );
         assert_eq!(shorten("abcdefghij", 5), "ab\u{2026}ij");
         assert_eq!(shorten("abc", 5), "abc");
-        assert_eq!(num(0.01234), "0.0123");
-        assert_eq!(num(12345.0), "12,345");
-        assert_eq!(num(11.0), "11");
-        assert_eq!(num(-2.5), "-2.50");
         let v: Vec<usize> = (0..17).collect();
         let p = parts("sweep", &v);
         assert_eq!(p.len(), 3);

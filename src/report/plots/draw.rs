@@ -17,6 +17,7 @@ use super::{
     TITLE_SIZE, font, plot_err,
 };
 use crate::error::Error;
+use crate::report::format::thousands;
 use crate::stats::SeriesBands;
 
 /// Draws the title and subtitle, returns the area below them.
@@ -66,7 +67,7 @@ pub(super) fn time_chart<'a, DB: DrawingBackend>(
     y_desc: &str,
     y_fmt: &dyn Fn(&f64) -> String,
 ) -> Result<TimeChart<'a, DB>, Error> {
-    let day_fmt = |d: &f64| format!("{d:.0}");
+    let day_fmt = |d: &f64| thousands(*d);
     let date_fmt = |d: &f64| cal.tick(*d);
     let mut builder = ChartBuilder::on(area);
     if let Some(caption) = caption {

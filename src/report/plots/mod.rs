@@ -30,7 +30,12 @@
 //! end-of-day record, series day `date − start_date + 1`, where a daily
 //! series' point and an observation of that date are drawn. The module is split along its seams: `axes` (calendar, ticks,
 //! bounds), `draw` (title block, time axes, legend, writing SVG and PNG,
-//! shared by every family) and `charts` (the panels and the four charts). Fonts are large and lines thick, so a chart stays readable when
+//! shared by every family), `chart` (the one chart abstraction every
+//! family implements: a size, a title and a drawing, written as SVG and
+//! PNG files or turned into a [`Figure`] the same way for all) and
+//! `charts` (the panels and the four charts of a run). Every family's
+//! per-item file stems come from one rule (`unique_stems`: the item's
+//! position is added where two names share a file-name form). Fonts are large and lines thick, so a chart stays readable when
 //! printed at a quarter page.
 //!
 //! SVG text is written as `<text>` elements with the generic `sans-serif`
@@ -53,6 +58,7 @@ use crate::scenario::Scenario;
 
 mod axes;
 pub mod calib;
+mod chart;
 mod charts;
 pub mod decide;
 mod draw;
@@ -60,7 +66,8 @@ mod draw;
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
 use axes::Calendar;
-use charts::{Chart, Context};
+use chart::Chart as _;
+use charts::{Context, RunChart};
 pub use decide::{
     compare_figures, sensitivity_figures, sweep_figures, write_compare_plots,
     write_sensitivity_plots, write_sweep_plots,
@@ -229,35 +236,34 @@ fn unique_stems(prefix: &str, names: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Size of a chart's image: the title block and one panel height per
-/// panel, at most [`MAX_PANELS`].
-fn chart_size(chart: &Chart<'_>) -> (u32, u32) {
-    let panels = chart.panels().clamp(1, MAX_PANELS) as u32;
-    (WIDTH, TITLE_HEIGHT + panels * PANEL_HEIGHT)
+/// A chart of a run, with the context it is drawn in and its title.
+struct RunFigure<'a> {
+    chart: RunChart<'a>,
+    cx: &'a Context<'a>,
+    title: String,
 }
 
-/// Writes one chart as `<stem>.svg` and `<stem>.png` in `dir`, each
-/// atomically (drawn into a temporary file, then renamed).
-fn write_chart(
-    dir: &Path,
-    stem: &str,
-    chart: Chart<'_>,
-    cx: &Context<'_>,
-    out: &mut Vec<PathBuf>,
-) -> Result<(), Error> {
-    let size = chart_size(&chart);
-    let svg = dir.join(format!("{stem}.svg"));
-    crate::report::write_atomic(&svg, |tmp| {
-        chart.draw(SVGBackend::new(tmp, size).into_drawing_area(), cx)
-    })
-    .map_err(|e| draw::named(e, &svg))?;
-    out.push(svg);
-    draw::write_png(dir, stem, size, |root| chart.draw(root, cx), out)
+impl chart::Chart for RunFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        chart::stacked_size(self.chart.panels())
+    }
+
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, plotters::coord::Shift>,
+    ) -> Result<(), Error> {
+        self.chart.draw(root, self.cx)
+    }
 }
 
 /// What [`run_charts`] hands each chart to: its stem, its title, the
 /// chart and the context to draw it in.
-type EachChart<'f> = dyn FnMut(String, String, Chart<'_>, &Context<'_>) -> Result<(), Error> + 'f;
+type EachChart<'f> =
+    dyn FnMut(String, String, RunChart<'_>, &Context<'_>) -> Result<(), Error> + 'f;
 
 /// Hands a chart of many panels (`ix`) to `each` as one chart `<stem>`
 /// or, past [`MAX_PANELS`], as charts `<stem>-1of<n>`, `<stem>-2of<n>`, …
@@ -266,7 +272,7 @@ fn split_chart(
     stem: &str,
     title: &str,
     ix: &[usize],
-    chart: fn(&[usize]) -> Chart<'_>,
+    chart: fn(&[usize]) -> RunChart<'_>,
     cx: &Context<'_>,
     each: &mut EachChart<'_>,
 ) -> Result<(), Error> {
@@ -323,7 +329,7 @@ fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
         "occupancy",
         "Prison occupancy",
         &all,
-        |ix| Chart::Occupancy(ix),
+        |ix| RunChart::Occupancy(ix),
         cx,
         each,
     )?;
@@ -332,7 +338,7 @@ fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
         each(
             stems[*i].clone(),
             format!("{}: prison occupancy", scenario.facilities[*i].name),
-            Chart::Occupancy(std::slice::from_ref(i)),
+            RunChart::Occupancy(std::slice::from_ref(i)),
             cx,
         )?;
     }
@@ -341,20 +347,20 @@ fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
         "court_queues",
         "Court queues",
         &stages,
-        |ix| Chart::CourtQueues(ix),
+        |ix| RunChart::CourtQueues(ix),
         cx,
         each,
     )?;
     each(
         "transfers".into(),
         "Transfers to Iraq".into(),
-        Chart::Transfers,
+        RunChart::Transfers,
         cx,
     )?;
     each(
         "repatriation".into(),
         "Repatriation by group".into(),
-        Chart::Repatriation,
+        RunChart::Repatriation,
         cx,
     )
 }
@@ -432,21 +438,10 @@ pub fn write_plots_for(
     draw::create_dir(dir)?;
     let cx = run_context(scenario, summary, variant, overrides)?;
     let mut out = Vec::new();
-    run_charts(&cx, &mut |stem, _title, chart, cx| {
-        write_chart(dir, &stem, chart, cx, &mut out)
+    run_charts(&cx, &mut |stem, title, chart, cx| {
+        RunFigure { chart, cx, title }.write(dir, &stem, &mut out)
     })?;
     Ok(out)
-}
-
-/// Draws one chart as SVG text.
-fn figure(
-    stem: String,
-    title: String,
-    chart: Chart<'_>,
-    cx: &Context<'_>,
-) -> Result<Figure, Error> {
-    let svg = draw::svg_text(chart_size(&chart), |root| chart.draw(root, cx))?;
-    Ok(Figure { stem, title, svg })
 }
 
 /// The charts of `summary` (a run of `scenario`, changed from the scenario
@@ -499,7 +494,7 @@ pub fn run_figures_of_variant(
     let cx = run_context(scenario, summary, variant, overrides)?;
     let mut out = Vec::new();
     run_charts(&cx, &mut |stem, title, chart, cx| {
-        out.push(figure(stem, title, chart, cx)?);
+        out.push(RunFigure { chart, cx, title }.figure(stem)?);
         Ok(())
     })?;
     Ok(out)
@@ -507,9 +502,9 @@ pub fn run_figures_of_variant(
 
 #[cfg(test)]
 mod tests {
-    use super::axes::thousands;
     use super::*;
     use crate::montecarlo::{Runs, run};
+    use crate::report::format::thousands;
     use crate::scenario::presets;
 
     #[test]

@@ -1,150 +1,18 @@
 //! `custody-sim backtest`: how well a scenario's bands cover what was
 //! observed.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use custody_sim::Scenario;
-use custody_sim::calibrate::{
-    BOUND_CONSISTENT_SHARE, Backtest, BacktestFans, ObservationKind, Observations, backtest_fans,
-};
-use custody_sim::report::csv::text_cell;
+use custody_sim::calibrate::{BacktestFans, Observations, backtest_fans};
+use custody_sim::report::csv::backtest_csv;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::backtest_table;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::BacktestArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
-
-/// The rows as CSV, with a header: the fields of a row; with bound rows,
-/// also `kind`, `share_meeting` and `consistent` (empty for a value row,
-/// and `interval_score` empty for a bound row).
-fn rows_csv(b: &Backtest) -> Result<String, Fail> {
-    let bad = |e: &dyn std::fmt::Display| Fail::Msg(format!("cannot write the CSV: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if b.bounds.is_none() {
-        for r in &b.rows {
-            let mut r = r.clone();
-            r.series = text_cell(&r.series).into_owned();
-            w.serialize(&r).map_err(|e| bad(&e))?;
-        }
-    } else {
-        w.write_record([
-            "date",
-            "series",
-            "value",
-            "p5",
-            "p50",
-            "p95",
-            "inside",
-            "pit",
-            "interval_score",
-            "kind",
-            "share_meeting",
-            "consistent",
-        ])
-        .map_err(|e| bad(&e))?;
-        for r in &b.rows {
-            let opt = |x: f64| {
-                if x.is_nan() {
-                    String::new()
-                } else {
-                    x.to_string()
-                }
-            };
-            w.write_record([
-                r.date.clone(),
-                text_cell(&r.series).into_owned(),
-                r.value.to_string(),
-                r.p5.to_string(),
-                r.p50.to_string(),
-                r.p95.to_string(),
-                r.inside.to_string(),
-                r.pit.to_string(),
-                opt(r.interval_score),
-                r.kind.name().to_string(),
-                r.share_meeting.map(|x| x.to_string()).unwrap_or_default(),
-                r.consistent.map(|x| x.to_string()).unwrap_or_default(),
-            ])
-            .map_err(|e| bad(&e))?;
-        }
-    }
-    let bytes = w.into_inner().map_err(|e| bad(&e))?;
-    String::from_utf8(bytes).map_err(|e| bad(&e))
-}
-
-/// The table: one line per observation, then the totals. A bound row
-/// shows `>=` or `<=` before its value, and the share of replications
-/// meeting it in place of inside, PIT and interval score.
-pub(crate) fn table(b: &Backtest) -> String {
-    let mut t = format!(
-        "{:<10}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:<6} {:>5} {:>10}\n",
-        "date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "int.score"
-    );
-    for r in &b.rows {
-        if r.kind.is_value() {
-            let _ = writeln!(
-                t,
-                "{:<10}  {:<28} {:>10.1} {:>10.1} {:>10.1} {:>10.1}  {:<6} {:>5.2} {:>10.1}",
-                r.date,
-                r.series,
-                r.value,
-                r.p5,
-                r.p50,
-                r.p95,
-                if r.inside { "yes" } else { "no" },
-                r.pit,
-                r.interval_score
-            );
-        } else {
-            let sign = if r.kind == ObservationKind::AtLeast {
-                ">="
-            } else {
-                "<="
-            };
-            let _ = writeln!(
-                t,
-                "{:<10}  {:<28} {:>10} {:>10.1} {:>10.1} {:>10.1}  bound: {:.3} of replications meet it ({})",
-                r.date,
-                r.series,
-                format!("{sign}{:.1}", r.value),
-                r.p5,
-                r.p50,
-                r.p95,
-                r.share_meeting.unwrap_or(f64::NAN),
-                if r.consistent == Some(true) {
-                    "consistent"
-                } else {
-                    "NOT consistent"
-                }
-            );
-        }
-    }
-    t.push('\n');
-    t.push_str(&summary_line(b));
-    t
-}
-
-/// The totals line: coverage, interval score, CRPS (over the value rows),
-/// and the consistent bounds if there are any.
-pub(crate) fn summary_line(b: &Backtest) -> String {
-    let mut t = if b.coverage.is_nan() {
-        "coverage, interval score, CRPS: n/a (no value rows)".to_string()
-    } else {
-        format!(
-            "coverage of [p5, p95]: {:.3} (nominal 0.90) · mean interval score: {:.2} · CRPS: {:.2}",
-            b.coverage, b.mean_interval_score, b.crps
-        )
-    };
-    if let (Some(k), Some(m)) = (b.bounds_consistent, b.bounds) {
-        let _ = write!(
-            t,
-            " · bounds consistent: {k} of {m} (share meeting >= {BOUND_CONSISTENT_SHARE})"
-        );
-    }
-    t.push('\n');
-    t
-}
 
 pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
@@ -175,11 +43,12 @@ pub(crate) fn backtest(a: &BacktestArgs) -> Result<(), Fail> {
         emit_json(b, p, a.common.quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&rows_csv(b)?, p, a.common.quiet)?;
+        let text = backtest_csv(b).map_err(|e| Fail::Msg(format!("cannot write the CSV: {e}")))?;
+        emit_text(&text, p, a.common.quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&table(b))?;
+        print(&backtest_table(b))?;
     }
     #[cfg(feature = "plots")]
     draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {

@@ -2,7 +2,6 @@
 //! population Monte Carlo; writes the weighted posterior draws, and
 //! optionally the calibrated scenario.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -14,7 +13,9 @@ use custody_sim::calibrate::{
     Abc, AbcProgress, Generation, Observations, ParamSummary, Posterior, PredictiveCheck, Prior,
     Scales, StopRule, abc, predictive_check_table,
 };
+use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::calibration_table;
 use custody_sim::report::write_bytes_atomic;
 
 use super::{
@@ -53,33 +54,6 @@ struct Document<'a> {
     scales: &'a [f64],
     /// The posterior predictive check, one entry per observation row.
     predictive_check: &'a [PredictiveCheck],
-}
-
-/// The summary, the per-generation diagnostics and the posterior
-/// predictive check as a table.
-fn table(summary: &[ParamSummary], post: &Posterior, check: &[PredictiveCheck]) -> String {
-    let w = summary
-        .iter()
-        .map(|s| s.path.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    let mut t = format!(
-        "{:<w$}  {:>12} {:>12} {:>12} {:>12} {:>12} {:>8}\n",
-        "parameter", "mean", "sd", "5%", "50%", "95%", "ESS"
-    );
-    for s in summary {
-        let _ = writeln!(
-            t,
-            "{:<w$}  {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>8.1}",
-            s.path, s.mean, s.sd, s.q05, s.q50, s.q95, s.ess
-        );
-    }
-    t.push('\n');
-    t.push_str(&post.diagnostics_table());
-    t.push('\n');
-    t.push_str(&predictive_check_table(check));
-    t
 }
 
 pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
@@ -149,8 +123,10 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         if let Some(bar) = &bar {
             bar.set_position(p.simulations.min(p.budget));
             bar.set_message(format!(
-                "generation {}, tolerance {:.4}, {} kept",
-                p.generation, p.tolerance, p.accepted
+                "generation {}, tolerance {}, {} kept",
+                p.generation,
+                fixed(p.tolerance, 4),
+                p.accepted
             ));
         }
     };
@@ -193,7 +169,11 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         emit_json(&doc, p, a.common.quiet)?;
     }
     if !a.common.quiet && !json_to.is_some_and(is_dash) {
-        print(&table(&summary, &post, &check))?;
+        print(&format!(
+            "{}\n{}",
+            calibration_table(&post),
+            predictive_check_table(&check)
+        ))?;
     }
     #[cfg(feature = "plots")]
     super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {

@@ -1,14 +1,13 @@
 //! `custody-sim compare`: scenarios (or variants of one) side by side on
 //! common random numbers, with paired differences to the first.
 
-use std::fmt::Write as _;
-
-use custody_sim::decide::compare::HEADLINE;
 #[cfg(feature = "plots")]
 use custody_sim::decide::compare_summaries;
 use custody_sim::decide::{Comparison, compare as run_compare, variant_scenarios};
-use custody_sim::report::csv::text_field;
+use custody_sim::model::schema::headline_metrics;
+use custody_sim::report::csv::comparison_csv;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::comparison_table;
 use custody_sim::scenario::{Override, Variant};
 use custody_sim::{Runs, Scenario};
 
@@ -57,67 +56,6 @@ fn check_labels<'a>(labels: impl IntoIterator<Item = (&'static str, &'a str)>) -
     Ok(())
 }
 
-fn f(x: Option<f64>) -> String {
-    x.map_or("–".to_string(), |x| format!("{x:.2}"))
-}
-
-/// One line per metric and scenario: the mean with its interval, and the
-/// paired difference to the first with its interval.
-fn table(c: &Comparison) -> String {
-    let w = c.labels.iter().map(String::len).max().unwrap_or(5).max(8);
-    let mut t = format!(
-        "{} replications per scenario, seed {}, paired on common random numbers\n",
-        c.replications, c.seed
-    );
-    for m in &c.metrics {
-        let _ = writeln!(t, "\n{}", m.metric);
-        for (i, e) in m.entries.iter().enumerate() {
-            let mean = e.stats.as_ref().map_or("–".to_string(), |s| {
-                format!("{} [{}, {}]", f(s.mean), f(s.ci95_low), f(s.ci95_high))
-            });
-            let diff = match (&e.diff, i) {
-                (_, 0) => "(reference)".to_string(),
-                (Some(d), _) => format!(
-                    "{:+.2} [{}, {}]",
-                    d.mean.unwrap_or(f64::NAN),
-                    f(d.ci95_low),
-                    f(d.ci95_high)
-                ),
-                (None, _) => "–".to_string(),
-            };
-            let _ = writeln!(t, "  {:<w$}  {:<36} Δ {}", e.label, mean, diff);
-        }
-    }
-    t
-}
-
-/// `metric,label,mean,...` rows.
-fn rows_csv(c: &Comparison) -> String {
-    let mut t = String::from(
-        "metric,label,mean,ci95_low,ci95_high,diff_mean,diff_ci95_low,diff_ci95_high\n",
-    );
-    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
-    for m in &c.metrics {
-        for e in &m.entries {
-            let s = e.stats.as_ref();
-            let d = e.diff.as_ref();
-            let _ = writeln!(
-                t,
-                "{},{},{},{},{},{},{},{}",
-                text_field(&m.metric),
-                text_field(&e.label),
-                cell(s.and_then(|s| s.mean)),
-                cell(s.and_then(|s| s.ci95_low)),
-                cell(s.and_then(|s| s.ci95_high)),
-                cell(d.and_then(|d| d.mean)),
-                cell(d.and_then(|d| d.ci95_low)),
-                cell(d.and_then(|d| d.ci95_high))
-            );
-        }
-    }
-    t
-}
-
 pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
     let csv_to = a.csv.as_deref();
@@ -161,7 +99,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         )?;
     }
     let metrics: Vec<&str> = if a.metric.is_empty() {
-        HEADLINE.to_vec()
+        headline_metrics()
     } else {
         a.metric.iter().map(String::as_str).collect()
     };
@@ -229,11 +167,11 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         emit_json(&c, p, a.common.quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&rows_csv(&c), p, a.common.quiet)?;
+        emit_text(&comparison_csv(&c), p, a.common.quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&table(&c))?;
+        print(&comparison_table(&c))?;
     }
     let as_run: Vec<(String, Scenario, Vec<Override>)> = scenarios
         .iter()

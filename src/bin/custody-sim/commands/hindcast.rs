@@ -111,7 +111,7 @@ fn table(h: &Hindcast) -> String {
             }
             _ => t.push_str("  no prior: nothing fitted, the scenario as it is is scored\n"),
         }
-        t.push_str(&super::backtest::table(&o.scored));
+        t.push_str(&custody_sim::report::table::backtest_table(&o.scored));
         t.push_str("error of the median (p50 - observed) by days after the origin:\n");
         horizon_table(&mut t, &o.by_horizon);
         t.push('\n');
@@ -125,7 +125,7 @@ fn table(h: &Hindcast) -> String {
         bounds_consistent: h.bounds_consistent,
         bounds: h.bounds,
     };
-    t.push_str(&super::backtest::summary_line(&overall));
+    t.push_str(&custody_sim::report::table::backtest_summary(&overall));
     horizon_table(&mut t, &h.by_horizon);
     t
 }

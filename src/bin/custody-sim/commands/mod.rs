@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use custody_sim::montecarlo::{Limits, RunCost, Runs, Summary, estimate_runs};
+use custody_sim::report::format::fixed;
 use custody_sim::report::{csv, json, table};
 use custody_sim::scenario::{Override, Overrides};
 use custody_sim::{Error, Scenario, presets as bundled};
@@ -267,22 +268,22 @@ const WARN_BYTES: u64 = 2 << 30;
 fn bytes(b: u64) -> String {
     let b = b as f64;
     if b >= (1u64 << 30) as f64 {
-        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+        format!("{} GiB", fixed(b / (1u64 << 30) as f64, 1))
     } else {
-        format!("{:.0} MiB", b / (1u64 << 20) as f64)
+        format!("{} MiB", fixed(b / (1u64 << 20) as f64, 0))
     }
 }
 
 /// `45 s`, `12 min`, `3.5 h`, `2.1 days`.
 fn duration(s: f64) -> String {
     if s < 120.0 {
-        format!("{s:.0} s")
+        format!("{} s", fixed(s, 0))
     } else if s < 7200.0 {
-        format!("{:.0} min", s / 60.0)
+        format!("{} min", fixed(s / 60.0, 0))
     } else if s < 172_800.0 {
-        format!("{:.1} h", s / 3600.0)
+        format!("{} h", fixed(s / 3600.0, 1))
     } else {
-        format!("{:.1} days", s / 86_400.0)
+        format!("{} days", fixed(s / 86_400.0, 1))
     }
 }
 

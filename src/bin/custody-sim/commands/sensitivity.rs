@@ -2,102 +2,18 @@
 //! bootstrap intervals, and tornado swings of metrics over uncertain
 //! parameters: those of `--param`, else the scenario's `[uncertainty]`.
 
-use std::fmt::Write as _;
-
 use custody_sim::Scenario;
 use custody_sim::decide::{
-    Estimate, Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
+    Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
 };
-use custody_sim::report::csv::text_field;
+use custody_sim::report::csv::sensitivity_csv;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::report::table::sensitivity_table;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::SensitivityArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
-
-/// `0.123 [0.100, 0.150]`, or `–` where undefined.
-fn est(e: &Estimate) -> String {
-    match (e.estimate, e.ci95_low, e.ci95_high) {
-        (Some(x), Some(l), Some(h)) => format!("{x:.3} [{l:.3}, {h:.3}]"),
-        (Some(x), _, _) => format!("{x:.3}"),
-        _ => "–".to_string(),
-    }
-}
-
-/// One block per metric: one line per parameter, by total index.
-fn table(r: &SobolResult) -> String {
-    let mut t = String::new();
-    for m in &r.metrics {
-        let _ = writeln!(
-            t,
-            "{} ({} evaluations, variance {})",
-            m.metric,
-            r.evaluations,
-            m.variance.map_or("–".to_string(), |v| format!("{v:.4}"))
-        );
-        let w = m
-            .indices
-            .iter()
-            .map(|i| i.path.len())
-            .max()
-            .unwrap_or(9)
-            .max(9);
-        let _ = writeln!(
-            t,
-            "  {:<w$}  {:<26} {:<26} {:<30}",
-            "parameter", "first order [95%]", "total [95%]", "tornado swing [95%]"
-        );
-        let mut ix: Vec<_> = m.indices.iter().collect();
-        ix.sort_by(|a, b| {
-            let key = |i: &&custody_sim::decide::SobolIndex| {
-                i.total.estimate.unwrap_or(f64::NEG_INFINITY)
-            };
-            key(b).total_cmp(&key(a))
-        });
-        for i in ix {
-            let _ = writeln!(
-                t,
-                "  {:<w$}  {:<26} {:<26} {:<30}",
-                i.path,
-                est(&i.first_order),
-                est(&i.total),
-                i.swing.as_ref().map_or("–".to_string(), est)
-            );
-        }
-        t.push('\n');
-    }
-    t
-}
-
-/// `metric,path,first_order,...` rows.
-fn rows_csv(r: &SobolResult) -> String {
-    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
-    let mut t = String::from(
-        "metric,path,first_order,first_order_ci95_low,first_order_ci95_high,total,total_ci95_low,total_ci95_high,swing,swing_ci95_low,swing_ci95_high\n",
-    );
-    for m in &r.metrics {
-        for i in &m.indices {
-            let s = i.swing.unwrap_or(Estimate::NONE);
-            let _ = writeln!(
-                t,
-                "{},{},{},{},{},{},{},{},{},{},{}",
-                text_field(&m.metric),
-                text_field(&i.path),
-                cell(i.first_order.estimate),
-                cell(i.first_order.ci95_low),
-                cell(i.first_order.ci95_high),
-                cell(i.total.estimate),
-                cell(i.total.ci95_low),
-                cell(i.total.ci95_high),
-                cell(s.estimate),
-                cell(s.ci95_low),
-                cell(s.ci95_high)
-            );
-        }
-    }
-    t
-}
 
 pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     let json_to = a.json.json.as_deref();
@@ -159,7 +75,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         emit_json(&r, p, a.common.quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&rows_csv(&r), p, a.common.quiet)?;
+        emit_text(&sensitivity_csv(&r), p, a.common.quiet)?;
     }
     #[cfg(feature = "plots")]
     if let Some(dir) = &a.plots {
@@ -169,7 +85,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&table(&r))?;
+        print(&sensitivity_table(&r))?;
     }
     report(a, &scenario, &r, &loaded.overrides)
 }

@@ -2,69 +2,14 @@
 //! which a target on a metric's statistic is met, by bisection on common
 //! random numbers.
 
-use std::fmt::Write as _;
-
 use custody_sim::Runs;
-use custody_sim::decide::{Evaluation, Find, Lever, Solution, Target, solve as search};
+use custody_sim::decide::{Find, Lever, Target, solve as search};
+use custody_sim::report::table::solution_table;
 
 use super::{check_work, emit_json, file_or_dash, load_with, scenario_inputs, threads};
 use crate::args::SolveArgs;
 use crate::output::{self, is_dash, print};
 use crate::{Fail, fail};
-
-/// One line of the table: the value, the statistic and its interval.
-fn line(t: &mut String, label: &str, e: &Evaluation) {
-    let s = &e.statistic;
-    let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.3}"));
-    let _ = writeln!(
-        t,
-        "  {label:<10} {:>12}  {:>12} [{}, {}]  {}",
-        e.value,
-        f(s.estimate),
-        f(s.ci95_low),
-        f(s.ci95_high),
-        if e.met { "meets the target" } else { "misses" }
-    );
-}
-
-/// The answer and the statistic around it.
-fn table(s: &Solution) -> String {
-    let mut t = format!(
-        "{} = {}: the {} value meeting `{} {} {} {}`\n",
-        s.path,
-        s.value,
-        match s.find {
-            Find::Smallest => "smallest",
-            Find::Largest => "largest",
-        },
-        s.target.metric,
-        s.target.statistic.name(),
-        match s.target.direction {
-            custody_sim::decide::Direction::AtMost => "<=",
-            custody_sim::decide::Direction::AtLeast => ">=",
-        },
-        s.target.value
-    );
-    let _ = writeln!(t, "  {:<10} {:>12}  statistic [95%]", "", "value");
-    if let Some(b) = &s.below {
-        line(&mut t, "below", b);
-    }
-    line(&mut t, "answer", &s.at);
-    if let Some(a) = &s.above {
-        line(&mut t, "above", a);
-    }
-    let _ = writeln!(
-        t,
-        "{} ({} runs of the search)",
-        if s.sure {
-            "sure at this precision: the intervals at the answer and its neighbour lie on either side of the target"
-        } else {
-            "borderline: an interval at the answer or its neighbour straddles the target (more replications would tell)"
-        },
-        s.search_runs
-    );
-    t
-}
 
 /// The most values a bisection over `lever` tries: both ends, one per
 /// halving of the range in steps (1, or the tolerance), and the answer's
@@ -116,7 +61,7 @@ pub(crate) fn solve(a: &SolveArgs) -> Result<(), Fail> {
         emit_json(&s, p, a.common.quiet)?;
     }
     if !a.common.quiet && !json_to.is_some_and(is_dash) {
-        print(&table(&s))?;
+        print(&solution_table(&s))?;
     }
     Ok(())
 }

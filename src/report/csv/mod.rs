@@ -15,6 +15,10 @@
 //! difference to the first cell (`diff_n`, `diff_mean`, `diff_sd`,
 //! `diff_ci95_low`, `diff_ci95_high`), one row per cell and metric.
 //!
+//! The results of the decision and calibration commands have their CSV
+//! here too, each as text with a header row: [`comparison_csv`],
+//! [`sensitivity_csv`] and [`backtest_csv`].
+//!
 //! Text that comes from the user (names of facilities, groups, stages and
 //! series, parameter paths and values, labels) goes through [`text_cell`]
 //! in every CSV the crate writes: a cell that begins with `=`, `+`, `-`,
@@ -25,6 +29,14 @@
 //!
 //! Rows are serde types written with `csv::Writer::serialize`. Numbers are written in Rust's shortest round-trip form, so the files,
 //! like the JSON, are a pure function of scenario, seed and replications.
+
+mod backtest;
+mod compare;
+mod sensitivity;
+
+pub use backtest::backtest_csv;
+pub use compare::{COMPARISON_HEADER, comparison_csv};
+pub use sensitivity::{SENSITIVITY_HEADER, sensitivity_csv};
 
 use std::borrow::Cow;
 use std::io::Write;
