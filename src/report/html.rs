@@ -1039,7 +1039,8 @@ impl Report {
     /// CRPS first, then one row per observation.
     pub fn backtest(b: &Backtest, scenario: &Scenario, overrides: &[Override]) -> Report {
         let inside = b.rows.iter().filter(|r| r.inside).count();
-        let r = Report::new(format!("Backtest of {}", scenario.name))
+        let values = b.rows.iter().filter(|r| r.kind.is_value()).count();
+        let mut r = Report::new(format!("Backtest of {}", scenario.name))
             .lead(format!(
                 "{} observations scored against the scenario's 5–95% bands{}.",
                 b.rows.len(),
@@ -1051,8 +1052,7 @@ impl Report {
                     .text("Coverage of the 5–95% band: ")
                     .value_to(b.coverage, "coverage", 2)
                     .text(format!(
-                        " ({inside} of {} observations inside; nominal 0.90)",
-                        b.rows.len()
+                        " ({inside} of {values} observations inside; nominal 0.90)"
                     )),
             )
             .answer(
@@ -1067,6 +1067,12 @@ impl Report {
                     .text("CRPS (lower is better): ")
                     .value(b.crps, "crps"),
             );
+        if let (Some(k), Some(m)) = (b.bounds_consistent, b.bounds) {
+            r = r.answer(Sentence::new().text(format!(
+                "Bounds consistent (at least {} of the replications meet the bound): {k} of {m}",
+                crate::calibrate::BOUND_CONSISTENT_SHARE
+            )));
+        }
         let mut t = Table::new(
             "Observations against the bands",
             ["date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "interval score"],
@@ -1080,9 +1086,16 @@ impl Report {
                 TableCell::num(Some(row.p5)),
                 TableCell::num(Some(row.p50)),
                 TableCell::num(Some(row.p95)),
-                TableCell::text(if row.inside { "yes" } else { "no" }),
+                TableCell::text(match (row.share_meeting, row.consistent) {
+                    (Some(share), Some(c)) => format!(
+                        "{} bound: {share:.3} meet it{}",
+                        row.kind.name(),
+                        if c { "" } else { " (NOT consistent)" }
+                    ),
+                    _ => (if row.inside { "yes" } else { "no" }).to_string(),
+                }),
                 TableCell::num(Some(row.pit)),
-                TableCell::num(Some(row.interval_score)),
+                TableCell::num(Some(row.interval_score).filter(|x| !x.is_nan())),
             ]);
         }
         r.table(t).scenario(ScenarioRun::new(scenario, overrides))

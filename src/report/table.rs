@@ -22,7 +22,7 @@ mod morris;
 mod sensitivity;
 mod solve;
 
-pub use backtest::backtest_table;
+pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
 pub use compare::comparison_table;
 pub use morris::morris_table;

@@ -5,6 +5,7 @@
 //! the import graph of `src/` (no cycle between files but the known ones),
 //! and a golden snapshot of a small run's JSON.
 
+mod bounds;
 mod calib_plots;
 mod calibrate;
 mod cli;
@@ -15,6 +16,7 @@ mod decide;
 mod decide_plots;
 mod files;
 mod fixtures;
+mod hindcast;
 mod imports;
 mod inputs;
 mod montecarlo;

@@ -19,6 +19,7 @@ pub(crate) mod backtest;
 pub(crate) mod calibrate;
 pub(crate) mod check;
 pub(crate) mod compare;
+pub(crate) mod hindcast;
 pub(crate) mod merge;
 pub(crate) mod presets;
 pub(crate) mod run;
