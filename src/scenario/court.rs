@@ -96,6 +96,56 @@ pub struct Stage {
     /// case in service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schedule: Vec<ServerChange>,
+    /// Court cases that are not transferees, competing for this stage's
+    /// servers (rule 20, v3); `None`: the stage serves transferees only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_cases: Option<OtherCases>,
+}
+
+/// Other court cases at a stage (`other_cases`, rule 20, v3): a Poisson
+/// stream of cases that are not transferees. They queue at this stage
+/// alone, compete for its servers (in priority order, rule 21), and leave
+/// the model when served; they hold no bed.
+///
+/// The first arrives at `from` plus an exponential gap of mean
+/// 1 / `per_day`, each next one an independent gap later. The stage's
+/// metrics (`completed`, `mean_wait_days`, `peak_queue`,
+/// `queue_at_horizon`) and the series `queue.<stage>` count transferees
+/// only; `stage.<stage>.other_completed` and `queue_other.<stage>` count
+/// these cases.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherCases {
+    /// Arrival rate \[cases per day\], at least 0.
+    pub per_day: f64,
+    /// Time one such case spends in service \[days\]; `None`: the stage's
+    /// own `service_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_days: Option<Dist>,
+    /// The stream starts on this day \[days or date\]; default day 0.
+    #[serde(default, skip_serializing_if = "Day::is_zero")]
+    pub from: Day,
+    /// Priority, on the groups' scale (rule 21): a free server takes the
+    /// lowest number first; default 0.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub priority: i64,
+}
+
+impl OtherCases {
+    /// Other cases at `per_day` \[cases per day\] from day 0, with the
+    /// stage's service time and priority 0.
+    pub fn new(per_day: f64) -> OtherCases {
+        OtherCases {
+            per_day,
+            service_days: None,
+            from: Day::default(),
+            priority: 0,
+        }
+    }
+}
+
+pub(super) fn is_zero_i64(x: &i64) -> bool {
+    *x == 0
 }
 
 /// A change of a stage's server count.
@@ -116,6 +166,7 @@ impl Stage {
             servers,
             service_days,
             schedule: Vec::new(),
+            other_cases: None,
         }
     }
     /// Sets the server count from `day` \[days or date\] on.
@@ -124,6 +175,12 @@ impl Stage {
             day: day.into(),
             servers,
         });
+        self
+    }
+    /// Adds other court cases (rule 20) competing for this stage's
+    /// servers.
+    pub fn with_other_cases(mut self, other: OtherCases) -> Stage {
+        self.other_cases = Some(other);
         self
     }
 }
@@ -262,7 +319,36 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
                 "server",
             );
         }
+        if let Some(o) = &st.other_cases {
+            check_other_cases(s, &format!("court.stage[{i}].other_cases"), o, p);
+        }
     }
+}
+
+/// Checks a stage's other cases (rule 20): a finite rate of at least 0
+/// whose expected count over the horizon stays within
+/// [`MAX_EXPECTED_EVENTS`], their service time and the day they start.
+fn check_other_cases(s: &Scenario, base: &str, o: &OtherCases, p: &mut Problems) {
+    let path = format!("{base}.per_day");
+    let rate = o.per_day;
+    if p.finite(path.clone(), rate) {
+        let horizon = f64::from(s.horizon_days);
+        if rate < 0.0 {
+            p.push(path, format!("must be at least 0, got {rate}"));
+        } else if rate * horizon > MAX_EXPECTED_EVENTS {
+            p.push(
+                path,
+                format!(
+                    "gives about {:.3e} cases, more than the limit of {MAX_EXPECTED_EVENTS:e}",
+                    rate * horizon
+                ),
+            );
+        }
+    }
+    if let Some(d) = &o.service_days {
+        p.dist(&format!("{base}.service_days"), d);
+    }
+    p.day(format!("{base}.from"), o.from, s.start_date);
 }
 
 /// Checks the sentences (rule 10): names, probabilities that sum to 1,

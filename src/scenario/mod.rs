@@ -44,7 +44,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use builder::ScenarioBuilder;
-pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
+pub use court::{Court, ExitKind, OtherCases, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
 pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
@@ -241,6 +241,7 @@ impl Scenario {
         facility::check_relocations(self, &mut p);
         court::check_sentences(self, &mut p);
         repatriation::check_eligibility(self, &mut p);
+        population::check_routes(self, &mut p);
 
         if p.is_empty() {
             self.check_uncertainty(&mut p);

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::court::is_zero_i64;
 use super::problems::{Problems, check_name};
 use super::{Day, Dist, EligibleAfter, Repatriation, Scenario, limits::*};
 
@@ -20,6 +21,19 @@ pub struct Group {
     /// The home state's repatriation rule; default: none.
     #[serde(default)]
     pub repatriation: Repatriation,
+    /// Court priority (rule 21, v3): at every court stage a free server
+    /// takes the waiting case with the lowest priority number first
+    /// (first come, first served within a priority; service is never
+    /// interrupted). Other cases' priorities (rule 20) are on the same
+    /// scale. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub priority: i64,
+    /// The court stages the group's members pass (rule 23, v3), by name,
+    /// a subsequence of `[[court.stage]]` in the court's order; the
+    /// verdict follows the last. `None`: every stage. An empty route gives
+    /// the verdict on arrival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<String>>,
 }
 
 impl Group {
@@ -29,7 +43,20 @@ impl Group {
             name: name.into(),
             count,
             repatriation: Repatriation::default(),
+            priority: 0,
+            stages: None,
         }
+    }
+    /// Sets the court priority (rule 21): lower numbers are served first.
+    pub fn with_priority(mut self, priority: i64) -> Group {
+        self.priority = priority;
+        self
+    }
+    /// Sets the route (rule 23): the names of the court stages the group
+    /// passes, in the court's order.
+    pub fn with_stages<S: Into<String>>(mut self, stages: impl IntoIterator<Item = S>) -> Group {
+        self.stages = Some(stages.into_iter().map(Into::into).collect());
+        self
     }
     /// Sets the repatriation rule (v1 keys; the v2 keys keep their
     /// values).
@@ -89,5 +116,67 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
             "group",
             format!("counts add up to {total}, more than the limit of {MAX_DETAINEES} detainees"),
         );
+    }
+}
+
+/// Checks each group's route (rule 23): every name a court stage (an
+/// unknown one lists the stages), in the court's order, each at most once;
+/// and a repatriation clock that starts at a stage (`eligible_after`)
+/// names a stage on the route. Runs after the court's checks.
+pub(super) fn check_routes(s: &Scenario, p: &mut Problems) {
+    let stages = &s.court.stages;
+    let valid = || {
+        stages
+            .iter()
+            .map(|st| format!("{:?}", st.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, g) in s.groups.iter().enumerate() {
+        let Some(route) = &g.stages else { continue };
+        p.list_len(&format!("group[{i}].stages"), route.len(), MAX_STAGES);
+        // The court position of the last name found, to check the order.
+        let mut last: Option<(usize, &str)> = None;
+        for (j, name) in route.iter().enumerate() {
+            let path = format!("group[{i}].stages[{j}]");
+            match stages.iter().position(|st| &st.name == name) {
+                None => p.push(
+                    path,
+                    format!("names no court stage, got {name:?} (stages: {})", valid()),
+                ),
+                Some(k) => {
+                    if let Some((before, prev)) = last
+                        && k <= before
+                    {
+                        p.push(
+                            path,
+                            if k == before {
+                                format!("lists the stage {name:?} twice")
+                            } else {
+                                format!(
+                                    "must follow the court's order ({}), got {name:?} after {prev:?}",
+                                    valid()
+                                )
+                            },
+                        );
+                    } else {
+                        last = Some((k, name));
+                    }
+                }
+            }
+        }
+        if let EligibleAfter::Stage(name) = &g.repatriation.eligible_after
+            && stages.iter().any(|st| &st.name == name)
+            && !route.contains(name)
+        {
+            let listed: Vec<String> = route.iter().map(|n| format!("{n:?}")).collect();
+            p.push(
+                format!("group[{i}].repatriation.eligible_after"),
+                format!(
+                    "names the stage {name:?}, which is not on the group's route (stages = [{}])",
+                    listed.join(", ")
+                ),
+            );
+        }
     }
 }

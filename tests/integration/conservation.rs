@@ -131,6 +131,8 @@ fn groups(h: f64) -> impl Strategy<Value = Vec<Group>> {
                         ..Repatriation::default()
                     },
                 ),
+                priority: 0,
+                stages: None,
             })
             .collect()
     })
@@ -189,6 +191,7 @@ fn stages(h: f64) -> impl Strategy<Value = Vec<Stage>> {
                         servers,
                     })
                     .collect(),
+                other_cases: None,
             })
             .collect()
     })
