@@ -44,12 +44,12 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use builder::ScenarioBuilder;
-pub use court::{Court, ExitKind, OtherCases, Sentence, SentenceExit, ServerChange, Stage};
+pub use court::{Appeal, Court, ExitKind, OtherCases, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
 pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
 pub use jiff::civil::Date;
-pub use population::Group;
+pub use population::{Deportation, Group};
 pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use repatriation::{EligibleAfter, Repatriation};
 pub use transfer::{Admission, Escape, Pause, Phase, Transfer, TransferEnd};
@@ -240,6 +240,7 @@ impl Scenario {
         facility::check_turnover_and_costs(self, &mut p);
         facility::check_relocations(self, &mut p);
         court::check_sentences(self, &mut p);
+        court::check_appeal(self, &mut p);
         repatriation::check_eligibility(self, &mut p);
         population::check_routes(self, &mut p);
 

@@ -34,6 +34,24 @@ pub struct Group {
     /// the verdict on arrival.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<String>>,
+    /// Deportation of those the court releases (rule 24, v3); `None`: set
+    /// free at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deportation: Option<Deportation>,
+}
+
+/// Deportation (`deportation`, rule 24, v3): a member of the group released
+/// by the court (at the verdict, on appeal, or at the end of a sentence)
+/// is not set free at once. It stays in the same facility, awaiting
+/// deportation, for a `delay_days` drawn at the release, and then leaves
+/// as `deported`. While it waits only death in custody applies (a
+/// relocation may still move it; it is never repatriated); it counts in
+/// occupancy and `in_custody` until it leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deportation {
+    /// Time from the court's release to deportation \[days\].
+    pub delay_days: Dist,
 }
 
 impl Group {
@@ -45,7 +63,14 @@ impl Group {
             repatriation: Repatriation::default(),
             priority: 0,
             stages: None,
+            deportation: None,
         }
+    }
+    /// Sets deportation (rule 24): those the court releases wait
+    /// `delay_days` \[days\] in custody, then are deported.
+    pub fn with_deportation(mut self, delay_days: Dist) -> Group {
+        self.deportation = Some(Deportation { delay_days });
+        self
     }
     /// Sets the court priority (rule 21): lower numbers are served first.
     pub fn with_priority(mut self, priority: i64) -> Group {
@@ -109,6 +134,9 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
         );
         g.repatriation
             .check(&format!("group[{i}].repatriation"), s.start_date, p);
+        if let Some(d) = &g.deportation {
+            p.dist(&format!("group[{i}].deportation.delay_days"), &d.delay_days);
+        }
     }
     let total = s.total_detainees();
     if total > MAX_DETAINEES && s.groups.iter().all(|g| g.count <= MAX_DETAINEES) {

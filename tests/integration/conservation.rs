@@ -133,6 +133,7 @@ fn groups(h: f64) -> impl Strategy<Value = Vec<Group>> {
                 ),
                 priority: 0,
                 stages: None,
+                deportation: None,
             })
             .collect()
     })
@@ -245,6 +246,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                             convicted_facility,
                             stages,
                             sentences: Vec::new(),
+                            appeal: None,
                         },
                         custody: Default::default(),
                         relocations: Vec::new(),
