@@ -625,3 +625,364 @@ fn v3_court_values_are_reachable_by_path() {
         assert!(!text.contains(key), "{key} in\n{text}");
     }
 }
+
+// ---------------------------------------------------------------- appeal
+
+/// A court of one trial of 1 day (ample servers), everyone convicted, one
+/// sentence `s` with `exit` (TOML inline, or empty), and `[court.appeal]`
+/// with `appeal`'s keys; groups from `group`. Convoys of one a day.
+fn appeal_court(group: &str, exit: &str, appeal: &str) -> Scenario {
+    scenario(
+        60,
+        1.0,
+        &format!(
+            r#"
+{group}
+
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = {{ dist = "fixed", value = 1.0 }}
+
+[[court.sentence]]
+name = "s"
+probability = 1.0
+{exit}
+
+[court.appeal]
+{appeal}
+"#
+        ),
+    )
+}
+
+/// One appeal server, reviews of 2 days, no reversal; convictions at days
+/// 1, 2, ..., 10 (arrivals 0..9, a 1-day trial). Reviews start at 1, 3,
+/// 5, ..., 19 (waits 0, 1, ..., 9: mean 4.5) and end at 3, 5, ..., 21.
+/// A death sentence executed 5 days after finality: executions at 8, 10,
+/// ..., 26, where without the appeal they would come 5 days after each
+/// verdict. Every day's count of convicted in custody is exact.
+#[test]
+fn executions_wait_for_finality() {
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 10",
+        "exit = { kind = \"executed\", after_days = { dist = \"fixed\", value = 5.0 } }",
+        "servers = 1\nservice_days = { dist = \"fixed\", value = 2.0 }",
+    );
+    let o = run(&s);
+    assert_eq!(m(&o, "convicted"), 10.0);
+    assert_eq!(m(&o, "executed"), 10.0);
+    assert_eq!(m(&o, "appeal.completed"), 10.0);
+    assert_eq!(m(&o, "appeal.mean_wait_days"), 4.5);
+    assert_eq!(m(&o, "released_on_appeal"), 0.0);
+    assert_eq!(m(&o, "appeal.queue_at_horizon"), 0.0);
+    // Verdicts at arrival + 1: the first verdict, not finality.
+    assert_eq!(m(&o, "mean_days_to_verdict"), 1.0);
+    let conv = o.series("convicted_in_custody").unwrap();
+    let queue = o.series("appeal_queue").unwrap();
+    for d in 1..=30u32 {
+        let t = f64::from(d);
+        let convicted = (1..=10).filter(|&k| f64::from(k) <= t).count() as u32;
+        let executed = (0..10).filter(|&k| 8.0 + 2.0 * f64::from(k) <= t).count() as u32;
+        assert_eq!(conv[d as usize - 1], convicted - executed, "day {d}");
+        // Waiting (not in review): convicted by d, less reviews started
+        // (at 1, 3, ..., 19).
+        let started = (0..10).filter(|&k| 1.0 + 2.0 * f64::from(k) <= t).count() as u32;
+        assert_eq!(queue[d as usize - 1], convicted - started, "day {d}");
+    }
+    assert_eq!(
+        m(&o, "appeal.peak_queue"),
+        f64::from(*queue.iter().max().unwrap())
+    );
+    // Those under appeal are convicted, not awaiting a verdict.
+    assert!(
+        o.series("awaiting_verdict")
+            .unwrap()
+            .iter()
+            .all(|&x| x == 0)
+    );
+}
+
+/// Reversals: each review reverses with probability 0.3, so of the 200
+/// convictions 60 are released on appeal on average (binomial mean),
+/// inside the run's interval; the others are final. A reversal cancels
+/// the sentence's exit: executions (5 days after finality) number the
+/// convictions not reversed, exactly, in every replication.
+#[test]
+fn reversals_are_binomial_and_cancel_the_exit() {
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 200",
+        "exit = { kind = \"executed\", after_days = { dist = \"fixed\", value = 5.0 } }",
+        "servers = 1000\nservice_days = { dist = \"fixed\", value = 3.0 }\nreversal_probability = 0.3",
+    )
+    .with_param("horizon_days", "300")
+    .unwrap();
+    let plan = Plan::new(&s).unwrap();
+    let mut reversed = Vec::new();
+    for i in 0..60 {
+        let o = if i < 3 {
+            run_i(&plan, i)
+        } else {
+            plan.replicate(SEED, i)
+        };
+        assert_eq!(m(&o, "convicted"), 200.0);
+        assert_eq!(m(&o, "appeal.completed"), 200.0);
+        let r = m(&o, "released_on_appeal");
+        assert_eq!(m(&o, "executed"), 200.0 - r);
+        assert_eq!(m(&o, "released"), 0.0);
+        reversed.push(r);
+    }
+    check("released on appeal, p = 0.3 of 200", 60.0, &reversed);
+}
+
+/// A term that ends during the appeal releases the detainee and ends the
+/// appeal case (a 3-day term, reviews of 10 days: all 10 released after
+/// their sentence, no review completed); a reversal before the term ends
+/// cancels it (reviews of 1 day, reversal certain: all 10 released on
+/// appeal, none after a sentence).
+#[test]
+fn a_term_served_during_the_appeal_ends_it_and_a_reversal_cancels_it() {
+    let term = "exit = { kind = \"released\", after_days = { dist = \"fixed\", value = 3.0 } }";
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 10",
+        term,
+        "servers = 1000\nservice_days = { dist = \"fixed\", value = 10.0 }",
+    );
+    let o = run(&s);
+    assert_eq!(m(&o, "released_after_sentence"), 10.0);
+    assert_eq!(m(&o, "appeal.completed"), 0.0);
+    assert_eq!(m(&o, "released_on_appeal"), 0.0);
+    assert!(o.series("appeal_queue").unwrap().iter().all(|&x| x == 0));
+    assert_eq!(o.series("convicted_in_custody").unwrap()[59], 0);
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 10",
+        term,
+        "servers = 1000\nservice_days = { dist = \"fixed\", value = 1.0 }\nreversal_probability = 1.0",
+    );
+    let o = run(&s);
+    assert_eq!(m(&o, "released_on_appeal"), 10.0);
+    assert_eq!(m(&o, "released_after_sentence"), 0.0);
+    assert_eq!(m(&o, "appeal.completed"), 10.0);
+    assert_eq!(m(&o, "convicted"), 10.0);
+}
+
+/// A transfer of sentenced persons (`eligible_after = "verdict"`) waits
+/// for finality: reviews of 4 days, a delay of 1 day: repatriated 1 + 4 +
+/// 1 = 6 days after arrival; an appeal court that opens on day 20 holds
+/// every conviction in its queue until then.
+#[test]
+fn repatriation_after_the_verdict_waits_for_finality() {
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 10\nrepatriation = { probability = 1.0, delay_days = { dist = \"fixed\", value = 1.0 }, eligible_after = \"verdict\", after_conviction = true }",
+        "",
+        "servers = 1000\nservice_days = { dist = \"fixed\", value = 4.0 }",
+    );
+    let o = run(&s);
+    assert_eq!(m(&o, "repatriated"), 10.0);
+    let conv = o.series("convicted_in_custody").unwrap();
+    // Arrival a = 0..9, conviction at a + 1, repatriation at a + 6: at the
+    // record of day d, those with a + 1 <= d < a + 6.
+    for d in 1..=20u32 {
+        let n = (0..10u32).filter(|&a| a + 1 <= d && d < a + 6).count() as u32;
+        assert_eq!(conv[d as usize - 1], n, "day {d}");
+    }
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 10",
+        "",
+        "servers = 0\nservice_days = { dist = \"fixed\", value = 4.0 }\nschedule = [ { day = 20, servers = 5 } ]",
+    );
+    let o = run(&s);
+    let queue = o.series("appeal_queue").unwrap();
+    for d in 1..20u32 {
+        assert_eq!(queue[d as usize - 1], d.min(10), "day {d}");
+    }
+    // From day 20, five at a time, 4 days each: 5 wait on day 20, none on 24.
+    assert_eq!(queue[19], 5);
+    assert_eq!(queue[23], 0);
+    assert_eq!(m(&o, "appeal.completed"), 10.0);
+    assert_eq!(m(&o, "appeal.peak_queue"), 10.0);
+}
+
+// ----------------------------------------------------------- deportation
+
+/// Deportation with fixed delays: everyone acquitted at arrival + 1 (a
+/// 1-day trial) waits 5 days in custody and is deported at arrival + 6.
+/// `released` counts the court's 10 decisions, `deported` the 10 who
+/// left; awaiting deportation at the record of day d is the number with
+/// a + 1 <= d < a + 6, and they are inside: in occupancy and in_custody.
+#[test]
+fn deported_and_awaiting_counts_are_exact() {
+    let s = scenario(
+        40,
+        1.0,
+        r#"
+[[group]]
+name = "G"
+count = 10
+deportation = { delay_days = { dist = "fixed", value = 5.0 } }
+
+[[group]]
+name = "H"
+count = 0
+
+[court]
+conviction_probability = 0.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = { dist = "fixed", value = 1.0 }
+"#,
+    );
+    let o = run(&s);
+    assert_eq!(m(&o, "released"), 10.0);
+    assert_eq!(m(&o, "deported"), 10.0);
+    assert_eq!(m(&o, "deported.G"), 10.0);
+    assert_eq!(m(&o, "deported.H"), 0.0);
+    let waiting = o.series("awaiting_deportation").unwrap();
+    let custody = o.series("in_custody").unwrap();
+    let occ = o.series("occupancy.F").unwrap();
+    for d in 1..=20u32 {
+        let n = (0..10u32).filter(|&a| a + 1 <= d && d < a + 6).count() as u32;
+        assert_eq!(waiting[d as usize - 1], n, "day {d}");
+        // In court: arrived by d, verdict after d (one a day, a = d).
+        let in_court = u32::from(d < 10);
+        assert_eq!(custody[d as usize - 1], n + in_court, "day {d}");
+        assert_eq!(occ[d as usize - 1], n + in_court, "day {d}");
+    }
+}
+
+/// Deportation after a sentence and after a reversal: a 2-day term then a
+/// 3-day wait (deported at verdict + 5); a reversal on appeal (1-day
+/// review, certain) then a 3-day wait (deported at verdict + 4, the term
+/// cancelled). Nobody waiting is repatriated, though the group's clock
+/// would come during the wait.
+#[test]
+fn deportation_follows_every_release_by_the_court() {
+    let group = "[[group]]\nname = \"G\"\ncount = 10\ndeportation = { delay_days = { dist = \"fixed\", value = 3.0 } }";
+    let s = scenario(
+        40,
+        1.0,
+        &format!(
+            r#"
+{group}
+repatriation = {{ probability = 1.0, delay_days = {{ dist = "fixed", value = 4.0 }}, after_conviction = true }}
+
+[court]
+conviction_probability = 1.0
+
+[[court.stage]]
+name = "trial"
+servers = 1000
+service_days = {{ dist = "fixed", value = 1.0 }}
+
+[[court.sentence]]
+name = "term"
+probability = 1.0
+exit = {{ kind = "released", after_days = {{ dist = "fixed", value = 2.0 }} }}
+"#
+        ),
+    );
+    let o = run(&s);
+    // Verdict at a + 1, term ends at a + 3, deported at a + 6; the
+    // repatriation clock (a + 4) finds them awaiting deportation.
+    assert_eq!(m(&o, "released_after_sentence"), 10.0);
+    assert_eq!(m(&o, "deported"), 10.0);
+    assert_eq!(m(&o, "repatriated"), 0.0);
+    let waiting = o.series("awaiting_deportation").unwrap();
+    for d in 1..=20u32 {
+        let n = (0..10u32).filter(|&a| a + 3 <= d && d < a + 6).count() as u32;
+        assert_eq!(waiting[d as usize - 1], n, "day {d}");
+    }
+    let s = appeal_court(
+        &format!("{group}\n"),
+        "exit = { kind = \"released\", after_days = { dist = \"fixed\", value = 2.0 } }",
+        "servers = 1000\nservice_days = { dist = \"fixed\", value = 1.0 }\nreversal_probability = 1.0",
+    );
+    let o = run(&s);
+    assert_eq!(m(&o, "released_on_appeal"), 10.0);
+    assert_eq!(m(&o, "released_after_sentence"), 0.0);
+    assert_eq!(m(&o, "deported"), 10.0);
+    let waiting = o.series("awaiting_deportation").unwrap();
+    for d in 1..=20u32 {
+        let n = (0..10u32).filter(|&a| a + 2 <= d && d < a + 5).count() as u32;
+        assert_eq!(waiting[d as usize - 1], n, "day {d}");
+    }
+}
+
+/// The appeal's and deportation's keys are refused with their paths.
+#[test]
+fn appeal_and_deportation_keys_are_refused_with_their_paths() {
+    let base = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 10",
+        "",
+        "servers = 1\nservice_days = { dist = \"fixed\", value = 1.0 }",
+    );
+    for (path, value, needle) in [
+        (
+            "court.appeal.servers",
+            "0",
+            "court.appeal.servers: must be at least 1, got 0",
+        ),
+        (
+            "court.appeal.reversal_probability",
+            "1.5",
+            "court.appeal.reversal_probability: must be a probability between 0 and 1, got 1.5",
+        ),
+        (
+            "court.appeal.service_days",
+            "{ dist = \"exponential\", mean = 0.0 }",
+            "court.appeal.service_days",
+        ),
+        (
+            "court.appeal.schedule",
+            "[ { day = \"2020-01-01\", servers = 3 } ]",
+            "court.appeal.schedule[0].day: must not be before start_date",
+        ),
+        (
+            "group[G].deportation",
+            "{ delay_days = { dist = \"uniform\", low = 5.0, high = 1.0 } }",
+            "group[G].deportation.delay_days",
+        ),
+        (
+            "group[G].deportation",
+            "{ days = 3 }",
+            "group[G].deportation",
+        ),
+        ("court.appeal.judges", "3", "unknown field `judges`"),
+    ] {
+        let e = base.with_param(path, value).unwrap_err().to_string();
+        assert!(e.contains(needle), "{path}={value}: {e}");
+    }
+    // Set by path, with a table left out created.
+    let t = base
+        .with_params([
+            ("court.appeal.servers", "7"),
+            ("court.appeal.reversal_probability", "0.05"),
+            (
+                "group[G].deportation.delay_days",
+                "{ dist = \"fixed\", value = 30.0 }",
+            ),
+        ])
+        .unwrap();
+    let a = t.court.appeal.as_ref().unwrap();
+    assert_eq!((a.servers, a.reversal_probability), (7, 0.05));
+    assert!(t.groups[0].deportation.is_some());
+    assert_eq!(
+        t.varying_path("court.appeal.reversal_probability").unwrap(),
+        "court.appeal.reversal_probability"
+    );
+    assert_eq!(Scenario::from_toml_str(&t.to_toml_string()).unwrap(), t);
+    // `check` refuses an appeal that opens only after the horizon.
+    let late = base
+        .with_params([
+            ("court.appeal.servers", "0"),
+            ("court.appeal.schedule", "[ { day = 100, servers = 3 } ]"),
+        ])
+        .unwrap();
+    let e = late.check_within_horizon().unwrap_err().to_string();
+    assert!(e.starts_with("court.appeal.servers: is 0"), "{e}");
+}
