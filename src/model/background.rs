@@ -31,7 +31,8 @@ use rand::RngExt;
 use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 
-use super::{BackgroundPlan, Replication};
+use super::plan::BackgroundPlan;
+use super::replication::Replication;
 
 /// Admissions over one whole day, Poisson(a), ready to draw.
 #[derive(Debug, Clone)]

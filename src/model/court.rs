@@ -7,14 +7,16 @@ use rand::SeedableRng;
 use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 
-use super::{Detainee, Event, Replication, Status};
+use super::event::{Event, Status};
+use super::replication::Replication;
+use super::workspace::Detainee;
 use crate::dist::sampler::{Sampler, bernoulli};
 use crate::engine::Calendar;
 
 /// A court stage in a running replication: its counts, its queue, its
 /// service time's sampler and its random stream, kept together so that an
 /// event at the stage checks one index and reads one record instead of three
-/// or four. Desks live in the [`Workspace`](super::Workspace), so
+/// or four. Desks live in the [`Workspace`](super::workspace::Workspace), so
 /// that a queue keeps its memory from one replication to the next.
 #[derive(Debug)]
 pub(super) struct Desk {

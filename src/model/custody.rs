@@ -3,7 +3,8 @@
 
 use rand::distr::Distribution;
 
-use super::{Event, Replication, Status};
+use super::event::{Event, Status};
+use super::replication::Replication;
 use crate::scenario::Policy;
 
 impl Replication<'_> {

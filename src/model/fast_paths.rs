@@ -2,7 +2,7 @@
 //! (`plain_departures`, `plain_arrival`, `uniform_pool`) give exactly the
 //! results of the general code they skip.
 
-use super::Plan;
+use super::plan::Plan;
 use crate::scenario::Scenario;
 
 /// A scenario simple enough for every shortcut: one facility, one group,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::Replication;
+use super::replication::Replication;
 use super::schema::{self, Metric, MetricDef, Series, SeriesDef};
 use crate::error::Error;
 use crate::scenario::Scenario;

@@ -6,7 +6,9 @@
 use rand::RngExt;
 
 use super::background::Cohort;
-use super::{Replication, Status, Who};
+use super::event::Status;
+use super::replication::Replication;
+use crate::scenario::Who;
 
 impl Replication<'_> {
     /// Relocation `i` of the plan, at `t`.

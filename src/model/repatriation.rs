@@ -6,7 +6,10 @@
 //! conviction only with `after_conviction`; a group's quota is checked when
 //! the repatriation would happen, and one refused is never retried.
 
-use super::{Detainee, Eligible, Event, Replication, Status};
+use super::event::{Event, Status};
+use super::plan::Eligible;
+use super::replication::Replication;
+use super::workspace::Detainee;
 use crate::dist::sampler::bernoulli;
 
 impl Replication<'_> {

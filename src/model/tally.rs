@@ -6,7 +6,8 @@
 //! `cargo test --release --lib stale_timers -- --nocapture` prints the
 //! table that the engine documentation quotes.
 
-use super::{Event, Replication, Status};
+use super::event::{Event, Status};
+use super::replication::Replication;
 
 /// The kinds of [`Event`], in declaration order, for the tables.
 pub(super) const KINDS: [&str; 10] = [
@@ -77,7 +78,9 @@ impl Replication<'_> {
 #[cfg(test)]
 mod tests {
     use super::{KINDS, Tally};
-    use crate::model::{Plan, Replication, Workspace};
+    use crate::model::plan::Plan;
+    use crate::model::replication::Replication;
+    use crate::model::workspace::Workspace;
     use crate::scenario::presets;
 
     /// Sums the tallies of replications `0..n` of seed 1.

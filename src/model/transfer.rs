@@ -4,7 +4,9 @@
 use rand::RngExt;
 use rand::distr::Distribution;
 
-use super::{Detainee, Event, Replication};
+use super::event::Event;
+use super::replication::Replication;
+use super::workspace::Detainee;
 use crate::dist::sampler::bernoulli;
 
 impl Replication<'_> {

@@ -1,0 +1,97 @@
+//! The per-process random streams of one replication.
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+
+use super::court;
+
+/// Per-process random streams of one replication.
+///
+/// Replication `i` of seed `s` uses ChaCha8 keyed by `s`, stream (nonce)
+/// `i`; process `p` starts at word `p * 2^56` of that stream, so each
+/// process has 2^56 words of its own and adding draws to one never shifts
+/// another. The transfer has four: the timetable (intervals), convoy sizes
+/// and transit times (one draw each per scheduled departure, taken even
+/// when the departure is skipped by a pause or caps, so that the k-th
+/// departure keeps its draws whatever the pauses and caps), and boarding.
+/// Each court stage's stream is held by its desk (`court::Desk`), beside
+/// the stage's counts, and is set here with the others.
+#[derive(Debug)]
+pub(crate) struct Streams {
+    pub(crate) timetable: ChaCha8Rng,
+    pub(crate) size: ChaCha8Rng,
+    pub(crate) transit: ChaCha8Rng,
+    pub(crate) boarding: ChaCha8Rng,
+    pub(crate) escape: ChaCha8Rng,
+    pub(crate) allocation: ChaCha8Rng,
+    pub(crate) verdict: ChaCha8Rng,
+    pub(crate) groups: Vec<ChaCha8Rng>,
+    /// Version 2: sentences and their exits.
+    pub(crate) sentence: ChaCha8Rng,
+    /// Version 2: death times in custody.
+    pub(crate) mortality: ChaCha8Rng,
+    /// Version 2: who a relocation moves.
+    pub(crate) relocation: ChaCha8Rng,
+    /// Version 2: each facility's background turnover (empty when no
+    /// facility has one).
+    pub(crate) background: Vec<ChaCha8Rng>,
+}
+
+// The stream layout is fixed by these constants alone: changing one
+// changes every result. Processes 0-6 are the transfer's, escapes,
+// allocation and verdicts; then one per court stage (at most 64) and one
+// per group (at most 1,000). Version 2 processes come after, so that a
+// version 1 scenario draws exactly what it drew before.
+const PROCESS_STAGE0: u128 = 8;
+const PROCESS_GROUP0: u128 = 72;
+const PROCESS_SENTENCE: u128 = 1100;
+const PROCESS_MORTALITY: u128 = 1101;
+const PROCESS_RELOCATION: u128 = 1102;
+const PROCESS_BACKGROUND0: u128 = 1200;
+const _: () = assert!(
+    PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128 <= PROCESS_GROUP0
+        && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) <= PROCESS_SENTENCE
+        && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128) < 1 << 12,
+    "the random-stream layout no longer fits the validation limits"
+);
+
+impl Streams {
+    /// The streams of replication `index` of seed `seed`; each court
+    /// stage's goes to its desk.
+    pub(super) fn new(
+        seed: u64,
+        index: u64,
+        desks: &mut [court::Desk],
+        groups: usize,
+        facilities: usize,
+    ) -> Streams {
+        let key = ChaCha8Rng::seed_from_u64(seed).get_seed();
+        let at = |p: u128| {
+            let mut r = ChaCha8Rng::from_seed(key);
+            r.set_stream(index);
+            r.set_word_pos(p << 56);
+            r
+        };
+        for (s, k) in desks.iter_mut().enumerate() {
+            k.rng = at(PROCESS_STAGE0 + s as u128);
+        }
+        Streams {
+            timetable: at(0),
+            escape: at(1),
+            allocation: at(2),
+            verdict: at(3),
+            size: at(4),
+            transit: at(5),
+            boarding: at(6),
+            groups: (0..groups as u128)
+                .map(|g| at(PROCESS_GROUP0 + g))
+                .collect(),
+            sentence: at(PROCESS_SENTENCE),
+            mortality: at(PROCESS_MORTALITY),
+            relocation: at(PROCESS_RELOCATION),
+            background: (0..facilities as u128)
+                .map(|f| at(PROCESS_BACKGROUND0 + f))
+                .collect(),
+        }
+    }
+}
