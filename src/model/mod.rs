@@ -61,13 +61,17 @@
 //!   relocations, each facility's background) come after those of
 //!   version 1, so a version 1 scenario gives bit-identical results.
 
+mod appeal;
 mod background;
 mod conservation;
 mod court;
+mod courts;
 mod custody;
+mod deportation;
 mod event;
 #[cfg(test)]
 mod fast_paths;
+mod other_cases;
 pub(crate) mod outcome;
 mod plan;
 mod relocation;

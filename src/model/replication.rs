@@ -4,7 +4,8 @@
 use super::background;
 use super::conservation::ConservationError;
 use super::court;
-use super::event::Event;
+use super::courts::CourtCounts;
+use super::event::{Event, Status};
 use super::outcome::{self, Outcome};
 use super::plan::Plan;
 use super::streams::Streams;
@@ -110,6 +111,8 @@ pub(crate) struct Replication<'a> {
     pub(super) bg_left: Vec<u64>,
     pub(super) bg_in: Vec<u64>,
     pub(super) bg_out: Vec<u64>,
+    /// Version 3, the courts: reversals, deportations.
+    pub(super) courts: CourtCounts,
     // Records.
     pub(super) rec: outcome::Records,
     /// Test builds: events handled and stale, by kind.
@@ -137,15 +140,36 @@ impl<'a> Replication<'a> {
         if ws.det.len() < n {
             ws.det.resize(n, Detainee::boarding(0));
         }
-        ws.desks.resize_with(ns, court::Desk::idle);
-        ws.desks.truncate(ns);
-        for (k, st) in ws.desks.iter_mut().zip(&plan.stages) {
+        // One desk per stage, then the appeal's (v3).
+        let courts = &plan.courts;
+        let nd = ns + usize::from(courts.appeal.is_some());
+        ws.desks.resize_with(nd, court::Desk::idle);
+        ws.desks.truncate(nd);
+        for (s, (k, st)) in ws.desks.iter_mut().zip(&plan.stages).enumerate() {
             k.reset(st.servers, &st.service);
+            if courts.levels > 1 || courts.has_others {
+                k.reset_v3(
+                    courts.levels,
+                    Status::Queued,
+                    Status::InService,
+                    courts.others[s].as_ref().map(|o| &o.service),
+                );
+            }
+        }
+        if let Some(a) = &courts.appeal {
+            let k = &mut ws.desks[ns];
+            k.reset(a.servers, &a.service);
+            k.reset_v3(courts.levels, Status::Appealing, Status::InReview, None);
+            if ws.final_delay.len() < n {
+                ws.final_delay.resize(n, f64::NAN);
+            }
         }
         let rng = Streams::new(
             seed,
             index,
             &mut ws.desks,
+            ns,
+            courts.has_others,
             ng,
             if plan.has_background { nf } else { 0 },
         );
@@ -195,7 +219,8 @@ impl<'a> Replication<'a> {
             bg_left: vec![0; nf],
             bg_in: vec![0; nf],
             bg_out: vec![0; nf],
-            rec: outcome::Records::new(nf, ns),
+            courts: CourtCounts::new(ng),
+            rec: outcome::Records::new(nf, nd),
             #[cfg(test)]
             tally: tally::Tally::default(),
         };
@@ -228,6 +253,10 @@ impl<'a> Replication<'a> {
             if r.day <= h {
                 self.ws.cal.schedule(r.day, Event::Relocation(i as u32));
             }
+        }
+        // Version 3 events after the version 2 set-up, likewise.
+        if plan.courts.has_others {
+            self.schedule_other_cases();
         }
     }
 
@@ -294,8 +323,10 @@ impl<'a> Replication<'a> {
             Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
             Event::Repatriate(d) => self.repatriate(d, t),
             Event::Relocation(i) => self.relocation(i as usize, t),
-            Event::Exit { d, executed } => self.sentence_ends(d, executed),
+            Event::Exit { d, executed } => self.sentence_ends(d, executed, t),
             Event::Death(d) => self.death(d, t),
+            Event::OtherArrival(s) => self.other_arrival(s as usize, t),
+            Event::Deport(d) => self.deport(d),
         }
     }
 }

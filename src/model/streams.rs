@@ -35,6 +35,10 @@ pub(crate) struct Streams {
     /// Version 2: each facility's background turnover (empty when no
     /// facility has one).
     pub(crate) background: Vec<ChaCha8Rng>,
+    /// Version 3: the appeal's reversals.
+    pub(crate) reversal: ChaCha8Rng,
+    /// Version 3: deportation delays.
+    pub(crate) deportation: ChaCha8Rng,
 }
 
 // The stream layout is fixed by these constants alone: changing one
@@ -48,20 +52,31 @@ const PROCESS_SENTENCE: u128 = 1100;
 const PROCESS_MORTALITY: u128 = 1101;
 const PROCESS_RELOCATION: u128 = 1102;
 const PROCESS_BACKGROUND0: u128 = 1200;
+// Version 3, the courts: each stage's other cases, the appeal's reviews,
+// its reversals, deportation delays.
+const PROCESS_OTHER0: u128 = 3000;
+const PROCESS_APPEAL: u128 = 3100;
+const PROCESS_REVERSAL: u128 = 3101;
+const PROCESS_DEPORTATION: u128 = 3102;
 const _: () = assert!(
     PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128 <= PROCESS_GROUP0
         && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) <= PROCESS_SENTENCE
-        && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128) < 1 << 12,
+        && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128) < PROCESS_OTHER0
+        && PROCESS_OTHER0 + (crate::scenario::limits::MAX_STAGES as u128) <= PROCESS_APPEAL
+        && PROCESS_DEPORTATION < 1 << 12,
     "the random-stream layout no longer fits the validation limits"
 );
 
 impl Streams {
     /// The streams of replication `index` of seed `seed`; each court
-    /// stage's goes to its desk.
+    /// stage's goes to its desk (the first `stages` desks), with its other
+    /// cases' if `others`; the appeal's to the desk after them, if any.
     pub(super) fn new(
         seed: u64,
         index: u64,
         desks: &mut [court::Desk],
+        stages: usize,
+        others: bool,
         groups: usize,
         facilities: usize,
     ) -> Streams {
@@ -72,8 +87,14 @@ impl Streams {
             r.set_word_pos(p << 56);
             r
         };
-        for (s, k) in desks.iter_mut().enumerate() {
+        for (s, k) in desks[..stages].iter_mut().enumerate() {
             k.rng = at(PROCESS_STAGE0 + s as u128);
+            if others {
+                k.other_rng = at(PROCESS_OTHER0 + s as u128);
+            }
+        }
+        if let Some(k) = desks.get_mut(stages) {
+            k.rng = at(PROCESS_APPEAL);
         }
         Streams {
             timetable: at(0),
@@ -92,6 +113,8 @@ impl Streams {
             background: (0..facilities as u128)
                 .map(|f| at(PROCESS_BACKGROUND0 + f))
                 .collect(),
+            reversal: at(PROCESS_REVERSAL),
+            deportation: at(PROCESS_DEPORTATION),
         }
     }
 }
