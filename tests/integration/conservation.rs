@@ -755,6 +755,9 @@ proptest! {
 
 // ------------------------------------------------ version 3, the courts
 
+/// Other cases at a stage: rate, own service time, first day, priority.
+type OtherDraw = (f64, Option<Dist>, f64, i64);
+
 /// Version 3 court additions drawn for a scenario of up to 4 groups and 3
 /// stages over horizon `h`.
 #[derive(Debug, Clone)]
@@ -763,7 +766,7 @@ struct V3Court {
     /// deportation delay.
     groups: Vec<(i64, Option<u8>, Option<Dist>)>,
     /// Per stage: other cases (rate, own service, from, priority).
-    other: Vec<Option<(f64, Option<Dist>, f64, i64)>>,
+    other: Vec<Option<OtherDraw>>,
     /// The appeal: servers, review time, reversal probability, closed
     /// until a schedule opens it.
     appeal: Option<(u64, Dist, f64, Option<f64>)>,
@@ -808,7 +811,7 @@ fn apply_v3_court(mut s: Scenario, x: V3Court) -> Scenario {
     use custody_sim::scenario::{Appeal, Deportation, EligibleAfter, OtherCases};
     let names: Vec<String> = s.court.stages.iter().map(|st| st.name.clone()).collect();
     for (g, grp) in s.groups.iter_mut().enumerate() {
-        let (priority, route, deportation) = x.groups[g].clone();
+        let (priority, route, deportation) = x.groups[g];
         grp.priority = priority;
         grp.stages = route.map(|mask| {
             names

@@ -785,7 +785,7 @@ fn repatriation_after_the_verdict_waits_for_finality() {
     // Arrival a = 0..9, conviction at a + 1, repatriation at a + 6: at the
     // record of day d, those with a + 1 <= d < a + 6.
     for d in 1..=20u32 {
-        let n = (0..10u32).filter(|&a| a + 1 <= d && d < a + 6).count() as u32;
+        let n = (0..10u32).filter(|&a| a < d && d < a + 6).count() as u32;
         assert_eq!(conv[d as usize - 1], n, "day {d}");
     }
     let s = appeal_court(
@@ -845,7 +845,7 @@ service_days = { dist = "fixed", value = 1.0 }
     let custody = o.series("in_custody").unwrap();
     let occ = o.series("occupancy.F").unwrap();
     for d in 1..=20u32 {
-        let n = (0..10u32).filter(|&a| a + 1 <= d && d < a + 6).count() as u32;
+        let n = (0..10u32).filter(|&a| a < d && d < a + 6).count() as u32;
         assert_eq!(waiting[d as usize - 1], n, "day {d}");
         // In court: arrived by d, verdict after d (one a day, a = d).
         let in_court = u32::from(d < 10);
