@@ -46,6 +46,23 @@ pub struct Court {
 /// appeal, releases the detainee and ends the appeal case. A reversal
 /// cancels the sentence's exit. Those under appeal are convicted in
 /// custody, not awaiting a verdict.
+///
+/// # Example: executions wait for the Court of Cassation
+///
+/// ```
+/// use custody_sim::{presets, simulate, scenario::Appeal, Dist};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.court.appeal = Some(Appeal::new(10, Dist::fixed(60.0)).with_reversal(0.5));
+/// let out = simulate(&s, 1)?;
+/// let reviewed = out.metric("appeal.completed").unwrap();
+/// let reversed = out.metric("released_on_appeal").unwrap();
+/// assert!(reviewed > 0.0 && reversed <= reviewed);
+/// // Everyone convicted was reviewed, is in review or waits for it.
+/// let waiting = out.metric("appeal.queue_at_horizon").unwrap();
+/// assert!(reviewed + waiting <= out.metric("convicted").unwrap());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Appeal {
@@ -171,6 +188,20 @@ pub struct Stage {
 /// stream of cases that are not transferees. They queue at this stage
 /// alone, compete for its servers (in priority order, rule 21), and leave
 /// the model when served; they hold no bed.
+///
+/// # Example: domestic cases at the trial stage
+///
+/// ```
+/// use custody_sim::{presets, simulate, scenario::OtherCases};
+///
+/// let mut s = presets::plan_2026_01();
+/// let trial = s.court.stages.iter().position(|st| st.name == "trial").unwrap();
+/// s.court.stages[trial].other_cases = Some(OtherCases::new(5.0));
+/// let out = simulate(&s, 1)?;
+/// assert!(out.metric("stage.trial.other_completed").unwrap() > 0.0);
+/// assert!(out.series("queue_other.trial").is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// The first arrives at `from` plus an exponential gap of mean
 /// 1 / `per_day`, each next one an independent gap later. The stage's

@@ -47,6 +47,28 @@ pub struct Group {
 /// as `deported`. While it waits only death in custody applies (a
 /// relocation may still move it; it is never repatriated); it counts in
 /// occupancy and `in_custody` until it leaves.
+///
+/// # Example: acquitted foreigners wait to be deported
+///
+/// ```
+/// use custody_sim::{presets, simulate, Dist};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.court.conviction_probability = 0.5;
+/// for g in &mut s.groups {
+///     g.deportation = Some(custody_sim::scenario::Deportation {
+///         delay_days: Dist::fixed(30.0),
+///     });
+/// }
+/// let out = simulate(&s, 1)?;
+/// let released = out.metric("released").unwrap();
+/// let deported = out.metric("deported").unwrap();
+/// let waiting = *out.series("awaiting_deportation").unwrap().last().unwrap();
+/// assert!(released > 0.0);
+/// // Every acquittal is deported or still waiting (nobody dies here).
+/// assert_eq!(deported + f64::from(waiting), released);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deportation {

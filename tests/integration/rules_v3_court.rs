@@ -985,3 +985,41 @@ fn appeal_and_deportation_keys_are_refused_with_their_paths() {
     let e = late.check_within_horizon().unwrap_err().to_string();
     assert!(e.starts_with("court.appeal.servers: is 0"), "{e}");
 }
+
+// ---------------------------------------------------------------- charts
+
+/// The court chart draws the appeal's queue as one more panel after the
+/// stages, and a stage's other cases as a band of their own.
+#[cfg(feature = "plots")]
+#[test]
+fn the_court_chart_shows_the_appeal_and_other_cases() {
+    use custody_sim::montecarlo::{Runs, run as mc_run};
+    use custody_sim::report::plots::write_plots;
+
+    let s = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 30",
+        "",
+        "servers = 1\nservice_days = { dist = \"fixed\", value = 2.0 }",
+    )
+    .with_param("court.stage[trial].other_cases", "{ per_day = 2.0 }")
+    .unwrap();
+    let summary = mc_run(
+        &s,
+        &Runs {
+            replications: 4,
+            seed: SEED,
+            threads: 1,
+        },
+    )
+    .unwrap();
+    let dir = crate::cli::Scratch::new("v3-court-plots");
+    let files = write_plots(&s, &summary, &dir.path("plots")).unwrap();
+    let svg = files
+        .iter()
+        .find(|f| f.ends_with("court_queues.svg"))
+        .expect("a court chart");
+    let text = std::fs::read_to_string(svg).unwrap();
+    for needle in ["appeal queue", "other cases", "appeal (1 servers at first)"] {
+        assert!(text.contains(needle), "{needle} not drawn");
+    }
+}
