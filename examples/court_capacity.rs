@@ -40,8 +40,8 @@ fn stat<'a>(cell: &'a Cell, metric: &str) -> &'a MetricStats {
 fn param(cell: &Cell, path: &str) -> u64 {
     cell.params
         .iter()
-        .find(|(p, _)| p == path)
-        .and_then(|(_, v)| v.parse().ok())
+        .find(|o| o.path == path)
+        .and_then(|o| o.value.parse().ok())
         .expect("a numeric varied parameter")
 }
 

@@ -81,9 +81,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let value = &cell
             .params
             .iter()
-            .find(|(p, _)| p == path)
+            .find(|o| o.path == path)
             .expect("varied path")
-            .1;
+            .value;
         if path == PACE {
             paces
                 .iter()

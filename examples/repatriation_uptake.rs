@@ -110,7 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let s = base.with_param(&path, uptake)?;
             Ok(excess_days(&s, &run(&s, &runs)?))
         };
-        let reference_excess = excess_of(&r.cells[0].params[0].1)?;
+        let reference_excess = excess_of(&r.cells[0].params[0].value)?;
         println!(
             "\n{} ({} detainees; baseline uptake {assumed}):",
             g.name, g.count
@@ -126,7 +126,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for cell in &r.cells {
             print!(
                 "{:>7} {:>13.0} {:>20}",
-                cell.params[0].1,
+                cell.params[0].value,
                 stat(cell, &format!("repatriated.{}", g.name))
                     .mean
                     .unwrap_or(f64::NAN),
@@ -138,7 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     show_diff(diff(cell, &format!("facility.{f}.peak_occupancy")))
                 );
             }
-            let excess = excess_of(&cell.params[0].1)?;
+            let excess = excess_of(&cell.params[0].value)?;
             println!(
                 " {:>22}",
                 format!(

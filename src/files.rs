@@ -166,6 +166,19 @@ pub fn read_text(path: &Path, what: &str, limit: u64) -> Result<String, Error> {
     Ok(text)
 }
 
+impl Error {
+    /// Reads a whole text file, naming it if it cannot be read: a regular
+    /// file of at most [`MAX_SCENARIO_BYTES`], checked before reading
+    /// ([`read_text`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] with the path.
+    pub fn read_text(path: &Path) -> Result<String, Error> {
+        read_text(path, "text file", MAX_SCENARIO_BYTES)
+    }
+}
+
 /// Where an output goes, as [`output_target`] decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {

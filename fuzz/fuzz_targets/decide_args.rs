@@ -24,14 +24,13 @@ use std::sync::OnceLock;
 
 use custody_sim::calibrate::{Abc, Observations, Prior, abc};
 use custody_sim::decide::{
-    Find, Lever, Param, SobolOptions, Target, Variant, compare, compare_variants, sensitivity,
+    Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
     solve, tornado, uncertain_params, variant_scenarios,
 };
 use custody_sim::montecarlo::Runs;
-use custody_sim::report::Override;
 use custody_sim::report::html::Report;
 use custody_sim::report::json::to_text;
-use custody_sim::scenario::{PosteriorTable, Uncertainty};
+use custody_sim::scenario::{Override, PosteriorTable, Uncertainty, Variant};
 use custody_sim::{Dist, Scenario, presets};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -373,15 +372,15 @@ fn run_compare(u: &mut Unstructured, s: &Scenario) -> Result<()> {
             } else {
                 u.choose(LABELS)?.to_string()
             };
-            let mut params = Vec::new();
+            let mut variant = Variant::new(label);
             for _ in 0..u.int_in_range(0..=2)? {
-                params.push((u.choose(PATHS)?.to_string(), value(u)?));
+                variant = variant.set(u.choose(PATHS)?.to_string(), &value(u)?);
             }
-            variants.push(Variant::new(label, params));
+            variants.push(variant);
         }
         if u.ratio(1, 2)? {
             // As `compare --variant` calls it: the base first.
-            variants.insert(0, Variant::new("base", Vec::<(String, String)>::new()));
+            variants.insert(0, Variant::new("base"));
         }
         if u.ratio(1, 3)? {
             if let Ok(c) = compare_variants(s, &variants, &metrics, &runs) {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{DecideError, adapter};
 use crate::error::Error;
 use crate::montecarlo::Runs;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Variant};
 use crate::stats::MetricStats;
 
 /// Headline metrics every scenario reports, for a short table (pass them
@@ -29,32 +29,6 @@ pub const HEADLINE: &[&str] = &[
     "mean_days_to_verdict",
     "median_days_to_verdict",
 ];
-
-/// A variant of one scenario: a label and the parameter overrides that make
-/// it (as `--set PATH=VALUE`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Variant {
-    /// Label, e.g. `high`.
-    pub label: String,
-    /// `(path, value)` overrides, values written as in the scenario file.
-    pub params: Vec<(String, String)>,
-}
-
-impl Variant {
-    /// A variant from a label and overrides.
-    pub fn new<P: ToString, V: ToString>(
-        label: impl Into<String>,
-        params: impl IntoIterator<Item = (P, V)>,
-    ) -> Variant {
-        Variant {
-            label: label.into(),
-            params: params
-                .into_iter()
-                .map(|(p, v)| (p.to_string(), v.to_string()))
-                .collect(),
-        }
-    }
-}
 
 /// The paired difference of a metric between a scenario and the first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,7 +187,8 @@ fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> Diff {
 }
 
 /// As [`compare`], over variants of one scenario, each the base with its
-/// overrides (`--set`-style).
+/// overrides ([`Scenario::with_overrides`]), labelled by its name. The
+/// variants need not be the scenario's own `[variant.NAME]` tables.
 ///
 /// # Errors
 ///
@@ -222,12 +197,13 @@ fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> Diff {
 /// # Example: a second trial chamber against the plan as it stands
 ///
 /// ```
-/// use custody_sim::decide::{Variant, compare_variants};
+/// use custody_sim::decide::compare_variants;
+/// use custody_sim::scenario::Variant;
 /// use custody_sim::{Runs, presets};
 ///
 /// let variants = [
-///     Variant::new("as planned", Vec::<(String, String)>::new()),
-///     Variant::new("double panels", [("court.stage[trial].servers", "30")]),
+///     Variant::new("as planned"),
+///     Variant::new("double panels").set("court.stage[trial].servers", "30"),
 /// ];
 /// let runs = Runs { replications: 10, seed: 1, threads: 0 };
 /// let c = compare_variants(&presets::plan_2026_01(), &variants, &["mean_days_to_verdict"], &runs)?;
@@ -244,7 +220,7 @@ pub fn compare_variants(
     compare(&variant_scenarios(base, variants)?, metrics, runs)
 }
 
-/// The scenarios [`compare_variants`] compares: per variant, its label and
+/// The scenarios [`compare_variants`] compares: per variant, its name and
 /// `base` with its overrides.
 ///
 /// # Errors
@@ -256,14 +232,7 @@ pub fn variant_scenarios(
 ) -> Result<Vec<(String, Scenario)>, Error> {
     variants
         .iter()
-        .map(|v| {
-            let set: Vec<(&str, String)> = v
-                .params
-                .iter()
-                .map(|(p, x)| (p.as_str(), x.clone()))
-                .collect();
-            Ok((v.label.clone(), adapter::with_values(base, &set)?))
-        })
+        .map(|v| Ok((v.name.clone(), base.with_overrides(&v.overrides)?)))
         .collect()
 }
 

@@ -56,71 +56,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
 
-pub use compare::{
-    Comparison, Variant, compare, compare_summaries, compare_variants, variant_scenarios,
-};
+pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
 pub use params::{at_medians, uncertain_params};
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
 pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
 
-/// What went wrong in a decision-support computation: the kind of an
-/// [`Error::Decide`](crate::error::Error::Decide).
-///
-/// A model that cannot run (a bad parameter path or value, a scenario that
-/// a parameter value makes invalid, no worker threads) is not a kind of its
-/// own: it is the [`Error`](crate::error::Error) the model gave
-/// ([`Error::Scenario`](crate::error::Error::Scenario),
-/// [`Error::Threads`](crate::error::Error::Threads), ...).
-///
-/// # Example: a bad target, matched by its kind
-///
-/// ```
-/// use custody_sim::decide::{DecideError, Target};
-/// use custody_sim::Error;
-///
-/// match Target::parse("escaped average <= 3") {
-///     Err(Error::Decide(DecideError::Input { what, message })) => {
-///         assert_eq!(what, r#"target "escaped average <= 3""#);
-///         assert!(message.starts_with("unknown statistic \"average\""), "{message}");
-///     }
-///     other => panic!("expected a bad input, got {other:?}"),
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DecideError {
-    /// A bad input to the analysis itself (a distribution, a range, a
-    /// target, a metric name), naming what and where.
-    #[error("{what}: {message}")]
-    Input {
-        /// The parameter path, metric or option at fault.
-        what: String,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// [`solve()`]: the target is met at neither end of the range.
-    #[error("{0}")]
-    TargetNotMet(String),
-    /// [`solve()`]: the statistic evidently does not move one way over the
-    /// range.
-    #[error("{0}")]
-    NotMonotone(String),
-}
-
-impl DecideError {
-    /// An [`Error::Decide`](crate::error::Error::Decide) of kind
-    /// [`DecideError::Input`].
-    pub(crate) fn input(
-        what: impl Into<String>,
-        message: impl Into<String>,
-    ) -> crate::error::Error {
-        crate::error::Error::Decide(DecideError::Input {
-            what: what.into(),
-            message: message.into(),
-        })
-    }
-}
+pub use crate::error::DecideError;
 
 /// An estimate with its 95% interval; `None` where undefined (no variance,
 /// too few replications).

@@ -2,8 +2,6 @@
 
 use super::court;
 use super::event::{Event, Status};
-#[cfg(doc)]
-use super::{Outcome, Plan};
 use crate::engine::Calendar;
 
 /// Buffers of a replication, reused from one replication to the next.
@@ -33,7 +31,8 @@ pub struct Workspace {
     /// [`Event::Arrival`].
     pub(super) convoys: Vec<(u32, u32)>,
     /// The daily series of the replication running or run last, series
-    /// after series (see [`Outcome::series_at`]).
+    /// after series (see
+    /// [`Outcome::series_at`](super::Outcome::series_at)).
     pub(super) series: Vec<u32>,
     /// With an appeal (v3, rule 22): per convicted detainee, the delay
     /// from finality to its execution drawn at the verdict (NaN: none).
@@ -82,7 +81,7 @@ impl Detainee {
 
 impl Workspace {
     /// The daily series of the replication run last by
-    /// [`Plan::replicate_values`], series after series.
+    /// [`Plan::replicate_values`](super::Plan::replicate_values), series after series.
     pub(crate) fn series(&self) -> &[u32] {
         &self.series
     }

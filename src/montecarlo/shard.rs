@@ -14,6 +14,7 @@ use super::summary::Summary;
 use crate::error::Error;
 use crate::model::Plan;
 use crate::scenario::limits::MAX_STORED_VALUES;
+use crate::scenario::overrides::{Overrides, pairs};
 use crate::scenario::{PosteriorTable, Scenario};
 use crate::stats::{MetricStats, SeriesAcc};
 
@@ -94,8 +95,8 @@ pub struct Shard {
     /// The `--set` overrides (path, value as written) that made the
     /// scenario from its file, for provenance: a merge reports them as the
     /// single run would. Absent from files without any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    overrides: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Overrides::is_empty", with = "pairs")]
+    overrides: Overrides,
     /// The rows of the scenario's `[uncertainty] posterior` file (also
     /// loaded into `scenario`, which does not serialise them). Absent from
     /// files without one.
@@ -124,8 +125,8 @@ struct Stored {
     series_names: Vec<String>,
     values: Vec<(u64, Vec<Option<f64>>)>,
     series: SeriesAcc,
-    #[serde(default)]
-    overrides: Vec<(String, String)>,
+    #[serde(default, with = "pairs")]
+    overrides: Overrides,
     #[serde(default)]
     posterior: Option<Arc<PosteriorTable>>,
     #[serde(default)]
@@ -172,26 +173,44 @@ fn describe_posterior(t: Option<&PosteriorTable>) -> String {
 }
 
 /// A variant recorded in a shard: its name and overrides (path, value as
-/// written).
+/// written; in the file as `[path, value]` pairs), each tagged with the
+/// name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "StoredVariant")]
 pub(crate) struct RecordedVariant {
     name: String,
-    overrides: Vec<(String, String)>,
+    #[serde(with = "pairs")]
+    overrides: Overrides,
+}
+
+/// A [`RecordedVariant`] as stored, before its overrides are tagged.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredVariant {
+    name: String,
+    #[serde(with = "pairs")]
+    overrides: Overrides,
+}
+
+impl From<StoredVariant> for RecordedVariant {
+    fn from(v: StoredVariant) -> RecordedVariant {
+        RecordedVariant::new(v.name, v.overrides)
+    }
 }
 
 impl RecordedVariant {
-    pub(crate) fn new(name: impl Into<String>, overrides: Vec<(String, String)>) -> Self {
+    /// Variant `name` and its overrides (tagged with the name here).
+    pub(crate) fn new(name: impl Into<String>, overrides: Overrides) -> Self {
+        let name = name.into();
         RecordedVariant {
-            name: name.into(),
-            overrides,
+            overrides: overrides.tagged(&name),
+            name,
         }
     }
 
     /// The name and overrides of a recorded variant, if any.
-    pub(crate) fn view(v: &Option<Self>) -> Option<(&str, &[(String, String)])> {
-        v.as_ref()
-            .map(|v| (v.name.as_str(), v.overrides.as_slice()))
+    pub(crate) fn view(v: &Option<Self>) -> Option<(&str, &Overrides)> {
+        v.as_ref().map(|v| (v.name.as_str(), &v.overrides))
     }
 
     /// Refuses to merge data of different variants, naming both.
@@ -209,6 +228,15 @@ impl RecordedVariant {
             name(b)
         ))
     }
+}
+
+/// A recorded variant's overrides, then the `--set`s.
+pub(crate) fn changes(variant: &Option<RecordedVariant>, sets: &Overrides) -> Overrides {
+    let mut out = variant
+        .as_ref()
+        .map_or_else(Overrides::new, |v| v.overrides.clone());
+    out.extend(sets.iter().cloned());
+    out
 }
 
 /// SHA-256 of the scenario's canonical TOML form, in hex, without its
@@ -290,7 +318,7 @@ impl Shard {
             series: SeriesAcc::new(series_names.len(), layout.horizon_days() as usize),
             series_names,
             values: Vec::new(),
-            overrides: Vec::new(),
+            overrides: Overrides::new(),
             posterior: plan
                 .scenario()
                 .uncertainty
@@ -391,36 +419,41 @@ impl Shard {
         &self.scenario
     }
 
-    /// Records the parameter overrides (path, value as written) that made
+    /// Records the `--set` overrides (path, value as written) that made
     /// the scenario, so that merged shards report them as one run would.
-    /// Shards merge only with shards of the same overrides.
-    pub fn with_overrides(mut self, overrides: Vec<(String, String)>) -> Shard {
+    /// Shards merge only with shards of the same overrides. The file
+    /// keeps paths and values, not origins: they read back as `--set`s.
+    pub fn with_overrides(mut self, overrides: Overrides) -> Shard {
         self.overrides = overrides;
         self
     }
 
-    /// The parameter overrides recorded with [`Shard::with_overrides`].
-    pub fn overrides(&self) -> &[(String, String)] {
+    /// The `--set` overrides recorded with [`Shard::with_overrides`].
+    pub fn overrides(&self) -> &Overrides {
         &self.overrides
     }
 
     /// Records the named variant (`[variant.NAME]`) and its overrides
     /// (path, value as written) that made the scenario, before the
     /// `--set` overrides, so that merged shards report it as one run
-    /// would. Shards merge only with shards of the same variant.
-    pub fn with_variant(
-        mut self,
-        name: impl Into<String>,
-        overrides: Vec<(String, String)>,
-    ) -> Shard {
+    /// would. Shards merge only with shards of the same variant. The
+    /// overrides are kept tagged with `name`.
+    pub fn with_variant(mut self, name: impl Into<String>, overrides: Overrides) -> Shard {
         self.variant = Some(RecordedVariant::new(name, overrides));
         self
     }
 
     /// The variant recorded with [`Shard::with_variant`]: its name and
-    /// overrides.
-    pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
+    /// overrides (tagged with the name).
+    pub fn variant(&self) -> Option<(&str, &Overrides)> {
         RecordedVariant::view(&self.variant)
+    }
+
+    /// Everything recorded that made the scenario from its file, in the
+    /// order it was applied: the variant's overrides (tagged), then the
+    /// `--set`s.
+    pub fn changes(&self) -> Overrides {
+        changes(&self.variant, &self.overrides)
     }
 
     /// The master seed.
@@ -485,7 +518,8 @@ impl Shard {
         if other.overrides != self.overrides {
             return Err(mismatch(format!(
                 "shards made with different --set overrides ({:?} and {:?})",
-                self.overrides, other.overrides
+                self.overrides.pairs(),
+                other.overrides.pairs()
             )));
         }
         RecordedVariant::check_same(&self.variant, &other.variant, "shards").map_err(mismatch)?;

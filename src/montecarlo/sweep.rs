@@ -32,10 +32,11 @@ use serde::{Deserialize, Serialize};
 
 use super::runner::{Progress, Runs, in_pool, run_range};
 use super::sealed::{read_json, verify_sha256, write_sealed};
-use super::shard::{RecordedVariant, Shard, check_stored, name_file};
+use super::shard::{RecordedVariant, Shard, changes, check_stored, name_file};
 use super::summary::Summary;
 use crate::error::Error;
 use crate::model::Plan;
+use crate::scenario::overrides::{Override, Overrides, pairs};
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::MetricStats;
 
@@ -78,8 +79,11 @@ pub struct PairedDiff {
 /// One cell of a sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
-    /// `(path, value)` for each varied parameter.
-    pub params: Vec<(String, String)>,
+    /// The value of each varied parameter, in grid order: overrides of
+    /// the base scenario (no variant of their own), serialised as
+    /// `[path, value]` pairs.
+    #[serde(with = "pairs")]
+    pub params: Overrides,
     /// The cell's summary: metrics only (a sweep keeps no daily series,
     /// to save memory; run a cell's scenario with [`run`](crate::montecarlo::run()) for them).
     pub summary: Summary,
@@ -134,16 +138,18 @@ pub struct SweepShard {
     cells: Vec<(Params, Shard)>,
     /// The `--set` overrides (path, value as written) applied to the base
     /// scenario, for provenance; absent from files without any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    overrides: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Overrides::is_empty", with = "pairs")]
+    overrides: Overrides,
     /// The named variant (`[variant.NAME]`) the base scenario was made
     /// as, before the overrides; absent from files without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     variant: Option<RecordedVariant>,
 }
 
-/// `(path, value)` for each varied parameter of a cell.
-type Params = Vec<(String, String)>;
+/// The value of each varied parameter of a cell, in a file as `[path,
+/// value]` pairs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Params(#[serde(with = "pairs")] Overrides);
 
 /// Refuses a grid in which two paths reach the same parameter, or one
 /// path lies inside a table or list another replaces
@@ -162,7 +168,7 @@ fn check_distinct(base: &Scenario, vary: &[Vary]) -> Result<(), Error> {
 /// The grid of cells: parameters and scenario of each.
 fn grid(base: &Scenario, vary: &[Vary]) -> Result<Vec<(Params, Scenario)>, Error> {
     check_distinct(base, vary)?;
-    let mut cells = vec![(Vec::new(), base.clone())];
+    let mut cells = vec![(Params::default(), base.clone())];
     for v in vary {
         if v.values.is_empty() {
             return Err(Error::Scenario(ScenarioErrors::one(
@@ -174,7 +180,7 @@ fn grid(base: &Scenario, vary: &[Vary]) -> Result<Vec<(Params, Scenario)>, Error
         for (params, s) in &cells {
             for value in &v.values {
                 let mut p = params.clone();
-                p.push((v.path.clone(), value.clone()));
+                p.0.push(Override::new(&v.path, value));
                 next.push((p, s.with_param(&v.path, value)?));
             }
         }
@@ -248,42 +254,46 @@ pub fn sweep_shard(
         paths: vary.iter().map(|v| v.path.clone()).collect(),
         replications: runs.replications,
         cells: out,
-        overrides: Vec::new(),
+        overrides: Overrides::new(),
         variant: None,
     })
 }
 
 impl SweepShard {
-    /// Records the parameter overrides (path, value as written) applied to
+    /// Records the `--set` overrides (path, value as written) applied to
     /// the base scenario, so that merged slices report them as one sweep
     /// would. Slices merge only with slices of the same overrides.
-    pub fn with_overrides(mut self, overrides: Vec<(String, String)>) -> SweepShard {
+    pub fn with_overrides(mut self, overrides: Overrides) -> SweepShard {
         self.overrides = overrides;
         self
     }
 
-    /// The parameter overrides recorded with [`SweepShard::with_overrides`].
-    pub fn overrides(&self) -> &[(String, String)] {
+    /// The `--set` overrides recorded with [`SweepShard::with_overrides`].
+    pub fn overrides(&self) -> &Overrides {
         &self.overrides
     }
 
     /// Records the named variant (`[variant.NAME]`) and its overrides
     /// (path, value as written) that made the base scenario, before the
     /// `--set` overrides, so that merged slices report it as one sweep
-    /// would. Slices merge only with slices of the same variant.
-    pub fn with_variant(
-        mut self,
-        name: impl Into<String>,
-        overrides: Vec<(String, String)>,
-    ) -> SweepShard {
+    /// would. Slices merge only with slices of the same variant. The
+    /// overrides are kept tagged with `name`.
+    pub fn with_variant(mut self, name: impl Into<String>, overrides: Overrides) -> SweepShard {
         self.variant = Some(RecordedVariant::new(name, overrides));
         self
     }
 
     /// The variant recorded with [`SweepShard::with_variant`]: its name
-    /// and overrides.
-    pub fn variant(&self) -> Option<(&str, &[(String, String)])> {
+    /// and overrides (tagged with the name).
+    pub fn variant(&self) -> Option<(&str, &Overrides)> {
         RecordedVariant::view(&self.variant)
+    }
+
+    /// Everything recorded that made the base scenario from its file, in
+    /// the order it was applied: the variant's overrides (tagged), then
+    /// the `--set`s.
+    pub fn changes(&self) -> Overrides {
+        changes(&self.variant, &self.overrides)
     }
 
     /// Adds another slice of the same sweep.
@@ -304,7 +314,8 @@ impl SweepShard {
         if self.overrides != other.overrides {
             return Err(Error::shard(format!(
                 "sweep shards made with different --set overrides ({:?} and {:?})",
-                self.overrides, other.overrides
+                self.overrides.pairs(),
+                other.overrides.pairs()
             )));
         }
         RecordedVariant::check_same(&self.variant, &other.variant, "sweep shards")
@@ -323,8 +334,8 @@ impl SweepShard {
         let seed = self.cells.first().map(|c| c.1.seed());
         for (params, shard) in &self.cells {
             shard.check_integrity()?;
-            let paths_ok = params.len() == self.paths.len()
-                && params.iter().zip(&self.paths).all(|((p, _), q)| p == q);
+            let paths_ok = params.0.len() == self.paths.len()
+                && params.0.iter().zip(&self.paths).all(|(o, q)| o.path == *q);
             let within = shard
                 .ranges()
                 .last()
@@ -334,9 +345,7 @@ impl SweepShard {
                     "its cells do not agree with its grid, seed or replication count".into(),
                 );
             }
-            let again = shard
-                .scenario()
-                .with_params(params.iter().map(|(p, v)| (p.as_str(), v.as_str())));
+            let again = shard.scenario().with_overrides(&params.0);
             if again.as_ref().ok() != Some(shard.scenario()) {
                 return Err(format!(
                     "the cell labelled {} does not hold that scenario",
@@ -384,7 +393,7 @@ impl SweepShard {
                     })
                     .collect();
                 Cell {
-                    params: params.clone(),
+                    params: params.0.clone(),
                     summary,
                     diff,
                 }
@@ -452,8 +461,9 @@ impl SweepShard {
 /// A cell's parameters as `path=value, …`.
 fn label(params: &Params) -> String {
     params
+        .0
         .iter()
-        .map(|(p, v)| format!("{p}={v}"))
+        .map(Override::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -510,7 +520,7 @@ fn paired(reference: Option<&Shard>, j: usize, cell: &Shard, i: usize) -> Paired
 /// let grid = [Vary::new("court.stage[trial].servers", [15, 30])];
 /// let r = sweep(&presets::baseline(), &grid, &Runs { replications: 20, seed: 1, threads: 0 })?;
 /// let faster = &r.cells[1];
-/// assert_eq!(faster.params, vec![("court.stage[trial].servers".to_string(), "30".to_string())]);
+/// assert_eq!(faster.params.pairs(), [("court.stage[trial].servers", "30")]);
 /// let d = faster.diff_of("mean_days_to_verdict").unwrap();
 /// assert!(d.ci95_high.unwrap() < 0.0, "more trial panels, shorter time to verdict");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -332,7 +332,7 @@ pub fn write_sweep<W: Write>(r: &SweepResult, w: W) -> std::io::Result<()> {
         .collect();
     out.write_record(header.iter().map(|h| h.as_bytes()))?;
     for cell in &r.cells {
-        let values: Vec<Cow<'_, str>> = cell.params.iter().map(|(_, v)| text_cell(v)).collect();
+        let values: Vec<Cow<'_, str>> = cell.params.iter().map(|o| text_cell(&o.value)).collect();
         for (name, m) in &cell.summary.metrics {
             out.serialize((
                 &values,

@@ -47,7 +47,8 @@ use crate::decide::{Comparison, Estimate, SobolResult};
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
-use crate::report::{Override, thousands};
+use crate::report::thousands;
+use crate::scenario::Override;
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 
@@ -934,7 +935,7 @@ impl Report {
             result.cells[i]
                 .params
                 .iter()
-                .map(|(p, v)| format!("{p}={v}"))
+                .map(|o| o.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         };

@@ -62,7 +62,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::{PairedDiff, SweepResult};
-use crate::report::Override;
+use crate::scenario::Override;
 use crate::stats::{MetricStats, SeriesBands};
 
 /// `[(name, value)]` serialised as a JSON object in the given order.
@@ -180,13 +180,13 @@ impl<'a> RunDocument<'a> {
 }
 
 /// A sweep's parameter values, typed (see [`param_value`]).
-struct Params<'a>(&'a [(String, String)]);
+struct Params<'a>(&'a [Override]);
 
 impl Serialize for Params<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            map.serialize_entry(k, &param_value(v))?;
+        for o in self.0 {
+            map.serialize_entry(&o.path, &o.json_value())?;
         }
         map.end()
     }
@@ -282,7 +282,7 @@ pub fn summary_json(s: &Summary) -> Value {
 /// # Example
 ///
 /// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::{json::run_json, Override}};
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::json::run_json, scenario::Override};
 ///
 /// let scenario = presets::baseline().with_param("horizon_days", "30")?;
 /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
@@ -297,22 +297,9 @@ pub fn run_json(s: &Summary, overrides: &[Override]) -> Value {
 
 /// A parameter value as given on the command line, as JSON: a number or a
 /// boolean when it reads as one, otherwise the string itself.
+/// The same as [`Override::json_value`].
 pub fn param_value(v: &str) -> Value {
-    let t = v.trim();
-    if let Ok(i) = t.parse::<i64>() {
-        return Value::from(i);
-    }
-    if let Ok(x) = t.parse::<f64>()
-        && x.is_finite()
-        && t.chars().any(|c| c.is_ascii_digit())
-    {
-        return Value::from(x);
-    }
-    match t {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => Value::String(v.to_string()),
-    }
+    crate::scenario::overrides::json_value(v)
 }
 
 /// The JSON document of a sweep with no overrides (see the [module

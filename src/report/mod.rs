@@ -10,9 +10,8 @@
 
 use std::path::Path;
 
-use serde::{Serialize, Serializer};
-
 use crate::error::Error;
+use crate::scenario::Override;
 
 pub mod csv;
 pub mod dates;
@@ -38,76 +37,6 @@ pub(crate) fn thousands(x: f64) -> String {
         out.insert(0, '-');
     }
     out
-}
-
-/// A parameter changed from the scenario as given (`--set PATH=VALUE`, or
-/// an override of a named variant), recorded in the outputs so that a
-/// result says what it is a result of.
-///
-/// In JSON it reads `{"path": "court.stage[trial].servers", "value": 30}`:
-/// the value as a number or boolean when it reads as one, otherwise the
-/// string given. An override that comes from a variant (`[variant.NAME]`)
-/// has a third key, `"variant": "NAME"`; a `--set` has none. A variant's
-/// overrides come first, in its order, then the `--set`s.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Override {
-    /// The parameter path, e.g. `court.stage[trial].servers`.
-    pub path: String,
-    /// The value, as given.
-    pub value: String,
-    /// The variant it comes from; `None` for a `--set`.
-    pub variant: Option<String>,
-}
-
-impl Override {
-    /// An override of `path` by `value` (a `--set`).
-    pub fn new(path: impl Into<String>, value: impl Into<String>) -> Override {
-        Override {
-            path: path.into(),
-            value: value.into(),
-            variant: None,
-        }
-    }
-
-    /// An override of `path` by `value` that comes from variant `variant`.
-    pub fn from_variant(
-        variant: impl Into<String>,
-        path: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Override {
-        Override {
-            variant: Some(variant.into()),
-            ..Override::new(path, value)
-        }
-    }
-
-    /// The overrides of variant `v`, tagged with its name.
-    pub fn of_variant(v: &crate::scenario::Variant) -> Vec<Override> {
-        v.override_texts()
-            .into_iter()
-            .map(|(p, x)| Override::from_variant(&v.name, p, x))
-            .collect()
-    }
-}
-
-impl std::fmt::Display for Override {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}={}", self.path, self.value)
-    }
-}
-
-impl Serialize for Override {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let n = 2 + usize::from(self.variant.is_some());
-        let mut st = s.serialize_struct("Override", n)?;
-        st.serialize_field("path", &self.path)?;
-        st.serialize_field("value", &json::param_value(&self.value))?;
-        if let Some(v) = &self.variant {
-            st.serialize_field("variant", v)?;
-        }
-        st.end()
-    }
 }
 
 /// `a=1, b=2`: overrides as one line of text (empty for none).
@@ -190,18 +119,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn overrides_serialise_with_typed_values() {
+    fn overrides_read_as_one_line_and_one_phrase() {
         let o = [
+            Override::from_variant("high", "horizon_days", "30"),
             Override::new("court.stage[trial].servers", "30"),
             Override::new("start_date", "2026-02-01"),
         ];
         assert_eq!(
-            serde_json::to_string(&o).unwrap(),
-            r#"[{"path":"court.stage[trial].servers","value":30},{"path":"start_date","value":"2026-02-01"}]"#
-        );
-        assert_eq!(
-            overrides_text(&o),
+            overrides_text(&o[1..]),
             "court.stage[trial].servers=30, start_date=2026-02-01"
         );
+        assert_eq!(
+            changes_text(Some("high"), &o),
+            "variant high (horizon_days=30) with --set court.stage[trial].servers=30, start_date=2026-02-01"
+        );
+        assert_eq!(changes_text(Some("central"), &[]), "variant central");
     }
 }

@@ -16,7 +16,8 @@ use std::fmt::Write as _;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::dates::Day0;
-use crate::report::{Override, changes_text, thousands};
+use crate::report::{changes_text, thousands};
+use crate::scenario::Override;
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 
@@ -203,7 +204,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
 /// # Example
 ///
 /// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::{table::summary_table_with, Override}};
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table_with, scenario::Override};
 ///
 /// let scenario = presets::baseline().with_param("horizon_days", "30")?;
 /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
@@ -255,12 +256,12 @@ fn end_rule(scenario: &Scenario, s: &Summary, last: f64) -> String {
 /// # Example
 ///
 /// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::{table::summary_table_for, Override}};
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table_for, scenario::Override};
 ///
 /// let base = presets::baseline();
 /// let scenario = base.with_variant("high")?.with_param("horizon_days", "30")?;
 /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let mut changes = Override::of_variant(base.variant("high")?);
+/// let mut changes = base.variant("high")?.overrides.clone();
 /// changes.push(Override::new("horizon_days", "30"));
 /// let text = summary_table_for(&scenario, &s, Some("high"), &changes);
 /// assert!(text.contains("Scenario baseline, variant high ("));
@@ -656,7 +657,7 @@ pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
         let params = c
             .params
             .iter()
-            .map(|(p, v)| format!("{p}={v}"))
+            .map(|o| o.to_string())
             .collect::<Vec<_>>()
             .join(", ");
         rows.push(vec![(i + 1).to_string(), params]);

@@ -18,10 +18,10 @@
 //! (stages, schedules, sentences) and `repatriation.rs`. Around them:
 //! `problems.rs` (the problem list and the [`limits`]), `read.rs` (the
 //! error-tolerant TOML reader), `builder.rs` ([`ScenarioBuilder`]), and
-//! [`day`], [`dist`], [`path`] (parameter paths), [`presets`],
-//! [`uncertainty`] and [`variant`]. [`Scenario::validate`] calls each
-//! process's checks in a fixed order, the order of the problems it
-//! reports. Every type is re-exported here: `scenario::Stage`, not a path
+//! [`day`], [`dist`], [`path`] (parameter paths), [`overrides`] (sets of
+//! parameter overrides), [`presets`], [`uncertainty`] and [`variant`].
+//! [`Scenario::validate`] calls each process's checks in a fixed order,
+//! the order of the problems it reports. Every type is re-exported here: `scenario::Stage`, not a path
 //! through its file.
 
 mod builder;
@@ -29,6 +29,7 @@ mod court;
 pub mod day;
 pub mod dist;
 mod facility;
+pub mod overrides;
 pub mod path;
 mod population;
 pub mod presets;
@@ -49,6 +50,7 @@ pub use day::Day;
 pub use dist::Dist;
 pub use facility::{Allocation, Background, Custody, Expansion, Facility, Policy, Relocation, Who};
 pub use jiff::civil::Date;
+pub use overrides::{Override, Overrides};
 pub use population::{Deportation, Group};
 pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use repatriation::{EligibleAfter, Repatriation};

@@ -44,6 +44,7 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
+use super::overrides::{Override, Overrides, value_text};
 use super::problems::Problems;
 use super::{Scenario, ScenarioErrors};
 use crate::error::Error;
@@ -74,9 +75,10 @@ pub struct Variant {
     pub name: String,
     /// What the variant stands for (`description`), if given.
     pub description: Option<String>,
-    /// Parameter paths (as `--set` takes them) and their values, in the
-    /// order they are applied.
-    pub overrides: Vec<(String, toml::Value)>,
+    /// Parameter paths (as `--set` takes them) and their values as
+    /// written, in the order they are applied, each tagged with the
+    /// variant's name ([`Override::variant`]).
+    pub overrides: Overrides,
 }
 
 impl Variant {
@@ -85,7 +87,7 @@ impl Variant {
         Variant {
             name: name.into(),
             description: None,
-            overrides: Vec::new(),
+            overrides: Overrides::new(),
         }
     }
 
@@ -96,35 +98,20 @@ impl Variant {
     }
 
     /// Adds an override written as on the command line (`--set
-    /// PATH=VALUE`): TOML, or a bare string where it is not TOML.
+    /// PATH=VALUE`): TOML, or a bare string where it is not TOML. The
+    /// value is kept as written.
     pub fn set(mut self, path: impl Into<String>, value: &str) -> Variant {
-        self.overrides
-            .push((path.into(), super::path::parse_value(value)));
+        let o = Override::from_variant(&self.name, path, value);
+        self.overrides.push(o);
         self
     }
 
-    /// Adds an override with a value already in TOML form.
+    /// Adds an override with a value already in TOML form (kept as the
+    /// text `--set` would take for it, which reads back as the value).
     pub fn set_value(mut self, path: impl Into<String>, value: toml::Value) -> Variant {
-        self.overrides.push((path.into(), value));
+        let o = Override::from_variant(&self.name, path, value_text(&value));
+        self.overrides.push(o);
         self
-    }
-
-    /// The overrides as `--set` would take them: `(path, value text)`.
-    /// A string is written bare where `--set` reads it back as the same
-    /// string, quoted otherwise; other values as TOML.
-    pub fn override_texts(&self) -> Vec<(String, String)> {
-        self.overrides
-            .iter()
-            .map(|(p, v)| (p.clone(), value_text(v)))
-            .collect()
-    }
-}
-
-/// A value as `--set` takes it (see [`Variant::override_texts`]).
-pub(crate) fn value_text(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) if super::path::parse_value(s) == *v => s.clone(),
-        other => other.to_string(),
     }
 }
 
@@ -144,7 +131,7 @@ pub(crate) fn key(name: &str) -> String {
 
 /// Flattens a variant's table into `(path, value)` pairs (see the module
 /// docs); the order is the table's, fixed later from the text.
-fn flatten(prefix: &str, table: toml::Table, out: &mut Vec<(String, toml::Value)>) {
+fn flatten(name: &str, prefix: &str, table: toml::Table, out: &mut Overrides) {
     for (k, v) in table {
         let path = if prefix.is_empty() {
             k
@@ -153,9 +140,9 @@ fn flatten(prefix: &str, table: toml::Table, out: &mut Vec<(String, toml::Value)
         };
         match v {
             toml::Value::Table(t) if !t.is_empty() && !t.contains_key("dist") => {
-                flatten(&path, t, out);
+                flatten(name, &path, t, out);
             }
-            other => out.push((path, other)),
+            other => out.push(Override::from_variant(name, path, value_text(&other))),
         }
     }
 }
@@ -173,8 +160,8 @@ pub(crate) mod table {
                 if let Some(d) = &v.description {
                     m.serialize_entry(DESCRIPTION, d)?;
                 }
-                for (p, x) in &v.overrides {
-                    m.serialize_entry(p, x)?;
+                for o in &v.overrides {
+                    m.serialize_entry(&o.path, &o.toml_value())?;
                 }
                 m.end()
             }
@@ -197,18 +184,22 @@ pub(crate) mod table {
                 let mut out = Vec::new();
                 while let Some(name) = map.next_key::<String>()? {
                     let mut body: toml::Table = map.next_value()?;
-                    let mut overrides = Vec::new();
+                    let mut overrides = Overrides::new();
                     let description = match body.remove(DESCRIPTION) {
                         None => None,
                         Some(toml::Value::String(s)) => Some(s),
                         // Kept as an override, which validation refuses
                         // by its key path.
                         Some(other) => {
-                            overrides.push((DESCRIPTION.to_string(), other));
+                            overrides.push(Override::from_variant(
+                                &name,
+                                DESCRIPTION,
+                                value_text(&other),
+                            ));
                             None
                         }
                     };
-                    flatten("", body, &mut overrides);
+                    flatten(&name, "", body, &mut overrides);
                     out.push(Variant {
                         name,
                         description,
@@ -250,12 +241,14 @@ pub(crate) fn order_as_in(variants: &mut [Variant], text: &str) {
     variants.sort_by_key(|v| names.get(&v.name).copied().unwrap_or(usize::MAX));
     for v in variants.iter_mut() {
         let name = v.name.clone();
-        v.overrides.sort_by_key(|(p, _)| {
+        let mut own: Vec<Override> = std::mem::take(&mut v.overrides).into();
+        own.sort_by_key(|o| {
             paths
-                .get(&(name.clone(), p.clone()))
+                .get(&(name.clone(), o.path.clone()))
                 .copied()
                 .unwrap_or(usize::MAX)
         });
+        v.overrides = own.into();
     }
 }
 
@@ -307,7 +300,7 @@ impl Scenario {
     /// to this scenario, then validated once. The result has no variants
     /// of its own (they are alternatives to the scenario as given), and
     /// is the same, bit for bit, as `--set` of the same overrides
-    /// ([`Scenario::with_params`] of [`Variant::override_texts`]).
+    /// ([`Scenario::with_overrides`] of [`Variant::overrides`]).
     ///
     /// # Errors
     ///
@@ -334,15 +327,16 @@ impl Scenario {
     /// ```
     pub fn with_variant(&self, name: &str) -> Result<Scenario, Error> {
         let v = self.variant(name)?;
-        if let Some((_, x)) = v.overrides.iter().find(|(p, _)| p == DESCRIPTION) {
+        if let Some(x) = v.overrides.iter().find(|o| o.path == DESCRIPTION) {
             return Err(Error::Scenario(ScenarioErrors::one(
                 format!("{}.{DESCRIPTION}", key(name)),
                 format!(
-                    "must be a string (it describes the variant, and is not a parameter), got {x}"
+                    "must be a string (it describes the variant, and is not a parameter), got {}",
+                    x.value
                 ),
             )));
         }
-        self.with_values(v.overrides.iter().map(|(p, x)| (p.as_str(), x.clone())))
+        self.with_overrides(&v.overrides)
             .map_err(|e| under_variant(e, v))
     }
 
@@ -385,14 +379,14 @@ fn under_variant(e: Error, v: &Variant) -> Error {
         .0
         .into_iter()
         .map(|mut e| {
-            let set = v.overrides.iter().rev().find(|(p, _)| {
+            let set = v.overrides.iter().rev().find(|o| {
                 e.path
-                    .strip_prefix(p.as_str())
+                    .strip_prefix(o.path.as_str())
                     .is_some_and(|r| r.is_empty() || r.starts_with(['.', '[']))
             });
-            if let Some((_, value)) = set {
-                let text = value_text(value);
-                if !e.message.contains(&text) {
+            if let Some(o) = set {
+                let text = &o.value;
+                if !e.message.contains(text) {
                     e.message = format!("{} (the variant sets {text})", e.message);
                 }
             }
@@ -413,17 +407,6 @@ mod tests {
     use crate::scenario::presets;
 
     #[test]
-    fn strings_are_written_bare_only_where_they_read_back() {
-        assert_eq!(
-            value_text(&toml::Value::String("fill_in_order".into())),
-            "fill_in_order"
-        );
-        assert_eq!(value_text(&toml::Value::String("30".into())), "\"30\"");
-        assert_eq!(value_text(&toml::Value::Integer(30)), "30");
-        assert_eq!(value_text(&toml::Value::Float(0.5)), "0.5");
-    }
-
-    #[test]
     fn keys_quote_names_that_are_not_bare() {
         assert_eq!(key("high"), "variant.high");
         assert_eq!(key("a b"), "variant.\"a b\"");
@@ -438,9 +421,16 @@ mod tests {
         );
         let t = Scenario::from_toml_str(&text).unwrap();
         assert_eq!(t.variants[0].name, "b");
-        assert_eq!(t.variants[0].overrides[0].0, "court.conviction_probability");
-        assert_eq!(t.variants[0].overrides[1].0, "transfer.transit_days");
-        assert_eq!(t.variants[1].overrides[0].0, "custody.mortality_per_year");
+        assert_eq!(
+            t.variants[0].overrides[0].path,
+            "court.conviction_probability"
+        );
+        assert_eq!(t.variants[0].overrides[1].path, "transfer.transit_days");
+        assert_eq!(
+            t.variants[1].overrides[0].path,
+            "custody.mortality_per_year"
+        );
+        assert_eq!(t.variants[1].overrides[0].variant.as_deref(), Some("a"));
         s.variants = t.variants.clone();
         assert_eq!(t, s);
         assert_eq!(

@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use custody_sim::montecarlo::{
     Limits, MOVE_EVENTS, NANOS_PER_EVENT, Runs, SCAN_EVENTS, estimate_runs,
 };
-use custody_sim::report::Override;
 use custody_sim::scenario::TransferEnd;
 use custody_sim::{Plan, Scenario, presets};
 
@@ -551,7 +550,7 @@ fn the_report_says_where_each_override_came_from() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path("r.html")).unwrap();
     let base = presets::baseline();
-    let own = Override::of_variant(base.variant("high").unwrap());
+    let own = base.variant("high").unwrap().overrides.clone();
     assert!(!own.is_empty());
     for ov in &own {
         let path = ov.path.replace('"', "&quot;");

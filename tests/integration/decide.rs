@@ -3,9 +3,10 @@
 
 use custody_sim::decide::compare::HEADLINE;
 use custody_sim::decide::{
-    DecideError, Find, Lever, Param, SobolOptions, Target, Variant, compare, compare_variants,
-    sensitivity, sobol_model, solve, tornado,
+    DecideError, Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
+    sobol_model, solve, tornado,
 };
+use custody_sim::scenario::Variant;
 use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Error, Runs, Scenario, presets};
 
@@ -300,9 +301,9 @@ fn compare_paired_differences_equal_a_sweeps() {
     let s = presets::plan_2026_01();
     let path = "court.stage[trial].servers";
     let variants = [
-        Variant::new("15 panels", [(path, "15")]),
-        Variant::new("30 panels", [(path, "30")]),
-        Variant::new("60 panels", [(path, "60")]),
+        Variant::new("15 panels").set(path, "15"),
+        Variant::new("30 panels").set(path, "30"),
+        Variant::new("60 panels").set(path, "60"),
     ];
     let runs = Runs {
         replications: 16,

@@ -187,10 +187,10 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
     let whole = sweep(&s, &grid, &runs).unwrap();
     assert_eq!(whole.cells.len(), 4);
     assert_eq!(
-        whole.cells[3].params,
-        vec![
-            ("court.stage[trial].servers".to_string(), "30".to_string()),
-            ("transfer.weekly_cap".to_string(), "2000".to_string())
+        whole.cells[3].params.pairs(),
+        [
+            ("court.stage[trial].servers", "30"),
+            ("transfer.weekly_cap", "2000")
         ]
     );
     let mut shards: Vec<_> = (0..3)

@@ -52,7 +52,7 @@ conviction_probability = 0.9
     assert_eq!(names, ["slow", "fast", "as_is"]);
     let slow = &s.variants[0];
     assert_eq!(slow.description.as_deref(), Some("fewer judges"));
-    let paths: Vec<&str> = slow.overrides.iter().map(|(p, _)| p.as_str()).collect();
+    let paths: Vec<&str> = slow.overrides.iter().map(|o| o.path.as_str()).collect();
     assert_eq!(
         paths,
         ["court.stage[trial].servers", "transfer.transit_days"]
@@ -60,7 +60,7 @@ conviction_probability = 0.9
     let fast: Vec<&str> = s.variants[1]
         .overrides
         .iter()
-        .map(|(p, _)| p.as_str())
+        .map(|o| o.path.as_str())
         .collect();
     assert_eq!(
         fast,
@@ -246,9 +246,9 @@ fn a_variant_on_the_command_line_equals_the_set_of_its_overrides() {
     let sets: Vec<String> = high
         .variant("high")
         .unwrap()
-        .override_texts()
-        .into_iter()
-        .flat_map(|(p, v)| ["--set".to_string(), format!("{p}={v}")])
+        .overrides
+        .iter()
+        .flat_map(|o| ["--set".to_string(), o.to_string()])
         .collect();
     let mut head = vec!["run", file.as_str()];
     head.extend(sets.iter().map(String::as_str));

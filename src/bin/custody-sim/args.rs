@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use custody_sim::scenario::Override;
 use custody_sim::sweep::Vary;
 
 /// Most replications of one run, shard or sweep cell: a shard keeps every
@@ -105,8 +106,8 @@ pub(crate) struct Common {
     /// Override a parameter, e.g. `--set court.stage[trial].servers=30`;
     /// applied in order. Recorded in the JSON (`overrides`), the table and
     /// the charts.
-    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_assignment)]
-    pub(crate) set: Vec<(String, String)>,
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set)]
+    pub(crate) set: Vec<Override>,
     /// No table, no progress bar and no notes of files written.
     #[arg(long, short)]
     pub(crate) quiet: bool,
@@ -443,6 +444,11 @@ pub(crate) struct CompareArgs {
 }
 
 /// `PATH=VALUE`, split at the first `=`.
+/// `--set PATH=VALUE`: an override with no variant.
+fn parse_set(s: &str) -> Result<Override, String> {
+    parse_assignment(s).map(|(p, v)| Override::new(p, v))
+}
+
 pub(crate) fn parse_assignment(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((p, v)) if !p.trim().is_empty() => Ok((p.trim().to_string(), v.trim().to_string())),

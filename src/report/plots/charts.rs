@@ -10,7 +10,8 @@ use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, tim
 use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
 use crate::error::Error;
 use crate::montecarlo::Summary;
-use crate::report::{Override, overrides_text};
+use crate::report::overrides_text;
+use crate::scenario::Override;
 use crate::scenario::Scenario;
 use crate::stats::SeriesBands;
 

@@ -467,12 +467,12 @@ fn sweep_panel<DB: DrawingBackend>(
     let mut lines: Vec<String> = Vec::new();
     let mut points: Vec<(usize, usize, f64, f64, f64)> = Vec::new();
     for cell in &r.cells {
-        let x = cell.params.first().map_or("", |p| p.1.as_str());
+        let x = cell.params.first().map_or("", |p| p.value.as_str());
         let line = cell
             .params
             .iter()
             .skip(1)
-            .map(|(p, v)| format!("{p} = {v}"))
+            .map(|o| format!("{} = {}", o.path, o.value))
             .collect::<Vec<_>>()
             .join(", ");
         let xi = xs.iter().position(|v| *v == x).unwrap_or_else(|| {

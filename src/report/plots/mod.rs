@@ -48,7 +48,7 @@ use plotters::style::FontStyle;
 
 use crate::error::Error;
 use crate::montecarlo::Summary;
-use crate::report::Override;
+use crate::scenario::Override;
 use crate::scenario::Scenario;
 
 mod axes;

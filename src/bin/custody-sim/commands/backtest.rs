@@ -143,7 +143,7 @@ fn report(
     scenario: &Scenario,
     obs: &Observations,
     fans: &BacktestFans,
-    overrides: &[custody_sim::report::Override],
+    overrides: &[custody_sim::scenario::Override],
 ) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());

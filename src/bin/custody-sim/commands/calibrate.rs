@@ -188,7 +188,7 @@ fn scenario_out_text(
     a: &CalibrateArgs,
     post: &Posterior,
     scenario: &Scenario,
-    overrides: &[custody_sim::report::Override],
+    overrides: &[custody_sim::scenario::Override],
 ) -> Result<String, Fail> {
     let Some(p) = &a.scenario_out else {
         return Ok(String::new());
@@ -238,7 +238,7 @@ fn report(
     obs: &Observations,
     priors: &[Prior],
     post: &Posterior,
-    overrides: &[custody_sim::report::Override],
+    overrides: &[custody_sim::scenario::Override],
 ) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());

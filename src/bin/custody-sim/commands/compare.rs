@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use custody_sim::decide::compare::HEADLINE;
 #[cfg(feature = "plots")]
 use custody_sim::decide::compare_summaries;
-use custody_sim::decide::{Comparison, Variant, compare as run_compare, variant_scenarios};
-use custody_sim::report::Override;
+use custody_sim::decide::{Comparison, compare as run_compare, variant_scenarios};
 use custody_sim::report::csv::text_field;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::scenario::{Override, Variant};
 use custody_sim::{Runs, Scenario};
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads};
@@ -28,11 +28,12 @@ fn parse_variant(text: &str) -> Result<Variant, Fail> {
     if label.trim().is_empty() {
         return Err(bad());
     }
-    let params = rest
-        .split(',')
-        .map(|a| crate::args::parse_assignment(a).map_err(|_| bad()))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Variant::new(label.trim(), params))
+    let mut v = Variant::new(label.trim());
+    for a in rest.split(',') {
+        let (p, x) = crate::args::parse_assignment(a).map_err(|_| bad())?;
+        v = v.set(p, &x);
+    }
+    Ok(v)
 }
 
 /// Refuses labels that would be ambiguous or unsafe to print: one given
@@ -156,7 +157,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     } else {
         check_labels(
             std::iter::once(("--variant", "base"))
-                .chain(variants.iter().map(|v| ("--variant", v.label.as_str()))),
+                .chain(variants.iter().map(|v| ("--variant", v.name.as_str()))),
         )?;
     }
     let metrics: Vec<&str> = if a.metric.is_empty() {
@@ -180,22 +181,18 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
             .iter()
             .map(|s| Ok((s.clone(), load(s, &a.common.set)?)))
             .collect::<Result<Vec<_>, Fail>>()?;
-        let overrides = vec![sets.clone(); scenarios.len()];
+        let overrides = vec![Vec::from(sets.clone()); scenarios.len()];
         (scenarios, overrides)
     } else {
         let base = load(&a.scenarios[0], &a.common.set)?;
-        let mut all = vec![Variant::new("base", Vec::<(String, String)>::new())];
+        let mut all = vec![Variant::new("base")];
         all.extend(variants);
         let overrides = all
             .iter()
             .map(|v| {
                 let mut o = sets.clone();
-                o.extend(
-                    v.params
-                        .iter()
-                        .map(|(p, x)| Override::from_variant(&v.label, p, x)),
-                );
-                o
+                o.extend(v.overrides.iter().cloned());
+                o.into()
             })
             .collect();
         (variant_scenarios(&base, &all)?, overrides)

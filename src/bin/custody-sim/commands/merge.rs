@@ -4,7 +4,7 @@
 use custody_sim::montecarlo::{Shard, ShardFile};
 
 use super::sweep::{emit_sweep, sweep_outputs};
-use super::{emit_summary, overrides, plots_available, run_outputs};
+use super::{emit_summary, plots_available, run_outputs};
 use crate::args::{MergeArgs, Outputs};
 use crate::output::{self, note};
 use crate::{Fail, fail, usage};
@@ -62,7 +62,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         &sweep.result(),
         a.json.as_deref(),
         a.csv.as_deref(),
-        &changes(sweep.variant(), sweep.overrides()),
+        &sweep.changes(),
         a.quiet,
     )
 }
@@ -94,7 +94,7 @@ fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> 
     );
     // The variant and the `--set`s that made the scenario travel with the
     // shard.
-    let changes = changes(shard.variant(), shard.overrides());
+    let changes = shard.changes();
     emit_summary(
         shard.scenario(),
         &summary,
@@ -103,21 +103,4 @@ fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> 
         &changes,
         a.quiet,
     )
-}
-
-/// The overrides a shard recorded: its variant's (tagged), then the
-/// `--set`s.
-fn changes(
-    variant: Option<(&str, &[(String, String)])>,
-    sets: &[(String, String)],
-) -> Vec<custody_sim::report::Override> {
-    let mut out = Vec::new();
-    if let Some((name, own)) = variant {
-        out.extend(
-            own.iter()
-                .map(|(p, v)| custody_sim::report::Override::from_variant(name, p, v)),
-        );
-    }
-    out.extend(overrides(sets));
-    out
 }

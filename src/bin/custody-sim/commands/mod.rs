@@ -6,7 +6,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use custody_sim::montecarlo::{Estimate, Limits, Runs, Summary, estimate_runs};
-use custody_sim::report::{Override, csv, json, table};
+use custody_sim::report::{csv, json, table};
+use custody_sim::scenario::{Override, Overrides};
 use custody_sim::{Error, Scenario, presets as bundled};
 
 use crate::args::Outputs;
@@ -175,21 +176,15 @@ pub(crate) struct Loaded {
     /// The variant applied, if any.
     pub(crate) variant: Option<String>,
     /// The variant's overrides (tagged), then the `--set`s.
-    pub(crate) overrides: Vec<Override>,
+    pub(crate) overrides: Overrides,
 }
 
 impl Loaded {
-    /// The variant applied and its own overrides (path, value as
-    /// written), as a shard records them.
-    pub(crate) fn variant_record(&self) -> Option<(String, Vec<(String, String)>)> {
+    /// The variant applied and its own overrides, as a shard records
+    /// them.
+    pub(crate) fn variant_record(&self) -> Option<(String, Overrides)> {
         let name = self.variant.clone()?;
-        let own = self
-            .overrides
-            .iter()
-            .filter(|o| o.variant.is_some())
-            .map(|o| (o.path.clone(), o.value.clone()))
-            .collect();
-        Some((name, own))
+        Some((name, self.overrides.of_variants()))
     }
 }
 
@@ -198,7 +193,7 @@ impl Loaded {
 pub(crate) fn load_with(
     spec: &str,
     variant_flag: Option<&str>,
-    set: &[(String, String)],
+    set: &[Override],
 ) -> Result<Loaded, Fail> {
     let (parsed, source) = read_scenario(spec)?;
     let s = parsed?;
@@ -210,20 +205,16 @@ pub(crate) fn load_with(
         }
         (a, b) => a.or_else(|| b.map(str::to_string)),
     };
-    let mut overrides = Vec::new();
+    let mut overrides = Overrides::new();
     if let Some(name) = &variant {
-        overrides = Override::of_variant(s.variant(name)?);
+        overrides = s.variant(name)?.overrides.clone();
     }
-    overrides.extend(self::overrides(set));
+    overrides.extend(set.iter().cloned());
     // The variant's overrides and the `--set`s apply in order, then the
     // result is validated once, so that `--set`s can repair a file as
     // well as change it; a variant is the same as `--set`s of its
     // overrides.
-    let scenario = match s.with_params(
-        overrides
-            .iter()
-            .map(|o| (o.path.as_str(), o.value.as_str())),
-    ) {
+    let scenario = match s.with_overrides(&overrides) {
         Ok(scenario) => scenario,
         Err(e) => {
             // A problem of the variant's own, on a file that is valid
@@ -246,13 +237,13 @@ pub(crate) fn load_with(
 
 /// Loads and validates SCENARIO (with the variant it names, if any), then
 /// applies each `--set` in order.
-pub(crate) fn load(spec: &str, set: &[(String, String)]) -> Result<Scenario, Fail> {
+pub(crate) fn load(spec: &str, set: &[Override]) -> Result<Scenario, Fail> {
     Ok(load_with(spec, None, set)?.scenario)
 }
 
-/// The `--set`s as recorded overrides.
-pub(crate) fn overrides(set: &[(String, String)]) -> Vec<Override> {
-    set.iter().map(|(p, v)| Override::new(p, v)).collect()
+/// The `--set`s as one set of overrides.
+pub(crate) fn overrides(set: &[Override]) -> Overrides {
+    set.iter().cloned().collect()
 }
 
 /// The thread count to use: at most the work there is (the result does

@@ -1,8 +1,8 @@
 //! `custody-sim run`: replications of a scenario, summarised.
 
 use custody_sim::montecarlo::{Summary, run_plan};
-use custody_sim::report::Override;
 use custody_sim::report::html::{Provenance, Report};
+use custody_sim::scenario::Override;
 use custody_sim::{Plan, Scenario};
 
 use super::{

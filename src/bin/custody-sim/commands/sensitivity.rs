@@ -179,7 +179,7 @@ fn report(
     a: &SensitivityArgs,
     scenario: &Scenario,
     r: &SobolResult,
-    overrides: &[custody_sim::report::Override],
+    overrides: &[custody_sim::scenario::Override],
 ) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());

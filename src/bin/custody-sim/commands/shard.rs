@@ -47,7 +47,7 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
         Some(&|_, _| bar.tick()),
     );
     bar.finish();
-    let mut shard = shard?.with_overrides(a.common.set.clone());
+    let mut shard = shard?.with_overrides(super::overrides(&a.common.set));
     if let Some((name, own)) = record {
         shard = shard.with_variant(name, own);
     }

@@ -6,7 +6,8 @@ use std::path::Path;
 use custody_sim::Scenario;
 use custody_sim::montecarlo::Runs;
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::report::{Override, csv, json, table};
+use custody_sim::report::{csv, json, table};
+use custody_sim::scenario::Override;
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
 
 use super::{check_work, load_with, scenario_inputs, threads};
@@ -138,7 +139,7 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let bar = Bar::new(slice, a.common.quiet);
     let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
     bar.finish();
-    let mut shard = shard?.with_overrides(a.common.set.clone());
+    let mut shard = shard?.with_overrides(super::overrides(&a.common.set));
     if let Some((name, own)) = record {
         shard = shard.with_variant(name, own);
     }

@@ -9,9 +9,15 @@
 //! Bugs are not errors: a broken conservation law or an internal invariant
 //! panics with a message asking for a report (see the crate docs).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::scenario::ScenarioErrors;
+mod calibrate;
+mod decide;
+mod scenario;
+
+pub use calibrate::CalibrateError;
+pub use decide::DecideError;
+pub use scenario::{ScenarioError, ScenarioErrors};
 
 /// Everything that can go wrong in custody-sim, other than a bug.
 ///
@@ -116,13 +122,13 @@ pub enum Error {
     /// wrong (each names the line, the prior or the setting); the kind says
     /// which.
     #[error("{0}")]
-    Calibrate(#[from] crate::calibrate::CalibrateError),
+    Calibrate(#[from] CalibrateError),
     /// A decision-support computation ([`crate::decide`]) cannot answer: a
     /// bad input to the analysis (a distribution, a range, a target, a
     /// metric), or a target that the range does not reach or reaches the
     /// wrong way; the kind says which.
     #[error("{0}")]
-    Decide(#[from] crate::decide::DecideError),
+    Decide(#[from] DecideError),
     /// A chart could not be drawn or written (feature `plots`).
     #[error("cannot draw plot{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     Plot {
@@ -169,17 +175,6 @@ impl Error {
         }
     }
 
-    /// Reads a whole text file, naming it if it cannot be read: a regular
-    /// file of at most [`MAX_SCENARIO_BYTES`](crate::files::MAX_SCENARIO_BYTES),
-    /// checked before reading ([`crate::files::read_text`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] with the path.
-    pub fn read_text(path: &Path) -> Result<String, Error> {
-        crate::files::read_text(path, "text file", crate::files::MAX_SCENARIO_BYTES)
-    }
-
     /// An [`Error::Io`] for `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
@@ -221,6 +216,17 @@ impl Error {
             path: None,
             message: message.into(),
         }
+    }
+}
+
+impl DecideError {
+    /// An [`Error::Decide`](crate::error::Error::Decide) of kind
+    /// [`DecideError::Input`].
+    pub(crate) fn input(what: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Decide(DecideError::Input {
+            what: what.into(),
+            message: message.into(),
+        })
     }
 }
 
