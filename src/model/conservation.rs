@@ -114,10 +114,10 @@ impl Replication<'_> {
         for (s, k) in self.ws.desks.iter().enumerate() {
             // (A cut may leave more busy than open: service is never
             // interrupted.)
-            if k.busy_other > k.busy {
+            if k.other.busy > k.busy {
                 return fail(format!(
                     "desk {s}: busy {} of which other cases {}",
-                    k.busy, k.busy_other
+                    k.busy, k.other.busy
                 ));
             }
         }
@@ -190,7 +190,7 @@ impl Replication<'_> {
             let want = [
                 self.in_transit,
                 stages.iter().map(|k| k.qlen).sum(),
-                stages.iter().map(|k| k.busy - k.busy_other).sum(),
+                stages.iter().map(|k| k.busy - k.other.busy).sum(),
                 self.convicted_in,
                 appeal.iter().map(|k| k.qlen).sum(),
                 appeal.iter().map(|k| k.busy).sum(),

@@ -48,19 +48,27 @@ pub(super) struct Desk {
     pub(super) service: Sampler,
     /// The stage's random stream (set by `Streams::new`).
     pub(super) rng: ChaCha8Rng,
-    /// Other court cases (v3, rule 20): waiting, in service, served.
+    /// Other court cases (v3, rule 20) waiting.
     pub(super) qlen_other: u64,
-    pub(super) busy_other: u64,
-    pub(super) other_completed: u64,
-    /// Their service time and their random stream (arrival gaps and
-    /// service times), set when the stage has other cases.
-    pub(super) other_service: Sampler,
-    pub(super) other_rng: ChaCha8Rng,
+    /// The rest of what the desk keeps of other cases, apart so that a
+    /// desk without them stays small.
+    pub(super) other: Box<OtherDesk>,
     /// The status of a case waiting at this desk and of one in service:
     /// `Queued` and `InService` at a stage, `Appealing` and `InReview` at
     /// the appeal.
     pub(super) waiting: Status,
     pub(super) serving: Status,
+}
+
+/// Other court cases at a desk (v3, rule 20): in service, served, their
+/// service time and their random stream (arrival gaps and service times),
+/// set when the stage has other cases.
+#[derive(Debug)]
+pub(super) struct OtherDesk {
+    pub(super) busy: u64,
+    pub(super) completed: u64,
+    pub(super) service: Sampler,
+    pub(super) rng: ChaCha8Rng,
 }
 
 impl Desk {
@@ -80,10 +88,12 @@ impl Desk {
             service: Sampler::Fixed(0.0),
             rng: ChaCha8Rng::from_seed([0; 32]),
             qlen_other: 0,
-            busy_other: 0,
-            other_completed: 0,
-            other_service: Sampler::Fixed(0.0),
-            other_rng: ChaCha8Rng::from_seed([0; 32]),
+            other: Box::new(OtherDesk {
+                busy: 0,
+                completed: 0,
+                service: Sampler::Fixed(0.0),
+                rng: ChaCha8Rng::from_seed([0; 32]),
+            }),
             waiting: Status::Queued,
             serving: Status::InService,
         }
@@ -102,8 +112,8 @@ impl Desk {
         self.service = service.clone();
         self.more.clear();
         self.qlen_other = 0;
-        self.busy_other = 0;
-        self.other_completed = 0;
+        self.other.busy = 0;
+        self.other.completed = 0;
         self.waiting = Status::Queued;
         self.serving = Status::InService;
     }
@@ -122,7 +132,7 @@ impl Desk {
         self.waiting = waiting;
         self.serving = serving;
         if let Some(o) = other_service {
-            self.other_service = o.clone();
+            self.other.service = o.clone();
         }
     }
 
@@ -151,7 +161,7 @@ impl Desk {
     /// Transferees at this desk (queued or in service), not other cases.
     #[inline]
     pub(super) fn transferees(&self) -> u64 {
-        self.qlen + self.busy - self.busy_other
+        self.qlen + self.busy - self.other.busy
     }
 }
 
@@ -188,13 +198,35 @@ impl Replication<'_> {
     /// (rule 23).
     #[inline(always)]
     pub(super) fn enter_court(&mut self, d: u32, g: usize, t: f64) {
-        if !self.plan.courts.routed {
-            self.join(0, d, t);
+        if self.plan.courts.routed {
+            self.enter_route(d, g, t);
         } else {
-            match self.plan.courts.first[g] {
-                VERDICT => self.verdict(d, t),
-                s => self.join(s as usize, d, t),
-            }
+            self.join(0, d, t);
+        }
+    }
+
+    /// [`Replication::enter_court`] with routes (rule 23).
+    ///
+    /// Never inlined, so that the code of a scenario without routes stays
+    /// as it was.
+    #[inline(never)]
+    fn enter_route(&mut self, d: u32, g: usize, t: f64) {
+        match self.plan.courts.first[g] {
+            VERDICT => self.verdict(d, t),
+            s => self.join(s as usize, d, t),
+        }
+    }
+
+    /// `d`'s service at stage `s` ended at `t`: the next stage of its
+    /// group's route, or the verdict (rule 23).
+    ///
+    /// Never inlined (see [`Replication::enter_route`]).
+    #[inline(never)]
+    fn next_on_route(&mut self, s: usize, d: u32, t: f64) {
+        let g = self.ws.det[d as usize].group as usize;
+        match self.plan.courts.after(g, s) {
+            VERDICT => self.verdict(d, t),
+            next => self.join(next as usize, d, t),
         }
     }
 
@@ -258,17 +290,12 @@ impl Replication<'_> {
             self.start_service(s, t);
             return;
         }
-        let next = if courts.routed {
-            courts.after(self.ws.det[d as usize].group as usize, s)
+        if courts.routed {
+            self.next_on_route(s, d, t);
         } else if s + 1 < courts.stages {
-            (s + 1) as u8
+            self.join(s + 1, d, t);
         } else {
-            VERDICT
-        };
-        if next == VERDICT {
             self.verdict(d, t);
-        } else {
-            self.join(next as usize, d, t);
         }
         if self.plan.later_clocks {
             self.eligible_at_stage(d, s, t);

@@ -17,22 +17,24 @@ impl Replication<'_> {
     pub(super) fn court_release(&mut self, d: u32, t: f64, status: Status) {
         let di = d as usize;
         let g = self.ws.det[di].group as usize;
-        match &self.plan.courts.deportation[g] {
-            None => {
-                self.ws.det[di].status = status;
-                self.free_bed(d);
-            }
-            Some(delay) => {
-                let after = delay.sample(&mut self.rng.deportation);
-                self.await_deportation(d, t, after);
-            }
+        if self.plan.courts.deportation[g].is_none() {
+            self.ws.det[di].status = status;
+            self.free_bed(d);
+        } else {
+            self.await_deportation(d, g, t);
         }
     }
 
-    /// Detainee `d` waits in custody from `t` to be deported `after` days
-    /// later.
+    /// Detainee `d` of group `g` (which has deportation) waits in custody
+    /// from `t` to be deported after a delay drawn now.
+    ///
+    /// Never inlined (see `Replication::handle`).
     #[inline(never)]
-    fn await_deportation(&mut self, d: u32, t: f64, after: f64) {
+    fn await_deportation(&mut self, d: u32, g: usize, t: f64) {
+        let Some(delay) = &self.plan.courts.deportation[g] else {
+            return;
+        };
+        let after = delay.sample(&mut self.rng.deportation);
         self.ws.det[d as usize].status = Status::AwaitingDeportation;
         self.courts.awaiting_deportation += 1;
         if t + after <= self.plan.horizon {

@@ -19,7 +19,7 @@ impl Replication<'_> {
         for (s, other) in plan.courts.others.iter().enumerate() {
             if let Some(o) = other {
                 let k = &mut self.ws.desks[s];
-                let at = o.from + o.gap.sample(&mut k.other_rng);
+                let at = o.from + o.gap.sample(&mut k.other.rng);
                 if at <= plan.horizon {
                     self.ws.cal.schedule(at, Event::OtherArrival(s as u32));
                 }
@@ -40,7 +40,7 @@ impl Replication<'_> {
         };
         let ws = &mut *self.ws;
         let k = &mut ws.desks[s];
-        let next = t + o.gap.sample(&mut k.other_rng);
+        let next = t + o.gap.sample(&mut k.other.rng);
         if next <= plan.horizon {
             ws.cal.schedule(next, Event::OtherArrival(s as u32));
         }
@@ -60,8 +60,8 @@ impl Replication<'_> {
     pub(super) fn other_done(&mut self, s: usize, t: f64) {
         let k = &mut self.ws.desks[s];
         k.busy -= 1;
-        k.busy_other -= 1;
-        k.other_completed += 1;
+        k.other.busy -= 1;
+        k.other.completed += 1;
         self.start_service(s, t);
     }
 }
@@ -71,8 +71,8 @@ impl Replication<'_> {
 /// (if by the horizon).
 pub(super) fn begin_other(k: &mut Desk, cal: &mut Calendar<Event>, horizon: f64, s: usize, t: f64) {
     k.busy += 1;
-    k.busy_other += 1;
-    let done = t + k.other_service.sample(&mut k.other_rng);
+    k.other.busy += 1;
+    let done = t + k.other.service.sample(&mut k.other.rng);
     if done <= horizon {
         cal.schedule(
             done,

@@ -423,7 +423,7 @@ impl Replication<'_> {
                     Some(after)
                 }
             }
-            Metric::StageOtherCompleted => n(self.ws.desks[e].other_completed),
+            Metric::StageOtherCompleted => n(self.ws.desks[e].other.completed),
             Metric::AppealCompleted => n(self.appeal_desk().completed),
             Metric::AppealMeanWait => {
                 let k = self.appeal_desk();

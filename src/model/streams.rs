@@ -90,7 +90,7 @@ impl Streams {
         for (s, k) in desks[..stages].iter_mut().enumerate() {
             k.rng = at(PROCESS_STAGE0 + s as u128);
             if others {
-                k.other_rng = at(PROCESS_OTHER0 + s as u128);
+                k.other.rng = at(PROCESS_OTHER0 + s as u128);
             }
         }
         if let Some(k) = desks.get_mut(stages) {
