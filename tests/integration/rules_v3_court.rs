@@ -1023,3 +1023,49 @@ fn the_court_chart_shows_the_appeal_and_other_cases() {
         assert!(text.contains(needle), "{needle} not drawn");
     }
 }
+
+/// The run table gives the other cases, the appeal and deportation their
+/// rows, only when their rule is used; JSON and CSV carry the new metrics
+/// and series by the schema.
+#[test]
+fn the_run_table_shows_the_v3_courts() {
+    use custody_sim::montecarlo::{Runs, run as mc_run};
+    use custody_sim::report::table::summary_table;
+
+    let runs = Runs {
+        replications: 4,
+        seed: SEED,
+        threads: 1,
+    };
+    let plain = appeal_court(
+        "[[group]]\nname = \"G\"\ncount = 30",
+        "",
+        "servers = 1\nservice_days = { dist = \"fixed\", value = 2.0 }",
+    );
+    let s = plain
+        .with_params([
+            ("court.stage[trial].other_cases", "{ per_day = 2.0 }"),
+            (
+                "group[G].deportation",
+                "{ delay_days = { dist = \"fixed\", value = 3.0 } }",
+            ),
+            ("court.appeal.reversal_probability", "0.5"),
+        ])
+        .unwrap();
+    let text = summary_table(&s, &mc_run(&s, &runs).unwrap());
+    for needle in [
+        "Other court cases",
+        "Appeal (1 servers at first, reversal probability 0.5)",
+        "convictions reversed on appeal",
+        "Deportation (released by the court",
+        "deported, G",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in\n{text}");
+    }
+    let mut without = plain.clone();
+    without.court.appeal = None;
+    let text = summary_table(&without, &mc_run(&without, &runs).unwrap());
+    for needle in ["Other court cases", "Appeal (", "Deportation ("] {
+        assert!(!text.contains(needle), "{needle} in\n{text}");
+    }
+}
