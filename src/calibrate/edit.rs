@@ -5,6 +5,7 @@
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use super::Posterior;
+use super::quote::toml_string;
 use crate::error::Error;
 use crate::scenario::Scenario;
 
@@ -47,27 +48,6 @@ fn steps(path: &str) -> Option<Vec<(Step<'_>, String)>> {
         }
     }
     Some(out)
-}
-
-/// `text` as a one-line TOML basic string: quotes, backslashes and every
-/// control character escaped, so that no character of it can end a
-/// comment or a line of the file.
-pub(crate) fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The value at `path` of `s`, as a `toml_edit` value.

@@ -26,6 +26,7 @@ pub mod backtest;
 mod edit;
 pub mod observations;
 pub mod prior;
+mod quote;
 mod score;
 
 pub use abc::{Abc, AbcProgress, ParamSummary, Posterior, abc};
@@ -137,12 +138,6 @@ impl Sim {
         );
         Ok(())
     }
-}
-
-/// The names of the daily series of `scenario` (what an observation may
-/// name), and its horizon.
-pub(crate) fn series_names(scenario: &Scenario) -> Vec<String> {
-    crate::model::Layout::new(scenario).series().to_vec()
 }
 
 /// A generator for the calibration's own draws (priors, ancestors,

@@ -136,7 +136,7 @@ impl Observations {
                 ),
             )
         })?;
-        let names = super::series_names(scenario);
+        let names = series_names(scenario);
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
@@ -316,6 +316,12 @@ pub(crate) fn iso_date(z: i64) -> String {
     EPOCH
         .checked_add(jiff::Span::new().days(z))
         .map_or_else(|_| format!("day {z}"), |d| d.to_string())
+}
+
+/// The names of the daily series of `scenario` (what an observation may
+/// name), and its horizon.
+fn series_names(scenario: &Scenario) -> Vec<String> {
+    crate::model::Layout::new(scenario).series().to_vec()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{DecideError, adapter};
 use crate::error::Error;
 use crate::montecarlo::Runs;
+use crate::montecarlo::sweep::PairedDiff;
 use crate::scenario::{Scenario, Variant};
 use crate::stats::MetricStats;
 
@@ -30,21 +31,6 @@ pub const HEADLINE: &[&str] = &[
     "median_days_to_verdict",
 ];
 
-/// The paired difference of a metric between a scenario and the first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Diff {
-    /// Replications with a value in both.
-    pub n: u64,
-    /// Mean of (scenario − first), in the metric's units.
-    pub mean: Option<f64>,
-    /// Standard deviation of the paired differences.
-    pub sd: Option<f64>,
-    /// Lower end of the 95% Student t interval of the mean difference.
-    pub ci95_low: Option<f64>,
-    /// Upper end of the 95% Student t interval of the mean difference.
-    pub ci95_high: Option<f64>,
-}
-
 /// One scenario's entry in a metric's row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -53,9 +39,9 @@ pub struct Entry {
     /// The metric's statistics in this scenario (`None`: the scenario has
     /// no such metric).
     pub stats: Option<MetricStats>,
-    /// Paired difference to the first scenario (`None` for a scenario, or a
-    /// first scenario, without the metric).
-    pub diff: Option<Diff>,
+    /// Paired difference to the first scenario, scenario minus first
+    /// (`None` for a scenario, or a first scenario, without the metric).
+    pub diff: Option<PairedDiff>,
 }
 
 /// One metric across the scenarios.
@@ -170,20 +156,13 @@ pub fn compare(
 }
 
 /// Paired difference `cell − reference`, replication by replication.
-fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> Diff {
+fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> PairedDiff {
     let d: Vec<f64> = cell
         .iter()
         .zip(reference)
         .filter_map(|(x, y)| Some((*x)? - (*y)?))
         .collect();
-    let s = MetricStats::from_values(&d);
-    Diff {
-        n: s.n,
-        mean: s.mean,
-        sd: s.sd,
-        ci95_low: s.ci95_low,
-        ci95_high: s.ci95_high,
-    }
+    PairedDiff::from_differences(&d)
 }
 
 /// As [`compare`], over variants of one scenario, each the base with its

@@ -65,7 +65,8 @@ pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
 pub use crate::error::DecideError;
 
 /// An estimate with its 95% interval; `None` where undefined (no variance,
-/// too few replications).
+/// too few replications). The statistical sense of the word; what a run
+/// will take before it starts is a [`crate::montecarlo::RunCost`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The point estimate.

@@ -51,7 +51,7 @@ use crate::error::Error;
 use crate::model::{Layout, Plan};
 use crate::scenario::{Admission, Policy, Scenario, Who};
 
-/// Nanoseconds of one core per simulated event, for [`Estimate::seconds`].
+/// Nanoseconds of one core per simulated event, for [`RunCost::seconds`].
 pub const NANOS_PER_EVENT: f64 = 25.0;
 
 /// Events of work to scan one transferee's record in a relocation (a
@@ -67,10 +67,13 @@ pub const MOVE_EVENTS: f64 = 2.0;
 /// (two or three binomial and Poisson draws).
 pub const SYNC_EVENTS: f64 = 3.0;
 
-/// Bytes of one worker's workspace per detainee (see [`Estimate`]).
+/// Bytes of one worker's workspace per detainee (see [`RunCost`]).
 const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
 
-/// What a run is expected to take, before it starts.
+/// What a run is expected to cost, before it starts: memory and time.
+///
+/// Not a statistical estimate (a value with its interval, which is
+/// [`crate::decide::Estimate`]): a forecast of resources, named so.
 ///
 /// Both figures come from the scenario's sizes, not from a pilot run.
 /// Work per replication: every rule that costs time, in events of
@@ -84,7 +87,7 @@ const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
 /// two exact pairs of 8 bytes per series-day and replication), and 64
 /// bytes per detainee per worker.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
+pub struct RunCost {
     /// Peak memory of the run, an upper bound \[bytes\].
     pub memory_bytes: u64,
     /// Work of one replication, in events of [`NANOS_PER_EVENT`] \[events\].
@@ -134,7 +137,7 @@ impl Limits {
     /// # Errors
     ///
     /// [`Error::Limit`] naming the figure, the estimate and the limit.
-    pub fn check(&self, e: &Estimate) -> Result<(), Error> {
+    pub fn check(&self, e: &RunCost) -> Result<(), Error> {
         if e.seconds > self.max_seconds {
             return Err(Error::Limit {
                 what: format!(
@@ -269,7 +272,7 @@ fn work(s: &Scenario, series: usize) -> u64 {
 
 /// The memory and time `runs` of `plan` will take, with daily series (as
 /// [`run`](super::run()) and [`run_plan`](super::run_plan) keep them).
-pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
+pub fn estimate(plan: &Plan, runs: &Runs) -> RunCost {
     let scenario = plan.scenario();
     let layout = plan.layout();
     let threads = match runs.threads {
@@ -292,7 +295,7 @@ pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
         .saturating_mul(WORKSPACE_BYTES_PER_DETAINEE)
         .saturating_add(batch)
         .saturating_mul(threads as u64);
-    Estimate {
+    RunCost {
         memory_bytes: stored.saturating_add(series).saturating_add(workspaces),
         events_per_replication: events,
         seconds: n as f64 * events as f64 * NANOS_PER_EVENT * 1e-9 / threads as f64,
@@ -324,6 +327,6 @@ pub fn estimate(plan: &Plan, runs: &Runs) -> Estimate {
 /// assert!(Limits::default().check(&estimate_runs(&presets::baseline(), &huge)?).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn estimate_runs(scenario: &Scenario, runs: &Runs) -> Result<Estimate, Error> {
+pub fn estimate_runs(scenario: &Scenario, runs: &Runs) -> Result<RunCost, Error> {
     Ok(estimate(&Plan::new(scenario)?, runs))
 }

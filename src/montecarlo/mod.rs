@@ -77,7 +77,7 @@ pub mod sweep;
 pub(crate) mod uncertain;
 
 pub use estimate::{
-    Estimate, Limits, MOVE_EVENTS, NANOS_PER_EVENT, SCAN_EVENTS, SYNC_EVENTS, estimate,
+    Limits, MOVE_EVENTS, NANOS_PER_EVENT, RunCost, SCAN_EVENTS, SYNC_EVENTS, estimate,
     estimate_runs, events_per_replication,
 };
 pub use precision::{Precision, run_until};

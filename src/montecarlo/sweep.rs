@@ -60,13 +60,27 @@ impl Vary {
     }
 }
 
-/// The paired difference of one metric between a cell and the reference
-/// cell, over replications where both have a value.
+/// The paired difference of one metric between two scenarios run on
+/// common random numbers (a sweep cell and the reference cell, or a
+/// compared scenario and the first), over replications where both have a
+/// value: the one type for it, in sweeps and in
+/// [`compare`](crate::decide::compare()) alike.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::sweep::PairedDiff;
+///
+/// let d = PairedDiff::from_differences(&[1.0, 2.0, 3.0]);
+/// assert_eq!((d.n, d.mean, d.sd), (3, Some(2.0), Some(1.0)));
+/// assert!(d.ci95_low.unwrap() < 2.0 && 2.0 < d.ci95_high.unwrap());
+/// assert_eq!(PairedDiff::from_differences(&[]).mean, None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedDiff {
-    /// Replications with a value in both cells.
+    /// Replications with a value in both.
     pub n: u64,
-    /// Mean of (cell - reference).
+    /// Mean of (cell - reference), in the metric's units.
     pub mean: Option<f64>,
     /// Standard deviation of the paired differences.
     pub sd: Option<f64>,
@@ -76,7 +90,25 @@ pub struct PairedDiff {
     pub ci95_high: Option<f64>,
 }
 
-/// One cell of a sweep.
+impl PairedDiff {
+    /// The mean of the replication-by-replication differences `d`, with
+    /// their standard deviation and the 95% Student t interval of the
+    /// mean (as [`MetricStats::from_values`] computes them).
+    pub fn from_differences(d: &[f64]) -> PairedDiff {
+        let s = MetricStats::from_values(d);
+        PairedDiff {
+            n: s.n,
+            mean: s.mean,
+            sd: s.sd,
+            ci95_low: s.ci95_low,
+            ci95_high: s.ci95_high,
+        }
+    }
+}
+
+/// One cell of a sweep: a point of the grid, its summary and its paired
+/// differences. (The crate's one `Cell` of results; a cell of an HTML
+/// table is a [`crate::report::html::TableCell`].)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     /// The value of each varied parameter, in grid order: overrides of
@@ -472,13 +504,7 @@ fn label(params: &Params) -> String {
 /// `reference` (the same name).
 fn paired(reference: Option<&Shard>, j: usize, cell: &Shard, i: usize) -> PairedDiff {
     let Some(reference) = reference else {
-        return PairedDiff {
-            n: 0,
-            mean: None,
-            sd: None,
-            ci95_low: None,
-            ci95_high: None,
-        };
+        return PairedDiff::from_differences(&[]);
     };
     // Both columns are sorted by replication index: walk them together.
     let mut d = Vec::new();
@@ -493,14 +519,7 @@ fn paired(reference: Option<&Shard>, j: usize, cell: &Shard, i: usize) -> Paired
             d.push(x - y);
         }
     }
-    let s = MetricStats::from_values(&d);
-    PairedDiff {
-        n: s.n,
-        mean: s.mean,
-        sd: s.sd,
-        ci95_low: s.ci95_low,
-        ci95_high: s.ci95_high,
-    }
+    PairedDiff::from_differences(&d)
 }
 
 /// Runs every cell of the grid over `vary` with the same seeds and reports

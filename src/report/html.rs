@@ -314,31 +314,33 @@ impl Sentence {
     }
 }
 
-/// One cell of a [`Table`]: text, a name, or a number.
+/// One cell of an HTML [`Table`]: text, a name, or a number. (A
+/// presentation cell, not a sweep's grid cell, which is
+/// [`crate::montecarlo::sweep::Cell`]: hence the name.)
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cell(Part);
+pub struct TableCell(Part);
 
-impl Cell {
+impl TableCell {
     /// A cell of plain text.
-    pub fn text(text: impl Into<String>) -> Cell {
-        Cell(Part::Text(text.into()))
+    pub fn text(text: impl Into<String>) -> TableCell {
+        TableCell(Part::Text(text.into()))
     }
 
     /// A cell with a name in code type.
-    pub fn code(name: impl Into<String>) -> Cell {
-        Cell(Part::Code(name.into()))
+    pub fn code(name: impl Into<String>) -> TableCell {
+        TableCell(Part::Code(name.into()))
     }
 
     /// A number, right-aligned, shown rounded and given exactly as
     /// `<data value="...">`; `None` shows `–`.
-    pub fn num(value: Option<f64>) -> Cell {
+    pub fn num(value: Option<f64>) -> TableCell {
         match value {
-            Some(v) => Cell(Part::Value {
+            Some(v) => TableCell(Part::Value {
                 value: v,
                 class: "",
                 decimals: None,
             }),
-            None => Cell::text("–"),
+            None => TableCell::text("–"),
         }
     }
 
@@ -352,17 +354,17 @@ impl Cell {
 /// # Example
 ///
 /// ```
-/// use custody_sim::report::html::{Cell, Table};
+/// use custody_sim::report::html::{TableCell, Table};
 ///
 /// let t = Table::new("Beds", ["facility", "beds"])
-///     .row([Cell::text("Nasiriyah"), Cell::num(Some(6000.0))]);
+///     .row([TableCell::text("Nasiriyah"), TableCell::num(Some(6000.0))]);
 /// assert_eq!(t.rows(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     caption: String,
     head: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+    rows: Vec<Vec<TableCell>>,
     note: Option<String>,
 }
 
@@ -381,7 +383,7 @@ impl Table {
     }
 
     /// Adds a row.
-    pub fn row(mut self, cells: impl IntoIterator<Item = Cell>) -> Table {
+    pub fn row(mut self, cells: impl IntoIterator<Item = TableCell>) -> Table {
         self.rows.push(cells.into_iter().collect());
         self
     }
@@ -904,14 +906,14 @@ impl Report {
         .note("n: replications with a value; p5, median, p95: across replications.");
         for (name, m) in &summary.metrics {
             t = t.row([
-                Cell::code(name),
-                Cell::num(Some(m.n as f64)),
-                Cell::num(m.mean),
-                Cell::num(m.ci95_low),
-                Cell::num(m.ci95_high),
-                Cell::num(m.p5),
-                Cell::num(m.p50),
-                Cell::num(m.p95),
+                TableCell::code(name),
+                TableCell::num(Some(m.n as f64)),
+                TableCell::num(m.mean),
+                TableCell::num(m.ci95_low),
+                TableCell::num(m.ci95_high),
+                TableCell::num(m.p5),
+                TableCell::num(m.p50),
+                TableCell::num(m.p95),
             ]);
         }
         r.table(t)
@@ -1001,16 +1003,16 @@ impl Report {
                     let m = c.metric(name);
                     let d = c.diff_of(name).filter(|_| i > 0);
                     t = t.row([
-                        Cell::num(Some((i + 1) as f64)),
-                        Cell::text(params(i)),
-                        Cell::num(m.and_then(|m| m.mean)),
-                        Cell::num(m.and_then(|m| m.ci95_low)),
-                        Cell::num(m.and_then(|m| m.ci95_high)),
-                        Cell::num(m.and_then(|m| m.p5)),
-                        Cell::num(m.and_then(|m| m.p95)),
-                        Cell::num(d.and_then(|d| d.mean)),
-                        Cell::num(d.and_then(|d| d.ci95_low)),
-                        Cell::num(d.and_then(|d| d.ci95_high)),
+                        TableCell::num(Some((i + 1) as f64)),
+                        TableCell::text(params(i)),
+                        TableCell::num(m.and_then(|m| m.mean)),
+                        TableCell::num(m.and_then(|m| m.ci95_low)),
+                        TableCell::num(m.and_then(|m| m.ci95_high)),
+                        TableCell::num(m.and_then(|m| m.p5)),
+                        TableCell::num(m.and_then(|m| m.p95)),
+                        TableCell::num(d.and_then(|d| d.mean)),
+                        TableCell::num(d.and_then(|d| d.ci95_low)),
+                        TableCell::num(d.and_then(|d| d.ci95_high)),
                     ]);
                 }
                 tables.push(t);
@@ -1072,14 +1074,14 @@ impl Report {
                 let st = e.stats.as_ref();
                 let d = e.diff.as_ref().filter(|_| i > 0);
                 t = t.row([
-                    Cell::code(&m.metric),
-                    Cell::text(&e.label),
-                    Cell::num(st.and_then(|x| x.mean)),
-                    Cell::num(st.and_then(|x| x.ci95_low)),
-                    Cell::num(st.and_then(|x| x.ci95_high)),
-                    Cell::num(d.and_then(|x| x.mean)),
-                    Cell::num(d.and_then(|x| x.ci95_low)),
-                    Cell::num(d.and_then(|x| x.ci95_high)),
+                    TableCell::code(&m.metric),
+                    TableCell::text(&e.label),
+                    TableCell::num(st.and_then(|x| x.mean)),
+                    TableCell::num(st.and_then(|x| x.ci95_low)),
+                    TableCell::num(st.and_then(|x| x.ci95_high)),
+                    TableCell::num(d.and_then(|x| x.mean)),
+                    TableCell::num(d.and_then(|x| x.ci95_low)),
+                    TableCell::num(d.and_then(|x| x.ci95_high)),
                 ]);
             }
             r = r.answer(s);
@@ -1131,15 +1133,15 @@ impl Report {
         .note("PIT: the share of replications below the observed value; interval score of the 90% interval.");
         for row in &b.rows {
             t = t.row([
-                Cell::text(&row.date),
-                Cell::code(&row.series),
-                Cell::num(Some(row.value)),
-                Cell::num(Some(row.p5)),
-                Cell::num(Some(row.p50)),
-                Cell::num(Some(row.p95)),
-                Cell::text(if row.inside { "yes" } else { "no" }),
-                Cell::num(Some(row.pit)),
-                Cell::num(Some(row.interval_score)),
+                TableCell::text(&row.date),
+                TableCell::code(&row.series),
+                TableCell::num(Some(row.value)),
+                TableCell::num(Some(row.p5)),
+                TableCell::num(Some(row.p50)),
+                TableCell::num(Some(row.p95)),
+                TableCell::text(if row.inside { "yes" } else { "no" }),
+                TableCell::num(Some(row.pit)),
+                TableCell::num(Some(row.interval_score)),
             ]);
         }
         r.table(t).scenario(ScenarioRun::new(scenario, overrides))
@@ -1187,13 +1189,13 @@ impl Report {
         );
         for s in &summary {
             t = t.row([
-                Cell::code(&s.path),
-                Cell::num(Some(s.mean)),
-                Cell::num(Some(s.sd)),
-                Cell::num(Some(s.q05)),
-                Cell::num(Some(s.q50)),
-                Cell::num(Some(s.q95)),
-                Cell::num(Some(s.ess)),
+                TableCell::code(&s.path),
+                TableCell::num(Some(s.mean)),
+                TableCell::num(Some(s.sd)),
+                TableCell::num(Some(s.q05)),
+                TableCell::num(Some(s.q50)),
+                TableCell::num(Some(s.q95)),
+                TableCell::num(Some(s.ess)),
             ]);
         }
         let mut sched = Table::new(
@@ -1208,13 +1210,13 @@ impl Report {
             .enumerate()
         {
             sched = sched.row([
-                Cell::num(Some(g as f64)),
+                TableCell::num(Some(g as f64)),
                 if tol.is_finite() {
-                    Cell::num(Some(*tol))
+                    TableCell::num(Some(*tol))
                 } else {
-                    Cell::text("∞")
+                    TableCell::text("∞")
                 },
-                Cell::num(Some(*rate)),
+                TableCell::num(Some(*rate)),
             ]);
         }
         r.table(t)
@@ -1272,18 +1274,18 @@ impl Report {
                 ],
             );
             let ci = |e: &Estimate| match (e.ci95_low, e.ci95_high) {
-                (Some(l), Some(h)) => Cell::text(format!("{} to {}", shown(l), shown(h))),
-                _ => Cell::text("–"),
+                (Some(l), Some(h)) => TableCell::text(format!("{} to {}", shown(l), shown(h))),
+                _ => TableCell::text("–"),
             };
             for i in ix {
                 let sw = i.swing.unwrap_or(Estimate::NONE);
                 t = t.row([
-                    Cell::code(&i.path),
-                    Cell::num(i.first_order.estimate),
+                    TableCell::code(&i.path),
+                    TableCell::num(i.first_order.estimate),
                     ci(&i.first_order),
-                    Cell::num(i.total.estimate),
+                    TableCell::num(i.total.estimate),
                     ci(&i.total),
-                    Cell::num(sw.estimate),
+                    TableCell::num(sw.estimate),
                     ci(&sw),
                 ]);
             }
@@ -1307,7 +1309,7 @@ mod tests {
             .answer(Sentence::new().metric(nasty).code(nasty).text(nasty))
             .table(
                 Table::new(nasty, [nasty])
-                    .row([Cell::text(nasty)])
+                    .row([TableCell::text(nasty)])
                     .note(nasty),
             )
             .scenario(ScenarioRun {

@@ -2,6 +2,7 @@
 //! process): model rules on hand-computed scenarios, conservation under
 //! proptest, every validation rule, inputs that cannot break the loader,
 //! validation against queueing theory, the Monte Carlo runner, the CLI,
+//! the import graph of `src/` (no cycle between files but the known ones),
 //! and a golden snapshot of a small run's JSON.
 
 mod calib_plots;
@@ -13,6 +14,7 @@ mod conservation;
 mod decide;
 mod decide_plots;
 mod files;
+mod imports;
 mod inputs;
 mod montecarlo;
 mod paths_reliability;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use custody_sim::montecarlo::{
-    Estimate, Limits, Runs, Shard, ShardFile, estimate, max_threads, read_shard_file, run,
+    Limits, RunCost, Runs, Shard, ShardFile, estimate, max_threads, read_shard_file, run,
     run_shard, run_with,
 };
 use custody_sim::sweep::{SweepShard, Vary, sweep, sweep_shard};
@@ -346,7 +346,7 @@ fn large_runs_are_estimated_and_refused_above_the_limits() {
     }
     big.validate().unwrap();
     let plan = Plan::new(&big).unwrap();
-    let e: Estimate = estimate(
+    let e: RunCost = estimate(
         &plan,
         &Runs {
             threads: 1,

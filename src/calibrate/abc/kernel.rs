@@ -1,12 +1,18 @@
-//! The perturbation kernel of ABC-PMC and its density (see the [module
-//! docs](super), **Kernel**).
+//! A generation of ABC-PMC, the perturbation kernel built from it and its
+//! density (see the [module docs](super), **Kernel**).
 
 use rand::RngExt;
 use rand::distr::Distribution;
 
-use super::Population;
 use crate::calibrate::{CalibrateError, Prior};
 use crate::error::Error;
+
+/// A generation: particles (drawn values), weights, distances.
+pub(super) struct Population {
+    pub(super) theta: Vec<Vec<f64>>,
+    pub(super) weights: Vec<f64>,
+    pub(super) distances: Vec<f64>,
+}
 
 /// The perturbation kernel of one generation.
 pub(super) struct Kernel {

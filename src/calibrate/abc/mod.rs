@@ -62,7 +62,7 @@ pub use posterior::{ParamSummary, Posterior};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use self::kernel::Kernel;
+use self::kernel::{Kernel, Population};
 use super::prior::refused_draw;
 use super::{CalibrateError, Observations, Prior, Sim, aux_rng};
 use crate::error::Error;
@@ -209,13 +209,6 @@ pub fn abc(
     }
     let fit = Fit::new(scenario, observations, priors)?;
     crate::montecarlo::in_pool(settings.threads, || fit.run(settings, progress))?
-}
-
-/// A generation: particles (drawn values), weights, distances.
-struct Population {
-    theta: Vec<Vec<f64>>,
-    weights: Vec<f64>,
-    distances: Vec<f64>,
 }
 
 struct Fit<'a> {

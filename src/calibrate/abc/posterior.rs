@@ -260,7 +260,7 @@ impl Posterior {
         let s = self.predictive_scenario(scenario, Some(posterior_file))?;
         // The name goes into a comment as a TOML string: a newline in it
         // cannot end the comment.
-        let quoted = crate::calibrate::edit::toml_string(posterior_file);
+        let quoted = crate::calibrate::quote::toml_string(posterior_file);
         Ok(format!(
             "{}# [uncertainty] draws one posterior particle ({}) per replication.\n{}",
             self.header(),

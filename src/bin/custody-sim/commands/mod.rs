@@ -5,7 +5,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use custody_sim::montecarlo::{Estimate, Limits, Runs, Summary, estimate_runs};
+use custody_sim::montecarlo::{Limits, RunCost, Runs, Summary, estimate_runs};
 use custody_sim::report::{csv, json, table};
 use custody_sim::scenario::{Override, Overrides};
 use custody_sim::{Error, Scenario, presets as bundled};
@@ -292,7 +292,7 @@ fn duration(s: f64) -> String {
 /// # Errors
 ///
 /// [`Fail::Msg`] naming the figure, the limit and `--allow-large`.
-pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail> {
+pub(crate) fn check_estimate(e: &RunCost, allow_large: bool) -> Result<(), Fail> {
     check_estimate_with(e, allow_large, |text| {
         let _ = writeln!(std::io::stderr(), "warning: {text}");
     })
@@ -301,7 +301,7 @@ pub(crate) fn check_estimate(e: &Estimate, allow_large: bool) -> Result<(), Fail
 /// [`check_estimate`], handing its warning to `warn` instead of standard
 /// error (the tests read it).
 fn check_estimate_with(
-    e: &Estimate,
+    e: &RunCost,
     allow_large: bool,
     warn: impl FnOnce(&str),
 ) -> Result<(), Fail> {
@@ -342,7 +342,7 @@ pub(crate) fn check_work(
 }
 
 /// The warning for a long or large run, if it is one.
-fn estimate_warning(e: &Estimate) -> Option<String> {
+fn estimate_warning(e: &RunCost) -> Option<String> {
     (e.seconds > WARN_SECONDS || e.memory_bytes > WARN_BYTES).then(|| {
         format!(
             "this run is estimated to take about {} on {} thread{} and up to {} of memory \
@@ -454,8 +454,8 @@ pub(crate) fn emit_summary(
 mod tests {
     use super::*;
 
-    fn estimate(seconds: f64, memory_bytes: u64) -> Estimate {
-        Estimate {
+    fn estimate(seconds: f64, memory_bytes: u64) -> RunCost {
+        RunCost {
             memory_bytes,
             events_per_replication: 1000,
             seconds,
