@@ -249,7 +249,7 @@ impl Replication<'_> {
             };
             if d == OTHER {
                 k.qlen_other -= 1;
-                super::other_cases::begin_other(k, &mut ws.cal, horizon, s, t);
+                begin_other(k, &mut ws.cal, horizon, s, t);
                 continue;
             }
             if ws.det[d as usize].status != k.waiting {
@@ -433,5 +433,23 @@ fn begin(
     x.status = k.serving;
     if done <= horizon {
         cal.schedule(done, Event::ServiceDone { stage: s as u8, d });
+    }
+}
+
+/// An other case takes a free server of desk `k` (stage `s`) at `t`: its
+/// service time is drawn on the other cases' stream and its end scheduled
+/// (if by the horizon).
+pub(super) fn begin_other(k: &mut Desk, cal: &mut Calendar<Event>, horizon: f64, s: usize, t: f64) {
+    k.busy += 1;
+    k.other.busy += 1;
+    let done = t + k.other.service.sample(&mut k.other.rng);
+    if done <= horizon {
+        cal.schedule(
+            done,
+            Event::ServiceDone {
+                stage: s as u8,
+                d: OTHER,
+            },
+        );
     }
 }

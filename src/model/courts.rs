@@ -73,7 +73,7 @@ impl CourtPlan {
                 .stages
                 .iter()
                 .position(|st| st.name == name)
-                .unwrap_or_else(|| super::plan::bug(format!("no stage named {name:?}")))
+                .unwrap_or_else(|| bug(format!("no stage named {name:?}")))
         };
         let mut first = Vec::with_capacity(s.groups.len());
         let mut next = Vec::with_capacity(s.groups.len() * ns);
@@ -106,7 +106,7 @@ impl CourtPlan {
         let level = |p: i64| {
             priorities
                 .binary_search(&p)
-                .unwrap_or_else(|_| super::plan::bug(format!("priority {p}"))) as u16
+                .unwrap_or_else(|_| bug(format!("priority {p}"))) as u16
         };
         let others: Vec<Option<OtherPlan>> = s
             .court
@@ -118,7 +118,9 @@ impl CourtPlan {
                     .filter(|o| o.per_day > 0.0)
                     .map(|o| OtherPlan {
                         from: s.day(o.from),
-                        gap: super::plan::exp_rate(o.per_day),
+                        gap: rand_distr::Exp::new(o.per_day).unwrap_or_else(|e| {
+                            bug(format!("the rate of other cases {}: {e}", o.per_day))
+                        }),
                         service: Sampler::of(o.service_days.as_ref().unwrap_or(&st.service_days)),
                         level: level(o.priority),
                     })
@@ -157,6 +159,12 @@ impl CourtPlan {
     pub(super) fn after(&self, g: usize, s: usize) -> u8 {
         self.next[g * self.stages + s]
     }
+}
+
+/// A broken promise of validation: a bug, never bad input.
+#[cold]
+fn bug(what: String) -> ! {
+    panic!("custody-sim internal error, please report: validation let through {what}")
 }
 
 /// What a replication counts of the version 3 courts.

@@ -6,10 +6,9 @@
 
 use rand::distr::Distribution;
 
-use super::court::Desk;
+use super::court::begin_other;
 use super::event::{Event, OTHER};
 use super::replication::Replication;
-use crate::engine::Calendar;
 
 impl Replication<'_> {
     /// Schedules the first other case of each stage that has them: at
@@ -63,23 +62,5 @@ impl Replication<'_> {
         k.other.busy -= 1;
         k.other.completed += 1;
         self.start_service(s, t);
-    }
-}
-
-/// An other case takes a free server of desk `k` (stage `s`) at `t`: its
-/// service time is drawn on the other cases' stream and its end scheduled
-/// (if by the horizon).
-pub(super) fn begin_other(k: &mut Desk, cal: &mut Calendar<Event>, horizon: f64, s: usize, t: f64) {
-    k.busy += 1;
-    k.other.busy += 1;
-    let done = t + k.other.service.sample(&mut k.other.rng);
-    if done <= horizon {
-        cal.schedule(
-            done,
-            Event::ServiceDone {
-                stage: s as u8,
-                d: OTHER,
-            },
-        );
     }
 }
