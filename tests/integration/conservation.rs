@@ -765,7 +765,7 @@ type OtherDraw = (f64, Option<Dist>, f64, i64);
 /// Version 3 court additions drawn for a scenario of up to 4 groups and 3
 /// stages over horizon `h`.
 #[derive(Debug, Clone)]
-struct V3Court {
+pub(super) struct V3Court {
     /// Per group: priority, route (a bit mask of stages; `None`: all) and
     /// deportation delay.
     groups: Vec<(i64, Option<u8>, Option<Dist>)>,
@@ -776,7 +776,7 @@ struct V3Court {
     appeal: Option<(u64, Dist, f64, Option<f64>)>,
 }
 
-fn v3_court(h: f64) -> impl Strategy<Value = V3Court> {
+pub(super) fn v3_court(h: f64) -> impl Strategy<Value = V3Court> {
     (
         prop::collection::vec(
             (
@@ -811,7 +811,7 @@ fn v3_court(h: f64) -> impl Strategy<Value = V3Court> {
 
 /// Applies the version 3 court additions to a valid scenario, keeping it
 /// valid: a route keeps a stage named by `eligible_after`.
-fn apply_v3_court(mut s: Scenario, x: V3Court) -> Scenario {
+pub(super) fn apply_v3_court(mut s: Scenario, x: V3Court) -> Scenario {
     use custody_sim::scenario::{Appeal, Deportation, EligibleAfter, OtherCases};
     let names: Vec<String> = s.court.stages.iter().map(|st| st.name.clone()).collect();
     for (g, grp) in s.groups.iter_mut().enumerate() {
@@ -848,8 +848,9 @@ fn apply_v3_court(mut s: Scenario, x: V3Court) -> Scenario {
     s
 }
 
-/// The balances of a version 3 court outcome.
-fn check_v3_court(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
+/// The balances of a version 3 court outcome (release orders, if any,
+/// counted among the states).
+pub(super) fn check_v3_court(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
     let h = s.horizon_days as usize;
     let last_of = |name: &str| f64::from(o.series(name).unwrap_or_default()[h - 1]);
     let opt = |name: &str| o.metric(name).unwrap_or(0.0);
@@ -871,7 +872,8 @@ fn check_v3_court(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
         + by_court
         + m(o, "executed")
         + m(o, "died_in_custody")
-        + m(o, "repatriated");
+        + m(o, "repatriated")
+        + opt("released_by_order");
     prop_assert!(transferred <= sum, "{} > {}", transferred, sum);
     if s.custody.mortality_per_year == 0.0 {
         prop_assert_eq!(transferred, sum);
