@@ -209,6 +209,96 @@ fn end_rule(scenario: &Scenario, s: &Summary, last: f64) -> String {
     }
 }
 
+/// The version 3 courts' rows, each block only when its rule is used:
+/// other court cases per stage, the appeal, deportation.
+fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
+    let m = |name: &str| s.metric(name);
+    let others: Vec<_> = scenario
+        .court
+        .stages
+        .iter()
+        .filter(|st| st.other_cases.is_some())
+        .collect();
+    if !others.is_empty() {
+        out.push_str(
+            "  Other court cases (not transferees; the rows above count transferees only)
+",
+        );
+        let mut rows = vec![vec![
+            t("stage"),
+            t("per day"),
+            t("completed"),
+            t("waiting at the horizon"),
+        ]];
+        for st in others {
+            let per_day = st.other_cases.as_ref().map_or(0.0, |o| o.per_day);
+            let queue = s
+                .series(&format!("queue_other.{}", st.name))
+                .and_then(|q| q.mean.last().copied());
+            rows.push(vec![
+                st.name.clone(),
+                format!("{per_day}"),
+                band(
+                    m(&format!("stage.{}.other_completed", st.name)),
+                    Kind::Plain,
+                ),
+                queue.map_or_else(|| "–".into(), |x| format!("{x:.1}")),
+            ]);
+        }
+        out.push_str(&grid(&rows, "    "));
+    }
+    let mut rows = vec![vec![t(""), t("mean [p5–p95]"), t("95% CI")]];
+    let mut row = |label: &str, name: &str| {
+        rows.push(vec![
+            t(label),
+            band(m(name), Kind::Plain),
+            ci(m(name), Kind::Plain),
+        ]);
+    };
+    if let Some(a) = &scenario.court.appeal {
+        row("reviews completed", "appeal.completed");
+        row("mean wait for review [days]", "appeal.mean_wait_days");
+        row("peak appeal queue", "appeal.peak_queue");
+        row("appeal queue at the horizon", "appeal.queue_at_horizon");
+        row("convictions reversed on appeal", "released_on_appeal");
+        let _ = writeln!(
+            out,
+            "\nAppeal ({} servers at first, reversal probability {})",
+            thousands(a.servers as f64),
+            a.reversal_probability
+        );
+        out.push_str(&grid(&rows, "  "));
+        rows.truncate(1);
+    }
+    if scenario.groups.iter().any(|g| g.deportation.is_some()) {
+        let mut row = |label: &str, name: &str| {
+            rows.push(vec![
+                t(label),
+                band(m(name), Kind::Plain),
+                ci(m(name), Kind::Plain),
+            ]);
+        };
+        row("deported", "deported");
+        for g in scenario.groups.iter().filter(|g| g.deportation.is_some()) {
+            row(
+                &format!("deported, {}", g.name),
+                &format!("deported.{}", g.name),
+            );
+        }
+        let waiting = s
+            .series("awaiting_deportation")
+            .and_then(|q| q.mean.last().copied());
+        out.push_str("\nDeportation (released by the court, then held until deported)\n");
+        out.push_str(&grid(&rows, "  "));
+        if let Some(w) = waiting {
+            let _ = writeln!(
+                out,
+                "  (awaiting deportation at the horizon: {w:.1} on average)"
+            );
+        }
+    }
+}
+
 /// A readable summary of a run of `scenario`: the header, the transfer,
 /// each facility's occupancy against its capacity, the court stages, the
 /// time to a verdict and the outcome per group.
@@ -448,6 +538,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         ]);
     }
     out.push_str(&grid(&rows, "  "));
+    court_v3(&mut out, scenario, s);
 
     // Verdicts.
     out.push_str("\nVerdicts\n");

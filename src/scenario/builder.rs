@@ -52,6 +52,7 @@ impl Scenario {
                     convicted_facility: None,
                     stages: Vec::new(),
                     sentences: Vec::new(),
+                    appeal: None,
                 },
                 custody: Custody::default(),
                 relocations: Vec::new(),

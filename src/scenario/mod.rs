@@ -47,7 +47,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use builder::ScenarioBuilder;
-pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
+pub use court::{Appeal, Court, ExitKind, OtherCases, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
 pub(crate) use facility::opening_day;
@@ -58,7 +58,7 @@ pub use facility::{
 pub use jiff::civil::Date;
 pub use overrides::{Applied, Override, Overrides};
 pub use param_dist::ParamDist;
-pub use population::Group;
+pub use population::{Deportation, Group};
 pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use release::Release;
 pub use repatriation::{EligibleAfter, Repatriation};
@@ -268,10 +268,12 @@ impl Scenario {
         facility::check_turnover_and_costs(self, &mut p);
         facility::check_relocations(self, &mut p);
         court::check_sentences(self, &mut p);
+        court::check_appeal(self, &mut p);
         repatriation::check_eligibility(self, &mut p);
         // Capacity over time (rules 18, 19 and 25).
         facility::check_capacity_rules(self, &mut p);
         release::check(self, &mut p);
+        population::check_routes(self, &mut p);
 
         if p.is_empty() {
             self.check_uncertainty(&mut p);

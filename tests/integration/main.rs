@@ -27,6 +27,8 @@ mod reliability;
 mod report_html;
 mod rules;
 mod rules_v2;
+mod rules_v3;
+mod rules_v3_court;
 mod rules_v3_facility;
 mod scenario_v2;
 mod schema;

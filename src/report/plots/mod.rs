@@ -336,7 +336,9 @@ fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
             cx,
         )?;
     }
-    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
+    // The stages, then the appeal (v3) as one more panel.
+    let panels = scenario.court.stages.len() + usize::from(scenario.court.appeal.is_some());
+    let stages: Vec<usize> = (0..panels).collect();
     split_chart(
         "court_queues",
         "Court queues",
