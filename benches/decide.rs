@@ -17,27 +17,28 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
-use custody_sim::decide::{Param, SobolOptions, sobol_model};
+use custody_sim::decide::{SobolOptions, sobol_model};
+use custody_sim::scenario::ParamDist;
 use custody_sim::{Dist, presets};
 
 /// Six levers of the baseline and their plausible ranges.
-fn params() -> Vec<Param> {
+fn params() -> Vec<ParamDist> {
     vec![
-        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-        Param::new(
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+        ParamDist::new(
             "court.stage[investigation].service_days.mean",
             Dist::uniform(120.0, 180.0),
         ),
-        Param::new(
+        ParamDist::new(
             "transfer.phase[1].convoy_size.high",
             Dist::uniform_int(240, 320),
         ),
-        Param::new("court.conviction_probability", Dist::uniform(0.85, 0.99)),
-        Param::new(
+        ParamDist::new("court.conviction_probability", Dist::uniform(0.85, 0.99)),
+        ParamDist::new(
             "group[Willing states].repatriation.probability",
             Dist::uniform(0.3, 0.9),
         ),
-        Param::new(
+        ParamDist::new(
             "transfer.escape.escape_probability",
             Dist::uniform(0.0, 0.02),
         ),

@@ -7,9 +7,9 @@
 //! threads, daily series included, as `custody-sim run plan-2026-01 -n
 //! 2000` computes them (divide by 2,000 for the time per replication).
 //!
-//! `replication/baseline` and `replication/v3-capacity-rules`: one replication
-//! of the version 2 `baseline` and of the same with version 3's rules
-//! (target: at most 1.5 times the baseline's time, in one run).
+//! `replication/baseline` and `replication/v3-all-rules`: one replication
+//! of the version 2 `baseline` and of the same with every rule of version
+//! 3 (target: at most 1.5 times the baseline's time, in one run).
 //!
 //! Run: `cargo bench --bench montecarlo`. The 2-thread speed-up is the
 //! ratio of the two `baseline-1000` figures of one run. Targets: one
@@ -20,9 +20,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use custody_sim::montecarlo::{Runs, run};
-use custody_sim::scenario::{Day, PersonKind, Release};
+use custody_sim::scenario::{Appeal, Day, OtherCases, PersonKind, Release};
 use custody_sim::sweep::{Vary, sweep};
-use custody_sim::{Facility, Plan, Scenario, Workspace, presets};
+use custody_sim::{Dist, Facility, Plan, Scenario, Workspace, presets};
 
 fn montecarlo(c: &mut Criterion) {
     let s = presets::baseline();
@@ -216,13 +216,12 @@ probability = 0.34
 exit = { kind = "released", after_days = { dist = "uniform", low = 1825.0, high = 5475.0 } }
 "#;
 
-/// The version 2 `baseline` with the capacity rules of version 3: Kut
-/// opening on 1 June 2026 with a background schedule, overflow on the four
-/// prisons (checked at every end of day) and a release order. Its cost per
-/// replication is compared with the `baseline`'s. The court rules (other
-/// cases of 20 a day at both stages, an appeal, a priority, a route,
-/// deportation) join it when they reach this branch.
-fn v3_capacity_rules() -> Scenario {
+/// The version 2 `baseline` with every rule of version 3: Kut opening on
+/// 1 June 2026 with a background schedule, overflow on the four prisons
+/// (checked at every end of day), other cases of 20 a day at both court
+/// stages, an appeal, a priority, a route, deportation and a release
+/// order. Its cost per replication is compared with the `baseline`'s.
+fn v3_all_rules() -> Scenario {
     let date = |d: &str| Day::parse_date(d).expect("a date");
     let mut s = presets::baseline();
     s.facilities.push(
@@ -243,6 +242,18 @@ fn v3_capacity_rules() -> Scenario {
             .clone()
             .with_overflow(1.0, to.iter().copied(), PersonKind::Any);
     }
+    for stage in &mut s.court.stages {
+        stage.other_cases = Some(OtherCases::new(20.0));
+    }
+    s.court.appeal = Some(Appeal::new(2000, Dist::gamma(60.0, 30.0)).with_reversal(0.05));
+    for g in &mut s.groups {
+        match g.name.as_str() {
+            "Iraqi" => g.priority = -1,
+            "Western" => g.stages = Some(vec!["trial".into()]),
+            "Syrian" => *g = g.clone().with_deportation(Dist::uniform(30.0, 180.0)),
+            _ => {}
+        }
+    }
     s.releases
         .push(Release::new(date("2026-07-01"), "Nasiriyah", 2000));
     s.validate().expect("valid");
@@ -260,7 +271,7 @@ fn replication(c: &mut Criterion) {
         ("plan-2026-01", presets::plan_2026_01()),
         ("v2-ten-years", v2),
         ("baseline", presets::baseline()),
-        ("v3-capacity-rules", v3_capacity_rules()),
+        ("v3-all-rules", v3_all_rules()),
     ] {
         let plan = Plan::new(&s).expect("valid");
         let mut ws = Workspace::default();

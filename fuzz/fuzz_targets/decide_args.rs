@@ -24,13 +24,13 @@ use std::sync::OnceLock;
 
 use custody_sim::calibrate::{Abc, Observations, Prior, Scales, abc};
 use custody_sim::decide::{
-    Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
-    solve, tornado, uncertain_params, variant_scenarios,
+    Find, Lever, SobolOptions, Target, compare, compare_variants, parse_param, sensitivity, solve,
+    tornado, uncertain_params, variant_scenarios,
 };
 use custody_sim::montecarlo::Runs;
 use custody_sim::report::html::Report;
 use custody_sim::report::json::to_text;
-use custody_sim::scenario::{Override, PosteriorTable, Uncertainty, Variant};
+use custody_sim::scenario::{Override, ParamDist, PosteriorTable, Uncertainty, Variant};
 use custody_sim::{Dist, Scenario, presets};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -190,7 +190,7 @@ fn assert_estimate(what: &str, e: &custody_sim::decide::Estimate) {
 }
 
 fn run_sensitivity(u: &mut Unstructured, s: &Scenario, only_tornado: bool) -> Result<()> {
-    let params: Vec<Param> = if u.ratio(1, 4)? {
+    let params: Vec<ParamDist> = if u.ratio(1, 4)? {
         match uncertain_params(s) {
             Ok(p) => p,
             Err(_) => return Ok(()),
@@ -200,7 +200,7 @@ fn run_sensitivity(u: &mut Unstructured, s: &Scenario, only_tornado: bool) -> Re
             .map(|_| param_text(u))
             .collect::<Result<Vec<_>>>()?
             .iter()
-            .filter_map(|t| Param::parse(t).ok())
+            .filter_map(|t| parse_param(t).ok())
             .collect()
     };
     let metrics = metrics(u, 1)?;

@@ -96,6 +96,20 @@ const PATHS: &[&str] = &[
     "release[0].day",
     "release[0].count",
     "release[0].who",
+    // Version 3, the courts (rules 20-24).
+    "group[0].priority",
+    "group[1].priority",
+    "group[0].stages",
+    "group[1].stages",
+    "group[1].deportation.delay_days",
+    "court.stage[0].other_cases.per_day",
+    "court.stage[1].other_cases.per_day",
+    "court.stage[1].other_cases.priority",
+    "court.stage[1].other_cases.from",
+    "court.appeal.servers",
+    "court.appeal.service_days",
+    "court.appeal.reversal_probability",
+    "court.appeal.schedule",
 ];
 
 /// A number as TOML writes it.
@@ -184,6 +198,16 @@ fn value(u: &mut Unstructured, path: &str) -> Result<String> {
             .choose(&["arrival", "verdict", "investigation", "trial", "\"2026-02-07\""])?
             .to_string(),
         "after_conviction" => u.choose(&["true", "false"])?.to_string(),
+        "stages" => u
+            .choose(&[
+                "[]",
+                "[\"trial\"]",
+                "[\"investigation\", \"trial\"]",
+                "[\"trial\", \"investigation\"]",
+                "[\"nope\"]",
+            ])?
+            .to_string(),
+        "priority" => u.int_in_range(-3..=3i64)?.to_string(),
         "until_day" | "day" if u.arbitrary()? => u
             .choose(&["\"2026-02-07\"", "\"2026-01-20\"", "\"2030-01-01\""])?
             .to_string(),

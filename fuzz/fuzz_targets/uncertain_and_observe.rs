@@ -336,7 +336,7 @@ fn check_run(s: &Scenario, sum: &custody_sim::Summary, reps: u64) {
         return;
     };
     let listed: Vec<String> = s.uncertainty.as_ref().map_or(Vec::new(), |u| {
-        u.params.iter().map(|(p, _)| p.clone()).collect()
+        u.params.iter().map(|p| p.path.clone()).collect()
     });
     for (c, col) in t.columns.iter().enumerate() {
         if t.columns.iter().filter(|x| *x == col).count() > 1 || listed.contains(col) {

@@ -3,11 +3,17 @@
 //! Each replication runs only to the last observed day and keeps only the
 //! observed cells; per row the replications' values make the forecast
 //! sample the observed value is scored against.
+//!
+//! A bound row (`kind` `at_least` or `at_most`, see
+//! [`ObservationKind`]) is not a value a band can cover: it is reported
+//! by the share of replications that meet it, and is consistent with the
+//! model when that share is at least [`BOUND_CONSISTENT_SHARE`] (0.05).
+//! Coverage, interval score and CRPS are over the value rows only.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{CalibrateError, Observations, Sim, crps, interval_score, pit};
+use super::{CalibrateError, ObservationKind, Observations, Sim, crps, interval_score, pit};
 use crate::error::Error;
 use crate::model::Workspace;
 use crate::scenario::Scenario;
@@ -16,16 +22,22 @@ use crate::stats::{SeriesAcc, SeriesBands};
 /// Miss rate of the p5-p95 band: the α of the interval score.
 pub const ALPHA: f64 = 0.1;
 
+/// The share of replications that must meet a bound row for the bound to
+/// be consistent with the model: 0.05.
+pub const BOUND_CONSISTENT_SHARE: f64 = 0.05;
+
 /// One observation scored against the model's replications.
 ///
-/// Serialises with exactly these field names (the CLI's `--json` rows).
+/// Serialises with exactly these field names (the CLI's `--json` rows); a
+/// bound row adds `kind`, `share_meeting` and `consistent`, which a value
+/// row leaves out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BacktestRow {
     /// Date of the observation, `YYYY-MM-DD`.
     pub date: String,
     /// Daily series name.
     pub series: String,
-    /// Observed value \[unit of the series\].
+    /// Observed value, or the bound \[unit of the series\].
     pub value: f64,
     /// 5% quantile of the replications that day \[unit of the series\].
     pub p5: f64,
@@ -33,28 +45,122 @@ pub struct BacktestRow {
     pub p50: f64,
     /// 95% quantile of the replications \[unit of the series\].
     pub p95: f64,
-    /// Whether `p5 <= value <= p95`.
+    /// Whether `p5 <= value <= p95`; always `false` for a bound row (a
+    /// bound is not covered by a band: see `consistent`).
     pub inside: bool,
     /// Probability integral transform: the value's mid-rank among the
-    /// replications, in \[0, 1\] (see [`pit`]).
+    /// replications, in \[0, 1\] (see [`pit`]); for a bound row, the
+    /// bound's.
     pub pit: f64,
     /// Interval score of `[p5, p95]`, α = 0.1 (see [`interval_score`])
-    /// \[unit of the series\].
+    /// \[unit of the series\]; NaN for a bound row (not scored; `null` in
+    /// JSON).
     pub interval_score: f64,
+    /// Whether the row is a value or a bound (left out of the JSON for a
+    /// value).
+    #[serde(default, skip_serializing_if = "ObservationKind::is_value")]
+    pub kind: ObservationKind,
+    /// For a bound row, the share of replications that meet the bound
+    /// (`>=` it for `at_least`, `<=` it for `at_most`), in \[0, 1\];
+    /// `None` for a value row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_meeting: Option<f64>,
+    /// For a bound row, whether `share_meeting` is at least
+    /// [`BOUND_CONSISTENT_SHARE`]; `None` for a value row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistent: Option<bool>,
+    /// The row's CRPS (see [`crps`]) \[unit of the series\]; NaN for a
+    /// bound row. Not serialised: the backtest's `crps` is their mean
+    /// over the value rows.
+    #[serde(skip)]
+    pub crps: f64,
 }
 
 /// A backtest: every row scored, and the totals.
+///
+/// The totals are over the value rows; with none (only bounds) they are
+/// NaN (`null` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backtest {
     /// One row per observation, in file order.
     pub rows: Vec<BacktestRow>,
-    /// Share of rows inside \[p5, p95\]; nominal 0.9.
+    /// Share of value rows inside \[p5, p95\]; nominal 0.9.
     pub coverage: f64,
-    /// Mean interval score over the rows \[unit of the series\].
+    /// Mean interval score over the value rows \[unit of the series\].
     pub mean_interval_score: f64,
-    /// Mean CRPS over the rows (see [`crps`]: the empirical
+    /// Mean CRPS over the value rows (see [`crps`]: the empirical
     /// distribution's CRPS, energy form, exact) \[unit of the series\].
     pub crps: f64,
+    /// Bound rows that are consistent (`consistent`), if there are bound
+    /// rows; left out of the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds_consistent: Option<usize>,
+    /// Bound rows, if there are any; left out of the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<usize>,
+}
+
+impl Backtest {
+    /// Scores each observation against its column of `samples` (one row
+    /// per replication, in index order).
+    pub(crate) fn score(observations: &Observations, samples: &[Vec<f64>]) -> Backtest {
+        let rows: Vec<BacktestRow> = observations
+            .rows()
+            .iter()
+            .enumerate()
+            .map(|(r, o)| {
+                let mut x: Vec<f64> = samples.iter().map(|s| s[r]).collect();
+                x.sort_by(f64::total_cmp);
+                score_row(o, &x)
+            })
+            .collect();
+        Backtest::from_rows(rows)
+    }
+
+    /// A backtest of already scored rows: the totals over the value rows,
+    /// and the count of consistent bounds. What a hindcast pools over its
+    /// origins.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::{backtest, Backtest, Observations};
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::plan_2026_01();
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value,kind\n9,transferred_cumulative,500,\n11,transferred_cumulative,100,at_least\n",
+    ///     "reported", &s)?;
+    /// let b = backtest(&s, &obs, 40, 1, 0)?;
+    /// let again = Backtest::from_rows(b.rows.clone());
+    /// assert_eq!((again.coverage, again.crps), (b.coverage, b.crps));
+    /// assert_eq!((b.bounds, b.bounds_consistent), (Some(1), Some(1)));
+    /// assert!(b.rows[1].interval_score.is_nan()); // a bound is not scored
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_rows(rows: Vec<BacktestRow>) -> Backtest {
+        let values: Vec<&BacktestRow> = rows.iter().filter(|r| r.kind.is_value()).collect();
+        let n = values.len() as f64;
+        let (coverage, mean_interval_score, crps) = if values.is_empty() {
+            (f64::NAN, f64::NAN, f64::NAN)
+        } else {
+            (
+                values.iter().filter(|r| r.inside).count() as f64 / n,
+                values.iter().map(|r| r.interval_score).sum::<f64>() / n,
+                values.iter().map(|r| r.crps).sum::<f64>() / n,
+            )
+        };
+        let bounds = rows.iter().filter(|r| !r.kind.is_value()).count();
+        let consistent = rows.iter().filter(|r| r.consistent == Some(true)).count();
+        Backtest {
+            coverage,
+            mean_interval_score,
+            crps,
+            bounds_consistent: (bounds > 0).then_some(consistent),
+            bounds: (bounds > 0).then_some(bounds),
+            rows,
+        }
+    }
 }
 
 /// Runs `replications` of `scenario` (replication `i` on stream
@@ -109,7 +215,7 @@ pub fn backtest(
             })
             .collect::<Result<Vec<_>, Error>>()
     })??;
-    Ok(score(observations, &samples))
+    Ok(Backtest::score(observations, &samples))
 }
 
 /// The daily fan of one observed series: its 5%, 50% and 95% quantiles
@@ -250,7 +356,7 @@ pub fn backtest_fans(
     samples.sort_by_key(|(i, _)| *i);
     let samples: Vec<Vec<f64>> = samples.into_iter().map(|(_, v)| v).collect();
     Ok(BacktestFans {
-        backtest: score(observations, &samples),
+        backtest: Backtest::score(observations, &samples),
         fans: names
             .iter()
             .enumerate()
@@ -273,34 +379,33 @@ fn check_replications(replications: u64) -> Result<(), Error> {
     Ok(())
 }
 
-/// Scores each observation against its column of `samples` (one row per
-/// replication, in index order).
-fn score(observations: &Observations, samples: &[Vec<f64>]) -> Backtest {
-    let mut rows = Vec::with_capacity(observations.rows().len());
-    let mut crps_sum = 0.0;
-    for (r, o) in observations.rows().iter().enumerate() {
-        let mut x: Vec<f64> = samples.iter().map(|s| s[r]).collect();
-        x.sort_by(f64::total_cmp);
-        let q = |p| crate::stats::quantile(&x, p);
-        let (p5, p50, p95) = (q(0.05), q(0.5), q(0.95));
-        crps_sum += crps(&x, o.value);
-        rows.push(BacktestRow {
-            date: o.date.clone(),
-            series: o.series.clone(),
-            value: o.value,
-            p5,
-            p50,
-            p95,
-            inside: p5 <= o.value && o.value <= p95,
-            pit: pit(&x, o.value),
-            interval_score: interval_score(p5, p95, o.value, ALPHA),
-        });
+/// Scores one observation against the sorted replications `x`.
+fn score_row(o: &super::Observation, x: &[f64]) -> BacktestRow {
+    let q = |p| crate::stats::quantile(x, p);
+    let (p5, p50, p95) = (q(0.05), q(0.5), q(0.95));
+    let mut row = BacktestRow {
+        date: o.date.clone(),
+        series: o.series.clone(),
+        value: o.value,
+        p5,
+        p50,
+        p95,
+        inside: false,
+        pit: pit(x, o.value),
+        interval_score: f64::NAN,
+        kind: o.kind,
+        share_meeting: None,
+        consistent: None,
+        crps: f64::NAN,
+    };
+    if o.kind.is_value() {
+        row.inside = p5 <= o.value && o.value <= p95;
+        row.interval_score = interval_score(p5, p95, o.value, ALPHA);
+        row.crps = crps(x, o.value);
+    } else {
+        let share = x.iter().filter(|&&v| o.kind.meets(v, o.value)).count() as f64 / x.len() as f64;
+        row.share_meeting = Some(share);
+        row.consistent = Some(share >= BOUND_CONSISTENT_SHARE);
     }
-    let n = rows.len() as f64;
-    Backtest {
-        coverage: rows.iter().filter(|r| r.inside).count() as f64 / n,
-        mean_interval_score: rows.iter().map(|r| r.interval_score).sum::<f64>() / n,
-        crps: crps_sum / n,
-        rows,
-    }
+    row
 }

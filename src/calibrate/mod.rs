@@ -16,6 +16,7 @@
 //! | [`backtest`](mod@backtest) | how well a scenario's bands cover what was observed |
 //! | [`prior`] | prior distributions on parameter paths, their densities |
 //! | [`abc`](mod@abc) | ABC population Monte Carlo and its [`Posterior`] |
+//! | [`hindcast`](mod@hindcast) | out-of-sample tests: fit up to an origin, score after it |
 //!
 //! Every model call of this module goes through one small adapter (a
 //! private `Sim` type here), so that changes in the model's API touch one
@@ -24,6 +25,7 @@
 pub mod abc;
 pub mod backtest;
 mod edit;
+pub mod hindcast;
 pub mod observations;
 pub mod prior;
 mod quote;
@@ -33,8 +35,11 @@ pub use abc::{
     Abc, AbcProgress, EXTREME_TAIL, Generation, ParamSummary, Posterior, PredictiveCheck, Scales,
     StopRule, abc, predictive_check_table,
 };
-pub use backtest::{Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans};
-pub use observations::{Observation, Observations};
+pub use backtest::{
+    BOUND_CONSISTENT_SHARE, Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans,
+};
+pub use hindcast::{Hindcast, HindcastOrigin, HorizonError, hindcast};
+pub use observations::{Observation, ObservationKind, Observations};
 pub use prior::{Prior, Transform};
 pub use score::{crps, interval_score, pit};
 

@@ -1,9 +1,10 @@
 //! The observations CSV: what was counted, on which date.
 //!
 //! ```text
-//! date,series,value,sd
-//! 2026-01-30,transferred_cumulative,500,50
-//! 11,transferred_cumulative,450
+//! date,series,value,sd,kind
+//! 2026-01-30,transferred_cumulative,500,50,
+//! 11,transferred_cumulative,450,,value
+//! 2026-02-02,transferred_cumulative,1387,,at_least
 //! ```
 //!
 //! `date` is a calendar date `YYYY-MM-DD` or a day number (days since the
@@ -15,7 +16,9 @@
 //! smaller one makes every distance infinite. `value` and `sd` are at
 //! most [`MAX_VALUE`] (10¹²) in magnitude: counts of people, far beyond
 //! any population, and small enough that interval scores, CRPS and
-//! distances stay finite.
+//! distances stay finite. `kind` (optional) says what the value is
+//! ([`ObservationKind`]): `value` (the default, also for an empty cell), or
+//! a bound a report gives, `at_least` ("at least 1,387") or `at_most`.
 //!
 //! A row dated D is compared with the end-of-day record of date D: series
 //! day D − start_date + 1 (a row dated `start_date`, or day 0, reads the
@@ -41,6 +44,92 @@ pub const MIN_SD: f64 = 1e-6;
 /// scores and CRPS of a backtest infinite.
 pub const MAX_VALUE: f64 = 1e12;
 
+/// What an observation's value is: the value itself, or a bound on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservationKind {
+    /// The observed value (the default).
+    #[default]
+    Value,
+    /// A lower bound: the true value is at least this ("at least 1,387
+    /// had arrived", "over 14,000").
+    AtLeast,
+    /// An upper bound: the true value is at most this.
+    AtMost,
+}
+
+impl ObservationKind {
+    /// The `kind` cell's spellings, in order.
+    pub const NAMES: [&'static str; 3] = ["value", "at_least", "at_most"];
+
+    /// The kind of a `kind` cell (`value`, `at_least` or `at_most`);
+    /// `None` for anything else.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::ObservationKind;
+    /// assert_eq!(ObservationKind::parse("at_least"), Some(ObservationKind::AtLeast));
+    /// assert_eq!(ObservationKind::parse("above"), None);
+    /// assert_eq!(ObservationKind::AtMost.name(), "at_most");
+    /// ```
+    pub fn parse(text: &str) -> Option<ObservationKind> {
+        match text {
+            "value" => Some(ObservationKind::Value),
+            "at_least" => Some(ObservationKind::AtLeast),
+            "at_most" => Some(ObservationKind::AtMost),
+            _ => None,
+        }
+    }
+
+    /// The kind's spelling in the CSV and the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObservationKind::Value => "value",
+            ObservationKind::AtLeast => "at_least",
+            ObservationKind::AtMost => "at_most",
+        }
+    }
+
+    /// Whether this is [`ObservationKind::Value`].
+    pub fn is_value(&self) -> bool {
+        *self == ObservationKind::Value
+    }
+
+    /// Whether a simulated value `x` meets the bound `bound`: `x >= bound`
+    /// for `at_least`, `x <= bound` for `at_most`; for a value, whether
+    /// `x == bound`.
+    pub fn meets(self, x: f64, bound: f64) -> bool {
+        match self {
+            ObservationKind::Value => x == bound,
+            ObservationKind::AtLeast => x >= bound,
+            ObservationKind::AtMost => x <= bound,
+        }
+    }
+
+    /// The difference a calibration's distance scales: for a value,
+    /// `x − observed`; for a bound, how far `x` falls short of it (0 when
+    /// met): `max(0, bound − x)` for `at_least`, `max(0, x − bound)` for
+    /// `at_most`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::ObservationKind;
+    /// assert_eq!(ObservationKind::Value.difference(90.0, 100.0), -10.0);
+    /// assert_eq!(ObservationKind::AtLeast.difference(90.0, 100.0), 10.0);
+    /// assert_eq!(ObservationKind::AtLeast.difference(120.0, 100.0), 0.0);
+    /// assert_eq!(ObservationKind::AtMost.difference(120.0, 100.0), 20.0);
+    /// ```
+    pub fn difference(self, x: f64, observed: f64) -> f64 {
+        match self {
+            ObservationKind::Value => x - observed,
+            ObservationKind::AtLeast => (observed - x).max(0.0),
+            ObservationKind::AtMost => (x - observed).max(0.0),
+        }
+    }
+}
+
 /// One observed value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
@@ -56,6 +145,9 @@ pub struct Observation {
     /// Standard error of the observed value \[unit of the series\], if
     /// given; at least [`MIN_SD`].
     pub sd: Option<f64>,
+    /// Whether `value` is the value or a bound on it.
+    #[serde(default, skip_serializing_if = "ObservationKind::is_value")]
+    pub kind: ObservationKind,
 }
 
 /// The rows of an observations file, checked against a scenario.
@@ -94,7 +186,8 @@ impl Observations {
     /// (listing the valid names), a date that is neither `YYYY-MM-DD` nor a
     /// day number, a date outside the horizon, a value that is not a finite
     /// number, a value or `sd` beyond ±[`MAX_VALUE`], an `sd` below
-    /// [`MIN_SD`]; and for a file with no rows.
+    /// [`MIN_SD`], a `kind` other than `value`, `at_least` or `at_most`
+    /// (naming the column and the value); and for a file with no rows.
     ///
     /// # Example
     ///
@@ -149,10 +242,12 @@ impl Observations {
             if header.iter().take(i).any(|x| x == h) {
                 return Err(err(1, format!("the column {h:?} is named twice")));
             }
-            if !["date", "series", "value", "sd"].contains(&h) {
+            if !["date", "series", "value", "sd", "kind"].contains(&h) {
                 return Err(err(
                     1,
-                    format!("unknown column {h:?} (columns: date, series, value and optional sd)"),
+                    format!(
+                        "unknown column {h:?} (columns: date, series, value and optional sd, kind)"
+                    ),
                 ));
             }
         }
@@ -168,6 +263,7 @@ impl Observations {
             ));
         };
         let c_sd = col("sd");
+        let c_kind = col("kind");
         let horizon = scenario.horizon_days;
         let mut rows = Vec::new();
         for record in reader.records() {
@@ -263,12 +359,25 @@ impl Observations {
                     Some(sd)
                 }
             };
+            let kind = match c_kind.map(cell).filter(|t| !t.is_empty()) {
+                None => ObservationKind::Value,
+                Some(t) => ObservationKind::parse(t).ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "column kind: unknown kind {t:?} (kinds: {})",
+                            ObservationKind::NAMES.join(", ")
+                        ),
+                    )
+                })?,
+            };
             rows.push(Observation {
                 day: day as u32,
                 date: iso_date(start + day0),
                 series: series.to_string(),
                 value,
                 sd,
+                kind,
             });
         }
         if rows.is_empty() {
@@ -287,15 +396,51 @@ impl Observations {
         self.rows.iter().map(|o| o.day).max().unwrap_or(1)
     }
 
-    /// The rows as CSV text (`date,series,value,sd`), which
-    /// [`Observations::from_csv_str`] reads back.
+    /// The rows as CSV text (`date,series,value,sd`, and `kind` if any
+    /// row is a bound), which [`Observations::from_csv_str`] reads back.
     pub fn to_csv_string(&self) -> String {
-        let mut s = String::from("date,series,value,sd\n");
+        let bounds = self.has_bounds();
+        let mut s = String::from(if bounds {
+            "date,series,value,sd,kind\n"
+        } else {
+            "date,series,value,sd\n"
+        });
         for o in &self.rows {
             let sd = o.sd.map(|v| v.to_string()).unwrap_or_default();
-            s.push_str(&format!("{},{},{},{sd}\n", o.date, o.series, o.value));
+            s.push_str(&format!("{},{},{},{sd}", o.date, o.series, o.value));
+            if bounds {
+                s.push(',');
+                s.push_str(o.kind.name());
+            }
+            s.push('\n');
         }
         s
+    }
+
+    /// Whether any row is a bound (`at_least` or `at_most`).
+    pub fn has_bounds(&self) -> bool {
+        self.rows.iter().any(|o| !o.kind.is_value())
+    }
+
+    /// The rows for which `keep` holds, in file order; `None` if none
+    /// does (an observations set is never empty).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{calibrate::Observations, presets};
+    ///
+    /// let s = presets::plan_2026_01();
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value\n3,in_syria,1\n9,in_syria,2\n", "obs", &s)?;
+    /// let late = obs.filtered(|o| o.day > 5).unwrap();
+    /// assert_eq!(late.rows().len(), 1);
+    /// assert!(obs.filtered(|o| o.day > 99).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn filtered(&self, keep: impl Fn(&Observation) -> bool) -> Option<Observations> {
+        let rows: Vec<Observation> = self.rows.iter().filter(|o| keep(o)).cloned().collect();
+        (!rows.is_empty()).then_some(Observations { rows })
     }
 }
 

@@ -27,6 +27,8 @@
 //! and `solve` set it. The densities, samplers and checks are those of
 //! [`crate::dist`].
 
+use std::ops::Deref;
+
 use rand::rngs::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +36,7 @@ use super::CalibrateError;
 use crate::dist::Dist;
 use crate::dist::sampler::sample_once;
 use crate::error::Error;
-use crate::scenario::Scenario;
+use crate::scenario::{ParamDist, Scenario};
 
 /// How the value drawn from a prior becomes the value at its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -47,15 +49,29 @@ pub enum Transform {
     Reciprocal,
 }
 
-/// A prior distribution on one parameter path.
+/// A prior distribution on one parameter path: a [`ParamDist`] (the
+/// path, as [`Scenario::with_param`](crate::scenario::Scenario::with_param)
+/// takes it, and the distribution of the drawn value) and a
+/// [`Transform`].
+///
+/// A prior reads as its [`ParamDist`] (`prior.path`, `prior.dist`); its
+/// JSON form has the fields `path`, `dist` and `transform`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prior {
-    /// Parameter path, as [`Scenario::with_param`](crate::scenario::Scenario::with_param) takes it.
-    pub path: String,
-    /// The distribution of the drawn value.
-    pub dist: Dist,
+    /// The parameter path and the distribution of the drawn value.
+    #[serde(flatten)]
+    pub param: ParamDist,
     /// How the drawn value becomes the path's value.
     pub transform: Transform,
+}
+
+impl Deref for Prior {
+    type Target = ParamDist;
+
+    /// The prior's path and distribution.
+    fn deref(&self) -> &ParamDist {
+        &self.param
+    }
 }
 
 fn bad(spec: &str, message: impl Into<String>) -> Error {
@@ -79,8 +95,7 @@ impl Prior {
     /// reaches 0 or below.
     pub fn new(path: impl Into<String>, dist: Dist, transform: Transform) -> Result<Prior, Error> {
         let p = Prior {
-            path: path.into(),
-            dist,
+            param: ParamDist::new(path, dist),
             transform,
         };
         p.check()?;
@@ -109,21 +124,17 @@ impl Prior {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn parse(spec: &str) -> Result<Prior, Error> {
-        let (path, rest) = spec
-            .split_once('=')
+        let (path, rest) = ParamDist::split(spec)
             .ok_or_else(|| bad(spec, "expected PATH=DIST, with DIST a {dist=...} table"))?;
-        let path = path.trim();
         if path.is_empty() {
             return Err(bad(spec, "the path before '=' is empty"));
         }
-        let rest = rest.trim();
         let (transform, table) = match rest.strip_prefix("1/") {
             Some(t) => (Transform::Reciprocal, t.trim()),
             None => (Transform::Identity, rest),
         };
-        let dist: Dist = toml::from_str::<Wrapper>(&format!("d = {table}"))
-            .map_err(|e| bad(spec, format!("DIST is not a dist table: {}", e.message())))?
-            .d;
+        let dist = ParamDist::read_dist(table)
+            .map_err(|e| bad(spec, format!("DIST is not a dist table: {}", e.message())))?;
         Prior::new(path, dist, transform).map_err(|e| match e {
             Error::Calibrate(CalibrateError::Prior { message, .. }) => bad(spec, message),
             other => other,
@@ -299,11 +310,6 @@ pub(crate) fn refused_draw(
     .into()
 }
 
-#[derive(Deserialize)]
-struct Wrapper {
-    d: Dist,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,8 +356,7 @@ mod tests {
             .to_string();
         assert!(e.contains("cannot be sampled"), "{e}");
         let p = Prior {
-            path: "x".into(),
-            dist: Dist::gamma(1.0, 1e300),
+            param: ParamDist::new("x", Dist::gamma(1.0, 1e300)),
             transform: Transform::Identity,
         };
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);

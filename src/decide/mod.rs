@@ -1,4 +1,5 @@
-//! Decision support: which lever matters ([`mod@sobol`], [`mod@tornado`]), what it
+//! Decision support: which lever matters ([`mod@sobol`], [`mod@tornado`],
+//! screening with [`mod@morris`]), what it
 //! takes to meet a target ([`mod@solve`]), and scenarios side by side
 //! ([`mod@compare`]).
 //!
@@ -10,9 +11,10 @@
 //! than those of two independent means.
 //!
 //! ```text
-//!   Param { path, dist }  ──►  quantile(dist, u)  ──►  Scenario::with_params
+//!   ParamDist { path, dist }  ──►  quantile(dist, u)  ──►  Scenario::with_params
 //!        │                                                  │
 //!   sobol:   Saltelli design A, B, AB_i (row j = replication j) ──► S_i, ST_i
+//!   morris:  r trajectories of k + 1 grid points (trajectory t = replication t) ──► μ, μ*, σ
 //!   tornado: each path at its 5th / 95th percentile, others at medians ──► swing
 //!   solve:   bisection over LOW..HIGH on one seed ──► value meeting a target
 //!   compare: variants on one seed ──► paired differences to the first
@@ -30,12 +32,12 @@
 //! # Example: which of two levers matters more for the time to verdict?
 //!
 //! ```
-//! use custody_sim::decide::{Param, SobolOptions, sobol_model};
-//! use custody_sim::{Dist, presets};
+//! use custody_sim::decide::{SobolOptions, sobol_model};
+//! use custody_sim::{Dist, presets, scenario::ParamDist};
 //!
 //! let params = [
-//!     Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-//!     Param::new("transfer.escape.escape_probability", Dist::uniform(0.0, 0.02)),
+//!     ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+//!     ParamDist::new("transfer.escape.escape_probability", Dist::uniform(0.0, 0.02)),
 //! ];
 //! let opts = SobolOptions { base_samples: 32, bootstrap: 200, seed: 1, threads: 0 };
 //! let r = sobol_model(&presets::plan_2026_01(), &params, &["mean_days_to_verdict"], &opts)?;
@@ -46,6 +48,7 @@
 
 mod adapter;
 pub mod compare;
+pub mod morris;
 pub mod params;
 pub mod quantile;
 pub mod sobol;
@@ -54,10 +57,9 @@ pub mod tornado;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::Dist;
-
 pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
-pub use params::{at_medians, uncertain_params};
+pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};
+pub use params::{at_medians, parse_param, uncertain_params};
 pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
 pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
@@ -101,88 +103,9 @@ impl Estimate {
     }
 }
 
-/// An uncertain parameter: a parameter path (the syntax of docs/model.md) and the
-/// distribution of its value, a `dist` table as in a scenario file.
-///
-/// A value drawn for a path whose current value is an integer (a server
-/// count, a capacity) is rounded to the nearest integer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Param {
-    /// Parameter path, e.g. `court.stage[trial].servers`.
-    pub path: String,
-    /// Its distribution.
-    pub dist: Dist,
-}
-
-impl Param {
-    /// A parameter from a path and a distribution.
-    pub fn new(path: impl Into<String>, dist: Dist) -> Param {
-        Param {
-            path: path.into(),
-            dist,
-        }
-    }
-
-    /// Parses the command line's `PATH=DIST` form, DIST a `dist` table in
-    /// TOML inline form:
-    /// `court.stage[trial].servers={dist="uniform_int",low=5,high=60}`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Decide`](crate::error::Error::Decide) of kind
-    /// [`DecideError::Input`] naming the text if there is no `=` or the
-    /// table is not a distribution.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use custody_sim::{Dist, decide::Param};
-    ///
-    /// let p = Param::parse(r#"court.stage[trial].servers={dist="uniform_int",low=5,high=60}"#)?;
-    /// assert_eq!(p, Param::new("court.stage[trial].servers", Dist::uniform_int(5, 60)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn parse(text: &str) -> Result<Param, crate::error::Error> {
-        #[derive(Deserialize)]
-        struct Wrap {
-            d: Dist,
-        }
-        let Some((path, dist)) = text.split_once('=') else {
-            return Err(DecideError::input(
-                text,
-                "expected PATH=DIST, e.g. court.stage[trial].servers={dist=\"uniform_int\",low=5,high=60}",
-            ));
-        };
-        let path = path.trim();
-        let w: Wrap = toml::from_str(&format!("d = {}", dist.trim()))
-            .map_err(|e| DecideError::input(path, format!("not a distribution table: {e}")))?;
-        quantile::check(path, &w.d)?;
-        Ok(Param::new(path, w.d))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn params_parse_and_bad_ones_are_named() {
-        let p =
-            Param::parse(" court.conviction_probability = {dist=\"uniform\",low=0.8,high=0.99} ")
-                .unwrap();
-        assert_eq!(p.path, "court.conviction_probability");
-        assert_eq!(p.dist, Dist::uniform(0.8, 0.99));
-        let e = Param::parse("court.x").unwrap_err().to_string();
-        assert!(e.starts_with("court.x: expected PATH=DIST"), "{e}");
-        let e = Param::parse("court.x={dist=\"normal\",mean=1}")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("court.x: not a distribution table"), "{e}");
-        let e = Param::parse("court.x={dist=\"uniform\",low=2,high=1}")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("court.x: not a proper uniform"), "{e}");
-    }
 
     #[test]
     fn estimates_contain_only_inside_their_interval() {

@@ -1,8 +1,11 @@
-//! The parameters of a sensitivity analysis taken from a scenario's own
-//! `[uncertainty]` table, and the scenario they vary around.
+//! The parameters of a sensitivity analysis, [`ParamDist`]s: read from the
+//! command line's `PATH=DIST` ([`parse_param`]) or taken from a
+//! scenario's own `[uncertainty]` table; and the scenario they vary
+//! around.
 //!
-//! - [`uncertain_params`]: each listed `PATH = { dist = ... }` of
-//!   `[uncertainty]` becomes a [`Param`], in the table's order.
+//! - [`parse_param`]: one `--param PATH=DIST`.
+//! - [`uncertain_params`]: the listed `PATH = { dist = ... }` of
+//!   `[uncertainty]`, in the table's order.
 //! - [`at_medians`]: the scenario without `[uncertainty]`, each uncertain
 //!   path set to its median (a listed one: the 50th percentile of its
 //!   distribution; a `posterior` column: its weighted median). The
@@ -24,16 +27,50 @@
 //! [`uncertain_params`] therefore refuses a scenario whose `[uncertainty]`
 //! names a `posterior` file, with an error suggesting to give the
 //! parameters explicitly (`--param PATH=DIST` on the command line, a list
-//! of [`Param`] in the library), e.g. each column's plausible range: then
+//! of [`ParamDist`] in the library), e.g. each column's plausible range: then
 //! the analysis is of the distributions the user chose, and says so.
 //! Given explicit parameters, the posterior's columns that are not varied
 //! are held at their weighted medians ([`at_medians`]).
 
-use super::{DecideError, Param, adapter, quantile};
+use super::{DecideError, adapter, quantile};
 use crate::error::Error;
-use crate::scenario::Scenario;
+use crate::scenario::param_dist::PathProblem;
+use crate::scenario::{ParamDist, Scenario, ScenarioErrors};
 
-/// The scenario's `[uncertainty]` parameters as a list of [`Param`], in the
+/// Parses the command line's `PATH=DIST` form of a sensitivity parameter,
+/// DIST a `dist` table in TOML inline form:
+/// `court.stage[trial].servers={dist="uniform_int",low=5,high=60}`.
+///
+/// # Errors
+///
+/// [`Error::Decide`] of kind [`DecideError::Input`] naming the text if
+/// there is no `=`, or the path if the table is not a distribution or
+/// not a proper one (see [`quantile::check`]).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{Dist, decide::parse_param, scenario::ParamDist};
+///
+/// let p = parse_param(r#"court.stage[trial].servers={dist="uniform_int",low=5,high=60}"#)?;
+/// assert_eq!(p, ParamDist::new("court.stage[trial].servers", Dist::uniform_int(5, 60)));
+/// assert!(parse_param(r#"court.x={dist="uniform",low=2,high=1}"#).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_param(text: &str) -> Result<ParamDist, Error> {
+    let Some((path, table)) = ParamDist::split(text) else {
+        return Err(DecideError::input(
+            text,
+            "expected PATH=DIST, e.g. court.stage[trial].servers={dist=\"uniform_int\",low=5,high=60}",
+        ));
+    };
+    let dist = ParamDist::read_dist(table)
+        .map_err(|e| DecideError::input(path, format!("not a distribution table: {e}")))?;
+    quantile::check(path, &dist)?;
+    Ok(ParamDist::new(path, dist))
+}
+
+/// The scenario's `[uncertainty]` parameters, each distribution checked, in the
 /// table's order: what `custody-sim sensitivity SCENARIO` varies when no
 /// `--param` is given.
 ///
@@ -48,8 +85,8 @@ use crate::scenario::Scenario;
 /// # Example
 ///
 /// ```
-/// use custody_sim::decide::{Param, uncertain_params};
-/// use custody_sim::{Dist, presets, scenario::Uncertainty};
+/// use custody_sim::decide::uncertain_params;
+/// use custody_sim::{Dist, presets, scenario::{ParamDist, Uncertainty}};
 ///
 /// let mut s = presets::plan_2026_01();
 /// assert!(uncertain_params(&s).is_err(), "no [uncertainty] table");
@@ -58,11 +95,11 @@ use crate::scenario::Scenario;
 /// ]));
 /// assert_eq!(
 ///     uncertain_params(&s)?,
-///     [Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40))]
+///     [ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40))]
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, Error> {
+pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<ParamDist>, Error> {
     let Some(u) = &scenario.uncertainty else {
         return Err(DecideError::input(
             "uncertainty",
@@ -94,33 +131,31 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<Param>, Error> {
             ),
         ));
     }
-    u.params
-        .iter()
-        .map(|(path, dist)| {
-            quantile::check(path, dist)?;
-            Ok(Param::new(path.clone(), *dist))
-        })
-        .collect()
+    for p in &u.params {
+        quantile::check(&p.path, &p.dist)?;
+    }
+    Ok(u.params.clone())
 }
 
 /// Checks the paths of `params` against `scenario`: each keeps the shape
 /// of the results ([`Scenario::varying_path`]), and no two reach the same
 /// parameter, in any spelling (`court.stage[trial].servers` and
 /// `court.stage[1].servers`), as in a sweep.
-pub(crate) fn check_paths(scenario: &Scenario, params: &[Param]) -> Result<(), Error> {
-    for p in params {
-        scenario.varying_path(&p.path)?;
-    }
+pub(crate) fn check_paths(scenario: &Scenario, params: &[ParamDist]) -> Result<(), Error> {
     let paths: Vec<&str> = params.iter().map(|p| p.path.as_str()).collect();
-    match scenario.overlap(&paths) {
-        Some(o) => Err(DecideError::input(
-            &params[o.second].path,
+    match scenario.check_varying(&paths).into_iter().next() {
+        None => Ok(()),
+        Some(PathProblem::Unresolved(e)) => Err(e),
+        Some(PathProblem::Shape { index, why }) => {
+            Err(Error::Scenario(ScenarioErrors::one(paths[index], why)))
+        }
+        Some(PathProblem::Twice(o)) => Err(DecideError::input(
+            paths[o.second],
             format!(
                 "parameter listed twice: {}; give each parameter once",
                 o.message
             ),
         )),
-        None => Ok(()),
     }
 }
 
@@ -159,7 +194,7 @@ pub fn at_medians(scenario: &Scenario) -> Result<Scenario, Error> {
     };
     let base = scenario.without_uncertainty();
     let mut values: Vec<(String, String)> = Vec::new();
-    for (path, dist) in &u.params {
+    for ParamDist { path, dist } in &u.params {
         let x = quantile::quantile(path, dist, 0.5)?;
         values.push((
             path.clone(),
@@ -246,6 +281,25 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("--param"), "{e}");
+    }
+
+    #[test]
+    fn params_parse_and_bad_ones_are_named() {
+        let p =
+            parse_param(" court.conviction_probability = {dist=\"uniform\",low=0.8,high=0.99} ")
+                .unwrap();
+        assert_eq!(p.path, "court.conviction_probability");
+        assert_eq!(p.dist, Dist::uniform(0.8, 0.99));
+        let e = parse_param("court.x").unwrap_err().to_string();
+        assert!(e.starts_with("court.x: expected PATH=DIST"), "{e}");
+        let e = parse_param("court.x={dist=\"normal\",mean=1}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("court.x: not a distribution table"), "{e}");
+        let e = parse_param("court.x={dist=\"uniform\",low=2,high=1}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("court.x: not a proper uniform"), "{e}");
     }
 
     #[test]

@@ -15,10 +15,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DecideError, Estimate, Param, adapter, quantile};
+use super::{DecideError, Estimate, adapter, quantile};
 use super::{SobolOptions, SobolResult, sobol_model};
 use crate::error::Error;
 use crate::montecarlo::Runs;
+use crate::scenario::ParamDist;
 use crate::scenario::Scenario;
 
 /// One bar of a tornado: a parameter's low and high ends and the swing of
@@ -80,12 +81,12 @@ impl Tornado {
 /// # Example: which lever moves the trial wait most?
 ///
 /// ```
-/// use custody_sim::decide::{Param, tornado};
+/// use custody_sim::{decide::tornado, scenario::ParamDist};
 /// use custody_sim::{Dist, Runs, presets};
 ///
 /// let params = [
-///     Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-///     Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
+///     ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+///     ParamDist::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
 /// ];
 /// let runs = Runs { replications: 10, seed: 1, threads: 0 };
 /// let t = &tornado(&presets::plan_2026_01(), &params, &["stage.trial.mean_wait_days"], &runs)?[0];
@@ -96,7 +97,7 @@ impl Tornado {
 /// ```
 pub fn tornado(
     scenario: &Scenario,
-    params: &[Param],
+    params: &[ParamDist],
     metrics: &[&str],
     runs: &Runs,
 ) -> Result<Vec<Tornado>, Error> {
@@ -190,7 +191,7 @@ pub fn tornado(
 /// As [`sobol_model`] and [`tornado`].
 pub fn sensitivity(
     scenario: &Scenario,
-    params: &[Param],
+    params: &[ParamDist],
     metrics: &[&str],
     opts: &SobolOptions,
     tornado_replications: u64,

@@ -1,7 +1,7 @@
 //! The conservation law of one replication (docs/model.md): every
 //! detainee in exactly one state, beds and court cases adding up.
 
-use super::event::Status;
+use super::event::{STATUSES, Status};
 use super::replication::Replication;
 
 /// A conservation law found broken (a bug in the engine, never a
@@ -32,9 +32,13 @@ impl Replication<'_> {
             + self.escaped
             + self.executed
             + self.died
-            + self.cap3.released_by_order;
-        let in_court: u64 = self.ws.desks.iter().map(|k| k.qlen + k.busy).sum();
-        if total != self.plan.total as u64 || in_court != self.awaiting {
+            + self.cap3.released_by_order
+            + self.courts.released_on_appeal
+            - self.courts.died_waiting;
+        if total != self.plan.total as u64 || self.in_court() != self.awaiting {
+            return false;
+        }
+        if self.under_appeal() > self.convicted_in {
             return false;
         }
         for f in 0..self.bg.len() {
@@ -45,7 +49,23 @@ impl Replication<'_> {
             }
         }
         let beds: u64 = self.occ.iter().sum();
-        beds == self.bg.iter().sum::<u64>() + self.awaiting + self.convicted_in
+        beds == self.bg.iter().sum::<u64>()
+            + self.awaiting
+            + self.convicted_in
+            + self.courts.awaiting_deportation
+    }
+
+    /// Transferees at the court stages, queued or in service (other cases
+    /// not counted).
+    fn in_court(&self) -> u64 {
+        let ns = self.plan.courts.stages;
+        self.ws.desks[..ns].iter().map(|k| k.transferees()).sum()
+    }
+
+    /// Convictions at the appeal, queued or in review (v3).
+    fn under_appeal(&self) -> u64 {
+        let ns = self.plan.courts.stages;
+        self.ws.desks[ns..].iter().map(|k| k.qlen + k.busy).sum()
     }
 
     /// Checks every balance of the conservation law (docs/model.md); `full` also
@@ -65,22 +85,43 @@ impl Replication<'_> {
             ("executed", self.executed),
             ("died", self.died),
             ("released by order", self.cap3.released_by_order),
+            ("released on appeal", self.courts.released_on_appeal),
         ];
-        let sum: u64 = parts.iter().map(|p| p.1).sum();
+        // Those who died awaiting deportation count in `died` and in a
+        // release by the court (v3): once here.
+        let sum: u64 = parts.iter().map(|p| p.1).sum::<u64>() - self.courts.died_waiting;
         if sum != self.plan.total as u64 {
             let terms: Vec<String> = parts.iter().map(|(k, v)| format!("{k} {v}")).collect();
             return fail(format!(
-                "{} = {sum}, not {}",
+                "{} - died awaiting deportation {} = {sum}, not {}",
                 terms.join(" + "),
+                self.courts.died_waiting,
                 self.plan.total
             ));
         }
-        let in_court: u64 = self.ws.desks.iter().map(|k| k.qlen + k.busy).sum();
+        let in_court = self.in_court();
         if in_court != self.awaiting {
             return fail(format!(
                 "queued + in service = {in_court}, awaiting verdict = {}",
                 self.awaiting
             ));
+        }
+        let under_appeal = self.under_appeal();
+        if under_appeal > self.convicted_in {
+            return fail(format!(
+                "under appeal {under_appeal} > convicted in custody {}",
+                self.convicted_in
+            ));
+        }
+        for (s, k) in self.ws.desks.iter().enumerate() {
+            // (A cut may leave more busy than open: service is never
+            // interrupted.)
+            if k.other.busy > k.busy {
+                return fail(format!(
+                    "desk {s}: busy {} of which other cases {}",
+                    k.busy, k.other.busy
+                ));
+            }
         }
         for f in 0..self.bg.len() {
             let want = self.plan.initial[f] + self.bg_admitted[f] + self.bg_in[f];
@@ -98,41 +139,88 @@ impl Replication<'_> {
             }
         }
         let beds: u64 = self.occ.iter().sum();
-        let expected = self.bg.iter().sum::<u64>() + self.awaiting + self.convicted_in;
+        let expected = self.bg.iter().sum::<u64>()
+            + self.awaiting
+            + self.convicted_in
+            + self.courts.awaiting_deportation;
         if beds != expected {
             return fail(format!(
-                "occupancy {beds} != background + awaiting + convicted in custody = {expected}"
+                "occupancy {beds} != background + awaiting + convicted in custody + awaiting deportation = {expected}"
             ));
         }
         if full {
             // Full scan: every boarded detainee's own status agrees with the
             // counters, and each facility holds its background plus the
             // transferees placed there.
-            let mut by = [0u64; 10];
+            let mut by = [0u64; STATUSES];
             let mut inside = self.bg.clone();
             for det in &self.ws.det[..self.boarded] {
                 by[det.status as usize] += 1;
-                if matches!(
-                    det.status,
-                    Status::Queued | Status::InService | Status::Convicted
-                ) {
+                if det.status.inside() {
                     inside[det.facility as usize] += 1;
                 }
             }
+            let ns = self.plan.courts.stages;
+            let stages = &self.ws.desks[..ns];
+            let appeal = &self.ws.desks[ns..];
+            let c = &self.courts;
+            // Released by the court (at the verdict, after a sentence, on
+            // appeal): set free, awaiting deportation, deported, or died
+            // while waiting.
+            let freed = by[Status::Released as usize]
+                + by[Status::Served as usize]
+                + by[Status::ReleasedOnAppeal as usize];
+            let got = [
+                by[Status::Transit as usize],
+                by[Status::Queued as usize],
+                by[Status::InService as usize],
+                by[Status::Convicted as usize]
+                    + by[Status::Appealing as usize]
+                    + by[Status::InReview as usize],
+                by[Status::Appealing as usize],
+                by[Status::InReview as usize],
+                freed
+                    + by[Status::AwaitingDeportation as usize]
+                    + by[Status::Deported as usize]
+                    + c.died_waiting,
+                by[Status::AwaitingDeportation as usize],
+                by[Status::Deported as usize],
+                by[Status::Repatriated as usize],
+                by[Status::Executed as usize],
+                by[Status::Died as usize],
+                by[Status::ReleasedByOrder as usize],
+            ];
             let want = [
                 self.in_transit,
-                self.ws.desks.iter().map(|k| k.qlen).sum(),
-                self.ws.desks.iter().map(|k| k.busy).sum(),
+                stages.iter().map(|k| k.qlen).sum(),
+                stages.iter().map(|k| k.busy - k.other.busy).sum(),
                 self.convicted_in,
-                self.released,
+                appeal.iter().map(|k| k.qlen).sum(),
+                appeal.iter().map(|k| k.busy).sum(),
+                self.released + self.served + c.released_on_appeal,
+                c.awaiting_deportation,
+                c.deported,
                 self.repatriated,
-                self.served,
                 self.executed,
                 self.died,
                 self.cap3.released_by_order,
             ];
-            if by != want {
-                return fail(format!("statuses {by:?} != counters {want:?}"));
+            if got != want {
+                return fail(format!(
+                    "statuses (transit, queued, in service, convicted, appealing, in review, released by the court, awaiting deportation, deported, repatriated, executed, died, released by order) {got:?} != counters {want:?}"
+                ));
+            }
+            if self.plan.courts.deportation.iter().all(Option::is_none)
+                && (by[Status::Released as usize], by[Status::Served as usize])
+                    != (self.released, self.served)
+            {
+                return fail(format!(
+                    "released {} and served {} != counters {} and {}",
+                    by[Status::Released as usize],
+                    by[Status::Served as usize],
+                    self.released,
+                    self.served
+                ));
             }
             if inside != self.occ {
                 return fail(format!(

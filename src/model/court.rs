@@ -1,5 +1,8 @@
-//! Rule 5 (court): first-come, first-served stages with parallel servers,
-//! server schedules, verdicts.
+//! Rule 5 (court): stages with parallel servers, server schedules,
+//! verdicts; with the version 3 courts, queues in priority order (rule
+//! 21), routes (rule 23), other cases sharing the servers (rule 20, see
+//! `other_cases.rs`) and the appeal (rule 22, see `appeal.rs`), which is a
+//! desk like a stage's, after the last stage.
 
 use std::collections::VecDeque;
 
@@ -7,7 +10,8 @@ use rand::SeedableRng;
 use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 
-use super::event::{Event, Status};
+use super::courts::VERDICT;
+use super::event::{Event, OTHER, Status};
 use super::replication::Replication;
 use super::workspace::Detainee;
 use crate::dist::sampler::{Sampler, bernoulli};
@@ -34,10 +38,36 @@ pub(super) struct Desk {
     pub(super) wait_sum: f64,
     /// The queue, as (detainee, time it joined), read in order (so the
     /// time needs no lookup by detainee); it may hold skipped entries.
+    /// With priorities (v3) it holds the first level, the lowest priority
+    /// number; an entry [`OTHER`] is an other court case.
     pub(super) queue: VecDeque<(u32, f64)>,
+    /// With priorities (v3, rule 21): the queues of the next levels, in
+    /// order; empty otherwise.
+    pub(super) more: Vec<VecDeque<(u32, f64)>>,
     /// The stage's service time (the plan's, copied).
     pub(super) service: Sampler,
     /// The stage's random stream (set by `Streams::new`).
+    pub(super) rng: ChaCha8Rng,
+    /// Other court cases (v3, rule 20) waiting.
+    pub(super) qlen_other: u64,
+    /// The rest of what the desk keeps of other cases, apart so that a
+    /// desk without them stays small.
+    pub(super) other: Box<OtherDesk>,
+    /// The status of a case waiting at this desk and of one in service:
+    /// `Queued` and `InService` at a stage, `Appealing` and `InReview` at
+    /// the appeal.
+    pub(super) waiting: Status,
+    pub(super) serving: Status,
+}
+
+/// Other court cases at a desk (v3, rule 20): in service, served, their
+/// service time and their random stream (arrival gaps and service times),
+/// set when the stage has other cases.
+#[derive(Debug)]
+pub(super) struct OtherDesk {
+    pub(super) busy: u64,
+    pub(super) completed: u64,
+    pub(super) service: Sampler,
     pub(super) rng: ChaCha8Rng,
 }
 
@@ -54,8 +84,18 @@ impl Desk {
             completed: 0,
             wait_sum: 0.0,
             queue: VecDeque::new(),
+            more: Vec::new(),
             service: Sampler::Fixed(0.0),
             rng: ChaCha8Rng::from_seed([0; 32]),
+            qlen_other: 0,
+            other: Box::new(OtherDesk {
+                busy: 0,
+                completed: 0,
+                service: Sampler::Fixed(0.0),
+                rng: ChaCha8Rng::from_seed([0; 32]),
+            }),
+            waiting: Status::Queued,
+            serving: Status::InService,
         }
     }
 
@@ -70,6 +110,58 @@ impl Desk {
         self.wait_sum = 0.0;
         self.queue.clear();
         self.service = service.clone();
+        self.more.clear();
+        self.qlen_other = 0;
+        self.other.busy = 0;
+        self.other.completed = 0;
+        self.waiting = Status::Queued;
+        self.serving = Status::InService;
+    }
+
+    /// Version 3 settings after [`Desk::reset`]: `levels` priority levels,
+    /// the statuses of its cases (the appeal's differ), and the other
+    /// cases' service time.
+    pub(super) fn reset_v3(
+        &mut self,
+        levels: usize,
+        waiting: Status,
+        serving: Status,
+        other_service: Option<&Sampler>,
+    ) {
+        self.more.resize_with(levels - 1, VecDeque::new);
+        self.waiting = waiting;
+        self.serving = serving;
+        if let Some(o) = other_service {
+            self.other.service = o.clone();
+        }
+    }
+
+    /// Cases waiting, transferees and other cases.
+    #[inline(always)]
+    pub(super) fn waiting_cases(&self) -> u64 {
+        self.qlen + self.qlen_other
+    }
+
+    /// Puts an entry at the back of priority level `level`'s queue.
+    #[inline]
+    pub(super) fn push(&mut self, level: usize, entry: (u32, f64)) {
+        match level {
+            0 => self.queue.push_back(entry),
+            l => self.more[l - 1].push_back(entry),
+        }
+    }
+
+    /// Takes the first entry of the first non-empty level after the
+    /// first (the first is read directly).
+    #[cold]
+    fn pop_more(&mut self) -> Option<(u32, f64)> {
+        self.more.iter_mut().find_map(VecDeque::pop_front)
+    }
+
+    /// Transferees at this desk (queued or in service), not other cases.
+    #[inline]
+    pub(super) fn transferees(&self) -> u64 {
+        self.qlen + self.busy - self.other.busy
     }
 }
 
@@ -84,15 +176,57 @@ impl Replication<'_> {
         let horizon = self.plan.horizon;
         let ws = &mut *self.ws;
         let k = &mut ws.desks[s];
-        if k.qlen == 0 && k.busy < k.servers {
+        if k.waiting_cases() == 0 && k.busy < k.servers {
             k.started += 1;
             begin(k, &mut ws.det, &mut ws.cal, horizon, s, d, t);
         } else {
             k.qlen += 1;
-            k.queue.push_back((d, t));
             let x = &mut ws.det[d as usize];
+            if self.plan.courts.prioritized() {
+                let level = self.plan.courts.group_level[x.group as usize];
+                k.push(level as usize, (d, t));
+            } else {
+                k.queue.push_back((d, t));
+            }
             x.stage = s as u8;
-            x.status = Status::Queued;
+            x.status = k.waiting;
+        }
+    }
+
+    /// Detainee `d` of group `g`, arrived at `t`, enters the court: the
+    /// first stage of its route, or the verdict at once for an empty route
+    /// (rule 23).
+    #[inline(always)]
+    pub(super) fn enter_court(&mut self, d: u32, g: usize, t: f64) {
+        if self.plan.courts.routed {
+            self.enter_route(d, g, t);
+        } else {
+            self.join(0, d, t);
+        }
+    }
+
+    /// [`Replication::enter_court`] with routes (rule 23).
+    ///
+    /// Never inlined, so that the code of a scenario without routes stays
+    /// as it was.
+    #[inline(never)]
+    fn enter_route(&mut self, d: u32, g: usize, t: f64) {
+        match self.plan.courts.first[g] {
+            VERDICT => self.verdict(d, t),
+            s => self.join(s as usize, d, t),
+        }
+    }
+
+    /// `d`'s service at stage `s` ended at `t`: the next stage of its
+    /// group's route, or the verdict (rule 23).
+    ///
+    /// Never inlined (see [`Replication::enter_route`]).
+    #[inline(never)]
+    fn next_on_route(&mut self, s: usize, d: u32, t: f64) {
+        let g = self.ws.det[d as usize].group as usize;
+        match self.plan.courts.after(g, s) {
+            VERDICT => self.verdict(d, t),
+            next => self.join(next as usize, d, t),
         }
     }
 
@@ -109,11 +243,16 @@ impl Replication<'_> {
         let horizon = self.plan.horizon;
         let ws = &mut *self.ws;
         let k = &mut ws.desks[s];
-        while k.busy < k.servers && k.qlen > 0 {
-            let Some((d, joined)) = k.queue.pop_front() else {
+        while k.busy < k.servers && k.waiting_cases() > 0 {
+            let Some((d, joined)) = k.queue.pop_front().or_else(|| k.pop_more()) else {
                 break;
             };
-            if ws.det[d as usize].status != Status::Queued {
+            if d == OTHER {
+                k.qlen_other -= 1;
+                begin_other(k, &mut ws.cal, horizon, s, t);
+                continue;
+            }
+            if ws.det[d as usize].status != k.waiting {
                 continue;
             }
             k.qlen -= 1;
@@ -121,9 +260,12 @@ impl Replication<'_> {
             k.wait_sum += t - joined;
             begin(k, &mut ws.det, &mut ws.cal, horizon, s, d, t);
         }
-        if k.qlen == 0 && !k.queue.is_empty() {
+        if k.waiting_cases() == 0 && !k.queue.is_empty() {
             // Only skipped entries can remain: drop them.
             k.queue.clear();
+        }
+        if k.waiting_cases() == 0 && !k.more.is_empty() {
+            k.more.iter_mut().for_each(VecDeque::clear);
         }
     }
 
@@ -131,13 +273,26 @@ impl Replication<'_> {
     /// repatriated meanwhile, when its server was already handed on).
     #[inline]
     pub(super) fn service_done(&mut self, s: usize, d: u32, t: f64) {
-        if self.ws.det[d as usize].status != Status::InService {
+        if d == OTHER {
+            self.other_done(s, t);
             return;
         }
         let k = &mut self.ws.desks[s];
+        if self.ws.det[d as usize].status != k.serving {
+            return;
+        }
         k.busy -= 1;
         k.completed += 1;
-        if s + 1 < self.ws.desks.len() {
+        let courts = &self.plan.courts;
+        if s == courts.stages {
+            // The appeal (v3): its own desk, after the last stage.
+            self.review_done(d, t);
+            self.start_service(s, t);
+            return;
+        }
+        if courts.routed {
+            self.next_on_route(s, d, t);
+        } else if s + 1 < courts.stages {
             self.join(s + 1, d, t);
         } else {
             self.verdict(d, t);
@@ -150,18 +305,25 @@ impl Replication<'_> {
 
     /// Detainee `d`, queued or in service, leaves the court pipeline at `t`
     /// with `status`; a server it held takes the next case at once.
+    ///
+    /// At the appeal (v3) the same: the case leaves the appeal's queue or
+    /// review, and the detainee leaves the convicted in custody.
     pub(super) fn leave_court(&mut self, d: u32, t: f64, status: Status) {
         let di = d as usize;
         let s = self.ws.det[di].stage as usize;
-        let was_in_service = self.ws.det[di].status == Status::InService;
         let k = &mut self.ws.desks[s];
+        let was_in_service = self.ws.det[di].status == k.serving;
         if was_in_service {
             k.busy -= 1;
         } else {
             k.qlen -= 1;
         }
         self.ws.det[di].status = status;
-        self.awaiting -= 1;
+        if s == self.plan.courts.stages {
+            self.convicted_in -= 1;
+        } else {
+            self.awaiting -= 1;
+        }
         if was_in_service {
             self.start_service(s, t);
         }
@@ -180,7 +342,14 @@ impl Replication<'_> {
         if let Some(exit) = &sp.exit
             && bernoulli(&mut self.rng.sentence, exit.probability)
         {
-            let at = t + exit.after.sample(&mut self.rng.sentence);
+            let after = exit.after.sample(&mut self.rng.sentence);
+            if exit.executed && plan.courts.appeal.is_some() {
+                // An execution waits for finality (rule 22): kept until
+                // the review ends.
+                self.ws.final_delay[d as usize] = after;
+                return;
+            }
+            let at = t + after;
             if at <= plan.horizon {
                 self.ws.cal.schedule(
                     at,
@@ -211,6 +380,11 @@ impl Replication<'_> {
             self.convicted += 1;
             self.convicted_in += 1;
             self.convicted_g[x.group as usize] += 1;
+            let appeal = self.plan.courts.appeal.is_some();
+            if appeal {
+                // No execution drawn yet (see `sentence`).
+                self.ws.final_delay[di] = f64::NAN;
+            }
             match &self.plan.sentence_pick {
                 None => self.move_convicted(d, self.plan.convicted_facility),
                 Some(pick) => {
@@ -218,13 +392,17 @@ impl Replication<'_> {
                     self.sentence(d, k, t);
                 }
             }
-            if self.plan.later_clocks {
+            if appeal {
+                // Rule 22: the conviction joins the appeal queue; the
+                // clock of a transfer after the verdict starts at
+                // finality.
+                self.join(self.plan.courts.stages, d, t);
+            } else if self.plan.later_clocks {
                 self.eligible_at_verdict(d, t);
             }
         } else {
             self.released += 1;
-            self.ws.det[di].status = Status::Released;
-            self.free_bed(d);
+            self.court_release(d, t, Status::Released);
         }
     }
 }
@@ -252,8 +430,26 @@ fn begin(
     let done = t + k.service.sample(&mut k.rng);
     let x = &mut det[d as usize];
     x.stage = s as u8;
-    x.status = Status::InService;
+    x.status = k.serving;
     if done <= horizon {
         cal.schedule(done, Event::ServiceDone { stage: s as u8, d });
+    }
+}
+
+/// An other case takes a free server of desk `k` (stage `s`) at `t`: its
+/// service time is drawn on the other cases' stream and its end scheduled
+/// (if by the horizon).
+pub(super) fn begin_other(k: &mut Desk, cal: &mut Calendar<Event>, horizon: f64, s: usize, t: f64) {
+    k.busy += 1;
+    k.other.busy += 1;
+    let done = t + k.other.service.sample(&mut k.other.rng);
+    if done <= horizon {
+        cal.schedule(
+            done,
+            Event::ServiceDone {
+                stage: s as u8,
+                d: OTHER,
+            },
+        );
     }
 }

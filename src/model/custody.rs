@@ -55,7 +55,7 @@ impl Replication<'_> {
                     self.ws.cal.schedule(at, Event::Death(d));
                 }
             }
-            self.join(0, d, t);
+            self.enter_court(d, g, t);
         }
         self.last_arrival = Some(t);
     }
@@ -126,38 +126,52 @@ impl Replication<'_> {
     }
 
     /// A convicted detainee's sentence ends (rule 10): released or
-    /// executed, if still in custody.
+    /// executed, if still in custody. A term that ends during the appeal
+    /// (v3, rule 22) ends the appeal case too; an execution is only ever
+    /// scheduled at finality. Released, the detainee may wait for
+    /// deportation (rule 24).
     ///
     /// Never inlined (see `Replication::handle`).
     #[inline(never)]
-    pub(super) fn sentence_ends(&mut self, d: u32, executed: bool) {
+    pub(super) fn sentence_ends(&mut self, d: u32, executed: bool, t: f64) {
         let di = d as usize;
-        if self.ws.det[di].status != Status::Convicted {
-            return;
+        match self.ws.det[di].status {
+            Status::Convicted => self.convicted_in -= 1,
+            Status::Appealing | Status::InReview if !executed => {
+                self.leave_court(d, t, Status::Served);
+            }
+            _ => return,
         }
-        self.convicted_in -= 1;
         if executed {
             self.executed += 1;
             self.ws.det[di].status = Status::Executed;
+            self.free_bed(d);
         } else {
             self.served += 1;
-            self.ws.det[di].status = Status::Served;
+            self.court_release(d, t, Status::Served);
         }
-        self.free_bed(d);
     }
 
     /// Detainee `d`'s death time comes (rule 11): it dies if still in
     /// custody, wherever it is in the court pipeline (a server it held
-    /// takes the next case at once) or convicted.
+    /// takes the next case at once), convicted (under appeal too) or
+    /// awaiting deportation.
     ///
     /// Never inlined (see `Replication::handle`).
     #[inline(never)]
     pub(super) fn death(&mut self, d: u32, t: f64) {
         let di = d as usize;
         match self.ws.det[di].status {
-            Status::Queued | Status::InService => self.leave_court(d, t, Status::Died),
+            Status::Queued | Status::InService | Status::Appealing | Status::InReview => {
+                self.leave_court(d, t, Status::Died);
+            }
             Status::Convicted => {
                 self.convicted_in -= 1;
+                self.ws.det[di].status = Status::Died;
+            }
+            Status::AwaitingDeportation => {
+                self.courts.awaiting_deportation -= 1;
+                self.courts.died_waiting += 1;
                 self.ws.det[di].status = Status::Died;
             }
             _ => return,

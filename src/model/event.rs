@@ -17,6 +17,37 @@ pub(crate) enum Status {
     Died,
     /// Released by a release order (rule 25).
     ReleasedByOrder,
+    /// Convicted and waiting for the appeal's review (v3, rule 22).
+    Appealing,
+    /// Convicted and in review at the appeal (v3, rule 22).
+    InReview,
+    /// The conviction reversed on appeal: released (v3, rule 22).
+    ReleasedOnAppeal,
+    /// Released by the court, in custody until deported (v3, rule 24).
+    AwaitingDeportation,
+    /// Deported (v3, rule 24).
+    Deported,
+}
+
+/// The number of [`Status`] values (for tables indexed by status).
+pub(crate) const STATUSES: usize = 15;
+
+impl Status {
+    /// Whether a detainee in this state is inside a facility (holds a
+    /// bed): in the court pipeline, convicted (under appeal included), or
+    /// awaiting deportation.
+    #[inline]
+    pub(crate) fn inside(self) -> bool {
+        matches!(
+            self,
+            Status::Queued
+                | Status::InService
+                | Status::Convicted
+                | Status::Appealing
+                | Status::InReview
+                | Status::AwaitingDeportation
+        )
+    }
 }
 
 /// An event: small and `Copy`, so the calendar holds no boxes. Eight
@@ -53,7 +84,21 @@ pub(crate) enum Event {
     AdmissionRate(u32),
     /// Index into the plan's release orders (rule 25).
     Release(u32),
+    /// The next other court case (rule 20, v3) arrives at stage `.0`.
+    OtherArrival(u32),
+    /// Detainee `d`, awaiting deportation, is deported (rule 24, v3).
+    Deport(u32),
 }
+
+/// The detainee index of an other court case (rule 20) in a queue or a
+/// [`Event::ServiceDone`]: other cases have no record, and validation
+/// bounds detainees far below it.
+pub(crate) const OTHER: u32 = u32::MAX;
+
+const _: () = assert!(
+    crate::scenario::limits::MAX_DETAINEES < OTHER as u64,
+    "detainee indices reach the mark of other court cases"
+);
 
 const _: () = assert!(
     std::mem::size_of::<Event>() == 8

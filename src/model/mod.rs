@@ -88,15 +88,45 @@
 //! - A scenario that uses none of these rules has no capacity plan: each
 //!   test they add to the version 2 paths is one check of an `Option` or
 //!   of an empty list.
+//! # Version 3 choices for the courts (rules 20-24)
+//!
+//! - Priority levels are the distinct priorities of the groups and of the
+//!   other cases that arrive; a desk keeps one first-in, first-out queue
+//!   per level (the first level in the version 2 queue), so with one level
+//!   (a version 2 scenario) a queue costs what it did. Stale entries (cases
+//!   that left) are skipped lazily at every level.
+//! - Other court cases are not entities: a desk counts them (waiting, in
+//!   service, served) and its queues hold them as a mark. Their arrival
+//!   gaps and service times come from a stream per stage; the appeal's
+//!   reviews, its reversals and deportation delays have streams of their
+//!   own. These come after every version 2 stream, and their first events
+//!   are scheduled after the version 2 set-up, so a version 2 scenario
+//!   draws and orders exactly what it did.
+//! - The appeal is one more desk after the last stage (its queue, servers,
+//!   schedule and priorities work as a stage's); its cases are convicted
+//!   (`convicted_in_custody`), not awaiting a verdict. An execution drawn
+//!   at the verdict keeps its delay until finality; a term runs from the
+//!   verdict and ends the appeal case if it comes first; a reversal
+//!   cancels the sentence's exit (its timer finds the detainee released).
+//! - A route is resolved into a next-stage table per group; an empty
+//!   route gives the verdict on arrival, after the arrival's repatriation
+//!   and death draws.
+//! - Deportation: the delay is drawn at the court's release; the detainee
+//!   keeps its bed, and only death, relocation or the deportation itself
+//!   move it.
 
+mod appeal;
 mod background;
 mod capacity;
 mod conservation;
 mod court;
+mod courts;
 mod custody;
+mod deportation;
 mod event;
 #[cfg(test)]
 mod fast_paths;
+mod other_cases;
 pub(crate) mod outcome;
 mod overflow;
 mod people;

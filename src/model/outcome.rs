@@ -330,18 +330,29 @@ impl Replication<'_> {
         }
     }
 
+    /// The appeal's desk (v3), after the stages'; read only when the
+    /// scenario has an appeal (its metrics and series exist only then).
+    fn appeal_desk(&self) -> &super::court::Desk {
+        &self.ws.desks[self.plan.courts.stages]
+    }
+
     /// Today's value of a daily series of kind `key` for entity `e`.
     #[inline]
     fn series_value(&self, key: Series, e: usize) -> u64 {
         match key {
             Series::Occupancy => self.occ[e],
-            Series::InCustody => self.awaiting + self.convicted_in,
+            Series::InCustody => {
+                self.awaiting + self.convicted_in + self.courts.awaiting_deportation
+            }
             Series::InSyria => self.ws.pool.len() as u64,
             Series::TransferredCumulative => self.transferred,
             Series::Queue => self.ws.desks[e].qlen,
             Series::AwaitingVerdict => self.awaiting,
             Series::ConvictedInCustody => self.convicted_in,
             Series::RepatriatedCumulative => self.repatriated,
+            Series::QueueOther => self.ws.desks[e].qlen_other,
+            Series::AppealQueue => self.ws.desks[self.plan.courts.stages].qlen,
+            Series::AwaitingDeportation => self.courts.awaiting_deportation,
         }
     }
 
@@ -442,6 +453,17 @@ impl Replication<'_> {
             Metric::OverflowedOut => n(self.cap3.overflowed_out.get(e).copied().unwrap_or(0)),
             Metric::Overflowed => n(self.cap3.overflowed),
             Metric::ReleasedByOrder => n(self.cap3.released_by_order),
+            Metric::StageOtherCompleted => n(self.ws.desks[e].other.completed),
+            Metric::AppealCompleted => n(self.appeal_desk().completed),
+            Metric::AppealMeanWait => {
+                let k = self.appeal_desk();
+                (k.started > 0).then(|| k.wait_sum / k.started as f64)
+            }
+            Metric::AppealPeakQueue => n(r.peak_queue[self.plan.courts.stages]),
+            Metric::AppealQueueAtHorizon => n(self.appeal_desk().qlen),
+            Metric::ReleasedOnAppeal => n(self.courts.released_on_appeal),
+            Metric::Deported => n(self.courts.deported),
+            Metric::DeportedGroup => n(self.courts.deported_g[e]),
             Metric::Param => None,
         }
     }

@@ -16,30 +16,27 @@ use crate::scenario::PersonKind;
 
 /// Whether a transferee of status `s` is inside a facility and of kind
 /// `kind`, for an overflow move (rule 18): `transferees` and `any` take
-/// everyone inside, `awaiting` those queued or in service at a court
-/// stage, `convicted` the convicted.
-///
-/// When the courts' version 3 states exist, they belong here: those
-/// awaiting deportation are of kind `transferees` and `any` (and of no
-/// other), and those under appeal are of kind `convicted`.
+/// everyone inside (those awaiting deportation included), `awaiting`
+/// those queued or in service at a court stage, `convicted` the
+/// convicted (those under appeal, waiting or in review, included).
 #[inline]
 pub(super) fn of_kind(kind: PersonKind, s: Status) -> bool {
     match kind {
         PersonKind::Background => false,
-        PersonKind::Any | PersonKind::Transferees => {
-            matches!(s, Status::Queued | Status::InService | Status::Convicted)
-        }
+        PersonKind::Any | PersonKind::Transferees => s.inside(),
         PersonKind::Awaiting => matches!(s, Status::Queued | Status::InService),
-        PersonKind::Convicted => s == Status::Convicted,
+        PersonKind::Convicted => {
+            matches!(s, Status::Convicted | Status::Appealing | Status::InReview)
+        }
     }
 }
 
 /// Whether a transferee of status `s` may be taken by a release order of
 /// kind `kind` (rule 25): as [`of_kind`], but never one awaiting
-/// deportation (the state the courts' rule 24 adds: exclude it here).
+/// deportation (rule 24).
 #[inline]
 pub(super) fn releasable(kind: PersonKind, s: Status) -> bool {
-    of_kind(kind, s)
+    of_kind(kind, s) && s != Status::AwaitingDeportation
 }
 
 /// What happens to the people chosen by [`Replication::take_people`].
@@ -210,7 +207,8 @@ impl Replication<'_> {
     /// its sentence, and frees its bed; its other timers go stale.
     fn release_transferee(&mut self, d: u32, t: f64) {
         match self.ws.det[d as usize].status {
-            Status::Queued | Status::InService => {
+            // An appeal case ends with the release, as at a death.
+            Status::Queued | Status::InService | Status::Appealing | Status::InReview => {
                 self.leave_court(d, t, Status::ReleasedByOrder);
             }
             _ => {

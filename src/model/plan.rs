@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::background;
 use super::capacity::{self, CapacityRules};
+use super::courts::CourtPlan;
 use super::outcome::Layout;
 use super::schema;
 use crate::dist::sampler::Sampler;
@@ -83,6 +84,9 @@ pub struct Plan {
     /// Capacity over time (overflow, openings, admission schedules,
     /// release orders; rules 18, 19 and 25); `None` when none is used.
     pub(super) capacity_rules: Option<CapacityRules>,
+    /// Version 3, the courts: routes, priorities, other cases, the
+    /// appeal, deportation.
+    pub(super) courts: CourtPlan,
     pub(super) layout: Arc<Layout>,
 }
 
@@ -166,6 +170,7 @@ pub(super) struct GroupPlan {
 /// schema, per entity of its scope, times the horizon.
 fn check_series_size(s: &Scenario) -> Result<(), ScenarioErrors> {
     let series = schema::series_defs()
+        .filter(|d| d.condition.holds(s))
         .map(|d| d.scope.entities(s).len() as u64)
         .sum::<u64>();
     let values = series * u64::from(s.horizon_days);
@@ -287,7 +292,14 @@ impl Plan {
                     .map(move |c| (s.day(c.day), i, c.servers))
             })
             .collect();
+        // The appeal's schedule (v3) after the stages', as "stage" number
+        // `stages`: at equal days the stages' changes come first.
+        if let Some(a) = &s.court.appeal {
+            let ns = s.court.stages.len();
+            schedule.extend(a.schedule.iter().map(|c| (s.day(c.day), ns, c.servers)));
+        }
         schedule.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let courts = CourtPlan::new(s);
         let weights = match (s.allocation.policy, &s.allocation.weights) {
             (Policy::Proportional, Some(w)) => {
                 // Subnormal weights are scaled by their largest first.
@@ -368,6 +380,7 @@ impl Plan {
         let plain_arrival = match receiving[..] {
             [only]
                 if rate <= 0.0
+                    && !courts.routed
                     && background.iter().all(Option::is_none)
                     && groups.iter().all(|g| g.delay.is_none()) =>
             {
@@ -424,6 +437,7 @@ impl Plan {
                 .collect(),
             relocations,
             capacity_rules: CapacityRules::new(s, &receiving_list, facility),
+            courts,
             layout: Arc::new(Layout::new(s)),
         })
     }
@@ -441,7 +455,7 @@ impl Plan {
 
 /// A broken promise of validation: a bug, never bad input.
 #[cold]
-fn bug(what: String) -> ! {
+pub(super) fn bug(what: String) -> ! {
     panic!("custody-sim internal error, please report: validation let through {what}")
 }
 
@@ -451,7 +465,7 @@ fn bug(what: String) -> ! {
 /// # Panics
 ///
 /// If it is not: a validation bug, never bad input.
-fn exp_rate(rate: f64) -> rand_distr::Exp<f64> {
+pub(super) fn exp_rate(rate: f64) -> rand_distr::Exp<f64> {
     rand_distr::Exp::new(rate).unwrap_or_else(|e| {
         panic!("custody-sim internal error, please report: validation let through the exponential rate {rate}: {e}")
     })

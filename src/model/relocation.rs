@@ -6,7 +6,6 @@
 use rand::RngExt;
 
 use super::background::Cohort;
-use super::event::Status;
 use super::replication::Replication;
 use crate::scenario::Who;
 
@@ -27,11 +26,7 @@ impl Replication<'_> {
         self.ws.candidates.clear();
         if who != Who::Background {
             for d in 0..self.boarded {
-                if matches!(
-                    self.ws.det[d].status,
-                    Status::Queued | Status::InService | Status::Convicted
-                ) && self.ws.det[d].facility as usize == from
-                {
+                if self.ws.det[d].status.inside() && self.ws.det[d].facility as usize == from {
                     self.ws.candidates.push(d as u32);
                 }
             }

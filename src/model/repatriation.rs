@@ -99,7 +99,9 @@ impl Replication<'_> {
         let g = x.group as usize;
         let allowed = match x.status {
             Status::Queued | Status::InService => true,
-            Status::Convicted => self.plan.groups[g].after_conviction,
+            Status::Convicted | Status::Appealing | Status::InReview => {
+                self.plan.groups[g].after_conviction
+            }
             _ => false,
         };
         allowed && self.quota_left(g)

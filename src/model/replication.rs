@@ -5,7 +5,8 @@ use super::background;
 use super::capacity::CapacityState;
 use super::conservation::ConservationError;
 use super::court;
-use super::event::Event;
+use super::courts::CourtCounts;
+use super::event::{Event, Status};
 use super::outcome::{self, Outcome};
 use super::plan::Plan;
 use super::streams::Streams;
@@ -113,6 +114,8 @@ pub(crate) struct Replication<'a> {
     pub(super) bg_out: Vec<u64>,
     /// Capacity over time (rules 18, 19 and 25); empty when unused.
     pub(super) cap3: CapacityState,
+    /// Version 3, the courts: reversals, deportations.
+    pub(super) courts: CourtCounts,
     // Records.
     pub(super) rec: outcome::Records,
     /// Test builds: events handled and stale, by kind.
@@ -140,15 +143,36 @@ impl<'a> Replication<'a> {
         if ws.det.len() < n {
             ws.det.resize(n, Detainee::boarding(0));
         }
-        ws.desks.resize_with(ns, court::Desk::idle);
-        ws.desks.truncate(ns);
-        for (k, st) in ws.desks.iter_mut().zip(&plan.stages) {
+        // One desk per stage, then the appeal's (v3).
+        let courts = &plan.courts;
+        let nd = ns + usize::from(courts.appeal.is_some());
+        ws.desks.resize_with(nd, court::Desk::idle);
+        ws.desks.truncate(nd);
+        for (s, (k, st)) in ws.desks.iter_mut().zip(&plan.stages).enumerate() {
             k.reset(st.servers, &st.service);
+            if courts.levels > 1 || courts.has_others {
+                k.reset_v3(
+                    courts.levels,
+                    Status::Queued,
+                    Status::InService,
+                    courts.others[s].as_ref().map(|o| &o.service),
+                );
+            }
+        }
+        if let Some(a) = &courts.appeal {
+            let k = &mut ws.desks[ns];
+            k.reset(a.servers, &a.service);
+            k.reset_v3(courts.levels, Status::Appealing, Status::InReview, None);
+            if ws.final_delay.len() < n {
+                ws.final_delay.resize(n, f64::NAN);
+            }
         }
         let rng = Streams::new(
             seed,
             index,
             &mut ws.desks,
+            ns,
+            courts.has_others,
             ng,
             if plan.has_background { nf } else { 0 },
         );
@@ -199,7 +223,8 @@ impl<'a> Replication<'a> {
             bg_in: vec![0; nf],
             bg_out: vec![0; nf],
             cap3: CapacityState::new(plan.capacity_rules.as_ref(), &plan.capacity),
-            rec: outcome::Records::new(nf, ns),
+            courts: CourtCounts::new(ng),
+            rec: outcome::Records::new(nf, nd),
             #[cfg(test)]
             tally: tally::Tally::default(),
         };
@@ -255,6 +280,10 @@ impl<'a> Replication<'a> {
                     self.ws.cal.schedule(x.day, Event::Release(i as u32));
                 }
             }
+        }
+        // Version 3 events after the version 2 set-up, likewise.
+        if plan.courts.has_others {
+            self.schedule_other_cases();
         }
     }
 
@@ -321,11 +350,13 @@ impl<'a> Replication<'a> {
             Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
             Event::Repatriate(d) => self.repatriate(d, t),
             Event::Relocation(i) => self.relocation(i as usize, t),
-            Event::Exit { d, executed } => self.sentence_ends(d, executed),
+            Event::Exit { d, executed } => self.sentence_ends(d, executed, t),
             Event::Death(d) => self.death(d, t),
             Event::Opens(f) => self.open_facility(f as usize, t),
             Event::AdmissionRate(i) => self.admission_rate(i as usize, t),
             Event::Release(i) => self.release_order(i as usize, t),
+            Event::OtherArrival(s) => self.other_arrival(s as usize, t),
+            Event::Deport(d) => self.deport(d),
         }
     }
 }

@@ -100,6 +100,12 @@ pub enum Condition {
     Overflow,
     /// Only when the scenario has a `[[release]]` order (v3).
     ReleaseOrders,
+    /// Only when some court stage has `other_cases` (rule 20, v3).
+    OtherCases,
+    /// Only when the court has an `[court.appeal]` (rule 22, v3).
+    Appeal,
+    /// Only when some group has a `deportation` (rule 24, v3).
+    Deportation,
 }
 
 impl Condition {
@@ -114,6 +120,9 @@ impl Condition {
                 .any(|f| f.cost_per_detainee_day.is_some()),
             Condition::Overflow => s.facilities.iter().any(|f| f.overflow.is_some()),
             Condition::ReleaseOrders => !s.releases.is_empty(),
+            Condition::OtherCases => s.court.stages.iter().any(|st| st.other_cases.is_some()),
+            Condition::Appeal => s.court.appeal.is_some(),
+            Condition::Deportation => s.groups.iter().any(|g| g.deportation.is_some()),
         }
     }
 
@@ -125,6 +134,9 @@ impl Condition {
             Condition::Cost => "when a facility has a cost",
             Condition::Overflow => "when a facility has `overflow`",
             Condition::ReleaseOrders => "when there is a `[[release]]`",
+            Condition::OtherCases => "when a stage has other cases",
+            Condition::Appeal => "with an appeal",
+            Condition::Deportation => "when a group has deportation",
         }
     }
 }
@@ -167,6 +179,14 @@ pub enum Metric {
     OverflowedOut,
     Overflowed,
     ReleasedByOrder,
+    StageOtherCompleted,
+    AppealCompleted,
+    AppealMeanWait,
+    AppealPeakQueue,
+    AppealQueueAtHorizon,
+    ReleasedOnAppeal,
+    Deported,
+    DeportedGroup,
     /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
     /// took in the replication; filled by the runner, not the model.
     Param,
@@ -185,6 +205,9 @@ pub enum Series {
     AwaitingVerdict,
     ConvictedInCustody,
     RepatriatedCumulative,
+    QueueOther,
+    AppealQueue,
+    AwaitingDeportation,
 }
 
 /// One row of the schema: a metric or series kind and what it means.
@@ -540,6 +563,89 @@ pub static METRICS: &[&[MetricDef]] = &[
         ),
         Condition::ReleaseOrders,
     )],
+    // Version 3, the courts.
+    &[only(
+        m(
+            Metric::StageOtherCompleted,
+            "stage.<stage>.other_completed",
+            "cases",
+            Stage,
+            "other court cases (`other_cases`, not transferees) that finished service at the stage",
+        ),
+        Condition::OtherCases,
+    )],
+    &[
+        only(
+            m(
+                Metric::AppealCompleted,
+                "appeal.completed",
+                "cases",
+                Global,
+                "appeal reviews that ended (the conviction reversed or final)",
+            ),
+            Condition::Appeal,
+        ),
+        only(
+            m(
+                Metric::AppealMeanWait,
+                "appeal.mean_wait_days",
+                "days",
+                Global,
+                "joining the appeal queue (at the verdict) to the start of the review, over reviews started; no value if none did",
+            ),
+            Condition::Appeal,
+        ),
+        only(
+            m(
+                Metric::AppealPeakQueue,
+                "appeal.peak_queue",
+                "cases",
+                Global,
+                "highest end-of-day appeal queue (convictions waiting for review, not in review)",
+            ),
+            Condition::Appeal,
+        ),
+        only(
+            m(
+                Metric::AppealQueueAtHorizon,
+                "appeal.queue_at_horizon",
+                "cases",
+                Global,
+                "convictions waiting for review (not in review) after every event at the horizon",
+            ),
+            Condition::Appeal,
+        ),
+        only(
+            m(
+                Metric::ReleasedOnAppeal,
+                "released_on_appeal",
+                "persons",
+                Global,
+                "convictions reversed on appeal (the detainee released; also counted in `convicted`)",
+            ),
+            Condition::Appeal,
+        ),
+    ],
+    &[only(
+        m(
+            Metric::Deported,
+            "deported",
+            "persons",
+            Global,
+            "released by the court (at the verdict, on appeal or after a sentence) and then deported after the group's delay",
+        ),
+        Condition::Deportation,
+    )],
+    &[only(
+        m(
+            Metric::DeportedGroup,
+            "deported.<group>",
+            "persons",
+            Group,
+            "deported, of the group",
+        ),
+        Condition::Deportation,
+    )],
 ];
 
 /// Every daily series, in blocks, in report order. One value per day
@@ -606,6 +712,39 @@ pub static SERIES: &[&[SeriesDef]] = &[
             Global,
             "repatriations so far",
         ),
+    ],
+    // Version 3, the courts.
+    &[Def {
+        condition: Condition::OtherCases,
+        ..s(
+            Series::QueueOther,
+            "queue_other.<stage>",
+            "cases",
+            Stage,
+            "other court cases (not transferees) waiting for the stage (not in service)",
+        )
+    }],
+    &[
+        Def {
+            condition: Condition::Appeal,
+            ..s(
+                Series::AppealQueue,
+                "appeal_queue",
+                "cases",
+                Global,
+                "convictions waiting for review by the appeal (not in review)",
+            )
+        },
+        Def {
+            condition: Condition::Deportation,
+            ..s(
+                Series::AwaitingDeportation,
+                "awaiting_deportation",
+                "persons",
+                Global,
+                "released by the court and awaiting deportation, in custody (also in `in_custody` and occupancy)",
+            )
+        },
     ],
 ];
 

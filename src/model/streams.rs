@@ -39,6 +39,10 @@ pub(crate) struct Streams {
     pub(crate) overflow: ChaCha8Rng,
     /// Version 3: whom a release order releases (rule 25).
     pub(crate) release: ChaCha8Rng,
+    /// Version 3: the appeal's reversals.
+    pub(crate) reversal: ChaCha8Rng,
+    /// Version 3: deportation delays.
+    pub(crate) deportation: ChaCha8Rng,
 }
 
 // The stream layout is fixed by these constants alone: changing one
@@ -55,22 +59,33 @@ const PROCESS_BACKGROUND0: u128 = 1200;
 // Version 3, capacity rules: after the facilities' background streams.
 const PROCESS_OVERFLOW: u128 = 2300;
 const PROCESS_RELEASE: u128 = 2301;
+// Version 3, the courts: each stage's other cases, the appeal's reviews,
+// its reversals, deportation delays.
+const PROCESS_OTHER0: u128 = 3000;
+const PROCESS_APPEAL: u128 = 3100;
+const PROCESS_REVERSAL: u128 = 3101;
+const PROCESS_DEPORTATION: u128 = 3102;
 const _: () = assert!(
     PROCESS_STAGE0 + crate::scenario::limits::MAX_STAGES as u128 <= PROCESS_GROUP0
         && PROCESS_GROUP0 + (crate::scenario::limits::MAX_GROUPS as u128) <= PROCESS_SENTENCE
         && PROCESS_BACKGROUND0 + (crate::scenario::limits::MAX_FACILITIES as u128)
             <= PROCESS_OVERFLOW
-        && PROCESS_RELEASE < 1 << 12,
+        && PROCESS_RELEASE < PROCESS_OTHER0
+        && PROCESS_OTHER0 + (crate::scenario::limits::MAX_STAGES as u128) <= PROCESS_APPEAL
+        && PROCESS_DEPORTATION < 1 << 12,
     "the random-stream layout no longer fits the validation limits"
 );
 
 impl Streams {
     /// The streams of replication `index` of seed `seed`; each court
-    /// stage's goes to its desk.
+    /// stage's goes to its desk (the first `stages` desks), with its other
+    /// cases' if `others`; the appeal's to the desk after them, if any.
     pub(super) fn new(
         seed: u64,
         index: u64,
         desks: &mut [court::Desk],
+        stages: usize,
+        others: bool,
         groups: usize,
         facilities: usize,
     ) -> Streams {
@@ -81,8 +96,14 @@ impl Streams {
             r.set_word_pos(p << 56);
             r
         };
-        for (s, k) in desks.iter_mut().enumerate() {
+        for (s, k) in desks[..stages].iter_mut().enumerate() {
             k.rng = at(PROCESS_STAGE0 + s as u128);
+            if others {
+                k.other.rng = at(PROCESS_OTHER0 + s as u128);
+            }
+        }
+        if let Some(k) = desks.get_mut(stages) {
+            k.rng = at(PROCESS_APPEAL);
         }
         Streams {
             timetable: at(0),
@@ -103,6 +124,8 @@ impl Streams {
                 .collect(),
             overflow: at(PROCESS_OVERFLOW),
             release: at(PROCESS_RELEASE),
+            reversal: at(PROCESS_REVERSAL),
+            deportation: at(PROCESS_DEPORTATION),
         }
     }
 }

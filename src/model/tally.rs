@@ -6,11 +6,11 @@
 //! `cargo test --release --lib stale_timers -- --nocapture` prints the
 //! table that the engine documentation quotes.
 
-use super::event::{Event, Status};
+use super::event::{Event, OTHER, Status};
 use super::replication::Replication;
 
 /// The kinds of [`Event`], in declaration order, for the tables.
-pub(super) const KINDS: [&str; 13] = [
+pub(super) const KINDS: [&str; 15] = [
     "Expansion",
     "ServerChange",
     "Departure",
@@ -24,13 +24,15 @@ pub(super) const KINDS: [&str; 13] = [
     "Opens",
     "AdmissionRate",
     "Release",
+    "OtherArrival",
+    "Deport",
 ];
 
 /// Events handled and stale ones, by kind (indexed as [`KINDS`]).
 #[derive(Debug, Default, Clone)]
 pub(super) struct Tally {
-    pub(super) handled: [u64; 13],
-    pub(super) stale: [u64; 13],
+    pub(super) handled: [u64; 15],
+    pub(super) stale: [u64; 15],
     /// Stale service completions whose detainee was neither repatriated
     /// nor dead: each would be a bug (a case that left the court any
     /// other way has no service running).
@@ -52,6 +54,8 @@ fn kind(ev: Event) -> usize {
         Event::Opens(_) => 10,
         Event::AdmissionRate(_) => 11,
         Event::Release(_) => 12,
+        Event::OtherArrival(_) => 13,
+        Event::Deport(_) => 14,
     }
 }
 
@@ -60,24 +64,30 @@ impl Replication<'_> {
     /// as its handler makes before it does anything.
     pub(super) fn tally(&mut self, ev: Event) {
         let status = |d: u32| self.ws.det[d as usize].status;
-        let in_custody =
-            |s: Status| matches!(s, Status::Queued | Status::InService | Status::Convicted);
         let stale = match ev {
-            Event::ServiceDone { d, .. } => {
+            // Other court cases (v3) never leave before their service ends.
+            Event::ServiceDone { d: OTHER, .. } => false,
+            Event::ServiceDone { stage, d } => {
                 let s = status(d);
-                if s != Status::InService
-                    && !matches!(
-                        s,
-                        Status::Repatriated | Status::Died | Status::ReleasedByOrder
-                    )
-                {
+                let serving = self.ws.desks[stage as usize].serving;
+                // A term that ends during the appeal ends the review too.
+                let left = matches!(
+                    s,
+                    Status::Repatriated | Status::Died | Status::ReleasedByOrder
+                ) || (serving == Status::InReview
+                    && matches!(s, Status::Served | Status::AwaitingDeportation));
+                if s != serving && !left {
                     self.tally.stale_service_elsewhere += 1;
                 }
-                s != Status::InService
+                s != serving
             }
             Event::Repatriate(d) => !self.repatriation_acts(d),
-            Event::Exit { d, .. } => status(d) != Status::Convicted,
-            Event::Death(d) => !in_custody(status(d)),
+            Event::Exit { d, executed } => !matches!(
+                (status(d), executed),
+                (Status::Convicted, _) | (Status::Appealing | Status::InReview, false)
+            ),
+            Event::Death(d) => !status(d).inside(),
+            Event::Deport(d) => status(d) != Status::AwaitingDeportation,
             _ => false,
         };
         let k = kind(ev);

@@ -34,6 +34,9 @@ pub struct Workspace {
     /// after series (see
     /// [`Outcome::series_at`](super::Outcome::series_at)).
     pub(super) series: Vec<u32>,
+    /// With an appeal (v3, rule 22): per convicted detainee, the delay
+    /// from finality to its execution drawn at the verdict (NaN: none).
+    pub(super) final_delay: Vec<f64>,
 }
 
 /// What the model keeps of a boarded detainee: 16 bytes, four to a cache

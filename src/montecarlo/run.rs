@@ -147,7 +147,10 @@ fn on_workers(
     threads: usize,
     progress: Option<Progress<'_>>,
 ) -> Result<Shard, Error> {
-    in_pool(threads, || run_range(plan, seed, range, progress, true))?
+    let shard = in_pool(threads, || run_range(plan, seed, range, progress, true))??;
+    // What made the scenario travels with the shard, into its summary
+    // and its file.
+    Ok(shard.record_applied(&plan.scenario().applied))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::summary::Summary;
 use crate::error::Error;
 use crate::model::Plan;
 use crate::scenario::limits::MAX_STORED_VALUES;
-use crate::scenario::overrides::{Overrides, pairs};
+use crate::scenario::overrides::{Applied, Overrides, pairs};
 use crate::scenario::{PosteriorTable, Scenario};
 use crate::stats::{MetricStats, SeriesAcc};
 
@@ -230,6 +230,20 @@ impl RecordedVariant {
     }
 }
 
+impl RecordedVariant {
+    /// What a shard records of what made its scenario: the variant (with
+    /// its own overrides) and the `--set`s.
+    pub(crate) fn of_applied(a: &Applied) -> (Option<RecordedVariant>, Overrides) {
+        match &a.variant {
+            Some(name) => (
+                Some(RecordedVariant::new(name, a.overrides.of_variants())),
+                a.overrides.sets(),
+            ),
+            None => (None, a.overrides.clone()),
+        }
+    }
+}
+
 /// A recorded variant's overrides, then the `--set`s.
 pub(crate) fn changes(variant: &Option<RecordedVariant>, sets: &Overrides) -> Overrides {
     let mut out = variant
@@ -433,6 +447,13 @@ impl Shard {
         &self.overrides
     }
 
+    /// Records what made the scenario ([`Scenario::applied`]): its
+    /// variant and the variant's overrides, then the `--set`s.
+    pub(crate) fn record_applied(mut self, a: &Applied) -> Shard {
+        (self.variant, self.overrides) = RecordedVariant::of_applied(a);
+        self
+    }
+
     /// Records the named variant (`[variant.NAME]`) and its overrides
     /// (path, value as written) that made the scenario, before the
     /// `--set` overrides, so that merged shards report it as one run
@@ -615,6 +636,8 @@ impl Shard {
             replications: self.replications(),
             metrics,
             series,
+            variant: self.variant.as_ref().map(|v| v.name.clone()),
+            overrides: self.changes(),
         }
     }
 

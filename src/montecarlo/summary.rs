@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+#[cfg(doc)]
+use crate::scenario::Applied;
+use crate::scenario::overrides::Overrides;
 use crate::stats::{MetricStats, SeriesBands};
 
 /// What a run of replications reports: statistics of every metric and
@@ -28,6 +31,20 @@ pub struct Summary {
     pub metrics: Vec<(String, MetricStats)>,
     /// Each daily series' bands (days 1..=horizon), in layout order.
     pub series: Vec<(String, SeriesBands)>,
+    /// The named variant (`[variant.NAME]`) the scenario was run as, if
+    /// any ([`Applied::variant`] of the scenario run, or the variant a
+    /// shard recorded). Every report of the summary names it. Not
+    /// serialised (the JSON document of a run writes it as `variant`).
+    #[serde(skip)]
+    pub variant: Option<String>,
+    /// The changes that made the scenario run from the one read, in
+    /// order: the variant's overrides (tagged with its name), then the
+    /// `--set`s ([`Applied::overrides`] of the scenario run, or what a
+    /// shard recorded). Every report of the summary lists them. Not
+    /// serialised (the JSON document of a run writes them as
+    /// `overrides`).
+    #[serde(skip)]
+    pub overrides: Overrides,
 }
 
 impl Summary {

@@ -36,7 +36,7 @@ use super::shard::{RecordedVariant, Shard, changes, check_stored, name_file};
 use super::summary::Summary;
 use crate::error::Error;
 use crate::model::Plan;
-use crate::scenario::overrides::{Override, Overrides, pairs};
+use crate::scenario::overrides::{Applied, Override, Overrides, pairs};
 use crate::scenario::{Scenario, ScenarioErrors};
 use crate::stats::MetricStats;
 
@@ -153,6 +153,18 @@ pub struct SweepResult {
     pub paths: Vec<String>,
     /// Cells in grid order (the last path varies fastest).
     pub cells: Vec<Cell>,
+    /// The named variant (`[variant.NAME]`) the base scenario was made
+    /// as, if any. Every report of the sweep names it. Not serialised.
+    #[serde(skip)]
+    pub variant: Option<String>,
+    /// The changes that made the base scenario from the one read, in
+    /// order: the variant's overrides (tagged with its name), then the
+    /// `--set`s ([`Scenario::applied`] of the base, or what its slices
+    /// recorded). Every report of the sweep lists them; each cell's
+    /// summary lists them, then the cell's parameters. Not serialised
+    /// (the JSON document of a sweep writes them as `overrides`).
+    #[serde(skip)]
+    pub overrides: Overrides,
 }
 
 /// A slice of a sweep's work: per cell, the replications it ran.
@@ -288,7 +300,10 @@ pub fn sweep_shard(
         cells: out,
         overrides: Overrides::new(),
         variant: None,
-    })
+    }
+    // What made the base scenario travels with the slice (the cells'
+    // parameters are the cells' own).
+    .record_applied(&scenario.applied))
 }
 
 impl SweepShard {
@@ -303,6 +318,12 @@ impl SweepShard {
     /// The `--set` overrides recorded with [`SweepShard::with_overrides`].
     pub fn overrides(&self) -> &Overrides {
         &self.overrides
+    }
+
+    /// Records what made the base scenario ([`Scenario::applied`]).
+    fn record_applied(mut self, a: &Applied) -> SweepShard {
+        (self.variant, self.overrides) = RecordedVariant::of_applied(a);
+        self
     }
 
     /// Records the named variant (`[variant.NAME]`) and its overrides
@@ -397,6 +418,8 @@ impl SweepShard {
 
     /// The sweep's result over the replications covered.
     pub fn result(&self) -> SweepResult {
+        let variant = self.variant().map(|(name, _)| name.to_string());
+        let overrides = self.changes();
         let reference = self.cells.first().map(|c| &c.1);
         // The reference's column of each metric name.
         let ref_index: HashMap<&str, usize> = reference
@@ -412,7 +435,11 @@ impl SweepShard {
             .cells
             .iter()
             .map(|(params, shard)| {
-                let summary = shard.summary();
+                let mut summary = shard.summary();
+                // A cell is the base scenario, changed by its parameters.
+                summary.variant = variant.clone();
+                summary.overrides = overrides.clone();
+                summary.overrides.extend(params.0.iter().cloned());
                 // Pair by name: a metric the reference lacks has no
                 // difference.
                 let diff = summary
@@ -434,6 +461,8 @@ impl SweepShard {
         SweepResult {
             paths: self.paths.clone(),
             cells,
+            variant,
+            overrides,
         }
     }
 

@@ -16,7 +16,7 @@ use crate::dist::sampler::Sampler;
 use crate::error::Error;
 use crate::model::Plan;
 use crate::scenario::uncertainty::{key, posterior_value, toml_value};
-use crate::scenario::{PosteriorTable, Scenario, ScenarioErrors};
+use crate::scenario::{ParamDist, PosteriorTable, Scenario, ScenarioErrors};
 
 /// The uncertain parameters of a plan, resolved once per run.
 #[derive(Debug)]
@@ -37,7 +37,7 @@ impl Uncertain {
         };
         let base = s.without_uncertainty();
         let mut params = Vec::with_capacity(u.params.len());
-        for (path, dist) in &u.params {
+        for ParamDist { path, dist } in &u.params {
             let sampler = Sampler::new(dist)
                 .map_err(|m| Error::Scenario(ScenarioErrors::one(key(path), m)))?;
             let int = matches!(toml_value(&base, path, dist, 0.0), toml::Value::Integer(_));

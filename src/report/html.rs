@@ -494,7 +494,7 @@ struct Chart {
 /// let mut s = presets::baseline();
 /// s.horizon_days = 60;
 /// let summary = run(&s, &Runs { replications: 4, seed: 7, threads: 1 })?;
-/// let html = Report::run(&s, &summary, &[], None)
+/// let html = Report::run(&s, &summary)
 ///     .provenance(Provenance::now(7, Some(4), "custody-sim run baseline -n 4 --seed 7"))
 ///     .to_html();
 /// assert!(html.starts_with("<!DOCTYPE html>"));
@@ -808,15 +808,12 @@ fn with_changes(variant: Option<&str>, overrides: &[Override]) -> String {
 impl Report {
     /// The report of a run: the headline metrics with their 95% intervals
     /// first, then every metric's statistics, then the scenario
-    /// (`scenario`, already changed by `overrides`; `variant` names the
-    /// variant run, if any). Add charts with `figures` and the provenance
-    /// with [`Report::provenance`].
-    pub fn run(
-        scenario: &Scenario,
-        summary: &Summary,
-        overrides: &[Override],
-        variant: Option<&str>,
-    ) -> Report {
+    /// (`scenario`, as run), naming the variant and the overrides the
+    /// summary was run with ([`Summary::variant`],
+    /// [`Summary::overrides`]). Add charts with `figures` and the
+    /// provenance with [`Report::provenance`].
+    pub fn run(scenario: &Scenario, summary: &Summary) -> Report {
+        let (variant, overrides) = (summary.variant.as_deref(), &summary.overrides);
         let changes = with_changes(variant, overrides);
         let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
             "{} replications from day 0 ({}) over {} days{changes}. Figures: mean across replications with the 95% confidence interval on the mean.",
@@ -862,11 +859,13 @@ impl Report {
             .scenario(ScenarioRun::new(scenario, overrides).variant(variant))
     }
 
-    /// The report of a sweep of `base` (already changed by `overrides`):
-    /// for each headline metric, the first cell's mean and the cell that
-    /// differs most from it (paired difference with its 95% interval);
-    /// then a table per metric of every cell.
-    pub fn sweep(base: &Scenario, result: &SweepResult, overrides: &[Override]) -> Report {
+    /// The report of a sweep of `base` (as run, changed by the sweep's
+    /// [`SweepResult::overrides`], which it lists): for each headline
+    /// metric, the first cell's mean and the cell that differs most from
+    /// it (paired difference with its 95% interval); then a table per
+    /// metric of every cell.
+    pub fn sweep(base: &Scenario, result: &SweepResult) -> Report {
+        let overrides = &result.overrides;
         let cells = result.cells.len();
         let first = result.cells.first();
         let reps = first.map_or(0, |c| c.summary.replications);
@@ -1040,7 +1039,8 @@ impl Report {
     /// CRPS first, then one row per observation.
     pub fn backtest(b: &Backtest, scenario: &Scenario, overrides: &[Override]) -> Report {
         let inside = b.rows.iter().filter(|r| r.inside).count();
-        let r = Report::new(format!("Backtest of {}", scenario.name))
+        let values = b.rows.iter().filter(|r| r.kind.is_value()).count();
+        let mut r = Report::new(format!("Backtest of {}", scenario.name))
             .lead(format!(
                 "{} observations scored against the scenario's 5–95% bands{}.",
                 b.rows.len(),
@@ -1052,8 +1052,7 @@ impl Report {
                     .text("Coverage of the 5–95% band: ")
                     .value_to(b.coverage, "coverage", 2)
                     .text(format!(
-                        " ({inside} of {} observations inside; nominal 0.90)",
-                        b.rows.len()
+                        " ({inside} of {values} observations inside; nominal 0.90)"
                     )),
             )
             .answer(
@@ -1068,6 +1067,12 @@ impl Report {
                     .text("CRPS (lower is better): ")
                     .value(b.crps, "crps"),
             );
+        if let (Some(k), Some(m)) = (b.bounds_consistent, b.bounds) {
+            r = r.answer(Sentence::new().text(format!(
+                "Bounds consistent (at least {} of the replications meet the bound): {k} of {m}",
+                crate::calibrate::BOUND_CONSISTENT_SHARE
+            )));
+        }
         let mut t = Table::new(
             "Observations against the bands",
             ["date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "interval score"],
@@ -1081,9 +1086,16 @@ impl Report {
                 TableCell::num(Some(row.p5)),
                 TableCell::num(Some(row.p50)),
                 TableCell::num(Some(row.p95)),
-                TableCell::text(if row.inside { "yes" } else { "no" }),
+                TableCell::text(match (row.share_meeting, row.consistent) {
+                    (Some(share), Some(c)) => format!(
+                        "{} bound: {share:.3} meet it{}",
+                        row.kind.name(),
+                        if c { "" } else { " (NOT consistent)" }
+                    ),
+                    _ => (if row.inside { "yes" } else { "no" }).to_string(),
+                }),
                 TableCell::num(Some(row.pit)),
-                TableCell::num(Some(row.interval_score)),
+                TableCell::num(Some(row.interval_score).filter(|x| !x.is_nan())),
             ]);
         }
         r.table(t).scenario(ScenarioRun::new(scenario, overrides))

@@ -137,11 +137,11 @@ pub struct RunDocument<'a> {
     pub seed: u64,
     /// Replications run.
     pub replications: u64,
-    /// The named variant (`[variant.NAME]`) the scenario was run as;
-    /// `null` for none.
+    /// The named variant (`[variant.NAME]`) the scenario was run as
+    /// ([`Summary::variant`]); `null` for none.
     pub variant: Option<&'a str>,
     /// The changes, in order: the variant's overrides (each tagged
-    /// `"variant"`), then the `--set`s.
+    /// `"variant"`), then the `--set`s ([`Summary::overrides`]).
     pub overrides: &'a [Override],
     /// Each metric's statistics, in layout order.
     pub metrics: Named<'a, MetricStats>,
@@ -155,27 +155,20 @@ fn series_map<S: Serializer>(v: &&[(String, SeriesBands)], s: S) -> Result<S::Ok
 }
 
 impl<'a> RunDocument<'a> {
-    /// The document of `summary`, run after `overrides`.
-    pub fn new(summary: &'a Summary, overrides: &'a [Override]) -> RunDocument<'a> {
+    /// The document of `summary`, naming its variant and the overrides
+    /// that made its scenario.
+    pub fn new(summary: &'a Summary) -> RunDocument<'a> {
         RunDocument {
             scenario: &summary.scenario,
             version: &summary.version,
             scenario_sha256: &summary.scenario_sha256,
             seed: summary.seed,
             replications: summary.replications,
-            variant: None,
-            overrides,
+            variant: summary.variant.as_deref(),
+            overrides: &summary.overrides,
             metrics: Named(&summary.metrics),
             series: &summary.series,
         }
-    }
-
-    /// The same document for a run of variant `variant` (`None`: no
-    /// variant); its overrides belong in `overrides`, tagged with
-    /// [`Override::from_variant`].
-    pub fn with_variant(mut self, variant: Option<&'a str>) -> RunDocument<'a> {
-        self.variant = variant;
-        self
     }
 }
 
@@ -207,13 +200,12 @@ impl Serialize for CellDocument<'_> {
     }
 }
 
-/// The JSON document of a sweep (see the [module docs](self)).
+/// The JSON document of a sweep (see the [module docs](self)); its
+/// `overrides` are the sweep's ([`SweepResult::overrides`]).
 #[derive(Debug, Clone, Copy)]
 pub struct SweepDocument<'a> {
     /// The sweep.
     pub result: &'a SweepResult,
-    /// The `--set` changes applied to the base scenario, in order.
-    pub overrides: &'a [Override],
 }
 
 impl Serialize for SweepDocument<'_> {
@@ -226,7 +218,7 @@ impl Serialize for SweepDocument<'_> {
         st.serialize_field("version", version)?;
         st.serialize_field("seed", &first.map(|s| s.seed))?;
         st.serialize_field("replications", &first.map(|s| s.replications))?;
-        st.serialize_field("overrides", self.overrides)?;
+        st.serialize_field("overrides", &r.overrides)?;
         st.serialize_field("paths", &r.paths)?;
         let cells: Vec<CellDocument<'_>> = r.cells.iter().map(CellDocument).collect();
         st.serialize_field("cells", &cells)?;
@@ -258,8 +250,8 @@ pub fn diff_json(d: &PairedDiff) -> Value {
     value(d)
 }
 
-/// The JSON document of a run with no overrides (see the [module
-/// docs](self) for its shape).
+/// The JSON document of a run (see the [module docs](self) for its
+/// shape), naming the variant and the overrides the summary carries.
 ///
 /// # Example
 ///
@@ -271,28 +263,17 @@ pub fn diff_json(d: &PairedDiff) -> Value {
 /// assert_eq!(j["replications"], 4);
 /// assert_eq!(j["metrics"]["transferred"]["n"], 4);
 /// assert_eq!(j["series"]["in_custody"]["day"][0], 1);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn summary_json(s: &Summary) -> Value {
-    run_json(s, &[])
-}
-
-/// The JSON document of a run of a scenario changed by `overrides`.
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::json::run_json, scenario::Override};
+/// assert_eq!(j["overrides"].as_array().map(Vec::len), Some(0));
 ///
 /// let scenario = presets::baseline().with_param("horizon_days", "30")?;
 /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let j = run_json(&s, &[Override::new("horizon_days", "30")]);
+/// let j = summary_json(&s);
 /// assert_eq!(j["overrides"][0]["path"], "horizon_days");
 /// assert_eq!(j["overrides"][0]["value"], 30);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn run_json(s: &Summary, overrides: &[Override]) -> Value {
-    value(&RunDocument::new(s, overrides))
+pub fn summary_json(s: &Summary) -> Value {
+    value(&RunDocument::new(s))
 }
 
 /// A parameter value as given on the command line, as JSON: a number or a
@@ -302,8 +283,8 @@ pub fn param_value(v: &str) -> Value {
     crate::scenario::overrides::json_value(v)
 }
 
-/// The JSON document of a sweep with no overrides (see the [module
-/// docs](self) for its shape).
+/// The JSON document of a sweep (see the [module docs](self) for its
+/// shape), listing the overrides of its base scenario.
 ///
 /// # Example
 ///
@@ -318,15 +299,7 @@ pub fn param_value(v: &str) -> Value {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_json(r: &SweepResult) -> Value {
-    sweep_json_with(r, &[])
-}
-
-/// The JSON document of a sweep of a base scenario changed by `overrides`.
-pub fn sweep_json_with(r: &SweepResult, overrides: &[Override]) -> Value {
-    value(&SweepDocument {
-        result: r,
-        overrides,
-    })
+    value(&SweepDocument { result: r })
 }
 
 /// The document as pretty-printed text with a trailing newline: the exact
@@ -391,11 +364,12 @@ mod tests {
                     approximate: None,
                 },
             )],
+            variant: None,
+            overrides: [Override::new("horizon_days", "2")].to_vec().into(),
         };
-        let over = [Override::new("horizon_days", "2")];
-        let doc = RunDocument::new(&summary, &over);
-        assert_eq!(to_text(&doc), to_text(&run_json(&summary, &over)));
-        let j = run_json(&summary, &over);
+        let doc = RunDocument::new(&summary);
+        assert_eq!(to_text(&doc), to_text(&summary_json(&summary)));
+        let j = summary_json(&summary);
         assert_eq!(j["metrics"]["b"]["mean"], Value::Null);
         assert_eq!(j["series"]["s"]["mean"][1], Value::Null, "NaN is null");
         assert_eq!(j["series"]["s"]["day"], serde_json::json!([1, 2]));
@@ -415,12 +389,19 @@ mod tests {
             ]
         );
         assert_eq!(j["variant"], Value::Null);
+        assert_eq!(j["overrides"][0]["value"], 2);
         // A variant's overrides carry its name; the document names it.
-        let over = [
-            Override::from_variant("high", "horizon_days", "2"),
-            Override::new("seed", "1"),
-        ];
-        let j = value(&RunDocument::new(&summary, &over).with_variant(Some("high")));
+        let summary = Summary {
+            variant: Some("high".into()),
+            overrides: [
+                Override::from_variant("high", "horizon_days", "2"),
+                Override::new("seed", "1"),
+            ]
+            .to_vec()
+            .into(),
+            ..summary
+        };
+        let j = summary_json(&summary);
         assert_eq!(j["variant"], "high");
         assert_eq!(j["overrides"][0]["variant"], "high");
         assert!(j["overrides"][1].get("variant").is_none());

@@ -9,7 +9,7 @@
 //! the end of date `start_date + d − 1` (see [`crate::report::dates`]).
 //!
 //! The results of the decision and calibration commands have their
-//! tables here too: [`comparison_table`], [`sensitivity_table`],
+//! tables here too: [`comparison_table`], [`sensitivity_table`], [`morris_table`],
 //! [`solution_table`], [`backtest_table`] and [`calibration_table`].
 //!
 //! The full statistics are in the JSON and CSV outputs
@@ -18,12 +18,14 @@
 mod backtest;
 mod calibrate;
 mod compare;
+mod morris;
 mod sensitivity;
 mod solve;
 
-pub use backtest::backtest_table;
+pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
 pub use compare::comparison_table;
+pub use morris::morris_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
 
@@ -34,7 +36,6 @@ use crate::montecarlo::sweep::SweepResult;
 use crate::report::changes_text;
 use crate::report::dates::Day0;
 use crate::report::format::{by_size, fixed, percent, signed, thousands};
-use crate::scenario::Override;
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 
@@ -175,47 +176,6 @@ fn t(x: &str) -> String {
     x.to_string()
 }
 
-/// A readable summary of a run of `scenario`: the header, the transfer,
-/// each facility's occupancy against its capacity, the court stages, the
-/// time to a verdict and the outcome per group.
-///
-/// `scenario` supplies what the summary does not hold (capacities, group
-/// sizes, server counts); a metric the summary lacks shows as `—`.
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table};
-///
-/// let scenario = presets::baseline();
-/// let s = run(&scenario, &Runs { replications: 4, seed: 1, threads: 0 })?;
-/// let text = summary_table(&scenario, &s);
-/// assert!(text.contains("Nasiriyah"));
-/// assert!(text.contains("4 replications"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
-    summary_table_with(scenario, s, &[])
-}
-
-/// [`summary_table`] of a run of a scenario changed by `overrides` (the
-/// `--set`s), which the header lists.
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table_with, scenario::Override};
-///
-/// let scenario = presets::baseline().with_param("horizon_days", "30")?;
-/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let text = summary_table_with(&scenario, &s, &[Override::new("horizon_days", "30")]);
-/// assert!(text.contains("with --set horizon_days=30"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn summary_table_with(scenario: &Scenario, s: &Summary, overrides: &[Override]) -> String {
-    summary_table_for(scenario, s, None, overrides)
-}
-
 /// Which rule stopped the departures of a run whose transfer ended in
 /// every replication (by day `last`, the latest `transfer_ended_day`):
 /// the pool emptied, `transfer.end.target_total` reached, or
@@ -249,31 +209,128 @@ fn end_rule(scenario: &Scenario, s: &Summary, last: f64) -> String {
     }
 }
 
-/// [`summary_table_with`] of a run of variant `variant` (`[variant.NAME]`)
-/// of the scenario given, which the header names with its overrides
-/// (those of `overrides` tagged with it), then the `--set`s.
+/// The version 3 courts' rows, each block only when its rule is used:
+/// other court cases per stage, the appeal, deportation.
+fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
+    let m = |name: &str| s.metric(name);
+    let others: Vec<_> = scenario
+        .court
+        .stages
+        .iter()
+        .filter(|st| st.other_cases.is_some())
+        .collect();
+    if !others.is_empty() {
+        out.push_str(
+            "  Other court cases (not transferees; the rows above count transferees only)
+",
+        );
+        let mut rows = vec![vec![
+            t("stage"),
+            t("per day"),
+            t("completed"),
+            t("waiting at the horizon"),
+        ]];
+        for st in others {
+            let per_day = st.other_cases.as_ref().map_or(0.0, |o| o.per_day);
+            let queue = s
+                .series(&format!("queue_other.{}", st.name))
+                .and_then(|q| q.mean.last().copied());
+            rows.push(vec![
+                st.name.clone(),
+                format!("{per_day}"),
+                band(
+                    m(&format!("stage.{}.other_completed", st.name)),
+                    Kind::Plain,
+                ),
+                queue.map_or_else(|| "–".into(), |x| format!("{x:.1}")),
+            ]);
+        }
+        out.push_str(&grid(&rows, "    "));
+    }
+    let mut rows = vec![vec![t(""), t("mean [p5–p95]"), t("95% CI")]];
+    let mut row = |label: &str, name: &str| {
+        rows.push(vec![
+            t(label),
+            band(m(name), Kind::Plain),
+            ci(m(name), Kind::Plain),
+        ]);
+    };
+    if let Some(a) = &scenario.court.appeal {
+        row("reviews completed", "appeal.completed");
+        row("mean wait for review [days]", "appeal.mean_wait_days");
+        row("peak appeal queue", "appeal.peak_queue");
+        row("appeal queue at the horizon", "appeal.queue_at_horizon");
+        row("convictions reversed on appeal", "released_on_appeal");
+        let _ = writeln!(
+            out,
+            "\nAppeal ({} servers at first, reversal probability {})",
+            thousands(a.servers as f64),
+            a.reversal_probability
+        );
+        out.push_str(&grid(&rows, "  "));
+        rows.truncate(1);
+    }
+    if scenario.groups.iter().any(|g| g.deportation.is_some()) {
+        let mut row = |label: &str, name: &str| {
+            rows.push(vec![
+                t(label),
+                band(m(name), Kind::Plain),
+                ci(m(name), Kind::Plain),
+            ]);
+        };
+        row("deported", "deported");
+        for g in scenario.groups.iter().filter(|g| g.deportation.is_some()) {
+            row(
+                &format!("deported, {}", g.name),
+                &format!("deported.{}", g.name),
+            );
+        }
+        let waiting = s
+            .series("awaiting_deportation")
+            .and_then(|q| q.mean.last().copied());
+        out.push_str("\nDeportation (released by the court, then held until deported)\n");
+        out.push_str(&grid(&rows, "  "));
+        if let Some(w) = waiting {
+            let _ = writeln!(
+                out,
+                "  (awaiting deportation at the horizon: {w:.1} on average)"
+            );
+        }
+    }
+}
+
+/// A readable summary of a run of `scenario`: the header, the transfer,
+/// each facility's occupancy against its capacity, the court stages, the
+/// time to a verdict and the outcome per group.
+///
+/// The header names the variant the summary was run as and the changes
+/// that made its scenario ([`Summary::variant`], [`Summary::overrides`]):
+/// `Scenario baseline, variant high (…) with --set horizon_days=30: …`.
+///
+/// `scenario` supplies what the summary does not hold (capacities, group
+/// sizes, server counts); a metric the summary lacks shows as `—`.
 ///
 /// # Example
 ///
 /// ```
-/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table_for, scenario::Override};
+/// use custody_sim::{montecarlo::{run, Runs}, presets, report::table::summary_table};
 ///
-/// let base = presets::baseline();
-/// let scenario = base.with_variant("high")?.with_param("horizon_days", "30")?;
-/// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let mut changes = base.variant("high")?.overrides.clone();
-/// changes.push(Override::new("horizon_days", "30"));
-/// let text = summary_table_for(&scenario, &s, Some("high"), &changes);
+/// let scenario = presets::baseline();
+/// let s = run(&scenario, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = summary_table(&scenario, &s);
+/// assert!(text.contains("Nasiriyah"));
+/// assert!(text.contains("4 replications"));
+///
+/// // A variant, then a `--set`: the summary knows, and the header says so.
+/// let changed = scenario.with_variant("high")?.with_param("horizon_days", "30")?;
+/// let s = run(&changed, &Runs { replications: 2, seed: 1, threads: 0 })?;
+/// let text = summary_table(&changed, &s);
 /// assert!(text.contains("Scenario baseline, variant high ("));
 /// assert!(text.contains(") with --set horizon_days=30:"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn summary_table_for(
-    scenario: &Scenario,
-    s: &Summary,
-    variant: Option<&str>,
-    overrides: &[Override],
-) -> String {
+pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
+    let (variant, overrides) = (s.variant.as_deref(), &s.overrides);
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
     let day = Kind::Day(h);
@@ -481,6 +538,7 @@ pub fn summary_table_for(
         ]);
     }
     out.push_str(&grid(&rows, "  "));
+    court_v3(&mut out, scenario, s);
 
     // Verdicts.
     out.push_str("\nVerdicts\n");
@@ -620,7 +678,8 @@ pub fn sweep_metric(name: &str) -> bool {
 
 /// A readable summary of a sweep: for each headline metric, one line per
 /// cell with its `mean [p5–p95]` and the paired difference to the first
-/// cell with its 95% CI.
+/// cell with its 95% CI. The header lists the changes that made the base
+/// scenario ([`SweepResult::overrides`]).
 ///
 /// # Example
 ///
@@ -628,19 +687,16 @@ pub fn sweep_metric(name: &str) -> bool {
 /// use custody_sim::{montecarlo::Runs, presets, report::table::sweep_table, sweep::{sweep, Vary}};
 ///
 /// let grid = [Vary::new("court.stage[trial].servers", [15, 30])];
-/// let r = sweep(&presets::baseline(), &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let base = presets::baseline().with_param("horizon_days", "60")?;
+/// let r = sweep(&base, &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
 /// let text = sweep_table(&r);
 /// assert!(text.contains("mean_days_to_verdict"));
 /// assert!(text.contains("court.stage[trial].servers"));
+/// assert!(text.starts_with("Sweep of baseline with --set horizon_days=60: 2 cells"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_table(r: &SweepResult) -> String {
-    sweep_table_with(r, &[])
-}
-
-/// [`sweep_table`] of a sweep of a base scenario changed by `overrides`
-/// (the `--set`s), which the header lists.
-pub fn sweep_table_with(r: &SweepResult, overrides: &[Override]) -> String {
+    let overrides = &r.overrides;
     let mut out = String::new();
     let Some(first) = r.cells.first() else {
         return "An empty sweep.\n".into();

@@ -52,12 +52,14 @@ impl Scenario {
                     convicted_facility: None,
                     stages: Vec::new(),
                     sentences: Vec::new(),
+                    appeal: None,
                 },
                 custody: Custody::default(),
                 relocations: Vec::new(),
                 releases: Vec::new(),
                 uncertainty: None,
                 variants: Vec::new(),
+                applied: Default::default(),
             },
         }
     }

@@ -30,6 +30,7 @@ pub mod day;
 pub mod dist;
 mod facility;
 pub mod overrides;
+pub(crate) mod param_dist;
 pub mod path;
 mod population;
 pub mod presets;
@@ -46,7 +47,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use builder::ScenarioBuilder;
-pub use court::{Court, ExitKind, Sentence, SentenceExit, ServerChange, Stage};
+pub use court::{Appeal, Court, ExitKind, OtherCases, Sentence, SentenceExit, ServerChange, Stage};
 pub use day::Day;
 pub use dist::Dist;
 pub(crate) use facility::opening_day;
@@ -55,8 +56,9 @@ pub use facility::{
     Relocation, Who,
 };
 pub use jiff::civil::Date;
-pub use overrides::{Override, Overrides};
-pub use population::Group;
+pub use overrides::{Applied, Override, Overrides};
+pub use param_dist::ParamDist;
+pub use population::{Deportation, Group};
 pub use problems::{ScenarioError, ScenarioErrors, limits};
 pub use release::Release;
 pub use repatriation::{EligibleAfter, Repatriation};
@@ -164,6 +166,13 @@ pub struct Scenario {
         with = "variant::table"
     )]
     pub variants: Vec<Variant>,
+    /// What made this scenario from the one read (the variant and the
+    /// overrides applied, see [`Applied`]), which a run's summary and its
+    /// reports name. Not a parameter: never read from nor written to a
+    /// scenario file, not part of its hash or of equality; empty for a
+    /// scenario as read or built.
+    #[serde(skip)]
+    pub applied: Applied,
 }
 
 impl Scenario {
@@ -259,10 +268,12 @@ impl Scenario {
         facility::check_turnover_and_costs(self, &mut p);
         facility::check_relocations(self, &mut p);
         court::check_sentences(self, &mut p);
+        court::check_appeal(self, &mut p);
         repatriation::check_eligibility(self, &mut p);
         // Capacity over time (rules 18, 19 and 25).
         facility::check_capacity_rules(self, &mut p);
         release::check(self, &mut p);
+        population::check_routes(self, &mut p);
 
         if p.is_empty() {
             self.check_uncertainty(&mut p);

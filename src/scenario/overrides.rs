@@ -13,8 +13,11 @@
 //!   scenario ([`crate::montecarlo::Shard::overrides`]),
 //! - the parameters of a sweep cell
 //!   ([`crate::montecarlo::sweep::Cell::params`]),
-//! - what a report says a result is a result of (`report::json`,
-//!   `report::table`, `report::html`),
+//! - what a scenario records of what made it ([`Scenario::applied`], an
+//!   [`Applied`]), which a run's summary
+//!   ([`crate::montecarlo::Summary::overrides`]) and a sweep's result
+//!   carry, and so what every report says a result is a result of
+//!   (`report::json`, `report::table`, `report::html`, `report::plots`),
 //!
 //! and [`Scenario::with_overrides`] applies any of them.
 //!
@@ -346,21 +349,87 @@ pub(crate) mod pairs {
     }
 }
 
+/// What made a scenario from the one read: the named variant applied, if
+/// any, and every override applied, in order (the variant's, tagged with
+/// its name, then the `--set`s). A scenario keeps it in
+/// [`Scenario::applied`]; [`Scenario::with_overrides`],
+/// [`Scenario::with_params`] and [`Scenario::with_variant`] add to it, and
+/// a run copies it into its [`Summary`](crate::montecarlo::Summary), so
+/// that every report of the run names the variant and the overrides.
+///
+/// It is provenance, not a parameter: it is not written to a scenario
+/// file, nor part of the scenario's hash, and any two compare equal (two
+/// scenarios of the same parameters are equal however they were made).
+/// Compare its fields to tell two apart.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{presets, scenario::Override};
+///
+/// let s = presets::baseline()
+///     .with_variant("high")?
+///     .with_param("horizon_days", "30")?;
+/// assert_eq!(s.applied.variant.as_deref(), Some("high"));
+/// let last = s.applied.overrides.last().unwrap();
+/// assert_eq!(*last, Override::new("horizon_days", "30"));
+/// assert!(s.applied.overrides[0].variant.as_deref() == Some("high"));
+/// assert!(presets::baseline().applied.overrides.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// The named variant (`[variant.NAME]`) applied, if any.
+    pub variant: Option<String>,
+    /// Every override applied, in order: the variant's (tagged with its
+    /// name), then the `--set`s.
+    pub overrides: Overrides,
+}
+
+impl Applied {
+    /// These, then `overrides`: the variant is this one's, or else the
+    /// first that an override of `overrides` comes from.
+    pub(crate) fn then(&self, overrides: &[Override]) -> Applied {
+        let mut out = self.clone();
+        if out.variant.is_none() {
+            out.variant = overrides.iter().find_map(|o| o.variant.clone());
+        }
+        out.overrides.extend(overrides.iter().cloned());
+        out
+    }
+
+    /// Whether nothing was applied.
+    pub fn is_empty(&self) -> bool {
+        self.variant.is_none() && self.overrides.is_empty()
+    }
+}
+
+impl PartialEq for Applied {
+    /// Always equal: how a scenario was made is not part of what it is.
+    fn eq(&self, _: &Applied) -> bool {
+        true
+    }
+}
+
 impl Scenario {
     /// A copy with each override set, in order, then validated once: the
     /// same as [`Scenario::with_params`] of their paths and values (so the
-    /// same as `--set` of each, or as the variant they come from).
+    /// same as `--set` of each, or as the variant they come from). The
+    /// copy records them, as given (with their variants), in
+    /// [`Scenario::applied`].
     ///
     /// # Errors
     ///
     /// As [`Scenario::with_params`]: [`Error::Scenario`] naming the path
     /// and the value.
     pub fn with_overrides(&self, overrides: &[Override]) -> Result<Scenario, Error> {
-        self.with_params(
+        let mut out = self.with_params(
             overrides
                 .iter()
                 .map(|o| (o.path.as_str(), o.value.as_str())),
-        )
+        )?;
+        out.applied = self.applied.then(overrides);
+        Ok(out)
     }
 }
 

@@ -35,7 +35,7 @@
 
 use serde::Serialize;
 
-use super::{Scenario, ScenarioErrors};
+use super::{ParamDist, Scenario, ScenarioErrors};
 use crate::error::Error;
 
 /// One step of a parameter path.
@@ -336,7 +336,8 @@ impl Scenario {
     /// command line's `--set` can repair a file). The copy has no
     /// [variants](Scenario::variants): they are alternatives to the
     /// scenario as given, applied before any change
-    /// ([`Scenario::with_variant`]).
+    /// ([`Scenario::with_variant`]). The copy records the changes, as
+    /// `--set`s, in [`Scenario::applied`].
     ///
     /// # Errors
     ///
@@ -359,13 +360,18 @@ impl Scenario {
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Scenario, Error> {
         let mut values = Vec::new();
+        let mut applied = Vec::new();
         for (p, v) in params {
             if let Some(e) = integer_out_of_range(p, v) {
                 return Err(e);
             }
             values.push((p, parse_value(v)));
+            applied.push(super::Override::new(p, v));
         }
-        self.with_values(values)
+        // The result records the changes (see `Scenario::applied`).
+        let mut out = self.with_values(values)?;
+        out.applied = self.applied.then(&applied);
+        Ok(out)
     }
 
     pub(crate) fn with_values<'a>(
@@ -395,7 +401,7 @@ impl Scenario {
         // replication's draw would silently replace the value set).
         let mut fixed: Vec<String> = Vec::new();
         if let Some(u) = &self.uncertainty {
-            for (path, _) in &u.params {
+            for ParamDist { path, .. } in &u.params {
                 if let Ok(segs) = parse(path)
                     && let Ok((_, r)) = slot(&mut tree, &segs, path, false)
                     && set.contains(&r.canonical)
@@ -416,7 +422,7 @@ impl Scenario {
         if let Some(u) = &mut s.uncertainty
             && !fixed.is_empty()
         {
-            u.params.retain(|(path, _)| !fixed.contains(path));
+            u.params.retain(|p| !fixed.contains(&p.path));
             if u.params.is_empty() && u.posterior.is_none() && u.posterior_table.is_none() {
                 s.uncertainty = None;
             }

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::court::is_zero_i64;
 use super::problems::{Problems, check_name};
 use super::{Day, Dist, EligibleAfter, Repatriation, Scenario, limits::*};
 
@@ -20,6 +21,59 @@ pub struct Group {
     /// The home state's repatriation rule; default: none.
     #[serde(default)]
     pub repatriation: Repatriation,
+    /// Court priority (rule 21, v3): at every court stage a free server
+    /// takes the waiting case with the lowest priority number first
+    /// (first come, first served within a priority; service is never
+    /// interrupted). Other cases' priorities (rule 20) are on the same
+    /// scale. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub priority: i64,
+    /// The court stages the group's members pass (rule 23, v3), by name,
+    /// a subsequence of `[[court.stage]]` in the court's order; the
+    /// verdict follows the last. `None`: every stage. An empty route gives
+    /// the verdict on arrival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<String>>,
+    /// Deportation of those the court releases (rule 24, v3); `None`: set
+    /// free at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deportation: Option<Deportation>,
+}
+
+/// Deportation (`deportation`, rule 24, v3): a member of the group released
+/// by the court (at the verdict, on appeal, or at the end of a sentence)
+/// is not set free at once. It stays in the same facility, awaiting
+/// deportation, for a `delay_days` drawn at the release, and then leaves
+/// as `deported`. While it waits only death in custody applies (a
+/// relocation may still move it; it is never repatriated); it counts in
+/// occupancy and `in_custody` until it leaves.
+///
+/// # Example: acquitted foreigners wait to be deported
+///
+/// ```
+/// use custody_sim::{presets, simulate, Dist};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.court.conviction_probability = 0.5;
+/// for g in &mut s.groups {
+///     g.deportation = Some(custody_sim::scenario::Deportation {
+///         delay_days: Dist::fixed(30.0),
+///     });
+/// }
+/// let out = simulate(&s, 1)?;
+/// let released = out.metric("released").unwrap();
+/// let deported = out.metric("deported").unwrap();
+/// let waiting = *out.series("awaiting_deportation").unwrap().last().unwrap();
+/// assert!(released > 0.0);
+/// // Every acquittal is deported or still waiting (nobody dies here).
+/// assert_eq!(deported + f64::from(waiting), released);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deportation {
+    /// Time from the court's release to deportation \[days\].
+    pub delay_days: Dist,
 }
 
 impl Group {
@@ -29,7 +83,27 @@ impl Group {
             name: name.into(),
             count,
             repatriation: Repatriation::default(),
+            priority: 0,
+            stages: None,
+            deportation: None,
         }
+    }
+    /// Sets deportation (rule 24): those the court releases wait
+    /// `delay_days` \[days\] in custody, then are deported.
+    pub fn with_deportation(mut self, delay_days: Dist) -> Group {
+        self.deportation = Some(Deportation { delay_days });
+        self
+    }
+    /// Sets the court priority (rule 21): lower numbers are served first.
+    pub fn with_priority(mut self, priority: i64) -> Group {
+        self.priority = priority;
+        self
+    }
+    /// Sets the route (rule 23): the names of the court stages the group
+    /// passes, in the court's order.
+    pub fn with_stages<S: Into<String>>(mut self, stages: impl IntoIterator<Item = S>) -> Group {
+        self.stages = Some(stages.into_iter().map(Into::into).collect());
+        self
     }
     /// Sets the repatriation rule (v1 keys; the v2 keys keep their
     /// values).
@@ -82,6 +156,9 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
         );
         g.repatriation
             .check(&format!("group[{i}].repatriation"), s.start_date, p);
+        if let Some(d) = &g.deportation {
+            p.dist(&format!("group[{i}].deportation.delay_days"), &d.delay_days);
+        }
     }
     let total = s.total_detainees();
     if total > MAX_DETAINEES && s.groups.iter().all(|g| g.count <= MAX_DETAINEES) {
@@ -89,5 +166,67 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
             "group",
             format!("counts add up to {total}, more than the limit of {MAX_DETAINEES} detainees"),
         );
+    }
+}
+
+/// Checks each group's route (rule 23): every name a court stage (an
+/// unknown one lists the stages), in the court's order, each at most once;
+/// and a repatriation clock that starts at a stage (`eligible_after`)
+/// names a stage on the route. Runs after the court's checks.
+pub(super) fn check_routes(s: &Scenario, p: &mut Problems) {
+    let stages = &s.court.stages;
+    let valid = || {
+        stages
+            .iter()
+            .map(|st| format!("{:?}", st.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, g) in s.groups.iter().enumerate() {
+        let Some(route) = &g.stages else { continue };
+        p.list_len(&format!("group[{i}].stages"), route.len(), MAX_STAGES);
+        // The court position of the last name found, to check the order.
+        let mut last: Option<(usize, &str)> = None;
+        for (j, name) in route.iter().enumerate() {
+            let path = format!("group[{i}].stages[{j}]");
+            match stages.iter().position(|st| &st.name == name) {
+                None => p.push(
+                    path,
+                    format!("names no court stage, got {name:?} (stages: {})", valid()),
+                ),
+                Some(k) => {
+                    if let Some((before, prev)) = last
+                        && k <= before
+                    {
+                        p.push(
+                            path,
+                            if k == before {
+                                format!("lists the stage {name:?} twice")
+                            } else {
+                                format!(
+                                    "must follow the court's order ({}), got {name:?} after {prev:?}",
+                                    valid()
+                                )
+                            },
+                        );
+                    } else {
+                        last = Some((k, name));
+                    }
+                }
+            }
+        }
+        if let EligibleAfter::Stage(name) = &g.repatriation.eligible_after
+            && stages.iter().any(|st| &st.name == name)
+            && !route.contains(name)
+        {
+            let listed: Vec<String> = route.iter().map(|n| format!("{n:?}")).collect();
+            p.push(
+                format!("group[{i}].repatriation.eligible_after"),
+                format!(
+                    "names the stage {name:?}, which is not on the group's route (stages = [{}])",
+                    listed.join(", ")
+                ),
+            );
+        }
     }
 }

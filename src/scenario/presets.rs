@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `baseline` | the bundled best picture of the transfer (see its file, `examples/scenarios/baseline.toml`) |
 //! | `historical_replay` | the first two weeks of the transfer, to compare with the reported arrivals |
-//! | `kut_overflow` | `baseline` with Kut Central opening and Karkh overflowing into it (model version 3) |
+//! | `kut_overflow` | `baseline` with Kut Central opening, Karkh overflowing into it, domestic cases in the courts and a cassation review (model version 3) |
 //! | `plan-2026-01` | the January 2026 transfer plan as announced: 7,000 detainees, Baghdad's pause, Nasiriyah, Hillah and Nineveh as they are, courts at the early pace; two years |
 //!
 //! Each preset is a commented TOML file under `examples/scenarios/`,

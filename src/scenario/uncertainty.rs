@@ -47,8 +47,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::param_dist::PathProblem;
 use super::problems::Problems;
-use super::{Dist, Scenario, ScenarioErrors};
+use super::{Dist, ParamDist, Scenario, ScenarioErrors};
 use crate::error::Error;
 
 /// The `[uncertainty]` table: per-path distributions and an optional file
@@ -60,7 +61,7 @@ pub struct Uncertainty {
     /// alphabetical), the given order for one built in Rust; TOML is
     /// written back in this order. Values are in the parameter's own unit
     /// (days, persons, probability).
-    pub params: Vec<(String, Dist)>,
+    pub params: Vec<ParamDist>,
     /// The `posterior` file as written: a CSV with one column per path,
     /// then an optional `weight` column (what
     /// [`Posterior::write_csv`](crate::calibrate::Posterior::write_csv)
@@ -88,10 +89,11 @@ pub struct PosteriorTable {
 }
 
 impl Uncertainty {
-    /// Uncertain parameters without a posterior file.
-    pub fn new<S: Into<String>>(params: impl IntoIterator<Item = (S, Dist)>) -> Uncertainty {
+    /// Uncertain parameters without a posterior file: [`ParamDist`]s, or
+    /// `(path, dist)` pairs.
+    pub fn new(params: impl IntoIterator<Item = impl Into<ParamDist>>) -> Uncertainty {
         Uncertainty {
-            params: params.into_iter().map(|(p, d)| (p.into(), d)).collect(),
+            params: params.into_iter().map(Into::into).collect(),
             posterior: None,
             posterior_table: None,
         }
@@ -100,7 +102,7 @@ impl Uncertainty {
     /// Every uncertain path, listed ones first, then posterior columns:
     /// the order of the `param.<path>` metrics.
     pub fn paths(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.params.iter().map(|(p, _)| p.clone()).collect();
+        let mut v: Vec<String> = self.params.iter().map(|p| p.path.clone()).collect();
         if let Some(t) = &self.posterior_table {
             v.extend(t.columns.iter().cloned());
         }
@@ -181,8 +183,8 @@ impl PosteriorTable {
 impl Serialize for Uncertainty {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let mut m = ser.serialize_map(Some(self.params.len() + 1))?;
-        for (p, d) in &self.params {
-            m.serialize_entry(p, d)?;
+        for p in &self.params {
+            m.serialize_entry(&p.path, &p.dist)?;
         }
         if let Some(f) = &self.posterior {
             m.serialize_entry("posterior", f)?;
@@ -204,11 +206,11 @@ impl<'de> Deserialize<'de> for Uncertainty {
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "posterior" {
                         u.posterior = Some(map.next_value()?);
-                    } else if u.params.iter().any(|(p, _)| *p == key) {
+                    } else if u.params.iter().any(|p| p.path == key) {
                         return Err(de::Error::custom(format!("duplicate key {key:?}")));
                     } else {
                         let d: Dist = map.next_value()?;
-                        u.params.push((key, d));
+                        u.params.push(ParamDist::new(key, d));
                     }
                 }
                 Ok(u)
@@ -283,38 +285,41 @@ impl Scenario {
         let paths: Vec<&str> = u
             .params
             .iter()
-            .map(|(path, _)| path.as_str())
+            .map(|q| q.path.as_str())
             .chain(columns.iter().map(String::as_str))
             .collect();
         let before = p.len();
-        for (i, path) in paths.iter().enumerate() {
-            if let Ok(c) = base.canonical_path(path)
-                && let Some(why) = base.shape_change(&c)
-            {
-                if i < u.params.len() {
-                    p.push(key(path), why);
-                } else {
-                    p.push("uncertainty.posterior", format!("column {path:?} {why}"));
+        // A path that does not resolve is refused below, when set.
+        for problem in base.check_varying(&paths) {
+            match problem {
+                PathProblem::Unresolved(_) => {}
+                PathProblem::Shape { index, why } => {
+                    let path = paths[index];
+                    if index < u.params.len() {
+                        p.push(key(path), why);
+                    } else {
+                        p.push("uncertainty.posterior", format!("column {path:?} {why}"));
+                    }
+                }
+                PathProblem::Twice(o) => {
+                    let at = match paths.get(o.second) {
+                        Some(path) if o.second < u.params.len() => key(path),
+                        _ => "uncertainty.posterior".to_string(),
+                    };
+                    p.push(
+                        at,
+                        format!(
+                            "uncertain twice: {}; give each parameter one distribution or one posterior column",
+                            o.message
+                        ),
+                    );
                 }
             }
-        }
-        if let Some(o) = base.overlap(&paths) {
-            let at = match paths.get(o.second) {
-                Some(path) if o.second < u.params.len() => key(path),
-                _ => "uncertainty.posterior".to_string(),
-            };
-            p.push(
-                at,
-                format!(
-                    "uncertain twice: {}; give each parameter one distribution or one posterior column",
-                    o.message
-                ),
-            );
         }
         if p.len() > before {
             return;
         }
-        for (path, dist) in &u.params {
+        for ParamDist { path, dist } in &u.params {
             let k = key(path);
             let before = p.len();
             p.dist(&k, dist);

@@ -300,7 +300,9 @@ impl Scenario {
     /// to this scenario, then validated once. The result has no variants
     /// of its own (they are alternatives to the scenario as given), and
     /// is the same, bit for bit, as `--set` of the same overrides
-    /// ([`Scenario::with_overrides`] of [`Variant::overrides`]).
+    /// ([`Scenario::with_overrides`] of [`Variant::overrides`]). It
+    /// records the variant's name and overrides in [`Scenario::applied`],
+    /// which a run's summary and its reports name.
     ///
     /// # Errors
     ///
@@ -336,8 +338,12 @@ impl Scenario {
                 ),
             )));
         }
-        self.with_overrides(&v.overrides)
-            .map_err(|e| under_variant(e, v))
+        let mut out = self
+            .with_overrides(&v.overrides)
+            .map_err(|e| under_variant(e, v))?;
+        // (named even where the variant changes nothing)
+        out.applied.variant = Some(v.name.clone());
+        Ok(out)
     }
 
     /// Checks every variant: its name, and its overrides applied to this

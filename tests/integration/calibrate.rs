@@ -232,36 +232,13 @@ fn coverage_of_draws_from_the_model_is_nominal() {
 /// 0, no transit, an ample pool: arrivals by time T are 1 (the departure
 /// on day 0, always made) plus a Poisson(λT) count.
 fn poisson_scenario(horizon: u32) -> Scenario {
+    use crate::fixtures::{HOLDING_COURT, exponential, facility, fixed, group, header, one_phase};
     Scenario::from_toml_str(&format!(
-        r#"
-name = "poisson"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "exponential", mean = 0.5 }}
-convoy_size = {{ dist = "fixed", value = 1.0 }}
-
-[[group]]
-name = "all"
-count = 500
-
-[[facility]]
-name = "ample"
-capacity = 1000000
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = {{ dist = "fixed", value = 1000.0 }}
-"#
+        "{}{}\n{}{}{HOLDING_COURT}",
+        header("poisson", horizon),
+        one_phase(&fixed(0.0), &exponential(0.5), &fixed(1.0)),
+        group("all", 500, ""),
+        facility("ample", 1_000_000),
     ))
     .unwrap()
 }
@@ -861,9 +838,7 @@ fn a_backtest_draws_the_scenarios_uncertain_parameters() {
 fn a_backtests_band_equals_the_runs_band_on_its_day() {
     use custody_sim::calibrate::backtest_fans;
     use custody_sim::montecarlo::{Runs, run};
-    let s = presets::baseline()
-        .with_param("horizon_days", "40")
-        .unwrap();
+    let s = crate::fixtures::baseline_days(40);
     let o = obs(
         &s,
         "date,series,value\n2026-01-30,transferred_cumulative,2000\n\
@@ -952,4 +927,22 @@ fn the_posterior_predictive_check_flags_an_observation_the_fit_cannot_reach() {
     let row = &p.predictive_check(&s, &far, 400, 9, 1).unwrap()[0];
     assert_eq!((row.share_above, row.tail), (0.0, 0.0), "{row:?}");
     assert!(row.extreme && row.tail < EXTREME_TAIL);
+}
+
+/// A prior holds a `ParamDist` and reads as it; its JSON keeps the fields
+/// `path`, `dist` and `transform`, and reads back.
+#[test]
+fn a_prior_reads_as_its_param_dist_and_keeps_its_json() {
+    let p = Prior::parse(r#"x=1/{dist="uniform",low=1,high=2}"#).unwrap();
+    assert_eq!(
+        p.param,
+        custody_sim::scenario::ParamDist::new("x", custody_sim::Dist::uniform(1.0, 2.0))
+    );
+    assert_eq!((p.path.as_str(), p.dist), ("x", p.param.dist));
+    let j = serde_json::to_string(&p).unwrap();
+    assert_eq!(
+        j,
+        r#"{"path":"x","dist":{"dist":"uniform","low":1.0,"high":2.0},"transform":"reciprocal"}"#
+    );
+    assert_eq!(serde_json::from_str::<Prior>(&j).unwrap(), p);
 }

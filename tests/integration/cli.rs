@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use custody_sim::{Scenario, presets};
 use serde_json::Value;
 
+use crate::fixtures;
+
 /// A scratch directory under the system's temporary directory, removed
 /// when dropped.
 pub(crate) struct Scratch(PathBuf);
@@ -91,12 +93,7 @@ fn read_json(p: &Path) -> Value {
 /// The January plan (the version 1 baseline), shortened and written to a
 /// file.
 fn short_file(dir: &Scratch) -> String {
-    let s = presets::plan_2026_01()
-        .with_param("horizon_days", "120")
-        .unwrap();
-    let path = dir.path("short.toml");
-    std::fs::write(&path, s.to_toml_string()).unwrap();
-    dir.arg("short.toml")
+    fixtures::write_scenario(dir, "short.toml", &fixtures::plan_days(120))
 }
 
 #[test]
@@ -908,12 +905,9 @@ fn plots_go_to_a_folder_or_are_refused_clearly() {
 #[test]
 fn set_can_repair_an_invalid_file() {
     let dir = Scratch::new("repair");
-    let mut s = presets::baseline()
-        .with_param("horizon_days", "60")
-        .unwrap();
+    let mut s = fixtures::baseline_days(60);
     s.court.stages[1].servers = 0;
-    std::fs::write(dir.path("broken.toml"), s.to_toml_string()).unwrap();
-    let file = dir.arg("broken.toml");
+    let file = fixtures::write_scenario(&dir, "broken.toml", &s);
     let o = expect(1, &["run", &file, "-n", "2", "-q"]);
     assert!(
         stderr(&o).contains("court.stage[1].servers: must be at least 1, got 0"),
@@ -1358,9 +1352,7 @@ fn merge_names_the_file_that_does_not_fit() {
 #[test]
 fn charts_have_unique_names_and_bounded_sizes() {
     let dir = Scratch::new("plot-names");
-    let mut s = presets::plan_2026_01()
-        .with_param("horizon_days", "20")
-        .unwrap();
+    let mut s = fixtures::plan_days(20);
     let template = s.facilities[0].clone();
     s.facilities[0].name = "a".into();
     s.facilities[1].name = "a!".into();

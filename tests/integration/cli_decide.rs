@@ -28,14 +28,11 @@ const OBSERVED: &str = concat!(
 
 /// The baseline, shortened, written to `dir/name` with extra parameters.
 fn short_file(dir: &Scratch, name: &str, params: &[(&str, &str)]) -> String {
-    let mut s: Scenario = presets::baseline()
-        .with_param("horizon_days", "150")
-        .unwrap();
+    let mut s: Scenario = crate::fixtures::baseline_days(150);
     for (p, v) in params {
         s = s.with_param(p, v).unwrap();
     }
-    std::fs::write(dir.path(name), s.to_toml_string()).unwrap();
-    dir.arg(name)
+    crate::fixtures::write_scenario(dir, name, &s)
 }
 
 #[test]
@@ -369,6 +366,79 @@ fn sensitivity_ranks_the_lever_that_matters() {
     assert_eq!(num(&ix[0]["swing"]["estimate"]), 0.0);
     assert!(num(&ix[1]["swing"]["ci95_low"]) > 0.0, "{}", ix[1]);
     assert!(num(&ix[1]["total"]["estimate"]) > num(&ix[0]["total"]["estimate"]));
+}
+
+/// `--method morris`: the same two levers screened; the trial courts
+/// cannot move the last convoy, so on common random numbers every one of
+/// their elementary effects is exactly 0 (μ* = σ = 0); the convoys' is not.
+/// The CSV has one row per metric and parameter; same seed, same bytes,
+/// whatever the threads.
+#[test]
+fn sensitivity_morris_screens_the_levers() {
+    let args = |threads: &'static str, out: &'static str| {
+        vec![
+            "sensitivity",
+            "baseline",
+            "--method",
+            "morris",
+            "--trajectories",
+            "4",
+            "--set",
+            "horizon_days=60",
+            "--metric",
+            "last_arrival_day",
+            "--param",
+            r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#,
+            "--param",
+            PRIOR,
+            "--threads",
+            threads,
+            out,
+            "-",
+        ]
+    };
+    let j = json_out(&expect(0, &args("1", "--json")));
+    assert_eq!(j["evaluations"], 4 * 3);
+    assert_eq!(j["options"]["trajectories"], 4);
+    assert_eq!(j["options"]["levels"], 4);
+    let ix = j["metrics"][0]["indices"].as_array().unwrap();
+    assert_eq!(ix[0]["path"], "court.stage[trial].servers");
+    assert_eq!(num(&ix[0]["mu_star"]), 0.0);
+    assert_eq!(num(&ix[0]["sigma"]), 0.0);
+    assert_eq!(ix[0]["effects"], 4);
+    assert!(num(&ix[1]["mu_star"]) > 0.0, "{}", ix[1]);
+    let csv1 = expect(0, &args("1", "--csv")).stdout;
+    let csv2 = expect(0, &args("2", "--csv")).stdout;
+    assert_eq!(csv1, csv2);
+    let csv = String::from_utf8(csv1).unwrap();
+    assert!(
+        csv.starts_with("metric,path,mu_star,mu,sigma,effects\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3);
+    let mut six = args("1", "--json");
+    six.extend(["--levels", "6"]);
+    let o = expect(0, &six);
+    assert_eq!(json_out(&o)["options"]["levels"], 6);
+    let mut bad = args("1", "--json");
+    bad.extend(["--levels", "3"]);
+    let o = expect(1, &bad);
+    assert!(
+        stderr(&o).contains("levels: must be even"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = Scratch::new("morris-report");
+    let report = dir.arg("r.html");
+    let mut bad = args("1", "--json");
+    bad.extend(["--report", &report]);
+    let o = expect(1, &bad);
+    assert!(
+        stderr(&o)
+            .contains("--report: charts and the HTML report are drawn for --method sobol only"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ use custody_sim::scenario::TransferEnd;
 use custody_sim::{Plan, Scenario, presets};
 
 use crate::cli::Scratch;
+use crate::fixtures::{self, fixed};
 
 /// Runs the binary with `args`, and fails the test if it has not exited
 /// within `secs` seconds (a command that should refuse its work up front
@@ -76,42 +77,15 @@ fn relocating(
     first: u32,
     move_count: u64,
 ) -> Scenario {
+    let cap = count + initial + 1;
     let mut text = format!(
-        r#"
-name = "relocations"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 1.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "fixed", value = 1.0 }}
-convoy_size = {{ dist = "fixed", value = {size}.0 }}
-
-[[group]]
-name = "G"
-count = {count}
-
-[[facility]]
-name = "A"
-capacity = {cap}
-initial_occupancy = {initial}
-
-[[facility]]
-name = "B"
-capacity = {cap}
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = {{ dist = "fixed", value = 100000.0 }}
-"#,
-        cap = count + initial + 1
+        "{}{}\n{}{}initial_occupancy = {initial}\n{}{}",
+        fixtures::header("relocations", horizon),
+        fixtures::one_phase(&fixed(1.0), &fixed(1.0), &fixed(size as f64)),
+        fixtures::group("G", count, ""),
+        fixtures::facility("A", cap),
+        fixtures::facility("B", cap),
+        fixtures::holding_court(100_000.0),
     );
     // Relocations on successive days from `first`, cycling within the
     // horizon.

@@ -131,6 +131,9 @@ fn groups(h: f64) -> impl Strategy<Value = Vec<Group>> {
                         ..Repatriation::default()
                     },
                 ),
+                priority: 0,
+                stages: None,
+                deportation: None,
             })
             .collect()
     })
@@ -191,6 +194,7 @@ fn stages(h: f64) -> impl Strategy<Value = Vec<Stage>> {
                         servers,
                     })
                     .collect(),
+                other_cases: None,
             })
             .collect()
     })
@@ -244,12 +248,14 @@ pub(super) fn scenario() -> impl Strategy<Value = Scenario> {
                             convicted_facility,
                             stages,
                             sentences: Vec::new(),
+                            appeal: None,
                         },
                         custody: Default::default(),
                         relocations: Vec::new(),
                         releases: Vec::new(),
                         uncertainty: None,
                         variants: Vec::new(),
+                        applied: Default::default(),
                     }
                 },
             )
@@ -747,6 +753,191 @@ proptest! {
             prop_assert!(checked.is_ok(), "{:?}", checked);
             let o = checked.map_err(|e| TestCaseError::fail(e.to_string()))?;
             check_v2(&s, &o)?;
+            prop_assert_eq!(&o, &plan.replicate(seed, index));
+        }
+    }
+}
+
+// ------------------------------------------------ version 3, the courts
+
+/// Other cases at a stage: rate, own service time, first day, priority.
+type OtherDraw = (f64, Option<Dist>, f64, i64);
+
+/// Version 3 court additions drawn for a scenario of up to 4 groups and 3
+/// stages over horizon `h`.
+#[derive(Debug, Clone)]
+pub(super) struct V3Court {
+    /// Per group: priority, route (a bit mask of stages; `None`: all) and
+    /// deportation delay.
+    groups: Vec<(i64, Option<u8>, Option<Dist>)>,
+    /// Per stage: other cases (rate, own service, from, priority).
+    other: Vec<Option<OtherDraw>>,
+    /// The appeal: servers, review time, reversal probability, closed
+    /// until a schedule opens it.
+    appeal: Option<(u64, Dist, f64, Option<f64>)>,
+}
+
+pub(super) fn v3_court(h: f64) -> impl Strategy<Value = V3Court> {
+    (
+        prop::collection::vec(
+            (
+                -2i64..=2,
+                prop::option::of(0u8..8),
+                prop::option::of(dist(h / 4.0 + 1.0, false)),
+            ),
+            4,
+        ),
+        prop::collection::vec(
+            prop::option::of((
+                prop_oneof![Just(0.0), 0.0..=5.0f64],
+                prop::option::of(dist(h / 20.0 + 0.2, false)),
+                0.0..=h,
+                -2i64..=2,
+            )),
+            3,
+        ),
+        prop::option::of((
+            0u64..=5,
+            dist(h / 10.0 + 0.5, false),
+            probability(),
+            prop::option::of(0.0..=1.2 * h),
+        )),
+    )
+        .prop_map(|(groups, other, appeal)| V3Court {
+            groups,
+            other,
+            appeal,
+        })
+}
+
+/// Applies the version 3 court additions to a valid scenario, keeping it
+/// valid: a route keeps a stage named by `eligible_after`.
+pub(super) fn apply_v3_court(mut s: Scenario, x: V3Court) -> Scenario {
+    use custody_sim::scenario::{Appeal, Deportation, EligibleAfter, OtherCases};
+    let names: Vec<String> = s.court.stages.iter().map(|st| st.name.clone()).collect();
+    for (g, grp) in s.groups.iter_mut().enumerate() {
+        let (priority, route, deportation) = x.groups[g];
+        grp.priority = priority;
+        grp.stages = route.map(|mask| {
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| {
+                    mask & (1 << i) != 0
+                        || grp.repatriation.eligible_after == EligibleAfter::Stage((*n).clone())
+                })
+                .map(|(_, n)| n.clone())
+                .collect()
+        });
+        grp.deportation = deportation.map(|delay_days| Deportation { delay_days });
+    }
+    for (st, other) in s.court.stages.iter_mut().zip(&x.other) {
+        st.other_cases = other.map(|(per_day, service_days, from, priority)| OtherCases {
+            per_day,
+            service_days,
+            from: from.into(),
+            priority,
+        });
+    }
+    s.court.appeal = x.appeal.map(|(servers, service_days, p, opens)| {
+        let mut a = Appeal::new(servers.max(1), service_days).with_reversal(p);
+        if let Some(day) = opens {
+            a = Appeal { servers, ..a }.with_change(day, 2);
+        }
+        a
+    });
+    s
+}
+
+/// The balances of a version 3 court outcome (release orders, if any,
+/// counted among the states).
+pub(super) fn check_v3_court(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
+    let h = s.horizon_days as usize;
+    let last_of = |name: &str| f64::from(o.series(name).unwrap_or_default()[h - 1]);
+    let opt = |name: &str| o.metric(name).unwrap_or(0.0);
+    let transferred = m(o, "transferred");
+    let awaiting = m(o, "awaiting_verdict");
+    let conv_in = last_of("convicted_in_custody");
+    let waiting = if s.groups.iter().any(|g| g.deportation.is_some()) {
+        last_of("awaiting_deportation")
+    } else {
+        0.0
+    };
+    let by_court = m(o, "released") + m(o, "released_after_sentence") + opt("released_on_appeal");
+    let deported = opt("deported");
+    prop_assert!(deported + waiting <= by_court);
+    // Deaths while awaiting deportation count in both `died_in_custody`
+    // and a court release: equality without deaths.
+    let sum = awaiting
+        + conv_in
+        + by_court
+        + m(o, "executed")
+        + m(o, "died_in_custody")
+        + m(o, "repatriated")
+        + opt("released_by_order");
+    prop_assert!(transferred <= sum, "{} > {}", transferred, sum);
+    if s.custody.mortality_per_year == 0.0 {
+        prop_assert_eq!(transferred, sum);
+    }
+    prop_assert_eq!(last_of("in_custody"), awaiting + conv_in + waiting);
+    let verdicts = m(o, "released") + m(o, "convicted");
+    for st in &s.court.stages {
+        let q = o.series(&format!("queue.{}", st.name)).unwrap_or_default();
+        prop_assert_eq!(
+            m(o, &format!("stage.{}.queue_at_horizon", st.name)),
+            f64::from(q[h - 1])
+        );
+    }
+    prop_assert!(verdicts <= transferred);
+    if let Some(_a) = &s.court.appeal {
+        let q = o.series("appeal_queue").unwrap_or_default();
+        prop_assert_eq!(m(o, "appeal.queue_at_horizon"), f64::from(q[h - 1]));
+        prop_assert_eq!(
+            m(o, "appeal.peak_queue"),
+            f64::from(q.iter().copied().max().unwrap_or(0))
+        );
+        prop_assert!(m(o, "appeal.completed") <= m(o, "convicted"));
+        prop_assert!(opt("released_on_appeal") <= m(o, "appeal.completed"));
+    }
+    if s.groups.iter().any(|g| g.deportation.is_some()) {
+        let sum: f64 = s
+            .groups
+            .iter()
+            .map(|g| m(o, &format!("deported.{}", g.name)))
+            .sum();
+        prop_assert_eq!(sum, deported);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 96,
+        rng_seed: RngSeed::Fixed(0x0003_C0DE),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    /// Random valid scenarios with the version 2 additions and the version
+    /// 3 courts (priorities, routes, empty routes included, other cases,
+    /// an appeal that may open later, deportation) conserve every
+    /// detainee after every event and at every daily record.
+    #[test]
+    fn random_v3_court_scenarios_conserve_detainees(
+        (s, x, y) in scenario().prop_flat_map(|s| {
+            let h = f64::from(s.horizon_days);
+            (Just(s), v2(h), v3_court(h))
+        }),
+        seed in any::<u64>(),
+    ) {
+        let s = apply_v3_court(apply(s, x), y);
+        prop_assert!(s.validate().is_ok(), "invalid: {:?}", s.validate());
+        let plan = Plan::new(&s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for index in 0..2 {
+            let checked = plan.replicate_checked(seed, index);
+            prop_assert!(checked.is_ok(), "{:?}", checked);
+            let o = checked.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            check_v3_court(&s, &o)?;
             prop_assert_eq!(&o, &plan.replicate(seed, index));
         }
     }

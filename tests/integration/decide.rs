@@ -2,11 +2,11 @@
 //! M/M/c queue (Erlang C), compare against a sweep.
 
 use custody_sim::decide::{
-    DecideError, Find, Lever, Param, SobolOptions, Target, compare, compare_variants, sensitivity,
+    DecideError, Find, Lever, SobolOptions, Target, compare, compare_variants, sensitivity,
     sobol_model, solve, tornado,
 };
 use custody_sim::model::schema::headline_metrics;
-use custody_sim::scenario::Variant;
+use custody_sim::scenario::{ParamDist, Variant};
 use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Error, Runs, Scenario, presets};
 
@@ -17,8 +17,8 @@ use custody_sim::{Dist, Error, Runs, Scenario, presets};
 #[test]
 fn sobol_on_the_model_separates_a_lever_from_a_bystander() {
     let params = [
-        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-        Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+        ParamDist::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
     ];
     let opts = SobolOptions {
         base_samples: 64,
@@ -63,7 +63,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         threads: 0,
     };
     let s = presets::plan_2026_01();
-    let bad = [Param::new(
+    let bad = [ParamDist::new(
         "court.stage[appeal].servers",
         Dist::uniform_int(1, 3),
     )];
@@ -71,7 +71,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("court.stage[appeal].servers"), "{e}");
-    let ok = [Param::new(
+    let ok = [ParamDist::new(
         "court.stage[trial].servers",
         Dist::uniform_int(1, 3),
     )];
@@ -91,40 +91,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
 /// mean 1 day, ample beds, no repatriation; `servers` is the lever.
 fn mmc(lambda: f64, horizon: u32) -> Scenario {
     let count = (lambda * f64::from(horizon) * 1.5 + 1000.0) as u64;
-    Scenario::from_toml_str(&format!(
-        r#"
-name = "mmc"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "exponential", mean = {mean:e} }}
-convoy_size = {{ dist = "fixed", value = 1.0 }}
-
-[[group]]
-name = "all"
-count = {count}
-repatriation = {{ probability = 0.0 }}
-
-[[facility]]
-name = "ample"
-capacity = 1000000000
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1
-service_days = {{ dist = "exponential", mean = 1.0 }}
-"#,
-        mean = 1.0 / lambda
-    ))
-    .expect("valid M/M/c scenario")
+    crate::fixtures::mmc_court("mmc", lambda, horizon, count)
 }
 
 /// Erlang C: the probability that an arrival waits in M/M/c with offered
@@ -246,8 +213,8 @@ fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
     let params = [
         // 30 equally likely values: the 5th percentile is 10 + floor(0.05 * 30) = 11,
         // the 95th 10 + floor(0.95 * 30) = 38.
-        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 39)),
-        Param::new(
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 39)),
+        ParamDist::new(
             "transfer.escape.escape_probability",
             Dist::uniform(0.0, 0.02),
         ),

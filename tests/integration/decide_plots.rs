@@ -32,12 +32,9 @@ fn json_out(o: &Output) -> Value {
 
 /// The baseline over 60 days, with `uncertainty`, written to `dir/name`.
 fn scenario_file(dir: &Scratch, name: &str, uncertainty: Option<Uncertainty>) -> String {
-    let mut s: Scenario = presets::baseline()
-        .with_param("horizon_days", "60")
-        .unwrap();
+    let mut s: Scenario = crate::fixtures::baseline_days(60);
     s.uncertainty = uncertainty;
-    std::fs::write(dir.path(name), s.to_toml_string()).unwrap();
-    dir.arg(name)
+    crate::fixtures::write_scenario(dir, name, &s)
 }
 
 /// The two uncertain parameters of these tests, as `[uncertainty]` lists them.

@@ -18,7 +18,7 @@ use custody_sim::{Scenario, presets};
 
 use crate::cli::Scratch;
 
-const SMALL: &str = include_str!("../../fuzz/seeds/small.toml");
+use crate::fixtures::SMALL;
 
 /// Runs the binary with `args`, killed after `limit` (a hang is a
 /// failure); checks that nothing panicked.

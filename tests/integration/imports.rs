@@ -81,6 +81,7 @@ const KNOWN_CYCLES: &[&[&str]] = &[
         "scenario/facility.rs",
         "scenario/mod.rs",
         "scenario/overrides.rs",
+        "scenario/param_dist.rs",
         "scenario/path.rs",
         "scenario/population.rs",
         "scenario/problems.rs",

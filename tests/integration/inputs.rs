@@ -80,7 +80,7 @@ service_days = { dist = "triangular", low = 0.1, mode = 0.5, high = 1.0 }
 "#;
 
 /// The bundled baseline scenario file.
-const BASELINE: &str = include_str!("../../examples/scenarios/baseline.toml");
+use crate::fixtures::BASELINE;
 
 /// [`BASE`] with each `(old, new)` applied; `old` must occur exactly once
 /// in the text as edited so far.
@@ -844,7 +844,7 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
             edits: &[("servers = 20\n", "servers = 20\njudges = 3\n")],
             errors: &[(
                 "court.stage[0].judges",
-                "unknown field `judges`, expected one of `name`, `servers`, `service_days`, `schedule`",
+                "unknown field `judges`, expected one of `name`, `servers`, `service_days`, `schedule`, `other_cases`",
             )],
         },
         Case {
@@ -874,7 +874,7 @@ fn unknown_and_missing_keys_are_refused_with_their_path() {
             )],
             errors: &[(
                 "court.stages",
-                "unknown field `stages`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`",
+                "unknown field `stages`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`, `appeal`",
             )],
         },
         // Distribution tables: the dist key picks the variant, whose own
@@ -1823,7 +1823,7 @@ fn parameter_paths_name_what_is_wrong() {
             "court.judges",
             "3",
             "court.judges",
-            "unknown field `judges`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`",
+            "unknown field `judges`, expected one of `conviction_probability`, `convicted_facility`, `stage`, `sentence`, `appeal`",
         ),
         // Wrong types, reported at the path as the user wrote it.
         (

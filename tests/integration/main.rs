@@ -5,6 +5,7 @@
 //! the import graph of `src/` (no cycle between files but the known ones),
 //! and a golden snapshot of a small run's JSON.
 
+mod bounds;
 mod calib_plots;
 mod calibrate;
 mod cli;
@@ -14,15 +15,20 @@ mod conservation;
 mod decide;
 mod decide_plots;
 mod files;
+mod fixtures;
+mod hindcast;
 mod imports;
 mod inputs;
 mod montecarlo;
 mod paths_reliability;
+mod provenance;
 mod queueing;
 mod reliability;
 mod report_html;
 mod rules;
 mod rules_v2;
+mod rules_v3;
+mod rules_v3_court;
 mod rules_v3_facility;
 mod scenario_v2;
 mod schema;

@@ -9,9 +9,7 @@ use custody_sim::{Plan, Scenario, presets};
 /// The January plan (the version 1 baseline), shortened so that many runs
 /// stay quick.
 fn short_baseline() -> Scenario {
-    presets::plan_2026_01()
-        .with_param("horizon_days", "200")
-        .unwrap()
+    crate::fixtures::plan_days(200)
 }
 
 fn json<T: serde::Serialize>(x: &T) -> String {

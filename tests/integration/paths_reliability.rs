@@ -5,8 +5,8 @@
 //! or a parser would otherwise give.
 
 use custody_sim::calibrate::{Abc, Observations, Prior, abc};
-use custody_sim::decide::{Find, Lever, Param, SobolOptions, Target, sobol_model, solve, tornado};
-use custody_sim::scenario::{PosteriorTable, Uncertainty};
+use custody_sim::decide::{Find, Lever, SobolOptions, Target, sobol_model, solve, tornado};
+use custody_sim::scenario::{ParamDist, PosteriorTable, Uncertainty};
 use custody_sim::sweep::{Vary, sweep};
 use custody_sim::{Dist, Runs, Scenario, presets, run};
 
@@ -14,9 +14,7 @@ use crate::cli::{Scratch, expect, stderr};
 
 /// The January plan, 30 days long.
 fn short() -> Scenario {
-    presets::plan_2026_01()
-        .with_param("horizon_days", "30")
-        .unwrap()
+    crate::fixtures::plan_days(30)
 }
 
 fn runs(replications: u64) -> Runs {
@@ -116,7 +114,7 @@ fn paths_that_change_the_shape_of_the_results_cannot_vary_run_by_run() {
         .to_string();
     assert!(e.contains("horizon_days") && e.contains(SHAPE), "{e}");
     // A sensitivity parameter.
-    let params = [Param::new("horizon_days", Dist::uniform_int(10, 20))];
+    let params = [ParamDist::new("horizon_days", Dist::uniform_int(10, 20))];
     let e = tornado(&s, &params, &["transferred"], &runs(2))
         .unwrap_err()
         .to_string();
@@ -226,8 +224,8 @@ fn one_parameter_by_two_paths_is_refused_everywhere() {
     assert!(e.contains("has two priors"), "{e}");
     // Sensitivity parameters, for Sobol indices and the tornado alike.
     let params = [
-        Param::new("court.stage[trial].servers", Dist::uniform_int(10, 20)),
-        Param::new("court.stage[1].servers", Dist::uniform_int(10, 20)),
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 20)),
+        ParamDist::new("court.stage[1].servers", Dist::uniform_int(10, 20)),
     ];
     let e = tornado(&s, &params, &["transferred"], &runs(2))
         .unwrap_err()
@@ -325,7 +323,7 @@ fn sensitivity_of_extreme_poisson_and_gamma_parameters_returns() {
         Dist::gamma(2.225_073_858_507_201_4e-308, 1.909_354e-317),
         Dist::gamma(1.765_818_615_401_822_8e-304, 1.765_818_615_401_822_8e-304),
     ] {
-        let params = [Param::new("court.stage[0].servers", dist)];
+        let params = [ParamDist::new("court.stage[0].servers", dist)];
         match tornado(&s, &params, &["transferred"], &runs(1)) {
             Ok(t) => assert!(
                 t[0].bars[0].low_value.is_finite() && t[0].bars[0].high_value.is_finite(),
@@ -433,7 +431,7 @@ fn variants_that_cannot_work_are_refused_by_check() {
         e.starts_with("uncertainty.posterior: [uncertainty] is not a parameter"),
         "{e}"
     );
-    let params = [Param::new(
+    let params = [ParamDist::new(
         "variant.low.court.conviction_probability",
         Dist::uniform(0.8, 0.9),
     )];

@@ -39,6 +39,8 @@ use custody_sim::{Outcome, Plan, Scenario};
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+use crate::fixtures::{self, exponential, fixed};
+
 /// A court stage of a test scenario.
 struct Stage {
     name: &'static str,
@@ -60,14 +62,6 @@ impl Stage {
     }
 }
 
-fn exponential(mean: f64) -> String {
-    format!("{{ dist = \"exponential\", mean = {mean:e} }}")
-}
-
-fn fixed(value: f64) -> String {
-    format!("{{ dist = \"fixed\", value = {value:e} }}")
-}
-
 /// A scenario whose arrivals in Iraq are a Poisson process of rate `lambda`
 /// per day from day 0 to `horizon`, flowing through `stages` in tandem.
 ///
@@ -83,39 +77,9 @@ fn scenario(
 ) -> Scenario {
     let expected = lambda * f64::from(horizon);
     let count = (expected + 12.0 * expected.sqrt() + 100.0).ceil() as u64;
-    let mut toml = format!(
-        r#"
-name = "{name}"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {interval}
-convoy_size = {{ dist = "fixed", value = 1.0 }}
-
-[[group]]
-name = "all"
-count = {count}
-repatriation = {repatriation}
-
-[[facility]]
-name = "ample"
-capacity = 1000000000
-
-[court]
-conviction_probability = 1.0
-"#,
-        interval = exponential(1.0 / lambda),
-    );
+    let mut toml = fixtures::poisson_court(name, lambda, horizon, count, repatriation);
     for st in stages {
-        toml.push_str(&format!(
-            "\n[[court.stage]]\nname = \"{}\"\nservers = {}\nservice_days = {}\n{}\n",
-            st.name, st.servers, st.service, st.extra
-        ));
+        toml.push_str(&fixtures::stage(st.name, st.servers, &st.service, st.extra));
     }
     Scenario::from_toml_str(&toml)
         .unwrap_or_else(|e| panic!("test scenario {name} is invalid: {e}"))

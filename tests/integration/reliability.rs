@@ -15,7 +15,7 @@ use custody_sim::{Error, Plan, Scenario, presets};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const SMALL: &str = include_str!("../../fuzz/seeds/small.toml");
+use crate::fixtures::SMALL;
 
 fn small() -> Scenario {
     Scenario::from_toml_str(SMALL)

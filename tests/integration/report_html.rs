@@ -141,12 +141,9 @@ fn num(v: &Value) -> f64 {
 #[test]
 fn run_report_holds_the_headline_metrics_charts_and_scenario() {
     let dir = Scratch::new("report-run");
-    let mut s = presets::baseline()
-        .with_param("horizon_days", "90")
-        .unwrap();
+    let mut s = crate::fixtures::baseline_days(90);
     s.name = NASTY.into();
-    std::fs::write(dir.path("nasty.toml"), s.to_toml_string()).unwrap();
-    let file = dir.arg("nasty.toml");
+    let file = crate::fixtures::write_scenario(&dir, "nasty.toml", &s);
     let (doc, text, j) = report_of(
         &dir,
         &[

@@ -19,36 +19,13 @@ const SEED: u64 = 20_260_121;
 
 /// The base scenario over `horizon` days (see the module docs).
 fn base(horizon: u32) -> Scenario {
+    use crate::fixtures::{HOLDING_COURT, fixed, group, header, one_phase};
     Scenario::from_toml_str(&format!(
-        r#"
-name = "rules"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 1.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "fixed", value = 1.0 }}
-convoy_size = {{ dist = "fixed", value = 10.0 }}
-
-[[group]]
-name = "G"
-count = 100
-
-[[facility]]
-name = "A"
-capacity = 1000
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = {{ dist = "fixed", value = 1000.0 }}
-"#
+        "{}{}\n{}{}{HOLDING_COURT}",
+        header("rules", horizon),
+        one_phase(&fixed(1.0), &fixed(1.0), &fixed(10.0)),
+        group("G", 100, ""),
+        crate::fixtures::facility("A", 1000),
     ))
     .expect("the base scenario is valid")
 }

@@ -9,6 +9,8 @@
 
 use custody_sim::{Outcome, Plan, Scenario};
 
+use crate::fixtures::{self, fixed};
+
 const SEED: u64 = 20_260_207;
 
 /// A scenario: one group `G` of `count`, convoys of `size` every day from
@@ -16,20 +18,9 @@ const SEED: u64 = 20_260_207;
 /// appended after `[[group]]`).
 fn scenario(horizon: u32, count: u64, size: f64, transit: f64, rest: &str) -> Scenario {
     let text = format!(
-        r#"
-name = "v2"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = {transit:?} }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "fixed", value = 1.0 }}
-convoy_size = {{ dist = "fixed", value = {size:?} }}
-{rest}
-"#
+        "{}{}{rest}\n",
+        fixtures::header("v2", horizon),
+        fixtures::one_phase(&fixed(transit), &fixed(1.0), &fixed(size)),
     );
     Scenario::from_toml_str(&text)
         .unwrap_or_else(|e| panic!("{e}\n{text}"))
@@ -45,18 +36,10 @@ trait Tap: Sized {
 impl<T> Tap for T {}
 
 /// A court that keeps everyone (1000 servers, 1000-day service).
-const SLOW_COURT: &str = r#"
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = { dist = "fixed", value = 1000.0 }
-"#;
+const SLOW_COURT: &str = fixtures::HOLDING_COURT;
 
 fn group(count: u64, repatriation: &str) -> String {
-    format!("[[group]]\nname = \"G\"\ncount = {count}\n{repatriation}\n")
+    fixtures::group("G", count, repatriation)
 }
 
 /// Runs replication `i`, checking conservation after every event and that

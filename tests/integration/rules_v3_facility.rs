@@ -1025,7 +1025,9 @@ who = "transferees"
 // ------------------------------------------------------- conservation
 
 mod conserve {
-    use super::super::conservation::{apply, scenario, v2};
+    use super::super::conservation::{
+        apply, apply_v3_court, check_v3_court, scenario, v2, v3_court,
+    };
     use custody_sim::scenario::{Overflow, PersonKind, RateChange, Release};
     use custody_sim::{Outcome, Plan, Scenario};
     use proptest::prelude::*;
@@ -1121,25 +1123,30 @@ mod conserve {
 
     /// The balances the capacity rules add: every transferee in one state
     /// (released by order among them), `overflowed` the sum of the
-    /// facilities', nobody inside a facility before it opens.
+    /// facilities', nobody inside a facility before it opens. With
+    /// deportation (v3, the courts) the balances of the states are
+    /// [`check_v3_court`]'s.
     fn check(s: &Scenario, o: &Outcome) -> Result<(), TestCaseError> {
         let h = s.horizon_days as usize;
         let last = |name: &str| f64::from(o.series(name).unwrap_or_default()[h - 1]);
         let conv_in = last("convicted_in_custody");
         let awaiting = m(o, "awaiting_verdict");
         let by_order = o.metric("released_by_order").unwrap_or(0.0);
-        prop_assert_eq!(
-            m(o, "transferred"),
-            m(o, "released")
-                + awaiting
-                + conv_in
-                + m(o, "released_after_sentence")
-                + m(o, "executed")
-                + m(o, "died_in_custody")
-                + m(o, "repatriated")
-                + by_order
-        );
-        prop_assert_eq!(last("in_custody"), awaiting + conv_in);
+        if !s.groups.iter().any(|g| g.deportation.is_some()) {
+            prop_assert_eq!(
+                m(o, "transferred"),
+                m(o, "released")
+                    + awaiting
+                    + conv_in
+                    + m(o, "released_after_sentence")
+                    + m(o, "executed")
+                    + m(o, "died_in_custody")
+                    + m(o, "repatriated")
+                    + by_order
+                    + o.metric("released_on_appeal").unwrap_or(0.0)
+            );
+            prop_assert_eq!(last("in_custody"), awaiting + conv_in);
+        }
         if s.facilities.iter().any(|f| f.overflow.is_some()) {
             let sum: f64 = s
                 .facilities
@@ -1193,6 +1200,41 @@ mod conserve {
                 prop_assert!(checked.is_ok(), "{:?}", checked);
                 let o = checked.map_err(|e| TestCaseError::fail(e.to_string()))?;
                 check(&s, &o)?;
+                prop_assert_eq!(&o, &plan.replicate(seed, index));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 48,
+            rng_seed: RngSeed::Fixed(0x0003_3E46),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Random valid scenarios with version 2 rules and every version 3
+        /// rule of both kinds (the capacity rules as above; priorities,
+        /// routes, other cases, an appeal, deportation) conserve every
+        /// detainee after every event and at every daily record, and
+        /// their outcomes balance; checked and unchecked runs agree.
+        #[test]
+        fn random_v3_scenarios_with_every_rule_conserve_detainees(
+            (s, x, c, y) in scenario().prop_flat_map(|s| {
+                let h = f64::from(s.horizon_days);
+                (Just(s), v2(h), cap(h), v3_court(h))
+            }),
+            seed in any::<u64>(),
+        ) {
+            let s = with_capacity(apply_v3_court(apply(s, x), y), c);
+            prop_assume!(s.validate().is_ok());
+            let plan = Plan::new(&s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            for index in 0..2 {
+                let checked = plan.replicate_checked(seed, index);
+                prop_assert!(checked.is_ok(), "{:?}", checked);
+                let o = checked.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                check(&s, &o)?;
+                check_v3_court(&s, &o)?;
                 prop_assert_eq!(&o, &plan.replicate(seed, index));
             }
         }

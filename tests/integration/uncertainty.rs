@@ -5,12 +5,10 @@
 
 use custody_sim::montecarlo::{Runs, Shard, run, run_shard};
 use custody_sim::scenario::Uncertainty;
-use custody_sim::{Dist, Error, Scenario, presets};
+use custody_sim::{Dist, Error, Scenario};
 
 fn short() -> Scenario {
-    presets::baseline()
-        .with_param("horizon_days", "120")
-        .unwrap()
+    crate::fixtures::baseline_days(120)
 }
 
 fn with_uncertainty(params: Vec<(&str, Dist)>) -> Scenario {
@@ -252,7 +250,7 @@ fn paths_are_drawn_in_file_order_the_same_from_rust_and_toml() {
             .unwrap()
             .params
             .iter()
-            .map(|(p, _)| p.as_str())
+            .map(|p| p.path.as_str())
             .collect();
         assert_eq!(
             paths,

@@ -15,8 +15,7 @@ use crate::cli::{Scratch, expect, stderr};
 fn short_baseline(dir: &Scratch) -> String {
     let mut s = presets::baseline();
     s.horizon_days = 60;
-    std::fs::write(dir.path("base.toml"), s.to_toml_string()).unwrap();
-    dir.arg("base.toml")
+    crate::fixtures::write_scenario(dir, "base.toml", &s)
 }
 
 /// plan-2026-01 with `extra` TOML appended.
@@ -211,7 +210,13 @@ fn baseline_low_and_high_move_the_headline_metrics() {
     let nineveh = |s: &custody_sim::Summary| mean(s, "facility.Nineveh.peak_occupancy");
     assert!(nineveh(&high) > nineveh(&central) + 1000.0);
     // The central variant is the baseline as it is, run for run; the
-    // scenario's hash leaves out its variants.
+    // scenario's hash leaves out its variants. Only its summary's record
+    // of the variant differs.
+    assert_eq!(central.variant.as_deref(), Some("central"));
+    let central = custody_sim::Summary {
+        variant: None,
+        ..central
+    };
     assert_eq!(run(&base, &runs).unwrap(), central);
 }
 

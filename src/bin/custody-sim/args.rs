@@ -68,6 +68,10 @@ pub(crate) enum Command {
     /// Fit parameters to observations by ABC population Monte Carlo,
     /// writing the weighted posterior draws.
     Calibrate(CalibrateArgs),
+    /// Test a scenario out of sample: at each origin, fit the priors to the
+    /// observations dated up to it and score those dated after it
+    /// (coverage, interval score, CRPS, error of the median by horizon).
+    Hindcast(HindcastArgs),
     /// Sobol indices (first-order, total) and tornado swings of metrics
     /// over uncertain parameters.
     Sensitivity(SensitivityArgs),
@@ -358,6 +362,52 @@ pub(crate) struct CalibrateArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct HindcastArgs {
+    /// Scenario file or bundled scenario name.
+    pub(crate) scenario: String,
+    /// Observations CSV (`date,series,value[,sd][,kind]`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) observed: PathBuf,
+    /// An origin, `YYYY-MM-DD` or a day number: fit to the rows dated on
+    /// or before it, score the rows dated after it; repeatable.
+    #[arg(long, value_name = "DATE", required = true)]
+    pub(crate) origin: Vec<String>,
+    /// A prior, as `calibrate --prior`; repeatable. Without any, nothing
+    /// is fitted: the scenario as it is is scored after each origin.
+    #[arg(long, value_name = "PATH=DIST")]
+    pub(crate) prior: Vec<String>,
+    /// Particles per generation of each origin's fit.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) particles: u64,
+    /// Simulation budget of each origin's fit.
+    #[arg(long, default_value_t = 100_000, value_parser = replications())]
+    pub(crate) max_simulations: u64,
+    /// Most generations of each fit, generation 0 (the prior) included.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) max_generations: u32,
+    /// Stop a fit after a generation whose acceptance rate is below this.
+    #[arg(long, default_value_t = 0.02, value_parser = share)]
+    pub(crate) min_acceptance: f64,
+    /// Scale each row of the fits' distance by the spread of its simulated
+    /// values under the prior, as `calibrate --adaptive-scales`.
+    #[arg(long)]
+    pub(crate) adaptive_scales: bool,
+    /// Replications of the posterior predictive scored at each origin.
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
+    pub(crate) replications: u64,
+    #[command(flatten)]
+    pub(crate) variant: VariantArg,
+    #[command(flatten)]
+    pub(crate) common: Common,
+    #[command(flatten)]
+    pub(crate) json: JsonOut,
+    /// Write the scored rows as CSV (one line per origin and scored row)
+    /// to FILE, or to standard output with `-`.
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct SensitivityArgs {
     /// Scenario file or bundled scenario name.
     pub(crate) scenario: String,
@@ -371,6 +421,18 @@ pub(crate) struct SensitivityArgs {
     /// their medians).
     #[arg(long, value_name = "PATH=DIST")]
     pub(crate) param: Vec<String>,
+    /// The method: `sobol` (first-order and total Sobol indices with a
+    /// tornado) or `morris` (elementary effects μ*, μ, σ: a screening for
+    /// many parameters, r (k + 1) runs).
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
+    pub(crate) method: SensitivityMethod,
+    /// Trajectories r of a Morris screening (`--method morris`).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) trajectories: u64,
+    /// Grid levels p per parameter of a Morris screening (`--method
+    /// morris`): even.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=1_000))]
+    pub(crate) levels: u64,
     /// Base samples N of the Saltelli design (the model runs N (k + 2) times).
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub(crate) samples: u64,
@@ -395,6 +457,15 @@ pub(crate) struct SensitivityArgs {
     pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) report: ReportOut,
+}
+
+/// The method of `sensitivity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SensitivityMethod {
+    /// Sobol indices (Saltelli design) with tornado swings.
+    Sobol,
+    /// Morris elementary effects (screening).
+    Morris,
 }
 
 #[derive(Debug, Args)]

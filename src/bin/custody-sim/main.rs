@@ -1,6 +1,6 @@
 //! The `custody-sim` command line: run a scenario's replications, check a
 //! scenario file, sweep a grid of parameters, split a run into shards and
-//! merge them, backtest and calibrate against observations, rank and solve
+//! merge them, backtest, calibrate and hindcast against observations, rank and solve
 //! for levers, compare scenarios, list the bundled scenarios.
 //!
 //! `custody-sim --help` lists the commands and `custody-sim COMMAND
@@ -141,6 +141,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => commands::merge::merge(a),
         Command::Backtest(a) => commands::backtest::backtest(a),
         Command::Calibrate(a) => commands::calibrate::calibrate(a),
+        Command::Hindcast(a) => commands::hindcast::hindcast(a),
         Command::Sensitivity(a) => commands::sensitivity::sensitivity(a),
         Command::Solve(a) => commands::solve::solve(a),
         Command::Compare(a) => commands::compare::compare(a),

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Posterior;
-use crate::calibrate::{Observations, backtest};
+use crate::calibrate::{ObservationKind, Observations, backtest};
 use crate::error::Error;
 use crate::scenario::Scenario;
 
@@ -38,6 +38,12 @@ pub struct PredictiveCheck {
     pub tail: f64,
     /// Whether `tail` < [`EXTREME_TAIL`].
     pub extreme: bool,
+    /// Whether the row is a value or a bound (left out of the JSON for a
+    /// value). For a bound row `tail` is the share of replications that
+    /// meet the bound (one-sided), so `extreme` says the bound is not
+    /// consistent with the fit.
+    #[serde(default, skip_serializing_if = "ObservationKind::is_value")]
+    pub kind: ObservationKind,
 }
 
 impl Posterior {
@@ -61,6 +67,11 @@ impl Posterior {
     /// the observation: the fitted model rarely produces a value as far out,
     /// so either that observation or the model's structure near that day is
     /// worth a look.
+    ///
+    /// A bound row (`at_least`, `at_most`) is checked one-sided: its
+    /// `tail` is the share of replications that meet the bound (the
+    /// backtest's `share_meeting`), extreme below [`EXTREME_TAIL`], the
+    /// backtest's rule for a consistent bound.
     ///
     /// Two cautions. The check uses the data twice (the rows were fitted), so
     /// it is conservative: tails cluster towards 1 and an extreme row is
@@ -107,7 +118,9 @@ impl Posterior {
             .into_iter()
             .map(|r| {
                 let share_above = 1.0 - r.pit;
-                let tail = 2.0 * share_above.min(1.0 - share_above);
+                let tail = r
+                    .share_meeting
+                    .unwrap_or(2.0 * share_above.min(1.0 - share_above));
                 PredictiveCheck {
                     date: r.date,
                     series: r.series,
@@ -118,6 +131,7 @@ impl Posterior {
                     share_above,
                     tail,
                     extreme: tail < EXTREME_TAIL,
+                    kind: r.kind,
                 }
             })
             .collect())
@@ -136,6 +150,7 @@ impl Posterior {
 /// let row = PredictiveCheck {
 ///     date: "2026-02-10".into(), series: "transferred_cumulative".into(), value: 2000.0,
 ///     p5: 2100.0, p50: 2300.0, p95: 2500.0, share_above: 0.99, tail: 0.02, extreme: true,
+///     kind: Default::default(),
 /// };
 /// let t = predictive_check_table(&[row]);
 /// assert!(t.contains("EXTREME") && t.contains("1 of 1 rows extreme"));
@@ -158,6 +173,9 @@ pub fn predictive_check_table(rows: &[PredictiveCheck]) -> String {
             "{:<10}  {:<w$}  {:>12.4} {:>12.4} {:>12.4} {:>12.4} {:>8.3} {:>6.3}",
             r.date, r.series, r.value, r.p5, r.p50, r.p95, r.share_above, r.tail
         );
+        if !r.kind.is_value() {
+            let _ = write!(t, "  ({}, tail = share meeting it)", r.kind.name());
+        }
         if r.extreme {
             t.push_str("  EXTREME");
         }

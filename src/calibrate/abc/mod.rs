@@ -48,7 +48,10 @@
 //! still move. A `fixed` prior is never perturbed.
 //!
 //! **Distance.** The root mean square, over the observation rows, of
-//! (simulated − observed) / scale. With [`Scales::Sd`] (the default)
+//! (simulated − observed) / scale. A bound row (`kind` `at_least` or
+//! `at_most`) adds only how far the simulated value falls short of the
+//! bound, scaled the same way, and 0 when it is met
+//! ([`ObservationKind::difference`](crate::calibrate::ObservationKind::difference)). With [`Scales::Sd`] (the default)
 //! scale = the row's `sd` if given, else max(1, 5% of |observed|): a
 //! distance of 1 is "one sd off on average"; 0 is an exact match (counts
 //! can match exactly). With [`Scales::Adaptive`] (`calibrate
@@ -112,10 +115,11 @@ use serde::{Deserialize, Serialize};
 
 use self::kernel::{Kernel, Population};
 use super::prior::refused_draw;
-use super::{CalibrateError, Observations, Prior, Sim, aux_rng};
+use super::{CalibrateError, ObservationKind, Observations, Prior, Sim, aux_rng};
 use crate::error::Error;
 use crate::model::Workspace;
 use crate::scenario::Scenario;
+use crate::scenario::param_dist::PathProblem;
 
 /// Settings of an ABC-PMC calibration.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -243,23 +247,25 @@ pub fn abc(
     }
     // Each prior's path keeps the shape of the results, and names a
     // parameter no other prior names (in any spelling).
-    for p in priors {
-        if let Ok(c) = scenario.canonical_path(&p.path)
-            && let Some(why) = scenario.shape_change(&c)
-        {
-            return Err(CalibrateError::Prior {
-                spec: p.path.clone(),
-                message: why,
-            }
-            .into());
-        }
-    }
+    // (A path that does not resolve is refused where it is first set.)
     let paths: Vec<&str> = priors.iter().map(|p| p.path.as_str()).collect();
-    if let Some(o) = scenario.overlap(&paths) {
-        return Err(problem(format!(
-            "the path {:?} has two priors: {}; give each parameter one prior",
-            priors[o.second].path, o.message
-        )));
+    for found in scenario.check_varying(&paths) {
+        match found {
+            PathProblem::Unresolved(_) => {}
+            PathProblem::Shape { index, why } => {
+                return Err(CalibrateError::Prior {
+                    spec: paths[index].to_string(),
+                    message: why,
+                }
+                .into());
+            }
+            PathProblem::Twice(o) => {
+                return Err(problem(format!(
+                    "the path {:?} has two priors: {}; give each parameter one prior",
+                    paths[o.second], o.message
+                )));
+            }
+        }
     }
     if n < 2 {
         return Err(problem(format!("particles must be at least 2, got {n}")));
@@ -282,6 +288,7 @@ pub fn abc(
         priors,
         integer: fit.integer_field.clone(),
         observed: observations.rows().iter().map(|o| o.value).collect(),
+        kinds: observations.rows().iter().map(|o| o.kind).collect(),
         scale: default_scales(observations),
     };
     crate::montecarlo::in_pool(settings.threads, || engine.run(settings, progress))?
@@ -473,20 +480,24 @@ pub(crate) struct Engine<'a, M: Simulator> {
     pub(crate) priors: &'a [Prior],
     /// Per prior: whether its values are integers (for the CSV).
     pub(crate) integer: Vec<bool>,
-    /// The observed value of each row.
+    /// The observed value (or bound) of each row.
     pub(crate) observed: Vec<f64>,
+    /// What each row's value is: a value or a bound.
+    pub(crate) kinds: Vec<ObservationKind>,
     /// Each row's default scale ([`Scales::Sd`]), and the fallback of
     /// [`Scales::Adaptive`].
     pub(crate) scale: Vec<f64>,
 }
 
-/// Root mean square of the scaled differences.
-fn distance(sim: &[f64], observed: &[f64], scale: &[f64]) -> f64 {
+/// Root mean square of the scaled differences (for a bound row, the
+/// scaled shortfall: [`ObservationKind::difference`]).
+fn distance(sim: &[f64], observed: &[f64], kinds: &[ObservationKind], scale: &[f64]) -> f64 {
     let ss: f64 = sim
         .iter()
         .zip(observed)
+        .zip(kinds)
         .zip(scale)
-        .map(|((s, o), c)| ((s - o) / c).powi(2))
+        .map(|(((s, o), k), c)| (k.difference(*s, *o) / c).powi(2))
         .sum();
     (ss / sim.len() as f64).sqrt()
 }
@@ -548,7 +559,11 @@ impl<M: Simulator> Engine<'_, M> {
             Scales::Adaptive => adaptive_scales(&outs, &self.scale),
         };
         let observed = &self.observed;
-        let distances: Vec<f64> = outs.iter().map(|o| distance(o, observed, &scale)).collect();
+        let kinds = &self.kinds;
+        let distances: Vec<f64> = outs
+            .iter()
+            .map(|o| distance(o, observed, kinds, &scale))
+            .collect();
         drop(outs);
         if !distances.iter().any(|d| d.is_finite()) {
             return Err(CalibrateError::Settings(format!(
@@ -635,7 +650,7 @@ impl<M: Simulator> Engine<'_, M> {
                         let mut rng = aux_rng(seed, stream);
                         let theta = kernel.propose(&pop, &cumulative, self.priors, &mut rng)?;
                         let out = self.simulate(ws, &theta, seed, stream)?;
-                        let d = distance(&out, observed, &scale);
+                        let d = distance(&out, observed, kinds, &scale);
                         Ok((d <= eps).then_some((theta, d)))
                     })
                     .collect::<Result<_, Error>>()?;

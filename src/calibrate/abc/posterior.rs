@@ -348,13 +348,13 @@ impl Posterior {
         posterior_file: Option<&str>,
     ) -> Result<Scenario, Error> {
         let mut s = self.calibrated_scenario(scenario)?;
-        let own: Vec<(String, crate::dist::Dist)> = s
+        let own: Vec<crate::scenario::ParamDist> = s
             .uncertainty
             .as_ref()
             .map(|u| {
                 u.params
                     .iter()
-                    .filter(|(path, _)| !self.paths.contains(path))
+                    .filter(|p| !self.paths.contains(&p.path))
                     .cloned()
                     .collect()
             })

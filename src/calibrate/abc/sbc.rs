@@ -21,7 +21,7 @@ use rand::distr::Distribution;
 use rand::rngs::ChaCha8Rng;
 
 use super::{Abc, Engine, Scales, Simulator, StopRule};
-use crate::calibrate::Prior;
+use crate::calibrate::{ObservationKind, Prior};
 use crate::error::Error;
 use crate::model::Workspace;
 
@@ -140,6 +140,7 @@ fn simulation_based_calibration_of_the_gamma_poisson_fit() {
             priors: std::slice::from_ref(&prior),
             integer: vec![false],
             observed: vec![y],
+            kinds: vec![ObservationKind::Value],
             scale: vec![1.0],
         };
         let settings = Abc {
@@ -221,6 +222,7 @@ fn adaptive_scales_recover_two_parameters_in_units_1000_apart() {
         priors: &priors,
         integer: vec![false, false],
         observed: out.clone(),
+        kinds: vec![ObservationKind::Value; 2],
         scale: default_scale,
     };
     let settings = Abc {
@@ -294,4 +296,140 @@ fn adaptive_scales_are_robust_spreads() {
     // Row 2: median 5, deviations 0,0,0,0,4: MAD 0, mean 0.8.
     assert!((s[1] - 1.2533 * 0.8).abs() < 1e-12, "{s:?}");
     assert_eq!(s[2], 0.5);
+}
+
+/// A model without noise: the observed row is θ itself.
+struct Identity;
+
+impl Simulator for Identity {
+    fn observe(
+        &self,
+        _: &mut Workspace,
+        theta: &[f64],
+        _: u64,
+        _: u64,
+        out: &mut Vec<f64>,
+    ) -> Result<(), Error> {
+        out.clear();
+        out.push(theta[0]);
+        Ok(())
+    }
+}
+
+/// A calibration whose only information is a bound: θ uniform on
+/// \[0, 10\], observed without noise, and one row "at least 6". The exact
+/// posterior is the prior restricted to \[6, 10\] (uniform there); at
+/// tolerance 0 (a met bound has distance 0) every particle must lie in
+/// it, and the posterior mean be 8 within 4 standard errors (sd
+/// 4/√12 over √ESS). The same row as "at most 6" puts it on \[0, 6\],
+/// mean 3. With either scale rule.
+#[test]
+fn a_bound_alone_confines_the_posterior_to_the_side_it_allows() {
+    let prior = Prior::parse(r#"theta={dist="uniform",low=0,high=10}"#).unwrap();
+    for scales in [Scales::Sd, Scales::Adaptive] {
+        for (kind, low, high) in [
+            (ObservationKind::AtLeast, 6.0, 10.0),
+            (ObservationKind::AtMost, 0.0, 6.0),
+        ] {
+            let engine = Engine {
+                model: &Identity,
+                priors: std::slice::from_ref(&prior),
+                integer: vec![false],
+                observed: vec![6.0],
+                kinds: vec![kind],
+                scale: vec![1.0],
+            };
+            let settings = Abc {
+                particles: 400,
+                target_acceptance: 0.0,
+                max_simulations: 50_000,
+                seed: 11,
+                threads: 1,
+                scales,
+                ..Abc::default()
+            };
+            let p = engine.run(&settings, None).unwrap();
+            assert_eq!(p.stop_rule, StopRule::FinalTolerance, "{}", p.stopped);
+            assert!(
+                p.particles.iter().all(|t| (low..=high).contains(&t[0])),
+                "{kind:?} {scales:?}: a particle outside [{low}, {high}]"
+            );
+            let s = &p.summary()[0];
+            let se = (high - low) / 12f64.sqrt() / s.ess.sqrt();
+            let mean = 0.5 * (low + high);
+            assert!(
+                (s.mean - mean).abs() <= 4.0 * se,
+                "{kind:?} {scales:?}: mean {} vs {mean} (se {se})",
+                s.mean
+            );
+        }
+    }
+}
+
+/// A bound on a noisy count: λ uniform on \[0, 4\], Y ~ Poisson(10 λ),
+/// and the one row "Y at least 20". At tolerance 0 the ABC posterior is
+/// exactly the prior times P(Y ≥ 20 | λ), normalised; its mean is
+/// computed here by quadrature and the fit's must agree within 4
+/// standard errors.
+#[test]
+fn a_bound_on_a_poisson_count_gives_the_exact_posterior_mean() {
+    let prior = Prior::parse(r#"lambda={dist="uniform",low=0,high=4}"#).unwrap();
+    let model = PoissonCount { days: 10.0 };
+    let engine = Engine {
+        model: &model,
+        priors: std::slice::from_ref(&prior),
+        integer: vec![false],
+        observed: vec![20.0],
+        kinds: vec![ObservationKind::AtLeast],
+        scale: vec![1.0],
+    };
+    let settings = Abc {
+        particles: 1000,
+        target_acceptance: 0.0,
+        max_simulations: 100_000,
+        seed: 3,
+        threads: 1,
+        ..Abc::default()
+    };
+    let p = engine.run(&settings, None).unwrap();
+    assert_eq!(p.stop_rule, StopRule::FinalTolerance, "{}", p.stopped);
+    // P(Poisson(m) >= 20) = 1 - Σ_{k<20} e^-m m^k / k!.
+    let meets = |l: f64| {
+        let m = 10.0 * l;
+        let (mut term, mut cdf) = ((-m).exp(), 0.0);
+        for k in 0..20 {
+            cdf += term;
+            term *= m / f64::from(k + 1);
+        }
+        1.0 - cdf
+    };
+    let steps = 40_000;
+    let (mut z, mut first, mut second) = (0.0, 0.0, 0.0);
+    for i in 0..steps {
+        let l = 4.0 * (f64::from(i) + 0.5) / f64::from(steps);
+        let w = meets(l);
+        z += w;
+        first += w * l;
+        second += w * l * l;
+    }
+    let (mean, var) = (first / z, second / z - (first / z).powi(2));
+    let s = &p.summary()[0];
+    let se = var.sqrt() / s.ess.sqrt();
+    println!(
+        "posterior mean {} (exact {mean}, se {se}), sd {} (exact {})",
+        s.mean,
+        s.sd,
+        var.sqrt()
+    );
+    assert!(
+        (s.mean - mean).abs() <= 4.0 * se,
+        "mean {} vs {mean} (se {se})",
+        s.mean
+    );
+    assert!(
+        (s.sd / var.sqrt() - 1.0).abs() < 0.15,
+        "sd {} vs {}",
+        s.sd,
+        var.sqrt()
+    );
 }

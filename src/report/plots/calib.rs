@@ -93,6 +93,9 @@ struct Point {
     value: f64,
     sd: Option<f64>,
     inside: bool,
+    /// A value, or a bound (drawn as a bar with an arrow towards the side
+    /// it allows, not counted in the coverage).
+    kind: crate::calibrate::ObservationKind,
 }
 
 /// One series' fan and its observations.
@@ -152,8 +155,9 @@ struct Drawn<'a> {
 
 /// `k of n inside the 5–95% band`.
 fn inside_text(points: &[Point]) -> String {
-    let k = points.iter().filter(|p| p.inside).count();
-    format!("{k} of {} inside the 5\u{2013}95% band", points.len())
+    let values: Vec<&Point> = points.iter().filter(|p| p.kind.is_value()).collect();
+    let k = values.iter().filter(|p| p.inside).count();
+    format!("{k} of {} inside the 5\u{2013}95% band", values.len())
 }
 
 /// The charts of a set of panels: one overview (split past
@@ -307,7 +311,7 @@ fn fan_panel<DB: DrawingBackend>(
     draw_median(&mut chart, &s.bands, days, f.colour, f.band)?;
 
     // Whiskers under the points.
-    for p in &s.points {
+    for p in s.points.iter().filter(|p| p.kind.is_value()) {
         let Some(sd) = p.sd else { continue };
         let colour = if p.inside { INSIDE } else { OUTSIDE };
         let w = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
@@ -323,8 +327,46 @@ fn fan_panel<DB: DrawingBackend>(
             ])
             .map_err(plot_err)?;
     }
-    let (inside, outside): (Vec<&Point>, Vec<&Point>) = s.points.iter().partition(|p| p.inside);
-    let with_sd = s.points.iter().any(|p| p.sd.is_some());
+    // Bounds: a bar at the bound and an arrow towards the side it allows.
+    let bounds: Vec<&Point> = s.points.iter().filter(|p| !p.kind.is_value()).collect();
+    if !bounds.is_empty() {
+        let w = ShapeStyle::from(&INSIDE).stroke_width(REFERENCE_WIDTH);
+        let reach = y_max * 0.06;
+        let cap = pad * 0.5;
+        let shapes = bounds.iter().flat_map(|p| {
+            let x = f64::from(p.day);
+            let up = p.kind == crate::calibrate::ObservationKind::AtLeast;
+            let tip = if up {
+                p.value + reach
+            } else {
+                (p.value - reach).max(0.0)
+            };
+            let back = if up { -reach * 0.3 } else { reach * 0.3 };
+            [
+                PathElement::new(vec![(x - cap, p.value), (x + cap, p.value)], w),
+                PathElement::new(vec![(x, p.value), (x, tip)], w),
+                PathElement::new(
+                    vec![
+                        (x - cap * 0.5, tip + back),
+                        (x, tip),
+                        (x + cap * 0.5, tip + back),
+                    ],
+                    w,
+                ),
+            ]
+        });
+        chart
+            .draw_series(shapes)
+            .map_err(plot_err)?
+            .label("reported bound (arrow: the side it allows)")
+            .legend(move |(x, y)| PathElement::new(vec![(x + 12, y), (x + 32, y)], w));
+    }
+    let (inside, outside): (Vec<&Point>, Vec<&Point>) = s
+        .points
+        .iter()
+        .filter(|p| p.kind.is_value())
+        .partition(|p| p.inside);
+    let with_sd = s.points.iter().any(|p| p.sd.is_some() && p.kind.is_value());
     let whiskers = if with_sd { " (\u{b1} 1.645 sd)" } else { "" };
     if !inside.is_empty() {
         chart
@@ -618,7 +660,8 @@ fn points_of(
                 day: o.day,
                 value: o.value,
                 sd: o.sd,
-                inside: inside(r),
+                inside: o.kind.is_value() && inside(r),
+                kind: o.kind,
             });
         }
     }

@@ -171,7 +171,8 @@ fn stacked<DB: DrawingBackend>(
 pub(super) enum RunChart<'a> {
     /// Facilities by index, stacked.
     Occupancy(&'a [usize]),
-    /// Court stages by index, stacked.
+    /// Court stages by index, stacked; index `stages` (one past the last
+    /// stage) is the appeal.
     CourtQueues(&'a [usize]),
     Transfers,
     Repatriation,
@@ -233,21 +234,38 @@ impl RunChart<'_> {
                 ix.len(),
                 |k, area| {
                     let i = ix[k];
-                    let st = &s.court.stages[i];
+                    // Index `stages` is the appeal (v3), after the stages.
+                    let Some(st) = s.court.stages.get(i) else {
+                        let servers = s.court.appeal.as_ref().map_or(0, |a| a.servers);
+                        let caption = format!("appeal ({} servers at first)", thousands(servers as f64));
+                        return panel(
+                            area,
+                            cx.cal,
+                            Some(&caption),
+                            "convictions waiting",
+                            &[Band {
+                                label: "appeal queue",
+                                bands: cx.series("appeal_queue")?,
+                                colour: PALETTE[i % PALETTE.len()],
+                            }],
+                            &[],
+                        );
+                    };
                     let bands = cx.series(&format!("queue.{}", st.name))?;
                     let caption = format!("{} ({} servers at first)", st.name, thousands(st.servers as f64));
-                    panel(
-                        area,
-                        cx.cal,
-                        Some(&caption),
-                        "cases waiting",
-                        &[Band {
-                            label: "queue",
-                            bands,
-                            colour: PALETTE[i % PALETTE.len()],
-                        }],
-                        &[],
-                    )
+                    let mut shown = vec![Band {
+                        label: "queue",
+                        bands,
+                        colour: PALETTE[i % PALETTE.len()],
+                    }];
+                    if st.other_cases.is_some() {
+                        shown.push(Band {
+                            label: "other cases",
+                            bands: cx.series(&format!("queue_other.{}", st.name))?,
+                            colour: PALETTE[(i + 1) % PALETTE.len()],
+                        });
+                    }
+                    panel(area, cx.cal, Some(&caption), "cases waiting", &shown, &[])
                 },
             ),
             RunChart::Transfers => stacked(

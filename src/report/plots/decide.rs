@@ -771,15 +771,16 @@ fn sensitivity_charts(r: &SobolResult) -> Vec<(String, DecideChart<'_>)> {
 /// # Example
 ///
 /// ```
-/// use custody_sim::decide::{Param, SobolOptions, sensitivity};
+/// use custody_sim::decide::{SobolOptions, sensitivity};
+/// use custody_sim::scenario::ParamDist;
 /// use custody_sim::report::plots::sensitivity_figures;
 /// use custody_sim::{Dist, presets};
 ///
 /// let mut s = presets::plan_2026_01();
 /// s.horizon_days = 60;
 /// let params = [
-///     Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
-///     Param::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
+///     ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+///     ParamDist::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
 /// ];
 /// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, threads: 0 };
 /// let r = sensitivity(&s, &params, &["facility.Hillah.peak_occupancy_rate"], &opts, 4)?;
@@ -808,10 +809,11 @@ pub fn sensitivity_figures(r: &SobolResult) -> Result<Vec<Figure>, Error> {
 /// # Example
 ///
 /// ```no_run
-/// # use custody_sim::decide::{Param, SobolOptions, sensitivity};
+/// # use custody_sim::decide::{SobolOptions, sensitivity};
+/// # use custody_sim::scenario::ParamDist;
 /// # use custody_sim::{Dist, presets};
 /// use custody_sim::report::plots::write_sensitivity_plots;
-/// # let params = [Param::new("court.stage[trial].servers", Dist::uniform_int(10, 40))];
+/// # let params = [ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40))];
 /// # let r = sensitivity(&presets::baseline(), &params, &["mean_days_to_verdict"], &SobolOptions::default(), 100)?;
 /// let files = write_sensitivity_plots(&r, std::path::Path::new("plots"))?;
 /// assert!(files.iter().any(|f| f.ends_with("tornado_mean_days_to_verdict.svg")));

@@ -53,7 +53,6 @@ use plotters::style::FontStyle;
 
 use crate::error::Error;
 use crate::montecarlo::Summary;
-use crate::scenario::Override;
 use crate::scenario::Scenario;
 
 mod axes;
@@ -297,12 +296,7 @@ fn split_chart(
 
 /// The context of a run's charts: the calendar of the days both the
 /// scenario and the summary cover.
-fn run_context<'a>(
-    scenario: &'a Scenario,
-    summary: &'a Summary,
-    variant: Option<&'a str>,
-    overrides: &'a [Override],
-) -> Result<Context<'a>, Error> {
+fn run_context<'a>(scenario: &'a Scenario, summary: &'a Summary) -> Result<Context<'a>, Error> {
     let horizon = summary.horizon_days.min(scenario.horizon_days);
     if horizon == 0 {
         return Err(Error::plot("the summary has no days to plot"));
@@ -311,8 +305,8 @@ fn run_context<'a>(
         scenario,
         summary,
         cal: Calendar::new(&summary.start_date, horizon)?,
-        overrides,
-        variant,
+        overrides: &summary.overrides,
+        variant: summary.variant.as_deref(),
         part: None,
     })
 }
@@ -320,8 +314,8 @@ fn run_context<'a>(
 /// The charts of a run, in order, each handed to `each` with its stem and
 /// title: occupancy of all facilities (split past [`MAX_PANELS`]), one per
 /// facility for the first [`MAX_FACILITY_CHARTS`], court queues (split
-/// likewise), transfers, repatriation. Both [`write_plots_for`] and
-/// [`run_figures_of_variant`] draw this list.
+/// likewise), transfers, repatriation. Both [`write_plots`] and
+/// [`run_figures`] draw this list.
 fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
     let scenario = cx.scenario;
     let all: Vec<usize> = (0..scenario.facilities.len()).collect();
@@ -342,7 +336,9 @@ fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
             cx,
         )?;
     }
-    let stages: Vec<usize> = (0..scenario.court.stages.len()).collect();
+    // The stages, then the appeal (v3) as one more panel.
+    let panels = scenario.court.stages.len() + usize::from(scenario.court.appeal.is_some());
+    let stages: Vec<usize> = (0..panels).collect();
     split_chart(
         "court_queues",
         "Court queues",
@@ -366,13 +362,23 @@ fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
 }
 
 /// Writes the charts of `summary` (a run of `scenario`) into `dir`, each as
-/// SVG and PNG, and returns the paths written.
+/// SVG and PNG, and returns the paths written. Every subtitle names the
+/// variant and the `--set`s the summary was run with
+/// ([`Summary::variant`], [`Summary::overrides`]).
 ///
-/// The same as [`write_plots_with`] with no overrides.
+/// The files are listed in the [module docs](self): occupancy of every
+/// facility against its capacity (with expansions), court queues per
+/// stage, cumulative transfers, and repatriation per group. A chart holds
+/// at most [`MAX_PANELS`] panels; more facilities or stages are split
+/// over several files. `dir` is created if missing; existing files of the
+/// same names are replaced, each atomically.
 ///
 /// # Errors
 ///
-/// As [`write_plots_with`].
+/// [`Error::Io`] if `dir` cannot be created; [`Error::Plot`] if the summary
+/// lacks a series or metric the scenario implies (a summary of another
+/// scenario), if `start_date` is not a date, or if a file cannot be drawn
+/// or written.
 ///
 /// # Example
 ///
@@ -390,53 +396,9 @@ pub fn write_plots(
     summary: &Summary,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, Error> {
-    write_plots_with(scenario, summary, dir, &[])
-}
-
-/// Writes the charts of `summary` (a run of `scenario`, changed from the
-/// scenario as given by `overrides`, which every subtitle names) into
-/// `dir`, each as SVG and PNG, and returns the paths written.
-///
-/// The files are listed in the [module docs](self): occupancy of every
-/// facility against its capacity (with expansions), court queues per
-/// stage, cumulative transfers, and repatriation per group. A chart holds
-/// at most [`MAX_PANELS`] panels; more facilities or stages are split
-/// over several files. `dir` is created if missing; existing files of the
-/// same names are replaced, each atomically.
-///
-/// # Errors
-///
-/// [`Error::Io`] if `dir` cannot be created; [`Error::Plot`] if the summary
-/// lacks a series or metric the scenario implies (a summary of another
-/// scenario), if `start_date` is not a date, or if a file cannot be drawn
-/// or written.
-pub fn write_plots_with(
-    scenario: &Scenario,
-    summary: &Summary,
-    dir: &Path,
-    overrides: &[Override],
-) -> Result<Vec<PathBuf>, Error> {
-    write_plots_for(scenario, summary, dir, None, overrides)
-}
-
-/// [`write_plots_with`] for a run of variant `variant` (`[variant.NAME]`)
-/// of the scenario given, which every subtitle names (its overrides,
-/// tagged in `overrides`, are the variant's and not listed; the `--set`s
-/// are).
-///
-/// # Errors
-///
-/// As [`write_plots_with`].
-pub fn write_plots_for(
-    scenario: &Scenario,
-    summary: &Summary,
-    dir: &Path,
-    variant: Option<&str>,
-    overrides: &[Override],
-) -> Result<Vec<PathBuf>, Error> {
     ensure_font()?;
     draw::create_dir(dir)?;
-    let cx = run_context(scenario, summary, variant, overrides)?;
+    let cx = run_context(scenario, summary)?;
     let mut out = Vec::new();
     run_charts(&cx, &mut |stem, title, chart, cx| {
         RunFigure { chart, cx, title }.write(dir, &stem, &mut out)
@@ -444,54 +406,34 @@ pub fn write_plots_for(
     Ok(out)
 }
 
-/// The charts of `summary` (a run of `scenario`, changed from the scenario
-/// as given by `overrides`) as SVG text, for the HTML report: the same
-/// charts, in the same order and with the same stems, as
-/// [`write_plots_with`] writes as files (occupancy of all facilities,
-/// split past [`MAX_PANELS`]; one per facility for the first
+/// The charts of `summary` (a run of `scenario`) as SVG text, for the
+/// HTML report: the same charts, in the same order, with the same stems
+/// and subtitles, as [`write_plots`] writes as files (occupancy of all
+/// facilities, split past [`MAX_PANELS`]; one per facility for the first
 /// [`MAX_FACILITY_CHARTS`]; court queues; transfers; repatriation).
 ///
 /// Each `<svg>` has a `viewBox`, so it scales to the width of a page.
 ///
 /// # Errors
 ///
-/// As [`write_plots_with`], less the file errors.
+/// As [`write_plots`], less the file errors.
 ///
 /// # Example
 ///
 /// ```
 /// use custody_sim::{montecarlo::{run, Runs}, presets, report::plots::run_figures};
 ///
-/// let mut s = presets::baseline();
-/// s.horizon_days = 60;
+/// let s = presets::baseline().with_variant("high")?.with_param("horizon_days", "60")?;
 /// let summary = run(&s, &Runs { replications: 4, seed: 1, threads: 1 })?;
-/// let figures = run_figures(&s, &summary, &[])?;
+/// let figures = run_figures(&s, &summary)?;
 /// assert_eq!(figures[0].stem, "occupancy");
 /// assert!(figures.iter().all(|f| f.svg.starts_with("<svg") && f.svg.contains("viewBox")));
+/// assert!(figures[0].svg.contains("baseline, variant high (--set horizon_days=60)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn run_figures(
-    scenario: &Scenario,
-    summary: &Summary,
-    overrides: &[Override],
-) -> Result<Vec<Figure>, Error> {
-    run_figures_of_variant(scenario, summary, None, overrides)
-}
-
-/// [`run_figures`] for a run of variant `variant` (`[variant.NAME]`),
-/// which every subtitle names, as [`write_plots_for`] does.
-///
-/// # Errors
-///
-/// As [`run_figures`].
-pub fn run_figures_of_variant(
-    scenario: &Scenario,
-    summary: &Summary,
-    variant: Option<&str>,
-    overrides: &[Override],
-) -> Result<Vec<Figure>, Error> {
+pub fn run_figures(scenario: &Scenario, summary: &Summary) -> Result<Vec<Figure>, Error> {
     ensure_font()?;
-    let cx = run_context(scenario, summary, variant, overrides)?;
+    let cx = run_context(scenario, summary)?;
     let mut out = Vec::new();
     run_charts(&cx, &mut |stem, title, chart, cx| {
         out.push(RunFigure { chart, cx, title }.figure(stem)?);

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::calibrate::Backtest;
+use crate::calibrate::{BOUND_CONSISTENT_SHARE, Backtest, ObservationKind};
 use crate::report::format::fixed;
 
 /// A backtest as text for a terminal: per observation its date, series,
@@ -38,26 +38,81 @@ pub fn backtest_table(b: &Backtest) -> String {
         "date", "series", "value", "p5", "p50", "p95", "inside", "PIT", "int.score"
     );
     for r in &b.rows {
-        let _ = writeln!(
+        if r.kind.is_value() {
+            let _ = writeln!(
+                t,
+                "{:<10}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:<6} {:>5} {:>10}",
+                r.date,
+                r.series,
+                fixed(r.value, 1),
+                fixed(r.p5, 1),
+                fixed(r.p50, 1),
+                fixed(r.p95, 1),
+                if r.inside { "yes" } else { "no" },
+                fixed(r.pit, 2),
+                fixed(r.interval_score, 1)
+            );
+        } else {
+            // A bound: `>=` or `<=` before it, and the share of the
+            // replications meeting it in place of inside, PIT and score.
+            let sign = if r.kind == ObservationKind::AtLeast {
+                ">="
+            } else {
+                "<="
+            };
+            let _ = writeln!(
+                t,
+                "{:<10}  {:<28} {:>10} {:>10} {:>10} {:>10}  bound: {} of replications meet it ({})",
+                r.date,
+                r.series,
+                format!("{sign}{}", fixed(r.value, 1)),
+                fixed(r.p5, 1),
+                fixed(r.p50, 1),
+                fixed(r.p95, 1),
+                fixed(r.share_meeting.unwrap_or(f64::NAN), 3),
+                if r.consistent == Some(true) {
+                    "consistent"
+                } else {
+                    "NOT consistent"
+                }
+            );
+        }
+    }
+    t.push('\n');
+    t.push_str(&backtest_summary(b));
+    t
+}
+
+/// The totals line of a backtest: coverage, mean interval score and CRPS
+/// over the value rows (`n/a` with none), and `bounds consistent: k of m`
+/// where there are bound rows; ends with a newline.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::calibrate::Backtest;
+/// use custody_sim::report::table::backtest_summary;
+///
+/// let b = Backtest::from_rows(Vec::new());
+/// assert!(backtest_summary(&b).contains("n/a (no value rows)"));
+/// ```
+pub fn backtest_summary(b: &Backtest) -> String {
+    let mut t = if b.coverage.is_nan() {
+        "coverage, interval score, CRPS: n/a (no value rows)".to_string()
+    } else {
+        format!(
+            "coverage of [p5, p95]: {} (nominal 0.90) · mean interval score: {} · CRPS: {}",
+            fixed(b.coverage, 3),
+            fixed(b.mean_interval_score, 2),
+            fixed(b.crps, 2)
+        )
+    };
+    if let (Some(k), Some(m)) = (b.bounds_consistent, b.bounds) {
+        let _ = write!(
             t,
-            "{:<10}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:<6} {:>5} {:>10}",
-            r.date,
-            r.series,
-            fixed(r.value, 1),
-            fixed(r.p5, 1),
-            fixed(r.p50, 1),
-            fixed(r.p95, 1),
-            if r.inside { "yes" } else { "no" },
-            fixed(r.pit, 2),
-            fixed(r.interval_score, 1)
+            " · bounds consistent: {k} of {m} (share meeting >= {BOUND_CONSISTENT_SHARE})"
         );
     }
-    let _ = writeln!(
-        t,
-        "\ncoverage of [p5, p95]: {} (nominal 0.90) · mean interval score: {} · CRPS: {}",
-        fixed(b.coverage, 3),
-        fixed(b.mean_interval_score, 2),
-        fixed(b.crps, 2)
-    );
+    t.push('\n');
     t
 }

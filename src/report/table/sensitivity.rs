@@ -32,13 +32,13 @@ fn est(e: &Estimate) -> String {
 /// # Example
 ///
 /// ```
-/// use custody_sim::decide::{Param, SobolOptions, sensitivity};
+/// use custody_sim::decide::{SobolOptions, parse_param, sensitivity};
 /// use custody_sim::report::{csv::sensitivity_csv, table::sensitivity_table};
 /// use custody_sim::presets;
 ///
 /// let mut s = presets::baseline();
 /// s.horizon_days = 60;
-/// let params = [Param::parse(r#"court.stage[trial].servers={dist="uniform_int",low=10,high=30}"#)?];
+/// let params = [parse_param(r#"court.stage[trial].servers={dist="uniform_int",low=10,high=30}"#)?];
 /// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, threads: 0 };
 /// let r = sensitivity(&s, &params, &["convicted"], &opts, 2)?;
 /// let text = sensitivity_table(&r);

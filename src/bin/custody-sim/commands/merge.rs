@@ -58,11 +58,12 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
             "the sweep shards do not cover every cell's replications: some slices K/N are missing",
         );
     }
+    // The variant and the `--set`s that made the base scenario travel
+    // with the slices, into the result.
     emit_sweep(
         &sweep.result(),
         a.json.as_deref(),
         a.csv.as_deref(),
-        &sweep.changes(),
         a.quiet,
     )
 }
@@ -93,14 +94,6 @@ fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> 
         &format!("merged {files} shard file{s}: replications 0..{n}"),
     );
     // The variant and the `--set`s that made the scenario travel with the
-    // shard.
-    let changes = shard.changes();
-    emit_summary(
-        shard.scenario(),
-        &summary,
-        outs,
-        shard.variant().map(|(name, _)| name),
-        &changes,
-        a.quiet,
-    )
+    // shard, into its summary.
+    emit_summary(shard.scenario(), &summary, outs, a.quiet)
 }

@@ -19,6 +19,7 @@ pub(crate) mod backtest;
 pub(crate) mod calibrate;
 pub(crate) mod check;
 pub(crate) mod compare;
+pub(crate) mod hindcast;
 pub(crate) mod merge;
 pub(crate) mod presets;
 pub(crate) mod run;
@@ -172,21 +173,11 @@ pub(crate) fn scenario_inputs(spec: &str) -> Vec<PathBuf> {
 
 /// A scenario ready to run, and what made it from the one given.
 pub(crate) struct Loaded {
-    /// The scenario, variant and `--set`s applied, validated.
+    /// The scenario, variant and `--set`s applied, validated; it records
+    /// them in [`Scenario::applied`].
     pub(crate) scenario: Scenario,
-    /// The variant applied, if any.
-    pub(crate) variant: Option<String>,
     /// The variant's overrides (tagged), then the `--set`s.
     pub(crate) overrides: Overrides,
-}
-
-impl Loaded {
-    /// The variant applied and its own overrides, as a shard records
-    /// them.
-    pub(crate) fn variant_record(&self) -> Option<(String, Overrides)> {
-        let name = self.variant.clone()?;
-        Some((name, self.overrides.of_variants()))
-    }
 }
 
 /// Loads SCENARIO, applies the variant it names (or `--variant`), then
@@ -215,7 +206,7 @@ pub(crate) fn load_with(
     // result is validated once, so that `--set`s can repair a file as
     // well as change it; a variant is the same as `--set`s of its
     // overrides.
-    let scenario = match s.with_overrides(&overrides) {
+    let mut scenario = match s.with_overrides(&overrides) {
         Ok(scenario) => scenario,
         Err(e) => {
             // A problem of the variant's own, on a file that is valid
@@ -229,9 +220,11 @@ pub(crate) fn load_with(
             return Err(e.into());
         }
     };
+    // The scenario records what made it (a variant that changes nothing
+    // too), which its runs' summaries and shards carry.
+    scenario.applied.variant = variant;
     Ok(Loaded {
         scenario,
-        variant,
         overrides,
     })
 }
@@ -402,13 +395,11 @@ pub(crate) fn emit_summary(
     scenario: &Scenario,
     summary: &Summary,
     out: &Outputs,
-    variant: Option<&str>,
-    overrides: &[Override],
     quiet: bool,
 ) -> Result<(), Fail> {
     let mut to_stdout = false;
     if let Some(path) = &out.json {
-        let doc = json::RunDocument::new(summary, overrides).with_variant(variant);
+        let doc = json::RunDocument::new(summary);
         json::write_json(&doc, path).map_err(closed)?;
         if is_dash(path) {
             to_stdout = true;
@@ -429,9 +420,7 @@ pub(crate) fn emit_summary(
     }
     #[cfg(feature = "plots")]
     if let Some(dir) = &out.plots {
-        let files = custody_sim::report::plots::write_plots_for(
-            scenario, summary, dir, variant, overrides,
-        )?;
+        let files = custody_sim::report::plots::write_plots(scenario, summary, dir)?;
         let n = files.len();
         for p in files.iter().take(12) {
             note(quiet, &format!("wrote {}", p.display()));
@@ -444,9 +433,7 @@ pub(crate) fn emit_summary(
         }
     }
     if !quiet && !to_stdout {
-        print(&table::summary_table_for(
-            scenario, summary, variant, overrides,
-        ))?;
+        print(&table::summary_table(scenario, summary))?;
     }
     Ok(())
 }

@@ -2,7 +2,6 @@
 
 use custody_sim::montecarlo::{Summary, run_plan};
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::scenario::Override;
 use custody_sim::{Plan, Scenario};
 
 use super::{
@@ -33,38 +32,20 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     );
     bar.finish();
     let summary = shard?.summary();
-    emit_summary(
-        &scenario,
-        &summary,
-        &a.out,
-        loaded.variant.as_deref(),
-        &loaded.overrides,
-        a.common.quiet,
-    )?;
-    report(a, &scenario, &summary, &loaded.variant, &loaded.overrides)
+    emit_summary(&scenario, &summary, &a.out, a.common.quiet)?;
+    report(a, &scenario, &summary)
 }
 
 /// `--report`: the run's HTML report.
-fn report(
-    a: &RunArgs,
-    scenario: &Scenario,
-    summary: &Summary,
-    variant: &Option<String>,
-    sets: &[Override],
-) -> Result<(), Fail> {
+fn report(a: &RunArgs, scenario: &Scenario, summary: &Summary) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
     };
     #[cfg(feature = "plots")]
-    let figures = custody_sim::report::plots::run_figures_of_variant(
-        scenario,
-        summary,
-        variant.as_deref(),
-        sets,
-    )?;
+    let figures = custody_sim::report::plots::run_figures(scenario, summary)?;
     #[cfg(not(feature = "plots"))]
     let figures: Vec<output::Figure> = Vec::new();
     let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line());
-    let r = Report::run(scenario, summary, sets, variant.as_deref());
+    let r = Report::run(scenario, summary);
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }

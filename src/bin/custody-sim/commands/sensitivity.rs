@@ -1,18 +1,21 @@
 //! `custody-sim sensitivity`: first-order and total Sobol indices, with
 //! bootstrap intervals, and tornado swings of metrics over uncertain
-//! parameters: those of `--param`, else the scenario's `[uncertainty]`.
+//! parameters: those of `--param`, else the scenario's `[uncertainty]`;
+//! with `--method morris`, Morris elementary effects instead.
 
 use custody_sim::Scenario;
 use custody_sim::decide::{
-    Param, SobolOptions, SobolResult, sensitivity as analyse, uncertain_params,
+    MorrisOptions, SobolOptions, SobolResult, morris_model, parse_param, sensitivity as analyse,
+    uncertain_params,
 };
-use custody_sim::report::csv::sensitivity_csv;
+use custody_sim::report::csv::{morris_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::report::table::sensitivity_table;
+use custody_sim::report::table::{morris_table, sensitivity_table};
+use custody_sim::scenario::ParamDist;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
-use crate::args::SensitivityArgs;
+use crate::args::{SensitivityArgs, SensitivityMethod};
 use crate::output::{self, Kind, Output, is_dash, print};
 
 pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
@@ -40,7 +43,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     let mut params = a
         .param
         .iter()
-        .map(|p| Param::parse(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
+        .map(|p| parse_param(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
@@ -50,6 +53,9 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         params = uncertain_params(&scenario)?;
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    if a.method == SensitivityMethod::Morris {
+        return morris(a, &scenario, &params, &metrics);
+    }
     // The Saltelli design runs N (k + 2) points of one replication each;
     // the tornado runs each parameter at both ends and the base at its
     // medians, `--replications` each.
@@ -88,6 +94,49 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         print(&sensitivity_table(&r))?;
     }
     report(a, &scenario, &r, &loaded.overrides)
+}
+
+/// `--method morris`: the screening's JSON, CSV and table (no tornado, no
+/// charts, no HTML report).
+fn morris(
+    a: &SensitivityArgs,
+    scenario: &Scenario,
+    params: &[ParamDist],
+    metrics: &[&str],
+) -> Result<(), Fail> {
+    for (flag, given) in [
+        ("--plots", a.plots.is_some()),
+        ("--report", a.report.report.is_some()),
+    ] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: charts and the HTML report are drawn for --method sobol only; use --json or --csv with --method morris"
+            ));
+        }
+    }
+    // r trajectories of k + 1 points, one replication each.
+    let total = a.trajectories.saturating_mul(params.len() as u64 + 1);
+    let threads = threads(a.common.threads, a.trajectories);
+    check_work(scenario, total, threads, a.common.allow_large)?;
+    let opts = MorrisOptions {
+        trajectories: usize::try_from(a.trajectories).unwrap_or(usize::MAX),
+        levels: usize::try_from(a.levels).unwrap_or(usize::MAX),
+        seed: a.common.seed,
+        threads,
+    };
+    let r = morris_model(scenario, params, metrics, &opts)?;
+    let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
+    if let Some(p) = json_to {
+        emit_json(&r, p, a.common.quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&morris_csv(&r), p, a.common.quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !a.common.quiet && !to_stdout {
+        print(&morris_table(&r))?;
+    }
+    Ok(())
 }
 
 /// `--report`: the sensitivity analysis's HTML report.

@@ -34,7 +34,6 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
     )?;
     let threads = threads(a.common.threads, n);
     let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
-    let record = loaded.variant_record();
     let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
     check_work(&scenario, n, threads, a.common.allow_large)?;
@@ -47,10 +46,10 @@ pub(crate) fn shard(a: &ShardArgs) -> Result<(), Fail> {
         Some(&|_, _| bar.tick()),
     );
     bar.finish();
-    let mut shard = shard?.with_overrides(super::overrides(&a.common.set));
-    if let Some((name, own)) = record {
-        shard = shard.with_variant(name, own);
-    }
+    // The shard records the variant and the `--set`s that made the
+    // scenario (see `Scenario::applied`), so that merged shards report
+    // them as one run would.
+    let shard = shard?;
     shard.write(&a.out)?;
     note(
         a.common.quiet,

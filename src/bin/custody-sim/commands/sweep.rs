@@ -7,7 +7,6 @@ use custody_sim::Scenario;
 use custody_sim::montecarlo::Runs;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::{csv, json, table};
-use custody_sim::scenario::Override;
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
 
 use super::{check_work, load_with, scenario_inputs, threads};
@@ -66,14 +65,10 @@ pub(crate) fn emit_sweep(
     r: &SweepResult,
     json_to: Option<&Path>,
     csv_to: Option<&Path>,
-    overrides: &[Override],
     quiet: bool,
 ) -> Result<(), Fail> {
     if let Some(path) = json_to {
-        let doc = json::SweepDocument {
-            result: r,
-            overrides,
-        };
+        let doc = json::SweepDocument { result: r };
         json::write_json(&doc, path).map_err(closed)?;
         if !is_dash(path) {
             note(quiet, &format!("wrote {}", path.display()));
@@ -87,7 +82,7 @@ pub(crate) fn emit_sweep(
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !quiet && !to_stdout {
-        print(&table::sweep_table_with(r, overrides))?;
+        print(&table::sweep_table(r))?;
     }
     Ok(())
 }
@@ -117,7 +112,6 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     output::check(&outputs, &inputs)?;
     let threads = threads(a.common.threads, a.replications);
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
-    let record = loaded.variant_record();
     let base = loaded.scenario;
     let (k, n) = a.shard.map_or((0, 1), |(k, n)| (k - 1, n));
     let work = cells * a.replications;
@@ -139,10 +133,9 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let bar = Bar::new(slice, a.common.quiet);
     let shard = sweep_shard(&base, &a.vary, &runs, k, n, Some(&|_, _| bar.tick()));
     bar.finish();
-    let mut shard = shard?.with_overrides(super::overrides(&a.common.set));
-    if let Some((name, own)) = record {
-        shard = shard.with_variant(name, own);
-    }
+    // The slice records the variant and the `--set`s that made the base
+    // scenario (see `Scenario::applied`).
+    let shard = shard?;
     if let Some(out) = &a.out {
         shard.write(out)?;
         note(a.common.quiet, &format!("wrote {}", out.display()));
@@ -155,23 +148,12 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
             note(a.common.quiet, &format!("wrote {}", p.display()));
         }
     }
-    emit_sweep(
-        &result,
-        a.json.as_deref(),
-        a.csv.as_deref(),
-        &loaded.overrides,
-        a.common.quiet,
-    )?;
-    report(a, &base, &result, &loaded.overrides)
+    emit_sweep(&result, a.json.as_deref(), a.csv.as_deref(), a.common.quiet)?;
+    report(a, &base, &result)
 }
 
 /// `--report`: the sweep's HTML report.
-fn report(
-    a: &SweepArgs,
-    base: &Scenario,
-    result: &SweepResult,
-    overrides: &[Override],
-) -> Result<(), Fail> {
+fn report(a: &SweepArgs, base: &Scenario, result: &SweepResult) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
     };
@@ -181,6 +163,6 @@ fn report(
     let figures: Vec<output::Figure> = Vec::new();
     let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
         .detail("cells (the replications are per cell)", result.cells.len());
-    let r = Report::sweep(base, result, overrides);
+    let r = Report::sweep(base, result);
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -1,0 +1,203 @@
+//! `custody-sim hindcast`: a scenario tested out of sample, fitted at
+//! each origin to the reports up to it and scored on the reports after.
+
+use std::fmt::Write as _;
+
+use custody_sim::calibrate::{Abc, Hindcast, HorizonError, Observations, Prior, Scales};
+use custody_sim::report::csv::text_cell;
+
+use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
+use crate::Fail;
+use crate::args::HindcastArgs;
+use crate::output::{self, is_dash, print};
+
+/// The scored rows as CSV: one line per origin and scored row, with the
+/// horizon, the backtest's figures and, for a bound, its kind, share
+/// meeting it and verdict (empty cells where a figure does not apply).
+fn rows_csv(h: &Hindcast) -> Result<String, Fail> {
+    let bad = |e: &dyn std::fmt::Display| Fail::Msg(format!("cannot write the CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "origin",
+        "horizon",
+        "date",
+        "series",
+        "value",
+        "p5",
+        "p50",
+        "p95",
+        "inside",
+        "pit",
+        "interval_score",
+        "kind",
+        "share_meeting",
+        "consistent",
+    ])
+    .map_err(|e| bad(&e))?;
+    let opt = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            x.to_string()
+        }
+    };
+    for o in &h.origins {
+        for (r, horizon) in o.scored.rows.iter().zip(&o.horizons) {
+            w.write_record([
+                o.origin.clone(),
+                horizon.to_string(),
+                r.date.clone(),
+                text_cell(&r.series).into_owned(),
+                r.value.to_string(),
+                r.p5.to_string(),
+                r.p50.to_string(),
+                r.p95.to_string(),
+                if r.kind.is_value() {
+                    r.inside.to_string()
+                } else {
+                    String::new()
+                },
+                r.pit.to_string(),
+                opt(r.interval_score),
+                r.kind.name().to_string(),
+                r.share_meeting.map(|x| x.to_string()).unwrap_or_default(),
+                r.consistent.map(|x| x.to_string()).unwrap_or_default(),
+            ])
+            .map_err(|e| bad(&e))?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| bad(&e))?;
+    String::from_utf8(bytes).map_err(|e| bad(&e))
+}
+
+/// The error of the median by horizon, as a small table.
+fn horizon_table(t: &mut String, rows: &[HorizonError]) {
+    let _ = writeln!(
+        t,
+        "{:>8} {:>6} {:>14} {:>14}",
+        "horizon", "rows", "mean error", "mean |error|"
+    );
+    for e in rows {
+        let _ = writeln!(
+            t,
+            "{:>7}d {:>6} {:>14.1} {:>14.1}",
+            e.horizon, e.rows, e.mean_error, e.mean_absolute_error
+        );
+    }
+}
+
+/// The text: per origin what was fitted, the scored rows and their
+/// totals and the error by horizon; then the totals over every origin.
+fn table(h: &Hindcast) -> String {
+    let mut t = String::new();
+    for o in &h.origins {
+        let _ = writeln!(
+            t,
+            "origin {}: {} row(s) up to it, {} scored after it",
+            o.origin,
+            o.fitted_rows,
+            o.scored.rows.len()
+        );
+        match (&o.posterior, &o.stopped) {
+            (Some(post), Some(stopped)) => {
+                for p in post {
+                    let _ = writeln!(
+                        t,
+                        "  fitted {}: median {:.4} [5%: {:.4}, 95%: {:.4}]",
+                        p.path, p.q50, p.q05, p.q95
+                    );
+                }
+                let _ = writeln!(t, "  fit stopped: {stopped}");
+            }
+            _ => t.push_str("  no prior: nothing fitted, the scenario as it is is scored\n"),
+        }
+        t.push_str(&custody_sim::report::table::backtest_table(&o.scored));
+        t.push_str("error of the median (p50 - observed) by days after the origin:\n");
+        horizon_table(&mut t, &o.by_horizon);
+        t.push('\n');
+    }
+    let _ = writeln!(t, "all origins ({}):", h.origins.len());
+    let overall = custody_sim::calibrate::Backtest {
+        rows: Vec::new(),
+        coverage: h.coverage,
+        mean_interval_score: h.mean_interval_score,
+        crps: h.crps,
+        bounds_consistent: h.bounds_consistent,
+        bounds: h.bounds,
+    };
+    t.push_str(&custody_sim::report::table::backtest_summary(&overall));
+    horizon_table(&mut t, &h.by_horizon);
+    t
+}
+
+pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
+    let json_to = a.json.json.as_deref();
+    let csv_to = a.csv.as_deref();
+    let outputs: Vec<_> = [
+        file_or_dash("--json", json_to),
+        file_or_dash("--csv", csv_to),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut inputs = scenario_inputs(&a.scenario);
+    inputs.push(a.observed.clone());
+    output::check(&outputs, &inputs)?;
+    if a.replications < 2 {
+        return crate::usage("--replications: a hindcast needs at least 2");
+    }
+    let priors = a
+        .prior
+        .iter()
+        .map(|p| Prior::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
+    let obs = Observations::from_path(&a.observed, &scenario)?;
+    // Per origin: the fit's budget (with priors) and the scored
+    // replications.
+    let fit = if priors.is_empty() {
+        0
+    } else {
+        a.max_simulations
+    };
+    let per_origin = fit.saturating_add(a.replications);
+    let origins = a.origin.len() as u64;
+    let work = per_origin.saturating_mul(origins);
+    let threads = threads(a.common.threads, per_origin);
+    check_work(&scenario, work, threads, a.common.allow_large)?;
+    let settings = Abc {
+        particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
+        max_simulations: a.max_simulations,
+        max_generations: a.max_generations,
+        target_acceptance: a.min_acceptance,
+        seed: a.common.seed,
+        threads,
+        scales: if a.adaptive_scales {
+            Scales::Adaptive
+        } else {
+            Scales::Sd
+        },
+        ..Abc::default()
+    };
+    let origins: Vec<&str> = a.origin.iter().map(String::as_str).collect();
+    let h = custody_sim::calibrate::hindcast(
+        &scenario,
+        &obs,
+        &origins,
+        &priors,
+        &settings,
+        a.replications,
+    )?;
+    if let Some(p) = json_to {
+        emit_json(&h, p, a.common.quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&rows_csv(&h)?, p, a.common.quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !a.common.quiet && !to_stdout {
+        print(&table(&h))?;
+    }
+    Ok(())
+}

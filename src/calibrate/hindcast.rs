@@ -1,0 +1,272 @@
+//! Out-of-sample tests of a scenario, as a forecaster is tested: fit at
+//! an origin using only the reports up to it, score the reports after it.
+//!
+//! For each origin O, the rows dated on or before O are the fit rows and
+//! the rows dated after O the scored rows. With priors, the priors are
+//! fitted to the fit rows ([`abc()`]) and the scored rows are backtested
+//! against the posterior predictive scenario
+//! ([`Posterior::predictive_scenario`](crate::calibrate::Posterior::predictive_scenario));
+//! with none, nothing is fitted and the scored rows are backtested against
+//! the scenario as it is. Each scored row carries its horizon, the days
+//! from O to its date.
+//!
+//! An origin with no row after it has nothing to score, and an origin
+//! with priors but no row up to it nothing to fit to: both are errors,
+//! naming the origin and the observed dates, checked before any work. An
+//! origin before every row without priors is allowed: its scored rows are
+//! the backtest of every row.
+
+use serde::{Deserialize, Serialize};
+
+use super::observations::{day_number, iso_date};
+use super::{Abc, Backtest, CalibrateError, Observations, ParamSummary, Prior, abc, backtest};
+use crate::error::Error;
+use crate::scenario::Scenario;
+
+/// The error of the posterior predictive median at one horizon, over the
+/// value rows scored at it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HorizonError {
+    /// Days after the origin \[days\].
+    pub horizon: i64,
+    /// Value rows scored at this horizon.
+    pub rows: usize,
+    /// Mean of p50 − observed (the bias of the median) \[unit of the
+    /// series\].
+    pub mean_error: f64,
+    /// Mean of |p50 − observed| \[unit of the series\].
+    pub mean_absolute_error: f64,
+}
+
+/// One origin of a hindcast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HindcastOrigin {
+    /// The origin's date, `YYYY-MM-DD`.
+    pub origin: String,
+    /// Rows dated on or before the origin (the fit rows).
+    pub fitted_rows: usize,
+    /// The posterior of the priors fitted to those rows; `None` without
+    /// priors (nothing fitted).
+    pub posterior: Option<Vec<ParamSummary>>,
+    /// Why the fit stopped; `None` without priors.
+    pub stopped: Option<String>,
+    /// The rows dated after the origin, scored as a backtest scores them
+    /// (per row p5/p50/p95, inside, PIT, interval score; bounds by their
+    /// share met), and their totals.
+    pub scored: Backtest,
+    /// Per scored row, in order: days from the origin to its date.
+    pub horizons: Vec<i64>,
+    /// The error of the median by horizon, over the scored value rows.
+    pub by_horizon: Vec<HorizonError>,
+}
+
+/// A hindcast: every origin, and the totals over all their scored rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hindcast {
+    /// One entry per origin, in the order given.
+    pub origins: Vec<HindcastOrigin>,
+    /// Share of all scored value rows inside their \[p5, p95\]; nominal
+    /// 0.9 (NaN, `null` in JSON, with no scored value row).
+    pub coverage: f64,
+    /// Mean interval score over all scored value rows \[unit of the
+    /// series\].
+    pub mean_interval_score: f64,
+    /// Mean CRPS over all scored value rows \[unit of the series\].
+    pub crps: f64,
+    /// Scored bound rows that are consistent, if any were scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds_consistent: Option<usize>,
+    /// Scored bound rows, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<usize>,
+    /// The error of the median by horizon, over every origin's scored
+    /// value rows.
+    pub by_horizon: Vec<HorizonError>,
+}
+
+/// The error of the median by horizon over `rows` (value rows only).
+fn by_horizon(rows: &[(i64, &super::BacktestRow)]) -> Vec<HorizonError> {
+    let mut horizons: Vec<i64> = rows
+        .iter()
+        .filter(|(_, r)| r.kind.is_value())
+        .map(|(h, _)| *h)
+        .collect();
+    horizons.sort_unstable();
+    horizons.dedup();
+    horizons
+        .into_iter()
+        .map(|h| {
+            let errors: Vec<f64> = rows
+                .iter()
+                .filter(|(k, r)| *k == h && r.kind.is_value())
+                .map(|(_, r)| r.p50 - r.value)
+                .collect();
+            let n = errors.len() as f64;
+            HorizonError {
+                horizon: h,
+                rows: errors.len(),
+                mean_error: errors.iter().sum::<f64>() / n,
+                mean_absolute_error: errors.iter().map(|e| e.abs()).sum::<f64>() / n,
+            }
+        })
+        .collect()
+}
+
+/// The series day of the record at the end of `origin` (a `YYYY-MM-DD`
+/// date or a day number, as an observation's date): rows with `day` at
+/// most this are dated on or before it.
+fn origin_day(origin: &str, scenario: &Scenario) -> Result<(i64, String), Error> {
+    let bad = |m: String| Error::from(CalibrateError::Settings(m));
+    let start = day_number(&scenario.start_date.to_string()).ok_or_else(|| {
+        bad(format!(
+            "the scenario's start_date {:?} is not a YYYY-MM-DD date",
+            scenario.start_date
+        ))
+    })?;
+    let text = origin.trim();
+    let day0 = if let Some(d) = day_number(text) {
+        d - start
+    } else if let Ok(d) = text.parse::<i64>() {
+        d
+    } else {
+        return Err(bad(format!(
+            "origin {origin:?} is neither a YYYY-MM-DD date nor a day number"
+        )));
+    };
+    if day0.unsigned_abs() > 1_000_000 {
+        return Err(bad(format!(
+            "origin {origin:?} is too far from the start date"
+        )));
+    }
+    Ok((day0 + 1, iso_date(start + day0)))
+}
+
+/// Tests `scenario` out of sample at each origin (see the [module
+/// docs](self)): fits `priors` (if any) by ABC-PMC with `settings` to the
+/// rows dated on or before the origin, then backtests the rows dated after
+/// it with `replications` replications of the posterior predictive (or of
+/// `scenario` itself without priors), seed and threads from `settings`.
+/// Each origin's scored rows equal those of [`backtest()`] of the same
+/// rows, of the scenario it scores.
+///
+/// # Errors
+///
+/// [`Error::Calibrate`] of kind [`CalibrateError::Settings`] for no
+/// origin, an origin that is not a date or day number, an origin with no
+/// row after it, or with priors and no row up to it (all checked before
+/// any work); otherwise as [`abc()`] and [`backtest()`].
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::calibrate::{backtest, hindcast, Abc, Observations};
+/// use custody_sim::presets;
+///
+/// let s = presets::plan_2026_01(); // start_date 2026-01-21
+/// let obs = Observations::from_csv_str(
+///     "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-07,transferred_cumulative,2225\n",
+///     "reported",
+///     &s,
+/// )?;
+/// let settings = Abc { seed: 2, ..Abc::default() };
+/// let h = hindcast(&s, &obs, &["2026-02-01"], &[], &settings, 40)?;
+/// let o = &h.origins[0];
+/// assert_eq!((o.fitted_rows, o.scored.rows.len()), (1, 1));
+/// assert_eq!(o.horizons, [6]); // 7 Feb is 6 days after 1 Feb
+/// // Without priors nothing is fitted: the scored row is the backtest's.
+/// let later = obs.filtered(|r| r.date.as_str() > "2026-02-01").unwrap();
+/// assert_eq!(o.scored, backtest(&s, &later, 40, 2, 0)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn hindcast(
+    scenario: &Scenario,
+    observations: &Observations,
+    origins: &[&str],
+    priors: &[Prior],
+    settings: &Abc,
+    replications: u64,
+) -> Result<Hindcast, Error> {
+    let bad = |m: String| Error::from(CalibrateError::Settings(m));
+    if origins.is_empty() {
+        return Err(bad("a hindcast needs at least one origin".into()));
+    }
+    let rows = observations.rows();
+    let first = rows.iter().map(|o| o.date.as_str()).min().unwrap_or("");
+    let last = rows.iter().map(|o| o.date.as_str()).max().unwrap_or("");
+    let mut plan = Vec::with_capacity(origins.len());
+    for &text in origins {
+        let (day, date) = origin_day(text, scenario)?;
+        let fit = observations.filtered(|o| i64::from(o.day) <= day);
+        let scored = observations.filtered(|o| i64::from(o.day) > day).ok_or_else(|| {
+            bad(format!(
+                "origin {text:?} ({date}): no observation is dated after it (the last is dated {last}), so nothing is left to score"
+            ))
+        })?;
+        if !priors.is_empty() && fit.is_none() {
+            return Err(bad(format!(
+                "origin {text:?} ({date}): no observation is dated on or before it (the first is dated {first}), so there is nothing to fit the priors to"
+            )));
+        }
+        plan.push((day, date, fit, scored));
+    }
+    let mut out = Vec::with_capacity(plan.len());
+    for (day, date, fit, scored) in plan {
+        let fitted_rows = fit.as_ref().map_or(0, |f| f.rows().len());
+        let (posterior, stopped, b) = match fit.filter(|_| !priors.is_empty()) {
+            Some(fit) => {
+                let post = abc(scenario, &fit, priors, settings, None)?;
+                let predictive = post.predictive_scenario(scenario, None)?;
+                let b = backtest(
+                    &predictive,
+                    &scored,
+                    replications,
+                    settings.seed,
+                    settings.threads,
+                )?;
+                (Some(post.summary()), Some(post.stopped.clone()), b)
+            }
+            None => (
+                None,
+                None,
+                backtest(
+                    scenario,
+                    &scored,
+                    replications,
+                    settings.seed,
+                    settings.threads,
+                )?,
+            ),
+        };
+        let horizons: Vec<i64> = scored
+            .rows()
+            .iter()
+            .map(|o| i64::from(o.day) - day)
+            .collect();
+        let paired: Vec<(i64, &super::BacktestRow)> =
+            horizons.iter().copied().zip(&b.rows).collect();
+        let by = by_horizon(&paired);
+        out.push(HindcastOrigin {
+            origin: date,
+            fitted_rows,
+            posterior,
+            stopped,
+            horizons,
+            by_horizon: by,
+            scored: b,
+        });
+    }
+    let paired: Vec<(i64, &super::BacktestRow)> = out
+        .iter()
+        .flat_map(|o| o.horizons.iter().copied().zip(&o.scored.rows))
+        .collect();
+    let pooled = Backtest::from_rows(paired.iter().map(|(_, r)| (*r).clone()).collect());
+    Ok(Hindcast {
+        by_horizon: by_horizon(&paired),
+        coverage: pooled.coverage,
+        mean_interval_score: pooled.mean_interval_score,
+        crps: pooled.crps,
+        bounds_consistent: pooled.bounds_consistent,
+        bounds: pooled.bounds,
+        origins: out,
+    })
+}

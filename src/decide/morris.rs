@@ -1,0 +1,513 @@
+//! Screening: Morris elementary effects (μ, μ*, σ).
+//!
+//! A Sobol design ([`super::sobol`]) costs `N (k + 2)` runs; with dozens of
+//! uncertain parameters, a ranking of which ones matter at all costs far
+//! less by the method of Morris (1991), with the absolute mean μ* of
+//! Campolongo, Cariboni and Saltelli (2007): `r (k + 1)` runs.
+//!
+//! # Design
+//!
+//! Each parameter's range is cut into `p` equal-probability bins (`p` =
+//! [`MorrisOptions::levels`], even), and the grid is the bins' centres in
+//! the unit interval, `u_l = (l + ½) / p` for `l = 0 .. p − 1`, mapped to
+//! the parameter through its quantile function ([`super::quantile`]), so
+//! every level is finite even for an unbounded distribution. A step moves
+//! one parameter by `p / 2` levels, `Δ = ½` in `u` (Morris's
+//! `Δ = p / (2 (p − 1))` on his grid `{0, 1/(p−1), .., 1}`, on the
+//! bins' centres instead: each of the `p` levels is then reached with the
+//! same probability).
+//!
+//! A **trajectory** starts at a random grid point (each parameter at a
+//! level drawn from `0 .. p/2 − 1` and then, with probability ½, moved up
+//! by `p/2`: start and end of its step are `{l, l + p/2}` in a random
+//! order) and moves the parameters one at a time, in a random order, each
+//! to the other end of its step: `k + 1` points, `k` steps. The
+//! [`MorrisOptions::trajectories`] trajectories `r` are independent, drawn
+//! from a ChaCha8 stream fixed by [`MorrisOptions::seed`] (Morris's random
+//! trajectories; Campolongo et al.'s selection of spread-out trajectories
+//! from a larger set is not done).
+//!
+//! # Measures
+//!
+//! The elementary effect of parameter `i` on trajectory `t` is
+//! `EE_i = (f(x + Δ e_i) − f(x)) / Δ`, with `Δ = ±½` in `u`: the change of
+//! the output over the parameter's **whole** probability range, in the
+//! output's units. For `f = c x` with `x ~ U(lo, hi)`, `EE = c (hi − lo)`
+//! exactly. Over the `r` trajectories:
+//!
+//! - `μ = mean EE_i`, the average effect, whose signs can cancel;
+//! - `μ* = mean |EE_i|` (Campolongo et al. 2007), the screening measure: a
+//!   parameter with small μ* can be fixed anywhere in its range;
+//! - `σ` = the standard deviation of `EE_i` (divisor `r − 1`): 0 for a
+//!   parameter whose effect is the same everywhere (additive and linear),
+//!   large for one whose effect depends on where the others are
+//!   (interactions) or on its own level (non-linear).
+//!
+//! # The model's own randomness
+//!
+//! Every point of trajectory `t` runs as **replication `t`** of the seed
+//! (common random numbers, as [`super::sobol_model`]'s rows): a step's
+//! difference then holds the parameter's effect, its interaction with the
+//! noise included, and none of the noise that does not depend on it. A
+//! step at which the metric has no value (a time to verdict with no
+//! verdict) gives no effect; each index reports how many it used.
+//!
+//! # References
+//!
+//! - Morris, M. D. (1991). Factorial sampling plans for preliminary
+//!   computational experiments. *Technometrics* 33(2), 161–174.
+//! - Campolongo, F., Cariboni, J., Saltelli, A. (2007). An effective
+//!   screening design for sensitivity analysis of large models.
+//!   *Environmental Modelling & Software* 22(10), 1509–1518.
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{DecideError, adapter, quantile};
+use crate::error::Error;
+use crate::scenario::ParamDist;
+use crate::scenario::Scenario;
+
+/// Settings of a Morris screening.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MorrisOptions {
+    /// Trajectories `r`; the model runs `r (k + 1)` times. At least 2.
+    pub trajectories: usize,
+    /// Grid levels `p` per parameter: even, at least 2.
+    pub levels: usize,
+    /// Master seed: of the design and of the model's replications.
+    pub seed: u64,
+    /// Worker threads (0: all cores). Not serialised: results are
+    /// bit-identical whatever the thread count.
+    #[serde(skip)]
+    pub threads: usize,
+}
+
+impl Default for MorrisOptions {
+    fn default() -> MorrisOptions {
+        MorrisOptions {
+            trajectories: 10,
+            levels: 4,
+            seed: 1,
+            threads: 0,
+        }
+    }
+}
+
+/// The Morris measures of one parameter for one output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MorrisIndex {
+    /// Parameter path.
+    pub path: String,
+    /// Mean elementary effect μ, in the output's units per the
+    /// parameter's whole range (`None` with no effect).
+    pub mu: Option<f64>,
+    /// Mean absolute elementary effect μ*, the screening measure.
+    pub mu_star: Option<f64>,
+    /// Standard deviation σ of the elementary effects (`None` with fewer
+    /// than two).
+    pub sigma: Option<f64>,
+    /// Elementary effects used (of `r`).
+    pub effects: usize,
+}
+
+/// Morris measures of every parameter for one output (a metric).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MorrisMetric {
+    /// The metric (`"f"` for a plain function).
+    pub metric: String,
+    /// Per parameter, in the order given.
+    pub indices: Vec<MorrisIndex>,
+}
+
+impl MorrisMetric {
+    /// The indices from the largest μ* to the smallest (one without μ*
+    /// last), as a screening table lists them.
+    pub fn sorted(&self) -> Vec<&MorrisIndex> {
+        let mut ix: Vec<&MorrisIndex> = self.indices.iter().collect();
+        let key = |i: &MorrisIndex| i.mu_star.unwrap_or(f64::NEG_INFINITY);
+        ix.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        ix
+    }
+}
+
+/// The result of [`morris_model`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MorrisResult {
+    /// The settings used.
+    pub options: MorrisOptions,
+    /// Model runs: `r (k + 1)`.
+    pub evaluations: usize,
+    /// Per metric, in the order asked for.
+    pub metrics: Vec<MorrisMetric>,
+}
+
+/// The design: per trajectory, the parameters' order and each one's start
+/// and end in `u`, and the parameter values of every point.
+struct Design {
+    k: usize,
+    r: usize,
+    /// `r` orders of the `k` parameters.
+    order: Vec<Vec<usize>>,
+    /// `r × k` signed steps `u_end − u_start` (±½).
+    step: Vec<f64>,
+    /// `r (k + 1)` points of `k` values, row-major.
+    x: Vec<f64>,
+}
+
+impl Design {
+    fn new(params: &[ParamDist], opts: &MorrisOptions) -> Result<Design, Error> {
+        if params.is_empty() {
+            return Err(DecideError::input("params", "need at least one parameter"));
+        }
+        for (i, p) in params.iter().enumerate() {
+            quantile::check(&p.path, &p.dist)?;
+            if params[..i].iter().any(|q| q.path == p.path) {
+                return Err(DecideError::input(&p.path, "parameter listed twice"));
+            }
+        }
+        if opts.trajectories < 2 {
+            return Err(DecideError::input(
+                "trajectories",
+                format!("must be at least 2, got {}", opts.trajectories),
+            ));
+        }
+        if opts.levels < 2 || !opts.levels.is_multiple_of(2) {
+            return Err(DecideError::input(
+                "levels",
+                format!("must be even and at least 2, got {}", opts.levels),
+            ));
+        }
+        let (k, r, p) = (params.len(), opts.trajectories, opts.levels);
+        let half = p / 2;
+        let u = |l: usize| (l as f64 + 0.5) / p as f64;
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        let mut order = Vec::with_capacity(r);
+        let mut step = Vec::with_capacity(r * k);
+        let mut x = Vec::with_capacity(r * (k + 1) * k);
+        for _ in 0..r {
+            let mut start = vec![0.0; k];
+            let mut end = vec![0.0; k];
+            for i in 0..k {
+                let low = rng.random_range(0..half);
+                let (s, e) = if rng.random_bool(0.5) {
+                    (low, low + half)
+                } else {
+                    (low + half, low)
+                };
+                (start[i], end[i]) = (u(s), u(e));
+                step.push(u(e) - u(s));
+            }
+            let mut perm: Vec<usize> = (0..k).collect();
+            for i in (1..k).rev() {
+                perm.swap(i, rng.random_range(0..=i));
+            }
+            let mut at = start;
+            let to_values = |at: &[f64], x: &mut Vec<f64>| -> Result<(), Error> {
+                for (p, &u) in params.iter().zip(at) {
+                    x.push(quantile::quantile(&p.path, &p.dist, u)?);
+                }
+                Ok(())
+            };
+            to_values(&at, &mut x)?;
+            for &i in &perm {
+                at[i] = end[i];
+                to_values(&at, &mut x)?;
+            }
+            order.push(perm);
+        }
+        Ok(Design {
+            k,
+            r,
+            order,
+            step,
+            x,
+        })
+    }
+
+    fn points(&self) -> usize {
+        self.r * (self.k + 1)
+    }
+
+    /// The values of point `q` (trajectory `q / (k + 1)`).
+    fn point(&self, q: usize) -> &[f64] {
+        &self.x[q * self.k..(q + 1) * self.k]
+    }
+
+    /// The measures from outputs `y` (one per point, `None`: no value).
+    fn measures(&self, metric: &str, params: &[ParamDist], y: &[Option<f64>]) -> MorrisMetric {
+        let mut ee: Vec<Vec<f64>> = vec![Vec::with_capacity(self.r); self.k];
+        for t in 0..self.r {
+            let ys = &y[t * (self.k + 1)..(t + 1) * (self.k + 1)];
+            for (m, &i) in self.order[t].iter().enumerate() {
+                if let (Some(a), Some(b)) = (ys[m], ys[m + 1]) {
+                    let e = (b - a) / self.step[t * self.k + i];
+                    if e.is_finite() {
+                        ee[i].push(e);
+                    }
+                }
+            }
+        }
+        let indices = params
+            .iter()
+            .zip(&ee)
+            .map(|(p, e)| {
+                let n = e.len() as f64;
+                let mu = (!e.is_empty()).then(|| e.iter().sum::<f64>() / n);
+                let mu_star = (!e.is_empty()).then(|| e.iter().map(|v| v.abs()).sum::<f64>() / n);
+                let sigma = mu
+                    .filter(|_| e.len() >= 2)
+                    .map(|m| (e.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+                MorrisIndex {
+                    path: p.path.clone(),
+                    mu,
+                    mu_star,
+                    sigma,
+                    effects: e.len(),
+                }
+            })
+            .collect();
+        MorrisMetric {
+            metric: metric.to_string(),
+            indices,
+        }
+    }
+}
+
+/// Morris measures of a function of the parameters' values, `f(&x)` with
+/// `x[i]` a value of `params[i]` on the grid (the paths are only labels
+/// here). `f` must be deterministic; it is called `r (k + 1)` times, in
+/// parallel; the result does not depend on the thread count.
+///
+/// # Errors
+///
+/// [`Error::Decide`] of kind [`DecideError::Input`] for no parameters, a
+/// parameter listed twice, a distribution without a quantile function,
+/// fewer than 2 trajectories or an odd number of levels;
+/// [`Error::Threads`] if a thread pool cannot be built.
+///
+/// # Example: a linear function, whose μ* is |coefficient × range|
+///
+/// ```
+/// use custody_sim::{Dist, decide::{MorrisOptions, morris_fn}, scenario::ParamDist};
+///
+/// // y = 3 x0 − 2 x1, x0 ~ U(0, 1), x1 ~ U(10, 20): μ* = (3, 20), σ = 0.
+/// let params = [ParamDist::new("x0", Dist::uniform(0.0, 1.0)), ParamDist::new("x1", Dist::uniform(10.0, 20.0))];
+/// let r = morris_fn(&params, |x| 3.0 * x[0] - 2.0 * x[1], &MorrisOptions::default())?;
+/// assert!((r.indices[0].mu_star.unwrap() - 3.0).abs() < 1e-9);
+/// assert!((r.indices[1].mu.unwrap() + 20.0).abs() < 1e-9);
+/// assert!(r.indices[1].sigma.unwrap() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn morris_fn<F>(params: &[ParamDist], f: F, opts: &MorrisOptions) -> Result<MorrisMetric, Error>
+where
+    F: Fn(&[f64]) -> f64 + Sync,
+{
+    let d = Design::new(params, opts)?;
+    let y: Vec<Option<f64>> = adapter::in_pool(opts.threads, || {
+        (0..d.points())
+            .into_par_iter()
+            .map(|q| Some(f(d.point(q))).filter(|v| v.is_finite()))
+            .collect()
+    })?;
+    Ok(d.measures("f", params, &y))
+}
+
+/// Morris measures of model metrics over uncertain parameters: the base
+/// scenario with each parameter path set to its grid value, one
+/// replication per point, every point of trajectory `t` being replication
+/// `t` of [`MorrisOptions::seed`] (see the module docs).
+///
+/// A scenario with `[uncertainty]` runs without it, each uncertain path
+/// not in `params` held at its median ([`super::at_medians`]).
+///
+/// # Errors
+///
+/// As [`morris_fn`]; [`Error::Decide`] of kind [`DecideError::Input`] for
+/// an unknown metric or one parameter listed under two paths;
+/// [`Error::Scenario`] naming the path if a path is bad, changes the shape
+/// of the results, or a grid value makes the scenario invalid.
+///
+/// # Example: screening two levers for the time to verdict
+///
+/// ```
+/// use custody_sim::decide::{MorrisOptions, morris_model};
+/// use custody_sim::scenario::ParamDist;
+/// use custody_sim::{Dist, presets};
+///
+/// let params = [
+///     ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+///     ParamDist::new("transfer.escape.escape_probability", Dist::uniform(0.0, 0.02)),
+/// ];
+/// let opts = MorrisOptions { trajectories: 4, ..MorrisOptions::default() };
+/// let r = morris_model(&presets::plan_2026_01(), &params, &["mean_days_to_verdict"], &opts)?;
+/// assert_eq!(r.evaluations, 4 * 3);
+/// let ix = &r.metrics[0].sorted();
+/// assert_eq!(ix[0].path, "court.stage[trial].servers");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn morris_model(
+    scenario: &Scenario,
+    params: &[ParamDist],
+    metrics: &[&str],
+    opts: &MorrisOptions,
+) -> Result<MorrisResult, Error> {
+    super::params::check_paths(scenario, params)?;
+    let d = Design::new(params, opts)?;
+    let held = super::at_medians(scenario)?;
+    let scenario = &held;
+    let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
+    let paths: Vec<String> = params.iter().map(|p| p.path.clone()).collect();
+    let integer = paths
+        .iter()
+        .map(|p| adapter::is_integer(scenario, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let k1 = d.k + 1;
+    let rows = adapter::in_pool(opts.threads, || {
+        adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |q| {
+            let values = d
+                .point(q)
+                .iter()
+                .zip(&integer)
+                .map(|(&v, &int)| adapter::format_value(v, int))
+                .collect();
+            (values, (q / k1) as u64)
+        })
+    })??;
+    let out = metrics
+        .iter()
+        .enumerate()
+        .map(|(m, name)| {
+            let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
+            d.measures(name, params, &y)
+        })
+        .collect();
+    Ok(MorrisResult {
+        options: opts.clone(),
+        evaluations: d.points(),
+        metrics: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+
+    fn opts(r: usize, seed: u64) -> MorrisOptions {
+        MorrisOptions {
+            trajectories: r,
+            levels: 4,
+            seed,
+            threads: 0,
+        }
+    }
+
+    /// y = Σ c_i x_i, x_i ~ U(lo_i, lo_i + w_i): every elementary effect is
+    /// c_i w_i, so μ = c_i w_i, μ* = |c_i w_i| and σ = 0, for any seed,
+    /// trajectory count and number of levels.
+    #[test]
+    fn linear_model_mu_star_is_coefficient_times_range() {
+        let c = [1.0, -2.0, 0.0, 5.0];
+        let (lo, w) = ([0.0, 2.0, -1.0, 100.0], [1.0, 3.0, 2.0, 0.5]);
+        let params: Vec<ParamDist> = (0..4)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(lo[i], lo[i] + w[i])))
+            .collect();
+        for (r, p, seed) in [(10, 4, 1), (3, 2, 9), (25, 8, 123)] {
+            let o = MorrisOptions {
+                levels: p,
+                ..opts(r, seed)
+            };
+            let m = morris_fn(&params, |x| (0..4).map(|i| c[i] * x[i]).sum(), &o).unwrap();
+            for (i, ix) in m.indices.iter().enumerate() {
+                let exact = c[i] * w[i];
+                let tol = 1e-9 * (1.0 + exact.abs());
+                assert_eq!(ix.effects, r);
+                assert!((ix.mu.unwrap() - exact).abs() < tol, "{ix:?}");
+                assert!((ix.mu_star.unwrap() - exact.abs()).abs() < tol, "{ix:?}");
+                assert!(ix.sigma.unwrap() < tol, "{ix:?}");
+            }
+        }
+    }
+
+    /// y = x0 + 4 x1 x2 + x3 on U(0, 1)^4: the effect of x1 is 4 x2, which
+    /// depends on where x2 is, and the other way round, so σ > 0 for x1
+    /// and x2 only; x0 and x3 have σ = 0 and μ* = 1.
+    #[test]
+    fn only_interacting_parameters_have_spread() {
+        let params: Vec<ParamDist> = (0..4)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
+            .collect();
+        let m = morris_fn(&params, |x| x[0] + 4.0 * x[1] * x[2] + x[3], &opts(20, 3)).unwrap();
+        for i in [0, 3] {
+            let ix = &m.indices[i];
+            assert!(ix.sigma.unwrap() < 1e-12, "{ix:?}");
+            assert!((ix.mu_star.unwrap() - 1.0).abs() < 1e-12, "{ix:?}");
+        }
+        for i in [1, 2] {
+            let ix = &m.indices[i];
+            // EE = 4 x_other, x_other on the levels 1/8 .. 7/8: σ well
+            // above 0 once the other has been at two levels.
+            assert!(ix.sigma.unwrap() > 0.3, "{ix:?}");
+            let mu = ix.mu_star.unwrap();
+            assert!((0.5..=3.5).contains(&mu), "{ix:?}");
+        }
+        let mut top: Vec<&str> = m.sorted()[..2].iter().map(|i| i.path.as_str()).collect();
+        top.sort_unstable();
+        assert_eq!(top, ["x1", "x2"]);
+    }
+
+    #[test]
+    fn same_seed_same_result_any_threads_and_bad_settings_are_named() {
+        let params = [
+            ParamDist::new("a", Dist::uniform(0.0, 1.0)),
+            ParamDist::new("b", Dist::Lognormal { mean: 1.0, sd: 1.0 }),
+        ];
+        let f = |x: &[f64]| x[0].exp() * x[1];
+        let a = morris_fn(&params, f, &opts(10, 5)).unwrap();
+        let b = morris_fn(
+            &params,
+            f,
+            &MorrisOptions {
+                threads: 1,
+                ..opts(10, 5)
+            },
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert!(a.indices.iter().all(|i| i.mu_star.unwrap().is_finite()));
+        assert_ne!(a, morris_fn(&params, f, &opts(10, 6)).unwrap());
+        let e = morris_fn(
+            &params,
+            f,
+            &MorrisOptions {
+                levels: 5,
+                ..opts(10, 5)
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("levels: must be even"), "{e}");
+        let e = morris_fn(&params, f, &opts(1, 5)).unwrap_err().to_string();
+        assert!(e.starts_with("trajectories: must be at least 2"), "{e}");
+        assert!(morris_fn(&[], f, &opts(10, 5)).is_err());
+    }
+
+    /// Steps without a value give no effect, and are counted.
+    #[test]
+    fn missing_values_drop_their_steps() {
+        let params = [ParamDist::new("a", Dist::uniform(0.0, 1.0))];
+        let m = morris_fn(
+            &params,
+            |x| if x[0] > 0.5 { f64::NAN } else { x[0] },
+            &opts(40, 2),
+        )
+        .unwrap();
+        let ix = &m.indices[0];
+        // Levels 1/8, 3/8 step to 5/8, 7/8 (no value): no step has both.
+        assert_eq!(ix.effects, 0);
+        assert_eq!((ix.mu, ix.mu_star, ix.sigma), (None, None, None));
+    }
+}

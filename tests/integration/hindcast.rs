@@ -1,0 +1,251 @@
+//! Hindcasts: fit up to an origin, score after it. Without priors the
+//! scored rows are exactly a backtest's of those rows; origins with
+//! nothing to score or nothing to fit are refused; with a prior, each
+//! origin fits only the rows up to it. And the `hindcast` command, run as
+//! a real process.
+
+use custody_sim::calibrate::{Abc, Observations, Prior, backtest, hindcast};
+use custody_sim::presets;
+use serde_json::Value;
+
+use super::cli::{Scratch, expect, stderr};
+
+const ROWS: &str = "date,series,value,sd,kind\n\
+2026-01-21,transferred_cumulative,150,10,\n\
+2026-01-30,transferred_cumulative,500,50,\n\
+2026-02-01,transferred_cumulative,450,100,\n\
+2026-02-02,transferred_cumulative,1387,,at_least\n\
+2026-02-07,transferred_cumulative,2225,100,\n\
+2026-02-10,transferred_cumulative,4583,300,\n";
+
+/// Without priors, each origin's scored rows are the rows of a backtest
+/// of every row, restricted to those dated after the origin (the
+/// replications are the same, and a row's figures depend only on its own
+/// column), bit for bit; the horizons are days after the origin; the
+/// totals pool every origin's rows.
+#[test]
+fn without_priors_a_hindcast_scores_exactly_the_backtests_later_rows() {
+    let s = presets::plan_2026_01();
+    let obs = Observations::from_csv_str(ROWS, "rows", &s).unwrap();
+    let settings = Abc {
+        seed: 5,
+        threads: 2,
+        ..Abc::default()
+    };
+    let h = hindcast(&s, &obs, &["2026-01-30", "2026-02-07"], &[], &settings, 50).unwrap();
+    let all = backtest(&s, &obs, 50, 5, 1).unwrap();
+    for (o, origin) in h.origins.iter().zip(["2026-01-30", "2026-02-07"]) {
+        assert_eq!(o.origin, origin);
+        let later: Vec<_> = all
+            .rows
+            .iter()
+            .filter(|r| r.date.as_str() > origin)
+            .cloned()
+            .collect();
+        assert_eq!(o.fitted_rows, obs.rows().len() - later.len());
+        assert_eq!(o.scored.rows.json(), later.json());
+        assert!(o.posterior.is_none() && o.stopped.is_none());
+    }
+    assert_eq!(h.origins[0].horizons, [2, 3, 8, 11]);
+    assert_eq!(h.origins[1].horizons, [3]);
+    // Totals over the 4 value rows scored (3 + 1), and the 1 bound.
+    let pooled: Vec<_> = h
+        .origins
+        .iter()
+        .flat_map(|o| o.scored.rows.iter().filter(|r| r.kind.is_value()))
+        .collect();
+    assert_eq!(pooled.len(), 4);
+    let inside = pooled.iter().filter(|r| r.inside).count() as f64;
+    assert_eq!(h.coverage, inside / 4.0);
+    assert_eq!(h.bounds, Some(1));
+    // The error of the median at horizon 3 pools both origins' rows.
+    let at3 = h.by_horizon.iter().find(|e| e.horizon == 3).unwrap();
+    assert_eq!(at3.rows, 1); // origin 1's horizon 3 is the bound (not a value)
+    let r = &h.origins[1].scored.rows[0];
+    assert_eq!(at3.mean_error, r.p50 - r.value);
+    assert_eq!(at3.mean_absolute_error, (r.p50 - r.value).abs());
+}
+
+/// The JSON text of a value: equality of rows whose bound rows hold NaN.
+trait ToJson {
+    fn json(&self) -> String;
+}
+impl<T: serde::Serialize> ToJson for T {
+    fn json(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
+}
+
+#[test]
+fn origins_with_nothing_to_score_or_to_fit_are_refused() {
+    let s = presets::plan_2026_01();
+    let obs = Observations::from_csv_str(ROWS, "rows", &s).unwrap();
+    let settings = Abc::default();
+    let e = hindcast(&s, &obs, &["2026-02-10"], &[], &settings, 10)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("\"2026-02-10\"")
+            && e.contains("no observation is dated after it")
+            && e.contains("2026-02-10"),
+        "{e}"
+    );
+    let prior =
+        Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)
+            .unwrap();
+    let e = hindcast(&s, &obs, &["2026-01-20"], &[prior], &settings, 10)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("nothing to fit") && e.contains("2026-01-21"),
+        "{e}"
+    );
+    // Without priors, an origin before every row scores every row.
+    let h = hindcast(&s, &obs, &["2026-01-20"], &[], &settings, 10).unwrap();
+    assert_eq!(h.origins[0].scored.rows.len(), obs.rows().len());
+    let e = hindcast(&s, &obs, &["soon"], &[], &settings, 10)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("\"soon\"") && e.contains("neither"), "{e}");
+}
+
+/// With a prior, the origin's fit sees only the rows up to it: the
+/// posterior equals a calibration on those rows alone.
+#[test]
+fn with_a_prior_each_origin_fits_only_the_rows_up_to_it() {
+    let s = presets::plan_2026_01();
+    let obs = Observations::from_csv_str(ROWS, "rows", &s).unwrap();
+    let prior =
+        Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)
+            .unwrap();
+    let settings = Abc {
+        particles: 20,
+        max_simulations: 200,
+        seed: 3,
+        threads: 1,
+        ..Abc::default()
+    };
+    let h = hindcast(
+        &s,
+        &obs,
+        &["2026-02-01"],
+        std::slice::from_ref(&prior),
+        &settings,
+        20,
+    )
+    .unwrap();
+    let early = obs.filtered(|o| o.date.as_str() <= "2026-02-01").unwrap();
+    let post = custody_sim::calibrate::abc(&s, &early, &[prior], &settings, None).unwrap();
+    let o = &h.origins[0];
+    assert_eq!(o.fitted_rows, 3);
+    assert_eq!(o.posterior.as_ref().unwrap(), &post.summary());
+    let predictive = post.predictive_scenario(&s, None).unwrap();
+    let later = obs.filtered(|o| o.date.as_str() > "2026-02-01").unwrap();
+    let b = backtest(&predictive, &later, 20, 3, 1).unwrap();
+    assert_eq!(o.scored.json(), b.json());
+}
+
+#[test]
+fn the_hindcast_command_reports_each_origin_and_the_totals() {
+    let dir = Scratch::new("hindcast");
+    std::fs::write(dir.path("obs.csv"), ROWS).unwrap();
+    let obs = dir.arg("obs.csv");
+    let o = expect(
+        0,
+        &[
+            "hindcast",
+            "plan-2026-01",
+            "--observed",
+            &obs,
+            "--origin",
+            "2026-01-30",
+            "--origin",
+            "2026-02-07",
+            "-n",
+            "30",
+            "--json",
+            "-",
+        ],
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let origins = j["origins"].as_array().unwrap();
+    assert_eq!(origins.len(), 2);
+    assert_eq!(origins[0]["origin"], "2026-01-30");
+    assert_eq!(origins[0]["scored"]["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(origins[0]["horizons"], serde_json::json!([2, 3, 8, 11]));
+    assert!(origins[0]["posterior"].is_null());
+    for key in [
+        "coverage",
+        "mean_interval_score",
+        "crps",
+        "by_horizon",
+        "bounds",
+    ] {
+        assert!(j.get(key).is_some(), "{key} in {j}");
+    }
+    // The text names each origin and the totals; the CSV has one line per
+    // origin and scored row.
+    let o = expect(
+        0,
+        &[
+            "hindcast",
+            "plan-2026-01",
+            "--observed",
+            &obs,
+            "--origin",
+            "2026-02-07",
+            "-n",
+            "10",
+        ],
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    for needle in [
+        "origin 2026-02-07",
+        "no prior",
+        "all origins (1)",
+        "horizon",
+    ] {
+        assert!(text.contains(needle), "{needle} not in {text}");
+    }
+    let o = expect(
+        0,
+        &[
+            "hindcast",
+            "plan-2026-01",
+            "--observed",
+            &obs,
+            "--origin",
+            "2026-01-30",
+            "--origin",
+            "2026-02-07",
+            "-n",
+            "10",
+            "--csv",
+            "-",
+        ],
+    );
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(csv.starts_with("origin,horizon,date,series,value,p5,p50,p95,inside,pit,interval_score,kind,share_meeting,consistent\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 4 + 1);
+    // An origin after every row: exit 1, naming it.
+    let o = expect(
+        1,
+        &[
+            "hindcast",
+            "plan-2026-01",
+            "--observed",
+            &obs,
+            "--origin",
+            "2026-03-01",
+            "-n",
+            "10",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("no observation is dated after it"),
+        "{}",
+        stderr(&o)
+    );
+    // No origin: a usage error.
+    expect(2, &["hindcast", "plan-2026-01", "--observed", &obs]);
+}
