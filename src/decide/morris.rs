@@ -159,15 +159,7 @@ struct Design {
 
 impl Design {
     fn new(params: &[ParamDist], opts: &MorrisOptions) -> Result<Design, Error> {
-        if params.is_empty() {
-            return Err(DecideError::input("params", "need at least one parameter"));
-        }
-        for (i, p) in params.iter().enumerate() {
-            quantile::check(&p.path, &p.dist)?;
-            if params[..i].iter().any(|q| q.path == p.path) {
-                return Err(DecideError::input(&p.path, "parameter listed twice"));
-            }
-        }
+        quantile::check_design(params)?;
         if opts.trajectories < 2 {
             return Err(DecideError::input(
                 "trajectories",

@@ -6,6 +6,7 @@
 use super::DecideError;
 use crate::dist::Dist;
 use crate::error::Error;
+use crate::scenario::ParamDist;
 
 /// Checks that `dist` has a quantile function: finite parameters in their
 /// ranges ([`Dist::check_proper`]).
@@ -16,6 +17,21 @@ use crate::error::Error;
 /// problem.
 pub fn check(path: &str, dist: &Dist) -> Result<(), Error> {
     dist.check_proper().map_err(|e| input(path, dist, &e))
+}
+
+/// Checks the parameters of a design (Sobol or Morris): at least one,
+/// each distribution usable for quantiles ([`check`]), no path twice.
+pub(super) fn check_design(params: &[ParamDist]) -> Result<(), Error> {
+    if params.is_empty() {
+        return Err(DecideError::input("params", "need at least one parameter"));
+    }
+    for (i, p) in params.iter().enumerate() {
+        check(&p.path, &p.dist)?;
+        if params[..i].iter().any(|q| q.path == p.path) {
+            return Err(DecideError::input(&p.path, "parameter listed twice"));
+        }
+    }
+    Ok(())
 }
 
 fn input(path: &str, dist: &Dist, e: &crate::dist::DistError) -> Error {

@@ -185,15 +185,7 @@ struct Design {
 
 impl Design {
     fn new(params: &[ParamDist], opts: &SobolOptions) -> Result<Design, Error> {
-        if params.is_empty() {
-            return Err(DecideError::input("params", "need at least one parameter"));
-        }
-        for (i, p) in params.iter().enumerate() {
-            quantile::check(&p.path, &p.dist)?;
-            if params[..i].iter().any(|q| q.path == p.path) {
-                return Err(DecideError::input(&p.path, "parameter listed twice"));
-            }
-        }
+        quantile::check_design(params)?;
         if opts.base_samples < 2 {
             return Err(DecideError::input(
                 "base_samples",
