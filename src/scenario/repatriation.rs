@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::problems::Problems;
-use super::{Date, Day, Dist, Scenario};
+use jiff::civil::Date;
+
+use super::{Day, Dist};
 
 /// A group's repatriation rule (rules 6 and 14).
 ///
@@ -119,47 +121,5 @@ impl Repatriation {
             None => {}
         }
         p.day(format!("{base}.earliest_day"), self.earliest_day, start);
-    }
-}
-
-/// Checks when each group's clock starts and how many may leave (rule
-/// 14): `eligible_after` is `"arrival"`, `"verdict"` or a court stage's
-/// name, `"verdict"` needs `after_conviction`, and a quota fits a file
-/// integer. Runs after the court's checks.
-pub(super) fn check_eligibility(s: &Scenario, p: &mut Problems) {
-    for (i, g) in s.groups.iter().enumerate() {
-        let r = &g.repatriation;
-        let base = format!("group[{i}].repatriation");
-        if let EligibleAfter::Stage(name) = &r.eligible_after
-            && !s.court.stages.iter().any(|st| &st.name == name)
-        {
-            let stages: Vec<_> = s
-                .court
-                .stages
-                .iter()
-                .map(|st| format!("{:?}", st.name))
-                .collect();
-            p.push(
-                format!("{base}.eligible_after"),
-                format!(
-                    "must be \"arrival\", \"verdict\" or the name of a court stage ({}), got {name:?}",
-                    stages.join(", ")
-                ),
-            );
-        }
-        if r.eligible_after == EligibleAfter::Verdict && !r.after_conviction {
-            p.push(
-                format!("{base}.after_conviction"),
-                "must be true with eligible_after = \"verdict\" (only the convicted are eligible then)",
-            );
-        }
-        if let Some(q) = r.quota {
-            p.at_most(
-                format!("{base}.quota"),
-                q,
-                i64::MAX as u64,
-                "file format integer",
-            );
-        }
     }
 }

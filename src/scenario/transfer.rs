@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use jiff::civil::Date;
+
 use super::problems::Problems;
-use super::{Day, Dist, Scenario, limits::*};
+use super::{Day, Dist, limits::*};
 
 /// The transfer plan (`[transfer]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,9 +120,28 @@ impl Phase {
     }
 }
 
+/// The keys of a scenario that the transfer's checks read, each borrowed from
+/// [`Scenario`](super::Scenario).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keys<'a> {
+    /// `start_date`.
+    pub(super) start_date: Date,
+    /// `horizon_days`.
+    pub(super) horizon_days: u32,
+    /// `[transfer]`.
+    pub(super) transfer: &'a Transfer,
+}
+
+impl Keys<'_> {
+    /// The day number of `d` (see [`Scenario::day`](super::Scenario::day)).
+    fn day(&self, d: Day) -> f64 {
+        d.days_from(self.start_date)
+    }
+}
+
 /// Checks the departures: transit time, weekly cap, pauses, phases (in
 /// order, within the limit of departures) and escapes.
-pub(super) fn check(s: &Scenario, p: &mut Problems) {
+pub(super) fn check(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     let horizon = f64::from(s.horizon_days);
     let t = &s.transfer;
@@ -227,7 +248,7 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
 }
 
 /// Checks what ends departures (`[transfer.end]`, rule 8).
-pub(super) fn check_end(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_end(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     if let Some(end) = &s.transfer.end {
         if let Some(d) = end.until_day {
