@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, active_span, nice_max};
 use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
-use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
+use super::style::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::report::format::thousands;

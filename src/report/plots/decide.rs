@@ -40,10 +40,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axes::{Calendar, Ticked, nice_max, thin};
 use super::chart::{Chart, stacked_size};
 use super::draw::{self, capacity_steps, draw_mesh, legend, time_chart};
-use super::{
-    CAPTION_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
-    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
+use super::style::{
+    CAPTION_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE,
+    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
 };
+use super::{Figure, unique_stems};
 use crate::decide::{Estimate, MetricIndices, SobolResult};
 use crate::error::Error;
 use crate::model::schema::headline_metrics;

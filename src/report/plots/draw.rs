@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, thin};
-use super::{
+use super::style::{
     CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT,
     TITLE_SIZE, font, plot_err,
 };

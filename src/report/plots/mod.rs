@@ -28,7 +28,8 @@
 //! (top), computed from the scenario's `start_date` by
 //! [`crate::report::dates::record_date`]: a date's tick sits at its
 //! end-of-day record, series day `date − start_date + 1`, where a daily
-//! series' point and an observation of that date are drawn. The module is split along its seams: `axes` (calendar, ticks,
+//! series' point and an observation of that date are drawn. The module is split along its seams: `style` (sizes,
+//! fonts, line widths and palette, read by every family; a leaf), `axes` (calendar, ticks,
 //! bounds), `draw` (title block, time axes, legend, writing SVG and PNG,
 //! shared by every family), `chart` (the one chart abstraction every
 //! family implements: a size, a title and a drawing, written as SVG and
@@ -46,10 +47,8 @@
 //! `DejaVuSans-subset.LICENSE.txt` beside it).
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 
 use crate::error::Error;
 use crate::montecarlo::Summary;
@@ -61,21 +60,20 @@ mod chart;
 mod charts;
 pub mod decide;
 mod draw;
+mod style;
 
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
 use axes::Calendar;
 use chart::Chart as _;
+pub use chart::Figure;
 use charts::{Context, RunChart};
 pub use decide::{
     compare_figures, sensitivity_figures, sweep_figures, write_compare_plots,
     write_sensitivity_plots, write_sweep_plots,
 };
-
-/// Most panels in one chart file: more facilities or stages than this are
-/// drawn in several files (`occupancy-1of3.svg`, …), so that no image
-/// grows past a few thousand pixels.
-pub const MAX_PANELS: usize = 8;
+pub use style::MAX_PANELS;
+use style::ensure_font;
 
 /// Most facilities that get a chart file of their own; past this, the
 /// `occupancy` files (every facility, [`MAX_PANELS`] to a file) show them.
@@ -83,83 +81,6 @@ pub const MAX_FACILITY_CHARTS: usize = 50;
 
 /// Longest facility part of a chart's file name \[characters\].
 const MAX_SLUG: usize = 60;
-
-/// One chart drawn as SVG text: what the HTML report (`--report`) inlines
-/// and what a chart file holds.
-///
-/// Every family of charts (a run's, a backtest's, a calibration's, a
-/// sensitivity analysis's, a sweep's, a comparison's) has a function that
-/// returns its charts as figures, beside the one that writes them as files.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Figure {
-    /// File stem the chart has when written (`occupancy`, `tornado_<metric>`).
-    pub stem: String,
-    /// The chart's title, as a caption for the report.
-    pub title: String,
-    /// The chart as a complete `<svg>` element.
-    pub svg: String,
-}
-
-/// DejaVu Sans, subset to Latin-1 and a few punctuation marks
-/// (`pyftsubset`, no hinting). Licence: Bitstream Vera licence; DejaVu
-/// changes are in the public domain. See `DejaVuSans-subset.LICENSE.txt`.
-static FONT: &[u8] = include_bytes!("DejaVuSans-subset.ttf");
-
-/// Font family used for all text.
-const FAMILY: &str = "sans-serif";
-
-/// Chart width \[pixels\].
-const WIDTH: u32 = 1600;
-/// Height of one panel \[pixels\].
-const PANEL_HEIGHT: u32 = 760;
-/// Height of the title block above the panels \[pixels\].
-const TITLE_HEIGHT: u32 = 130;
-
-/// Font sizes \[pixels\].
-const TITLE_SIZE: f64 = 46.0;
-const SUBTITLE_SIZE: f64 = 28.0;
-const CAPTION_SIZE: f64 = 38.0;
-const DESC_SIZE: f64 = 30.0;
-const TICK_SIZE: f64 = 27.0;
-const LEGEND_SIZE: f64 = 27.0;
-
-/// Line widths \[pixels\].
-const MEDIAN_WIDTH: u32 = 5;
-const REFERENCE_WIDTH: u32 = 4;
-
-/// Series colours, one per facility or stage in turn.
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(230, 120, 20),
-    RGBColor(44, 150, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(23, 160, 180),
-];
-
-/// Colour of capacity and other reference lines.
-const REFERENCE: RGBColor = RGBColor(200, 30, 30);
-
-/// Registers the embedded font with plotters once.
-fn ensure_font() -> Result<(), Error> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED
-        .get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::plot("the embedded font cannot be read"))
-    }
-}
-
-/// Maps a plotters error to [`Error::Plot`].
-fn plot_err(e: impl std::fmt::Display) -> Error {
-    Error::plot(e.to_string())
-}
-
-fn font(size: f64) -> TextStyle<'static> {
-    (FAMILY, size).into_font().color(&BLACK)
-}
 
 /// A file-name-safe form of a facility or stage name: lower-case ASCII
 /// letters, digits and `_`, at most [`MAX_SLUG`] characters.

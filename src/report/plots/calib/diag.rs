@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::super::Figure;
 use super::super::draw::{draw_mesh, svg_text, titled, write_svg_png};
-use super::super::{
-    CAPTION_SIZE, Figure, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TITLE_HEIGHT, WIDTH, font,
-    plot_err,
+use super::super::style::{
+    CAPTION_SIZE, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TITLE_HEIGHT, WIDTH, font, plot_err,
 };
 use super::OUTSIDE;
 use crate::calibrate::{Generation, Posterior};
