@@ -60,6 +60,7 @@ mod chart;
 mod charts;
 pub mod decide;
 mod draw;
+mod names;
 mod style;
 
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
@@ -236,20 +237,30 @@ fn run_context<'a>(scenario: &'a Scenario, summary: &'a Summary) -> Result<Conte
 /// title: occupancy of all facilities (split past [`MAX_PANELS`]), one per
 /// facility for the first [`MAX_FACILITY_CHARTS`], court queues (split
 /// likewise), transfers, repatriation. Both [`write_plots`] and
-/// [`run_figures`] draw this list.
-fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
+/// [`run_figures`] draw this list; `once` (the report's) leaves out the
+/// charts that repeat others (see [`run_figures`]).
+fn run_charts(cx: &Context<'_>, once: bool, each: &mut EachChart<'_>) -> Result<(), Error> {
     let scenario = cx.scenario;
     let all: Vec<usize> = (0..scenario.facilities.len()).collect();
-    split_chart(
-        "occupancy",
-        "Prison occupancy",
-        &all,
-        |ix| RunChart::Occupancy(ix),
-        cx,
-        each,
-    )?;
+    // Where each facility has a chart of its own, the chart of them all
+    // shows each a second time: `once` leaves it out.
+    if !(once && all.len() <= MAX_FACILITY_CHARTS) {
+        split_chart(
+            "occupancy",
+            "Prison occupancy",
+            &all,
+            |ix| RunChart::Occupancy(ix),
+            cx,
+            each,
+        )?;
+    }
     let stems = facility_stems(scenario);
-    for i in all.iter().take(MAX_FACILITY_CHARTS) {
+    let own = if once && all.len() > MAX_FACILITY_CHARTS {
+        0
+    } else {
+        MAX_FACILITY_CHARTS
+    };
+    for i in all.iter().take(own) {
         each(
             stems[*i].clone(),
             format!("{}: prison occupancy", scenario.facilities[*i].name),
@@ -321,17 +332,20 @@ pub fn write_plots(
     draw::create_dir(dir)?;
     let cx = run_context(scenario, summary)?;
     let mut out = Vec::new();
-    run_charts(&cx, &mut |stem, title, chart, cx| {
+    run_charts(&cx, false, &mut |stem, title, chart, cx| {
         RunFigure { chart, cx, title }.write(dir, &stem, &mut out)
     })?;
     Ok(out)
 }
 
 /// The charts of `summary` (a run of `scenario`) as SVG text, for the
-/// HTML report: the same charts, in the same order, with the same stems
-/// and subtitles, as [`write_plots`] writes as files (occupancy of all
-/// facilities, split past [`MAX_PANELS`]; one per facility for the first
-/// [`MAX_FACILITY_CHARTS`]; court queues; transfers; repatriation).
+/// HTML report: the charts [`write_plots`] writes as files, in the same
+/// order, with the same stems and subtitles, each chart once: one
+/// occupancy chart per facility (the chart of all facilities, which
+/// repeats them, is left out), court queues, transfers, repatriation.
+/// With more than [`MAX_FACILITY_CHARTS`] facilities it is the other way
+/// round: the charts of all facilities ([`MAX_PANELS`] to a chart), and
+/// none of one facility.
 ///
 /// Each `<svg>` has a `viewBox`, so it scales to the width of a page.
 ///
@@ -347,7 +361,9 @@ pub fn write_plots(
 /// let s = presets::baseline().with_variant("high")?.with_param("horizon_days", "60")?;
 /// let summary = run(&s, &Runs { replications: 4, seed: 1, threads: 1 })?;
 /// let figures = run_figures(&s, &summary)?;
-/// assert_eq!(figures[0].stem, "occupancy");
+/// assert_eq!(figures[0].stem, "occupancy_karkh");
+/// // Each chart once: no chart of all facilities beside theirs.
+/// assert!(figures.iter().all(|f| f.stem != "occupancy"));
 /// assert!(figures.iter().all(|f| f.svg.starts_with("<svg") && f.svg.contains("viewBox")));
 /// assert!(figures[0].svg.contains("baseline, variant high (--set horizon_days=60)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -356,7 +372,7 @@ pub fn run_figures(scenario: &Scenario, summary: &Summary) -> Result<Vec<Figure>
     ensure_font()?;
     let cx = run_context(scenario, summary)?;
     let mut out = Vec::new();
-    run_charts(&cx, &mut |stem, title, chart, cx| {
+    run_charts(&cx, true, &mut |stem, title, chart, cx| {
         out.push(RunFigure { chart, cx, title }.figure(stem)?);
         Ok(())
     })?;
@@ -436,6 +452,50 @@ mod tests {
         }
         assert!(dir.join("occupancy_nasiriyah.svg").exists());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_overflow_is_drawn_where_it_goes() {
+        let text = include_str!("../../../examples/scenarios/kut_overflow.toml");
+        let mut s = Scenario::from_toml_str(text).unwrap();
+        // Kut opens on day 131; the overflow starts once it has beds.
+        s.horizon_days = 200;
+        let summary = run(
+            &s,
+            &Runs {
+                replications: 4,
+                seed: 1,
+                threads: 1,
+            },
+        )
+        .unwrap();
+        let figures = run_figures(&s, &summary).unwrap();
+        let svg = |stem: &str| {
+            &figures
+                .iter()
+                .find(|f| f.stem == stem)
+                .unwrap_or_else(|| panic!("no chart {stem}"))
+                .svg
+        };
+        let karkh = svg("occupancy_karkh");
+        // Where Karkh's overflow goes: Kut's line in Karkh's panel, named
+        // in the legend, and a note naming both receiving facilities
+        // (Nasiriyah, with its 12,800, off Karkh's scale).
+        assert!(karkh.contains("Kut (receives the overflow): median"));
+        assert!(!karkh.contains("Nasiriyah (receives the overflow)"));
+        assert!(karkh.contains("overflow to Kut, Nasiriyah (off scale):"));
+        let moved = summary
+            .metric("facility.Karkh.overflowed_out")
+            .and_then(|m| m.mean)
+            .unwrap();
+        assert!(moved > 0.0);
+        assert!(karkh.contains(&format!("{} moved", thousands(moved))));
+        assert!(svg("occupancy_kut").contains("receives overflow from Karkh"));
+        assert!(svg("occupancy_nasiriyah").contains("receives overflow from Karkh"));
+        // A facility with no overflow either way has no note.
+        assert!(!svg("occupancy_hillah").contains("overflow"));
+        // Each chart once: no chart of all facilities beside theirs.
+        assert!(figures.iter().all(|f| f.stem != "occupancy"));
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl<'a> Diag<'a> {
         draw_mesh(
             chart
                 .configure_mesh()
-                .x_labels((last as usize + 1).min(16))
+                .x_labels((last as usize + 1).min(8))
                 .y_labels(6)
                 .x_label_formatter(&fmt)
                 .y_label_formatter(&fmt)
