@@ -13,13 +13,13 @@
 //! 2. the **tables** behind them;
 //! 3. the **charts** (or a line saying there are none, e.g. in a build
 //!    without the `plots` feature);
-//! 4. the **scenario as run**: each scenario's TOML text
-//!    ([`Scenario::to_toml_string`], after the `--set` overrides, which are
-//!    listed, and naming the variant where there is one) with the SHA-256
-//!    of exactly that text;
-//! 5. the **provenance**: the crate version, seed, replications, a note that
+//! 4. the **provenance**: the crate version, seed, replications, a note that
 //!    results do not depend on the thread count, the command line and the
-//!    date.
+//!    date;
+//! 5. the **scenario as run**: the `--set` overrides, which are listed, the
+//!    variant where there is one, the SHA-256 of the scenario's TOML text
+//!    ([`Scenario::to_toml_string`], after the overrides) and that text,
+//!    folded (`<details>`) so that it does not push the rest away.
 //!
 //! Every figure shown as a number is also given exactly, as the `value` of
 //! an HTML `<data>` element (`<data class="mean" value="1234.5678">1,235</data>`),
@@ -27,10 +27,13 @@
 //! headline sentences carry `data-metric` naming the metric. All text is
 //! escaped (`& < > " '`).
 //!
-//! Layout: tables and long lines scroll sideways on a narrow screen, charts
-//! scale to the width (`viewBox`, `max-width: 100%; height: auto`), and a
-//! printed report is black on white with no page break inside a chart or a
-//! table where the page allows.
+//! Layout: a table fits its page without sideways scrolling: text cells
+//! wrap and, on a screen narrower than 40rem (a phone), each row's cells
+//! stack, each beside its column's name (`data-label`). Charts scale to
+//! the width (`viewBox`, `max-width: 100%; height: auto`) and their
+//! smallest text is still 10 pixels on a 390-pixel-wide screen (see
+//! [`crate::report::plots`]). A printed report is black on white with no
+//! page break inside a chart or a table where the page allows.
 //!
 //! The constructors [`Report::run`], [`Report::sweep`],
 //! [`Report::comparison`], [`Report::backtest`], [`Report::calibration`]
@@ -360,12 +363,15 @@ impl Table {
         out.push_str("</tr></thead>\n<tbody>\n");
         for r in &self.rows {
             out.push_str("<tr>");
-            for c in r {
-                out.push_str(if c.is_num() {
-                    "<td class=\"num\">"
-                } else {
-                    "<td>"
-                });
+            for (i, c) in r.iter().enumerate() {
+                // Each cell names its column, shown beside it where a
+                // narrow screen stacks a row's cells.
+                let label = self.head.get(i).map_or(String::new(), |h| escape(h));
+                let _ = write!(
+                    out,
+                    "<td{} data-label=\"{label}\">",
+                    if c.is_num() { " class=\"num\"" } else { "" }
+                );
                 c.0.html(out);
                 out.push_str("</td>");
             }
@@ -530,17 +536,28 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 figure{margin:1rem 0}
 figcaption{font-weight:600;margin-bottom:.3rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top;white-space:nowrap}
-th{background:#f3f3f3}
-td.num{text-align:right}
+table{border-collapse:collapse;width:100%;font-size:.9rem;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .4rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3;font-size:.85rem}
+td code{overflow-wrap:anywhere;word-break:break-word}
+td.num{text-align:right;white-space:nowrap}
 p.note{font-size:.85rem;color:#555;margin:.3rem 0}
 figure.chart svg{display:block;width:100%;max-width:100%;height:auto}
 pre{overflow-x:auto;background:#f6f6f6;padding:.6rem;border:1px solid #ddd;white-space:pre}
+details{margin:.6rem 0}
+summary{cursor:pointer;font-weight:600}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:600}
 dd{margin:0;overflow-wrap:anywhere}
-@media (max-width:40rem){body{padding:.6rem}dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}
+@media (max-width:40rem){body{padding:.6rem}dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}
+table,tbody,tr,td{display:block;width:100%}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+tr{border-bottom:2px solid #bbb;padding:.2rem 0}
+td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.1rem .2rem;text-align:right}
+td.num{white-space:normal}
+td::before{content:attr(data-label);font-weight:600;text-align:left;flex:0 0 auto;max-width:45%}
+td:first-child{display:block;text-align:left;font-weight:600}
+td:first-child::before{content:none}}
 @media print{
 body{color:#000;background:#fff;max-width:none;padding:0;font-size:10.5pt}
 p.lead,p.note{color:#000}
@@ -671,38 +688,19 @@ impl Report {
                 escape(&c.title)
             );
         }
-        o.push_str("</section>\n<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
-        for s in &self.scenarios {
-            if let Some(l) = &s.label {
-                let _ = writeln!(o, "<h3>{}</h3>", escape(l));
-            }
-            o.push_str("<dl>\n");
-            if let Some(v) = &s.variant {
-                let _ = writeln!(o, "<dt>variant</dt><dd><code>{}</code></dd>", escape(v));
-            }
-            o.push_str("<dt>overrides</dt><dd>");
-            if s.overrides.is_empty() {
-                o.push_str("none");
-            } else {
-                let list: Vec<String> = s.overrides.iter().map(override_html).collect();
-                o.push_str(&list.join("<br>"));
-            }
-            o.push_str("</dd>\n");
-            let _ = writeln!(
-                o,
-                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>",
-                s.sha256()
-            );
-            let _ = writeln!(
-                o,
-                "<pre><code class=\"scenario-toml\">{}</code></pre>",
-                escape(&s.toml)
-            );
-        }
+        o.push_str("</section>\n");
+        self.provenance_html(&mut o, version);
+        self.scenarios_html(&mut o);
+        o.push_str("</main>\n</body>\n</html>\n");
+        o
+    }
+
+    /// The provenance section.
+    fn provenance_html(&self, o: &mut String, version: &str) {
         let p = &self.provenance;
         let _ = write!(
             o,
-            "</section>\n<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n\
+            "<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n\
              <dt>custody-sim</dt><dd>version <span class=\"version\">{version}</span></dd>\n"
         );
         for s in &self.scenarios {
@@ -732,11 +730,46 @@ impl Report {
              replication i draws from its own random stream (seed, i), so the same \
              command gives the same figures on any machine</dd>\n\
              <dt>command</dt><dd><code class=\"command-line\">{}</code></dd>\n\
-             <dt>date</dt><dd>{}</dd>\n</dl>\n</section>\n</main>\n</body>\n</html>\n",
+             <dt>date</dt><dd>{}</dd>\n</dl>\n</section>\n",
             escape(&p.command_line),
             escape(&p.date)
         );
-        o
+    }
+
+    /// The scenarios as run, last: what changed them, their hash, and
+    /// their text folded (`<details>`).
+    fn scenarios_html(&self, o: &mut String) {
+        o.push_str("<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
+        for s in &self.scenarios {
+            if let Some(l) = &s.label {
+                let _ = writeln!(o, "<h3>{}</h3>", escape(l));
+            }
+            o.push_str("<dl>\n");
+            if let Some(v) = &s.variant {
+                let _ = writeln!(o, "<dt>variant</dt><dd><code>{}</code></dd>", escape(v));
+            }
+            o.push_str("<dt>overrides</dt><dd>");
+            if s.overrides.is_empty() {
+                o.push_str("none");
+            } else {
+                let list: Vec<String> = s.overrides.iter().map(override_html).collect();
+                o.push_str(&list.join("<br>"));
+            }
+            o.push_str("</dd>\n");
+            let _ = writeln!(
+                o,
+                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>",
+                s.sha256()
+            );
+            let _ = writeln!(
+                o,
+                "<details>\n<summary>The scenario file as run ({} lines of TOML)</summary>\n\
+                 <pre><code class=\"scenario-toml\">{}</code></pre>\n</details>",
+                s.toml.lines().count(),
+                escape(&s.toml)
+            );
+        }
+        o.push_str("</section>\n");
     }
 
     /// Writes the document to `path` atomically

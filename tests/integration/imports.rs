@@ -69,16 +69,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
         "model/streams.rs",
         "model/workspace.rs",
     ],
-    // `report/plots/mod.rs` calls the charts of `charts.rs`, which draw
-    // with `draw.rs`, and both read the palette, fonts and sizes of
-    // `mod.rs`, as does the `Chart` trait of `chart.rs`, which `mod.rs`
-    // implements; moving those into a file of their own removes it.
-    &[
-        "report/plots/chart.rs",
-        "report/plots/charts.rs",
-        "report/plots/draw.rs",
-        "report/plots/mod.rs",
-    ],
 ];
 
 /// The file-level import graph of `sources` (path under `src/` → source

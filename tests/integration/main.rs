@@ -24,6 +24,7 @@ mod paths_reliability;
 mod provenance;
 mod queueing;
 mod reliability;
+mod report_browser;
 mod report_html;
 mod rules;
 mod rules_v2;

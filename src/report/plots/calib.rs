@@ -62,10 +62,10 @@ use plotters::prelude::*;
 use super::axes::{Calendar, nice_max};
 use super::chart::{Chart, stacked_size};
 use super::draw::{create_dir, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
-use super::{
-    CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, REFERENCE_WIDTH, ensure_font,
-    font, plot_err, unique_stems,
+use super::style::{
+    CAPTION_SIZE, MAX_PANELS, PALETTE, REFERENCE_WIDTH, ensure_font, font, plot_err,
 };
+use super::{Figure, MAX_FACILITY_CHARTS, unique_stems};
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
 use crate::dist::Dist;
 use crate::error::Error;

@@ -6,8 +6,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, active_span, nice_max};
-use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
-use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
+use super::draw::{
+    by_day, capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled,
+};
+use super::style::{
+    CHAR_WIDTH, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE,
+    chars_in, font, plot_err, wrap,
+};
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::report::format::thousands;
@@ -91,7 +96,19 @@ pub(super) struct Reference {
     points: Vec<(f64, f64)>,
 }
 
-/// One time-series panel: bands, reference lines, both time axes.
+/// Where a facility's overflow goes, drawn in its panel: the median
+/// occupancy of each receiving facility that fits the panel's scale (a
+/// thin dotted line), and a note naming them all.
+#[derive(Default)]
+pub(super) struct Overflow<'a> {
+    /// Receiving facilities drawn: name, median, colour.
+    lines: Vec<(&'a str, &'a SeriesBands, RGBColor)>,
+    /// The note drawn in the panel's top left (`overflow to Kut`).
+    note: Option<String>,
+}
+
+/// One time-series panel: bands, reference lines, both time axes, and
+/// where a facility's overflow goes.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     cal: Calendar,
@@ -99,27 +116,60 @@ fn panel<DB: DrawingBackend>(
     y_desc: &str,
     bands: &[Band<'_>],
     references: &[Reference],
+    overflow: &Overflow<'_>,
 ) -> Result<(), Error> {
     let h = f64::from(cal.horizon);
     let days = cal.horizon as usize;
-    let y_max = nice_max(
-        bands
+    let top = bands
+        .iter()
+        .flat_map(|b| {
+            b.bands
+                .p95
+                .iter()
+                .take(days)
+                .chain(b.bands.p50.iter().take(days))
+        })
+        .chain(
+            references
+                .iter()
+                .flat_map(|r| r.points.iter().map(|p| &p.1)),
+        )
+        .chain(
+            overflow
+                .lines
+                .iter()
+                .flat_map(|l| l.1.p50.iter().take(days)),
+        )
+        .copied()
+        .fold(0.0, f64::max);
+    // A band narrower than its median line (in pixels, about) is named
+    // in a note with its widest span; a note needs room above the data.
+    let plot_h = f64::from(area.dim_in_pixel().1).max(200.0) - 140.0;
+    let mut notes: Vec<String> = overflow.note.iter().cloned().collect();
+    for b in bands {
+        let widest = b
+            .bands
+            .p95
             .iter()
-            .flat_map(|b| {
-                b.bands
-                    .p95
-                    .iter()
-                    .take(days)
-                    .chain(b.bands.p50.iter().take(days))
-            })
-            .chain(
-                references
-                    .iter()
-                    .flat_map(|r| r.points.iter().map(|p| &p.1)),
-            )
-            .copied()
-            .fold(0.0, f64::max),
-    );
+            .zip(&b.bands.p5)
+            .take(days)
+            .map(|(h, l)| h - l)
+            .fold(0.0, f64::max);
+        if widest / nice_max(top) * plot_h < 2.0 * f64::from(MEDIAN_WIDTH) {
+            notes.push(format!(
+                "{}: 5\u{2013}95% band at most {} wide (under the line)",
+                b.label,
+                thousands(widest)
+            ));
+        }
+    }
+    // Each note wrapped to the plot's width.
+    let room = f64::from(area.dim_in_pixel().0) - 190.0;
+    let notes: Vec<String> = notes
+        .iter()
+        .flat_map(|n| wrap(n, chars_in(room, TICK_SIZE), 3))
+        .collect();
+    let y_max = nice_max(top * (1.0 + 0.13 * notes.len() as f64));
     let y_fmt = |y: &f64| thousands(*y);
     let mut chart = time_chart(area, caption, cal, (0.0, h), y_max, y_desc, &y_fmt)?;
 
@@ -144,11 +194,205 @@ fn panel<DB: DrawingBackend>(
                     + PathElement::new(vec![(26, 0), (44, 0)], style)
             });
     }
+    for &(name, target, colour) in &overflow.lines {
+        let style = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(DashedLineSeries::new(
+                by_day(&target.p50, days),
+                4,
+                8,
+                style,
+            ))
+            .map_err(plot_err)?
+            .label(format!("{name} (receives the overflow): median"))
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (4, 0)], style)
+                    + PathElement::new(vec![(12, 0), (16, 0)], style)
+                    + PathElement::new(vec![(24, 0), (28, 0)], style)
+            });
+    }
     for b in bands {
         draw_median(&mut chart, b.bands, days, b.colour, b.label)?;
     }
-    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    let line_h = (TICK_SIZE / 1.24 * 1.3) as i32;
+    for (k, note) in notes.iter().enumerate() {
+        let (x0, y0) = chart.backend_coord(&(0.0, y_max));
+        let base = area.get_base_pixel();
+        let at = (x0 - base.0 + 12, y0 - base.1 + 8 + k as i32 * line_h);
+        let width = (note.chars().count() as f64 * TICK_SIZE / 1.24 * CHAR_WIDTH) as i32;
+        area.draw(&Rectangle::new(
+            [
+                (at.0 - 6, at.1 - 4),
+                (at.0 + width + 6, at.1 + TICK_SIZE as i32),
+            ],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(plot_err)?;
+        area.draw(&Text::new(
+            note.clone(),
+            at,
+            font(TICK_SIZE).pos(Pos::new(HPos::Left, VPos::Top)),
+        ))
+        .map_err(plot_err)?;
+    }
+    // The legend goes in the corner with the fewest data points under it.
+    let mut labels: Vec<String> = Vec::new();
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for b in bands {
+        labels.push(format!("{}: 5\u{2013}95% of replications", b.label));
+        labels.push(format!("{}: median", b.label));
+        for v in [&b.bands.p5, &b.bands.p50, &b.bands.p95] {
+            points.extend(
+                v.iter()
+                    .take(days)
+                    .enumerate()
+                    .map(|(i, &y)| ((i + 1) as f64, y)),
+            );
+        }
+    }
+    for r in references {
+        labels.push(r.label.clone());
+        // A step function: its points and the middle of each step.
+        for w in r.points.windows(2) {
+            let n = 16;
+            points.extend((0..=n).map(|k| {
+                let t = f64::from(k) / f64::from(n);
+                (
+                    w[0].0 + t * (w[1].0 - w[0].0),
+                    w[0].1 + t * (w[1].1 - w[0].1),
+                )
+            }));
+        }
+    }
+    for &(name, target, _) in &overflow.lines {
+        labels.push(format!("{name} (receives the overflow): median"));
+        points.extend(
+            target
+                .p50
+                .iter()
+                .take(days)
+                .enumerate()
+                .map(|(i, &y)| ((i + 1) as f64, y)),
+        );
+    }
+    // The notes hold the top left.
+    for k in 0..=20 {
+        for line in 0..notes.len() {
+            let y = y_max * (1.0 - 0.08 * (line as f64 + 0.5));
+            points.push((h * 0.8 * f64::from(k) / 20.0, y));
+        }
+    }
+    let (w, hgt) = chart.plotting_area().dim_in_pixel();
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let box_w = (longest as f64 * TICK_SIZE / 1.24 * CHAR_WIDTH + 70.0) / f64::from(w.max(1));
+    let box_h = (labels.len() as f64 * 46.0 + 20.0) / f64::from(hgt.max(1));
+    let corner = quiet_corner(&points, (0.0, h), (0.0, y_max), box_w, box_h);
+    legend(&mut chart, corner)?;
     Ok(())
+}
+
+/// The corner of a plot over `x` × `y` where a box `w` × `h` (shares of
+/// the plot's width and height) covers the fewest of `points`; the lower
+/// right where several tie.
+fn quiet_corner(
+    points: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+    w: f64,
+    h: f64,
+) -> SeriesLabelPosition {
+    let inside = |left: bool, low: bool| {
+        points
+            .iter()
+            .filter(|&&(px, py)| {
+                let tx = (px - x.0) / (x.1 - x.0);
+                let ty = (py - y.0) / (y.1 - y.0);
+                let in_x = if left { tx <= w } else { tx >= 1.0 - w };
+                let in_y = if low { ty <= h } else { ty >= 1.0 - h };
+                in_x && in_y
+            })
+            .count()
+    };
+    [
+        (SeriesLabelPosition::LowerRight, false, true),
+        (SeriesLabelPosition::UpperRight, false, false),
+        (SeriesLabelPosition::LowerLeft, true, true),
+        (SeriesLabelPosition::UpperLeft, true, false),
+    ]
+    .into_iter()
+    .min_by_key(|&(_, left, low)| inside(left, low))
+    .map_or(SeriesLabelPosition::LowerRight, |c| c.0)
+}
+
+/// Where the overflow of facility `i` goes, for its panel: each receiving
+/// facility whose median fits within 1.5 times the panel's own scale
+/// (its band and capacity) is drawn; the note names every one, with the
+/// mean moved out (`facility.<f>.overflowed_out`).
+/// A facility that receives another's overflow is named in its note too.
+fn overflow_of<'a>(
+    cx: &'a Context<'a>,
+    i: usize,
+    own: &SeriesBands,
+) -> Result<Overflow<'a>, Error> {
+    let s = cx.scenario;
+    let f = &s.facilities[i];
+    let days = cx.cal.horizon as usize;
+    let mut out = Overflow::default();
+    let mut notes = Vec::new();
+    if let Some(o) = &f.overflow {
+        let scale = own
+            .p95
+            .iter()
+            .take(days)
+            .copied()
+            .fold(f.capacity as f64, f64::max)
+            * 1.5;
+        let mut names = Vec::new();
+        for name in &o.to {
+            let Some(j) = s.facilities.iter().position(|g| &g.name == name) else {
+                continue;
+            };
+            let target = cx.series(&format!("occupancy.{name}"))?;
+            let peak = target.p50.iter().take(days).copied().fold(0.0, f64::max);
+            if peak <= scale {
+                out.lines.push((
+                    s.facilities[j].name.as_str(),
+                    target,
+                    PALETTE[j % PALETTE.len()],
+                ));
+                names.push(name.clone());
+            } else {
+                names.push(format!("{name} (off scale)"));
+            }
+        }
+        let moved = cx
+            .summary
+            .metric(&format!("facility.{}.overflowed_out", f.name))
+            .and_then(|m| m.mean);
+        let mut note = format!("overflow to {}", names.join(", "));
+        if let Some(m) = moved {
+            note.push_str(&format!(": {} moved", thousands(m)));
+        }
+        notes.push(note);
+    }
+    let from: Vec<&str> = s
+        .facilities
+        .iter()
+        .filter(|g| {
+            g.overflow
+                .as_ref()
+                .is_some_and(|o| o.to.iter().any(|t| t == &f.name))
+        })
+        .map(|g| g.name.as_str())
+        .collect();
+    if !from.is_empty() {
+        notes.push(format!("receives overflow from {}", from.join(", ")));
+    }
+    if !notes.is_empty() {
+        out.note = Some(notes.join("; "));
+    }
+    Ok(out)
 }
 
 /// Draws `n` stacked panels into a file of the given backend.
@@ -209,6 +453,7 @@ impl RunChart<'_> {
                         let i = ix[k];
                         let f = &s.facilities[i];
                         let bands = cx.series(&format!("occupancy.{}", f.name))?;
+                        let overflow = overflow_of(cx, i, bands)?;
                         panel(
                             area,
                             cx.cal,
@@ -223,6 +468,7 @@ impl RunChart<'_> {
                                 label: "capacity (beds)".into(),
                                 points: capacity_steps(f, s.start_date, h),
                             }],
+                            &overflow,
                         )
                     },
                 )
@@ -249,6 +495,7 @@ impl RunChart<'_> {
                                 colour: PALETTE[i % PALETTE.len()],
                             }],
                             &[],
+                            &Overflow::default(),
                         );
                     };
                     let bands = cx.series(&format!("queue.{}", st.name))?;
@@ -265,7 +512,15 @@ impl RunChart<'_> {
                             colour: PALETTE[(i + 1) % PALETTE.len()],
                         });
                     }
-                    panel(area, cx.cal, Some(&caption), "cases waiting", &shown, &[])
+                    panel(
+                        area,
+                        cx.cal,
+                        Some(&caption),
+                        "cases waiting",
+                        &shown,
+                        &[],
+                        &Overflow::default(),
+                    )
                 },
             ),
             RunChart::Transfers => stacked(
@@ -292,6 +547,7 @@ impl RunChart<'_> {
                             label: format!("all {} detainees", thousands(total)),
                             points: vec![(0.0, total), (h, total)],
                         }],
+                        &Overflow::default(),
                     )
                 },
             ),
@@ -407,7 +663,7 @@ fn repatriation_panel<DB: DrawingBackend>(
         area.draw(&Text::new(
             format!("of {}", thousands(count as f64)),
             (px - base.0, py - base.1 + 50),
-            font(TICK_SIZE - 3.0)
+            font(TICK_SIZE)
                 .color(&RGBColor(90, 90, 90))
                 .pos(Pos::new(HPos::Center, VPos::Top)),
         ))
