@@ -24,7 +24,7 @@ mod solve;
 
 pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
-pub use compare::comparison_table;
+pub use compare::{comparison_table, comparison_table_for};
 pub use morris::morris_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
@@ -35,7 +35,7 @@ use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::changes_text;
 use crate::report::dates::Day0;
-use crate::report::format::{by_size, fixed, percent, signed, thousands};
+use crate::report::format::{by_size, fixed, percent, thousands};
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 
@@ -48,6 +48,17 @@ enum Kind {
     Day(u32),
     /// A ratio shown as a percentage.
     Percent,
+}
+
+/// How the schema's unit of metric `name` shows: a day number as a day
+/// (past `horizon` means never), a ratio as a percentage, anything else
+/// (or a name of no schema row) plain.
+fn kind_of(name: &str, horizon: u32) -> Kind {
+    match crate::model::schema::metric_def_of(name).map(|d| d.unit) {
+        Some("day number") => Kind::Day(horizon),
+        Some("ratio") => Kind::Percent,
+        _ => Kind::Plain,
+    }
 }
 
 fn fmt_kind(x: f64, kind: Kind) -> String {
@@ -676,10 +687,11 @@ pub fn sweep_metric(name: &str) -> bool {
     !name.contains('.') || crate::model::schema::is_headline(name)
 }
 
-/// A readable summary of a sweep: for each headline metric, one line per
-/// cell with its `mean [p5–p95]` and the paired difference to the first
-/// cell with its 95% CI. The header lists the changes that made the base
-/// scenario ([`SweepResult::overrides`]).
+/// A readable summary of a sweep: for each metric of the sweep table's
+/// own ([`sweep_metric`]), one line per cell with its `mean [p5–p95]` and
+/// the paired difference to the first cell with its 95% CI. The header
+/// lists the changes that made the base scenario
+/// ([`SweepResult::overrides`]). [`sweep_table_of`] chooses the metrics.
 ///
 /// # Example
 ///
@@ -696,6 +708,30 @@ pub fn sweep_metric(name: &str) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_table(r: &SweepResult) -> String {
+    sweep_table_of(r, &[])
+}
+
+/// [`sweep_table`] of the metrics `metrics`, in that order (those of
+/// [`sweep_metric`] when empty; a name no cell has shows `—`). A rate
+/// reads as a percentage (its difference in percentage points), a day
+/// metric `never` past the horizon; a difference and its interval are at
+/// the precision of the interval ([`crate::report::format::with_spread`]).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::Runs, presets, report::table::sweep_table_of, sweep::{sweep, Vary}};
+///
+/// let grid = [Vary::new("court.stage[trial].servers", [15, 30])];
+/// let base = presets::baseline().with_param("horizon_days", "60")?;
+/// let r = sweep(&base, &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = sweep_table_of(&r, &["facility.Karkh.peak_occupancy_rate"]);
+/// assert!(text.contains("facility.Karkh.peak_occupancy_rate"));
+/// assert!(text.contains('%'));
+/// assert!(!text.contains("mean_days_to_verdict"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sweep_table_of(r: &SweepResult, metrics: &[&str]) -> String {
     let overrides = &r.overrides;
     let mut out = String::new();
     let Some(first) = r.cells.first() else {
@@ -732,12 +768,17 @@ pub fn sweep_table(r: &SweepResult) -> String {
     out.push('\n');
     out.push_str(&grid(&rows, "  "));
 
-    for (name, _) in f.metrics.iter().filter(|(n, _)| sweep_metric(n)) {
-        let kind = if name.ends_with("_day") {
-            Kind::Day(f.horizon_days)
-        } else {
-            Kind::Plain
-        };
+    let names: Vec<&str> = if metrics.is_empty() {
+        f.metrics
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| sweep_metric(n))
+            .collect()
+    } else {
+        metrics.to_vec()
+    };
+    for name in names {
+        let kind = kind_of(name, f.horizon_days);
         let _ = writeln!(out, "\n{name}");
         let mut rows = vec![vec![
             t("cell"),
@@ -749,19 +790,8 @@ pub fn sweep_table(r: &SweepResult) -> String {
                 t("—")
             } else {
                 match c.diff_of(name) {
-                    Some(d) => match (d.mean, d.ci95_low, d.ci95_high) {
-                        (Some(mean), Some(lo), Some(hi)) => {
-                            format!(
-                                "{} [{}, {}]",
-                                signed(mean, by_size(mean)),
-                                by_size(lo),
-                                by_size(hi)
-                            )
-                        }
-                        (Some(mean), _, _) => signed(mean, by_size(mean)),
-                        _ => t("—"),
-                    },
-                    None => t("—"),
+                    Some(d) if d.mean.is_some() => compare::difference(d, kind),
+                    _ => t("—"),
                 }
             };
             rows.push(vec![
