@@ -18,6 +18,7 @@
 mod backtest;
 mod calibrate;
 mod compare;
+mod court;
 mod morris;
 mod sensitivity;
 mod solve;
@@ -25,6 +26,7 @@ mod solve;
 pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
 pub use compare::{comparison_table, comparison_table_for};
+pub use court::stage_caseload;
 pub use morris::morris_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
@@ -516,39 +518,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str(&grid(&rows, "  "));
 
     // Court.
-    out.push_str("\nCourt stages\n");
-    let mut rows = vec![vec![
-        t("stage"),
-        t("servers"),
-        t("cases completed"),
-        t("mean wait [days]"),
-        t("peak queue"),
-        t("queue at the horizon"),
-    ]];
-    for st in &scenario.court.stages {
-        let key = |k: &str| format!("stage.{}.{k}", st.name);
-        let servers = match st
-            .schedule
-            .iter()
-            .rfind(|c| c.day.days_from(scenario.start_date) <= f64::from(h))
-        {
-            Some(last) => format!(
-                "{} → {}",
-                thousands(st.servers as f64),
-                thousands(last.servers as f64)
-            ),
-            None => thousands(st.servers as f64),
-        };
-        rows.push(vec![
-            st.name.clone(),
-            servers,
-            band(m(&key("completed")), Kind::Plain),
-            band(m(&key("mean_wait_days")), Kind::Plain),
-            band(m(&key("peak_queue")), Kind::Plain),
-            band(m(&key("queue_at_horizon")), Kind::Plain),
-        ]);
-    }
-    out.push_str(&grid(&rows, "  "));
+    court::court_stages(&mut out, scenario, s);
     court_v3(&mut out, scenario, s);
 
     // Verdicts.
@@ -614,6 +584,34 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str(&grid(&rows, "  "));
 
     // Groups.
+    groups(&mut out, scenario, s);
+    approximate_note(&mut out, s);
+    out
+}
+
+/// When group `g` may be repatriated: never, before a verdict only, or
+/// also (or only) from prison after a conviction.
+fn repatriated_when(g: &crate::scenario::Group) -> &'static str {
+    let r = &g.repatriation;
+    if r.probability <= 0.0 || r.quota == Some(0) {
+        "never"
+    } else if !r.after_conviction {
+        "before a verdict"
+    } else if r.eligible_after == crate::scenario::EligibleAfter::Verdict {
+        "after conviction*"
+    } else {
+        "before a verdict or after conviction*"
+    }
+}
+
+/// The "Groups" block of the run table: per group its size, transferred,
+/// repatriated and convicted, and when its members may be repatriated.
+/// Where a group repatriates after conviction, the two columns overlap
+/// (someone convicted, then repatriated from prison, counts in both) and
+/// a note says so, naming the groups whose two means add up to more than
+/// the group.
+fn groups(out: &mut String, scenario: &Scenario, s: &Summary) {
+    let m = |name: &str| s.metric(name);
     out.push_str("\nGroups\n");
     let mut rows = vec![vec![
         t("group"),
@@ -621,20 +619,52 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         t("transferred"),
         t("repatriated"),
         t("convicted"),
+        t("repatriated when"),
     ]];
+    let mut overlap = false;
+    let mut above = Vec::new();
     for g in &scenario.groups {
         let key = |k: &str| format!("{k}.{}", g.name);
+        let when = repatriated_when(g);
+        if when.ends_with('*') {
+            overlap = true;
+            let mean = |k: &str| m(&key(k)).and_then(|x| x.mean);
+            if let (Some(r), Some(c)) = (mean("repatriated"), mean("convicted"))
+                && r + c > g.count as f64
+            {
+                above.push(format!(
+                    "{}: {} + {} of {}",
+                    g.name,
+                    thousands(r),
+                    thousands(c),
+                    thousands(g.count as f64)
+                ));
+            }
+        }
         rows.push(vec![
             g.name.clone(),
             thousands(g.count as f64),
             band(m(&key("transferred")), Kind::Plain),
             band(m(&key("repatriated")), Kind::Plain),
             band(m(&key("convicted")), Kind::Plain),
+            t(when),
         ]);
     }
     out.push_str(&grid(&rows, "  "));
-    approximate_note(&mut out, s);
-    out
+    if overlap {
+        let example = if above.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; so repatriated + convicted may exceed the group ({}), which is no error",
+                above.join("; ")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  (* after_conviction: a convicted member may later be repatriated from prison (transfer of sentenced persons); such a person counts both as convicted (every conviction, whether or not the person later left) and as repatriated (before a verdict or after){example})"
+        );
+    }
 }
 
 /// A note naming the daily series whose quantiles fell back to an
