@@ -3,7 +3,8 @@
 //! to the first scenario with its 95% CI.
 //!
 //! Every figure is at the precision of its interval
-//! ([`crate::report::format::with_spread`]), thousands separated; a rate
+//! ([`crate::report::format::with_interval`]: at most four significant
+//! digits), thousands separated; a rate
 //! (`peak_occupancy_rate`) reads as a percentage and its difference in
 //! percentage points; a day metric (`first_day_over_capacity`) comes with
 //! the dates of its p5–p95 band, as the run's table dates it, and reads
@@ -11,11 +12,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Kind, band_dates, grid, kind_of};
+use super::{Kind, band_dates, beds_on_day0, grid, kind_of};
 use crate::decide::Comparison;
 use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::Day0;
-use crate::report::format::{signed, with_spread};
+use crate::report::format::{signed, with_interval};
 use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 
@@ -25,20 +26,16 @@ use crate::stats::MetricStats;
 fn interval(x: Option<f64>, lo: Option<f64>, hi: Option<f64>, sign: bool, percent: bool) -> String {
     let Some(x) = x else { return "–".into() };
     let scale = if percent { 100.0 } else { 1.0 };
-    let width = match (lo, hi) {
-        (Some(l), Some(h)) => (h - l) * scale,
-        _ => 0.0,
-    };
     let each = if percent && !sign { "%" } else { "" };
     let after = if percent && sign { " pp" } else { "" };
-    let shown = format!("{}{each}", with_spread(x * scale, width));
+    // Without an end, the other (or the figure) stands in for the width.
+    let (l, h) = (lo.unwrap_or(hi.unwrap_or(x)), hi.unwrap_or(lo.unwrap_or(x)));
+    let (shown, l, h) = with_interval(x * scale, l * scale, h * scale);
+    let shown = format!("{shown}{each}");
     let shown = if sign { signed(x, shown) } else { shown };
-    let end = |e: Option<f64>| {
-        e.map_or("–".to_string(), |e| {
-            format!("{}{each}", with_spread(e * scale, width))
-        })
-    };
-    format!("{shown} [{}, {}]{after}", end(lo), end(hi))
+    let end =
+        |e: Option<f64>, text: String| e.map_or("–".to_string(), |_| format!("{text}{each}"));
+    format!("{shown} [{}, {}]{after}", end(lo, l), end(hi, h))
 }
 
 /// A paired difference `+mean [lo, hi]` at the precision of its
@@ -53,17 +50,19 @@ pub(super) fn difference(d: &PairedDiff, kind: Kind) -> String {
     )
 }
 
-/// A scenario's calendar: its horizon and day 0.
-#[derive(Clone, Copy)]
+/// A scenario's calendar: its horizon and day 0, and the facilities
+/// already over capacity on day 0 (their first day over reads so).
+#[derive(Clone)]
 struct Calendar {
     horizon: u32,
     day0: Option<Day0>,
+    over_on_day0: Vec<String>,
 }
 
 /// One scenario's level of a metric: `mean [95% CI]`, `never` for a day
 /// metric beyond the horizon in every replication; and, for a day
 /// metric, the dates of its p5–p95 band.
-fn level(s: Option<&MetricStats>, kind: Kind, cal: Option<Calendar>) -> (String, String) {
+fn level(s: Option<&MetricStats>, kind: Kind, cal: Option<&Calendar>) -> (String, String) {
     let Some(s) = s else {
         return ("–".into(), String::new());
     };
@@ -93,7 +92,7 @@ fn level(s: Option<&MetricStats>, kind: Kind, cal: Option<Calendar>) -> (String,
 /// A comparison as text for a terminal: for each metric, one line per
 /// scenario with `mean [95% CI]` and `Δ` the paired difference to the
 /// first scenario on common random numbers `[95% CI]`, each at the
-/// precision of its interval ([`crate::report::format::with_spread`]);
+/// precision of its interval ([`crate::report::format::with_interval`]);
 /// rates as percentages. Without the scenarios, day metrics have no
 /// dates: see [`comparison_table_for`].
 ///
@@ -152,6 +151,12 @@ pub fn comparison_table_for(c: &Comparison, scenarios: &[(String, Scenario)]) ->
         .map(|(_, s)| Calendar {
             horizon: s.horizon_days,
             day0: Day0::parse(&s.start_date.to_string()),
+            over_on_day0: s
+                .facilities
+                .iter()
+                .filter(|f| f.initial_occupancy > beds_on_day0(f, s.start_date))
+                .map(|f| format!("facility.{}.first_day_over_capacity", f.name))
+                .collect(),
         })
         .collect();
     table(c, &calendars)
@@ -190,7 +195,12 @@ fn table(c: &Comparison, calendars: &[Calendar]) -> String {
         }
         let mut rows = Vec::with_capacity(m.entries.len());
         for (i, e) in m.entries.iter().enumerate() {
-            let (mean, dates) = level(e.stats.as_ref(), kind, calendars.get(i).copied());
+            let cal = calendars.get(i);
+            let (mean, dates) = if cal.is_some_and(|c| c.over_on_day0.contains(&m.metric)) {
+                ("over on day 0".to_string(), String::new())
+            } else {
+                level(e.stats.as_ref(), kind, cal)
+            };
             let diff = match (&e.diff, i) {
                 (_, 0) => "(reference)".to_string(),
                 (Some(d), _) => difference(d, kind),
@@ -210,7 +220,7 @@ fn table(c: &Comparison, calendars: &[Calendar]) -> String {
     }
     if notes.1 {
         t.push_str(
-            "\n(day numbers: dates are those of the p5–p95 band across replications; never: beyond the horizon, counted as horizon + 1 in the mean)\n",
+            "\n(day numbers: dates are those of the p5–p95 band across replications; never: beyond the horizon, counted as horizon + 1 in the mean; over on day 0: the population inside on day 0 already exceeds the beds)\n",
         );
     }
     t
@@ -230,6 +240,11 @@ mod tests {
             interval(Some(12.345), Some(12.1), Some(12.6), true, false),
             "+12.35 [12.10, 12.60]"
         );
+        // No more than four significant digits, whatever the width.
+        assert_eq!(
+            interval(Some(21.02), Some(20.98), Some(21.06), false, false),
+            "21.02 [20.98, 21.06]"
+        );
         assert_eq!(interval(Some(-3.0), None, None, true, false), "-3 [–, –]");
         assert_eq!(interval(None, Some(1.0), Some(2.0), false, false), "–");
         // A mean with a wide interval: no decimals, thousands separated.
@@ -246,6 +261,10 @@ mod tests {
             "142.6% [142.0%, 143.2%]"
         );
         assert_eq!(
+            interval(Some(1.425910), Some(1.425870), Some(1.425950), false, true),
+            "142.6% [142.6%, 142.6%]"
+        );
+        assert_eq!(
             interval(Some(-0.052), Some(-0.06), Some(-0.044), true, true),
             "-5.2 [-6.0, -4.4] pp"
         );
@@ -257,9 +276,10 @@ mod tests {
 
     #[test]
     fn day_metrics_are_dated_or_never() {
-        let cal = Calendar {
+        let cal = &Calendar {
             horizon: 730,
             day0: Day0::parse("2026-01-21"),
+            over_on_day0: Vec::new(),
         };
         let m = MetricStats::from_values(&[21.0, 21.0, 21.0]);
         let (mean, dates) = level(Some(&m), Kind::Day(730), Some(cal));
