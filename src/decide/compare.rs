@@ -152,12 +152,9 @@ const FACILITY_ANSWERS: [&str; 4] = [
 ];
 
 /// The answers of the whole system that follow the facilities': the
-/// time to a verdict and repatriation.
-const SYSTEM_ANSWERS: [&str; 3] = [
-    "mean_days_to_verdict",
-    "median_days_to_verdict",
-    "repatriated",
-];
+/// time to a verdict (the median: half the verdicts come sooner) and
+/// repatriation.
+const SYSTEM_ANSWERS: [&str; 2] = ["median_days_to_verdict", "repatriated"];
 
 /// Whether some rule of `s` can bring anyone into its facility `f`:
 /// transferees placed there (an allocation that lists it, with a positive
@@ -204,8 +201,8 @@ fn receives(s: &Scenario, f: usize) -> bool {
 /// `sweep` show by default: for each facility that receives transferees
 /// or people moved by a rule, in file order, its first day over capacity,
 /// peak occupancy rate, days over capacity and first day back under
-/// capacity (each where the metric schema has it); then the mean and
-/// median time to a verdict and the number repatriated.
+/// capacity (each where the metric schema has it); then the median time
+/// to a verdict and the number repatriated.
 ///
 /// A facility that nobody is moved into (it carries its input population
 /// only) has none of its metrics here: its figures restate the scenario.

@@ -905,6 +905,26 @@ mod tests {
         }
     }
 
+    /// When a group may be repatriated, and which groups' repatriated
+    /// and convicted overlap (marked `*`, explained in the note).
+    #[test]
+    fn groups_say_when_they_are_repatriated() {
+        use crate::scenario::{EligibleAfter, Group};
+        let mut g = Group::new("A", 10);
+        assert_eq!(repatriated_when(&g), "never");
+        g.repatriation.probability = 0.5;
+        assert_eq!(repatriated_when(&g), "before a verdict");
+        g.repatriation.after_conviction = true;
+        assert_eq!(
+            repatriated_when(&g),
+            "before a verdict or after conviction*"
+        );
+        g.repatriation.eligible_after = EligibleAfter::Verdict;
+        assert_eq!(repatriated_when(&g), "after conviction*");
+        g.repatriation.quota = Some(0);
+        assert_eq!(repatriated_when(&g), "never");
+    }
+
     #[test]
     fn grid_aligns_columns() {
         let g = grid(&[vec![t("a"), t("bb")], vec![t("ccc"), t("d")]], "");

@@ -64,14 +64,7 @@ fn compare_defaults_to_the_capacity_answers_of_the_receiving_facilities() {
             }
         }
     }
-    want.extend(
-        [
-            "mean_days_to_verdict",
-            "median_days_to_verdict",
-            "repatriated",
-        ]
-        .map(String::from),
-    );
+    want.extend(["median_days_to_verdict", "repatriated"].map(String::from));
     assert_eq!(metric_names(&j), want);
 }
 

@@ -515,7 +515,8 @@ pub(crate) struct CompareArgs {
     /// A metric to compare, e.g. `median_days_to_verdict`; repeatable.
     /// Default: the capacity answers (per receiving facility its first
     /// day over capacity, peak occupancy rate, days over capacity and
-    /// first day back under; the time to a verdict; repatriated).
+    /// first day back under; the median time to a verdict;
+    /// repatriated).
     #[arg(long, value_name = "NAME")]
     pub(crate) metric: Vec<String>,
     /// Replications per scenario.
