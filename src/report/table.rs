@@ -18,13 +18,15 @@
 mod backtest;
 mod calibrate;
 mod compare;
+mod court;
 mod morris;
 mod sensitivity;
 mod solve;
 
 pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
-pub use compare::comparison_table;
+pub use compare::{comparison_table, comparison_table_for};
+pub use court::stage_caseload;
 pub use morris::morris_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
@@ -35,7 +37,7 @@ use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::changes_text;
 use crate::report::dates::Day0;
-use crate::report::format::{by_size, fixed, percent, signed, thousands};
+use crate::report::format::{by_size, fixed, percent, thousands};
 use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 
@@ -48,6 +50,17 @@ enum Kind {
     Day(u32),
     /// A ratio shown as a percentage.
     Percent,
+}
+
+/// How the schema's unit of metric `name` shows: a day number as a day
+/// (past `horizon` means never), a ratio as a percentage, anything else
+/// (or a name of no schema row) plain.
+fn kind_of(name: &str, horizon: u32) -> Kind {
+    match crate::model::schema::metric_def_of(name).map(|d| d.unit) {
+        Some("day number") => Kind::Day(horizon),
+        Some("ratio") => Kind::Percent,
+        _ => Kind::Plain,
+    }
 }
 
 fn fmt_kind(x: f64, kind: Kind) -> String {
@@ -505,39 +518,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str(&grid(&rows, "  "));
 
     // Court.
-    out.push_str("\nCourt stages\n");
-    let mut rows = vec![vec![
-        t("stage"),
-        t("servers"),
-        t("cases completed"),
-        t("mean wait [days]"),
-        t("peak queue"),
-        t("queue at the horizon"),
-    ]];
-    for st in &scenario.court.stages {
-        let key = |k: &str| format!("stage.{}.{k}", st.name);
-        let servers = match st
-            .schedule
-            .iter()
-            .rfind(|c| c.day.days_from(scenario.start_date) <= f64::from(h))
-        {
-            Some(last) => format!(
-                "{} → {}",
-                thousands(st.servers as f64),
-                thousands(last.servers as f64)
-            ),
-            None => thousands(st.servers as f64),
-        };
-        rows.push(vec![
-            st.name.clone(),
-            servers,
-            band(m(&key("completed")), Kind::Plain),
-            band(m(&key("mean_wait_days")), Kind::Plain),
-            band(m(&key("peak_queue")), Kind::Plain),
-            band(m(&key("queue_at_horizon")), Kind::Plain),
-        ]);
-    }
-    out.push_str(&grid(&rows, "  "));
+    court::court_stages(&mut out, scenario, s);
     court_v3(&mut out, scenario, s);
 
     // Verdicts.
@@ -603,6 +584,34 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str(&grid(&rows, "  "));
 
     // Groups.
+    groups(&mut out, scenario, s);
+    approximate_note(&mut out, s);
+    out
+}
+
+/// When group `g` may be repatriated: never, before a verdict only, or
+/// also (or only) from prison after a conviction.
+fn repatriated_when(g: &crate::scenario::Group) -> &'static str {
+    let r = &g.repatriation;
+    if r.probability <= 0.0 || r.quota == Some(0) {
+        "never"
+    } else if !r.after_conviction {
+        "before a verdict"
+    } else if r.eligible_after == crate::scenario::EligibleAfter::Verdict {
+        "after conviction*"
+    } else {
+        "before a verdict or after conviction*"
+    }
+}
+
+/// The "Groups" block of the run table: per group its size, transferred,
+/// repatriated and convicted, and when its members may be repatriated.
+/// Where a group repatriates after conviction, the two columns overlap
+/// (someone convicted, then repatriated from prison, counts in both) and
+/// a note says so, naming the groups whose two means add up to more than
+/// the group.
+fn groups(out: &mut String, scenario: &Scenario, s: &Summary) {
+    let m = |name: &str| s.metric(name);
     out.push_str("\nGroups\n");
     let mut rows = vec![vec![
         t("group"),
@@ -610,20 +619,52 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         t("transferred"),
         t("repatriated"),
         t("convicted"),
+        t("repatriated when"),
     ]];
+    let mut overlap = false;
+    let mut above = Vec::new();
     for g in &scenario.groups {
         let key = |k: &str| format!("{k}.{}", g.name);
+        let when = repatriated_when(g);
+        if when.ends_with('*') {
+            overlap = true;
+            let mean = |k: &str| m(&key(k)).and_then(|x| x.mean);
+            if let (Some(r), Some(c)) = (mean("repatriated"), mean("convicted"))
+                && r + c > g.count as f64
+            {
+                above.push(format!(
+                    "{}: {} + {} of {}",
+                    g.name,
+                    thousands(r),
+                    thousands(c),
+                    thousands(g.count as f64)
+                ));
+            }
+        }
         rows.push(vec![
             g.name.clone(),
             thousands(g.count as f64),
             band(m(&key("transferred")), Kind::Plain),
             band(m(&key("repatriated")), Kind::Plain),
             band(m(&key("convicted")), Kind::Plain),
+            t(when),
         ]);
     }
     out.push_str(&grid(&rows, "  "));
-    approximate_note(&mut out, s);
-    out
+    if overlap {
+        let example = if above.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; so repatriated + convicted may exceed the group ({}), which is no error",
+                above.join("; ")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  (* after_conviction: a convicted member may later be repatriated from prison (transfer of sentenced persons); such a person counts both as convicted (every conviction, whether or not the person later left) and as repatriated (before a verdict or after){example})"
+        );
+    }
 }
 
 /// A note naming the daily series whose quantiles fell back to an
@@ -676,10 +717,11 @@ pub fn sweep_metric(name: &str) -> bool {
     !name.contains('.') || crate::model::schema::is_headline(name)
 }
 
-/// A readable summary of a sweep: for each headline metric, one line per
-/// cell with its `mean [p5–p95]` and the paired difference to the first
-/// cell with its 95% CI. The header lists the changes that made the base
-/// scenario ([`SweepResult::overrides`]).
+/// A readable summary of a sweep: for each metric of the sweep table's
+/// own ([`sweep_metric`]), one line per cell with its `mean [p5–p95]` and
+/// the paired difference to the first cell with its 95% CI. The header
+/// lists the changes that made the base scenario
+/// ([`SweepResult::overrides`]). [`sweep_table_of`] chooses the metrics.
 ///
 /// # Example
 ///
@@ -696,6 +738,30 @@ pub fn sweep_metric(name: &str) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_table(r: &SweepResult) -> String {
+    sweep_table_of(r, &[])
+}
+
+/// [`sweep_table`] of the metrics `metrics`, in that order (those of
+/// [`sweep_metric`] when empty; a name no cell has shows `—`). A rate
+/// reads as a percentage (its difference in percentage points), a day
+/// metric `never` past the horizon; a difference and its interval are at
+/// the precision of the interval ([`crate::report::format::with_spread`]).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::Runs, presets, report::table::sweep_table_of, sweep::{sweep, Vary}};
+///
+/// let grid = [Vary::new("court.stage[trial].servers", [15, 30])];
+/// let base = presets::baseline().with_param("horizon_days", "60")?;
+/// let r = sweep(&base, &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = sweep_table_of(&r, &["facility.Karkh.peak_occupancy_rate"]);
+/// assert!(text.contains("facility.Karkh.peak_occupancy_rate"));
+/// assert!(text.contains('%'));
+/// assert!(!text.contains("mean_days_to_verdict"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sweep_table_of(r: &SweepResult, metrics: &[&str]) -> String {
     let overrides = &r.overrides;
     let mut out = String::new();
     let Some(first) = r.cells.first() else {
@@ -732,12 +798,17 @@ pub fn sweep_table(r: &SweepResult) -> String {
     out.push('\n');
     out.push_str(&grid(&rows, "  "));
 
-    for (name, _) in f.metrics.iter().filter(|(n, _)| sweep_metric(n)) {
-        let kind = if name.ends_with("_day") {
-            Kind::Day(f.horizon_days)
-        } else {
-            Kind::Plain
-        };
+    let names: Vec<&str> = if metrics.is_empty() {
+        f.metrics
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| sweep_metric(n))
+            .collect()
+    } else {
+        metrics.to_vec()
+    };
+    for name in names {
+        let kind = kind_of(name, f.horizon_days);
         let _ = writeln!(out, "\n{name}");
         let mut rows = vec![vec![
             t("cell"),
@@ -749,19 +820,8 @@ pub fn sweep_table(r: &SweepResult) -> String {
                 t("—")
             } else {
                 match c.diff_of(name) {
-                    Some(d) => match (d.mean, d.ci95_low, d.ci95_high) {
-                        (Some(mean), Some(lo), Some(hi)) => {
-                            format!(
-                                "{} [{}, {}]",
-                                signed(mean, by_size(mean)),
-                                by_size(lo),
-                                by_size(hi)
-                            )
-                        }
-                        (Some(mean), _, _) => signed(mean, by_size(mean)),
-                        _ => t("—"),
-                    },
-                    None => t("—"),
+                    Some(d) if d.mean.is_some() => compare::difference(d, kind),
+                    _ => t("—"),
                 }
             };
             rows.push(vec![
@@ -843,6 +903,26 @@ mod tests {
         ] {
             assert_eq!(sweep_metric(name), shown, "{name}");
         }
+    }
+
+    /// When a group may be repatriated, and which groups' repatriated
+    /// and convicted overlap (marked `*`, explained in the note).
+    #[test]
+    fn groups_say_when_they_are_repatriated() {
+        use crate::scenario::{EligibleAfter, Group};
+        let mut g = Group::new("A", 10);
+        assert_eq!(repatriated_when(&g), "never");
+        g.repatriation.probability = 0.5;
+        assert_eq!(repatriated_when(&g), "before a verdict");
+        g.repatriation.after_conviction = true;
+        assert_eq!(
+            repatriated_when(&g),
+            "before a verdict or after conviction*"
+        );
+        g.repatriation.eligible_after = EligibleAfter::Verdict;
+        assert_eq!(repatriated_when(&g), "after conviction*");
+        g.repatriation.quota = Some(0);
+        assert_eq!(repatriated_when(&g), "never");
     }
 
     #[test]

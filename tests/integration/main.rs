@@ -10,6 +10,7 @@ mod calib_plots;
 mod calibrate;
 mod cli;
 mod cli_decide;
+mod cli_tables;
 mod cmds_reliability;
 mod conservation;
 mod decide;

@@ -77,8 +77,8 @@ pub(crate) enum Command {
     Sensitivity(SensitivityArgs),
     /// The smallest (or largest) value of a parameter that meets a target.
     Solve(SolveArgs),
-    /// Scenarios side by side: headline metrics with paired differences to
-    /// the first.
+    /// Scenarios side by side: the capacity answers (or `--metric`s) with
+    /// paired differences to the first.
     Compare(CompareArgs),
     /// List the bundled scenarios, or show one as TOML.
     Presets {
@@ -216,10 +216,16 @@ pub(crate) struct SweepArgs {
     /// The sweep shard file to write (with --shard; alone, the whole sweep).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "plots", "report"])]
     pub(crate) out: Option<PathBuf>,
-    /// Draw the headline metrics against the varied parameter, mean and
-    /// 95% interval (SVG and PNG), into DIR (feature `plots`).
+    /// Draw the chosen metrics (`--metric`) against the varied parameter,
+    /// mean and 95% interval (SVG and PNG), into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    /// A metric for the table and the charts, e.g.
+    /// `facility.Karkh.days_over_capacity`; repeatable. Default: the
+    /// capacity answers, as `compare`'s. `--json` and `--csv` carry every
+    /// metric whatever is chosen.
+    #[arg(long, value_name = "NAME", conflicts_with = "out")]
+    pub(crate) metric: Vec<String>,
     #[command(flatten)]
     pub(crate) report: ReportOut,
 }
@@ -506,7 +512,11 @@ pub(crate) struct CompareArgs {
     /// repeatable. The scenario as given comes first, labelled `base`.
     #[arg(long, value_name = "LABEL:PATH=VALUE,...")]
     pub(crate) variant: Vec<String>,
-    /// Metrics to compare (default: the headline metrics).
+    /// A metric to compare, e.g. `median_days_to_verdict`; repeatable.
+    /// Default: the capacity answers (per receiving facility its first
+    /// day over capacity, peak occupancy rate, days over capacity and
+    /// first day back under; the median time to a verdict;
+    /// repatriated).
     #[arg(long, value_name = "NAME")]
     pub(crate) metric: Vec<String>,
     /// Replications per scenario.

@@ -62,6 +62,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     // with the slices, into the result.
     emit_sweep(
         &sweep.result(),
+        &[],
         a.json.as_deref(),
         a.csv.as_deref(),
         a.quiet,

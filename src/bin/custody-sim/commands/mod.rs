@@ -56,6 +56,61 @@ pub(crate) fn emit_text(text: &str, path: &Path, quiet: bool) -> Result<(), Fail
     Ok(())
 }
 
+/// The metrics a `compare` or `sweep` shows: the `--metric`s given, each
+/// checked against the metrics the scenarios report (a name none of them
+/// has is a usage error naming the closest valid ones), or else the
+/// capacity answers of each scenario
+/// ([`custody_sim::decide::compare::answer_metrics`]), in order of first
+/// appearance.
+pub(crate) fn chosen_metrics(
+    given: &[String],
+    scenarios: &[&Scenario],
+) -> Result<Vec<String>, Fail> {
+    if given.is_empty() {
+        let mut out: Vec<String> = Vec::new();
+        for s in scenarios {
+            for m in custody_sim::decide::compare::answer_metrics(s) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let mut valid: Vec<String> = Vec::new();
+    for s in scenarios {
+        for m in custody_sim::Plan::new(s)?.layout().metrics() {
+            if !valid.contains(m) {
+                valid.push(m.clone());
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for name in given {
+        if !valid.contains(name) {
+            let closest = match custody_sim::model::schema::closest_names(name, &valid).as_slice() {
+                [] => String::new(),
+                c => format!(
+                    "; the closest: {}",
+                    c.iter()
+                        .take(5)
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Fail::Usage(format!(
+                "--metric {name:?}: no metric of that name{closest} (valid names: the {} metrics of `run --json`, listed in docs/model.md)",
+                valid.len()
+            )));
+        }
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// The bundled scenario names, comma-separated.
 pub(crate) fn bundled_list() -> String {
     bundled::NAMES.join(", ")
