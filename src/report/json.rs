@@ -366,6 +366,7 @@ mod tests {
             )],
             variant: None,
             overrides: [Override::new("horizon_days", "2")].to_vec().into(),
+            past_horizon: Vec::new(),
         };
         let doc = RunDocument::new(&summary);
         assert_eq!(to_text(&doc), to_text(&summary_json(&summary)));
