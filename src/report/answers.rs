@@ -215,14 +215,15 @@ impl Band {
         }
     }
 
-    /// Adds `mean (90% of runs: p5–p95)`, or `mean, the same in every run
-    /// (fixed by the scenario)`, each number shown by `show`.
-    fn say(&self, p: &mut Phrase, show: impl Fn(f64) -> String) {
+    /// Adds `mean UNIT (90% of runs: p5–p95)`, or `mean UNIT, the same
+    /// in every run (fixed by the scenario)`, each number shown by `show`.
+    fn say(&self, p: &mut Phrase, show: impl Fn(f64) -> String, unit: &str) {
         let Some(mean) = self.mean else {
             p.push("no value");
             return;
         };
         p.num(mean, show(mean));
+        p.push(unit);
         if self.fixed_by_scenario {
             p.push(", the same in every run (fixed by the scenario)");
         } else if let (Some(lo), Some(hi)) = (self.p5, self.p95) {
@@ -688,7 +689,7 @@ impl FacilityAnswer {
             }
         }
         p.push("; peak ");
-        self.peak_occupancy.say(&mut p, thousands);
+        self.peak_occupancy.say(&mut p, thousands, "");
         if let Some(rate) = self.peak_occupancy_rate.mean {
             p.push(", ");
             p.num(rate, percent(rate, 0));
@@ -696,8 +697,7 @@ impl FacilityAnswer {
         }
         if ever_over {
             p.push("; over capacity on ");
-            self.days_over_capacity.say(&mut p, thousands);
-            p.push(" days");
+            self.days_over_capacity.say(&mut p, thousands, " days");
             match &self.back_under {
                 w @ When::Date {
                     share_not_within, ..
@@ -749,8 +749,7 @@ impl StageAnswer {
             p.push("no queue forms in any run.");
         } else {
             p.push("the queue peaks at ");
-            a.peak_queue.say(&mut p, thousands);
-            p.push(" cases");
+            a.peak_queue.say(&mut p, thousands, " cases");
             match &a.clears {
                 Clears::NoQueue => p.push("; in most runs no queue forms"),
                 Clears::Date { day, date } => {
@@ -776,8 +775,8 @@ impl StageAnswer {
                 }
                 Clears::NotWithinHorizon => {
                     p.push("; not cleared within the horizon in the median run: ");
-                    a.queue_at_horizon.say(&mut p, thousands);
-                    p.push(" cases wait at the horizon");
+                    a.queue_at_horizon.say(&mut p, thousands, " cases");
+                    p.push(" wait at the horizon");
                 }
             }
             p.push(".");
@@ -792,11 +791,11 @@ impl GroupAnswer {
         let r = summary.replications;
         let repatriated = Band::of(summary.metric(&format!("repatriated.{name}")), r);
         let mut p = Phrase::default();
-        p.push(format!("Repatriation, {name}: "));
-        repatriated.say(&mut p, thousands);
-        p.push(" of ");
+        p.push(format!("Repatriation, {name} ("));
         p.num(count as f64, thousands(count as f64));
-        p.push(" repatriated by the horizon.");
+        p.push(" detainees): ");
+        repatriated.say(&mut p, thousands, " repatriated by the horizon");
+        p.push(".");
         GroupAnswer {
             group: name.to_string(),
             detainees: count,
