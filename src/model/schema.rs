@@ -187,6 +187,7 @@ pub enum Metric {
     ReleasedOnAppeal,
     Deported,
     DeportedGroup,
+    FirstDayBackUnder,
     /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
     /// took in the replication; filled by the runner, not the model.
     Param,
@@ -645,6 +646,14 @@ pub static METRICS: &[&[MetricDef]] = &[
             "deported, of the group",
         ),
         Condition::Deportation,
+    )],
+    // Version 3, the capacity answers.
+    &[m(
+        Metric::FirstDayBackUnder,
+        "facility.<facility>.first_day_back_under",
+        "day number",
+        Facility,
+        "first end-of-day record after the day of the peak occupancy rate (the first record that reached it) at which occupancy is at or below that day's beds; horizon + 1 if it stays over (a sentinel that enters the mean: read p5-p95 too); no value in a replication where the facility is never over capacity",
     )],
 ];
 

@@ -9,7 +9,12 @@
 //! order:
 //!
 //! 1. the title and the **answers**: a short list of sentences with the
-//!    headline figures, each with its 95% interval where it has one;
+//!    headline figures, each with its interval where it has one (for a
+//!    run, the capacity answers of [`crate::report::answers`], one list
+//!    item per facility, court stage and repatriated group, marked
+//!    `data-answer="facility.NAME"` and so on, each number a `<data
+//!    class="answer">` holding the value the JSON's `answers` object
+//!    holds);
 //! 2. the **tables** behind them;
 //! 3. the **charts** (or a line saying there are none, e.g. in a build
 //!    without the `plots` feature);
@@ -54,7 +59,6 @@ use crate::montecarlo::sweep::SweepResult;
 use crate::report::format::{by_size, decimals_for, fixed, signed};
 use crate::scenario::Override;
 use crate::scenario::Scenario;
-use crate::stats::MetricStats;
 
 /// `text` with `& < > " '` escaped, safe in HTML text and in quoted
 /// attribute values.
@@ -109,6 +113,13 @@ enum Part {
         class: &'static str,
         decimals: Option<usize>,
     },
+    /// A number shown as given text (a date, a percentage), given exactly
+    /// in a `<data>` element of the class.
+    Shown {
+        value: f64,
+        class: &'static str,
+        text: String,
+    },
 }
 
 impl Part {
@@ -146,6 +157,17 @@ impl Part {
                     out.push_str(&escape(&by_size(*value)));
                 }
             }
+            Part::Shown { value, class, text } => {
+                if value.is_finite() {
+                    let _ = write!(
+                        out,
+                        "<data class=\"{class}\" value=\"{value}\">{}</data>",
+                        escape(text)
+                    );
+                } else {
+                    out.push_str(&escape(text));
+                }
+            }
         }
     }
 }
@@ -170,6 +192,9 @@ impl Part {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sentence {
     metric: Option<String>,
+    /// What a capacity answer is about (`facility.Karkh`), the
+    /// `data-answer` attribute of its list item.
+    about: Option<String>,
     parts: Vec<Part>,
 }
 
@@ -184,6 +209,44 @@ impl Sentence {
     pub fn metric(mut self, name: impl Into<String>) -> Sentence {
         self.metric = Some(name.into());
         self
+    }
+
+    /// A capacity answer's sentence ([`crate::report::answers`]), about
+    /// `about` (`facility.Karkh`, `stage.trial`, `group.Turkish`: the
+    /// `data-answer` attribute of its list item): its words as text, each
+    /// number as shown there, given exactly as `<data class="answer"
+    /// value="...">` (the value the JSON's `answers` object holds).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::report::answers::Phrase;
+    /// use custody_sim::report::html::Sentence;
+    ///
+    /// let p = Phrase::default().words("peak ").number(1.426, "143%");
+    /// let s = Sentence::answer_of("facility.Karkh", &p);
+    /// assert_eq!(s.to_html(), r#"peak <data class="answer" value="1.426">143%</data>"#);
+    /// ```
+    pub fn answer_of(
+        about: impl Into<String>,
+        phrase: &crate::report::answers::Phrase,
+    ) -> Sentence {
+        use crate::report::answers::Piece;
+        let mut s = Sentence {
+            about: Some(about.into()),
+            ..Sentence::default()
+        };
+        for p in phrase.pieces() {
+            match p {
+                Piece::Text(t) => s.parts.push(Part::Text(t.clone())),
+                Piece::Number { value, text } => s.parts.push(Part::Shown {
+                    value: *value,
+                    class: "answer",
+                    text: text.clone(),
+                }),
+            }
+        }
+        s
     }
 
     /// Adds plain text.
@@ -653,11 +716,14 @@ impl Report {
         } else {
             o.push_str("<ul class=\"answers\">\n");
             for a in &self.answers {
-                match &a.metric {
-                    Some(m) => {
+                match (&a.metric, &a.about) {
+                    (Some(m), _) => {
                         let _ = write!(o, "<li data-metric=\"{}\">", escape(m));
                     }
-                    None => o.push_str("<li>"),
+                    (None, Some(about)) => {
+                        let _ = write!(o, "<li data-answer=\"{}\">", escape(about));
+                    }
+                    (None, None) => o.push_str("<li>"),
                 }
                 o.push_str(&a.to_html());
                 o.push_str("</li>\n");
@@ -783,22 +849,6 @@ impl Report {
     }
 }
 
-/// `mean (95% CI low to high); p5–p95 across replications`.
-fn stats_sentence(s: Sentence, m: &MetricStats) -> Sentence {
-    let s = match m.mean {
-        Some(x) => s.text("mean ").estimate(x, "mean", m.ci95_low, m.ci95_high),
-        None => s.text("no value in any replication"),
-    };
-    match (m.p5, m.p95) {
-        (Some(l), Some(h)) => s
-            .text("; 90% of replications between ")
-            .value(l, "p5")
-            .text(" and ")
-            .value(h, "p95"),
-        _ => s,
-    }
-}
-
 /// Whether a metric is shown in a sweep's tables: as the terminal table
 /// ([`crate::report::table::sweep_metric`]).
 fn sweep_metric(name: &str) -> bool {
@@ -849,18 +899,24 @@ impl Report {
         let (variant, overrides) = (summary.variant.as_deref(), &summary.overrides);
         let changes = with_changes(variant, overrides);
         let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
-            "{} replications from day 0 ({}) over {} days{changes}. Figures: mean across replications with the 95% confidence interval on the mean.",
+            "{} replications from day 0 ({}) over {} days{changes}. Answers: the median run's dates and the mean figures, with the range of 90% of runs; the table: means with their 95% confidence intervals.",
             summary.replications,
             summary.start_date,
             summary.horizon_days,
         ));
-        for name in &headline_metrics() {
-            if let Some(m) = summary.metric(name) {
-                r = r.answer(stats_sentence(
-                    Sentence::new().metric(*name).code(*name).text(": "),
-                    m,
-                ));
-            }
+        // The capacity answers, in words and dates.
+        let answers = crate::report::answers::Answers::new(scenario, summary);
+        for a in &answers.facilities {
+            r = r.answer(Sentence::answer_of(
+                format!("facility.{}", a.facility),
+                &a.text,
+            ));
+        }
+        for a in &answers.stages {
+            r = r.answer(Sentence::answer_of(format!("stage.{}", a.stage), &a.text));
+        }
+        for a in &answers.groups {
+            r = r.answer(Sentence::answer_of(format!("group.{}", a.group), &a.text));
         }
         let mut t = Table::new(
             "Every metric",

@@ -62,6 +62,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::{PairedDiff, SweepResult};
+use crate::report::answers::Answers;
 use crate::scenario::Override;
 use crate::stats::{MetricStats, SeriesBands};
 
@@ -148,6 +149,10 @@ pub struct RunDocument<'a> {
     /// Each daily series' bands.
     #[serde(serialize_with = "series_map")]
     pub series: &'a [(String, SeriesBands)],
+    /// The capacity answers ([`Answers`]), when the scenario was given
+    /// ([`RunDocument::with_answers`]); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Answers>,
 }
 
 fn series_map<S: Serializer>(v: &&[(String, SeriesBands)], s: S) -> Result<S::Ok, S::Error> {
@@ -168,7 +173,32 @@ impl<'a> RunDocument<'a> {
             overrides: &summary.overrides,
             metrics: Named(&summary.metrics),
             series: &summary.series,
+            answers: None,
         }
+    }
+
+    /// The document with the capacity answers of its summary
+    /// ([`Answers::new`]), as `run --json` writes it: an added top-level
+    /// `answers` object after `series`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{montecarlo::{run, Runs}, presets, report::json::{RunDocument, to_text}};
+    ///
+    /// let mut scenario = presets::baseline();
+    /// scenario.horizon_days = 30;
+    /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
+    /// use custody_sim::report::answers::Answers;
+    /// let doc = RunDocument::new(&s).with_answers(Answers::new(&scenario, &s));
+    /// let j: serde_json::Value = serde_json::from_str(&to_text(&doc))?;
+    /// assert_eq!(j["answers"]["facilities"][0]["facility"], scenario.facilities[0].name.as_str());
+    /// assert!(j["answers"]["facilities"][0]["text"].is_string());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_answers(mut self, answers: Answers) -> RunDocument<'a> {
+        self.answers = Some(answers);
+        self
     }
 }
 
@@ -366,6 +396,7 @@ mod tests {
             )],
             variant: None,
             overrides: [Override::new("horizon_days", "2")].to_vec().into(),
+            past_horizon: Vec::new(),
         };
         let doc = RunDocument::new(&summary);
         assert_eq!(to_text(&doc), to_text(&summary_json(&summary)));

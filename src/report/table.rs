@@ -376,6 +376,9 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         out,
         "{days}. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean."
     );
+    // The capacity answers lead, in words and dates.
+    out.push('\n');
+    out.push_str(&crate::report::answers::Answers::new(scenario, s).to_text());
 
     // Transfer.
     out.push_str("\nTransfer\n");

@@ -293,12 +293,16 @@ fn run_json_has_the_documented_shape() {
     }
     // Layout order: the first metric is `transferred`, the last of version
     // 1 the median, then the version 2 metrics (the last facility's
-    // excess), then those of version 3 (`transfer_ended_day`).
+    // excess), then those of version 3 (`transfer_ended_day`, then each
+    // facility's `first_day_back_under`).
     assert_eq!(metrics.keys().next().unwrap(), "transferred");
-    let last: Vec<&String> = metrics.keys().rev().take(2).collect();
+    let last: Vec<&String> = metrics.keys().rev().take(5).collect();
     assert_eq!(
         last,
         [
+            "facility.Nineveh.first_day_back_under",
+            "facility.Hillah.first_day_back_under",
+            "facility.Nasiriyah.first_day_back_under",
             "transfer_ended_day",
             "facility.Nineveh.excess_detainee_days"
         ]

@@ -5,6 +5,7 @@
 //! the import graph of `src/` (no cycle between files but the known ones),
 //! and a golden snapshot of a small run's JSON.
 
+mod answers;
 mod bounds;
 mod calib_plots;
 mod calibrate;

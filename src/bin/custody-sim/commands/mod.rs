@@ -454,7 +454,8 @@ pub(crate) fn emit_summary(
 ) -> Result<(), Fail> {
     let mut to_stdout = false;
     if let Some(path) = &out.json {
-        let doc = json::RunDocument::new(summary);
+        let answers = custody_sim::report::answers::Answers::new(scenario, summary);
+        let doc = json::RunDocument::new(summary).with_answers(answers);
         json::write_json(&doc, path).map_err(closed)?;
         if is_dash(path) {
             to_stdout = true;
