@@ -118,6 +118,10 @@ pub struct MorrisIndex {
 pub struct MorrisMetric {
     /// The metric (`"f"` for a plain function).
     pub metric: String,
+    /// The daily series and day the metric names, for a `SERIES@DAY`
+    /// metric ([`super::SeriesDay`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<super::SeriesDay>,
     /// Per parameter, in the order given.
     pub indices: Vec<MorrisIndex>,
 }
@@ -263,6 +267,7 @@ impl Design {
             .collect();
         MorrisMetric {
             metric: metric.to_string(),
+            at: None,
             indices,
         }
     }
@@ -373,9 +378,11 @@ pub fn morris_model(
         .enumerate()
         .map(|(m, name)| {
             let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
-            d.measures(name, params, &y)
+            let mut ix = d.measures(name, params, &y);
+            ix.at = super::SeriesDay::parse(scenario, name)?;
+            Ok(ix)
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     Ok(MorrisResult {
         options: opts.clone(),
         evaluations: d.points(),

@@ -155,6 +155,10 @@ pub struct SobolIndex {
 pub struct MetricIndices {
     /// The metric (`"f"` for a plain function).
     pub metric: String,
+    /// The daily series and day the metric names, for a `SERIES@DAY`
+    /// metric ([`super::SeriesDay`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<super::SeriesDay>,
     /// Rows (of `N`) with a value at every point of the row.
     pub rows: usize,
     /// Variance `V` of the output over the `A` and `B` points, in the
@@ -316,6 +320,7 @@ fn analyse(
     };
     MetricIndices {
         metric: metric.to_string(),
+        at: None,
         rows: n,
         variance: (n >= 2).then_some(var),
         indices: params
@@ -438,9 +443,11 @@ pub fn sobol_model(
                 .chunks(d.k + 2)
                 .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
                 .collect();
-            analyse(name, params, &y, opts, m as u64)
+            let mut ix = analyse(name, params, &y, opts, m as u64);
+            ix.at = super::SeriesDay::parse(scenario, name)?;
+            Ok(ix)
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     Ok(SobolResult {
         options: opts.clone(),
         evaluations: d.points(),

@@ -35,6 +35,7 @@ mod rules_v3_court;
 mod rules_v3_facility;
 mod scenario_v2;
 mod schema;
+mod sensitivity_methods;
 mod snapshot;
 mod uncertainty;
 mod variants;

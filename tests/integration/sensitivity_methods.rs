@@ -1,0 +1,137 @@
+//! Sensitivity for many parameters and over time, on the model: indices
+//! of a daily series on chosen days (`SERIES@DAY`), parameter groups, the
+//! dummy parameter, regional sensitivity and second-order indices, each
+//! on a case whose answer is known, and through the command line.
+
+use custody_sim::decide::{SobolOptions, sobol_model};
+use custody_sim::scenario::ParamDist;
+use custody_sim::{Dist, presets};
+
+use super::cli::{Scratch, expect, stderr};
+
+fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(&o.stdout)))
+}
+
+/// Indices over time with a known answer: the second transfer phase of
+/// the January plan starts between days 17 and 25, so on day 5 (and on
+/// every day before 17) the pool in Syria cannot depend on its start: on
+/// common random numbers its indices are exactly 0; on day 40 the start
+/// decides part of the pool (interval above 0). The trial panels never
+/// touch the pool: exactly 0 on every day.
+#[test]
+fn a_daily_series_on_chosen_days_has_indices_over_time() {
+    let mut s = presets::plan_2026_01();
+    s.horizon_days = 60;
+    let params = [
+        ParamDist::new("transfer.phase[1].from", Dist::uniform(17.0, 25.0)),
+        ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
+    ];
+    let opts = SobolOptions {
+        base_samples: 64,
+        bootstrap: 200,
+        seed: 5,
+        threads: 0,
+    };
+    let metrics = ["in_syria@2026-01-26", "in_syria@40", "transferred"];
+    let r = sobol_model(&s, &params, &metrics, &opts).unwrap();
+    let early = &r.metrics[0];
+    let at = early.at.as_ref().unwrap();
+    assert_eq!(
+        (at.series.as_str(), at.day, at.date.as_str()),
+        ("in_syria", 5, "2026-01-26")
+    );
+    for ix in &early.indices {
+        assert_eq!(ix.total.estimate, Some(0.0), "{ix:?}");
+        assert_eq!(ix.first_order.estimate, Some(0.0), "{ix:?}");
+    }
+    let late = &r.metrics[1];
+    assert_eq!(late.at.as_ref().unwrap().date, "2026-03-02");
+    assert!(late.indices[0].total.ci95_low.unwrap() > 0.0, "{late:?}");
+    assert_eq!(late.indices[1].total.estimate, Some(0.0));
+    assert!(r.metrics[2].at.is_none());
+    assert!(late.variance.unwrap() > 0.0);
+}
+
+#[test]
+fn series_on_a_day_is_checked_before_any_work() {
+    let param = r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#;
+    for (metric, says) in [
+        (
+            "occupancy.Karkh@2026-03-01",
+            "occupancy.Karkh@2026-03-01: no daily series \"occupancy.Karkh\" in scenario \"plan-2026-01\"",
+        ),
+        (
+            "in_syria@2031-01-01",
+            "in_syria@2031-01-01: the day \"2031-01-01\" is day 1806, outside the horizon (days 0 to 729: dates 2026-01-21 to 2028-01-20)",
+        ),
+        (
+            "in_syria@soon",
+            "in_syria@soon: the day \"soon\" is neither a YYYY-MM-DD date nor a day number",
+        ),
+    ] {
+        let o = expect(
+            1,
+            &[
+                "sensitivity",
+                "plan-2026-01",
+                "--metric",
+                metric,
+                "--param",
+                param,
+                "--samples",
+                "4",
+                "-n",
+                "2",
+            ],
+        );
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+}
+
+/// Through the command line: two days of one series give the chart of
+/// indices over time, beside the per-metric charts.
+#[test]
+fn sensitivity_draws_indices_over_time() {
+    let dir = Scratch::new("over-time");
+    let plots = dir.arg("plots");
+    let o = expect(
+        0,
+        &[
+            "sensitivity",
+            "plan-2026-01",
+            "--set",
+            "horizon_days=60",
+            "--metric",
+            "in_syria@2026-01-26",
+            "--metric",
+            "in_syria@40",
+            "--param",
+            r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#,
+            "--param",
+            r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#,
+            "--samples",
+            "8",
+            "--bootstrap",
+            "20",
+            "-n",
+            "4",
+            "--json",
+            "-",
+            "--plots",
+            &plots,
+        ],
+    );
+    let j = json(&o);
+    assert_eq!(j["metrics"][1]["metric"], "in_syria@40");
+    assert_eq!(j["metrics"][1]["at"]["date"], "2026-03-02");
+    assert_eq!(j["metrics"][1]["at"]["day"], 40);
+    let svg =
+        std::fs::read_to_string(std::path::Path::new(&plots).join("sobol_over_time_in_syria.svg"))
+            .unwrap();
+    assert!(
+        svg.contains("transfer.phase[1].from"),
+        "the legend names the parameters"
+    );
+}
