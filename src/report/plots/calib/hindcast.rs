@@ -92,24 +92,23 @@ fn origin_fans(
                 .start();
             let day = day0.record_day(date);
             let mut f = backtest_fans_of(scenario, observations, fans)?;
-            let fitted = match (&o.posterior, o.fitted_rows) {
-                (Some(p), n) => format!(
-                    "{} fitted to the {n} report(s) up to the origin",
-                    if p.len() == 1 {
-                        "1 parameter".to_string()
-                    } else {
-                        format!("{} parameters", p.len())
-                    }
+            let plural = |n: usize, what: &str| {
+                if n == 1 {
+                    format!("1 {what}")
+                } else {
+                    format!("{n} {what}s")
+                }
+            };
+            let fitted = match &o.posterior {
+                Some(p) => format!(
+                    "{} fitted to the {} up to the origin",
+                    plural(p.len(), "parameter"),
+                    plural(o.fitted_rows, "report")
                 ),
-                (None, _) => "nothing fitted (no prior): the scenario as it is".into(),
+                None => "nothing fitted (no prior)".into(),
             };
             let when = long(date);
-            f.subtitle = fan_subtitle(
-                scenario,
-                &format!("{fitted}; forecast median and 5\u{2013}95% band"),
-                fans.replications,
-                &f.cal,
-            );
+            f.subtitle = fan_subtitle(scenario, &fitted, fans.replications, &f.cal);
             f.stem = stem;
             f.what = format!("Hindcast from {when}");
             f.colour = PALETTE[3];
