@@ -41,8 +41,8 @@
 //! page break inside a chart or a table where the page allows.
 //!
 //! The constructors [`Report::run`], [`Report::sweep`],
-//! [`Report::comparison`], [`Report::backtest`], [`Report::calibration`]
-//! and [`Report::sensitivity`] lay out each command's result; [`Report::new`]
+//! [`Report::comparison`], [`Report::backtest`], [`Report::calibration`],
+//! [`Report::hindcast`] and [`Report::sensitivity`] lay out each command's result; [`Report::new`]
 //! starts an empty one to fill by hand.
 
 use std::fmt::Write as _;
@@ -50,7 +50,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::calibrate::{Backtest, Posterior};
+use crate::calibrate::{Backtest, Hindcast, Posterior};
 use crate::decide::{Comparison, Estimate, SobolResult};
 use crate::error::Error;
 use crate::model::schema::headline_metrics;
@@ -1188,6 +1188,183 @@ impl Report {
             ]);
         }
         r.table(t).scenario(ScenarioRun::new(scenario, overrides))
+    }
+
+    /// The report of a hindcast of `scenario` (already changed by
+    /// `overrides`): the out-of-sample coverage, mean interval score and
+    /// CRPS over every origin first, then per origin what was fitted and
+    /// its scores; then a table of the origins, a table of every scored
+    /// row, and the error of the median by horizon.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::{hindcast, Abc, Observations};
+    /// use custody_sim::{presets, report::html::Report};
+    ///
+    /// let s = presets::plan_2026_01();
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-07,transferred_cumulative,2225\n",
+    ///     "reported",
+    ///     &s,
+    /// )?;
+    /// let h = hindcast(&s, &obs, &["2026-02-01"], &[], &Abc::default(), 20)?;
+    /// let html = Report::hindcast(&h, &s, &[]).to_html();
+    /// assert!(html.contains("Hindcast of ") && html.contains("data-metric=\"coverage\""));
+    /// assert!(html.contains("from 2026-02-01"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn hindcast(h: &Hindcast, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let scored: usize = h.origins.iter().map(|o| o.scored.rows.len()).sum();
+        let values: Vec<_> = h
+            .origins
+            .iter()
+            .flat_map(|o| o.scored.rows.iter().filter(|r| r.kind.is_value()))
+            .collect();
+        let inside = values.iter().filter(|r| r.inside).count();
+        let mut r = Report::new(format!("Hindcast of {}", scenario.name))
+            .lead(format!(
+                "Tested out of sample from {} origin(s): at each, fitted to the reports dated up to it only, and scored on the {scored} report(s) dated after it against the forecast's 5–95% bands{}.",
+                h.origins.len(),
+                with_sets(overrides)
+            ))
+            .answer(
+                Sentence::new()
+                    .metric("coverage")
+                    .text("Out-of-sample coverage of the 5–95% band: ")
+                    .value_to(h.coverage, "coverage", 2)
+                    .text(format!(
+                        " ({inside} of {} later reports inside; nominal 0.90)",
+                        values.len()
+                    )),
+            )
+            .answer(
+                Sentence::new()
+                    .metric("mean_interval_score")
+                    .text("Mean interval score (lower is better): ")
+                    .value(h.mean_interval_score, "mean_interval_score"),
+            )
+            .answer(
+                Sentence::new()
+                    .metric("crps")
+                    .text("CRPS (lower is better): ")
+                    .value(h.crps, "crps"),
+            );
+        if let (Some(k), Some(m)) = (h.bounds_consistent, h.bounds) {
+            r = r.answer(Sentence::new().text(format!(
+                "Bounds consistent (at least {} of the replications meet the bound): {k} of {m}",
+                crate::calibrate::BOUND_CONSISTENT_SHARE
+            )));
+        }
+        for o in &h.origins {
+            let fitted = match &o.posterior {
+                Some(p) => format!(
+                    "{} parameter(s) fitted to {} report(s)",
+                    p.len(),
+                    o.fitted_rows
+                ),
+                None => "nothing fitted".to_string(),
+            };
+            r = r.answer(
+                Sentence::new()
+                    .text(format!("From {} ({fitted}): coverage ", o.origin))
+                    .value_to(o.scored.coverage, "coverage", 2)
+                    .text(", CRPS ")
+                    .value(o.scored.crps, "crps")
+                    .text(format!(" over {} later report(s)", o.scored.rows.len())),
+            );
+        }
+        let mut origins = Table::new(
+            "Origins",
+            [
+                "origin",
+                "fit rows",
+                "fitted",
+                "scored rows",
+                "coverage",
+                "interval score",
+                "CRPS",
+            ],
+        );
+        for o in &h.origins {
+            let fitted = match (&o.posterior, &o.stopped) {
+                (Some(p), Some(stopped)) => p
+                    .iter()
+                    .map(|q| {
+                        format!(
+                            "{}: median {} [{}, {}]",
+                            q.path,
+                            fixed(q.q50, 4),
+                            fixed(q.q05, 4),
+                            fixed(q.q95, 4)
+                        )
+                    })
+                    .chain(std::iter::once(format!("stopped: {stopped}")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => "nothing (no prior)".to_string(),
+            };
+            origins = origins.row([
+                TableCell::text(&o.origin),
+                TableCell::num(Some(o.fitted_rows as f64)),
+                TableCell::text(fitted),
+                TableCell::num(Some(o.scored.rows.len() as f64)),
+                TableCell::num(Some(o.scored.coverage).filter(|x| !x.is_nan())),
+                TableCell::num(Some(o.scored.mean_interval_score).filter(|x| !x.is_nan())),
+                TableCell::num(Some(o.scored.crps).filter(|x| !x.is_nan())),
+            ]);
+        }
+        let mut rows = Table::new(
+            "Scored reports against the forecast's bands",
+            [
+                "origin", "days after", "date", "series", "value", "p5", "p50", "p95", "inside",
+                "PIT", "interval score",
+            ],
+        )
+        .note("Each report dated after an origin, scored against the forecast fitted at that origin; PIT: the share of replications below the observed value; interval score of the 90% interval.");
+        for o in &h.origins {
+            for (row, days) in o.scored.rows.iter().zip(&o.horizons) {
+                rows = rows.row([
+                    TableCell::text(&o.origin),
+                    TableCell::num(Some(*days as f64)),
+                    TableCell::text(&row.date),
+                    TableCell::code(&row.series),
+                    TableCell::num(Some(row.value)),
+                    TableCell::num(Some(row.p5)),
+                    TableCell::num(Some(row.p50)),
+                    TableCell::num(Some(row.p95)),
+                    TableCell::text(match (row.share_meeting, row.consistent) {
+                        (Some(share), Some(c)) => format!(
+                            "{} bound: {share:.3} meet it{}",
+                            row.kind.name(),
+                            if c { "" } else { " (NOT consistent)" }
+                        ),
+                        _ => (if row.inside { "yes" } else { "no" }).to_string(),
+                    }),
+                    TableCell::num(Some(row.pit)),
+                    TableCell::num(Some(row.interval_score).filter(|x| !x.is_nan())),
+                ]);
+            }
+        }
+        let mut horizons = Table::new(
+            "Error of the median by days after the origin, every origin",
+            ["days after", "value rows", "mean error", "mean |error|"],
+        )
+        .note(
+            "Error: the forecast's median less the observed value (a bias above 0 over-forecasts).",
+        );
+        for e in &h.by_horizon {
+            horizons = horizons.row([
+                TableCell::num(Some(e.horizon as f64)),
+                TableCell::num(Some(e.rows as f64)),
+                TableCell::num(Some(e.mean_error)),
+                TableCell::num(Some(e.mean_absolute_error)),
+            ]);
+        }
+        r.table(origins)
+            .table(rows)
+            .table(horizons)
+            .scenario(ScenarioRun::new(scenario, overrides))
     }
 
     /// The report of a calibration of `scenario` (already changed by

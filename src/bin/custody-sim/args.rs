@@ -411,6 +411,13 @@ pub(crate) struct HindcastArgs {
     /// to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    /// Draw, per origin, the forecast's band with the rows fitted up to
+    /// the origin and the rows scored after it (SVG and PNG), into DIR
+    /// (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,9 @@
 //! Charts of a summary, as SVG and PNG (feature `plots`).
 //!
-//! The charts of a backtest and of a calibration (observations over the
-//! fan, prior against posterior, posterior predictive) are listed in
-//! [`calib`].
+//! The charts of a backtest, of a calibration and of a hindcast
+//! (observations over the fan, prior against posterior, posterior
+//! predictive, each origin's forecast with its fit and scored rows) are
+//! listed in [`calib`].
 //!
 //! The charts of decision support (a sensitivity analysis's tornado and
 //! Sobol indices, a sweep's metrics, a comparison's overlay fans) are
@@ -63,6 +64,7 @@ mod draw;
 mod names;
 mod style;
 
+pub use calib::hindcast::{hindcast_figures, write_hindcast_plots};
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
 use axes::Calendar;
