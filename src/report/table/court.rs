@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Kind, band, grid, t};
+use super::cells::{Kind, band, grid, t};
 use crate::montecarlo::Summary;
 use crate::report::format::thousands;
 use crate::scenario::Scenario;
