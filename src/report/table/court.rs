@@ -44,7 +44,7 @@ pub fn stage_caseload(s: &Scenario, stage: usize) -> Option<u64> {
             .filter(|g| {
                 g.stages
                     .as_ref()
-                    .is_none_or(|route| route.iter().any(|n| *n == st.name))
+                    .is_none_or(|route| route.contains(&st.name))
             })
             .map(|g| g.count)
             .fold(0, u64::saturating_add),
