@@ -954,6 +954,15 @@ impl Report {
     /// it (paired difference with its 95% interval); then a table per
     /// metric of every cell.
     pub fn sweep(base: &Scenario, result: &SweepResult) -> Report {
+        Report::sweep_of(base, result, &[])
+    }
+
+    /// [`Report::sweep`] of the metrics `metrics` (the `--metric`s of
+    /// `sweep`, or its default, the capacity answers): an answer and a
+    /// table for each, in that order. Empty: the headline metrics'
+    /// answers and the tables of the sweep table's own metrics
+    /// ([`crate::report::table::sweep_metric`]), as [`Report::sweep`].
+    pub fn sweep_of(base: &Scenario, result: &SweepResult, metrics: &[&str]) -> Report {
         let overrides = &result.overrides;
         let cells = result.cells.len();
         let first = result.cells.first();
@@ -973,7 +982,12 @@ impl Report {
         };
         let mut tables = Vec::new();
         if let Some(first) = first {
-            for name in &headline_metrics() {
+            let answers: Vec<&str> = if metrics.is_empty() {
+                headline_metrics()
+            } else {
+                metrics.to_vec()
+            };
+            for name in &answers {
                 let Some(m) = first.metric(name) else {
                     continue;
                 };
@@ -1008,14 +1022,20 @@ impl Report {
                 }
                 r = r.answer(s);
             }
-            for (name, _) in first
-                .summary
-                .metrics
-                .iter()
-                .filter(|(n, _)| sweep_metric(n))
-            {
+            let tabled: Vec<&str> = if metrics.is_empty() {
+                first
+                    .summary
+                    .metrics
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .filter(|n| sweep_metric(n))
+                    .collect()
+            } else {
+                metrics.to_vec()
+            };
+            for name in tabled {
                 let mut t = Table::new(
-                    name.clone(),
+                    name,
                     [
                         "cell",
                         "parameters",

@@ -165,6 +165,7 @@ fn sweep_tables_and_charts_show_the_chosen_metrics() {
     assert!(!text.contains("Hillah"), "{text}");
     // Chosen: those blocks only, in the order given; the chart draws them.
     let plots = dir.arg("plots");
+    let report = dir.arg("sweep.html");
     let mut args = base.to_vec();
     args.extend([
         "--metric",
@@ -173,6 +174,8 @@ fn sweep_tables_and_charts_show_the_chosen_metrics() {
         "facility.Karkh.peak_occupancy_rate",
         "--plots",
         &plots,
+        "--report",
+        &report,
     ]);
     let text = stdout(&expect(0, &args));
     let a = text.find("\nmean_days_to_verdict\n").expect("first block");
@@ -187,6 +190,10 @@ fn sweep_tables_and_charts_show_the_chosen_metrics() {
         2 * 2,
         "two metrics × two cells"
     );
+    // The report's answers and tables are of the chosen metrics too.
+    let html = std::fs::read_to_string(dir.path("sweep.html")).unwrap();
+    assert!(html.contains("facility.Karkh.peak_occupancy_rate"));
+    assert!(!html.contains("remaining_in_syria"));
 }
 
 #[test]

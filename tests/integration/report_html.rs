@@ -214,13 +214,16 @@ fn sweep_report_holds_the_cells_and_paired_differences() {
     );
     let cells = j["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 2);
-    let first = num(&cells[0]["metrics"]["convicted"]["mean"]);
-    assert_eq!(answer(&doc, "convicted", "mean"), first);
-    let diff = &cells[1]["diff"]["convicted"];
-    assert_eq!(answer(&doc, "convicted", "diff"), num(&diff["mean"]));
-    assert_eq!(
-        answer(&doc, "convicted", "ci95_low"),
-        num(&diff["ci95_low"])
+    // The answers are the capacity answers, the default metrics.
+    let m = "median_days_to_verdict";
+    let first = num(&cells[0]["metrics"][m]["mean"]);
+    assert_eq!(answer(&doc, m, "mean"), first);
+    let diff = &cells[1]["diff"][m];
+    assert_eq!(answer(&doc, m, "diff"), num(&diff["mean"]));
+    assert_eq!(answer(&doc, m, "ci95_low"), num(&diff["ci95_low"]));
+    assert!(
+        doc.select(&sel("#answers li"))
+            .all(|li| li.value().attr("data-metric") != Some("convicted"))
     );
     assert!(doc.select(&sel("#tables table")).count() >= 8);
 }

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Kind, band_dates, beds_on_day0, grid, kind_of};
+use super::cells::{Kind, band_dates, beds_on_day0, grid, kind_of};
 use crate::decide::Comparison;
 use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::Day0;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Kind, band, grid, t};
+use super::cells::{Kind, band, grid, t};
 use crate::montecarlo::Summary;
 use crate::report::format::thousands;
 use crate::scenario::Scenario;
@@ -44,7 +44,7 @@ pub fn stage_caseload(s: &Scenario, stage: usize) -> Option<u64> {
             .filter(|g| {
                 g.stages
                     .as_ref()
-                    .is_none_or(|route| route.iter().any(|n| *n == st.name))
+                    .is_none_or(|route| route.contains(&st.name))
             })
             .map(|g| g.count)
             .fold(0, u64::saturating_add),

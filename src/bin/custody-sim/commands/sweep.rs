@@ -179,6 +179,6 @@ fn report(
     let figures: Vec<output::Figure> = Vec::new();
     let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
         .detail("cells (the replications are per cell)", result.cells.len());
-    let r = Report::sweep(base, result);
+    let r = Report::sweep_of(base, result, metrics);
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }
