@@ -288,6 +288,11 @@ fn to_u32(x: u64) -> u32 {
 impl Replication<'_> {
     /// The end-of-day record of day `day`, after every event at that time.
     pub(super) fn record(&mut self, day: u32) {
+        if self.plan.courts.has_others {
+            // The other cases' lanes up to the end of the day, whose
+            // record counts their queue.
+            self.advance_all_others(f64::from(day));
+        }
         // The cheap check first; the full one (with its message) when
         // checking every event, or when the cheap one fails.
         if (self.check || !self.balanced())
