@@ -414,8 +414,10 @@ mod tests {
         assert!(facility_stems(&s)[2].len() <= "occupancy_".len() + MAX_SLUG);
         let cal = Calendar::new("2026-01-21", 730).unwrap();
         let ticks = cal.date_ticks();
-        assert_eq!(cal.tick(ticks[0]), "Apr 2026");
-        assert!(ticks.len() <= 10);
+        // Two years: a tick every six months (few enough to read on a
+        // phone), on January and July.
+        assert_eq!(cal.tick(ticks[0]), "Jul 2026");
+        assert!(ticks.len() <= 6);
         assert_eq!(cal.day_ticks().last(), Some(&720.0));
     }
 
@@ -489,7 +491,8 @@ mod tests {
             .and_then(|m| m.mean)
             .unwrap();
         assert!(moved > 0.0);
-        assert!(karkh.contains(&format!("{} moved", thousands(moved))));
+        // (The note wraps: the count and "moved" may be on two lines.)
+        assert!(karkh.contains(&thousands(moved)) && karkh.contains("moved"));
         assert!(svg("occupancy_kut").contains("receives overflow from Karkh"));
         assert!(svg("occupancy_nasiriyah").contains("receives overflow from Karkh"));
         // A facility with no overflow either way has no note.
