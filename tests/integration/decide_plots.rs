@@ -374,9 +374,18 @@ fn sweep_plots_one_point_per_cell_for_each_capacity_answer() {
     )
     .unwrap();
     assert_eq!(r.cells.len(), 6);
+    // Each chosen metric has a panel captioned with its name in words
+    // (`Karkh: days over capacity`), and a point per cell with a mean.
     let mut points = 0;
     for m in &metrics {
-        assert!(svg.contains(&node(m)), "{m} has a panel");
+        let caption = match m.strip_prefix("facility.") {
+            Some(rest) => {
+                let (f, what) = rest.split_once('.').unwrap();
+                format!("{f}: {}", what.replace('_', " "))
+            }
+            None => m.replace('.', ": ").replace('_', " "),
+        };
+        assert!(svg.contains(&node(&caption)), "{m} has a panel {caption:?}");
         points += r
             .cells
             .iter()

@@ -154,8 +154,8 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct ReportOut {
     /// Write one self-contained HTML report to FILE: the answers first,
-    /// then tables, charts (inline SVG, feature `plots`), the scenario as
-    /// run and the provenance; no scripts, nothing fetched.
+    /// then tables, charts (inline SVG, feature `plots`), the provenance
+    /// and the scenario as run (folded); no scripts, nothing fetched.
     #[arg(long, value_name = "FILE.html")]
     pub(crate) report: Option<PathBuf>,
 }

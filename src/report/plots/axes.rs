@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(ticks[0], 1.0);
         assert!(ticks.iter().all(|&t| t <= 30.0));
         // Monthly ticks: 1 February's is its record, series day 12.
-        let months = Calendar::new("2026-01-21", 200).unwrap();
+        let months = Calendar::new("2026-01-21", 120).unwrap();
         assert_eq!(months.date_ticks()[0], feb1);
         assert_eq!(months.tick(feb1), "Feb 2026");
     }

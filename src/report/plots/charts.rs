@@ -6,9 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, active_span, nice_max};
-use super::draw::{
-    by_day, capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled,
-};
+use super::draw::{by_day, capacity_steps, draw_band, draw_median, draw_mesh, time_chart, titled};
 use super::style::{
     CHAR_WIDTH, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE,
     chars_in, font, plot_err, wrap,
@@ -170,6 +168,36 @@ fn panel<DB: DrawingBackend>(
         .flat_map(|n| wrap(n, chars_in(room, TICK_SIZE), 3))
         .collect();
     let y_max = nice_max(top * (1.0 + 0.13 * notes.len() as f64));
+    // The legend in rows below the panel, off the data.
+    let mut entries: Vec<(Swatch, String)> = Vec::new();
+    let one = bands.len() == 1;
+    for b in bands {
+        let what = if one {
+            String::new()
+        } else {
+            format!("{}: ", b.label)
+        };
+        entries.push((Swatch::Line(b.colour), format!("{what}median")));
+        entries.push((
+            Swatch::Band(b.colour),
+            format!("{what}5\u{2013}95% of replications"),
+        ));
+    }
+    for r in references {
+        entries.push((Swatch::Dashed(REFERENCE), r.label.clone()));
+    }
+    for &(name, _, colour) in &overflow.lines {
+        entries.push((
+            Swatch::Dotted(colour),
+            format!("{name} (receives overflow): median"),
+        ));
+    }
+    let (area_w, area_h) = area.dim_in_pixel();
+    let rows = legend_rows(&entries, f64::from(area_w) - 40.0);
+    let strip_h = (rows.len() as u32 * LEGEND_ROW + 8).min(area_h / 2);
+    let (area, strip) = area.split_vertically(area_h - strip_h);
+    legend_strip(&strip, &entries, &rows)?;
+    let area = &area;
     let y_fmt = |y: &f64| thousands(*y);
     let mut chart = time_chart(area, caption, cal, (0.0, h), y_max, y_desc, &y_fmt)?;
 
@@ -204,7 +232,7 @@ fn panel<DB: DrawingBackend>(
                 style,
             ))
             .map_err(plot_err)?
-            .label(format!("{name} (receives the overflow): median"))
+            .label(format!("{name} (receives overflow): median"))
             .legend(move |(x, y)| {
                 EmptyElement::at((x, y))
                     + PathElement::new(vec![(0, 0), (4, 0)], style)
@@ -236,93 +264,102 @@ fn panel<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
     }
-    // The legend goes in the corner with the fewest data points under it.
-    let mut labels: Vec<String> = Vec::new();
-    let mut points: Vec<(f64, f64)> = Vec::new();
-    for b in bands {
-        labels.push(format!("{}: 5\u{2013}95% of replications", b.label));
-        labels.push(format!("{}: median", b.label));
-        for v in [&b.bands.p5, &b.bands.p50, &b.bands.p95] {
-            points.extend(
-                v.iter()
-                    .take(days)
-                    .enumerate()
-                    .map(|(i, &y)| ((i + 1) as f64, y)),
-            );
-        }
-    }
-    for r in references {
-        labels.push(r.label.clone());
-        // A step function: its points and the middle of each step.
-        for w in r.points.windows(2) {
-            let n = 16;
-            points.extend((0..=n).map(|k| {
-                let t = f64::from(k) / f64::from(n);
-                (
-                    w[0].0 + t * (w[1].0 - w[0].0),
-                    w[0].1 + t * (w[1].1 - w[0].1),
-                )
-            }));
-        }
-    }
-    for &(name, target, _) in &overflow.lines {
-        labels.push(format!("{name} (receives the overflow): median"));
-        points.extend(
-            target
-                .p50
-                .iter()
-                .take(days)
-                .enumerate()
-                .map(|(i, &y)| ((i + 1) as f64, y)),
-        );
-    }
-    // The notes hold the top left.
-    for k in 0..=20 {
-        for line in 0..notes.len() {
-            let y = y_max * (1.0 - 0.08 * (line as f64 + 0.5));
-            points.push((h * 0.8 * f64::from(k) / 20.0, y));
-        }
-    }
-    let (w, hgt) = chart.plotting_area().dim_in_pixel();
-    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    let box_w = (longest as f64 * TICK_SIZE / 1.24 * CHAR_WIDTH + 70.0) / f64::from(w.max(1));
-    let box_h = (labels.len() as f64 * 46.0 + 20.0) / f64::from(hgt.max(1));
-    let corner = quiet_corner(&points, (0.0, h), (0.0, y_max), box_w, box_h);
-    legend(&mut chart, corner)?;
     Ok(())
 }
 
-/// The corner of a plot over `x` × `y` where a box `w` × `h` (shares of
-/// the plot's width and height) covers the fewest of `points`; the lower
-/// right where several tie.
-fn quiet_corner(
-    points: &[(f64, f64)],
-    x: (f64, f64),
-    y: (f64, f64),
-    w: f64,
-    h: f64,
-) -> SeriesLabelPosition {
-    let inside = |left: bool, low: bool| {
-        points
-            .iter()
-            .filter(|&&(px, py)| {
-                let tx = (px - x.0) / (x.1 - x.0);
-                let ty = (py - y.0) / (y.1 - y.0);
-                let in_x = if left { tx <= w } else { tx >= 1.0 - w };
-                let in_y = if low { ty <= h } else { ty >= 1.0 - h };
-                in_x && in_y
-            })
-            .count()
-    };
-    [
-        (SeriesLabelPosition::LowerRight, false, true),
-        (SeriesLabelPosition::UpperRight, false, false),
-        (SeriesLabelPosition::LowerLeft, true, true),
-        (SeriesLabelPosition::UpperLeft, true, false),
-    ]
-    .into_iter()
-    .min_by_key(|&(_, left, low)| inside(left, low))
-    .map_or(SeriesLabelPosition::LowerRight, |c| c.0)
+/// How a legend entry shows its series.
+#[derive(Clone, Copy)]
+enum Swatch {
+    /// A band: a filled box.
+    Band(RGBColor),
+    /// A median: a solid line.
+    Line(RGBColor),
+    /// A reference: a dashed line.
+    Dashed(RGBColor),
+    /// A receiving facility's median: a dotted line.
+    Dotted(RGBColor),
+}
+
+/// Height of a row of the legend below a panel \[pixels\].
+const LEGEND_ROW: u32 = 34;
+
+/// The legend's entries laid out in rows of at most `width` pixels, left
+/// to right: the indices of each row's entries.
+fn legend_rows(entries: &[(Swatch, String)], width: f64) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut used = f64::INFINITY;
+    for (i, (_, label)) in entries.iter().enumerate() {
+        let w = entry_width(label);
+        if used + w > width {
+            rows.push(Vec::new());
+            used = 0.0;
+        }
+        used += w;
+        if let Some(r) = rows.last_mut() {
+            r.push(i);
+        }
+    }
+    rows
+}
+
+/// Width of a legend entry: its swatch, a gap, its label, a space after.
+fn entry_width(label: &str) -> f64 {
+    44.0 + label.chars().count() as f64 * LEGEND_SIZE / 1.24 * CHAR_WIDTH + 28.0
+}
+
+/// Draws the legend `entries` in `rows` into `strip`, below a panel, off
+/// its data.
+fn legend_strip<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    entries: &[(Swatch, String)],
+    rows: &[Vec<usize>],
+) -> Result<(), Error> {
+    for (r, row) in rows.iter().enumerate() {
+        let y = 4 + r as i32 * LEGEND_ROW as i32 + LEGEND_ROW as i32 / 2;
+        let mut x = 20;
+        for &i in row {
+            let (swatch, label) = &entries[i];
+            let dash = |colour: &RGBColor, on: i32, off: i32, width: u32| {
+                let style = ShapeStyle::from(colour).stroke_width(width);
+                let mut parts = Vec::new();
+                let mut a = 0;
+                while a < 36 {
+                    parts.push(PathElement::new(
+                        vec![(x + a, y), (x + (a + on).min(36), y)],
+                        style,
+                    ));
+                    a += on + off;
+                }
+                parts
+            };
+            let parts = match swatch {
+                Swatch::Band(c) => {
+                    strip
+                        .draw(&Rectangle::new(
+                            [(x, y - 10), (x + 36, y + 10)],
+                            c.mix(0.25).filled(),
+                        ))
+                        .map_err(plot_err)?;
+                    Vec::new()
+                }
+                Swatch::Line(c) => dash(c, 36, 0, MEDIAN_WIDTH),
+                Swatch::Dashed(c) => dash(c, 14, 8, REFERENCE_WIDTH),
+                Swatch::Dotted(c) => dash(c, 4, 6, REFERENCE_WIDTH),
+            };
+            for p in parts {
+                strip.draw(&p).map_err(plot_err)?;
+            }
+            strip
+                .draw(&Text::new(
+                    label.clone(),
+                    (x + 44, y),
+                    font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(plot_err)?;
+            x += entry_width(label) as i32;
+        }
+    }
+    Ok(())
 }
 
 /// Where the overflow of facility `i` goes, for its panel: each receiving

@@ -416,8 +416,10 @@ mod tests {
         assert!(facility_stems(&s)[2].len() <= "occupancy_".len() + MAX_SLUG);
         let cal = Calendar::new("2026-01-21", 730).unwrap();
         let ticks = cal.date_ticks();
-        assert_eq!(cal.tick(ticks[0]), "Apr 2026");
-        assert!(ticks.len() <= 10);
+        // Two years: a tick every six months (few enough to read on a
+        // phone), on January and July.
+        assert_eq!(cal.tick(ticks[0]), "Jul 2026");
+        assert!(ticks.len() <= 6);
         assert_eq!(cal.day_ticks().last(), Some(&720.0));
     }
 
@@ -483,15 +485,16 @@ mod tests {
         // Where Karkh's overflow goes: Kut's line in Karkh's panel, named
         // in the legend, and a note naming both receiving facilities
         // (Nasiriyah, with its 12,800, off Karkh's scale).
-        assert!(karkh.contains("Kut (receives the overflow): median"));
-        assert!(!karkh.contains("Nasiriyah (receives the overflow)"));
+        assert!(karkh.contains("Kut (receives overflow): median"));
+        assert!(!karkh.contains("Nasiriyah (receives overflow)"));
         assert!(karkh.contains("overflow to Kut, Nasiriyah (off scale):"));
         let moved = summary
             .metric("facility.Karkh.overflowed_out")
             .and_then(|m| m.mean)
             .unwrap();
         assert!(moved > 0.0);
-        assert!(karkh.contains(&format!("{} moved", thousands(moved))));
+        // (The note wraps: the count and "moved" may be on two lines.)
+        assert!(karkh.contains(&thousands(moved)) && karkh.contains("moved"));
         assert!(svg("occupancy_kut").contains("receives overflow from Karkh"));
         assert!(svg("occupancy_nasiriyah").contains("receives overflow from Karkh"));
         // A facility with no overflow either way has no note.
