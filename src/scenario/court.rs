@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use jiff::civil::Date;
@@ -13,7 +14,7 @@ use super::problems::{Problems, check_name};
 use super::{Day, Dist, limits::*};
 
 /// The court pipeline (`[court]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Court {
     /// Probability that a verdict is a conviction, in \[0, 1\]; otherwise the
@@ -65,7 +66,7 @@ pub struct Court {
 /// assert!(reviewed + waiting <= out.metric("convicted").unwrap());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Appeal {
     /// Reviews in progress at once on day 0 \[cases\]; 0 only if a
@@ -114,7 +115,7 @@ impl Appeal {
 }
 
 /// A sentence (`[[court.sentence]]`, rule 10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sentence {
     /// Sentence name, unique; used in metric names (`sentenced.<sentence>`).
@@ -132,7 +133,7 @@ pub struct Sentence {
 
 /// How a sentence ends: with `probability`, the detainee leaves custody as
 /// `kind` at the verdict plus an `after_days` draw.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SentenceExit {
     /// How the detainee leaves.
@@ -154,7 +155,7 @@ fn is_one(x: &f64) -> bool {
 }
 
 /// How a sentenced detainee leaves custody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitKind {
     /// Released at the end of the sentence.
@@ -165,7 +166,7 @@ pub enum ExitKind {
 
 /// One court stage: a national first-come, first-served queue with parallel
 /// servers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
@@ -211,7 +212,7 @@ pub struct Stage {
 /// `queue_at_horizon`) and the series `queue.<stage>` count transferees
 /// only; `stage.<stage>.other_completed` and `queue_other.<stage>` count
 /// these cases.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OtherCases {
     /// Arrival rate \[cases per day\], at least 0.
@@ -247,7 +248,7 @@ pub(super) fn is_zero_i64(x: &i64) -> bool {
 }
 
 /// A change of a stage's server count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerChange {
     /// Day of the change \[days or date\].

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use jiff::civil::Date;
@@ -17,7 +18,7 @@ use super::problems::{Problems, check_name};
 use super::{Day, Dist, limits::*};
 
 /// A prison (`[[facility]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Facility {
     /// Facility name, unique; used in metric names.
@@ -51,7 +52,7 @@ pub struct Facility {
 
 /// A facility's background population that turns over (rule 12): Poisson
 /// admissions, exponential stays, those inside on day 0 included.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Background {
     /// Rate of other admissions into the facility \[persons per day\];
@@ -69,7 +70,7 @@ pub struct Background {
 
 /// A change of a facility's background admission rate
 /// (`background.schedule`, rule 25).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateChange {
     /// From when the new rate holds \[days or date\]. A day before the
@@ -86,7 +87,7 @@ pub struct RateChange {
 /// people of kind `who` present there, chosen uniformly, move to the
 /// facilities of `to`, in the listed order, each taking at most its free
 /// beds that day; those that find no bed stay.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Overflow {
     /// The threshold as a share of the day's beds \[ratio\] (1.0 =
@@ -102,7 +103,7 @@ pub struct Overflow {
 
 /// Which people a rule of capacity takes: an overflow (rule 18, default
 /// `any`) or a release order (rule 25, default `background`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonKind {
     /// Background inmates and transferees together.
@@ -138,7 +139,7 @@ impl PersonKind {
 }
 
 /// Custody rules beyond placement (`[custody]`, v2).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Custody {
     /// Constant hazard of death of each transferee in custody \[per year of
@@ -155,7 +156,7 @@ impl Custody {
 }
 
 /// A move of people between facilities (`[[relocation]]`, rule 13).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relocation {
     /// When the move happens \[days or date\].
@@ -172,7 +173,7 @@ pub struct Relocation {
 }
 
 /// Who a relocation moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Who {
     /// Background inmates and transferees together (the default).
@@ -185,7 +186,7 @@ pub enum Who {
 }
 
 /// Beds added to a facility on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expansion {
     /// Day the beds come into use \[days or date\].
@@ -195,7 +196,7 @@ pub struct Expansion {
 }
 
 /// How arrivals are placed in facilities (`[allocation]`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Allocation {
     /// The placement rule.
@@ -211,7 +212,7 @@ pub struct Allocation {
 }
 
 /// A placement rule for arriving detainees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Policy {
     /// Lowest occupancy / capacity; ties go to the first listed.

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use jiff::civil::Date;
@@ -14,7 +15,7 @@ use super::repatriation::{EligibleAfter, Repatriation};
 use super::{Day, Dist, limits::*};
 
 /// A nationality group (`[[group]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// Group name, unique; used in metric names (`transferred.<group>`).
@@ -72,7 +73,7 @@ pub struct Group {
 /// assert_eq!(deported + f64::from(waiting), released);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Deportation {
     /// Time from the court's release to deportation \[days\].

@@ -3,6 +3,7 @@
 //! decision to bring a prison down to its design capacity), with their
 //! checks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use jiff::civil::Date;
@@ -30,7 +31,7 @@ use super::{Day, limits::MAX_LIST};
 /// assert_eq!(r.who.as_str(), "convicted");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Release {
     /// When the order takes effect \[days or date\].

@@ -1,11 +1,13 @@
 //! Repatriation by the home states (rules 6 and 14): each group's rule,
 //! when its clock starts, quotas, with their checks.
 
+use std::borrow::Cow;
+
+use jiff::civil::Date;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::problems::Problems;
-use jiff::civil::Date;
-
 use super::{Day, Dist};
 
 /// A group's repatriation rule (rules 6 and 14).
@@ -17,7 +19,7 @@ use super::{Day, Dist};
 /// the detainee leaves; after a conviction only with `after_conviction`.
 /// With a `quota`, at most that many of the group are repatriated, first
 /// come first served.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Repatriation {
     /// Probability that a detainee is chosen for repatriation, in \[0, 1\].
@@ -100,6 +102,24 @@ impl<'de> Deserialize<'de> for EligibleAfter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<EligibleAfter, D::Error> {
         let s = String::deserialize(d)?;
         Ok(EligibleAfter::from(s.as_str()))
+    }
+}
+
+impl JsonSchema for EligibleAfter {
+    fn schema_name() -> Cow<'static, str> {
+        "EligibleAfter".into()
+    }
+
+    /// `"arrival"`, `"verdict"` or any other string (a court stage's
+    /// name, which `check` matches against the stages).
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "When the repatriation clock starts: \"arrival\" (the default), \"verdict\" (needs after_conviction = true) or the name of a court stage (when the detainee's service there ends).",
+            "anyOf": [
+                { "enum": ["arrival", "verdict"] },
+                { "type": "string" }
+            ]
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 //! pauses, the weekly cap, admission to the beds in Iraq, escapes from the
 //! pool and what ends departures (rules 2, 3 and 8), with their checks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use jiff::civil::Date;
@@ -10,7 +11,7 @@ use super::problems::Problems;
 use super::{Day, Dist, limits::*};
 
 /// The transfer plan (`[transfer]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// Time from departure to arrival of a convoy \[days\].
@@ -39,7 +40,7 @@ pub struct Transfer {
 
 /// What stops departures (`[transfer.end]`, rule 8): whichever comes first.
 /// Whoever is left stays in the Syrian pool, exposed to escapes.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferEnd {
     /// No departure at or after this day \[days or date\]; `None`: no end day.
@@ -52,7 +53,7 @@ pub struct TransferEnd {
 }
 
 /// Whether a convoy is held to the free beds in Iraq.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Admission {
     /// Convoys leave whatever the beds in Iraq (the default).
@@ -65,7 +66,7 @@ pub enum Admission {
 }
 
 /// A pause in departures, `[from, to)` \[days\].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pause {
     /// First day of the pause \[days or date\], included.
@@ -76,7 +77,7 @@ pub struct Pause {
 
 /// One phase of convoys: a departure on `from`, then one after each
 /// `interval_days` draw, until the next phase begins.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Day of the phase's first departure \[days or date\].
@@ -89,7 +90,7 @@ pub struct Phase {
 }
 
 /// Security incidents at Syrian sites (`[transfer.escape]`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Escape {
     /// Rate of the Poisson process of incidents \[per day\].

@@ -40,8 +40,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -175,6 +177,28 @@ impl PosteriorTable {
             columns,
             rows,
             weights,
+        })
+    }
+}
+
+impl JsonSchema for Uncertainty {
+    fn schema_name() -> Cow<'static, str> {
+        "Uncertainty".into()
+    }
+
+    /// `posterior`, a file name, and any other key a parameter path with
+    /// its distribution (which paths are settable is `check`'s to say).
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Uncertain parameters (v2): each key a parameter path (as --set takes it, quoted) with a distribution drawn per replication, and an optional posterior file of weighted joint draws.",
+            "type": "object",
+            "properties": {
+                "posterior": {
+                    "description": "A CSV file of weighted joint draws (one column per parameter path, then an optional weight column), relative to the scenario file's folder.",
+                    "type": "string"
+                }
+            },
+            "additionalProperties": generator.subschema_for::<Dist>()
         })
     }
 }

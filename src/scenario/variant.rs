@@ -170,6 +170,25 @@ pub(crate) mod table {
         m.end()
     }
 
+    /// The JSON Schema of the `variant` table: each variant a table of
+    /// parameter paths and values, with an optional `description` (which
+    /// paths are settable, and to what, is `check`'s to say).
+    pub(crate) fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "additionalProperties": {
+                "description": "A named variant: parameter paths (as --set takes them, quoted where they hold dots or brackets) and their values, applied in file order.",
+                "type": "object",
+                "properties": {
+                    "description": {
+                        "description": "What the variant stands for.",
+                        "type": "string"
+                    }
+                }
+            }
+        })
+    }
+
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Variant>, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {

@@ -3,6 +3,9 @@
 //! `check.rs`; each process's types are in their own files, below it.
 
 use jiff::civil::Date;
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use schemars::transform::{RecursiveTransform, Transform};
 use serde::{Deserialize, Serialize};
 
 use super::court::Court;
@@ -55,13 +58,18 @@ use super::variant::{self, Variant};
 /// assert_eq!(s.total_detainees(), 100);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "custody-sim scenario",
+    description = "A custody-sim scenario file: the transfer plan, groups, prisons, allocation and courts (docs/model.md). Printed by `custody-sim schema`; what the schema cannot say (ranges, names that must exist, sums) `custody-sim check` does."
+)]
 pub struct Scenario {
     /// Scenario name, used in reports.
     pub name: String,
     /// Calendar date of day 0, written `YYYY-MM-DD`.
     #[serde(with = "day::start_date")]
+    #[schemars(schema_with = "day::start_date::json_schema")]
     pub start_date: Date,
     /// Length of each replication \[days\]; events after it are not processed.
     pub horizon_days: u32,
@@ -103,6 +111,7 @@ pub struct Scenario {
         skip_serializing_if = "Vec::is_empty",
         with = "variant::table"
     )]
+    #[schemars(schema_with = "variant::table::json_schema")]
     pub variants: Vec<Variant>,
     /// What made this scenario from the one read (the variant and the
     /// overrides applied, see [`Applied`]), which a run's summary and its
@@ -110,6 +119,7 @@ pub struct Scenario {
     /// scenario file, not part of its hash or of equality; empty for a
     /// scenario as read or built.
     #[serde(skip)]
+    #[schemars(skip)]
     pub applied: Applied,
 }
 
@@ -131,6 +141,45 @@ impl Scenario {
         d.days_from(self.start_date)
     }
 
+    /// The JSON Schema (draft 2020-12) of the scenario file, as pretty
+    /// JSON text ending in a newline: what `custody-sim schema` prints and
+    /// `docs/scenario.schema.json` holds. Generated from these types, with
+    /// their documentation as descriptions, so that a TOML editor
+    /// completes and checks keys as a user types (the bundled scenarios
+    /// name it with taplo's `#:schema` directive).
+    ///
+    /// It says what the reader's types say: the keys (each table refuses
+    /// others), which are required, their types and defaults, the
+    /// distributions' kinds with their own keys, and days that are a
+    /// number or a date `YYYY-MM-DD`. What it cannot say,
+    /// [`Scenario::validate`] (and `custody-sim check`) does: ranges,
+    /// names that must exist, sums, limits, settable parameter paths.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::Scenario;
+    ///
+    /// let text = Scenario::file_schema();
+    /// let schema: serde_json::Value = serde_json::from_str(&text)?;
+    /// assert_eq!(schema["title"], "custody-sim scenario");
+    /// let required = schema["required"].as_array().unwrap();
+    /// assert!(required.contains(&"horizon_days".into()));
+    /// assert_eq!(schema["additionalProperties"], false); // unknown keys refused
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn file_schema() -> String {
+        let mut schema = SchemaSettings::draft2020_12()
+            .into_generator()
+            .into_root_schema_for::<Scenario>();
+        RecursiveTransform(without_null).transform(&mut schema);
+        RecursiveTransform(for_editors).transform(&mut schema);
+        // Plain data with string keys always serialises.
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
     /// Total detainees over all groups \[persons\].
     pub fn total_detainees(&self) -> u64 {
         population::total_detainees(&self.groups)
@@ -140,4 +189,70 @@ impl Scenario {
 /// The day number facility `f` of `s` opens (rule 19): 0 without `opens`.
 pub(crate) fn opening_day(s: &Scenario, f: &Facility) -> f64 {
     facility::opening_day(s.start_date, f)
+}
+
+/// `schema` without `null`, which TOML does not have: an optional key is
+/// one left out, so `Option<T>` is `T` in the file.
+fn without_null(schema: &mut schemars::Schema) {
+    use serde_json::Value;
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = obj.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            obj.insert("type".into(), only);
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(options)) = obj.get_mut(key) else {
+            continue;
+        };
+        options.retain(|o| o.get("type").is_none_or(|t| t != "null"));
+        if let [Value::Object(only)] = options.as_slice() {
+            let only = only.clone();
+            obj.remove(key);
+            for (k, v) in only {
+                obj.entry(k).or_insert(v);
+            }
+        }
+    }
+}
+
+/// A description as a reader sees it: rustdoc's escaped brackets
+/// (`\[days\]`) unescaped and its links (``[`Variant`]``) plain code.
+/// And the largest `u32` said (`horizon_days`), as the reader refuses more.
+fn for_editors(schema: &mut schemars::Schema) {
+    if let Some(serde_json::Value::String(d)) = schema.get_mut("description") {
+        *d = plain_links(&d.replace("\\[", "[").replace("\\]", "]"));
+    }
+    if schema.get("format").and_then(serde_json::Value::as_str) == Some("uint32") {
+        schema.insert("maximum".into(), u32::MAX.into());
+    }
+}
+
+/// `text` with rustdoc's links to items (``[`a`]``, ``[`a`](b)``) as
+/// plain code (`` `a` ``).
+fn plain_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("[`") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(j) = after[1..].find("`]").map(|j| j + 1) else {
+            out.push('[');
+            rest = after;
+            continue;
+        };
+        out.push_str(&after[..=j]);
+        rest = &after[j + 2..];
+        if rest.starts_with('(')
+            && let Some(k) = rest.find(')')
+        {
+            rest = &rest[k + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -33,6 +33,7 @@ mod rules_v2;
 mod rules_v3;
 mod rules_v3_court;
 mod rules_v3_facility;
+mod scenario_schema;
 mod scenario_v2;
 mod schema;
 mod sensitivity_methods;

@@ -85,6 +85,9 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: Option<PresetsAction>,
     },
+    /// Print the JSON Schema of the scenario file, for TOML editors (it is
+    /// also docs/scenario.schema.json).
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]

@@ -111,6 +111,16 @@ pub(crate) fn chosen_metrics(
     Ok(out)
 }
 
+/// `text` without a first line that is taplo's `#:schema` directive: a
+/// bundled scenario's names the schema by a path relative to the bundled
+/// file, which a copy written elsewhere cannot follow.
+pub(crate) fn without_schema_line(text: &str) -> &str {
+    match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with("#:schema") => rest,
+        _ => text,
+    }
+}
+
 /// The bundled scenario names, comma-separated.
 pub(crate) fn bundled_list() -> String {
     bundled::NAMES.join(", ")
