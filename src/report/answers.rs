@@ -881,7 +881,7 @@ impl Answers {
 /// What repatriation spares each facility: the scenario run paired with
 /// the same scenario with repatriation switched off (every group's
 /// `repatriation.probability` set to 0), on common random numbers (the
-/// same seed and replications, as [`crate::decide::compare`] pairs
+/// same seed and replications, as [`crate::decide::compare()`] pairs
 /// variants), replication by replication.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Relief {
@@ -953,7 +953,7 @@ impl Relief {
     ///
     /// # Errors
     ///
-    /// As [`crate::decide::compare`]: [`crate::Error::Scenario`] for an
+    /// As [`crate::decide::compare()`]: [`crate::Error::Scenario`] for an
     /// invalid scenario, [`crate::Error::Threads`] for no worker threads,
     /// [`crate::Error::Decide`] for more replications than can be kept.
     ///
