@@ -80,6 +80,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::montecarlo::Summary;
+use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::{self, Day0};
 use crate::report::format::{percent, thousands};
 use crate::scenario::{Facility, Policy, Scenario};
@@ -223,7 +224,11 @@ impl Band {
             return;
         };
         p.num(mean, show(mean));
-        p.push(unit);
+        // `1 day`, not `1 days`.
+        p.push(match unit.strip_suffix('s') {
+            Some(one) if show(mean) == "1" => one,
+            _ => unit,
+        });
         if self.fixed_by_scenario {
             p.push(", the same in every run (fixed by the scenario)");
         } else if let (Some(lo), Some(hi)) = (self.p5, self.p95) {
@@ -436,6 +441,11 @@ pub struct Answers {
     /// One per group with a repatriation probability above 0, in file
     /// order.
     pub groups: Vec<GroupAnswer>,
+    /// What repatriation spares each facility, when asked for (`run
+    /// --relief`, [`Answers::with_relief`]); left out of the JSON
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relief: Option<Relief>,
 }
 
 /// Beds of a facility on day 0 (with expansions of day 0 or before).
@@ -830,16 +840,29 @@ impl Answers {
                 .filter(|g| g.repatriation.probability > 0.0)
                 .map(|g| GroupAnswer::new(summary, &g.name, g.count))
                 .collect(),
+            relief: None,
         }
     }
 
-    /// Every sentence, in order: facilities, court stages, groups.
+    /// The answers with what repatriation spares ([`Relief::new`]).
+    pub fn with_relief(mut self, relief: Relief) -> Answers {
+        self.relief = Some(relief);
+        self
+    }
+
+    /// Every sentence, in order: facilities, court stages, groups, then
+    /// what repatriation spares each facility (when asked for).
     pub fn phrases(&self) -> impl Iterator<Item = &Phrase> {
         self.facilities
             .iter()
             .map(|a| &a.text)
             .chain(self.stages.iter().map(|a| &a.text))
             .chain(self.groups.iter().map(|a| &a.text))
+            .chain(
+                self.relief
+                    .iter()
+                    .flat_map(|r| r.facilities.iter().map(|a| &a.text)),
+            )
     }
 
     /// The answers as text for a terminal: a heading and one sentence a
@@ -852,5 +875,244 @@ impl Answers {
             out.push('\n');
         }
         out
+    }
+}
+
+/// What repatriation spares each facility: the scenario run paired with
+/// the same scenario with repatriation switched off (every group's
+/// `repatriation.probability` set to 0), on common random numbers (the
+/// same seed and replications, as [`crate::decide::compare()`] pairs
+/// variants), replication by replication.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Relief {
+    /// The parameter paths set to 0 to switch repatriation off, in file
+    /// order (empty: no group is repatriated, nothing to spare).
+    pub switched_off: Vec<String>,
+    /// One per facility, in file order.
+    pub facilities: Vec<FacilityRelief>,
+}
+
+/// What repatriation spares one facility: the paired difference without
+/// repatriation minus with it (positive: repatriation lowers the figure),
+/// with its 95% Student t interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacilityRelief {
+    /// The facility's name.
+    pub facility: String,
+    /// Peak occupancy spared \[persons\] (`peak_occupancy`).
+    pub peak_occupancy: PairedDiff,
+    /// Days over capacity spared \[days\] (`days_over_capacity`).
+    pub days_over_capacity: PairedDiff,
+    /// Detainee-days over capacity spared \[detainee-days\]
+    /// (`excess_detainee_days`).
+    pub excess_detainee_days: PairedDiff,
+    /// The answer as a sentence.
+    pub text: Phrase,
+}
+
+/// `without − with` from the comparison's `with − without`.
+fn spared(d: Option<&PairedDiff>) -> PairedDiff {
+    let neg = |x: Option<f64>| x.map(|x| if x == 0.0 { 0.0 } else { -x });
+    match d {
+        Some(d) => PairedDiff {
+            n: d.n,
+            mean: neg(d.mean),
+            sd: d.sd,
+            ci95_low: neg(d.ci95_high),
+            ci95_high: neg(d.ci95_low),
+        },
+        None => PairedDiff::from_differences(&[]),
+    }
+}
+
+/// Adds `MEAN UNIT (95% CI LOW to HIGH)`.
+fn say_diff(p: &mut Phrase, d: &PairedDiff, unit: &str) {
+    let Some(mean) = d.mean else {
+        p.push("no value");
+        return;
+    };
+    let width = match (d.ci95_low, d.ci95_high) {
+        (Some(l), Some(h)) => h - l,
+        _ => 0.0,
+    };
+    let show = |x: f64| crate::report::format::with_spread(x, width);
+    p.num(mean, show(mean));
+    p.push(unit);
+    if let (Some(l), Some(h)) = (d.ci95_low, d.ci95_high) {
+        p.push(" (95% CI ");
+        p.num(l, show(l));
+        p.push(" to ");
+        p.num(h, show(h));
+        p.push(")");
+    }
+}
+
+impl Relief {
+    /// Runs `scenario` and the same scenario with repatriation switched
+    /// off, on the seed and replications of `runs`, and pairs them.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::decide::compare()`]: [`crate::Error::Scenario`] for an
+    /// invalid scenario, [`crate::Error::Threads`] for no worker threads,
+    /// [`crate::Error::Decide`] for more replications than can be kept.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::report::answers::Relief;
+    /// use custody_sim::{Runs, presets};
+    ///
+    /// let mut s = presets::baseline();
+    /// s.horizon_days = 200;
+    /// let r = Relief::new(&s, &Runs { replications: 4, seed: 1, threads: 0 })?;
+    /// // The baseline repatriates some groups: those are switched off.
+    /// assert!(r.switched_off.iter().all(|p| p.ends_with("].repatriation.probability")));
+    /// assert!(!r.switched_off.is_empty());
+    /// assert_eq!(r.facilities.len(), s.facilities.len());
+    /// assert!(r.facilities[0].text.text().starts_with("Repatriation spares "));
+    /// assert_eq!(r.facilities[0].peak_occupancy.n, 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(scenario: &Scenario, runs: &crate::Runs) -> Result<Relief, crate::Error> {
+        let mut off = scenario.clone();
+        let mut switched_off = Vec::new();
+        for (i, g) in scenario.groups.iter().enumerate() {
+            if g.repatriation.probability > 0.0 {
+                let path = format!("group[{i}].repatriation.probability");
+                off = off.with_param(&path, "0")?;
+                switched_off.push(path);
+            }
+        }
+        let mut names = Vec::new();
+        for f in &scenario.facilities {
+            for k in [
+                "peak_occupancy",
+                "days_over_capacity",
+                "excess_detainee_days",
+            ] {
+                names.push(format!("facility.{}.{k}", f.name));
+            }
+        }
+        let metrics: Vec<&str> = names.iter().map(String::as_str).collect();
+        let c = crate::decide::compare(
+            &[
+                ("without repatriation".to_string(), off),
+                ("as given".to_string(), scenario.clone()),
+            ],
+            &metrics,
+            runs,
+        )?;
+        let diff = |name: &str| {
+            spared(
+                c.metric(name)
+                    .and_then(|r| r.entries.get(1))
+                    .and_then(|e| e.diff.as_ref()),
+            )
+        };
+        let facilities = scenario
+            .facilities
+            .iter()
+            .map(|f| {
+                let key = |k: &str| format!("facility.{}.{k}", f.name);
+                let peak_occupancy = diff(&key("peak_occupancy"));
+                let days_over_capacity = diff(&key("days_over_capacity"));
+                let excess_detainee_days = diff(&key("excess_detainee_days"));
+                let mut p = Phrase::default();
+                p.push(format!("Repatriation spares {} ", f.name));
+                say_diff(&mut p, &peak_occupancy, " persons at its peak");
+                p.push(" and ");
+                say_diff(&mut p, &days_over_capacity, " days over capacity");
+                p.push(" (paired with the same runs without repatriation).");
+                FacilityRelief {
+                    facility: f.name.clone(),
+                    peak_occupancy,
+                    days_over_capacity,
+                    excess_detainee_days,
+                    text: p,
+                }
+            })
+            .collect();
+        Ok(Relief {
+            switched_off,
+            facilities,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i16, m: i8, day: i8) -> jiff::civil::Date {
+        jiff::civil::date(y, m, day)
+    }
+
+    #[test]
+    fn date_ranges_share_what_their_ends_share() {
+        assert_eq!(date_range(d(2026, 2, 9), d(2026, 2, 11)), "9–11 Feb 2026");
+        assert_eq!(
+            date_range(d(2026, 1, 28), d(2026, 2, 3)),
+            "28 Jan–3 Feb 2026"
+        );
+        assert_eq!(
+            date_range(d(2026, 12, 30), d(2027, 1, 2)),
+            "30 Dec 2026–2 Jan 2027"
+        );
+        assert_eq!(date_range(d(2026, 2, 9), d(2026, 2, 9)), "9 Feb 2026");
+    }
+
+    #[test]
+    fn a_queue_clears_on_the_first_zero_after_its_highest_day() {
+        let day0 = Day0::parse("2026-01-21");
+        // Highest on day 3; 0 again on day 5 (a 0 before the peak does not count).
+        assert_eq!(
+            Clears::of(Some(&[0.0, 2.0, 5.0, 1.0, 0.0, 0.0]), day0),
+            Clears::Date {
+                day: 5,
+                date: "2026-01-25".into()
+            }
+        );
+        assert_eq!(Clears::of(Some(&[0.0, 0.0]), day0), Clears::NoQueue);
+        assert_eq!(Clears::of(None, day0), Clears::NoQueue);
+        assert_eq!(
+            Clears::of(Some(&[1.0, 3.0, 2.0]), day0),
+            Clears::NotWithinHorizon
+        );
+    }
+
+    #[test]
+    fn a_band_is_fixed_only_when_every_run_agrees() {
+        let same = MetricStats::from_values(&[5.0, 5.0, 5.0]);
+        assert!(Band::of(Some(&same), 3).fixed_by_scenario);
+        // Not every run had a value, or one run only: not known to be fixed.
+        assert!(!Band::of(Some(&same), 4).fixed_by_scenario);
+        let one = MetricStats::from_values(&[5.0]);
+        assert!(!Band::of(Some(&one), 1).fixed_by_scenario);
+        let mut p = Phrase::default();
+        Band::of(Some(&MetricStats::from_values(&[1.0, 1.0])), 2).say(&mut p, thousands, " days");
+        assert!(p.text().starts_with("1 day,"), "{}", p.text());
+        let spread = MetricStats::from_values(&[4.0, 5.0, 6.0]);
+        let b = Band::of(Some(&spread), 3);
+        assert!(!b.fixed_by_scenario);
+        let mut p = Phrase::default();
+        b.say(&mut p, thousands, " days");
+        assert_eq!(p.text(), "5 days (90% of runs: 4–6)");
+        let mut p = Phrase::default();
+        Band::of(Some(&same), 3).say(&mut p, thousands, " days");
+        assert_eq!(
+            p.text(),
+            "5 days, the same in every run (fixed by the scenario)"
+        );
+    }
+
+    #[test]
+    fn relief_is_without_minus_with() {
+        let with_minus_without = PairedDiff::from_differences(&[-3.0, -5.0, -4.0]);
+        let s = spared(Some(&with_minus_without));
+        assert_eq!(s.mean, Some(4.0));
+        assert!(s.ci95_low.unwrap() < 4.0 && s.ci95_high.unwrap() > 4.0);
+        assert_eq!(s.ci95_low, with_minus_without.ci95_high.map(|x| -x));
+        assert_eq!(spared(None).mean, None);
     }
 }

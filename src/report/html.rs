@@ -653,6 +653,18 @@ impl Report {
         self
     }
 
+    /// Adds, after a run's answers, what repatriation spares each facility
+    /// (`run --relief`), one item per facility (`data-answer="relief.NAME"`).
+    pub fn relief(mut self, relief: &crate::report::answers::Relief) -> Report {
+        for a in &relief.facilities {
+            self = self.answer(Sentence::answer_of(
+                format!("relief.{}", a.facility),
+                &a.text,
+            ));
+        }
+        self
+    }
+
     /// Adds a headline answer.
     pub fn answer(mut self, sentence: Sentence) -> Report {
         self.answers.push(sentence);

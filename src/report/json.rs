@@ -17,8 +17,15 @@
 //!   "metrics": { "transferred": { "n", "mean", "sd", "ci95_low", "ci95_high",
 //!                                 "min", "p5", "p50", "p95", "max" }, … },
 //!   "series":  { "occupancy.Nasiriyah": { "day": [1, 2, …], "mean": […],
-//!                                          "p5": […], "p50": […], "p95": […] }, … } }
+//!                                          "p5": […], "p50": […], "p95": […] }, … },
+//!   "answers": { "start_date", "horizon_days", "replications",
+//!                "facilities": […], "stages": […], "groups": […] } }
 //! ```
+//!
+//! `answers` (the capacity answers, [`crate::report::answers::Answers`])
+//! is there when the document was given them
+//! ([`RunDocument::with_answers`]), as `run --json` and `merge --json` do;
+//! `docs/cli.md` shows its shape.
 //!
 //! `overrides` lists the `--set` changes applied to the scenario as given,
 //! in order (empty when none; `scenario_sha256` is of the scenario after

@@ -196,6 +196,20 @@ fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
+    summary_table_with(
+        scenario,
+        s,
+        &crate::report::answers::Answers::new(scenario, s),
+    )
+}
+
+/// [`summary_table`] leading with `answers` (the run's capacity answers,
+/// with what repatriation spares where `run --relief` asked for it).
+pub fn summary_table_with(
+    scenario: &Scenario,
+    s: &Summary,
+    answers: &crate::report::answers::Answers,
+) -> String {
     let (variant, overrides) = (s.variant.as_deref(), &s.overrides);
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
@@ -231,7 +245,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     );
     // The capacity answers lead, in words and dates.
     out.push('\n');
-    out.push_str(&crate::report::answers::Answers::new(scenario, s).to_text());
+    out.push_str(&answers.to_text());
 
     // Transfer.
     out.push_str("\nTransfer\n");

@@ -4,7 +4,7 @@
 //! the `run` table and in `run --json`.
 
 use custody_sim::montecarlo::{Runs, run};
-use custody_sim::report::answers::{Answers, Clears, When};
+use custody_sim::report::answers::{Answers, Clears, Relief, When};
 use custody_sim::scenario::Relocation;
 use custody_sim::{Dist, Facility, Group, Phase, Scenario, Stage, Summary};
 use serde_json::Value;
@@ -220,4 +220,72 @@ fn run_table_and_json_lead_with_the_answers() {
         let text = x["text"].as_str().unwrap();
         assert!(table.contains(text), "{text} not in\n{table}");
     }
+}
+
+/// Half of the arrivals (the Turkish) are repatriated 20 days after they
+/// arrive: by day 30 all of them have left A, which is then at or below
+/// its 50 beds, while without repatriation it stays over to the horizon
+/// (56 days over). Every paired run spares at least 30 days over
+/// capacity; the peak (day 9) comes before anyone leaves.
+#[test]
+fn relief_pairs_the_run_without_repatriation() {
+    let mut sc = scenario(false);
+    sc.groups = vec![
+        Group::new("Iraqi", 50),
+        Group::new("Turkish", 50).with_repatriation(1.0, Dist::fixed(20.0), 0.0),
+    ];
+    let r = Relief::new(&sc, &runs()).unwrap();
+    assert_eq!(r.switched_off, ["group[1].repatriation.probability"]);
+    let a = &r.facilities[0];
+    assert_eq!(a.facility, "A");
+    assert_eq!(a.peak_occupancy.mean, Some(0.0));
+    let d = &a.days_over_capacity;
+    assert_eq!(d.n, 4);
+    assert!(d.mean.unwrap() >= 30.0, "{d:?}");
+    assert!(d.ci95_low.unwrap() > 0.0, "{d:?}");
+    assert!(
+        a.text
+            .text()
+            .starts_with("Repatriation spares A 0 persons at its peak"),
+        "{}",
+        a.text.text()
+    );
+    // Nothing to switch off: nothing spared.
+    let r = Relief::new(&scenario(false), &runs()).unwrap();
+    assert!(r.switched_off.is_empty());
+    assert_eq!(r.facilities[0].days_over_capacity.mean, Some(0.0));
+}
+
+/// `run --relief` adds the relief to the table, the JSON and the report.
+#[test]
+fn run_relief_on_the_command_line() {
+    let dir = Scratch::new("answers-relief");
+    let mut sc = scenario(false);
+    sc.groups = vec![
+        Group::new("Iraqi", 50),
+        Group::new("Turkish", 50).with_repatriation(1.0, Dist::fixed(20.0), 0.0),
+    ];
+    let file = crate::fixtures::write_scenario(&dir, "s.toml", &sc);
+    let (json, report) = (dir.arg("out.json"), dir.arg("r.html"));
+    let out = expect(
+        0,
+        &[
+            "run", &file, "-n", "3", "--relief", "--json", &json, "--report", &report,
+        ],
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("  Repatriation spares A 0 persons at its peak"),
+        "{table}"
+    );
+    let j: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let f = &j["answers"]["relief"]["facilities"][0];
+    assert_eq!(f["facility"], "A");
+    assert!(f["days_over_capacity"]["mean"].as_f64().unwrap() >= 30.0);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("data-answer=\"relief.A\""));
+    // Without the flag, no relief.
+    expect(0, &["run", &file, "-n", "3", "--json", &json, "--quiet"]);
+    let j: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(j["answers"].get("relief").is_none());
 }

@@ -256,7 +256,8 @@ fn run_json_has_the_documented_shape() {
             "variant",
             "overrides",
             "metrics",
-            "series"
+            "series",
+            "answers"
         ]
     );
     assert_eq!(j["overrides"], serde_json::json!([]));
@@ -1240,8 +1241,13 @@ fn the_table_says_what_each_capacity_figure_is() {
         &["run", "plan-2026-01", "-n", "3", "--set", "horizon_days=20"],
     );
     let text = stdout(&o);
-    // Prisons over capacity on day 0 say so, not "1".
-    let nasiriyah = text
+    // Prisons over capacity on day 0 say so, not "1": in the facilities'
+    // table, and in the answers that lead.
+    assert!(
+        text.contains("Nasiriyah is already over its 6,000 beds on day 0"),
+        "{text}"
+    );
+    let nasiriyah = text[text.find("\nFacilities (").unwrap()..]
         .lines()
         .find(|l| l.trim_start().starts_with("Nasiriyah"))
         .unwrap();
@@ -1278,11 +1284,15 @@ fn the_table_says_what_each_capacity_figure_is() {
         ],
     );
     let text = stdout(&o);
-    let nasiriyah = text
+    let nasiriyah = text[text.find("\nFacilities (").unwrap()..]
         .lines()
         .find(|l| l.trim_start().starts_with("Nasiriyah"))
         .unwrap();
     assert!(nasiriyah.contains("6,000 → 8,304"), "{nasiriyah}");
+    assert!(
+        text.contains("Nasiriyah is already over its 6,000 beds (8,304 by the horizon) on day 0"),
+        "{text}"
+    );
     let last = text
         .lines()
         .find(|l| l.contains("day the transfer completes"))

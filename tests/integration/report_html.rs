@@ -134,6 +134,16 @@ fn data(e: ElementRef<'_>, class: &str) -> f64 {
     d.value().attr("value").unwrap().parse().unwrap()
 }
 
+/// Every number in `v`, recursively.
+fn json_numbers(v: &Value, out: &mut Vec<f64>) {
+    match v {
+        Value::Number(n) => out.extend(n.as_f64()),
+        Value::Array(a) => a.iter().for_each(|x| json_numbers(x, out)),
+        Value::Object(o) => o.values().for_each(|x| json_numbers(x, out)),
+        _ => {}
+    }
+}
+
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
@@ -161,19 +171,53 @@ fn run_report_holds_the_headline_metrics_charts_and_scenario() {
     let h1: String = doc.select(&sel("h1")).next().unwrap().text().collect();
     assert_eq!(h1, format!("Scenario {NASTY}"));
     assert!(!text.contains("<&>"));
-    for name in ["transferred", "convicted", "mean_days_to_verdict"] {
-        let m = &j["metrics"][name];
-        assert_eq!(answer(&doc, name, "mean"), num(&m["mean"]), "{name}");
-        assert_eq!(
-            answer(&doc, name, "ci95_low"),
-            num(&m["ci95_low"]),
-            "{name}"
+    // The answers are the capacity answers of the JSON: one item per
+    // facility (every receiving one named), court stage and repatriated
+    // group, with the JSON's sentence and, in each `<data>`, one of the
+    // JSON's numbers exactly.
+    let a = &j["answers"];
+    let mut numbers = Vec::new();
+    json_numbers(a, &mut numbers);
+    let mut expected = Vec::new();
+    for (list, key, prefix) in [
+        ("facilities", "facility", "facility"),
+        ("stages", "stage", "stage"),
+        ("groups", "group", "group"),
+    ] {
+        for x in a[list].as_array().unwrap() {
+            expected.push((
+                format!("{prefix}.{}", x[key].as_str().unwrap()),
+                x["text"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    assert_eq!(
+        a["facilities"].as_array().unwrap().len(),
+        s.facilities.len()
+    );
+    let items: Vec<ElementRef<'_>> = doc.select(&sel("#answers li")).collect();
+    assert_eq!(items.len(), expected.len());
+    for (li, (about, text)) in items.iter().zip(&expected) {
+        assert_eq!(li.value().attr("data-answer"), Some(about.as_str()));
+        assert_eq!(&li.text().collect::<String>(), text);
+        let data: Vec<_> = li.select(&sel("data.answer")).collect();
+        // A facility's answer has figures; a stage with no queue may not.
+        assert!(
+            !data.is_empty() || !about.starts_with("facility."),
+            "{about}: no figure"
         );
-        assert_eq!(
-            answer(&doc, name, "ci95_high"),
-            num(&m["ci95_high"]),
-            "{name}"
-        );
+        for d in data {
+            let v: f64 = d.value().attr("value").unwrap().parse().unwrap();
+            assert!(numbers.contains(&v), "{about}: {v} is not in the JSON");
+        }
+    }
+    for (i, f) in s.facilities.iter().enumerate() {
+        if custody_sim::report::answers::receives(&s, i) {
+            let named = items
+                .iter()
+                .any(|li| li.text().collect::<String>().starts_with(&f.name));
+            assert!(named, "{} is not named", f.name);
+        }
     }
     // The scenario hash is the run's.
     let hash: String = doc

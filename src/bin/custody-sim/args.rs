@@ -145,6 +145,13 @@ pub(crate) struct RunArgs {
     /// Number of replications.
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
+    /// Also run the same replications with repatriation switched off
+    /// (every group's repatriation.probability = 0, common random
+    /// numbers) and report what repatriation spares each facility: peak
+    /// occupancy and days over capacity, paired, with 95% CIs (in the
+    /// table's answers, the JSON's answers.relief and the report).
+    #[arg(long)]
+    pub(crate) relief: bool,
     #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]

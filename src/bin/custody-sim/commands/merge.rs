@@ -96,5 +96,6 @@ fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> 
     );
     // The variant and the `--set`s that made the scenario travel with the
     // shard, into its summary.
-    emit_summary(shard.scenario(), &summary, outs, a.quiet)
+    let answers = custody_sim::report::answers::Answers::new(shard.scenario(), &summary);
+    emit_summary(shard.scenario(), &summary, &answers, outs, a.quiet)
 }

@@ -459,13 +459,13 @@ pub(crate) fn plots_available(out: &Outputs) -> Result<(), Fail> {
 pub(crate) fn emit_summary(
     scenario: &Scenario,
     summary: &Summary,
+    answers: &custody_sim::report::answers::Answers,
     out: &Outputs,
     quiet: bool,
 ) -> Result<(), Fail> {
     let mut to_stdout = false;
     if let Some(path) = &out.json {
-        let answers = custody_sim::report::answers::Answers::new(scenario, summary);
-        let doc = json::RunDocument::new(summary).with_answers(answers);
+        let doc = json::RunDocument::new(summary).with_answers(answers.clone());
         json::write_json(&doc, path).map_err(closed)?;
         if is_dash(path) {
             to_stdout = true;
@@ -499,7 +499,7 @@ pub(crate) fn emit_summary(
         }
     }
     if !quiet && !to_stdout {
-        print(&table::summary_table(scenario, summary))?;
+        print(&table::summary_table_with(scenario, summary, answers))?;
     }
     Ok(())
 }
