@@ -426,6 +426,20 @@ pub(crate) struct SensitivityArgs {
     /// many parameters, r (k + 1) runs).
     #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
     pub(crate) method: SensitivityMethod,
+    /// A group of parameters given one index, `NAME=PATH,PATH,…` (each
+    /// path one of the parameters, in one group at most); repeatable. The
+    /// design moves a group's paths together; the index's `path` is NAME.
+    #[arg(long, value_name = "NAME=PATH,PATH")]
+    pub(crate) group: Vec<String>,
+    /// Add a dummy parameter, one the model never reads, whose indices
+    /// give the noise floor; indices not distinguishable from it are
+    /// flagged (`--method sobol`).
+    #[arg(long)]
+    pub(crate) dummy: bool,
+    /// Second-order indices of every pair of parameters (or groups), the
+    /// largest listed (`--method sobol`; N (2 G + 2) runs).
+    #[arg(long)]
+    pub(crate) second_order: bool,
     /// Trajectories r of a Morris screening (`--method morris`).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub(crate) trajectories: u64,

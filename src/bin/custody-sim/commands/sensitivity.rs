@@ -5,8 +5,8 @@
 
 use custody_sim::Scenario;
 use custody_sim::decide::{
-    MorrisOptions, SobolOptions, SobolResult, morris_model, parse_param, sensitivity as analyse,
-    uncertain_params,
+    MorrisOptions, SobolOptions, SobolResult, SobolSpec, morris_model, parse_group, parse_param,
+    sensitivity_with as analyse, uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
@@ -53,16 +53,30 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         params = uncertain_params(&scenario)?;
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    let groups = a
+        .group
+        .iter()
+        .map(|g| parse_group(g).map_err(|e| Fail::Msg(format!("--group {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
     if a.method == SensitivityMethod::Morris {
         return morris(a, &scenario, &params, &metrics);
     }
-    // The Saltelli design runs N (k + 2) points of one replication each;
-    // the tornado runs each parameter at both ends and the base at its
-    // medians, `--replications` each.
+    let spec = SobolSpec {
+        groups,
+        dummy: a.dummy,
+        second_order: a.second_order,
+    };
+    // The Saltelli design runs N (G + 2) points of one replication each
+    // (N (2G + 2) with second-order indices), G the factors: groups and
+    // parameters in no group; the tornado runs each parameter at both
+    // ends and the base at its medians, `--replications` each.
     let k = params.len() as u64;
+    let in_groups: u64 = spec.groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = k.saturating_sub(in_groups) + spec.groups.len() as u64;
+    let per_row = 2 + g * if spec.second_order { 2 } else { 1 };
     let total = a
         .samples
-        .saturating_mul(k + 2)
+        .saturating_mul(per_row)
         .saturating_add((2 * k + 1).saturating_mul(a.replications));
     check_work(
         &scenario,
@@ -76,7 +90,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.samples),
     };
-    let r = analyse(&scenario, &params, &metrics, &opts, a.replications)?;
+    let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
     if let Some(p) = json_to {
         emit_json(&r, p, a.common.quiet)?;
     }
