@@ -135,3 +135,110 @@ fn sensitivity_draws_indices_over_time() {
         "the legend names the parameters"
     );
 }
+
+/// Groups, the dummy and second-order indices through the command line:
+/// the two transfer-pace parameters as one group, the trial panels alone.
+/// The panels cannot touch the pool in Syria (indices exactly 0 on common
+/// random numbers), so they are flagged as not distinguishable from the
+/// dummy, and the group is not (at N = 128 the dummy's total reaches
+/// about 0.33, the group's lies above 0.6); the design has `N (2G + 2)`
+/// points.
+#[test]
+fn sensitivity_groups_a_dummy_and_second_order() {
+    let args = [
+        "sensitivity",
+        "plan-2026-01",
+        "--set",
+        "horizon_days=60",
+        "--metric",
+        "in_syria@40",
+        "--param",
+        r#"transfer.phase[0].interval_days.value={dist="uniform",low=2,high=4}"#,
+        "--param",
+        r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#,
+        "--param",
+        r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#,
+        "--group",
+        "pace=transfer.phase[1].from, transfer.phase[0].interval_days.value",
+        "--dummy",
+        "--second-order",
+        "--samples",
+        "128",
+        "--bootstrap",
+        "100",
+        "-n",
+        "4",
+    ];
+    let mut with_json = args.to_vec();
+    with_json.extend(["--json", "-"]);
+    let j = json(&expect(0, &with_json));
+    assert_eq!(j["evaluations"], 128 * (2 * 2 + 2));
+    assert_eq!(j["spec"]["dummy"], true);
+    assert_eq!(j["spec"]["groups"][0]["name"], "pace");
+    let m = &j["metrics"][0];
+    let ix = m["indices"].as_array().unwrap();
+    assert_eq!(ix.len(), 2);
+    assert_eq!(ix[0]["path"], "pace");
+    assert_eq!(ix[0]["members"][1], "transfer.phase[1].from");
+    assert_eq!(ix[0]["above_dummy"], true, "{}", ix[0]);
+    assert!(
+        ix[0].get("swing").unwrap().is_null(),
+        "a group has no tornado bar"
+    );
+    assert_eq!(ix[1]["path"], "court.stage[trial].servers");
+    assert_eq!(ix[1]["total"]["estimate"], 0.0);
+    assert_eq!(ix[1]["above_dummy"], false);
+    assert!(ix[1]["swing"]["estimate"].is_number());
+    assert!(m["dummy"]["total"]["ci95_high"].is_number());
+    let pairs = m["second_order"].as_array().unwrap();
+    assert_eq!(pairs.len(), 1);
+    // The panels interact with nothing: the pair's interval reaches 0.
+    assert_eq!(pairs[0]["second_order"]["ci95_low"], 0.0, "{}", pairs[0]);
+    let o = expect(0, &args);
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        table.contains("group of transfer.phase[0].interval_days.value, transfer.phase[1].from"),
+        "{table}"
+    );
+    assert!(
+        table.contains("≈ dummy") && table.contains("(dummy)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("second-order indices, the 1 largest of 1 pairs"),
+        "{table}"
+    );
+    // Morris screens the group as one factor: r (G + 1) points.
+    let mut morris = vec![
+        "sensitivity",
+        "plan-2026-01",
+        "--method",
+        "morris",
+        "--trajectories",
+        "4",
+        "--set",
+        "horizon_days=60",
+        "--metric",
+        "in_syria@40",
+    ];
+    morris.extend(&args[6..14]);
+    morris.extend(["--json", "-"]);
+    let j = json(&expect(0, &morris));
+    assert_eq!(j["evaluations"], 4 * 3);
+    assert_eq!(j["metrics"][0]["indices"][0]["path"], "pace");
+    assert!(j["metrics"][0]["indices"][0]["mu"].is_null());
+    // Bad groups are named before any work.
+    let mut bad = args.to_vec();
+    bad[13] = "pace=transfer.phase[1].from,transfer.phase[9].from";
+    let o = expect(1, &bad);
+    assert!(
+        stderr(&o).contains(
+            "transfer.phase[9].from: group \"pace\" names a path that is not a parameter"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let mut bad = morris.clone();
+    bad.push("--dummy");
+    assert!(stderr(&expect(1, &bad)).contains("--dummy: a Sobol analysis's option"));
+}

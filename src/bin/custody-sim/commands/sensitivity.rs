@@ -5,8 +5,8 @@
 
 use custody_sim::Scenario;
 use custody_sim::decide::{
-    MorrisOptions, SobolOptions, SobolResult, SobolSpec, morris_model, parse_group, parse_param,
-    sensitivity_with as analyse, uncertain_params,
+    Group, MorrisOptions, SobolOptions, SobolResult, SobolSpec, morris_model_with, parse_group,
+    parse_param, sensitivity_with as analyse, uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
@@ -59,7 +59,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         .map(|g| parse_group(g).map_err(|e| Fail::Msg(format!("--group {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     if a.method == SensitivityMethod::Morris {
-        return morris(a, &scenario, &params, &metrics);
+        return morris(a, &scenario, &params, &groups, &metrics);
     }
     let spec = SobolSpec {
         groups,
@@ -116,8 +116,16 @@ fn morris(
     a: &SensitivityArgs,
     scenario: &Scenario,
     params: &[ParamDist],
+    groups: &[Group],
     metrics: &[&str],
 ) -> Result<(), Fail> {
+    for (flag, given) in [("--dummy", a.dummy), ("--second-order", a.second_order)] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: a Sobol analysis's option; Morris screening has no dummy or second-order indices (use --method sobol)"
+            ));
+        }
+    }
     for (flag, given) in [
         ("--plots", a.plots.is_some()),
         ("--report", a.report.report.is_some()),
@@ -128,8 +136,11 @@ fn morris(
             ));
         }
     }
-    // r trajectories of k + 1 points, one replication each.
-    let total = a.trajectories.saturating_mul(params.len() as u64 + 1);
+    // r trajectories of G + 1 points, one replication each (G: groups
+    // and parameters in no group).
+    let in_groups: u64 = groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = (params.len() as u64).saturating_sub(in_groups) + groups.len() as u64;
+    let total = a.trajectories.saturating_mul(g + 1);
     let threads = threads(a.common.threads, a.trajectories);
     check_work(scenario, total, threads, a.common.allow_large)?;
     let opts = MorrisOptions {
@@ -138,7 +149,7 @@ fn morris(
         seed: a.common.seed,
         threads,
     };
-    let r = morris_model(scenario, params, metrics, &opts)?;
+    let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
     let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
     if let Some(p) = json_to {
         emit_json(&r, p, a.common.quiet)?;
