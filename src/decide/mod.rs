@@ -53,6 +53,7 @@ pub mod morris;
 pub mod params;
 pub mod probe;
 pub mod quantile;
+pub mod regional;
 pub mod sobol;
 pub mod solve;
 pub mod tornado;
@@ -67,6 +68,7 @@ pub use morris::{
 };
 pub use params::{at_medians, parse_param, uncertain_params};
 pub use probe::SeriesDay;
+pub use regional::{Condition, RegionalIndex, RegionalResult, regional, regional_fn};
 pub use sobol::{
     DummyIndex, MetricIndices, PairIndex, SobolIndex, SobolOptions, SobolResult, SobolSpec,
     sobol_fn, sobol_fn_with, sobol_model, sobol_model_with,

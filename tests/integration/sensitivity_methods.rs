@@ -242,3 +242,55 @@ fn sensitivity_groups_a_dummy_and_second_order() {
     bad.push("--dummy");
     assert!(stderr(&expect(1, &bad)).contains("--dummy: a Sobol analysis's option"));
 }
+
+/// Regional sensitivity on the model: whether the pool in Syria is below
+/// 5,600 at the end of day 20 is decided by when the fast phase starts
+/// (KS near 1); the trial panels cannot touch the pool (KS near 0, p not
+/// small).
+#[test]
+fn sensitivity_region_finds_the_parameter_that_decides_a_threshold() {
+    let o = expect(
+        0,
+        &[
+            "sensitivity",
+            "plan-2026-01",
+            "--set",
+            "horizon_days=60",
+            "--region",
+            "in_syria@20<5600",
+            "--param",
+            r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#,
+            "--param",
+            r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#,
+            "--samples",
+            "300",
+            "--json",
+            "-",
+        ],
+    );
+    let j = json(&o);
+    assert_eq!(j["samples"], 300);
+    let (holds, fails) = (j["holds"].as_u64().unwrap(), j["fails"].as_u64().unwrap());
+    assert!(holds > 30 && fails > 30 && holds + fails == 300, "{j}");
+    let ix = j["indices"].as_array().unwrap();
+    assert!(ix[0]["ks"].as_f64().unwrap() > 0.8, "{}", ix[0]);
+    assert!(ix[0]["p_value"].as_f64().unwrap() < 1e-6, "{}", ix[0]);
+    assert!(ix[1]["ks"].as_f64().unwrap() < 0.2, "{}", ix[1]);
+    assert!(ix[1]["p_value"].as_f64().unwrap() > 0.01, "{}", ix[1]);
+    let o = expect(
+        1,
+        &[
+            "sensitivity",
+            "plan-2026-01",
+            "--region",
+            "in_syria@20=5600",
+            "--param",
+            r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#,
+        ],
+    );
+    assert!(
+        stderr(&o).contains("--region in_syria@20=5600: expected METRIC>VALUE"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -411,9 +411,17 @@ pub(crate) struct HindcastArgs {
 pub(crate) struct SensitivityArgs {
     /// Scenario file or bundled scenario name.
     pub(crate) scenario: String,
-    /// A metric to analyse, e.g. `mean_days_to_verdict`; repeatable.
-    #[arg(long, value_name = "NAME", required = true)]
+    /// A metric to analyse, e.g. `mean_days_to_verdict`, or a daily
+    /// series on a day, `occupancy.Karkh@2026-03-01`; repeatable.
+    #[arg(long, value_name = "NAME", required_unless_present = "region")]
     pub(crate) metric: Vec<String>,
+    /// Regional sensitivity instead of indices: which parameters separate
+    /// the runs in which the condition holds from the others (the
+    /// Kolmogorov–Smirnov distance of each parameter's values in the two
+    /// sets, with its p-value), over `--samples` independent runs, e.g.
+    /// `occupancy.Karkh@2026-03-01>4000` (`>`, `>=`, `<`, `<=`).
+    #[arg(long, value_name = "METRIC>VALUE", conflicts_with_all = ["metric", "dummy", "second_order", "group"])]
+    pub(crate) region: Option<String>,
     /// An uncertain parameter, e.g.
     /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`;
     /// repeatable. Without it, the scenario's `[uncertainty]` parameters;

@@ -5,8 +5,8 @@
 
 use custody_sim::Scenario;
 use custody_sim::decide::{
-    Group, MorrisOptions, SobolOptions, SobolResult, SobolSpec, morris_model_with, parse_group,
-    parse_param, sensitivity_with as analyse, uncertain_params,
+    Condition, Group, MorrisOptions, SobolOptions, SobolResult, SobolSpec, morris_model_with,
+    parse_group, parse_param, regional, sensitivity_with as analyse, uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
@@ -51,6 +51,9 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     // columns included) are held at their medians.
     if params.is_empty() {
         params = uncertain_params(&scenario)?;
+    }
+    if let Some(c) = &a.region {
+        return region(a, &scenario, &params, c);
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
     let groups = a
@@ -160,6 +163,88 @@ fn morris(
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
         print(&morris_table(&r))?;
+    }
+    Ok(())
+}
+
+/// `--region`: regional sensitivity on a threshold, its JSON, CSV
+/// (`path,ks,p_value`) and table (no charts, no HTML report).
+fn region(
+    a: &SensitivityArgs,
+    scenario: &Scenario,
+    params: &[ParamDist],
+    condition: &str,
+) -> Result<(), Fail> {
+    for (flag, given) in [
+        ("--plots", a.plots.is_some()),
+        ("--report", a.report.report.is_some()),
+        ("--method morris", a.method == SensitivityMethod::Morris),
+    ] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: not with --region; a regional analysis writes its table, --json and --csv"
+            ));
+        }
+    }
+    let condition = Condition::parse(condition).map_err(|e| Fail::Msg(format!("--region {e}")))?;
+    let threads = threads(a.common.threads, a.samples);
+    check_work(scenario, a.samples, threads, a.common.allow_large)?;
+    let samples = usize::try_from(a.samples).unwrap_or(usize::MAX);
+    let r = regional(
+        scenario,
+        params,
+        &condition,
+        samples,
+        a.common.seed,
+        threads,
+    )?;
+    let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
+    if let Some(p) = json_to {
+        emit_json(&r, p, a.common.quiet)?;
+    }
+    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+    if let Some(p) = csv_to {
+        let mut t = String::from("path,ks,p_value\n");
+        for i in &r.indices {
+            t.push_str(&format!(
+                "\"{}\",{},{}\n",
+                i.path.replace('"', "\"\""),
+                cell(i.ks),
+                cell(i.p_value)
+            ));
+        }
+        emit_text(&t, p, a.common.quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !a.common.quiet && !to_stdout {
+        let c = &r.condition;
+        let mut t = format!(
+            "{} {} {}: holds in {} of {} runs, fails in {}\n",
+            c.metric, c.op, c.value, r.holds, r.samples, r.fails
+        );
+        let w = r
+            .indices
+            .iter()
+            .map(|i| i.path.len())
+            .max()
+            .unwrap_or(9)
+            .max(9);
+        t.push_str(&format!(
+            "  {:<w$}  {:>8}  {:>10}\n",
+            "parameter", "KS", "p-value"
+        ));
+        let mut ix: Vec<_> = r.indices.iter().collect();
+        ix.sort_by(|x, y| y.ks.unwrap_or(-1.0).total_cmp(&x.ks.unwrap_or(-1.0)));
+        for i in ix {
+            let f = |x: Option<f64>, p: usize| x.map_or("–".to_string(), |x| format!("{x:.p$}"));
+            t.push_str(&format!(
+                "  {:<w$}  {:>8}  {:>10}\n",
+                i.path,
+                f(i.ks, 3),
+                f(i.p_value, 4)
+            ));
+        }
+        print(&t)?;
     }
     Ok(())
 }
