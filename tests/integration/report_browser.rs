@@ -25,7 +25,7 @@ use super::cli::{Scratch, expect};
 /// made. The answers are being rewritten as sentences about each
 /// facility; until they are, the check prints what is missing and does
 /// not fail. Set it to `true` once they name the facilities.
-const CHECK_ANSWERS_NAME_RECEIVING_FACILITIES: bool = false;
+const CHECK_ANSWERS_NAME_RECEIVING_FACILITIES: bool = true;
 
 /// The measuring script, added at the end of the report's body. The
 /// report runs in a frame; the script writes its findings, as JSON, into

@@ -13,8 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, thin};
 use super::style::{
-    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_LINES, SUBTITLE_SIZE, TICK_SIZE,
-    TITLE_HEIGHT, TITLE_SIZE, chars_in, font, plot_err, wrap,
+    CAPTION_SIZE, CHAR_WIDTH, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_LINES, SUBTITLE_SIZE,
+    TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, chars_in, font, plot_err, wrap,
 };
 use crate::error::Error;
 use crate::report::format::thousands;
@@ -32,11 +32,19 @@ pub(super) fn titled<DB: DrawingBackend>(
     let (w, _) = top.dim_in_pixel();
     let centre = Pos::new(HPos::Center, VPos::Top);
     let room = f64::from(w) - 40.0;
-    let title = wrap(title, chars_in(room, TITLE_SIZE), 1).join("");
+    // A long title is drawn smaller (down to the subtitle's size) before
+    // it is cut.
+    let n = title.chars().count().max(1);
+    let size = if n <= chars_in(room, TITLE_SIZE) {
+        TITLE_SIZE
+    } else {
+        (room / (n as f64 * CHAR_WIDTH) * 1.24).clamp(SUBTITLE_SIZE, TITLE_SIZE)
+    };
+    let title = wrap(title, chars_in(room, size), 1).join("");
     top.draw(&Text::new(
         title,
         (w as i32 / 2, 14),
-        font(TITLE_SIZE).pos(centre),
+        font(size).pos(centre),
     ))
     .map_err(plot_err)?;
     let line_height = (SUBTITLE_SIZE / 1.24 * 1.25).round() as i32;
