@@ -567,8 +567,10 @@ struct Chart {
 ///     .provenance(Provenance::now(7, Some(4), "custody-sim run baseline -n 4 --seed 7"))
 ///     .to_html();
 /// assert!(html.starts_with("<!DOCTYPE html>"));
-/// let mean = summary.metric("transferred").and_then(|m| m.mean).unwrap();
-/// assert!(html.contains(&format!(r#"<data class="mean" value="{mean}">"#)));
+/// // The answers lead, one per facility, each number given exactly.
+/// let peak = summary.metric("facility.Karkh.peak_occupancy").and_then(|m| m.mean).unwrap();
+/// assert!(html.contains(r#"<li data-answer="facility.Karkh">Karkh passes its "#));
+/// assert!(html.contains(&format!(r#"<data class="answer" value="{peak}">"#)));
 /// assert!(html.contains(&summary.scenario_sha256));
 /// assert!(!html.contains("<script"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
