@@ -21,12 +21,6 @@ use serde_json::Value;
 
 use super::cli::{Scratch, expect};
 
-/// Whether the check that the answers name every receiving facility is
-/// made. The answers are being rewritten as sentences about each
-/// facility; until they are, the check prints what is missing and does
-/// not fail. Set it to `true` once they name the facilities.
-const CHECK_ANSWERS_NAME_RECEIVING_FACILITIES: bool = true;
-
 /// The measuring script, added at the end of the report's body. The
 /// report runs in a frame; the script writes its findings, as JSON, into
 /// a `<pre id="measure">` of the page around the frame.
@@ -210,16 +204,9 @@ fn the_report_fits_a_laptop_and_a_phone_in_chromium() {
             .into_iter()
             .filter(|f| !answers.contains(f.as_str()))
             .collect();
-        if CHECK_ANSWERS_NAME_RECEIVING_FACILITIES {
-            assert!(
-                missing.is_empty(),
-                "the answers do not name {missing:?}: {answers}"
-            );
-        } else if !missing.is_empty() {
-            println!(
-                "report_browser: not yet checked (CHECK_ANSWERS_NAME_RECEIVING_FACILITIES): \
-                 the answers do not name {missing:?}"
-            );
-        }
+        assert!(
+            missing.is_empty(),
+            "the answers do not name {missing:?}: {answers}"
+        );
     }
 }
