@@ -32,30 +32,41 @@ pub(super) fn titled<DB: DrawingBackend>(
     let (w, _) = top.dim_in_pixel();
     let centre = Pos::new(HPos::Center, VPos::Top);
     let room = f64::from(w) - 40.0;
-    // A long title is drawn smaller (down to the subtitle's size) before
-    // it is cut.
+    // A long title is drawn smaller (down to the subtitle's size); one
+    // still too long takes two lines at that size, and the subtitle one
+    // line less, rather than losing its end.
     let n = title.chars().count().max(1);
-    let size = if n <= chars_in(room, TITLE_SIZE) {
-        TITLE_SIZE
-    } else {
-        (room / (n as f64 * CHAR_WIDTH) * 1.24).clamp(SUBTITLE_SIZE, TITLE_SIZE)
-    };
-    let title = wrap(title, chars_in(room, size), 1).join("");
-    top.draw(&Text::new(
-        title,
-        (w as i32 / 2, 14),
-        font(size).pos(centre),
-    ))
-    .map_err(plot_err)?;
     let line_height = (SUBTITLE_SIZE / 1.24 * 1.25).round() as i32;
-    let lines = wrap(subtitle, chars_in(room, SUBTITLE_SIZE), SUBTITLE_LINES);
+    let (size, title_lines) = if n <= chars_in(room, TITLE_SIZE) {
+        (TITLE_SIZE, vec![title.to_string()])
+    } else if n <= chars_in(room, SUBTITLE_SIZE) {
+        // A little under the exact fit, so that rounding cannot cut the
+        // last character.
+        let size = (room / (n as f64 * CHAR_WIDTH) * 1.24 * 0.98).clamp(SUBTITLE_SIZE, TITLE_SIZE);
+        (size, wrap(title, chars_in(room, size).max(n), 1))
+    } else {
+        (SUBTITLE_SIZE, wrap(title, chars_in(room, SUBTITLE_SIZE), 2))
+    };
+    let step = if title_lines.len() > 1 {
+        line_height
+    } else {
+        size as i32
+    };
+    for (i, line) in title_lines.iter().enumerate() {
+        top.draw(&Text::new(
+            line.as_str(),
+            (w as i32 / 2, 14 + i as i32 * step),
+            font(size).pos(centre),
+        ))
+        .map_err(plot_err)?;
+    }
+    let below = 14 + title_lines.len() as i32 * step + 6;
+    let room_lines = SUBTITLE_LINES + 1 - title_lines.len();
+    let lines = wrap(subtitle, chars_in(room, SUBTITLE_SIZE), room_lines);
     for (i, line) in lines.into_iter().enumerate() {
         top.draw(&Text::new(
             line,
-            (
-                w as i32 / 2,
-                14 + TITLE_SIZE as i32 + 6 + i as i32 * line_height,
-            ),
+            (w as i32 / 2, below + i as i32 * line_height),
             font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
         ))
         .map_err(plot_err)?;
