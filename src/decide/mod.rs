@@ -51,6 +51,7 @@ pub mod compare;
 pub mod morris;
 pub mod params;
 pub mod quantile;
+pub mod shard;
 pub mod sobol;
 pub mod solve;
 pub mod tornado;

@@ -146,7 +146,7 @@ pub struct MorrisResult {
 
 /// The design: per trajectory, the parameters' order and each one's start
 /// and end in `u`, and the parameter values of every point.
-struct Design {
+pub(super) struct Design {
     k: usize,
     r: usize,
     /// `r` orders of the `k` parameters.
@@ -158,7 +158,7 @@ struct Design {
 }
 
 impl Design {
-    fn new(params: &[ParamDist], opts: &MorrisOptions) -> Result<Design, Error> {
+    pub(super) fn new(params: &[ParamDist], opts: &MorrisOptions) -> Result<Design, Error> {
         quantile::check_design(params)?;
         if opts.trajectories < 2 {
             return Err(DecideError::input(
@@ -219,8 +219,45 @@ impl Design {
         })
     }
 
-    fn points(&self) -> usize {
+    pub(super) fn points(&self) -> usize {
         self.r * (self.k + 1)
+    }
+
+    /// Point `q` of a model's design: its values as the scenario file
+    /// writes them (`integer[i]`: parameter `i` takes whole numbers), and
+    /// the replication it runs as (its trajectory).
+    pub(super) fn model_point(&self, q: usize, integer: &[bool]) -> (Vec<String>, u64) {
+        let values = self
+            .point(q)
+            .iter()
+            .zip(integer)
+            .map(|(&v, &int)| adapter::format_value(v, int))
+            .collect();
+        (values, (q / (self.k + 1)) as u64)
+    }
+
+    /// The measures of `metrics` from the model's outputs at every point,
+    /// in point order (`rows[q][m]`: metric `m` at point `q`).
+    pub(super) fn model_result(
+        &self,
+        params: &[ParamDist],
+        metrics: &[String],
+        opts: &MorrisOptions,
+        rows: &[Vec<Option<f64>>],
+    ) -> MorrisResult {
+        let out = metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| {
+                let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
+                self.measures(name, params, &y)
+            })
+            .collect();
+        MorrisResult {
+            options: opts.clone(),
+            evaluations: self.points(),
+            metrics: out,
+        }
     }
 
     /// The values of point `q` (trajectory `q / (k + 1)`).
@@ -356,31 +393,12 @@ pub fn morris_model(
         .iter()
         .map(|p| adapter::is_integer(scenario, p))
         .collect::<Result<Vec<_>, _>>()?;
-    let k1 = d.k + 1;
     let rows = adapter::in_pool(opts.threads, || {
         adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |q| {
-            let values = d
-                .point(q)
-                .iter()
-                .zip(&integer)
-                .map(|(&v, &int)| adapter::format_value(v, int))
-                .collect();
-            (values, (q / k1) as u64)
+            d.model_point(q, &integer)
         })
     })??;
-    let out = metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| {
-            let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
-            d.measures(name, params, &y)
-        })
-        .collect();
-    Ok(MorrisResult {
-        options: opts.clone(),
-        evaluations: d.points(),
-        metrics: out,
-    })
+    Ok(d.model_result(params, &metrics, opts, &rows))
 }
 
 #[cfg(test)]

@@ -176,15 +176,15 @@ pub struct SobolResult {
 }
 
 /// The design: parameter values of `A` and `B`, row-major `N × k`.
-struct Design {
-    k: usize,
+pub(super) struct Design {
+    pub(super) k: usize,
     n: usize,
     a: Vec<f64>,
     b: Vec<f64>,
 }
 
 impl Design {
-    fn new(params: &[ParamDist], opts: &SobolOptions) -> Result<Design, Error> {
+    pub(super) fn new(params: &[ParamDist], opts: &SobolOptions) -> Result<Design, Error> {
         quantile::check_design(params)?;
         if opts.base_samples < 2 {
             return Err(DecideError::input(
@@ -222,8 +222,49 @@ impl Design {
         (x, j)
     }
 
-    fn points(&self) -> usize {
+    pub(super) fn points(&self) -> usize {
         self.n * (self.k + 2)
+    }
+
+    /// Point `p` of a model's design: its values as the scenario file
+    /// writes them (`integer[i]`: parameter `i` takes whole numbers), and
+    /// the replication it runs as (its row).
+    pub(super) fn model_point(&self, p: usize, integer: &[bool]) -> (Vec<String>, u64) {
+        let (x, j) = self.point(p);
+        let values = x
+            .iter()
+            .zip(integer)
+            .map(|(&v, &int)| adapter::format_value(v, int))
+            .collect();
+        (values, j as u64)
+    }
+
+    /// The indices of `metrics` from the model's outputs at every point,
+    /// in point order (`rows[p][m]`: metric `m` at point `p`, `None`
+    /// without a value).
+    pub(super) fn model_result(
+        &self,
+        params: &[ParamDist],
+        metrics: &[String],
+        opts: &SobolOptions,
+        rows: &[Vec<Option<f64>>],
+    ) -> SobolResult {
+        let out = metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| {
+                let y: Vec<Vec<f64>> = rows
+                    .chunks(self.k + 2)
+                    .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
+                    .collect();
+                analyse(name, params, &y, opts, m as u64)
+            })
+            .collect();
+        SobolResult {
+            options: opts.clone(),
+            evaluations: self.points(),
+            metrics: out,
+        }
     }
 }
 
@@ -421,31 +462,10 @@ pub fn sobol_model(
         .collect::<Result<Vec<_>, _>>()?;
     let rows = adapter::in_pool(opts.threads, || {
         adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |p| {
-            let (x, j) = d.point(p);
-            let values = x
-                .iter()
-                .zip(&integer)
-                .map(|(&v, &int)| adapter::format_value(v, int))
-                .collect();
-            (values, j as u64)
+            d.model_point(p, &integer)
         })
     })??;
-    let out = metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| {
-            let y: Vec<Vec<f64>> = rows
-                .chunks(d.k + 2)
-                .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
-                .collect();
-            analyse(name, params, &y, opts, m as u64)
-        })
-        .collect();
-    Ok(SobolResult {
-        options: opts.clone(),
-        evaluations: d.points(),
-        metrics: out,
-    })
+    Ok(d.model_result(params, &metrics, opts, &rows))
 }
 
 #[cfg(test)]
