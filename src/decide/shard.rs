@@ -14,6 +14,11 @@
 //! - **Morris** ([`super::morris_model`]): the `r (k + 1)` points of the
 //!   trajectories, in order (trajectory `t` runs as replication `t`).
 //!
+//! Only these plain designs shard: one factor per parameter, no dummy and
+//! no second-order indices ([`super::SobolSpec`]'s default, no Morris
+//! group). A metric may be a `SERIES@DAY` ([`super::SeriesDay`]): the
+//! slice records its `at`, and the merged result carries it.
+//!
 //! Slice `K` of `N` (1-based) runs evaluations `[E (K − 1) / N, E K / N)`
 //! of the `E` (integer division): contiguous, disjoint, covering the
 //! design for any `E` and `N`. An evaluation's outputs depend only on the
@@ -41,7 +46,10 @@ use serde::{Deserialize, Serialize};
 
 use super::adapter::{self, Row};
 use super::tornado::{Ends, attach};
-use super::{DecideError, MorrisOptions, MorrisResult, SobolOptions, SobolResult, morris, sobol};
+use super::{
+    DecideError, MorrisOptions, MorrisResult, SeriesDay, SobolOptions, SobolResult, SobolSpec,
+    morris, sobol,
+};
 use crate::error::Error;
 use crate::montecarlo::sealed::{read_json, verify_sha256, write_sealed};
 use crate::scenario::{ParamDist, Scenario};
@@ -120,14 +128,14 @@ impl Design {
                     ));
                 }
                 Design::Sobol {
-                    d: sobol::Design::new(params, options)?,
+                    d: sobol::Design::new(params, &SobolSpec::default(), options)?,
                     ends: Ends::with_integer(params, integer)?,
                     replications: *tornado_replications,
                     options: options.clone(),
                 }
             }
             Method::Morris { options } => {
-                Design::Morris(morris::Design::new(params, options)?, options.clone())
+                Design::Morris(morris::Design::new(params, &[], options)?, options.clone())
             }
         })
     }
@@ -177,7 +185,7 @@ impl Design {
                 options,
             } => {
                 let (design, tornado) = rows.split_at(d.points().min(rows.len()));
-                let mut r = d.model_result(params, metrics, options, design);
+                let mut r = d.model_result(params, metrics, &SobolSpec::default(), options, design);
                 let settings: Vec<Vec<Row>> = tornado
                     .chunks(usize::try_from(*replications).unwrap_or(usize::MAX))
                     .map(<[Row]>::to_vec)
@@ -186,7 +194,7 @@ impl Design {
                 DesignResult::Sobol(r)
             }
             Design::Morris(d, options) => {
-                DesignResult::Morris(d.model_result(params, metrics, options, rows))
+                DesignResult::Morris(d.model_result(params, &[], metrics, options, rows))
             }
         }
     }
@@ -212,6 +220,10 @@ pub struct SensitivityShard {
     /// Per parameter: whether it takes whole numbers in the scenario.
     integer: Vec<bool>,
     metrics: Vec<String>,
+    /// Per metric, the daily series and day a `SERIES@DAY` metric names
+    /// (empty when no metric names one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    at: Vec<Option<SeriesDay>>,
     /// The design's evaluations, `E`.
     evaluations: u64,
     /// Covered evaluation ranges, sorted, disjoint, adjacent ones joined,
@@ -273,6 +285,13 @@ pub fn sensitivity_shard(
         .collect::<Result<Vec<_>, _>>()?;
     let design = Design::new(params, &integer, method)?;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
+    let mut at = metrics
+        .iter()
+        .map(|m| SeriesDay::parse(&held, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    if at.iter().all(Option::is_none) {
+        at.clear();
+    }
     let paths: Vec<String> = params.iter().map(|p| p.path.clone()).collect();
     let e = u128::from(design.evaluations());
     let (lo, hi) = (
@@ -302,6 +321,7 @@ pub fn sensitivity_shard(
         params: params.to_vec(),
         integer,
         metrics,
+        at,
         evaluations: design.evaluations(),
         slices: if count == 0 {
             Vec::new()
@@ -354,6 +374,7 @@ impl SensitivityShard {
             && self.params == other.params
             && self.integer == other.integer
             && self.metrics == other.metrics
+            && self.at == other.at
             && self.evaluations == other.evaluations;
         if !same {
             return Err(Error::shard(
@@ -415,7 +436,15 @@ impl SensitivityShard {
         }
         let design = Design::new(&self.params, &self.integer, &self.design)?;
         let rows: &[Row] = self.slices.first().map_or(&[], |s| s.1.as_slice());
-        Ok(design.result(&self.params, &self.metrics, rows))
+        let mut r = design.result(&self.params, &self.metrics, rows);
+        let metrics = match &mut r {
+            DesignResult::Sobol(r) => r.metrics.iter_mut().map(|m| &mut m.at).collect::<Vec<_>>(),
+            DesignResult::Morris(r) => r.metrics.iter_mut().map(|m| &mut m.at).collect(),
+        };
+        for (slot, at) in metrics.into_iter().zip(&self.at) {
+            slot.clone_from(at);
+        }
+        Ok(r)
     }
 
     /// Checks a slice read from a file: its format, and that its slices
@@ -430,6 +459,9 @@ impl SensitivityShard {
         }
         if self.integer.len() != self.params.len() || self.params.is_empty() {
             return Err("its parameters do not agree with its flags".into());
+        }
+        if !self.at.is_empty() && self.at.len() != self.metrics.len() {
+            return Err("its series days do not agree with its metrics".into());
         }
         let mut end = 0;
         for (start, rows) in &self.slices {

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, adapter, quantile};
-use super::{SobolOptions, SobolResult, sobol_model};
+use super::{SobolOptions, SobolResult, SobolSpec, sobol_model_with};
 use crate::error::Error;
 use crate::montecarlo::Runs;
 use crate::scenario::ParamDist;
@@ -250,15 +250,18 @@ impl Ends {
 /// metrics and parameters.
 pub(super) fn attach(r: &mut SobolResult, tornadoes: Vec<Tornado>) {
     for (m, t) in r.metrics.iter_mut().zip(tornadoes) {
-        for (ix, bar) in m.indices.iter_mut().zip(t.bars) {
-            ix.swing = Some(bar.swing);
-            ix.low_value = Some(bar.low_value);
-            ix.high_value = Some(bar.high_value);
+        // A group's index has no tornado bar (its members move together).
+        for ix in m.indices.iter_mut().filter(|ix| ix.members.is_empty()) {
+            if let Some(bar) = t.bars.iter().find(|b| b.path == ix.path) {
+                ix.swing = Some(bar.swing);
+                ix.low_value = Some(bar.low_value);
+                ix.high_value = Some(bar.high_value);
+            }
         }
     }
 }
 
-/// Sobol indices ([`sobol_model`]) and tornado swings ([`tornado`], on
+/// Sobol indices ([`super::sobol_model`]) and tornado swings ([`tornado`], on
 /// `tornado_replications` replications of the same seed) in one result:
 /// per metric and parameter, `path`, `first_order`, `total` and `swing`
 /// (with the tornado's `low_value` and `high_value`).
@@ -268,7 +271,7 @@ pub(super) fn attach(r: &mut SobolResult, tornadoes: Vec<Tornado>) {
 ///
 /// # Errors
 ///
-/// As [`sobol_model`] and [`tornado`].
+/// As [`super::sobol_model`] and [`tornado`].
 pub fn sensitivity(
     scenario: &Scenario,
     params: &[ParamDist],
@@ -276,7 +279,33 @@ pub fn sensitivity(
     opts: &SobolOptions,
     tornado_replications: u64,
 ) -> Result<SobolResult, Error> {
-    let mut r = sobol_model(scenario, params, metrics, opts)?;
+    sensitivity_with(
+        scenario,
+        params,
+        metrics,
+        &SobolSpec::default(),
+        opts,
+        tornado_replications,
+    )
+}
+
+/// As [`sensitivity`], with groups, a dummy or second-order indices
+/// ([`SobolSpec`], [`sobol_model_with`]). The tornado stays one bar per
+/// parameter: a group's index has no swing (its members' bars are in no
+/// index: a tornado moves one path at a time).
+///
+/// # Errors
+///
+/// As [`sobol_model_with`] and [`tornado`].
+pub fn sensitivity_with(
+    scenario: &Scenario,
+    params: &[ParamDist],
+    metrics: &[&str],
+    spec: &SobolSpec,
+    opts: &SobolOptions,
+    tornado_replications: u64,
+) -> Result<SobolResult, Error> {
+    let mut r = sobol_model_with(scenario, params, metrics, spec, opts)?;
     let runs = Runs {
         replications: tornado_replications,
         seed: opts.seed,

@@ -32,6 +32,7 @@ mod rules_v3_court;
 mod rules_v3_facility;
 mod scenario_v2;
 mod schema;
+mod sensitivity_methods;
 mod sensitivity_shards;
 mod snapshot;
 mod uncertainty;

@@ -289,3 +289,75 @@ fn sensitivity_shards_merge_on_the_command_line_byte_for_byte() {
         ],
     );
 }
+
+/// A `SERIES@DAY` metric shards: the merged indices, `at` included, are
+/// those of one process, bit for bit.
+#[test]
+fn series_day_metrics_shard_with_their_day() {
+    let options = SobolOptions {
+        base_samples: 5,
+        bootstrap: 20,
+        seed: 8,
+        threads: 0,
+    };
+    let method = Method::Sobol {
+        options: options.clone(),
+        tornado_replications: 2,
+    };
+    let s = presets::plan_2026_01();
+    let metrics = ["in_syria@40", "convicted"];
+    let parts: Vec<_> = (0..3)
+        .map(|k| sensitivity_shard(&s, &params(), &metrics, &method, k, 3).unwrap())
+        .collect();
+    let DesignResult::Sobol(r) = merged(parts).unwrap() else {
+        panic!("a Sobol design gives Sobol indices")
+    };
+    let one = sensitivity(&s, &params(), &metrics, &options, 2).unwrap();
+    assert_eq!(r.metrics[0].at.as_ref().map(|a| a.day), Some(40));
+    assert!(r.metrics[1].at.is_none());
+    assert_eq!(json(&r), json(&one));
+}
+
+/// What a slice file cannot hold is refused with `--shard` (exit 2),
+/// naming the flag, before any run.
+#[test]
+fn sharding_groups_dummy_second_order_or_region_is_a_usage_error() {
+    let dir = Scratch::new("sens-shards-refused");
+    let out = dir.arg("x.json");
+    let p1 = r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#;
+    let p2 = r#"court.conviction_probability={dist="uniform",low=0.8,high=0.99}"#;
+    let group = "court=court.stage[trial].servers,court.conviction_probability";
+    for (extra, flag) in [
+        (vec!["--metric", "convicted", "--group", group], "--group"),
+        (vec!["--metric", "convicted", "--dummy"], "--dummy"),
+        (
+            vec!["--metric", "convicted", "--second-order"],
+            "--second-order",
+        ),
+        (vec!["--region", "convicted>10"], "--region"),
+    ] {
+        let mut args = vec![
+            "sensitivity",
+            "plan-2026-01",
+            "--param",
+            p1,
+            "--param",
+            p2,
+            "--shard",
+            "1/2",
+            "--out",
+            out.as_str(),
+        ];
+        args.extend(extra);
+        let o = expect(2, &args);
+        assert!(
+            stderr(&o).contains("--shard") && stderr(&o).contains(flag),
+            "{flag}: {}",
+            stderr(&o)
+        );
+        assert!(
+            !std::path::Path::new(&out).exists(),
+            "{flag}: wrote a slice"
+        );
+    }
+}

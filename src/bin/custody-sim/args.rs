@@ -419,9 +419,17 @@ pub(crate) struct HindcastArgs {
 pub(crate) struct SensitivityArgs {
     /// Scenario file or bundled scenario name.
     pub(crate) scenario: String,
-    /// A metric to analyse, e.g. `mean_days_to_verdict`; repeatable.
-    #[arg(long, value_name = "NAME", required = true)]
+    /// A metric to analyse, e.g. `mean_days_to_verdict`, or a daily
+    /// series on a day, `occupancy.Karkh@2026-03-01`; repeatable.
+    #[arg(long, value_name = "NAME", required_unless_present = "region")]
     pub(crate) metric: Vec<String>,
+    /// Regional sensitivity instead of indices: which parameters separate
+    /// the runs in which the condition holds from the others (the
+    /// Kolmogorov–Smirnov distance of each parameter's values in the two
+    /// sets, with its p-value), over `--samples` independent runs, e.g.
+    /// `occupancy.Karkh@2026-03-01>4000` (`>`, `>=`, `<`, `<=`).
+    #[arg(long, value_name = "METRIC>VALUE", conflicts_with_all = ["metric", "dummy", "second_order", "group"])]
+    pub(crate) region: Option<String>,
     /// An uncertain parameter, e.g.
     /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`;
     /// repeatable. Without it, the scenario's `[uncertainty]` parameters;
@@ -434,6 +442,20 @@ pub(crate) struct SensitivityArgs {
     /// many parameters, r (k + 1) runs).
     #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
     pub(crate) method: SensitivityMethod,
+    /// A group of parameters given one index, `NAME=PATH,PATH,…` (each
+    /// path one of the parameters, in one group at most); repeatable. The
+    /// design moves a group's paths together; the index's `path` is NAME.
+    #[arg(long, value_name = "NAME=PATH,PATH")]
+    pub(crate) group: Vec<String>,
+    /// Add a dummy parameter, one the model never reads, whose indices
+    /// give the noise floor; indices not distinguishable from it are
+    /// flagged (`--method sobol`).
+    #[arg(long)]
+    pub(crate) dummy: bool,
+    /// Second-order indices of every pair of parameters (or groups), the
+    /// largest listed (`--method sobol`; N (2 G + 2) runs).
+    #[arg(long)]
+    pub(crate) second_order: bool,
     /// Trajectories r of a Morris screening (`--method morris`).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub(crate) trajectories: u64,

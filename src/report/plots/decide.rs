@@ -10,6 +10,7 @@
 //! | --- | --- | --- |
 //! | [`write_sensitivity_plots`] | `tornado_<metric>.svg`, `.png` | per metric: each parameter's swing (the metric's mean at the parameter's 95th percentile minus at its 5th, others at their medians; bar) with its 95% paired interval (whiskers), largest swing on top |
 //! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter (bars) with their 95% bootstrap intervals (whiskers), largest total on top |
+//! | [`write_sensitivity_plots`] | `sobol_over_time_<series>.svg`, `.png` | per daily series analysed on two days or more (`SERIES@DAY` metrics, [`crate::decide::SeriesDay`]): each parameter's total index (top panel) and first-order index (bottom) against the day, a line per parameter, with 95% bootstrap whiskers |
 //! | [`write_sweep_plots`] | `sweep.svg`, `.png` | one panel per chosen metric: its mean (points) with the 95% interval of the mean (whiskers) against the first varied parameter; with more varied parameters, one line per value of the others; a parameter whose values are not all numbers gives bars in the order given |
 //! | [`write_compare_plots`] | `compare_occupancy.svg`, `.png` | one panel per facility: every scenario's median end-of-day occupancy (line) in its 5–95% band, each scenario its own colour, with its capacity (dashed) |
 //! | [`write_compare_plots`] | `compare_court_queues.svg`, `.png` | one panel per court stage: every scenario's queue, median and band |
@@ -74,6 +75,9 @@ enum DecideChart<'a> {
     Tornado(&'a MetricIndices),
     /// The Sobol indices of one metric.
     Sobol(&'a MetricIndices, usize),
+    /// The Sobol indices of the `SERIES@DAY` metrics of one series, over
+    /// their days.
+    OverTime(&'a SobolResult, &'a str),
     /// Metrics (one panel each) against the first varied parameter.
     Sweep(&'a SweepResult, &'a [String], Option<(usize, usize)>),
     /// Occupancy (`true`) or court queues (`false`) of the named entities,
@@ -96,6 +100,7 @@ impl DecideChart<'_> {
     fn panels(&self) -> usize {
         match self {
             DecideChart::Tornado(_) | DecideChart::Sobol(..) => 1,
+            DecideChart::OverTime(..) => 2,
             DecideChart::Sweep(_, m, _) => m.len(),
             DecideChart::Fans(_, e, _, _) => e.len(),
         }
@@ -127,6 +132,7 @@ impl Chart for DecideChart<'_> {
         match self {
             DecideChart::Tornado(m) => format!("Tornado: {}", m.metric),
             DecideChart::Sobol(m, _) => format!("Sobol indices: {}", m.metric),
+            DecideChart::OverTime(_, series) => format!("Sobol indices over time: {series}"),
             DecideChart::Sweep(r, _, p) => part(format!("Sweep over {}", r.paths.join(" × ")), p),
             DecideChart::Fans(true, _, _, p) => {
                 part("Prison occupancy, scenarios compared".into(), p)
@@ -156,6 +162,19 @@ impl Chart for DecideChart<'_> {
                     ),
                 )?;
                 sobol_panel(&body, m)?;
+            }
+            DecideChart::OverTime(r, series) => {
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "each parameter's index on each chosen day; whiskers: 95% bootstrap interval; {} model runs",
+                        thousands(r.evaluations as f64)
+                    ),
+                )?;
+                let areas = body.split_evenly((2, 1));
+                over_time_panel(&areas[0], r, series, true)?;
+                over_time_panel(&areas[1], r, series, false)?;
             }
             DecideChart::Sweep(r, metrics, _) => {
                 let reps = r.cells.first().map_or(0, |c| c.summary.replications);
@@ -442,6 +461,104 @@ fn sobol_panel<DB: DrawingBackend>(
         ),
         (0.0, 0.1),
     )
+}
+
+/// The `SERIES@DAY` metrics of `series` in `r`, by day: (series day of
+/// the record, the metric).
+fn days_of<'a>(r: &'a SobolResult, series: &str) -> Vec<(f64, &'a MetricIndices)> {
+    let mut v: Vec<(f64, &MetricIndices)> = r
+        .metrics
+        .iter()
+        .filter_map(|m| {
+            m.at.as_ref()
+                .filter(|a| a.series == series)
+                .map(|a| (f64::from(a.day) + 1.0, m))
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+/// The total (`total`) or first-order indices of every parameter over the
+/// days of `series`: a line per parameter, whiskers at each day.
+fn over_time_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    r: &SobolResult,
+    series: &str,
+    total: bool,
+) -> Result<(), Error> {
+    let days = days_of(r, series);
+    let Some(&(first_day, first)) = days.first() else {
+        return Err(Error::plot(format!("no metric of the series {series:?}")));
+    };
+    let last_day = days.last().map_or(first_day, |d| d.0);
+    // Day 0's date: the first metric's date less its day.
+    let at = first.at.as_ref().map_or_else(String::new, |a| {
+        jiff::civil::Date::strptime("%Y-%m-%d", &a.date)
+            .ok()
+            .and_then(|d| d.checked_sub(jiff::Span::new().days(i64::from(a.day))).ok())
+            .map_or_else(String::new, |d| d.to_string())
+    });
+    let cal = Calendar::new(&at, last_day.ceil() as u32)?;
+    let pad = ((last_day - first_day) * 0.04).max(1.0);
+    let fmt = |y: &f64| format!("{y:.1}");
+    let caption = if total {
+        "total index (alone and with interactions)"
+    } else {
+        "first-order index (alone)"
+    };
+    let mut chart = time_chart(
+        area,
+        Some(caption),
+        cal,
+        (first_day - pad, last_day + pad),
+        1.0,
+        "share of variance",
+        &fmt,
+    )?;
+    let whisker = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2);
+    for (p, ix) in first.indices.iter().enumerate() {
+        let colour = PALETTE[p % PALETTE.len()];
+        let style = ShapeStyle::from(&colour).stroke_width(MEDIAN_WIDTH);
+        let pick = |m: &MetricIndices| {
+            m.indices
+                .get(p)
+                .map(|i| if total { i.total } else { i.first_order })
+        };
+        let points: Vec<(f64, f64)> = days
+            .iter()
+            .filter_map(|&(d, m)| pick(m).and_then(|e| e.estimate).map(|y| (d, y)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points.clone(), style))
+            .map_err(plot_err)?
+            .label(shorten(&ix.path, NAME_CHARS))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(x, y)| Circle::new((x, y), 8, colour.filled())),
+            )
+            .map_err(plot_err)?;
+        for &(d, m) in &days {
+            if let Some(Estimate {
+                ci95_low: Some(l),
+                ci95_high: Some(h),
+                ..
+            }) = pick(m)
+                && h > l
+            {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(d, l), (d, h)],
+                        whisker,
+                    )))
+                    .map_err(plot_err)?;
+            }
+        }
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 /// One metric of a sweep against the first varied parameter.
@@ -755,6 +872,22 @@ fn sensitivity_charts(r: &SobolResult) -> Vec<(String, DecideChart<'_>)> {
             v.push((t, DecideChart::Tornado(m)));
         }
         v.push((s, DecideChart::Sobol(m, r.evaluations)));
+    }
+    // Indices over time: each series named on two days or more.
+    let mut series: Vec<&str> = Vec::new();
+    for m in &r.metrics {
+        if let Some(a) = &m.at
+            && !series.contains(&a.series.as_str())
+            && days_of(r, &a.series).len() >= 2
+        {
+            series.push(&a.series);
+        }
+    }
+    for (stem, s) in unique_stems("sobol_over_time", &series)
+        .into_iter()
+        .zip(series)
+    {
+        v.push((stem, DecideChart::OverTime(r, s)));
     }
     v
 }

@@ -6,8 +6,9 @@
 use custody_sim::Scenario;
 use custody_sim::decide::shard::{Method, sensitivity_shard};
 use custody_sim::decide::{
-    MorrisOptions, MorrisResult, SobolOptions, SobolResult, morris_model, parse_param,
-    sensitivity as analyse, uncertain_params,
+    Condition, Group, MorrisOptions, MorrisResult, SobolOptions, SobolResult, SobolSpec,
+    morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
+    uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
@@ -56,17 +57,34 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     if params.is_empty() {
         params = uncertain_params(&scenario)?;
     }
-    let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
-    if a.method == SensitivityMethod::Morris {
-        return morris(a, &scenario, &params, &metrics);
+    if let Some(c) = &a.region {
+        return region(a, &scenario, &params, c);
     }
-    // The Saltelli design runs N (k + 2) points of one replication each;
-    // the tornado runs each parameter at both ends and the base at its
-    // medians, `--replications` each.
+    let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    let groups = a
+        .group
+        .iter()
+        .map(|g| parse_group(g).map_err(|e| Fail::Msg(format!("--group {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    if a.method == SensitivityMethod::Morris {
+        return morris(a, &scenario, &params, &groups, &metrics);
+    }
+    let spec = SobolSpec {
+        groups,
+        dummy: a.dummy,
+        second_order: a.second_order,
+    };
+    // The Saltelli design runs N (G + 2) points of one replication each
+    // (N (2G + 2) with second-order indices), G the factors: groups and
+    // parameters in no group; the tornado runs each parameter at both
+    // ends and the base at its medians, `--replications` each.
     let k = params.len() as u64;
+    let in_groups: u64 = spec.groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = k.saturating_sub(in_groups) + spec.groups.len() as u64;
+    let per_row = 2 + g * if spec.second_order { 2 } else { 1 };
     let total = a
         .samples
-        .saturating_mul(k + 2)
+        .saturating_mul(per_row)
         .saturating_add((2 * k + 1).saturating_mul(a.replications));
     check_work(
         &scenario,
@@ -80,7 +98,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.samples),
     };
-    let r = analyse(&scenario, &params, &metrics, &opts, a.replications)?;
+    let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
     emit_sobol(&r, json_to, csv_to, a.plots.as_deref(), a.common.quiet)?;
     report(a, &scenario, &r, &loaded.overrides)
 }
@@ -91,8 +109,16 @@ fn morris(
     a: &SensitivityArgs,
     scenario: &Scenario,
     params: &[ParamDist],
+    groups: &[Group],
     metrics: &[&str],
 ) -> Result<(), Fail> {
+    for (flag, given) in [("--dummy", a.dummy), ("--second-order", a.second_order)] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: a Sobol analysis's option; Morris screening has no dummy or second-order indices (use --method sobol)"
+            ));
+        }
+    }
     for (flag, given) in [
         ("--plots", a.plots.is_some()),
         ("--report", a.report.report.is_some()),
@@ -103,8 +129,11 @@ fn morris(
             ));
         }
     }
-    // r trajectories of k + 1 points, one replication each.
-    let total = a.trajectories.saturating_mul(params.len() as u64 + 1);
+    // r trajectories of G + 1 points, one replication each (G: groups
+    // and parameters in no group).
+    let in_groups: u64 = groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = (params.len() as u64).saturating_sub(in_groups) + groups.len() as u64;
+    let total = a.trajectories.saturating_mul(g + 1);
     let threads = threads(a.common.threads, a.trajectories);
     check_work(scenario, total, threads, a.common.allow_large)?;
     let opts = MorrisOptions {
@@ -113,7 +142,7 @@ fn morris(
         seed: a.common.seed,
         threads,
     };
-    let r = morris_model(scenario, params, metrics, &opts)?;
+    let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
     emit_morris(&r, a.json.json.as_deref(), a.csv.as_deref(), a.common.quiet)
 }
 
@@ -177,6 +206,20 @@ fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Resu
         kind: Kind::File,
     }];
     output::check(&outputs, &scenario_inputs(&a.scenario))?;
+    // A slice file holds the plain design's evaluations: Sobol with its
+    // tornado, or Morris, one factor per parameter.
+    for (flag, given) in [
+        ("--group", !a.group.is_empty()),
+        ("--dummy", a.dummy),
+        ("--second-order", a.second_order),
+        ("--region", a.region.is_some()),
+    ] {
+        if given {
+            return crate::usage(format!(
+                "--shard: not with {flag}; a sharded design has one factor per parameter, no dummy, no second-order indices and no regional analysis (run it without --shard)"
+            ));
+        }
+    }
     let mut params = a
         .param
         .iter()
@@ -240,6 +283,88 @@ fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Resu
     let s = sensitivity_shard(&scenario, &params, &metrics, &method, k - 1, n)?;
     s.write(out)?;
     output::note(a.common.quiet, &format!("wrote {}", out.display()));
+    Ok(())
+}
+
+/// `--region`: regional sensitivity on a threshold, its JSON, CSV
+/// (`path,ks,p_value`) and table (no charts, no HTML report).
+fn region(
+    a: &SensitivityArgs,
+    scenario: &Scenario,
+    params: &[ParamDist],
+    condition: &str,
+) -> Result<(), Fail> {
+    for (flag, given) in [
+        ("--plots", a.plots.is_some()),
+        ("--report", a.report.report.is_some()),
+        ("--method morris", a.method == SensitivityMethod::Morris),
+    ] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: not with --region; a regional analysis writes its table, --json and --csv"
+            ));
+        }
+    }
+    let condition = Condition::parse(condition).map_err(|e| Fail::Msg(format!("--region {e}")))?;
+    let threads = threads(a.common.threads, a.samples);
+    check_work(scenario, a.samples, threads, a.common.allow_large)?;
+    let samples = usize::try_from(a.samples).unwrap_or(usize::MAX);
+    let r = regional(
+        scenario,
+        params,
+        &condition,
+        samples,
+        a.common.seed,
+        threads,
+    )?;
+    let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
+    if let Some(p) = json_to {
+        emit_json(&r, p, a.common.quiet)?;
+    }
+    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+    if let Some(p) = csv_to {
+        let mut t = String::from("path,ks,p_value\n");
+        for i in &r.indices {
+            t.push_str(&format!(
+                "\"{}\",{},{}\n",
+                i.path.replace('"', "\"\""),
+                cell(i.ks),
+                cell(i.p_value)
+            ));
+        }
+        emit_text(&t, p, a.common.quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !a.common.quiet && !to_stdout {
+        let c = &r.condition;
+        let mut t = format!(
+            "{} {} {}: holds in {} of {} runs, fails in {}\n",
+            c.metric, c.op, c.value, r.holds, r.samples, r.fails
+        );
+        let w = r
+            .indices
+            .iter()
+            .map(|i| i.path.len())
+            .max()
+            .unwrap_or(9)
+            .max(9);
+        t.push_str(&format!(
+            "  {:<w$}  {:>8}  {:>10}\n",
+            "parameter", "KS", "p-value"
+        ));
+        let mut ix: Vec<_> = r.indices.iter().collect();
+        ix.sort_by(|x, y| y.ks.unwrap_or(-1.0).total_cmp(&x.ks.unwrap_or(-1.0)));
+        for i in ix {
+            let f = |x: Option<f64>, p: usize| x.map_or("–".to_string(), |x| format!("{x:.p$}"));
+            t.push_str(&format!(
+                "  {:<w$}  {:>8}  {:>10}\n",
+                i.path,
+                f(i.ks, 3),
+                f(i.p_value, 4)
+            ));
+        }
+        print(&t)?;
+    }
     Ok(())
 }
 
