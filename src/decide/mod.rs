@@ -54,6 +54,7 @@ pub mod params;
 pub mod probe;
 pub mod quantile;
 pub mod regional;
+pub mod shard;
 pub mod sobol;
 pub mod solve;
 pub mod tornado;

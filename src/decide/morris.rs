@@ -154,7 +154,7 @@ pub struct MorrisResult {
 
 /// The design: per trajectory, the factors' order and each parameter's
 /// start and end in `u`, and the parameter values of every point.
-struct Design {
+pub(super) struct Design {
     k: usize,
     r: usize,
     /// The factors: parameters in no group, and groups.
@@ -171,7 +171,11 @@ struct Design {
 }
 
 impl Design {
-    fn new(params: &[ParamDist], groups: &[Group], opts: &MorrisOptions) -> Result<Design, Error> {
+    pub(super) fn new(
+        params: &[ParamDist],
+        groups: &[Group],
+        opts: &MorrisOptions,
+    ) -> Result<Design, Error> {
         quantile::check_design(params)?;
         let factors = Factors::new(params, groups)?;
         if opts.trajectories < 2 {
@@ -252,8 +256,47 @@ impl Design {
         self.factors.len()
     }
 
-    fn points(&self) -> usize {
+    pub(super) fn points(&self) -> usize {
         self.r * (self.g() + 1)
+    }
+
+    /// Point `q` of a model's design: its values as the scenario file
+    /// writes them (`integer[i]`: parameter `i` takes whole numbers), and
+    /// the replication it runs as (its trajectory).
+    pub(super) fn model_point(&self, q: usize, integer: &[bool]) -> (Vec<String>, u64) {
+        let values = self
+            .point(q)
+            .iter()
+            .zip(integer)
+            .map(|(&v, &int)| adapter::format_value(v, int))
+            .collect();
+        (values, (q / (self.g() + 1)) as u64)
+    }
+
+    /// The measures of `metrics` from the model's outputs at every point,
+    /// in point order (`rows[q][m]`: metric `m` at point `q`); `at` is
+    /// left unset.
+    pub(super) fn model_result(
+        &self,
+        params: &[ParamDist],
+        groups: &[Group],
+        metrics: &[String],
+        opts: &MorrisOptions,
+        rows: &[Vec<Option<f64>>],
+    ) -> MorrisResult {
+        let out = metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| {
+                let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
+                self.measures(name, params, groups, &y)
+            })
+            .collect();
+        MorrisResult {
+            options: opts.clone(),
+            evaluations: self.points(),
+            metrics: out,
+        }
     }
 
     /// The values of point `q` (trajectory `q / (G + 1)`).
@@ -453,33 +496,16 @@ pub fn morris_model_with(
         .iter()
         .map(|p| adapter::is_integer(scenario, p))
         .collect::<Result<Vec<_>, _>>()?;
-    let k1 = d.g() + 1;
     let rows = adapter::in_pool(opts.threads, || {
         adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |q| {
-            let values = d
-                .point(q)
-                .iter()
-                .zip(&integer)
-                .map(|(&v, &int)| adapter::format_value(v, int))
-                .collect();
-            (values, (q / k1) as u64)
+            d.model_point(q, &integer)
         })
     })??;
-    let out = metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| {
-            let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
-            let mut ix = d.measures(name, params, groups, &y);
-            ix.at = super::SeriesDay::parse(scenario, name)?;
-            Ok(ix)
-        })
-        .collect::<Result<_, Error>>()?;
-    Ok(MorrisResult {
-        options: opts.clone(),
-        evaluations: d.points(),
-        metrics: out,
-    })
+    let mut r = d.model_result(params, groups, &metrics, opts, &rows);
+    for ix in &mut r.metrics {
+        ix.at = super::SeriesDay::parse(scenario, &ix.metric)?;
+    }
+    Ok(r)
 }
 
 #[cfg(test)]

@@ -316,8 +316,8 @@ pub struct PairIndex {
 
 /// The design: parameter values of `A` and `B`, row-major `N × k`, and
 /// the factors whose columns `AB_f` (and `BA_f`) switch together.
-struct Design {
-    k: usize,
+pub(super) struct Design {
+    pub(super) k: usize,
     n: usize,
     a: Vec<f64>,
     b: Vec<f64>,
@@ -326,7 +326,11 @@ struct Design {
 }
 
 impl Design {
-    fn new(params: &[ParamDist], spec: &SobolSpec, opts: &SobolOptions) -> Result<Design, Error> {
+    pub(super) fn new(
+        params: &[ParamDist],
+        spec: &SobolSpec,
+        opts: &SobolOptions,
+    ) -> Result<Design, Error> {
         quantile::check_design(params)?;
         let factors = Factors::new(params, &spec.groups)?;
         if opts.base_samples < 2 {
@@ -389,8 +393,51 @@ impl Design {
         (x, j)
     }
 
-    fn points(&self) -> usize {
+    pub(super) fn points(&self) -> usize {
         self.n * self.per_row()
+    }
+
+    /// Point `p` of a model's design: its values as the scenario file
+    /// writes them (`integer[i]`: parameter `i` takes whole numbers), and
+    /// the replication it runs as (its row).
+    pub(super) fn model_point(&self, p: usize, integer: &[bool]) -> (Vec<String>, u64) {
+        let (x, j) = self.point(p);
+        let values = x
+            .iter()
+            .zip(integer)
+            .map(|(&v, &int)| adapter::format_value(v, int))
+            .collect();
+        (values, j as u64)
+    }
+
+    /// The indices of `metrics` from the model's outputs at every point,
+    /// in point order (`rows[p][m]`: metric `m` at point `p`, `None`
+    /// without a value); `at` is left unset.
+    pub(super) fn model_result(
+        &self,
+        params: &[ParamDist],
+        metrics: &[String],
+        spec: &SobolSpec,
+        opts: &SobolOptions,
+        rows: &[Vec<Option<f64>>],
+    ) -> SobolResult {
+        let out = metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| {
+                let y: Vec<Vec<f64>> = rows
+                    .chunks(self.per_row())
+                    .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
+                    .collect();
+                analyse(name, params, self, spec, &y, opts, m as u64)
+            })
+            .collect();
+        SobolResult {
+            options: opts.clone(),
+            spec: spec.clone(),
+            evaluations: self.points(),
+            metrics: out,
+        }
     }
 }
 
@@ -752,34 +799,14 @@ pub fn sobol_model_with(
         .collect::<Result<Vec<_>, _>>()?;
     let rows = adapter::in_pool(opts.threads, || {
         adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |p| {
-            let (x, j) = d.point(p);
-            let values = x
-                .iter()
-                .zip(&integer)
-                .map(|(&v, &int)| adapter::format_value(v, int))
-                .collect();
-            (values, j as u64)
+            d.model_point(p, &integer)
         })
     })??;
-    let out = metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| {
-            let y: Vec<Vec<f64>> = rows
-                .chunks(d.per_row())
-                .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
-                .collect();
-            let mut ix = analyse(name, params, &d, spec, &y, opts, m as u64);
-            ix.at = super::SeriesDay::parse(scenario, name)?;
-            Ok(ix)
-        })
-        .collect::<Result<_, Error>>()?;
-    Ok(SobolResult {
-        options: opts.clone(),
-        spec: spec.clone(),
-        evaluations: d.points(),
-        metrics: out,
-    })
+    let mut r = d.model_result(params, &metrics, spec, opts, &rows);
+    for ix in &mut r.metrics {
+        ix.at = super::SeriesDay::parse(scenario, &ix.metric)?;
+    }
+    Ok(r)
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ mod estimate;
 mod precision;
 mod run;
 mod runner;
-mod sealed;
+pub(crate) mod sealed;
 mod shard;
 mod shard_file;
 mod summary;

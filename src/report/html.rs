@@ -1245,7 +1245,7 @@ impl Report {
     /// let h = hindcast(&s, &obs, &["2026-02-01"], &[], &Abc::default(), 20)?;
     /// let html = Report::hindcast(&h, &s, &[]).to_html();
     /// assert!(html.contains("Hindcast of ") && html.contains("data-metric=\"coverage\""));
-    /// assert!(html.contains("from 2026-02-01"));
+    /// assert!(html.contains("From 2026-02-01 (nothing fitted)"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn hindcast(h: &Hindcast, scenario: &Scenario, overrides: &[Override]) -> Report {

@@ -460,3 +460,32 @@ fn the_parser_reports_the_errors_these_tests_rely_on() {
             .is_empty()
     );
 }
+
+#[test]
+fn hindcast_report_holds_the_out_of_sample_scores_and_rows() {
+    let dir = Scratch::new("report-hindcast");
+    let (doc, text, j) = report_of(
+        &dir,
+        &[
+            "hindcast",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--origin",
+            "2026-02-07",
+            "-n",
+            "20",
+        ],
+    );
+    for key in ["coverage", "mean_interval_score", "crps"] {
+        assert_eq!(answer(&doc, key, key), num(&j[key]), "{key}");
+    }
+    // One scored row per origin and row after it, in the scored-rows table.
+    let scored = j["origins"][0]["scored"]["rows"].as_array().unwrap().len();
+    let table = doc
+        .select(&sel("#tables figure.table"))
+        .find(|t| t.html().contains("Scored reports"))
+        .unwrap();
+    assert_eq!(table.select(&sel("tbody tr")).count(), scored);
+    assert!(text.contains("Hindcast from 7 Feb 2026"), "the chart");
+}

@@ -58,8 +58,8 @@ pub(crate) enum Command {
     /// Run replications FROM..TO of a scenario into a shard file, to merge
     /// later.
     Shard(ShardArgs),
-    /// Merge shard files (of `shard`, or of `sweep --shard`) into the
-    /// result of one run or sweep.
+    /// Merge shard files (of `shard`, `sweep --shard` or `sensitivity
+    /// --shard`) into the result of one run, sweep or sensitivity design.
     Merge(MergeArgs),
     /// Score a scenario's bands against observations: per row p5, p50,
     /// p95, inside, PIT and interval score; coverage, mean interval score
@@ -271,11 +271,12 @@ pub(crate) struct MergeArgs {
     #[arg(long, value_name = "FILE|-")]
     pub(crate) json: Option<PathBuf>,
     /// Run shards: write metrics.csv and series.csv into DIR (`-`:
-    /// metrics.csv to standard output). Sweep shards: write the sweep's
-    /// CSV to FILE (or `-`).
+    /// metrics.csv to standard output). Sweep and sensitivity shards:
+    /// write the result's CSV to FILE (or `-`).
     #[arg(long, value_name = "DIR|FILE|-")]
     pub(crate) csv: Option<PathBuf>,
-    /// Draw charts into DIR (run shards only; feature `plots`).
+    /// Draw charts into DIR (run shards, and sensitivity shards of
+    /// `--method sobol`; feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Run shards: the replications the shards must cover, 0..N. Without
@@ -502,6 +503,15 @@ pub(crate) struct SensitivityArgs {
     pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) report: ReportOut,
+    /// Run only slice K of N (1-based) of the design's model evaluations
+    /// (the Sobol design and its tornado, or the Morris trajectories), into
+    /// the shard file given by --out; `merge` combines the slices into the
+    /// result of the whole design.
+    #[arg(long, value_name = "K/N", value_parser = parse_slice, requires = "out")]
+    pub(crate) shard: Option<(u64, u64)>,
+    /// The sensitivity shard file to write (with --shard).
+    #[arg(long, value_name = "FILE", requires = "shard", conflicts_with_all = ["json", "csv", "plots", "report"])]
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// The method of `sensitivity`.

@@ -4,9 +4,11 @@
 //! with `--method morris`, Morris elementary effects instead.
 
 use custody_sim::Scenario;
+use custody_sim::decide::shard::{Method, sensitivity_shard};
 use custody_sim::decide::{
-    Condition, Group, MorrisOptions, SobolOptions, SobolResult, SobolSpec, morris_model_with,
-    parse_group, parse_param, regional, sensitivity_with as analyse, uncertain_params,
+    Condition, Group, MorrisOptions, MorrisResult, SobolOptions, SobolResult, SobolSpec,
+    morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
+    uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
@@ -19,6 +21,9 @@ use crate::args::{SensitivityArgs, SensitivityMethod};
 use crate::output::{self, Kind, Output, is_dash, print};
 
 pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
+    if let (Some(slice), Some(out)) = (a.shard, &a.out) {
+        return shard(a, slice, out);
+    }
     let json_to = a.json.json.as_deref();
     let csv_to = a.csv.as_deref();
     let plots = a.plots.as_deref().map(|path| Output {
@@ -94,22 +99,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         threads: threads(a.common.threads, a.samples),
     };
     let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
-    if let Some(p) = json_to {
-        emit_json(&r, p, a.common.quiet)?;
-    }
-    if let Some(p) = csv_to {
-        emit_text(&sensitivity_csv(&r), p, a.common.quiet)?;
-    }
-    #[cfg(feature = "plots")]
-    if let Some(dir) = &a.plots {
-        for p in custody_sim::report::plots::write_sensitivity_plots(&r, dir)? {
-            crate::output::note(a.common.quiet, &format!("wrote {}", p.display()));
-        }
-    }
-    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !a.common.quiet && !to_stdout {
-        print(&sensitivity_table(&r))?;
-    }
+    emit_sobol(&r, json_to, csv_to, a.plots.as_deref(), a.common.quiet)?;
     report(a, &scenario, &r, &loaded.overrides)
 }
 
@@ -153,17 +143,146 @@ fn morris(
         threads,
     };
     let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
-    let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
+    emit_morris(&r, a.json.json.as_deref(), a.csv.as_deref(), a.common.quiet)
+}
+
+/// A Morris screening's JSON and CSV (files or `-`), and its table
+/// unless quiet or an output goes to standard output.
+pub(crate) fn emit_morris(
+    r: &MorrisResult,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
     if let Some(p) = json_to {
-        emit_json(&r, p, a.common.quiet)?;
+        emit_json(r, p, quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&morris_csv(&r), p, a.common.quiet)?;
+        emit_text(&morris_csv(r), p, quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !a.common.quiet && !to_stdout {
-        print(&morris_table(&r))?;
+    if !quiet && !to_stdout {
+        print(&morris_table(r))?;
     }
+    Ok(())
+}
+
+/// A Sobol analysis's JSON and CSV (files or `-`), its charts (`plots`),
+/// and its table unless quiet or an output goes to standard output.
+pub(crate) fn emit_sobol(
+    r: &SobolResult,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    plots: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
+    if let Some(p) = json_to {
+        emit_json(r, p, quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&sensitivity_csv(r), p, quiet)?;
+    }
+    #[cfg(feature = "plots")]
+    if let Some(dir) = plots {
+        for p in custody_sim::report::plots::write_sensitivity_plots(r, dir)? {
+            crate::output::note(quiet, &format!("wrote {}", p.display()));
+        }
+    }
+    #[cfg(not(feature = "plots"))]
+    let _ = plots;
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !quiet && !to_stdout {
+        print(&sensitivity_table(r))?;
+    }
+    Ok(())
+}
+
+/// `--shard K/N --out FILE`: one slice of the design's evaluations, into
+/// a shard file for `merge`.
+fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Result<(), Fail> {
+    let outputs = [Output {
+        flag: "--out",
+        path: out,
+        kind: Kind::File,
+    }];
+    output::check(&outputs, &scenario_inputs(&a.scenario))?;
+    // A slice file holds the plain design's evaluations: Sobol with its
+    // tornado, or Morris, one factor per parameter.
+    for (flag, given) in [
+        ("--group", !a.group.is_empty()),
+        ("--dummy", a.dummy),
+        ("--second-order", a.second_order),
+        ("--region", a.region.is_some()),
+    ] {
+        if given {
+            return crate::usage(format!(
+                "--shard: not with {flag}; a sharded design has one factor per parameter, no dummy, no second-order indices and no regional analysis (run it without --shard)"
+            ));
+        }
+    }
+    let mut params = a
+        .param
+        .iter()
+        .map(|p| parse_param(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
+    if params.is_empty() {
+        params = uncertain_params(&scenario)?;
+    }
+    let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    let kp = params.len() as u64;
+    let (total, method) = match a.method {
+        SensitivityMethod::Sobol => (
+            a.samples
+                .saturating_mul(kp + 2)
+                .saturating_add((2 * kp + 1).saturating_mul(a.replications)),
+            Method::Sobol {
+                options: SobolOptions {
+                    base_samples: usize::try_from(a.samples).unwrap_or(usize::MAX),
+                    bootstrap: usize::try_from(a.bootstrap).unwrap_or(usize::MAX),
+                    seed: a.common.seed,
+                    threads: 0,
+                },
+                tornado_replications: a.replications,
+            },
+        ),
+        SensitivityMethod::Morris => (
+            a.trajectories.saturating_mul(kp + 1),
+            Method::Morris {
+                options: MorrisOptions {
+                    trajectories: usize::try_from(a.trajectories).unwrap_or(usize::MAX),
+                    levels: usize::try_from(a.levels).unwrap_or(usize::MAX),
+                    seed: a.common.seed,
+                    threads: 0,
+                },
+            },
+        ),
+    };
+    let slice = (u128::from(total) * u128::from(k) / u128::from(n)
+        - u128::from(total) * u128::from(k - 1) / u128::from(n)) as u64;
+    if slice == 0 {
+        return crate::usage(format!(
+            "--shard {k}/{n}: this slice holds no work ({total} model evaluations in all over {n} slices)"
+        ));
+    }
+    let threads = threads(a.common.threads, slice);
+    check_work(&scenario, slice, threads, a.common.allow_large)?;
+    let method = match method {
+        Method::Sobol {
+            options,
+            tornado_replications,
+        } => Method::Sobol {
+            options: SobolOptions { threads, ..options },
+            tornado_replications,
+        },
+        Method::Morris { options } => Method::Morris {
+            options: MorrisOptions { threads, ..options },
+        },
+    };
+    let s = sensitivity_shard(&scenario, &params, &metrics, &method, k - 1, n)?;
+    s.write(out)?;
+    output::note(a.common.quiet, &format!("wrote {}", out.display()));
     Ok(())
 }
 
