@@ -156,47 +156,6 @@ const FACILITY_ANSWERS: [&str; 4] = [
 /// repatriation.
 const SYSTEM_ANSWERS: [&str; 2] = ["median_days_to_verdict", "repatriated"];
 
-/// Whether some rule of `s` can bring anyone into its facility `f`:
-/// transferees placed there (an allocation that lists it, with a positive
-/// weight under `proportional`), convicts moved there
-/// (`court.convicted_facility`, a sentence's `facility`), or a
-/// relocation or overflow that moves people there. A facility no rule
-/// reaches carries its input population only.
-fn receives(s: &Scenario, f: usize) -> bool {
-    use crate::scenario::Policy;
-    let Some(name) = s.facilities.get(f).map(|x| x.name.as_str()) else {
-        return false;
-    };
-    let weight_ok = |i: usize| {
-        s.allocation.policy != Policy::Proportional
-            || s.allocation
-                .weights
-                .as_ref()
-                .and_then(|w| w.get(i))
-                .is_none_or(|&w| w > 0.0)
-    };
-    let placed = s.total_detainees() > 0
-        && match &s.allocation.facilities {
-            Some(names) => names
-                .iter()
-                .enumerate()
-                .any(|(i, n)| n == name && weight_ok(i)),
-            None => weight_ok(f),
-        };
-    placed
-        || s.court.convicted_facility.as_deref() == Some(name)
-        || s.court
-            .sentences
-            .iter()
-            .any(|x| x.facility.as_deref() == Some(name))
-        || s.relocations.iter().any(|r| r.to == name)
-        || s.facilities.iter().any(|g| {
-            g.overflow
-                .as_ref()
-                .is_some_and(|o| o.to.iter().any(|t| t == name))
-        })
-}
-
 /// The capacity answers of scenario `s`, the metrics `compare` and
 /// `sweep` show by default: for each facility that receives transferees
 /// or people moved by a rule, in file order, its first day over capacity,
@@ -226,7 +185,7 @@ pub fn answer_metrics(s: &Scenario) -> Vec<String> {
     };
     let mut out = Vec::new();
     for (f, facility) in s.facilities.iter().enumerate() {
-        if !receives(s, f) {
+        if !s.receives(f) {
             continue;
         }
         for p in FACILITY_ANSWERS.iter().filter(|p| has(p)) {

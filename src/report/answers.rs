@@ -83,7 +83,7 @@ use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::{self, Day0};
 use crate::report::format::{percent, thousands};
-use crate::scenario::{Facility, Policy, Scenario};
+use crate::scenario::{Facility, Scenario};
 use crate::stats::MetricStats;
 
 /// One piece of a [`Phrase`].
@@ -466,59 +466,6 @@ fn beds_at_horizon(f: &Facility, s: &Scenario) -> u64 {
         .fold(f.capacity, u64::saturating_add)
 }
 
-/// Whether some rule of `s` can bring anyone into facility `f` (see the
-/// [module docs](self)): transferees placed there, convicts moved there,
-/// a relocation or an overflow rule that moves people there.
-///
-/// # Example
-///
-/// ```
-/// use custody_sim::presets;
-/// use custody_sim::report::answers::receives;
-///
-/// let s = presets::baseline();
-/// let names: Vec<&str> = s.facilities.iter().map(|f| f.name.as_str()).collect();
-/// let karkh = names.iter().position(|&n| n == "Karkh").unwrap();
-/// assert!(receives(&s, karkh));
-/// ```
-pub fn receives(s: &Scenario, f: usize) -> bool {
-    let Some(name) = s.facilities.get(f).map(|x| x.name.as_str()) else {
-        return false;
-    };
-    let placed = s.total_detainees() > 0
-        && match &s.allocation.facilities {
-            Some(names) => names.iter().enumerate().any(|(i, n)| {
-                n == name
-                    && (s.allocation.policy != Policy::Proportional
-                        || s.allocation
-                            .weights
-                            .as_ref()
-                            .and_then(|w| w.get(i))
-                            .is_none_or(|&w| w > 0.0))
-            }),
-            None => {
-                s.allocation.policy != Policy::Proportional
-                    || s.allocation
-                        .weights
-                        .as_ref()
-                        .and_then(|w| w.get(f))
-                        .is_none_or(|&w| w > 0.0)
-            }
-        };
-    placed
-        || s.court.convicted_facility.as_deref() == Some(name)
-        || s.court
-            .sentences
-            .iter()
-            .any(|x| x.facility.as_deref() == Some(name))
-        || s.relocations.iter().any(|r| r.to == name)
-        || s.facilities.iter().any(|g| {
-            g.overflow
-                .as_ref()
-                .is_some_and(|o| o.to.iter().any(|t| t == name))
-        })
-}
-
 /// `9–11 Feb 2026`, `28 Jan–3 Feb 2026`, `30 Dec 2026–2 Jan 2027`, or one
 /// date when both ends fall on it.
 fn date_range(a: jiff::civil::Date, b: jiff::civil::Date) -> String {
@@ -604,7 +551,7 @@ impl FacilityAnswer {
             beds,
             beds_at_horizon: beds_at_horizon(fac, s),
             initial_occupancy: fac.initial_occupancy,
-            input_only: !receives(s, f),
+            input_only: !s.receives(f),
             first_over_capacity,
             peak_occupancy: Band::of(m("peak_occupancy"), r),
             peak_occupancy_rate: Band::of(m("peak_occupancy_rate"), r),

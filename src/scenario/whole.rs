@@ -184,6 +184,60 @@ impl Scenario {
     pub fn total_detainees(&self) -> u64 {
         population::total_detainees(&self.groups)
     }
+
+    /// Whether some rule can bring anyone into facility `f` (its index in
+    /// `facilities`): transferees placed there (an allocation that lists
+    /// it, with a positive weight under `proportional`), convicts moved
+    /// there (`court.convicted_facility`, a sentence's `facility`), or a
+    /// relocation or overflow that moves people there. A facility no rule
+    /// reaches carries its input population only. Judged from the rules,
+    /// not from a run: a facility `fill_in_order` never reaches still
+    /// counts.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::presets;
+    ///
+    /// let s = presets::baseline();
+    /// let at = |name: &str| s.facilities.iter().position(|f| f.name == name).unwrap();
+    /// assert!(s.receives(at("Karkh")));
+    /// assert!(!s.receives(at("Hillah")), "no transferee or rule reaches Hillah");
+    /// ```
+    pub fn receives(&self, f: usize) -> bool {
+        let Some(name) = self.facilities.get(f).map(|x| x.name.as_str()) else {
+            return false;
+        };
+        let a = &self.allocation;
+        let weight_ok = |i: usize| {
+            a.policy != facility::Policy::Proportional
+                || a.weights
+                    .as_ref()
+                    .and_then(|w| w.get(i))
+                    .is_none_or(|&w| w > 0.0)
+        };
+        let placed = self.total_detainees() > 0
+            && match &a.facilities {
+                Some(names) => names
+                    .iter()
+                    .enumerate()
+                    .any(|(i, n)| n == name && weight_ok(i)),
+                None => weight_ok(f),
+            };
+        placed
+            || self.court.convicted_facility.as_deref() == Some(name)
+            || self
+                .court
+                .sentences
+                .iter()
+                .any(|x| x.facility.as_deref() == Some(name))
+            || self.relocations.iter().any(|r| r.to == name)
+            || self.facilities.iter().any(|g| {
+                g.overflow
+                    .as_ref()
+                    .is_some_and(|o| o.to.iter().any(|t| t == name))
+            })
+    }
 }
 
 /// The day number facility `f` of `s` opens (rule 19): 0 without `opens`.

@@ -212,7 +212,7 @@ fn run_report_holds_the_headline_metrics_charts_and_scenario() {
         }
     }
     for (i, f) in s.facilities.iter().enumerate() {
-        if custody_sim::report::answers::receives(&s, i) {
+        if s.receives(i) {
             let named = items
                 .iter()
                 .any(|li| li.text().collect::<String>().starts_with(&f.name));
