@@ -32,7 +32,8 @@
 //!
 //! `plan` resolves a scenario ([`Plan::new`]); `event` holds the calendar's
 //! events and a detainee's states; `streams` the per-process random
-//! streams; `workspace` the buffers reused across replications;
+//! streams; `workspace` the buffers reused across replications; `desk` a
+//! court stage's desk (its counts, queues, service and stream);
 //! `replication` the running state, the event loop and the dispatch of
 //! each event ([`Plan::replicate`] and its variants); `conservation` the
 //! conservation law it checks. Each process's handlers live in its own
@@ -130,6 +131,7 @@ mod court;
 mod courts;
 mod custody;
 mod deportation;
+mod desk;
 mod event;
 #[cfg(test)]
 mod fast_paths;

@@ -357,7 +357,7 @@ impl Replication<'_> {
 
     /// The appeal's desk (v3), after the stages'; read only when the
     /// scenario has an appeal (its metrics and series exist only then).
-    fn appeal_desk(&self) -> &super::court::Desk {
+    fn appeal_desk(&self) -> &super::desk::Desk {
         &self.ws.desks[self.plan.courts.stages]
     }
 

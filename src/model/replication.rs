@@ -4,8 +4,8 @@
 use super::background;
 use super::capacity::CapacityState;
 use super::conservation::ConservationError;
-use super::court;
 use super::courts::CourtCounts;
+use super::desk::Desk;
 use super::event::{Event, Status};
 use super::outcome::{self, Outcome};
 use super::plan::Plan;
@@ -146,7 +146,7 @@ impl<'a> Replication<'a> {
         // One desk per stage, then the appeal's (v3).
         let courts = &plan.courts;
         let nd = ns + usize::from(courts.appeal.is_some());
-        ws.desks.resize_with(nd, court::Desk::idle);
+        ws.desks.resize_with(nd, Desk::idle);
         ws.desks.truncate(nd);
         for (s, (k, st)) in ws.desks.iter_mut().zip(&plan.stages).enumerate() {
             k.reset(st.servers, &st.service);

@@ -3,7 +3,7 @@
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
-use super::court;
+use super::desk::Desk;
 
 /// Per-process random streams of one replication.
 ///
@@ -14,7 +14,7 @@ use super::court;
 /// and transit times (one draw each per scheduled departure, taken even
 /// when the departure is skipped by a pause or caps, so that the k-th
 /// departure keeps its draws whatever the pauses and caps), and boarding.
-/// Each court stage's stream is held by its desk (`court::Desk`), beside
+/// Each court stage's stream is held by its desk (`desk::Desk`), beside
 /// the stage's counts, and is set here with the others.
 #[derive(Debug)]
 pub(crate) struct Streams {
@@ -83,7 +83,7 @@ impl Streams {
     pub(super) fn new(
         seed: u64,
         index: u64,
-        desks: &mut [court::Desk],
+        desks: &mut [Desk],
         stages: usize,
         others: bool,
         groups: usize,

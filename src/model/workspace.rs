@@ -1,6 +1,6 @@
 //! The buffers a replication reuses from one replication to the next.
 
-use super::court;
+use super::desk::Desk;
 use super::event::{Event, Status};
 use crate::engine::Calendar;
 
@@ -21,7 +21,7 @@ pub struct Workspace {
     /// one cache line.
     pub(super) det: Vec<Detainee>,
     /// Per court stage: its desk (counts, queue, service, stream).
-    pub(super) desks: Vec<court::Desk>,
+    pub(super) desks: Vec<Desk>,
     /// Arrival-to-verdict days, as the bits of the (non-negative) `f64`s,
     /// which order as the numbers do: the median selects on integers.
     pub(super) verdict_days: Vec<u64>,

@@ -49,25 +49,21 @@ use std::path::Path;
 /// appears.
 const KNOWN_CYCLES: &[&[&str]] = &[
     // The loop of one replication: `replication.rs` holds the state, whose
-    // fields have the types of the process files (a court stage's desk,
-    // background cohorts, the daily records) and whose loop returns a
+    // fields have the types of the process files (background cohorts, the
+    // capacity state, the daily records) and whose loop returns a
     // conservation error, while each of those files adds its handlers or
-    // checks to `Replication`; `workspace.rs` and `streams.rs` hold desks
-    // of `court.rs`, which reads detainees of `workspace.rs`; `plan.rs`
-    // builds background draws of `background.rs`, which reads its plan.
-    // Removing it means moving each process's state type (desk, cohorts,
-    // one-day draws, records) into a file below the state, and the state
-    // into a file below the loop and the handlers.
+    // checks to `Replication`; `plan.rs` builds background draws of
+    // `background.rs`, which reads its plan. Removing it means moving each
+    // process's state type (cohorts, one-day draws, records) into a file
+    // below the state, and the state into a file below the loop and the
+    // handlers.
     &[
         "model/background.rs",
         "model/capacity.rs",
         "model/conservation.rs",
-        "model/court.rs",
         "model/outcome.rs",
         "model/plan.rs",
         "model/replication.rs",
-        "model/streams.rs",
-        "model/workspace.rs",
     ],
 ];
 
