@@ -33,7 +33,8 @@
 //! `plan` resolves a scenario ([`Plan::new`]); `event` holds the calendar's
 //! events and a detainee's states; `streams` the per-process random
 //! streams; `workspace` the buffers reused across replications; `desk` a
-//! court stage's desk (its counts, queues, service and stream);
+//! court stage's desk (its counts, queues, service and stream); `cohort`
+//! the background's cohorts and their exact draws;
 //! `replication` the running state, the event loop and the dispatch of
 //! each event ([`Plan::replicate`] and its variants); `conservation` the
 //! conservation law it checks. Each process's handlers live in its own
@@ -126,6 +127,7 @@
 mod appeal;
 mod background;
 mod capacity;
+mod cohort;
 mod conservation;
 mod court;
 mod courts;

@@ -9,7 +9,7 @@
 
 use rand::RngExt;
 
-use super::background::Cohort;
+use super::cohort::Cohort;
 use super::event::Status;
 use super::replication::Replication;
 use crate::scenario::PersonKind;

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::background;
 use super::capacity::{self, CapacityRules};
+use super::cohort::{BackgroundPlan, OneDay};
 use super::courts::CourtPlan;
 use super::outcome::Layout;
 use super::schema;
@@ -103,17 +103,6 @@ pub(super) struct ExitPlan {
     pub(super) executed: bool,
     pub(super) after: Sampler,
     pub(super) probability: f64,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct BackgroundPlan {
-    /// Admissions \[persons per day\] from the facility's opening (day 0
-    /// unless it opens later; the rate of its schedule then, rule 25).
-    pub(crate) rate: f64,
-    /// Mean stay \[days\].
-    pub(crate) mean_stay: f64,
-    /// Admissions over one whole day, built once.
-    pub(crate) one_day: Option<background::OneDay>,
 }
 
 #[derive(Debug, Clone)]
@@ -349,7 +338,7 @@ impl Plan {
                     BackgroundPlan {
                         rate,
                         mean_stay: b.mean_stay_days,
-                        one_day: (rate > 0.0).then(|| background::OneDay::new(rate)),
+                        one_day: (rate > 0.0).then(|| OneDay::new(rate)),
                     }
                 })
             })

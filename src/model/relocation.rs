@@ -5,7 +5,7 @@
 
 use rand::RngExt;
 
-use super::background::Cohort;
+use super::cohort::Cohort;
 use super::replication::Replication;
 use crate::scenario::Who;
 

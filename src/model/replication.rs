@@ -1,8 +1,8 @@
 //! One replication: its state, the event loop and the dispatch of each
 //! event to its process's handler.
 
-use super::background;
 use super::capacity::CapacityState;
+use super::cohort::Cohort;
 use super::conservation::ConservationError;
 use super::courts::CourtCounts;
 use super::desk::Desk;
@@ -103,7 +103,7 @@ pub(crate) struct Replication<'a> {
     pub(super) died: u64,
     pub(super) relocated: u64,
     /// Per facility: background cohorts (rule 12).
-    pub(super) cohorts: Vec<Vec<background::Cohort>>,
+    pub(super) cohorts: Vec<Vec<Cohort>>,
     /// Per facility: background inmates inside, all cohorts.
     pub(super) bg: Vec<u64>,
     /// Per facility: background admissions, departures, and relocations
@@ -215,7 +215,7 @@ impl<'a> Replication<'a> {
                 .initial
                 .iter()
                 .zip(&plan.background)
-                .map(|(&n, b)| vec![background::Cohort::native(n, b.as_ref())])
+                .map(|(&n, b)| vec![Cohort::native(n, b.as_ref())])
                 .collect(),
             bg: plan.initial.clone(),
             bg_admitted: vec![0; nf],

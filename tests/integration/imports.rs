@@ -49,16 +49,14 @@ use std::path::Path;
 /// appears.
 const KNOWN_CYCLES: &[&[&str]] = &[
     // The loop of one replication: `replication.rs` holds the state, whose
-    // fields have the types of the process files (background cohorts, the
-    // capacity state, the daily records) and whose loop returns a
-    // conservation error, while each of those files adds its handlers or
-    // checks to `Replication`; `plan.rs` builds background draws of
-    // `background.rs`, which reads its plan. Removing it means moving each
-    // process's state type (cohorts, one-day draws, records) into a file
-    // below the state, and the state into a file below the loop and the
-    // handlers.
+    // fields have the types of the process files (the capacity state, the
+    // daily records) and whose loop returns a conservation error, while
+    // each of those files adds its handlers or checks to `Replication`;
+    // `plan.rs` builds the capacity rules of `capacity.rs` and the layout
+    // of `outcome.rs`. Removing it means moving each process's state type
+    // (capacity rules and state, records) into a file below the state, and
+    // the state into a file below the loop and the handlers.
     &[
-        "model/background.rs",
         "model/capacity.rs",
         "model/conservation.rs",
         "model/outcome.rs",
