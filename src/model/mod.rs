@@ -39,8 +39,8 @@
 //! each event ([`Plan::replicate`] and its variants); `conservation` the
 //! conservation law it checks. Each process's handlers live in its own
 //! file (`transfer`, `custody`, `court`, `repatriation`, `relocation`,
-//! `background`; for capacity over time `capacity` (openings, admission
-//! schedules and the plan of the rules), `overflow`, `release`, and
+//! `background`; for capacity over time `capacity` (openings and admission
+//! schedules, with the rules' plan and state in `capacity_rules`), `overflow`, `release`, and
 //! `people`, which says once which people each `who` kind takes), and
 //! `outcome` turns the daily records into an [`Outcome`].
 //!
@@ -127,6 +127,7 @@
 mod appeal;
 mod background;
 mod capacity;
+mod capacity_rules;
 mod cohort;
 mod conservation;
 mod court;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::capacity::{self, CapacityRules};
+use super::capacity_rules::{self, CapacityRules};
 use super::cohort::{BackgroundPlan, OneDay};
 use super::courts::CourtPlan;
 use super::outcome::Layout;
@@ -334,7 +334,7 @@ impl Plan {
             .iter()
             .map(|f| {
                 f.background.as_ref().map(|b| {
-                    let rate = capacity::rate_at_opening(s, f);
+                    let rate = capacity_rules::rate_at_opening(s, f);
                     BackgroundPlan {
                         rate,
                         mean_stay: b.mean_stay_days,

@@ -1,7 +1,7 @@
 //! One replication: its state, the event loop and the dispatch of each
 //! event to its process's handler.
 
-use super::capacity::CapacityState;
+use super::capacity_rules::CapacityState;
 use super::cohort::Cohort;
 use super::conservation::ConservationError;
 use super::courts::CourtCounts;

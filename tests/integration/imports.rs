@@ -49,15 +49,13 @@ use std::path::Path;
 /// appears.
 const KNOWN_CYCLES: &[&[&str]] = &[
     // The loop of one replication: `replication.rs` holds the state, whose
-    // fields have the types of the process files (the capacity state, the
-    // daily records) and whose loop returns a conservation error, while
-    // each of those files adds its handlers or checks to `Replication`;
-    // `plan.rs` builds the capacity rules of `capacity.rs` and the layout
-    // of `outcome.rs`. Removing it means moving each process's state type
-    // (capacity rules and state, records) into a file below the state, and
-    // the state into a file below the loop and the handlers.
+    // fields have the types of the daily records of `outcome.rs`, and the
+    // loop, which returns a conservation error of `conservation.rs`, while
+    // each of those files adds its records or checks to `Replication`;
+    // `plan.rs` builds the layout of `outcome.rs`. Removing it means moving
+    // the records' handlers out of `outcome.rs`, and the loop into a file
+    // above the state and the handlers.
     &[
-        "model/capacity.rs",
         "model/conservation.rs",
         "model/outcome.rs",
         "model/plan.rs",
