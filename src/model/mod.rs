@@ -143,6 +143,7 @@ pub(crate) mod outcome;
 mod overflow;
 mod people;
 mod plan;
+mod record;
 mod release;
 mod relocation;
 mod repatriation;
