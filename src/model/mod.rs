@@ -30,19 +30,24 @@
 //!
 //! # Layout
 //!
-//! `plan` resolves a scenario ([`Plan::new`]); `event` holds the calendar's
-//! events and a detainee's states; `streams` the per-process random
-//! streams; `workspace` the buffers reused across replications; `desk` a
-//! court stage's desk (its counts, queues, service and stream); `cohort`
-//! the background's cohorts and their exact draws;
-//! `replication` the running state, the event loop and the dispatch of
-//! each event ([`Plan::replicate`] and its variants); `conservation` the
-//! conservation law it checks. Each process's handlers live in its own
-//! file (`transfer`, `custody`, `court`, `repatriation`, `relocation`,
-//! `background`; for capacity over time `capacity` (openings and admission
-//! schedules, with the rules' plan and state in `capacity_rules`), `overflow`, `release`, and
-//! `people`, which says once which people each `who` kind takes), and
-//! `outcome` turns the daily records into an [`Outcome`].
+//! Each file imports only files below it. At the bottom, the types: `plan`
+//! resolves a scenario ([`Plan::new`]), with the resolved rules of
+//! `courts`, `capacity_rules` (capacity over time, and its state in a
+//! replication) and `cohort` (the background's cohorts and their exact
+//! draws); `event` holds the calendar's events and a detainee's states;
+//! `desk` a court stage's desk (its counts, queues, service and stream);
+//! `streams` the per-process random streams; `workspace` the buffers
+//! reused across replications; `outcome` the layout, the outcome and the
+//! daily records. Above them `replication` holds the running state and
+//! its set-up. Each process's handlers add to that state in their own
+//! file (`transfer`, `custody`, `court`, `other_cases`, `appeal`,
+//! `deportation`, `repatriation`, `relocation`, `background`; for
+//! capacity over time `capacity` (openings and admission schedules),
+//! `overflow`, `release`, and `people`, which says once which people each
+//! `who` kind takes), `conservation` the conservation law it checks, and
+//! `record` the end-of-day record and the [`Outcome`] read at the
+//! horizon. At the top, `event_loop` runs the loop and dispatches each
+//! event to its handler ([`Plan::replicate`] and its variants).
 //!
 //! # Version 2 choices where the reference model (docs/model.md) leaves room
 //!
@@ -136,6 +141,7 @@ mod custody;
 mod deportation;
 mod desk;
 mod event;
+mod event_loop;
 #[cfg(test)]
 mod fast_paths;
 mod other_cases;

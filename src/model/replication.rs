@@ -1,68 +1,17 @@
-//! One replication: its state, the event loop and the dispatch of each
-//! event to its process's handler.
+//! The state of one running replication, and its set-up: each process's
+//! handlers add to it in their own files, and `event_loop` runs it.
 
 use super::capacity_rules::CapacityState;
 use super::cohort::Cohort;
-use super::conservation::ConservationError;
 use super::courts::CourtCounts;
 use super::desk::Desk;
 use super::event::{Event, Status};
-use super::outcome::{self, Outcome};
+use super::outcome;
 use super::plan::Plan;
 use super::streams::Streams;
 #[cfg(test)]
 use super::tally;
 use super::workspace::{Detainee, Workspace};
-
-impl Plan {
-    /// Runs replication `index` of master seed `seed`.
-    ///
-    /// The result depends on `(seed, index)` alone. Conservation is checked
-    /// at every end-of-day record.
-    pub fn replicate(&self, seed: u64, index: u64) -> Outcome {
-        let mut ws = Workspace::default();
-        self.replicate_in(&mut ws, seed, index)
-    }
-
-    /// As [`Plan::replicate`], reusing the buffers of `ws` (one workspace per
-    /// thread keeps allocation out of a long run).
-    pub fn replicate_in(&self, ws: &mut Workspace, seed: u64, index: u64) -> Outcome {
-        let mut rep = Replication::new(self, ws, seed, index, false);
-        // Without per-event checks the loop cannot fail.
-        let _ = rep.run();
-        rep.outcome()
-    }
-
-    /// As [`Plan::replicate_in`], for a runner that folds the daily series
-    /// itself: the metric values, in layout order, with the daily series
-    /// left in `ws` ([`Workspace::series`]) rather than moved into an
-    /// [`Outcome`], so that their buffer is reused.
-    pub(crate) fn replicate_values(
-        &self,
-        ws: &mut Workspace,
-        seed: u64,
-        index: u64,
-    ) -> Vec<Option<f64>> {
-        let mut rep = Replication::new(self, ws, seed, index, false);
-        let _ = rep.run();
-        rep.values()
-    }
-
-    /// As [`Plan::replicate`], checking conservation after every event: each
-    /// detainee in exactly one state, beds and court cases adding up.
-    ///
-    /// Slower; meant for tests.
-    ///
-    /// # Errors
-    ///
-    /// The first [`ConservationError`], which would be a bug in the engine.
-    pub fn replicate_checked(&self, seed: u64, index: u64) -> Result<Outcome, ConservationError> {
-        let mut ws = Workspace::default();
-        let mut rep = Replication::new(self, &mut ws, seed, index, true);
-        rep.run()?;
-        Ok(rep.outcome())
-    }
-}
 
 /// The state of one running replication.
 pub(crate) struct Replication<'a> {
@@ -284,90 +233,6 @@ impl<'a> Replication<'a> {
         // Version 3 events after the version 2 set-up, likewise.
         if plan.courts.has_others {
             self.schedule_other_cases();
-        }
-    }
-
-    /// Runs the event loop to the horizon, recording each day.
-    pub(super) fn run(&mut self) -> Result<(), ConservationError> {
-        let h = self.plan.horizon;
-        let days = self.plan.horizon_days;
-        let mut next_day = 1u32;
-        // `next_day` as a time, to compare with each event's.
-        let mut day_end = 1.0_f64;
-        while let Some((t, ev)) = self.ws.cal.pop() {
-            if t > h {
-                // Nothing after the horizon is processed; the calendar is
-                // cleared before the next replication.
-                break;
-            }
-            while day_end < t {
-                self.record(next_day);
-                next_day += 1;
-                day_end = f64::from(next_day);
-            }
-            #[cfg(test)]
-            self.tally(ev);
-            self.handle(t, ev);
-            if self.check {
-                self.conservation(t, false)?;
-            }
-        }
-        while next_day <= days {
-            self.record(next_day);
-            next_day += 1;
-        }
-        if self.plan.courts.has_others {
-            // The other cases' lanes up to the horizon (their services
-            // that end by then count as completed).
-            self.advance_all_others(h);
-        }
-        Ok(())
-    }
-
-    /// Handles event `ev` at `t`.
-    ///
-    /// Inlined into the event loop, with the handlers of the events that
-    /// come once or twice per detainee (departures, arrivals, service
-    /// ends). The handlers of rarer ones (incidents, repatriations,
-    /// relocations, sentence ends, deaths) and the rarer steps of the
-    /// common ones (admission tests, sentencing) are never inlined: that
-    /// made the loop's code a third smaller and a replication 1 to 2%
-    /// faster on M/M/1 and the January plan alike (the sizes measured are
-    /// in the docs of [`crate::engine`]).
-    #[inline]
-    fn handle(&mut self, t: f64, ev: Event) {
-        match ev {
-            Event::Expansion(i) => {
-                let (_, f, beds) = self.plan.expansions[i as usize];
-                self.add_beds(f, beds);
-            }
-            Event::ServerChange(i) => {
-                let (_, s, n) = self.plan.schedule[i as usize];
-                if self.ws.desks[s].other_next <= t {
-                    self.advance_others(s, t);
-                }
-                self.ws.desks[s].servers = n;
-                self.start_service(s, t);
-                if self.ws.desks[s].other_next != f64::INFINITY {
-                    self.wake_others(s);
-                }
-            }
-            Event::Departure(p) => self.departure(p as usize, t),
-            Event::Arrival(c) => {
-                let (start, len) = self.ws.convoys[c as usize];
-                self.arrival(start as usize, len as usize, t);
-            }
-            Event::Incident => self.incident(t),
-            Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
-            Event::Repatriate(d) => self.repatriate(d, t),
-            Event::Relocation(i) => self.relocation(i as usize, t),
-            Event::Exit { d, executed } => self.sentence_ends(d, executed, t),
-            Event::Death(d) => self.death(d, t),
-            Event::Opens(f) => self.open_facility(f as usize, t),
-            Event::AdmissionRate(i) => self.admission_rate(i as usize, t),
-            Event::Release(i) => self.release_order(i as usize, t),
-            Event::OtherWake(s) => self.other_wake(s as usize, t),
-            Event::Deport(d) => self.deport(d),
         }
     }
 }
