@@ -13,7 +13,7 @@
 //! transferee waits frees a server that nobody needs yet. So their events
 //! are kept out of the calendar, in a lane per stage: the time of the next
 //! arrival and a heap of the ends of their services
-//! ([`OtherDesk`](super::court::OtherDesk)). The lane is brought up to
+//! ([`OtherDesk`](super::desk::OtherDesk)). The lane is brought up to
 //! time `t` ([`Replication::advance_others`]: its events up to `t`
 //! handled in time order, exactly as the calendar would) before anything
 //! reads or changes the stage at `t` — a transferee joining, a service
