@@ -446,6 +446,11 @@ pub struct Answers {
     /// otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relief: Option<Relief>,
+    /// What drives each headline answer (the top uncertain parameters by
+    /// total Sobol index), when asked for (`run --drivers`,
+    /// [`Answers::with_drivers`]); left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drivers: Option<crate::report::drivers::Drivers>,
 }
 
 /// Beds of a facility on day 0 (with expansions of day 0 or before).
@@ -788,7 +793,15 @@ impl Answers {
                 .map(|g| GroupAnswer::new(summary, &g.name, g.count))
                 .collect(),
             relief: None,
+            drivers: None,
         }
+    }
+
+    /// The answers with what drives each of them
+    /// ([`crate::report::drivers::Drivers::compute`]).
+    pub fn with_drivers(mut self, drivers: crate::report::drivers::Drivers) -> Answers {
+        self.drivers = Some(drivers);
+        self
     }
 
     /// The answers with what repatriation spares ([`Relief::new`]).
@@ -813,13 +826,18 @@ impl Answers {
     }
 
     /// The answers as text for a terminal: a heading and one sentence a
-    /// line (the `run` table leads with it).
+    /// line (the `run` table leads with it), then what drives them when
+    /// computed ([`crate::report::drivers::Drivers::to_text`]).
     pub fn to_text(&self) -> String {
         let mut out = String::from("Answers\n");
         for p in self.phrases() {
             out.push_str("  ");
             out.push_str(&p.text());
             out.push('\n');
+        }
+        if let Some(d) = &self.drivers {
+            out.push('\n');
+            out.push_str(&d.to_text());
         }
         out
     }

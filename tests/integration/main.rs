@@ -16,6 +16,7 @@ mod cmds_reliability;
 mod conservation;
 mod decide;
 mod decide_plots;
+mod drivers;
 mod files;
 mod fixtures;
 mod hindcast;

@@ -64,6 +64,9 @@ impl Context<'_> {
         if let Some(v) = variant {
             name = format!("{name}, variant {v}");
         }
+        if let Some(d) = crate::report::drawn::Drawn::of(self.scenario) {
+            name = format!("{name}, drawing {}", d.short());
+        }
         if !set.is_empty() {
             let mut text = overrides_text(&set);
             if text.chars().count() > OVERRIDES_SHOWN {
