@@ -843,6 +843,43 @@ impl Answers {
     }
 }
 
+/// The capacity answers of each compared scenario, as text: a heading
+/// naming the scenario (`Answers, base`), then one sentence a line
+/// ([`Answers::to_text`]); `compare`'s text output opens with it.
+/// `summaries` are the scenarios' runs, in the same order (e.g.
+/// [`crate::decide::compare_summaries`] on the comparison's seed and
+/// replications).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::compare_summaries;
+/// use custody_sim::report::answers::answers_of_each;
+/// use custody_sim::{Runs, presets};
+///
+/// let mut base = presets::baseline();
+/// base.horizon_days = 40;
+/// let more = base.with_param("facility[Karkh].capacity", "8000")?;
+/// let scenarios = [("base".to_string(), base), ("more beds".to_string(), more)];
+/// let sums = compare_summaries(&scenarios, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = answers_of_each(&scenarios, &sums);
+/// assert!(text.starts_with("Answers, base\n  Karkh passes its 4,000 beds on "));
+/// assert!(text.contains("\nAnswers, more beds\n  Karkh stays within its 8,000 beds"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn answers_of_each(scenarios: &[(String, Scenario)], summaries: &[Summary]) -> String {
+    let mut out = String::new();
+    for ((label, s), summary) in scenarios.iter().zip(summaries) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let text = Answers::new(s, summary).to_text();
+        out.push_str(&format!("Answers, {label}\n"));
+        out.push_str(text.strip_prefix("Answers\n").unwrap_or(&text));
+    }
+    out
+}
+
 /// What repatriation spares each facility: the scenario run paired with
 /// the same scenario with repatriation switched off (every group's
 /// `repatriation.probability` set to 0), on common random numbers (the
