@@ -308,7 +308,8 @@ fn panel<DB: DrawingBackend>(
 /// The window an inset zooms on, for a band drawn over `days` days: the
 /// day the band is widest, with `max(7, days / 12)` days either side
 /// (0-based indices, inclusive), and that widest span; `None` for a band
-/// of zero width everywhere (the same in every run: nothing to zoom on).
+/// of zero width everywhere (the same in every run: nothing to zoom on)
+/// or fewer than 2 days.
 fn zoom_window(bands: &SeriesBands, days: usize) -> Option<(usize, usize, f64)> {
     let (at, widest) = bands
         .p95
@@ -318,7 +319,7 @@ fn zoom_window(bands: &SeriesBands, days: usize) -> Option<(usize, usize, f64)> 
         .map(|(h, l)| h - l)
         .enumerate()
         .fold((0, 0.0), |acc, (i, w)| if w > acc.1 { (i, w) } else { acc });
-    if widest <= 0.0 || days == 0 {
+    if widest <= 0.0 || days < 2 {
         return None;
     }
     let half = (days / 12).max(7);
