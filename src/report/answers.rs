@@ -446,6 +446,11 @@ pub struct Answers {
     /// otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relief: Option<Relief>,
+    /// What drives each headline answer (the top uncertain parameters by
+    /// total Sobol index), when asked for (`run --drivers`,
+    /// [`Answers::with_drivers`]); left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drivers: Option<crate::report::drivers::Drivers>,
 }
 
 /// Beds of a facility on day 0 (with expansions of day 0 or before).
@@ -788,7 +793,15 @@ impl Answers {
                 .map(|g| GroupAnswer::new(summary, &g.name, g.count))
                 .collect(),
             relief: None,
+            drivers: None,
         }
+    }
+
+    /// The answers with what drives each of them
+    /// ([`crate::report::drivers::Drivers::compute`]).
+    pub fn with_drivers(mut self, drivers: crate::report::drivers::Drivers) -> Answers {
+        self.drivers = Some(drivers);
+        self
     }
 
     /// The answers with what repatriation spares ([`Relief::new`]).
@@ -813,7 +826,8 @@ impl Answers {
     }
 
     /// The answers as text for a terminal: a heading and one sentence a
-    /// line (the `run` table leads with it).
+    /// line (the `run` table leads with it), then what drives them when
+    /// computed ([`crate::report::drivers::Drivers::to_text`]).
     pub fn to_text(&self) -> String {
         let mut out = String::from("Answers\n");
         for p in self.phrases() {
@@ -821,8 +835,49 @@ impl Answers {
             out.push_str(&p.text());
             out.push('\n');
         }
+        if let Some(d) = &self.drivers {
+            out.push('\n');
+            out.push_str(&d.to_text());
+        }
         out
     }
+}
+
+/// The capacity answers of each compared scenario, as text: a heading
+/// naming the scenario (`Answers, base`), then one sentence a line
+/// ([`Answers::to_text`]); `compare`'s text output opens with it.
+/// `summaries` are the scenarios' runs, in the same order (e.g.
+/// [`crate::decide::compare_summaries`] on the comparison's seed and
+/// replications).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::compare_summaries;
+/// use custody_sim::report::answers::answers_of_each;
+/// use custody_sim::{Runs, presets};
+///
+/// let mut base = presets::baseline();
+/// base.horizon_days = 40;
+/// let more = base.with_param("facility[Karkh].capacity", "8000")?;
+/// let scenarios = [("base".to_string(), base), ("more beds".to_string(), more)];
+/// let sums = compare_summaries(&scenarios, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = answers_of_each(&scenarios, &sums);
+/// assert!(text.starts_with("Answers, base\n  Karkh passes its 4,000 beds on "));
+/// assert!(text.contains("\nAnswers, more beds\n  Karkh stays within its 8,000 beds"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn answers_of_each(scenarios: &[(String, Scenario)], summaries: &[Summary]) -> String {
+    let mut out = String::new();
+    for ((label, s), summary) in scenarios.iter().zip(summaries) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let text = Answers::new(s, summary).to_text();
+        out.push_str(&format!("Answers, {label}\n"));
+        out.push_str(text.strip_prefix("Answers\n").unwrap_or(&text));
+    }
+    out
 }
 
 /// What repatriation spares each facility: the scenario run paired with

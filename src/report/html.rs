@@ -584,6 +584,19 @@ pub struct Report {
     charts: Vec<Chart>,
     scenarios: Vec<ScenarioRun>,
     provenance: Provenance,
+    /// The "What drives this" section, after the answers (a run's).
+    drivers: Option<DriversSection>,
+}
+
+/// The "What drives this" section of a run's report: a note (how the
+/// ranking was computed, or where to get one) and one sentence per
+/// headline answer.
+#[derive(Debug, Clone, PartialEq)]
+struct DriversSection {
+    note: String,
+    /// `(metric, sentence)`, the metric being the `data-drivers`
+    /// attribute of its list item.
+    answers: Vec<(String, Sentence)>,
 }
 
 /// The style sheet: readable on a phone, printable, nothing fetched.
@@ -646,6 +659,7 @@ impl Report {
             charts: Vec::new(),
             scenarios: Vec::new(),
             provenance: Provenance::default(),
+            drivers: None,
         }
     }
 
@@ -665,6 +679,60 @@ impl Report {
             ));
         }
         self
+    }
+
+    /// Sets the "What drives this" section (`<section id="drivers">`,
+    /// after the answers) to the drivers of each headline answer
+    /// (`run --drivers`), one item per answer
+    /// (`data-drivers="METRIC"`), after a line on how they were computed.
+    pub fn drivers(mut self, drivers: &crate::report::drivers::Drivers) -> Report {
+        self.drivers = Some(DriversSection {
+            note: drivers.method(),
+            answers: drivers
+                .answers
+                .iter()
+                .map(|a| {
+                    (
+                        a.metric.clone(),
+                        Sentence::answer_of(a.metric.clone(), &a.text),
+                    )
+                })
+                .collect(),
+        });
+        self
+    }
+
+    /// Sets the "What drives this" section to a note alone (where the
+    /// drivers were not computed: [`crate::report::drivers::pointer`]).
+    pub fn drivers_note(mut self, note: impl Into<String>) -> Report {
+        self.drivers = Some(DriversSection {
+            note: note.into(),
+            answers: Vec::new(),
+        });
+        self
+    }
+
+    /// The "What drives this" section, where there is one.
+    fn drivers_html(&self, o: &mut String) {
+        let Some(d) = &self.drivers else { return };
+        let _ = writeln!(
+            o,
+            "<section id=\"drivers\">\n<h2>What drives this</h2>\n<p class=\"note\">{}</p>",
+            escape(&d.note)
+        );
+        if !d.answers.is_empty() {
+            o.push_str("<ul class=\"answers\">\n");
+            for (metric, s) in &d.answers {
+                let _ = writeln!(
+                    o,
+                    "<li data-drivers=\"{}\">{}</li>",
+                    escape(metric),
+                    s.to_html()
+                );
+            }
+            o.push_str("</ul>\n");
+        }
+        o.push_str("</section>\n");
     }
 
     /// Adds a headline answer.
@@ -745,6 +813,7 @@ impl Report {
             o.push_str("</ul>\n");
         }
         o.push_str("</section>\n");
+        self.drivers_html(&mut o);
         if !self.tables.is_empty() {
             o.push_str("<section id=\"tables\">\n<h2>Tables</h2>\n");
             for t in &self.tables {
@@ -912,11 +981,19 @@ impl Report {
     pub fn run(scenario: &Scenario, summary: &Summary) -> Report {
         let (variant, overrides) = (summary.variant.as_deref(), &summary.overrides);
         let changes = with_changes(variant, overrides);
-        let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
-            "{} replications from day 0 ({}) over {} days{changes}. Answers: the median run's dates and the mean figures, with the range of 90% of runs; the table: means with their 95% confidence intervals.",
+        // A scenario that draws its parameters (a posterior file, listed
+        // distributions) says so in the title and the lead.
+        let drawn = crate::report::drawn::Drawn::of(scenario);
+        let title = match &drawn {
+            Some(d) => format!("Scenario {}, drawing {}", summary.scenario, d.short()),
+            None => format!("Scenario {}", summary.scenario),
+        };
+        let mut r = Report::new(title).lead(format!(
+            "{} replications from day 0 ({}) over {} days{changes}. Answers: the median run's dates and the mean figures, with the range of 90% of runs; the table: means with their 95% confidence intervals.{}",
             summary.replications,
             summary.start_date,
             summary.horizon_days,
+            drawn.map_or_else(String::new, |d| format!(" {}", d.text())),
         ));
         // The capacity answers, in words and dates.
         let answers = crate::report::answers::Answers::new(scenario, summary);
@@ -960,6 +1037,7 @@ impl Report {
         }
         r.table(t)
             .scenario(ScenarioRun::new(scenario, overrides).variant(variant))
+            .drivers_note(crate::report::drivers::pointer(scenario))
     }
 
     /// The report of a sweep of `base` (as run, changed by the sweep's

@@ -19,8 +19,15 @@
 //!   "series":  { "occupancy.Nasiriyah": { "day": [1, 2, …], "mean": […],
 //!                                          "p5": […], "p50": […], "p95": […] }, … },
 //!   "answers": { "start_date", "horizon_days", "replications",
-//!                "facilities": […], "stages": […], "groups": […] } }
+//!                "facilities": […], "stages": […], "groups": […] },
+//!   "uncertainty": { "listed": [PATH, …],
+//!                    "posterior": { "file", "rows", "columns", "weighted", "drawn" } } }
 //! ```
+//!
+//! `uncertainty` ([`Drawn`]) is there for a scenario with `[uncertainty]`
+//! when the document was given it ([`RunDocument::with_drawn`], as `run
+//! --json` does); `posterior` within it for a scenario with a posterior
+//! file.
 //!
 //! `answers` (the capacity answers, [`crate::report::answers::Answers`])
 //! is there when the document was given them
@@ -70,6 +77,7 @@ use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::{PairedDiff, SweepResult};
 use crate::report::answers::Answers;
+use crate::report::drawn::Drawn;
 use crate::scenario::Override;
 use crate::stats::{MetricStats, SeriesBands};
 
@@ -160,6 +168,12 @@ pub struct RunDocument<'a> {
     /// ([`RunDocument::with_answers`]); left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answers: Option<Answers>,
+    /// What the run drew its parameters from (`[uncertainty]`: the listed
+    /// parameters, the posterior file with its rows and how they are
+    /// drawn), when the scenario was given ([`RunDocument::with_drawn`])
+    /// and has one; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Drawn>,
 }
 
 fn series_map<S: Serializer>(v: &&[(String, SeriesBands)], s: S) -> Result<S::Ok, S::Error> {
@@ -181,7 +195,31 @@ impl<'a> RunDocument<'a> {
             metrics: Named(&summary.metrics),
             series: &summary.series,
             answers: None,
+            uncertainty: None,
         }
+    }
+
+    /// The document naming what `scenario` (the one run) draws per
+    /// replication ([`Drawn::of`]): an added top-level `uncertainty`
+    /// object after `answers`, for a scenario with `[uncertainty]` only.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{Dist, montecarlo::{run, Runs}, presets, report::json::{RunDocument, to_text}};
+    /// use custody_sim::scenario::Uncertainty;
+    ///
+    /// let mut scenario = presets::baseline();
+    /// scenario.horizon_days = 20;
+    /// scenario.uncertainty = Some(Uncertainty::new([("court.conviction_probability", Dist::uniform(0.8, 0.9))]));
+    /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
+    /// let j: serde_json::Value = serde_json::from_str(&to_text(&RunDocument::new(&s).with_drawn(&scenario)))?;
+    /// assert_eq!(j["uncertainty"]["listed"][0], "court.conviction_probability");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_drawn(mut self, scenario: &crate::scenario::Scenario) -> RunDocument<'a> {
+        self.uncertainty = Drawn::of(scenario);
+        self
     }
 
     /// The document with the capacity answers of its summary

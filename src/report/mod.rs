@@ -16,6 +16,8 @@ use crate::scenario::Override;
 pub mod answers;
 pub mod csv;
 pub mod dates;
+pub mod drawn;
+pub mod drivers;
 pub mod format;
 pub mod html;
 pub mod json;

@@ -243,9 +243,16 @@ pub fn summary_table_with(
         out,
         "{days}. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean."
     );
+    let drawn = crate::report::drawn::Drawn::of(scenario);
+    if let Some(d) = &drawn {
+        let _ = writeln!(out, "{}", d.text());
+    }
     // The capacity answers lead, in words and dates.
     out.push('\n');
     out.push_str(&answers.to_text());
+    if drawn.is_some() {
+        drawn_parameters(&mut out, s);
+    }
 
     // Transfer.
     out.push_str("\nTransfer\n");
@@ -457,6 +464,26 @@ pub fn summary_table_with(
     groups(&mut out, scenario, s);
     approximate_note(&mut out, s);
     out
+}
+
+/// The `param.*` metrics: the value each replication drew for each
+/// uncertain parameter.
+fn drawn_parameters(out: &mut String, s: &Summary) {
+    let mut rows = vec![vec![t("parameter"), t("mean [p5–p95]"), t("min–max")]];
+    for (name, m) in &s.metrics {
+        let Some(path) = name.strip_prefix("param.") else {
+            continue;
+        };
+        let range = match (m.min, m.max) {
+            (Some(lo), Some(hi)) => format!("{}–{}", by_size(lo), by_size(hi)),
+            _ => String::new(),
+        };
+        rows.push(vec![path.to_string(), band(Some(m), Kind::Plain), range]);
+    }
+    if rows.len() > 1 {
+        out.push_str("\nParameters drawn per replication (param.PATH)\n");
+        out.push_str(&grid(&rows, "  "));
+    }
 }
 
 /// When group `g` may be repatriated: never, before a verdict only, or

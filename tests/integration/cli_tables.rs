@@ -221,3 +221,22 @@ fn the_run_table_shows_every_court_step_and_explains_repatriation_after_convicti
     assert!(text.contains("(Turkish: "), "{text}");
     assert!(text.contains("which is no error"), "{text}");
 }
+
+#[test]
+fn compare_text_opens_with_each_scenarios_capacity_answers() {
+    let text = stdout(&expect(0, &COMPARE));
+    // The answers of each scenario, in order, before the metric table.
+    assert!(
+        text.starts_with("Answers, base\n  Karkh passes its 4,000 beds on "),
+        "{text}"
+    );
+    let more = text
+        .find("\nAnswers, more\n  Karkh passes its 4,000 beds on ")
+        .unwrap();
+    let table = text.find("replications per scenario, seed").unwrap();
+    assert!(more < table, "{text}");
+    // Dates with their bands, and the input-only facilities marked.
+    let base = &text[..more];
+    assert!(base.contains(" Feb 2026 (90% of runs: "), "{base}");
+    assert!(base.contains("Hillah (input only"), "{base}");
+}

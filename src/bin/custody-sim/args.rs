@@ -152,6 +152,14 @@ pub(crate) struct RunArgs {
     /// table's answers, the JSON's answers.relief and the report).
     #[arg(long)]
     pub(crate) relief: bool,
+    /// Also rank, for each headline answer, the scenario's uncertain
+    /// parameters ([uncertainty], without a posterior file) by their
+    /// total Sobol index: a Saltelli design of N base samples (default
+    /// 128), N (k + 2) more replications for k parameters (in the
+    /// table's "What drives this", the JSON's answers.drivers and the
+    /// report's section of that name).
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "128", value_parser = clap::value_parser!(u64).range(2..))]
+    pub(crate) drivers: Option<u64>,
     #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]

@@ -64,6 +64,9 @@ impl Context<'_> {
         if let Some(v) = variant {
             name = format!("{name}, variant {v}");
         }
+        if let Some(d) = crate::report::drawn::Drawn::of(self.scenario) {
+            name = format!("{name}, drawing {}", d.short());
+        }
         if !set.is_empty() {
             let mut text = overrides_text(&set);
             if text.chars().count() > OVERRIDES_SHOWN {
@@ -144,6 +147,8 @@ fn panel<DB: DrawingBackend>(
     // in a note with its widest span; a note needs room above the data.
     let plot_h = f64::from(area.dim_in_pixel().1).max(200.0) - 140.0;
     let mut notes: Vec<String> = overflow.note.iter().cloned().collect();
+    // The first such band with some width is zoomed on in an inset.
+    let mut zoom: Option<(&Band<'_>, (usize, usize))> = None;
     for b in bands {
         let widest = b
             .bands
@@ -154,10 +159,16 @@ fn panel<DB: DrawingBackend>(
             .map(|(h, l)| h - l)
             .fold(0.0, f64::max);
         if widest / nice_max(top) * plot_h < 2.0 * f64::from(MEDIAN_WIDTH) {
+            let window = zoom_window(b.bands, days);
+            let inset = zoom.is_none() && window.is_some();
+            if let (true, Some((a, z, _))) = (inset, window) {
+                zoom = Some((b, (a, z)));
+            }
             notes.push(format!(
-                "{}: 5\u{2013}95% band at most {} wide (under the line)",
+                "{}: 5\u{2013}95% band at most {} wide (under the line{})",
                 b.label,
-                thousands(widest)
+                thousands(widest),
+                if inset { "; zoomed in the inset" } else { "" }
             ));
         }
     }
@@ -243,6 +254,33 @@ fn panel<DB: DrawingBackend>(
     for b in bands {
         draw_median(&mut chart, b.bands, days, b.colour, b.label)?;
     }
+    if let Some((b, window)) = zoom {
+        // Every point drawn, in pixels, for the inset to cover the fewest.
+        let mut data: Vec<(i32, i32)> = Vec::new();
+        for b in bands {
+            for v in [&b.bands.p5, &b.bands.p50, &b.bands.p95] {
+                data.extend(by_day(v, days).iter().map(|p| chart.backend_coord(p)));
+            }
+        }
+        for r in references {
+            // A step line: its corners and 16 points along each segment.
+            for w in r.points.windows(2) {
+                let ((xa, ya), (xb, yb)) = (w[0], w[1]);
+                data.extend((0..=16).map(|k| {
+                    let t = f64::from(k) / 16.0;
+                    chart.backend_coord(&(xa + (xb - xa) * t, ya + (yb - ya) * t))
+                }));
+            }
+        }
+        let top_left = chart.backend_coord(&(0.0, y_max));
+        let bottom_right = chart.backend_coord(&(h, 0.0));
+        // The notes take the top left.
+        let line_h = (TICK_SIZE / 1.24 * 1.3) as i32;
+        for k in 0..=notes.len() as i32 * line_h {
+            data.push((top_left.0 + 12, top_left.1 + 8 + k));
+        }
+        inset(area, (top_left, bottom_right), &data, b, window)?;
+    }
     let line_h = (TICK_SIZE / 1.24 * 1.3) as i32;
     for (k, note) in notes.iter().enumerate() {
         let (x0, y0) = chart.backend_coord(&(0.0, y_max));
@@ -264,6 +302,124 @@ fn panel<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
     }
+    Ok(())
+}
+
+/// The window an inset zooms on, for a band drawn over `days` days: the
+/// day the band is widest, with `max(7, days / 12)` days either side
+/// (0-based indices, inclusive), and that widest span; `None` for a band
+/// of zero width everywhere (the same in every run: nothing to zoom on)
+/// or fewer than 2 days.
+fn zoom_window(bands: &SeriesBands, days: usize) -> Option<(usize, usize, f64)> {
+    let (at, widest) = bands
+        .p95
+        .iter()
+        .zip(&bands.p5)
+        .take(days)
+        .map(|(h, l)| h - l)
+        .enumerate()
+        .fold((0, 0.0), |acc, (i, w)| if w > acc.1 { (i, w) } else { acc });
+    if widest <= 0.0 || days < 2 {
+        return None;
+    }
+    let half = (days / 12).max(7);
+    Some((at.saturating_sub(half), (at + half).min(days - 1), widest))
+}
+
+/// Width and height of an inset as shares of the plot's.
+const INSET_SHARE: (f64, f64) = (0.5, 0.56);
+
+/// Draws an inset zoomed on the days `window` (0-based, inclusive) of band
+/// `b`, its y-range following the band there, so that a band thinner than
+/// its median line in the panel shows. It goes in the corner of the plot
+/// (`plot`: top-left and bottom-right in backend pixels) that covers the
+/// fewest of `data` (the panel's points in backend pixels), on a white
+/// ground with a frame.
+fn inset<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: ((i32, i32), (i32, i32)),
+    data: &[(i32, i32)],
+    b: &Band<'_>,
+    window: (usize, usize),
+) -> Result<(), Error> {
+    let ((x0, y0), (x1, y1)) = plot;
+    let w = (f64::from(x1 - x0) * INSET_SHARE.0) as i32;
+    let h = (f64::from(y1 - y0) * INSET_SHARE.1) as i32;
+    let gap = 10;
+    let corners = [
+        (x0 + gap, y0 + gap),
+        (x1 - gap - w, y0 + gap),
+        (x1 - gap - w, y1 - gap - h),
+        (x0 + gap, y1 - gap - h),
+    ];
+    let covered = |&(cx, cy): &(i32, i32)| {
+        data.iter()
+            .filter(|&&(x, y)| x >= cx && x <= cx + w && y >= cy && y <= cy + h)
+            .count()
+    };
+    let Some(&(cx, cy)) = corners.iter().min_by_key(|c| covered(c)) else {
+        return Ok(());
+    };
+    let base = area.get_base_pixel();
+    let sub = area
+        .clone()
+        .shrink((cx - base.0, cy - base.1), (w.max(1), h.max(1)));
+    sub.fill(&WHITE).map_err(plot_err)?;
+    let (a, z) = window;
+    let at = |v: &[f64]| v.get(a..=z).unwrap_or_default().to_vec();
+    let (p5, p50, p95) = (at(&b.bands.p5), at(&b.bands.p50), at(&b.bands.p95));
+    let lo = p5.iter().chain(&p50).copied().fold(f64::INFINITY, f64::min);
+    let hi = p95
+        .iter()
+        .chain(&p50)
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.15).max(0.5);
+    let (first, last) = ((a + 1) as f64, (z + 1) as f64);
+    let y_fmt = |y: &f64| thousands(*y);
+    let x_fmt = |x: &f64| thousands(*x);
+    let mut chart = ChartBuilder::on(&sub)
+        .caption(
+            format!("zoom: days {}\u{2013}{}", a + 1, z + 1),
+            font(TICK_SIZE),
+        )
+        .margin(6)
+        .x_label_area_size(40)
+        .y_label_area_size(110)
+        .build_cartesian_2d(first..last, (lo - pad)..(hi + pad))
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_labels(3)
+        .y_labels(3)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style(font(TICK_SIZE))
+        .axis_style(ShapeStyle::from(&BLACK).stroke_width(1))
+        .bold_line_style(BLACK.mix(0.1))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(plot_err)?;
+    let day = |i: usize| (a + i + 1) as f64;
+    let mut outline: Vec<(f64, f64)> = p95.iter().enumerate().map(|(i, &y)| (day(i), y)).collect();
+    outline.extend(p5.iter().enumerate().rev().map(|(i, &y)| (day(i), y)));
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            outline,
+            b.colour.mix(0.25).filled(),
+        )))
+        .map_err(plot_err)?;
+    chart
+        .draw_series(LineSeries::new(
+            p50.iter().enumerate().map(|(i, &y)| (day(i), y)),
+            ShapeStyle::from(&b.colour).stroke_width(MEDIAN_WIDTH / 2),
+        ))
+        .map_err(plot_err)?;
+    sub.draw(&Rectangle::new(
+        [(0, 0), (w - 1, h - 1)],
+        ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2),
+    ))
+    .map_err(plot_err)?;
     Ok(())
 }
 

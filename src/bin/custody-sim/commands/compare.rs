@@ -1,9 +1,10 @@
 //! `custody-sim compare`: scenarios (or variants of one) side by side on
 //! common random numbers, with paired differences to the first.
 
-#[cfg(feature = "plots")]
-use custody_sim::decide::compare_summaries;
-use custody_sim::decide::{Comparison, compare as run_compare, variant_scenarios};
+use custody_sim::decide::{
+    Comparison, compare as run_compare, compare_summaries, variant_scenarios,
+};
+use custody_sim::report::answers::answers_of_each;
 use custody_sim::report::csv::comparison_csv;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::table::comparison_table_for;
@@ -137,10 +138,12 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         &scenarios.iter().map(|(_, s)| s).collect::<Vec<_>>(),
     )?;
     let metrics: Vec<&str> = chosen.iter().map(String::as_str).collect();
-    // Every scenario runs `--replications` (twice with charts or a
-    // report, which need each one's daily series): estimated on the
-    // scenario that costs the most.
-    let fans = a.plots.is_some() || a.report.report.is_some();
+    // Every scenario runs `--replications` (twice with charts, a report
+    // or the text output, which need each one's daily series or its
+    // capacity answers): estimated on the scenario that costs the most.
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    let text = !a.common.quiet && !to_stdout;
+    let fans = a.plots.is_some() || a.report.report.is_some() || text;
     let total = a
         .replications
         .saturating_mul(scenarios.len() as u64)
@@ -152,9 +155,9 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         check_work(costliest, total, runs.threads, a.common.allow_large)?;
     }
     let c = run_compare(&scenarios, &metrics, &runs)?;
-    // The overlay fans need each scenario's daily series: a run of each.
-    #[cfg(feature = "plots")]
-    let summaries = if a.plots.is_some() || a.report.report.is_some() {
+    // The overlay fans and the capacity answers need each scenario's
+    // summary: a run of each, on the same seed and replications.
+    let summaries = if fans {
         compare_summaries(&scenarios, &runs)?
     } else {
         Vec::new()
@@ -171,9 +174,13 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     if let Some(p) = csv_to {
         emit_text(&comparison_csv(&c), p, a.common.quiet)?;
     }
-    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !a.common.quiet && !to_stdout {
-        print(&comparison_table_for(&c, &scenarios))?;
+    if text {
+        // The capacity answers of each scenario lead, then the table.
+        print(&format!(
+            "{}\n{}",
+            answers_of_each(&scenarios, &summaries),
+            comparison_table_for(&c, &scenarios)
+        ))?;
     }
     let as_run: Vec<(String, Scenario, Vec<Override>)> = scenarios
         .iter()

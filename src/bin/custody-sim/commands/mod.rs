@@ -465,7 +465,9 @@ pub(crate) fn emit_summary(
 ) -> Result<(), Fail> {
     let mut to_stdout = false;
     if let Some(path) = &out.json {
-        let doc = json::RunDocument::new(summary).with_answers(answers.clone());
+        let doc = json::RunDocument::new(summary)
+            .with_answers(answers.clone())
+            .with_drawn(scenario);
         json::write_json(&doc, path).map_err(closed)?;
         if is_dash(path) {
             to_stdout = true;

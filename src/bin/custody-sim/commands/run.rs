@@ -2,6 +2,7 @@
 
 use custody_sim::montecarlo::{Runs, Summary, run_plan};
 use custody_sim::report::answers::{Answers, Relief};
+use custody_sim::report::drivers::Drivers;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Plan, Scenario};
 
@@ -22,7 +23,21 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     let loaded = load_with(&a.scenario, a.variant.as_deref(), &a.common.set)?;
     let scenario = loaded.scenario;
     let plan = Plan::new(&scenario)?;
-    check_work(&scenario, a.replications, threads, a.common.allow_large)?;
+    // `--drivers N`: N (k + 2) more replications, refused before any work
+    // for a scenario that has no parameters to rank.
+    let driver_runs = match a.drivers {
+        Some(n) => {
+            let k = custody_sim::decide::uncertain_params(&scenario)?.len() as u64;
+            n.saturating_mul(k + 2)
+        }
+        None => 0,
+    };
+    check_work(
+        &scenario,
+        a.replications.saturating_add(driver_runs),
+        threads,
+        a.common.allow_large,
+    )?;
     let bar = Bar::new(a.replications, a.common.quiet);
     let shard = run_plan(
         &plan,
@@ -42,6 +57,10 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
             threads,
         };
         answers = answers.with_relief(Relief::new(&scenario, &runs)?);
+    }
+    if let Some(n) = a.drivers {
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        answers = answers.with_drivers(Drivers::compute(&scenario, n, a.common.seed, threads, 3)?);
     }
     emit_summary(&scenario, &summary, &answers, &a.out, a.common.quiet)?;
     report(a, &scenario, &summary, &answers)
@@ -65,6 +84,9 @@ fn report(
     let mut r = Report::run(scenario, summary);
     if let Some(relief) = &answers.relief {
         r = r.relief(relief);
+    }
+    if let Some(drivers) = &answers.drivers {
+        r = r.drivers(drivers);
     }
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }
