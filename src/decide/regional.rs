@@ -145,7 +145,8 @@ impl RegionalResult {
 
     /// The distance above which a parameter separates the two sets at the
     /// 5% level: `D` at which the asymptotic p-value of the module docs is
-    /// 0.05, `1.3581 / (√m + 0.12 + 0.11/√m)` with
+    /// 0.05 (`Q(λ) = 0.05` at `λ = 1.3581`, the Kolmogorov distribution's
+    /// upper 5% point; Stephens 1970), `1.3581 / (√m + 0.12 + 0.11/√m)` with
     /// `m = holds · fails / (holds + fails)` (`None` when either set is
     /// empty).
     ///

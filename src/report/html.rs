@@ -1671,7 +1671,7 @@ impl Report {
     /// ```
     pub fn morris(res: &MorrisResult, scenario: &Scenario, overrides: &[Override]) -> Report {
         let mut r = Report::new(format!("Screening of {}", scenario.name)).lead(format!(
-            "Morris elementary effects from {} model evaluations ({} trajectories over {} levels per parameter){}; μ*: the mean absolute change of the metric when one factor moves over half its probability range, the ranking; σ: the spread of those changes (large: the factor interacts or acts non-linearly); both in the metric's units.",
+            "Morris elementary effects from {} model evaluations ({} trajectories over {} levels per parameter){}; μ*: the mean absolute elementary effect, the change of the metric per move of one factor over its whole probability range, the ranking; σ: the standard deviation of those effects (large: the factor interacts or acts non-linearly); both in the metric's units (Morris 1991; Campolongo et al. 2007).",
             res.evaluations,
             res.options.trajectories,
             res.options.levels,

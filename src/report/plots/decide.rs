@@ -225,7 +225,7 @@ impl Chart for DecideChart<'_> {
                     &root,
                     &title,
                     &format!(
-                        "Kolmogorov-Smirnov distance between each parameter's values where the condition holds ({} runs) and where it fails ({})",
+                        "distance between each parameter's values where the condition holds ({} runs) and fails ({})",
                         thousands(r.holds as f64),
                         thousands(r.fails as f64)
                     ),
@@ -722,7 +722,7 @@ fn regional_panel<DB: DrawingBackend>(
         &rows,
         &[("Kolmogorov-Smirnov distance".into(), PALETTE[0])],
         &marks,
-        "distance between the two sets' distributions (0: no part; 1: decides alone)",
+        "Kolmogorov-Smirnov distance (0: no part; 1: decides)",
         (0.0, 1.0),
     )
 }
