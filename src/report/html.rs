@@ -1726,7 +1726,7 @@ impl Report {
     /// from the others; then a table of every parameter's
     /// Kolmogorov–Smirnov distance with its p-value, by distance, and the
     /// distance beyond which a parameter separates the sets at the 5% level
-    /// ([`crate::decide::regional`]).
+    /// ([`mod@crate::decide::regional`]).
     ///
     /// # Example
     ///

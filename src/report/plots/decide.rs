@@ -1326,7 +1326,7 @@ pub fn write_morris_plots(r: &MorrisResult, dir: &Path) -> Result<Vec<PathBuf>, 
     Ok(out)
 }
 
-/// The chart of a regional sensitivity analysis ([`crate::decide::regional`])
+/// The chart of a regional sensitivity analysis ([`crate::decide::regional()`])
 /// as a figure, stem `regional`: each parameter's Kolmogorov–Smirnov
 /// distance (bar), largest on top, its p-value under its name, and the
 /// distance beyond which it separates the two sets at the 5% level
