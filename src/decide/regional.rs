@@ -133,6 +133,52 @@ pub struct RegionalResult {
     pub indices: Vec<RegionalIndex>,
 }
 
+impl RegionalResult {
+    /// The indices from the largest Kolmogorov–Smirnov distance to the
+    /// smallest (one without a distance last; ties keep the order given),
+    /// as the table, the HTML report and the chart list them.
+    pub fn sorted(&self) -> Vec<&RegionalIndex> {
+        let mut ix: Vec<&RegionalIndex> = self.indices.iter().collect();
+        ix.sort_by(|x, y| y.ks.unwrap_or(-1.0).total_cmp(&x.ks.unwrap_or(-1.0)));
+        ix
+    }
+
+    /// The distance above which a parameter separates the two sets at the
+    /// 5% level: `D` at which the asymptotic p-value of the module docs is
+    /// 0.05 (`Q(λ) = 0.05` at `λ = 1.3581`, the Kolmogorov distribution's
+    /// upper 5% point; Stephens 1970), `1.3581 / (√m + 0.12 + 0.11/√m)` with
+    /// `m = holds · fails / (holds + fails)` (`None` when either set is
+    /// empty).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::decide::{Condition, RegionalResult};
+    ///
+    /// let r = RegionalResult {
+    ///     condition: Condition::parse("x>0")?,
+    ///     samples: 200,
+    ///     holds: 100,
+    ///     fails: 100,
+    ///     indices: Vec::new(),
+    /// };
+    /// let d = r.critical_distance().unwrap();
+    /// assert!((d - 0.1885).abs() < 1e-3, "{d}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn critical_distance(&self) -> Option<f64> {
+        if self.holds == 0 || self.fails == 0 {
+            return None;
+        }
+        let (a, b) = (self.holds as f64, self.fails as f64);
+        let sm = (a * b / (a + b)).sqrt();
+        Some(KS_LAMBDA_05 / (sm + 0.12 + 0.11 / sm))
+    }
+}
+
+/// `λ` at which the Kolmogorov distribution's upper tail `Q(λ)` is 0.05.
+const KS_LAMBDA_05: f64 = 1.358_098_6;
+
 /// The Kolmogorov–Smirnov distance of samples `a` and `b` (each sorted).
 fn ks_distance(a: &[f64], b: &[f64]) -> f64 {
     let (mut i, mut j, mut d) = (0, 0, 0.0f64);

@@ -51,7 +51,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::calibrate::{Backtest, Hindcast, Posterior};
-use crate::decide::{Comparison, Estimate, SobolResult};
+use crate::decide::{Comparison, DummyIndex, Estimate, MorrisResult, RegionalResult, SobolResult};
 use crate::error::Error;
 use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
@@ -971,6 +971,57 @@ fn with_changes(variant: Option<&str>, overrides: &[Override]) -> String {
     }
 }
 
+/// `LOW to HIGH` of an estimate's interval, or `–`.
+fn ci_cell(e: &Estimate) -> TableCell {
+    match (e.ci95_low, e.ci95_high) {
+        (Some(l), Some(h)) => TableCell::text(format!("{} to {}", by_size(l), by_size(h))),
+        _ => TableCell::text("–"),
+    }
+}
+
+/// The noise floor's answer for metric `m`: the dummy's total index with
+/// its interval, and how many factors lie above it.
+fn sobol_floor_sentence(m: &crate::decide::MetricIndices, d: &DummyIndex) -> Sentence {
+    let above = m
+        .indices
+        .iter()
+        .filter(|i| i.above_dummy == Some(true))
+        .count();
+    let s = Sentence::new()
+        .metric(&m.metric)
+        .code(&m.metric)
+        .text(": noise floor (the dummy's total index) ");
+    let s = match d.total.estimate {
+        Some(x) => s.estimate(x, "dummy_total", d.total.ci95_low, d.total.ci95_high),
+        None => s.text("undefined"),
+    };
+    s.text("; above it: ")
+        .value(above as f64, "above_dummy")
+        .text(format!(" of {} factors", m.indices.len()))
+}
+
+/// The largest second-order indices of `m` (at most ten), largest first.
+fn second_order_table(m: &crate::decide::MetricIndices) -> Table {
+    const SHOWN: usize = 10;
+    let shown = m.second_order.len().min(SHOWN);
+    let mut t = Table::new(
+        format!("{}: second-order indices", m.metric),
+        ["pair", "second order", "95% CI"],
+    )
+    .note(format!(
+        "The share of variance of each pair's interaction alone (Saltelli 2002); the {shown} largest of {} pairs (the JSON has all).",
+        m.second_order.len()
+    ));
+    for p in &m.second_order[..shown] {
+        t = t.row([
+            TableCell::text(format!("{} × {}", p.pair[0], p.pair[1])),
+            TableCell::num(p.second_order.estimate),
+            ci_cell(&p.second_order),
+        ]);
+    }
+    t
+}
+
 impl Report {
     /// The report of a run: the headline metrics with their 95% intervals
     /// first, then every metric's statistics, then the scenario
@@ -1558,8 +1609,13 @@ impl Report {
 
     /// The report of a sensitivity analysis of `scenario` (already changed
     /// by `overrides`): per metric, the parameter with the largest total
-    /// index and its tornado swing first; then a table per metric of every
-    /// parameter's first-order and total indices and swing, by total index.
+    /// index and its tornado swing first (and, with a dummy, the noise
+    /// floor: the dummy's total index and how many factors lie above it);
+    /// then a table per metric of every parameter's (or group's)
+    /// first-order and total indices and swing, by total index (with a
+    /// dummy, its row and whether each factor lies above it), the metric's
+    /// largest second-order indices where computed, and the parameter
+    /// groups ([`crate::decide::sobol`] has the estimators).
     pub fn sensitivity(res: &SobolResult, scenario: &Scenario, overrides: &[Override]) -> Report {
         let mut r = Report::new(format!("Sensitivity of {}", scenario.name)).lead(format!(
             "Sobol indices from {} model evaluations ({} base samples, {} bootstrap resamples for the 95% intervals){}; tornado swings: the metric at each parameter's 95th minus its 5th percentile, the others at their medians.",
@@ -1605,25 +1661,225 @@ impl Report {
                     "95% CI",
                 ],
             );
-            let ci = |e: &Estimate| match (e.ci95_low, e.ci95_high) {
-                (Some(l), Some(h)) => TableCell::text(format!("{} to {}", by_size(l), by_size(h))),
-                _ => TableCell::text("–"),
-            };
+            if m.dummy.is_some() {
+                t.head.push("above the noise floor".into());
+            }
             for i in ix {
                 let sw = i.swing.unwrap_or(Estimate::NONE);
-                t = t.row([
+                let mut row = vec![
                     TableCell::code(&i.path),
                     TableCell::num(i.first_order.estimate),
-                    ci(&i.first_order),
+                    ci_cell(&i.first_order),
                     TableCell::num(i.total.estimate),
-                    ci(&i.total),
+                    ci_cell(&i.total),
                     TableCell::num(sw.estimate),
-                    ci(&sw),
+                    ci_cell(&sw),
+                ];
+                if m.dummy.is_some() {
+                    row.push(TableCell::text(match i.above_dummy {
+                        Some(true) => "yes",
+                        Some(false) => "no (≈ dummy)",
+                        None => "–",
+                    }));
+                }
+                t = t.row(row);
+            }
+            if let Some(d) = &m.dummy {
+                r = r.answer(sobol_floor_sentence(m, d));
+                t = t
+                    .row([
+                        TableCell::text("(dummy)"),
+                        TableCell::num(d.first_order.estimate),
+                        ci_cell(&d.first_order),
+                        TableCell::num(d.total.estimate),
+                        ci_cell(&d.total),
+                        TableCell::text("–"),
+                        TableCell::text("–"),
+                        TableCell::text("the noise floor"),
+                    ])
+                    .note(
+                        "(dummy): a parameter the model never reads, whose indices show how far an index of no effect wanders at this number of base samples (Khorashadi Zadeh et al. 2017). \"no (≈ dummy)\": the total index's interval does not lie wholly above the dummy's.",
+                    );
+            }
+            r = r.table(t);
+            if !m.second_order.is_empty() {
+                r = r.table(second_order_table(m));
+            }
+        }
+        if !res.spec.groups.is_empty() {
+            let mut t = Table::new("Parameter groups", ["group", "members"])
+                .note("Each group has one index: the design moves its members together (Saltelli et al. 2008, §1.2.15).");
+            for g in &res.spec.groups {
+                t = t.row([
+                    TableCell::code(&g.name),
+                    TableCell::text(g.paths.join(", ")),
                 ]);
             }
             r = r.table(t);
         }
         r.scenario(ScenarioRun::new(scenario, overrides))
+    }
+
+    /// The report of a Morris screening of `scenario` (already changed by
+    /// `overrides`): per metric, the factor of largest μ* first; then a
+    /// table per metric of every factor's μ*, μ and σ and the elementary
+    /// effects used, by μ* (estimators in [`crate::decide::morris`]), and
+    /// the parameter groups.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::decide::{MorrisOptions, morris_model, parse_param};
+    /// use custody_sim::presets;
+    /// use custody_sim::report::html::Report;
+    ///
+    /// let mut s = presets::plan_2026_01();
+    /// s.horizon_days = 40;
+    /// let params = [
+    ///     parse_param(r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#)?,
+    ///     parse_param(r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#)?,
+    /// ];
+    /// let opts = MorrisOptions { trajectories: 3, ..MorrisOptions::default() };
+    /// let r = morris_model(&s, &params, &["in_syria@30"], &opts)?;
+    /// let html = Report::morris(&r, &s, &[]).to_html();
+    /// let top = r.metrics[0].sorted()[0];
+    /// assert!(html.contains(&format!(r#"<data class="mu_star" value="{}">"#, top.mu_star.unwrap())));
+    /// assert!(html.contains("<figcaption>in_syria@30 (Morris screening)</figcaption>"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn morris(res: &MorrisResult, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let mut r = Report::new(format!("Screening of {}", scenario.name)).lead(format!(
+            "Morris elementary effects from {} model evaluations ({} trajectories over {} levels per parameter){}; μ*: the mean absolute elementary effect, the change of the metric per move of one factor over its whole probability range, the ranking; σ: the standard deviation of those effects (large: the factor interacts or acts non-linearly); both in the metric's units (Morris 1991; Campolongo et al. 2007).",
+            res.evaluations,
+            res.options.trajectories,
+            res.options.levels,
+            with_sets(overrides)
+        ));
+        let cell = |x: Option<f64>| TableCell::num(x);
+        for m in &res.metrics {
+            let ix = m.sorted();
+            if let Some(top) = ix.first()
+                && let Some(mu_star) = top.mu_star
+            {
+                let mut s = Sentence::new()
+                    .metric(&m.metric)
+                    .code(&m.metric)
+                    .text(": largest μ* ")
+                    .code(&top.path)
+                    .text(", μ* ")
+                    .value(mu_star, "mu_star");
+                if let Some(sigma) = top.sigma {
+                    s = s.text(", σ ").value(sigma, "sigma");
+                }
+                r = r.answer(s);
+            }
+            let mut t = Table::new(
+                format!("{} (Morris screening)", m.metric),
+                ["factor", "μ*", "μ", "σ", "effects", "members"],
+            );
+            for i in ix {
+                t = t.row([
+                    TableCell::code(&i.path),
+                    cell(i.mu_star),
+                    cell(i.mu),
+                    cell(i.sigma),
+                    TableCell::num(Some(i.effects as f64)),
+                    TableCell::text(if i.members.is_empty() {
+                        "–".to_string()
+                    } else {
+                        i.members.join(", ")
+                    }),
+                ]);
+            }
+            r = r.table(t.note(
+                "μ* (Campolongo et al. 2007) ranks the factors; μ (Morris 1991) keeps the signs, so effects of opposite signs cancel in it; a group has μ* only (its members move each their own way).",
+            ));
+        }
+        r.scenario(ScenarioRun::new(scenario, overrides))
+    }
+
+    /// The report of a regional sensitivity analysis of `scenario`
+    /// (already changed by `overrides`): how often the condition holds,
+    /// and the parameter that separates most the runs in which it holds
+    /// from the others; then a table of every parameter's
+    /// Kolmogorov–Smirnov distance with its p-value, by distance, and the
+    /// distance beyond which a parameter separates the sets at the 5% level
+    /// ([`mod@crate::decide::regional`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::decide::{Condition, parse_param, regional};
+    /// use custody_sim::presets;
+    /// use custody_sim::report::html::Report;
+    ///
+    /// let mut s = presets::plan_2026_01();
+    /// s.horizon_days = 30;
+    /// let params = [parse_param(r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#)?];
+    /// let r = regional(&s, &params, &Condition::parse("in_syria@20<5600")?, 40, 1, 0)?;
+    /// let html = Report::regional(&r, &s, &[]).to_html();
+    /// assert!(html.contains(&format!(r#"<data class="ks" value="{}">"#, r.indices[0].ks.unwrap())));
+    /// assert!(html.contains(&format!(r#"<data class="holds" value="{}">"#, r.holds)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn regional(res: &RegionalResult, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let c = &res.condition;
+        let condition = format!("{} {} {}", c.metric, c.op, by_size(c.value));
+        let mut r = Report::new(format!("Regional sensitivity of {}", scenario.name)).lead(format!(
+            "Monte Carlo filtering on {condition}: {} independent runs{}, split by whether the condition holds; each parameter's Kolmogorov–Smirnov distance between its values in the two sets (near 1: it decides the condition; near 0: no part in it), with its asymptotic p-value (Hornberger and Spear 1981; Stephens 1970).",
+            res.samples,
+            with_sets(overrides)
+        ));
+        r = r.answer(
+            Sentence::new()
+                .metric(&c.metric)
+                .code(&condition)
+                .text(": holds in ")
+                .value(res.holds as f64, "holds")
+                .text(" of ")
+                .value(res.samples as f64, "samples")
+                .text(" runs, fails in ")
+                .value(res.fails as f64, "fails"),
+        );
+        let ix = res.sorted();
+        if let Some(top) = ix.first()
+            && let Some(ks) = top.ks
+        {
+            let mut s = Sentence::new()
+                .text("Separates them most: ")
+                .code(&top.path)
+                .text(", distance ")
+                .value_to(ks, "ks", 3);
+            if let Some(p) = top.p_value {
+                s = s.text(", p-value ").value_to(p, "p_value", 4);
+            }
+            r = r.answer(s);
+        }
+        let mut t = Table::new(
+            format!("{condition}: Kolmogorov–Smirnov distances"),
+            ["parameter", "distance", "p-value", "separates at 5%"],
+        );
+        let crit = res.critical_distance();
+        for i in ix {
+            t = t.row([
+                TableCell::code(&i.path),
+                TableCell::num(i.ks),
+                TableCell::num(i.p_value),
+                TableCell::text(match i.p_value {
+                    Some(p) if p < 0.05 => "yes",
+                    Some(_) => "no",
+                    None => "–",
+                }),
+            ]);
+        }
+        t = t.note(match crit {
+            Some(d) => format!(
+                "A distance beyond {} separates the two sets at the 5% level (p-value below 0.05); for an integer parameter the p-value is an upper bound (ties).",
+                fixed(d, 3)
+            ),
+            None => "The condition holds in every run or in none: no distance is defined.".into(),
+        });
+        r.table(t).scenario(ScenarioRun::new(scenario, overrides))
     }
 }
 

@@ -10,6 +10,7 @@
 //!
 //! The results of the decision and calibration commands have their
 //! tables here too: [`comparison_table`], [`sensitivity_table`], [`morris_table`],
+//! [`regional_table`],
 //! [`solution_table`], [`backtest_table`] and [`calibration_table`].
 //!
 //! The full statistics are in the JSON and CSV outputs
@@ -21,6 +22,7 @@ mod cells;
 mod compare;
 mod court;
 mod morris;
+mod regional;
 mod sensitivity;
 mod solve;
 
@@ -29,6 +31,7 @@ pub use calibrate::calibration_table;
 pub use compare::{comparison_table, comparison_table_for};
 pub use court::stage_caseload;
 pub use morris::morris_table;
+pub use regional::regional_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
 

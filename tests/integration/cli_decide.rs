@@ -428,14 +428,12 @@ fn sensitivity_morris_screens_the_levers() {
         "{}",
         stderr(&o)
     );
-    let dir = Scratch::new("morris-report");
-    let report = dir.arg("r.html");
+    // With a dummy or second-order indices, a Sobol option: refused.
     let mut bad = args("1", "--json");
-    bad.extend(["--report", &report]);
+    bad.push("--second-order");
     let o = expect(1, &bad);
     assert!(
-        stderr(&o)
-            .contains("--report: charts and the HTML report are drawn for --method sobol only"),
+        stderr(&o).contains("--second-order: a Sobol analysis's option"),
         "{}",
         stderr(&o)
     );

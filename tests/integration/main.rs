@@ -39,6 +39,7 @@ mod scenario_schema;
 mod scenario_v2;
 mod schema;
 mod sensitivity_methods;
+mod sensitivity_report;
 mod sensitivity_shards;
 mod snapshot;
 mod uncertainty;

@@ -22,7 +22,7 @@ const OBSERVED: &str = concat!(
 /// A scenario name that must be escaped wherever it appears.
 const NASTY: &str = r#"Karkh <&> "quoted" 'single'"#;
 
-fn sel(s: &str) -> Selector {
+pub(crate) fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
 }
 
@@ -35,7 +35,7 @@ fn sha256_hex(text: &str) -> String {
 
 /// Runs `args` with `--json` and `--report` into `dir`; returns the parsed
 /// report, its text and the JSON, after the checks every report must pass.
-fn report_of(dir: &Scratch, args: &[&str]) -> (Html, String, Value) {
+pub(crate) fn report_of(dir: &Scratch, args: &[&str]) -> (Html, String, Value) {
     let (json, report) = (dir.arg("out.json"), dir.arg("report.html"));
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["--json", &json, "--report", &report, "--quiet"]);
@@ -126,7 +126,7 @@ fn answer(doc: &Html, metric: &str, class: &str) -> f64 {
     data(li, class)
 }
 
-fn data(e: ElementRef<'_>, class: &str) -> f64 {
+pub(crate) fn data(e: ElementRef<'_>, class: &str) -> f64 {
     let d = e
         .select(&sel(&format!("data.{class}")))
         .next()
@@ -144,7 +144,7 @@ fn json_numbers(v: &Value, out: &mut Vec<f64>) {
     }
 }
 
-fn num(v: &Value) -> f64 {
+pub(crate) fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 

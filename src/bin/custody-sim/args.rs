@@ -283,8 +283,8 @@ pub(crate) struct MergeArgs {
     /// write the result's CSV to FILE (or `-`).
     #[arg(long, value_name = "DIR|FILE|-")]
     pub(crate) csv: Option<PathBuf>,
-    /// Draw charts into DIR (run shards, and sensitivity shards of
-    /// `--method sobol`; feature `plots`).
+    /// Draw charts into DIR (run shards and sensitivity shards; feature
+    /// `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Run shards: the replications the shards must cover, 0..N. Without
@@ -505,8 +505,10 @@ pub(crate) struct SensitivityArgs {
     /// Write the indices as CSV to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
-    /// Draw a tornado and a Sobol-index chart per metric (SVG and PNG)
-    /// into DIR (feature `plots`).
+    /// Draw the charts (SVG and PNG) into DIR: per metric a tornado and a
+    /// Sobol-index chart (and second-order indices, indices over time);
+    /// with `--method morris` the μ* and σ chart; with `--region` the
+    /// Kolmogorov–Smirnov distances (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]

@@ -17,7 +17,8 @@
 //!
 //! The results of the decision and calibration commands have their CSV
 //! here too, each as text with a header row: [`comparison_csv`],
-//! [`sensitivity_csv`], [`morris_csv`] and [`backtest_csv`].
+//! [`sensitivity_csv`], [`morris_csv`], [`regional_csv`] and
+//! [`backtest_csv`].
 //!
 //! Text that comes from the user (names of facilities, groups, stages and
 //! series, parameter paths and values, labels) goes through [`text_cell`]
@@ -33,11 +34,13 @@
 mod backtest;
 mod compare;
 mod morris;
+mod regional;
 mod sensitivity;
 
 pub use backtest::backtest_csv;
 pub use compare::{COMPARISON_HEADER, comparison_csv};
 pub use morris::{MORRIS_HEADER, morris_csv};
+pub use regional::{REGIONAL_HEADER, regional_csv};
 pub use sensitivity::{SENSITIVITY_HEADER, sensitivity_csv};
 
 use std::borrow::Cow;

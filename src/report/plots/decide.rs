@@ -9,7 +9,10 @@
 //! | function | file | what it shows |
 //! | --- | --- | --- |
 //! | [`write_sensitivity_plots`] | `tornado_<metric>.svg`, `.png` | per metric: each parameter's swing (the metric's mean at the parameter's 95th percentile minus at its 5th, others at their medians; bar) with its 95% paired interval (whiskers), largest swing on top |
-//! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter (bars) with their 95% bootstrap intervals (whiskers), largest total on top |
+//! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter or group (bars, a group's members under its name) with their 95% bootstrap intervals (whiskers), largest total on top; with a dummy ([`crate::decide::SobolSpec::dummy`]), its indices in a last row and the noise floor, the upper end of its total's interval, as a dashed line, and "at the noise floor (dummy)" under each factor not distinguishable from it |
+//! | [`write_sensitivity_plots`] | `second_order_<metric>.svg`, `.png` | per metric, with second-order indices: the ten largest pairs' indices (bars) with their 95% bootstrap intervals |
+//! | [`write_morris_plots`] | `morris_<metric>.svg`, `.png` | per metric of a Morris screening: each factor's μ* (mean absolute elementary effect, the ranking) and σ (their standard deviation) in the metric's units, largest μ* on top |
+//! | [`write_regional_plots`] | `regional.svg`, `.png` | a regional analysis: each parameter's Kolmogorov–Smirnov distance between the runs where the condition holds and the others (bar), largest on top, its p-value under its name, and the distance beyond which it separates the two sets at the 5% level (dashed) |
 //! | [`write_sensitivity_plots`] | `sobol_over_time_<series>.svg`, `.png` | per daily series analysed on two days or more (`SERIES@DAY` metrics, [`crate::decide::SeriesDay`]): each parameter's total index (top panel) and first-order index (bottom) against the day, a line per parameter, with 95% bootstrap whiskers |
 //! | [`write_sweep_plots`] | `sweep.svg`, `.png` | one panel per chosen metric: its mean (points) with the 95% interval of the mean (whiskers) against the first varied parameter; with more varied parameters, one line per value of the others; a parameter whose values are not all numbers gives bars in the order given |
 //! | [`write_compare_plots`] | `compare_occupancy.svg`, `.png` | one panel per facility: every scenario's median end-of-day occupancy (line) in its 5–95% band, each scenario its own colour, with its capacity (dashed) |
@@ -43,11 +46,13 @@ use super::chart::{Chart, stacked_size};
 use super::draw::{self, capacity_steps, draw_mesh, legend, time_chart};
 use super::names::{metric_with_unit, metric_words};
 use super::style::{
-    CAPTION_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE,
-    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
+    CAPTION_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE, REFERENCE_WIDTH,
+    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
 };
 use super::{Figure, unique_stems};
-use crate::decide::{Estimate, MetricIndices, SobolResult};
+use crate::decide::{
+    Estimate, MetricIndices, MorrisMetric, MorrisResult, RegionalResult, SobolResult,
+};
 use crate::error::Error;
 use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
@@ -83,6 +88,12 @@ enum DecideChart<'a> {
     /// The Sobol indices of the `SERIES@DAY` metrics of one series, over
     /// their days.
     OverTime(&'a SobolResult, &'a str),
+    /// The largest second-order indices of one metric.
+    SecondOrder(&'a MetricIndices, usize),
+    /// The Morris measures of one metric (μ* and σ), with the model runs.
+    Morris(&'a MorrisMetric, usize),
+    /// The Kolmogorov–Smirnov distances of a regional analysis.
+    Regional(&'a RegionalResult),
     /// Metrics (one panel each) against the first varied parameter.
     Sweep(&'a SweepResult, &'a [String], Option<(usize, usize)>),
     /// Occupancy (`true`) or court queues (`false`) of the named entities,
@@ -104,7 +115,11 @@ struct Runs<'a> {
 impl DecideChart<'_> {
     fn panels(&self) -> usize {
         match self {
-            DecideChart::Tornado(_) | DecideChart::Sobol(..) => 1,
+            DecideChart::Tornado(_)
+            | DecideChart::Sobol(..)
+            | DecideChart::SecondOrder(..)
+            | DecideChart::Morris(..)
+            | DecideChart::Regional(_) => 1,
             DecideChart::OverTime(..) => 2,
             DecideChart::Sweep(_, m, _) => m.len(),
             DecideChart::Fans(_, e, _, _) => e.len(),
@@ -115,17 +130,17 @@ impl DecideChart<'_> {
 impl Chart for DecideChart<'_> {
     fn size(&self) -> (u32, u32) {
         match self {
-            DecideChart::Tornado(m) | DecideChart::Sobol(m, _) => {
-                let per = if matches!(self, DecideChart::Sobol(..)) {
-                    2
-                } else {
-                    1
-                };
-                // The rows, one more for the legend, the axis below.
-                let rows = m.indices.len().max(1) as u32 + 1;
-                let h = 150 + rows * ROW_HEIGHT * (per + 2) / 3;
-                (WIDTH, TITLE_HEIGHT + h.max(PANEL_HEIGHT))
+            DecideChart::Tornado(m) => bar_chart_size(m.indices.len(), 1, 2),
+            // With a dummy: its row, and the noise floor in the legend.
+            DecideChart::Sobol(m, _) => match m.dummy {
+                Some(_) => bar_chart_size(m.indices.len() + 1, 2, 3),
+                None => bar_chart_size(m.indices.len(), 2, 2),
+            },
+            DecideChart::SecondOrder(m, _) => {
+                bar_chart_size(m.second_order.len().min(SECOND_ORDER_BARS), 1, 1)
             }
+            DecideChart::Morris(m, _) => bar_chart_size(m.indices.len(), 2, 2),
+            DecideChart::Regional(r) => bar_chart_size(r.indices.len(), 1, 2),
             _ => stacked_size(self.panels()),
         }
     }
@@ -139,6 +154,18 @@ impl Chart for DecideChart<'_> {
             DecideChart::Tornado(m) => format!("Tornado: {}", metric_words(&m.metric).0),
             DecideChart::Sobol(m, _) => format!("Sobol indices: {}", metric_words(&m.metric).0),
             DecideChart::OverTime(_, series) => format!("Sobol indices over time: {series}"),
+            DecideChart::SecondOrder(m, _) => {
+                format!("Second-order Sobol indices: {}", metric_words(&m.metric).0)
+            }
+            DecideChart::Morris(m, _) => {
+                format!("Morris screening: {}", metric_words(&m.metric).0)
+            }
+            DecideChart::Regional(r) => format!(
+                "Regional sensitivity: {} {} {}",
+                r.condition.metric,
+                r.condition.op,
+                label(r.condition.value)
+            ),
             DecideChart::Sweep(r, _, p) => part(format!("Sweep over {}", r.paths.join(" × ")), p),
             DecideChart::Fans(true, _, _, p) => {
                 part("Prison occupancy, scenarios compared".into(), p)
@@ -168,6 +195,42 @@ impl Chart for DecideChart<'_> {
                     ),
                 )?;
                 sobol_panel(&body, m)?;
+            }
+            DecideChart::SecondOrder(m, evaluations) => {
+                let shown = m.second_order.len().min(SECOND_ORDER_BARS);
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "share of the variance from each pair's interaction alone; the {shown} largest of {} pairs; whiskers: 95% bootstrap interval; {} model runs",
+                        m.second_order.len(),
+                        thousands(evaluations as f64)
+                    ),
+                )?;
+                second_order_panel(&body, m)?;
+            }
+            DecideChart::Morris(m, evaluations) => {
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "elementary effects of a move across each parameter's range; {} model runs",
+                        thousands(evaluations as f64)
+                    ),
+                )?;
+                morris_panel(&body, m)?;
+            }
+            DecideChart::Regional(r) => {
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "distance between each parameter's values where the condition holds ({} runs) and fails ({})",
+                        thousands(r.holds as f64),
+                        thousands(r.fails as f64)
+                    ),
+                )?;
+                regional_panel(&body, r)?;
             }
             DecideChart::OverTime(r, series) => {
                 let body = titled(
@@ -265,29 +328,66 @@ struct Row {
     bars: Vec<(Estimate, RGBColor)>,
 }
 
+/// Bars shown in a second-order chart (the largest pairs).
+const SECOND_ORDER_BARS: usize = 10;
+
+/// Colour of the dummy parameter's total index and of the noise floor.
+const FLOOR: RGBColor = RGBColor(110, 110, 110);
+/// Colour of the dummy parameter's first-order index.
+const FLOOR_LIGHT: RGBColor = RGBColor(175, 175, 175);
+
+/// Legend rows of a bar chart with `entries` entries: one for two, two
+/// for more.
+fn legend_rows(entries: usize) -> u32 {
+    if entries > 2 { 2 } else { 1 }
+}
+
+/// The size of a bar chart of `rows` rows of `per` bars each, with
+/// `legend` entries in its legend.
+fn bar_chart_size(rows: usize, per: u32, legend: usize) -> (u32, u32) {
+    // The rows, the legend's, the axis below.
+    let rows = rows.max(1) as u32 + legend_rows(legend);
+    let h = 150 + rows * ROW_HEIGHT * (per + 2) / 3;
+    (WIDTH, TITLE_HEIGHT + h.max(PANEL_HEIGHT))
+}
+
+/// A vertical dashed line across a bar chart at `x`, with its legend
+/// entry: a threshold the bars are read against.
+struct Mark {
+    x: f64,
+    label: String,
+    colour: RGBColor,
+}
+
 /// Horizontal bars, one group per row from the top, with interval
 /// whiskers, each row's name (and note) above its bars across the whole
-/// width, and a legend of `legend` (label, colour) in a row of its own
-/// below them, off the bars.
+/// width, dashed vertical `marks`, and a legend of `legend` (label,
+/// colour) and the marks in a row of its own below them (two rows for
+/// more than two entries), off the bars.
 fn hbars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[Row],
     legend: &[(String, RGBColor)],
+    marks: &[Mark],
     x_desc: &str,
     x_floor: (f64, f64),
 ) -> Result<(), Error> {
-    let values = rows.iter().flat_map(|r| {
-        r.bars
-            .iter()
-            .flat_map(|(e, _)| [e.estimate, e.ci95_low, e.ci95_high])
-            .flatten()
-    });
+    let values = rows
+        .iter()
+        .flat_map(|r| {
+            r.bars
+                .iter()
+                .flat_map(|(e, _)| [e.estimate, e.ci95_low, e.ci95_high])
+                .flatten()
+        })
+        .chain(marks.iter().map(|m| m.x));
     let (lo, hi) = values.fold(x_floor, |(l, h), x| (l.min(x), h.max(x)));
     // Every bar 0 (a parameter that does not touch the metric): a unit axis.
     let hi = if hi - lo < 1e-12 { lo + 1.0 } else { hi };
     let pad = (hi - lo).max(1e-9) * 0.04;
     let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
     let n = rows.len().max(1) as f64;
+    let bottom = -0.5 - f64::from(legend_rows(legend.len() + marks.len()));
     let mut chart = ChartBuilder::on(area)
         .margin_left(20)
         .margin_right(30)
@@ -295,7 +395,7 @@ fn hbars<DB: DrawingBackend>(
         .margin_bottom(10)
         .x_label_area_size(90)
         .y_label_area_size(0)
-        .build_cartesian_2d(lo..hi, -1.5..n - 0.5)
+        .build_cartesian_2d(lo..hi, bottom..n - 0.5)
         .map_err(plot_err)?;
     let x_ticks = Ticks::new(lo, hi, 6);
     let x_fmt = |x: &f64| x_ticks.label(*x);
@@ -311,10 +411,27 @@ fn hbars<DB: DrawingBackend>(
     if lo < 0.0 && hi > 0.0 {
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -1.5), (0.0, n - 0.5)],
+                vec![(0.0, bottom), (0.0, n - 0.5)],
                 ShapeStyle::from(&BLACK).stroke_width(2),
             )))
             .map_err(plot_err)?;
+    }
+    for m in marks {
+        let style = ShapeStyle::from(&m.colour).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(m.x, bottom + 1.0), (m.x, n - 0.5)],
+                14,
+                8,
+                style,
+            ))
+            .map_err(plot_err)?
+            .label(m.label.clone())
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (14, 0)], style)
+                    + PathElement::new(vec![(22, 0), (36, 0)], style)
+            });
     }
     let whisker = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
     let base = area.get_base_pixel();
@@ -430,26 +547,58 @@ fn tornado_panel<DB: DrawingBackend>(
             ("rises with the parameter".into(), RISES),
             ("falls as the parameter rises".into(), FALLS),
         ],
+        &[],
         &format!("change in {} (high minus low)", metric_with_unit(&m.metric)),
         (0.0, 0.0),
     )
+}
+
+/// The note under a factor's name: a group's members, and "at the noise
+/// floor" where its total index is not distinguishable from the dummy's.
+fn factor_note(members: &[String], above_dummy: Option<bool>) -> Option<String> {
+    let group = (!members.is_empty()).then(|| format!("group of {}", members.join(", ")));
+    let floor = (above_dummy == Some(false)).then(|| "at the noise floor (dummy)".to_string());
+    match (group, floor) {
+        (Some(g), Some(f)) => Some(format!("{f}; {g}")),
+        (g, f) => g.or(f),
+    }
 }
 
 fn sobol_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     m: &MetricIndices,
 ) -> Result<(), Error> {
-    let rows: Vec<Row> = order_by(m, |i| i.total.estimate.unwrap_or(-1.0))
+    let mut rows: Vec<Row> = order_by(m, |i| i.total.estimate.unwrap_or(-1.0))
         .into_iter()
         .map(|i| {
             let ix = &m.indices[i];
             Row {
                 name: ix.path.clone(),
-                note: None,
+                note: factor_note(&ix.members, ix.above_dummy),
                 bars: vec![(ix.first_order, PALETTE[2]), (ix.total, PALETTE[3])],
             }
         })
         .collect();
+    // The dummy's row last, and its total's upper bound drawn across the
+    // chart: a total whose interval does not reach past it is noise.
+    let mut marks = Vec::new();
+    if let Some(d) = &m.dummy {
+        rows.push(Row {
+            name: "(dummy: a parameter the model never reads)".into(),
+            note: None,
+            bars: vec![(d.first_order, FLOOR_LIGHT), (d.total, FLOOR)],
+        });
+        if let Some(x) = d.total.ci95_high.or(d.total.estimate) {
+            marks.push(Mark {
+                x,
+                label: format!(
+                    "noise floor: dummy's total index, 95% upper end ({})",
+                    label(x)
+                ),
+                colour: FLOOR,
+            });
+        }
+    }
     hbars(
         area,
         &rows,
@@ -457,6 +606,7 @@ fn sobol_panel<DB: DrawingBackend>(
             ("first order (alone)".into(), PALETTE[2]),
             ("total (with interactions)".into(), PALETTE[3]),
         ],
+        &marks,
         &format!(
             "share of the variance of {} (0 to 1; {} rows)",
             metric_words(&m.metric).0,
@@ -464,6 +614,126 @@ fn sobol_panel<DB: DrawingBackend>(
         ),
         (0.0, 0.1),
     )
+}
+
+/// The largest second-order indices of `m`, a bar per pair.
+fn second_order_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &MetricIndices,
+) -> Result<(), Error> {
+    let rows: Vec<Row> = m
+        .second_order
+        .iter()
+        .take(SECOND_ORDER_BARS)
+        .map(|p| Row {
+            name: format!("{} \u{d7} {}", p.pair[0], p.pair[1]),
+            note: None,
+            bars: vec![(p.second_order, PALETTE[4])],
+        })
+        .collect();
+    hbars(
+        area,
+        &rows,
+        &[(
+            "second order (the pair's interaction alone)".into(),
+            PALETTE[4],
+        )],
+        &[],
+        &format!(
+            "share of the variance of {} (0 to 1; {} rows)",
+            metric_words(&m.metric).0,
+            thousands(m.rows as f64)
+        ),
+        (0.0, 0.1),
+    )
+}
+
+/// The Morris measures of `m`, largest μ* on top: μ* and σ bars.
+fn morris_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    m: &MorrisMetric,
+) -> Result<(), Error> {
+    let bar = |x: Option<f64>| Estimate {
+        estimate: x,
+        ci95_low: None,
+        ci95_high: None,
+    };
+    let rows: Vec<Row> = m
+        .sorted()
+        .into_iter()
+        .map(|i| Row {
+            name: i.path.clone(),
+            note: factor_note(&i.members, None),
+            bars: vec![(bar(i.mu_star), PALETTE[2]), (bar(i.sigma), PALETTE[3])],
+        })
+        .collect();
+    hbars(
+        area,
+        &rows,
+        &[
+            ("mu* (mean absolute effect: the ranking)".into(), PALETTE[2]),
+            (
+                "sigma (spread: interactions, non-linearity)".into(),
+                PALETTE[3],
+            ),
+        ],
+        &[],
+        &format!(
+            "effect on {} of a move over the parameter's range",
+            metric_with_unit(&m.metric)
+        ),
+        (0.0, 0.0),
+    )
+}
+
+/// The Kolmogorov–Smirnov distances of `r`, largest on top, with the
+/// distance above which a parameter separates the sets at the 5% level.
+fn regional_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    r: &RegionalResult,
+) -> Result<(), Error> {
+    let rows: Vec<Row> = r
+        .sorted()
+        .into_iter()
+        .map(|i| Row {
+            name: i.path.clone(),
+            note: i.p_value.map(|p| format!("p-value {}", p_text(p))),
+            bars: vec![(
+                Estimate {
+                    estimate: i.ks,
+                    ci95_low: None,
+                    ci95_high: None,
+                },
+                PALETTE[0],
+            )],
+        })
+        .collect();
+    let marks: Vec<Mark> = r
+        .critical_distance()
+        .map(|x| Mark {
+            x,
+            label: format!("separates at the 5% level beyond {}", label(x)),
+            colour: REFERENCE,
+        })
+        .into_iter()
+        .collect();
+    hbars(
+        area,
+        &rows,
+        &[("Kolmogorov-Smirnov distance".into(), PALETTE[0])],
+        &marks,
+        "Kolmogorov-Smirnov distance (0: no part; 1: decides)",
+        (0.0, 1.0),
+    )
+}
+
+/// A p-value as text: 4 decimals, or `< 0.0001`.
+fn p_text(p: f64) -> String {
+    if p < 1e-4 {
+        "< 0.0001".to_string()
+    } else {
+        format!("{p:.4}")
+    }
 }
 
 /// The `SERIES@DAY` metrics of `series` in `r`, by day: (series day of
@@ -894,12 +1164,16 @@ fn sensitivity_charts(r: &SobolResult) -> Vec<(String, DecideChart<'_>)> {
     let names: Vec<&str> = r.metrics.iter().map(|m| m.metric.as_str()).collect();
     let tornado = unique_stems("tornado", &names);
     let sobol = unique_stems("sobol", &names);
+    let second = unique_stems("second_order", &names);
     let mut v = Vec::with_capacity(2 * names.len());
-    for ((m, t), s) in r.metrics.iter().zip(tornado).zip(sobol) {
+    for (((m, t), s), s2) in r.metrics.iter().zip(tornado).zip(sobol).zip(second) {
         if m.indices.iter().any(|i| i.swing.is_some()) {
             v.push((t, DecideChart::Tornado(m)));
         }
         v.push((s, DecideChart::Sobol(m, r.evaluations)));
+        if !m.second_order.is_empty() {
+            v.push((s2, DecideChart::SecondOrder(m, r.evaluations)));
+        }
     }
     // Indices over time: each series named on two days or more.
     let mut series: Vec<&str> = Vec::new();
@@ -986,6 +1260,116 @@ pub fn write_sensitivity_plots(r: &SobolResult, dir: &Path) -> Result<Vec<PathBu
     for (stem, c) in sensitivity_charts(r) {
         c.write(dir, &stem, &mut out)?;
     }
+    Ok(out)
+}
+
+/// The charts of a Morris screening with their stems.
+fn morris_charts(r: &MorrisResult) -> Vec<(String, DecideChart<'_>)> {
+    let names: Vec<&str> = r.metrics.iter().map(|m| m.metric.as_str()).collect();
+    unique_stems("morris", &names)
+        .into_iter()
+        .zip(&r.metrics)
+        .map(|(stem, m)| (stem, DecideChart::Morris(m, r.evaluations)))
+        .collect()
+}
+
+/// The charts of a Morris screening ([`crate::decide::morris_model`]) as
+/// figures: per metric, `morris_<metric>`, each factor's μ* and σ (bars),
+/// largest μ* on top; see the [module docs](self).
+///
+/// # Errors
+///
+/// [`Error::Plot`] if a chart cannot be drawn.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{MorrisOptions, morris_model, parse_param};
+/// use custody_sim::report::plots::morris_figures;
+/// use custody_sim::presets;
+///
+/// let mut s = presets::plan_2026_01();
+/// s.horizon_days = 40;
+/// let params = [
+///     parse_param(r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#)?,
+///     parse_param(r#"court.stage[trial].servers={dist="uniform_int",low=10,high=40}"#)?,
+/// ];
+/// let opts = MorrisOptions { trajectories: 3, ..MorrisOptions::default() };
+/// let r = morris_model(&s, &params, &["in_syria@30"], &opts)?;
+/// let figs = morris_figures(&r)?;
+/// assert_eq!(figs.len(), 1);
+/// assert_eq!(figs[0].stem, "morris_in_syria_30");
+/// assert!(figs[0].svg.contains("court.stage[trial].servers"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn morris_figures(r: &MorrisResult) -> Result<Vec<Figure>, Error> {
+    prepare(None)?;
+    morris_charts(r)
+        .into_iter()
+        .map(|(stem, c)| c.figure(stem))
+        .collect()
+}
+
+/// Writes the charts of [`morris_figures`] into `dir` (created if
+/// missing), each as SVG and PNG, and returns the paths written.
+///
+/// # Errors
+///
+/// [`Error::Io`] if `dir` cannot be created or a file written;
+/// [`Error::Plot`] if a chart cannot be drawn.
+pub fn write_morris_plots(r: &MorrisResult, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    prepare(Some(dir))?;
+    let mut out = Vec::new();
+    for (stem, c) in morris_charts(r) {
+        c.write(dir, &stem, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The chart of a regional sensitivity analysis ([`crate::decide::regional()`])
+/// as a figure, stem `regional`: each parameter's Kolmogorov–Smirnov
+/// distance (bar), largest on top, its p-value under its name, and the
+/// distance beyond which it separates the two sets at the 5% level
+/// ([`RegionalResult::critical_distance`], dashed); see the
+/// [module docs](self).
+///
+/// # Errors
+///
+/// [`Error::Plot`] if the chart cannot be drawn.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{Condition, parse_param, regional};
+/// use custody_sim::report::plots::regional_figures;
+/// use custody_sim::presets;
+///
+/// let mut s = presets::plan_2026_01();
+/// s.horizon_days = 30;
+/// let params = [parse_param(r#"transfer.phase[1].from={dist="uniform",low=17,high=25}"#)?];
+/// let r = regional(&s, &params, &Condition::parse("in_syria@20<5600")?, 40, 1, 0)?;
+/// let figs = regional_figures(&r)?;
+/// assert_eq!(figs[0].stem, "regional");
+/// assert!(figs[0].svg.contains("transfer.phase[1].from"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn regional_figures(r: &RegionalResult) -> Result<Vec<Figure>, Error> {
+    prepare(None)?;
+    Ok(vec![DecideChart::Regional(r).figure("regional".into())?])
+}
+
+/// Writes the chart of [`regional_figures`] into `dir` (created if
+/// missing), as `regional.svg` and `regional.png`, and returns the paths
+/// written.
+///
+/// # Errors
+///
+/// [`Error::Io`] if `dir` cannot be created or a file written;
+/// [`Error::Plot`] if the chart cannot be drawn.
+pub fn write_regional_plots(r: &RegionalResult, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    prepare(Some(dir))?;
+    let mut out = Vec::new();
+    DecideChart::Regional(r).write(dir, "regional", &mut out)?;
     Ok(out)
 }
 

@@ -6,9 +6,10 @@
 //! listed in [`calib`].
 //!
 //! The charts of decision support (a sensitivity analysis's tornado and
-//! Sobol indices, a sweep's metrics, a comparison's overlay fans) are
-//! listed in [`mod@decide`], with [`sensitivity_figures`], [`sweep_figures`] and
-//! [`compare_figures`].
+//! Sobol indices, a Morris screening, a regional analysis, a sweep's
+//! metrics, a comparison's overlay fans) are listed in [`mod@decide`], with
+//! [`sensitivity_figures`], [`morris_figures`], [`regional_figures`],
+//! [`sweep_figures`] and [`compare_figures`].
 //!
 //! [`write_plots`] draws, from a [`Summary`] and the [`Scenario`] it ran:
 //!
@@ -72,8 +73,9 @@ use chart::Chart as _;
 pub use chart::Figure;
 use charts::{Context, RunChart};
 pub use decide::{
-    compare_figures, sensitivity_figures, sweep_figures, write_compare_plots,
-    write_sensitivity_plots, write_sweep_plots,
+    compare_figures, morris_figures, regional_figures, sensitivity_figures, sweep_figures,
+    write_compare_plots, write_morris_plots, write_regional_plots, write_sensitivity_plots,
+    write_sweep_plots,
 };
 pub use style::MAX_PANELS;
 use style::ensure_font;

@@ -56,7 +56,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         ShardFile::Sensitivity(design) => return merged_sensitivity(a, &design),
     };
     if a.plots.is_some() {
-        return usage("--plots: charts are drawn for runs and Sobol designs, not sweeps");
+        return usage("--plots: charts are drawn for runs and sensitivity designs, not sweeps");
     }
     if a.replications.is_some() {
         return usage("--replications applies to run shards; sweep shards carry their own count");
@@ -104,12 +104,13 @@ fn merged_sensitivity(a: &MergeArgs, design: &SensitivityShard) -> Result<(), Fa
             a.plots.as_deref(),
             a.quiet,
         ),
-        DesignResult::Morris(r) => {
-            if a.plots.is_some() {
-                return usage("--plots: charts are drawn for --method sobol only");
-            }
-            emit_morris(&r, a.json.as_deref(), a.csv.as_deref(), a.quiet)
-        }
+        DesignResult::Morris(r) => emit_morris(
+            &r,
+            a.json.as_deref(),
+            a.csv.as_deref(),
+            a.plots.as_deref(),
+            a.quiet,
+        ),
     }
 }
 

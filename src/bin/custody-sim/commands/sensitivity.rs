@@ -1,18 +1,19 @@
 //! `custody-sim sensitivity`: first-order and total Sobol indices, with
 //! bootstrap intervals, and tornado swings of metrics over uncertain
 //! parameters: those of `--param`, else the scenario's `[uncertainty]`;
-//! with `--method morris`, Morris elementary effects instead.
+//! with `--method morris`, Morris elementary effects instead; with
+//! `--region`, regional sensitivity on a threshold.
 
 use custody_sim::Scenario;
 use custody_sim::decide::shard::{Method, sensitivity_shard};
 use custody_sim::decide::{
-    Condition, Group, MorrisOptions, MorrisResult, SobolOptions, SobolResult, SobolSpec,
-    morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
+    Condition, Group, MorrisOptions, MorrisResult, RegionalResult, SobolOptions, SobolResult,
+    SobolSpec, morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
     uncertain_params,
 };
-use custody_sim::report::csv::{morris_csv, sensitivity_csv};
+use custody_sim::report::csv::{morris_csv, regional_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::report::table::{morris_table, sensitivity_table};
+use custody_sim::report::table::{morris_table, regional_table, sensitivity_table};
 use custody_sim::scenario::ParamDist;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
@@ -58,7 +59,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         params = uncertain_params(&scenario)?;
     }
     if let Some(c) = &a.region {
-        return region(a, &scenario, &params, c);
+        return region(a, &scenario, &params, c, &loaded.overrides);
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
     let groups = a
@@ -67,7 +68,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         .map(|g| parse_group(g).map_err(|e| Fail::Msg(format!("--group {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     if a.method == SensitivityMethod::Morris {
-        return morris(a, &scenario, &params, &groups, &metrics);
+        return morris(a, &scenario, &params, &groups, &metrics, &loaded.overrides);
     }
     let spec = SobolSpec {
         groups,
@@ -103,29 +104,20 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     report(a, &scenario, &r, &loaded.overrides)
 }
 
-/// `--method morris`: the screening's JSON, CSV and table (no tornado, no
-/// charts, no HTML report).
+/// `--method morris`: the screening's JSON, CSV, table, charts
+/// (`--plots`) and HTML report (no tornado).
 fn morris(
     a: &SensitivityArgs,
     scenario: &Scenario,
     params: &[ParamDist],
     groups: &[Group],
     metrics: &[&str],
+    overrides: &[custody_sim::scenario::Override],
 ) -> Result<(), Fail> {
     for (flag, given) in [("--dummy", a.dummy), ("--second-order", a.second_order)] {
         if given {
             return crate::fail(format!(
                 "{flag}: a Sobol analysis's option; Morris screening has no dummy or second-order indices (use --method sobol)"
-            ));
-        }
-    }
-    for (flag, given) in [
-        ("--plots", a.plots.is_some()),
-        ("--report", a.report.report.is_some()),
-    ] {
-        if given {
-            return crate::fail(format!(
-                "{flag}: charts and the HTML report are drawn for --method sobol only; use --json or --csv with --method morris"
             ));
         }
     }
@@ -143,15 +135,35 @@ fn morris(
         threads,
     };
     let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
-    emit_morris(&r, a.json.json.as_deref(), a.csv.as_deref(), a.common.quiet)
+    emit_morris(
+        &r,
+        a.json.json.as_deref(),
+        a.csv.as_deref(),
+        a.plots.as_deref(),
+        a.common.quiet,
+    )?;
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::morris_figures(&r)?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = Vec::new();
+    let provenance = Provenance::now(a.common.seed, None, output::command_line())
+        .detail("trajectories", a.trajectories)
+        .detail("levels", a.levels);
+    let rep = Report::morris(&r, scenario, overrides);
+    output::write_report(path, rep, figures, provenance, a.common.quiet)
 }
 
-/// A Morris screening's JSON and CSV (files or `-`), and its table
-/// unless quiet or an output goes to standard output.
+/// A Morris screening's JSON and CSV (files or `-`), its charts
+/// (`plots`), and its table unless quiet or an output goes to standard
+/// output.
 pub(crate) fn emit_morris(
     r: &MorrisResult,
     json_to: Option<&std::path::Path>,
     csv_to: Option<&std::path::Path>,
+    plots: Option<&std::path::Path>,
     quiet: bool,
 ) -> Result<(), Fail> {
     if let Some(p) = json_to {
@@ -160,6 +172,14 @@ pub(crate) fn emit_morris(
     if let Some(p) = csv_to {
         emit_text(&morris_csv(r), p, quiet)?;
     }
+    #[cfg(feature = "plots")]
+    if let Some(dir) = plots {
+        for p in custody_sim::report::plots::write_morris_plots(r, dir)? {
+            crate::output::note(quiet, &format!("wrote {}", p.display()));
+        }
+    }
+    #[cfg(not(feature = "plots"))]
+    let _ = plots;
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !quiet && !to_stdout {
         print(&morris_table(r))?;
@@ -287,24 +307,20 @@ fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Resu
 }
 
 /// `--region`: regional sensitivity on a threshold, its JSON, CSV
-/// (`path,ks,p_value`) and table (no charts, no HTML report).
+/// (`path,ks,p_value`), table, chart (`--plots`) and HTML report.
 fn region(
     a: &SensitivityArgs,
     scenario: &Scenario,
     params: &[ParamDist],
     condition: &str,
+    overrides: &[custody_sim::scenario::Override],
 ) -> Result<(), Fail> {
-    for (flag, given) in [
-        ("--plots", a.plots.is_some()),
-        ("--report", a.report.report.is_some()),
-        ("--method morris", a.method == SensitivityMethod::Morris),
-    ] {
-        if given {
-            return crate::fail(format!(
-                "{flag}: not with --region; a regional analysis writes its table, --json and --csv"
-            ));
-        }
+    if a.method == SensitivityMethod::Morris {
+        return crate::fail(
+            "--method morris: not with --region; a regional analysis writes its table, --json, --csv, --plots and --report",
+        );
     }
+    let condition_text = condition;
     let condition = Condition::parse(condition).map_err(|e| Fail::Msg(format!("--region {e}")))?;
     let threads = threads(a.common.threads, a.samples);
     check_work(scenario, a.samples, threads, a.common.allow_large)?;
@@ -317,53 +333,54 @@ fn region(
         a.common.seed,
         threads,
     )?;
-    let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
+    emit_regional(
+        &r,
+        a.json.json.as_deref(),
+        a.csv.as_deref(),
+        a.plots.as_deref(),
+        a.common.quiet,
+    )?;
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::regional_figures(&r)?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = Vec::new();
+    let provenance = Provenance::now(a.common.seed, None, output::command_line())
+        .detail("samples", a.samples)
+        .detail("condition", condition_text);
+    let rep = Report::regional(&r, scenario, overrides);
+    output::write_report(path, rep, figures, provenance, a.common.quiet)
+}
+
+/// A regional analysis's JSON and CSV (files or `-`), its chart
+/// (`plots`), and its table unless quiet or an output goes to standard
+/// output.
+fn emit_regional(
+    r: &RegionalResult,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    plots: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
     if let Some(p) = json_to {
-        emit_json(&r, p, a.common.quiet)?;
+        emit_json(r, p, quiet)?;
     }
-    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
     if let Some(p) = csv_to {
-        let mut t = String::from("path,ks,p_value\n");
-        for i in &r.indices {
-            t.push_str(&format!(
-                "\"{}\",{},{}\n",
-                i.path.replace('"', "\"\""),
-                cell(i.ks),
-                cell(i.p_value)
-            ));
-        }
-        emit_text(&t, p, a.common.quiet)?;
+        emit_text(&regional_csv(r), p, quiet)?;
     }
-    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !a.common.quiet && !to_stdout {
-        let c = &r.condition;
-        let mut t = format!(
-            "{} {} {}: holds in {} of {} runs, fails in {}\n",
-            c.metric, c.op, c.value, r.holds, r.samples, r.fails
-        );
-        let w = r
-            .indices
-            .iter()
-            .map(|i| i.path.len())
-            .max()
-            .unwrap_or(9)
-            .max(9);
-        t.push_str(&format!(
-            "  {:<w$}  {:>8}  {:>10}\n",
-            "parameter", "KS", "p-value"
-        ));
-        let mut ix: Vec<_> = r.indices.iter().collect();
-        ix.sort_by(|x, y| y.ks.unwrap_or(-1.0).total_cmp(&x.ks.unwrap_or(-1.0)));
-        for i in ix {
-            let f = |x: Option<f64>, p: usize| x.map_or("–".to_string(), |x| format!("{x:.p$}"));
-            t.push_str(&format!(
-                "  {:<w$}  {:>8}  {:>10}\n",
-                i.path,
-                f(i.ks, 3),
-                f(i.p_value, 4)
-            ));
+    #[cfg(feature = "plots")]
+    if let Some(dir) = plots {
+        for p in custody_sim::report::plots::write_regional_plots(r, dir)? {
+            crate::output::note(quiet, &format!("wrote {}", p.display()));
         }
-        print(&t)?;
+    }
+    #[cfg(not(feature = "plots"))]
+    let _ = plots;
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !quiet && !to_stdout {
+        print(&regional_table(r))?;
     }
     Ok(())
 }
