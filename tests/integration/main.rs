@@ -9,6 +9,7 @@ mod answers;
 mod bounds;
 mod calib_plots;
 mod calibrate;
+mod calibrate_shards;
 mod cli;
 mod cli_decide;
 mod cli_tables;

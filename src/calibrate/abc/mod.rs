@@ -100,6 +100,13 @@
 //! depends only on the state of the algorithm, are collected in index
 //! order, and the first `particles` kept are the generation: the
 //! posterior is bit-identical whatever the thread count.
+//!
+//! **On several machines.** The schedule (batch sizes, tolerances,
+//! weights, stopping rules) is a state machine fed the outcomes of each
+//! batch in attempt order, whoever simulated them; [`shard`] runs each
+//! batch as slices on several machines (`calibrate --shard K/N`), merges
+//! them into the calibration's next state (`merge --state-out`), and gives
+//! the posterior of one process, bit for bit.
 
 mod check;
 mod kernel;

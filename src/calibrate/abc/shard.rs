@@ -851,7 +851,8 @@ impl AbcShard {
                 other.version, self.version
             )));
         }
-        let mut all = std::mem::take(&mut self.slices);
+        // On a copy: a refused merge leaves `self` as it was.
+        let mut all = self.slices.clone();
         all.extend(other.slices);
         all.sort_by_key(|s| s.round.start);
         let mut joined: Vec<Done> = Vec::with_capacity(all.len());
