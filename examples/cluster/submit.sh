@@ -5,6 +5,7 @@
 #   examples/cluster/submit.sh run         [extra sbatch options...]
 #   examples/cluster/submit.sh sweep       [extra sbatch options...]
 #   examples/cluster/submit.sh sensitivity [extra sbatch options...]
+#   examples/cluster/submit.sh calibrate   [extra sbatch options...]
 #
 # For example, 10,000 replications of a scenario in 50 tasks:
 #
@@ -23,12 +24,22 @@
 #   METRICS='median_days_to_verdict' SAMPLES=1024 SHARDS=50 \
 #   OUT_DIR=/scratch/$USER/drivers examples/cluster/submit.sh sensitivity
 #
-# The result is OUT_DIR/result.json; job logs are in OUT_DIR/logs. Follow
+# and a calibration, 1,000 particles per generation, each batch in 20 tasks
+# (see calibrate.sbatch: each round's merge job submits the next round):
+#
+#   OBSERVED=$PWD/examples/observed/transfer-2026.csv \
+#   PRIORS='transfer.phase[1].interval_days.value={dist="uniform",low=1,high=6}' \
+#   PARTICLES=1000 MAX_SIMULATIONS=200000 SHARDS=20 \
+#   OUT_DIR=/scratch/$USER/fit examples/cluster/submit.sh calibrate
+#
+# The result is OUT_DIR/result.json (and, for a calibration, the posterior
+# draws OUT_DIR/posterior.csv); job logs are in OUT_DIR/logs. Follow
 # the jobs with `squeue --me`.
 #
 # Settings (environment variables; see run.sbatch and sweep.sbatch):
 #   CUSTODY_SIM, SCENARIO, REPLICATIONS, SEED, SET, VARY (sweep), METRICS,
-#   PARAMS, METHOD, SAMPLES, ... (sensitivity, see sensitivity.sbatch), and CSV
+#   PARAMS, METHOD, SAMPLES, ... (sensitivity, see sensitivity.sbatch),
+#   OBSERVED, PRIORS, PARTICLES, ... (calibrate, see calibrate.sbatch), and CSV
 #   and PLOTS (merge.sbatch) as there, and
 #   OUT_DIR    the output folder, on a shared file system; must not hold
 #              shards of an earlier submission          [./custody-sim-out]
@@ -39,14 +50,14 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 run|sweep|sensitivity [extra sbatch options...]" >&2
+  echo "usage: $0 run|sweep|sensitivity|calibrate [extra sbatch options...]" >&2
   exit 2
 }
 [ $# -ge 1 ] || usage
 mode=$1
 shift
 case $mode in
-  run | sweep | sensitivity) ;;
+  run | sweep | sensitivity | calibrate) ;;
   *) usage ;;
 esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,6 +72,10 @@ if [ "$mode" = sweep ] && [ -z "${VARY:-}" ]; then
 fi
 if [ "$mode" = sensitivity ] && [ -z "${METRICS:-}" ]; then
   echo "$0: a sensitivity design needs METRICS, e.g. METRICS='median_days_to_verdict'" >&2
+  exit 2
+fi
+if [ "$mode" = calibrate ] && { [ -z "${OBSERVED:-}" ] || [ -z "${PRIORS:-}" ]; }; then
+  echo "$0: a calibration needs OBSERVED (the observations CSV) and PRIORS (PATH=DIST items)" >&2
   exit 2
 fi
 if [ "$mode" = run ] && [ -n "${REPLICATIONS:-}" ] && [ "$SHARDS" -gt "$REPLICATIONS" ]; then
@@ -79,6 +94,10 @@ fi
 case $CUSTODY_SIM in
   */*) CUSTODY_SIM=$(cd "$(dirname "$CUSTODY_SIM")" && pwd)/$(basename "$CUSTODY_SIM") ;;
 esac
+if [ "$mode" = calibrate ] && [ -f "$OBSERVED" ]; then
+  OBSERVED=$(cd "$(dirname "$OBSERVED")" && pwd)/$(basename "$OBSERVED")
+  export OBSERVED
+fi
 
 # Stale shards would be merged with the new ones (and the merge would
 # refuse them): start from an empty shards folder.
@@ -89,6 +108,31 @@ fi
 
 opts=(--export=ALL)
 [ -z "${PARTITION:-}" ] || opts+=(--partition="$PARTITION")
+
+if [ "$mode" = calibrate ]; then
+  # A calibration runs in rounds, one per batch of simulations: submit
+  # round 0 (its array and its merge, both calibrate.sbatch); each merge
+  # submits the next round with the same sbatch options, until the
+  # calibration has finished.
+  for d in rounds states; do
+    if [ -n "$(ls -A "$OUT_DIR/$d" 2>/dev/null)" ]; then
+      echo "$0: $OUT_DIR/$d is not empty; choose another OUT_DIR or empty it" >&2
+      exit 1
+    fi
+  done
+  export ROUND=0 CLUSTER_DIR=$here
+  SBATCH_ARGS="${opts[*]:1} $*"
+  export SBATCH_ARGS
+  jid=$(sbatch --parsable "${opts[@]}" --array="0-$((SHARDS - 1))" \
+    --output="$OUT_DIR/logs/%x-%A_%a.out" "$@" "$here/calibrate.sbatch")
+  jid=${jid%%;*}
+  echo "array job: $jid ($SHARDS tasks of $here/calibrate.sbatch, round 0)"
+  mid=$(sbatch --parsable "${opts[@]}" --dependency="afterok:$jid" --kill-on-invalid-dep=yes \
+    --output="$OUT_DIR/logs/%x-%j.out" "$@" "$here/calibrate.sbatch")
+  mid=${mid%%;*}
+  echo "merge job: $mid (merges round 0 and submits the next; writes $OUT_DIR/result.json and $OUT_DIR/posterior.csv at the end)"
+  exit 0
+fi
 
 # The array: tasks 0..SHARDS-1, one log file per task. --parsable prints
 # "jobid" or "jobid;cluster".

@@ -32,8 +32,8 @@ mod quote;
 mod score;
 
 pub use abc::{
-    Abc, AbcProgress, EXTREME_TAIL, Generation, ParamSummary, Posterior, PredictiveCheck, Scales,
-    StopRule, abc, predictive_check_table,
+    Abc, AbcProgress, AbcShard, AbcState, EXTREME_TAIL, Generation, ParamSummary, Posterior,
+    PredictiveCheck, Scales, StopRule, abc, abc_resume, abc_shard, predictive_check_table,
 };
 pub use backtest::{
     BOUND_CONSISTENT_SHARE, Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans,

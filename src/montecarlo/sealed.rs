@@ -32,7 +32,7 @@ impl std::io::Write for HashWriter {
 }
 
 /// SHA-256 (hex) of `x`'s compact JSON, streamed into the hash.
-pub(super) fn payload_sha256<T: Serialize>(x: &T) -> String {
+pub(crate) fn payload_sha256<T: Serialize>(x: &T) -> String {
     let mut w = HashWriter(Sha256::new());
     serde_json::to_writer(&mut w, x)
         .unwrap_or_else(|e| panic!("bug: shard data could not be serialised: {e}"));
@@ -134,8 +134,9 @@ impl<'de> serde::de::Visitor<'de> for &mut Header {
             match key.as_str() {
                 "ranges" => self.ranges = Some(map.next_value()?),
                 "metric_names" => self.metrics = Some(map.next_value::<Vec<String>>()?.len()),
-                // A sweep's slice, or a sensitivity design's: not a run.
-                "cells" | "design" => self.sweep = true,
+                // A sweep's slice, a sensitivity design's or a
+                // calibration's: not a run.
+                "cells" | "design" | "abc_round" => self.sweep = true,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }

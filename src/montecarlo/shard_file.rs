@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::sealed::read_json;
 use super::shard::{Shard, check_merge, name_file};
 use super::sweep::SweepShard;
+use crate::calibrate::abc::shard::AbcShard;
 use crate::decide::shard::SensitivityShard;
 use crate::error::Error;
 
@@ -23,6 +24,8 @@ pub enum ShardFile {
     Sweep(Box<SweepShard>),
     /// A slice of a sensitivity design ([`SensitivityShard::write`]).
     Sensitivity(Box<SensitivityShard>),
+    /// A slice of a batch of a sharded calibration ([`AbcShard::write`]).
+    Calibration(Box<AbcShard>),
 }
 
 impl ShardFile {
@@ -67,6 +70,9 @@ impl ShardFile {
                 (ShardFile::Sensitivity(a), ShardFile::Sensitivity(b)) => {
                     a.merge(*b).map_err(named)?
                 }
+                (ShardFile::Calibration(a), ShardFile::Calibration(b)) => {
+                    a.merge(*b).map_err(named)?
+                }
                 (first, other) => {
                     let message = format!("a {} among {}", other.kind(), first.kinds());
                     return Err(among(p, &message).into());
@@ -84,6 +90,7 @@ impl ShardFile {
             ShardFile::Run(_) => "run shard",
             ShardFile::Sweep(_) => "sweep shard",
             ShardFile::Sensitivity(_) => "sensitivity shard",
+            ShardFile::Calibration(_) => "calibration shard",
         }
     }
 
@@ -119,6 +126,8 @@ pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
         cells: Option<serde::de::IgnoredAny>,
         #[serde(default)]
         design: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        abc_round: Option<serde::de::IgnoredAny>,
     }
     let path = path.as_ref();
     let probe: Probe = read_json(path, "shard")?;
@@ -126,16 +135,22 @@ pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
         probe.ranges.is_some(),
         probe.cells.is_some(),
         probe.design.is_some(),
+        probe.abc_round.is_some(),
     ) {
-        (true, false, false) => Shard::read(path).map(|s| ShardFile::Run(Box::new(s))),
-        (false, true, false) => SweepShard::read(path).map(|s| ShardFile::Sweep(Box::new(s))),
-        (false, false, true) => {
+        (true, false, false, false) => Shard::read(path).map(|s| ShardFile::Run(Box::new(s))),
+        (false, true, false, false) => {
+            SweepShard::read(path).map(|s| ShardFile::Sweep(Box::new(s)))
+        }
+        (false, false, true, false) => {
             SensitivityShard::read(path).map(|s| ShardFile::Sensitivity(Box::new(s)))
+        }
+        (false, false, false, true) => {
+            AbcShard::read(path).map(|s| ShardFile::Calibration(Box::new(s)))
         }
         _ => Err(Error::Format {
             path: path.to_path_buf(),
             line: None,
-            message: "not a custody-sim shard file (written by `shard`, `sweep --shard` or `sensitivity --shard`)".into(),
+            message: "not a custody-sim shard file (written by `shard`, `sweep --shard`, `sensitivity --shard` or `calibrate --shard`)".into(),
         }),
     }
 }

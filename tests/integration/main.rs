@@ -9,6 +9,7 @@ mod answers;
 mod bounds;
 mod calib_plots;
 mod calibrate;
+mod calibrate_shards;
 mod chart_inset;
 mod cli;
 mod cli_decide;

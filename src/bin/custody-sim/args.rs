@@ -58,8 +58,9 @@ pub(crate) enum Command {
     /// Run replications FROM..TO of a scenario into a shard file, to merge
     /// later.
     Shard(ShardArgs),
-    /// Merge shard files (of `shard`, `sweep --shard` or `sensitivity
-    /// --shard`) into the result of one run, sweep or sensitivity design.
+    /// Merge shard files (of `shard`, `sweep --shard`, `sensitivity
+    /// --shard` or `calibrate --shard`) into the result of one run, sweep
+    /// or sensitivity design, or into a calibration's next state.
     Merge(MergeArgs),
     /// Score a scenario's bands against observations: per row p5, p50,
     /// p95, inside, PIT and interval score; coverage, mean interval score
@@ -291,6 +292,15 @@ pub(crate) struct MergeArgs {
     /// it, a missing last shard goes unnoticed (the rest still cover 0..m).
     #[arg(long, short = 'n', value_name = "N", value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: Option<u64>,
+    /// Calibration shards: the state they continue (written by the
+    /// previous merge); not needed for generation 0.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<PathBuf>,
+    /// Calibration shards: write the calibration's next state to FILE,
+    /// for the next `calibrate --shard K/N --state FILE`, or, once it has
+    /// finished, for `calibrate --state FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state_out: Option<PathBuf>,
     /// No table.
     #[arg(long, short)]
     pub(crate) quiet: bool,
@@ -343,9 +353,21 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, value_name = "PATH=DIST", required = true)]
     pub(crate) prior: Vec<String>,
     /// The posterior draws CSV to write (what `[uncertainty] posterior`
-    /// reads).
+    /// reads); with --shard, the calibration shard file to write.
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
+    /// Simulate only slice K of N (1-based) of the batch of simulations
+    /// the calibration waits for (that of --state, or generation 0's
+    /// without it), into the shard file given by --out; `merge
+    /// --state-out` makes the calibration's next state from the slices.
+    #[arg(long, value_name = "K/N", value_parser = parse_slice, conflicts_with_all = ["json", "scenario_out", "plots", "report"])]
+    pub(crate) shard: Option<(u64, u64)>,
+    /// A calibration state written by `merge --state-out`. With --shard:
+    /// the state whose next batch to simulate. Without: run the rest of
+    /// its schedule here and write the results, exactly those of one
+    /// unsharded calibrate (with nothing left to run, at once).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: Option<PathBuf>,
     /// Particles per generation.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub(crate) particles: u64,

@@ -100,20 +100,30 @@
 //! depends only on the state of the algorithm, are collected in index
 //! order, and the first `particles` kept are the generation: the
 //! posterior is bit-identical whatever the thread count.
+//!
+//! **On several machines.** The schedule (batch sizes, tolerances,
+//! weights, stopping rules) is a state machine fed the outcomes of each
+//! batch in attempt order, whoever simulated them; [`shard`] runs each
+//! batch as slices on several machines (`calibrate --shard K/N`), merges
+//! them into the calibration's next state (`merge --state-out`), and gives
+//! the posterior of one process, bit for bit.
 
 mod check;
 mod kernel;
+mod machine;
 mod posterior;
 #[cfg(test)]
 mod sbc;
+pub mod shard;
 
 pub use check::{EXTREME_TAIL, PredictiveCheck, predictive_check_table};
 pub use posterior::{Generation, ParamSummary, Posterior, StopRule};
+pub use shard::{AbcShard, AbcState, abc_resume, abc_shard};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use self::kernel::{Kernel, Population};
+use self::machine::{Ctx, Machine, Outcomes};
 use super::prior::refused_draw;
 use super::{CalibrateError, ObservationKind, Observations, Prior, Sim, aux_rng};
 use crate::error::Error;
@@ -240,6 +250,18 @@ pub fn abc(
     settings: &Abc,
     progress: Option<&(dyn Fn(&AbcProgress) + Sync)>,
 ) -> Result<Posterior, Error> {
+    let fit = prepare(scenario, observations, priors, settings)?;
+    let engine = engine(&fit, observations, priors);
+    crate::montecarlo::in_pool(settings.threads, || engine.run(settings, progress))?
+}
+
+/// The checks of [`abc()`] before it simulates, and the model it fits.
+fn prepare<'a>(
+    scenario: &Scenario,
+    observations: &'a Observations,
+    priors: &'a [Prior],
+    settings: &Abc,
+) -> Result<Fit<'a>, Error> {
     let problem = |m: String| Error::from(CalibrateError::Settings(m));
     let n = settings.particles;
     if priors.is_empty() {
@@ -282,16 +304,23 @@ pub fn abc(
             settings.max_simulations
         )));
     }
-    let fit = Fit::new(scenario, observations, priors)?;
-    let engine = Engine {
-        model: &fit,
+    Fit::new(scenario, observations, priors)
+}
+
+/// The engine that fits `fit`.
+fn engine<'f>(
+    fit: &'f Fit<'f>,
+    observations: &Observations,
+    priors: &'f [Prior],
+) -> Engine<'f, Fit<'f>> {
+    Engine {
+        model: fit,
         priors,
         integer: fit.integer_field.clone(),
         observed: observations.rows().iter().map(|o| o.value).collect(),
         kinds: observations.rows().iter().map(|o| o.kind).collect(),
         scale: default_scales(observations),
-    };
-    crate::montecarlo::in_pool(settings.threads, || engine.run(settings, progress))?
+    }
 }
 
 /// A model the ABC-PMC engine can fit: drawn values in, observed cells
@@ -517,275 +546,84 @@ impl<M: Simulator> Engine<'_, M> {
         Ok(out)
     }
 
+    /// Simulates attempts `attempts` of the batch the schedule `m`
+    /// waits for (generation `generation`), in attempt order.
+    fn simulate_batch(
+        &self,
+        m: &Machine<'_>,
+        generation: u32,
+        attempts: std::ops::Range<u64>,
+    ) -> Result<Outcomes, Error> {
+        let seed = m.settings().seed;
+        let Some(p) = m.proposal() else {
+            // Generation 0: the prior.
+            let first = attempts
+                .into_par_iter()
+                .map_init(Workspace::default, |ws, k| {
+                    let mut rng = aux_rng(seed, k);
+                    let theta = self
+                        .priors
+                        .iter()
+                        .map(|p| p.sample(&mut rng))
+                        .collect::<Result<Vec<f64>, Error>>()?;
+                    let out = self.simulate(ws, &theta, seed, k)?;
+                    Ok((theta, out))
+                })
+                .collect::<Result<_, Error>>()?;
+            return Ok(Outcomes::Prior(first));
+        };
+        let (observed, kinds) = (&self.observed, &self.kinds);
+        let results = attempts
+            .into_par_iter()
+            .map_init(Workspace::default, |ws, k| {
+                let stream = (u64::from(generation) << 32) | k;
+                let mut rng = aux_rng(seed, stream);
+                let theta = p
+                    .kernel
+                    .propose(p.pop, p.cumulative, self.priors, &mut rng)?;
+                let out = self.simulate(ws, &theta, seed, stream)?;
+                let d = distance(&out, observed, kinds, p.scale);
+                Ok((d <= p.eps).then_some((theta, d)))
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Outcomes::Proposals(results))
+    }
+
+    /// What the schedule needs of this engine, with `settings`.
+    fn ctx<'s>(&'s self, settings: &'s Abc) -> Ctx<'s> {
+        Ctx {
+            priors: self.priors,
+            integer: &self.integer,
+            observed: &self.observed,
+            kinds: &self.kinds,
+            default_scale: &self.scale,
+            settings,
+        }
+    }
+
     pub(crate) fn run(
         &self,
         settings: &Abc,
         progress: Option<&(dyn Fn(&AbcProgress) + Sync)>,
     ) -> Result<Posterior, Error> {
-        let n = settings.particles;
-        let seed = settings.seed;
-        let mut simulations = 0u64;
-        let report = |generation, tolerance, accepted, simulations| {
-            if let Some(p) = progress {
-                p(&AbcProgress {
-                    generation,
-                    tolerance,
-                    accepted,
-                    simulations,
-                    budget: settings.max_simulations,
-                });
-            }
-        };
+        self.run_from(Machine::new(self.ctx(settings)), progress)
+    }
 
-        // Generation 0: the prior.
-        let first: Vec<(Vec<f64>, Vec<f64>)> = (0..n as u64)
-            .into_par_iter()
-            .map_init(Workspace::default, |ws, k| {
-                let mut rng = aux_rng(seed, k);
-                let theta = self
-                    .priors
-                    .iter()
-                    .map(|p| p.sample(&mut rng))
-                    .collect::<Result<Vec<f64>, Error>>()?;
-                let out = self.simulate(ws, &theta, seed, k)?;
-                Ok((theta, out))
-            })
-            .collect::<Result<_, Error>>()?;
-        simulations += n as u64;
-        report(0, f64::INFINITY, n, simulations);
-        let (theta, outs): (Vec<_>, Vec<_>) = first.into_iter().unzip();
-        let scale = match settings.scales {
-            Scales::Sd => self.scale.clone(),
-            Scales::Adaptive => adaptive_scales(&outs, &self.scale),
-        };
-        let observed = &self.observed;
-        let kinds = &self.kinds;
-        let distances: Vec<f64> = outs
-            .iter()
-            .map(|o| distance(o, observed, kinds, &scale))
-            .collect();
-        drop(outs);
-        if !distances.iter().any(|d| d.is_finite()) {
-            return Err(CalibrateError::Settings(format!(
-                "every distance of the first generation ({n} simulations) is infinite or not a number, \
-                 so no tolerance can choose between particles: an observation's sd is too small \
-                 for the differences to the simulated values (distances divide by sd)"
-            ))
-            .into());
-        }
-        let mut pop = Population {
-            theta,
-            weights: vec![1.0 / n as f64; n],
-            distances,
-        };
-        let mut schedule = vec![f64::INFINITY];
-        let mut rates = vec![1.0];
-        let mut generations = vec![Generation {
-            generation: 0,
-            tolerance: f64::INFINITY,
-            accepted: n,
-            simulations: n as u64,
-            acceptance_rate: 1.0,
-            ess: Some(ess(&pop.weights)),
-            complete: true,
-        }];
-        let mut last_rate: f64 = 1.0;
-        let stopped;
-        let stop_rule;
-        let mut stop_note = None;
-
-        loop {
-            let generation = schedule.len() as u32;
-            if generation >= settings.max_generations {
-                stopped = format!("reached max_generations ({})", settings.max_generations);
-                stop_rule = StopRule::MaxGenerations;
-                break;
-            }
-            let previous = *schedule.last().unwrap_or(&f64::INFINITY);
-            let mut eps = unweighted_quantile(&pop.distances, settings.alpha);
-            if eps >= previous {
-                // Discrete distances: the next value below, if any.
-                eps = pop
-                    .distances
-                    .iter()
-                    .copied()
-                    .filter(|&d| d < previous)
-                    .fold(f64::NEG_INFINITY, f64::max);
-            }
-            eps = eps.max(settings.final_tolerance);
-            if eps >= previous {
-                stopped = format!("the tolerance no longer falls (stays at {previous})");
-                stop_rule = StopRule::ToleranceStalled;
-                break;
-            }
-            let kernel = Kernel::new(&pop, self.priors);
-            let cumulative: Vec<f64> = pop
-                .weights
-                .iter()
-                .scan(0.0, |acc, w| {
-                    *acc += w;
-                    Some(*acc)
-                })
-                .collect();
-            let mut kept: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
-            let mut attempts = 0u64;
-            let mut used = 0u64;
-            let mut out_of_budget = false;
-            while kept.len() < n {
-                let need = (n - kept.len()) as f64;
-                let left = settings.max_simulations - simulations;
-                if left == 0 {
-                    out_of_budget = true;
-                    break;
-                }
-                let batch = ((need / last_rate.max(1e-3)).ceil() as u64)
-                    .max(64)
-                    .min(8 * n as u64)
-                    .min(left);
-                let start = attempts;
-                let results: Vec<Option<(Vec<f64>, f64)>> = (start..start + batch)
-                    .into_par_iter()
-                    .map_init(Workspace::default, |ws, k| {
-                        let stream = (u64::from(generation) << 32) | k;
-                        let mut rng = aux_rng(seed, stream);
-                        let theta = kernel.propose(&pop, &cumulative, self.priors, &mut rng)?;
-                        let out = self.simulate(ws, &theta, seed, stream)?;
-                        let d = distance(&out, observed, kinds, &scale);
-                        Ok((d <= eps).then_some((theta, d)))
-                    })
-                    .collect::<Result<_, Error>>()?;
-                attempts += batch;
-                simulations += batch;
-                for (i, r) in results.into_iter().enumerate() {
-                    if let Some(p) = r
-                        && kept.len() < n
-                    {
-                        kept.push(p);
-                        used = start + i as u64 + 1;
-                    }
-                }
-                report(generation, eps, kept.len(), simulations);
-            }
-            if out_of_budget {
-                stopped = format!(
-                    "the budget of {} simulations ran out in generation {generation} (dropped)",
-                    settings.max_simulations
-                );
-                stop_rule = StopRule::BudgetExhausted;
-                stop_note = Some(format!(
-                    "the budget ran out during generation {generation}: {} of {n} particles \
-                     were within its tolerance {eps:.4} after {attempts} simulations. An \
-                     incomplete generation is not a sample of any posterior, so it was \
-                     dropped: the posterior is generation {}, complete, at tolerance {:.4}. \
-                     It is a valid ABC posterior for that larger tolerance, as wide as or \
-                     wider than generation {generation} would have given; a larger budget \
-                     (--max-simulations) narrows it further",
-                    kept.len(),
-                    generation - 1,
-                    previous,
-                ));
-                generations.push(Generation {
-                    generation,
-                    tolerance: eps,
-                    accepted: kept.len(),
-                    simulations: attempts,
-                    acceptance_rate: kept.len() as f64 / attempts.max(1) as f64,
-                    ess: None,
-                    complete: false,
-                });
-                break;
-            }
-            let (theta, distances): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
-            let log_w: Vec<f64> = theta
-                .par_iter()
-                .map(|t| {
-                    let prior: f64 = self
-                        .priors
-                        .iter()
-                        .zip(t)
-                        .map(|(p, &x)| p.ln_density(x))
-                        .sum();
-                    prior - kernel.ln_mixture(&pop, t)
-                })
-                .collect();
-            let max = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let w: Vec<f64> = log_w.iter().map(|l| (l - max).exp()).collect();
-            let total: f64 = w.iter().sum();
-            pop = Population {
-                theta,
-                weights: w.iter().map(|x| x / total).collect(),
-                distances,
-            };
-            last_rate = n as f64 / used as f64;
-            schedule.push(eps);
-            rates.push(last_rate);
-            generations.push(Generation {
-                generation,
-                tolerance: eps,
-                accepted: n,
-                simulations: attempts,
-                acceptance_rate: last_rate,
-                ess: Some(ess(&pop.weights)),
-                complete: true,
-            });
-            if eps <= settings.final_tolerance {
-                stopped = format!("reached the final tolerance ({})", settings.final_tolerance);
-                stop_rule = StopRule::FinalTolerance;
-                break;
-            }
-            if last_rate < settings.target_acceptance {
-                stopped = format!(
-                    "acceptance rate {last_rate:.4} below the target {}",
-                    settings.target_acceptance
-                );
-                stop_rule = StopRule::MinAcceptance;
-                break;
-            }
-            // The next generation needs about n / rate simulations.
-            let next = (n as f64 / last_rate).ceil() as u64;
-            if simulations + next > settings.max_simulations {
-                stopped = format!(
-                    "the next generation (about {next} simulations) would pass the budget of {}",
-                    settings.max_simulations
-                );
-                stop_rule = StopRule::BudgetAhead;
-                stop_note = Some(format!(
-                    "generation {} was not started: at the last acceptance rate it needs about \
-                     {next} simulations and {} of the budget were left, so the posterior is \
-                     generation {generation}, complete, at tolerance {eps:.4}; a larger budget \
-                     (--max-simulations) would go on to smaller tolerances",
-                    generation + 1,
-                    settings.max_simulations - simulations,
-                ));
-                break;
+    /// Runs the schedule `m` to its end, batch by batch.
+    fn run_from(
+        &self,
+        mut m: Machine<'_>,
+        progress: Option<&(dyn Fn(&AbcProgress) + Sync)>,
+    ) -> Result<Posterior, Error> {
+        while let Some(batch) = m.pending() {
+            let outcomes = self.simulate_batch(&m, batch.generation, batch.attempts.clone())?;
+            let p = m.absorb(&batch, outcomes)?;
+            if let Some(report) = progress {
+                report(&p);
             }
         }
-
-        Ok(Posterior {
-            paths: self.priors.iter().map(|p| p.path.clone()).collect(),
-            integer: self.integer.clone(),
-            particles: pop
-                .theta
-                .iter()
-                .map(|t| {
-                    self.priors
-                        .iter()
-                        .zip(t)
-                        .map(|(p, &x)| p.value_at_path(x))
-                        .collect()
-                })
-                .collect(),
-            weights: pop.weights,
-            distances: pop.distances,
-            tolerance_schedule: schedule,
-            acceptance_rates: rates,
-            simulations,
-            stopped,
-            generations,
-            stop_rule,
-            stop_note,
-            scales: scale,
-        })
+        Ok(m.posterior()
+            .unwrap_or_else(|| unreachable!("a schedule with nothing pending has stopped")))
     }
 }
 

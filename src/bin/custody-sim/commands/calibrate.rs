@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use custody_sim::Scenario;
 use custody_sim::calibrate::{
-    Abc, AbcProgress, Generation, Observations, ParamSummary, Posterior, PredictiveCheck, Prior,
-    Scales, StopRule, abc, predictive_check_table,
+    Abc, AbcProgress, AbcState, Generation, Observations, ParamSummary, Posterior, PredictiveCheck,
+    Prior, Scales, StopRule, abc, abc_resume, abc_shard, predictive_check_table,
 };
 use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
@@ -57,6 +57,9 @@ struct Document<'a> {
 }
 
 pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
+    if let Some(slice) = a.shard {
+        return shard(a, slice);
+    }
     let json_to = a.json.json.as_deref();
     let mut outputs: Vec<Output<'_>> = file_or_dash("--json", json_to).into_iter().collect();
     outputs.push(Output {
@@ -74,6 +77,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
     let mut inputs = scenario_inputs(&a.scenario);
     inputs.push(a.observed.clone());
+    inputs.extend(a.state.clone());
     outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
     let priors = a
@@ -95,20 +99,8 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         threads(a.common.threads, a.max_simulations),
         a.common.allow_large,
     )?;
-    let settings = Abc {
-        particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
-        max_simulations: a.max_simulations,
-        seed: a.common.seed,
-        threads: threads(a.common.threads, a.max_simulations),
-        scales: if a.adaptive_scales {
-            Scales::Adaptive
-        } else {
-            Scales::Sd
-        },
-        max_generations: a.max_generations,
-        target_acceptance: a.min_acceptance,
-        ..Abc::default()
-    };
+    let settings = settings(a, threads(a.common.threads, a.max_simulations));
+    let state = a.state.as_deref().map(AbcState::read).transpose()?;
     let bar = (!a.common.quiet).then(|| {
         let bar =
             ProgressBar::with_draw_target(Some(a.max_simulations), ProgressDrawTarget::stderr());
@@ -130,7 +122,13 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             ));
         }
     };
-    let post = abc(&scenario, &obs, &priors, &settings, Some(&tick));
+    let post = match (&state, &a.state) {
+        (Some(state), Some(file)) => {
+            abc_resume(&scenario, &obs, &priors, &settings, state, Some(&tick))
+                .map_err(|e| naming(e, file))
+        }
+        _ => abc(&scenario, &obs, &priors, &settings, Some(&tick)),
+    };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -187,6 +185,104 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         )
     })?;
     report(a, &scenario, &obs, &priors, &post, &loaded.overrides)
+}
+
+/// The settings of the fit, on `threads` threads.
+fn settings(a: &CalibrateArgs, threads: usize) -> Abc {
+    Abc {
+        particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
+        max_simulations: a.max_simulations,
+        seed: a.common.seed,
+        threads,
+        scales: if a.adaptive_scales {
+            Scales::Adaptive
+        } else {
+            Scales::Sd
+        },
+        max_generations: a.max_generations,
+        target_acceptance: a.min_acceptance,
+        ..Abc::default()
+    }
+}
+
+/// A shard error of the library about a state, naming the state's file.
+fn naming(e: custody_sim::Error, file: &Path) -> custody_sim::Error {
+    match e {
+        custody_sim::Error::Shard {
+            path: None,
+            message,
+        } => custody_sim::Error::Shard {
+            path: Some(file.to_path_buf()),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// `--shard K/N --out FILE`: slice K of N of the batch the calibration
+/// waits for, into a shard file for `merge --state-out`.
+fn shard(a: &CalibrateArgs, (k, n): (u64, u64)) -> Result<(), Fail> {
+    let outputs = [Output {
+        flag: "--out",
+        path: &a.out,
+        kind: Kind::File,
+    }];
+    let mut inputs = scenario_inputs(&a.scenario);
+    inputs.push(a.observed.clone());
+    inputs.extend(a.state.clone());
+    output::check(&outputs, &inputs)?;
+    let priors = a
+        .prior
+        .iter()
+        .map(|p| Prior::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
+    let obs = Observations::from_path(&a.observed, &scenario)?;
+    let state = match &a.state {
+        Some(file) => AbcState::read(file)?,
+        None => AbcState::start(&scenario, &obs, &priors, &settings(a, 0))?,
+    };
+    let Some((generation, attempts)) = state.pending() else {
+        let file = a.state.as_deref().unwrap_or(Path::new("-"));
+        return crate::fail(format!(
+            "--state {}: the calibration has finished ({} simulations), nothing is left to simulate; write its posterior with calibrate --state {} (without --shard)",
+            file.display(),
+            state.simulations(),
+            file.display()
+        ));
+    };
+    let len = attempts.end - attempts.start;
+    let part = |k: u64| (u128::from(len) * u128::from(k) / u128::from(n)) as u64;
+    let slice = part(k) - part(k - 1);
+    let threads = threads(a.common.threads, slice);
+    check_work(&scenario, slice, threads, a.common.allow_large)?;
+    let s = abc_shard(
+        &scenario,
+        &obs,
+        &priors,
+        &settings(a, threads),
+        &state,
+        k - 1,
+        n,
+    )
+    .map_err(|e| match &a.state {
+        Some(file) => naming(e, file),
+        None => e,
+    })?;
+    s.write(&a.out)?;
+    note(
+        a.common.quiet,
+        &format!(
+            "wrote {}: generation {generation}, attempts {}..{} of {}..{}",
+            a.out.display(),
+            attempts.start + part(k - 1),
+            attempts.start + part(k),
+            attempts.start,
+            attempts.end
+        ),
+    );
+    Ok(())
 }
 
 /// The `--scenario-out` file: the source scenario file (or bundled

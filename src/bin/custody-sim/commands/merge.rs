@@ -1,6 +1,8 @@
-//! `custody-sim merge`: shard files (of `shard` or `sweep --shard`) into
-//! the result of one run or sweep.
+//! `custody-sim merge`: shard files (of `shard`, `sweep --shard`,
+//! `sensitivity --shard` or `calibrate --shard`) into the result of one
+//! run, sweep or sensitivity design, or a calibration's next state.
 
+use custody_sim::calibrate::{AbcShard, AbcState};
 use custody_sim::decide::shard::{DesignResult, SensitivityShard};
 use custody_sim::montecarlo::{Shard, ShardFile};
 
@@ -8,7 +10,7 @@ use super::sensitivity::{emit_morris, emit_sobol};
 use super::sweep::{emit_sweep, sweep_outputs};
 use super::{emit_summary, plots_available, run_outputs};
 use crate::args::{MergeArgs, Outputs};
-use crate::output::{self, note};
+use crate::output::{self, Kind, Output, note};
 use crate::{Fail, fail, usage};
 
 /// Describes what ranges a merged shard covers, for an error message.
@@ -37,6 +39,16 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     // sweeps): the outputs are checked before any merging.
     let inputs = &a.files;
     let merged = ShardFile::merge_files_with(&a.files, |first| -> Result<(), Fail> {
+        if !matches!(first, ShardFile::Calibration(_)) {
+            for (flag, given) in [
+                ("--state", a.state.is_some()),
+                ("--state-out", a.state_out.is_some()),
+            ] {
+                if given {
+                    return usage(format!("{flag} applies to calibration shards"));
+                }
+            }
+        }
         match first {
             ShardFile::Run(_) => output::check(&run_outputs(&outs), inputs)?,
             ShardFile::Sweep(_) => {
@@ -47,6 +59,33 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
                 outs.extend(super::backtest::plots_output(a.plots.as_deref())?);
                 output::check(&outs, inputs)?
             }
+            ShardFile::Calibration(_) => {
+                for (flag, given) in [
+                    ("--json", a.json.is_some()),
+                    ("--csv", a.csv.is_some()),
+                    ("--plots", a.plots.is_some()),
+                    ("--replications", a.replications.is_some()),
+                ] {
+                    if given {
+                        return usage(format!(
+                            "{flag}: calibration shards merge into the calibration's next state (--state-out); its posterior is written by calibrate --state"
+                        ));
+                    }
+                }
+                let Some(out) = &a.state_out else {
+                    return usage(
+                        "calibration shards merge into the calibration's next state: give --state-out FILE",
+                    );
+                };
+                let outs = [Output {
+                    flag: "--state-out",
+                    path: out,
+                    kind: Kind::File,
+                }];
+                let mut ins = inputs.clone();
+                ins.extend(a.state.clone());
+                output::check(&outs, &ins)?
+            }
         }
         Ok(())
     })?;
@@ -54,6 +93,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
         ShardFile::Run(shard) => return merged_run(a, &outs, &shard),
         ShardFile::Sweep(sweep) => sweep,
         ShardFile::Sensitivity(design) => return merged_sensitivity(a, &design),
+        ShardFile::Calibration(parts) => return merged_calibration(a, &parts),
     };
     if a.plots.is_some() {
         return usage("--plots: charts are drawn for runs and sensitivity designs, not sweeps");
@@ -112,6 +152,68 @@ fn merged_sensitivity(a: &MergeArgs, design: &SensitivityShard) -> Result<(), Fa
             a.quiet,
         ),
     }
+}
+
+/// Writes the next state of the calibration whose batch the merged
+/// slices cover.
+fn merged_calibration(a: &MergeArgs, parts: &AbcShard) -> Result<(), Fail> {
+    let Some(out) = &a.state_out else {
+        return usage("give --state-out FILE");
+    };
+    let start = parts.start_state();
+    let state = match &a.state {
+        Some(file) => {
+            let state = AbcState::read(file)?;
+            let sha = state.sha256();
+            if parts.state_sha256() != sha {
+                return Err(custody_sim::Error::Shard {
+                    path: Some(file.clone()),
+                    message: format!(
+                        "the calibration shards continue the state with SHA-256 {}, but this state's is {sha} (the state of another round or calibration?)",
+                        parts.state_sha256()
+                    ),
+                }
+                .into());
+            }
+            state
+        }
+        None if parts.state_sha256() == start.sha256() => start,
+        None => {
+            return usage(format!(
+                "--state: the calibration shards continue a calibration under way (the state with SHA-256 {}): give that state with --state FILE",
+                parts.state_sha256()
+            ));
+        }
+    };
+    let (generation, attempts) = parts.batch();
+    let next = parts.advance(&state)?;
+    next.write(out)?;
+    let files = a.files.len();
+    let s = if files == 1 { "" } else { "s" };
+    let then = match next.pending() {
+        Some((g, r)) => format!(
+            "next: generation {g}, attempts {}..{} (calibrate --shard K/N --state {})",
+            r.start,
+            r.end,
+            out.display()
+        ),
+        None => format!(
+            "the calibration has finished: write its posterior with calibrate --state {}",
+            out.display()
+        ),
+    };
+    note(
+        a.quiet,
+        &format!(
+            "merged {files} calibration shard file{s} of {}: generation {generation}, attempts {}..{}, {} simulations in all; wrote {}\n{then}",
+            next.scenario_name(),
+            attempts.start,
+            attempts.end,
+            next.simulations(),
+            out.display()
+        ),
+    );
+    Ok(())
 }
 
 /// Reports the run that merged shards make, once they cover
