@@ -80,7 +80,7 @@ service_days = { dist = "triangular", low = 0.1, mode = 0.5, high = 1.0 }
 "#;
 
 /// The bundled baseline scenario file.
-use crate::fixtures::BASELINE;
+use crate::fixtures::BASELINE_V2 as BASELINE;
 
 /// [`BASE`] with each `(old, new)` applied; `old` must occur exactly once
 /// in the text as edited so far.
@@ -1926,10 +1926,10 @@ fn a_missing_file_is_an_io_error_naming_the_path() {
         Scenario::from_path(std::env::temp_dir()),
         Err(Error::Io { .. })
     ));
-    // The bundled file loads from its path.
+    // The bundled file loads from its path, its posterior from beside it.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let s = Scenario::from_path(dir.join("examples/scenarios/baseline.toml")).unwrap();
-    assert_eq!(s, Scenario::from_toml_str(BASELINE).unwrap());
+    assert_eq!(s, custody_sim::presets::baseline());
 }
 
 #[test]
