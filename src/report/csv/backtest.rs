@@ -8,7 +8,8 @@ use crate::calibrate::Backtest;
 /// [`text_cell`]. Numbers in full. With bound rows, three more columns,
 /// `kind`, `share_meeting` and `consistent` (empty for a value row), and
 /// a bound row's `interval_score` empty; with rows pinned by the scenario
-/// (see [`crate::calibrate::backtest`]), those columns and `pinned`;
+/// (see [the backtest module](mod@crate::calibrate::backtest)), those
+/// columns and `pinned`;
 /// without either, the columns are the row's fields only.
 ///
 /// See [`crate::report::table::backtest_table`] for an example.
