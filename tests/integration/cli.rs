@@ -910,11 +910,12 @@ fn plots_go_to_a_folder_or_are_refused_clearly() {
 fn set_can_repair_an_invalid_file() {
     let dir = Scratch::new("repair");
     let mut s = fixtures::baseline_days(60);
-    s.court.stages[1].servers = 0;
+    // The trial stage (index 2): no schedule raises it from 0.
+    s.court.stages[2].servers = 0;
     let file = fixtures::write_scenario(&dir, "broken.toml", &s);
     let o = expect(1, &["run", &file, "-n", "2", "-q"]);
     assert!(
-        stderr(&o).contains("court.stage[1].servers: must be at least 1, got 0"),
+        stderr(&o).contains("court.stage[2].servers: must be at least 1, got 0"),
         "{}",
         stderr(&o)
     );
