@@ -2,8 +2,9 @@
 # examples/cluster/submit.sh: submit a sharded custody-sim run or sweep to
 # SLURM: a job array of shards, then a merge job that waits for all of it.
 #
-#   examples/cluster/submit.sh run   [extra sbatch options...]
-#   examples/cluster/submit.sh sweep [extra sbatch options...]
+#   examples/cluster/submit.sh run         [extra sbatch options...]
+#   examples/cluster/submit.sh sweep       [extra sbatch options...]
+#   examples/cluster/submit.sh sensitivity [extra sbatch options...]
 #
 # For example, 10,000 replications of a scenario in 50 tasks:
 #
@@ -17,11 +18,17 @@
 #   REPLICATIONS=2000 SEED=1 SHARDS=30 OUT_DIR=/scratch/$USER/sweep \
 #   examples/cluster/submit.sh sweep
 #
+# and a Sobol design of the scenario's [uncertainty] (N = 1,024) in 50 tasks:
+#
+#   METRICS='median_days_to_verdict' SAMPLES=1024 SHARDS=50 \
+#   OUT_DIR=/scratch/$USER/drivers examples/cluster/submit.sh sensitivity
+#
 # The result is OUT_DIR/result.json; job logs are in OUT_DIR/logs. Follow
 # the jobs with `squeue --me`.
 #
 # Settings (environment variables; see run.sbatch and sweep.sbatch):
-#   CUSTODY_SIM, SCENARIO, REPLICATIONS, SEED, SET, VARY (sweep), and CSV
+#   CUSTODY_SIM, SCENARIO, REPLICATIONS, SEED, SET, VARY (sweep), METRICS,
+#   PARAMS, METHOD, SAMPLES, ... (sensitivity, see sensitivity.sbatch), and CSV
 #   and PLOTS (merge.sbatch) as there, and
 #   OUT_DIR    the output folder, on a shared file system; must not hold
 #              shards of an earlier submission          [./custody-sim-out]
@@ -32,14 +39,14 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 run|sweep [extra sbatch options...]" >&2
+  echo "usage: $0 run|sweep|sensitivity [extra sbatch options...]" >&2
   exit 2
 }
 [ $# -ge 1 ] || usage
 mode=$1
 shift
 case $mode in
-  run | sweep) ;;
+  run | sweep | sensitivity) ;;
   *) usage ;;
 esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,6 +57,10 @@ export SHARDS=${SHARDS:-10}
 OUT_DIR=${OUT_DIR:-custody-sim-out}
 if [ "$mode" = sweep ] && [ -z "${VARY:-}" ]; then
   echo "$0: a sweep needs VARY, e.g. VARY='court.stage[trial].servers=15,30,60'" >&2
+  exit 2
+fi
+if [ "$mode" = sensitivity ] && [ -z "${METRICS:-}" ]; then
+  echo "$0: a sensitivity design needs METRICS, e.g. METRICS='median_days_to_verdict'" >&2
   exit 2
 fi
 if [ "$mode" = run ] && [ -n "${REPLICATIONS:-}" ] && [ "$SHARDS" -gt "$REPLICATIONS" ]; then

@@ -199,8 +199,14 @@ impl Posterior {
             return Ok(None);
         };
         u.insert("posterior", Item::Value(name));
+        // A leading `#:schema` directive (taplo's) stays the first line.
+        let doc = doc.to_string();
+        let (directive, doc) = match doc.split_once('\n') {
+            Some((first, rest)) if first.starts_with("#:schema") => (format!("{first}\n"), rest),
+            _ => (String::new(), doc.as_str()),
+        };
         let text = format!(
-            "{}# [uncertainty] draws one posterior particle ({quoted}) per replication.\n{doc}",
+            "{directive}{}# [uncertainty] draws one posterior particle ({quoted}) per replication.\n{doc}",
             self.header(),
         );
         // The edit must read back as the calibrated scenario.

@@ -19,7 +19,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::observations::{day_number, iso_date};
-use super::{Abc, Backtest, CalibrateError, Observations, ParamSummary, Prior, abc, backtest};
+use super::{
+    Abc, Backtest, BacktestFans, CalibrateError, Observations, ParamSummary, Prior, abc, backtest,
+    backtest_fans,
+};
 use crate::error::Error;
 use crate::scenario::Scenario;
 
@@ -82,6 +85,24 @@ pub struct Hindcast {
     /// The error of the median by horizon, over every origin's scored
     /// value rows.
     pub by_horizon: Vec<HorizonError>,
+}
+
+/// A [`Hindcast`] with, per origin, the daily fans of the forecast it
+/// scored: what a chart of the fit rows, the scored rows and the
+/// predictive band needs
+/// ([`crate::report::plots::write_hindcast_plots`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HindcastFans {
+    /// The hindcast, equal to what [`hindcast()`] returns for the same
+    /// arguments.
+    pub hindcast: Hindcast,
+    /// One per origin, in order: every observed row (the fit rows and the
+    /// scored ones) against that origin's posterior predictive (or the
+    /// scenario as it is, without priors), with the daily fan of each
+    /// observed series, from the replications that scored the origin. Its
+    /// rows dated after the origin are the origin's scored rows, bit for
+    /// bit.
+    pub fans: Vec<BacktestFans>,
 }
 
 /// The error of the median by horizon over `rows` (value rows only).
@@ -186,6 +207,79 @@ pub fn hindcast(
     settings: &Abc,
     replications: u64,
 ) -> Result<Hindcast, Error> {
+    hindcast_with(
+        scenario,
+        observations,
+        origins,
+        priors,
+        settings,
+        replications,
+        false,
+    )
+    .map(|h| h.hindcast)
+}
+
+/// [`hindcast()`], and per origin the daily fans of the forecast it
+/// scored, from the same replications (see [`HindcastFans`]).
+///
+/// The hindcast is bit-identical to [`hindcast()`]'s: each origin's
+/// forecast is run once, over every observed row, and a row's figures
+/// depend only on its own column of the replications, which run to the
+/// last observed day either way (an origin has a row after it).
+///
+/// # Errors
+///
+/// As [`hindcast()`], and as [`backtest_fans`].
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::calibrate::{hindcast, hindcast_fans, Abc, Observations};
+/// use custody_sim::presets;
+///
+/// let s = presets::plan_2026_01();
+/// let obs = Observations::from_csv_str(
+///     "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-07,transferred_cumulative,2225\n",
+///     "reported",
+///     &s,
+/// )?;
+/// let settings = Abc { seed: 2, ..Abc::default() };
+/// let h = hindcast_fans(&s, &obs, &["2026-02-01"], &[], &settings, 40)?;
+/// assert_eq!(h.hindcast, hindcast(&s, &obs, &["2026-02-01"], &[], &settings, 40)?);
+/// // The fan covers every row, the fit row (30 Jan) included.
+/// assert_eq!(h.fans[0].backtest.rows.len(), 2);
+/// assert_eq!(h.fans[0].backtest.rows[1], h.hindcast.origins[0].scored.rows[0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn hindcast_fans(
+    scenario: &Scenario,
+    observations: &Observations,
+    origins: &[&str],
+    priors: &[Prior],
+    settings: &Abc,
+    replications: u64,
+) -> Result<HindcastFans, Error> {
+    hindcast_with(
+        scenario,
+        observations,
+        origins,
+        priors,
+        settings,
+        replications,
+        true,
+    )
+}
+
+/// The hindcast, with the fans of each origin's forecast when `fans`.
+fn hindcast_with(
+    scenario: &Scenario,
+    observations: &Observations,
+    origins: &[&str],
+    priors: &[Prior],
+    settings: &Abc,
+    replications: u64,
+    fans: bool,
+) -> Result<HindcastFans, Error> {
     let bad = |m: String| Error::from(CalibrateError::Settings(m));
     if origins.is_empty() {
         return Err(bad("a hindcast needs at least one origin".into()));
@@ -210,32 +304,44 @@ pub fn hindcast(
         plan.push((day, date, fit, scored));
     }
     let mut out = Vec::with_capacity(plan.len());
+    let mut all_fans = Vec::new();
     for (day, date, fit, scored) in plan {
         let fitted_rows = fit.as_ref().map_or(0, |f| f.rows().len());
-        let (posterior, stopped, b) = match fit.filter(|_| !priors.is_empty()) {
+        let (posterior, stopped, forecast) = match fit.filter(|_| !priors.is_empty()) {
             Some(fit) => {
                 let post = abc(scenario, &fit, priors, settings, None)?;
                 let predictive = post.predictive_scenario(scenario, None)?;
-                let b = backtest(
-                    &predictive,
-                    &scored,
-                    replications,
-                    settings.seed,
-                    settings.threads,
-                )?;
-                (Some(post.summary()), Some(post.stopped.clone()), b)
+                (Some(post.summary()), Some(post.stopped.clone()), predictive)
             }
-            None => (
-                None,
-                None,
-                backtest(
-                    scenario,
-                    &scored,
-                    replications,
-                    settings.seed,
-                    settings.threads,
-                )?,
-            ),
+            None => (None, None, scenario.clone()),
+        };
+        let b = if fans {
+            // Every row, so the chart has the fit rows over the same fan;
+            // the scored rows are those after the origin, in order.
+            let f = backtest_fans(
+                &forecast,
+                observations,
+                replications,
+                settings.seed,
+                settings.threads,
+            )?;
+            let later: Vec<super::BacktestRow> = observations
+                .rows()
+                .iter()
+                .zip(&f.backtest.rows)
+                .filter(|(o, _)| i64::from(o.day) > day)
+                .map(|(_, r)| r.clone())
+                .collect();
+            all_fans.push(f);
+            Backtest::from_rows(later)
+        } else {
+            backtest(
+                &forecast,
+                &scored,
+                replications,
+                settings.seed,
+                settings.threads,
+            )?
         };
         let horizons: Vec<i64> = scored
             .rows()
@@ -260,7 +366,7 @@ pub fn hindcast(
         .flat_map(|o| o.horizons.iter().copied().zip(&o.scored.rows))
         .collect();
     let pooled = Backtest::from_rows(paired.iter().map(|(_, r)| (*r).clone()).collect());
-    Ok(Hindcast {
+    let hindcast = Hindcast {
         by_horizon: by_horizon(&paired),
         coverage: pooled.coverage,
         mean_interval_score: pooled.mean_interval_score,
@@ -268,5 +374,9 @@ pub fn hindcast(
         bounds_consistent: pooled.bounds_consistent,
         bounds: pooled.bounds,
         origins: out,
+    };
+    Ok(HindcastFans {
+        hindcast,
+        fans: all_fans,
     })
 }

@@ -38,7 +38,7 @@ pub use abc::{
 pub use backtest::{
     BOUND_CONSISTENT_SHARE, Backtest, BacktestFans, BacktestRow, SeriesFan, backtest, backtest_fans,
 };
-pub use hindcast::{Hindcast, HindcastOrigin, HorizonError, hindcast};
+pub use hindcast::{Hindcast, HindcastFans, HindcastOrigin, HorizonError, hindcast, hindcast_fans};
 pub use observations::{Observation, ObservationKind, Observations};
 pub use prior::{Prior, Transform};
 pub use score::{crps, interval_score, pit};

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::DecideError;
+use super::probe::Probe;
 use crate::error::Error;
 use crate::model::Plan;
 use crate::model::Workspace;
@@ -42,30 +43,43 @@ pub(crate) fn with_values(base: &Scenario, values: &[(&str, String)]) -> Result<
     base.with_params(values.iter().map(|(p, v)| (*p, v.as_str())))
 }
 
-/// A plan, checking that every metric in `metrics` exists.
-pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<Plan, Error> {
+/// A plan and where each of `metrics` is read ([`Probe`]): a metric at
+/// the horizon, or a daily series on a day (`SERIES@DAY`).
+///
+/// # Errors
+///
+/// [`DecideError::Input`] naming a metric that does not exist (with the
+/// closest names) or a `SERIES@DAY` that is bad ([`super::SeriesDay::parse`]).
+pub(crate) fn plan(scenario: &Scenario, metrics: &[String]) -> Result<(Plan, Vec<Probe>), Error> {
     let plan = Plan::new(scenario)?;
+    let mut probes = Vec::with_capacity(metrics.len());
     for m in metrics {
-        // The schema's own lookup, for its closest-first list of names.
-        if let Err(crate::error::Error::UnknownName { valid, .. }) = plan.layout().find_metric(m) {
-            const SHOWN: usize = 8;
-            let more = valid.len().saturating_sub(SHOWN);
-            let more = if more > 0 {
-                format!(", … and {more} more")
-            } else {
-                String::new()
-            };
-            return Err(DecideError::input(
-                m.as_str(),
-                format!(
-                    "no such metric in scenario {:?} (closest: {}{more})",
-                    scenario.name,
-                    valid[..valid.len().min(SHOWN)].join(", ")
-                ),
-            ));
+        if let Some(p) = Probe::resolve(scenario, plan.layout(), m)? {
+            probes.push(p);
+            continue;
         }
+        // The schema's own lookup, for its closest-first list of names.
+        let valid = match plan.layout().find_metric(m) {
+            Err(crate::error::Error::UnknownName { valid, .. }) => valid,
+            _ => Vec::new(),
+        };
+        const SHOWN: usize = 8;
+        let more = valid.len().saturating_sub(SHOWN);
+        let more = if more > 0 {
+            format!(", … and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(DecideError::input(
+            m.as_str(),
+            format!(
+                "no such metric in scenario {:?} (closest: {}{more}; a daily series on a day is SERIES@DATE or SERIES@DAY)",
+                scenario.name,
+                valid[..valid.len().min(SHOWN)].join(", ")
+            ),
+        ));
     }
-    Ok(plan)
+    Ok((plan, probes))
 }
 
 /// Names of every metric of `scenario`.
@@ -90,10 +104,10 @@ fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// The values of `metrics` in replication `index` of `plan`.
-fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, metrics: &[String]) -> Row {
+/// The values of `probes` in replication `index` of `plan`.
+fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, probes: &[Probe]) -> Row {
     let out = plan.replicate_in(ws, seed, index);
-    metrics.iter().map(|m| out.metric(m)).collect()
+    probes.iter().map(|p| p.read(&out)).collect()
 }
 
 /// Replications `0..n` of `scenario` with master seed `seed`: one row per
@@ -106,14 +120,14 @@ pub(crate) fn replications(
     metrics: &[String],
 ) -> Result<Vec<Row>, Error> {
     check_stored(n, metrics.len())?;
-    let plan = plan(scenario, metrics)?;
+    let (plan, probes) = plan(scenario, metrics)?;
     // `[uncertainty]` is drawn per replication exactly as a run draws it.
     let uncertain = crate::montecarlo::uncertain::Uncertain::new(&plan)?;
     (0..n)
         .into_par_iter()
         .map_init(Workspace::default, |ws, i| match &uncertain {
-            Some(u) => Ok(replicate(&u.plan(seed, i)?.0, ws, seed, i, metrics)),
-            None => Ok(replicate(&plan, ws, seed, i, metrics)),
+            Some(u) => Ok(replicate(&u.plan(seed, i)?.0, ws, seed, i, &probes)),
+            None => Ok(replicate(&plan, ws, seed, i, &probes)),
         })
         .collect()
 }
@@ -130,7 +144,9 @@ pub(crate) fn points(
     point: impl Fn(usize) -> (Vec<String>, u64) + Sync,
 ) -> Result<Vec<Row>, Error> {
     check_stored(count as u64, metrics.len())?;
-    plan(base, metrics)?;
+    // The paths keep the shape of the results (checked by the caller), so
+    // the probes of the base scenario read every point's outcome.
+    let (_, probes) = plan(base, metrics)?;
     (0..count)
         .into_par_iter()
         .map_init(Workspace::default, |ws, p| {
@@ -138,7 +154,7 @@ pub(crate) fn points(
             let set: Vec<(&str, String)> = paths.iter().map(String::as_str).zip(values).collect();
             let s = with_values(base, &set)?;
             let plan = Plan::new(&s)?;
-            Ok(replicate(&plan, ws, seed, index, metrics))
+            Ok(replicate(&plan, ws, seed, index, &probes))
         })
         .collect()
 }

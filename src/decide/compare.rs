@@ -141,6 +141,66 @@ pub fn compare(
     })
 }
 
+/// The capacity answers of each receiving facility, in this order, where
+/// the metric schema has them (a row added to the schema later joins the
+/// default list by being named here).
+const FACILITY_ANSWERS: [&str; 4] = [
+    "facility.<facility>.first_day_over_capacity",
+    "facility.<facility>.peak_occupancy_rate",
+    "facility.<facility>.days_over_capacity",
+    "facility.<facility>.first_day_back_under",
+];
+
+/// The answers of the whole system that follow the facilities': the
+/// time to a verdict (the median: half the verdicts come sooner) and
+/// repatriation.
+const SYSTEM_ANSWERS: [&str; 2] = ["median_days_to_verdict", "repatriated"];
+
+/// The capacity answers of scenario `s`, the metrics `compare` and
+/// `sweep` show by default: for each facility that receives transferees
+/// or people moved by a rule, in file order, its first day over capacity,
+/// peak occupancy rate, days over capacity and first day back under
+/// capacity (each where the metric schema has it); then the median time
+/// to a verdict and the number repatriated.
+///
+/// A facility that nobody is moved into (it carries its input population
+/// only) has none of its metrics here: its figures restate the scenario.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::compare::answer_metrics;
+/// use custody_sim::presets;
+///
+/// let m = answer_metrics(&presets::baseline());
+/// assert_eq!(m[0], "facility.Karkh.first_day_over_capacity");
+/// assert!(m.contains(&"facility.Nasiriyah.days_over_capacity".to_string()));
+/// // Hillah receives nobody in the baseline: its figures are inputs.
+/// assert!(!m.iter().any(|n| n.contains("Hillah")));
+/// assert_eq!(m.last().map(String::as_str), Some("repatriated"));
+/// ```
+pub fn answer_metrics(s: &Scenario) -> Vec<String> {
+    let has = |pattern: &str| {
+        crate::model::schema::metric_defs().any(|d| d.pattern == pattern && d.condition.holds(s))
+    };
+    let mut out = Vec::new();
+    for (f, facility) in s.facilities.iter().enumerate() {
+        if !s.receives(f) {
+            continue;
+        }
+        for p in FACILITY_ANSWERS.iter().filter(|p| has(p)) {
+            out.push(p.replacen("<facility>", &facility.name, 1));
+        }
+    }
+    out.extend(
+        SYSTEM_ANSWERS
+            .iter()
+            .filter(|p| has(p))
+            .map(|p| p.to_string()),
+    );
+    out
+}
+
 /// Paired difference `cell − reference`, replication by replication.
 fn paired(cell: &[Option<f64>], reference: &[Option<f64>]) -> PairedDiff {
     let d: Vec<f64> = cell

@@ -48,9 +48,13 @@
 
 mod adapter;
 pub mod compare;
+pub mod groups;
 pub mod morris;
 pub mod params;
+pub mod probe;
 pub mod quantile;
+pub mod regional;
+pub mod shard;
 pub mod sobol;
 pub mod solve;
 pub mod tornado;
@@ -58,11 +62,20 @@ pub mod tornado;
 use serde::{Deserialize, Serialize};
 
 pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
-pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};
+pub use groups::{Group, parse_group};
+pub use morris::{
+    MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_fn_with,
+    morris_model, morris_model_with,
+};
 pub use params::{at_medians, parse_param, uncertain_params};
-pub use sobol::{MetricIndices, SobolIndex, SobolOptions, SobolResult, sobol_fn, sobol_model};
+pub use probe::SeriesDay;
+pub use regional::{Condition, RegionalIndex, RegionalResult, regional, regional_fn};
+pub use sobol::{
+    DummyIndex, MetricIndices, PairIndex, SobolIndex, SobolOptions, SobolResult, SobolSpec,
+    sobol_fn, sobol_fn_with, sobol_model, sobol_model_with,
+};
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
-pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
+pub use tornado::{Tornado, TornadoBar, sensitivity, sensitivity_with, tornado};
 
 pub use crate::error::DecideError;
 

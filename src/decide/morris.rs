@@ -65,6 +65,7 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::groups::{Factors, Group};
 use super::{DecideError, adapter, quantile};
 use crate::error::Error;
 use crate::scenario::ParamDist;
@@ -99,15 +100,18 @@ impl Default for MorrisOptions {
 /// The Morris measures of one parameter for one output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MorrisIndex {
-    /// Parameter path.
+    /// Parameter path, or a group's name.
     pub path: String,
+    /// A group's paths (empty for one parameter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// Mean elementary effect μ, in the output's units per the
-    /// parameter's whole range (`None` with no effect).
+    /// parameter's whole range (`None` with no effect, and for a group).
     pub mu: Option<f64>,
     /// Mean absolute elementary effect μ*, the screening measure.
     pub mu_star: Option<f64>,
     /// Standard deviation σ of the elementary effects (`None` with fewer
-    /// than two).
+    /// than two, and for a group).
     pub sigma: Option<f64>,
     /// Elementary effects used (of `r`).
     pub effects: usize,
@@ -118,6 +122,10 @@ pub struct MorrisIndex {
 pub struct MorrisMetric {
     /// The metric (`"f"` for a plain function).
     pub metric: String,
+    /// The daily series and day the metric names, for a `SERIES@DAY`
+    /// metric ([`super::SeriesDay`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<super::SeriesDay>,
     /// Per parameter, in the order given.
     pub indices: Vec<MorrisIndex>,
 }
@@ -138,28 +146,38 @@ impl MorrisMetric {
 pub struct MorrisResult {
     /// The settings used.
     pub options: MorrisOptions,
-    /// Model runs: `r (k + 1)`.
+    /// Model runs: `r (G + 1)`, `G` the factors (`k` without groups).
     pub evaluations: usize,
     /// Per metric, in the order asked for.
     pub metrics: Vec<MorrisMetric>,
 }
 
-/// The design: per trajectory, the parameters' order and each one's start
-/// and end in `u`, and the parameter values of every point.
-struct Design {
+/// The design: per trajectory, the factors' order and each parameter's
+/// start and end in `u`, and the parameter values of every point.
+pub(super) struct Design {
     k: usize,
     r: usize,
-    /// `r` orders of the `k` parameters.
+    /// The factors: parameters in no group, and groups.
+    factors: Factors,
+    /// Whether each factor is a group.
+    grouped: Vec<bool>,
+    /// `r` orders of the `G` factors.
     order: Vec<Vec<usize>>,
-    /// `r × k` signed steps `u_end − u_start` (±½).
+    /// `r × G` signed steps `u_end − u_start` (±½) of each factor (a
+    /// group's: ½, its members moving each its own way).
     step: Vec<f64>,
-    /// `r (k + 1)` points of `k` values, row-major.
+    /// `r (G + 1)` points of `k` values, row-major.
     x: Vec<f64>,
 }
 
 impl Design {
-    fn new(params: &[ParamDist], opts: &MorrisOptions) -> Result<Design, Error> {
+    pub(super) fn new(
+        params: &[ParamDist],
+        groups: &[Group],
+        opts: &MorrisOptions,
+    ) -> Result<Design, Error> {
         quantile::check_design(params)?;
+        let factors = Factors::new(params, groups)?;
         if opts.trajectories < 2 {
             return Err(DecideError::input(
                 "trajectories",
@@ -173,12 +191,16 @@ impl Design {
             ));
         }
         let (k, r, p) = (params.len(), opts.trajectories, opts.levels);
+        let g = factors.len();
+        let grouped: Vec<bool> = (0..g)
+            .map(|f| groups.iter().any(|gr| gr.name == factors.labels[f]))
+            .collect();
         let half = p / 2;
         let u = |l: usize| (l as f64 + 0.5) / p as f64;
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         let mut order = Vec::with_capacity(r);
-        let mut step = Vec::with_capacity(r * k);
-        let mut x = Vec::with_capacity(r * (k + 1) * k);
+        let mut step = Vec::with_capacity(r * g);
+        let mut x = Vec::with_capacity(r * (g + 1) * k);
         for _ in 0..r {
             let mut start = vec![0.0; k];
             let mut end = vec![0.0; k];
@@ -190,10 +212,16 @@ impl Design {
                     (low + half, low)
                 };
                 (start[i], end[i]) = (u(s), u(e));
-                step.push(u(e) - u(s));
             }
-            let mut perm: Vec<usize> = (0..k).collect();
-            for i in (1..k).rev() {
+            for (members, &group) in factors.members.iter().zip(&grouped) {
+                step.push(if group {
+                    0.5
+                } else {
+                    end[members[0]] - start[members[0]]
+                });
+            }
+            let mut perm: Vec<usize> = (0..g).collect();
+            for i in (1..g).rev() {
                 perm.swap(i, rng.random_range(0..=i));
             }
             let mut at = start;
@@ -204,8 +232,10 @@ impl Design {
                 Ok(())
             };
             to_values(&at, &mut x)?;
-            for &i in &perm {
-                at[i] = end[i];
+            for &f in &perm {
+                for &i in &factors.members[f] {
+                    at[i] = end[i];
+                }
                 to_values(&at, &mut x)?;
             }
             order.push(perm);
@@ -213,47 +243,103 @@ impl Design {
         Ok(Design {
             k,
             r,
+            factors,
+            grouped,
             order,
             step,
             x,
         })
     }
 
-    fn points(&self) -> usize {
-        self.r * (self.k + 1)
+    /// Factors `G`.
+    fn g(&self) -> usize {
+        self.factors.len()
     }
 
-    /// The values of point `q` (trajectory `q / (k + 1)`).
+    pub(super) fn points(&self) -> usize {
+        self.r * (self.g() + 1)
+    }
+
+    /// Point `q` of a model's design: its values as the scenario file
+    /// writes them (`integer[i]`: parameter `i` takes whole numbers), and
+    /// the replication it runs as (its trajectory).
+    pub(super) fn model_point(&self, q: usize, integer: &[bool]) -> (Vec<String>, u64) {
+        let values = self
+            .point(q)
+            .iter()
+            .zip(integer)
+            .map(|(&v, &int)| adapter::format_value(v, int))
+            .collect();
+        (values, (q / (self.g() + 1)) as u64)
+    }
+
+    /// The measures of `metrics` from the model's outputs at every point,
+    /// in point order (`rows[q][m]`: metric `m` at point `q`); `at` is
+    /// left unset.
+    pub(super) fn model_result(
+        &self,
+        params: &[ParamDist],
+        groups: &[Group],
+        metrics: &[String],
+        opts: &MorrisOptions,
+        rows: &[Vec<Option<f64>>],
+    ) -> MorrisResult {
+        let out = metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| {
+                let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
+                self.measures(name, params, groups, &y)
+            })
+            .collect();
+        MorrisResult {
+            options: opts.clone(),
+            evaluations: self.points(),
+            metrics: out,
+        }
+    }
+
+    /// The values of point `q` (trajectory `q / (G + 1)`).
     fn point(&self, q: usize) -> &[f64] {
         &self.x[q * self.k..(q + 1) * self.k]
     }
 
     /// The measures from outputs `y` (one per point, `None`: no value).
-    fn measures(&self, metric: &str, params: &[ParamDist], y: &[Option<f64>]) -> MorrisMetric {
-        let mut ee: Vec<Vec<f64>> = vec![Vec::with_capacity(self.r); self.k];
+    fn measures(
+        &self,
+        metric: &str,
+        params: &[ParamDist],
+        groups: &[Group],
+        y: &[Option<f64>],
+    ) -> MorrisMetric {
+        let g = self.g();
+        let mut ee: Vec<Vec<f64>> = vec![Vec::with_capacity(self.r); g];
         for t in 0..self.r {
-            let ys = &y[t * (self.k + 1)..(t + 1) * (self.k + 1)];
-            for (m, &i) in self.order[t].iter().enumerate() {
+            let ys = &y[t * (g + 1)..(t + 1) * (g + 1)];
+            for (m, &f) in self.order[t].iter().enumerate() {
                 if let (Some(a), Some(b)) = (ys[m], ys[m + 1]) {
-                    let e = (b - a) / self.step[t * self.k + i];
+                    let e = (b - a) / self.step[t * g + f];
                     if e.is_finite() {
-                        ee[i].push(e);
+                        // A group's members move each its own way: only
+                        // the size of its effect has a meaning.
+                        ee[f].push(if self.grouped[f] { e.abs() } else { e });
                     }
                 }
             }
         }
-        let indices = params
-            .iter()
+        let indices = (0..g)
             .zip(&ee)
-            .map(|(p, e)| {
+            .map(|(f, e)| {
                 let n = e.len() as f64;
-                let mu = (!e.is_empty()).then(|| e.iter().sum::<f64>() / n);
+                let single = !self.grouped[f];
+                let mu = (!e.is_empty() && single).then(|| e.iter().sum::<f64>() / n);
                 let mu_star = (!e.is_empty()).then(|| e.iter().map(|v| v.abs()).sum::<f64>() / n);
                 let sigma = mu
                     .filter(|_| e.len() >= 2)
                     .map(|m| (e.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
                 MorrisIndex {
-                    path: p.path.clone(),
+                    path: self.factors.labels[f].clone(),
+                    members: self.factors.paths(f, params, groups),
                     mu,
                     mu_star,
                     sigma,
@@ -263,6 +349,7 @@ impl Design {
             .collect();
         MorrisMetric {
             metric: metric.to_string(),
+            at: None,
             indices,
         }
     }
@@ -297,14 +384,52 @@ pub fn morris_fn<F>(params: &[ParamDist], f: F, opts: &MorrisOptions) -> Result<
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
-    let d = Design::new(params, opts)?;
+    morris_fn_with(params, &[], f, opts)
+}
+
+/// As [`morris_fn`], with groups of parameters each moved as one in a
+/// trajectory and given one μ* ([`super::groups`]): `r (G + 1)` calls for
+/// `G` factors. A group's μ and σ are `None`: its members move each its
+/// own way, so only the size of its elementary effect has a meaning
+/// (Campolongo et al. 2007).
+///
+/// # Errors
+///
+/// As [`morris_fn`]; [`DecideError::Input`] for a bad group.
+///
+/// # Example: a group's μ* in a linear model
+///
+/// ```
+/// use custody_sim::decide::{Group, MorrisOptions, morris_fn_with};
+/// use custody_sim::{Dist, scenario::ParamDist};
+///
+/// // y = x0 + x1 + x2 on U(0, 1)³: moving {x0, x1} together by half the
+/// // range each way changes y by 0 or ±1, so the group's |EE| is 0 or 2.
+/// let params: Vec<ParamDist> = (0..3).map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0))).collect();
+/// let groups = [Group::new("x01", ["x0", "x1"])];
+/// let r = morris_fn_with(&params, &groups, |x| x[0] + x[1] + x[2], &MorrisOptions::default())?;
+/// assert_eq!(r.indices[0].path, "x01");
+/// assert!(r.indices[0].mu.is_none());
+/// assert!((r.indices[1].mu_star.unwrap() - 1.0).abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn morris_fn_with<F>(
+    params: &[ParamDist],
+    groups: &[Group],
+    f: F,
+    opts: &MorrisOptions,
+) -> Result<MorrisMetric, Error>
+where
+    F: Fn(&[f64]) -> f64 + Sync,
+{
+    let d = Design::new(params, groups, opts)?;
     let y: Vec<Option<f64>> = adapter::in_pool(opts.threads, || {
         (0..d.points())
             .into_par_iter()
             .map(|q| Some(f(d.point(q))).filter(|v| v.is_finite()))
             .collect()
     })?;
-    Ok(d.measures("f", params, &y))
+    Ok(d.measures("f", params, groups, &y))
 }
 
 /// Morris measures of model metrics over uncertain parameters: the base
@@ -346,8 +471,23 @@ pub fn morris_model(
     metrics: &[&str],
     opts: &MorrisOptions,
 ) -> Result<MorrisResult, Error> {
+    morris_model_with(scenario, params, &[], metrics, opts)
+}
+
+/// As [`morris_model`], with groups of parameters ([`morris_fn_with`]).
+///
+/// # Errors
+///
+/// As [`morris_model`]; [`DecideError::Input`] for a bad group.
+pub fn morris_model_with(
+    scenario: &Scenario,
+    params: &[ParamDist],
+    groups: &[Group],
+    metrics: &[&str],
+    opts: &MorrisOptions,
+) -> Result<MorrisResult, Error> {
     super::params::check_paths(scenario, params)?;
-    let d = Design::new(params, opts)?;
+    let d = Design::new(params, groups, opts)?;
     let held = super::at_medians(scenario)?;
     let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
@@ -356,31 +496,16 @@ pub fn morris_model(
         .iter()
         .map(|p| adapter::is_integer(scenario, p))
         .collect::<Result<Vec<_>, _>>()?;
-    let k1 = d.k + 1;
     let rows = adapter::in_pool(opts.threads, || {
         adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |q| {
-            let values = d
-                .point(q)
-                .iter()
-                .zip(&integer)
-                .map(|(&v, &int)| adapter::format_value(v, int))
-                .collect();
-            (values, (q / k1) as u64)
+            d.model_point(q, &integer)
         })
     })??;
-    let out = metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| {
-            let y: Vec<Option<f64>> = rows.iter().map(|r| r[m]).collect();
-            d.measures(name, params, &y)
-        })
-        .collect();
-    Ok(MorrisResult {
-        options: opts.clone(),
-        evaluations: d.points(),
-        metrics: out,
-    })
+    let mut r = d.model_result(params, groups, &metrics, opts, &rows);
+    for ix in &mut r.metrics {
+        ix.at = super::SeriesDay::parse(scenario, &ix.metric)?;
+    }
+    Ok(r)
 }
 
 #[cfg(test)]
@@ -485,6 +610,45 @@ mod tests {
         let e = morris_fn(&params, f, &opts(1, 5)).unwrap_err().to_string();
         assert!(e.starts_with("trajectories: must be at least 2"), "{e}");
         assert!(morris_fn(&[], f, &opts(10, 5)).is_err());
+    }
+
+    /// A group moves its members in one step: a group of one parameter is
+    /// that parameter (μ* the same), and in y = x0 + x1 + 3 x2 on
+    /// U(0, 1)³ the group {x0, x1} has elementary effects of size 0 or 2
+    /// (its members move ±½ each, in random directions): μ* is twice the
+    /// share of trajectories in which they move the same way. The design
+    /// has r (G + 1) points.
+    #[test]
+    fn groups_move_together_and_get_one_mu_star() {
+        let params: Vec<ParamDist> = (0..3)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
+            .collect();
+        let f = |x: &[f64]| x[0] + x[1] + 3.0 * x[2];
+        let one = morris_fn_with(&params, &[Group::new("g", ["x2"])], f, &opts(30, 4)).unwrap();
+        assert_eq!(one.indices[2].path, "g");
+        assert!((one.indices[2].mu_star.unwrap() - 3.0).abs() < 1e-9);
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let m = morris_fn_with(
+            &params,
+            &[Group::new("x01", ["x0", "x1"])],
+            |x| {
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                f(x)
+            },
+            &opts(400, 4),
+        )
+        .unwrap();
+        assert_eq!(calls.into_inner(), 400 * 3);
+        let g = &m.indices[0];
+        assert_eq!(
+            (g.path.as_str(), g.members.as_slice()),
+            ("x01", &["x0".to_string(), "x1".to_string()][..])
+        );
+        assert_eq!((g.mu, g.sigma), (None, None));
+        // Same way with probability ½: μ* = 2 × Binomial(400, ½) / 400, within
+        // 4 standard deviations (0.1) of 1.
+        assert!((g.mu_star.unwrap() - 1.0).abs() < 0.2, "{g:?}");
+        assert!((m.indices[1].mu.unwrap().abs() - 3.0).abs() < 1e-9);
     }
 
     /// Steps without a value give no effect, and are counted.

@@ -56,6 +56,52 @@
 //! Binomial(200, 0.95) (computed in the test: 179 to 198); see
 //! `docs/validation.md`.
 //!
+//! # Groups, the dummy parameter and second-order indices ([`SobolSpec`])
+//!
+//! **Groups** ([`super::groups`]): a set of paths gets one index. The
+//! design has one matrix `AB_g` per factor `g` (a group, or a parameter in
+//! no group), `A` with **every** column of the group taken from `B`, so
+//! the model runs `N (G + 2)` times for `G` factors. The estimators above,
+//! applied to `AB_g`, give the group's closed first-order index
+//! `V[E(Y | X_g)] / V` and its total index (Saltelli et al. 2008, *Global
+//! Sensitivity Analysis: The Primer*, §1.2.15); for an additive model both
+//! are the sum of the members' indices (tested on a linear model). `A` and
+//! `B` are drawn as without groups, so a parameter in no group gets the
+//! same estimate with or without groups of the others.
+//!
+//! **The dummy parameter** (Khorashadi Zadeh et al. 2017, as R's sensobol
+//! computes it): the indices of a parameter that the model never reads,
+//! an estimate of how far from 0 the indices of a parameter without any
+//! effect wander at this `N` — the noise floor of the estimates. A column
+//! the model never reads would give `f(AB_d) = f(A)` row by row under
+//! common random numbers, and the estimators above exactly 0: no floor at
+//! all. The dummy is therefore computed, without any run and without any
+//! draw (it takes nothing from the design's stream, so no other estimate
+//! changes), from `f_A` and `f_B` by Sobol's (1993) estimators of a
+//! parameter whose `AB` column equals `A`'s, on the outputs centred on
+//! their mean (so that the floor does not depend on the output's level):
+//! with `f0 = (1/N) Σ f_A f_B` and `V_d = (1/(2N−1)) Σ (f_A² + f_B²) − f0`,
+//! `S_d = ((1/(N−1)) Σ f_A f_B − f0) / V_d` and
+//! `ST_d = 1 − ((1/(N−1)) Σ f_B² − f0) / V_d`, with bootstrap intervals
+//! from the same resamples as the other indices, clamped the same way. An
+//! index whose total's interval does not lie wholly above the dummy's
+//! total interval is flagged ([`SobolIndex::above_dummy`] `false`): it is
+//! not distinguishable from a parameter that does nothing.
+//!
+//! **Second-order indices** (Saltelli 2002): the design adds, per factor,
+//! `BA_g` (`B` with the factor's columns from `A`), `N (2G + 2)` runs.
+//! `BA_i` and `AB_j` share exactly the columns of `i` and `j`, so
+//! `(1/N) Σ (f_BAi f_ABj − f_A f_B) / V` estimates the closed index of the
+//! pair, `(V_i + V_j + V_ij) / V`; less `S_i` and `S_j` (the first-order
+//! estimator above) it gives `S_ij = V_ij / V`, the share of the pair's
+//! interaction alone, with a bootstrap interval and clamped to `[0, 1]`.
+//! Every pair is estimated; the result lists them largest first (tested on
+//! Ishigami: `S_13 = 0.2437…`, `S_12 = S_23 = 0`). On the model, every
+//! point of a row shares its replication's stream, and `S_ij` estimates
+//! `(V_ij + V_ijω) / V` (the pair's interaction, with the noise's part in
+//! it) by the account below; it is a difference of estimates, so its
+//! interval is wide at small `N`.
+//!
 //! # The model's own randomness
 //!
 //! A replication is `f(x, ω)`: the parameters `x` and the random stream `ω`
@@ -87,12 +133,30 @@
 //! in `f_ABi − f_A`. A replication in which a metric has no value (a time
 //! to verdict with no verdict) drops that whole row for that metric; each
 //! metric reports the rows it used.
+//!
+//! # References
+//!
+//! - Jansen, M. J. W. (1999). Analysis of variance designs for model
+//!   output. *Computer Physics Communications* 117, 35–43.
+//! - Saltelli, A. (2002). Making best use of model evaluations to compute
+//!   sensitivity indices. *Computer Physics Communications* 145, 280–297.
+//! - Saltelli, A., Annoni, P., Azzini, I., Campolongo, F., Ratto, M.,
+//!   Tarantola, S. (2010). Variance based sensitivity analysis of model
+//!   output. *Computer Physics Communications* 181, 259–270.
+//! - Khorashadi Zadeh, F., Nossent, J., Sarrazin, F., Pianosi, F., van
+//!   Griensven, A., Wagener, T., Bauwens, W. (2017). Comparison of variance-based and moment-independent
+//!   global sensitivity analysis approaches by application to the SWAT
+//!   model. *Environmental Modelling & Software* 91, 210–222.
+//! - Puy, A., Lo Piano, S., Saltelli, A., Levin, S. A. (2022). sensobol:
+//!   an R package to compute variance-based sensitivity indices. *Journal
+//!   of Statistical Software* 102(5).
 
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::groups::{Factors, Group};
 use super::{DecideError, Estimate, adapter, quantile};
 use crate::error::Error;
 use crate::scenario::ParamDist;
@@ -130,12 +194,20 @@ impl Default for SobolOptions {
 /// The indices of one parameter for one output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SobolIndex {
-    /// Parameter path.
+    /// Parameter path, or a group's name.
     pub path: String,
+    /// A group's paths (empty for one parameter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// First-order index `S_i` with its bootstrap interval.
     pub first_order: Estimate,
     /// Total index `ST_i` with its bootstrap interval.
     pub total: Estimate,
+    /// With a dummy ([`SobolSpec::dummy`]): whether the total index's
+    /// interval lies wholly above the dummy's total interval (`false`: not
+    /// distinguishable from the noise floor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_dummy: Option<bool>,
     /// The tornado swing of the metric (its mean at the parameter's 95th
     /// percentile minus at its 5th, in the metric's units), when computed
     /// (by [`super::sensitivity`]).
@@ -155,13 +227,25 @@ pub struct SobolIndex {
 pub struct MetricIndices {
     /// The metric (`"f"` for a plain function).
     pub metric: String,
+    /// The daily series and day the metric names, for a `SERIES@DAY`
+    /// metric ([`super::SeriesDay`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<super::SeriesDay>,
     /// Rows (of `N`) with a value at every point of the row.
     pub rows: usize,
     /// Variance `V` of the output over the `A` and `B` points, in the
     /// metric's units squared.
     pub variance: Option<f64>,
-    /// Per parameter, in the order given.
+    /// Per factor (parameter, or group where its first path is), in the
+    /// order given.
     pub indices: Vec<SobolIndex>,
+    /// The dummy parameter's indices, with [`SobolSpec::dummy`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dummy: Option<DummyIndex>,
+    /// Second-order indices of every pair of factors, largest first, with
+    /// [`SobolSpec::second_order`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub second_order: Vec<PairIndex>,
 }
 
 /// The result of [`sobol_model`].
@@ -169,23 +253,86 @@ pub struct MetricIndices {
 pub struct SobolResult {
     /// The settings used.
     pub options: SobolOptions,
-    /// Model runs: `N (k + 2)`.
+    /// Groups, dummy and second order, when asked for.
+    #[serde(default, skip_serializing_if = "SobolSpec::is_plain")]
+    pub spec: SobolSpec,
+    /// Model runs: `N (G + 2)` for `G` factors (`k` parameters in no
+    /// group), `N (2G + 2)` with second-order indices.
     pub evaluations: usize,
     /// Per metric, in the order asked for.
     pub metrics: Vec<MetricIndices>,
 }
 
-/// The design: parameter values of `A` and `B`, row-major `N × k`.
-struct Design {
-    k: usize,
+/// What a Sobol analysis estimates beyond each parameter's first-order and
+/// total index: groups of parameters with one index each, a dummy
+/// parameter giving the noise floor, and second-order indices. The
+/// default is none of them ([`sobol_model`]); pass one to
+/// [`sobol_model_with`] or [`sobol_fn_with`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SobolSpec {
+    /// Parameter groups, one index each ([`super::groups`]); the design
+    /// moves a group's paths together.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
+    /// Estimate the indices of a dummy parameter (module docs, "The dummy
+    /// parameter"), and flag the indices not distinguishable from it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dummy: bool,
+    /// Estimate second-order indices of every pair of factors (Saltelli
+    /// 2002): `N (2G + 2)` runs instead of `N (G + 2)`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub second_order: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl SobolSpec {
+    /// Whether this is the default: no group, no dummy, no second order.
+    pub fn is_plain(&self) -> bool {
+        *self == SobolSpec::default()
+    }
+}
+
+/// The dummy parameter's indices: the noise floor of the estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DummyIndex {
+    /// First-order index of the dummy with its bootstrap interval.
+    pub first_order: Estimate,
+    /// Total index of the dummy with its bootstrap interval.
+    pub total: Estimate,
+}
+
+/// The second-order index of a pair of factors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairIndex {
+    /// The two factors (parameter paths or group names), in the order given.
+    pub pair: [String; 2],
+    /// The second-order index `S_ij` with its bootstrap interval: the share
+    /// of variance of the pair's interaction alone.
+    pub second_order: Estimate,
+}
+
+/// The design: parameter values of `A` and `B`, row-major `N × k`, and
+/// the factors whose columns `AB_f` (and `BA_f`) switch together.
+pub(super) struct Design {
+    pub(super) k: usize,
     n: usize,
     a: Vec<f64>,
     b: Vec<f64>,
+    factors: Factors,
+    second: bool,
 }
 
 impl Design {
-    fn new(params: &[ParamDist], opts: &SobolOptions) -> Result<Design, Error> {
+    pub(super) fn new(
+        params: &[ParamDist],
+        spec: &SobolSpec,
+        opts: &SobolOptions,
+    ) -> Result<Design, Error> {
         quantile::check_design(params)?;
+        let factors = Factors::new(params, &spec.groups)?;
         if opts.base_samples < 2 {
             return Err(DecideError::input(
                 "base_samples",
@@ -202,28 +349,95 @@ impl Design {
                 }
             }
         }
-        Ok(Design { k, n, a, b })
+        Ok(Design {
+            k,
+            n,
+            a,
+            b,
+            factors,
+            second: spec.second_order,
+        })
     }
 
-    /// The parameter values of point `p` (row `p / (k + 2)`; within the
-    /// row: `A`, `B`, then `AB_0 .. AB_{k-1}`) and its row.
+    /// Factors `G`.
+    fn g(&self) -> usize {
+        self.factors.len()
+    }
+
+    /// Points per row: `A`, `B`, `AB_0 .. AB_{G-1}`, and with second-order
+    /// indices `BA_0 .. BA_{G-1}`.
+    fn per_row(&self) -> usize {
+        2 + self.g() * if self.second { 2 } else { 1 }
+    }
+
+    /// The parameter values of point `p` (row `p / per_row`; within the
+    /// row: `A`, `B`, then `AB_f` (`A` with factor `f`'s columns from
+    /// `B`), then `BA_f` (`B` with them from `A`)) and its row.
     fn point(&self, p: usize) -> (Vec<f64>, usize) {
-        let (j, c) = (p / (self.k + 2), p % (self.k + 2));
+        let (j, c) = (p / self.per_row(), p % self.per_row());
         let row = |m: &[f64]| m[j * self.k..(j + 1) * self.k].to_vec();
+        let switched = |base: &[f64], other: &[f64], f: usize| {
+            let mut x = row(base);
+            for &i in &self.factors.members[f] {
+                x[i] = other[j * self.k + i];
+            }
+            x
+        };
+        let g = self.g();
         let x = match c {
             0 => row(&self.a),
             1 => row(&self.b),
-            _ => {
-                let mut x = row(&self.a);
-                x[c - 2] = self.b[j * self.k + c - 2];
-                x
-            }
+            c if c < 2 + g => switched(&self.a, &self.b, c - 2),
+            c => switched(&self.b, &self.a, c - 2 - g),
         };
         (x, j)
     }
 
-    fn points(&self) -> usize {
-        self.n * (self.k + 2)
+    pub(super) fn points(&self) -> usize {
+        self.n * self.per_row()
+    }
+
+    /// Point `p` of a model's design: its values as the scenario file
+    /// writes them (`integer[i]`: parameter `i` takes whole numbers), and
+    /// the replication it runs as (its row).
+    pub(super) fn model_point(&self, p: usize, integer: &[bool]) -> (Vec<String>, u64) {
+        let (x, j) = self.point(p);
+        let values = x
+            .iter()
+            .zip(integer)
+            .map(|(&v, &int)| adapter::format_value(v, int))
+            .collect();
+        (values, j as u64)
+    }
+
+    /// The indices of `metrics` from the model's outputs at every point,
+    /// in point order (`rows[p][m]`: metric `m` at point `p`, `None`
+    /// without a value); `at` is left unset.
+    pub(super) fn model_result(
+        &self,
+        params: &[ParamDist],
+        metrics: &[String],
+        spec: &SobolSpec,
+        opts: &SobolOptions,
+        rows: &[Vec<Option<f64>>],
+    ) -> SobolResult {
+        let out = metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| {
+                let y: Vec<Vec<f64>> = rows
+                    .chunks(self.per_row())
+                    .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
+                    .collect();
+                analyse(name, params, self, spec, &y, opts, m as u64)
+            })
+            .collect();
+        SobolResult {
+            options: opts.clone(),
+            spec: spec.clone(),
+            evaluations: self.points(),
+            metrics: out,
+        }
     }
 }
 
@@ -232,10 +446,24 @@ fn unit(rng: &mut ChaCha8Rng) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Point estimates `(S, ST)` per parameter and `V`, over the rows listed
-/// (with repeats, for a bootstrap resample). `y[j]` holds row `j`'s
-/// outputs: `A`, `B`, `AB_0 ..`.
-fn estimate(y: &[Vec<f64>], rows: &[usize], k: usize) -> (Vec<f64>, Vec<f64>, f64) {
+/// Point estimates over some rows.
+struct Estimates {
+    /// First-order index per factor.
+    s: Vec<f64>,
+    /// Total index per factor.
+    st: Vec<f64>,
+    /// The variance `V`.
+    var: f64,
+    /// The dummy's first-order and total index.
+    dummy: (f64, f64),
+    /// Second-order index per pair `(i, j)`, `i < j`, in order.
+    s2: Vec<f64>,
+}
+
+/// Point estimates over the rows listed (with repeats, for a bootstrap
+/// resample). `y[j]` holds row `j`'s outputs: `A`, `B`, `AB_0 ..`, and
+/// with `second`, `BA_0 ..`; `g` factors.
+fn estimate(y: &[Vec<f64>], rows: &[usize], g: usize, second: bool) -> Estimates {
     let n = rows.len() as f64;
     let mean = rows.iter().map(|&j| y[j][0] + y[j][1]).sum::<f64>() / (2.0 * n);
     let var = rows
@@ -243,21 +471,66 @@ fn estimate(y: &[Vec<f64>], rows: &[usize], k: usize) -> (Vec<f64>, Vec<f64>, f6
         .map(|&j| (y[j][0] - mean).powi(2) + (y[j][1] - mean).powi(2))
         .sum::<f64>()
         / (2.0 * n - 1.0);
-    let mut s = vec![0.0; k];
-    let mut st = vec![0.0; k];
+    let mut s = vec![0.0; g];
+    let mut st = vec![0.0; g];
+    let pairs = if second {
+        g * g.saturating_sub(1) / 2
+    } else {
+        0
+    };
+    let mut closed = vec![0.0; pairs];
+    let (mut ab, mut bb) = (0.0, 0.0);
     for &j in rows {
         let (fa, fb) = (y[j][0] - mean, y[j][1] - mean);
-        for i in 0..k {
+        ab += fa * fb;
+        bb += fb * fb;
+        for i in 0..g {
             let fab = y[j][2 + i] - mean;
             s[i] += fb * (fab - fa);
             st[i] += (fa - fab).powi(2);
         }
+        if pairs > 0 {
+            let mut p = 0;
+            for i in 0..g {
+                let fba = y[j][2 + g + i] - mean;
+                for l in i + 1..g {
+                    closed[p] += fba * (y[j][2 + l] - mean) - fa * fb;
+                    p += 1;
+                }
+            }
+        }
     }
-    for i in 0..k {
+    for i in 0..g {
         s[i] /= n * var;
         st[i] /= 2.0 * n * var;
     }
-    (s, st, var)
+    // Saltelli (2002): the closed index of the pair, less both first-order
+    // indices.
+    let mut s2 = Vec::with_capacity(pairs);
+    if pairs > 0 {
+        for i in 0..g {
+            for l in i + 1..g {
+                s2.push(closed[s2.len()] / (n * var) - s[i] - s[l]);
+            }
+        }
+    }
+    // The dummy (Khorashadi Zadeh et al. 2017, as sensobol computes it),
+    // on the centred outputs.
+    let f0 = ab / n;
+    let vy = (rows
+        .iter()
+        .map(|&j| (y[j][0] - mean).powi(2) + (y[j][1] - mean).powi(2))
+        .sum::<f64>())
+        / (2.0 * n - 1.0)
+        - f0;
+    let dummy = ((ab / (n - 1.0) - f0) / vy, 1.0 - (bb / (n - 1.0) - f0) / vy);
+    Estimates {
+        s,
+        st,
+        var,
+        dummy,
+        s2,
+    }
 }
 
 /// `x` clamped to `[0, 1]`, where every Sobol index lies (see the module
@@ -270,21 +543,35 @@ fn unit_clamp(x: f64) -> f64 {
 fn analyse(
     metric: &str,
     params: &[ParamDist],
+    d: &Design,
+    spec: &SobolSpec,
     y: &[Vec<f64>],
     opts: &SobolOptions,
     stream: u64,
 ) -> MetricIndices {
-    let k = params.len();
+    let g = d.g();
     let n = y.len();
-    let all: Vec<usize> = (0..n).collect();
-    let (s, st, var) = if n >= 2 {
-        estimate(y, &all, k)
+    let pairs = if d.second {
+        g * g.saturating_sub(1) / 2
     } else {
-        (vec![f64::NAN; k], vec![f64::NAN; k], f64::NAN)
+        0
     };
-    let defined = var.is_finite() && var > 0.0;
-    let mut boot_s = vec![Vec::with_capacity(opts.bootstrap); k];
-    let mut boot_st = vec![Vec::with_capacity(opts.bootstrap); k];
+    let all: Vec<usize> = (0..n).collect();
+    let est = if n >= 2 {
+        estimate(y, &all, g, d.second)
+    } else {
+        Estimates {
+            s: vec![f64::NAN; g],
+            st: vec![f64::NAN; g],
+            var: f64::NAN,
+            dummy: (f64::NAN, f64::NAN),
+            s2: vec![f64::NAN; pairs],
+        }
+    };
+    let defined = est.var.is_finite() && est.var > 0.0;
+    // Per factor: S, ST; then the dummy's S, ST; then the pairs.
+    let series = 2 * g + 2 + pairs;
+    let mut boot = vec![Vec::with_capacity(opts.bootstrap); series];
     if defined && opts.bootstrap > 0 {
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5EED_B007_57A9_0000);
         rng.set_stream(stream);
@@ -293,19 +580,26 @@ fn analyse(
             for r in rows.iter_mut() {
                 *r = rng.random_range(0..n);
             }
-            let (bs, bst, bv) = estimate(y, &rows, k);
-            if bv > 0.0 {
-                for i in 0..k {
-                    boot_s[i].push(bs[i]);
-                    boot_st[i].push(bst[i]);
+            let b = estimate(y, &rows, g, d.second);
+            if b.var > 0.0 {
+                for i in 0..g {
+                    boot[2 * i].push(b.s[i]);
+                    boot[2 * i + 1].push(b.st[i]);
+                }
+                boot[2 * g].push(b.dummy.0);
+                boot[2 * g + 1].push(b.dummy.1);
+                for (p, v) in b.s2.iter().enumerate() {
+                    boot[2 * g + 2 + p].push(*v);
                 }
             }
         }
     }
-    let interval = |point: f64, boot: &mut Vec<f64>| {
-        if !defined {
+    let mut interval = |point: f64, k: usize| {
+        if !defined || !point.is_finite() {
             return Estimate::NONE;
         }
+        let boot = &mut boot[k];
+        boot.retain(|v| v.is_finite());
         boot.sort_by(f64::total_cmp);
         let q = |p| (boot.len() >= 2).then(|| unit_clamp(crate::stats::quantile(boot, p)));
         Estimate {
@@ -314,22 +608,49 @@ fn analyse(
             ci95_high: q(0.975),
         }
     };
+    let mut indices: Vec<SobolIndex> = (0..g)
+        .map(|i| SobolIndex {
+            path: d.factors.labels[i].clone(),
+            members: d.factors.paths(i, params, &spec.groups),
+            first_order: interval(est.s[i], 2 * i),
+            total: interval(est.st[i], 2 * i + 1),
+            above_dummy: None,
+            swing: None,
+            low_value: None,
+            high_value: None,
+        })
+        .collect();
+    let dummy = spec.dummy.then(|| DummyIndex {
+        first_order: interval(est.dummy.0, 2 * g),
+        total: interval(est.dummy.1, 2 * g + 1),
+    });
+    if let Some(floor) = dummy.as_ref().and_then(|d| d.total.ci95_high) {
+        for ix in &mut indices {
+            ix.above_dummy = ix.total.ci95_low.map(|l| l > floor);
+        }
+    }
+    let mut second_order = Vec::with_capacity(pairs);
+    if pairs > 0 {
+        for i in 0..g {
+            for l in i + 1..g {
+                let p = second_order.len();
+                second_order.push(PairIndex {
+                    pair: [d.factors.labels[i].clone(), d.factors.labels[l].clone()],
+                    second_order: interval(est.s2[p], 2 * g + 2 + p),
+                });
+            }
+        }
+    }
+    let key = |e: &PairIndex| e.second_order.estimate.unwrap_or(-1.0);
+    second_order.sort_by(|a, b| key(b).total_cmp(&key(a)));
     MetricIndices {
         metric: metric.to_string(),
+        at: None,
         rows: n,
-        variance: (n >= 2).then_some(var),
-        indices: params
-            .iter()
-            .enumerate()
-            .map(|(i, p)| SobolIndex {
-                path: p.path.clone(),
-                first_order: interval(s[i], &mut boot_s[i]),
-                total: interval(st[i], &mut boot_st[i]),
-                swing: None,
-                low_value: None,
-                high_value: None,
-            })
-            .collect(),
+        variance: (n >= 2).then_some(est.var),
+        indices,
+        dummy,
+        second_order,
     }
 }
 
@@ -359,17 +680,57 @@ pub fn sobol_fn<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<Me
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
-    sobol_rows(params, |x, _| f(x), opts)
+    sobol_rows(params, |x, _| f(x), &SobolSpec::default(), opts)
 }
 
-/// As [`sobol_fn`], with `f(&x, j)` told the row `j` of the point: a
+/// As [`sobol_fn`], with groups, a dummy or second-order indices
+/// ([`SobolSpec`]): `N (G + 2)` calls for `G` factors, `N (2G + 2)` with
+/// second-order indices.
+///
+/// # Errors
+///
+/// As [`sobol_fn`]; [`DecideError::Input`] for a bad group (a path that
+/// is not a parameter, a path in two groups, a name used twice).
+///
+/// # Example: a group's index is the sum of its members' in a linear model
+///
+/// ```
+/// use custody_sim::decide::{Group, SobolOptions, SobolSpec, sobol_fn_with};
+/// use custody_sim::{Dist, scenario::ParamDist};
+///
+/// // y = x0 + x1 + 2 x2, U(0, 1) each: the group {x0, x1} has 2/6 of the variance.
+/// let params: Vec<ParamDist> = (0..3).map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0))).collect();
+/// let spec = SobolSpec { groups: vec![Group::new("x01", ["x0", "x1"])], ..SobolSpec::default() };
+/// let r = sobol_fn_with(&params, |x| x[0] + x[1] + 2.0 * x[2], &spec, &SobolOptions::default())?;
+/// assert_eq!(r.indices[0].path, "x01");
+/// assert!(r.indices[0].total.contains(1.0 / 3.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sobol_fn_with<F>(
+    params: &[ParamDist],
+    f: F,
+    spec: &SobolSpec,
+    opts: &SobolOptions,
+) -> Result<MetricIndices, Error>
+where
+    F: Fn(&[f64]) -> f64 + Sync,
+{
+    sobol_rows(params, |x, _| f(x), spec, opts)
+}
+
+/// As [`sobol_fn_with`], with `f(&x, j)` told the row `j` of the point: a
 /// stand-in for a model whose own randomness is fixed by the row (the
 /// replication index), as in [`sobol_model`].
-fn sobol_rows<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
+fn sobol_rows<F>(
+    params: &[ParamDist],
+    f: F,
+    spec: &SobolSpec,
+    opts: &SobolOptions,
+) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64], usize) -> f64 + Sync,
 {
-    let d = Design::new(params, opts)?;
+    let d = Design::new(params, spec, opts)?;
     let out: Vec<f64> = adapter::in_pool(opts.threads, || {
         (0..d.points())
             .into_par_iter()
@@ -380,11 +741,11 @@ where
             .collect()
     })?;
     let y: Vec<Vec<f64>> = out
-        .chunks(d.k + 2)
+        .chunks(d.per_row())
         .filter(|r| r.iter().all(|v| v.is_finite()))
         .map(<[f64]>::to_vec)
         .collect();
-    Ok(analyse("f", params, &y, opts, 0))
+    Ok(analyse("f", params, &d, spec, &y, opts, 0))
 }
 
 /// Sobol indices of model metrics over uncertain parameters: the base
@@ -398,19 +759,36 @@ where
 ///
 /// # Errors
 ///
-/// As [`sobol_fn`]; [`Error::Decide`] of kind [`DecideError::Input`] for an
-/// unknown metric, one parameter listed under two paths or more points than
-/// can be kept; [`Error::Scenario`] naming the path if a path is bad,
-/// changes the shape of the results ([`Scenario::varying_path`]), or a
-/// drawn value makes the scenario invalid.
+/// As [`sobol_fn`]; [`Error::Decide`] of kind [`DecideError::Input`] for
+/// an unknown metric (or a bad `SERIES@DAY`, [`super::SeriesDay::parse`]),
+/// one parameter listed under two paths or more points than can be kept;
+/// [`Error::Scenario`] naming the path if a path is bad, changes the shape
+/// of the results ([`Scenario::varying_path`]), or a drawn value makes the
+/// scenario invalid.
 pub fn sobol_model(
     scenario: &Scenario,
     params: &[ParamDist],
     metrics: &[&str],
     opts: &SobolOptions,
 ) -> Result<SobolResult, Error> {
+    sobol_model_with(scenario, params, metrics, &SobolSpec::default(), opts)
+}
+
+/// As [`sobol_model`], with groups, a dummy or second-order indices
+/// ([`SobolSpec`]).
+///
+/// # Errors
+///
+/// As [`sobol_model`] and [`sobol_fn_with`].
+pub fn sobol_model_with(
+    scenario: &Scenario,
+    params: &[ParamDist],
+    metrics: &[&str],
+    spec: &SobolSpec,
+    opts: &SobolOptions,
+) -> Result<SobolResult, Error> {
     super::params::check_paths(scenario, params)?;
-    let d = Design::new(params, opts)?;
+    let d = Design::new(params, spec, opts)?;
     let held = super::at_medians(scenario)?;
     let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
@@ -421,31 +799,14 @@ pub fn sobol_model(
         .collect::<Result<Vec<_>, _>>()?;
     let rows = adapter::in_pool(opts.threads, || {
         adapter::points(scenario, &paths, opts.seed, &metrics, d.points(), |p| {
-            let (x, j) = d.point(p);
-            let values = x
-                .iter()
-                .zip(&integer)
-                .map(|(&v, &int)| adapter::format_value(v, int))
-                .collect();
-            (values, j as u64)
+            d.model_point(p, &integer)
         })
     })??;
-    let out = metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| {
-            let y: Vec<Vec<f64>> = rows
-                .chunks(d.k + 2)
-                .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
-                .collect();
-            analyse(name, params, &y, opts, m as u64)
-        })
-        .collect();
-    Ok(SobolResult {
-        options: opts.clone(),
-        evaluations: d.points(),
-        metrics: out,
-    })
+    let mut r = d.model_result(params, &metrics, spec, opts, &rows);
+    for ix in &mut r.metrics {
+        ix.at = super::SeriesDay::parse(scenario, &ix.metric)?;
+    }
+    Ok(r)
 }
 
 #[cfg(test)]
@@ -564,6 +925,7 @@ mod tests {
         let r = sobol_rows(
             &params,
             |x, j| x[0] + 2.0 * x[1] + sigma * z(j),
+            &SobolSpec::default(),
             &opts(4096, 42),
         )
         .unwrap();
@@ -585,6 +947,132 @@ mod tests {
             5.0 / 12.0 / v
         );
         assert!(r.variance.unwrap() > 5.0 / 12.0 + 0.5 * sigma * sigma);
+    }
+
+    /// y = Σ c_i x_i, x_i ~ U(0, w_i): a group's exact index (first-order
+    /// and total alike) is the sum of its members' shares of the variance,
+    /// Σ_{i∈g} c_i² w_i² / Σ_j c_j² w_j²; the design has one `AB` per
+    /// factor, `N (G + 2)` points.
+    #[test]
+    fn a_groups_index_is_the_sum_of_its_members_shares() {
+        let c: [f64; 5] = [1.0, 2.0, -3.0, 0.5, 1.5];
+        let w: [f64; 5] = [1.0, 3.0, 1.0, 4.0, 2.0];
+        let params: Vec<ParamDist> = (0..5)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, w[i])))
+            .collect();
+        let share =
+            |i: usize| (c[i] * w[i]).powi(2) / (0..5).map(|j| (c[j] * w[j]).powi(2)).sum::<f64>();
+        let spec = SobolSpec {
+            groups: vec![
+                Group::new("g14", ["x4", "x1"]),
+                Group::new("g23", ["x2", "x3"]),
+            ],
+            ..SobolSpec::default()
+        };
+        let f = |x: &[f64]| (0..5).map(|i| c[i] * x[i]).sum::<f64>();
+        let r = sobol_fn_with(&params, f, &spec, &opts(4096, 11)).unwrap();
+        let paths: Vec<&str> = r.indices.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["x0", "g14", "g23"]);
+        assert_eq!(r.indices[1].members, ["x1", "x4"]);
+        assert!(r.indices[0].members.is_empty());
+        for (ix, exact) in
+            r.indices
+                .iter()
+                .zip([share(0), share(1) + share(4), share(2) + share(3)])
+        {
+            assert!(ix.first_order.contains(exact), "{exact} vs {ix:?}");
+            assert!(ix.total.contains(exact), "{exact} vs {ix:?}");
+        }
+        // The ungrouped parameter's estimates are those of the plain
+        // design: the same A and B, the same row of AB for x0.
+        let plain = sobol_fn(&params, f, &opts(4096, 11)).unwrap();
+        assert_eq!(plain.indices[0].total, r.indices[0].total);
+        // A group with every parameter has the whole variance.
+        let all = SobolSpec {
+            groups: vec![Group::new("all", ["x0", "x1", "x2", "x3", "x4"])],
+            ..SobolSpec::default()
+        };
+        let r = sobol_fn_with(&params, f, &all, &opts(256, 1)).unwrap();
+        assert_eq!(r.indices.len(), 1);
+        assert!(r.indices[0].total.contains(1.0), "{:?}", r.indices[0]);
+    }
+
+    /// The dummy parameter: drawn from no stream, it changes none of the
+    /// other estimates; its total interval contains 0 and lies below the
+    /// real indices of y = x0 + 2 x1; a parameter with a tiny effect is
+    /// flagged as not distinguishable from it.
+    #[test]
+    fn the_dummy_gives_a_floor_below_the_real_indices() {
+        let params: Vec<ParamDist> = (0..3)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
+            .collect();
+        let f = |x: &[f64]| x[0] + 2.0 * x[1] + 0.01 * x[2];
+        let spec = SobolSpec {
+            dummy: true,
+            ..SobolSpec::default()
+        };
+        let o = opts(512, 3);
+        let with = sobol_fn_with(&params, f, &spec, &o).unwrap();
+        let without = sobol_fn(&params, f, &o).unwrap();
+        for (a, b) in with.indices.iter().zip(&without.indices) {
+            assert_eq!((a.first_order, a.total), (b.first_order, b.total));
+            assert!(b.above_dummy.is_none());
+        }
+        assert!(without.dummy.is_none());
+        let dummy = with.dummy.as_ref().unwrap();
+        assert!(dummy.total.contains(0.0), "{dummy:?}");
+        assert!(dummy.first_order.contains(0.0), "{dummy:?}");
+        let floor = dummy.total.ci95_high.unwrap();
+        assert!(floor < 0.2, "{dummy:?}");
+        assert_eq!(with.indices[0].above_dummy, Some(true));
+        assert_eq!(with.indices[1].above_dummy, Some(true));
+        // x2's share is 1e-4 / 5.0001: far below the floor.
+        assert_eq!(
+            with.indices[2].above_dummy,
+            Some(false),
+            "{:?}",
+            with.indices[2]
+        );
+    }
+
+    /// Saltelli's (2002) second-order estimator on Ishigami: S13 =
+    /// V13 / V = 0.2437 (exact, as above), S12 = S23 = 0; the design
+    /// adds `BA_i`, `N (2k + 2)` points, and leaves S and ST unchanged.
+    #[test]
+    fn ishigami_second_order_indices() {
+        let (a, b) = (7.0, 0.1);
+        let pi4 = PI.powi(4);
+        let v = a * a / 8.0 + b * pi4 / 5.0 + b * b * pi4 * pi4 / 18.0 + 0.5;
+        let v13 = b * b * pi4 * pi4 * (1.0 / 18.0 - 1.0 / 50.0);
+        assert!((v13 / v - 0.2437).abs() < 1e-4);
+        let params: Vec<ParamDist> = (0..3)
+            .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(-PI, PI)))
+            .collect();
+        let f = |x: &[f64]| x[0].sin() + a * x[1].sin().powi(2) + b * x[2].powi(4) * x[0].sin();
+        let spec = SobolSpec {
+            second_order: true,
+            ..SobolSpec::default()
+        };
+        let r = sobol_fn_with(&params, f, &spec, &opts(8192, 7)).unwrap();
+        let plain = sobol_fn(&params, f, &opts(8192, 7)).unwrap();
+        assert_eq!(r.indices, plain.indices);
+        assert_eq!(r.second_order.len(), 3);
+        let pair = |i: &str, j: &str| {
+            r.second_order
+                .iter()
+                .find(|p| p.pair == [i.to_string(), j.to_string()])
+                .unwrap()
+                .second_order
+        };
+        let s13 = pair("x0", "x2");
+        assert!(s13.contains(v13 / v), "{s13:?}");
+        assert!(
+            s13.ci95_high.unwrap() - s13.ci95_low.unwrap() < 0.15,
+            "{s13:?}"
+        );
+        assert!(pair("x0", "x1").contains(0.0), "{:?}", pair("x0", "x1"));
+        assert!(pair("x1", "x2").contains(0.0), "{:?}", pair("x1", "x2"));
+        assert_eq!(r.second_order[0].pair, ["x0", "x2"], "largest first");
     }
 
     #[test]

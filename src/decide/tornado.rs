@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, adapter, quantile};
-use super::{SobolOptions, SobolResult, sobol_model};
+use super::{SobolOptions, SobolResult, SobolSpec, sobol_model_with};
 use crate::error::Error;
 use crate::montecarlo::Runs;
 use crate::scenario::ParamDist;
@@ -108,77 +108,160 @@ pub fn tornado(
     let held = super::at_medians(scenario)?;
     let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
-    let mut ends = Vec::with_capacity(params.len());
-    for p in params {
-        let integer = adapter::is_integer(scenario, &p.path)?;
-        let at = |u| -> Result<f64, Error> {
-            let x = quantile::quantile(&p.path, &p.dist, u)?;
-            Ok(if integer { x.round() } else { x })
-        };
-        ends.push((integer, at(0.05)?, at(0.5)?, at(0.95)?));
-    }
-    // The scenario with every parameter at its median except `i` at `x`.
-    let setting = |i: Option<(usize, f64)>| -> Result<Vec<Vec<f64>>, Error> {
-        let values: Vec<(&str, String)> = params
-            .iter()
-            .zip(&ends)
-            .enumerate()
-            .map(|(j, (p, &(integer, _, median, _)))| {
-                let x = match i {
-                    Some((i, x)) if i == j => x,
-                    _ => median,
-                };
-                (p.path.as_str(), adapter::format_value(x, integer))
-            })
-            .collect();
-        let s = adapter::with_values(scenario, &values)?;
-        let rows = adapter::in_pool(runs.threads, || {
-            adapter::replications(&s, runs.seed, runs.replications, &metrics)
-        })??;
-        // Per metric, per replication (NaN: no value).
-        Ok((0..metrics.len())
-            .map(|m| rows.iter().map(|r| r[m].unwrap_or(f64::NAN)).collect())
-            .collect())
-    };
-    let present = |xs: &[f64]| -> Vec<f64> { xs.iter().copied().filter(|x| !x.is_nan()).collect() };
-    let base = setting(None)?;
-    let mut at_ends = Vec::with_capacity(params.len());
-    for (i, &(_, low, _, high)) in ends.iter().enumerate() {
-        at_ends.push((setting(Some((i, low)))?, setting(Some((i, high)))?));
-    }
-    Ok(metrics
-        .iter()
-        .enumerate()
-        .map(|(m, name)| Tornado {
-            metric: name.clone(),
-            base: Estimate::mean_of(&present(&base[m])),
-            bars: params
-                .iter()
-                .zip(&ends)
-                .zip(&at_ends)
-                .map(|((p, &(_, low, _, high)), (lo, hi))| {
-                    let d: Vec<f64> = hi[m]
-                        .iter()
-                        .zip(&lo[m])
-                        .map(|(h, l)| h - l)
-                        .filter(|d| !d.is_nan())
-                        .collect();
-                    TornadoBar {
-                        path: p.path.clone(),
-                        low_value: low,
-                        high_value: high,
-                        at_low: Estimate::mean_of(&present(&lo[m])),
-                        at_high: Estimate::mean_of(&present(&hi[m])),
-                        swing: Estimate::mean_of(&d),
-                        n: d.len(),
-                    }
-                })
-                .collect(),
+    let ends = Ends::new(scenario, params)?;
+    let settings = (0..ends.settings())
+        .map(|k| {
+            let s = ends.scenario(scenario, params, k)?;
+            let rows = adapter::in_pool(runs.threads, || {
+                adapter::replications(&s, runs.seed, runs.replications, &metrics)
+            })??;
+            Ok(rows)
         })
-        .collect())
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(ends.result(params, &metrics, &settings))
 }
 
-/// Sobol indices ([`sobol_model`]) and tornado swings ([`tornado`], on
+/// A tornado's settings: every parameter at its median (setting 0), then
+/// each parameter `i` at its low end (setting `1 + 2 i`) and at its high
+/// end (setting `2 + 2 i`), the others at their medians.
+pub(super) struct Ends {
+    /// Per parameter: whether it takes whole numbers, and its 5th, 50th
+    /// and 95th percentiles (rounded if it does).
+    ends: Vec<(bool, f64, f64, f64)>,
+}
+
+impl Ends {
+    /// The ends of `params` on `scenario` (held at its medians).
+    pub(super) fn new(scenario: &Scenario, params: &[ParamDist]) -> Result<Ends, Error> {
+        let integer = params
+            .iter()
+            .map(|p| adapter::is_integer(scenario, &p.path))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ends::with_integer(params, &integer)
+    }
+
+    /// The ends of `params`, `integer[i]` saying whether parameter `i`
+    /// takes whole numbers.
+    pub(super) fn with_integer(params: &[ParamDist], integer: &[bool]) -> Result<Ends, Error> {
+        let mut ends = Vec::with_capacity(params.len());
+        for (p, &integer) in params.iter().zip(integer) {
+            let at = |u| -> Result<f64, Error> {
+                let x = quantile::quantile(&p.path, &p.dist, u)?;
+                Ok(if integer { x.round() } else { x })
+            };
+            ends.push((integer, at(0.05)?, at(0.5)?, at(0.95)?));
+        }
+        Ok(Ends { ends })
+    }
+
+    /// The number of settings, `2 k + 1`.
+    pub(super) fn settings(&self) -> usize {
+        2 * self.ends.len() + 1
+    }
+
+    /// The parameters' values at setting `k`, as the scenario file writes
+    /// them.
+    pub(super) fn values(&self, k: usize) -> Vec<String> {
+        let moved = (k > 0).then(|| (k - 1) / 2);
+        self.ends
+            .iter()
+            .enumerate()
+            .map(|(j, &(integer, low, median, high))| {
+                let x = match moved {
+                    Some(i) if i == j && k % 2 == 1 => low,
+                    Some(i) if i == j => high,
+                    _ => median,
+                };
+                adapter::format_value(x, integer)
+            })
+            .collect()
+    }
+
+    /// `scenario` at setting `k`.
+    fn scenario(
+        &self,
+        scenario: &Scenario,
+        params: &[ParamDist],
+        k: usize,
+    ) -> Result<Scenario, Error> {
+        let values: Vec<(&str, String)> = params
+            .iter()
+            .map(|p| p.path.as_str())
+            .zip(self.values(k))
+            .collect();
+        adapter::with_values(scenario, &values)
+    }
+
+    /// The tornadoes of `metrics` from the rows of every setting
+    /// (`settings[k][r][m]`: metric `m` of replication `r` at setting `k`).
+    pub(super) fn result(
+        &self,
+        params: &[ParamDist],
+        metrics: &[String],
+        settings: &[Vec<adapter::Row>],
+    ) -> Vec<Tornado> {
+        // Per setting, per metric, per replication (NaN: no value).
+        let columns: Vec<Vec<Vec<f64>>> = settings
+            .iter()
+            .map(|rows| {
+                (0..metrics.len())
+                    .map(|m| rows.iter().map(|r| r[m].unwrap_or(f64::NAN)).collect())
+                    .collect()
+            })
+            .collect();
+        let present =
+            |xs: &[f64]| -> Vec<f64> { xs.iter().copied().filter(|x| !x.is_nan()).collect() };
+        let base = &columns[0];
+        metrics
+            .iter()
+            .enumerate()
+            .map(|(m, name)| Tornado {
+                metric: name.clone(),
+                base: Estimate::mean_of(&present(&base[m])),
+                bars: params
+                    .iter()
+                    .zip(&self.ends)
+                    .enumerate()
+                    .map(|(i, (p, &(_, low, _, high)))| {
+                        let (lo, hi) = (&columns[1 + 2 * i], &columns[2 + 2 * i]);
+                        let d: Vec<f64> = hi[m]
+                            .iter()
+                            .zip(&lo[m])
+                            .map(|(h, l)| h - l)
+                            .filter(|d| !d.is_nan())
+                            .collect();
+                        TornadoBar {
+                            path: p.path.clone(),
+                            low_value: low,
+                            high_value: high,
+                            at_low: Estimate::mean_of(&present(&lo[m])),
+                            at_high: Estimate::mean_of(&present(&hi[m])),
+                            swing: Estimate::mean_of(&d),
+                            n: d.len(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Puts the tornadoes' swings and ends into the Sobol indices of the same
+/// metrics and parameters.
+pub(super) fn attach(r: &mut SobolResult, tornadoes: Vec<Tornado>) {
+    for (m, t) in r.metrics.iter_mut().zip(tornadoes) {
+        // A group's index has no tornado bar (its members move together).
+        for ix in m.indices.iter_mut().filter(|ix| ix.members.is_empty()) {
+            if let Some(bar) = t.bars.iter().find(|b| b.path == ix.path) {
+                ix.swing = Some(bar.swing);
+                ix.low_value = Some(bar.low_value);
+                ix.high_value = Some(bar.high_value);
+            }
+        }
+    }
+}
+
+/// Sobol indices ([`super::sobol_model`]) and tornado swings ([`tornado`], on
 /// `tornado_replications` replications of the same seed) in one result:
 /// per metric and parameter, `path`, `first_order`, `total` and `swing`
 /// (with the tornado's `low_value` and `high_value`).
@@ -188,7 +271,7 @@ pub fn tornado(
 ///
 /// # Errors
 ///
-/// As [`sobol_model`] and [`tornado`].
+/// As [`super::sobol_model`] and [`tornado`].
 pub fn sensitivity(
     scenario: &Scenario,
     params: &[ParamDist],
@@ -196,19 +279,39 @@ pub fn sensitivity(
     opts: &SobolOptions,
     tornado_replications: u64,
 ) -> Result<SobolResult, Error> {
-    let mut r = sobol_model(scenario, params, metrics, opts)?;
+    sensitivity_with(
+        scenario,
+        params,
+        metrics,
+        &SobolSpec::default(),
+        opts,
+        tornado_replications,
+    )
+}
+
+/// As [`sensitivity`], with groups, a dummy or second-order indices
+/// ([`SobolSpec`], [`sobol_model_with`]). The tornado stays one bar per
+/// parameter: a group's index has no swing (its members' bars are in no
+/// index: a tornado moves one path at a time).
+///
+/// # Errors
+///
+/// As [`sobol_model_with`] and [`tornado`].
+pub fn sensitivity_with(
+    scenario: &Scenario,
+    params: &[ParamDist],
+    metrics: &[&str],
+    spec: &SobolSpec,
+    opts: &SobolOptions,
+    tornado_replications: u64,
+) -> Result<SobolResult, Error> {
+    let mut r = sobol_model_with(scenario, params, metrics, spec, opts)?;
     let runs = Runs {
         replications: tornado_replications,
         seed: opts.seed,
         threads: opts.threads,
     };
     let t = tornado(scenario, params, metrics, &runs)?;
-    for (m, t) in r.metrics.iter_mut().zip(t) {
-        for (ix, bar) in m.indices.iter_mut().zip(t.bars) {
-            ix.swing = Some(bar.swing);
-            ix.low_value = Some(bar.low_value);
-            ix.high_value = Some(bar.high_value);
-        }
-    }
+    attach(&mut r, t);
     Ok(r)
 }

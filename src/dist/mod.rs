@@ -32,6 +32,7 @@ mod quantile;
 mod read;
 pub(crate) mod sampler;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use check::{DistError, DistProblem};
@@ -55,8 +56,13 @@ pub use params::{gamma_shape_rate, gamma_shape_scale, lognormal_mu_sigma};
 /// Reading one, a problem inside the table names its key: a value of the
 /// wrong type is reported at `...convoy_size.low`, an unknown key at
 /// `...convoy_size.x`, not at the table.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "dist", rename_all = "snake_case")]
+// The reader refuses a key the kind does not have.
+#[schemars(
+    deny_unknown_fields,
+    description = "A probability distribution: a table with a `dist` key naming the kind and that kind's parameters."
+)]
 pub enum Dist {
     /// Always `value`.
     Fixed {

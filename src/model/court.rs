@@ -50,6 +50,13 @@ pub(super) struct Desk {
     pub(super) rng: ChaCha8Rng,
     /// Other court cases (v3, rule 20) waiting.
     pub(super) qlen_other: u64,
+    /// The time of the next event of the other cases' lane (rule 20, see
+    /// `other_cases.rs`): their next arrival or the first end of an other
+    /// case's service, whichever comes first; infinite when the stage has
+    /// none pending (always, at a stage without other cases, so that the
+    /// test `other_next <= t` before every step at a stage is never taken
+    /// in a version 2 scenario).
+    pub(super) other_next: f64,
     /// The rest of what the desk keeps of other cases, apart so that a
     /// desk without them stays small.
     pub(super) other: Box<OtherDesk>,
@@ -62,13 +69,23 @@ pub(super) struct Desk {
 
 /// Other court cases at a desk (v3, rule 20): in service, served, their
 /// service time and their random stream (arrival gaps and service times),
-/// set when the stage has other cases.
+/// set when the stage has other cases; and their lane, the events that
+/// are not in the calendar (see `other_cases.rs`).
 #[derive(Debug)]
 pub(super) struct OtherDesk {
     pub(super) busy: u64,
     pub(super) completed: u64,
     pub(super) service: Sampler,
     pub(super) rng: ChaCha8Rng,
+    /// The next arrival (infinite when none comes by the horizon).
+    pub(super) next_arrival: f64,
+    /// The ends of the services of other cases, by the horizon: a radix
+    /// heap as the calendar's (times never go backwards in it either), of
+    /// events that carry nothing but their time.
+    pub(super) done: Calendar<()>,
+    /// The earliest wake-up of this stage pending in the calendar
+    /// (infinite if none).
+    pub(super) wake_at: f64,
 }
 
 impl Desk {
@@ -88,11 +105,15 @@ impl Desk {
             service: Sampler::Fixed(0.0),
             rng: ChaCha8Rng::from_seed([0; 32]),
             qlen_other: 0,
+            other_next: f64::INFINITY,
             other: Box::new(OtherDesk {
                 busy: 0,
                 completed: 0,
                 service: Sampler::Fixed(0.0),
                 rng: ChaCha8Rng::from_seed([0; 32]),
+                next_arrival: f64::INFINITY,
+                done: Calendar::new(),
+                wake_at: f64::INFINITY,
             }),
             waiting: Status::Queued,
             serving: Status::InService,
@@ -112,8 +133,12 @@ impl Desk {
         self.service = service.clone();
         self.more.clear();
         self.qlen_other = 0;
+        self.other_next = f64::INFINITY;
         self.other.busy = 0;
         self.other.completed = 0;
+        self.other.next_arrival = f64::INFINITY;
+        self.other.done.clear();
+        self.other.wake_at = f64::INFINITY;
         self.waiting = Status::Queued;
         self.serving = Status::InService;
     }
@@ -173,6 +198,9 @@ impl Replication<'_> {
     /// servers are busy.
     #[inline(always)]
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
+        if self.ws.desks[s].other_next <= t {
+            self.advance_others(s, t);
+        }
         let horizon = self.plan.horizon;
         let ws = &mut *self.ws;
         let k = &mut ws.desks[s];
@@ -190,6 +218,11 @@ impl Replication<'_> {
             }
             x.stage = s as u8;
             x.status = k.waiting;
+            if k.other_next != f64::INFINITY {
+                // A transferee waits: the other cases' services that end
+                // may start it (see `other_cases.rs`).
+                self.wake_others(s);
+            }
         }
     }
 
@@ -249,7 +282,7 @@ impl Replication<'_> {
             };
             if d == OTHER {
                 k.qlen_other -= 1;
-                begin_other(k, &mut ws.cal, horizon, s, t);
+                begin_other(k, horizon, t);
                 continue;
             }
             if ws.det[d as usize].status != k.waiting {
@@ -273,14 +306,14 @@ impl Replication<'_> {
     /// repatriated meanwhile, when its server was already handed on).
     #[inline]
     pub(super) fn service_done(&mut self, s: usize, d: u32, t: f64) {
-        if d == OTHER {
-            self.other_done(s, t);
-            return;
-        }
         let k = &mut self.ws.desks[s];
         if self.ws.det[d as usize].status != k.serving {
             return;
         }
+        if k.other_next <= t {
+            self.advance_others(s, t);
+        }
+        let k = &mut self.ws.desks[s];
         k.busy -= 1;
         k.completed += 1;
         let courts = &self.plan.courts;
@@ -301,6 +334,9 @@ impl Replication<'_> {
             self.eligible_at_stage(d, s, t);
         }
         self.start_service_inline(s, t);
+        if self.ws.desks[s].other_next != f64::INFINITY {
+            self.wake_others(s);
+        }
     }
 
     /// Detainee `d`, queued or in service, leaves the court pipeline at `t`
@@ -311,6 +347,9 @@ impl Replication<'_> {
     pub(super) fn leave_court(&mut self, d: u32, t: f64, status: Status) {
         let di = d as usize;
         let s = self.ws.det[di].stage as usize;
+        if self.ws.desks[s].other_next <= t {
+            self.advance_others(s, t);
+        }
         let k = &mut self.ws.desks[s];
         let was_in_service = self.ws.det[di].status == k.serving;
         if was_in_service {
@@ -326,6 +365,9 @@ impl Replication<'_> {
         }
         if was_in_service {
             self.start_service(s, t);
+        }
+        if self.ws.desks[s].other_next != f64::INFINITY {
+            self.wake_others(s);
         }
     }
 
@@ -436,20 +478,15 @@ fn begin(
     }
 }
 
-/// An other case takes a free server of desk `k` (stage `s`) at `t`: its
-/// service time is drawn on the other cases' stream and its end scheduled
-/// (if by the horizon).
-pub(super) fn begin_other(k: &mut Desk, cal: &mut Calendar<Event>, horizon: f64, s: usize, t: f64) {
+/// An other case takes a free server of desk `k` at `t`: its service time
+/// is drawn on the other cases' stream and its end kept in the other
+/// cases' lane (if by the horizon), not in the calendar.
+pub(super) fn begin_other(k: &mut Desk, horizon: f64, t: f64) {
     k.busy += 1;
     k.other.busy += 1;
     let done = t + k.other.service.sample(&mut k.other.rng);
     if done <= horizon {
-        cal.schedule(
-            done,
-            Event::ServiceDone {
-                stage: s as u8,
-                d: OTHER,
-            },
-        );
+        k.other.done.schedule(done, ());
+        k.other_next = k.other_next.min(done);
     }
 }

@@ -84,15 +84,16 @@ pub(crate) enum Event {
     AdmissionRate(u32),
     /// Index into the plan's release orders (rule 25).
     Release(u32),
-    /// The next other court case (rule 20, v3) arrives at stage `.0`.
-    OtherArrival(u32),
+    /// Stage `.0` has other court cases (rule 20, v3) and a transferee
+    /// waiting: its other cases' lane is brought up to this time, when one
+    /// of their services ends (see `other_cases.rs`).
+    OtherWake(u32),
     /// Detainee `d`, awaiting deportation, is deported (rule 24, v3).
     Deport(u32),
 }
 
-/// The detainee index of an other court case (rule 20) in a queue or a
-/// [`Event::ServiceDone`]: other cases have no record, and validation
-/// bounds detainees far below it.
+/// The detainee index of an other court case (rule 20) in a queue: other
+/// cases have no record, and validation bounds detainees far below it.
 pub(crate) const OTHER: u32 = u32::MAX;
 
 const _: () = assert!(

@@ -99,9 +99,16 @@
 //!   service, served) and its queues hold them as a mark. Their arrival
 //!   gaps and service times come from a stream per stage; the appeal's
 //!   reviews, its reversals and deportation delays have streams of their
-//!   own. These come after every version 2 stream, and their first events
-//!   are scheduled after the version 2 set-up, so a version 2 scenario
-//!   draws and orders exactly what it did.
+//!   own. These come after every version 2 stream, so a version 2
+//!   scenario draws and orders exactly what it did.
+//! - Other cases' arrivals and ends of service are not in the calendar:
+//!   each stage keeps them in a lane of its own (its next arrival and a
+//!   radix heap of ends of service), handled in time order before
+//!   anything reads or changes the stage, and the calendar wakes the stage
+//!   only at the end of an other case's service while a transferee waits
+//!   there (the other cases' module, `other_cases.rs`, says why this is
+//!   exact). At equal times a stage's lane comes before the calendar's
+//!   events at that stage, an end of service before an arrival.
 //! - The appeal is one more desk after the last stage (its queue, servers,
 //!   schedule and priorities work as a stage's); its cases are convicted
 //!   (`convicted_in_custody`), not awaiting a verdict. An execution drawn

@@ -248,6 +248,13 @@ pub(crate) struct Records {
     peak_rate: Vec<f64>,
     days_over: Vec<u64>,
     first_over: Vec<Option<u32>>,
+    /// Per facility: the first end-of-day record at which the highest
+    /// occupancy rate so far was reached (`None` before any record with
+    /// beds).
+    peak_day: Vec<Option<u32>>,
+    /// Per facility: the first end-of-day record after `peak_day` at or
+    /// below the day's beds (reset when a new peak is reached).
+    back_under: Vec<Option<u32>>,
     peak_queue: Vec<u64>,
     /// Per facility: the last end-of-day occupancy.
     last_occ: Vec<u64>,
@@ -264,6 +271,8 @@ impl Records {
             peak_rate: vec![0.0; facilities],
             days_over: vec![0; facilities],
             first_over: vec![None; facilities],
+            peak_day: vec![None; facilities],
+            back_under: vec![None; facilities],
             peak_queue: vec![0; stages],
             last_occ: vec![0; facilities],
             excess: vec![0; facilities],
@@ -279,6 +288,11 @@ fn to_u32(x: u64) -> u32 {
 impl Replication<'_> {
     /// The end-of-day record of day `day`, after every event at that time.
     pub(super) fn record(&mut self, day: u32) {
+        if self.plan.courts.has_others {
+            // The other cases' lanes up to the end of the day, whose
+            // record counts their queue.
+            self.advance_all_others(f64::from(day));
+        }
         // The cheap check first; the full one (with its message) when
         // checking every event, or when the cheap one fails.
         if (self.check || !self.balanced())
@@ -308,9 +322,20 @@ impl Replication<'_> {
         for f in 0..self.occ.len() {
             let (o, c) = (self.occ[f], self.cap[f]);
             r.peak_occ[f] = r.peak_occ[f].max(o);
+            let mut new_peak = false;
             if c > 0 {
                 // A facility not yet open has no beds: no rate (rule 19).
-                r.peak_rate[f] = r.peak_rate[f].max(o as f64 / c as f64);
+                let rate = o as f64 / c as f64;
+                if r.peak_day[f].is_none() || rate > r.peak_rate[f] {
+                    // A new peak: the way back under starts again from it.
+                    new_peak = true;
+                    r.peak_day[f] = Some(day);
+                    r.back_under[f] = None;
+                }
+                r.peak_rate[f] = r.peak_rate[f].max(rate);
+            }
+            if !new_peak && o <= c && r.peak_day[f].is_some() && r.back_under[f].is_none() {
+                r.back_under[f] = Some(day);
             }
             r.last_occ[f] = o;
             if o > c {
@@ -422,6 +447,9 @@ impl Replication<'_> {
             }
             Metric::DaysOverCapacity => n(r.days_over[e]),
             Metric::FirstDayOverCapacity => Some(r.first_over[e].map_or(after, f64::from)),
+            Metric::FirstDayBackUnder => r.first_over[e]
+                .is_some()
+                .then(|| r.back_under[e].map_or(after, f64::from)),
             Metric::StageCompleted => n(self.ws.desks[e].completed),
             Metric::StageMeanWait => {
                 let k = &self.ws.desks[e];

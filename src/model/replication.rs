@@ -316,6 +316,11 @@ impl<'a> Replication<'a> {
             self.record(next_day);
             next_day += 1;
         }
+        if self.plan.courts.has_others {
+            // The other cases' lanes up to the horizon (their services
+            // that end by then count as completed).
+            self.advance_all_others(h);
+        }
         Ok(())
     }
 
@@ -338,8 +343,14 @@ impl<'a> Replication<'a> {
             }
             Event::ServerChange(i) => {
                 let (_, s, n) = self.plan.schedule[i as usize];
+                if self.ws.desks[s].other_next <= t {
+                    self.advance_others(s, t);
+                }
                 self.ws.desks[s].servers = n;
                 self.start_service(s, t);
+                if self.ws.desks[s].other_next != f64::INFINITY {
+                    self.wake_others(s);
+                }
             }
             Event::Departure(p) => self.departure(p as usize, t),
             Event::Arrival(c) => {
@@ -355,7 +366,7 @@ impl<'a> Replication<'a> {
             Event::Opens(f) => self.open_facility(f as usize, t),
             Event::AdmissionRate(i) => self.admission_rate(i as usize, t),
             Event::Release(i) => self.release_order(i as usize, t),
-            Event::OtherArrival(s) => self.other_arrival(s as usize, t),
+            Event::OtherWake(s) => self.other_wake(s as usize, t),
             Event::Deport(d) => self.deport(d),
         }
     }

@@ -187,6 +187,7 @@ pub enum Metric {
     ReleasedOnAppeal,
     Deported,
     DeportedGroup,
+    FirstDayBackUnder,
     /// `param.<path>`: the value an uncertain parameter (`[uncertainty]`)
     /// took in the replication; filled by the runner, not the model.
     Param,
@@ -646,6 +647,14 @@ pub static METRICS: &[&[MetricDef]] = &[
         ),
         Condition::Deportation,
     )],
+    // Version 3, the capacity answers.
+    &[m(
+        Metric::FirstDayBackUnder,
+        "facility.<facility>.first_day_back_under",
+        "day number",
+        Facility,
+        "first end-of-day record after the day of the peak occupancy rate (the first record that reached it) at which occupancy is at or below that day's beds; horizon + 1 if it stays over (a sentinel that enters the mean: read p5-p95 too); no value in a replication where the facility is never over capacity",
+    )],
 ];
 
 /// Every daily series, in blocks, in report order. One value per day
@@ -798,6 +807,40 @@ pub fn is_headline(name: &str) -> bool {
     })
 }
 
+/// The schema row a metric name (`facility.Karkh.first_day_over_capacity`,
+/// `transferred`) is of, or `None` for a name of no row (a `param.<path>`
+/// metric, a misspelling). Where two patterns fit, the more specific
+/// (longer fixed text) wins.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::model::schema::metric_def_of;
+///
+/// let d = metric_def_of("facility.Karkh.first_day_over_capacity").unwrap();
+/// assert_eq!(d.unit, "day number");
+/// assert_eq!(metric_def_of("facility.Karkh.peak_occupancy_rate").unwrap().unit, "ratio");
+/// assert!(metric_def_of("transfered").is_none());
+/// ```
+pub fn metric_def_of(name: &str) -> Option<&'static MetricDef> {
+    metric_defs()
+        .filter_map(|d| {
+            let fixed = match d.scope {
+                Scope::Global => (d.pattern == name).then_some(d.pattern.len())?,
+                scope => {
+                    let (pre, post) = d.pattern.split_once(scope.placeholder())?;
+                    (name.len() > pre.len() + post.len()
+                        && name.starts_with(pre)
+                        && name.ends_with(post))
+                    .then_some(pre.len() + post.len())?
+                }
+            };
+            Some((fixed, d))
+        })
+        .max_by_key(|&(fixed, _)| fixed)
+        .map(|(_, d)| d)
+}
+
 /// Every series row, in table order.
 pub fn series_defs() -> impl Iterator<Item = &'static SeriesDef> {
     SERIES.iter().flat_map(|b| b.iter())
@@ -862,13 +905,28 @@ pub fn schema_markdown() -> String {
 /// `name` is not among `valid`: the error lists the valid names, the
 /// closest (by edit distance) first.
 pub(crate) fn unknown(what: &'static str, name: &str, valid: &[String]) -> crate::error::Error {
-    let mut v: Vec<(usize, &String)> = valid.iter().map(|c| (edit_distance(name, c), c)).collect();
-    v.sort_by_key(|&(d, _)| d);
     crate::error::Error::UnknownName {
         kind: what,
         name: name.to_string(),
-        valid: v.into_iter().map(|(_, c)| c.clone()).collect(),
+        valid: closest_names(name, valid),
     }
+}
+
+/// `valid`, closest to `name` first (by edit distance; ties keep their
+/// order): how an error about an unknown name lists the valid ones.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::model::schema::closest_names;
+///
+/// let valid = ["escaped".to_string(), "transferred".to_string()];
+/// assert_eq!(closest_names("transfered", &valid)[0], "transferred");
+/// ```
+pub fn closest_names(name: &str, valid: &[String]) -> Vec<String> {
+    let mut v: Vec<(usize, &String)> = valid.iter().map(|c| (edit_distance(name, c), c)).collect();
+    v.sort_by_key(|&(d, _)| d);
+    v.into_iter().map(|(_, c)| c.clone()).collect()
 }
 
 /// Levenshtein distance over chars.

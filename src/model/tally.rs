@@ -6,7 +6,7 @@
 //! `cargo test --release --lib stale_timers -- --nocapture` prints the
 //! table that the engine documentation quotes.
 
-use super::event::{Event, OTHER, Status};
+use super::event::{Event, Status};
 use super::replication::Replication;
 
 /// The kinds of [`Event`], in declaration order, for the tables.
@@ -24,7 +24,7 @@ pub(super) const KINDS: [&str; 15] = [
     "Opens",
     "AdmissionRate",
     "Release",
-    "OtherArrival",
+    "OtherWake",
     "Deport",
 ];
 
@@ -54,7 +54,7 @@ fn kind(ev: Event) -> usize {
         Event::Opens(_) => 10,
         Event::AdmissionRate(_) => 11,
         Event::Release(_) => 12,
-        Event::OtherArrival(_) => 13,
+        Event::OtherWake(_) => 13,
         Event::Deport(_) => 14,
     }
 }
@@ -65,8 +65,6 @@ impl Replication<'_> {
     pub(super) fn tally(&mut self, ev: Event) {
         let status = |d: u32| self.ws.det[d as usize].status;
         let stale = match ev {
-            // Other court cases (v3) never leave before their service ends.
-            Event::ServiceDone { d: OTHER, .. } => false,
             Event::ServiceDone { stage, d } => {
                 let s = status(d);
                 let serving = self.ws.desks[stage as usize].serving;

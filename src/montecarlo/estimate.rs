@@ -25,7 +25,15 @@
 //!     occupancy), each relocation and each departure admitted up to
 //!     capacity ([`SYNC_EVENTS`] per facility and draw); admissions cost
 //!     no work per person;
-//!   - each day adds one record per daily series, facility and stage.
+//!   - each day adds one record per daily series, facility and stage;
+//!   - version 3: each other court case (rule 20; rate × the days from
+//!     `from` to the horizon, at every stage that has them) is
+//!     [`OTHER_CASE_EVENTS`]; each facility with an overflow rule is
+//!     checked every evening (one event) and each transferee may be moved
+//!     once by it ([`MOVE_EVENTS`]); an appeal adds its queue and review
+//!     per transferee (2 events), deportation its timer (1); a release
+//!     order moves up to `count` people ([`MOVE_EVENTS`] each), like a
+//!     relocation of background inmates.
 //!
 //!   Time is that work × [`NANOS_PER_EVENT`] per replication, divided by
 //!   the worker threads. Calibrated on the baseline (1.35 ms per
@@ -66,6 +74,13 @@ pub const MOVE_EVENTS: f64 = 2.0;
 /// Events of work to bring one facility's background turnover up to date
 /// (two or three binomial and Poisson draws).
 pub const SYNC_EVENTS: f64 = 3.0;
+
+/// Events of work for one other court case (rule 20): its arrival gap and
+/// service draws, and the arrival and end of service in its stage's lane
+/// (kept out of the calendar unless a transferee waits). Measured: the
+/// 29,000 other cases of the `v3-all-rules` bench cost about twice a
+/// `baseline` replication, some 3 events each.
+pub const OTHER_CASE_EVENTS: f64 = 3.0;
 
 /// Bytes of one worker's workspace per detainee (see [`RunCost`]).
 const WORKSPACE_BYTES_PER_DETAINEE: u64 = 64;
@@ -268,13 +283,45 @@ fn work(s: &Scenario, series: usize) -> u64 {
         + relocation
         + turning * syncs * SYNC_EVENTS
         + changes
-        + records;
+        + records
+        + version3(s, h, detainees, background);
     if events.is_finite() {
         // Saturates at u64::MAX.
         events.ceil() as u64
     } else {
         u64::MAX
     }
+}
+
+/// The work of the version 3 rules (see the module docs), in events.
+fn version3(s: &Scenario, h: f64, detainees: f64, background: f64) -> f64 {
+    let other_cases: f64 = s
+        .court
+        .stages
+        .iter()
+        .filter_map(|st| st.other_cases.as_ref())
+        .map(|o| o.per_day.max(0.0) * (h - s.day(o.from)).max(0.0))
+        .sum();
+    let overflowing = s.facilities.iter().filter(|f| f.overflow.is_some()).count() as f64;
+    let overflow = if overflowing > 0.0 {
+        overflowing * h + detainees * MOVE_EVENTS
+    } else {
+        0.0
+    };
+    let mut per_detainee = 0.0;
+    if s.court.appeal.is_some() {
+        per_detainee += 2.0;
+    }
+    if s.groups.iter().any(|g| g.deportation.is_some()) {
+        per_detainee += 1.0;
+    }
+    let released: f64 = s
+        .releases
+        .iter()
+        .filter(|r| s.day(r.day) <= h)
+        .map(|r| 1.0 + (r.count as f64).min(detainees + background) * MOVE_EVENTS)
+        .sum();
+    other_cases * OTHER_CASE_EVENTS + overflow + detainees * per_detainee + released
 }
 
 /// The memory and time `runs` of `plan` will take, with daily series (as

@@ -69,7 +69,7 @@ mod estimate;
 mod precision;
 mod run;
 mod runner;
-mod sealed;
+pub(crate) mod sealed;
 mod shard;
 mod shard_file;
 mod summary;
@@ -77,8 +77,8 @@ pub mod sweep;
 pub(crate) mod uncertain;
 
 pub use estimate::{
-    Limits, MOVE_EVENTS, NANOS_PER_EVENT, RunCost, SCAN_EVENTS, SYNC_EVENTS, estimate,
-    estimate_runs, events_per_replication,
+    Limits, MOVE_EVENTS, NANOS_PER_EVENT, OTHER_CASE_EVENTS, RunCost, SCAN_EVENTS, SYNC_EVENTS,
+    estimate, estimate_runs, events_per_replication,
 };
 pub use precision::{Precision, run_until};
 pub use run::{run, run_plan, run_shard, run_with, run_with_progress};

@@ -49,7 +49,7 @@ struct Sealed<'a, T: Serialize> {
 
 /// Writes `x` with its checksum to `path` as JSON, streamed, atomically
 /// ([`crate::files::write_atomic`]).
-pub(super) fn write_sealed<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
+pub(crate) fn write_sealed<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
     crate::files::write_atomic(path, |tmp| write_sealed_to(x, what, tmp))
 }
 
@@ -78,7 +78,7 @@ fn write_sealed_to<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), E
 
 /// Reads JSON of type `T` from `path`, streamed (no copy of the text or
 /// of a JSON tree is kept).
-pub(super) fn read_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     path: &Path,
     what: &str,
 ) -> Result<T, Error> {
@@ -99,7 +99,7 @@ pub(super) fn read_json<T: serde::de::DeserializeOwned>(
 }
 
 /// Checks a checksum taken out of a file against its data.
-pub(super) fn verify_sha256<T: Serialize>(x: &T, stored: &str) -> Result<(), String> {
+pub(crate) fn verify_sha256<T: Serialize>(x: &T, stored: &str) -> Result<(), String> {
     if stored.is_empty() {
         return Err("it has no sha256 checksum".into());
     }
@@ -134,7 +134,8 @@ impl<'de> serde::de::Visitor<'de> for &mut Header {
             match key.as_str() {
                 "ranges" => self.ranges = Some(map.next_value()?),
                 "metric_names" => self.metrics = Some(map.next_value::<Vec<String>>()?.len()),
-                "cells" => self.sweep = true,
+                // A sweep's slice, or a sensitivity design's: not a run.
+                "cells" | "design" => self.sweep = true,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -151,8 +152,9 @@ impl<'de> serde::de::Visitor<'de> for &mut Header {
 pub(super) type Size = (Vec<(u64, u64)>, usize);
 
 /// Reads the beginning of a shard file, stopping before its data: the
-/// replications and metrics of a run's shard, or `None` for a sweep's
-/// slice or a file that is not a shard (which reading it will report).
+/// replications and metrics of a run's shard, or `None` for a sweep's or
+/// a sensitivity design's slice or a file that is not a shard (which
+/// reading it will report).
 pub(super) fn read_header(path: &Path) -> Result<Option<Size>, Error> {
     use serde::Deserializer as _;
     let file = crate::files::open_input(path, "shard file", crate::files::MAX_SHARD_BYTES)?;

@@ -626,7 +626,28 @@ impl Shard {
             .enumerate()
             .map(|(i, name)| (name.clone(), self.series.bands(i)))
             .collect();
+        let layout = crate::model::Layout::new(&self.scenario);
+        let horizon = f64::from(self.scenario.horizon_days);
+        let past_horizon = self
+            .metric_names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| {
+                layout
+                    .metric_index(name)
+                    .is_some_and(|i| layout.metric_def(i).unit == "day number")
+            })
+            .map(|(i, name)| {
+                let k = self
+                    .values
+                    .iter()
+                    .filter(|(_, v)| v[i].is_some_and(|x| x > horizon))
+                    .count();
+                (name.clone(), k as u64)
+            })
+            .collect();
         Summary {
+            past_horizon,
             scenario: self.scenario.name.clone(),
             version: self.version.clone(),
             scenario_sha256: self.scenario_sha256.clone(),

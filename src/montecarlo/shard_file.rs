@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::sealed::read_json;
 use super::shard::{Shard, check_merge, name_file};
 use super::sweep::SweepShard;
+use crate::decide::shard::SensitivityShard;
 use crate::error::Error;
 
 /// What a shard file holds: a run's shard or a sweep's slice.
@@ -20,6 +21,8 @@ pub enum ShardFile {
     Run(Box<Shard>),
     /// A slice of a sweep ([`SweepShard::write`]).
     Sweep(Box<SweepShard>),
+    /// A slice of a sensitivity design ([`SensitivityShard::write`]).
+    Sensitivity(Box<SensitivityShard>),
 }
 
 impl ShardFile {
@@ -61,15 +64,32 @@ impl ShardFile {
             match (&mut acc, read_shard_file(p)?) {
                 (ShardFile::Run(a), ShardFile::Run(b)) => a.merge(*b).map_err(named)?,
                 (ShardFile::Sweep(a), ShardFile::Sweep(b)) => a.merge(*b).map_err(named)?,
-                (ShardFile::Sweep(_), ShardFile::Run(_)) => {
-                    return Err(among(p, "a run shard among sweep shards").into());
+                (ShardFile::Sensitivity(a), ShardFile::Sensitivity(b)) => {
+                    a.merge(*b).map_err(named)?
                 }
-                (ShardFile::Run(_), ShardFile::Sweep(_)) => {
-                    return Err(among(p, "a sweep shard among run shards").into());
+                (first, other) => {
+                    let message = format!("a {} among {}", other.kind(), first.kinds());
+                    return Err(among(p, &message).into());
                 }
             }
         }
         Ok(acc)
+    }
+}
+
+impl ShardFile {
+    /// `run shard`, `sweep shard` or `sensitivity shard`.
+    fn kind(&self) -> &'static str {
+        match self {
+            ShardFile::Run(_) => "run shard",
+            ShardFile::Sweep(_) => "sweep shard",
+            ShardFile::Sensitivity(_) => "sensitivity shard",
+        }
+    }
+
+    /// `run shards`, `sweep shards` or `sensitivity shards`.
+    fn kinds(&self) -> String {
+        format!("{}s", self.kind())
     }
 }
 
@@ -97,16 +117,25 @@ pub fn read_shard_file(path: impl AsRef<Path>) -> Result<ShardFile, Error> {
         ranges: Option<serde::de::IgnoredAny>,
         #[serde(default)]
         cells: Option<serde::de::IgnoredAny>,
+        #[serde(default)]
+        design: Option<serde::de::IgnoredAny>,
     }
     let path = path.as_ref();
     let probe: Probe = read_json(path, "shard")?;
-    match (probe.ranges.is_some(), probe.cells.is_some()) {
-        (true, false) => Shard::read(path).map(|s| ShardFile::Run(Box::new(s))),
-        (false, true) => SweepShard::read(path).map(|s| ShardFile::Sweep(Box::new(s))),
+    match (
+        probe.ranges.is_some(),
+        probe.cells.is_some(),
+        probe.design.is_some(),
+    ) {
+        (true, false, false) => Shard::read(path).map(|s| ShardFile::Run(Box::new(s))),
+        (false, true, false) => SweepShard::read(path).map(|s| ShardFile::Sweep(Box::new(s))),
+        (false, false, true) => {
+            SensitivityShard::read(path).map(|s| ShardFile::Sensitivity(Box::new(s)))
+        }
         _ => Err(Error::Format {
             path: path.to_path_buf(),
             line: None,
-            message: "not a custody-sim shard file (written by `shard` or `sweep --shard`)".into(),
+            message: "not a custody-sim shard file (written by `shard`, `sweep --shard` or `sensitivity --shard`)".into(),
         }),
     }
 }

@@ -45,6 +45,16 @@ pub struct Summary {
     /// `overrides`).
     #[serde(skip)]
     pub overrides: Overrides,
+    /// For each metric whose unit is a day number
+    /// (`first_day_over_capacity`, `first_day_back_under`, ...), the
+    /// number of replications whose value lies past the horizon (the
+    /// "not within the horizon" sentinel, horizon + 1), in layout order;
+    /// what the capacity answers ([`crate::report::answers`]) give as the
+    /// share of replications in which a thing does not happen. Empty for
+    /// a summary that was not computed from replications (one read back
+    /// from a file). Not serialised.
+    #[serde(skip)]
+    pub past_horizon: Vec<(String, u64)>,
 }
 
 impl Summary {
@@ -52,6 +62,16 @@ impl Summary {
     /// that name. [`Summary::try_metric`] says which names exist.
     pub fn metric(&self, name: &str) -> Option<&MetricStats> {
         self.metrics.iter().find(|(n, _)| n == name).map(|(_, m)| m)
+    }
+
+    /// The number of replications in which the day-number metric `name`
+    /// lay past the horizon ([`Summary::past_horizon`]); `None` for a
+    /// metric that is not a day number or a summary that does not know.
+    pub fn past_horizon(&self, name: &str) -> Option<u64> {
+        self.past_horizon
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|&(_, k)| k)
     }
 
     /// Bands of series `name`; `None` if the summary has no series of that

@@ -15,7 +15,8 @@ use rand::{RngExt, SeedableRng};
 use crate::dist::sampler::Sampler;
 use crate::error::Error;
 use crate::model::Plan;
-use crate::scenario::uncertainty::{key, posterior_value, toml_value};
+use crate::scenario::uncertainty::key;
+use crate::scenario::uncertainty_apply::{posterior_value, toml_value};
 use crate::scenario::{ParamDist, PosteriorTable, Scenario, ScenarioErrors};
 
 /// The uncertain parameters of a plan, resolved once per run.
@@ -122,7 +123,7 @@ impl Uncertain {
                 format!(
                     "replication {index}: the draw {} makes the scenario invalid: {}",
                     names.join(", "),
-                    crate::scenario::uncertainty::one_line(&e)
+                    crate::scenario::uncertainty_apply::one_line(&e)
                 ),
             ))
         })?;

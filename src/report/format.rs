@@ -16,6 +16,9 @@
 //!   width with two significant figures (none for a width of 10 or more,
 //!   at most 4), the same for the estimate and both ends; a pinned figure
 //!   (width 0) shows as a whole number.
+//!   In the terminal tables an estimate and its interval keep at most
+//!   four significant digits ([`with_interval`], [`decimals_for_figure`]):
+//!   `195.7 [195.3, 196.2]`, never `142.5910 [142.5870, 142.5950]`.
 //! - **Fixed** ([`fixed`]): a number of decimals given by convention (a
 //!   coverage to three places); thousands separated as everywhere.
 //! - **Percentages** ([`percent`]): a ratio times 100 with `%`.
@@ -193,6 +196,59 @@ pub fn decimals_for(width: f64) -> usize {
 /// ```
 pub fn with_spread(x: f64, width: f64) -> String {
     fixed(x, decimals_for(width))
+}
+
+/// Decimals for a figure of magnitude `x` shown with an interval of
+/// `width`: [`decimals_for`]`(width)`, but no more than leave four
+/// significant digits in the integer part and the decimals together
+/// (`142.59` with a width of 0.008 shows `142.6`, not `142.590`; a whole
+/// number of five or more digits shows no decimals). For a figure and its
+/// interval's ends, take `x` as the largest in magnitude of them.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::format::decimals_for_figure;
+///
+/// assert_eq!(decimals_for_figure(21.02, 0.08), 2);
+/// assert_eq!(decimals_for_figure(142.59, 0.008), 1);
+/// assert_eq!(decimals_for_figure(0.1234, 0.05), 3);
+/// assert_eq!(decimals_for_figure(5369.2, 9.3), 0);
+/// ```
+pub fn decimals_for_figure(x: f64, width: f64) -> usize {
+    let a = x.abs();
+    let int_digits = if a.is_finite() && a >= 1.0 {
+        a.log10().floor() as usize + 1
+    } else {
+        0
+    };
+    decimals_for(width).min(4usize.saturating_sub(int_digits))
+}
+
+/// A figure and its interval `[lo, hi]` as text at one precision,
+/// [`decimals_for_figure`] of the largest of them and the interval's
+/// width: `(figure, lo, hi)`. The one format of an estimate with its
+/// interval in the terminal tables.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::report::format::with_interval;
+///
+/// assert_eq!(
+///     with_interval(195.74, 195.31, 196.18),
+///     ("195.7".to_string(), "195.3".to_string(), "196.2".to_string())
+/// );
+/// assert_eq!(with_interval(5704.0, 5704.0, 5704.0).0, "5,704");
+/// ```
+pub fn with_interval(x: f64, lo: f64, hi: f64) -> (String, String, String) {
+    let big = [x, lo, hi]
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .map(f64::abs)
+        .fold(0.0, f64::max);
+    let d = decimals_for_figure(big, hi - lo);
+    (fixed(x, d), fixed(lo, d), fixed(hi, d))
 }
 
 /// `ratio` as a percentage with `decimals` places: `percent(1.426, 0)` is

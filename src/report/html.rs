@@ -9,17 +9,22 @@
 //! order:
 //!
 //! 1. the title and the **answers**: a short list of sentences with the
-//!    headline figures, each with its 95% interval where it has one;
+//!    headline figures, each with its interval where it has one (for a
+//!    run, the capacity answers of [`crate::report::answers`], one list
+//!    item per facility, court stage and repatriated group, marked
+//!    `data-answer="facility.NAME"` and so on, each number a `<data
+//!    class="answer">` holding the value the JSON's `answers` object
+//!    holds);
 //! 2. the **tables** behind them;
 //! 3. the **charts** (or a line saying there are none, e.g. in a build
 //!    without the `plots` feature);
-//! 4. the **scenario as run**: each scenario's TOML text
-//!    ([`Scenario::to_toml_string`], after the `--set` overrides, which are
-//!    listed, and naming the variant where there is one) with the SHA-256
-//!    of exactly that text;
-//! 5. the **provenance**: the crate version, seed, replications, a note that
+//! 4. the **provenance**: the crate version, seed, replications, a note that
 //!    results do not depend on the thread count, the command line and the
-//!    date.
+//!    date;
+//! 5. the **scenario as run**: the `--set` overrides, which are listed, the
+//!    variant where there is one, the SHA-256 of the scenario's TOML text
+//!    ([`Scenario::to_toml_string`], after the overrides) and that text,
+//!    folded (`<details>`) so that it does not push the rest away.
 //!
 //! Every figure shown as a number is also given exactly, as the `value` of
 //! an HTML `<data>` element (`<data class="mean" value="1234.5678">1,235</data>`),
@@ -27,14 +32,17 @@
 //! headline sentences carry `data-metric` naming the metric. All text is
 //! escaped (`& < > " '`).
 //!
-//! Layout: tables and long lines scroll sideways on a narrow screen, charts
-//! scale to the width (`viewBox`, `max-width: 100%; height: auto`), and a
-//! printed report is black on white with no page break inside a chart or a
-//! table where the page allows.
+//! Layout: a table fits its page without sideways scrolling: text cells
+//! wrap and, on a screen narrower than 40rem (a phone), each row's cells
+//! stack, each beside its column's name (`data-label`). Charts scale to
+//! the width (`viewBox`, `max-width: 100%; height: auto`) and their
+//! smallest text is still 10 pixels on a 390-pixel-wide screen (see
+//! [`crate::report::plots`]). A printed report is black on white with no
+//! page break inside a chart or a table where the page allows.
 //!
 //! The constructors [`Report::run`], [`Report::sweep`],
-//! [`Report::comparison`], [`Report::backtest`], [`Report::calibration`]
-//! and [`Report::sensitivity`] lay out each command's result; [`Report::new`]
+//! [`Report::comparison`], [`Report::backtest`], [`Report::calibration`],
+//! [`Report::hindcast`] and [`Report::sensitivity`] lay out each command's result; [`Report::new`]
 //! starts an empty one to fill by hand.
 
 use std::fmt::Write as _;
@@ -42,7 +50,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::calibrate::{Backtest, Posterior};
+use crate::calibrate::{Backtest, Hindcast, Posterior};
 use crate::decide::{Comparison, Estimate, SobolResult};
 use crate::error::Error;
 use crate::model::schema::headline_metrics;
@@ -51,7 +59,6 @@ use crate::montecarlo::sweep::SweepResult;
 use crate::report::format::{by_size, decimals_for, fixed, signed};
 use crate::scenario::Override;
 use crate::scenario::Scenario;
-use crate::stats::MetricStats;
 
 /// `text` with `& < > " '` escaped, safe in HTML text and in quoted
 /// attribute values.
@@ -106,6 +113,13 @@ enum Part {
         class: &'static str,
         decimals: Option<usize>,
     },
+    /// A number shown as given text (a date, a percentage), given exactly
+    /// in a `<data>` element of the class.
+    Shown {
+        value: f64,
+        class: &'static str,
+        text: String,
+    },
 }
 
 impl Part {
@@ -143,6 +157,17 @@ impl Part {
                     out.push_str(&escape(&by_size(*value)));
                 }
             }
+            Part::Shown { value, class, text } => {
+                if value.is_finite() {
+                    let _ = write!(
+                        out,
+                        "<data class=\"{class}\" value=\"{value}\">{}</data>",
+                        escape(text)
+                    );
+                } else {
+                    out.push_str(&escape(text));
+                }
+            }
         }
     }
 }
@@ -167,6 +192,9 @@ impl Part {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sentence {
     metric: Option<String>,
+    /// What a capacity answer is about (`facility.Karkh`), the
+    /// `data-answer` attribute of its list item.
+    about: Option<String>,
     parts: Vec<Part>,
 }
 
@@ -181,6 +209,44 @@ impl Sentence {
     pub fn metric(mut self, name: impl Into<String>) -> Sentence {
         self.metric = Some(name.into());
         self
+    }
+
+    /// A capacity answer's sentence ([`crate::report::answers`]), about
+    /// `about` (`facility.Karkh`, `stage.trial`, `group.Turkish`: the
+    /// `data-answer` attribute of its list item): its words as text, each
+    /// number as shown there, given exactly as `<data class="answer"
+    /// value="...">` (the value the JSON's `answers` object holds).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::report::answers::Phrase;
+    /// use custody_sim::report::html::Sentence;
+    ///
+    /// let p = Phrase::default().words("peak ").number(1.426, "143%");
+    /// let s = Sentence::answer_of("facility.Karkh", &p);
+    /// assert_eq!(s.to_html(), r#"peak <data class="answer" value="1.426">143%</data>"#);
+    /// ```
+    pub fn answer_of(
+        about: impl Into<String>,
+        phrase: &crate::report::answers::Phrase,
+    ) -> Sentence {
+        use crate::report::answers::Piece;
+        let mut s = Sentence {
+            about: Some(about.into()),
+            ..Sentence::default()
+        };
+        for p in phrase.pieces() {
+            match p {
+                Piece::Text(t) => s.parts.push(Part::Text(t.clone())),
+                Piece::Number { value, text } => s.parts.push(Part::Shown {
+                    value: *value,
+                    class: "answer",
+                    text: text.clone(),
+                }),
+            }
+        }
+        s
     }
 
     /// Adds plain text.
@@ -360,12 +426,15 @@ impl Table {
         out.push_str("</tr></thead>\n<tbody>\n");
         for r in &self.rows {
             out.push_str("<tr>");
-            for c in r {
-                out.push_str(if c.is_num() {
-                    "<td class=\"num\">"
-                } else {
-                    "<td>"
-                });
+            for (i, c) in r.iter().enumerate() {
+                // Each cell names its column, shown beside it where a
+                // narrow screen stacks a row's cells.
+                let label = self.head.get(i).map_or(String::new(), |h| escape(h));
+                let _ = write!(
+                    out,
+                    "<td{} data-label=\"{label}\">",
+                    if c.is_num() { " class=\"num\"" } else { "" }
+                );
                 c.0.html(out);
                 out.push_str("</td>");
             }
@@ -498,8 +567,10 @@ struct Chart {
 ///     .provenance(Provenance::now(7, Some(4), "custody-sim run baseline -n 4 --seed 7"))
 ///     .to_html();
 /// assert!(html.starts_with("<!DOCTYPE html>"));
-/// let mean = summary.metric("transferred").and_then(|m| m.mean).unwrap();
-/// assert!(html.contains(&format!(r#"<data class="mean" value="{mean}">"#)));
+/// // The answers lead, one per facility, each number given exactly.
+/// let peak = summary.metric("facility.Karkh.peak_occupancy").and_then(|m| m.mean).unwrap();
+/// assert!(html.contains(r#"<li data-answer="facility.Karkh">Karkh passes its "#));
+/// assert!(html.contains(&format!(r#"<data class="answer" value="{peak}">"#)));
 /// assert!(html.contains(&summary.scenario_sha256));
 /// assert!(!html.contains("<script"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -530,17 +601,28 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 figure{margin:1rem 0}
 figcaption{font-weight:600;margin-bottom:.3rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top;white-space:nowrap}
-th{background:#f3f3f3}
-td.num{text-align:right}
+table{border-collapse:collapse;width:100%;font-size:.9rem;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .4rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3;font-size:.85rem}
+td code{overflow-wrap:anywhere;word-break:break-word}
+td.num{text-align:right;white-space:nowrap}
 p.note{font-size:.85rem;color:#555;margin:.3rem 0}
 figure.chart svg{display:block;width:100%;max-width:100%;height:auto}
 pre{overflow-x:auto;background:#f6f6f6;padding:.6rem;border:1px solid #ddd;white-space:pre}
+details{margin:.6rem 0}
+summary{cursor:pointer;font-weight:600}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:600}
 dd{margin:0;overflow-wrap:anywhere}
-@media (max-width:40rem){body{padding:.6rem}dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}}
+@media (max-width:40rem){body{padding:.6rem}dl{grid-template-columns:1fr}dd{margin-bottom:.4rem}
+table,tbody,tr,td{display:block;width:100%}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+tr{border-bottom:2px solid #bbb;padding:.2rem 0}
+td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.1rem .2rem;text-align:right}
+td.num{white-space:normal}
+td::before{content:attr(data-label);font-weight:600;text-align:left;flex:0 0 auto;max-width:45%}
+td:first-child{display:block;text-align:left;font-weight:600}
+td:first-child::before{content:none}}
 @media print{
 body{color:#000;background:#fff;max-width:none;padding:0;font-size:10.5pt}
 p.lead,p.note{color:#000}
@@ -570,6 +652,18 @@ impl Report {
     /// Sets the line below the title.
     pub fn lead(mut self, text: impl Into<String>) -> Report {
         self.lead = Some(text.into());
+        self
+    }
+
+    /// Adds, after a run's answers, what repatriation spares each facility
+    /// (`run --relief`), one item per facility (`data-answer="relief.NAME"`).
+    pub fn relief(mut self, relief: &crate::report::answers::Relief) -> Report {
+        for a in &relief.facilities {
+            self = self.answer(Sentence::answer_of(
+                format!("relief.{}", a.facility),
+                &a.text,
+            ));
+        }
         self
     }
 
@@ -636,11 +730,14 @@ impl Report {
         } else {
             o.push_str("<ul class=\"answers\">\n");
             for a in &self.answers {
-                match &a.metric {
-                    Some(m) => {
+                match (&a.metric, &a.about) {
+                    (Some(m), _) => {
                         let _ = write!(o, "<li data-metric=\"{}\">", escape(m));
                     }
-                    None => o.push_str("<li>"),
+                    (None, Some(about)) => {
+                        let _ = write!(o, "<li data-answer=\"{}\">", escape(about));
+                    }
+                    (None, None) => o.push_str("<li>"),
                 }
                 o.push_str(&a.to_html());
                 o.push_str("</li>\n");
@@ -671,38 +768,19 @@ impl Report {
                 escape(&c.title)
             );
         }
-        o.push_str("</section>\n<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
-        for s in &self.scenarios {
-            if let Some(l) = &s.label {
-                let _ = writeln!(o, "<h3>{}</h3>", escape(l));
-            }
-            o.push_str("<dl>\n");
-            if let Some(v) = &s.variant {
-                let _ = writeln!(o, "<dt>variant</dt><dd><code>{}</code></dd>", escape(v));
-            }
-            o.push_str("<dt>overrides</dt><dd>");
-            if s.overrides.is_empty() {
-                o.push_str("none");
-            } else {
-                let list: Vec<String> = s.overrides.iter().map(override_html).collect();
-                o.push_str(&list.join("<br>"));
-            }
-            o.push_str("</dd>\n");
-            let _ = writeln!(
-                o,
-                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>",
-                s.sha256()
-            );
-            let _ = writeln!(
-                o,
-                "<pre><code class=\"scenario-toml\">{}</code></pre>",
-                escape(&s.toml)
-            );
-        }
+        o.push_str("</section>\n");
+        self.provenance_html(&mut o, version);
+        self.scenarios_html(&mut o);
+        o.push_str("</main>\n</body>\n</html>\n");
+        o
+    }
+
+    /// The provenance section.
+    fn provenance_html(&self, o: &mut String, version: &str) {
         let p = &self.provenance;
         let _ = write!(
             o,
-            "</section>\n<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n\
+            "<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n\
              <dt>custody-sim</dt><dd>version <span class=\"version\">{version}</span></dd>\n"
         );
         for s in &self.scenarios {
@@ -732,11 +810,46 @@ impl Report {
              replication i draws from its own random stream (seed, i), so the same \
              command gives the same figures on any machine</dd>\n\
              <dt>command</dt><dd><code class=\"command-line\">{}</code></dd>\n\
-             <dt>date</dt><dd>{}</dd>\n</dl>\n</section>\n</main>\n</body>\n</html>\n",
+             <dt>date</dt><dd>{}</dd>\n</dl>\n</section>\n",
             escape(&p.command_line),
             escape(&p.date)
         );
-        o
+    }
+
+    /// The scenarios as run, last: what changed them, their hash, and
+    /// their text folded (`<details>`).
+    fn scenarios_html(&self, o: &mut String) {
+        o.push_str("<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
+        for s in &self.scenarios {
+            if let Some(l) = &s.label {
+                let _ = writeln!(o, "<h3>{}</h3>", escape(l));
+            }
+            o.push_str("<dl>\n");
+            if let Some(v) = &s.variant {
+                let _ = writeln!(o, "<dt>variant</dt><dd><code>{}</code></dd>", escape(v));
+            }
+            o.push_str("<dt>overrides</dt><dd>");
+            if s.overrides.is_empty() {
+                o.push_str("none");
+            } else {
+                let list: Vec<String> = s.overrides.iter().map(override_html).collect();
+                o.push_str(&list.join("<br>"));
+            }
+            o.push_str("</dd>\n");
+            let _ = writeln!(
+                o,
+                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>",
+                s.sha256()
+            );
+            let _ = writeln!(
+                o,
+                "<details>\n<summary>The scenario file as run ({} lines of TOML)</summary>\n\
+                 <pre><code class=\"scenario-toml\">{}</code></pre>\n</details>",
+                s.toml.lines().count(),
+                escape(&s.toml)
+            );
+        }
+        o.push_str("</section>\n");
     }
 
     /// Writes the document to `path` atomically
@@ -747,22 +860,6 @@ impl Report {
     /// [`Error::Io`] naming `path`.
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         crate::report::write_bytes_atomic(path, self.to_html().as_bytes())
-    }
-}
-
-/// `mean (95% CI low to high); p5–p95 across replications`.
-fn stats_sentence(s: Sentence, m: &MetricStats) -> Sentence {
-    let s = match m.mean {
-        Some(x) => s.text("mean ").estimate(x, "mean", m.ci95_low, m.ci95_high),
-        None => s.text("no value in any replication"),
-    };
-    match (m.p5, m.p95) {
-        (Some(l), Some(h)) => s
-            .text("; 90% of replications between ")
-            .value(l, "p5")
-            .text(" and ")
-            .value(h, "p95"),
-        _ => s,
     }
 }
 
@@ -816,18 +913,24 @@ impl Report {
         let (variant, overrides) = (summary.variant.as_deref(), &summary.overrides);
         let changes = with_changes(variant, overrides);
         let mut r = Report::new(format!("Scenario {}", summary.scenario)).lead(format!(
-            "{} replications from day 0 ({}) over {} days{changes}. Figures: mean across replications with the 95% confidence interval on the mean.",
+            "{} replications from day 0 ({}) over {} days{changes}. Answers: the median run's dates and the mean figures, with the range of 90% of runs; the table: means with their 95% confidence intervals.",
             summary.replications,
             summary.start_date,
             summary.horizon_days,
         ));
-        for name in &headline_metrics() {
-            if let Some(m) = summary.metric(name) {
-                r = r.answer(stats_sentence(
-                    Sentence::new().metric(*name).code(*name).text(": "),
-                    m,
-                ));
-            }
+        // The capacity answers, in words and dates.
+        let answers = crate::report::answers::Answers::new(scenario, summary);
+        for a in &answers.facilities {
+            r = r.answer(Sentence::answer_of(
+                format!("facility.{}", a.facility),
+                &a.text,
+            ));
+        }
+        for a in &answers.stages {
+            r = r.answer(Sentence::answer_of(format!("stage.{}", a.stage), &a.text));
+        }
+        for a in &answers.groups {
+            r = r.answer(Sentence::answer_of(format!("group.{}", a.group), &a.text));
         }
         let mut t = Table::new(
             "Every metric",
@@ -865,6 +968,15 @@ impl Report {
     /// it (paired difference with its 95% interval); then a table per
     /// metric of every cell.
     pub fn sweep(base: &Scenario, result: &SweepResult) -> Report {
+        Report::sweep_of(base, result, &[])
+    }
+
+    /// [`Report::sweep`] of the metrics `metrics` (the `--metric`s of
+    /// `sweep`, or its default, the capacity answers): an answer and a
+    /// table for each, in that order. Empty: the headline metrics'
+    /// answers and the tables of the sweep table's own metrics
+    /// ([`crate::report::table::sweep_metric`]), as [`Report::sweep`].
+    pub fn sweep_of(base: &Scenario, result: &SweepResult, metrics: &[&str]) -> Report {
         let overrides = &result.overrides;
         let cells = result.cells.len();
         let first = result.cells.first();
@@ -884,7 +996,12 @@ impl Report {
         };
         let mut tables = Vec::new();
         if let Some(first) = first {
-            for name in &headline_metrics() {
+            let answers: Vec<&str> = if metrics.is_empty() {
+                headline_metrics()
+            } else {
+                metrics.to_vec()
+            };
+            for name in &answers {
                 let Some(m) = first.metric(name) else {
                     continue;
                 };
@@ -919,14 +1036,20 @@ impl Report {
                 }
                 r = r.answer(s);
             }
-            for (name, _) in first
-                .summary
-                .metrics
-                .iter()
-                .filter(|(n, _)| sweep_metric(n))
-            {
+            let tabled: Vec<&str> = if metrics.is_empty() {
+                first
+                    .summary
+                    .metrics
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .filter(|n| sweep_metric(n))
+                    .collect()
+            } else {
+                metrics.to_vec()
+            };
+            for name in tabled {
                 let mut t = Table::new(
-                    name.clone(),
+                    name,
                     [
                         "cell",
                         "parameters",
@@ -1099,6 +1222,183 @@ impl Report {
             ]);
         }
         r.table(t).scenario(ScenarioRun::new(scenario, overrides))
+    }
+
+    /// The report of a hindcast of `scenario` (already changed by
+    /// `overrides`): the out-of-sample coverage, mean interval score and
+    /// CRPS over every origin first, then per origin what was fitted and
+    /// its scores; then a table of the origins, a table of every scored
+    /// row, and the error of the median by horizon.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::calibrate::{hindcast, Abc, Observations};
+    /// use custody_sim::{presets, report::html::Report};
+    ///
+    /// let s = presets::plan_2026_01();
+    /// let obs = Observations::from_csv_str(
+    ///     "date,series,value\n2026-01-30,transferred_cumulative,500\n2026-02-07,transferred_cumulative,2225\n",
+    ///     "reported",
+    ///     &s,
+    /// )?;
+    /// let h = hindcast(&s, &obs, &["2026-02-01"], &[], &Abc::default(), 20)?;
+    /// let html = Report::hindcast(&h, &s, &[]).to_html();
+    /// assert!(html.contains("Hindcast of ") && html.contains("data-metric=\"coverage\""));
+    /// assert!(html.contains("From 2026-02-01 (nothing fitted)"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn hindcast(h: &Hindcast, scenario: &Scenario, overrides: &[Override]) -> Report {
+        let scored: usize = h.origins.iter().map(|o| o.scored.rows.len()).sum();
+        let values: Vec<_> = h
+            .origins
+            .iter()
+            .flat_map(|o| o.scored.rows.iter().filter(|r| r.kind.is_value()))
+            .collect();
+        let inside = values.iter().filter(|r| r.inside).count();
+        let mut r = Report::new(format!("Hindcast of {}", scenario.name))
+            .lead(format!(
+                "Tested out of sample from {} origin(s): at each, fitted to the reports dated up to it only, and scored on the {scored} report(s) dated after it against the forecast's 5–95% bands{}.",
+                h.origins.len(),
+                with_sets(overrides)
+            ))
+            .answer(
+                Sentence::new()
+                    .metric("coverage")
+                    .text("Out-of-sample coverage of the 5–95% band: ")
+                    .value_to(h.coverage, "coverage", 2)
+                    .text(format!(
+                        " ({inside} of {} later reports inside; nominal 0.90)",
+                        values.len()
+                    )),
+            )
+            .answer(
+                Sentence::new()
+                    .metric("mean_interval_score")
+                    .text("Mean interval score (lower is better): ")
+                    .value(h.mean_interval_score, "mean_interval_score"),
+            )
+            .answer(
+                Sentence::new()
+                    .metric("crps")
+                    .text("CRPS (lower is better): ")
+                    .value(h.crps, "crps"),
+            );
+        if let (Some(k), Some(m)) = (h.bounds_consistent, h.bounds) {
+            r = r.answer(Sentence::new().text(format!(
+                "Bounds consistent (at least {} of the replications meet the bound): {k} of {m}",
+                crate::calibrate::BOUND_CONSISTENT_SHARE
+            )));
+        }
+        for o in &h.origins {
+            let fitted = match &o.posterior {
+                Some(p) => format!(
+                    "{} parameter(s) fitted to {} report(s)",
+                    p.len(),
+                    o.fitted_rows
+                ),
+                None => "nothing fitted".to_string(),
+            };
+            r = r.answer(
+                Sentence::new()
+                    .text(format!("From {} ({fitted}): coverage ", o.origin))
+                    .value_to(o.scored.coverage, "coverage", 2)
+                    .text(", CRPS ")
+                    .value(o.scored.crps, "crps")
+                    .text(format!(" over {} later report(s)", o.scored.rows.len())),
+            );
+        }
+        let mut origins = Table::new(
+            "Origins",
+            [
+                "origin",
+                "fit rows",
+                "fitted",
+                "scored rows",
+                "coverage",
+                "interval score",
+                "CRPS",
+            ],
+        );
+        for o in &h.origins {
+            let fitted = match (&o.posterior, &o.stopped) {
+                (Some(p), Some(stopped)) => p
+                    .iter()
+                    .map(|q| {
+                        format!(
+                            "{}: median {} [{}, {}]",
+                            q.path,
+                            fixed(q.q50, 4),
+                            fixed(q.q05, 4),
+                            fixed(q.q95, 4)
+                        )
+                    })
+                    .chain(std::iter::once(format!("stopped: {stopped}")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => "nothing (no prior)".to_string(),
+            };
+            origins = origins.row([
+                TableCell::text(&o.origin),
+                TableCell::num(Some(o.fitted_rows as f64)),
+                TableCell::text(fitted),
+                TableCell::num(Some(o.scored.rows.len() as f64)),
+                TableCell::num(Some(o.scored.coverage).filter(|x| !x.is_nan())),
+                TableCell::num(Some(o.scored.mean_interval_score).filter(|x| !x.is_nan())),
+                TableCell::num(Some(o.scored.crps).filter(|x| !x.is_nan())),
+            ]);
+        }
+        let mut rows = Table::new(
+            "Scored reports against the forecast's bands",
+            [
+                "origin", "days after", "date", "series", "value", "p5", "p50", "p95", "inside",
+                "PIT", "interval score",
+            ],
+        )
+        .note("Each report dated after an origin, scored against the forecast fitted at that origin; PIT: the share of replications below the observed value; interval score of the 90% interval.");
+        for o in &h.origins {
+            for (row, days) in o.scored.rows.iter().zip(&o.horizons) {
+                rows = rows.row([
+                    TableCell::text(&o.origin),
+                    TableCell::num(Some(*days as f64)),
+                    TableCell::text(&row.date),
+                    TableCell::code(&row.series),
+                    TableCell::num(Some(row.value)),
+                    TableCell::num(Some(row.p5)),
+                    TableCell::num(Some(row.p50)),
+                    TableCell::num(Some(row.p95)),
+                    TableCell::text(match (row.share_meeting, row.consistent) {
+                        (Some(share), Some(c)) => format!(
+                            "{} bound: {share:.3} meet it{}",
+                            row.kind.name(),
+                            if c { "" } else { " (NOT consistent)" }
+                        ),
+                        _ => (if row.inside { "yes" } else { "no" }).to_string(),
+                    }),
+                    TableCell::num(Some(row.pit)),
+                    TableCell::num(Some(row.interval_score).filter(|x| !x.is_nan())),
+                ]);
+            }
+        }
+        let mut horizons = Table::new(
+            "Error of the median by days after the origin, every origin",
+            ["days after", "value rows", "mean error", "mean |error|"],
+        )
+        .note(
+            "Error: the forecast's median less the observed value (a bias above 0 over-forecasts).",
+        );
+        for e in &h.by_horizon {
+            horizons = horizons.row([
+                TableCell::num(Some(e.horizon as f64)),
+                TableCell::num(Some(e.rows as f64)),
+                TableCell::num(Some(e.mean_error)),
+                TableCell::num(Some(e.mean_absolute_error)),
+            ]);
+        }
+        r.table(origins)
+            .table(rows)
+            .table(horizons)
+            .scenario(ScenarioRun::new(scenario, overrides))
     }
 
     /// The report of a calibration of `scenario` (already changed by

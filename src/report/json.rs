@@ -17,8 +17,15 @@
 //!   "metrics": { "transferred": { "n", "mean", "sd", "ci95_low", "ci95_high",
 //!                                 "min", "p5", "p50", "p95", "max" }, … },
 //!   "series":  { "occupancy.Nasiriyah": { "day": [1, 2, …], "mean": […],
-//!                                          "p5": […], "p50": […], "p95": […] }, … } }
+//!                                          "p5": […], "p50": […], "p95": […] }, … },
+//!   "answers": { "start_date", "horizon_days", "replications",
+//!                "facilities": […], "stages": […], "groups": […] } }
 //! ```
+//!
+//! `answers` (the capacity answers, [`crate::report::answers::Answers`])
+//! is there when the document was given them
+//! ([`RunDocument::with_answers`]), as `run --json` and `merge --json` do;
+//! `docs/cli.md` shows its shape.
 //!
 //! `overrides` lists the `--set` changes applied to the scenario as given,
 //! in order (empty when none; `scenario_sha256` is of the scenario after
@@ -62,6 +69,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::{PairedDiff, SweepResult};
+use crate::report::answers::Answers;
 use crate::scenario::Override;
 use crate::stats::{MetricStats, SeriesBands};
 
@@ -148,6 +156,10 @@ pub struct RunDocument<'a> {
     /// Each daily series' bands.
     #[serde(serialize_with = "series_map")]
     pub series: &'a [(String, SeriesBands)],
+    /// The capacity answers ([`Answers`]), when the scenario was given
+    /// ([`RunDocument::with_answers`]); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Answers>,
 }
 
 fn series_map<S: Serializer>(v: &&[(String, SeriesBands)], s: S) -> Result<S::Ok, S::Error> {
@@ -168,7 +180,32 @@ impl<'a> RunDocument<'a> {
             overrides: &summary.overrides,
             metrics: Named(&summary.metrics),
             series: &summary.series,
+            answers: None,
         }
+    }
+
+    /// The document with the capacity answers of its summary
+    /// ([`Answers::new`]), as `run --json` writes it: an added top-level
+    /// `answers` object after `series`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::{montecarlo::{run, Runs}, presets, report::json::{RunDocument, to_text}};
+    ///
+    /// let mut scenario = presets::baseline();
+    /// scenario.horizon_days = 30;
+    /// let s = run(&scenario, &Runs { replications: 2, seed: 1, threads: 0 })?;
+    /// use custody_sim::report::answers::Answers;
+    /// let doc = RunDocument::new(&s).with_answers(Answers::new(&scenario, &s));
+    /// let j: serde_json::Value = serde_json::from_str(&to_text(&doc))?;
+    /// assert_eq!(j["answers"]["facilities"][0]["facility"], scenario.facilities[0].name.as_str());
+    /// assert!(j["answers"]["facilities"][0]["text"].is_string());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_answers(mut self, answers: Answers) -> RunDocument<'a> {
+        self.answers = Some(answers);
+        self
     }
 }
 
@@ -366,6 +403,7 @@ mod tests {
             )],
             variant: None,
             overrides: [Override::new("horizon_days", "2")].to_vec().into(),
+            past_horizon: Vec::new(),
         };
         let doc = RunDocument::new(&summary);
         assert_eq!(to_text(&doc), to_text(&summary_json(&summary)));

@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::scenario::Override;
 
+pub mod answers;
 pub mod csv;
 pub mod dates;
 pub mod format;

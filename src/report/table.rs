@@ -17,14 +17,17 @@
 
 mod backtest;
 mod calibrate;
+mod cells;
 mod compare;
+mod court;
 mod morris;
 mod sensitivity;
 mod solve;
 
 pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
-pub use compare::comparison_table;
+pub use compare::{comparison_table, comparison_table_for};
+pub use court::stage_caseload;
 pub use morris::morris_table;
 pub use sensitivity::sensitivity_table;
 pub use solve::solution_table;
@@ -35,146 +38,9 @@ use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::changes_text;
 use crate::report::dates::Day0;
-use crate::report::format::{by_size, fixed, percent, signed, thousands};
-use crate::scenario::{Facility, Scenario};
-use crate::stats::MetricStats;
-
-/// How to show a metric's values.
-#[derive(Clone, Copy)]
-enum Kind {
-    /// A count or a duration.
-    Plain,
-    /// A day, where a value past `horizon` means never.
-    Day(u32),
-    /// A ratio shown as a percentage.
-    Percent,
-}
-
-fn fmt_kind(x: f64, kind: Kind) -> String {
-    match kind {
-        Kind::Plain => by_size(x),
-        Kind::Day(h) if x > f64::from(h) => "never".into(),
-        Kind::Day(_) => by_size(x),
-        Kind::Percent => percent(x, 0),
-    }
-}
-
-/// `mean [p5–p95]`, or `—` with no values.
-fn band(m: Option<&MetricStats>, kind: Kind) -> String {
-    let Some(m) = m else { return "—".into() };
-    let Some(mean) = m.mean else {
-        return "—".into();
-    };
-    if let Kind::Day(h) = kind
-        && m.min.is_some_and(|x| x > f64::from(h))
-    {
-        return "never".into();
-    }
-    // The mean of a day metric mixes in "never" as horizon + 1: show it
-    // as a number, the band ends as `never` where they are.
-    let mean_kind = match kind {
-        Kind::Day(_) => Kind::Plain,
-        k => k,
-    };
-    let mut s = fmt_kind(mean, mean_kind);
-    if let (Some(lo), Some(hi)) = (m.p5, m.p95) {
-        let _ = write!(s, " [{}–{}]", fmt_kind(lo, kind), fmt_kind(hi, kind));
-    }
-    s
-}
-
-/// `± h` (95% CI half-width), or empty.
-fn ci(m: Option<&MetricStats>, kind: Kind) -> String {
-    let Some(m) = m else { return String::new() };
-    if let Kind::Day(h) = kind
-        && m.min.is_some_and(|x| x > f64::from(h))
-    {
-        return String::new();
-    }
-    match (m.mean, m.ci95_high) {
-        (Some(mean), Some(hi)) => match kind {
-            Kind::Percent => format!("± {}", percent(hi - mean, 1)),
-            _ => format!("± {}", by_size(hi - mean)),
-        },
-        _ => String::new(),
-    }
-}
-
-/// The calendar dates of a day metric's band, `(4 Feb–9 Mar 2026)`;
-/// empty when there is no band, the dates are unknown or it is all
-/// `never`.
-fn band_dates(m: Option<&MetricStats>, h: u32, day0: Option<Day0>) -> String {
-    let (Some(m), Some(day0)) = (m, day0) else {
-        return String::new();
-    };
-    let within = |x: Option<f64>| x.filter(|x| *x <= f64::from(h));
-    let (Some(lo), hi) = (within(m.p5), within(m.p95)) else {
-        return String::new();
-    };
-    let (Some(a), b) = (day0.date(lo), hi.and_then(|x| day0.date(x))) else {
-        return String::new();
-    };
-    let long = crate::report::dates::long;
-    match b {
-        Some(b) if b == a => format!("({})", long(a)),
-        Some(b) if b.year() == a.year() && b.month() == a.month() => {
-            format!("({}–{})", a.day(), long(b))
-        }
-        Some(b) if b.year() == a.year() => format!(
-            "({} {}–{})",
-            a.day(),
-            crate::report::dates::month(a),
-            long(b)
-        ),
-        Some(b) => format!("({}–{})", long(a), long(b)),
-        None => format!("({}–never)", long(a)),
-    }
-}
-
-/// Beds of a facility on day 0 (with expansions of day 0 or before).
-fn beds_on_day0(f: &Facility, start: crate::scenario::Date) -> u64 {
-    f.expansions
-        .iter()
-        .filter(|e| e.day.days_from(start) <= 0.0)
-        .map(|e| e.beds)
-        .fold(f.capacity, u64::saturating_add)
-}
-
-/// Lays out rows of cells in left-aligned columns (the first row a
-/// header), two spaces apart, each line indented by `indent`.
-fn grid(rows: &[Vec<String>], indent: &str) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let width: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::from(indent);
-        for (c, cell) in row.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            line.push_str(cell);
-            if c + 1 < row.len() {
-                let pad = width[c].saturating_sub(cell.chars().count());
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn t(x: &str) -> String {
-    x.to_string()
-}
+use crate::report::format::{by_size, fixed, percent, thousands};
+use crate::scenario::Scenario;
+use cells::{Kind, band, band_dates, beds_on_day0, ci, grid, kind_of, t};
 
 /// Which rule stopped the departures of a run whose transfer ended in
 /// every replication (by day `last`, the latest `transfer_ended_day`):
@@ -330,6 +196,20 @@ fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
+    summary_table_with(
+        scenario,
+        s,
+        &crate::report::answers::Answers::new(scenario, s),
+    )
+}
+
+/// [`summary_table`] leading with `answers` (the run's capacity answers,
+/// with what repatriation spares where `run --relief` asked for it).
+pub fn summary_table_with(
+    scenario: &Scenario,
+    s: &Summary,
+    answers: &crate::report::answers::Answers,
+) -> String {
     let (variant, overrides) = (s.variant.as_deref(), &s.overrides);
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
@@ -363,6 +243,9 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         out,
         "{days}. Figures: mean [p5–p95 across replications], ± half-width of the 95% CI on the mean."
     );
+    // The capacity answers lead, in words and dates.
+    out.push('\n');
+    out.push_str(&answers.to_text());
 
     // Transfer.
     out.push_str("\nTransfer\n");
@@ -505,39 +388,7 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str(&grid(&rows, "  "));
 
     // Court.
-    out.push_str("\nCourt stages\n");
-    let mut rows = vec![vec![
-        t("stage"),
-        t("servers"),
-        t("cases completed"),
-        t("mean wait [days]"),
-        t("peak queue"),
-        t("queue at the horizon"),
-    ]];
-    for st in &scenario.court.stages {
-        let key = |k: &str| format!("stage.{}.{k}", st.name);
-        let servers = match st
-            .schedule
-            .iter()
-            .rfind(|c| c.day.days_from(scenario.start_date) <= f64::from(h))
-        {
-            Some(last) => format!(
-                "{} → {}",
-                thousands(st.servers as f64),
-                thousands(last.servers as f64)
-            ),
-            None => thousands(st.servers as f64),
-        };
-        rows.push(vec![
-            st.name.clone(),
-            servers,
-            band(m(&key("completed")), Kind::Plain),
-            band(m(&key("mean_wait_days")), Kind::Plain),
-            band(m(&key("peak_queue")), Kind::Plain),
-            band(m(&key("queue_at_horizon")), Kind::Plain),
-        ]);
-    }
-    out.push_str(&grid(&rows, "  "));
+    court::court_stages(&mut out, scenario, s);
     court_v3(&mut out, scenario, s);
 
     // Verdicts.
@@ -603,6 +454,34 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
     out.push_str(&grid(&rows, "  "));
 
     // Groups.
+    groups(&mut out, scenario, s);
+    approximate_note(&mut out, s);
+    out
+}
+
+/// When group `g` may be repatriated: never, before a verdict only, or
+/// also (or only) from prison after a conviction.
+fn repatriated_when(g: &crate::scenario::Group) -> &'static str {
+    let r = &g.repatriation;
+    if r.probability <= 0.0 || r.quota == Some(0) {
+        "never"
+    } else if !r.after_conviction {
+        "before a verdict"
+    } else if r.eligible_after == crate::scenario::EligibleAfter::Verdict {
+        "after conviction*"
+    } else {
+        "before a verdict or after conviction*"
+    }
+}
+
+/// The "Groups" block of the run table: per group its size, transferred,
+/// repatriated and convicted, and when its members may be repatriated.
+/// Where a group repatriates after conviction, the two columns overlap
+/// (someone convicted, then repatriated from prison, counts in both) and
+/// a note says so, naming the groups whose two means add up to more than
+/// the group.
+fn groups(out: &mut String, scenario: &Scenario, s: &Summary) {
+    let m = |name: &str| s.metric(name);
     out.push_str("\nGroups\n");
     let mut rows = vec![vec![
         t("group"),
@@ -610,20 +489,52 @@ pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
         t("transferred"),
         t("repatriated"),
         t("convicted"),
+        t("repatriated when"),
     ]];
+    let mut overlap = false;
+    let mut above = Vec::new();
     for g in &scenario.groups {
         let key = |k: &str| format!("{k}.{}", g.name);
+        let when = repatriated_when(g);
+        if when.ends_with('*') {
+            overlap = true;
+            let mean = |k: &str| m(&key(k)).and_then(|x| x.mean);
+            if let (Some(r), Some(c)) = (mean("repatriated"), mean("convicted"))
+                && r + c > g.count as f64
+            {
+                above.push(format!(
+                    "{}: {} + {} of {}",
+                    g.name,
+                    thousands(r),
+                    thousands(c),
+                    thousands(g.count as f64)
+                ));
+            }
+        }
         rows.push(vec![
             g.name.clone(),
             thousands(g.count as f64),
             band(m(&key("transferred")), Kind::Plain),
             band(m(&key("repatriated")), Kind::Plain),
             band(m(&key("convicted")), Kind::Plain),
+            t(when),
         ]);
     }
     out.push_str(&grid(&rows, "  "));
-    approximate_note(&mut out, s);
-    out
+    if overlap {
+        let example = if above.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; so repatriated + convicted may exceed the group ({}), which is no error",
+                above.join("; ")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  (* after_conviction: a convicted member may later be repatriated from prison (transfer of sentenced persons); such a person counts both as convicted (every conviction, whether or not the person later left) and as repatriated (before a verdict or after){example})"
+        );
+    }
 }
 
 /// A note naming the daily series whose quantiles fell back to an
@@ -676,10 +587,11 @@ pub fn sweep_metric(name: &str) -> bool {
     !name.contains('.') || crate::model::schema::is_headline(name)
 }
 
-/// A readable summary of a sweep: for each headline metric, one line per
-/// cell with its `mean [p5–p95]` and the paired difference to the first
-/// cell with its 95% CI. The header lists the changes that made the base
-/// scenario ([`SweepResult::overrides`]).
+/// A readable summary of a sweep: for each metric of the sweep table's
+/// own ([`sweep_metric`]), one line per cell with its `mean [p5–p95]` and
+/// the paired difference to the first cell with its 95% CI. The header
+/// lists the changes that made the base scenario
+/// ([`SweepResult::overrides`]). [`sweep_table_of`] chooses the metrics.
 ///
 /// # Example
 ///
@@ -696,6 +608,30 @@ pub fn sweep_metric(name: &str) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sweep_table(r: &SweepResult) -> String {
+    sweep_table_of(r, &[])
+}
+
+/// [`sweep_table`] of the metrics `metrics`, in that order (those of
+/// [`sweep_metric`] when empty; a name no cell has shows `—`). A rate
+/// reads as a percentage (its difference in percentage points), a day
+/// metric `never` past the horizon; a difference and its interval are at
+/// the precision of the interval ([`crate::report::format::with_spread`]).
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{montecarlo::Runs, presets, report::table::sweep_table_of, sweep::{sweep, Vary}};
+///
+/// let grid = [Vary::new("court.stage[trial].servers", [15, 30])];
+/// let base = presets::baseline().with_param("horizon_days", "60")?;
+/// let r = sweep(&base, &grid, &Runs { replications: 4, seed: 1, threads: 0 })?;
+/// let text = sweep_table_of(&r, &["facility.Karkh.peak_occupancy_rate"]);
+/// assert!(text.contains("facility.Karkh.peak_occupancy_rate"));
+/// assert!(text.contains('%'));
+/// assert!(!text.contains("mean_days_to_verdict"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sweep_table_of(r: &SweepResult, metrics: &[&str]) -> String {
     let overrides = &r.overrides;
     let mut out = String::new();
     let Some(first) = r.cells.first() else {
@@ -732,12 +668,17 @@ pub fn sweep_table(r: &SweepResult) -> String {
     out.push('\n');
     out.push_str(&grid(&rows, "  "));
 
-    for (name, _) in f.metrics.iter().filter(|(n, _)| sweep_metric(n)) {
-        let kind = if name.ends_with("_day") {
-            Kind::Day(f.horizon_days)
-        } else {
-            Kind::Plain
-        };
+    let names: Vec<&str> = if metrics.is_empty() {
+        f.metrics
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| sweep_metric(n))
+            .collect()
+    } else {
+        metrics.to_vec()
+    };
+    for name in names {
+        let kind = kind_of(name, f.horizon_days);
         let _ = writeln!(out, "\n{name}");
         let mut rows = vec![vec![
             t("cell"),
@@ -749,19 +690,8 @@ pub fn sweep_table(r: &SweepResult) -> String {
                 t("—")
             } else {
                 match c.diff_of(name) {
-                    Some(d) => match (d.mean, d.ci95_low, d.ci95_high) {
-                        (Some(mean), Some(lo), Some(hi)) => {
-                            format!(
-                                "{} [{}, {}]",
-                                signed(mean, by_size(mean)),
-                                by_size(lo),
-                                by_size(hi)
-                            )
-                        }
-                        (Some(mean), _, _) => signed(mean, by_size(mean)),
-                        _ => t("—"),
-                    },
-                    None => t("—"),
+                    Some(d) if d.mean.is_some() => compare::difference(d, kind),
+                    _ => t("—"),
                 }
             };
             rows.push(vec![
@@ -777,7 +707,9 @@ pub fn sweep_table(r: &SweepResult) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::cells::fmt_kind;
     use super::*;
+    use crate::stats::MetricStats;
 
     /// A day metric's dates follow the one convention: Karkh's first day
     /// over capacity, series day 21 of a run from 21 January 2026, is the
@@ -843,6 +775,26 @@ mod tests {
         ] {
             assert_eq!(sweep_metric(name), shown, "{name}");
         }
+    }
+
+    /// When a group may be repatriated, and which groups' repatriated
+    /// and convicted overlap (marked `*`, explained in the note).
+    #[test]
+    fn groups_say_when_they_are_repatriated() {
+        use crate::scenario::{EligibleAfter, Group};
+        let mut g = Group::new("A", 10);
+        assert_eq!(repatriated_when(&g), "never");
+        g.repatriation.probability = 0.5;
+        assert_eq!(repatriated_when(&g), "before a verdict");
+        g.repatriation.after_conviction = true;
+        assert_eq!(
+            repatriated_when(&g),
+            "before a verdict or after conviction*"
+        );
+        g.repatriation.eligible_after = EligibleAfter::Verdict;
+        assert_eq!(repatriated_when(&g), "after conviction*");
+        g.repatriation.quota = Some(0);
+        assert_eq!(repatriated_when(&g), "never");
     }
 
     #[test]

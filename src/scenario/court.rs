@@ -4,14 +4,17 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::facility::{names_facility, no_facility};
-use super::problems::{Problems, ScenarioErrors, check_name};
-use super::{Day, Dist, Scenario, limits::*};
+use jiff::civil::Date;
+
+use super::facility::{Facility, names_facility, no_facility};
+use super::problems::{Problems, check_name};
+use super::{Day, Dist, limits::*};
 
 /// The court pipeline (`[court]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Court {
     /// Probability that a verdict is a conviction, in \[0, 1\]; otherwise the
@@ -63,7 +66,7 @@ pub struct Court {
 /// assert!(reviewed + waiting <= out.metric("convicted").unwrap());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Appeal {
     /// Reviews in progress at once on day 0 \[cases\]; 0 only if a
@@ -112,7 +115,7 @@ impl Appeal {
 }
 
 /// A sentence (`[[court.sentence]]`, rule 10).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sentence {
     /// Sentence name, unique; used in metric names (`sentenced.<sentence>`).
@@ -130,7 +133,7 @@ pub struct Sentence {
 
 /// How a sentence ends: with `probability`, the detainee leaves custody as
 /// `kind` at the verdict plus an `after_days` draw.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SentenceExit {
     /// How the detainee leaves.
@@ -152,7 +155,7 @@ fn is_one(x: &f64) -> bool {
 }
 
 /// How a sentenced detainee leaves custody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitKind {
     /// Released at the end of the sentence.
@@ -163,7 +166,7 @@ pub enum ExitKind {
 
 /// One court stage: a national first-come, first-served queue with parallel
 /// servers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     /// Stage name, unique; used in metric names (`stage.<stage>.completed`).
@@ -209,7 +212,7 @@ pub struct Stage {
 /// `queue_at_horizon`) and the series `queue.<stage>` count transferees
 /// only; `stage.<stage>.other_completed` and `queue_other.<stage>` count
 /// these cases.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OtherCases {
     /// Arrival rate \[cases per day\], at least 0.
@@ -245,7 +248,7 @@ pub(super) fn is_zero_i64(x: &i64) -> bool {
 }
 
 /// A change of a stage's server count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServerChange {
     /// Day of the change \[days or date\].
@@ -308,74 +311,24 @@ impl Sentence {
     }
 }
 
-impl Scenario {
-    /// What `custody-sim check` refuses beyond [`Scenario::validate`]: a
-    /// court stage with 0 servers whose schedule opens it only on or after
-    /// the horizon (`horizon_days`), so that within the simulated days it
-    /// has 0 servers for ever (MODEL rule 15). Not part of `validate`,
-    /// because a backtest or calibration runs a scenario cut to its last
-    /// observed day, before a court that opens later.
-    ///
-    /// The appeal (rule 22) likewise.
-    ///
-    /// # Errors
-    ///
-    /// [`ScenarioErrors`] at `court.stage[i].servers` for each such stage
-    /// (and `court.appeal.servers`), with the day the schedule first opens
-    /// it.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use custody_sim::presets;
-    ///
-    /// let s = presets::baseline(); // investigations open on 28 January
-    /// assert!(s.check_within_horizon().is_ok());
-    /// let short = s.with_param("horizon_days", "3")?; // starts 21 January
-    /// assert!(short.check_within_horizon().is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn check_within_horizon(&self) -> Result<(), ScenarioErrors> {
-        let mut p = Problems::default();
-        let horizon = f64::from(self.horizon_days);
-        let stages = self.court.stages.iter().enumerate().map(|(i, st)| {
-            (
-                format!("court.stage[{i}].servers"),
-                st.servers,
-                &st.schedule,
-            )
-        });
-        let appeal = self
-            .court
-            .appeal
-            .iter()
-            .map(|a| ("court.appeal.servers".to_string(), a.servers, &a.schedule));
-        for (path, servers, schedule) in stages.chain(appeal) {
-            if servers > 0 {
-                continue;
-            }
-            let opens = schedule
-                .iter()
-                .filter(|c| c.servers > 0)
-                .map(|c| self.day(c.day))
-                .fold(f64::INFINITY, f64::min);
-            if opens.is_finite() && opens >= horizon {
-                p.push(
-                    path,
-                    format!(
-                        "is 0 and the schedule first raises it on day {opens}, not within the horizon of {horizon} days: the stage never opens in the simulated days"
-                    ),
-                );
-            }
-        }
-        p.into_result()
-    }
+/// The keys of a scenario that the court's checks read, each borrowed
+/// from [`Scenario`](super::Scenario).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keys<'a> {
+    /// `start_date`.
+    pub(super) start_date: Date,
+    /// `horizon_days`.
+    pub(super) horizon_days: u32,
+    /// `[court]`.
+    pub(super) court: &'a Court,
+    /// `[[facility]]`.
+    pub(super) facilities: &'a [Facility],
 }
 
 /// Checks the court: the conviction probability, the facility of the
 /// convicted, and the stages (at least one; names, servers, service
 /// times, schedules).
-pub(super) fn check(s: &Scenario, p: &mut Problems) {
+pub(super) fn check(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     let c = &s.court;
     p.probability("court.conviction_probability", c.conviction_probability);
@@ -416,7 +369,7 @@ fn check_servers(
     servers: u64,
     service: &Dist,
     schedule: &[ServerChange],
-    start: super::Date,
+    start: Date,
     p: &mut Problems,
 ) {
     // Rule 15: 0 servers is a court that opens later.
@@ -446,7 +399,7 @@ fn check_servers(
 
 /// Checks the appeal (rule 22): its servers, review time and schedule as
 /// a stage's, and the reversal probability.
-pub(super) fn check_appeal(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_appeal(s: Keys<'_>, p: &mut Problems) {
     if let Some(a) = &s.court.appeal {
         check_servers(
             "court.appeal",
@@ -463,7 +416,7 @@ pub(super) fn check_appeal(s: &Scenario, p: &mut Problems) {
 /// Checks a stage's other cases (rule 20): a finite rate of at least 0
 /// whose expected count over the horizon stays within
 /// [`MAX_EXPECTED_EVENTS`], their service time and the day they start.
-fn check_other_cases(s: &Scenario, base: &str, o: &OtherCases, p: &mut Problems) {
+fn check_other_cases(s: Keys<'_>, base: &str, o: &OtherCases, p: &mut Problems) {
     let path = format!("{base}.per_day");
     let rate = o.per_day;
     if p.finite(path.clone(), rate) {
@@ -488,7 +441,7 @@ fn check_other_cases(s: &Scenario, base: &str, o: &OtherCases, p: &mut Problems)
 
 /// Checks the sentences (rule 10): names, probabilities that sum to 1,
 /// facilities that exist, exits.
-pub(super) fn check_sentences(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_sentences(s: Keys<'_>, p: &mut Problems) {
     let sentences = &s.court.sentences;
     p.list_len("court.sentence", sentences.len(), MAX_SENTENCES);
     let mut seen = HashSet::new();
@@ -504,9 +457,9 @@ pub(super) fn check_sentences(s: &Scenario, p: &mut Problems) {
             p.probability(format!("{base}.probability"), sen.probability);
         }
         if let Some(name) = &sen.facility
-            && !names_facility(s, name)
+            && !names_facility(s.facilities, name)
         {
-            p.push(format!("{base}.facility"), no_facility(s, name));
+            p.push(format!("{base}.facility"), no_facility(s.facilities, name));
         }
         if let Some(exit) = &sen.exit {
             p.dist(&format!("{base}.exit.after_days"), &exit.after_days);

@@ -9,9 +9,11 @@
 //! Gregorian calendar; a date resolves to the whole number of days from
 //! `start_date` to it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use jiff::civil::Date;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -110,6 +112,38 @@ pub(crate) fn parse_date(s: &str) -> Option<Date> {
     Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
 }
 
+/// The shape of a date `YYYY-MM-DD` in the JSON Schema of the file
+/// (whether it is a real calendar day is the `date` format's, and the
+/// reader's, to say).
+pub(crate) const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// The JSON Schema of a date `YYYY-MM-DD` (a TOML string or a bare TOML
+/// date, which editors read as a string).
+fn date_schema() -> Schema {
+    json_schema!({
+        "type": "string",
+        "format": "date",
+        "pattern": DATE_PATTERN
+    })
+}
+
+impl JsonSchema for Day {
+    fn schema_name() -> Cow<'static, str> {
+        "Day".into()
+    }
+
+    /// A number or a date, as the reader takes them.
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A day: a day number (days from start_date, which is day 0; may be fractional) or a date YYYY-MM-DD.",
+            "anyOf": [
+                { "type": "number" },
+                date_schema()
+            ]
+        })
+    }
+}
+
 impl Serialize for Day {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -171,6 +205,11 @@ pub(crate) mod start_date {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         d.deserialize_any(DateVisitor)
+    }
+
+    /// The JSON Schema of `start_date`: a date `YYYY-MM-DD`.
+    pub(crate) fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        date_schema()
     }
 
     struct DateVisitor;

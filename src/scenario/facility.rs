@@ -9,13 +9,16 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use jiff::civil::Date;
+
 use super::problems::{Problems, check_name};
-use super::{Day, Dist, Scenario, limits::*};
+use super::{Day, Dist, limits::*};
 
 /// A prison (`[[facility]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Facility {
     /// Facility name, unique; used in metric names.
@@ -49,7 +52,7 @@ pub struct Facility {
 
 /// A facility's background population that turns over (rule 12): Poisson
 /// admissions, exponential stays, those inside on day 0 included.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Background {
     /// Rate of other admissions into the facility \[persons per day\];
@@ -67,7 +70,7 @@ pub struct Background {
 
 /// A change of a facility's background admission rate
 /// (`background.schedule`, rule 25).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateChange {
     /// From when the new rate holds \[days or date\]. A day before the
@@ -84,7 +87,7 @@ pub struct RateChange {
 /// people of kind `who` present there, chosen uniformly, move to the
 /// facilities of `to`, in the listed order, each taking at most its free
 /// beds that day; those that find no bed stay.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Overflow {
     /// The threshold as a share of the day's beds \[ratio\] (1.0 =
@@ -100,7 +103,7 @@ pub struct Overflow {
 
 /// Which people a rule of capacity takes: an overflow (rule 18, default
 /// `any`) or a release order (rule 25, default `background`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonKind {
     /// Background inmates and transferees together.
@@ -136,7 +139,7 @@ impl PersonKind {
 }
 
 /// Custody rules beyond placement (`[custody]`, v2).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Custody {
     /// Constant hazard of death of each transferee in custody \[per year of
@@ -153,7 +156,7 @@ impl Custody {
 }
 
 /// A move of people between facilities (`[[relocation]]`, rule 13).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relocation {
     /// When the move happens \[days or date\].
@@ -170,7 +173,7 @@ pub struct Relocation {
 }
 
 /// Who a relocation moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Who {
     /// Background inmates and transferees together (the default).
@@ -183,7 +186,7 @@ pub enum Who {
 }
 
 /// Beds added to a facility on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expansion {
     /// Day the beds come into use \[days or date\].
@@ -193,7 +196,7 @@ pub struct Expansion {
 }
 
 /// How arrivals are placed in facilities (`[allocation]`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Allocation {
     /// The placement rule.
@@ -209,7 +212,7 @@ pub struct Allocation {
 }
 
 /// A placement rule for arriving detainees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Policy {
     /// Lowest occupancy / capacity; ties go to the first listed.
@@ -334,15 +337,14 @@ pub(crate) fn policy_name(p: Policy) -> &'static str {
     }
 }
 
-/// Whether some facility of `s` is called `name`.
-pub(super) fn names_facility(s: &Scenario, name: &str) -> bool {
-    s.facilities.iter().any(|f| f.name == name)
+/// Whether some facility of `facilities` is called `name`.
+pub(super) fn names_facility(facilities: &[Facility], name: &str) -> bool {
+    facilities.iter().any(|f| f.name == name)
 }
 
 /// The problem of a name that is no facility's, listing the facilities.
-pub(super) fn no_facility(s: &Scenario, name: &str) -> String {
-    let facility_names = s
-        .facilities
+pub(super) fn no_facility(facilities: &[Facility], name: &str) -> String {
+    let facility_names = facilities
         .iter()
         .map(|f| format!("{:?}", f.name))
         .collect::<Vec<_>>()
@@ -350,8 +352,27 @@ pub(super) fn no_facility(s: &Scenario, name: &str) -> String {
     format!("no facility named {name:?} (facilities: {facility_names})")
 }
 
+/// The keys of a scenario that the checks of facilities, allocation,
+/// custody and relocations read, each borrowed from
+/// [`Scenario`](super::Scenario).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keys<'a> {
+    /// `start_date`.
+    pub(super) start_date: Date,
+    /// `horizon_days`.
+    pub(super) horizon_days: u32,
+    /// `[[facility]]`.
+    pub(super) facilities: &'a [Facility],
+    /// `[allocation]`.
+    pub(super) allocation: &'a Allocation,
+    /// `[custody]`.
+    pub(super) custody: &'a Custody,
+    /// `[[relocation]]`.
+    pub(super) relocations: &'a [Relocation],
+}
+
 /// Checks the facilities: at least one, their names, beds and expansions.
-pub(super) fn check(s: &Scenario, p: &mut Problems) {
+pub(super) fn check(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     if s.facilities.is_empty() {
         p.push("facility", "at least one facility is required");
@@ -398,7 +419,7 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
 /// Checks the allocation's weights: with `proportional` only, one per
 /// receiving facility, finite, at least 0, not all 0, adding up to at
 /// most 1e300.
-pub(super) fn check_weights(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_weights(s: Keys<'_>, p: &mut Problems) {
     let a = &s.allocation;
     match (a.policy, &a.weights) {
         (Policy::Proportional, None) => p.push(
@@ -451,7 +472,7 @@ pub(super) fn check_weights(s: &Scenario, p: &mut Problems) {
 
 /// Checks the receiving facilities (`allocation.facilities`, rule 9):
 /// at least one, each a facility, each listed once.
-pub(super) fn check_receiving(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_receiving(s: Keys<'_>, p: &mut Problems) {
     if let Some(list) = &s.allocation.facilities {
         if list.is_empty() {
             p.push(
@@ -463,8 +484,8 @@ pub(super) fn check_receiving(s: &Scenario, p: &mut Problems) {
         let mut seen = HashSet::new();
         for (i, name) in list.iter().enumerate() {
             let path = format!("allocation.facilities[{i}]");
-            if !names_facility(s, name) {
-                p.push(path, no_facility(s, name));
+            if !names_facility(s.facilities, name) {
+                p.push(path, no_facility(s.facilities, name));
             } else if !seen.insert(name.as_str()) {
                 p.push(path, format!("{name:?} is listed twice"));
             }
@@ -473,7 +494,7 @@ pub(super) fn check_receiving(s: &Scenario, p: &mut Problems) {
 }
 
 /// Checks death in custody (`custody.mortality_per_year`, rule 11).
-pub(super) fn check_custody(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_custody(s: Keys<'_>, p: &mut Problems) {
     let m = s.custody.mortality_per_year;
     if p.finite("custody.mortality_per_year", m) {
         if m < 0.0 {
@@ -492,7 +513,7 @@ pub(super) fn check_custody(s: &Scenario, p: &mut Problems) {
 
 /// Checks each facility's background population and cost (rules 12
 /// and 17).
-pub(super) fn check_turnover_and_costs(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_turnover_and_costs(s: Keys<'_>, p: &mut Problems) {
     let horizon = f64::from(s.horizon_days);
     for (i, f) in s.facilities.iter().enumerate() {
         if let Some(b) = &f.background {
@@ -542,18 +563,18 @@ pub(super) fn check_turnover_and_costs(s: &Scenario, p: &mut Problems) {
 
 /// Checks the relocations (rule 13): their days, facilities that exist
 /// and differ, counts that fit a file integer.
-pub(super) fn check_relocations(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_relocations(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     p.list_len("relocation", s.relocations.len(), MAX_LIST);
     for (i, r) in s.relocations.iter().enumerate() {
         let base = format!("relocation[{i}]");
         p.day(format!("{base}.day"), r.day, start);
-        let from_ok = names_facility(s, &r.from);
+        let from_ok = names_facility(s.facilities, &r.from);
         if !from_ok {
-            p.push(format!("{base}.from"), no_facility(s, &r.from));
+            p.push(format!("{base}.from"), no_facility(s.facilities, &r.from));
         }
-        if !names_facility(s, &r.to) {
-            p.push(format!("{base}.to"), no_facility(s, &r.to));
+        if !names_facility(s.facilities, &r.to) {
+            p.push(format!("{base}.to"), no_facility(s.facilities, &r.to));
         } else if from_ok && r.from == r.to {
             p.push(
                 format!("{base}.to"),
@@ -573,7 +594,7 @@ pub(super) fn check_relocations(s: &Scenario, p: &mut Problems) {
 /// 18), opening (rule 19) and the background admission schedule (rule
 /// 25); then that some receiving facility is open on day 0, with a
 /// weight above 0 under `proportional`.
-pub(super) fn check_capacity_rules(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_capacity_rules(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     let horizon = f64::from(s.horizon_days);
     for (i, f) in s.facilities.iter().enumerate() {
@@ -601,8 +622,8 @@ pub(super) fn check_capacity_rules(s: &Scenario, p: &mut Problems) {
             let mut seen = HashSet::new();
             for (j, name) in o.to.iter().enumerate() {
                 let path = format!("{path}[{j}]");
-                if !names_facility(s, name) {
-                    p.push(path, no_facility(s, name));
+                if !names_facility(s.facilities, name) {
+                    p.push(path, no_facility(s.facilities, name));
                 } else if *name == f.name {
                     p.push(path, format!("must not be the facility itself ({name:?})"));
                 } else if !seen.insert(name.as_str()) {
@@ -649,18 +670,20 @@ pub(super) fn check_capacity_rules(s: &Scenario, p: &mut Problems) {
     check_open_on_day_0(s, p);
 }
 
-/// The day number a facility opens (rule 19): 0 without `opens`.
-pub(crate) fn opening_day(s: &Scenario, f: &Facility) -> f64 {
-    f.opens.map_or(0.0, |d| s.day(d))
+/// The day number a facility opens (rule 19), from day 0 on `start`: 0
+/// without `opens`.
+pub(super) fn opening_day(start: Date, f: &Facility) -> f64 {
+    f.opens.map_or(0.0, |d| d.days_from(start))
 }
 
 /// At least one receiving facility must be open on day 0 (rule 19), and,
 /// under `proportional`, the weights of those open then must not all be 0.
-fn check_open_on_day_0(s: &Scenario, p: &mut Problems) {
+fn check_open_on_day_0(s: Keys<'_>, p: &mut Problems) {
     // Other checks report bad days and names; this one needs them valid.
     let valid_day = |f: &Facility| {
-        f.opens
-            .is_none_or(|d| d.days_from(s.start_date).is_finite() && opening_day(s, f) >= 0.0)
+        f.opens.is_none_or(|d| {
+            d.days_from(s.start_date).is_finite() && opening_day(s.start_date, f) >= 0.0
+        })
     };
     if s.facilities.iter().all(|f| f.opens.is_none()) || !s.facilities.iter().all(valid_day) {
         return;
@@ -678,7 +701,7 @@ fn check_open_on_day_0(s: &Scenario, p: &mut Problems) {
         }
         None => (0..s.facilities.len()).collect(),
     };
-    let open0 = |&i: &usize| opening_day(s, &s.facilities[i]) <= 0.0;
+    let open0 = |&i: &usize| opening_day(s.start_date, &s.facilities[i]) <= 0.0;
     let path = if s.allocation.facilities.is_some() {
         "allocation.facilities".to_string()
     } else {
@@ -691,7 +714,7 @@ fn check_open_on_day_0(s: &Scenario, p: &mut Problems) {
             format!(
                 "at least one receiving facility must be open on day 0, but each opens later ({:?} opens on day {})",
                 first.name,
-                opening_day(s, first)
+                opening_day(s.start_date, first)
             ),
         );
         return;

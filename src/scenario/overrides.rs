@@ -13,13 +13,13 @@
 //!   scenario ([`crate::montecarlo::Shard::overrides`]),
 //! - the parameters of a sweep cell
 //!   ([`crate::montecarlo::sweep::Cell::params`]),
-//! - what a scenario records of what made it ([`Scenario::applied`], an
+//! - what a scenario records of what made it ([`Scenario::applied`](super::Scenario::applied), an
 //!   [`Applied`]), which a run's summary
 //!   ([`crate::montecarlo::Summary::overrides`]) and a sweep's result
 //!   carry, and so what every report says a result is a result of
 //!   (`report::json`, `report::table`, `report::html`, `report::plots`),
 //!
-//! and [`Scenario::with_overrides`] applies any of them.
+//! and [`Scenario::with_overrides`](super::Scenario::with_overrides) applies any of them.
 //!
 //! # Values
 //!
@@ -44,9 +44,6 @@ use std::ops::Deref;
 
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
-
-use super::Scenario;
-use crate::error::Error;
 
 /// One parameter override: a path, its value as written, and the variant
 /// it comes from (`None` for a `--set`).
@@ -106,7 +103,7 @@ impl Override {
     /// The value as TOML, read as `--set` reads it: TOML, or a bare string
     /// where it is not TOML.
     pub fn toml_value(&self) -> toml::Value {
-        super::path::parse_value(&self.value)
+        parse_value(&self.value)
     }
 
     /// The value as JSON: a number or a boolean when it reads as one,
@@ -152,7 +149,7 @@ pub(crate) fn json_value(v: &str) -> serde_json::Value {
 /// back ([`Override::toml_value`]), it is the same value.
 pub(crate) fn value_text(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) if super::path::parse_value(s) == *v => s.clone(),
+        toml::Value::String(s) if parse_value(s) == *v => s.clone(),
         other => other.to_string(),
     }
 }
@@ -352,8 +349,8 @@ pub(crate) mod pairs {
 /// What made a scenario from the one read: the named variant applied, if
 /// any, and every override applied, in order (the variant's, tagged with
 /// its name, then the `--set`s). A scenario keeps it in
-/// [`Scenario::applied`]; [`Scenario::with_overrides`],
-/// [`Scenario::with_params`] and [`Scenario::with_variant`] add to it, and
+/// [`Scenario::applied`](super::Scenario::applied); [`Scenario::with_overrides`](super::Scenario::with_overrides),
+/// [`Scenario::with_params`](super::Scenario::with_params) and [`Scenario::with_variant`](super::Scenario::with_variant) add to it, and
 /// a run copies it into its [`Summary`](crate::montecarlo::Summary), so
 /// that every report of the run names the variant and the overrides.
 ///
@@ -411,25 +408,16 @@ impl PartialEq for Applied {
     }
 }
 
-impl Scenario {
-    /// A copy with each override set, in order, then validated once: the
-    /// same as [`Scenario::with_params`] of their paths and values (so the
-    /// same as `--set` of each, or as the variant they come from). The
-    /// copy records them, as given (with their variants), in
-    /// [`Scenario::applied`].
-    ///
-    /// # Errors
-    ///
-    /// As [`Scenario::with_params`]: [`Error::Scenario`] naming the path
-    /// and the value.
-    pub fn with_overrides(&self, overrides: &[Override]) -> Result<Scenario, Error> {
-        let mut out = self.with_params(
-            overrides
-                .iter()
-                .map(|o| (o.path.as_str(), o.value.as_str())),
-        )?;
-        out.applied = self.applied.then(overrides);
-        Ok(out)
+/// Parses a value written as in the scenario file; anything that is not
+/// TOML is a bare string.
+pub(crate) fn parse_value(text: &str) -> toml::Value {
+    let doc = format!("v = {text}");
+    match toml::from_str::<toml::Table>(&doc) {
+        // Exactly one value: `1\nx = 2` is text, not 1 with a stray key.
+        Ok(mut t) if t.len() == 1 => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(text.to_string())),
+        _ => toml::Value::String(text.to_string()),
     }
 }
 

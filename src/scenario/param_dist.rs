@@ -12,8 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::path::Overlap;
-use super::{Dist, Scenario};
+use super::dist::Dist;
 use crate::error::Error;
 
 /// A parameter path (the syntax of docs/model.md, as `--set` takes it)
@@ -74,6 +73,18 @@ impl<S: Into<String>> From<(S, Dist)> for ParamDist {
     }
 }
 
+/// Two paths of one list that reach the same parameter
+/// ([`Scenario::overlap`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Overlap {
+    /// Index of the first path.
+    pub(crate) first: usize,
+    /// Index of the second path, the one to name in an error.
+    pub(crate) second: usize,
+    /// `A and B reach the same parameter (CANONICAL)`.
+    pub(crate) message: String,
+}
+
 /// A problem with the paths of parameters that vary run by run
 /// ([`Scenario::check_varying`]).
 #[derive(Debug)]
@@ -91,33 +102,6 @@ pub(crate) enum PathProblem {
     },
     /// Two paths reach the same parameter.
     Twice(Overlap),
-}
-
-impl Scenario {
-    /// Checks `paths`, parameters that take a different value in each
-    /// replication or model run: each resolves and keeps the shape of the
-    /// results ([`Scenario::varying_path`]), and no two reach the same
-    /// parameter in any spelling (`court.stage[trial].servers` and
-    /// `court.stage[1].servers`). Gives every problem, in this order:
-    /// path by path, one that does not resolve or changes the shape; then
-    /// the first two paths that overlap.
-    pub(crate) fn check_varying(&self, paths: &[&str]) -> Vec<PathProblem> {
-        let mut found = Vec::new();
-        for (index, path) in paths.iter().enumerate() {
-            match self.canonical_path(path) {
-                Err(e) => found.push(PathProblem::Unresolved(e)),
-                Ok(c) => {
-                    if let Some(why) = self.shape_change(&c) {
-                        found.push(PathProblem::Shape { index, why });
-                    }
-                }
-            }
-        }
-        if let Some(o) = self.overlap(paths) {
-            found.push(PathProblem::Twice(o));
-        }
-        found
-    }
 }
 
 #[cfg(test)]

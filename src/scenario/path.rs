@@ -35,7 +35,10 @@
 
 use serde::Serialize;
 
-use super::{ParamDist, Scenario, ScenarioErrors};
+use super::overrides::{Override, parse_value};
+use super::param_dist::{Overlap, ParamDist, PathProblem};
+use super::problems::ScenarioErrors;
+use super::whole::Scenario;
 use crate::error::Error;
 
 /// One step of a parameter path.
@@ -114,19 +117,6 @@ fn parse(path: &str) -> Result<Vec<Segment>, Error> {
         }
     }
     Ok(out)
-}
-
-/// Parses a value written as in the scenario file; anything that is not
-/// TOML is a bare string.
-pub(crate) fn parse_value(text: &str) -> toml::Value {
-    let doc = format!("v = {text}");
-    match toml::from_str::<toml::Table>(&doc) {
-        // Exactly one value: `1\nx = 2` is text, not 1 with a stray key.
-        Ok(mut t) if t.len() == 1 => t
-            .remove("v")
-            .unwrap_or_else(|| toml::Value::String(text.to_string())),
-        _ => toml::Value::String(text.to_string()),
-    }
 }
 
 fn to_value<T: Serialize>(x: &T) -> toml::Value {
@@ -261,18 +251,6 @@ fn holds_list_or_name(v: &toml::Value) -> bool {
     }
 }
 
-/// Two paths of one list that reach the same parameter
-/// ([`Scenario::overlap`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Overlap {
-    /// Index of the first path.
-    pub(crate) first: usize,
-    /// Index of the second path, the one to name in an error.
-    pub(crate) second: usize,
-    /// `A and B reach the same parameter (CANONICAL)`.
-    pub(crate) message: String,
-}
-
 fn under(path: &str, at: &str) -> bool {
     path.strip_prefix(at)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
@@ -366,7 +344,7 @@ impl Scenario {
                 return Err(e);
             }
             values.push((p, parse_value(v)));
-            applied.push(super::Override::new(p, v));
+            applied.push(Override::new(p, v));
         }
         // The result records the changes (see `Scenario::applied`).
         let mut out = self.with_values(values)?;
@@ -574,6 +552,55 @@ impl Scenario {
         let segs = parse(path)?;
         let mut tree = to_value(self);
         Ok(slot(&mut tree, &segs, path, false)?.0.clone())
+    }
+}
+
+impl Scenario {
+    /// A copy with each override set, in order, then validated once: the
+    /// same as [`Scenario::with_params`] of their paths and values (so the
+    /// same as `--set` of each, or as the variant they come from). The
+    /// copy records them, as given (with their variants), in
+    /// [`Scenario::applied`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::with_params`]: [`Error::Scenario`] naming the path
+    /// and the value.
+    pub fn with_overrides(&self, overrides: &[Override]) -> Result<Scenario, Error> {
+        let mut out = self.with_params(
+            overrides
+                .iter()
+                .map(|o| (o.path.as_str(), o.value.as_str())),
+        )?;
+        out.applied = self.applied.then(overrides);
+        Ok(out)
+    }
+}
+
+impl Scenario {
+    /// Checks `paths`, parameters that take a different value in each
+    /// replication or model run: each resolves and keeps the shape of the
+    /// results ([`Scenario::varying_path`]), and no two reach the same
+    /// parameter in any spelling (`court.stage[trial].servers` and
+    /// `court.stage[1].servers`). Gives every problem, in this order:
+    /// path by path, one that does not resolve or changes the shape; then
+    /// the first two paths that overlap.
+    pub(crate) fn check_varying(&self, paths: &[&str]) -> Vec<PathProblem> {
+        let mut found = Vec::new();
+        for (index, path) in paths.iter().enumerate() {
+            match self.canonical_path(path) {
+                Err(e) => found.push(PathProblem::Unresolved(e)),
+                Ok(c) => {
+                    if let Some(why) = self.shape_change(&c) {
+                        found.push(PathProblem::Shape { index, why });
+                    }
+                }
+            }
+        }
+        if let Some(o) = self.overlap(paths) {
+            found.push(PathProblem::Twice(o));
+        }
+        found
     }
 }
 

@@ -4,14 +4,18 @@
 
 use std::collections::HashSet;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::court::is_zero_i64;
+use jiff::civil::Date;
+
+use super::court::{Court, is_zero_i64};
 use super::problems::{Problems, check_name};
-use super::{Day, Dist, EligibleAfter, Repatriation, Scenario, limits::*};
+use super::repatriation::{EligibleAfter, Repatriation};
+use super::{Day, Dist, limits::*};
 
 /// A nationality group (`[[group]]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// Group name, unique; used in metric names (`transferred.<group>`).
@@ -69,7 +73,7 @@ pub struct Group {
 /// assert_eq!(deported + f64::from(waiting), released);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Deportation {
     /// Time from the court's release to deportation \[days\].
@@ -136,11 +140,28 @@ impl Group {
     }
 }
 
+/// Detainees of all `groups` together \[persons\], at most `u64::MAX`.
+pub(super) fn total_detainees(groups: &[Group]) -> u64 {
+    groups.iter().map(|g| g.count).fold(0, u64::saturating_add)
+}
+
+/// The keys of a scenario that the checks of groups read, each borrowed
+/// from [`Scenario`](super::Scenario).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keys<'a> {
+    /// `start_date`.
+    pub(super) start_date: Date,
+    /// `[[group]]`.
+    pub(super) groups: &'a [Group],
+    /// `[court]`.
+    pub(super) court: &'a Court,
+}
+
 /// Checks the groups: at least one, their names, their counts one by one
 /// and added up, and each group's repatriation rule (its own keys; what
 /// it says of the court is checked by
-/// [`repatriation::check_eligibility`](super::repatriation::check_eligibility)).
-pub(super) fn check(s: &Scenario, p: &mut Problems) {
+/// [`check_eligibility`]).
+pub(super) fn check(s: Keys<'_>, p: &mut Problems) {
     if s.groups.is_empty() {
         p.push("group", "at least one group is required");
     }
@@ -160,7 +181,7 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
             p.dist(&format!("group[{i}].deportation.delay_days"), &d.delay_days);
         }
     }
-    let total = s.total_detainees();
+    let total = total_detainees(s.groups);
     if total > MAX_DETAINEES && s.groups.iter().all(|g| g.count <= MAX_DETAINEES) {
         p.push(
             "group",
@@ -173,7 +194,7 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
 /// unknown one lists the stages), in the court's order, each at most once;
 /// and a repatriation clock that starts at a stage (`eligible_after`)
 /// names a stage on the route. Runs after the court's checks.
-pub(super) fn check_routes(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_routes(s: Keys<'_>, p: &mut Problems) {
     let stages = &s.court.stages;
     let valid = || {
         stages
@@ -226,6 +247,48 @@ pub(super) fn check_routes(s: &Scenario, p: &mut Problems) {
                     "names the stage {name:?}, which is not on the group's route (stages = [{}])",
                     listed.join(", ")
                 ),
+            );
+        }
+    }
+}
+
+/// Checks when each group's clock starts and how many may leave (rule
+/// 14): `eligible_after` is `"arrival"`, `"verdict"` or a court stage's
+/// name, `"verdict"` needs `after_conviction`, and a quota fits a file
+/// integer. Runs after the court's checks.
+pub(super) fn check_eligibility(s: Keys<'_>, p: &mut Problems) {
+    for (i, g) in s.groups.iter().enumerate() {
+        let r = &g.repatriation;
+        let base = format!("group[{i}].repatriation");
+        if let EligibleAfter::Stage(name) = &r.eligible_after
+            && !s.court.stages.iter().any(|st| &st.name == name)
+        {
+            let stages: Vec<_> = s
+                .court
+                .stages
+                .iter()
+                .map(|st| format!("{:?}", st.name))
+                .collect();
+            p.push(
+                format!("{base}.eligible_after"),
+                format!(
+                    "must be \"arrival\", \"verdict\" or the name of a court stage ({}), got {name:?}",
+                    stages.join(", ")
+                ),
+            );
+        }
+        if r.eligible_after == EligibleAfter::Verdict && !r.after_conviction {
+            p.push(
+                format!("{base}.after_conviction"),
+                "must be true with eligible_after = \"verdict\" (only the convicted are eligible then)",
+            );
+        }
+        if let Some(q) = r.quota {
+            p.at_most(
+                format!("{base}.quota"),
+                q,
+                i64::MAX as u64,
+                "file format integer",
             );
         }
     }

@@ -8,7 +8,9 @@
 
 use std::collections::HashSet;
 
-use super::{Date, Day};
+use jiff::civil::Date;
+
+use super::day::Day;
 
 pub use crate::error::{ScenarioError, ScenarioErrors};
 

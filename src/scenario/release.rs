@@ -3,11 +3,14 @@
 //! decision to bring a prison down to its design capacity), with their
 //! checks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::facility::{names_facility, no_facility};
+use jiff::civil::Date;
+
+use super::facility::{Facility, PersonKind, names_facility, no_facility};
 use super::problems::Problems;
-use super::{Day, PersonKind, Scenario, limits::MAX_LIST};
+use super::{Day, limits::MAX_LIST};
 
 /// A release order (`[[release]]`, rule 25).
 ///
@@ -28,7 +31,7 @@ use super::{Day, PersonKind, Scenario, limits::MAX_LIST};
 /// assert_eq!(r.who.as_str(), "convicted");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Release {
     /// When the order takes effect \[days or date\].
@@ -63,16 +66,31 @@ impl Release {
     }
 }
 
+/// The keys of a scenario that the release orders' checks read, each borrowed from
+/// [`Scenario`](super::Scenario).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keys<'a> {
+    /// `start_date`.
+    pub(super) start_date: Date,
+    /// `[[release]]`.
+    pub(super) releases: &'a [Release],
+    /// `[[facility]]`.
+    pub(super) facilities: &'a [Facility],
+}
+
 /// Checks the release orders: their days, facilities that exist, counts
 /// that fit a file integer.
-pub(super) fn check(s: &Scenario, p: &mut Problems) {
+pub(super) fn check(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     p.list_len("release", s.releases.len(), MAX_LIST);
     for (i, r) in s.releases.iter().enumerate() {
         let base = format!("release[{i}]");
         p.day(format!("{base}.day"), r.day, start);
-        if !names_facility(s, &r.facility) {
-            p.push(format!("{base}.facility"), no_facility(s, &r.facility));
+        if !names_facility(s.facilities, &r.facility) {
+            p.push(
+                format!("{base}.facility"),
+                no_facility(s.facilities, &r.facility),
+            );
         }
         p.at_most(
             format!("{base}.count"),

@@ -1,10 +1,14 @@
 //! Repatriation by the home states (rules 6 and 14): each group's rule,
 //! when its clock starts, quotas, with their checks.
 
+use std::borrow::Cow;
+
+use jiff::civil::Date;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::problems::Problems;
-use super::{Date, Day, Dist, Scenario};
+use super::{Day, Dist};
 
 /// A group's repatriation rule (rules 6 and 14).
 ///
@@ -15,7 +19,7 @@ use super::{Date, Day, Dist, Scenario};
 /// the detainee leaves; after a conviction only with `after_conviction`.
 /// With a `quota`, at most that many of the group are repatriated, first
 /// come first served.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Repatriation {
     /// Probability that a detainee is chosen for repatriation, in \[0, 1\].
@@ -101,6 +105,24 @@ impl<'de> Deserialize<'de> for EligibleAfter {
     }
 }
 
+impl JsonSchema for EligibleAfter {
+    fn schema_name() -> Cow<'static, str> {
+        "EligibleAfter".into()
+    }
+
+    /// `"arrival"`, `"verdict"` or any other string (a court stage's
+    /// name, which `check` matches against the stages).
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "When the repatriation clock starts: \"arrival\" (the default), \"verdict\" (needs after_conviction = true) or the name of a court stage (when the detainee's service there ends).",
+            "anyOf": [
+                { "enum": ["arrival", "verdict"] },
+                { "type": "string" }
+            ]
+        })
+    }
+}
+
 impl Repatriation {
     /// Checks the rule's own keys, named under `base`
     /// (`group[i].repatriation`): the probability, the delay it needs and
@@ -119,47 +141,5 @@ impl Repatriation {
             None => {}
         }
         p.day(format!("{base}.earliest_day"), self.earliest_day, start);
-    }
-}
-
-/// Checks when each group's clock starts and how many may leave (rule
-/// 14): `eligible_after` is `"arrival"`, `"verdict"` or a court stage's
-/// name, `"verdict"` needs `after_conviction`, and a quota fits a file
-/// integer. Runs after the court's checks.
-pub(super) fn check_eligibility(s: &Scenario, p: &mut Problems) {
-    for (i, g) in s.groups.iter().enumerate() {
-        let r = &g.repatriation;
-        let base = format!("group[{i}].repatriation");
-        if let EligibleAfter::Stage(name) = &r.eligible_after
-            && !s.court.stages.iter().any(|st| &st.name == name)
-        {
-            let stages: Vec<_> = s
-                .court
-                .stages
-                .iter()
-                .map(|st| format!("{:?}", st.name))
-                .collect();
-            p.push(
-                format!("{base}.eligible_after"),
-                format!(
-                    "must be \"arrival\", \"verdict\" or the name of a court stage ({}), got {name:?}",
-                    stages.join(", ")
-                ),
-            );
-        }
-        if r.eligible_after == EligibleAfter::Verdict && !r.after_conviction {
-            p.push(
-                format!("{base}.after_conviction"),
-                "must be true with eligible_after = \"verdict\" (only the convicted are eligible then)",
-            );
-        }
-        if let Some(q) = r.quota {
-            p.at_most(
-                format!("{base}.quota"),
-                q,
-                i64::MAX as u64,
-                "file format integer",
-            );
-        }
     }
 }

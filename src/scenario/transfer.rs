@@ -2,13 +2,16 @@
 //! pauses, the weekly cap, admission to the beds in Iraq, escapes from the
 //! pool and what ends departures (rules 2, 3 and 8), with their checks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use jiff::civil::Date;
+
 use super::problems::Problems;
-use super::{Day, Dist, Scenario, limits::*};
+use super::{Day, Dist, limits::*};
 
 /// The transfer plan (`[transfer]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// Time from departure to arrival of a convoy \[days\].
@@ -37,7 +40,7 @@ pub struct Transfer {
 
 /// What stops departures (`[transfer.end]`, rule 8): whichever comes first.
 /// Whoever is left stays in the Syrian pool, exposed to escapes.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferEnd {
     /// No departure at or after this day \[days or date\]; `None`: no end day.
@@ -50,7 +53,7 @@ pub struct TransferEnd {
 }
 
 /// Whether a convoy is held to the free beds in Iraq.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Admission {
     /// Convoys leave whatever the beds in Iraq (the default).
@@ -63,7 +66,7 @@ pub enum Admission {
 }
 
 /// A pause in departures, `[from, to)` \[days\].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pause {
     /// First day of the pause \[days or date\], included.
@@ -74,7 +77,7 @@ pub struct Pause {
 
 /// One phase of convoys: a departure on `from`, then one after each
 /// `interval_days` draw, until the next phase begins.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Day of the phase's first departure \[days or date\].
@@ -87,7 +90,7 @@ pub struct Phase {
 }
 
 /// Security incidents at Syrian sites (`[transfer.escape]`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Escape {
     /// Rate of the Poisson process of incidents \[per day\].
@@ -118,9 +121,28 @@ impl Phase {
     }
 }
 
+/// The keys of a scenario that the transfer's checks read, each borrowed from
+/// [`Scenario`](super::Scenario).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keys<'a> {
+    /// `start_date`.
+    pub(super) start_date: Date,
+    /// `horizon_days`.
+    pub(super) horizon_days: u32,
+    /// `[transfer]`.
+    pub(super) transfer: &'a Transfer,
+}
+
+impl Keys<'_> {
+    /// The day number of `d` (see [`Scenario::day`](super::Scenario::day)).
+    fn day(&self, d: Day) -> f64 {
+        d.days_from(self.start_date)
+    }
+}
+
 /// Checks the departures: transit time, weekly cap, pauses, phases (in
 /// order, within the limit of departures) and escapes.
-pub(super) fn check(s: &Scenario, p: &mut Problems) {
+pub(super) fn check(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     let horizon = f64::from(s.horizon_days);
     let t = &s.transfer;
@@ -227,7 +249,7 @@ pub(super) fn check(s: &Scenario, p: &mut Problems) {
 }
 
 /// Checks what ends departures (`[transfer.end]`, rule 8).
-pub(super) fn check_end(s: &Scenario, p: &mut Problems) {
+pub(super) fn check_end(s: Keys<'_>, p: &mut Problems) {
     let start = s.start_date;
     if let Some(end) = &s.transfer.end {
         if let Some(d) = end.until_day {

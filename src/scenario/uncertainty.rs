@@ -8,7 +8,7 @@
 //!
 //! Each path, listed or a posterior column, must keep the shape of the
 //! results (not `horizon_days`, `start_date`, a name or a list: see
-//! [`Scenario::varying_path`]), and each parameter is uncertain once,
+//! [`Scenario::varying_path`](super::Scenario::varying_path)), and each parameter is uncertain once,
 //! whichever way its path is spelled.
 //!
 //! # Order of the draws
@@ -16,7 +16,7 @@
 //! The listed paths are drawn in the order of [`Uncertainty::params`]:
 //! the order they are written in the scenario file (the TOML reader keeps
 //! a table's keys in file order), or the order given in Rust. A scenario
-//! and its [`Scenario::to_toml_string`] form therefore draw the same
+//! and its [`Scenario::to_toml_string`](super::Scenario::to_toml_string) form therefore draw the same
 //! values, path for path. One posterior row is drawn after them.
 //!
 //! # Example
@@ -40,16 +40,17 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
-use std::path::Path;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::param_dist::PathProblem;
-use super::problems::Problems;
-use super::{Dist, ParamDist, Scenario, ScenarioErrors};
+use super::dist::Dist;
+use super::param_dist::ParamDist;
+use super::problems::ScenarioErrors;
 use crate::error::Error;
 
 /// The `[uncertainty]` table: per-path distributions and an optional file
@@ -67,8 +68,8 @@ pub struct Uncertainty {
     /// [`Posterior::write_csv`](crate::calibrate::Posterior::write_csv)
     /// writes), relative to the scenario file's directory.
     pub posterior: Option<String>,
-    /// The rows of `posterior`, once loaded ([`Scenario::from_path`] or
-    /// [`Scenario::load_posterior`]); not written back to TOML.
+    /// The rows of `posterior`, once loaded ([`Scenario::from_path`](super::Scenario::from_path) or
+    /// [`Scenario::load_posterior`](super::Scenario::load_posterior)); not written back to TOML.
     pub posterior_table: Option<PosteriorTable>,
 }
 
@@ -180,6 +181,28 @@ impl PosteriorTable {
     }
 }
 
+impl JsonSchema for Uncertainty {
+    fn schema_name() -> Cow<'static, str> {
+        "Uncertainty".into()
+    }
+
+    /// `posterior`, a file name, and any other key a parameter path with
+    /// its distribution (which paths are settable is `check`'s to say).
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Uncertain parameters (v2): each key a parameter path (as --set takes it, quoted) with a distribution drawn per replication, and an optional posterior file of weighted joint draws.",
+            "type": "object",
+            "properties": {
+                "posterior": {
+                    "description": "A CSV file of weighted joint draws (one column per parameter path, then an optional weight column), relative to the scenario file's folder.",
+                    "type": "string"
+                }
+            },
+            "additionalProperties": generator.subschema_for::<Dist>()
+        })
+    }
+}
+
 impl Serialize for Uncertainty {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let mut m = ser.serialize_map(Some(self.params.len() + 1))?;
@@ -223,162 +246,4 @@ impl<'de> Deserialize<'de> for Uncertainty {
 /// The key path of uncertain parameter `path`: `uncertainty."court.x"`.
 pub(crate) fn key(path: &str) -> String {
     format!("uncertainty.{path:?}")
-}
-
-/// A value of `dist` for `path` as TOML: an integer for `uniform_int` or
-/// where the base scenario holds an integer.
-pub(crate) fn toml_value(base: &Scenario, path: &str, dist: &Dist, x: f64) -> toml::Value {
-    match dist {
-        Dist::UniformInt { .. } => toml::Value::Integer(x.round() as i64),
-        _ => posterior_value(base, path, x),
-    }
-}
-
-impl Scenario {
-    /// A copy without `[uncertainty]`: the scenario every draw changes.
-    pub fn without_uncertainty(&self) -> Scenario {
-        let mut s = self.clone();
-        s.uncertainty = None;
-        s
-    }
-
-    /// Reads the `posterior` file of `[uncertainty]`, relative to `dir`
-    /// (the scenario file's directory), and keeps its rows in
-    /// [`Uncertainty::posterior_table`]. Does nothing without one.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if the file cannot be read, is not a regular file or
-    /// is above [`MAX_POSTERIOR_BYTES`](crate::files::MAX_POSTERIOR_BYTES)
-    /// (checked before reading); [`Error::Scenario`] at
-    /// `uncertainty.posterior` if it does not parse.
-    pub fn load_posterior(&mut self, dir: &Path) -> Result<(), Error> {
-        let Some(u) = &mut self.uncertainty else {
-            return Ok(());
-        };
-        let Some(f) = &u.posterior else {
-            return Ok(());
-        };
-        let path = dir.join(f);
-        let text =
-            crate::files::read_text(&path, "posterior file", crate::files::MAX_POSTERIOR_BYTES)?;
-        u.posterior_table = Some(PosteriorTable::from_csv_str(
-            &text,
-            &path.display().to_string(),
-        )?);
-        Ok(())
-    }
-
-    /// Checks `[uncertainty]`: every distribution valid, every path
-    /// settable, both ends of every bounded range (and the mean of others)
-    /// valid when applied, every posterior row valid.
-    ///
-    /// Every path, listed or a posterior column, must keep the shape of
-    /// the results ([`Scenario::varying_path`]), and each parameter is
-    /// uncertain once: two spellings of one parameter
-    /// (`court.stage[trial].servers` and `court.stage[1].servers`) are
-    /// refused, as in a sweep.
-    pub(crate) fn check_uncertainty(&self, p: &mut Problems) {
-        let Some(u) = &self.uncertainty else { return };
-        let base = self.without_uncertainty();
-        let columns = u.posterior_table.as_ref().map_or(&[][..], |t| &t.columns);
-        let paths: Vec<&str> = u
-            .params
-            .iter()
-            .map(|q| q.path.as_str())
-            .chain(columns.iter().map(String::as_str))
-            .collect();
-        let before = p.len();
-        // A path that does not resolve is refused below, when set.
-        for problem in base.check_varying(&paths) {
-            match problem {
-                PathProblem::Unresolved(_) => {}
-                PathProblem::Shape { index, why } => {
-                    let path = paths[index];
-                    if index < u.params.len() {
-                        p.push(key(path), why);
-                    } else {
-                        p.push("uncertainty.posterior", format!("column {path:?} {why}"));
-                    }
-                }
-                PathProblem::Twice(o) => {
-                    let at = match paths.get(o.second) {
-                        Some(path) if o.second < u.params.len() => key(path),
-                        _ => "uncertainty.posterior".to_string(),
-                    };
-                    p.push(
-                        at,
-                        format!(
-                            "uncertain twice: {}; give each parameter one distribution or one posterior column",
-                            o.message
-                        ),
-                    );
-                }
-            }
-        }
-        if p.len() > before {
-            return;
-        }
-        for ParamDist { path, dist } in &u.params {
-            let k = key(path);
-            let before = p.len();
-            p.dist(&k, dist);
-            if p.len() > before {
-                continue;
-            }
-            let tries: Vec<f64> = match *dist {
-                Dist::Uniform { low, high } | Dist::Triangular { low, high, .. } => {
-                    vec![low, high]
-                }
-                Dist::UniformInt { low, high } => vec![low as f64, high as f64],
-                ref d => vec![d.mean()],
-            };
-            for x in tries {
-                if let Err(e) = base.with_value(path, toml_value(&base, path, dist, x)) {
-                    p.push(
-                        k.clone(),
-                        format!("the value {x} is refused: {}", one_line(&e)),
-                    );
-                    break;
-                }
-            }
-        }
-        if let Some(t) = &u.posterior_table {
-            for (i, row) in t.rows.iter().enumerate() {
-                let values: Vec<(&str, toml::Value)> = t
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, &x)| (c.as_str(), posterior_value(&base, c, x)))
-                    .collect();
-                if let Err(e) = base.with_values(values) {
-                    p.push(
-                        "uncertainty.posterior",
-                        format!(
-                            "row {} (line {}) is refused: {}",
-                            i + 1,
-                            i + 2,
-                            one_line(&e)
-                        ),
-                    );
-                    break;
-                }
-            }
-        }
-    }
-}
-
-/// An error of several problems on one line, `; ` between them: quoted
-/// inside another problem's message, it stays one problem.
-pub(crate) fn one_line(e: &Error) -> String {
-    e.to_string().replace('\n', "; ")
-}
-
-/// A posterior value for `path`: an integer where the base scenario has
-/// an integer.
-pub(crate) fn posterior_value(base: &Scenario, path: &str, x: f64) -> toml::Value {
-    match base.param(path) {
-        Ok(toml::Value::Integer(_)) => toml::Value::Integer(x.round() as i64),
-        _ => toml::Value::Float(x),
-    }
 }

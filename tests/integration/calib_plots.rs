@@ -227,13 +227,14 @@ fn more_series_than_a_chart_holds_are_split() {
     assert_eq!(stems.len(), 2 + series.len());
     assert_eq!(stems[2], "backtest_occupancy_karkh");
     assert_eq!(stems.last(), Some(&"backtest_queue_trial"));
-    // 8 panels, then 1: the heights say so.
+    // 8 panels, then 1: the heights say so (a title block of 150 pixels,
+    // panels of 480).
     let height = |svg: &str| -> u32 {
         let h = svg.split("height=\"").nth(1).unwrap();
         h[..h.find('"').unwrap()].parse().unwrap()
     };
-    assert_eq!(height(&figures[0].svg), 130 + 8 * 760);
-    assert_eq!(height(&figures[1].svg), 130 + 760);
+    assert_eq!(height(&figures[0].svg), 150 + 8 * 480);
+    assert_eq!(height(&figures[1].svg), 150 + 480);
     assert!(figures[1].title.ends_with("(2 of 2)"));
 }
 

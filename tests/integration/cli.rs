@@ -260,7 +260,8 @@ fn run_json_has_the_documented_shape() {
             "variant",
             "overrides",
             "metrics",
-            "series"
+            "series",
+            "answers"
         ]
     );
     assert_eq!(j["overrides"], serde_json::json!([]));
@@ -297,12 +298,16 @@ fn run_json_has_the_documented_shape() {
     }
     // Layout order: the first metric is `transferred`, the last of version
     // 1 the median, then the version 2 metrics (the last facility's
-    // excess), then those of version 3 (`transfer_ended_day`).
+    // excess), then those of version 3 (`transfer_ended_day`, then each
+    // facility's `first_day_back_under`).
     assert_eq!(metrics.keys().next().unwrap(), "transferred");
-    let last: Vec<&String> = metrics.keys().rev().take(2).collect();
+    let last: Vec<&String> = metrics.keys().rev().take(5).collect();
     assert_eq!(
         last,
         [
+            "facility.Nineveh.first_day_back_under",
+            "facility.Hillah.first_day_back_under",
+            "facility.Nasiriyah.first_day_back_under",
             "transfer_ended_day",
             "facility.Nineveh.excess_detainee_days"
         ]
@@ -1241,8 +1246,13 @@ fn the_table_says_what_each_capacity_figure_is() {
         &["run", "plan-2026-01", "-n", "3", "--set", "horizon_days=20"],
     );
     let text = stdout(&o);
-    // Prisons over capacity on day 0 say so, not "1".
-    let nasiriyah = text
+    // Prisons over capacity on day 0 say so, not "1": in the facilities'
+    // table, and in the answers that lead.
+    assert!(
+        text.contains("Nasiriyah is already over its 6,000 beds on day 0"),
+        "{text}"
+    );
+    let nasiriyah = text[text.find("\nFacilities (").unwrap()..]
         .lines()
         .find(|l| l.trim_start().starts_with("Nasiriyah"))
         .unwrap();
@@ -1279,11 +1289,15 @@ fn the_table_says_what_each_capacity_figure_is() {
         ],
     );
     let text = stdout(&o);
-    let nasiriyah = text
+    let nasiriyah = text[text.find("\nFacilities (").unwrap()..]
         .lines()
         .find(|l| l.trim_start().starts_with("Nasiriyah"))
         .unwrap();
     assert!(nasiriyah.contains("6,000 → 8,304"), "{nasiriyah}");
+    assert!(
+        text.contains("Nasiriyah is already over its 6,000 beds (8,304 by the horizon) on day 0"),
+        "{text}"
+    );
     let last = text
         .lines()
         .find(|l| l.contains("day the transfer completes"))

@@ -11,9 +11,10 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use custody_sim::montecarlo::{
-    Limits, MOVE_EVENTS, NANOS_PER_EVENT, Runs, SCAN_EVENTS, estimate_runs,
+    Limits, MOVE_EVENTS, NANOS_PER_EVENT, OTHER_CASE_EVENTS, Runs, SCAN_EVENTS, estimate_runs,
+    events_per_replication,
 };
-use custody_sim::scenario::TransferEnd;
+use custody_sim::scenario::{OtherCases, PersonKind, TransferEnd};
 use custody_sim::{Plan, Scenario, presets};
 
 use crate::cli::Scratch;
@@ -151,6 +152,55 @@ fn the_relocation_estimate_is_within_a_factor_of_the_counted_work() {
     assert!(
         estimated >= counted && estimated <= 3.0 * counted,
         "estimated {estimated} events, counted {counted}"
+    );
+}
+
+/// Other court cases and overflow rules (version 3) are work the estimate
+/// counts. Other cases of 20 a day at both stages of the `baseline`: the
+/// estimate grows by at least the other cases counted in a replication
+/// (every one that arrives is served or still at the stage at the
+/// horizon, so `other_completed` is a lower bound) and by at most three
+/// times that. An overflow rule on every facility adds a check per
+/// facility and day at least.
+#[test]
+fn other_cases_and_overflow_are_counted_in_the_estimate() {
+    let base = presets::baseline();
+    let mut others = base.clone();
+    for st in &mut others.court.stages {
+        st.other_cases = Some(OtherCases::new(20.0));
+    }
+    let plan = Plan::new(&others).unwrap();
+    let out = plan.replicate(1, 0);
+    let served: f64 = others
+        .court
+        .stages
+        .iter()
+        .map(|st| {
+            out.metric(&format!("stage.{}.other_completed", st.name))
+                .unwrap()
+        })
+        .sum();
+    // 20 a day at two stages over 730 days, less those still at a stage.
+    assert!(served > 20_000.0, "{served}");
+    let added = (events_per_replication(&others) - events_per_replication(&base)) as f64;
+    let counted = served * OTHER_CASE_EVENTS;
+    assert!(
+        added >= counted && added <= 3.0 * counted,
+        "estimate grew by {added} events, {served} other cases served"
+    );
+
+    let mut overflow = base.clone();
+    let names: Vec<String> = overflow.facilities.iter().map(|f| f.name.clone()).collect();
+    for (i, f) in overflow.facilities.iter_mut().enumerate() {
+        let to = &names[(i + 1) % names.len()];
+        *f = f.clone().with_overflow(1.0, [to.as_str()], PersonKind::Any);
+    }
+    overflow.validate().unwrap();
+    let added = events_per_replication(&overflow) - events_per_replication(&base);
+    let checks = names.len() as u64 * u64::from(base.horizon_days);
+    assert!(
+        added >= checks,
+        "estimate grew by {added} events, {checks} checks"
     );
 }
 

@@ -325,7 +325,7 @@ fn sensitivity_plots_a_tornado_in_descending_swing_and_the_indices() {
 }
 
 #[test]
-fn sweep_plots_one_point_per_cell_for_each_headline_metric() {
+fn sweep_plots_one_point_per_cell_for_each_capacity_answer() {
     let dir = Scratch::new("sweep-plots");
     let file = scenario_file(&dir, "s.toml", None);
     let plots = dir.path("plots");
@@ -345,11 +345,20 @@ fn sweep_plots_one_point_per_cell_for_each_headline_metric() {
             plots.to_str().unwrap(),
         ],
     );
-    let svg = &charts(&plots, &["sweep"])[0];
-    assert_eq!(files_in(&plots), 2);
-    // The same sweep in the library: a point for each cell and headline
-    // metric with a mean (a 60-day run may have no verdicts yet).
+    // The same sweep in the library: a point for each cell and capacity
+    // answer (the default metrics) with a mean (a 60-day run may have no
+    // verdicts yet), in charts of at most eight panels.
     let s = Scenario::from_toml_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let metrics = custody_sim::decide::compare::answer_metrics(&s);
+    let parts = metrics.len().div_ceil(8);
+    let stems: Vec<String> = if parts == 1 {
+        vec!["sweep".into()]
+    } else {
+        (1..=parts).map(|k| format!("sweep-{k}of{parts}")).collect()
+    };
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let svg = charts(&plots, &stems).concat();
+    assert_eq!(files_in(&plots), 2 * parts);
     let grid = [
         Vary::new("court.stage[trial].servers", [10, 20, 40]),
         Vary::new("transfer.weekly_cap", [1000, 2000]),
@@ -365,9 +374,18 @@ fn sweep_plots_one_point_per_cell_for_each_headline_metric() {
     )
     .unwrap();
     assert_eq!(r.cells.len(), 6);
+    // Each chosen metric has a panel captioned with its name in words
+    // (`Karkh: days over capacity`), and a point per cell with a mean.
     let mut points = 0;
-    for m in custody_sim::model::schema::headline_metrics() {
-        assert!(svg.contains(&node(m)), "{m} has a panel");
+    for m in &metrics {
+        let caption = match m.strip_prefix("facility.") {
+            Some(rest) => {
+                let (f, what) = rest.split_once('.').unwrap();
+                format!("{f}: {}", what.replace('_', " "))
+            }
+            None => m.replace('.', ": ").replace('_', " "),
+        };
+        assert!(svg.contains(&node(&caption)), "{m} has a panel {caption:?}");
         points += r
             .cells
             .iter()

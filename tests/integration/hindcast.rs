@@ -4,7 +4,7 @@
 //! origin fits only the rows up to it. And the `hindcast` command, run as
 //! a real process.
 
-use custody_sim::calibrate::{Abc, Observations, Prior, backtest, hindcast};
+use custody_sim::calibrate::{Abc, Observations, Prior, backtest, hindcast, hindcast_fans};
 use custody_sim::presets;
 use serde_json::Value;
 
@@ -248,4 +248,108 @@ fn the_hindcast_command_reports_each_origin_and_the_totals() {
     );
     // No origin: a usage error.
     expect(2, &["hindcast", "plan-2026-01", "--observed", &obs]);
+}
+
+/// The hindcast with fans is the hindcast, bit for bit, with and without
+/// a prior: each origin's forecast runs once over every row, and its rows
+/// after the origin are the scored rows.
+#[test]
+fn the_fans_of_a_hindcast_leave_its_scores_unchanged() {
+    let s = presets::plan_2026_01();
+    let obs = Observations::from_csv_str(ROWS, "rows", &s).unwrap();
+    let prior =
+        Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=1,high=6}"#)
+            .unwrap();
+    let settings = Abc {
+        particles: 20,
+        max_simulations: 200,
+        seed: 7,
+        threads: 2,
+        ..Abc::default()
+    };
+    let origins = ["2026-01-30", "2026-02-02"];
+    for priors in [vec![], vec![prior]] {
+        let plain = hindcast(&s, &obs, &origins, &priors, &settings, 30).unwrap();
+        let fans = hindcast_fans(&s, &obs, &origins, &priors, &settings, 30).unwrap();
+        assert_eq!(fans.hindcast.json(), plain.json());
+        assert_eq!(fans.fans.len(), 2);
+        for (f, o) in fans.fans.iter().zip(&plain.origins) {
+            assert_eq!(f.backtest.rows.len(), obs.rows().len());
+            let later: Vec<_> = f
+                .backtest
+                .rows
+                .iter()
+                .filter(|r| r.date.as_str() > o.origin.as_str())
+                .cloned()
+                .collect();
+            assert_eq!(later.json(), o.scored.rows.json());
+            // The fan reaches the last observed day.
+            let fan = f.fan("transferred_cumulative").unwrap();
+            assert_eq!(fan.p50.len() as u32, obs.last_day());
+        }
+    }
+}
+
+/// `--plots` draws one chart per origin, with the fit rows, the scored
+/// rows, the origin and the series in words; `--report` writes the HTML
+/// report with the scores and the charts.
+#[test]
+fn the_hindcast_command_draws_each_origin_and_writes_a_report() {
+    let dir = Scratch::new("hindcast-plots");
+    std::fs::write(dir.path("obs.csv"), ROWS).unwrap();
+    let obs = dir.arg("obs.csv");
+    let plots = dir.arg("plots");
+    let report = dir.arg("hindcast.html");
+    expect(
+        0,
+        &[
+            "hindcast",
+            "plan-2026-01",
+            "--observed",
+            &obs,
+            "--origin",
+            "2026-01-30",
+            "--origin",
+            "2026-02-07",
+            "-n",
+            "20",
+            "--plots",
+            &plots,
+            "--report",
+            &report,
+            "--quiet",
+        ],
+    );
+    for stem in ["hindcast_2026_01_30", "hindcast_2026_02_07"] {
+        for ext in ["svg", "png"] {
+            let p = dir.path(&format!("plots/{stem}.{ext}"));
+            assert!(p.is_file(), "{} missing", p.display());
+        }
+    }
+    let svg = std::fs::read_to_string(dir.path("plots/hindcast_2026_01_30.svg")).unwrap();
+    for needle in [
+        "Hindcast from 30 Jan 2026",
+        "origin: 30 Jan 2026",
+        "reported up to the origin (fitted, not scored)",
+        "Transferred to Iraq, so far",
+        "reported bound",
+    ] {
+        assert!(svg.contains(needle), "{needle} not in the chart");
+    }
+    // From 7 Feb, only 10 Feb is scored: 1 value row.
+    let svg = std::fs::read_to_string(dir.path("plots/hindcast_2026_02_07.svg")).unwrap();
+    assert!(
+        svg.contains("Hindcast from 7 Feb 2026: 0 of 1")
+            || svg.contains("Hindcast from 7 Feb 2026: 1 of 1")
+    );
+    let html = std::fs::read_to_string(dir.path("hindcast.html")).unwrap();
+    for needle in [
+        "Hindcast of plan-2026-01",
+        "data-metric=\"coverage\"",
+        "Error of the median by days after the origin",
+        "From 2026-01-30",
+        "<svg",
+    ] {
+        assert!(html.contains(needle), "{needle} not in the report");
+    }
 }

@@ -69,38 +69,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
         "model/streams.rs",
         "model/workspace.rs",
     ],
-    // `scenario/mod.rs` holds `Scenario` and its reader, built of the
-    // types of the process files it re-exports (`Court`, `Facility`,
-    // `Transfer`, ...), while those files import `Scenario`, `Day`,
-    // `Dist` and the problem list through it. The per-process split of
-    // `scenario/` (each file owning its types and checks, `Scenario` in a
-    // file above them) removes it.
-    &[
-        "scenario/court.rs",
-        "scenario/dist.rs",
-        "scenario/facility.rs",
-        "scenario/mod.rs",
-        "scenario/overrides.rs",
-        "scenario/param_dist.rs",
-        "scenario/path.rs",
-        "scenario/population.rs",
-        "scenario/problems.rs",
-        "scenario/release.rs",
-        "scenario/repatriation.rs",
-        "scenario/transfer.rs",
-        "scenario/uncertainty.rs",
-        "scenario/variant.rs",
-    ],
-    // `report/plots/mod.rs` calls the charts of `charts.rs`, which draw
-    // with `draw.rs`, and both read the palette, fonts and sizes of
-    // `mod.rs`, as does the `Chart` trait of `chart.rs`, which `mod.rs`
-    // implements; moving those into a file of their own removes it.
-    &[
-        "report/plots/chart.rs",
-        "report/plots/charts.rs",
-        "report/plots/draw.rs",
-        "report/plots/mod.rs",
-    ],
 ];
 
 /// The file-level import graph of `sources` (path under `src/` → source

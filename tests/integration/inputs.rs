@@ -97,11 +97,16 @@ fn patched(edits: &[(&str, &str)]) -> String {
     text
 }
 
-/// The problems of `text`, which must be refused as a scenario.
+/// The problems of `text`, which must be refused as a scenario (and by
+/// the JSON Schema, wherever the reader's types refuse it: see
+/// `scenario_schema`).
 fn refused(text: &str) -> ScenarioErrors {
     match Scenario::from_toml_str(text) {
         Ok(_) => panic!("accepted, but should be refused:\n{text}"),
-        Err(Error::Scenario(e)) => e,
+        Err(Error::Scenario(e)) => {
+            crate::scenario_schema::bad_input(text).unwrap_or_else(|why| panic!("{why}:\n{text}"));
+            e
+        }
         Err(e) => panic!("expected a scenario error, got {e}"),
     }
 }
@@ -151,7 +156,8 @@ fn check_table(cases: &[Case]) {
             Ok(_) => Err("accepted".to_string()),
             Err(Error::Scenario(e)) => same_errors(&e, case.errors),
             Err(e) => Err(format!("not a scenario error: {e}")),
-        };
+        }
+        .and_then(|()| crate::scenario_schema::bad_input(&text));
         if let Err(why) = result {
             failures.push(format!("row {i} {:?}: {why}", case.edits));
         }
@@ -164,6 +170,7 @@ fn check_accepted(edits: &[&[(&str, &str)]]) {
     for e in edits {
         let text = patched(e);
         let s = Scenario::from_toml_str(&text).unwrap_or_else(|err| panic!("{e:?} refused: {err}"));
+        crate::scenario_schema::good_input(&text).unwrap_or_else(|why| panic!("{e:?}: {why}"));
         run_short(&s);
     }
 }
@@ -194,6 +201,7 @@ fn run_short(s: &Scenario) {
 #[test]
 fn base_and_bundled_scenarios_are_valid_and_run() {
     let s = Scenario::from_toml_str(BASE).unwrap();
+    crate::scenario_schema::good_input(BASE).unwrap();
     assert_eq!(s.total_detainees(), 300);
     run_short(&s);
     let b = Scenario::from_toml_str(BASELINE).unwrap();

@@ -5,11 +5,13 @@
 //! the import graph of `src/` (no cycle between files but the known ones),
 //! and a golden snapshot of a small run's JSON.
 
+mod answers;
 mod bounds;
 mod calib_plots;
 mod calibrate;
 mod cli;
 mod cli_decide;
+mod cli_tables;
 mod cmds_reliability;
 mod conservation;
 mod decide;
@@ -24,14 +26,18 @@ mod paths_reliability;
 mod provenance;
 mod queueing;
 mod reliability;
+mod report_browser;
 mod report_html;
 mod rules;
 mod rules_v2;
 mod rules_v3;
 mod rules_v3_court;
 mod rules_v3_facility;
+mod scenario_schema;
 mod scenario_v2;
 mod schema;
+mod sensitivity_methods;
+mod sensitivity_shards;
 mod snapshot;
 mod uncertainty;
 mod variants;

@@ -134,6 +134,16 @@ fn data(e: ElementRef<'_>, class: &str) -> f64 {
     d.value().attr("value").unwrap().parse().unwrap()
 }
 
+/// Every number in `v`, recursively.
+fn json_numbers(v: &Value, out: &mut Vec<f64>) {
+    match v {
+        Value::Number(n) => out.extend(n.as_f64()),
+        Value::Array(a) => a.iter().for_each(|x| json_numbers(x, out)),
+        Value::Object(o) => o.values().for_each(|x| json_numbers(x, out)),
+        _ => {}
+    }
+}
+
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
@@ -161,19 +171,53 @@ fn run_report_holds_the_headline_metrics_charts_and_scenario() {
     let h1: String = doc.select(&sel("h1")).next().unwrap().text().collect();
     assert_eq!(h1, format!("Scenario {NASTY}"));
     assert!(!text.contains("<&>"));
-    for name in ["transferred", "convicted", "mean_days_to_verdict"] {
-        let m = &j["metrics"][name];
-        assert_eq!(answer(&doc, name, "mean"), num(&m["mean"]), "{name}");
-        assert_eq!(
-            answer(&doc, name, "ci95_low"),
-            num(&m["ci95_low"]),
-            "{name}"
+    // The answers are the capacity answers of the JSON: one item per
+    // facility (every receiving one named), court stage and repatriated
+    // group, with the JSON's sentence and, in each `<data>`, one of the
+    // JSON's numbers exactly.
+    let a = &j["answers"];
+    let mut numbers = Vec::new();
+    json_numbers(a, &mut numbers);
+    let mut expected = Vec::new();
+    for (list, key, prefix) in [
+        ("facilities", "facility", "facility"),
+        ("stages", "stage", "stage"),
+        ("groups", "group", "group"),
+    ] {
+        for x in a[list].as_array().unwrap() {
+            expected.push((
+                format!("{prefix}.{}", x[key].as_str().unwrap()),
+                x["text"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    assert_eq!(
+        a["facilities"].as_array().unwrap().len(),
+        s.facilities.len()
+    );
+    let items: Vec<ElementRef<'_>> = doc.select(&sel("#answers li")).collect();
+    assert_eq!(items.len(), expected.len());
+    for (li, (about, text)) in items.iter().zip(&expected) {
+        assert_eq!(li.value().attr("data-answer"), Some(about.as_str()));
+        assert_eq!(&li.text().collect::<String>(), text);
+        let data: Vec<_> = li.select(&sel("data.answer")).collect();
+        // A facility's answer has figures; a stage with no queue may not.
+        assert!(
+            !data.is_empty() || !about.starts_with("facility."),
+            "{about}: no figure"
         );
-        assert_eq!(
-            answer(&doc, name, "ci95_high"),
-            num(&m["ci95_high"]),
-            "{name}"
-        );
+        for d in data {
+            let v: f64 = d.value().attr("value").unwrap().parse().unwrap();
+            assert!(numbers.contains(&v), "{about}: {v} is not in the JSON");
+        }
+    }
+    for (i, f) in s.facilities.iter().enumerate() {
+        if s.receives(i) {
+            let named = items
+                .iter()
+                .any(|li| li.text().collect::<String>().starts_with(&f.name));
+            assert!(named, "{} is not named", f.name);
+        }
     }
     // The scenario hash is the run's.
     let hash: String = doc
@@ -214,13 +258,16 @@ fn sweep_report_holds_the_cells_and_paired_differences() {
     );
     let cells = j["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 2);
-    let first = num(&cells[0]["metrics"]["convicted"]["mean"]);
-    assert_eq!(answer(&doc, "convicted", "mean"), first);
-    let diff = &cells[1]["diff"]["convicted"];
-    assert_eq!(answer(&doc, "convicted", "diff"), num(&diff["mean"]));
-    assert_eq!(
-        answer(&doc, "convicted", "ci95_low"),
-        num(&diff["ci95_low"])
+    // The answers are the capacity answers, the default metrics.
+    let m = "median_days_to_verdict";
+    let first = num(&cells[0]["metrics"][m]["mean"]);
+    assert_eq!(answer(&doc, m, "mean"), first);
+    let diff = &cells[1]["diff"][m];
+    assert_eq!(answer(&doc, m, "diff"), num(&diff["mean"]));
+    assert_eq!(answer(&doc, m, "ci95_low"), num(&diff["ci95_low"]));
+    assert!(
+        doc.select(&sel("#answers li"))
+            .all(|li| li.value().attr("data-metric") != Some("convicted"))
     );
     assert!(doc.select(&sel("#tables table")).count() >= 8);
 }
@@ -412,4 +459,33 @@ fn the_parser_reports_the_errors_these_tests_rely_on() {
             .errors
             .is_empty()
     );
+}
+
+#[test]
+fn hindcast_report_holds_the_out_of_sample_scores_and_rows() {
+    let dir = Scratch::new("report-hindcast");
+    let (doc, text, j) = report_of(
+        &dir,
+        &[
+            "hindcast",
+            "baseline",
+            "--observed",
+            OBSERVED,
+            "--origin",
+            "2026-02-07",
+            "-n",
+            "20",
+        ],
+    );
+    for key in ["coverage", "mean_interval_score", "crps"] {
+        assert_eq!(answer(&doc, key, key), num(&j[key]), "{key}");
+    }
+    // One scored row per origin and row after it, in the scored-rows table.
+    let scored = j["origins"][0]["scored"]["rows"].as_array().unwrap().len();
+    let table = doc
+        .select(&sel("#tables figure.table"))
+        .find(|t| t.html().contains("Scored reports"))
+        .unwrap();
+    assert_eq!(table.select(&sel("tbody tr")).count(), scored);
+    assert!(text.contains("Hindcast from 7 Feb 2026"), "the chart");
 }

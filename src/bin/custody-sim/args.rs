@@ -58,8 +58,8 @@ pub(crate) enum Command {
     /// Run replications FROM..TO of a scenario into a shard file, to merge
     /// later.
     Shard(ShardArgs),
-    /// Merge shard files (of `shard`, or of `sweep --shard`) into the
-    /// result of one run or sweep.
+    /// Merge shard files (of `shard`, `sweep --shard` or `sensitivity
+    /// --shard`) into the result of one run, sweep or sensitivity design.
     Merge(MergeArgs),
     /// Score a scenario's bands against observations: per row p5, p50,
     /// p95, inside, PIT and interval score; coverage, mean interval score
@@ -77,14 +77,17 @@ pub(crate) enum Command {
     Sensitivity(SensitivityArgs),
     /// The smallest (or largest) value of a parameter that meets a target.
     Solve(SolveArgs),
-    /// Scenarios side by side: headline metrics with paired differences to
-    /// the first.
+    /// Scenarios side by side: the capacity answers (or `--metric`s) with
+    /// paired differences to the first.
     Compare(CompareArgs),
     /// List the bundled scenarios, or show one as TOML.
     Presets {
         #[command(subcommand)]
         action: Option<PresetsAction>,
     },
+    /// Print the JSON Schema of the scenario file, for TOML editors (it is
+    /// also docs/scenario.schema.json).
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +145,13 @@ pub(crate) struct RunArgs {
     /// Number of replications.
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,
+    /// Also run the same replications with repatriation switched off
+    /// (every group's repatriation.probability = 0, common random
+    /// numbers) and report what repatriation spares each facility: peak
+    /// occupancy and days over capacity, paired, with 95% CIs (in the
+    /// table's answers, the JSON's answers.relief and the report).
+    #[arg(long)]
+    pub(crate) relief: bool,
     #[command(flatten)]
     pub(crate) common: Common,
     #[command(flatten)]
@@ -154,8 +164,8 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct ReportOut {
     /// Write one self-contained HTML report to FILE: the answers first,
-    /// then tables, charts (inline SVG, feature `plots`), the scenario as
-    /// run and the provenance; no scripts, nothing fetched.
+    /// then tables, charts (inline SVG, feature `plots`), the provenance
+    /// and the scenario as run (folded); no scripts, nothing fetched.
     #[arg(long, value_name = "FILE.html")]
     pub(crate) report: Option<PathBuf>,
 }
@@ -216,10 +226,16 @@ pub(crate) struct SweepArgs {
     /// The sweep shard file to write (with --shard; alone, the whole sweep).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "csv", "plots", "report"])]
     pub(crate) out: Option<PathBuf>,
-    /// Draw the headline metrics against the varied parameter, mean and
-    /// 95% interval (SVG and PNG), into DIR (feature `plots`).
+    /// Draw the chosen metrics (`--metric`) against the varied parameter,
+    /// mean and 95% interval (SVG and PNG), into DIR (feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    /// A metric for the table and the charts, e.g.
+    /// `facility.Karkh.days_over_capacity`; repeatable. Default: the
+    /// capacity answers, as `compare`'s. `--json` and `--csv` carry every
+    /// metric whatever is chosen.
+    #[arg(long, value_name = "NAME", conflicts_with = "out")]
+    pub(crate) metric: Vec<String>,
     #[command(flatten)]
     pub(crate) report: ReportOut,
 }
@@ -255,11 +271,12 @@ pub(crate) struct MergeArgs {
     #[arg(long, value_name = "FILE|-")]
     pub(crate) json: Option<PathBuf>,
     /// Run shards: write metrics.csv and series.csv into DIR (`-`:
-    /// metrics.csv to standard output). Sweep shards: write the sweep's
-    /// CSV to FILE (or `-`).
+    /// metrics.csv to standard output). Sweep and sensitivity shards:
+    /// write the result's CSV to FILE (or `-`).
     #[arg(long, value_name = "DIR|FILE|-")]
     pub(crate) csv: Option<PathBuf>,
-    /// Draw charts into DIR (run shards only; feature `plots`).
+    /// Draw charts into DIR (run shards, and sensitivity shards of
+    /// `--method sobol`; feature `plots`).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
     /// Run shards: the replications the shards must cover, 0..N. Without
@@ -405,15 +422,30 @@ pub(crate) struct HindcastArgs {
     /// to FILE, or to standard output with `-`.
     #[arg(long, value_name = "FILE|-")]
     pub(crate) csv: Option<PathBuf>,
+    /// Draw, per origin, the forecast's band with the rows fitted up to
+    /// the origin and the rows scored after it (SVG and PNG), into DIR
+    /// (feature `plots`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportOut,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct SensitivityArgs {
     /// Scenario file or bundled scenario name.
     pub(crate) scenario: String,
-    /// A metric to analyse, e.g. `mean_days_to_verdict`; repeatable.
-    #[arg(long, value_name = "NAME", required = true)]
+    /// A metric to analyse, e.g. `mean_days_to_verdict`, or a daily
+    /// series on a day, `occupancy.Karkh@2026-03-01`; repeatable.
+    #[arg(long, value_name = "NAME", required_unless_present = "region")]
     pub(crate) metric: Vec<String>,
+    /// Regional sensitivity instead of indices: which parameters separate
+    /// the runs in which the condition holds from the others (the
+    /// Kolmogorov–Smirnov distance of each parameter's values in the two
+    /// sets, with its p-value), over `--samples` independent runs, e.g.
+    /// `occupancy.Karkh@2026-03-01>4000` (`>`, `>=`, `<`, `<=`).
+    #[arg(long, value_name = "METRIC>VALUE", conflicts_with_all = ["metric", "dummy", "second_order", "group"])]
+    pub(crate) region: Option<String>,
     /// An uncertain parameter, e.g.
     /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`;
     /// repeatable. Without it, the scenario's `[uncertainty]` parameters;
@@ -426,6 +458,20 @@ pub(crate) struct SensitivityArgs {
     /// many parameters, r (k + 1) runs).
     #[arg(long, value_enum, default_value_t = SensitivityMethod::Sobol)]
     pub(crate) method: SensitivityMethod,
+    /// A group of parameters given one index, `NAME=PATH,PATH,…` (each
+    /// path one of the parameters, in one group at most); repeatable. The
+    /// design moves a group's paths together; the index's `path` is NAME.
+    #[arg(long, value_name = "NAME=PATH,PATH")]
+    pub(crate) group: Vec<String>,
+    /// Add a dummy parameter, one the model never reads, whose indices
+    /// give the noise floor; indices not distinguishable from it are
+    /// flagged (`--method sobol`).
+    #[arg(long)]
+    pub(crate) dummy: bool,
+    /// Second-order indices of every pair of parameters (or groups), the
+    /// largest listed (`--method sobol`; N (2 G + 2) runs).
+    #[arg(long)]
+    pub(crate) second_order: bool,
     /// Trajectories r of a Morris screening (`--method morris`).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub(crate) trajectories: u64,
@@ -457,6 +503,15 @@ pub(crate) struct SensitivityArgs {
     pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) report: ReportOut,
+    /// Run only slice K of N (1-based) of the design's model evaluations
+    /// (the Sobol design and its tornado, or the Morris trajectories), into
+    /// the shard file given by --out; `merge` combines the slices into the
+    /// result of the whole design.
+    #[arg(long, value_name = "K/N", value_parser = parse_slice, requires = "out")]
+    pub(crate) shard: Option<(u64, u64)>,
+    /// The sensitivity shard file to write (with --shard).
+    #[arg(long, value_name = "FILE", requires = "shard", conflicts_with_all = ["json", "csv", "plots", "report"])]
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// The method of `sensitivity`.
@@ -506,7 +561,11 @@ pub(crate) struct CompareArgs {
     /// repeatable. The scenario as given comes first, labelled `base`.
     #[arg(long, value_name = "LABEL:PATH=VALUE,...")]
     pub(crate) variant: Vec<String>,
-    /// Metrics to compare (default: the headline metrics).
+    /// A metric to compare, e.g. `median_days_to_verdict`; repeatable.
+    /// Default: the capacity answers (per receiving facility its first
+    /// day over capacity, peak occupancy rate, days over capacity and
+    /// first day back under; the median time to a verdict;
+    /// repatriated).
     #[arg(long, value_name = "NAME")]
     pub(crate) metric: Vec<String>,
     /// Replications per scenario.

@@ -146,6 +146,7 @@ fn main() -> ExitCode {
         Command::Solve(a) => commands::solve::solve(a),
         Command::Compare(a) => commands::compare::compare(a),
         Command::Presets { action } => commands::presets::presets(action.as_ref()),
+        Command::Schema => output::print(&custody_sim::Scenario::file_schema()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -282,24 +282,27 @@ impl Posterior {
     /// [`Error::Scenario`] naming the path if a median makes the scenario
     /// invalid.
     pub fn calibrated_scenario(&self, scenario: &Scenario) -> Result<Scenario, Error> {
-        let values: Vec<String> = self
-            .summary()
-            .iter()
-            .zip(&self.integer)
-            .map(|(s, &int)| {
-                if int {
-                    format!("{}", s.q50.round() as i64)
-                } else {
-                    format!("{:?}", s.q50)
-                }
-            })
-            .collect();
-        scenario.with_params(
-            self.paths
+        let summary = self.summary();
+        let with = |rounded: bool| {
+            let values: Vec<String> = summary
                 .iter()
-                .map(String::as_str)
-                .zip(values.iter().map(String::as_str)),
-        )
+                .zip(&self.integer)
+                .map(|(s, &int)| match (int, rounded) {
+                    (true, _) => format!("{}", s.q50.round() as i64),
+                    (false, true) => supported_digits(s.q50, s.sd),
+                    (false, false) => format!("{:?}", s.q50),
+                })
+                .collect();
+            scenario.with_params(
+                self.paths
+                    .iter()
+                    .map(String::as_str)
+                    .zip(values.iter().map(String::as_str)),
+            )
+        };
+        // A median rounded onto a bound it may not take (a mean of 0)
+        // keeps all its digits.
+        with(true).or_else(|_| with(false))
     }
 
     /// The posterior predictive scenario: `scenario` at the posterior
@@ -407,10 +410,21 @@ impl Posterior {
                 .copied()
                 .unwrap_or(f64::INFINITY)
         );
-        for p in self.summary() {
+        for (p, &int) in self.summary().iter().zip(&self.integer) {
+            let digits = |x: f64| {
+                if int {
+                    format!("{}", x.round() as i64)
+                } else {
+                    supported_digits(x, p.sd)
+                }
+            };
             text.push_str(&format!(
-                "#   {} = {} (90% credible interval {} to {})\n",
-                p.path, p.q50, p.q05, p.q95
+                "#   {} = {} (90% credible interval {} to {}; sd {})\n",
+                p.path,
+                digits(p.q50),
+                digits(p.q05),
+                digits(p.q95),
+                significant(p.sd, 2)
             ));
         }
         text
@@ -429,5 +443,58 @@ impl Posterior {
         let mut text = self.header();
         text.push_str(&s.to_toml_string());
         Ok(text)
+    }
+}
+/// `x` written to the digits a posterior of standard deviation `sd`
+/// supports: rounded to the decimal place of the second significant digit
+/// of `sd` (a median of 37.1234 with sd 4.56 is written `37.1`; with sd
+/// 456, `40.0`), as a TOML float; with all its digits where `sd` is 0 or
+/// not finite. What a calibrated scenario file writes for a fitted
+/// parameter's median, and its header for the 90% interval.
+pub(crate) fn supported_digits(x: f64, sd: f64) -> String {
+    if !(x.is_finite() && sd.is_finite() && sd > 0.0) {
+        return format!("{x:?}");
+    }
+    // 10^place is the step of the second significant digit of `sd`.
+    let place = sd.log10().floor() as i32 - 1;
+    let rounded = if place < 0 {
+        let decimals = usize::try_from(-place).unwrap_or(0).min(17);
+        format!("{x:.decimals$}").parse::<f64>().unwrap_or(x)
+    } else {
+        let step = 10f64.powi(place);
+        (x / step).round() * step
+    };
+    format!("{rounded:?}")
+}
+
+/// `x` to `digits` significant digits, as plain text (`0.0046`, `460`).
+fn significant(x: f64, digits: i32) -> String {
+    if !(x.is_finite() && x != 0.0) {
+        return format!("{x}");
+    }
+    let place = x.abs().log10().floor() as i32 - (digits - 1);
+    if place < 0 {
+        let decimals = usize::try_from(-place).unwrap_or(0).min(17);
+        format!("{x:.decimals$}")
+    } else {
+        let step = 10f64.powi(place);
+        format!("{}", (x / step).round() * step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_keep_the_digits_their_sd_supports() {
+        assert_eq!(supported_digits(37.123_456, 4.56), "37.1");
+        assert_eq!(supported_digits(37.123_456, 0.0456), "37.123");
+        assert_eq!(supported_digits(4_523.7, 456.0), "4520.0");
+        assert_eq!(supported_digits(0.912_345, 0.0123), "0.912");
+        // No spread: every digit.
+        assert_eq!(supported_digits(0.1 + 0.2, 0.0), "0.30000000000000004");
+        assert_eq!(significant(0.004_567, 2), "0.0046");
+        assert_eq!(significant(456.0, 2), "460");
     }
 }

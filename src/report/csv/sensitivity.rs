@@ -12,7 +12,9 @@ pub const SENSITIVITY_HEADER: &str = "metric,path,first_order,first_order_ci95_l
 /// A sensitivity analysis as CSV (header [`SENSITIVITY_HEADER`]): per
 /// metric and parameter, in the result's order, the first-order and total
 /// Sobol indices and the tornado swing, each with its 95% interval; an
-/// empty field where undefined. Numbers in full.
+/// empty field where undefined. A group's row has its name as `path`;
+/// with a dummy, each metric ends with the row of path `(dummy)`, without
+/// a swing. Numbers in full.
 ///
 /// See [`crate::report::table::sensitivity_table`] for an example.
 pub fn sensitivity_csv(r: &SobolResult) -> String {
@@ -35,6 +37,19 @@ pub fn sensitivity_csv(r: &SobolResult) -> String {
                 cell(s.estimate),
                 cell(s.ci95_low),
                 cell(s.ci95_high)
+            );
+        }
+        if let Some(d) = &m.dummy {
+            let _ = writeln!(
+                t,
+                "{},(dummy),{},{},{},{},{},{},,,",
+                text_field(&m.metric),
+                cell(d.first_order.estimate),
+                cell(d.first_order.ci95_low),
+                cell(d.first_order.ci95_high),
+                cell(d.total.estimate),
+                cell(d.total.ci95_low),
+                cell(d.total.ci95_high),
             );
         }
     }

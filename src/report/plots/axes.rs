@@ -52,12 +52,13 @@ impl Calendar {
         }
     }
 
-    /// Ticks of the day axis: multiples of a round step, about 6 to 12.
+    /// Ticks of the day axis: multiples of a round step, at most 8 (their
+    /// labels stay apart on a chart read on a phone).
     pub(super) fn day_ticks(&self) -> Vec<f64> {
         let h = f64::from(self.horizon);
         let step = [1.0, 2.0, 7.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0, 730.0]
             .into_iter()
-            .find(|s| h / s <= 12.0)
+            .find(|s| h / s <= 7.0)
             .unwrap_or((h / 10.0).ceil());
         let mut v = Vec::new();
         let mut x = 0.0;
@@ -86,7 +87,7 @@ impl Calendar {
         let months = h / 30 + 1;
         let step = [1, 2, 3, 6, 12]
             .into_iter()
-            .find(|s| months / s <= 9)
+            .find(|s| months / s <= 5)
             .unwrap_or(24);
         let mut v = Vec::new();
         // First days of months after day 0, on the step's grid (Jan-based).
@@ -213,7 +214,7 @@ mod tests {
         assert_eq!(ticks[0], 1.0);
         assert!(ticks.iter().all(|&t| t <= 30.0));
         // Monthly ticks: 1 February's is its record, series day 12.
-        let months = Calendar::new("2026-01-21", 200).unwrap();
+        let months = Calendar::new("2026-01-21", 120).unwrap();
         assert_eq!(months.date_ticks()[0], feb1);
         assert_eq!(months.tick(feb1), "Feb 2026");
     }

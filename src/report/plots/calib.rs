@@ -20,6 +20,12 @@
 //! | `predictive_<series>.svg`, `.png` | the same, one series per file |
 //! | `diagnostics.svg`, `.png` | the fit's diagnostics by generation, three panels: the tolerance (generation 1 on; generation 0's is ∞), the acceptance rate, and the effective sample size of the weights as a share of the particles; a generation the budget cut short (dropped, not the posterior) is a red triangle |
 //!
+//! [`write_hindcast_plots`](hindcast::write_hindcast_plots) (`custody-sim hindcast --plots DIR`) draws,
+//! from a [`HindcastFans`](crate::calibrate::HindcastFans), one chart per
+//! origin (`hindcast_2026_01_30.svg`, `.png`): the forecast's fan with the
+//! origin, the rows fitted up to it (open grey squares) and the rows
+//! scored after it (as the backtest draws them); see [`mod@hindcast`].
+//!
 //! A chart file holds at most [`MAX_PANELS`] panels: with more series
 //! (parameters), `backtest.svg` becomes `backtest-1of2.svg`,
 //! `backtest-2of2.svg` (and `posterior`, `predictive` likewise). The
@@ -53,6 +59,7 @@
 //! (top), as in the run charts.
 
 mod diag;
+pub mod hindcast;
 
 use std::path::{Path, PathBuf};
 
@@ -61,11 +68,13 @@ use plotters::prelude::*;
 
 use super::axes::{Calendar, nice_max};
 use super::chart::{Chart, stacked_size};
-use super::draw::{create_dir, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
-use super::{
-    CAPTION_SIZE, Figure, MAX_FACILITY_CHARTS, MAX_PANELS, PALETTE, REFERENCE_WIDTH, ensure_font,
-    font, plot_err, unique_stems,
+use super::draw::{
+    TimeChart, create_dir, draw_band, draw_median, draw_mesh, legend, time_chart, titled,
 };
+use super::style::{
+    CAPTION_SIZE, MAX_PANELS, PALETTE, REFERENCE_WIDTH, ensure_font, font, plot_err,
+};
+use super::{Figure, MAX_FACILITY_CHARTS, unique_stems};
 use crate::calibrate::{BacktestFans, Observations, ParamSummary, Posterior, Prior, Transform};
 use crate::dist::Dist;
 use crate::error::Error;
@@ -79,6 +88,8 @@ use crate::stats::SeriesBands;
 const OUTSIDE: RGBColor = RGBColor(214, 39, 40);
 /// Colour of an observation inside the band.
 const INSIDE: RGBColor = RGBColor(25, 25, 25);
+/// Colour of a hindcast's fit rows (open squares) and origin line.
+const FIT: RGBColor = RGBColor(110, 110, 110);
 /// z of the whiskers: ± 1.645 sd is the central 90% of a normal error.
 const WHISKER_Z: f64 = 1.645;
 /// Most bars of an integer parameter's chart; wider ranges are grouped.
@@ -96,6 +107,9 @@ struct Point {
     /// A value, or a bound (drawn as a bar with an arrow towards the side
     /// it allows, not counted in the coverage).
     kind: crate::calibrate::ObservationKind,
+    /// A row a hindcast's fit used (dated up to its origin): drawn as an
+    /// open square, not scored, not in the coverage.
+    fit: bool,
 }
 
 /// One series' fan and its observations.
@@ -109,10 +123,11 @@ struct FanSeries {
 /// What the fan charts of a backtest or a posterior predictive run draw.
 #[derive(Debug)]
 struct Fans {
-    /// `backtest` or `predictive`: the stems.
-    stem: &'static str,
-    /// `Backtest` or `Posterior predictive`: the titles.
-    what: &'static str,
+    /// `backtest`, `predictive` or `hindcast_<origin>`: the stems.
+    stem: String,
+    /// `Backtest`, `Posterior predictive` or `Hindcast from <origin>`: the
+    /// titles.
+    what: String,
     /// Subtitle: scenario, replications, day 0, whiskers.
     subtitle: String,
     cal: Calendar,
@@ -120,6 +135,9 @@ struct Fans {
     /// `model` or `posterior predictive`: the legend's band and median.
     band: &'static str,
     series: Vec<FanSeries>,
+    /// A hindcast's origin: its record day and its legend text (a dashed
+    /// vertical line).
+    origin: Option<(u32, String)>,
 }
 
 /// One parameter's prior and posterior.
@@ -155,7 +173,10 @@ struct Drawn<'a> {
 
 /// `k of n inside the 5–95% band`.
 fn inside_text(points: &[Point]) -> String {
-    let values: Vec<&Point> = points.iter().filter(|p| p.kind.is_value()).collect();
+    let values: Vec<&Point> = points
+        .iter()
+        .filter(|p| p.kind.is_value() && !p.fit)
+        .collect();
     let k = values.iter().filter(|p| p.inside).count();
     format!("{k} of {} inside the 5\u{2013}95% band", values.len())
 }
@@ -222,7 +243,7 @@ impl Fans {
 fn fan_charts<'a>(f: &'a Fans, ix: &'a [usize]) -> Vec<Drawn<'a>> {
     let names: Vec<&str> = f.series.iter().map(|s| s.name.as_str()).collect();
     charts(
-        f.stem,
+        &f.stem,
         &names,
         &f.overview_title(),
         |i| f.item_title(i),
@@ -310,8 +331,28 @@ fn fan_panel<DB: DrawingBackend>(
     draw_band(&mut chart, &s.bands, days, f.colour, f.band)?;
     draw_median(&mut chart, &s.bands, days, f.colour, f.band)?;
 
+    if let Some((day, text)) = &f.origin {
+        draw_origin(&mut chart, f64::from(*day), y_max, text)?;
+    }
+    let (fit, scored): (Vec<&Point>, Vec<&Point>) = s.points.iter().partition(|p| p.fit);
+    if !fit.is_empty() {
+        let open = ShapeStyle::from(&FIT).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(fit.iter().map(|p| {
+                Rectangle::new(
+                    [
+                        (f64::from(p.day) - pad * 0.3, p.value - y_max * 0.012),
+                        (f64::from(p.day) + pad * 0.3, p.value + y_max * 0.012),
+                    ],
+                    open,
+                )
+            }))
+            .map_err(plot_err)?
+            .label("reported up to the origin (fitted, not scored)")
+            .legend(move |(x, y)| Rectangle::new([(x + 12, y - 10), (x + 32, y + 10)], open));
+    }
     // Whiskers under the points.
-    for p in s.points.iter().filter(|p| p.kind.is_value()) {
+    for p in scored.iter().filter(|p| p.kind.is_value()) {
         let Some(sd) = p.sd else { continue };
         let colour = if p.inside { INSIDE } else { OUTSIDE };
         let w = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
@@ -328,7 +369,11 @@ fn fan_panel<DB: DrawingBackend>(
             .map_err(plot_err)?;
     }
     // Bounds: a bar at the bound and an arrow towards the side it allows.
-    let bounds: Vec<&Point> = s.points.iter().filter(|p| !p.kind.is_value()).collect();
+    let bounds: Vec<&Point> = scored
+        .iter()
+        .copied()
+        .filter(|p| !p.kind.is_value())
+        .collect();
     if !bounds.is_empty() {
         let w = ShapeStyle::from(&INSIDE).stroke_width(REFERENCE_WIDTH);
         let reach = y_max * 0.06;
@@ -361,12 +406,12 @@ fn fan_panel<DB: DrawingBackend>(
             .label("reported bound (arrow: the side it allows)")
             .legend(move |(x, y)| PathElement::new(vec![(x + 12, y), (x + 32, y)], w));
     }
-    let (inside, outside): (Vec<&Point>, Vec<&Point>) = s
-        .points
+    let (inside, outside): (Vec<&Point>, Vec<&Point>) = scored
         .iter()
+        .copied()
         .filter(|p| p.kind.is_value())
         .partition(|p| p.inside);
-    let with_sd = s.points.iter().any(|p| p.sd.is_some() && p.kind.is_value());
+    let with_sd = scored.iter().any(|p| p.sd.is_some() && p.kind.is_value());
     let whiskers = if with_sd { " (\u{b1} 1.645 sd)" } else { "" };
     if !inside.is_empty() {
         chart
@@ -391,6 +436,38 @@ fn fan_panel<DB: DrawingBackend>(
             .legend(|(x, y)| TriangleMarker::new((x + 22, y), 15, OUTSIDE.filled()));
     }
     legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    Ok(())
+}
+
+/// A hindcast's origin: a dashed vertical line at its record day, with
+/// its legend entry.
+fn draw_origin<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    day: f64,
+    y_max: f64,
+    text: &str,
+) -> Result<(), Error> {
+    let dashed = ShapeStyle::from(&FIT).stroke_width(REFERENCE_WIDTH);
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(day, 0.0), (day, y_max)],
+            18,
+            10,
+            dashed,
+        ))
+        .map_err(plot_err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            Vec::<(f64, f64)>::new(),
+            dashed,
+        )))
+        .map_err(plot_err)?
+        .label(text.to_string())
+        .legend(move |(x, y)| {
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (18, 0)], dashed)
+                + PathElement::new(vec![(26, 0), (44, 0)], dashed)
+        });
     Ok(())
 }
 
@@ -662,6 +739,7 @@ fn points_of(
                 sd: o.sd,
                 inside: o.kind.is_value() && inside(r),
                 kind: o.kind,
+                fit: false,
             });
         }
     }
@@ -706,8 +784,8 @@ fn backtest_fans_of(
     let cal = Calendar::new(&scenario.start_date.to_string(), horizon)?;
     let points = points_of(observations, &names, |r| rows[r].inside);
     Ok(Fans {
-        stem: "backtest",
-        what: "Backtest",
+        stem: "backtest".into(),
+        what: "Backtest".into(),
         subtitle: fan_subtitle(
             scenario,
             "observations over the model's median and 5\u{2013}95% band",
@@ -717,6 +795,7 @@ fn backtest_fans_of(
         cal,
         colour: PALETTE[0],
         band: "model",
+        origin: None,
         series: fans
             .fans
             .iter()
@@ -909,8 +988,8 @@ fn calibrate_data(
     let points = points_of(observations, &names, inside);
     let cal = Calendar::new(&scenario.start_date.to_string(), s.horizon_days)?;
     let fans = Fans {
-        stem: "predictive",
-        what: "Posterior predictive",
+        stem: "predictive".into(),
+        what: "Posterior predictive".into(),
         subtitle: fan_subtitle(
             scenario,
             "posterior predictive median and 5\u{2013}95% band",
@@ -920,6 +999,7 @@ fn calibrate_data(
         cal,
         colour: PALETTE[3],
         band: "posterior predictive",
+        origin: None,
         series: names
             .into_iter()
             .zip(bands)

@@ -9,8 +9,24 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::draw::{svg_text, write_svg_png};
-use super::{Figure, MAX_PANELS, PANEL_HEIGHT, TITLE_HEIGHT, WIDTH};
+use super::style::{MAX_PANELS, PANEL_HEIGHT, TITLE_HEIGHT, WIDTH};
 use crate::error::Error;
+
+/// One chart drawn as SVG text: what the HTML report (`--report`) inlines
+/// and what a chart file holds.
+///
+/// Every family of charts (a run's, a backtest's, a calibration's, a
+/// sensitivity analysis's, a sweep's, a comparison's) has a function that
+/// returns its charts as figures, beside the one that writes them as files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// File stem the chart has when written (`occupancy`, `tornado_<metric>`).
+    pub stem: String,
+    /// The chart's title, as a caption for the report.
+    pub title: String,
+    /// The chart as a complete `<svg>` element.
+    pub svg: String,
+}
 
 /// A chart of any family (a run's, a backtest's or calibration's, a
 /// decision's): what it needs to be drawn, written and shown.

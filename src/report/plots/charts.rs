@@ -6,8 +6,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, active_span, nice_max};
-use super::draw::{capacity_steps, draw_band, draw_median, draw_mesh, legend, time_chart, titled};
-use super::{LEGEND_SIZE, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE, font, plot_err};
+use super::draw::{by_day, capacity_steps, draw_band, draw_median, draw_mesh, time_chart, titled};
+use super::style::{
+    CHAR_WIDTH, LEGEND_SIZE, MEDIAN_WIDTH, PALETTE, REFERENCE, REFERENCE_WIDTH, TICK_SIZE,
+    chars_in, font, plot_err, wrap,
+};
 use crate::error::Error;
 use crate::montecarlo::Summary;
 use crate::report::format::thousands;
@@ -91,7 +94,19 @@ pub(super) struct Reference {
     points: Vec<(f64, f64)>,
 }
 
-/// One time-series panel: bands, reference lines, both time axes.
+/// Where a facility's overflow goes, drawn in its panel: the median
+/// occupancy of each receiving facility that fits the panel's scale (a
+/// thin dotted line), and a note naming them all.
+#[derive(Default)]
+pub(super) struct Overflow<'a> {
+    /// Receiving facilities drawn: name, median, colour.
+    lines: Vec<(&'a str, &'a SeriesBands, RGBColor)>,
+    /// The note drawn in the panel's top left (`overflow to Kut`).
+    note: Option<String>,
+}
+
+/// One time-series panel: bands, reference lines, both time axes, and
+/// where a facility's overflow goes.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     cal: Calendar,
@@ -99,27 +114,90 @@ fn panel<DB: DrawingBackend>(
     y_desc: &str,
     bands: &[Band<'_>],
     references: &[Reference],
+    overflow: &Overflow<'_>,
 ) -> Result<(), Error> {
     let h = f64::from(cal.horizon);
     let days = cal.horizon as usize;
-    let y_max = nice_max(
-        bands
+    let top = bands
+        .iter()
+        .flat_map(|b| {
+            b.bands
+                .p95
+                .iter()
+                .take(days)
+                .chain(b.bands.p50.iter().take(days))
+        })
+        .chain(
+            references
+                .iter()
+                .flat_map(|r| r.points.iter().map(|p| &p.1)),
+        )
+        .chain(
+            overflow
+                .lines
+                .iter()
+                .flat_map(|l| l.1.p50.iter().take(days)),
+        )
+        .copied()
+        .fold(0.0, f64::max);
+    // A band narrower than its median line (in pixels, about) is named
+    // in a note with its widest span; a note needs room above the data.
+    let plot_h = f64::from(area.dim_in_pixel().1).max(200.0) - 140.0;
+    let mut notes: Vec<String> = overflow.note.iter().cloned().collect();
+    for b in bands {
+        let widest = b
+            .bands
+            .p95
             .iter()
-            .flat_map(|b| {
-                b.bands
-                    .p95
-                    .iter()
-                    .take(days)
-                    .chain(b.bands.p50.iter().take(days))
-            })
-            .chain(
-                references
-                    .iter()
-                    .flat_map(|r| r.points.iter().map(|p| &p.1)),
-            )
-            .copied()
-            .fold(0.0, f64::max),
-    );
+            .zip(&b.bands.p5)
+            .take(days)
+            .map(|(h, l)| h - l)
+            .fold(0.0, f64::max);
+        if widest / nice_max(top) * plot_h < 2.0 * f64::from(MEDIAN_WIDTH) {
+            notes.push(format!(
+                "{}: 5\u{2013}95% band at most {} wide (under the line)",
+                b.label,
+                thousands(widest)
+            ));
+        }
+    }
+    // Each note wrapped to the plot's width.
+    let room = f64::from(area.dim_in_pixel().0) - 190.0;
+    let notes: Vec<String> = notes
+        .iter()
+        .flat_map(|n| wrap(n, chars_in(room, TICK_SIZE), 3))
+        .collect();
+    let y_max = nice_max(top * (1.0 + 0.13 * notes.len() as f64));
+    // The legend in rows below the panel, off the data.
+    let mut entries: Vec<(Swatch, String)> = Vec::new();
+    let one = bands.len() == 1;
+    for b in bands {
+        let what = if one {
+            String::new()
+        } else {
+            format!("{}: ", b.label)
+        };
+        entries.push((Swatch::Line(b.colour), format!("{what}median")));
+        entries.push((
+            Swatch::Band(b.colour),
+            format!("{what}5\u{2013}95% of replications"),
+        ));
+    }
+    for r in references {
+        entries.push((Swatch::Dashed(REFERENCE), r.label.clone()));
+    }
+    for &(name, _, colour) in &overflow.lines {
+        entries.push((
+            Swatch::Dotted(colour),
+            format!("{name} (receives overflow): median"),
+        ));
+    }
+    let (area_w, area_h) = area.dim_in_pixel();
+    let rows = legend_rows(&entries, f64::from(area_w) - 40.0);
+    let strip_h = (rows.len() as u32 * LEGEND_ROW + 8).min(area_h / 2);
+    let (area, strip) = area.split_vertically(area_h - strip_h);
+    legend_strip(&strip, &entries, &rows)?;
+    let area = &area;
     let y_fmt = |y: &f64| thousands(*y);
     let mut chart = time_chart(area, caption, cal, (0.0, h), y_max, y_desc, &y_fmt)?;
 
@@ -144,11 +222,214 @@ fn panel<DB: DrawingBackend>(
                     + PathElement::new(vec![(26, 0), (44, 0)], style)
             });
     }
+    for &(name, target, colour) in &overflow.lines {
+        let style = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(DashedLineSeries::new(
+                by_day(&target.p50, days),
+                4,
+                8,
+                style,
+            ))
+            .map_err(plot_err)?
+            .label(format!("{name} (receives overflow): median"))
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (4, 0)], style)
+                    + PathElement::new(vec![(12, 0), (16, 0)], style)
+                    + PathElement::new(vec![(24, 0), (28, 0)], style)
+            });
+    }
     for b in bands {
         draw_median(&mut chart, b.bands, days, b.colour, b.label)?;
     }
-    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    let line_h = (TICK_SIZE / 1.24 * 1.3) as i32;
+    for (k, note) in notes.iter().enumerate() {
+        let (x0, y0) = chart.backend_coord(&(0.0, y_max));
+        let base = area.get_base_pixel();
+        let at = (x0 - base.0 + 12, y0 - base.1 + 8 + k as i32 * line_h);
+        let width = (note.chars().count() as f64 * TICK_SIZE / 1.24 * CHAR_WIDTH) as i32;
+        area.draw(&Rectangle::new(
+            [
+                (at.0 - 6, at.1 - 4),
+                (at.0 + width + 6, at.1 + TICK_SIZE as i32),
+            ],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(plot_err)?;
+        area.draw(&Text::new(
+            note.clone(),
+            at,
+            font(TICK_SIZE).pos(Pos::new(HPos::Left, VPos::Top)),
+        ))
+        .map_err(plot_err)?;
+    }
     Ok(())
+}
+
+/// How a legend entry shows its series.
+#[derive(Clone, Copy)]
+enum Swatch {
+    /// A band: a filled box.
+    Band(RGBColor),
+    /// A median: a solid line.
+    Line(RGBColor),
+    /// A reference: a dashed line.
+    Dashed(RGBColor),
+    /// A receiving facility's median: a dotted line.
+    Dotted(RGBColor),
+}
+
+/// Height of a row of the legend below a panel \[pixels\].
+const LEGEND_ROW: u32 = 34;
+
+/// The legend's entries laid out in rows of at most `width` pixels, left
+/// to right: the indices of each row's entries.
+fn legend_rows(entries: &[(Swatch, String)], width: f64) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut used = f64::INFINITY;
+    for (i, (_, label)) in entries.iter().enumerate() {
+        let w = entry_width(label);
+        if used + w > width {
+            rows.push(Vec::new());
+            used = 0.0;
+        }
+        used += w;
+        if let Some(r) = rows.last_mut() {
+            r.push(i);
+        }
+    }
+    rows
+}
+
+/// Width of a legend entry: its swatch, a gap, its label, a space after.
+fn entry_width(label: &str) -> f64 {
+    44.0 + label.chars().count() as f64 * LEGEND_SIZE / 1.24 * CHAR_WIDTH + 28.0
+}
+
+/// Draws the legend `entries` in `rows` into `strip`, below a panel, off
+/// its data.
+fn legend_strip<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    entries: &[(Swatch, String)],
+    rows: &[Vec<usize>],
+) -> Result<(), Error> {
+    for (r, row) in rows.iter().enumerate() {
+        let y = 4 + r as i32 * LEGEND_ROW as i32 + LEGEND_ROW as i32 / 2;
+        let mut x = 20;
+        for &i in row {
+            let (swatch, label) = &entries[i];
+            let dash = |colour: &RGBColor, on: i32, off: i32, width: u32| {
+                let style = ShapeStyle::from(colour).stroke_width(width);
+                let mut parts = Vec::new();
+                let mut a = 0;
+                while a < 36 {
+                    parts.push(PathElement::new(
+                        vec![(x + a, y), (x + (a + on).min(36), y)],
+                        style,
+                    ));
+                    a += on + off;
+                }
+                parts
+            };
+            let parts = match swatch {
+                Swatch::Band(c) => {
+                    strip
+                        .draw(&Rectangle::new(
+                            [(x, y - 10), (x + 36, y + 10)],
+                            c.mix(0.25).filled(),
+                        ))
+                        .map_err(plot_err)?;
+                    Vec::new()
+                }
+                Swatch::Line(c) => dash(c, 36, 0, MEDIAN_WIDTH),
+                Swatch::Dashed(c) => dash(c, 14, 8, REFERENCE_WIDTH),
+                Swatch::Dotted(c) => dash(c, 4, 6, REFERENCE_WIDTH),
+            };
+            for p in parts {
+                strip.draw(&p).map_err(plot_err)?;
+            }
+            strip
+                .draw(&Text::new(
+                    label.clone(),
+                    (x + 44, y),
+                    font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(plot_err)?;
+            x += entry_width(label) as i32;
+        }
+    }
+    Ok(())
+}
+
+/// Where the overflow of facility `i` goes, for its panel: each receiving
+/// facility whose median fits within 1.5 times the panel's own scale
+/// (its band and capacity) is drawn; the note names every one, with the
+/// mean moved out (`facility.<f>.overflowed_out`).
+/// A facility that receives another's overflow is named in its note too.
+fn overflow_of<'a>(
+    cx: &'a Context<'a>,
+    i: usize,
+    own: &SeriesBands,
+) -> Result<Overflow<'a>, Error> {
+    let s = cx.scenario;
+    let f = &s.facilities[i];
+    let days = cx.cal.horizon as usize;
+    let mut out = Overflow::default();
+    let mut notes = Vec::new();
+    if let Some(o) = &f.overflow {
+        let scale = own
+            .p95
+            .iter()
+            .take(days)
+            .copied()
+            .fold(f.capacity as f64, f64::max)
+            * 1.5;
+        let mut names = Vec::new();
+        for name in &o.to {
+            let Some(j) = s.facilities.iter().position(|g| &g.name == name) else {
+                continue;
+            };
+            let target = cx.series(&format!("occupancy.{name}"))?;
+            let peak = target.p50.iter().take(days).copied().fold(0.0, f64::max);
+            if peak <= scale {
+                out.lines.push((
+                    s.facilities[j].name.as_str(),
+                    target,
+                    PALETTE[j % PALETTE.len()],
+                ));
+                names.push(name.clone());
+            } else {
+                names.push(format!("{name} (off scale)"));
+            }
+        }
+        let moved = cx
+            .summary
+            .metric(&format!("facility.{}.overflowed_out", f.name))
+            .and_then(|m| m.mean);
+        let mut note = format!("overflow to {}", names.join(", "));
+        if let Some(m) = moved {
+            note.push_str(&format!(": {} moved", thousands(m)));
+        }
+        notes.push(note);
+    }
+    let from: Vec<&str> = s
+        .facilities
+        .iter()
+        .filter(|g| {
+            g.overflow
+                .as_ref()
+                .is_some_and(|o| o.to.iter().any(|t| t == &f.name))
+        })
+        .map(|g| g.name.as_str())
+        .collect();
+    if !from.is_empty() {
+        notes.push(format!("receives overflow from {}", from.join(", ")));
+    }
+    if !notes.is_empty() {
+        out.note = Some(notes.join("; "));
+    }
+    Ok(out)
 }
 
 /// Draws `n` stacked panels into a file of the given backend.
@@ -209,6 +490,7 @@ impl RunChart<'_> {
                         let i = ix[k];
                         let f = &s.facilities[i];
                         let bands = cx.series(&format!("occupancy.{}", f.name))?;
+                        let overflow = overflow_of(cx, i, bands)?;
                         panel(
                             area,
                             cx.cal,
@@ -223,6 +505,7 @@ impl RunChart<'_> {
                                 label: "capacity (beds)".into(),
                                 points: capacity_steps(f, s.start_date, h),
                             }],
+                            &overflow,
                         )
                     },
                 )
@@ -249,6 +532,7 @@ impl RunChart<'_> {
                                 colour: PALETTE[i % PALETTE.len()],
                             }],
                             &[],
+                            &Overflow::default(),
                         );
                     };
                     let bands = cx.series(&format!("queue.{}", st.name))?;
@@ -265,7 +549,15 @@ impl RunChart<'_> {
                             colour: PALETTE[(i + 1) % PALETTE.len()],
                         });
                     }
-                    panel(area, cx.cal, Some(&caption), "cases waiting", &shown, &[])
+                    panel(
+                        area,
+                        cx.cal,
+                        Some(&caption),
+                        "cases waiting",
+                        &shown,
+                        &[],
+                        &Overflow::default(),
+                    )
                 },
             ),
             RunChart::Transfers => stacked(
@@ -292,6 +584,7 @@ impl RunChart<'_> {
                             label: format!("all {} detainees", thousands(total)),
                             points: vec![(0.0, total), (h, total)],
                         }],
+                        &Overflow::default(),
                     )
                 },
             ),
@@ -407,7 +700,7 @@ fn repatriation_panel<DB: DrawingBackend>(
         area.draw(&Text::new(
             format!("of {}", thousands(count as f64)),
             (px - base.0, py - base.1 + 50),
-            font(TICK_SIZE - 3.0)
+            font(TICK_SIZE)
                 .color(&RGBColor(90, 90, 90))
                 .pos(Pos::new(HPos::Center, VPos::Top)),
         ))

@@ -10,6 +10,7 @@
 //! | --- | --- | --- |
 //! | [`write_sensitivity_plots`] | `tornado_<metric>.svg`, `.png` | per metric: each parameter's swing (the metric's mean at the parameter's 95th percentile minus at its 5th, others at their medians; bar) with its 95% paired interval (whiskers), largest swing on top |
 //! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter (bars) with their 95% bootstrap intervals (whiskers), largest total on top |
+//! | [`write_sensitivity_plots`] | `sobol_over_time_<series>.svg`, `.png` | per daily series analysed on two days or more (`SERIES@DAY` metrics, [`crate::decide::SeriesDay`]): each parameter's total index (top panel) and first-order index (bottom) against the day, a line per parameter, with 95% bootstrap whiskers |
 //! | [`write_sweep_plots`] | `sweep.svg`, `.png` | one panel per chosen metric: its mean (points) with the 95% interval of the mean (whiskers) against the first varied parameter; with more varied parameters, one line per value of the others; a parameter whose values are not all numbers gives bars in the order given |
 //! | [`write_compare_plots`] | `compare_occupancy.svg`, `.png` | one panel per facility: every scenario's median end-of-day occupancy (line) in its 5–95% band, each scenario its own colour, with its capacity (dashed) |
 //! | [`write_compare_plots`] | `compare_court_queues.svg`, `.png` | one panel per court stage: every scenario's queue, median and band |
@@ -40,10 +41,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axes::{Calendar, Ticked, nice_max, thin};
 use super::chart::{Chart, stacked_size};
 use super::draw::{self, capacity_steps, draw_mesh, legend, time_chart};
-use super::{
-    CAPTION_SIZE, Figure, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH,
-    TICK_SIZE, TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err, unique_stems,
+use super::names::{metric_with_unit, metric_words};
+use super::style::{
+    CAPTION_SIZE, MAX_PANELS, MEDIAN_WIDTH, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TICK_SIZE,
+    TITLE_HEIGHT, WIDTH, ensure_font, font, plot_err,
 };
+use super::{Figure, unique_stems};
 use crate::decide::{Estimate, MetricIndices, SobolResult};
 use crate::error::Error;
 use crate::model::schema::headline_metrics;
@@ -54,13 +57,16 @@ use crate::report::format::{Ticks, label, thousands};
 use crate::scenario::Scenario;
 use crate::stats::SeriesBands;
 
-/// Width of the parameter names left of a bar chart \[pixels\].
-const NAME_AREA: u32 = 660;
 /// Longest parameter name shown in full \[characters\]; longer ones keep
 /// their start and end around an ellipsis.
 const NAME_CHARS: usize = 52;
-/// Height of one parameter's row in a bar chart \[pixels\].
-const ROW_HEIGHT: u32 = 80;
+/// Height of one parameter's row in a bar chart: its name (and a note)
+/// above its bars \[pixels\].
+const ROW_HEIGHT: u32 = 110;
+
+/// Dash and gap of each compared scenario's capacity line, in turn
+/// \[pixels\].
+const DASHES: [(u32, u32); 4] = [(22, 12), (8, 8), (3, 7), (30, 6)];
 
 /// Colour of a tornado bar where the metric rises with the parameter.
 const RISES: RGBColor = PALETTE[0];
@@ -74,6 +80,9 @@ enum DecideChart<'a> {
     Tornado(&'a MetricIndices),
     /// The Sobol indices of one metric.
     Sobol(&'a MetricIndices, usize),
+    /// The Sobol indices of the `SERIES@DAY` metrics of one series, over
+    /// their days.
+    OverTime(&'a SobolResult, &'a str),
     /// Metrics (one panel each) against the first varied parameter.
     Sweep(&'a SweepResult, &'a [String], Option<(usize, usize)>),
     /// Occupancy (`true`) or court queues (`false`) of the named entities,
@@ -96,6 +105,7 @@ impl DecideChart<'_> {
     fn panels(&self) -> usize {
         match self {
             DecideChart::Tornado(_) | DecideChart::Sobol(..) => 1,
+            DecideChart::OverTime(..) => 2,
             DecideChart::Sweep(_, m, _) => m.len(),
             DecideChart::Fans(_, e, _, _) => e.len(),
         }
@@ -111,8 +121,9 @@ impl Chart for DecideChart<'_> {
                 } else {
                     1
                 };
-                let rows = m.indices.len().max(1) as u32;
-                let h = 260 + rows * ROW_HEIGHT * (per + 1) / 2 + 80;
+                // The rows, one more for the legend, the axis below.
+                let rows = m.indices.len().max(1) as u32 + 1;
+                let h = 150 + rows * ROW_HEIGHT * (per + 2) / 3;
                 (WIDTH, TITLE_HEIGHT + h.max(PANEL_HEIGHT))
             }
             _ => stacked_size(self.panels()),
@@ -125,8 +136,9 @@ impl Chart for DecideChart<'_> {
             None => t,
         };
         match self {
-            DecideChart::Tornado(m) => format!("Tornado: {}", m.metric),
-            DecideChart::Sobol(m, _) => format!("Sobol indices: {}", m.metric),
+            DecideChart::Tornado(m) => format!("Tornado: {}", metric_words(&m.metric).0),
+            DecideChart::Sobol(m, _) => format!("Sobol indices: {}", metric_words(&m.metric).0),
+            DecideChart::OverTime(_, series) => format!("Sobol indices over time: {series}"),
             DecideChart::Sweep(r, _, p) => part(format!("Sweep over {}", r.paths.join(" × ")), p),
             DecideChart::Fans(true, _, _, p) => {
                 part("Prison occupancy, scenarios compared".into(), p)
@@ -156,6 +168,19 @@ impl Chart for DecideChart<'_> {
                     ),
                 )?;
                 sobol_panel(&body, m)?;
+            }
+            DecideChart::OverTime(r, series) => {
+                let body = titled(
+                    &root,
+                    &title,
+                    &format!(
+                        "each parameter's index on each chosen day; whiskers: 95% bootstrap interval; {} model runs",
+                        thousands(r.evaluations as f64)
+                    ),
+                )?;
+                let areas = body.split_evenly((2, 1));
+                over_time_panel(&areas[0], r, series, true)?;
+                over_time_panel(&areas[1], r, series, false)?;
             }
             DecideChart::Sweep(r, metrics, _) => {
                 let reps = r.cells.first().map_or(0, |c| c.summary.replications);
@@ -241,8 +266,9 @@ struct Row {
 }
 
 /// Horizontal bars, one group per row from the top, with interval
-/// whiskers, the rows' names drawn left of the plot in row order, and a
-/// legend of `legend` (label, colour).
+/// whiskers, each row's name (and note) above its bars across the whole
+/// width, and a legend of `legend` (label, colour) in a row of its own
+/// below them, off the bars.
 fn hbars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[Row],
@@ -259,55 +285,60 @@ fn hbars<DB: DrawingBackend>(
     let (lo, hi) = values.fold(x_floor, |(l, h), x| (l.min(x), h.max(x)));
     // Every bar 0 (a parameter that does not touch the metric): a unit axis.
     let hi = if hi - lo < 1e-12 { lo + 1.0 } else { hi };
-    let pad = (hi - lo).max(1e-9) * 0.08;
+    let pad = (hi - lo).max(1e-9) * 0.04;
     let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
     let n = rows.len().max(1) as f64;
     let mut chart = ChartBuilder::on(area)
-        .margin_left(NAME_AREA as i32)
-        .margin_right(60)
-        .margin_top(20)
+        .margin_left(20)
+        .margin_right(30)
+        .margin_top(10)
         .margin_bottom(10)
-        .x_label_area_size(100)
-        .y_label_area_size(10)
-        .build_cartesian_2d(lo..hi, -0.5..n - 0.5)
+        .x_label_area_size(90)
+        .y_label_area_size(0)
+        .build_cartesian_2d(lo..hi, -1.5..n - 0.5)
         .map_err(plot_err)?;
-    let x_ticks = Ticks::new(lo, hi, 8);
+    let x_ticks = Ticks::new(lo, hi, 6);
     let x_fmt = |x: &f64| x_ticks.label(*x);
     draw_mesh(
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
-            .x_labels(8)
+            .x_labels(6)
             .x_label_formatter(&x_fmt)
             .x_desc(x_desc),
     )?;
     if lo < 0.0 && hi > 0.0 {
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, n - 0.5)],
+                vec![(0.0, -1.5), (0.0, n - 0.5)],
                 ShapeStyle::from(&BLACK).stroke_width(2),
             )))
             .map_err(plot_err)?;
     }
     let whisker = ShapeStyle::from(&BLACK).stroke_width(REFERENCE_WIDTH);
     let base = area.get_base_pixel();
+    let (left, _) = chart.backend_coord(&(lo, 0.0));
+    let left = left - base.0;
     for (r, row) in rows.iter().enumerate() {
         let centre = n - 1.0 - r as f64;
+        // The name (and note) in the top of the row, the bars below.
+        let text_lines = if row.note.is_some() { 2.0 } else { 1.0 };
+        let top = centre + 0.5 - 0.22 * text_lines;
         let k = row.bars.len().max(1) as f64;
-        let thick = 0.7 / k;
+        let thick = (top - (centre - 0.48)) / k;
         for (b, (e, colour)) in row.bars.iter().enumerate() {
-            let y = centre + 0.35 - thick * (b as f64 + 0.5);
+            let y = top - thick * (b as f64 + 0.5);
             if let Some(x) = e.estimate {
                 let (x0, x1) = (x.min(0.0), x.max(0.0));
                 chart
                     .draw_series([
                         Rectangle::new(
-                            [(x0, y + thick * 0.42), (x1, y - thick * 0.42)],
+                            [(x0, y + thick * 0.4), (x1, y - thick * 0.4)],
                             colour.mix(0.85).filled(),
                         ),
                         Rectangle::new(
-                            [(x0, y + thick * 0.42), (x1, y - thick * 0.42)],
+                            [(x0, y + thick * 0.4), (x1, y - thick * 0.4)],
                             ShapeStyle::from(colour).stroke_width(2),
                         ),
                     ])
@@ -326,31 +357,22 @@ fn hbars<DB: DrawingBackend>(
                     .map_err(plot_err)?;
             }
         }
-        // The row's name, left of the plot, in row order from the top.
-        let (_, py) = chart.backend_coord(&(lo, centre));
-        let y = py - base.1;
-        let style = font(TICK_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
-        match &row.note {
-            Some(note) => {
-                area.draw(&Text::new(
-                    shorten(&row.name, NAME_CHARS),
-                    (20, y - 16),
-                    style,
-                ))
-                .map_err(plot_err)?;
-                area.draw(&Text::new(
-                    shorten(note, NAME_CHARS + 6),
-                    (20, y + 18),
-                    font(TICK_SIZE - 5.0)
-                        .color(&RGBColor(90, 90, 90))
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
-                ))
-                .map_err(plot_err)?;
-            }
-            None => {
-                area.draw(&Text::new(shorten(&row.name, NAME_CHARS), (20, y), style))
-                    .map_err(plot_err)?;
-            }
+        let (_, py) = chart.backend_coord(&(lo, centre + 0.5));
+        let y = py - base.1 + 4;
+        let at = Pos::new(HPos::Left, VPos::Top);
+        area.draw(&Text::new(
+            shorten(&row.name, NAME_CHARS),
+            (left + 6, y),
+            font(TICK_SIZE).pos(at),
+        ))
+        .map_err(plot_err)?;
+        if let Some(note) = &row.note {
+            area.draw(&Text::new(
+                shorten(note, NAME_CHARS + 6),
+                (left + 6, y + (TICK_SIZE / 1.24 * 1.2) as i32),
+                font(TICK_SIZE).color(&RGBColor(90, 90, 90)).pos(at),
+            ))
+            .map_err(plot_err)?;
         }
     }
     for (label, colour) in legend {
@@ -359,7 +381,7 @@ fn hbars<DB: DrawingBackend>(
             .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
             .map_err(plot_err)?
             .label(label.clone())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], c.filled()));
+            .legend(move |(x, y)| Rectangle::new([(x, y - 10), (x + 36, y + 10)], c.filled()));
     }
     draw::legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
@@ -408,7 +430,7 @@ fn tornado_panel<DB: DrawingBackend>(
             ("rises with the parameter".into(), RISES),
             ("falls as the parameter rises".into(), FALLS),
         ],
-        &format!("change in {} (high minus low)", m.metric),
+        &format!("change in {} (high minus low)", metric_with_unit(&m.metric)),
         (0.0, 0.0),
     )
 }
@@ -436,12 +458,110 @@ fn sobol_panel<DB: DrawingBackend>(
             ("total (with interactions)".into(), PALETTE[3]),
         ],
         &format!(
-            "share of the variance of {} ({} rows)",
-            m.metric,
+            "share of the variance of {} (0 to 1; {} rows)",
+            metric_words(&m.metric).0,
             thousands(m.rows as f64)
         ),
         (0.0, 0.1),
     )
+}
+
+/// The `SERIES@DAY` metrics of `series` in `r`, by day: (series day of
+/// the record, the metric).
+fn days_of<'a>(r: &'a SobolResult, series: &str) -> Vec<(f64, &'a MetricIndices)> {
+    let mut v: Vec<(f64, &MetricIndices)> = r
+        .metrics
+        .iter()
+        .filter_map(|m| {
+            m.at.as_ref()
+                .filter(|a| a.series == series)
+                .map(|a| (f64::from(a.day) + 1.0, m))
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+/// The total (`total`) or first-order indices of every parameter over the
+/// days of `series`: a line per parameter, whiskers at each day.
+fn over_time_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    r: &SobolResult,
+    series: &str,
+    total: bool,
+) -> Result<(), Error> {
+    let days = days_of(r, series);
+    let Some(&(first_day, first)) = days.first() else {
+        return Err(Error::plot(format!("no metric of the series {series:?}")));
+    };
+    let last_day = days.last().map_or(first_day, |d| d.0);
+    // Day 0's date: the first metric's date less its day.
+    let at = first.at.as_ref().map_or_else(String::new, |a| {
+        jiff::civil::Date::strptime("%Y-%m-%d", &a.date)
+            .ok()
+            .and_then(|d| d.checked_sub(jiff::Span::new().days(i64::from(a.day))).ok())
+            .map_or_else(String::new, |d| d.to_string())
+    });
+    let cal = Calendar::new(&at, last_day.ceil() as u32)?;
+    let pad = ((last_day - first_day) * 0.04).max(1.0);
+    let fmt = |y: &f64| format!("{y:.1}");
+    let caption = if total {
+        "total index (alone and with interactions)"
+    } else {
+        "first-order index (alone)"
+    };
+    let mut chart = time_chart(
+        area,
+        Some(caption),
+        cal,
+        (first_day - pad, last_day + pad),
+        1.0,
+        "share of variance",
+        &fmt,
+    )?;
+    let whisker = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2);
+    for (p, ix) in first.indices.iter().enumerate() {
+        let colour = PALETTE[p % PALETTE.len()];
+        let style = ShapeStyle::from(&colour).stroke_width(MEDIAN_WIDTH);
+        let pick = |m: &MetricIndices| {
+            m.indices
+                .get(p)
+                .map(|i| if total { i.total } else { i.first_order })
+        };
+        let points: Vec<(f64, f64)> = days
+            .iter()
+            .filter_map(|&(d, m)| pick(m).and_then(|e| e.estimate).map(|y| (d, y)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points.clone(), style))
+            .map_err(plot_err)?
+            .label(shorten(&ix.path, NAME_CHARS))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(x, y)| Circle::new((x, y), 8, colour.filled())),
+            )
+            .map_err(plot_err)?;
+        for &(d, m) in &days {
+            if let Some(Estimate {
+                ci95_low: Some(l),
+                ci95_high: Some(h),
+                ..
+            }) = pick(m)
+                && h > l
+            {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(d, l), (d, h)],
+                        whisker,
+                    )))
+                    .map_err(plot_err)?;
+            }
+        }
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 /// One metric of a sweep against the first varied parameter.
@@ -490,7 +610,15 @@ fn sweep_panel<DB: DrawingBackend>(
         .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
         .collect();
     let y_lo = points.iter().map(|p| p.3).fold(0.0, f64::min);
-    let y_hi = nice_max(points.iter().map(|p| p.4.max(p.2)).fold(0.0, f64::max));
+    // Room above the data for the legend of several lines (one row each),
+    // so that it covers none of them.
+    let legend_share = if lines.len() > 1 {
+        (lines.len() as f64 * 0.11 + 0.08).min(0.6)
+    } else {
+        0.0
+    };
+    let y_hi =
+        nice_max(points.iter().map(|p| p.4.max(p.2)).fold(0.0, f64::max) / (1.0 - legend_share));
     let y_lo = if y_lo < 0.0 { -nice_max(-y_lo) } else { 0.0 };
     let (x_lo, x_hi, ticks, at): (f64, f64, Vec<f64>, Vec<f64>) = match &numeric {
         Some(v) => {
@@ -503,8 +631,8 @@ fn sweep_panel<DB: DrawingBackend>(
             let mut t = v.clone();
             t.sort_by(f64::total_cmp);
             t.dedup();
-            if t.len() > 12 {
-                let step = t.len().div_ceil(12);
+            if t.len() > 7 {
+                let step = t.len().div_ceil(7);
                 t = t.into_iter().step_by(step).collect();
             }
             (l - pad, h + pad, t, v.clone())
@@ -530,14 +658,15 @@ fn sweep_panel<DB: DrawingBackend>(
     };
     let y_ticks = Ticks::new(y_lo, y_hi, 8);
     let y_fmt = |y: &f64| y_ticks.label(*y);
+    let (words, unit) = metric_words(metric);
     let mut chart = ChartBuilder::on(area)
-        .caption(metric, font(CAPTION_SIZE))
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .y_label_area_size(150)
+        .caption(&words, font(CAPTION_SIZE))
+        .margin_left(10)
+        .margin_right(30)
+        .margin_top(6)
+        .margin_bottom(6)
+        .x_label_area_size(76)
+        .y_label_area_size(124)
         .build_cartesian_2d(Ticked::new(x_lo, x_hi, ticks.clone()), y_lo..y_hi)
         .map_err(plot_err)?;
     draw_mesh(
@@ -548,7 +677,10 @@ fn sweep_panel<DB: DrawingBackend>(
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc(x_path)
-            .y_desc("mean \u{b1} 95% CI"),
+            .y_desc(match unit {
+                Some(u) => format!("mean \u{b1} 95% CI [{u}]"),
+                None => "mean \u{b1} 95% CI".to_string(),
+            }),
     )?;
     let whisker = ShapeStyle::from(&BLACK).stroke_width(3);
     let k = lines.len().max(1) as f64;
@@ -595,7 +727,7 @@ fn sweep_panel<DB: DrawingBackend>(
             chart
                 .draw_series(
                     mine.iter()
-                        .map(|p| Circle::new((at[p.0], p.2), 9, colour.filled())),
+                        .map(|p| Circle::new((at[p.0], p.2), 7, colour.filled())),
                 )
                 .map_err(plot_err)?;
         }
@@ -604,8 +736,8 @@ fn sweep_panel<DB: DrawingBackend>(
             chart
                 .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
                 .map_err(plot_err)?
-                .label(shorten(line, 60))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+                .label(shorten(line, 48))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
         }
     }
     if lines.len() > 1 {
@@ -691,10 +823,19 @@ fn fan_panel<DB: DrawingBackend>(
             )))
             .map_err(plot_err)?;
     }
-    for (pts, colour) in &capacities {
-        let style = ShapeStyle::from(colour).stroke_width(REFERENCE_WIDTH);
+    // Capacity lines the same in every scenario are drawn once, in black;
+    // otherwise each scenario's in its colour with a dash of its own, so
+    // that one that lies on another still shows.
+    let same = capacities.windows(2).all(|w| w[0].0 == w[1].0);
+    for (k, (pts, colour)) in capacities.iter().enumerate() {
+        if same && k > 0 {
+            break;
+        }
+        let colour = if same { BLACK } else { *colour };
+        let (dash, gap) = DASHES[k % DASHES.len()];
+        let style = ShapeStyle::from(&colour).stroke_width(REFERENCE_WIDTH);
         chart
-            .draw_series(DashedLineSeries::new(pts.iter().copied(), 22, 12, style))
+            .draw_series(DashedLineSeries::new(pts.iter().copied(), dash, gap, style))
             .map_err(plot_err)?;
     }
     // Every scenario in the legend, in order, even one without this
@@ -725,7 +866,11 @@ fn fan_panel<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
             .map_err(plot_err)?
-            .label("capacity (dashed, in the scenario's colour)")
+            .label(if same {
+                "capacity (dashed; the same in every scenario)"
+            } else {
+                "capacity (dashed, in the scenario's colour and dash)"
+            })
             .legend(move |(x, y)| {
                 EmptyElement::at((x, y))
                     + PathElement::new(vec![(0, 0), (18, 0)], style)
@@ -755,6 +900,22 @@ fn sensitivity_charts(r: &SobolResult) -> Vec<(String, DecideChart<'_>)> {
             v.push((t, DecideChart::Tornado(m)));
         }
         v.push((s, DecideChart::Sobol(m, r.evaluations)));
+    }
+    // Indices over time: each series named on two days or more.
+    let mut series: Vec<&str> = Vec::new();
+    for m in &r.metrics {
+        if let Some(a) = &m.at
+            && !series.contains(&a.series.as_str())
+            && days_of(r, &a.series).len() >= 2
+        {
+            series.push(&a.series);
+        }
+    }
+    for (stem, s) in unique_stems("sobol_over_time", &series)
+        .into_iter()
+        .zip(series)
+    {
+        v.push((stem, DecideChart::OverTime(r, s)));
     }
     v
 }
@@ -843,7 +1004,18 @@ fn sweep_metrics(r: &SweepResult, metrics: &[&str]) -> Result<Vec<String>, Error
         if v.is_empty() {
             return Err(Error::plot("the sweep has none of the headline metrics"));
         }
-        return Ok(v);
+        // A metric 0 in every cell says nothing a panel would show: left
+        // out (unless every one is).
+        let moving: Vec<String> = v
+            .iter()
+            .filter(|m| {
+                r.cells
+                    .iter()
+                    .any(|c| c.metric(m).and_then(|s| s.mean).is_some_and(|x| x != 0.0))
+            })
+            .cloned()
+            .collect();
+        return Ok(if moving.is_empty() { v } else { moving });
     }
     metrics
         .iter()

@@ -12,15 +12,16 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Calendar, Ticked, thin};
-use super::{
-    CAPTION_SIZE, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_SIZE, TICK_SIZE, TITLE_HEIGHT,
-    TITLE_SIZE, font, plot_err,
+use super::style::{
+    CAPTION_SIZE, CHAR_WIDTH, DESC_SIZE, LEGEND_SIZE, MEDIAN_WIDTH, SUBTITLE_LINES, SUBTITLE_SIZE,
+    TICK_SIZE, TITLE_HEIGHT, TITLE_SIZE, chars_in, font, plot_err, wrap,
 };
 use crate::error::Error;
 use crate::report::format::thousands;
 use crate::stats::SeriesBands;
 
-/// Draws the title and subtitle, returns the area below them.
+/// Draws the title (on one line, cut to fit) and the subtitle (wrapped
+/// to at most [`SUBTITLE_LINES`] lines), returns the area below them.
 pub(super) fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -30,18 +31,46 @@ pub(super) fn titled<DB: DrawingBackend>(
     let (top, rest) = root.split_vertically(TITLE_HEIGHT);
     let (w, _) = top.dim_in_pixel();
     let centre = Pos::new(HPos::Center, VPos::Top);
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, 18),
-        font(TITLE_SIZE).pos(centre),
-    ))
-    .map_err(plot_err)?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (w as i32 / 2, 18 + TITLE_SIZE as i32 + 16),
-        font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
-    ))
-    .map_err(plot_err)?;
+    let room = f64::from(w) - 40.0;
+    // A long title is drawn smaller (down to the subtitle's size); one
+    // still too long takes two lines at that size, and the subtitle one
+    // line less, rather than losing its end.
+    let n = title.chars().count().max(1);
+    let line_height = (SUBTITLE_SIZE / 1.24 * 1.25).round() as i32;
+    let (size, title_lines) = if n <= chars_in(room, TITLE_SIZE) {
+        (TITLE_SIZE, vec![title.to_string()])
+    } else if n <= chars_in(room, SUBTITLE_SIZE) {
+        // A little under the exact fit, so that rounding cannot cut the
+        // last character.
+        let size = (room / (n as f64 * CHAR_WIDTH) * 1.24 * 0.98).clamp(SUBTITLE_SIZE, TITLE_SIZE);
+        (size, wrap(title, chars_in(room, size).max(n), 1))
+    } else {
+        (SUBTITLE_SIZE, wrap(title, chars_in(room, SUBTITLE_SIZE), 2))
+    };
+    let step = if title_lines.len() > 1 {
+        line_height
+    } else {
+        size as i32
+    };
+    for (i, line) in title_lines.iter().enumerate() {
+        top.draw(&Text::new(
+            line.as_str(),
+            (w as i32 / 2, 14 + i as i32 * step),
+            font(size).pos(centre),
+        ))
+        .map_err(plot_err)?;
+    }
+    let below = 14 + title_lines.len() as i32 * step + 6;
+    let room_lines = SUBTITLE_LINES + 1 - title_lines.len();
+    let lines = wrap(subtitle, chars_in(room, SUBTITLE_SIZE), room_lines);
+    for (i, line) in lines.into_iter().enumerate() {
+        top.draw(&Text::new(
+            line,
+            (w as i32 / 2, below + i as i32 * line_height),
+            font(SUBTITLE_SIZE).color(&RGBColor(70, 70, 70)).pos(centre),
+        ))
+        .map_err(plot_err)?;
+    }
     Ok(rest)
 }
 
@@ -74,13 +103,13 @@ pub(super) fn time_chart<'a, DB: DrawingBackend>(
         builder.caption(caption, font(CAPTION_SIZE));
     }
     let mut chart = builder
-        .margin_left(20)
-        .margin_right(50)
-        .margin_top(10)
-        .margin_bottom(10)
-        .x_label_area_size(90)
-        .top_x_label_area_size(90)
-        .y_label_area_size(150)
+        .margin_left(10)
+        .margin_right(30)
+        .margin_top(6)
+        .margin_bottom(6)
+        .x_label_area_size(76)
+        .top_x_label_area_size(46)
+        .y_label_area_size(124)
         .build_cartesian_2d(Ticked::new(x.0, x.1, cal.day_ticks()), 0.0..y_max)
         .map_err(plot_err)?
         .set_secondary_coord(Ticked::new(x.0, x.1, cal.date_ticks()), 0.0..y_max);
@@ -154,7 +183,7 @@ pub(super) fn draw_band<DB: DrawingBackend>(
         .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
         .map_err(plot_err)?
         .label(format!("{label}: 5\u{2013}95% of replications"))
-        .legend(move |(x, y)| Rectangle::new([(x, y - 12), (x + 44, y + 12)], fill.filled()));
+        .legend(move |(x, y)| Rectangle::new([(x, y - 10), (x + 36, y + 10)], fill.filled()));
     Ok(())
 }
 
@@ -172,7 +201,7 @@ pub(super) fn draw_median<DB: DrawingBackend>(
         .draw_series(LineSeries::new(by_day(&bands.p50, days), style))
         .map_err(plot_err)?
         .label(format!("{label}: median"))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 44, y)], style));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
     Ok(())
 }
 
@@ -185,8 +214,8 @@ pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart
         .configure_series_labels()
         .position(position)
-        .margin(16)
-        .legend_area_size(56)
+        .margin(10)
+        .legend_area_size(46)
         .label_font(font(LEGEND_SIZE))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.5))

@@ -1,8 +1,9 @@
 //! Charts of a summary, as SVG and PNG (feature `plots`).
 //!
-//! The charts of a backtest and of a calibration (observations over the
-//! fan, prior against posterior, posterior predictive) are listed in
-//! [`calib`].
+//! The charts of a backtest, of a calibration and of a hindcast
+//! (observations over the fan, prior against posterior, posterior
+//! predictive, each origin's forecast with its fit and scored rows) are
+//! listed in [`calib`].
 //!
 //! The charts of decision support (a sensitivity analysis's tornado and
 //! Sobol indices, a sweep's metrics, a comparison's overlay fans) are
@@ -28,7 +29,8 @@
 //! (top), computed from the scenario's `start_date` by
 //! [`crate::report::dates::record_date`]: a date's tick sits at its
 //! end-of-day record, series day `date − start_date + 1`, where a daily
-//! series' point and an observation of that date are drawn. The module is split along its seams: `axes` (calendar, ticks,
+//! series' point and an observation of that date are drawn. The module is split along its seams: `style` (sizes,
+//! fonts, line widths and palette, read by every family; a leaf), `axes` (calendar, ticks,
 //! bounds), `draw` (title block, time axes, legend, writing SVG and PNG,
 //! shared by every family), `chart` (the one chart abstraction every
 //! family implements: a size, a title and a drawing, written as SVG and
@@ -46,10 +48,8 @@
 //! `DejaVuSans-subset.LICENSE.txt` beside it).
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 
 use crate::error::Error;
 use crate::montecarlo::Summary;
@@ -61,21 +61,22 @@ mod chart;
 mod charts;
 pub mod decide;
 mod draw;
+mod names;
+mod style;
 
+pub use calib::hindcast::{hindcast_figures, write_hindcast_plots};
 pub use calib::{backtest_figures, calibrate_figures, write_backtest_plots, write_calibrate_plots};
 
 use axes::Calendar;
 use chart::Chart as _;
+pub use chart::Figure;
 use charts::{Context, RunChart};
 pub use decide::{
     compare_figures, sensitivity_figures, sweep_figures, write_compare_plots,
     write_sensitivity_plots, write_sweep_plots,
 };
-
-/// Most panels in one chart file: more facilities or stages than this are
-/// drawn in several files (`occupancy-1of3.svg`, …), so that no image
-/// grows past a few thousand pixels.
-pub const MAX_PANELS: usize = 8;
+pub use style::MAX_PANELS;
+use style::ensure_font;
 
 /// Most facilities that get a chart file of their own; past this, the
 /// `occupancy` files (every facility, [`MAX_PANELS`] to a file) show them.
@@ -83,83 +84,6 @@ pub const MAX_FACILITY_CHARTS: usize = 50;
 
 /// Longest facility part of a chart's file name \[characters\].
 const MAX_SLUG: usize = 60;
-
-/// One chart drawn as SVG text: what the HTML report (`--report`) inlines
-/// and what a chart file holds.
-///
-/// Every family of charts (a run's, a backtest's, a calibration's, a
-/// sensitivity analysis's, a sweep's, a comparison's) has a function that
-/// returns its charts as figures, beside the one that writes them as files.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Figure {
-    /// File stem the chart has when written (`occupancy`, `tornado_<metric>`).
-    pub stem: String,
-    /// The chart's title, as a caption for the report.
-    pub title: String,
-    /// The chart as a complete `<svg>` element.
-    pub svg: String,
-}
-
-/// DejaVu Sans, subset to Latin-1 and a few punctuation marks
-/// (`pyftsubset`, no hinting). Licence: Bitstream Vera licence; DejaVu
-/// changes are in the public domain. See `DejaVuSans-subset.LICENSE.txt`.
-static FONT: &[u8] = include_bytes!("DejaVuSans-subset.ttf");
-
-/// Font family used for all text.
-const FAMILY: &str = "sans-serif";
-
-/// Chart width \[pixels\].
-const WIDTH: u32 = 1600;
-/// Height of one panel \[pixels\].
-const PANEL_HEIGHT: u32 = 760;
-/// Height of the title block above the panels \[pixels\].
-const TITLE_HEIGHT: u32 = 130;
-
-/// Font sizes \[pixels\].
-const TITLE_SIZE: f64 = 46.0;
-const SUBTITLE_SIZE: f64 = 28.0;
-const CAPTION_SIZE: f64 = 38.0;
-const DESC_SIZE: f64 = 30.0;
-const TICK_SIZE: f64 = 27.0;
-const LEGEND_SIZE: f64 = 27.0;
-
-/// Line widths \[pixels\].
-const MEDIAN_WIDTH: u32 = 5;
-const REFERENCE_WIDTH: u32 = 4;
-
-/// Series colours, one per facility or stage in turn.
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(230, 120, 20),
-    RGBColor(44, 150, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(23, 160, 180),
-];
-
-/// Colour of capacity and other reference lines.
-const REFERENCE: RGBColor = RGBColor(200, 30, 30);
-
-/// Registers the embedded font with plotters once.
-fn ensure_font() -> Result<(), Error> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED
-        .get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::plot("the embedded font cannot be read"))
-    }
-}
-
-/// Maps a plotters error to [`Error::Plot`].
-fn plot_err(e: impl std::fmt::Display) -> Error {
-    Error::plot(e.to_string())
-}
-
-fn font(size: f64) -> TextStyle<'static> {
-    (FAMILY, size).into_font().color(&BLACK)
-}
 
 /// A file-name-safe form of a facility or stage name: lower-case ASCII
 /// letters, digits and `_`, at most [`MAX_SLUG`] characters.
@@ -315,20 +239,30 @@ fn run_context<'a>(scenario: &'a Scenario, summary: &'a Summary) -> Result<Conte
 /// title: occupancy of all facilities (split past [`MAX_PANELS`]), one per
 /// facility for the first [`MAX_FACILITY_CHARTS`], court queues (split
 /// likewise), transfers, repatriation. Both [`write_plots`] and
-/// [`run_figures`] draw this list.
-fn run_charts(cx: &Context<'_>, each: &mut EachChart<'_>) -> Result<(), Error> {
+/// [`run_figures`] draw this list; `once` (the report's) leaves out the
+/// charts that repeat others (see [`run_figures`]).
+fn run_charts(cx: &Context<'_>, once: bool, each: &mut EachChart<'_>) -> Result<(), Error> {
     let scenario = cx.scenario;
     let all: Vec<usize> = (0..scenario.facilities.len()).collect();
-    split_chart(
-        "occupancy",
-        "Prison occupancy",
-        &all,
-        |ix| RunChart::Occupancy(ix),
-        cx,
-        each,
-    )?;
+    // Where each facility has a chart of its own, the chart of them all
+    // shows each a second time: `once` leaves it out.
+    if !(once && all.len() <= MAX_FACILITY_CHARTS) {
+        split_chart(
+            "occupancy",
+            "Prison occupancy",
+            &all,
+            |ix| RunChart::Occupancy(ix),
+            cx,
+            each,
+        )?;
+    }
     let stems = facility_stems(scenario);
-    for i in all.iter().take(MAX_FACILITY_CHARTS) {
+    let own = if once && all.len() > MAX_FACILITY_CHARTS {
+        0
+    } else {
+        MAX_FACILITY_CHARTS
+    };
+    for i in all.iter().take(own) {
         each(
             stems[*i].clone(),
             format!("{}: prison occupancy", scenario.facilities[*i].name),
@@ -400,17 +334,20 @@ pub fn write_plots(
     draw::create_dir(dir)?;
     let cx = run_context(scenario, summary)?;
     let mut out = Vec::new();
-    run_charts(&cx, &mut |stem, title, chart, cx| {
+    run_charts(&cx, false, &mut |stem, title, chart, cx| {
         RunFigure { chart, cx, title }.write(dir, &stem, &mut out)
     })?;
     Ok(out)
 }
 
 /// The charts of `summary` (a run of `scenario`) as SVG text, for the
-/// HTML report: the same charts, in the same order, with the same stems
-/// and subtitles, as [`write_plots`] writes as files (occupancy of all
-/// facilities, split past [`MAX_PANELS`]; one per facility for the first
-/// [`MAX_FACILITY_CHARTS`]; court queues; transfers; repatriation).
+/// HTML report: the charts [`write_plots`] writes as files, in the same
+/// order, with the same stems and subtitles, each chart once: one
+/// occupancy chart per facility (the chart of all facilities, which
+/// repeats them, is left out), court queues, transfers, repatriation.
+/// With more than [`MAX_FACILITY_CHARTS`] facilities it is the other way
+/// round: the charts of all facilities ([`MAX_PANELS`] to a chart), and
+/// none of one facility.
 ///
 /// Each `<svg>` has a `viewBox`, so it scales to the width of a page.
 ///
@@ -426,7 +363,9 @@ pub fn write_plots(
 /// let s = presets::baseline().with_variant("high")?.with_param("horizon_days", "60")?;
 /// let summary = run(&s, &Runs { replications: 4, seed: 1, threads: 1 })?;
 /// let figures = run_figures(&s, &summary)?;
-/// assert_eq!(figures[0].stem, "occupancy");
+/// assert_eq!(figures[0].stem, "occupancy_karkh");
+/// // Each chart once: no chart of all facilities beside theirs.
+/// assert!(figures.iter().all(|f| f.stem != "occupancy"));
 /// assert!(figures.iter().all(|f| f.svg.starts_with("<svg") && f.svg.contains("viewBox")));
 /// assert!(figures[0].svg.contains("baseline, variant high (--set horizon_days=60)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -435,7 +374,7 @@ pub fn run_figures(scenario: &Scenario, summary: &Summary) -> Result<Vec<Figure>
     ensure_font()?;
     let cx = run_context(scenario, summary)?;
     let mut out = Vec::new();
-    run_charts(&cx, &mut |stem, title, chart, cx| {
+    run_charts(&cx, true, &mut |stem, title, chart, cx| {
         out.push(RunFigure { chart, cx, title }.figure(stem)?);
         Ok(())
     })?;
@@ -477,8 +416,10 @@ mod tests {
         assert!(facility_stems(&s)[2].len() <= "occupancy_".len() + MAX_SLUG);
         let cal = Calendar::new("2026-01-21", 730).unwrap();
         let ticks = cal.date_ticks();
-        assert_eq!(cal.tick(ticks[0]), "Apr 2026");
-        assert!(ticks.len() <= 10);
+        // Two years: a tick every six months (few enough to read on a
+        // phone), on January and July.
+        assert_eq!(cal.tick(ticks[0]), "Jul 2026");
+        assert!(ticks.len() <= 6);
         assert_eq!(cal.day_ticks().last(), Some(&720.0));
     }
 
@@ -515,6 +456,52 @@ mod tests {
         }
         assert!(dir.join("occupancy_nasiriyah.svg").exists());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_overflow_is_drawn_where_it_goes() {
+        let text = include_str!("../../../examples/scenarios/kut_overflow.toml");
+        let mut s = Scenario::from_toml_str(text).unwrap();
+        // Kut opens on day 131; the overflow starts once it has beds.
+        s.horizon_days = 200;
+        let summary = run(
+            &s,
+            &Runs {
+                replications: 4,
+                seed: 1,
+                threads: 1,
+            },
+        )
+        .unwrap();
+        let figures = run_figures(&s, &summary).unwrap();
+        let svg = |stem: &str| {
+            &figures
+                .iter()
+                .find(|f| f.stem == stem)
+                .unwrap_or_else(|| panic!("no chart {stem}"))
+                .svg
+        };
+        let karkh = svg("occupancy_karkh");
+        // Where Karkh's overflow goes: Kut's line in Karkh's panel, named
+        // in the legend, and a note naming both receiving facilities
+        // (Nasiriyah, with its 12,800, off Karkh's scale).
+        assert!(karkh.contains("Kut (receives overflow): median"));
+        assert!(!karkh.contains("Nasiriyah (receives overflow)"));
+        assert!(karkh.contains("overflow to Kut, Nasiriyah (off scale):"));
+        let moved = summary
+            .metric("facility.Karkh.overflowed_out")
+            .and_then(|m| m.mean)
+            .unwrap();
+        assert!(moved > 0.0);
+        // (The note wraps: the count and "moved" may be on two lines.)
+        assert!(karkh.contains(&thousands(moved)) && karkh.contains("moved"));
+        assert!(svg("occupancy_kut").contains("receives overflow from Karkh"));
+        assert!(svg("occupancy_nasiriyah").contains("receives overflow from Karkh"));
+        // A facility with no overflow either way has no note.
+        let hillah = svg("occupancy_hillah");
+        assert!(!hillah.contains("overflow to") && !hillah.contains("receives overflow"));
+        // Each chart once: no chart of all facilities beside theirs.
+        assert!(figures.iter().all(|f| f.stem != "occupancy"));
     }
 
     #[test]

@@ -7,6 +7,9 @@ use std::fmt::Write as _;
 use crate::decide::{Estimate, SobolIndex, SobolResult};
 use crate::report::format::{by_size, with_spread};
 
+/// Second-order pairs a table lists (the largest; the JSON has all).
+const SECOND_ORDER_SHOWN: usize = 10;
+
 /// `0.123 [0.100, 0.150]` at the interval's precision, the estimate alone
 /// (by its size) without one, or `–` where undefined.
 fn est(e: &Estimate) -> String {
@@ -26,8 +29,11 @@ fn est(e: &Estimate) -> String {
 }
 
 /// A sensitivity analysis as text for a terminal: for each metric, its
-/// variance across the design and one line per parameter, by total index,
-/// with `first order [95%]`, `total [95%]` and `tornado swing [95%]`.
+/// variance across the design and one line per parameter (or group, its
+/// paths on the next line), by total index, with `first order [95%]`,
+/// `total [95%]` and `tornado swing [95%]`; with a dummy, its line and
+/// `≈ dummy` beside each index not distinguishable from it; with
+/// second-order indices, the largest pairs.
 ///
 /// # Example
 ///
@@ -76,14 +82,48 @@ pub fn sensitivity_table(r: &SobolResult) -> String {
             key(b).total_cmp(&key(a))
         });
         for i in ix {
+            let flag = if i.above_dummy == Some(false) {
+                "  ≈ dummy"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 t,
-                "  {:<w$}  {:<26} {:<26} {:<30}",
+                "  {:<w$}  {:<26} {:<26} {:<30}{flag}",
                 i.path,
                 est(&i.first_order),
                 est(&i.total),
                 i.swing.as_ref().map_or("–".to_string(), est)
             );
+            if !i.members.is_empty() {
+                let _ = writeln!(t, "    group of {}", i.members.join(", "));
+            }
+        }
+        if let Some(d) = &m.dummy {
+            let _ = writeln!(
+                t,
+                "  {:<w$}  {:<26} {:<26} (noise floor: \"≈ dummy\" marks a total whose interval does not lie above the dummy's)",
+                "(dummy)",
+                est(&d.first_order),
+                est(&d.total),
+            );
+        }
+        if !m.second_order.is_empty() {
+            let shown = m.second_order.len().min(SECOND_ORDER_SHOWN);
+            let _ = writeln!(
+                t,
+                "  second-order indices, the {shown} largest of {} pairs [95%]:",
+                m.second_order.len()
+            );
+            for p in &m.second_order[..shown] {
+                let _ = writeln!(
+                    t,
+                    "    {} × {}  {}",
+                    p.pair[0],
+                    p.pair[1],
+                    est(&p.second_order)
+                );
+            }
         }
         t.push('\n');
     }

@@ -212,7 +212,9 @@ fn scenario_out_text(
             "scenario file",
             custody_sim::files::MAX_SCENARIO_BYTES,
         )?),
-        None => custody_sim::presets::toml_text(arg).map(str::to_string),
+        None => {
+            custody_sim::presets::toml_text(arg).map(|t| super::without_schema_line(t).to_string())
+        }
     };
     if let Some(source) = source
         && let Some(text) = post.predictive_toml_edit(

@@ -4,14 +4,15 @@
 #[cfg(feature = "plots")]
 use custody_sim::decide::compare_summaries;
 use custody_sim::decide::{Comparison, compare as run_compare, variant_scenarios};
-use custody_sim::model::schema::headline_metrics;
 use custody_sim::report::csv::comparison_csv;
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::report::table::comparison_table;
+use custody_sim::report::table::comparison_table_for;
 use custody_sim::scenario::{Override, Variant};
 use custody_sim::{Runs, Scenario};
 
-use super::{check_work, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads};
+use super::{
+    check_work, chosen_metrics, emit_json, emit_text, file_or_dash, load, scenario_inputs, threads,
+};
 use crate::args::CompareArgs;
 use crate::output::{self, Kind, Output, is_dash, print};
 use crate::{Fail, usage};
@@ -98,11 +99,6 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
                 .chain(variants.iter().map(|v| ("--variant", v.name.as_str()))),
         )?;
     }
-    let metrics: Vec<&str> = if a.metric.is_empty() {
-        headline_metrics()
-    } else {
-        a.metric.iter().map(String::as_str).collect()
-    };
     let runs = Runs {
         replications: a.replications,
         seed: a.common.seed,
@@ -135,6 +131,12 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
             .collect();
         (variant_scenarios(&base, &all)?, overrides)
     };
+    // The `--metric`s, checked before any work, or the capacity answers.
+    let chosen = chosen_metrics(
+        &a.metric,
+        &scenarios.iter().map(|(_, s)| s).collect::<Vec<_>>(),
+    )?;
+    let metrics: Vec<&str> = chosen.iter().map(String::as_str).collect();
     // Every scenario runs `--replications` (twice with charts or a
     // report, which need each one's daily series): estimated on the
     // scenario that costs the most.
@@ -171,7 +173,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&comparison_table(&c))?;
+        print(&comparison_table_for(&c, &scenarios))?;
     }
     let as_run: Vec<(String, Scenario, Vec<Override>)> = scenarios
         .iter()

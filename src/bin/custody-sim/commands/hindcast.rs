@@ -3,9 +3,14 @@
 
 use std::fmt::Write as _;
 
-use custody_sim::calibrate::{Abc, Hindcast, HorizonError, Observations, Prior, Scales};
+use custody_sim::Scenario;
+use custody_sim::calibrate::{
+    Abc, Hindcast, HindcastFans, HorizonError, Observations, Prior, Scales,
+};
 use custody_sim::report::csv::text_cell;
+use custody_sim::report::html::{Provenance, Report};
 
+use super::backtest::plots_output;
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
 use crate::args::HindcastArgs;
@@ -140,6 +145,8 @@ pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
     ]
     .into_iter()
     .flatten()
+    .chain(plots_output(a.plots.as_deref())?)
+    .chain(output::report_output(&a.report))
     .collect();
     let mut inputs = scenario_inputs(&a.scenario);
     inputs.push(a.observed.clone());
@@ -182,23 +189,78 @@ pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
         ..Abc::default()
     };
     let origins: Vec<&str> = a.origin.iter().map(String::as_str).collect();
-    let h = custody_sim::calibrate::hindcast(
-        &scenario,
-        &obs,
-        &origins,
-        &priors,
-        &settings,
-        a.replications,
-    )?;
+    // The fans (one run per origin, the rows identical) only where a chart
+    // needs them.
+    let charts = a.plots.is_some() || (cfg!(feature = "plots") && a.report.report.is_some());
+    let hf = if charts {
+        custody_sim::calibrate::hindcast_fans(
+            &scenario,
+            &obs,
+            &origins,
+            &priors,
+            &settings,
+            a.replications,
+        )?
+    } else {
+        HindcastFans {
+            hindcast: custody_sim::calibrate::hindcast(
+                &scenario,
+                &obs,
+                &origins,
+                &priors,
+                &settings,
+                a.replications,
+            )?,
+            fans: Vec::new(),
+        }
+    };
+    let h = &hf.hindcast;
     if let Some(p) = json_to {
-        emit_json(&h, p, a.common.quiet)?;
+        emit_json(h, p, a.common.quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&rows_csv(&h)?, p, a.common.quiet)?;
+        emit_text(&rows_csv(h)?, p, a.common.quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&table(&h))?;
+        print(&table(h))?;
     }
-    Ok(())
+    #[cfg(feature = "plots")]
+    super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
+        custody_sim::report::plots::write_hindcast_plots(&scenario, &obs, &hf, dir)
+    })?;
+    report(a, &scenario, &obs, &hf, &loaded.overrides)
+}
+
+/// `--report`: the hindcast's HTML report.
+fn report(
+    a: &HindcastArgs,
+    scenario: &Scenario,
+    obs: &Observations,
+    hf: &HindcastFans,
+    overrides: &[custody_sim::scenario::Override],
+) -> Result<(), Fail> {
+    let Some(path) = &a.report.report else {
+        return Ok(());
+    };
+    #[cfg(feature = "plots")]
+    let figures = custody_sim::report::plots::hindcast_figures(scenario, obs, hf)?;
+    #[cfg(not(feature = "plots"))]
+    let figures: Vec<output::Figure> = {
+        let _ = obs;
+        Vec::new()
+    };
+    let origins = a.origin.join(", ");
+    let mut provenance =
+        Provenance::now(a.common.seed, Some(a.replications), output::command_line())
+            .detail("observations", a.observed.display())
+            .detail("origins", origins);
+    if !a.prior.is_empty() {
+        provenance = provenance
+            .detail("priors", a.prior.join("; "))
+            .detail("particles per generation", a.particles)
+            .detail("simulation budget per origin", a.max_simulations);
+    }
+    let r = Report::hindcast(&hf.hindcast, scenario, overrides);
+    output::write_report(path, r, figures, provenance, a.common.quiet)
 }

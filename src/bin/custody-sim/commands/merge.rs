@@ -1,8 +1,10 @@
 //! `custody-sim merge`: shard files (of `shard` or `sweep --shard`) into
 //! the result of one run or sweep.
 
+use custody_sim::decide::shard::{DesignResult, SensitivityShard};
 use custody_sim::montecarlo::{Shard, ShardFile};
 
+use super::sensitivity::{emit_morris, emit_sobol};
 use super::sweep::{emit_sweep, sweep_outputs};
 use super::{emit_summary, plots_available, run_outputs};
 use crate::args::{MergeArgs, Outputs};
@@ -40,15 +42,21 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
             ShardFile::Sweep(_) => {
                 output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), inputs)?
             }
+            ShardFile::Sensitivity(_) => {
+                let mut outs = sweep_outputs(a.json.as_deref(), a.csv.as_deref());
+                outs.extend(super::backtest::plots_output(a.plots.as_deref())?);
+                output::check(&outs, inputs)?
+            }
         }
         Ok(())
     })?;
     let sweep = match merged {
         ShardFile::Run(shard) => return merged_run(a, &outs, &shard),
         ShardFile::Sweep(sweep) => sweep,
+        ShardFile::Sensitivity(design) => return merged_sensitivity(a, &design),
     };
     if a.plots.is_some() {
-        return usage("--plots: charts are drawn for runs, not sweeps");
+        return usage("--plots: charts are drawn for runs and Sobol designs, not sweeps");
     }
     if a.replications.is_some() {
         return usage("--replications applies to run shards; sweep shards carry their own count");
@@ -62,10 +70,47 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     // with the slices, into the result.
     emit_sweep(
         &sweep.result(),
+        &[],
         a.json.as_deref(),
         a.csv.as_deref(),
         a.quiet,
     )
+}
+
+/// Reports the sensitivity analysis that merged slices of its design
+/// make, once they cover every model evaluation.
+fn merged_sensitivity(a: &MergeArgs, design: &SensitivityShard) -> Result<(), Fail> {
+    if a.replications.is_some() {
+        return usage(
+            "--replications applies to run shards; sensitivity shards carry their own design",
+        );
+    }
+    let result = design.result()?;
+    let files = a.files.len();
+    let s = if files == 1 { "" } else { "s" };
+    note(
+        a.quiet,
+        &format!(
+            "merged {files} sensitivity shard file{s}: {} model evaluations of {}",
+            design.evaluations(),
+            design.scenario_name()
+        ),
+    );
+    match result {
+        DesignResult::Sobol(r) => emit_sobol(
+            &r,
+            a.json.as_deref(),
+            a.csv.as_deref(),
+            a.plots.as_deref(),
+            a.quiet,
+        ),
+        DesignResult::Morris(r) => {
+            if a.plots.is_some() {
+                return usage("--plots: charts are drawn for --method sobol only");
+            }
+            emit_morris(&r, a.json.as_deref(), a.csv.as_deref(), a.quiet)
+        }
+    }
 }
 
 /// Reports the run that merged shards make, once they cover
@@ -95,5 +140,6 @@ fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> 
     );
     // The variant and the `--set`s that made the scenario travel with the
     // shard, into its summary.
-    emit_summary(shard.scenario(), &summary, outs, a.quiet)
+    let answers = custody_sim::report::answers::Answers::new(shard.scenario(), &summary);
+    emit_summary(shard.scenario(), &summary, &answers, outs, a.quiet)
 }

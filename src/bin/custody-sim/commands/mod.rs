@@ -56,6 +56,71 @@ pub(crate) fn emit_text(text: &str, path: &Path, quiet: bool) -> Result<(), Fail
     Ok(())
 }
 
+/// The metrics a `compare` or `sweep` shows: the `--metric`s given, each
+/// checked against the metrics the scenarios report (a name none of them
+/// has is a usage error naming the closest valid ones), or else the
+/// capacity answers of each scenario
+/// ([`custody_sim::decide::compare::answer_metrics`]), in order of first
+/// appearance.
+pub(crate) fn chosen_metrics(
+    given: &[String],
+    scenarios: &[&Scenario],
+) -> Result<Vec<String>, Fail> {
+    if given.is_empty() {
+        let mut out: Vec<String> = Vec::new();
+        for s in scenarios {
+            for m in custody_sim::decide::compare::answer_metrics(s) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let mut valid: Vec<String> = Vec::new();
+    for s in scenarios {
+        for m in custody_sim::Plan::new(s)?.layout().metrics() {
+            if !valid.contains(m) {
+                valid.push(m.clone());
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for name in given {
+        if !valid.contains(name) {
+            let closest = match custody_sim::model::schema::closest_names(name, &valid).as_slice() {
+                [] => String::new(),
+                c => format!(
+                    "; the closest: {}",
+                    c.iter()
+                        .take(5)
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Fail::Usage(format!(
+                "--metric {name:?}: no metric of that name{closest} (valid names: the {} metrics of `run --json`, listed in docs/model.md)",
+                valid.len()
+            )));
+        }
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `text` without a first line that is taplo's `#:schema` directive: a
+/// bundled scenario's names the schema by a path relative to the bundled
+/// file, which a copy written elsewhere cannot follow.
+pub(crate) fn without_schema_line(text: &str) -> &str {
+    match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with("#:schema") => rest,
+        _ => text,
+    }
+}
+
 /// The bundled scenario names, comma-separated.
 pub(crate) fn bundled_list() -> String {
     bundled::NAMES.join(", ")
@@ -394,12 +459,13 @@ pub(crate) fn plots_available(out: &Outputs) -> Result<(), Fail> {
 pub(crate) fn emit_summary(
     scenario: &Scenario,
     summary: &Summary,
+    answers: &custody_sim::report::answers::Answers,
     out: &Outputs,
     quiet: bool,
 ) -> Result<(), Fail> {
     let mut to_stdout = false;
     if let Some(path) = &out.json {
-        let doc = json::RunDocument::new(summary);
+        let doc = json::RunDocument::new(summary).with_answers(answers.clone());
         json::write_json(&doc, path).map_err(closed)?;
         if is_dash(path) {
             to_stdout = true;
@@ -433,7 +499,7 @@ pub(crate) fn emit_summary(
         }
     }
     if !quiet && !to_stdout {
-        print(&table::summary_table(scenario, summary))?;
+        print(&table::summary_table_with(scenario, summary, answers))?;
     }
     Ok(())
 }

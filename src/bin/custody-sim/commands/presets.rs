@@ -3,7 +3,7 @@
 
 use custody_sim::presets;
 
-use super::bundled_list;
+use super::{bundled_list, without_schema_line};
 use crate::args::PresetsAction;
 use crate::output::print;
 use crate::{Fail, fail};
@@ -16,6 +16,7 @@ fn description(name: &str) -> String {
     let comment: Vec<&str> = text
         .lines()
         .take_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with("#:"))
         .map(|l| l.trim_start_matches('#').trim())
         .collect();
     let joined = comment.join(" ");
@@ -44,8 +45,10 @@ pub(crate) fn presets(action: Option<&PresetsAction>) -> Result<(), Fail> {
             }
             print(&text)
         }
+        // Without the `#:schema` line: its path is relative to the
+        // bundled file, not to wherever the copy goes.
         Some(PresetsAction::Show { name }) => match presets::toml_text(name) {
-            Some(text) => print(text),
+            Some(text) => print(without_schema_line(text)),
             None => fail(format!(
                 "{name}: no bundled scenario of that name (bundled: {})",
                 bundled_list()

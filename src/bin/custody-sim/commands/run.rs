@@ -1,6 +1,7 @@
 //! `custody-sim run`: replications of a scenario, summarised.
 
-use custody_sim::montecarlo::{Summary, run_plan};
+use custody_sim::montecarlo::{Runs, Summary, run_plan};
+use custody_sim::report::answers::{Answers, Relief};
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::{Plan, Scenario};
 
@@ -32,12 +33,27 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     );
     bar.finish();
     let summary = shard?.summary();
-    emit_summary(&scenario, &summary, &a.out, a.common.quiet)?;
-    report(a, &scenario, &summary)
+    let mut answers = Answers::new(&scenario, &summary);
+    if a.relief {
+        // The same replications without repatriation, paired.
+        let runs = Runs {
+            replications: a.replications,
+            seed: a.common.seed,
+            threads,
+        };
+        answers = answers.with_relief(Relief::new(&scenario, &runs)?);
+    }
+    emit_summary(&scenario, &summary, &answers, &a.out, a.common.quiet)?;
+    report(a, &scenario, &summary, &answers)
 }
 
 /// `--report`: the run's HTML report.
-fn report(a: &RunArgs, scenario: &Scenario, summary: &Summary) -> Result<(), Fail> {
+fn report(
+    a: &RunArgs,
+    scenario: &Scenario,
+    summary: &Summary,
+    answers: &Answers,
+) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
     };
@@ -46,6 +62,9 @@ fn report(a: &RunArgs, scenario: &Scenario, summary: &Summary) -> Result<(), Fai
     #[cfg(not(feature = "plots"))]
     let figures: Vec<output::Figure> = Vec::new();
     let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line());
-    let r = Report::run(scenario, summary);
+    let mut r = Report::run(scenario, summary);
+    if let Some(relief) = &answers.relief {
+        r = r.relief(relief);
+    }
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }

@@ -4,8 +4,10 @@
 //! with `--method morris`, Morris elementary effects instead.
 
 use custody_sim::Scenario;
+use custody_sim::decide::shard::{Method, sensitivity_shard};
 use custody_sim::decide::{
-    MorrisOptions, SobolOptions, SobolResult, morris_model, parse_param, sensitivity as analyse,
+    Condition, Group, MorrisOptions, MorrisResult, SobolOptions, SobolResult, SobolSpec,
+    morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
     uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, sensitivity_csv};
@@ -19,6 +21,9 @@ use crate::args::{SensitivityArgs, SensitivityMethod};
 use crate::output::{self, Kind, Output, is_dash, print};
 
 pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
+    if let (Some(slice), Some(out)) = (a.shard, &a.out) {
+        return shard(a, slice, out);
+    }
     let json_to = a.json.json.as_deref();
     let csv_to = a.csv.as_deref();
     let plots = a.plots.as_deref().map(|path| Output {
@@ -52,17 +57,34 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     if params.is_empty() {
         params = uncertain_params(&scenario)?;
     }
-    let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
-    if a.method == SensitivityMethod::Morris {
-        return morris(a, &scenario, &params, &metrics);
+    if let Some(c) = &a.region {
+        return region(a, &scenario, &params, c);
     }
-    // The Saltelli design runs N (k + 2) points of one replication each;
-    // the tornado runs each parameter at both ends and the base at its
-    // medians, `--replications` each.
+    let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    let groups = a
+        .group
+        .iter()
+        .map(|g| parse_group(g).map_err(|e| Fail::Msg(format!("--group {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    if a.method == SensitivityMethod::Morris {
+        return morris(a, &scenario, &params, &groups, &metrics);
+    }
+    let spec = SobolSpec {
+        groups,
+        dummy: a.dummy,
+        second_order: a.second_order,
+    };
+    // The Saltelli design runs N (G + 2) points of one replication each
+    // (N (2G + 2) with second-order indices), G the factors: groups and
+    // parameters in no group; the tornado runs each parameter at both
+    // ends and the base at its medians, `--replications` each.
     let k = params.len() as u64;
+    let in_groups: u64 = spec.groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = k.saturating_sub(in_groups) + spec.groups.len() as u64;
+    let per_row = 2 + g * if spec.second_order { 2 } else { 1 };
     let total = a
         .samples
-        .saturating_mul(k + 2)
+        .saturating_mul(per_row)
         .saturating_add((2 * k + 1).saturating_mul(a.replications));
     check_work(
         &scenario,
@@ -76,23 +98,8 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         seed: a.common.seed,
         threads: threads(a.common.threads, a.samples),
     };
-    let r = analyse(&scenario, &params, &metrics, &opts, a.replications)?;
-    if let Some(p) = json_to {
-        emit_json(&r, p, a.common.quiet)?;
-    }
-    if let Some(p) = csv_to {
-        emit_text(&sensitivity_csv(&r), p, a.common.quiet)?;
-    }
-    #[cfg(feature = "plots")]
-    if let Some(dir) = &a.plots {
-        for p in custody_sim::report::plots::write_sensitivity_plots(&r, dir)? {
-            crate::output::note(a.common.quiet, &format!("wrote {}", p.display()));
-        }
-    }
-    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !a.common.quiet && !to_stdout {
-        print(&sensitivity_table(&r))?;
-    }
+    let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
+    emit_sobol(&r, json_to, csv_to, a.plots.as_deref(), a.common.quiet)?;
     report(a, &scenario, &r, &loaded.overrides)
 }
 
@@ -102,8 +109,16 @@ fn morris(
     a: &SensitivityArgs,
     scenario: &Scenario,
     params: &[ParamDist],
+    groups: &[Group],
     metrics: &[&str],
 ) -> Result<(), Fail> {
+    for (flag, given) in [("--dummy", a.dummy), ("--second-order", a.second_order)] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: a Sobol analysis's option; Morris screening has no dummy or second-order indices (use --method sobol)"
+            ));
+        }
+    }
     for (flag, given) in [
         ("--plots", a.plots.is_some()),
         ("--report", a.report.report.is_some()),
@@ -114,8 +129,11 @@ fn morris(
             ));
         }
     }
-    // r trajectories of k + 1 points, one replication each.
-    let total = a.trajectories.saturating_mul(params.len() as u64 + 1);
+    // r trajectories of G + 1 points, one replication each (G: groups
+    // and parameters in no group).
+    let in_groups: u64 = groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = (params.len() as u64).saturating_sub(in_groups) + groups.len() as u64;
+    let total = a.trajectories.saturating_mul(g + 1);
     let threads = threads(a.common.threads, a.trajectories);
     check_work(scenario, total, threads, a.common.allow_large)?;
     let opts = MorrisOptions {
@@ -124,17 +142,228 @@ fn morris(
         seed: a.common.seed,
         threads,
     };
-    let r = morris_model(scenario, params, metrics, &opts)?;
+    let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
+    emit_morris(&r, a.json.json.as_deref(), a.csv.as_deref(), a.common.quiet)
+}
+
+/// A Morris screening's JSON and CSV (files or `-`), and its table
+/// unless quiet or an output goes to standard output.
+pub(crate) fn emit_morris(
+    r: &MorrisResult,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
+    if let Some(p) = json_to {
+        emit_json(r, p, quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&morris_csv(r), p, quiet)?;
+    }
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !quiet && !to_stdout {
+        print(&morris_table(r))?;
+    }
+    Ok(())
+}
+
+/// A Sobol analysis's JSON and CSV (files or `-`), its charts (`plots`),
+/// and its table unless quiet or an output goes to standard output.
+pub(crate) fn emit_sobol(
+    r: &SobolResult,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    plots: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
+    if let Some(p) = json_to {
+        emit_json(r, p, quiet)?;
+    }
+    if let Some(p) = csv_to {
+        emit_text(&sensitivity_csv(r), p, quiet)?;
+    }
+    #[cfg(feature = "plots")]
+    if let Some(dir) = plots {
+        for p in custody_sim::report::plots::write_sensitivity_plots(r, dir)? {
+            crate::output::note(quiet, &format!("wrote {}", p.display()));
+        }
+    }
+    #[cfg(not(feature = "plots"))]
+    let _ = plots;
+    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+    if !quiet && !to_stdout {
+        print(&sensitivity_table(r))?;
+    }
+    Ok(())
+}
+
+/// `--shard K/N --out FILE`: one slice of the design's evaluations, into
+/// a shard file for `merge`.
+fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Result<(), Fail> {
+    let outputs = [Output {
+        flag: "--out",
+        path: out,
+        kind: Kind::File,
+    }];
+    output::check(&outputs, &scenario_inputs(&a.scenario))?;
+    // A slice file holds the plain design's evaluations: Sobol with its
+    // tornado, or Morris, one factor per parameter.
+    for (flag, given) in [
+        ("--group", !a.group.is_empty()),
+        ("--dummy", a.dummy),
+        ("--second-order", a.second_order),
+        ("--region", a.region.is_some()),
+    ] {
+        if given {
+            return crate::usage(format!(
+                "--shard: not with {flag}; a sharded design has one factor per parameter, no dummy, no second-order indices and no regional analysis (run it without --shard)"
+            ));
+        }
+    }
+    let mut params = a
+        .param
+        .iter()
+        .map(|p| parse_param(p).map_err(|e| Fail::Msg(format!("--param {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
+    let scenario = loaded.scenario;
+    if params.is_empty() {
+        params = uncertain_params(&scenario)?;
+    }
+    let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
+    let kp = params.len() as u64;
+    let (total, method) = match a.method {
+        SensitivityMethod::Sobol => (
+            a.samples
+                .saturating_mul(kp + 2)
+                .saturating_add((2 * kp + 1).saturating_mul(a.replications)),
+            Method::Sobol {
+                options: SobolOptions {
+                    base_samples: usize::try_from(a.samples).unwrap_or(usize::MAX),
+                    bootstrap: usize::try_from(a.bootstrap).unwrap_or(usize::MAX),
+                    seed: a.common.seed,
+                    threads: 0,
+                },
+                tornado_replications: a.replications,
+            },
+        ),
+        SensitivityMethod::Morris => (
+            a.trajectories.saturating_mul(kp + 1),
+            Method::Morris {
+                options: MorrisOptions {
+                    trajectories: usize::try_from(a.trajectories).unwrap_or(usize::MAX),
+                    levels: usize::try_from(a.levels).unwrap_or(usize::MAX),
+                    seed: a.common.seed,
+                    threads: 0,
+                },
+            },
+        ),
+    };
+    let slice = (u128::from(total) * u128::from(k) / u128::from(n)
+        - u128::from(total) * u128::from(k - 1) / u128::from(n)) as u64;
+    if slice == 0 {
+        return crate::usage(format!(
+            "--shard {k}/{n}: this slice holds no work ({total} model evaluations in all over {n} slices)"
+        ));
+    }
+    let threads = threads(a.common.threads, slice);
+    check_work(&scenario, slice, threads, a.common.allow_large)?;
+    let method = match method {
+        Method::Sobol {
+            options,
+            tornado_replications,
+        } => Method::Sobol {
+            options: SobolOptions { threads, ..options },
+            tornado_replications,
+        },
+        Method::Morris { options } => Method::Morris {
+            options: MorrisOptions { threads, ..options },
+        },
+    };
+    let s = sensitivity_shard(&scenario, &params, &metrics, &method, k - 1, n)?;
+    s.write(out)?;
+    output::note(a.common.quiet, &format!("wrote {}", out.display()));
+    Ok(())
+}
+
+/// `--region`: regional sensitivity on a threshold, its JSON, CSV
+/// (`path,ks,p_value`) and table (no charts, no HTML report).
+fn region(
+    a: &SensitivityArgs,
+    scenario: &Scenario,
+    params: &[ParamDist],
+    condition: &str,
+) -> Result<(), Fail> {
+    for (flag, given) in [
+        ("--plots", a.plots.is_some()),
+        ("--report", a.report.report.is_some()),
+        ("--method morris", a.method == SensitivityMethod::Morris),
+    ] {
+        if given {
+            return crate::fail(format!(
+                "{flag}: not with --region; a regional analysis writes its table, --json and --csv"
+            ));
+        }
+    }
+    let condition = Condition::parse(condition).map_err(|e| Fail::Msg(format!("--region {e}")))?;
+    let threads = threads(a.common.threads, a.samples);
+    check_work(scenario, a.samples, threads, a.common.allow_large)?;
+    let samples = usize::try_from(a.samples).unwrap_or(usize::MAX);
+    let r = regional(
+        scenario,
+        params,
+        &condition,
+        samples,
+        a.common.seed,
+        threads,
+    )?;
     let (json_to, csv_to) = (a.json.json.as_deref(), a.csv.as_deref());
     if let Some(p) = json_to {
         emit_json(&r, p, a.common.quiet)?;
     }
+    let cell = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
     if let Some(p) = csv_to {
-        emit_text(&morris_csv(&r), p, a.common.quiet)?;
+        let mut t = String::from("path,ks,p_value\n");
+        for i in &r.indices {
+            t.push_str(&format!(
+                "\"{}\",{},{}\n",
+                i.path.replace('"', "\"\""),
+                cell(i.ks),
+                cell(i.p_value)
+            ));
+        }
+        emit_text(&t, p, a.common.quiet)?;
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !a.common.quiet && !to_stdout {
-        print(&morris_table(&r))?;
+        let c = &r.condition;
+        let mut t = format!(
+            "{} {} {}: holds in {} of {} runs, fails in {}\n",
+            c.metric, c.op, c.value, r.holds, r.samples, r.fails
+        );
+        let w = r
+            .indices
+            .iter()
+            .map(|i| i.path.len())
+            .max()
+            .unwrap_or(9)
+            .max(9);
+        t.push_str(&format!(
+            "  {:<w$}  {:>8}  {:>10}\n",
+            "parameter", "KS", "p-value"
+        ));
+        let mut ix: Vec<_> = r.indices.iter().collect();
+        ix.sort_by(|x, y| y.ks.unwrap_or(-1.0).total_cmp(&x.ks.unwrap_or(-1.0)));
+        for i in ix {
+            let f = |x: Option<f64>, p: usize| x.map_or("–".to_string(), |x| format!("{x:.p$}"));
+            t.push_str(&format!(
+                "  {:<w$}  {:>8}  {:>10}\n",
+                i.path,
+                f(i.ks, 3),
+                f(i.p_value, 4)
+            ));
+        }
+        print(&t)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::{csv, json, table};
 use custody_sim::sweep::{SweepResult, Vary, sweep_shard};
 
-use super::{check_work, load_with, scenario_inputs, threads};
+use super::{check_work, chosen_metrics, load_with, scenario_inputs, threads};
 use crate::args::{MAX_CELLS, MAX_SWEEP_WORK, SweepArgs};
 use crate::output::{self, Bar, Kind, Output, closed, is_dash, note, print};
 use crate::{Fail, usage};
@@ -59,10 +59,12 @@ pub(crate) fn sweep_outputs<'a>(
     v
 }
 
-/// Writes a sweep's outputs and prints its table (unless quiet or an
-/// output goes to standard output).
+/// Writes a sweep's outputs and prints its table of `metrics` (all the
+/// sweep table's own when empty) unless quiet or an output goes to
+/// standard output.
 pub(crate) fn emit_sweep(
     r: &SweepResult,
+    metrics: &[&str],
     json_to: Option<&Path>,
     csv_to: Option<&Path>,
     quiet: bool,
@@ -82,7 +84,7 @@ pub(crate) fn emit_sweep(
     }
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !quiet && !to_stdout {
-        print(&table::sweep_table(r))?;
+        print(&table::sweep_table_of(r, metrics))?;
     }
     Ok(())
 }
@@ -113,6 +115,9 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let threads = threads(a.common.threads, a.replications);
     let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
     let base = loaded.scenario;
+    // The `--metric`s, checked before any work, or the capacity answers.
+    let chosen = chosen_metrics(&a.metric, &[&base])?;
+    let metrics: Vec<&str> = chosen.iter().map(String::as_str).collect();
     let (k, n) = a.shard.map_or((0, 1), |(k, n)| (k - 1, n));
     let work = cells * a.replications;
     let slice = work * (k + 1) / n - work * k / n;
@@ -144,25 +149,36 @@ pub(crate) fn sweep(a: &SweepArgs) -> Result<(), Fail> {
     let result = shard.result();
     #[cfg(feature = "plots")]
     if let Some(dir) = &a.plots {
-        for p in custody_sim::report::plots::write_sweep_plots(&result, &[], dir)? {
+        for p in custody_sim::report::plots::write_sweep_plots(&result, &metrics, dir)? {
             note(a.common.quiet, &format!("wrote {}", p.display()));
         }
     }
-    emit_sweep(&result, a.json.as_deref(), a.csv.as_deref(), a.common.quiet)?;
-    report(a, &base, &result)
+    emit_sweep(
+        &result,
+        &metrics,
+        a.json.as_deref(),
+        a.csv.as_deref(),
+        a.common.quiet,
+    )?;
+    report(a, &base, &result, &metrics)
 }
 
 /// `--report`: the sweep's HTML report.
-fn report(a: &SweepArgs, base: &Scenario, result: &SweepResult) -> Result<(), Fail> {
+fn report(
+    a: &SweepArgs,
+    base: &Scenario,
+    result: &SweepResult,
+    metrics: &[&str],
+) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
     };
     #[cfg(feature = "plots")]
-    let figures = custody_sim::report::plots::sweep_figures(result, &[])?;
+    let figures = custody_sim::report::plots::sweep_figures(result, metrics)?;
     #[cfg(not(feature = "plots"))]
     let figures: Vec<output::Figure> = Vec::new();
     let provenance = Provenance::now(a.common.seed, Some(a.replications), output::command_line())
         .detail("cells (the replications are per cell)", result.cells.len());
-    let r = Report::sweep(base, result);
+    let r = Report::sweep_of(base, result, metrics);
     output::write_report(path, r, figures, provenance, a.common.quiet)
 }

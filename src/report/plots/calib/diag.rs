@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::super::Figure;
 use super::super::draw::{draw_mesh, svg_text, titled, write_svg_png};
-use super::super::{
-    CAPTION_SIZE, Figure, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TITLE_HEIGHT, WIDTH, font,
-    plot_err,
+use super::super::style::{
+    CAPTION_SIZE, PALETTE, PANEL_HEIGHT, REFERENCE_WIDTH, TITLE_HEIGHT, WIDTH, font, plot_err,
 };
 use super::OUTSIDE;
 use crate::calibrate::{Generation, Posterior};
@@ -123,7 +123,7 @@ impl<'a> Diag<'a> {
         draw_mesh(
             chart
                 .configure_mesh()
-                .x_labels((last as usize + 1).min(16))
+                .x_labels((last as usize + 1).min(8))
                 .y_labels(6)
                 .x_label_formatter(&fmt)
                 .y_label_formatter(&fmt)
