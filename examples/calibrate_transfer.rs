@@ -3,8 +3,9 @@
 //!
 //! This example answers: given the reported cumulative transfers of
 //! `examples/observed/transfer-2026.csv` (150 on 21 January 2026 to 5,704
-//! on 13 February; sources and each row's `sd` in
-//! `examples/observed/README.md`), how fast did the convoys go, how sure
+//! on 13 February, with the bound "at least 1,387 by 2 February"; sources
+//! and each row's `sd` in `examples/observed/README.md`), how fast did the
+//! convoys go, how sure
 //! can we be of it, and what does that mean for **when Karkh passed its
 //! capacity and by how much**, and **how the court backlog grows and
 //! clears** over five years?
@@ -13,20 +14,25 @@
 //!    (`examples/scenarios/baseline.toml`, `presets::baseline()`), and the
 //!    baseline's backtest (coverage, CRPS).
 //! 2. *Fit*: ABC population Monte Carlo ([`custody_sim::calibrate::abc`])
-//!    of the three transfer paces the counts identify, from priors stated
-//!    below with their basis in the calibration sources.
+//!    of the three transfer paces' intervals, from priors stated below
+//!    with their basis in the calibration sources (the days the paces
+//!    begin are held at the baseline's values; the shipped posterior,
+//!    `examples/scenarios/baseline-posterior.csv`, fits them too: its
+//!    command is in docs/calibration.md).
 //! 3. *Forecast*: second-order Monte Carlo. The posterior's weighted draws
-//!    become the scenario's `[uncertainty]` posterior table, beside two
-//!    court parameters the counts cannot identify, drawn from their priors;
-//!    every replication draws its own parameters, so the bands carry the
-//!    fitted (and the unfitted) parameter uncertainty as well as the
-//!    randomness of convoys and courts.
-//! 4. *Check*: the posterior is narrower than the prior; every observed
-//!    point lies inside the forecast's 5-95% band on its date; Karkh
-//!    crosses its capacity after the transfer began and once enough have
-//!    arrived; the backlog is never negative, never above the number
-//!    moved, never rises once the transfer is over, and no verdict comes
-//!    before an investigation could end.
+//!    become the scenario's `[uncertainty]` posterior table, beside the
+//!    baseline's own ranges (Karkh's beds and population, the courts'
+//!    throughput, the appeal, the repatriation shares) that the counts
+//!    cannot identify; every replication draws its own parameters, so the
+//!    bands carry the fitted (and the unfitted) parameter uncertainty as
+//!    well as the randomness of convoys and courts.
+//! 4. *Check*: the posterior is narrower than the prior; the reported
+//!    counts lie inside the forecast's 5-95% band on their dates, but for
+//!    the "about 450" of 1 February, which the next day's "at least 1,387"
+//!    contradicts; Karkh crosses its capacity by the transfer's last day;
+//!    the backlog is never negative, never above the number moved, never
+//!    rises once the transfer is over, and no verdict comes before an
+//!    investigation could end.
 //!
 //! A row dated D is the end-of-day record of date D, series day
 //! D − 2026-01-21 + 1 (docs/model.md, "Observations"); day numbers below
@@ -39,65 +45,51 @@
 //! clock.
 //!
 //! Run it with `cargo run --release --example calibrate_transfer` (about
-//! 10 s on 2 cores).
+//! a minute on 2 cores).
 
 use custody_sim::calibrate::{Abc, Observations, Posterior, Prior, abc, backtest};
 use custody_sim::montecarlo::{Runs, Summary, run};
+use custody_sim::presets;
 use custody_sim::report::dates::record_date;
-use custody_sim::scenario::{Date, PosteriorTable, Uncertainty};
+use custody_sim::scenario::{Date, PosteriorTable};
 use custody_sim::stats::MetricStats;
-use custody_sim::{Dist, presets};
 
-/// The reported counts, `date,series,value,sd`.
+/// The reports, `date,series,value,sd,kind`.
 const OBSERVED: &str = include_str!("observed/transfer-2026.csv");
 
-/// What is fitted: the transfer's pace in the three phases the counts
-/// constrain (docs/calibration.md, "The transfer"; the phases are those of
-/// `examples/scenarios/baseline.toml`). Uniform priors, wide enough to
-/// hold every reading of the sources:
+/// The reports of the transfer's count only (`transferred_cumulative`):
+/// the rows a pace can explain, so that the fit runs to 13 February, not
+/// to the reports of March.
+fn transfer_rows() -> String {
+    OBSERVED
+        .lines()
+        .filter(|l| l.starts_with("date,") || l.contains(",transferred_cumulative,"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// What is fitted: the interval between convoys of the three paces of
+/// `examples/scenarios/baseline.toml` (docs/calibration.md, "The
+/// transfer"; the days they begin are the file's). Uniform priors, wide
+/// enough to hold every reading of the sources:
 ///
-/// - Phase 1 (24 January to the pause): one convoy every 1 to 6 days. The
-///   second convoy was announced on 24 January "within days" (Interior
-///   Ministry) and the count stood under about 530 on 30 January (Reuters)
-///   after the 150 of the first: a few convoys of 100-230, not a daily
-///   rhythm. Constrained by the rows of 30 January and 1 February.
-/// - Phase 2 (from 2 February): one convoy every 0.25 to 1.5 days. "1 to
-///   2 convoys a day" of 5 to 7 buses (Kurdish and Iraqi reporting), an
-///   air bridge of about 500 a day planned (Saudi press, 24 January):
-///   1 to 4 departures a day, and as slow as one every day and a half.
-///   Constrained by the 2,225 of 7 February.
-/// - Phase 3 (10 February, the peak day): one convoy of 430-570 every
-///   0.1 to 1 day. "About 2,000 moved in one day" (Feb 2026 reporting,
-///   low-medium trust) is what this phase stands for; the prior runs from
-///   one convoy that day to ten. Constrained by the 4,583 of 10 February.
+/// - Pace 1 (from 24 January): one convoy every 0.5 to 6 days. The second
+///   convoy was announced on 24 January "within days" (Interior Ministry)
+///   and the count stood under about 530 on 30 January (Reuters) after the
+///   150 of the first.
+/// - Pace 2: one convoy every 0.1 to 1.5 days. "1 to 2 convoys a day" of 5
+///   to 7 buses (Kurdish and Iraqi reporting), an air bridge of about 500
+///   a day planned (Saudi press, 24 January).
+/// - Pace 3 (the last week): one convoy every 0.03 to 1 day. "About 2,000
+///   moved in one day" (Feb 2026 reporting, low-medium trust).
 ///
 /// The total is not fitted: the 5,704 of 13 February is the scenario's
 /// pool (its groups' counts), moved in full by the last flights.
 const PRIORS: [&str; 3] = [
-    r#"transfer.phase[1].interval_days.value={dist="uniform",low=1,high=6}"#,
-    r#"transfer.phase[2].interval_days.value={dist="uniform",low=0.25,high=1.5}"#,
-    r#"transfer.phase[3].interval_days.value={dist="uniform",low=0.1,high=1}"#,
+    r#"transfer.phase[1].interval_days.value={dist="uniform",low=0.5,high=6}"#,
+    r#"transfer.phase[2].interval_days.value={dist="uniform",low=0.1,high=1.5}"#,
+    r#"transfer.phase[3].interval_days.value={dist="uniform",low=0.03,high=1}"#,
 ];
-
-/// What the counts cannot identify but the forecast depends on: drawn per
-/// replication from these priors (not fitted), beside the posterior.
-///
-/// - The investigation's mean length: 120 to 180 days, the "4 to 6
-///   months" the judicial cooperation centre announced (Kurdistan24,
-///   1 Feb 2026).
-/// - The trial stage's servers: 10 to 20 hearings at once, each about half
-///   a day, 20 to 40 trials a day around the historic 900 terrorism cases a
-///   month (UN mission in Iraq, Jan 2020; hearings of 10 to 30 minutes, AP
-///   and NYT 2018).
-fn court_priors() -> Vec<(&'static str, Dist)> {
-    vec![
-        (
-            "court.stage[investigation].service_days.mean",
-            Dist::uniform(120.0, 180.0),
-        ),
-        ("court.stage[trial].servers", Dist::uniform_int(10, 20)),
-    ]
-}
 
 /// Replications of the forecast: each draws its own parameters.
 const REPLICATIONS: u64 = 1000;
@@ -131,9 +123,17 @@ fn posterior_table(p: &Posterior) -> Result<PosteriorTable, custody_sim::Error> 
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // 1. Observe.
-    let baseline = presets::baseline();
-    let observed = Observations::from_csv_str(OBSERVED, "transfer-2026.csv", &baseline)?;
+    // 1. Observe. The baseline without its shipped posterior (this example
+    // fits the paces itself), its other ranges kept.
+    let mut baseline = presets::baseline();
+    let mut ranges = baseline
+        .uncertainty
+        .take()
+        .ok_or("the baseline has ranges")?;
+    ranges.posterior = None;
+    ranges.posterior_table = None;
+    baseline.uncertainty = Some(ranges.clone());
+    let observed = Observations::from_csv_str(&transfer_rows(), "transfer-2026.csv", &baseline)?;
     let start = baseline.start_date;
     let before = backtest(&baseline, &observed, 500, SEED, 0)?;
     println!(
@@ -151,8 +151,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|p| Prior::parse(p))
         .collect::<Result<Vec<_>, _>>()?;
     let settings = Abc {
-        particles: 500,
-        max_simulations: 20_000,
+        particles: 300,
+        max_simulations: 8_000,
         seed: SEED,
         ..Abc::default()
     };
@@ -203,10 +203,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. Forecast: five years, parameters drawn per replication.
     let mut forecast = baseline.with_param("horizon_days", "1826")?;
-    forecast.uncertainty = Some(Uncertainty {
-        posterior_table: Some(posterior_table(&posterior)?),
-        ..Uncertainty::new(court_priors())
-    });
+    ranges.posterior_table = Some(posterior_table(&posterior)?);
+    forecast.uncertainty = Some(ranges);
     forecast.validate()?;
     let runs = Runs {
         replications: REPLICATIONS,
@@ -230,15 +228,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for o in observed.rows() {
         let (p5, p50, p95) = band(&at(o.day)?, "transferred")?;
-        let inside = (p5..=p95).contains(&o.value);
-        println!(
-            "  {:<11} {:>4} {:>9.0}   {p5:>6.0} {p50:>6.0} {p95:>6.0}   {}",
-            o.date,
-            o.day,
-            o.value,
-            if inside { "yes" } else { "NO" }
-        );
-        assert!(inside, "{}: {} outside [{p5}, {p95}]", o.date, o.value);
+        if o.kind.is_value() {
+            let inside = (p5..=p95).contains(&o.value);
+            println!(
+                "  {:<11} {:>4} {:>9.0}   {p5:>6.0} {p50:>6.0} {p95:>6.0}   {}",
+                o.date,
+                o.day,
+                o.value,
+                if inside { "yes" } else { "NO" }
+            );
+            // The "about 450" of 1 February cannot be met together with
+            // the "at least 1,387" of the next day: the fit gives way there.
+            assert!(
+                inside || o.date == "2026-02-01",
+                "{}: {} outside [{p5}, {p95}]",
+                o.date,
+                o.value
+            );
+        } else {
+            // A bound ("at least 1,387"): consistent when at least 5% of
+            // the replications meet it, so when it is not above the p95.
+            println!(
+                "  {:<11} {:>4} {:>9}   {p5:>6.0} {p50:>6.0} {p95:>6.0}   bound {}",
+                o.date,
+                o.day,
+                format!(">={:.0}", o.value),
+                if p95 >= o.value { "met" } else { "NOT met" }
+            );
+            assert!(p95 >= o.value, "{}: bound {} not met", o.date, o.value);
+        }
     }
 
     // When Karkh passes its capacity, and by how much.
@@ -248,14 +266,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|f| f.name == "Karkh")
         .ok_or("the baseline has no Karkh")?;
-    let (capacity, initial) = (karkh.capacity as f64, karkh.initial_occupancy as f64);
+    // Karkh's beds and its population before the transfer are ranges
+    // (`[uncertainty]`): the file's central values, and the ranges' ends.
+    let capacity = karkh.capacity as f64;
+    let (most_beds, most_inside) = (4500.0, 4000.0);
     let moved = band(&whole, "transferred")?.1;
     let (c5, c50, c95) = band(&whole, "facility.Karkh.first_day_over_capacity")?;
     let (k5, k50, k95) = band(&whole, "facility.Karkh.peak_occupancy")?;
     let (r5, r50, r95) = band(&whole, "facility.Karkh.peak_occupancy_rate")?;
     let (d5, d50, d95) = band(&whole, "facility.Karkh.days_over_capacity")?;
     let (e5, e50, e95) = band(&whole, "facility.Karkh.excess_detainee_days")?;
-    println!("\nKarkh ({capacity:.0} places), five years, median (90% band):");
+    println!(
+        "\nKarkh ({capacity:.0} places, a range of 3,500 to 4,500), five years, median (90% band):"
+    );
     println!(
         "  first over capacity: {} (day {c50:.0}; 90%: {} to {})",
         date(start, c50),
@@ -277,17 +300,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         e5 / 1e3,
         e95 / 1e3
     );
-    // Check: it crosses in every replication, after the pause (the count
-    // stood near 450 on 1 February, day 12, far below the 2,800 arrivals
-    // that fill Karkh's room) and by the transfer's last day (day 24).
+    // Check: it crosses in every replication by the transfer's last day
+    // (day 24): 5,704 arrive against at most 4,500 beds. (With up to
+    // 4,000 inside before the transfer, some replications start over.)
     assert!(
-        13.0 <= c5 && c95 <= 24.0,
+        1.0 <= c5 && c95 <= 24.0,
         "crossing days {c5} to {c95} outside the transfer"
     );
-    // Check: the peak is above capacity and at most everyone in Karkh.
+    // Check: the peak is above the beds and at most everyone who could be
+    // in Karkh (those inside before, the moved, two admissions a day at
+    // most for five years).
     assert!(
-        capacity < k5 && k95 <= initial + moved,
-        "peak {k5} to {k95} against capacity {capacity}"
+        1.0 < r5 && most_beds < k95 && k95 <= most_inside + moved + 2.0 * 1826.0,
+        "peak {k5} to {k95} ({r5} to {r95} of the beds)"
     );
 
     // How the court backlog grows and clears.
@@ -325,11 +350,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if day == 90 {
             assert!(a5 >= 0.9 * moved, "verdicts before investigations end");
         }
-        // Check, against the court's capacity: at 20 trials a day or more
-        // the caseload is tried within a year of the investigations, so
-        // the backlog is gone by two years in every replication.
+        // Check, against the court's capacity: at 10 to 40 trials a day,
+        // less 0 to 10 domestic cases, the caseload is tried within a year
+        // of the investigations in most replications, so the median
+        // backlog is gone by two years. (Where the domestic cases fill
+        // nearly every panel it is not: the p95 says how often.)
         if day >= 730 {
-            assert_eq!(a95, 0.0, "a backlog left after {label}");
+            assert_eq!(a50, 0.0, "a median backlog left after {label}");
         }
         previous = Some((a5, a50, a95));
     }

@@ -3,7 +3,7 @@
 //! Karkh took every detainee brought from Syria in early 2026, far past
 //! its 4,000 beds. Of the levers Baghdad and its partners hold (the beds
 //! Karkh has, the trial panels that move convicted detainees on, the share
-//! of the ready and the Syrian detainees their states take back), which one
+//! of the Moroccan and the Syrian detainees their states take back), which one
 //! moves the number of days Karkh spends over capacity most, and how much
 //! of its uncertainty does each explain?
 //!
@@ -32,12 +32,14 @@ use custody_sim::{Dist, presets};
 const METRIC: &str = "facility.Karkh.days_over_capacity";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The levers replace the baseline's own `[uncertainty]` (its ranges and
+    // its calibrated posterior): every other value is the file's.
     let mut scenario = presets::baseline();
     scenario.uncertainty = Some(Uncertainty::new([
         ("facility[Karkh].capacity", Dist::uniform_int(3000, 6000)),
         ("court.stage[trial].servers", Dist::uniform_int(10, 40)),
         (
-            "group[Ready states].repatriation.probability",
+            "group[Moroccan].repatriation.probability",
             Dist::uniform(0.2, 0.8),
         ),
         (

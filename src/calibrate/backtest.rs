@@ -8,7 +8,15 @@
 //! [`ObservationKind`]) is not a value a band can cover: it is reported
 //! by the share of replications that meet it, and is consistent with the
 //! model when that share is at least [`BOUND_CONSISTENT_SHARE`] (0.05).
-//! Coverage, interval score and CRPS are over the value rows only.
+//!
+//! A value row is **pinned** when every replication gives exactly the
+//! observed value: the scenario fixes it by construction (a first convoy
+//! of the reported size, a transfer that stops at the reported total), so
+//! the row carries no evidence about the model. It is marked (`pinned`)
+//! and, like a bound, left out of the coverage, interval score and CRPS.
+//! (The observations format has no column to say so: the rows are
+//! detected from the run.) Coverage, interval score and CRPS are over the
+//! value rows that are not pinned.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -74,17 +82,28 @@ pub struct BacktestRow {
     /// over the value rows.
     #[serde(skip)]
     pub crps: f64,
+    /// Whether the row is pinned by the scenario: a value row that every
+    /// replication matches exactly (see the module docs); left out of the
+    /// coverage and scores. In the JSON only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+}
+
+/// Whether `b` is false (serde's `skip_serializing_if`).
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A backtest: every row scored, and the totals.
 ///
-/// The totals are over the value rows; with none (only bounds) they are
-/// NaN (`null` in JSON).
+/// The totals are over the value rows that are not pinned; with none
+/// (only bounds, or pinned rows) they are NaN (`null` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backtest {
     /// One row per observation, in file order.
     pub rows: Vec<BacktestRow>,
-    /// Share of value rows inside \[p5, p95\]; nominal 0.9.
+    /// Share of the scored value rows (not pinned) inside \[p5, p95\];
+    /// nominal 0.9.
     pub coverage: f64,
     /// Mean interval score over the value rows \[unit of the series\].
     pub mean_interval_score: f64,
@@ -98,6 +117,10 @@ pub struct Backtest {
     /// Bound rows, if there are any; left out of the JSON otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounds: Option<usize>,
+    /// Value rows pinned by the scenario (left out of the totals), if
+    /// there are any; left out of the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<usize>,
 }
 
 impl Backtest {
@@ -139,7 +162,11 @@ impl Backtest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_rows(rows: Vec<BacktestRow>) -> Backtest {
-        let values: Vec<&BacktestRow> = rows.iter().filter(|r| r.kind.is_value()).collect();
+        let values: Vec<&BacktestRow> = rows
+            .iter()
+            .filter(|r| r.kind.is_value() && !r.pinned)
+            .collect();
+        let pinned = rows.iter().filter(|r| r.pinned).count();
         let n = values.len() as f64;
         let (coverage, mean_interval_score, crps) = if values.is_empty() {
             (f64::NAN, f64::NAN, f64::NAN)
@@ -158,6 +185,7 @@ impl Backtest {
             crps,
             bounds_consistent: (bounds > 0).then_some(consistent),
             bounds: (bounds > 0).then_some(bounds),
+            pinned: (pinned > 0).then_some(pinned),
             rows,
         }
     }
@@ -397,8 +425,10 @@ fn score_row(o: &super::Observation, x: &[f64]) -> BacktestRow {
         share_meeting: None,
         consistent: None,
         crps: f64::NAN,
+        pinned: false,
     };
     if o.kind.is_value() {
+        row.pinned = x.iter().all(|&v| v == o.value);
         row.inside = p5 <= o.value && o.value <= p95;
         row.interval_score = interval_score(p5, p95, o.value, ALPHA);
         row.crps = crps(x, o.value);

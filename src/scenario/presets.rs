@@ -11,7 +11,7 @@
 //! which names the source of every value or marks it an assumption; every
 //! file there is a preset, runnable by its name (a test checks it).
 
-use super::{Admission, Dist, Facility, Group, Phase, Policy, Scenario, Stage};
+use super::{Admission, Dist, Facility, Group, Phase, Policy, PosteriorTable, Scenario, Stage};
 
 /// Names of the bundled scenarios, one per file under `examples/scenarios/`.
 pub const NAMES: &[&str] = &[
@@ -42,6 +42,9 @@ pub fn toml_text(name: &str) -> Option<&'static str> {
 }
 
 const BASELINE_TOML: &str = include_str!("../../examples/scenarios/baseline.toml");
+/// The `[uncertainty] posterior` file of `baseline`, beside it.
+const BASELINE_POSTERIOR_CSV: &str =
+    include_str!("../../examples/scenarios/baseline-posterior.csv");
 const HISTORICAL_REPLAY_TOML: &str =
     include_str!("../../examples/scenarios/historical_replay.toml");
 const KUT_OVERFLOW_TOML: &str = include_str!("../../examples/scenarios/kut_overflow.toml");
@@ -56,18 +59,29 @@ fn parse_bundled(name: &str, text: &str) -> Scenario {
     }
 }
 
-/// The `baseline` scenario: `examples/scenarios/baseline.toml`, parsed.
+/// The `baseline` scenario: `examples/scenarios/baseline.toml`, parsed,
+/// with its `[uncertainty] posterior` (`baseline-posterior.csv` beside
+/// it) loaded, as [`Scenario::from_path`] would load the file.
 ///
-/// It has three named variants ([`Scenario::with_variant`]), each value
-/// sourced in the file: `low` (5,064 moved, investigations of 4 months,
-/// every ready state takes its nationals back, Hillah at 1,200),
-/// `central` (the baseline as it is) and `high` (investigations of 6
-/// months, only Morocco's nationals among the ready states taken back,
-/// Nineveh at 6,000).
+/// Model version 3: groups by state as the Justice Ministry's list gives
+/// them (minors on their own route), repatriation per state as reported,
+/// a cassation review before a judgment is final, and every value no
+/// source fixes drawn per replication from a range in `[uncertainty]`
+/// (Karkh's capacity and population before the transfer, the courts'
+/// throughput and other caseload, the death-sentence share, ...). The
+/// transfer's pace is calibrated: its posterior draws are the
+/// `posterior` table.
+///
+/// It has five named variants ([`Scenario::with_variant`]), each value
+/// sourced in the file: `low` (5,640 moved, Hillah at 1,200), `central`
+/// (the baseline as it is), `high` (Nineveh at 6,000),
+/// `syrian_handover` (Syrians handed to Damascus after their
+/// investigation) and `kut` (Kut Central opens on 1 Jun 2026 and takes
+/// Karkh's convicts above its beds).
 ///
 /// # Panics
 ///
-/// Never: the bundled file is valid (a test checks it).
+/// Never: the bundled files are valid (a test checks them).
 ///
 /// # Example
 ///
@@ -75,9 +89,19 @@ fn parse_bundled(name: &str, text: &str) -> Scenario {
 /// let s = custody_sim::presets::baseline();
 /// assert_eq!(s.name, "baseline");
 /// assert!(s.validate().is_ok());
+/// // The calibrated transfer pace comes with it, as joint draws.
+/// let u = s.uncertainty.as_ref().unwrap();
+/// assert!(u.posterior_table.as_ref().is_some_and(|t| !t.rows.is_empty()));
 /// ```
 pub fn baseline() -> Scenario {
-    parse_bundled("baseline", BASELINE_TOML)
+    let mut s = parse_bundled("baseline", BASELINE_TOML);
+    if let Some(u) = s.uncertainty.as_mut() {
+        match PosteriorTable::from_csv_str(BASELINE_POSTERIOR_CSV, "baseline-posterior.csv") {
+            Ok(t) => u.posterior_table = Some(t),
+            Err(e) => panic!("bug: the bundled baseline's posterior is invalid: {e}"),
+        }
+    }
+    s
 }
 
 /// The `plan-2026-01` scenario: the transfer plan as announced in January
@@ -165,8 +189,10 @@ mod tests {
 
     #[test]
     fn bundled_files_parse_and_the_plan_equals_its_rust_preset() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios");
         for name in NAMES {
-            let from_file = Scenario::from_toml_str(toml_text(name).unwrap()).unwrap();
+            // Read as a file, its `posterior` loaded from beside it.
+            let from_file = Scenario::from_path(format!("{dir}/{name}.toml")).unwrap();
             assert_eq!(from_file, by_name(name).unwrap(), "preset {name}");
             assert_eq!(&from_file.name, name, "a preset's name is its own");
         }
@@ -201,7 +227,46 @@ mod tests {
     fn presets_round_trip_through_toml() {
         for name in NAMES {
             let s = by_name(name).unwrap();
-            assert_eq!(Scenario::from_toml_str(&s.to_toml_string()).unwrap(), s);
+            let mut back = Scenario::from_toml_str(&s.to_toml_string()).unwrap();
+            // The posterior's rows are not written back to TOML (its file
+            // name is): carry them over as loading the file would.
+            if let (Some(u), Some(b)) = (&s.uncertainty, back.uncertainty.as_mut()) {
+                b.posterior_table.clone_from(&u.posterior_table);
+            }
+            assert_eq!(back, s, "preset {name}");
+        }
+    }
+
+    #[test]
+    fn the_baseline_carries_its_calibrated_posterior() {
+        let s = baseline();
+        let t = s
+            .uncertainty
+            .as_ref()
+            .and_then(|u| u.posterior_table.as_ref())
+            .expect("a posterior table");
+        // The transfer's paces and the death-sentence share, drawn jointly.
+        for path in [
+            "transfer.phase[1].interval_days.value",
+            "transfer.phase[3].from",
+            "court.sentence[death].probability",
+            "court.sentence[term].probability",
+        ] {
+            assert!(t.columns.iter().any(|c| c == path), "{path}");
+        }
+        // Every row keeps the sentence shares summing to 1.
+        let d = t
+            .columns
+            .iter()
+            .position(|c| c == "court.sentence[death].probability");
+        let m = t
+            .columns
+            .iter()
+            .position(|c| c == "court.sentence[term].probability");
+        let life = 0.433;
+        for r in &t.rows {
+            let sum = r[d.unwrap()] + r[m.unwrap()] + life;
+            assert!((sum - 1.0).abs() < 1e-9, "{sum}");
         }
     }
 }

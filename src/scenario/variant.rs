@@ -8,7 +8,7 @@
 //! [variant.high]
 //! description = "slower courts, fewer repatriated"
 //! "court.stage[investigation].service_days.mean" = 180.0
-//! "group[Ready states].repatriation.probability" = 0.27
+//! "group[Moroccan].repatriation.probability" = 0.75
 //!
 //! [variant.central]   # no overrides: the scenario as it is
 //! ```

@@ -70,11 +70,13 @@ fn backtest_plots_draw_the_observations_over_each_fan() {
     let dir = Scratch::new("calib-plots-backtest");
     std::fs::write(dir.path("obs.csv"), OBS).unwrap();
     let plots = dir.path("plots");
+    // The frozen version 2 baseline: the bands these rows were chosen
+    // against (some inside, some outside).
     expect(
         0,
         &[
             "backtest",
-            "baseline",
+            crate::snapshot::BASELINE_V2,
             "--observed",
             &dir.arg("obs.csv"),
             "-n",

@@ -54,8 +54,12 @@ fn backtest_scores_every_observation() {
     let rows = j["rows"].as_array().unwrap();
     let observed = std::fs::read_to_string(OBSERVED).unwrap();
     assert_eq!(rows.len(), observed.lines().count() - 1);
-    let mut inside = 0;
+    // Coverage is over the value rows the scenario does not pin; a bound
+    // row (`kind`) has no interval score.
+    let (mut inside, mut scored) = (0, 0);
     for r in rows {
+        let is_value = r.get("kind").is_none();
+        let pinned = r.get("pinned") == Some(&Value::Bool(true));
         for key in [
             "date",
             "series",
@@ -76,13 +80,20 @@ fn backtest_scores_every_observation() {
             num(&r["p95"]),
         );
         assert!(p5 <= p50 && p50 <= p95, "{r}");
+        assert!((0.0..=1.0).contains(&num(&r["pit"])), "{r}");
+        if !is_value {
+            continue;
+        }
         let is_inside = r["inside"].as_bool().unwrap();
         assert_eq!(is_inside, p5 <= v && v <= p95, "{r}");
-        inside += usize::from(is_inside);
-        assert!((0.0..=1.0).contains(&num(&r["pit"])), "{r}");
         assert!(num(&r["interval_score"]) >= p95 - p5 - 1e-9, "{r}");
+        if !pinned {
+            inside += usize::from(is_inside);
+            scored += 1;
+        }
     }
-    assert!((num(&j["coverage"]) - inside as f64 / rows.len() as f64).abs() < 1e-12);
+    assert!(scored > 0);
+    assert!((num(&j["coverage"]) - inside as f64 / scored as f64).abs() < 1e-12);
     assert!(num(&j["mean_interval_score"]) >= 0.0 && num(&j["crps"]) >= 0.0);
 
     // The rows as CSV: a header and one line per observation.

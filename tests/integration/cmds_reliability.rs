@@ -399,7 +399,7 @@ fn the_run_table_says_which_rule_ended_the_transfer() {
     );
     assert!(
         text.contains("the transfer ended in every replication")
-            && text.contains("transfer.end.target_total = 5,064 reached;"),
+            && text.contains("transfer.end.target_total = 5,640 reached;"),
         "{text}"
     );
 }

@@ -3,7 +3,7 @@
 //!
 //! - Presets cut short ([`baseline_days`], [`plan_days`]) and written to
 //!   a scratch file ([`write_scenario`]).
-//! - The scenario files the repository ships ([`BASELINE`], [`SMALL`]).
+//! - The scenario files the repository keeps ([`BASELINE_V2`], [`SMALL`]).
 //! - The parts of a hand-built scenario ([`header`], [`one_phase`],
 //!   [`group`], [`facility`], [`HOLDING_COURT`], [`SURE_COURT`],
 //!   [`stage`]) and the one that recurs whole: Poisson arrivals into one
@@ -17,8 +17,10 @@ use custody_sim::{Scenario, presets};
 
 use crate::cli::Scratch;
 
-/// The baseline scenario file as shipped.
-pub(crate) const BASELINE: &str = include_str!("../../examples/scenarios/baseline.toml");
+/// The version 2 baseline, frozen byte for byte (`fixtures/baseline-v2.toml`):
+/// a realistic scenario file with no `posterior` file beside it, for the
+/// loader's tests that parse and mutate text.
+pub(crate) const BASELINE_V2: &str = include_str!("fixtures/baseline-v2.toml");
 
 /// The small scenario of the fuzzing seeds (60 days).
 pub(crate) const SMALL: &str = include_str!("../../fuzz/seeds/small.toml");
@@ -26,7 +28,8 @@ pub(crate) const SMALL: &str = include_str!("../../fuzz/seeds/small.toml");
 /// The start date of every hand-built scenario.
 pub(crate) const START_DATE: &str = "2026-01-21";
 
-/// The baseline (version 2) over `days` days.
+/// The bundled baseline (version 3, its posterior loaded) over `days`
+/// days.
 pub(crate) fn baseline_days(days: u32) -> Scenario {
     presets::baseline()
         .with_param("horizon_days", &days.to_string())
@@ -41,9 +44,15 @@ pub(crate) fn plan_days(days: u32) -> Scenario {
 }
 
 /// Writes `s` as TOML to `dir/name`; gives the path as a command-line
-/// argument.
+/// argument. A `[uncertainty] posterior` file it names (the bundled
+/// baseline's `baseline-posterior.csv`) is copied beside it from
+/// `examples/scenarios/`, where the bundled posteriors live.
 pub(crate) fn write_scenario(dir: &Scratch, name: &str, s: &Scenario) -> String {
     std::fs::write(dir.path(name), s.to_toml_string()).unwrap();
+    if let Some(f) = s.uncertainty.as_ref().and_then(|u| u.posterior.as_ref()) {
+        let from = format!("{}/examples/scenarios/{f}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(&from, dir.path(f)).unwrap_or_else(|e| panic!("{from}: {e}"));
+    }
     dir.arg(name)
 }
 
@@ -162,9 +171,14 @@ fn fixtures_make_the_scenarios_they_name() {
     assert_eq!(s.court.conviction_probability, 1.0);
     assert_eq!(baseline_days(45).horizon_days, 45);
     assert_eq!(plan_days(45).name, presets::plan_2026_01().name);
+    // The frozen version 2 baseline is the file the snapshot runs.
     assert_eq!(
-        Scenario::from_toml_str(BASELINE).unwrap(),
-        presets::baseline()
+        BASELINE_V2,
+        std::fs::read_to_string(crate::snapshot::BASELINE_V2).unwrap()
+    );
+    assert_eq!(
+        Scenario::from_toml_str(BASELINE_V2).unwrap().name,
+        "baseline"
     );
     assert!(Scenario::from_toml_str(SMALL).is_ok());
     // The constant court is the function's at 1000 days.

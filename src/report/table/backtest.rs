@@ -8,8 +8,9 @@ use crate::report::format::fixed;
 
 /// A backtest as text for a terminal: per observation its date, series,
 /// value, the run's p5/p50/p95 that day, whether it falls inside the
-/// band, its PIT and interval score; then the coverage of the band, the
-/// mean interval score and the CRPS. Occupancies to one decimal, the PIT
+/// band (`pinned` for a row the scenario fixes, not scored), its PIT and
+/// interval score; then the coverage of the band, the mean interval score
+/// and the CRPS over the scored value rows. Occupancies to one decimal, the PIT
 /// to two, the coverage to three ([`crate::report::format::fixed`]).
 ///
 /// # Example
@@ -48,7 +49,13 @@ pub fn backtest_table(b: &Backtest) -> String {
                 fixed(r.p5, 1),
                 fixed(r.p50, 1),
                 fixed(r.p95, 1),
-                if r.inside { "yes" } else { "no" },
+                if r.pinned {
+                    "pinned"
+                } else if r.inside {
+                    "yes"
+                } else {
+                    "no"
+                },
                 fixed(r.pit, 2),
                 fixed(r.interval_score, 1)
             );
@@ -107,6 +114,12 @@ pub fn backtest_summary(b: &Backtest) -> String {
             fixed(b.crps, 2)
         )
     };
+    if let Some(n) = b.pinned {
+        let _ = write!(
+            t,
+            " · pinned by the scenario (every replication equals the report; not scored): {n}"
+        );
+    }
     if let (Some(k), Some(m)) = (b.bounds_consistent, b.bounds) {
         let _ = write!(
             t,

@@ -129,6 +129,7 @@ fn table(h: &Hindcast) -> String {
         crps: h.crps,
         bounds_consistent: h.bounds_consistent,
         bounds: h.bounds,
+        pinned: None,
     };
     t.push_str(&custody_sim::report::table::backtest_summary(&overall));
     horizon_table(&mut t, &h.by_horizon);
