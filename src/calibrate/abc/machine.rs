@@ -15,12 +15,167 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use super::kernel::{Kernel, Population};
-use super::{
-    Abc, AbcProgress, CalibrateError, Generation, ObservationKind, Posterior, Prior, Scales,
-    StopRule, adaptive_scales, distance, ess, unweighted_quantile,
-};
-use crate::error::Error;
+use super::posterior::{Generation, Posterior, StopRule};
+use crate::calibrate::{ObservationKind, Prior};
+use crate::error::{CalibrateError, Error};
+
+/// Settings of an ABC-PMC calibration.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Abc {
+    /// Particles per generation.
+    pub particles: usize,
+    /// Quantile of a generation's distances that becomes the next
+    /// tolerance, in (0, 1).
+    pub alpha: f64,
+    /// Stop after a generation whose acceptance rate (kept / simulated)
+    /// is below this.
+    pub target_acceptance: f64,
+    /// Stop after a generation whose tolerance is at most this (0: only
+    /// an exact match ends the schedule this way).
+    pub final_tolerance: f64,
+    /// Simulation budget: no generation starts that could pass it, and a
+    /// generation that runs out is dropped \[simulations\].
+    pub max_simulations: u64,
+    /// Most generations, generation 0 (the prior) included.
+    pub max_generations: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads; 0: rayon's default. The result does not depend on
+    /// it.
+    pub threads: usize,
+    /// How the distance scales each row's difference (see the [module
+    /// docs](super), **Distance**).
+    pub scales: Scales,
+}
+
+/// How the distance scales the difference of each observation row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scales {
+    /// The row's `sd` if given, else max(1, 5% of |observed|): the
+    /// default, and the behaviour before adaptive scales existed.
+    #[default]
+    Sd,
+    /// Every row by the spread of its simulated values in generation 0
+    /// (the prior predictive): 1.4826 × their median absolute deviation
+    /// (Prangle 2017), so that rows in different units weigh alike; an
+    /// `sd` column is not used. See the [module docs](super),
+    /// **Distance**.
+    Adaptive,
+}
+
+impl Default for Abc {
+    /// 500 particles, α = 0.5, target acceptance 2%, final tolerance 0,
+    /// 100,000 simulations, 30 generations, seed 1, all cores, scales
+    /// from each row's `sd` ([`Scales::Sd`]).
+    fn default() -> Self {
+        Abc {
+            particles: 500,
+            alpha: 0.5,
+            target_acceptance: 0.02,
+            final_tolerance: 0.0,
+            max_simulations: 100_000,
+            max_generations: 30,
+            seed: 1,
+            threads: 0,
+            scales: Scales::Sd,
+        }
+    }
+}
+
+/// Where a calibration stands, after each batch of simulations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AbcProgress {
+    /// Generation running (0: the prior).
+    pub generation: u32,
+    /// Its tolerance (∞ for generation 0).
+    pub tolerance: f64,
+    /// Particles kept so far in this generation.
+    pub accepted: usize,
+    /// Simulations run so far, all generations.
+    pub simulations: u64,
+    /// The budget \[simulations\].
+    pub budget: u64,
+}
+
+/// The median of a sample (the mean of the two middle values for an
+/// even count); NaN for none.
+pub(super) fn median(x: &[f64]) -> f64 {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => s[n / 2],
+        _ => 0.5 * (s[n / 2 - 1] + s[n / 2]),
+    }
+}
+
+/// The adaptive scales ([`Scales::Adaptive`]): per row, 1.4826 × the
+/// median absolute deviation of generation 0's simulated values; where
+/// that is 0 (more than half the simulations agree), 1.2533 × their mean
+/// absolute deviation from the median; where that is 0 too (every
+/// simulation agrees), the row's `fallback` scale. Non-finite simulated
+/// values are left out.
+pub(crate) fn adaptive_scales(outs: &[Vec<f64>], fallback: &[f64]) -> Vec<f64> {
+    fallback
+        .iter()
+        .enumerate()
+        .map(|(r, &f)| {
+            let x: Vec<f64> = outs
+                .iter()
+                .map(|o| o[r])
+                .filter(|v| v.is_finite())
+                .collect();
+            let m = median(&x);
+            let dev: Vec<f64> = x.iter().map(|v| (v - m).abs()).collect();
+            let mad = 1.4826 * median(&dev);
+            if mad > 0.0 && mad.is_finite() {
+                return mad;
+            }
+            let mean_dev = 1.2533 * dev.iter().sum::<f64>() / dev.len().max(1) as f64;
+            if mean_dev > 0.0 && mean_dev.is_finite() {
+                mean_dev
+            } else {
+                f
+            }
+        })
+        .collect()
+}
+
+/// Root mean square of the scaled differences (for a bound row, the
+/// scaled shortfall: [`ObservationKind::difference`]).
+pub(super) fn distance(
+    sim: &[f64],
+    observed: &[f64],
+    kinds: &[ObservationKind],
+    scale: &[f64],
+) -> f64 {
+    let ss: f64 = sim
+        .iter()
+        .zip(observed)
+        .zip(kinds)
+        .zip(scale)
+        .map(|(((s, o), k), c)| (k.difference(*s, *o) / c).powi(2))
+        .sum();
+    (ss / sim.len() as f64).sqrt()
+}
+
+/// Effective sample size of normalised weights, 1 / Σ wᵢ².
+pub(super) fn ess(w: &[f64]) -> f64 {
+    1.0 / w.iter().map(|w| w * w).sum::<f64>()
+}
+/// The α-quantile of a sample: the smallest value with at least a share α
+/// of the sample at or below it.
+pub(super) fn unweighted_quantile(x: &[f64], alpha: f64) -> f64 {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let k = ((alpha * s.len() as f64).ceil() as usize).clamp(1, s.len());
+    s[k - 1]
+}
 
 /// What the schedule needs besides the outcomes: the priors, the rows
 /// and the settings.

@@ -117,98 +117,19 @@ mod sbc;
 pub mod shard;
 
 pub use check::{EXTREME_TAIL, PredictiveCheck, predictive_check_table};
+pub use machine::{Abc, AbcProgress, Scales};
 pub use posterior::{Generation, ParamSummary, Posterior, StopRule};
 pub use shard::{AbcShard, AbcState, abc_resume, abc_shard};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use self::machine::{Ctx, Machine, Outcomes};
+use self::machine::{Ctx, Machine, Outcomes, distance};
 use super::prior::refused_draw;
 use super::{CalibrateError, ObservationKind, Observations, Prior, Sim, aux_rng};
 use crate::error::Error;
 use crate::model::Workspace;
 use crate::scenario::Scenario;
 use crate::scenario::param_dist::PathProblem;
-
-/// Settings of an ABC-PMC calibration.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Abc {
-    /// Particles per generation.
-    pub particles: usize,
-    /// Quantile of a generation's distances that becomes the next
-    /// tolerance, in (0, 1).
-    pub alpha: f64,
-    /// Stop after a generation whose acceptance rate (kept / simulated)
-    /// is below this.
-    pub target_acceptance: f64,
-    /// Stop after a generation whose tolerance is at most this (0: only
-    /// an exact match ends the schedule this way).
-    pub final_tolerance: f64,
-    /// Simulation budget: no generation starts that could pass it, and a
-    /// generation that runs out is dropped \[simulations\].
-    pub max_simulations: u64,
-    /// Most generations, generation 0 (the prior) included.
-    pub max_generations: u32,
-    /// Master seed.
-    pub seed: u64,
-    /// Worker threads; 0: rayon's default. The result does not depend on
-    /// it.
-    pub threads: usize,
-    /// How the distance scales each row's difference (see the [module
-    /// docs](self), **Distance**).
-    pub scales: Scales,
-}
-
-/// How the distance scales the difference of each observation row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scales {
-    /// The row's `sd` if given, else max(1, 5% of |observed|): the
-    /// default, and the behaviour before adaptive scales existed.
-    #[default]
-    Sd,
-    /// Every row by the spread of its simulated values in generation 0
-    /// (the prior predictive): 1.4826 × their median absolute deviation
-    /// (Prangle 2017), so that rows in different units weigh alike; an
-    /// `sd` column is not used. See the [module docs](self),
-    /// **Distance**.
-    Adaptive,
-}
-
-impl Default for Abc {
-    /// 500 particles, α = 0.5, target acceptance 2%, final tolerance 0,
-    /// 100,000 simulations, 30 generations, seed 1, all cores, scales
-    /// from each row's `sd` ([`Scales::Sd`]).
-    fn default() -> Self {
-        Abc {
-            particles: 500,
-            alpha: 0.5,
-            target_acceptance: 0.02,
-            final_tolerance: 0.0,
-            max_simulations: 100_000,
-            max_generations: 30,
-            seed: 1,
-            threads: 0,
-            scales: Scales::Sd,
-        }
-    }
-}
-
-/// Where a calibration stands, after each batch of simulations.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct AbcProgress {
-    /// Generation running (0: the prior).
-    pub generation: u32,
-    /// Its tolerance (∞ for generation 0).
-    pub tolerance: f64,
-    /// Particles kept so far in this generation.
-    pub accepted: usize,
-    /// Simulations run so far, all generations.
-    pub simulations: u64,
-    /// The budget \[simulations\].
-    pub budget: u64,
-}
 
 /// Fits `priors` to `observations` by ABC-PMC (see the [module
 /// docs](self)); each simulation runs only to the last observed day.
@@ -457,51 +378,6 @@ fn default_scales(observations: &Observations) -> Vec<f64> {
         .collect()
 }
 
-/// The median of a sample (the mean of the two middle values for an
-/// even count); NaN for none.
-fn median(x: &[f64]) -> f64 {
-    let mut s = x.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    match n {
-        0 => f64::NAN,
-        _ if n % 2 == 1 => s[n / 2],
-        _ => 0.5 * (s[n / 2 - 1] + s[n / 2]),
-    }
-}
-
-/// The adaptive scales ([`Scales::Adaptive`]): per row, 1.4826 × the
-/// median absolute deviation of generation 0's simulated values; where
-/// that is 0 (more than half the simulations agree), 1.2533 × their mean
-/// absolute deviation from the median; where that is 0 too (every
-/// simulation agrees), the row's `fallback` scale. Non-finite simulated
-/// values are left out.
-pub(crate) fn adaptive_scales(outs: &[Vec<f64>], fallback: &[f64]) -> Vec<f64> {
-    fallback
-        .iter()
-        .enumerate()
-        .map(|(r, &f)| {
-            let x: Vec<f64> = outs
-                .iter()
-                .map(|o| o[r])
-                .filter(|v| v.is_finite())
-                .collect();
-            let m = median(&x);
-            let dev: Vec<f64> = x.iter().map(|v| (v - m).abs()).collect();
-            let mad = 1.4826 * median(&dev);
-            if mad > 0.0 && mad.is_finite() {
-                return mad;
-            }
-            let mean_dev = 1.2533 * dev.iter().sum::<f64>() / dev.len().max(1) as f64;
-            if mean_dev > 0.0 && mean_dev.is_finite() {
-                mean_dev
-            } else {
-                f
-            }
-        })
-        .collect()
-}
-
 /// The ABC-PMC loop over any [`Simulator`] (see the [module
 /// docs](self)).
 pub(crate) struct Engine<'a, M: Simulator> {
@@ -516,19 +392,6 @@ pub(crate) struct Engine<'a, M: Simulator> {
     /// Each row's default scale ([`Scales::Sd`]), and the fallback of
     /// [`Scales::Adaptive`].
     pub(crate) scale: Vec<f64>,
-}
-
-/// Root mean square of the scaled differences (for a bound row, the
-/// scaled shortfall: [`ObservationKind::difference`]).
-fn distance(sim: &[f64], observed: &[f64], kinds: &[ObservationKind], scale: &[f64]) -> f64 {
-    let ss: f64 = sim
-        .iter()
-        .zip(observed)
-        .zip(kinds)
-        .zip(scale)
-        .map(|(((s, o), k), c)| (k.difference(*s, *o) / c).powi(2))
-        .sum();
-    (ss / sim.len() as f64).sqrt()
 }
 
 impl<M: Simulator> Engine<'_, M> {
@@ -627,23 +490,10 @@ impl<M: Simulator> Engine<'_, M> {
     }
 }
 
-/// Effective sample size of normalised weights, 1 / Σ wᵢ².
-fn ess(w: &[f64]) -> f64 {
-    1.0 / w.iter().map(|w| w * w).sum::<f64>()
-}
-/// The α-quantile of a sample: the smallest value with at least a share α
-/// of the sample at or below it.
-fn unweighted_quantile(x: &[f64], alpha: f64) -> f64 {
-    let mut s = x.to_vec();
-    s.sort_by(f64::total_cmp);
-    let k = ((alpha * s.len() as f64).ceil() as usize).clamp(1, s.len());
-    s[k - 1]
-}
-
 #[cfg(test)]
 mod tests {
+    use super::machine::unweighted_quantile;
     use super::posterior::weighted_quantile;
-    use super::*;
 
     #[test]
     fn weighted_quantiles_invert_the_weighted_cdf() {

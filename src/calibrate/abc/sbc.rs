@@ -290,7 +290,7 @@ fn adaptive_scales_are_robust_spreads() {
     .iter()
     .map(|r| r.to_vec())
     .collect();
-    let s = super::adaptive_scales(&outs, &[0.5, 0.5, 0.5]);
+    let s = super::machine::adaptive_scales(&outs, &[0.5, 0.5, 0.5]);
     // Row 1: median 3, deviations 2,1,0,1,97: MAD 1.
     assert!((s[0] - 1.4826).abs() < 1e-12, "{s:?}");
     // Row 2: median 5, deviations 0,0,0,0,4: MAD 0, mean 0.8.

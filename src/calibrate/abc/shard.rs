@@ -878,9 +878,9 @@ impl AbcShard {
     }
 
     /// The state after the batch, once the slices cover it: `state`
-    /// (the one the batch continues) with the batch's outcomes; `None`
-    /// for `state` when the batch is generation 0 of a calibration that
-    /// has no state yet (the slices carry the fit).
+    /// (the one the batch continues) with the batch's outcomes. For the
+    /// first batch, `state` is [`AbcState::start`]'s, which
+    /// [`AbcShard::start_state`] rebuilds from the slices.
     ///
     /// # Errors
     ///
