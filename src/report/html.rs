@@ -1000,6 +1000,52 @@ fn sobol_floor_sentence(m: &crate::decide::MetricIndices, d: &DummyIndex) -> Sen
         .text(format!(" of {} factors", m.indices.len()))
 }
 
+/// Per daily series analysed on two days or more (`SERIES@DAY` metrics),
+/// every factor's indices by date: the table beside the chart of indices
+/// over time.
+fn over_time_tables(res: &SobolResult) -> Vec<Table> {
+    let mut series: Vec<&str> = Vec::new();
+    for m in &res.metrics {
+        if let Some(a) = &m.at
+            && !series.contains(&a.series.as_str())
+        {
+            series.push(&a.series);
+        }
+    }
+    let mut out = Vec::new();
+    for name in series {
+        let mut days: Vec<&crate::decide::MetricIndices> = res
+            .metrics
+            .iter()
+            .filter(|m| m.at.as_ref().is_some_and(|a| a.series == name))
+            .collect();
+        if days.len() < 2 {
+            continue;
+        }
+        days.sort_by_key(|m| m.at.as_ref().map_or(0, |a| a.day));
+        let mut t = Table::new(
+            format!("{name}: indices over time"),
+            ["date", "day", "factor", "first order", "total", "95% CI"],
+        )
+        .note("Each factor's first-order and total index of the series on each chosen day (the metrics SERIES@DAY), by date.");
+        for m in days {
+            let Some(a) = &m.at else { continue };
+            for i in &m.indices {
+                t = t.row([
+                    TableCell::text(&a.date),
+                    TableCell::num(Some(f64::from(a.day))),
+                    TableCell::code(&i.path),
+                    TableCell::num(i.first_order.estimate),
+                    TableCell::num(i.total.estimate),
+                    ci_cell(&i.total),
+                ]);
+            }
+        }
+        out.push(t);
+    }
+    out
+}
+
 /// The largest second-order indices of `m` (at most ten), largest first.
 fn second_order_table(m: &crate::decide::MetricIndices) -> Table {
     const SHOWN: usize = 10;
@@ -1614,8 +1660,9 @@ impl Report {
     /// then a table per metric of every parameter's (or group's)
     /// first-order and total indices and swing, by total index (with a
     /// dummy, its row and whether each factor lies above it), the metric's
-    /// largest second-order indices where computed, and the parameter
-    /// groups ([`crate::decide::sobol`] has the estimators).
+    /// largest second-order indices where computed, each daily series
+    /// analysed on two days or more with its indices by date, and the
+    /// parameter groups ([`crate::decide::sobol`] has the estimators).
     pub fn sensitivity(res: &SobolResult, scenario: &Scenario, overrides: &[Override]) -> Report {
         let mut r = Report::new(format!("Sensitivity of {}", scenario.name)).lead(format!(
             "Sobol indices from {} model evaluations ({} base samples, {} bootstrap resamples for the 95% intervals){}; tornado swings: the metric at each parameter's 95th minus its 5th percentile, the others at their medians.",
@@ -1705,6 +1752,9 @@ impl Report {
             if !m.second_order.is_empty() {
                 r = r.table(second_order_table(m));
             }
+        }
+        for t in over_time_tables(res) {
+            r = r.table(t);
         }
         if !res.spec.groups.is_empty() {
             let mut t = Table::new("Parameter groups", ["group", "members"])

@@ -240,8 +240,9 @@ fn regional_report_carries_the_distances_and_the_five_percent_line() {
 /// Syria on two days: the report gives each metric's noise floor (the
 /// JSON's dummy total) and the factors above it, the dummy's row and
 /// "no (≈ dummy)" beside the trial panels (which cannot touch the pool),
-/// the groups, the second-order table; the charts: the noise floor drawn
-/// on the Sobol chart, the second-order chart, the indices over time.
+/// the groups, the second-order table, the indices by date; the charts:
+/// the noise floor drawn on the Sobol chart, the second-order chart, the
+/// indices over time.
 #[test]
 fn sobol_report_shows_groups_the_noise_floor_second_order_and_time() {
     let dir = Scratch::new("sobol-methods-report");
@@ -329,6 +330,19 @@ fn sobol_report_shows_groups_the_noise_floor_second_order_and_time() {
         )
     );
     assert_eq!(cell(p[0][1]), num(&pairs[0]["second_order"]["estimate"]));
+    // The indices over time: every factor on each day, by date.
+    let o = rows(table(&doc, "in_syria: indices over time"));
+    assert_eq!(o.len(), 2 * 2);
+    assert_eq!((text(o[0][0]).as_str(), cell(o[0][1])), ("2026-01-26", 5.0));
+    assert_eq!(
+        (text(o[2][0]).as_str(), cell(o[2][1])),
+        ("2026-03-02", 40.0)
+    );
+    for (r, i) in o[2..].iter().zip(m["indices"].as_array().unwrap()) {
+        assert_eq!(text(r[2]), i["path"].as_str().unwrap());
+        assert_eq!(cell(r[4]), num(&i["total"]["estimate"]));
+        assert_eq!(cell(r[3]), num(&i["first_order"]["estimate"]));
+    }
     // The charts: tornado, Sobol and second order per metric, then the
     // indices over time.
     let c = charts(&doc);

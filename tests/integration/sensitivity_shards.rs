@@ -164,7 +164,8 @@ fn a_slice_file_reads_back_and_an_edited_one_is_refused() {
 
 /// The command line: 3 slices of a Sobol design (the middle one crossing
 /// into the tornado) merged by `merge` write the JSON and CSV of the
-/// unsharded `sensitivity`, byte for byte; Morris likewise.
+/// unsharded `sensitivity`, byte for byte, and its charts (`--plots`);
+/// Morris likewise.
 #[test]
 fn sensitivity_shards_merge_on_the_command_line_byte_for_byte() {
     let dir = Scratch::new("sens-shards-cli");
@@ -196,12 +197,15 @@ fn sensitivity_shards_merge_on_the_command_line_byte_for_byte() {
         base.extend(extra.iter().copied());
         let reference = dir.arg(&format!("{method}-ref.json"));
         let reference_csv = dir.arg(&format!("{method}-ref.csv"));
+        let reference_plots = dir.arg(&format!("{method}-ref-plots"));
         let mut args = base.clone();
         args.extend([
             "--json",
             reference.as_str(),
             "--csv",
             reference_csv.as_str(),
+            "--plots",
+            reference_plots.as_str(),
             "--quiet",
         ]);
         expect(0, &args);
@@ -225,6 +229,7 @@ fn sensitivity_shards_merge_on_the_command_line_byte_for_byte() {
         }
         let merged = dir.arg(&format!("{method}-merged.json"));
         let merged_csv = dir.arg(&format!("{method}-merged.csv"));
+        let merged_plots = dir.arg(&format!("{method}-merged-plots"));
         let mut args = vec![
             "merge",
             files[2].as_str(),
@@ -236,9 +241,29 @@ fn sensitivity_shards_merge_on_the_command_line_byte_for_byte() {
             merged.as_str(),
             "--csv",
             merged_csv.as_str(),
+            "--plots",
+            merged_plots.as_str(),
             "--quiet",
         ]);
         expect(0, &args);
+        // The same charts, byte for byte.
+        let svgs = |d: &str| {
+            let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+                .map(|p| {
+                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, std::fs::read(&p).unwrap())
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let (one, merged_svgs) = (svgs(&reference_plots), svgs(&merged_plots));
+        let want = if method == "sobol" { 4 } else { 2 };
+        assert_eq!(one.len(), want, "{method}");
+        assert!(one == merged_svgs, "{method}: the merged charts differ");
         assert_eq!(
             std::fs::read(&merged).unwrap(),
             std::fs::read(&reference).unwrap(),
