@@ -13,7 +13,6 @@ use rand::rngs::ChaCha8Rng;
 use super::courts::VERDICT;
 use super::event::{Event, OTHER, Status};
 use super::replication::Replication;
-use super::service_ends::ServiceEnds;
 use super::workspace::Detainee;
 use crate::dist::sampler::{Sampler, bernoulli};
 use crate::engine::Calendar;
@@ -80,9 +79,10 @@ pub(super) struct OtherDesk {
     pub(super) rng: ChaCha8Rng,
     /// The next arrival (infinite when none comes by the horizon).
     pub(super) next_arrival: f64,
-    /// The ends of the services of other cases, by the horizon, in
-    /// buckets of one day (see `service_ends.rs`).
-    pub(super) done: ServiceEnds,
+    /// The ends of the services of other cases, by the horizon: a radix
+    /// heap as the calendar's (times never go backwards in it either), of
+    /// events that carry nothing but their time.
+    pub(super) done: Calendar<()>,
     /// The earliest wake-up of this stage pending in the calendar
     /// (infinite if none).
     pub(super) wake_at: f64,
@@ -112,7 +112,7 @@ impl Desk {
                 service: Sampler::Fixed(0.0),
                 rng: ChaCha8Rng::from_seed([0; 32]),
                 next_arrival: f64::INFINITY,
-                done: ServiceEnds::default(),
+                done: Calendar::new(),
                 wake_at: f64::INFINITY,
             }),
             waiting: Status::Queued,
@@ -199,7 +199,8 @@ impl Replication<'_> {
     #[inline(always)]
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
         // The plan's flag first: a scenario without other cases never
-        // reads the lane's time (plan-2026-01 lost 4-5% to that read).
+        // reads the lane's time (`docs/performance.md`, "Where the 3.2×
+        // goes").
         let others = self.plan.courts.has_others;
         if others && self.ws.desks[s].other_next <= t {
             self.advance_others(s, t);
@@ -490,7 +491,7 @@ pub(super) fn begin_other(k: &mut Desk, horizon: f64, t: f64) {
     k.other.busy += 1;
     let done = t + k.other.service.sample(&mut k.other.rng);
     if done <= horizon {
-        k.other.done.push(done);
+        k.other.done.schedule(done, ());
         k.other_next = k.other_next.min(done);
     }
 }

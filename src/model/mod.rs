@@ -102,8 +102,8 @@
 //!   own. These come after every version 2 stream, so a version 2
 //!   scenario draws and orders exactly what it did.
 //! - Other cases' arrivals and ends of service are not in the calendar:
-//!   each stage keeps them in a lane of its own (its next arrival and its
-//!   ends of service in buckets of a day), handled in time order before
+//!   each stage keeps them in a lane of its own (its next arrival and a
+//!   radix heap of ends of service), handled in time order before
 //!   anything reads or changes the stage, and the calendar wakes the stage
 //!   only at the end of an other case's service while a transferee waits
 //!   there (the other cases' module, `other_cases.rs`, says why this is
@@ -143,7 +143,6 @@ mod relocation;
 mod repatriation;
 mod replication;
 pub mod schema;
-mod service_ends;
 mod streams;
 #[cfg(test)]
 mod tally;

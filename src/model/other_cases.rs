@@ -12,8 +12,8 @@
 //! that finds a free server takes it, a service that ends while no
 //! transferee waits frees a server that nobody needs yet. So their events
 //! are kept out of the calendar, in a lane per stage: the time of the next
-//! arrival and the ends of their services in buckets of one day
-//! ([`OtherDesk`](super::court::OtherDesk), `service_ends.rs`). The lane is brought up to
+//! arrival and a heap of the ends of their services
+//! ([`OtherDesk`](super::court::OtherDesk)). The lane is brought up to
 //! time `t` ([`Replication::advance_others`]: its events up to `t`
 //! handled in time order, exactly as the calendar would) before anything
 //! reads or changes the stage at `t` — a transferee joining, a service
@@ -29,21 +29,6 @@
 //! service there ([`Replication::wake_others`]); a wake-up that finds
 //! nothing to do (a later one was due first) changes nothing.
 //!
-//! Ends of service go one by one, in time order, only while cases wait
-//! at the stage. While nobody waits they only free servers, so the lane
-//! takes a whole day of them at once by its count
-//! ([`ServiceEnds::drain_days`](super::service_ends::ServiceEnds)), and
-//! the ends of the current day that are not yet counted stay counted
-//! busy: a stage's busy count may then be too high, never too low, which
-//! no test of a free server can get wrong while it is below the
-//! servers; when it is not, the ends up to now are taken one by one
-//! first ([`settle`]). So a case waits (and the lane goes one by one)
-//! only when all servers are truly busy, as before. What the records
-//! read (transferees at a stage: queued plus busy less other cases
-//! busy; other cases queued) is the same either way, and the horizon
-//! counts every end up to it. Results are those of one event per end,
-//! bit for bit.
-//!
 //! Order at equal times: the lane's events at `t` come before the
 //! calendar's events at `t` that concern the stage (a service that ends
 //! at the instant a transferee arrives frees its server first), and an
@@ -54,22 +39,9 @@
 
 use rand::distr::Distribution;
 
-use super::court::{Desk, begin_other};
+use super::court::begin_other;
 use super::event::{Event, OTHER};
 use super::replication::Replication;
-
-/// While nobody waits at desk `k`: the ends of other cases' services up to
-/// `t`, all of them, so that its busy count is exact at `t` (a day's ends
-/// at once, then the rest of `t`'s day one by one).
-fn settle(k: &mut Desk, t: f64) {
-    let mut n = k.other.done.drain_days(t);
-    while k.other.done.pop_by(t).is_some() {
-        n += 1;
-    }
-    k.busy -= n;
-    k.other.busy -= n;
-    k.other.completed += n;
-}
 
 impl Replication<'_> {
     /// Draws the first other case of each stage that has them: at `from`
@@ -90,9 +62,7 @@ impl Replication<'_> {
 
     /// Brings the other cases' lane of stage `s` up to `t`: every arrival
     /// and end of service at or before `t`, in time order (see the module
-    /// docs). On return, if nobody waits and the stage looks full, the ends
-    /// up to `t` have been taken one by one, so that its busy count is
-    /// exact for the caller's test of a free server.
+    /// docs).
     ///
     /// Never inlined: its callers test `other_next <= t` first, which a
     /// version 2 scenario never passes.
@@ -104,61 +74,40 @@ impl Replication<'_> {
         };
         let horizon = plan.horizon;
         loop {
-            let a = self.ws.desks[s].other.next_arrival;
-            // Ends of service come before an arrival at the same time.
-            self.ends_by(s, a.min(t));
-            if a > t {
+            let k = &mut self.ws.desks[s];
+            if k.other_next > t {
                 break;
             }
-            // An other case arrives: the next one is drawn, and this one
-            // starts service if a server is free and nobody waits, else
-            // waits at its priority level.
-            let k = &mut self.ws.desks[s];
-            let next = a + o.gap.sample(&mut k.other.rng);
-            k.other.next_arrival = if next <= horizon { next } else { f64::INFINITY };
-            if k.waiting_cases() == 0 && k.busy >= k.servers {
-                settle(k, a);
-            }
-            if k.waiting_cases() == 0 && k.busy < k.servers {
-                begin_other(k, horizon, a);
+            let first_done = k.other.done.peek_time().unwrap_or(f64::INFINITY);
+            if first_done <= k.other.next_arrival {
+                // An other case's service ends: its server takes the next
+                // case.
+                k.other.done.pop();
+                k.busy -= 1;
+                k.other.busy -= 1;
+                k.other.completed += 1;
+                k.other_next = k
+                    .other
+                    .next_arrival
+                    .min(k.other.done.peek_time().unwrap_or(f64::INFINITY));
+                if k.waiting_cases() > 0 {
+                    self.start_service(s, first_done);
+                }
             } else {
-                k.qlen_other += 1;
-                k.push(o.level as usize, (OTHER, a));
+                // An other case arrives: the next one is drawn, and this
+                // one starts service if a server is free and nobody
+                // waits, else waits at its priority level.
+                let at = k.other.next_arrival;
+                let next = at + o.gap.sample(&mut k.other.rng);
+                k.other.next_arrival = if next <= horizon { next } else { f64::INFINITY };
+                k.other_next = k.other.next_arrival.min(first_done);
+                if k.waiting_cases() == 0 && k.busy < k.servers {
+                    begin_other(k, horizon, at);
+                } else {
+                    k.qlen_other += 1;
+                    k.push(o.level as usize, (OTHER, at));
+                }
             }
-        }
-        let k = &mut self.ws.desks[s];
-        if k.waiting_cases() == 0 && k.busy >= k.servers {
-            settle(k, t);
-        }
-        k.other_next = k.other.next_arrival.min(k.other.done.lower_bound());
-    }
-
-    /// The ends of other cases' services at stage `s` up to `u`. While
-    /// cases wait, one at a time in time order, each server freed taking
-    /// the next case; while nobody waits, the days that end by `u` at once
-    /// (they only free servers, and nobody can join before `u`: the
-    /// lane's next arrival is at `u` or later, and the calendar's events
-    /// at the stage come after the lane is brought up to their time). The
-    /// ends of the day of `u` that are not later than `u` may then stay,
-    /// counted busy: [`settle`] takes them out when a free server is
-    /// looked for.
-    fn ends_by(&mut self, s: usize, u: f64) {
-        loop {
-            let k = &mut self.ws.desks[s];
-            if k.waiting_cases() == 0 {
-                let n = k.other.done.drain_days(u);
-                k.busy -= n;
-                k.other.busy -= n;
-                k.other.completed += n;
-                return;
-            }
-            let Some(e) = k.other.done.pop_by(u) else {
-                return;
-            };
-            k.busy -= 1;
-            k.other.busy -= 1;
-            k.other.completed += 1;
-            self.start_service(s, e);
         }
     }
 
@@ -173,7 +122,7 @@ impl Replication<'_> {
         if k.qlen == 0 {
             return;
         }
-        if let Some(at) = k.other.done.peek()
+        if let Some(at) = k.other.done.peek_time()
             && at < k.other.wake_at
         {
             k.other.wake_at = at;
