@@ -24,7 +24,11 @@ impl Replication<'_> {
     /// servers are busy.
     #[inline(always)]
     pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
-        if self.ws.desks[s].other_next <= t {
+        // The plan's flag first: a scenario without other cases never
+        // reads the lane's time (`docs/performance.md`, "Where the 3.2×
+        // goes").
+        let others = self.plan.courts.has_others;
+        if others && self.ws.desks[s].other_next <= t {
             self.advance_others(s, t);
         }
         let horizon = self.plan.horizon;
@@ -44,7 +48,7 @@ impl Replication<'_> {
             }
             x.stage = s as u8;
             x.status = k.waiting;
-            if k.other_next != f64::INFINITY {
+            if others && k.other_next != f64::INFINITY {
                 // A transferee waits: the other cases' services that end
                 // may start it (see `other_cases.rs`).
                 self.wake_others(s);
@@ -136,7 +140,8 @@ impl Replication<'_> {
         if self.ws.det[d as usize].status != k.serving {
             return;
         }
-        if k.other_next <= t {
+        let others = self.plan.courts.has_others;
+        if others && k.other_next <= t {
             self.advance_others(s, t);
         }
         let k = &mut self.ws.desks[s];
@@ -160,7 +165,7 @@ impl Replication<'_> {
             self.eligible_at_stage(d, s, t);
         }
         self.start_service_inline(s, t);
-        if self.ws.desks[s].other_next != f64::INFINITY {
+        if others && self.ws.desks[s].other_next != f64::INFINITY {
             self.wake_others(s);
         }
     }
