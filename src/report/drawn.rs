@@ -23,7 +23,7 @@
 //! let d = Drawn::of(&s).unwrap();
 //! let p = d.posterior.as_ref().unwrap();
 //! assert_eq!((p.file.as_str(), p.rows, p.weighted), ("calibrated.csv", 3, true));
-//! assert_eq!(d.short(), "posterior calibrated.csv (3 draws)");
+//! assert_eq!(d.short(), "posterior calibrated.csv (3 draws), 1 uncertain parameter");
 //! assert!(d.text().contains("one row of calibrated.csv per replication, drawn with probability proportional to its weight"));
 //! ```
 

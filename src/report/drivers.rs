@@ -25,7 +25,7 @@
 //! sure the ranking is; `custody-sim sensitivity` with a larger `N`
 //! sharpens them). It is computed only when asked for: `run --report`
 //! alone never pays for it, and its "What drives this" section then points
-//! to `--drivers` and `sensitivity` instead ([`pointer`]).
+//! to `--drivers` and `sensitivity` instead ([`pointer()`]).
 //!
 //! A total index `ST_i` is the share of the answer's variance that
 //! parameter `i` accounts for, alone or with others (see
@@ -63,8 +63,8 @@ use serde::Serialize;
 
 use crate::decide::{Estimate, SobolOptions, SobolResult, sobol_model, uncertain_params};
 use crate::error::Error;
-use crate::report::answers::Phrase;
 use crate::report::format::fixed;
+use crate::report::phrase::Phrase;
 use crate::scenario::Scenario;
 
 /// Base samples `N` of `custody-sim run --drivers` without a number.

@@ -703,7 +703,7 @@ impl Report {
     }
 
     /// Sets the "What drives this" section to a note alone (where the
-    /// drivers were not computed: [`crate::report::drivers::pointer`]).
+    /// drivers were not computed: [`crate::report::drivers::pointer()`]).
     pub fn drivers_note(mut self, note: impl Into<String>) -> Report {
         self.drivers = Some(DriversSection {
             note: note.into(),
