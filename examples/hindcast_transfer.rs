@@ -30,8 +30,8 @@
 //! different number (a fit that saw a later report would move).
 //!
 //! Run it with `cargo run --release --example hindcast_transfer` (about
-//! 5 s of CPU, three fits of at most 6,000 simulations and 1,200
-//! forecast replications). `custody-sim hindcast` does the same from the command
+//! 6.5 min of CPU with the version 3 baseline: three fits of at most
+//! 6,000 simulations and 1,200 forecast replications). `custody-sim hindcast` does the same from the command
 //! line (docs/validation.md, "Hindcast").
 
 use std::path::{Path, PathBuf};
