@@ -116,11 +116,11 @@ impl Scenario {
     /// use custody_sim::{presets, Error};
     ///
     /// let mut s = presets::baseline();
-    /// s.court.stages[1].servers = 0;
+    /// s.court.stages[2].servers = 0; // the trial court
     /// s.groups[0].repatriation.probability = 1.5;
     /// let errors = s.validate().unwrap_err();
     /// let text = errors.to_string();
-    /// assert!(text.contains("court.stage[1].servers: must be at least 1, got 0"));
+    /// assert!(text.contains("court.stage[2].servers: must be at least 1, got 0"));
     /// assert!(text.contains("group[0].repatriation.probability"));
     /// ```
     pub fn validate(&self) -> Result<(), ScenarioErrors> {

@@ -191,7 +191,7 @@ impl Serialize for Override {
 ///     .set("court.stage[trial].servers", "30")
 ///     .set("horizon_days", "365");
 /// let s = presets::baseline().with_overrides(&sets)?;
-/// assert_eq!((s.court.stages[1].servers, s.horizon_days), (30, 365));
+/// assert_eq!((s.court.stages[2].servers, s.horizon_days), (30, 365));
 /// assert_eq!(sets[1].path, "horizon_days");
 /// assert!(sets.iter().all(|o| o.variant.is_none()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

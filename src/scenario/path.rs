@@ -292,7 +292,7 @@ impl Scenario {
     /// use custody_sim::presets;
     ///
     /// let s = presets::baseline().with_param("court.stage[trial].servers", "30")?;
-    /// assert_eq!(s.court.stages[1].servers, 30);
+    /// assert_eq!(s.court.stages[2].servers, 30);
     /// assert!(presets::baseline().with_param("court.stage[appeal].servers", "3").is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -328,9 +328,9 @@ impl Scenario {
     /// use custody_sim::presets;
     ///
     /// let mut broken = presets::baseline();
-    /// broken.court.stages[1].servers = 0;
+    /// broken.court.stages[2].servers = 0;
     /// let s = broken.with_params([("court.stage[trial].servers", "20"), ("horizon_days", "365")])?;
-    /// assert_eq!((s.court.stages[1].servers, s.horizon_days), (20, 365));
+    /// assert_eq!((s.court.stages[2].servers, s.horizon_days), (20, 365));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_params<'a>(

@@ -47,13 +47,13 @@ impl Scenario {
     ///
     /// let s = presets::baseline();
     /// let names: Vec<&str> = s.variants.iter().map(|v| v.name.as_str()).collect();
-    /// assert_eq!(names, ["low", "central", "high"]);
+    /// assert_eq!(names, ["low", "central", "high", "syrian_handover", "kut"]);
     /// let central = s.with_variant("central")?;
     /// assert!(central.variants.is_empty());
     /// assert_eq!(central.court, s.court); // central is the baseline as is
     /// let high = s.with_variant("high")?;
-    /// let mean = |sc: &custody_sim::Scenario| sc.court.stages[0].service_days.mean();
-    /// assert!(mean(&high) > mean(&s)); // slower investigations
+    /// let nineveh = |sc: &custody_sim::Scenario| sc.facilities[3].initial_occupancy;
+    /// assert!(nineveh(&high) > nineveh(&s)); // Nineveh at its higher population
     /// assert!(matches!(s.with_variant("highest"), Err(Error::UnknownName { .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -192,7 +192,8 @@ impl Scenario {
     /// relocation or overflow that moves people there. A facility no rule
     /// reaches carries its input population only. Judged from the rules,
     /// not from a run: a facility `fill_in_order` never reaches still
-    /// counts.
+    /// counts; an overflow target that opens after the horizon does not
+    /// (the baseline's Kut, opened only by its `kut` variant).
     ///
     /// # Example
     ///
@@ -203,6 +204,9 @@ impl Scenario {
     /// let at = |name: &str| s.facilities.iter().position(|f| f.name == name).unwrap();
     /// assert!(s.receives(at("Karkh")));
     /// assert!(!s.receives(at("Hillah")), "no transferee or rule reaches Hillah");
+    /// assert!(!s.receives(at("Kut")), "Kut opens after the horizon");
+    /// let kut = s.with_variant("kut").unwrap();
+    /// assert!(kut.receives(at("Kut")), "Karkh's overflow when Kut opens");
     /// ```
     pub fn receives(&self, f: usize) -> bool {
         let Some(name) = self.facilities.get(f).map(|x| x.name.as_str()) else {
@@ -232,11 +236,12 @@ impl Scenario {
                 .iter()
                 .any(|x| x.facility.as_deref() == Some(name))
             || self.relocations.iter().any(|r| r.to == name)
-            || self.facilities.iter().any(|g| {
-                g.overflow
-                    .as_ref()
-                    .is_some_and(|o| o.to.iter().any(|t| t == name))
-            })
+            || (opening_day(self, &self.facilities[f]) < f64::from(self.horizon_days)
+                && self.facilities.iter().any(|g| {
+                    g.overflow
+                        .as_ref()
+                        .is_some_and(|o| o.to.iter().any(|t| t == name))
+                }))
     }
 }
 

@@ -128,11 +128,12 @@ fn sensitivity_uses_the_scenarios_uncertainty_as_if_given_by_param() {
 
 #[test]
 fn sensitivity_without_param_or_uncertainty_is_refused() {
+    // The frozen version 2 baseline has no [uncertainty] table.
     let o = expect(
         1,
         &[
             "sensitivity",
-            "baseline",
+            crate::snapshot::BASELINE_V2,
             "--metric",
             "transferred",
             "--samples",

@@ -36,6 +36,15 @@ pub(crate) fn baseline_days(days: u32) -> Scenario {
         .unwrap()
 }
 
+/// The frozen version 2 baseline ([`BASELINE_V2`], no `[uncertainty]`)
+/// over `days` days: for the tests of mechanisms written against it.
+pub(crate) fn baseline_v2_days(days: u32) -> Scenario {
+    Scenario::from_toml_str(BASELINE_V2)
+        .unwrap()
+        .with_param("horizon_days", &days.to_string())
+        .unwrap()
+}
+
 /// The January plan (the version 1 baseline) over `days` days.
 pub(crate) fn plan_days(days: u32) -> Scenario {
     presets::plan_2026_01()
@@ -46,10 +55,13 @@ pub(crate) fn plan_days(days: u32) -> Scenario {
 /// Writes `s` as TOML to `dir/name`; gives the path as a command-line
 /// argument. A `[uncertainty] posterior` file it names (the bundled
 /// baseline's `baseline-posterior.csv`) is copied beside it from
-/// `examples/scenarios/`, where the bundled posteriors live.
+/// `examples/scenarios/`, where the bundled posteriors live, unless the
+/// test wrote one of that name in `dir` already.
 pub(crate) fn write_scenario(dir: &Scratch, name: &str, s: &Scenario) -> String {
     std::fs::write(dir.path(name), s.to_toml_string()).unwrap();
-    if let Some(f) = s.uncertainty.as_ref().and_then(|u| u.posterior.as_ref()) {
+    if let Some(f) = s.uncertainty.as_ref().and_then(|u| u.posterior.as_ref())
+        && !dir.path(f).exists()
+    {
         let from = format!("{}/examples/scenarios/{f}", env!("CARGO_MANIFEST_DIR"));
         std::fs::copy(&from, dir.path(f)).unwrap_or_else(|e| panic!("{from}: {e}"));
     }

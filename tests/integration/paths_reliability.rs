@@ -528,17 +528,21 @@ fn errors_speak_of_the_file_not_of_rust_types() {
 
 #[test]
 fn a_court_that_opens_after_the_horizon_is_a_check_problem() {
-    // The baseline's investigations open on day 7.
+    // The baseline's juvenile court opens on day 26, its investigations
+    // on day 7.
     let s = presets::baseline().with_param("horizon_days", "5").unwrap();
     let e = s.check_within_horizon().unwrap_err().to_string();
     assert!(
-        e.starts_with("court.stage[0].servers: is 0 and the schedule first raises it on day 7"),
+        e.starts_with("court.stage[0].servers: is 0 and the schedule first raises it on day 26"),
+        "{e}"
+    );
+    assert!(
+        e.contains("court.stage[1].servers: is 0 and the schedule first raises it on day 7"),
         "{e}"
     );
     let dir = Scratch::new("late-court");
-    let file = dir.path("s.toml");
-    std::fs::write(&file, s.to_toml_string()).unwrap();
-    let o = expect(1, &["check", file.to_str().unwrap()]);
+    let file = crate::fixtures::write_scenario(&dir, "s.toml", &s);
+    let o = expect(1, &["check", &file]);
     assert!(
         stderr(&o).contains("court.stage[0].servers"),
         "{}",

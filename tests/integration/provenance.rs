@@ -154,8 +154,8 @@ fn the_command_line_prints_the_same_table_for_a_run_and_its_merged_shards() {
     let dir = Scratch::new("provenance-cli");
     let mut b = presets::baseline();
     b.horizon_days = 60;
-    std::fs::write(dir.path("base.toml"), b.to_toml_string()).unwrap();
-    let file = dir.arg("base.toml");
+    // With its posterior file beside it.
+    let file = crate::fixtures::write_scenario(&dir, "base.toml", &b);
     let spec = format!("{file}:high");
     let common = [
         "--seed",

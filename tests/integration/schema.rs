@@ -70,7 +70,12 @@ fn names_and_keys_agree() {
     for (i, name) in layout.metrics().iter().enumerate() {
         let def = layout.metric_def(i);
         assert_eq!(layout.find_metric(name).unwrap(), i);
-        if def.scope == Scope::Global {
+        if def.key == Metric::Param {
+            // One per `[uncertainty]` path: `param.<path>`.
+            let path = name.strip_prefix("param.").unwrap();
+            let u = plan.scenario().uncertainty.as_ref().unwrap();
+            assert!(u.paths().iter().any(|p| p == path), "{name}");
+        } else if def.scope == Scope::Global {
             assert_eq!(name, def.pattern);
         } else {
             let (pre, post) = def.pattern.split_once(def.scope.placeholder()).unwrap();

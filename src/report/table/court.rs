@@ -30,7 +30,8 @@ use crate::scenario::Scenario;
 /// use custody_sim::report::table::stage_caseload;
 ///
 /// let s = presets::baseline();
-/// assert_eq!(stage_caseload(&s, 0), Some(s.total_detainees()));
+/// assert_eq!(stage_caseload(&s, 0), Some(157)); // the minors' juvenile court
+/// assert_eq!(stage_caseload(&s, 1), Some(s.total_detainees() - 157));
 /// assert_eq!(stage_caseload(&s, 99), None);
 /// ```
 pub fn stage_caseload(s: &Scenario, stage: usize) -> Option<u64> {
