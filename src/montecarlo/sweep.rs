@@ -602,7 +602,7 @@ mod tests {
 
     #[test]
     fn named_list_items_resolve_to_their_index() {
-        let s = presets::baseline();
+        let s = presets::baseline_v2();
         let o = s
             .overlap(&["court.stage[trial].servers", "court.stage[1].servers"])
             .unwrap();

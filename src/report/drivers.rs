@@ -34,9 +34,15 @@
 //! largest total index above 0 (at most `top`, three by default); an
 //! answer that does not vary over the design names none.
 //!
-//! A scenario whose `[uncertainty]` has a `posterior` file has no drivers:
-//! its draws are joint and dependent, and Sobol indices are not defined
-//! for dependent inputs ([`crate::decide::uncertain_params`] says so).
+//! A `posterior` file's draws are joint and dependent, and Sobol indices
+//! are not defined for dependent inputs ([`crate::decide::uncertain_params`]
+//! says so). A scenario whose `[uncertainty]` lists independent parameters
+//! beside a `posterior` (the bundled `baseline`: the fitted transfer pace
+//! beside ranges for every unsourced value) has its independent
+//! parameters ranked with the posterior's columns held at their weighted
+//! medians ([`crate::decide::at_medians`]), and [`Drivers::held`] and
+//! [`Drivers::method`] say so; one with a `posterior` alone has no
+//! drivers.
 //!
 //! # Example
 //!
@@ -65,7 +71,7 @@ use crate::decide::{Estimate, SobolOptions, SobolResult, sobol_model, uncertain_
 use crate::error::Error;
 use crate::report::format::fixed;
 use crate::report::phrase::Phrase;
-use crate::scenario::Scenario;
+use crate::scenario::{ParamDist, Scenario};
 
 /// Base samples `N` of `custody-sim run --drivers` without a number.
 pub const DEFAULT_BASE_SAMPLES: usize = 128;
@@ -168,6 +174,10 @@ pub struct Drivers {
     pub seed: u64,
     /// One per headline answer, in [`headline_metrics`] order.
     pub answers: Vec<AnswerDrivers>,
+    /// The `posterior` file's columns, held at their weighted medians
+    /// while the independent parameters vary (empty without a posterior).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<String>,
 }
 
 impl Drivers {
@@ -190,7 +200,7 @@ impl Drivers {
         threads: usize,
         top: usize,
     ) -> Result<Drivers, Error> {
-        let params = uncertain_params(scenario)?;
+        let (params, held) = ranked(scenario)?;
         let metrics = headline_metrics(scenario);
         let names: Vec<&str> = metrics.iter().map(|(m, _)| m.as_str()).collect();
         let opts = SobolOptions {
@@ -200,7 +210,9 @@ impl Drivers {
             threads,
         };
         let r = sobol_model(scenario, &params, &names, &opts)?;
-        Ok(Drivers::from_result(&r, &metrics, top))
+        let mut d = Drivers::from_result(&r, &metrics, top);
+        d.held = held;
+        Ok(d)
     }
 
     /// The drivers of the answers `metrics` (`(metric, words)`) read from
@@ -250,14 +262,24 @@ impl Drivers {
             evaluations: r.evaluations,
             seed: r.options.seed,
             answers,
+            held: Vec::new(),
         }
     }
 
     /// One line on how the ranking was computed: the method, `N`, the
     /// replications and the seed.
     pub fn method(&self) -> String {
+        let held = if self.held.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The posterior's {} jointly drawn columns ({}) are held at their weighted medians: Sobol indices are not defined for dependent draws.",
+                self.held.len(),
+                self.held.join(", ")
+            )
+        };
         format!(
-            "Total Sobol index of each uncertain parameter (its share of the answer's variance, alone or with others; 95% bootstrap interval), from a Saltelli design of N = {} base samples over {} parameters: {} replications, seed {}.",
+            "Total Sobol index of each uncertain parameter (its share of the answer's variance, alone or with others; 95% bootstrap interval), from a Saltelli design of N = {} base samples over {} parameters: {} replications, seed {}.{held}",
             self.base_samples,
             self.parameters.len(),
             crate::report::format::thousands(self.evaluations as f64),
@@ -312,6 +334,43 @@ fn phrase(words: &str, variance: Option<f64>, rows: usize, top: &[Driver]) -> Ph
     p.words(".")
 }
 
+/// The parameters [`Drivers::compute`] ranks, and the posterior columns it
+/// holds at their weighted medians: the `[uncertainty]` parameters as
+/// [`crate::decide::uncertain_params`] gives them; beside a `posterior`
+/// file, its independent parameters, with the file's columns held (see
+/// the [module docs](self)).
+///
+/// # Errors
+///
+/// As [`crate::decide::uncertain_params`] when the scenario has no
+/// independent parameter to rank.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::{presets, report::drivers::ranked};
+///
+/// // The baseline: its ranges ranked, its fitted transfer pace held.
+/// let (params, held) = ranked(&presets::baseline())?;
+/// assert!(params.iter().any(|p| p.path == "facility[Karkh].initial_occupancy"));
+/// assert!(held.iter().any(|c| c == "transfer.phase[1].interval_days.value"));
+/// assert!(ranked(&presets::plan_2026_01()).is_err(), "no [uncertainty]");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ranked(scenario: &Scenario) -> Result<(Vec<ParamDist>, Vec<String>), Error> {
+    match scenario.uncertainty.as_ref() {
+        // `sobol_model` holds every path it does not vary at its median.
+        Some(u) if u.posterior.is_some() && !u.params.is_empty() => Ok((
+            u.params.clone(),
+            u.posterior_table
+                .as_ref()
+                .map(|t| t.columns.clone())
+                .unwrap_or_default(),
+        )),
+        _ => Ok((uncertain_params(scenario)?, Vec::new())),
+    }
+}
+
 /// What the "What drives this" section says when the drivers were not
 /// computed: for a scenario without `[uncertainty]`, how to give ranges to
 /// `custody-sim sensitivity`; with listed uncertain parameters, how to
@@ -332,14 +391,14 @@ pub fn pointer(scenario: &Scenario) -> String {
         .next()
         .map_or_else(|| "METRIC".to_string(), |(m, _)| m);
     match &scenario.uncertainty {
-        Some(u) if u.posterior.is_some() => format!(
+        Some(u) if u.posterior.is_some() && u.params.is_empty() => format!(
             "The uncertain parameters come from the posterior file {}: joint draws, dependent on each other, for which Sobol indices are not defined. To see which of them drive these answers, give each a plausible range: custody-sim sensitivity SCENARIO --param 'PATH={{dist=…}}' --metric {metric}.",
             u.posterior.as_deref().unwrap_or_default()
         ),
         Some(u) if !u.params.is_empty() => {
             let k = u.params.len();
             format!(
-                "This scenario draws {k} uncertain parameter{} ({}). Rank them for each answer with custody-sim run SCENARIO --drivers ({} more replications at N = {}), or custody-sim sensitivity SCENARIO --metric {metric}.",
+                "This scenario draws {k} uncertain parameter{} ({}). Rank them for each answer with custody-sim run SCENARIO --drivers ({} more replications at N = {}{}), or custody-sim sensitivity SCENARIO --metric {metric}.",
                 if k == 1 { "" } else { "s" },
                 u.params
                     .iter()
@@ -347,7 +406,13 @@ pub fn pointer(scenario: &Scenario) -> String {
                     .collect::<Vec<_>>()
                     .join(", "),
                 crate::report::format::thousands((DEFAULT_BASE_SAMPLES * (k + 2)) as f64),
-                DEFAULT_BASE_SAMPLES
+                DEFAULT_BASE_SAMPLES,
+                match &u.posterior {
+                    Some(f) => format!(
+                        "; the jointly drawn columns of the posterior file {f} held at their weighted medians"
+                    ),
+                    None => String::new(),
+                }
             )
         }
         _ => format!(

@@ -835,7 +835,7 @@ mod tests {
 
     #[test]
     fn the_summary_table_shows_the_version_2_metrics() {
-        let mut s = crate::scenario::presets::baseline();
+        let mut s = crate::scenario::presets::baseline_v2();
         s.horizon_days = 60;
         let runs = crate::montecarlo::Runs {
             replications: 3,

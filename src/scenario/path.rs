@@ -751,7 +751,7 @@ mod tests {
 
     #[test]
     fn bad_paths_and_values_name_the_path() {
-        let s = presets::baseline();
+        let s = presets::baseline_v2();
         for (path, value, needle) in [
             (
                 "court.stage[appeal].servers",

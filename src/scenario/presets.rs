@@ -104,6 +104,18 @@ pub fn baseline() -> Scenario {
     s
 }
 
+/// The version 2 baseline, frozen byte for byte in
+/// `tests/integration/fixtures/baseline-v2.toml`: the unit tests written
+/// against its stages (trial second, the investigation's schedule up to
+/// 6,000, no capacity rule) run it, as the golden snapshot does.
+#[cfg(test)]
+pub(crate) fn baseline_v2() -> Scenario {
+    parse_bundled(
+        "baseline-v2",
+        include_str!("../../tests/integration/fixtures/baseline-v2.toml"),
+    )
+}
+
 /// The `plan-2026-01` scenario: the transfer plan as announced in January
 /// 2026, as the reporting of January and February 2026 describes it (the
 /// `baseline` of version 1). Built in Rust; equal to

@@ -240,6 +240,6 @@ fn compare_text_opens_with_each_scenarios_capacity_answers() {
     assert!(more < table, "{text}");
     // Dates with their bands, and the input-only facilities marked.
     let base = &text[..more];
-    assert!(base.contains(" Feb 2026 (90% of runs: "), "{base}");
+    assert!(base.contains(" 2026 (90% of runs: "), "{base}");
     assert!(base.contains("Hillah (input only"), "{base}");
 }

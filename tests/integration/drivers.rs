@@ -131,13 +131,16 @@ fn run_drivers_fills_the_report_section_the_json_and_the_table() {
 #[test]
 fn without_drivers_the_section_points_to_sensitivity() {
     let dir = Scratch::new("drivers-pointer");
-    // No [uncertainty]: how to give ranges to `sensitivity`.
+    // No [uncertainty] (the frozen version 2 baseline): how to give ranges
+    // to `sensitivity`.
+    let plain = dir.arg("plain.toml");
+    std::fs::write(&plain, super::fixtures::BASELINE_V2).unwrap();
     let html = dir.arg("plain.html");
     expect(
         0,
         &[
             "run",
-            "baseline",
+            &plain,
             "-n",
             "2",
             "--set",
@@ -162,7 +165,7 @@ fn without_drivers_the_section_points_to_sensitivity() {
         "{section}"
     );
     // --drivers on a scenario with nothing to rank is refused before any run.
-    let o = expect(1, &["run", "baseline", "-n", "2", "--drivers"]);
+    let o = expect(1, &["run", &plain, "-n", "2", "--drivers"]);
     assert!(
         stderr(&o).contains("no [uncertainty] table"),
         "{}",
@@ -236,5 +239,32 @@ fn a_calibrated_run_names_its_posterior_everywhere() {
         stderr(&o).contains("uncertainty.posterior"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// The bundled baseline: ranges beside a fitted posterior. Its ranges are
+/// ranked with the posterior's columns held at their weighted medians, and
+/// the report says so, with or without `--drivers`.
+#[test]
+fn the_baseline_ranks_its_ranges_with_the_posterior_held() {
+    let s = baseline_days(30);
+    let section = custody_sim::report::drivers::pointer(&s);
+    assert!(section.contains("--drivers"), "{section}");
+    assert!(
+        section.contains("baseline-posterior.csv held at their weighted medians"),
+        "{section}"
+    );
+    let d = Drivers::compute(&s, 2, 1, 0, 3).unwrap();
+    let u = s.uncertainty.as_ref().unwrap();
+    assert_eq!(d.parameters.len(), u.params.len());
+    assert_eq!(d.evaluations, 2 * (u.params.len() + 2));
+    let t = u.posterior_table.as_ref().unwrap();
+    assert_eq!(d.held, t.columns);
+    // No posterior column is among the ranked parameters.
+    assert!(d.parameters.iter().all(|p| !t.columns.contains(p)));
+    assert!(
+        d.method().contains("held at their weighted medians"),
+        "{}",
+        d.method()
     );
 }

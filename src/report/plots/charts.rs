@@ -64,15 +64,15 @@ impl Context<'_> {
         if let Some(v) = variant {
             name = format!("{name}, variant {v}");
         }
-        if let Some(d) = crate::report::drawn::Drawn::of(self.scenario) {
-            name = format!("{name}, drawing {}", d.short());
-        }
         if !set.is_empty() {
             let mut text = overrides_text(&set);
             if text.chars().count() > OVERRIDES_SHOWN {
                 text = text.chars().take(OVERRIDES_SHOWN - 1).collect::<String>() + "\u{2026}";
             }
             name = format!("{name} (--set {text})");
+        }
+        if let Some(d) = crate::report::drawn::Drawn::of(self.scenario) {
+            name = format!("{name}, drawing {}", d.short());
         }
         format!(
             "{} \u{2014} {}; {} replications; day 0 = {}",

@@ -169,11 +169,11 @@ pub(super) fn court_stages(out: &mut String, scenario: &Scenario, s: &Summary) {
 mod tests {
     use super::*;
 
-    /// Every step of the baseline's investigation schedule shows, with its
+    /// Every step of the version 2 baseline's investigation schedule shows, with its
     /// date, and 6,000 servers for 5,704 transferees reads "no limit".
     #[test]
     fn every_schedule_step_shows_with_its_date() {
-        let s = crate::scenario::presets::baseline();
+        let s = crate::scenario::presets::baseline_v2();
         let i = s
             .court
             .stages
@@ -203,7 +203,7 @@ mod tests {
     /// cases make it unbounded.
     #[test]
     fn the_caseload_follows_the_routes() {
-        let mut s = crate::scenario::presets::baseline();
+        let mut s = crate::scenario::presets::baseline_v2();
         let total = s.total_detainees();
         s.groups[0].stages = Some(vec!["trial".into()]);
         assert_eq!(stage_caseload(&s, 0), Some(total - s.groups[0].count));

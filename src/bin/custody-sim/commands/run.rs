@@ -27,7 +27,7 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     // for a scenario that has no parameters to rank.
     let driver_runs = match a.drivers {
         Some(n) => {
-            let k = custody_sim::decide::uncertain_params(&scenario)?.len() as u64;
+            let k = custody_sim::report::drivers::ranked(&scenario)?.0.len() as u64;
             n.saturating_mul(k + 2)
         }
         None => 0,
