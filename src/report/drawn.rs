@@ -10,7 +10,7 @@
 //! use custody_sim::scenario::{PosteriorTable, Uncertainty};
 //! use custody_sim::{Dist, presets};
 //!
-//! let mut s = presets::baseline();
+//! let mut s = presets::plan_2026_01();
 //! assert!(Drawn::of(&s).is_none(), "nothing drawn: no [uncertainty]");
 //! let mut u = Uncertainty::new([("court.conviction_probability", Dist::uniform(0.85, 0.99))]);
 //! u.posterior = Some("calibrated.csv".into());
