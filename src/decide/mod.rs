@@ -23,8 +23,9 @@
 //! The parameters of a sensitivity analysis may come from the scenario's
 //! own `[uncertainty]` table ([`uncertain_params`]); every sensitivity
 //! function holds an uncertain path it does not vary at its median
-//! ([`at_medians`]; a `posterior` table of joint draws is refused as a
-//! source of parameters, see [`mod@params`]).
+//! ([`at_medians`]; a `posterior` table of joint draws is held there,
+//! never varied as independent factors: [`held_columns`], see
+//! [`mod@params`]).
 //!
 //! The results derive `Serialize`; their JSON field names are part of the
 //! interface (`path`, `first_order`, `total`, `swing`, `value`, `target`).
@@ -67,7 +68,7 @@ pub use morris::{
     MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_fn_with,
     morris_model, morris_model_with,
 };
-pub use params::{at_medians, parse_param, uncertain_params};
+pub use params::{at_medians, held_columns, held_note, parse_param, uncertain_params};
 pub use probe::SeriesDay;
 pub use regional::{Condition, RegionalIndex, RegionalResult, regional, regional_fn};
 pub use sobol::{

@@ -15,22 +15,38 @@
 //!   "others at their medians" asks, rather than at whatever value the file
 //!   writes beside its distribution.
 //!
-//! # A `posterior` table is refused
+//! # A `posterior` table is held, not varied
 //!
 //! The rows of a `posterior` file are joint weighted draws (what
 //! `calibrate` writes): its parameters are **dependent**, often strongly
 //! (a calibration that pins down a rate times a duration leaves a ridge).
-//! Sobol indices are defined for independent inputs; drawing the columns
-//! independently from their weighted marginals would analyse a different
-//! input distribution, one that puts weight on combinations the posterior
-//! rules out, and the indices could mislead about the calibrated model.
-//! [`uncertain_params`] therefore refuses a scenario whose `[uncertainty]`
-//! names a `posterior` file, with an error suggesting to give the
-//! parameters explicitly (`--param PATH=DIST` on the command line, a list
-//! of [`ParamDist`] in the library), e.g. each column's plausible range: then
-//! the analysis is of the distributions the user chose, and says so.
-//! Given explicit parameters, the posterior's columns that are not varied
-//! are held at their weighted medians ([`at_medians`]).
+//! Sobol indices are defined for independent inputs, and Morris's
+//! one-at-a-time moves along a grid of independent marginals; drawing the
+//! columns independently from their weighted marginals would analyse a
+//! different input distribution, one that puts weight on combinations the
+//! posterior rules out, and the ranking could mislead about the
+//! calibrated model.
+//!
+//! This module holds the one rule that `custody-sim sensitivity` (Sobol,
+//! `--method morris`, `--region`) and `custody-sim run --drivers`
+//! ([`crate::report::drivers::ranked`]) share:
+//!
+//! - the **factors** are the independent parameters `[uncertainty]` lists
+//!   ([`uncertain_params`]), or the `--param`s given instead;
+//! - a `posterior` file's columns that are not among the factors are
+//!   **held at their weighted medians** ([`at_medians`]), and
+//!   [`held_columns`] names them so that the output can say so
+//!   ([`held_note`]: one line);
+//! - a scenario whose `[uncertainty]` is a `posterior` file alone has no
+//!   independent factor: [`uncertain_params`] refuses it, with an error
+//!   suggesting to give the parameters explicitly (`--param PATH=DIST` on
+//!   the command line, a list of [`ParamDist`] in the library), e.g. each
+//!   column's plausible range: then the analysis is of the distributions
+//!   the user chose, and says so.
+//!
+//! A `--param` on one of the posterior's columns varies that column over
+//! the distribution given (it is then a factor, not held); the other
+//! columns stay at their medians.
 
 use super::{DecideError, adapter, quantile};
 use crate::error::Error;
@@ -71,21 +87,23 @@ pub fn parse_param(text: &str) -> Result<ParamDist, Error> {
 }
 
 /// The scenario's `[uncertainty]` parameters, each distribution checked, in the
-/// table's order: what `custody-sim sensitivity SCENARIO` varies when no
-/// `--param` is given.
+/// table's order: what `custody-sim sensitivity SCENARIO` and `custody-sim
+/// run --drivers` vary when no `--param` is given. Beside a `posterior`
+/// file these are the independent parameters only; the file's columns are
+/// held at their medians ([`held_columns`], see the [module docs](self)).
 ///
 /// # Errors
 ///
 /// [`Error::Decide`] of kind [`DecideError::Input`] at `uncertainty` when
 /// the scenario has no `[uncertainty]` table or it lists no parameter; at
-/// `uncertainty.posterior` when it names a `posterior` file of joint draws
-/// (dependent inputs, see the [module docs](self)); at a parameter's path
-/// when its distribution has no quantile function.
+/// `uncertainty.posterior` when its only parameters are a `posterior`
+/// file of joint draws (dependent inputs, see the [module docs](self)); at
+/// a parameter's path when its distribution has no quantile function.
 ///
 /// # Example
 ///
 /// ```
-/// use custody_sim::decide::uncertain_params;
+/// use custody_sim::decide::{held_columns, uncertain_params};
 /// use custody_sim::{Dist, presets, scenario::{ParamDist, Uncertainty}};
 ///
 /// let mut s = presets::plan_2026_01();
@@ -97,6 +115,15 @@ pub fn parse_param(text: &str) -> Result<ParamDist, Error> {
 ///     uncertain_params(&s)?,
 ///     [ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40))]
 /// );
+///
+/// // The bundled baseline: its ranges are the factors, its fitted
+/// // transfer pace (a posterior file) is held.
+/// let b = presets::baseline();
+/// let params = uncertain_params(&b)?;
+/// assert!(params.iter().any(|p| p.path == "facility[Karkh].initial_occupancy"));
+/// let held = held_columns(&b, &params);
+/// assert!(held.iter().any(|c| c == "transfer.phase[1].interval_days.value"));
+/// assert!(!params.iter().any(|p| held.contains(&p.path)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<ParamDist>, Error> {
@@ -109,20 +136,20 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<ParamDist>, Error> {
             ),
         ));
     };
-    if let Some(file) = &u.posterior {
-        let columns = u
-            .posterior_table
-            .as_ref()
-            .map(|t| format!(" ({})", t.columns.join(", ")))
-            .unwrap_or_default();
-        return Err(DecideError::input(
-            "uncertainty.posterior",
-            format!(
-                "{file:?} holds joint weighted draws{columns}: its parameters are dependent, and Sobol indices are not defined for dependent inputs; give the parameters to vary explicitly (--param 'PATH={{dist=...}}', e.g. each column's plausible range), which replace [uncertainty] (the posterior's columns are then held at their weighted medians)"
-            ),
-        ));
-    }
     if u.params.is_empty() {
+        if let Some(file) = &u.posterior {
+            let columns = u
+                .posterior_table
+                .as_ref()
+                .map(|t| format!(" ({})", t.columns.join(", ")))
+                .unwrap_or_default();
+            return Err(DecideError::input(
+                "uncertainty.posterior",
+                format!(
+                    "{file:?} holds joint weighted draws{columns} and [uncertainty] lists no independent parameter beside it: the draws are dependent, and Sobol indices and Morris effects are not defined for dependent inputs; give the parameters to vary explicitly (--param 'PATH={{dist=...}}', e.g. each column's plausible range), which replace [uncertainty] (the posterior's other columns are then held at their weighted medians)"
+                ),
+            ));
+        }
         return Err(DecideError::input(
             "uncertainty",
             format!(
@@ -135,6 +162,82 @@ pub fn uncertain_params(scenario: &Scenario) -> Result<Vec<ParamDist>, Error> {
         quantile::check(&p.path, &p.dist)?;
     }
     Ok(u.params.clone())
+}
+
+/// The columns of the scenario's `posterior` file that an analysis over
+/// `params` holds at their weighted medians ([`at_medians`]): every
+/// column that no parameter of `params` reaches (in any spelling of its
+/// path, `court.stage[trial].servers` or `court.stage[1].servers`), in
+/// the file's order. Empty without a loaded `posterior` file.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{held_columns, parse_param, uncertain_params};
+/// use custody_sim::presets;
+///
+/// let b = presets::baseline();
+/// let all = held_columns(&b, &uncertain_params(&b)?);
+/// // A --param on a column varies it: it is no longer held.
+/// let p = parse_param(r#"transfer.phase[1].interval_days.value={dist="uniform",low=0.5,high=2}"#)?;
+/// let fewer = held_columns(&b, &[p]);
+/// assert_eq!(fewer.len() + 1, all.len());
+/// assert!(!fewer.iter().any(|c| c == "transfer.phase[1].interval_days.value"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn held_columns(scenario: &Scenario, params: &[ParamDist]) -> Vec<String> {
+    let Some(t) = scenario
+        .uncertainty
+        .as_ref()
+        .and_then(|u| u.posterior_table.as_ref())
+    else {
+        return Vec::new();
+    };
+    let canonical = |p: &str| {
+        scenario
+            .canonical_path(p)
+            .unwrap_or_else(|_| p.to_string())
+    };
+    let varied: Vec<String> = params.iter().map(|p| canonical(&p.path)).collect();
+    t.columns
+        .iter()
+        .filter(|c| !varied.contains(&canonical(c)))
+        .cloned()
+        .collect()
+}
+
+/// One line saying which `posterior` columns an analysis over `params`
+/// holds ([`held_columns`]) and why; `None` when it holds none.
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{held_note, uncertain_params};
+/// use custody_sim::presets;
+///
+/// let b = presets::baseline();
+/// let line = held_note(&b, &uncertain_params(&b)?).unwrap();
+/// assert!(line.starts_with("Held at their weighted medians: the 7 columns of the posterior file baseline-posterior.csv"), "{line}");
+/// assert!(line.contains("transfer.phase[1].interval_days.value"));
+/// assert_eq!(held_note(&presets::plan_2026_01(), &[]), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn held_note(scenario: &Scenario, params: &[ParamDist]) -> Option<String> {
+    let held = held_columns(scenario, params);
+    if held.is_empty() {
+        return None;
+    }
+    let file = scenario
+        .uncertainty
+        .as_ref()
+        .and_then(|u| u.posterior.as_deref())
+        .unwrap_or_default();
+    let n = held.len();
+    Some(format!(
+        "Held at their weighted medians: the {n} column{} of the posterior file {file} not among the parameters ({}), jointly drawn and dependent, for which Sobol indices and Morris effects are not defined.",
+        if n == 1 { "" } else { "s" },
+        held.join(", ")
+    ))
 }
 
 /// Checks the paths of `params` against `scenario`: each keeps the shape
@@ -275,6 +378,23 @@ mod tests {
         );
         let p = m.param("court.conviction_probability").unwrap();
         assert!((p.as_float().unwrap() - 0.85).abs() < 1e-12, "{p}");
+        // Beside a posterior, the listed parameters are the factors and
+        // the posterior's column is held.
+        let params = uncertain_params(&s).unwrap();
+        assert_eq!(params.len(), 1);
+        assert_eq!(params[0].path, "court.conviction_probability");
+        assert_eq!(
+            held_columns(&s, &params),
+            ["court.stage[trial].servers".to_string()]
+        );
+        // The same column in another spelling is varied, not held.
+        let by_index = parse_param(r#"court.stage[1].servers={dist="uniform_int",low=5,high=60}"#)
+            .unwrap();
+        assert!(held_columns(&s, &[by_index]).is_empty());
+        // A posterior alone has no independent factor.
+        let mut alone = s.uncertainty.clone().unwrap();
+        alone.params.clear();
+        s.uncertainty = Some(alone);
         let e = uncertain_params(&s).unwrap_err().to_string();
         assert!(
             e.starts_with("uncertainty.posterior: \"p.csv\" holds joint weighted draws (court.stage[trial].servers)"),

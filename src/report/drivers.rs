@@ -35,8 +35,9 @@
 //! answer that does not vary over the design names none.
 //!
 //! A `posterior` file's draws are joint and dependent, and Sobol indices
-//! are not defined for dependent inputs ([`crate::decide::uncertain_params`]
-//! says so). A scenario whose `[uncertainty]` lists independent parameters
+//! are not defined for dependent inputs. The rule that follows lives in
+//! [`mod@crate::decide::params`], shared with `custody-sim sensitivity`
+//! ([`ranked`] applies it). A scenario whose `[uncertainty]` lists independent parameters
 //! beside a `posterior` (the bundled `baseline`: the fitted transfer pace
 //! beside ranges for every unsourced value) has its independent
 //! parameters ranked with the posterior's columns held at their weighted
@@ -67,7 +68,9 @@
 
 use serde::Serialize;
 
-use crate::decide::{Estimate, SobolOptions, SobolResult, sobol_model, uncertain_params};
+use crate::decide::{
+    Estimate, SobolOptions, SobolResult, held_columns, sobol_model, uncertain_params,
+};
 use crate::error::Error;
 use crate::report::format::fixed;
 use crate::report::phrase::Phrase;
@@ -189,7 +192,7 @@ impl Drivers {
     /// # Errors
     ///
     /// As [`crate::decide::uncertain_params`]: [`Error::Decide`] for a
-    /// scenario without `[uncertainty]`, with a `posterior` file, or with
+    /// scenario without `[uncertainty]`, with a `posterior` file alone, or with
     /// no listed parameter; as [`crate::decide::sobol_model`] for a bad
     /// path, fewer than 2 base samples or a drawn value that makes the
     /// scenario invalid.
@@ -335,10 +338,11 @@ fn phrase(words: &str, variance: Option<f64>, rows: usize, top: &[Driver]) -> Ph
 }
 
 /// The parameters [`Drivers::compute`] ranks, and the posterior columns it
-/// holds at their weighted medians: the `[uncertainty]` parameters as
-/// [`crate::decide::uncertain_params`] gives them; beside a `posterior`
-/// file, its independent parameters, with the file's columns held (see
-/// the [module docs](self)).
+/// holds at their weighted medians: [`crate::decide::uncertain_params`]
+/// and [`crate::decide::held_columns`], the one rule that `custody-sim
+/// sensitivity` (Sobol and Morris) also follows (see
+/// [`mod@crate::decide::params`]): beside a `posterior` file, the
+/// independent `[uncertainty]` parameters, with the file's columns held.
 ///
 /// # Errors
 ///
@@ -358,17 +362,10 @@ fn phrase(words: &str, variance: Option<f64>, rows: usize, top: &[Driver]) -> Ph
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn ranked(scenario: &Scenario) -> Result<(Vec<ParamDist>, Vec<String>), Error> {
-    match scenario.uncertainty.as_ref() {
-        // `sobol_model` holds every path it does not vary at its median.
-        Some(u) if u.posterior.is_some() && !u.params.is_empty() => Ok((
-            u.params.clone(),
-            u.posterior_table
-                .as_ref()
-                .map(|t| t.columns.clone())
-                .unwrap_or_default(),
-        )),
-        _ => Ok((uncertain_params(scenario)?, Vec::new())),
-    }
+    // `sobol_model` holds every path it does not vary at its median.
+    let params = uncertain_params(scenario)?;
+    let held = held_columns(scenario, &params);
+    Ok((params, held))
 }
 
 /// What the "What drives this" section says when the drivers were not

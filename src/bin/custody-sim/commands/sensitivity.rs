@@ -3,6 +3,12 @@
 //! parameters: those of `--param`, else the scenario's `[uncertainty]`;
 //! with `--method morris`, Morris elementary effects instead; with
 //! `--region`, regional sensitivity on a threshold.
+//!
+//! Without `--param`, the factors are the scenario's independent
+//! `[uncertainty]` parameters and a `posterior` file's columns are held at
+//! their weighted medians (the rule of [`custody_sim::decide::params`],
+//! shared with `run --drivers`); the table, the JSON (`held`) and the
+//! report say which columns were held.
 
 use custody_sim::Scenario;
 use custody_sim::decide::shard::{Method, sensitivity_shard};
@@ -12,9 +18,11 @@ use custody_sim::decide::{
     uncertain_params,
 };
 use custody_sim::report::csv::{morris_csv, regional_csv, sensitivity_csv};
-use custody_sim::report::html::{Provenance, Report};
+use custody_sim::decide::{at_medians, held_columns, held_note};
+use custody_sim::report::html::{Provenance, Report, Table, TableCell};
 use custody_sim::report::table::{morris_table, regional_table, sensitivity_table};
 use custody_sim::scenario::ParamDist;
+use serde::Serialize;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
@@ -58,8 +66,9 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     if params.is_empty() {
         params = uncertain_params(&scenario)?;
     }
+    let held = Held::of(&scenario, &params);
     if let Some(c) = &a.region {
-        return region(a, &scenario, &params, c, &loaded.overrides);
+        return region(a, &scenario, &params, c, &loaded.overrides, &held);
     }
     let metrics: Vec<&str> = a.metric.iter().map(String::as_str).collect();
     let groups = a
@@ -68,7 +77,15 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         .map(|g| parse_group(g).map_err(|e| Fail::Msg(format!("--group {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     if a.method == SensitivityMethod::Morris {
-        return morris(a, &scenario, &params, &groups, &metrics, &loaded.overrides);
+        return morris(
+            a,
+            &scenario,
+            &params,
+            &groups,
+            &metrics,
+            &loaded.overrides,
+            &held,
+        );
     }
     let spec = SobolSpec {
         groups,
@@ -100,8 +117,92 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         threads: threads(a.common.threads, a.samples),
     };
     let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
-    emit_sobol(&r, json_to, csv_to, a.plots.as_deref(), a.common.quiet)?;
-    report(a, &scenario, &r, &loaded.overrides)
+    let json = held.json(&r);
+    emit_sobol_held(&r, &json, json_to, csv_to, a.plots.as_deref(), a.common.quiet)?;
+    held.print(a.common.quiet, json_to, csv_to)?;
+    report(a, &scenario, &r, &loaded.overrides, &held)
+}
+
+/// The `posterior` columns an analysis holds at their weighted medians
+/// ([`custody_sim::decide::held_columns`]), their medians, and the line
+/// saying so ([`custody_sim::decide::held_note`]); empty when none.
+#[derive(Debug, Default)]
+pub(crate) struct Held {
+    /// The columns, in the posterior file's order.
+    names: Vec<String>,
+    /// Their medians, as the scenario writes them.
+    medians: Vec<String>,
+    line: Option<String>,
+}
+
+/// An analysis's JSON with the held columns added (`"held": [...]`,
+/// after the analysis's own fields; absent when none is held).
+#[derive(Serialize)]
+struct WithHeld<'a, T: Serialize> {
+    #[serde(flatten)]
+    result: &'a T,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    held: &'a [String],
+}
+
+impl Held {
+    fn of(scenario: &Scenario, params: &[ParamDist]) -> Held {
+        let Some(line) = held_note(scenario, params) else {
+            return Held::default();
+        };
+        let medians = at_medians(scenario).ok();
+        let names = held_columns(scenario, params);
+        let medians = names
+            .iter()
+            .map(|c| {
+                medians
+                    .as_ref()
+                    .and_then(|m| m.param(c).ok())
+                    .map_or_else(|| "–".to_string(), |v| v.to_string())
+            })
+            .collect();
+        Held {
+            names,
+            medians,
+            line: Some(line),
+        }
+    }
+
+    /// `result`'s JSON document, `"held"` added when a column is held.
+    fn json<'a, T: Serialize>(&'a self, result: &'a T) -> WithHeld<'a, T> {
+        WithHeld {
+            result,
+            held: &self.names,
+        }
+    }
+
+    /// The held line after the table, where the table is printed.
+    fn print(
+        &self,
+        quiet: bool,
+        json_to: Option<&std::path::Path>,
+        csv_to: Option<&std::path::Path>,
+    ) -> Result<(), Fail> {
+        let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
+        match &self.line {
+            Some(line) if !quiet && !to_stdout => print(&format!("{line}\n")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The report's table of the held columns and their medians.
+    fn report(&self, rep: Report) -> Report {
+        let Some(line) = &self.line else { return rep };
+        let mut t = Table::new(
+            "Held at their weighted medians",
+            ["posterior column", "median"],
+        )
+        .note(line.clone());
+        for (c, v) in self.names.iter().zip(&self.medians) {
+            t = t.row([TableCell::code(c), TableCell::text(v.clone())]);
+        }
+        rep.table(t)
+    }
 }
 
 /// `--method morris`: the screening's JSON, CSV, table, charts
@@ -113,6 +214,7 @@ fn morris(
     groups: &[Group],
     metrics: &[&str],
     overrides: &[custody_sim::scenario::Override],
+    held: &Held,
 ) -> Result<(), Fail> {
     for (flag, given) in [("--dummy", a.dummy), ("--second-order", a.second_order)] {
         if given {
@@ -135,13 +237,16 @@ fn morris(
         threads,
     };
     let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
-    emit_morris(
+    let json = held.json(&r);
+    emit_morris_held(
         &r,
+        &json,
         a.json.json.as_deref(),
         a.csv.as_deref(),
         a.plots.as_deref(),
         a.common.quiet,
     )?;
+    held.print(a.common.quiet, a.json.json.as_deref(), a.csv.as_deref())?;
     let Some(path) = &a.report.report else {
         return Ok(());
     };
@@ -152,7 +257,7 @@ fn morris(
     let provenance = Provenance::now(a.common.seed, None, output::command_line())
         .detail("trajectories", a.trajectories)
         .detail("levels", a.levels);
-    let rep = Report::morris(&r, scenario, overrides);
+    let rep = held.report(Report::morris(&r, scenario, overrides));
     output::write_report(path, rep, figures, provenance, a.common.quiet)
 }
 
@@ -166,8 +271,21 @@ pub(crate) fn emit_morris(
     plots: Option<&std::path::Path>,
     quiet: bool,
 ) -> Result<(), Fail> {
+    emit_morris_held(r, r, json_to, csv_to, plots, quiet)
+}
+
+/// [`emit_morris`] with `json` the JSON document (the result, or the
+/// result with its held columns).
+fn emit_morris_held(
+    r: &MorrisResult,
+    json: &impl Serialize,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    plots: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
     if let Some(p) = json_to {
-        emit_json(r, p, quiet)?;
+        emit_json(json, p, quiet)?;
     }
     if let Some(p) = csv_to {
         emit_text(&morris_csv(r), p, quiet)?;
@@ -196,8 +314,21 @@ pub(crate) fn emit_sobol(
     plots: Option<&std::path::Path>,
     quiet: bool,
 ) -> Result<(), Fail> {
+    emit_sobol_held(r, r, json_to, csv_to, plots, quiet)
+}
+
+/// [`emit_sobol`] with `json` the JSON document (the result, or the
+/// result with its held columns).
+fn emit_sobol_held(
+    r: &SobolResult,
+    json: &impl Serialize,
+    json_to: Option<&std::path::Path>,
+    csv_to: Option<&std::path::Path>,
+    plots: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
     if let Some(p) = json_to {
-        emit_json(r, p, quiet)?;
+        emit_json(json, p, quiet)?;
     }
     if let Some(p) = csv_to {
         emit_text(&sensitivity_csv(r), p, quiet)?;
@@ -314,6 +445,7 @@ fn region(
     params: &[ParamDist],
     condition: &str,
     overrides: &[custody_sim::scenario::Override],
+    held: &Held,
 ) -> Result<(), Fail> {
     if a.method == SensitivityMethod::Morris {
         return crate::fail(
@@ -335,11 +467,13 @@ fn region(
     )?;
     emit_regional(
         &r,
+        &held.json(&r),
         a.json.json.as_deref(),
         a.csv.as_deref(),
         a.plots.as_deref(),
         a.common.quiet,
     )?;
+    held.print(a.common.quiet, a.json.json.as_deref(), a.csv.as_deref())?;
     let Some(path) = &a.report.report else {
         return Ok(());
     };
@@ -350,7 +484,7 @@ fn region(
     let provenance = Provenance::now(a.common.seed, None, output::command_line())
         .detail("samples", a.samples)
         .detail("condition", condition_text);
-    let rep = Report::regional(&r, scenario, overrides);
+    let rep = held.report(Report::regional(&r, scenario, overrides));
     output::write_report(path, rep, figures, provenance, a.common.quiet)
 }
 
@@ -359,13 +493,14 @@ fn region(
 /// output.
 fn emit_regional(
     r: &RegionalResult,
+    json: &impl Serialize,
     json_to: Option<&std::path::Path>,
     csv_to: Option<&std::path::Path>,
     plots: Option<&std::path::Path>,
     quiet: bool,
 ) -> Result<(), Fail> {
     if let Some(p) = json_to {
-        emit_json(r, p, quiet)?;
+        emit_json(json, p, quiet)?;
     }
     if let Some(p) = csv_to {
         emit_text(&regional_csv(r), p, quiet)?;
@@ -391,6 +526,7 @@ fn report(
     scenario: &Scenario,
     r: &SobolResult,
     overrides: &[custody_sim::scenario::Override],
+    held: &Held,
 ) -> Result<(), Fail> {
     let Some(path) = &a.report.report else {
         return Ok(());
@@ -403,6 +539,6 @@ fn report(
         .detail("base samples", a.samples)
         .detail("bootstrap resamples", a.bootstrap)
         .detail("replications at each end of the tornado", a.replications);
-    let rep = Report::sensitivity(r, scenario, overrides);
+    let rep = held.report(Report::sensitivity(r, scenario, overrides));
     output::write_report(path, rep, figures, provenance, a.common.quiet)
 }
