@@ -193,11 +193,7 @@ pub fn held_columns(scenario: &Scenario, params: &[ParamDist]) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let canonical = |p: &str| {
-        scenario
-            .canonical_path(p)
-            .unwrap_or_else(|_| p.to_string())
-    };
+    let canonical = |p: &str| scenario.canonical_path(p).unwrap_or_else(|_| p.to_string());
     let varied: Vec<String> = params.iter().map(|p| canonical(&p.path)).collect();
     t.columns
         .iter()
@@ -388,8 +384,8 @@ mod tests {
             ["court.stage[trial].servers".to_string()]
         );
         // The same column in another spelling is varied, not held.
-        let by_index = parse_param(r#"court.stage[1].servers={dist="uniform_int",low=5,high=60}"#)
-            .unwrap();
+        let by_index =
+            parse_param(r#"court.stage[1].servers={dist="uniform_int",low=5,high=60}"#).unwrap();
         assert!(held_columns(&s, &[by_index]).is_empty());
         // A posterior alone has no independent factor.
         let mut alone = s.uncertainty.clone().unwrap();

@@ -40,6 +40,7 @@ mod scenario_schema;
 mod scenario_v2;
 mod schema;
 mod sensitivity_methods;
+mod sensitivity_posterior;
 mod sensitivity_report;
 mod sensitivity_shards;
 mod snapshot;

@@ -17,8 +17,8 @@ use custody_sim::decide::{
     SobolSpec, morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
     uncertain_params,
 };
-use custody_sim::report::csv::{morris_csv, regional_csv, sensitivity_csv};
 use custody_sim::decide::{at_medians, held_columns, held_note};
+use custody_sim::report::csv::{morris_csv, regional_csv, sensitivity_csv};
 use custody_sim::report::html::{Provenance, Report, Table, TableCell};
 use custody_sim::report::table::{morris_table, regional_table, sensitivity_table};
 use custody_sim::scenario::ParamDist;
@@ -118,7 +118,14 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     };
     let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
     let json = held.json(&r);
-    emit_sobol_held(&r, &json, json_to, csv_to, a.plots.as_deref(), a.common.quiet)?;
+    emit_sobol_held(
+        &r,
+        &json,
+        json_to,
+        csv_to,
+        a.plots.as_deref(),
+        a.common.quiet,
+    )?;
     held.print(a.common.quiet, json_to, csv_to)?;
     report(a, &scenario, &r, &loaded.overrides, &held)
 }
