@@ -399,7 +399,15 @@ fn sensitivity_report_holds_indices_and_swings() {
     assert!(li.text().any(|t| t == top["path"].as_str().unwrap()));
     assert_eq!(data(li, "total"), num(&top["total"]["estimate"]));
     assert_eq!(data(li, "swing"), num(&top["swing"]["estimate"]));
-    assert_eq!(doc.select(&sel("#tables tbody tr")).count(), 2);
+    // One row per parameter; the baseline's posterior columns, not varied
+    // here, are held at their medians and listed in a table of their own.
+    let held = doc
+        .select(&sel("#tables figure.table"))
+        .find(|f| f.text().any(|t| t == "Held at their weighted medians"))
+        .unwrap();
+    assert_eq!(held.select(&sel("tbody tr")).count(), 7);
+    assert_eq!(j["held"].as_array().unwrap().len(), 7);
+    assert_eq!(doc.select(&sel("#tables tbody tr")).count(), 2 + 7);
 }
 
 #[test]
