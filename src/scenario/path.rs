@@ -388,6 +388,23 @@ impl Scenario {
                 }
             }
         }
+        // So does a column of a posterior table: it leaves the table, whose
+        // other columns are still drawn together, row by row.
+        let mut dropped: Vec<String> = Vec::new();
+        if let Some(t) = self
+            .uncertainty
+            .as_ref()
+            .and_then(|u| u.posterior_table.as_ref())
+        {
+            for c in &t.columns {
+                if let Ok(segs) = parse(c)
+                    && let Ok((_, r)) = slot(&mut tree, &segs, c, false)
+                    && set.contains(&r.canonical)
+                {
+                    dropped.push(c.clone());
+                }
+            }
+        }
         let mut s = Scenario::from_toml_value(tree).map_err(|e| rename(e, &named))?;
         // The rows of a posterior table are not part of the TOML form: keep
         // them while the table is still the same file (or none).
@@ -396,6 +413,22 @@ impl Scenario {
             && new.posterior_table.is_none()
         {
             new.posterior_table.clone_from(&old.posterior_table);
+        }
+        if let Some(t) = s
+            .uncertainty
+            .as_mut()
+            .and_then(|u| u.posterior_table.as_mut())
+            && !dropped.is_empty()
+        {
+            let keep: Vec<bool> = t.columns.iter().map(|c| !dropped.contains(c)).collect();
+            t.columns.retain(|c| !dropped.contains(c));
+            for row in &mut t.rows {
+                *row = row
+                    .iter()
+                    .zip(&keep)
+                    .filter_map(|(&x, &k)| k.then_some(x))
+                    .collect();
+            }
         }
         if let Some(u) = &mut s.uncertainty
             && !fixed.is_empty()
@@ -607,6 +640,35 @@ impl Scenario {
 #[cfg(test)]
 mod tests {
     use crate::scenario::presets;
+
+    #[test]
+    fn a_value_set_on_a_posterior_column_leaves_the_table() {
+        let b = presets::baseline();
+        let before = b
+            .uncertainty
+            .as_ref()
+            .unwrap()
+            .posterior_table
+            .clone()
+            .unwrap();
+        // By name and by index: both reach the sentence shares.
+        let t = b
+            .with_params([
+                ("court.sentence[death].probability", "0.1"),
+                ("court.sentence[2].probability", "0.467"),
+            ])
+            .unwrap();
+        let u = t.uncertainty.as_ref().unwrap();
+        let after = u.posterior_table.as_ref().unwrap();
+        assert_eq!(after.columns, before.columns[..5]);
+        assert_eq!(after.weights, before.weights);
+        for (a, b) in after.rows.iter().zip(&before.rows) {
+            assert_eq!(a[..], b[..5]);
+        }
+        assert_eq!(u.params, b.uncertainty.as_ref().unwrap().params);
+        assert_eq!(u.posterior, Some("baseline-posterior.csv".into()));
+        assert!((t.court.sentences[0].probability - 0.1).abs() < 1e-12);
+    }
 
     #[test]
     fn paths_by_index_and_name_reach_the_same_value() {

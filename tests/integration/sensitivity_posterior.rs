@@ -3,7 +3,8 @@
 //! the ranges are the factors (Sobol and Morris), the posterior's columns
 //! are held at their weighted medians, and the table, the JSON (`held`)
 //! and the report say so; a `--param` on a posterior column varies it
-//! and holds the others; a posterior alone is refused, naming it.
+//! and holds the others; a posterior alone is refused, naming it; a
+//! `--set` of a posterior column holds it at the value set.
 
 use custody_sim::presets;
 use custody_sim::scenario::Uncertainty;
@@ -211,4 +212,48 @@ fn without_a_posterior_nothing_is_held_and_a_posterior_alone_is_refused() {
     assert!(e.contains("uncertainty.posterior"), "{e}");
     assert!(e.contains("lists no independent parameter"), "{e}");
     assert!(e.contains("--param"), "{e}");
+}
+
+/// A `--set` of a posterior column holds it at the value set: the column
+/// leaves the posterior (a run no longer draws it; `sensitivity` no longer
+/// holds it at its median), the file's other columns are drawn as before.
+#[test]
+fn a_set_on_a_posterior_column_holds_the_value_set() {
+    let dir = Scratch::new("set-posterior");
+    let (_, columns) = ranges_and_columns();
+    let shares = [
+        "--set",
+        "court.sentence[death].probability=0.1",
+        "--set",
+        "court.sentence[term].probability=0.467",
+    ];
+    let j = dir.arg("run.json");
+    let mut args = vec!["run", "baseline", "-n", "4", "-q", "--json", &j];
+    args.extend(shares);
+    expect(0, &args);
+    let doc = json(&j);
+    assert_eq!(
+        strings(&doc["uncertainty"]["posterior"]["columns"]),
+        columns[..5]
+    );
+    let metrics = doc["metrics"].as_object().unwrap();
+    assert!(!metrics.contains_key("param.court.sentence[death].probability"));
+    assert!(metrics.contains_key("param.transfer.phase[1].interval_days.value"));
+    let j = dir.arg("morris.json");
+    let mut args = vec![
+        "sensitivity",
+        "baseline",
+        "--method",
+        "morris",
+        "--trajectories",
+        "2",
+        "--metric",
+        "repatriated",
+        "-q",
+        "--json",
+        &j,
+    ];
+    args.extend(shares);
+    expect(0, &args);
+    assert_eq!(strings(&json(&j)["held"]), columns[..5]);
 }
