@@ -14,7 +14,10 @@
 //!
 //! The observations are every file of `examples/observed/` (bounds rows,
 //! `kind = at_least | at_most`, included: they are reported by the share
-//! of the forecast that meets them, not in the coverage). The baseline's
+//! of the forecast that meets them, not in the coverage). A report the
+//! baseline pins by construction (its transfer stops at the reported
+//! 5,704: every replication of the baseline as given ends there) is
+//! listed as `pinned` and left out of the coverage, scores and errors. The baseline's
 //! own `[uncertainty] posterior`, if it has one, was fitted to every
 //! report: it is left out here, and its columns are fitted again at each
 //! origin from the priors below (its sentence shares, which no report
@@ -30,13 +33,22 @@
 //! different number (a fit that saw a later report would move).
 //!
 //! Run it with `cargo run --release --example hindcast_transfer` (about
-//! 6.5 min of CPU with the version 3 baseline: three fits of at most
-//! 6,000 simulations and 1,200 forecast replications). `custody-sim hindcast` does the same from the command
-//! line (docs/validation.md, "Hindcast").
+//! 6.5 min of CPU with the version 3 baseline: three fits of 200
+//! particles and at most 6,000 simulations, and 400 replications of each
+//! forecast and of the baseline as given); that full run prints the
+//! figures docs/validation.md shows. With the environment variable
+//! `CUSTODY_SIM_EXAMPLE_QUICK=1` (what `.ci/run` sets for its examples
+//! loop) it runs a quick version, 50 particles and at most 600
+//! simulations per fit and 100 replications, with the same checks: it
+//! says so on its first line, and its figures are not the documented
+//! ones. `custody-sim hindcast` does the same from the command line
+//! (docs/validation.md, "The baseline's hindcast").
 
 use std::path::{Path, PathBuf};
 
-use custody_sim::calibrate::{Abc, Hindcast, HorizonError, Observations, Prior, hindcast};
+use custody_sim::calibrate::{
+    Abc, BacktestRow, Hindcast, HorizonError, Observations, Prior, hindcast,
+};
 use custody_sim::presets;
 use custody_sim::scenario::Scenario;
 
@@ -82,19 +94,55 @@ const PRIORS: [(&str, &str); 5] = [
 /// Without a posterior in the baseline: the three paces.
 const PACES: usize = 3;
 
-/// The fit at each origin, sized to run in CI: 200 particles and at most
-/// 6,000 simulations per origin.
-fn fit() -> Abc {
-    Abc {
-        particles: 200,
-        max_simulations: 6_000,
-        seed: 2026,
-        ..Abc::default()
-    }
+/// The size of the run: the fit at each origin and the replications of
+/// each forecast.
+struct Size {
+    /// Whether this is the quick version (`CUSTODY_SIM_EXAMPLE_QUICK`).
+    quick: bool,
+    /// Particles per ABC generation.
+    particles: usize,
+    /// Simulations per fit, at most.
+    max_simulations: u64,
+    /// Replications of each origin's forecast (and of the baseline as
+    /// given, which finds the pinned rows).
+    replications: u64,
 }
 
-/// Replications of each origin's forecast.
-const REPLICATIONS: u64 = 400;
+impl Size {
+    /// The full run (the documented figures): 200 particles, at most
+    /// 6,000 simulations per origin, 400 replications; with
+    /// `CUSTODY_SIM_EXAMPLE_QUICK` set (and not `0`), the quick version
+    /// CI runs: 50, 600 and 100.
+    fn from_env() -> Size {
+        let quick =
+            std::env::var("CUSTODY_SIM_EXAMPLE_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+        if quick {
+            Size {
+                quick,
+                particles: 50,
+                max_simulations: 600,
+                replications: 100,
+            }
+        } else {
+            Size {
+                quick,
+                particles: 200,
+                max_simulations: 6_000,
+                replications: 400,
+            }
+        }
+    }
+
+    /// The fit at each origin.
+    fn fit(&self) -> Abc {
+        Abc {
+            particles: self.particles,
+            max_simulations: self.max_simulations,
+            seed: 2026,
+            ..Abc::default()
+        }
+    }
+}
 
 /// Every observations file of `examples/observed/`, as one set: a single
 /// file as it is, several as their rows in file-name order.
@@ -192,6 +240,7 @@ fn print(h: &Hindcast) {
                     100.0 * share,
                     if c { "" } else { " (NOT consistent)" }
                 ),
+                _ if r.pinned => "pinned by the scenario, not scored".into(),
                 _ if r.inside => "inside".into(),
                 _ => "OUTSIDE".into(),
             };
@@ -200,16 +249,22 @@ fn print(h: &Hindcast) {
                 r.date, r.series, r.value, r.p50, r.p5, r.p95
             );
         }
+        let (inside, counted, pinned) = counts(&o.scored.rows);
         println!(
-            "    coverage {:.2}, interval score {:.0}, CRPS {:.0}",
-            o.scored.coverage, o.scored.mean_interval_score, o.scored.crps
+            "    coverage {:.2} ({inside} of {counted} counts inside{}), interval score {:.0}, CRPS {:.0}",
+            o.scored.coverage,
+            pinned_note(pinned),
+            o.scored.mean_interval_score,
+            o.scored.crps
         );
         print_horizons(&o.by_horizon);
     }
+    let (inside, counted, pinned) = pooled_counts(h);
     println!(
-        "\nOverall ({} origins): coverage {:.2} (nominal 0.90), interval score {:.0}, CRPS {:.0}",
+        "\nOverall ({} origins): coverage {:.2} ({inside} of {counted} counts inside{}; nominal 0.90), interval score {:.0}, CRPS {:.0}",
         h.origins.len(),
         h.coverage,
+        pinned_note(pinned),
         h.mean_interval_score,
         h.crps
     );
@@ -217,6 +272,35 @@ fn print(h: &Hindcast) {
         println!("    bounds consistent: {k} of {m}");
     }
     print_horizons(&h.by_horizon);
+}
+
+/// Of `rows`: the value rows inside their band and the value rows scored
+/// (both without the pinned ones), and the pinned rows.
+fn counts(rows: &[BacktestRow]) -> (usize, usize, usize) {
+    let scored = rows.iter().filter(|r| r.kind.is_value() && !r.pinned);
+    let pinned = rows.iter().filter(|r| r.pinned).count();
+    (
+        scored.clone().filter(|r| r.inside).count(),
+        scored.count(),
+        pinned,
+    )
+}
+
+/// [`counts`] summed over every origin.
+fn pooled_counts(h: &Hindcast) -> (usize, usize, usize) {
+    h.origins
+        .iter()
+        .map(|o| counts(&o.scored.rows))
+        .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2))
+}
+
+/// "; 1 pinned by the scenario, not scored", or nothing.
+fn pinned_note(pinned: usize) -> String {
+    if pinned == 0 {
+        String::new()
+    } else {
+        format!("; {pinned} pinned by the scenario, not scored")
+    }
 }
 
 /// What would fail if the split, the scoring or the pooling were wrong.
@@ -246,23 +330,24 @@ fn check(h: &Hindcast, obs: &Observations) {
             assert!(r.p5 <= r.p50 && r.p50 <= r.p95, "{origin}: {} band", r.date);
             assert!((0.0..=1.0).contains(&r.pit));
         }
-        let values = o.scored.rows.iter().filter(|r| r.kind.is_value()).count();
+        let (inside, values, _) = counts(&o.scored.rows);
         if values > 0 {
-            assert!((0.0..=1.0).contains(&o.scored.coverage));
+            // The coverage printed is the count printed.
+            assert_eq!(o.scored.coverage, inside as f64 / values as f64);
             assert!(o.scored.crps >= 0.0 && o.scored.mean_interval_score >= 0.0);
         }
-        // The horizons' rows add up to the scored value rows.
+        // The horizons' rows add up to the scored value rows, pinned ones
+        // left out.
         assert_eq!(o.by_horizon.iter().map(|e| e.rows).sum::<usize>(), values);
         assert!(o.posterior.is_some(), "{origin}: fitted");
     }
-    let values: usize = h
-        .origins
-        .iter()
-        .map(|o| o.scored.rows.iter().filter(|r| r.kind.is_value()).count())
-        .sum();
+    // The overall coverage is the per-origin counts pooled.
+    let (inside, values, pinned) = pooled_counts(h);
     if values > 0 {
-        assert!((0.0..=1.0).contains(&h.coverage) && h.crps >= 0.0);
+        assert_eq!(h.coverage, inside as f64 / values as f64);
+        assert!(h.crps >= 0.0);
     }
+    assert_eq!(h.pinned, (pinned > 0).then_some(pinned));
     assert_eq!(h.by_horizon.iter().map(|e| e.rows).sum::<usize>(), values);
     if let (Some(k), Some(m)) = (h.bounds_consistent, h.bounds) {
         assert!(k <= m);
@@ -291,8 +376,14 @@ fn later_changed(obs: &Observations, scenario: &Scenario, origin: &str) -> Obser
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let size = Size::from_env();
     let (scenario, priors) = scenario_and_priors()?;
     let obs = observed(&scenario)?;
+    if size.quick {
+        println!(
+            "QUICK VERSION (CUSTODY_SIM_EXAMPLE_QUICK is set): a smaller fit and fewer replications, the same checks; its figures are not docs/validation.md's. Run without the variable for the full figures."
+        );
+    }
     println!(
         "Hindcast of `{}` on {} reported figure(s) ({} of them bounds), from {} and {}: {} parameter(s) fitted at each origin ({} particles, at most {} simulations), {} replications of each forecast.",
         scenario.name,
@@ -301,11 +392,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ORIGINS[0],
         ORIGINS[1],
         priors.len(),
-        fit().particles,
-        fit().max_simulations,
-        REPLICATIONS
+        size.particles,
+        size.max_simulations,
+        size.replications
     );
-    let h = hindcast(&scenario, &obs, &ORIGINS, &priors, &fit(), REPLICATIONS)?;
+    let h = hindcast(
+        &scenario,
+        &obs,
+        &ORIGINS,
+        &priors,
+        &size.fit(),
+        size.replications,
+    )?;
     print(&h);
     check(&h, &obs);
 
@@ -318,8 +416,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &changed,
         &ORIGINS[..1],
         &priors,
-        &fit(),
-        REPLICATIONS,
+        &size.fit(),
+        size.replications,
     )?;
     let (a, b) = (&h.origins[0], &again.origins[0]);
     assert_eq!(

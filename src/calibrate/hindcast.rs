@@ -10,6 +10,19 @@
 //! the scenario as it is. Each scored row carries its horizon, the days
 //! from O to its date.
 //!
+//! A value row **pinned by the scenario** (every replication of the
+//! scenario as given, before any fit, equals the report: it fixes the
+//! value by construction, as a first convoy of the reported size or a
+//! transfer that stops at the reported total) is marked `pinned` at every
+//! origin, and so is a row that every replication of an origin's forecast
+//! equals (as [`backtest()`] marks it). A pinned row is listed with its
+//! figures but left out of the coverage, interval score, CRPS and the
+//! error of the median, per origin and overall: a fitted pace that leaves
+//! a few replications short of the reported total does not make the row
+//! evidence. With priors this takes one more run of the scenario as given
+//! (`replications`, over every observed row); without, the forecast is the
+//! scenario and its own marks are used.
+//!
 //! An origin with no row after it has nothing to score, and an origin
 //! with priors but no row up to it nothing to fit to: both are errors,
 //! naming the origin and the observed dates, checked before any work. An
@@ -32,7 +45,7 @@ use crate::scenario::Scenario;
 pub struct HorizonError {
     /// Days after the origin \[days\].
     pub horizon: i64,
-    /// Value rows scored at this horizon.
+    /// Value rows scored at this horizon (pinned rows left out).
     pub rows: usize,
     /// Mean of p50 − observed (the bias of the median) \[unit of the
     /// series\].
@@ -59,7 +72,8 @@ pub struct HindcastOrigin {
     pub scored: Backtest,
     /// Per scored row, in order: days from the origin to its date.
     pub horizons: Vec<i64>,
-    /// The error of the median by horizon, over the scored value rows.
+    /// The error of the median by horizon, over the scored value rows
+    /// that are not pinned.
     pub by_horizon: Vec<HorizonError>,
 }
 
@@ -68,13 +82,16 @@ pub struct HindcastOrigin {
 pub struct Hindcast {
     /// One entry per origin, in the order given.
     pub origins: Vec<HindcastOrigin>,
-    /// Share of all scored value rows inside their \[p5, p95\]; nominal
-    /// 0.9 (NaN, `null` in JSON, with no scored value row).
+    /// Share of all scored value rows (not pinned) inside their \[p5,
+    /// p95\]: the rows inside, summed over the origins, over the rows
+    /// scored, summed over the origins; nominal 0.9 (NaN, `null` in JSON,
+    /// with no such row).
     pub coverage: f64,
-    /// Mean interval score over all scored value rows \[unit of the
-    /// series\].
+    /// Mean interval score over all scored value rows (not pinned)
+    /// \[unit of the series\].
     pub mean_interval_score: f64,
-    /// Mean CRPS over all scored value rows \[unit of the series\].
+    /// Mean CRPS over all scored value rows (not pinned) \[unit of the
+    /// series\].
     pub crps: f64,
     /// Scored bound rows that are consistent, if any were scored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,8 +99,12 @@ pub struct Hindcast {
     /// Scored bound rows, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounds: Option<usize>,
+    /// Scored value rows pinned by the scenario (listed per origin, left
+    /// out of every total), if any; left out of the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<usize>,
     /// The error of the median by horizon, over every origin's scored
-    /// value rows.
+    /// value rows that are not pinned.
     pub by_horizon: Vec<HorizonError>,
 }
 
@@ -105,11 +126,13 @@ pub struct HindcastFans {
     pub fans: Vec<BacktestFans>,
 }
 
-/// The error of the median by horizon over `rows` (value rows only).
+/// The error of the median by horizon over `rows` (value rows that are
+/// not pinned only).
 fn by_horizon(rows: &[(i64, &super::BacktestRow)]) -> Vec<HorizonError> {
+    let scored = |r: &super::BacktestRow| r.kind.is_value() && !r.pinned;
     let mut horizons: Vec<i64> = rows
         .iter()
-        .filter(|(_, r)| r.kind.is_value())
+        .filter(|(_, r)| scored(r))
         .map(|(h, _)| *h)
         .collect();
     horizons.sort_unstable();
@@ -119,7 +142,7 @@ fn by_horizon(rows: &[(i64, &super::BacktestRow)]) -> Vec<HorizonError> {
         .map(|h| {
             let errors: Vec<f64> = rows
                 .iter()
-                .filter(|(k, r)| *k == h && r.kind.is_value())
+                .filter(|(k, r)| *k == h && scored(r))
                 .map(|(_, r)| r.p50 - r.value)
                 .collect();
             let n = errors.len() as f64;
@@ -168,7 +191,10 @@ fn origin_day(origin: &str, scenario: &Scenario) -> Result<(i64, String), Error>
 /// it with `replications` replications of the posterior predictive (or of
 /// `scenario` itself without priors), seed and threads from `settings`.
 /// Each origin's scored rows equal those of [`backtest()`] of the same
-/// rows, of the scenario it scores.
+/// rows, of the scenario it scores, but for the `pinned` mark of a row
+/// the scenario as given pins (see the [module docs](self)); the
+/// overall totals pool every origin's rows, so the overall coverage is
+/// the origins' rows inside over their rows scored, summed.
 ///
 /// # Errors
 ///
@@ -303,6 +329,35 @@ fn hindcast_with(
         }
         plan.push((day, date, fit, scored));
     }
+    // The rows the scenario as given pins, by index in `observations`:
+    // with priors one run of it; without, each forecast is the scenario
+    // and marks its own.
+    let pinned_by_scenario: Vec<bool> = if priors.is_empty() {
+        vec![false; rows.len()]
+    } else {
+        backtest(
+            scenario,
+            observations,
+            replications,
+            settings.seed,
+            settings.threads,
+        )?
+        .rows
+        .iter()
+        .map(|r| r.pinned)
+        .collect()
+    };
+    let mark = |rows: Vec<super::BacktestRow>, pinned: &mut dyn Iterator<Item = bool>| {
+        Backtest::from_rows(
+            rows.into_iter()
+                .zip(pinned)
+                .map(|(mut r, p)| {
+                    r.pinned |= p;
+                    r
+                })
+                .collect(),
+        )
+    };
     let mut out = Vec::with_capacity(plan.len());
     let mut all_fans = Vec::new();
     for (day, date, fit, scored) in plan {
@@ -318,13 +373,17 @@ fn hindcast_with(
         let b = if fans {
             // Every row, so the chart has the fit rows over the same fan;
             // the scored rows are those after the origin, in order.
-            let f = backtest_fans(
+            let mut f = backtest_fans(
                 &forecast,
                 observations,
                 replications,
                 settings.seed,
                 settings.threads,
             )?;
+            f.backtest = mark(
+                std::mem::take(&mut f.backtest.rows),
+                &mut pinned_by_scenario.iter().copied(),
+            );
             let later: Vec<super::BacktestRow> = observations
                 .rows()
                 .iter()
@@ -335,13 +394,20 @@ fn hindcast_with(
             all_fans.push(f);
             Backtest::from_rows(later)
         } else {
-            backtest(
+            let b = backtest(
                 &forecast,
                 &scored,
                 replications,
                 settings.seed,
                 settings.threads,
-            )?
+            )?;
+            let mut later = observations
+                .rows()
+                .iter()
+                .zip(&pinned_by_scenario)
+                .filter(|(o, _)| i64::from(o.day) > day)
+                .map(|(_, p)| *p);
+            mark(b.rows, &mut later)
         };
         let horizons: Vec<i64> = scored
             .rows()
@@ -373,6 +439,7 @@ fn hindcast_with(
         crps: pooled.crps,
         bounds_consistent: pooled.bounds_consistent,
         bounds: pooled.bounds,
+        pinned: pooled.pinned,
         origins: out,
     };
     Ok(HindcastFans {

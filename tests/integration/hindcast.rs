@@ -353,3 +353,170 @@ fn the_hindcast_command_draws_each_origin_and_writes_a_report() {
         assert!(html.contains(needle), "{needle} not in the report");
     }
 }
+
+/// A small scenario that pins its total: convoys of 90 to 120 a day from
+/// 21 January, stopping at 1,000, so every replication has moved exactly
+/// 1,000 by 1 February (series day 12: 12 convoys of at least 90). With the interval fitted from a
+/// prior of 0.5 to 2.5 days, some draws are too slow to get there.
+fn pinning_scenario() -> custody_sim::Scenario {
+    use custody_sim::{Dist, Facility, Group, Phase, Scenario, Stage};
+    Scenario::builder("pins its total", 60)
+        .start_date("2026-01-21")
+        .transit_days(Dist::fixed(0.2))
+        .phase(Phase::new(
+            0.0,
+            Dist::fixed(1.0),
+            Dist::uniform_int(90, 120),
+        ))
+        .transfer_end(None, Some(1000))
+        .group(Group::new("A", 2000))
+        .facility(Facility::new("F", 5000))
+        .conviction_probability(0.95)
+        .stage(Stage::new("trial", 5, Dist::exponential(0.5)))
+        .build()
+        .unwrap()
+}
+
+/// 23 Jan: about 300 (fitted); 25 Jan: about 500; 28 Jan: 5,000 (far above anything the
+/// scenario gives: outside); 1 Feb: the total, 1,000, which the scenario
+/// as given pins.
+const PINNED_ROWS: &str = "date,series,value,sd,kind\n\
+2026-01-23,transferred_cumulative,300,100,\n\
+2026-01-25,transferred_cumulative,500,100,\n\
+2026-01-28,transferred_cumulative,5000,10,\n\
+2026-02-01,transferred_cumulative,1000,10,\n";
+
+fn pace_prior() -> Prior {
+    Prior::parse(r#"transfer.phase[0].interval_days.value={dist="uniform",low=0.5,high=2.5}"#)
+        .unwrap()
+}
+
+/// A row the scenario as given pins is marked pinned at an origin whose
+/// fitted forecast leaves some replications short of it, and is left out
+/// of the coverage, scores and error by horizon: counted, it would be
+/// inside and would lift the coverage from 0 to 0.5.
+#[test]
+fn a_row_the_scenario_pins_is_left_out_of_the_hindcasts_coverage() {
+    let s = pinning_scenario();
+    let obs = Observations::from_csv_str(PINNED_ROWS, "rows", &s).unwrap();
+    // The scenario as given pins 1 Feb (and nothing else scored).
+    let given = backtest(&s, &obs, 40, 11, 1).unwrap();
+    let pins: Vec<bool> = given.rows.iter().map(|r| r.pinned).collect();
+    assert_eq!(pins, [false, false, false, true]);
+    let settings = Abc {
+        particles: 20,
+        max_simulations: 200,
+        seed: 11,
+        threads: 1,
+        ..Abc::default()
+    };
+    let prior = pace_prior();
+    let h = hindcast(
+        &s,
+        &obs,
+        &["2026-01-23"],
+        std::slice::from_ref(&prior),
+        &settings,
+        40,
+    )
+    .unwrap();
+    let o = &h.origins[0];
+    assert_eq!(o.horizons, [2, 5, 9]);
+    // The fitted forecast alone does not pin 1 Feb: some draws fall
+    // short, and the report is inside its band.
+    let early = obs.filtered(|o| o.date.as_str() <= "2026-01-23").unwrap();
+    let post = custody_sim::calibrate::abc(&s, &early, &[prior], &settings, None).unwrap();
+    let predictive = post.predictive_scenario(&s, None).unwrap();
+    let later = obs.filtered(|o| o.date.as_str() > "2026-01-23").unwrap();
+    let alone = backtest(&predictive, &later, 40, 11, 1).unwrap();
+    let total = &alone.rows[2];
+    assert!(!total.pinned && total.inside, "{total:?}");
+    assert!(total.p5 < 1000.0 && total.p95 == 1000.0, "{total:?}");
+    assert!(!alone.rows[1].inside); // 5,000 on 28 Jan
+    // The hindcast: the same figures, the total marked pinned and left out.
+    for (a, b) in o.scored.rows.iter().zip(&alone.rows) {
+        assert_eq!(
+            (a.p5, a.p50, a.p95, a.inside),
+            (b.p5, b.p50, b.p95, b.inside)
+        );
+    }
+    assert!(o.scored.rows[2].pinned && !o.scored.rows[1].pinned);
+    let counted: Vec<_> = o.scored.rows[..2].iter().filter(|r| r.inside).collect();
+    assert_eq!(
+        o.scored.coverage,
+        counted.len() as f64 / 2.0,
+        "only 25 and 28 Jan count"
+    );
+    assert_eq!(o.scored.pinned, Some(1));
+    assert_eq!((h.coverage, h.pinned), (o.scored.coverage, Some(1)));
+    assert!(
+        h.coverage < alone.coverage,
+        "{} {}",
+        h.coverage,
+        alone.coverage
+    );
+    assert_eq!(
+        h.crps,
+        (o.scored.rows[0].crps + o.scored.rows[1].crps) / 2.0
+    );
+    // No error of the median at the pinned row's horizon (9 days).
+    assert_eq!(
+        o.by_horizon.iter().map(|e| e.horizon).collect::<Vec<_>>(),
+        [2, 5]
+    );
+    assert_eq!(h.by_horizon.iter().map(|e| e.rows).sum::<usize>(), 2);
+    // In the JSON: `pinned` on the row and in the totals.
+    let j: Value = serde_json::from_str(&h.json()).unwrap();
+    assert_eq!(j["pinned"], 1);
+    assert_eq!(j["origins"][0]["scored"]["rows"][2]["pinned"], true);
+    // The fans' rows carry the same marks.
+    let fans = hindcast_fans(&s, &obs, &["2026-01-23"], &[pace_prior()], &settings, 40).unwrap();
+    assert_eq!(fans.hindcast.json(), h.json());
+    assert!(fans.fans[0].backtest.rows[3].pinned);
+}
+
+/// The overall coverage is the origins' counts pooled: the value rows
+/// inside (not pinned), summed over the origins, over the value rows
+/// scored (not pinned), summed; pinned rows are in neither.
+#[test]
+fn the_overall_coverage_pools_the_origins_counts() {
+    let s = pinning_scenario();
+    let obs = Observations::from_csv_str(PINNED_ROWS, "rows", &s).unwrap();
+    let settings = Abc {
+        particles: 20,
+        max_simulations: 200,
+        seed: 12,
+        threads: 2,
+        ..Abc::default()
+    };
+    for priors in [vec![], vec![pace_prior()]] {
+        let h = hindcast(
+            &s,
+            &obs,
+            &["2026-01-23", "2026-01-25"],
+            &priors,
+            &settings,
+            40,
+        )
+        .unwrap();
+        let (mut inside, mut scored, mut pinned) = (0, 0, 0);
+        for o in &h.origins {
+            let values: Vec<_> = o
+                .scored
+                .rows
+                .iter()
+                .filter(|r| r.kind.is_value() && !r.pinned)
+                .collect();
+            let k = values.iter().filter(|r| r.inside).count();
+            assert_eq!(o.scored.coverage, k as f64 / values.len() as f64);
+            inside += k;
+            scored += values.len();
+            pinned += o.scored.rows.iter().filter(|r| r.pinned).count();
+        }
+        // 3 + 2 value rows scored, the 1 Feb total pinned at both origins.
+        assert_eq!((scored, pinned), (3, 2), "priors: {}", priors.len());
+        assert_eq!(h.coverage, inside as f64 / scored as f64);
+        assert_eq!(h.pinned, Some(2));
+        assert_eq!(h.by_horizon.iter().map(|e| e.rows).sum::<usize>(), scored);
+    }
+}

@@ -18,11 +18,14 @@ use crate::output::{self, is_dash, print};
 
 /// The scored rows as CSV: one line per origin and scored row, with the
 /// horizon, the backtest's figures and, for a bound, its kind, share
-/// meeting it and verdict (empty cells where a figure does not apply).
+/// meeting it and verdict (empty cells where a figure does not apply);
+/// with a row pinned by the scenario, a last column `pinned`, as
+/// `backtest`'s CSV has.
 fn rows_csv(h: &Hindcast) -> Result<String, Fail> {
     let bad = |e: &dyn std::fmt::Display| Fail::Msg(format!("cannot write the CSV: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let pinned = h.pinned.is_some();
+    let header = [
         "origin",
         "horizon",
         "date",
@@ -37,8 +40,9 @@ fn rows_csv(h: &Hindcast) -> Result<String, Fail> {
         "kind",
         "share_meeting",
         "consistent",
-    ])
-    .map_err(|e| bad(&e))?;
+    ];
+    w.write_record(header.into_iter().chain(pinned.then_some("pinned")))
+        .map_err(|e| bad(&e))?;
     let opt = |x: f64| {
         if x.is_nan() {
             String::new()
@@ -48,7 +52,7 @@ fn rows_csv(h: &Hindcast) -> Result<String, Fail> {
     };
     for o in &h.origins {
         for (r, horizon) in o.scored.rows.iter().zip(&o.horizons) {
-            w.write_record([
+            let cells = [
                 o.origin.clone(),
                 horizon.to_string(),
                 r.date.clone(),
@@ -67,7 +71,12 @@ fn rows_csv(h: &Hindcast) -> Result<String, Fail> {
                 r.kind.name().to_string(),
                 r.share_meeting.map(|x| x.to_string()).unwrap_or_default(),
                 r.consistent.map(|x| x.to_string()).unwrap_or_default(),
-            ])
+            ];
+            w.write_record(
+                cells
+                    .into_iter()
+                    .chain(pinned.then(|| r.pinned.to_string())),
+            )
             .map_err(|e| bad(&e))?;
         }
     }
@@ -129,7 +138,7 @@ fn table(h: &Hindcast) -> String {
         crps: h.crps,
         bounds_consistent: h.bounds_consistent,
         bounds: h.bounds,
-        pinned: None,
+        pinned: h.pinned,
     };
     t.push_str(&custody_sim::report::table::backtest_summary(&overall));
     horizon_table(&mut t, &h.by_horizon);
