@@ -10,7 +10,7 @@
 //! [`Html::text`]: forgetting to escape it is a type error, not an
 //! injection. The one exception is an SVG chart drawn by
 //! [`crate::report::plots`], whose drawing library escapes its own text
-//! (`pub(crate)`, [`Html::svg`]).
+//! (`Html::svg`, `pub(crate)`).
 
 use std::fmt;
 
