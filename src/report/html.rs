@@ -32,6 +32,18 @@
 //! headline sentences carry `data-metric` naming the metric. All text is
 //! escaped (`& < > " '`).
 //!
+//! Escaping holds by construction: the document is built as
+//! [`crate::report::markup::Html`] fragments, whose only ways in are
+//! escaped text, markup spelled in the program (`&'static str`
+//! templates), numbers, and the SVG of this crate's charts. A name a user
+//! chose (a scenario, facility, group or stage name, a parameter path, a
+//! note) is held as text in a [`Sentence`], [`Table`], [`ScenarioRun`] or
+//! [`Provenance`] and cannot reach the page unescaped. A templating crate
+//! (maud) was weighed and not taken: it writes no line breaks between
+//! elements and escapes `'` not at all, so the report's bytes would change
+//! (or need a `PreEscaped("\n")` after each element to stay), and it would
+//! add a procedural macro to every build for what one small type does.
+//!
 //! Layout: a table fits its page without sideways scrolling: text cells
 //! wrap and, on a screen narrower than 40rem (a phone), each row's cells
 //! stack, each beside its column's name (`data-label`). Charts scale to
@@ -57,6 +69,7 @@ use crate::model::schema::headline_metrics;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::SweepResult;
 use crate::report::format::{by_size, decimals_for, fixed, signed};
+use crate::report::markup::Html;
 use crate::scenario::Override;
 use crate::scenario::Scenario;
 
@@ -71,21 +84,7 @@ use crate::scenario::Scenario;
 /// assert_eq!(escape(r#"<a & "b" 'c'>"#), "&lt;a &amp; &quot;b&quot; &#39;c&#39;&gt;");
 /// ```
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // A control character other than a tab or a line break is a
-            // parse error in HTML: shown as the replacement character.
-            c if c.is_control() && c != '\n' && c != '\t' && c != '\r' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    Html::text(text).into_string()
 }
 
 /// SHA-256 of `text`, in lower-case hex.
@@ -123,22 +122,15 @@ enum Part {
 }
 
 impl Part {
-    fn html(&self, out: &mut String) {
+    fn html(&self, out: &mut Html) {
         match self {
-            Part::Text(t) => out.push_str(&escape(t)),
-            Part::Code(t) => {
-                let _ = write!(out, "<code>{}</code>", escape(t));
-            }
+            Part::Text(t) => out.push_text(t),
+            Part::Code(t) => out.push_fill("<code>{}</code>", &[&Html::text(t)]),
             Part::Value {
                 value,
                 class,
                 decimals,
             } => {
-                let attr = if class.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"{class}\"")
-                };
                 if value.is_finite() {
                     let mut text = match decimals {
                         Some(d) => fixed(*value, *d),
@@ -148,24 +140,30 @@ impl Part {
                     if *class == "diff" {
                         text = signed(*value, text);
                     }
-                    let _ = write!(
-                        out,
-                        "<data{attr} value=\"{value}\">{}</data>",
-                        escape(&text)
-                    );
+                    let value = Html::display(value);
+                    if class.is_empty() {
+                        out.push_fill(
+                            "<data value=\"{}\">{}</data>",
+                            &[&value, &Html::text(&text)],
+                        );
+                    } else {
+                        out.push_fill(
+                            "<data class=\"{}\" value=\"{}\">{}</data>",
+                            &[&Html::text(class), &value, &Html::text(&text)],
+                        );
+                    }
                 } else {
-                    out.push_str(&escape(&by_size(*value)));
+                    out.push_text(&by_size(*value));
                 }
             }
             Part::Shown { value, class, text } => {
                 if value.is_finite() {
-                    let _ = write!(
-                        out,
-                        "<data class=\"{class}\" value=\"{value}\">{}</data>",
-                        escape(text)
+                    out.push_fill(
+                        "<data class=\"{}\" value=\"{}\">{}</data>",
+                        &[&Html::text(class), &Html::display(value), &Html::text(text)],
                     );
                 } else {
-                    out.push_str(&escape(text));
+                    out.push_text(text);
                 }
             }
         }
@@ -321,7 +319,12 @@ impl Sentence {
 
     /// The sentence as an HTML fragment.
     pub fn to_html(&self) -> String {
-        let mut out = String::new();
+        self.html().into_string()
+    }
+
+    /// The sentence as a safe fragment.
+    fn html(&self) -> Html {
+        let mut out = Html::new();
         for p in &self.parts {
             p.html(&mut out);
         }
@@ -414,37 +417,37 @@ impl Table {
         self.rows.len()
     }
 
-    fn html(&self, out: &mut String) {
-        let _ = write!(
-            out,
+    fn html(&self, out: &mut Html) {
+        out.push_fill(
             "<figure class=\"table\">\n<figcaption>{}</figcaption>\n<div class=\"scroll\"><table>\n<thead><tr>",
-            escape(&self.caption)
+            &[&Html::text(&self.caption)],
         );
         for h in &self.head {
-            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+            out.push_fill("<th scope=\"col\">{}</th>", &[&Html::text(h)]);
         }
-        out.push_str("</tr></thead>\n<tbody>\n");
+        out.push_markup("</tr></thead>\n<tbody>\n");
         for r in &self.rows {
-            out.push_str("<tr>");
+            out.push_markup("<tr>");
             for (i, c) in r.iter().enumerate() {
                 // Each cell names its column, shown beside it where a
                 // narrow screen stacks a row's cells.
-                let label = self.head.get(i).map_or(String::new(), |h| escape(h));
-                let _ = write!(
-                    out,
-                    "<td{} data-label=\"{label}\">",
-                    if c.is_num() { " class=\"num\"" } else { "" }
-                );
+                let label = self.head.get(i).map_or_else(Html::new, |h| Html::text(h));
+                out.push_markup(if c.is_num() {
+                    "<td class=\"num\""
+                } else {
+                    "<td"
+                });
+                out.push_fill(" data-label=\"{}\">", &[&label]);
                 c.0.html(out);
-                out.push_str("</td>");
+                out.push_markup("</td>");
             }
-            out.push_str("</tr>\n");
+            out.push_markup("</tr>\n");
         }
-        out.push_str("</tbody>\n</table></div>\n");
+        out.push_markup("</tbody>\n</table></div>\n");
         if let Some(n) = &self.note {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(n));
+            out.push_fill("<p class=\"note\">{}</p>\n", &[&Html::text(n)]);
         }
-        out.push_str("</figure>\n");
+        out.push_markup("</figure>\n");
     }
 }
 
@@ -548,7 +551,7 @@ impl Provenance {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Chart {
     title: String,
-    svg: String,
+    svg: Html,
 }
 
 /// One self-contained HTML report (see the [module docs](self)).
@@ -713,26 +716,23 @@ impl Report {
     }
 
     /// The "What drives this" section, where there is one.
-    fn drivers_html(&self, o: &mut String) {
+    fn drivers_html(&self, o: &mut Html) {
         let Some(d) = &self.drivers else { return };
-        let _ = writeln!(
-            o,
-            "<section id=\"drivers\">\n<h2>What drives this</h2>\n<p class=\"note\">{}</p>",
-            escape(&d.note)
+        o.push_fill(
+            "<section id=\"drivers\">\n<h2>What drives this</h2>\n<p class=\"note\">{}</p>\n",
+            &[&Html::text(&d.note)],
         );
         if !d.answers.is_empty() {
-            o.push_str("<ul class=\"answers\">\n");
+            o.push_markup("<ul class=\"answers\">\n");
             for (metric, s) in &d.answers {
-                let _ = writeln!(
-                    o,
-                    "<li data-drivers=\"{}\">{}</li>",
-                    escape(metric),
-                    s.to_html()
+                o.push_fill(
+                    "<li data-drivers=\"{}\">{}</li>\n",
+                    &[&Html::text(metric), &s.html()],
                 );
             }
-            o.push_str("</ul>\n");
+            o.push_markup("</ul>\n");
         }
-        o.push_str("</section>\n");
+        o.push_markup("</section>\n");
     }
 
     /// Adds a headline answer.
@@ -752,7 +752,7 @@ impl Report {
     pub fn figures(mut self, figures: Vec<crate::report::plots::Figure>) -> Report {
         self.charts.extend(figures.into_iter().map(|f| Chart {
             title: f.title,
-            svg: f.svg,
+            svg: Html::svg(f.svg.trim()),
         }));
         self
     }
@@ -776,149 +776,149 @@ impl Report {
 
     /// The whole document.
     pub fn to_html(&self) -> String {
-        let mut o = String::with_capacity(
-            64 * 1024 + self.charts.iter().map(|c| c.svg.len()).sum::<usize>(),
-        );
-        let version = env!("CARGO_PKG_VERSION");
-        let _ = write!(
-            o,
+        let mut o = Html::new();
+        let version = Html::text(env!("CARGO_PKG_VERSION"));
+        let title = Html::text(&self.title);
+        o.push_fill(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <meta name=\"generator\" content=\"custody-sim {version}\">\n\
-             <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
-            escape(&self.title),
-            escape(&self.title)
+             <meta name=\"generator\" content=\"custody-sim {}\">\n\
+             <title>{}</title>\n<style>\n",
+            &[&version, &title],
+        );
+        o.push_markup(STYLE);
+        o.push_fill(
+            "</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
+            &[&title],
         );
         if let Some(l) = &self.lead {
-            let _ = writeln!(o, "<p class=\"lead\">{}</p>", escape(l));
+            o.push_fill("<p class=\"lead\">{}</p>\n", &[&Html::text(l)]);
         }
-        o.push_str("</header>\n<main>\n<section id=\"answers\">\n<h2>Answers</h2>\n");
+        o.push_markup("</header>\n<main>\n<section id=\"answers\">\n<h2>Answers</h2>\n");
         if self.answers.is_empty() {
-            o.push_str("<p>No answers.</p>\n");
+            o.push_markup("<p>No answers.</p>\n");
         } else {
-            o.push_str("<ul class=\"answers\">\n");
+            o.push_markup("<ul class=\"answers\">\n");
             for a in &self.answers {
                 match (&a.metric, &a.about) {
-                    (Some(m), _) => {
-                        let _ = write!(o, "<li data-metric=\"{}\">", escape(m));
-                    }
+                    (Some(m), _) => o.push_fill("<li data-metric=\"{}\">", &[&Html::text(m)]),
                     (None, Some(about)) => {
-                        let _ = write!(o, "<li data-answer=\"{}\">", escape(about));
+                        o.push_fill("<li data-answer=\"{}\">", &[&Html::text(about)]);
                     }
-                    (None, None) => o.push_str("<li>"),
+                    (None, None) => o.push_markup("<li>"),
                 }
-                o.push_str(&a.to_html());
-                o.push_str("</li>\n");
+                o.push(&a.html());
+                o.push_markup("</li>\n");
             }
-            o.push_str("</ul>\n");
+            o.push_markup("</ul>\n");
         }
-        o.push_str("</section>\n");
+        o.push_markup("</section>\n");
         self.drivers_html(&mut o);
         if !self.tables.is_empty() {
-            o.push_str("<section id=\"tables\">\n<h2>Tables</h2>\n");
+            o.push_markup("<section id=\"tables\">\n<h2>Tables</h2>\n");
             for t in &self.tables {
                 t.html(&mut o);
             }
-            o.push_str("</section>\n");
+            o.push_markup("</section>\n");
         }
-        o.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+        o.push_markup("<section id=\"charts\">\n<h2>Charts</h2>\n");
         if self.charts.is_empty() {
-            o.push_str(if cfg!(feature = "plots") {
+            o.push_markup(if cfg!(feature = "plots") {
                 "<p>No charts in this report.</p>\n"
             } else {
                 "<p>No charts: this custody-sim was built without the <code>plots</code> feature.</p>\n"
             });
         }
         for c in &self.charts {
-            let _ = write!(
-                o,
+            o.push_fill(
                 "<figure class=\"chart\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
-                c.svg.trim(),
-                escape(&c.title)
+                &[&c.svg, &Html::text(&c.title)],
             );
         }
-        o.push_str("</section>\n");
-        self.provenance_html(&mut o, version);
+        o.push_markup("</section>\n");
+        self.provenance_html(&mut o, &version);
         self.scenarios_html(&mut o);
-        o.push_str("</main>\n</body>\n</html>\n");
-        o
+        o.push_markup("</main>\n</body>\n</html>\n");
+        o.into_string()
     }
 
     /// The provenance section.
-    fn provenance_html(&self, o: &mut String, version: &str) {
+    fn provenance_html(&self, o: &mut Html, version: &Html) {
         let p = &self.provenance;
-        let _ = write!(
-            o,
+        o.push_fill(
             "<section id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n\
-             <dt>custody-sim</dt><dd>version <span class=\"version\">{version}</span></dd>\n"
+             <dt>custody-sim</dt><dd>version <span class=\"version\">{}</span></dd>\n",
+            &[version],
         );
         for s in &self.scenarios {
             let label = s
                 .label
                 .as_ref()
-                .map_or(String::new(), |l| format!(" ({})", escape(l)));
-            let _ = writeln!(
-                o,
-                "<dt>scenario SHA-256{label}</dt><dd><code>{}</code></dd>",
-                s.sha256()
+                .map_or_else(Html::new, |l| Html::fill(" ({})", &[&Html::text(l)]));
+            o.push_fill(
+                "<dt>scenario SHA-256{}</dt><dd><code>{}</code></dd>\n",
+                &[&label, &Html::text(&s.sha256())],
             );
         }
-        let _ = writeln!(o, "<dt>seed</dt><dd class=\"seed\">{}</dd>", p.seed);
+        o.push_fill(
+            "<dt>seed</dt><dd class=\"seed\">{}</dd>\n",
+            &[&Html::display(p.seed)],
+        );
         if let Some(n) = p.replications {
-            let _ = writeln!(
-                o,
-                "<dt>replications</dt><dd class=\"replications\">{n}</dd>"
+            o.push_fill(
+                "<dt>replications</dt><dd class=\"replications\">{}</dd>\n",
+                &[&Html::display(n)],
             );
         }
         for (k, v) in &p.details {
-            let _ = writeln!(o, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+            o.push_fill(
+                "<dt>{}</dt><dd>{}</dd>\n",
+                &[&Html::text(k), &Html::text(v)],
+            );
         }
-        let _ = write!(
-            o,
+        o.push_fill(
             "<dt>threads</dt><dd>results do not depend on the number of threads: \
              replication i draws from its own random stream (seed, i), so the same \
              command gives the same figures on any machine</dd>\n\
              <dt>command</dt><dd><code class=\"command-line\">{}</code></dd>\n\
              <dt>date</dt><dd>{}</dd>\n</dl>\n</section>\n",
-            escape(&p.command_line),
-            escape(&p.date)
+            &[&Html::text(&p.command_line), &Html::text(&p.date)],
         );
     }
 
     /// The scenarios as run, last: what changed them, their hash, and
     /// their text folded (`<details>`).
-    fn scenarios_html(&self, o: &mut String) {
-        o.push_str("<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
+    fn scenarios_html(&self, o: &mut Html) {
+        o.push_markup("<section id=\"scenario\">\n<h2>Scenario as run</h2>\n");
         for s in &self.scenarios {
             if let Some(l) = &s.label {
-                let _ = writeln!(o, "<h3>{}</h3>", escape(l));
+                o.push_fill("<h3>{}</h3>\n", &[&Html::text(l)]);
             }
-            o.push_str("<dl>\n");
+            o.push_markup("<dl>\n");
             if let Some(v) = &s.variant {
-                let _ = writeln!(o, "<dt>variant</dt><dd><code>{}</code></dd>", escape(v));
+                o.push_fill(
+                    "<dt>variant</dt><dd><code>{}</code></dd>\n",
+                    &[&Html::text(v)],
+                );
             }
-            o.push_str("<dt>overrides</dt><dd>");
+            o.push_markup("<dt>overrides</dt><dd>");
             if s.overrides.is_empty() {
-                o.push_str("none");
+                o.push_markup("none");
             } else {
-                let list: Vec<String> = s.overrides.iter().map(override_html).collect();
-                o.push_str(&list.join("<br>"));
+                o.push(&Html::join(s.overrides.iter().map(override_html), "<br>"));
             }
-            o.push_str("</dd>\n");
-            let _ = writeln!(
-                o,
-                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>",
-                s.sha256()
+            o.push_markup("</dd>\n");
+            o.push_fill(
+                "<dt>SHA-256 of the text below</dt><dd><code class=\"sha256\">{}</code></dd>\n</dl>\n",
+                &[&Html::text(&s.sha256())],
             );
-            let _ = writeln!(
-                o,
+            o.push_fill(
                 "<details>\n<summary>The scenario file as run ({} lines of TOML)</summary>\n\
-                 <pre><code class=\"scenario-toml\">{}</code></pre>\n</details>",
-                s.toml.lines().count(),
-                escape(&s.toml)
+                 <pre><code class=\"scenario-toml\">{}</code></pre>\n</details>\n",
+                &[&Html::display(s.toml.lines().count()), &Html::text(&s.toml)],
             );
         }
-        o.push_str("</section>\n");
+        o.push_markup("</section>\n");
     }
 
     /// Writes the document to `path` atomically
@@ -941,15 +941,17 @@ fn sweep_metric(name: &str) -> bool {
 /// One override as the "Scenario as run" section lists it: where it came
 /// from, a variant (`variant high: path = value`) or the command line
 /// (`--set path=value`).
-fn override_html(ov: &Override) -> String {
+fn override_html(ov: &Override) -> Html {
     match &ov.variant {
-        Some(v) => format!(
+        Some(v) => Html::fill(
             "<code>variant {}: {} = {}</code>",
-            escape(v),
-            escape(&ov.path),
-            escape(&ov.value)
+            &[
+                &Html::text(v),
+                &Html::text(&ov.path),
+                &Html::text(&ov.value),
+            ],
         ),
-        None => format!("<code>--set {}</code>", escape(&ov.to_string())),
+        None => Html::fill("<code>--set {}</code>", &[&Html::text(&ov.to_string())]),
     }
 }
 

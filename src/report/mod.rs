@@ -21,6 +21,7 @@ pub mod drivers;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod markup;
 mod phrase;
 #[cfg(feature = "plots")]
 pub mod plots;

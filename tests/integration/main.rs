@@ -30,6 +30,7 @@ mod provenance;
 mod queueing;
 mod reliability;
 mod report_browser;
+mod report_escape;
 mod report_html;
 mod rules;
 mod rules_v2;
