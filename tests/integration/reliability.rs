@@ -277,7 +277,7 @@ fn merge_errors_name_the_file_at_fault() {
     .unwrap();
     assert!(matches!(read_shard_file(&a).unwrap(), ShardFile::Run(_)));
     assert!(matches!(read_shard_file(&w).unwrap(), ShardFile::Sweep(_)));
-    match ShardFile::merge_files(&[&a, &w]).unwrap_err() {
+    match ShardFile::merge_files(&[&a, &w], |_| Ok::<(), Error>(())).unwrap_err() {
         Error::Shard { path, .. } => assert_eq!(path.as_deref(), Some(w.as_path())),
         other => panic!("{other}"),
     }
