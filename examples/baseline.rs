@@ -46,7 +46,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary = run_with_progress(&scenario, &runs, &|done, _| bar.set_position(done))?;
     bar.finish_and_clear();
 
-    println!("{}", report::table::summary_table(&scenario, &summary));
+    println!(
+        "{}",
+        report::table::summary_table(&scenario, &summary, None)
+    );
 
     // Files for a notebook, R, or a report.
     let out = out_dir();
