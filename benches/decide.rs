@@ -38,7 +38,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
 use custody_sim::decide::{
-    Group, MorrisOptions, SobolOptions, SobolSpec, morris_model_with, sobol_model, sobol_model_with,
+    Group, MorrisOptions, SobolOptions, SobolSpec, morris_model, sobol_model, sobol_model_with,
 };
 use custody_sim::scenario::ParamDist;
 use custody_sim::{Dist, Scenario, presets};
@@ -177,10 +177,9 @@ fn many(c: &mut Criterion) {
             levels: 4,
             seed: 1,
             threads: 2,
+            groups: Vec::new(),
         };
-        b.iter(|| {
-            black_box(morris_model_with(&s, &params, &[], MANY_METRICS, &opts).expect("valid"))
-        })
+        b.iter(|| black_box(morris_model(&s, &params, MANY_METRICS, &opts).expect("valid")))
     });
     g.bench_function("grouped-sobol-64", |b| {
         b.iter(|| black_box(grouped_sobol(&s, &params, &groups, 64)))

@@ -24,7 +24,7 @@
 
 use std::path::PathBuf;
 
-use custody_sim::montecarlo::{Runs, run_with_progress};
+use custody_sim::montecarlo::{Run, Runs};
 use custody_sim::report;
 use custody_sim::{Scenario, presets};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,10 +43,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     bar.set_style(ProgressStyle::with_template(
         "{spinner} replications {pos}/{len} [{bar:40}] {elapsed_precise}",
     )?);
-    let summary = run_with_progress(&scenario, &runs, &|done, _| bar.set_position(done))?;
+    let summary = Run::new(&scenario, &runs)
+        .progress(&|done, _| bar.set_position(done))
+        .summary()?;
     bar.finish_and_clear();
 
-    println!("{}", report::table::summary_table(&scenario, &summary));
+    println!(
+        "{}",
+        report::table::summary_table(&scenario, &summary, None)
+    );
 
     // Files for a notebook, R, or a report.
     let out = out_dir();

@@ -64,10 +64,7 @@ use serde::{Deserialize, Serialize};
 
 pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
 pub use groups::{Group, parse_group};
-pub use morris::{
-    MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_fn_with,
-    morris_model, morris_model_with,
-};
+pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};
 pub use params::{at_medians, held_columns, held_note, parse_param, uncertain_params};
 pub use probe::SeriesDay;
 pub use regional::{Condition, RegionalIndex, RegionalResult, regional, regional_fn};

@@ -84,6 +84,14 @@ pub struct MorrisOptions {
     /// bit-identical whatever the thread count.
     #[serde(skip)]
     pub threads: usize,
+    /// Groups of parameters, each moved as one in a trajectory and given
+    /// one μ* ([`super::groups`]); empty (the default): one factor per
+    /// parameter. A group's μ and σ are `None`: its members move each its
+    /// own way, so only the size of its elementary effect has a meaning
+    /// (Campolongo et al. 2007). Not serialised: the result's indices name
+    /// a group's members.
+    #[serde(skip)]
+    pub groups: Vec<Group>,
 }
 
 impl Default for MorrisOptions {
@@ -93,6 +101,7 @@ impl Default for MorrisOptions {
             levels: 4,
             seed: 1,
             threads: 0,
+            groups: Vec::new(),
         }
     }
 }
@@ -364,7 +373,7 @@ impl Design {
 ///
 /// [`Error::Decide`] of kind [`DecideError::Input`] for no parameters, a
 /// parameter listed twice, a distribution without a quantile function,
-/// fewer than 2 trajectories or an odd number of levels;
+/// fewer than 2 trajectories, an odd number of levels or a bad group;
 /// [`Error::Threads`] if a thread pool cannot be built.
 ///
 /// # Example: a linear function, whose μ* is |coefficient × range|
@@ -380,48 +389,31 @@ impl Design {
 /// assert!(r.indices[1].sigma.unwrap() < 1e-9);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn morris_fn<F>(params: &[ParamDist], f: F, opts: &MorrisOptions) -> Result<MorrisMetric, Error>
-where
-    F: Fn(&[f64]) -> f64 + Sync,
-{
-    morris_fn_with(params, &[], f, opts)
-}
-
-/// As [`morris_fn`], with groups of parameters each moved as one in a
-/// trajectory and given one μ* ([`super::groups`]): `r (G + 1)` calls for
-/// `G` factors. A group's μ and σ are `None`: its members move each its
-/// own way, so only the size of its elementary effect has a meaning
-/// (Campolongo et al. 2007).
-///
-/// # Errors
-///
-/// As [`morris_fn`]; [`DecideError::Input`] for a bad group.
 ///
 /// # Example: a group's μ* in a linear model
 ///
+/// Groups are a field of the options ([`MorrisOptions::groups`]), not a
+/// second function: `r (G + 1)` calls for `G` factors.
+///
 /// ```
-/// use custody_sim::decide::{Group, MorrisOptions, morris_fn_with};
+/// use custody_sim::decide::{Group, MorrisOptions, morris_fn};
 /// use custody_sim::{Dist, scenario::ParamDist};
 ///
 /// // y = x0 + x1 + x2 on U(0, 1)³: moving {x0, x1} together by half the
 /// // range each way changes y by 0 or ±1, so the group's |EE| is 0 or 2.
 /// let params: Vec<ParamDist> = (0..3).map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0))).collect();
-/// let groups = [Group::new("x01", ["x0", "x1"])];
-/// let r = morris_fn_with(&params, &groups, |x| x[0] + x[1] + x[2], &MorrisOptions::default())?;
+/// let opts = MorrisOptions { groups: vec![Group::new("x01", ["x0", "x1"])], ..MorrisOptions::default() };
+/// let r = morris_fn(&params, |x| x[0] + x[1] + x[2], &opts)?;
 /// assert_eq!(r.indices[0].path, "x01");
 /// assert!(r.indices[0].mu.is_none());
 /// assert!((r.indices[1].mu_star.unwrap() - 1.0).abs() < 1e-9);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn morris_fn_with<F>(
-    params: &[ParamDist],
-    groups: &[Group],
-    f: F,
-    opts: &MorrisOptions,
-) -> Result<MorrisMetric, Error>
+pub fn morris_fn<F>(params: &[ParamDist], f: F, opts: &MorrisOptions) -> Result<MorrisMetric, Error>
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
+    let groups = &opts.groups;
     let d = Design::new(params, groups, opts)?;
     let y: Vec<Option<f64>> = adapter::in_pool(opts.threads, || {
         (0..d.points())
@@ -471,21 +463,7 @@ pub fn morris_model(
     metrics: &[&str],
     opts: &MorrisOptions,
 ) -> Result<MorrisResult, Error> {
-    morris_model_with(scenario, params, &[], metrics, opts)
-}
-
-/// As [`morris_model`], with groups of parameters ([`morris_fn_with`]).
-///
-/// # Errors
-///
-/// As [`morris_model`]; [`DecideError::Input`] for a bad group.
-pub fn morris_model_with(
-    scenario: &Scenario,
-    params: &[ParamDist],
-    groups: &[Group],
-    metrics: &[&str],
-    opts: &MorrisOptions,
-) -> Result<MorrisResult, Error> {
+    let groups = &opts.groups;
     super::params::check_paths(scenario, params)?;
     let d = Design::new(params, groups, opts)?;
     let held = super::at_medians(scenario)?;
@@ -513,12 +491,20 @@ mod tests {
     use super::*;
     use crate::dist::Dist;
 
+    fn grouped(opts: MorrisOptions, group: Group) -> MorrisOptions {
+        MorrisOptions {
+            groups: vec![group],
+            ..opts
+        }
+    }
+
     fn opts(r: usize, seed: u64) -> MorrisOptions {
         MorrisOptions {
             trajectories: r,
             levels: 4,
             seed,
             threads: 0,
+            groups: Vec::new(),
         }
     }
 
@@ -624,18 +610,17 @@ mod tests {
             .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
             .collect();
         let f = |x: &[f64]| x[0] + x[1] + 3.0 * x[2];
-        let one = morris_fn_with(&params, &[Group::new("g", ["x2"])], f, &opts(30, 4)).unwrap();
+        let one = morris_fn(&params, f, &grouped(opts(30, 4), Group::new("g", ["x2"]))).unwrap();
         assert_eq!(one.indices[2].path, "g");
         assert!((one.indices[2].mu_star.unwrap() - 3.0).abs() < 1e-9);
         let calls = std::sync::atomic::AtomicUsize::new(0);
-        let m = morris_fn_with(
+        let m = morris_fn(
             &params,
-            &[Group::new("x01", ["x0", "x1"])],
             |x| {
                 calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 f(x)
             },
-            &opts(400, 4),
+            &grouped(opts(400, 4), Group::new("x01", ["x0", "x1"])),
         )
         .unwrap();
         assert_eq!(calls.into_inner(), 400 * 3);

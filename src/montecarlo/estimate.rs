@@ -113,9 +113,9 @@ pub struct RunCost {
     pub threads: usize,
 }
 
-/// Limits above which [`run_with`](super::run_with) (and a caller that
+/// Limits above which a [`Run`](super::Run) (and a caller that
 /// checks [`Limits::check`]) refuses a run; [`Limits::default`] is what
-/// [`run`](super::run()), [`run_with_progress`](super::run_with_progress)
+/// [`run`](super::run()), a [`Run`](super::Run) not given others
 /// and [`run_shard`](super::run_shard) apply, [`Limits::none`] lifts them.
 /// [`run_plan`](super::run_plan), [`run_until`](super::run_until) and
 /// sweeps do not check them: a caller estimates first.

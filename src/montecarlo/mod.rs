@@ -50,8 +50,8 @@
 //!  file         holds                                       ──► imports
 //!  shard_file   ShardFile: a shard file of either kind,     ──► sweep, shard, sealed
 //!               read, and a list of them merged
-//!  run          the entry points: run, run_with,            ──► estimate, runner, shard,
-//!               run_with_progress, run_shard, run_plan           summary
+//!  run          the entry points: run (and its builder Run),  ──► estimate, runner, shard,
+//!               run_shard, run_plan                              summary
 //!  sweep        grids over parameter paths, sweep slices    ──► runner, shard, sealed,
 //!                                                                summary
 //!  precision    run until a confidence interval is narrow   ──► runner, shard, summary
@@ -81,7 +81,7 @@ pub use estimate::{
     estimate, estimate_runs, events_per_replication,
 };
 pub use precision::{Precision, run_until};
-pub use run::{run, run_plan, run_shard, run_with, run_with_progress};
+pub use run::{Run, run, run_plan, run_shard};
 pub(crate) use runner::in_pool;
 pub use runner::{MAX_THREADS_PER_CORE, Progress, Runs, max_threads};
 pub use shard::{Shard, check_merge, scenario_sha256};

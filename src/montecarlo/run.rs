@@ -20,7 +20,8 @@ use crate::scenario::Scenario;
 /// Runs `runs.replications` replications of `scenario` and summarises them.
 ///
 /// Refuses a run whose [`estimate`] is above [`Limits::default`] (8 GiB,
-/// 8 hours); use [`run_with`] to set other limits.
+/// 8 hours). Other limits, or a progress callback, are settings of a
+/// [`Run`]: `run(scenario, runs)` is `Run::new(scenario, runs).summary()`.
 ///
 /// # Errors
 ///
@@ -28,56 +29,97 @@ use crate::scenario::Scenario;
 /// run is above the limits; [`Error::Threads`] if a thread pool cannot be
 /// built.
 pub fn run(scenario: &Scenario, runs: &Runs) -> Result<Summary, Error> {
-    run_with_progress(scenario, runs, &|_, _| {})
+    Run::new(scenario, runs).summary()
 }
 
-/// As [`run`], calling `progress(done, total)` as replications finish.
+/// A run of a scenario with its settings: the [`Limits`] its [`estimate`]
+/// must stay under ([`Limits::default`] unless set) and a progress
+/// callback (none unless set). [`run`] is a `Run` with neither set. One
+/// entry point with a builder, rather than a function per combination of
+/// settings.
 ///
-/// # Errors
-///
-/// As [`run`].
-pub fn run_with_progress(
-    scenario: &Scenario,
-    runs: &Runs,
-    progress: Progress<'_>,
-) -> Result<Summary, Error> {
-    run_with(scenario, runs, &Limits::default(), Some(progress))
-}
-
-/// As [`run_with_progress`], but first estimates the run (see
-/// [`estimate`]) and refuses it above `limits`.
-///
-/// # Errors
-///
-/// [`Error::Limit`] if the estimate is above `limits`; otherwise as
-/// [`run`].
-///
-/// # Example: a run the default limits accept
+/// # Example: a run with the limits lifted and its progress counted
 ///
 /// ```
-/// use custody_sim::{montecarlo::{run_with, Limits, Runs}, presets};
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use custody_sim::{montecarlo::{Limits, Run, Runs}, presets};
 ///
 /// let runs = Runs { replications: 10, seed: 1, threads: 0 };
-/// let s = run_with(&presets::baseline(), &runs, &Limits::default(), None)?;
+/// let done = AtomicU64::new(0);
+/// let progress = |_: u64, _: u64| {
+///     done.fetch_add(1, Ordering::Relaxed);
+/// };
+/// let s = Run::new(&presets::baseline(), &runs)
+///     .limits(Limits::none())
+///     .progress(&progress)
+///     .summary()?;
 /// assert_eq!(s.replications, 10);
+/// assert!(done.load(Ordering::Relaxed) > 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn run_with(
-    scenario: &Scenario,
-    runs: &Runs,
-    limits: &Limits,
-    progress: Option<Progress<'_>>,
-) -> Result<Summary, Error> {
-    let plan = Plan::new(scenario)?;
-    admit(&plan, runs, limits)?;
-    Ok(on_workers(
-        &plan,
-        runs.seed,
-        0..runs.replications,
-        runs.threads,
-        progress,
-    )?
-    .summary())
+#[derive(Clone, Copy)]
+pub struct Run<'a> {
+    scenario: &'a Scenario,
+    runs: &'a Runs,
+    limits: Limits,
+    progress: Option<Progress<'a>>,
+}
+
+impl std::fmt::Debug for Run<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run")
+            .field("scenario", &self.scenario.name)
+            .field("runs", self.runs)
+            .field("limits", &self.limits)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl<'a> Run<'a> {
+    /// A run of `runs.replications` replications of `scenario`, under
+    /// [`Limits::default`], reporting no progress.
+    pub fn new(scenario: &'a Scenario, runs: &'a Runs) -> Run<'a> {
+        Run {
+            scenario,
+            runs,
+            limits: Limits::default(),
+            progress: None,
+        }
+    }
+
+    /// Refuses the run if its [`estimate`] is above `limits`
+    /// ([`Limits::none`] lifts them).
+    pub fn limits(mut self, limits: Limits) -> Run<'a> {
+        self.limits = limits;
+        self
+    }
+
+    /// Calls `progress(done, total)` as replications finish.
+    pub fn progress(mut self, progress: Progress<'a>) -> Run<'a> {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Estimates the run, then runs and summarises it.
+    ///
+    /// # Errors
+    ///
+    /// As [`run`]: [`Error::Limit`] if the estimate is above the run's
+    /// limits.
+    pub fn summary(self) -> Result<Summary, Error> {
+        let (scenario, runs) = (self.scenario, self.runs);
+        let plan = Plan::new(scenario)?;
+        admit(&plan, runs, &self.limits)?;
+        Ok(on_workers(
+            &plan,
+            runs.seed,
+            0..runs.replications,
+            runs.threads,
+            self.progress,
+        )?
+        .summary())
+    }
 }
 
 /// Runs replications `range` (for example `250..500`) of master seed `seed`
@@ -188,7 +230,7 @@ mod tests {
         };
         let (r, n) = checks_of(|| run(&s, &runs));
         assert_eq!((r.unwrap().replications, n), (2, 1));
-        let (r, n) = checks_of(|| run_with(&s, &runs, &Limits::none(), None));
+        let (r, n) = checks_of(|| Run::new(&s, &runs).limits(Limits::none()).summary());
         assert_eq!((r.unwrap().replications, n), (2, 1));
         let (r, n) = checks_of(|| run_shard(&s, 1, 3..5));
         assert_eq!((r.unwrap().replications(), n), (2, 1));
@@ -208,7 +250,7 @@ mod tests {
             threads: 1,
         };
         // No estimate limits: only the stored-values check can refuse.
-        let (r, n) = checks_of(|| run_with(&s, &runs, &Limits::none(), None));
+        let (r, n) = checks_of(|| Run::new(&s, &runs).limits(Limits::none()).summary());
         let e = r.unwrap_err();
         assert!(is_stored_limit(&e), "{e}");
         assert_eq!(n, 1);

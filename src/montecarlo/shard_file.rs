@@ -29,8 +29,16 @@ pub enum ShardFile {
 }
 
 impl ShardFile {
-    /// Reads shard files of one kind (runs or sweep slices) and merges
-    /// them, naming the file at fault in any error.
+    /// Reads shard files of one kind (runs, sweep slices, sensitivity or
+    /// calibration slices) and merges them, naming the file at fault in
+    /// any error.
+    ///
+    /// `first` is called with the first file once it is read, before any
+    /// other file is: what the kind of the shards decides (a caller's
+    /// outputs, say) is checked before the work of the merge, and an error
+    /// of `first` stops it. A caller with nothing to check passes
+    /// `|_| Ok::<(), Error>(())`. (One function: the check is an argument,
+    /// not a second `merge_files_with`.)
     ///
     /// # Errors
     ///
@@ -38,20 +46,9 @@ impl ShardFile {
     /// with the file named; an [`Error::Limit`] if the run shards' stored
     /// values are above the limit ([`check_merge`], before any data is
     /// read); an [`Error::Shard`] naming the file if run shards and sweep
-    /// slices are mixed; an [`Error::InvalidArgument`] for an empty list.
-    pub fn merge_files<P: AsRef<Path>>(paths: &[P]) -> Result<ShardFile, Error> {
-        ShardFile::merge_files_with(paths, |_| Ok(()))
-    }
-
-    /// As [`ShardFile::merge_files`], calling `first` with the first file
-    /// once it is read, before any other file is: what the kind of the
-    /// shards decides (a caller's outputs, say) is checked before the work
-    /// of the merge, and an error of `first` stops it.
-    ///
-    /// # Errors
-    ///
-    /// As [`ShardFile::merge_files`], and the error of `first`.
-    pub fn merge_files_with<P: AsRef<Path>, E: From<Error>>(
+    /// slices are mixed; an [`Error::InvalidArgument`] for an empty list;
+    /// and the error of `first`.
+    pub fn merge_files<P: AsRef<Path>, E: From<Error>>(
         paths: &[P],
         first: impl FnOnce(&ShardFile) -> Result<(), E>,
     ) -> Result<ShardFile, E> {
@@ -180,12 +177,12 @@ mod tests {
             .unwrap()
             .write(&sweep)
             .unwrap();
-        let e = ShardFile::merge_files(&[&run, &sweep]).unwrap_err();
+        let e = ShardFile::merge_files(&[&run, &sweep], |_| Ok::<(), Error>(())).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!("{}: a sweep shard among run shards", sweep.display())
         );
-        let e = ShardFile::merge_files(&[&sweep, &run]).unwrap_err();
+        let e = ShardFile::merge_files(&[&sweep, &run], |_| Ok::<(), Error>(())).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!("{}: a run shard among sweep shards", run.display())
@@ -195,16 +192,16 @@ mod tests {
         let other = dir.path().join("other.json");
         std::fs::write(&other, "not a shard").unwrap();
         let mut kind = None;
-        let e = ShardFile::merge_files_with(&[&run, &other], |f| {
+        let e = ShardFile::merge_files(&[&run, &other], |f| {
             kind = Some(matches!(f, ShardFile::Run(_)));
             Err(Error::invalid("outputs", "refused"))
         })
         .unwrap_err();
         assert!(matches!(e, Error::InvalidArgument { .. }), "{e}");
         assert_eq!(kind, Some(true));
-        let e = ShardFile::merge_files(&[&run, &other]).unwrap_err();
+        let e = ShardFile::merge_files(&[&run, &other], |_| Ok::<(), Error>(())).unwrap_err();
         assert!(matches!(e, Error::Format { .. }), "{e}");
-        let merged = ShardFile::merge_files(&[&run]).unwrap();
+        let merged = ShardFile::merge_files(&[&run], |_| Ok::<(), Error>(())).unwrap();
         assert!(matches!(merged, ShardFile::Run(s) if s.replications() == 2));
     }
 }

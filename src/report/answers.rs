@@ -79,6 +79,8 @@
 
 use serde::Serialize;
 
+use crate::error::Error;
+use crate::montecarlo::Runs;
 use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::{self, Day0};
@@ -869,9 +871,9 @@ impl Relief {
     ///
     /// # Errors
     ///
-    /// As [`crate::decide::compare()`]: [`crate::Error::Scenario`] for an
-    /// invalid scenario, [`crate::Error::Threads`] for no worker threads,
-    /// [`crate::Error::Decide`] for more replications than can be kept.
+    /// As [`crate::decide::compare()`]: [`Error::Scenario`] for an
+    /// invalid scenario, [`Error::Threads`] for no worker threads,
+    /// [`Error::Decide`] for more replications than can be kept.
     ///
     /// # Example
     ///
@@ -890,7 +892,7 @@ impl Relief {
     /// assert_eq!(r.facilities[0].peak_occupancy.n, 4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(scenario: &Scenario, runs: &crate::Runs) -> Result<Relief, crate::Error> {
+    pub fn new(scenario: &Scenario, runs: &Runs) -> Result<Relief, Error> {
         let mut off = scenario.clone();
         let mut switched_off = Vec::new();
         for (i, g) in scenario.groups.iter().enumerate() {

@@ -179,6 +179,13 @@ fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
 /// `scenario` supplies what the summary does not hold (capacities, group
 /// sizes, server counts); a metric the summary lacks shows as `—`.
 ///
+/// The table leads with the run's capacity answers: `answers` where the
+/// caller has them (with what repatriation spares, as `run --relief`
+/// computes with [`Answers::with_relief`](crate::report::answers::Answers::with_relief)),
+/// otherwise, with `None`, [`Answers::new`](crate::report::answers::Answers::new)
+/// of the scenario and summary. (One function: the answers are an
+/// argument, not a second `summary_table_with`.)
+///
 /// # Example
 ///
 /// ```
@@ -186,33 +193,31 @@ fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
 ///
 /// let scenario = presets::baseline();
 /// let s = run(&scenario, &Runs { replications: 4, seed: 1, threads: 0 })?;
-/// let text = summary_table(&scenario, &s);
+/// let text = summary_table(&scenario, &s, None);
 /// assert!(text.contains("Nasiriyah"));
 /// assert!(text.contains("4 replications"));
 ///
 /// // A variant, then a `--set`: the summary knows, and the header says so.
 /// let changed = scenario.with_variant("high")?.with_param("horizon_days", "30")?;
 /// let s = run(&changed, &Runs { replications: 2, seed: 1, threads: 0 })?;
-/// let text = summary_table(&changed, &s);
+/// let text = summary_table(&changed, &s, None);
 /// assert!(text.contains("Scenario baseline, variant high ("));
 /// assert!(text.contains(") with --set horizon_days=30:"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn summary_table(scenario: &Scenario, s: &Summary) -> String {
-    summary_table_with(
-        scenario,
-        s,
-        &crate::report::answers::Answers::new(scenario, s),
-    )
-}
-
-/// [`summary_table`] leading with `answers` (the run's capacity answers,
-/// with what repatriation spares where `run --relief` asked for it).
-pub fn summary_table_with(
+pub fn summary_table(
     scenario: &Scenario,
     s: &Summary,
-    answers: &crate::report::answers::Answers,
+    answers: Option<&crate::report::answers::Answers>,
 ) -> String {
+    let computed;
+    let answers = match answers {
+        Some(a) => a,
+        None => {
+            computed = crate::report::answers::Answers::new(scenario, s);
+            &computed
+        }
+    };
     let (variant, overrides) = (s.variant.as_deref(), &s.overrides);
     let m = |name: &str| s.metric(name);
     let h = s.horizon_days;
@@ -843,7 +848,7 @@ mod tests {
             threads: 1,
         };
         let summary = crate::montecarlo::run(&s, &runs).unwrap();
-        let text = summary_table(&s, &summary);
+        let text = summary_table(&s, &summary, None);
         for label in [
             "Facilities at the horizon",
             "queue at the horizon",
@@ -870,7 +875,7 @@ mod tests {
             5,
         ));
         let summary = crate::montecarlo::run(&v3, &runs).unwrap();
-        let text = summary_table(&v3, &summary);
+        let text = summary_table(&v3, &summary, None);
         assert!(
             text.contains("moved by overflow") && text.contains("released by order"),
             "{text}"
@@ -878,6 +883,6 @@ mod tests {
         // Without sentences there is no sentence row.
         s.court.sentences.clear();
         let summary = crate::montecarlo::run(&s, &runs).unwrap();
-        assert!(!summary_table(&s, &summary).contains("sentenced:"));
+        assert!(!summary_table(&s, &summary, None).contains("sentenced:"));
     }
 }

@@ -437,10 +437,12 @@ fn merge_checks_its_size_from_the_shards_beginnings() {
         "{err}"
     );
     // The library's merge checks the same, first.
-    let e =
-        custody_sim::montecarlo::ShardFile::merge_files(&[dir.path("a.json"), dir.path("b.json")])
-            .unwrap_err()
-            .to_string();
+    let e = custody_sim::montecarlo::ShardFile::merge_files(
+        &[dir.path("a.json"), dir.path("b.json")],
+        |_| Ok::<(), custody_sim::Error>(()),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("stored values"), "{e}");
 }
 

@@ -64,8 +64,8 @@ fn a_variant_with_sets_and_the_merge_of_its_shards_report_the_same_text() {
     let m = merged.summary();
     assert_eq!(m, whole);
 
-    let text = table::summary_table(&s, &whole);
-    assert_eq!(table::summary_table(merged.scenario(), &m), text);
+    let text = table::summary_table(&s, &whole, None);
+    assert_eq!(table::summary_table(merged.scenario(), &m, None), text);
     let first = text.lines().next().unwrap();
     assert!(
         first.starts_with("Scenario baseline, variant high (")

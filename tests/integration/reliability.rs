@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use custody_sim::montecarlo::{
-    Limits, RunCost, Runs, Shard, ShardFile, estimate, max_threads, read_shard_file, run,
-    run_shard, run_with,
+    Limits, Run, RunCost, Runs, Shard, ShardFile, estimate, max_threads, read_shard_file, run,
+    run_shard,
 };
 use custody_sim::sweep::{SweepShard, Vary, sweep, sweep_shard};
 use custody_sim::{Error, Plan, Scenario, presets};
@@ -277,7 +277,7 @@ fn merge_errors_name_the_file_at_fault() {
     .unwrap();
     assert!(matches!(read_shard_file(&a).unwrap(), ShardFile::Run(_)));
     assert!(matches!(read_shard_file(&w).unwrap(), ShardFile::Sweep(_)));
-    match ShardFile::merge_files(&[&a, &w]).unwrap_err() {
+    match ShardFile::merge_files(&[&a, &w], |_| Ok::<(), Error>(())).unwrap_err() {
         Error::Shard { path, .. } => assert_eq!(path.as_deref(), Some(w.as_path())),
         other => panic!("{other}"),
     }
@@ -355,15 +355,15 @@ fn large_runs_are_estimated_and_refused_above_the_limits() {
     );
     assert!(e.events_per_replication >= 8_000_000, "{e:?}");
     assert!(e.seconds > 8.0 * 3600.0, "{e:?}");
-    match run_with(
+    match Run::new(
         &big,
         &Runs {
             threads: 1,
             ..runs(100_000)
         },
-        &Limits::default(),
-        None,
-    ) {
+    )
+    .summary()
+    {
         Err(Error::Limit { what, .. }) => assert!(what.contains("estimated"), "{what}"),
         other => panic!("expected a limit, got {other:?}"),
     }

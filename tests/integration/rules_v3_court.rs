@@ -1052,7 +1052,7 @@ fn the_run_table_shows_the_v3_courts() {
             ("court.appeal.reversal_probability", "0.5"),
         ])
         .unwrap();
-    let text = summary_table(&s, &mc_run(&s, &runs).unwrap());
+    let text = summary_table(&s, &mc_run(&s, &runs).unwrap(), None);
     for needle in [
         "Other court cases",
         "Appeal (1 servers at first, reversal probability 0.5)",
@@ -1064,7 +1064,7 @@ fn the_run_table_shows_the_v3_courts() {
     }
     let mut without = plain.clone();
     without.court.appeal = None;
-    let text = summary_table(&without, &mc_run(&without, &runs).unwrap());
+    let text = summary_table(&without, &mc_run(&without, &runs).unwrap(), None);
     for needle in ["Other court cases", "Appeal (", "Deportation ("] {
         assert!(!text.contains(needle), "{needle} in\n{text}");
     }

@@ -87,6 +87,7 @@ fn morris_slices_merge_into_the_one_process_result() {
         levels: 4,
         seed: 4,
         threads: 1,
+        groups: Vec::new(),
     };
     let method = Method::Morris {
         options: options.clone(),
@@ -113,6 +114,7 @@ fn incomplete_overlapping_and_foreign_slices_are_refused() {
         levels: 4,
         seed: 4,
         threads: 1,
+        groups: Vec::new(),
     };
     let method = Method::Morris {
         options: options.clone(),

@@ -38,7 +38,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     // first file decides what --csv names (a folder for runs, a file for
     // sweeps): the outputs are checked before any merging.
     let inputs = &a.files;
-    let merged = ShardFile::merge_files_with(&a.files, |first| -> Result<(), Fail> {
+    let merged = ShardFile::merge_files(&a.files, |first| -> Result<(), Fail> {
         if !matches!(first, ShardFile::Calibration(_)) {
             for (flag, given) in [
                 ("--state", a.state.is_some()),

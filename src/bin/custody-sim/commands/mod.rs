@@ -501,7 +501,7 @@ pub(crate) fn emit_summary(
         }
     }
     if !quiet && !to_stdout {
-        print(&table::summary_table_with(scenario, summary, answers))?;
+        print(&table::summary_table(scenario, summary, Some(answers)))?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use custody_sim::Scenario;
 use custody_sim::decide::shard::{Method, sensitivity_shard};
 use custody_sim::decide::{
     Condition, Group, MorrisOptions, MorrisResult, RegionalResult, SobolOptions, SobolResult,
-    SobolSpec, morris_model_with, parse_group, parse_param, regional, sensitivity_with as analyse,
+    SobolSpec, morris_model, parse_group, parse_param, regional, sensitivity_with as analyse,
     uncertain_params,
 };
 use custody_sim::decide::{at_medians, held_columns, held_note};
@@ -242,8 +242,9 @@ fn morris(
         levels: usize::try_from(a.levels).unwrap_or(usize::MAX),
         seed: a.common.seed,
         threads,
+        groups: groups.to_vec(),
     };
-    let r = morris_model_with(scenario, params, groups, metrics, &opts)?;
+    let r = morris_model(scenario, params, metrics, &opts)?;
     let json = held.json(&r);
     emit_morris_held(
         &r,
@@ -413,6 +414,7 @@ fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Resu
                     levels: usize::try_from(a.levels).unwrap_or(usize::MAX),
                     seed: a.common.seed,
                     threads: 0,
+                    groups: Vec::new(),
                 },
             },
         ),
