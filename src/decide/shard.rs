@@ -51,7 +51,7 @@ use super::{
     morris, sobol,
 };
 use crate::error::Error;
-use crate::montecarlo::sealed::{read_json, verify_sha256, write_sealed};
+use crate::montecarlo::sealed::{SealedFile, read_sealed, write_sealed};
 use crate::scenario::{ParamDist, Scenario};
 
 /// The file format of a sensitivity slice.
@@ -387,21 +387,30 @@ impl SensitivityShard {
                 self.version, other.version
             )));
         }
+        // Checked on the ranges before any slice moves: a refused merge
+        // leaves `self` as it was.
+        let mut spans: Vec<Range<u64>> = self.ranges();
+        spans.extend(other.ranges());
+        spans.sort_by_key(|r| r.start);
+        let mut block: Option<Range<u64>> = None;
+        for r in spans {
+            match &mut block {
+                Some(b) if b.end > r.start => {
+                    return Err(Error::shard(format!(
+                        "sensitivity shards overlap: evaluations {}..{} and {}..{}",
+                        b.start, b.end, r.start, r.end
+                    )));
+                }
+                Some(b) if b.end == r.start => b.end = r.end,
+                _ => block = Some(r),
+            }
+        }
         let mut all = std::mem::take(&mut self.slices);
         all.extend(other.slices);
         all.sort_by_key(|s| s.0);
         let mut joined: Vec<(u64, Vec<Row>)> = Vec::with_capacity(all.len());
         for (start, rows) in all {
             match joined.last_mut() {
-                Some((s, r)) if *s + r.len() as u64 > start => {
-                    return Err(Error::shard(format!(
-                        "sensitivity shards overlap: evaluations {}..{} and {}..{}",
-                        s,
-                        *s + r.len() as u64,
-                        start,
-                        start + rows.len() as u64
-                    )));
-                }
                 Some((s, r)) if *s + r.len() as u64 == start => r.extend(rows),
                 _ => joined.push((start, rows)),
             }
@@ -447,35 +456,6 @@ impl SensitivityShard {
         Ok(r)
     }
 
-    /// Checks a slice read from a file: its format, and that its slices
-    /// lie inside the design, in order, disjoint, with one value per
-    /// metric.
-    fn check_integrity(&self) -> Result<(), String> {
-        if self.format != FORMAT {
-            return Err(format!(
-                "format {} (this custody-sim reads format {FORMAT})",
-                self.format
-            ));
-        }
-        if self.integer.len() != self.params.len() || self.params.is_empty() {
-            return Err("its parameters do not agree with its flags".into());
-        }
-        if !self.at.is_empty() && self.at.len() != self.metrics.len() {
-            return Err("its series days do not agree with its metrics".into());
-        }
-        let mut end = 0;
-        for (start, rows) in &self.slices {
-            if *start < end || rows.iter().any(|r| r.len() != self.metrics.len()) {
-                return Err("its slices overlap or do not hold every metric".into());
-            }
-            end = start + rows.len() as u64;
-        }
-        if end > self.evaluations {
-            return Err("its slices reach past the design".into());
-        }
-        Ok(())
-    }
-
     /// Writes the slice as JSON, with its checksum, atomically
     /// ([`crate::files::write_atomic`]).
     ///
@@ -496,16 +476,46 @@ impl SensitivityShard {
     /// [`Error::Format`] naming the file if it is not a sensitivity shard
     /// or is damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<SensitivityShard, Error> {
-        let path = path.as_ref();
-        let mut shard: SensitivityShard = read_json(path, "sensitivity shard")?;
-        let stored = std::mem::take(&mut shard.sha256);
-        verify_sha256(&shard, &stored)
-            .and_then(|()| shard.check_integrity())
-            .map_err(|e| Error::Format {
-                path: path.to_path_buf(),
-                line: None,
-                message: format!("a damaged custody-sim sensitivity shard file: {e}"),
-            })?;
-        Ok(shard)
+        read_sealed(path.as_ref())
+    }
+}
+
+impl SealedFile for SensitivityShard {
+    const KIND: &'static str = "sensitivity shard";
+
+    fn sha256_mut(&mut self) -> &mut String {
+        &mut self.sha256
+    }
+
+    fn check_version(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "format {} (this custody-sim reads format {FORMAT})",
+                self.format
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a slice read from a file: its slices lie inside the design,
+    /// in order, disjoint, with one value per metric.
+    fn check_integrity(&self) -> Result<(), String> {
+        if self.integer.len() != self.params.len() || self.params.is_empty() {
+            return Err("its parameters do not agree with its flags".into());
+        }
+        if !self.at.is_empty() && self.at.len() != self.metrics.len() {
+            return Err("its series days do not agree with its metrics".into());
+        }
+        let mut end = 0;
+        for (start, rows) in &self.slices {
+            if *start < end || rows.iter().any(|r| r.len() != self.metrics.len()) {
+                return Err("its slices overlap or do not hold every metric".into());
+            }
+            end = start + rows.len() as u64;
+        }
+        if end > self.evaluations {
+            return Err("its slices reach past the design".into());
+        }
+        Ok(())
     }
 }

@@ -4,7 +4,9 @@
 //! replication ranges and metric count) read without its data.
 //!
 //! It knows nothing of what a file holds beyond the names of the header's
-//! fields: the shard and the sweep slice check their own contents.
+//! fields: each kind of file ([`SealedFile`]) checks its own contents, and
+//! [`read_sealed`] reads any of them, refusing a bad one with one family
+//! of messages.
 
 use std::path::Path;
 
@@ -98,6 +100,75 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// What a sealed file holds: a value that names its kind, gives up the
+/// checksum it was read with, and checks its own contents.
+///
+/// [`read_sealed`] reads any of them and refuses a bad file with one
+/// family of messages, each naming the file and what is wrong.
+pub(crate) trait SealedFile: Serialize + serde::de::DeserializeOwned {
+    /// What the file holds, as messages name it: `sweep shard`,
+    /// `calibration state`.
+    const KIND: &'static str;
+
+    /// The checksum field (`sha256`): read from the file, empty in memory.
+    fn sha256_mut(&mut self) -> &mut String;
+
+    /// Whether this custody-sim reads a file of this format and version,
+    /// or why not (checked after the checksum).
+    fn check_version(&self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Whether the contents are consistent, or why not (checked after
+    /// the checksum and the version).
+    fn check_integrity(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Reads a file written by [`write_sealed`], streamed, takes its checksum
+/// out and checks it, its format and version, and its consistency.
+///
+/// # Errors
+///
+/// As [`read_json`]; [`Error::Format`] naming the file and what is wrong:
+/// `a damaged custody-sim KIND file: …` for a missing or wrong checksum
+/// or inconsistent contents, `a custody-sim KIND file this version does
+/// not read: …` for another format or version.
+pub(crate) fn read_sealed<T: SealedFile>(path: &Path) -> Result<T, Error> {
+    let mut x: T = read_json(path, T::KIND)?;
+    let stored = std::mem::take(x.sha256_mut());
+    verify_sha256(&x, &stored).map_err(|e| damaged::<T>(path, &e))?;
+    x.check_version().map_err(|e| {
+        refused(
+            path,
+            &format!(
+                "a custody-sim {} file this version does not read: {e}",
+                T::KIND
+            ),
+        )
+    })?;
+    x.check_integrity().map_err(|e| damaged::<T>(path, &e))?;
+    Ok(x)
+}
+
+/// The error for a file of kind `T` that is damaged or edited: `why`.
+fn damaged<T: SealedFile>(path: &Path, why: &str) -> Error {
+    refused(
+        path,
+        &format!("a damaged custody-sim {} file: {why}", T::KIND),
+    )
+}
+
+/// The error for the file `path`, refused for `message`.
+fn refused(path: &Path, message: &str) -> Error {
+    Error::Format {
+        path: path.to_path_buf(),
+        line: None,
+        message: message.into(),
+    }
+}
+
 /// Checks a checksum taken out of a file against its data.
 pub(crate) fn verify_sha256<T: Serialize>(x: &T, stored: &str) -> Result<(), String> {
     if stored.is_empty() {
@@ -175,4 +246,115 @@ pub(super) fn read_header(path: &Path) -> Result<Option<Size>, Error> {
         } => Some((r, m)),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    /// A sealed file of the smallest kind: a format and a sorted list.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Toy {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        sha256: String,
+        format: u32,
+        sorted: Vec<u32>,
+    }
+
+    impl SealedFile for Toy {
+        const KIND: &'static str = "toy";
+
+        fn sha256_mut(&mut self) -> &mut String {
+            &mut self.sha256
+        }
+
+        fn check_version(&self) -> Result<(), String> {
+            match self.format {
+                1 => Ok(()),
+                f => Err(format!("format {f} (this custody-sim reads format 1)")),
+            }
+        }
+
+        fn check_integrity(&self) -> Result<(), String> {
+            match self.sorted.is_sorted() {
+                true => Ok(()),
+                false => Err("its list is not sorted".into()),
+            }
+        }
+    }
+
+    /// The refusal of reading `text` from a file, as a message with the
+    /// file's name replaced by `FILE`.
+    fn refusal(dir: &Path, text: &str) -> String {
+        let path = dir.join("toy.json");
+        std::fs::write(&path, text).unwrap();
+        let e = read_sealed::<Toy>(&path).unwrap_err();
+        assert!(matches!(e, Error::Format { .. }), "{e}");
+        e.to_string().replace(&path.display().to_string(), "FILE")
+    }
+
+    /// A sealed file's text with a correct checksum.
+    fn sealed_text(format: u32, sorted: &[u32]) -> String {
+        let toy = Toy {
+            sha256: String::new(),
+            format,
+            sorted: sorted.to_vec(),
+        };
+        let sha = payload_sha256(&toy);
+        let list = serde_json::to_string(sorted).unwrap();
+        format!(r#"{{"sha256":"{sha}","format":{format},"sorted":{list}}}"#)
+    }
+
+    #[test]
+    fn a_sound_file_reads_back_and_each_fault_is_named_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("written.json");
+        let toy = Toy {
+            sha256: String::new(),
+            format: 1,
+            sorted: vec![1, 2, 3],
+        };
+        write_sealed(&toy, "toy", &path).unwrap();
+        assert_eq!(read_sealed::<Toy>(&path).unwrap(), toy);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            sealed_text(1, &[1, 2, 3])
+        );
+
+        let edited = sealed_text(1, &[1, 2, 3]).replace("[1,2,3]", "[1,2,4]");
+        let m = refusal(dir.path(), &edited);
+        assert!(
+            m.contains("FILE")
+                && m.contains(
+                    "a damaged custody-sim toy file: its data do not match its sha256 checksum"
+                ),
+            "{m}"
+        );
+        let m = refusal(dir.path(), r#"{"format":1,"sorted":[]}"#);
+        assert!(
+            m.contains("FILE")
+                && m.contains("a damaged custody-sim toy file: it has no sha256 checksum"),
+            "{m}"
+        );
+        let m = refusal(dir.path(), &sealed_text(2, &[2, 1]));
+        assert!(
+            m.contains("FILE")
+                && m.contains("a custody-sim toy file this version does not read: format 2 (this custody-sim reads format 1)"),
+            "{m}"
+        );
+        let m = refusal(dir.path(), &sealed_text(1, &[2, 1]));
+        assert!(
+            m.contains("FILE")
+                && m.contains("a damaged custody-sim toy file: its list is not sorted"),
+            "{m}"
+        );
+        let m = refusal(dir.path(), r#"{"sha256":"","kind":"other"}"#);
+        assert!(
+            m.contains("FILE") && m.contains("not a custody-sim toy file"),
+            "{m}"
+        );
+    }
 }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::runner::{Progress, Runs, in_pool, run_range};
-use super::sealed::{read_json, verify_sha256, write_sealed};
+use super::sealed::{SealedFile, read_sealed, write_sealed};
 use super::shard::{RecordedVariant, Shard, changes, check_stored, name_file};
 use super::summary::Summary;
 use crate::error::Error;
@@ -379,36 +379,6 @@ impl SweepShard {
         Ok(())
     }
 
-    /// Checks a slice read from a file: each cell's shard is sound, and
-    /// every cell has one value per varied path, the same seed, no
-    /// replication beyond the sweep's count, and parameters its scenario
-    /// has (setting them again leaves the scenario as it is).
-    fn check_integrity(&self) -> Result<(), String> {
-        let seed = self.cells.first().map(|c| c.1.seed());
-        for (params, shard) in &self.cells {
-            shard.check_integrity()?;
-            let paths_ok = params.0.len() == self.paths.len()
-                && params.0.iter().zip(&self.paths).all(|(o, q)| o.path == *q);
-            let within = shard
-                .ranges()
-                .last()
-                .is_none_or(|r| r.end <= self.replications);
-            if !paths_ok || Some(shard.seed()) != seed || !within {
-                return Err(
-                    "its cells do not agree with its grid, seed or replication count".into(),
-                );
-            }
-            let again = shard.scenario().with_overrides(&params.0);
-            if again.as_ref().ok() != Some(shard.scenario()) {
-                return Err(format!(
-                    "the cell labelled {} does not hold that scenario",
-                    label(params)
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// Whether every cell has all of its replications.
     pub fn is_complete(&self) -> bool {
         self.cells
@@ -486,17 +456,7 @@ impl SweepShard {
     /// [`Error::Format`] naming the file if it is not a sweep shard or is
     /// damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<SweepShard, Error> {
-        let path = path.as_ref();
-        let mut shard: SweepShard = read_json(path, "sweep shard")?;
-        let stored = std::mem::take(&mut shard.sha256);
-        verify_sha256(&shard, &stored)
-            .and_then(|()| shard.check_integrity())
-            .map_err(|e| Error::Format {
-                path: path.to_path_buf(),
-                line: None,
-                message: format!("a damaged custody-sim sweep shard file: {e}"),
-            })?;
-        Ok(shard)
+        read_sealed(path.as_ref())
     }
 
     /// Reads slices and merges them, naming the file at fault in any error.
@@ -516,6 +476,44 @@ impl SweepShard {
                 .map_err(|e| name_file(e, p.as_ref(), first.as_ref()))?;
         }
         Ok(acc)
+    }
+}
+
+impl SealedFile for SweepShard {
+    const KIND: &'static str = "sweep shard";
+
+    fn sha256_mut(&mut self) -> &mut String {
+        &mut self.sha256
+    }
+
+    /// Checks a slice read from a file: each cell's shard is sound, and
+    /// every cell has one value per varied path, the same seed, no
+    /// replication beyond the sweep's count, and parameters its scenario
+    /// has (setting them again leaves the scenario as it is).
+    fn check_integrity(&self) -> Result<(), String> {
+        let seed = self.cells.first().map(|c| c.1.seed());
+        for (params, shard) in &self.cells {
+            shard.check_integrity()?;
+            let paths_ok = params.0.len() == self.paths.len()
+                && params.0.iter().zip(&self.paths).all(|(o, q)| o.path == *q);
+            let within = shard
+                .ranges()
+                .last()
+                .is_none_or(|r| r.end <= self.replications);
+            if !paths_ok || Some(shard.seed()) != seed || !within {
+                return Err(
+                    "its cells do not agree with its grid, seed or replication count".into(),
+                );
+            }
+            let again = shard.scenario().with_overrides(&params.0);
+            if again.as_ref().ok() != Some(shard.scenario()) {
+                return Err(format!(
+                    "the cell labelled {} does not hold that scenario",
+                    label(params)
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -25,6 +25,7 @@
 //! assert_eq!((p.file.as_str(), p.rows, p.weighted), ("calibrated.csv", 3, true));
 //! assert_eq!(d.short(), "posterior calibrated.csv (3 draws), 1 uncertain parameter");
 //! assert!(d.text().contains("one row of calibrated.csv per replication, drawn with probability proportional to its weight"));
+//! assert!(d.text().contains("the posterior calibrated.csv (3 weighted draws of facility[Karkh].capacity): "));
 //! ```
 
 use serde::Serialize;
@@ -116,10 +117,11 @@ impl Drawn {
         let mut parts = Vec::new();
         if let Some(p) = &self.posterior {
             parts.push(format!(
-                "the posterior {} ({} draws{} of {}): {}",
+                "the posterior {} ({}{} draw{} of {}): {}",
                 p.file,
                 thousands(p.rows as f64),
-                if p.weighted { ", weighted" } else { "" },
+                if p.weighted { " weighted" } else { "" },
+                if p.rows == 1 { "" } else { "s" },
                 if p.columns.is_empty() {
                     "its columns".to_string()
                 } else {

@@ -199,7 +199,7 @@ fn a_calibrated_run_names_its_posterior_everywhere() {
     }
     let o = expect(0, &args);
     let table = String::from_utf8(o.stdout).unwrap();
-    let named = "the posterior post.csv (3 draws, weighted of facility[Karkh].capacity): one row of post.csv per replication, drawn with probability proportional to its weight";
+    let named = "the posterior post.csv (3 weighted draws of facility[Karkh].capacity): one row of post.csv per replication, drawn with probability proportional to its weight";
     assert!(table.contains(named), "{table}");
     // The drawn values, one row per parameter.
     let rows = &table[table

@@ -140,6 +140,38 @@ fn incomplete_overlapping_and_foreign_slices_are_refused() {
     );
 }
 
+/// A refused merge leaves the accumulator as it was: slices 0..4 and
+/// 8..12 held, an overlapping 8..12 refused, then 4..8 completes the
+/// design as if the refusal had not happened.
+#[test]
+fn a_refused_merge_leaves_the_accumulator_unchanged() {
+    let method = Method::Morris {
+        options: MorrisOptions {
+            trajectories: 4,
+            levels: 4,
+            seed: 4,
+            threads: 1,
+        },
+    };
+    let parts = slices(&method, 3);
+    let mut a = parts[0].clone();
+    a.merge(parts[2].clone()).unwrap();
+    let before = a.clone();
+    let e = a.merge(parts[2].clone()).unwrap_err().to_string();
+    assert!(e.contains("overlap") && e.contains("8..12"), "{e}");
+    assert_eq!(a, before, "a refused merge changed the accumulator");
+    let e = a.merge(parts[0].clone()).unwrap_err().to_string();
+    assert!(e.contains("overlap") && e.contains("0..4"), "{e}");
+    assert_eq!(a, before, "a refused merge changed the accumulator");
+    a.merge(parts[1].clone()).unwrap();
+    assert!(a.is_complete());
+    assert_eq!(a.ranges(), vec![0..12]);
+    let mut whole = parts[1].clone();
+    whole.merge(parts[0].clone()).unwrap();
+    whole.merge(parts[2].clone()).unwrap();
+    assert_eq!(a, whole);
+}
+
 /// A slice file reads back as written, and is told from run and sweep
 /// shards; an edited file is refused.
 #[test]

@@ -79,7 +79,7 @@ use super::machine::{Batch, Ctx, Machine, Outcomes};
 use super::{Abc, AbcProgress, Posterior, Prior, prepare};
 use crate::calibrate::{ObservationKind, Observations};
 use crate::error::Error;
-use crate::montecarlo::sealed::{payload_sha256, read_json, verify_sha256, write_sealed};
+use crate::montecarlo::sealed::{SealedFile, payload_sha256, read_sealed, write_sealed};
 use crate::scenario::Scenario;
 
 /// The file format of calibration states and shards.
@@ -641,29 +641,30 @@ impl AbcState {
     /// [`Error::Format`] naming the file if it is not a calibration
     /// state, is of another format or version, or is damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<AbcState, Error> {
-        let path = path.as_ref();
-        let damaged = |e: String| Error::Format {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!("a damaged custody-sim calibration state file: {e}"),
-        };
-        let mut state: AbcState = read_json(path, "calibration state")?;
-        let stored = std::mem::take(&mut state.sha256);
-        verify_sha256(&state, &stored).map_err(damaged)?;
-        check_version(state.format, &state.version).map_err(|e| Error::Format {
-            path: path.to_path_buf(),
-            line: None,
-            message: e,
-        })?;
-        let replayed = state
-            .with_rounds(state.rounds.clone())
-            .map_err(|e| damaged(e.to_string()))?;
-        if replayed != state {
-            return Err(damaged(
-                "its batches do not lead to the next batch it names".into(),
-            ));
+        read_sealed(path.as_ref())
+    }
+}
+
+impl SealedFile for AbcState {
+    const KIND: &'static str = "calibration state";
+
+    fn sha256_mut(&mut self) -> &mut String {
+        &mut self.sha256
+    }
+
+    fn check_version(&self) -> Result<(), String> {
+        check_version(self.format, &self.version)
+    }
+
+    /// Replays the batches (no simulation): they must lead to the state.
+    fn check_integrity(&self) -> Result<(), String> {
+        let replayed = self
+            .with_rounds(self.rounds.clone())
+            .map_err(|e| e.to_string())?;
+        if replayed != *self {
+            return Err("its batches do not lead to the next batch it names".into());
         }
-        Ok(state)
+        Ok(())
     }
 }
 
@@ -933,11 +934,21 @@ impl AbcShard {
     pub fn start_state(&self) -> AbcState {
         AbcState::fresh(self.fit.clone())
     }
+}
 
-    /// Checks slices read from a file: format, version, and that they
-    /// lie inside the batch, in order and disjoint.
+impl SealedFile for AbcShard {
+    const KIND: &'static str = "calibration shard";
+
+    fn sha256_mut(&mut self) -> &mut String {
+        &mut self.sha256
+    }
+
+    fn check_version(&self) -> Result<(), String> {
+        check_version(self.format, &self.version)
+    }
+
+    /// Checks that the slices lie inside the batch, in order and disjoint.
     fn check_integrity(&self) -> Result<(), String> {
-        check_version(self.format, &self.version)?;
         let mut end = self.abc_round.start;
         for s in &self.slices {
             if s.round.start < end
@@ -953,7 +964,9 @@ impl AbcShard {
         }
         Ok(())
     }
+}
 
+impl AbcShard {
     /// Writes the slices as JSON, with their checksum, atomically
     /// ([`crate::files::write_atomic`]).
     ///
@@ -974,16 +987,6 @@ impl AbcShard {
     /// [`Error::Format`] naming the file if it is not a calibration
     /// shard, or is damaged or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<AbcShard, Error> {
-        let path = path.as_ref();
-        let mut shard: AbcShard = read_json(path, "calibration shard")?;
-        let stored = std::mem::take(&mut shard.sha256);
-        verify_sha256(&shard, &stored)
-            .and_then(|()| shard.check_integrity())
-            .map_err(|e| Error::Format {
-                path: path.to_path_buf(),
-                line: None,
-                message: format!("a damaged custody-sim calibration shard file: {e}"),
-            })?;
-        Ok(shard)
+        read_sealed(path.as_ref())
     }
 }
