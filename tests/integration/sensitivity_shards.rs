@@ -151,6 +151,7 @@ fn a_refused_merge_leaves_the_accumulator_unchanged() {
             levels: 4,
             seed: 4,
             threads: 1,
+            ..MorrisOptions::default()
         },
     };
     let parts = slices(&method, 3);
