@@ -226,6 +226,15 @@ pub struct SensitivityShard {
     at: Vec<Option<SeriesDay>>,
     /// The design's evaluations, `E`.
     evaluations: u64,
+    /// The posterior's columns held at their weighted medians while the
+    /// parameters vary ([`super::held_columns`]), and the sentence that
+    /// says so ([`super::held_note`]): what the merged result reports, as
+    /// one process does. Empty, and absent from the file, when nothing is
+    /// held.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    held: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    held_note: Option<String>,
     /// Covered evaluation ranges, sorted, disjoint, adjacent ones joined,
     /// each with the metric values of its evaluations in order.
     slices: Vec<(u64, Vec<Row>)>,
@@ -323,6 +332,8 @@ pub fn sensitivity_shard(
         metrics,
         at,
         evaluations: design.evaluations(),
+        held: super::held_columns(scenario, params),
+        held_note: super::held_note(scenario, params),
         slices: if count == 0 {
             Vec::new()
         } else {
@@ -345,6 +356,14 @@ impl SensitivityShard {
     /// The design's evaluations, `E`.
     pub fn evaluations(&self) -> u64 {
         self.evaluations
+    }
+
+    /// The posterior's columns held at their weighted medians while the
+    /// design's parameters vary (empty when none is held), and the
+    /// sentence that says so: as `sensitivity` reports them in one
+    /// process.
+    pub fn held(&self) -> (&[String], Option<&str>) {
+        (&self.held, self.held_note.as_deref())
     }
 
     /// The evaluation ranges covered, sorted and disjoint.
@@ -375,6 +394,7 @@ impl SensitivityShard {
             && self.integer == other.integer
             && self.metrics == other.metrics
             && self.at == other.at
+            && self.held == other.held
             && self.evaluations == other.evaluations;
         if !same {
             return Err(Error::shard(

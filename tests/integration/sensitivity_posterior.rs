@@ -257,3 +257,62 @@ fn a_set_on_a_posterior_column_holds_the_value_set() {
     expect(0, &args);
     assert_eq!(strings(&json(&j)["held"]), columns[..5]);
 }
+
+/// Sharded, then merged, a design on the baseline reports what one
+/// process does: the same JSON byte for byte (its `held` included) and
+/// the same held line after the table.
+#[test]
+fn a_sharded_design_on_the_baseline_holds_what_one_process_holds() {
+    let dir = Scratch::new("sens-posterior-shards");
+    let base = [
+        "sensitivity",
+        "baseline",
+        "--param",
+        r#"court.stage[trial].servers={dist="uniform_int",low=5,high=20}"#,
+        "--metric",
+        "median_days_to_verdict",
+        "--samples",
+        "4",
+        "-n",
+        "2",
+        "--bootstrap",
+        "20",
+        "--seed",
+        "5",
+    ];
+    let reference = dir.arg("ref.json");
+    let mut args = base.to_vec();
+    args.extend(["--json", reference.as_str(), "--quiet"]);
+    expect(0, &args);
+    let one = json(&reference);
+    assert_eq!(strings(&one["held"]).len(), 7, "{one}");
+    let mut files = Vec::new();
+    for k in 1..=2 {
+        let out = dir.arg(&format!("part-{k}.json"));
+        let slice = format!("{k}/2");
+        let mut args = base.to_vec();
+        args.extend(["--shard", slice.as_str(), "--out", out.as_str(), "--quiet"]);
+        expect(0, &args);
+        files.push(out);
+    }
+    let merged = dir.arg("merged.json");
+    expect(
+        0,
+        &[
+            "merge",
+            files[0].as_str(),
+            files[1].as_str(),
+            "--json",
+            merged.as_str(),
+            "--quiet",
+        ],
+    );
+    assert_eq!(
+        std::fs::read(&reference).unwrap(),
+        std::fs::read(&merged).unwrap()
+    );
+    // The table of the merge ends with the line one process prints.
+    let o = expect(0, &["merge", files[0].as_str(), files[1].as_str()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(HELD), "{text}");
+}

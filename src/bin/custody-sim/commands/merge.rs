@@ -6,7 +6,7 @@ use custody_sim::calibrate::{AbcShard, AbcState};
 use custody_sim::decide::shard::{DesignResult, SensitivityShard};
 use custody_sim::montecarlo::{Shard, ShardFile};
 
-use super::sensitivity::{emit_morris, emit_sobol};
+use super::sensitivity::{Held, emit_morris, emit_sobol};
 use super::sweep::{emit_sweep, sweep_outputs};
 use super::{emit_summary, plots_available, run_outputs};
 use crate::args::{MergeArgs, Outputs};
@@ -136,22 +136,29 @@ fn merged_sensitivity(a: &MergeArgs, design: &SensitivityShard) -> Result<(), Fa
             design.scenario_name()
         ),
     );
+    // What the design held, as one process reports it (JSON `held`, the
+    // line after the table).
+    let (names, line) = design.held();
+    let held = Held::recorded(names, line);
     match result {
         DesignResult::Sobol(r) => emit_sobol(
             &r,
+            &held.json(&r),
             a.json.as_deref(),
             a.csv.as_deref(),
             a.plots.as_deref(),
             a.quiet,
-        ),
+        )?,
         DesignResult::Morris(r) => emit_morris(
             &r,
+            &held.json(&r),
             a.json.as_deref(),
             a.csv.as_deref(),
             a.plots.as_deref(),
             a.quiet,
-        ),
+        )?,
     }
+    held.print(a.quiet, a.json.as_deref(), a.csv.as_deref())
 }
 
 /// Writes the next state of the calibration whose batch the merged

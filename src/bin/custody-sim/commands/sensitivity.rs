@@ -118,7 +118,7 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
     };
     let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
     let json = held.json(&r);
-    emit_sobol_held(
+    emit_sobol(
         &r,
         &json,
         json_to,
@@ -145,7 +145,7 @@ pub(crate) struct Held {
 /// An analysis's JSON with the held columns added (`"held": [...]`,
 /// after the analysis's own fields; absent when none is held).
 #[derive(Serialize)]
-struct WithHeld<'a, T: Serialize> {
+pub(crate) struct WithHeld<'a, T: Serialize> {
     #[serde(flatten)]
     result: &'a T,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -153,6 +153,16 @@ struct WithHeld<'a, T: Serialize> {
 }
 
 impl Held {
+    /// What a merged design holds (its shard records it): the columns and
+    /// the line, without medians (`merge` writes no report).
+    pub(crate) fn recorded(names: &[String], line: Option<&str>) -> Held {
+        Held {
+            names: names.to_vec(),
+            medians: Vec::new(),
+            line: line.map(str::to_string),
+        }
+    }
+
     fn of(scenario: &Scenario, params: &[ParamDist]) -> Held {
         let Some(line) = held_note(scenario, params) else {
             return Held::default();
@@ -176,7 +186,7 @@ impl Held {
     }
 
     /// `result`'s JSON document, `"held"` added when a column is held.
-    fn json<'a, T: Serialize>(&'a self, result: &'a T) -> WithHeld<'a, T> {
+    pub(crate) fn json<'a, T: Serialize>(&'a self, result: &'a T) -> WithHeld<'a, T> {
         WithHeld {
             result,
             held: &self.names,
@@ -184,7 +194,7 @@ impl Held {
     }
 
     /// The held line after the table, where the table is printed.
-    fn print(
+    pub(crate) fn print(
         &self,
         quiet: bool,
         json_to: Option<&std::path::Path>,
@@ -246,7 +256,7 @@ fn morris(
     };
     let r = morris_model(scenario, params, metrics, &opts)?;
     let json = held.json(&r);
-    emit_morris_held(
+    emit_morris(
         &r,
         &json,
         a.json.json.as_deref(),
@@ -272,19 +282,9 @@ fn morris(
 /// A Morris screening's JSON and CSV (files or `-`), its charts
 /// (`plots`), and its table unless quiet or an output goes to standard
 /// output.
+/// `json` is the JSON document: the result, or the result with its held
+/// columns ([`Held::json`]).
 pub(crate) fn emit_morris(
-    r: &MorrisResult,
-    json_to: Option<&std::path::Path>,
-    csv_to: Option<&std::path::Path>,
-    plots: Option<&std::path::Path>,
-    quiet: bool,
-) -> Result<(), Fail> {
-    emit_morris_held(r, r, json_to, csv_to, plots, quiet)
-}
-
-/// [`emit_morris`] with `json` the JSON document (the result, or the
-/// result with its held columns).
-fn emit_morris_held(
     r: &MorrisResult,
     json: &impl Serialize,
     json_to: Option<&std::path::Path>,
@@ -315,19 +315,9 @@ fn emit_morris_held(
 
 /// A Sobol analysis's JSON and CSV (files or `-`), its charts (`plots`),
 /// and its table unless quiet or an output goes to standard output.
+/// `json` is the JSON document: the result, or the result with its held
+/// columns ([`Held::json`]).
 pub(crate) fn emit_sobol(
-    r: &SobolResult,
-    json_to: Option<&std::path::Path>,
-    csv_to: Option<&std::path::Path>,
-    plots: Option<&std::path::Path>,
-    quiet: bool,
-) -> Result<(), Fail> {
-    emit_sobol_held(r, r, json_to, csv_to, plots, quiet)
-}
-
-/// [`emit_sobol`] with `json` the JSON document (the result, or the
-/// result with its held columns).
-fn emit_sobol_held(
     r: &SobolResult,
     json: &impl Serialize,
     json_to: Option<&std::path::Path>,
