@@ -37,9 +37,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group};
-use custody_sim::decide::{
-    Group, MorrisOptions, SobolOptions, SobolSpec, morris_model, sobol_model, sobol_model_with,
-};
+use custody_sim::decide::{Group, MorrisOptions, SobolOptions, morris_model, sobol_model};
 use custody_sim::scenario::ParamDist;
 use custody_sim::{Dist, Scenario, presets};
 
@@ -79,6 +77,7 @@ fn run(base_samples: usize) -> custody_sim::decide::SobolResult {
         bootstrap: 1000,
         seed: 1,
         threads: 2,
+        ..SobolOptions::default()
     };
     sobol_model(&presets::plan_2026_01(), &params(), METRICS, &opts).expect("valid")
 }
@@ -200,12 +199,10 @@ fn grouped_sobol(
         bootstrap: 500,
         seed: 1,
         threads: 2,
-    };
-    let spec = SobolSpec {
         groups: groups.to_vec(),
-        ..SobolSpec::default()
+        ..SobolOptions::default()
     };
-    sobol_model_with(s, params, MANY_METRICS, &spec, &opts).expect("valid")
+    sobol_model(s, params, MANY_METRICS, &opts).expect("valid")
 }
 
 /// Times one grouped Sobol analysis with N = 1,024 of the baseline's

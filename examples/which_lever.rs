@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         base_samples: 128,
         bootstrap: 500,
         seed: 1,
-        threads: 0,
+        ..SobolOptions::default()
     };
     let r = sensitivity(&scenario, &params, &[METRIC], &opts, 30)?;
     let m = &r.metrics[0];

@@ -237,6 +237,7 @@ fn run_sensitivity(u: &mut Unstructured, s: &Scenario, only_tornado: bool) -> Re
         bootstrap: u.int_in_range(0..=8)?,
         seed,
         threads: 1,
+        ..SobolOptions::default()
     };
     if let Ok(r) = sensitivity(s, &params, &metrics, &opts, reps) {
         assert_eq!(

@@ -14,7 +14,7 @@ use super::{DecideError, adapter};
 use crate::error::Error;
 use crate::montecarlo::Runs;
 use crate::montecarlo::sweep::PairedDiff;
-use crate::scenario::{Scenario, Variant};
+use crate::scenario::{Date, Scenario, Variant};
 use crate::stats::MetricStats;
 
 /// One scenario's entry in a metric's row.
@@ -50,6 +50,61 @@ pub struct Comparison {
     pub replications: u64,
     /// Per metric, in the order asked for.
     pub metrics: Vec<MetricRow>,
+    /// Per scenario, in order, its calendar: what dates its day metrics
+    /// in the comparison's table. Filled by [`compare`]; not in the JSON
+    /// (empty when read back from it, and the table then gives no dates).
+    #[serde(skip)]
+    pub calendars: Vec<Calendar>,
+}
+
+/// A compared scenario's calendar: its day 0 and horizon, and the
+/// facilities already over capacity on day 0, whose first day over
+/// capacity reads so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    /// The scenario's `start_date`: day 0.
+    pub start_date: Date,
+    /// The scenario's horizon, in days.
+    pub horizon_days: u32,
+    /// The facilities whose population on day 0 exceeds their beds on
+    /// day 0 (capacity with the expansions of day 0 or before), in file
+    /// order.
+    pub over_on_day0: Vec<String>,
+}
+
+impl Calendar {
+    /// The calendar of scenario `s`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::decide::compare::Calendar;
+    /// use custody_sim::presets;
+    ///
+    /// let c = Calendar::of(&presets::baseline());
+    /// assert_eq!(c.start_date.to_string(), "2026-01-21");
+    /// // Nasiriyah already holds more people than it has beds.
+    /// assert!(c.over_on_day0.contains(&"Nasiriyah".to_string()));
+    /// ```
+    pub fn of(s: &Scenario) -> Calendar {
+        let beds_on_day0 = |f: &crate::scenario::Facility| {
+            f.expansions
+                .iter()
+                .filter(|e| e.day.days_from(s.start_date) <= 0.0)
+                .map(|e| e.beds)
+                .fold(f.capacity, u64::saturating_add)
+        };
+        Calendar {
+            start_date: s.start_date,
+            horizon_days: s.horizon_days,
+            over_on_day0: s
+                .facilities
+                .iter()
+                .filter(|f| f.initial_occupancy > beds_on_day0(f))
+                .map(|f| f.name.clone())
+                .collect(),
+        }
+    }
 }
 
 impl Comparison {
@@ -61,7 +116,8 @@ impl Comparison {
 
 /// Runs each `(label, scenario)` on the same seed and replication indices
 /// and tabulates `metrics` (all metrics of the first scenario if empty),
-/// with paired differences to the first.
+/// with paired differences to the first; the result keeps each
+/// scenario's [`Calendar`], which dates the day metrics in its table.
 ///
 /// # Errors
 ///
@@ -138,6 +194,7 @@ pub fn compare(
         seed: runs.seed,
         replications: runs.replications,
         metrics: out,
+        calendars: scenarios.iter().map(|(_, s)| Calendar::of(s)).collect(),
     })
 }
 

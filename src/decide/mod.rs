@@ -40,7 +40,7 @@
 //!     ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
 //!     ParamDist::new("transfer.escape.escape_probability", Dist::uniform(0.0, 0.02)),
 //! ];
-//! let opts = SobolOptions { base_samples: 32, bootstrap: 200, seed: 1, threads: 0 };
+//! let opts = SobolOptions { base_samples: 32, bootstrap: 200, seed: 1, ..SobolOptions::default() };
 //! let r = sobol_model(&presets::plan_2026_01(), &params, &["mean_days_to_verdict"], &opts)?;
 //! let ix = &r.metrics[0].indices;
 //! assert!(ix[0].total.estimate.unwrap() > ix[1].total.estimate.unwrap());
@@ -62,18 +62,20 @@ pub mod tornado;
 
 use serde::{Deserialize, Serialize};
 
-pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
+pub use compare::{
+    Calendar, Comparison, compare, compare_summaries, compare_variants, variant_scenarios,
+};
 pub use groups::{Group, parse_group};
 pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};
 pub use params::{at_medians, held_columns, held_note, parse_param, uncertain_params};
 pub use probe::SeriesDay;
 pub use regional::{Condition, RegionalIndex, RegionalResult, regional, regional_fn};
 pub use sobol::{
-    DummyIndex, MetricIndices, PairIndex, SobolIndex, SobolOptions, SobolResult, SobolSpec,
-    sobol_fn, sobol_fn_with, sobol_model, sobol_model_with,
+    DummyIndex, MetricIndices, PairIndex, SobolIndex, SobolOptions, SobolResult, sobol_fn,
+    sobol_model,
 };
 pub use solve::{Direction, Evaluation, Find, Lever, Solution, Statistic, Target, solve};
-pub use tornado::{Tornado, TornadoBar, sensitivity, sensitivity_with, tornado};
+pub use tornado::{Tornado, TornadoBar, sensitivity, tornado};
 
 pub use crate::error::DecideError;
 

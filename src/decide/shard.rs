@@ -15,8 +15,8 @@
 //!   trajectories, in order (trajectory `t` runs as replication `t`).
 //!
 //! Only these plain designs shard: one factor per parameter, no dummy and
-//! no second-order indices ([`super::SobolSpec`]'s default, no Morris
-//! group). A metric may be a `SERIES@DAY` ([`super::SeriesDay`]): the
+//! no second-order indices ([`SobolOptions::is_plain`]), no Morris group
+//! ([`MorrisOptions::groups`]). A metric may be a `SERIES@DAY` ([`super::SeriesDay`]): the
 //! slice records its `at`, and the merged result carries it.
 //!
 //! Slice `K` of `N` (1-based) runs evaluations `[E (K − 1) / N, E K / N)`
@@ -47,8 +47,7 @@ use serde::{Deserialize, Serialize};
 use super::adapter::{self, Row};
 use super::tornado::{Ends, attach};
 use super::{
-    DecideError, MorrisOptions, MorrisResult, SeriesDay, SobolOptions, SobolResult, SobolSpec,
-    morris, sobol,
+    DecideError, MorrisOptions, MorrisResult, SeriesDay, SobolOptions, SobolResult, morris, sobol,
 };
 use crate::error::Error;
 use crate::montecarlo::sealed::{SealedFile, read_sealed, write_sealed};
@@ -64,14 +63,15 @@ pub enum Method {
     /// Sobol indices (Saltelli design) with a tornado of
     /// `tornado_replications` replications per setting.
     Sobol {
-        /// The Sobol settings (`threads` is not stored).
+        /// The Sobol settings (`threads` is not stored), of a plain design
+        /// ([`SobolOptions::is_plain`]).
         options: SobolOptions,
         /// Replications of each tornado setting.
         tornado_replications: u64,
     },
     /// Morris elementary effects.
     Morris {
-        /// The Morris settings (`threads` is not stored).
+        /// The Morris settings (`threads` is not stored), without groups.
         options: MorrisOptions,
     },
 }
@@ -127,14 +127,26 @@ impl Design {
                         "must be at least 1",
                     ));
                 }
+                if !options.is_plain() {
+                    return Err(DecideError::input(
+                        "options",
+                        "a sharded Sobol design is plain: no groups, no dummy, no second-order indices",
+                    ));
+                }
                 Design::Sobol {
-                    d: sobol::Design::new(params, &SobolSpec::default(), options)?,
+                    d: sobol::Design::new(params, options)?,
                     ends: Ends::with_integer(params, integer)?,
                     replications: *tornado_replications,
                     options: options.clone(),
                 }
             }
             Method::Morris { options } => {
+                if !options.groups.is_empty() {
+                    return Err(DecideError::input(
+                        "options.groups",
+                        "a sharded Morris design has one factor per parameter",
+                    ));
+                }
                 Design::Morris(morris::Design::new(params, &[], options)?, options.clone())
             }
         })
@@ -185,7 +197,7 @@ impl Design {
                 options,
             } => {
                 let (design, tornado) = rows.split_at(d.points().min(rows.len()));
-                let mut r = d.model_result(params, metrics, &SobolSpec::default(), options, design);
+                let mut r = d.model_result(params, metrics, options, design);
                 let settings: Vec<Vec<Row>> = tornado
                     .chunks(usize::try_from(*replications).unwrap_or(usize::MAX))
                     .map(<[Row]>::to_vec)
@@ -246,7 +258,9 @@ pub struct SensitivityShard {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidArgument`] if `k >= n`; otherwise as
+/// [`Error::InvalidArgument`] if `k >= n`; [`Error::Decide`] of kind
+/// [`DecideError::Input`] for options that are not a plain design (Sobol
+/// groups, dummy or second-order indices; Morris groups); otherwise as
 /// [`super::sensitivity`] (for [`Method::Sobol`]) or
 /// [`super::morris_model`] (for [`Method::Morris`]).
 ///
@@ -259,7 +273,7 @@ pub struct SensitivityShard {
 ///
 /// let s = presets::plan_2026_01();
 /// let params = [ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40))];
-/// let options = SobolOptions { base_samples: 8, bootstrap: 20, seed: 3, threads: 0 };
+/// let options = SobolOptions { base_samples: 8, bootstrap: 20, seed: 3, ..SobolOptions::default() };
 /// let method = Method::Sobol { options: options.clone(), tornado_replications: 4 };
 /// let metrics = ["mean_days_to_verdict"];
 /// let mut a = sensitivity_shard(&s, &params, &metrics, &method, 0, 2)?;

@@ -56,7 +56,11 @@
 //! Binomial(200, 0.95) (computed in the test: 179 to 198); see
 //! `docs/validation.md`.
 //!
-//! # Groups, the dummy parameter and second-order indices ([`SobolSpec`])
+//! # Groups, the dummy parameter and second-order indices
+//!
+//! Each is asked for in [`SobolOptions`] ([`SobolOptions::groups`],
+//! [`SobolOptions::dummy`], [`SobolOptions::second_order`]); none of them
+//! by default.
 //!
 //! **Groups** ([`super::groups`]): a set of paths gets one index. The
 //! design has one matrix `AB_g` per factor `g` (a group, or a parameter in
@@ -155,6 +159,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use super::groups::{Factors, Group};
 use super::{DecideError, Estimate, adapter, quantile};
@@ -178,6 +183,23 @@ pub struct SobolOptions {
     /// (reading one back gives 0).
     #[serde(skip)]
     pub threads: usize,
+    /// Parameter groups, one index each ([`super::groups`]); the design
+    /// moves a group's paths together. Empty (the default): one factor
+    /// per parameter. Not serialised here: a result's JSON gives the
+    /// groups, the dummy and second order under `spec` (see
+    /// [`SobolResult`]).
+    #[serde(skip)]
+    pub groups: Vec<Group>,
+    /// Estimate the indices of a dummy parameter (module docs, "The dummy
+    /// parameter"), and flag the indices not distinguishable from it. Not
+    /// serialised here (see [`SobolOptions::groups`]).
+    #[serde(skip)]
+    pub dummy: bool,
+    /// Estimate second-order indices of every pair of factors (Saltelli
+    /// 2002): `N (2G + 2)` runs instead of `N (G + 2)`. Not serialised
+    /// here (see [`SobolOptions::groups`]).
+    #[serde(skip)]
+    pub second_order: bool,
 }
 
 impl Default for SobolOptions {
@@ -187,7 +209,18 @@ impl Default for SobolOptions {
             bootstrap: 1000,
             seed: 1,
             threads: 0,
+            groups: Vec::new(),
+            dummy: false,
+            second_order: false,
         }
+    }
+}
+
+impl SobolOptions {
+    /// Whether the design is the plain one: no group, no dummy, no second
+    /// order (each parameter's first-order and total index only).
+    pub fn is_plain(&self) -> bool {
+        self.groups.is_empty() && !self.dummy && !self.second_order
     }
 }
 
@@ -203,7 +236,7 @@ pub struct SobolIndex {
     pub first_order: Estimate,
     /// Total index `ST_i` with its bootstrap interval.
     pub total: Estimate,
-    /// With a dummy ([`SobolSpec::dummy`]): whether the total index's
+    /// With a dummy ([`SobolOptions::dummy`]): whether the total index's
     /// interval lies wholly above the dummy's total interval (`false`: not
     /// distinguishable from the noise floor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,23 +272,27 @@ pub struct MetricIndices {
     /// Per factor (parameter, or group where its first path is), in the
     /// order given.
     pub indices: Vec<SobolIndex>,
-    /// The dummy parameter's indices, with [`SobolSpec::dummy`].
+    /// The dummy parameter's indices, with [`SobolOptions::dummy`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dummy: Option<DummyIndex>,
     /// Second-order indices of every pair of factors, largest first, with
-    /// [`SobolSpec::second_order`].
+    /// [`SobolOptions::second_order`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub second_order: Vec<PairIndex>,
 }
 
-/// The result of [`sobol_model`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The result of [`sobol_model`] and [`super::sensitivity`].
+///
+/// Its JSON gives the options' `base_samples`, `bootstrap` and `seed`
+/// under `options`, and, when the design is not plain
+/// ([`SobolOptions::is_plain`]), its groups, dummy and second order under
+/// `spec` (`{"groups": [...], "dummy": true, "second_order": true}`, each
+/// only when set); reading it back puts them into [`SobolResult::options`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "ResultJson<'static>")]
 pub struct SobolResult {
-    /// The settings used.
+    /// The settings used, groups, dummy and second order included.
     pub options: SobolOptions,
-    /// Groups, dummy and second order, when asked for.
-    #[serde(default, skip_serializing_if = "SobolSpec::is_plain")]
-    pub spec: SobolSpec,
     /// Model runs: `N (G + 2)` for `G` factors (`k` parameters in no
     /// group), `N (2G + 2)` with second-order indices.
     pub evaluations: usize,
@@ -263,35 +300,69 @@ pub struct SobolResult {
     pub metrics: Vec<MetricIndices>,
 }
 
-/// What a Sobol analysis estimates beyond each parameter's first-order and
-/// total index: groups of parameters with one index each, a dummy
-/// parameter giving the noise floor, and second-order indices. The
-/// default is none of them ([`sobol_model`]); pass one to
-/// [`sobol_model_with`] or [`sobol_fn_with`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SobolSpec {
-    /// Parameter groups, one index each ([`super::groups`]); the design
-    /// moves a group's paths together.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<Group>,
-    /// Estimate the indices of a dummy parameter (module docs, "The dummy
-    /// parameter"), and flag the indices not distinguishable from it.
+/// A [`SobolResult`] as its JSON has it: the options' groups, dummy and
+/// second order apart, under `spec` (absent for a plain design); borrowed
+/// to write, owned when read.
+#[derive(Serialize, Deserialize)]
+struct ResultJson<'a> {
+    options: Cow<'a, SobolOptions>,
+    #[serde(default, skip_serializing_if = "Spec::is_plain")]
+    spec: Spec<'a>,
+    evaluations: usize,
+    metrics: Cow<'a, [MetricIndices]>,
+}
+
+/// The `spec` of a result's JSON: what a design estimates beyond each
+/// parameter's first-order and total index.
+#[derive(Default, Serialize, Deserialize)]
+struct Spec<'a> {
+    #[serde(default, skip_serializing_if = "<[Group]>::is_empty")]
+    groups: Cow<'a, [Group]>,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub dummy: bool,
-    /// Estimate second-order indices of every pair of factors (Saltelli
-    /// 2002): `N (2G + 2)` runs instead of `N (G + 2)`.
+    dummy: bool,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub second_order: bool,
+    second_order: bool,
 }
 
 fn is_false(b: &bool) -> bool {
     !*b
 }
 
-impl SobolSpec {
-    /// Whether this is the default: no group, no dummy, no second order.
-    pub fn is_plain(&self) -> bool {
-        *self == SobolSpec::default()
+impl Spec<'_> {
+    fn is_plain(&self) -> bool {
+        self.groups.is_empty() && !self.dummy && !self.second_order
+    }
+}
+
+impl Serialize for SobolResult {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let o = &self.options;
+        ResultJson {
+            options: Cow::Borrowed(o),
+            spec: Spec {
+                groups: Cow::Borrowed(&o.groups),
+                dummy: o.dummy,
+                second_order: o.second_order,
+            },
+            evaluations: self.evaluations,
+            metrics: Cow::Borrowed(&self.metrics),
+        }
+        .serialize(s)
+    }
+}
+
+impl From<ResultJson<'static>> for SobolResult {
+    fn from(j: ResultJson<'static>) -> SobolResult {
+        SobolResult {
+            options: SobolOptions {
+                groups: j.spec.groups.into_owned(),
+                dummy: j.spec.dummy,
+                second_order: j.spec.second_order,
+                ..j.options.into_owned()
+            },
+            evaluations: j.evaluations,
+            metrics: j.metrics.into_owned(),
+        }
     }
 }
 
@@ -326,13 +397,9 @@ pub(super) struct Design {
 }
 
 impl Design {
-    pub(super) fn new(
-        params: &[ParamDist],
-        spec: &SobolSpec,
-        opts: &SobolOptions,
-    ) -> Result<Design, Error> {
+    pub(super) fn new(params: &[ParamDist], opts: &SobolOptions) -> Result<Design, Error> {
         quantile::check_design(params)?;
-        let factors = Factors::new(params, &spec.groups)?;
+        let factors = Factors::new(params, &opts.groups)?;
         if opts.base_samples < 2 {
             return Err(DecideError::input(
                 "base_samples",
@@ -355,7 +422,7 @@ impl Design {
             a,
             b,
             factors,
-            second: spec.second_order,
+            second: opts.second_order,
         })
     }
 
@@ -417,7 +484,6 @@ impl Design {
         &self,
         params: &[ParamDist],
         metrics: &[String],
-        spec: &SobolSpec,
         opts: &SobolOptions,
         rows: &[Vec<Option<f64>>],
     ) -> SobolResult {
@@ -429,12 +495,11 @@ impl Design {
                     .chunks(self.per_row())
                     .filter_map(|r| r.iter().map(|v| v[m]).collect::<Option<Vec<f64>>>())
                     .collect();
-                analyse(name, params, self, spec, &y, opts, m as u64)
+                analyse(name, params, self, &y, opts, m as u64)
             })
             .collect();
         SobolResult {
             options: opts.clone(),
-            spec: spec.clone(),
             evaluations: self.points(),
             metrics: out,
         }
@@ -544,7 +609,6 @@ fn analyse(
     metric: &str,
     params: &[ParamDist],
     d: &Design,
-    spec: &SobolSpec,
     y: &[Vec<f64>],
     opts: &SobolOptions,
     stream: u64,
@@ -611,7 +675,7 @@ fn analyse(
     let mut indices: Vec<SobolIndex> = (0..g)
         .map(|i| SobolIndex {
             path: d.factors.labels[i].clone(),
-            members: d.factors.paths(i, params, &spec.groups),
+            members: d.factors.paths(i, params, &opts.groups),
             first_order: interval(est.s[i], 2 * i),
             total: interval(est.st[i], 2 * i + 1),
             above_dummy: None,
@@ -620,7 +684,7 @@ fn analyse(
             high_value: None,
         })
         .collect();
-    let dummy = spec.dummy.then(|| DummyIndex {
+    let dummy = opts.dummy.then(|| DummyIndex {
         first_order: interval(est.dummy.0, 2 * g),
         total: interval(est.dummy.1, 2 * g + 1),
     });
@@ -657,13 +721,18 @@ fn analyse(
 /// Sobol indices of a function of the parameters' values, `f(&x)` with
 /// `x[i]` a draw of `params[i]` (the paths are only labels here).
 ///
-/// `f` must be deterministic; it is called `N (k + 2)` times, in parallel.
+/// `f` must be deterministic; it is called `N (G + 2)` times for `G`
+/// factors (`k` without groups), `N (2G + 2)` with second-order indices
+/// ([`SobolOptions::groups`], [`SobolOptions::second_order`]), in
+/// parallel.
 ///
 /// # Errors
 ///
 /// [`Error::Decide`] of kind [`DecideError::Input`] for no parameters, a
-/// parameter listed twice, a distribution without a quantile function, or
-/// `base_samples < 2`; [`Error::Threads`] if a thread pool cannot be built.
+/// parameter listed twice, a distribution without a quantile function,
+/// `base_samples < 2`, or a bad group (a path that is not a parameter, a
+/// path in two groups, a name used twice); [`Error::Threads`] if a thread
+/// pool cannot be built.
 ///
 /// # Example: a linear function, whose indices are exact
 ///
@@ -676,61 +745,36 @@ fn analyse(
 /// assert!(r.indices[1].first_order.contains(0.8));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sobol_fn<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
-where
-    F: Fn(&[f64]) -> f64 + Sync,
-{
-    sobol_rows(params, |x, _| f(x), &SobolSpec::default(), opts)
-}
-
-/// As [`sobol_fn`], with groups, a dummy or second-order indices
-/// ([`SobolSpec`]): `N (G + 2)` calls for `G` factors, `N (2G + 2)` with
-/// second-order indices.
-///
-/// # Errors
-///
-/// As [`sobol_fn`]; [`DecideError::Input`] for a bad group (a path that
-/// is not a parameter, a path in two groups, a name used twice).
 ///
 /// # Example: a group's index is the sum of its members' in a linear model
 ///
 /// ```
-/// use custody_sim::decide::{Group, SobolOptions, SobolSpec, sobol_fn_with};
+/// use custody_sim::decide::{Group, SobolOptions, sobol_fn};
 /// use custody_sim::{Dist, scenario::ParamDist};
 ///
 /// // y = x0 + x1 + 2 x2, U(0, 1) each: the group {x0, x1} has 2/6 of the variance.
 /// let params: Vec<ParamDist> = (0..3).map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0))).collect();
-/// let spec = SobolSpec { groups: vec![Group::new("x01", ["x0", "x1"])], ..SobolSpec::default() };
-/// let r = sobol_fn_with(&params, |x| x[0] + x[1] + 2.0 * x[2], &spec, &SobolOptions::default())?;
+/// let opts = SobolOptions { groups: vec![Group::new("x01", ["x0", "x1"])], ..SobolOptions::default() };
+/// let r = sobol_fn(&params, |x| x[0] + x[1] + 2.0 * x[2], &opts)?;
 /// assert_eq!(r.indices[0].path, "x01");
 /// assert!(r.indices[0].total.contains(1.0 / 3.0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sobol_fn_with<F>(
-    params: &[ParamDist],
-    f: F,
-    spec: &SobolSpec,
-    opts: &SobolOptions,
-) -> Result<MetricIndices, Error>
+pub fn sobol_fn<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64]) -> f64 + Sync,
 {
-    sobol_rows(params, |x, _| f(x), spec, opts)
+    sobol_rows(params, |x, _| f(x), opts)
 }
 
-/// As [`sobol_fn_with`], with `f(&x, j)` told the row `j` of the point: a
+/// As [`sobol_fn`], with `f(&x, j)` told the row `j` of the point: a
 /// stand-in for a model whose own randomness is fixed by the row (the
 /// replication index), as in [`sobol_model`].
-fn sobol_rows<F>(
-    params: &[ParamDist],
-    f: F,
-    spec: &SobolSpec,
-    opts: &SobolOptions,
-) -> Result<MetricIndices, Error>
+fn sobol_rows<F>(params: &[ParamDist], f: F, opts: &SobolOptions) -> Result<MetricIndices, Error>
 where
     F: Fn(&[f64], usize) -> f64 + Sync,
 {
-    let d = Design::new(params, spec, opts)?;
+    let d = Design::new(params, opts)?;
     let out: Vec<f64> = adapter::in_pool(opts.threads, || {
         (0..d.points())
             .into_par_iter()
@@ -745,14 +789,17 @@ where
         .filter(|r| r.iter().all(|v| v.is_finite()))
         .map(<[f64]>::to_vec)
         .collect();
-    Ok(analyse("f", params, &d, spec, &y, opts, 0))
+    Ok(analyse("f", params, &d, &y, opts, 0))
 }
 
 /// Sobol indices of model metrics over uncertain parameters: the base
 /// scenario with each parameter path set to a value drawn through its
 /// quantile function, one replication per point, row `j` of every matrix
 /// being replication `j` of [`SobolOptions::seed`] (see the module docs for
-/// what that does with the model's own noise).
+/// what that does with the model's own noise). With groups, a dummy or
+/// second-order indices in `opts`, the design and the estimates are those
+/// of the module docs ("Groups, the dummy parameter and second-order
+/// indices").
 ///
 /// A scenario with `[uncertainty]` runs without it, each uncertain path
 /// not in `params` held at its median ([`super::at_medians`]).
@@ -771,24 +818,8 @@ pub fn sobol_model(
     metrics: &[&str],
     opts: &SobolOptions,
 ) -> Result<SobolResult, Error> {
-    sobol_model_with(scenario, params, metrics, &SobolSpec::default(), opts)
-}
-
-/// As [`sobol_model`], with groups, a dummy or second-order indices
-/// ([`SobolSpec`]).
-///
-/// # Errors
-///
-/// As [`sobol_model`] and [`sobol_fn_with`].
-pub fn sobol_model_with(
-    scenario: &Scenario,
-    params: &[ParamDist],
-    metrics: &[&str],
-    spec: &SobolSpec,
-    opts: &SobolOptions,
-) -> Result<SobolResult, Error> {
     super::params::check_paths(scenario, params)?;
-    let d = Design::new(params, spec, opts)?;
+    let d = Design::new(params, opts)?;
     let held = super::at_medians(scenario)?;
     let scenario = &held;
     let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
@@ -802,7 +833,7 @@ pub fn sobol_model_with(
             d.model_point(p, &integer)
         })
     })??;
-    let mut r = d.model_result(params, &metrics, spec, opts, &rows);
+    let mut r = d.model_result(params, &metrics, opts, &rows);
     for ix in &mut r.metrics {
         ix.at = super::SeriesDay::parse(scenario, &ix.metric)?;
     }
@@ -820,7 +851,7 @@ mod tests {
             base_samples: n,
             bootstrap: 500,
             seed,
-            threads: 0,
+            ..SobolOptions::default()
         }
     }
 
@@ -925,7 +956,6 @@ mod tests {
         let r = sobol_rows(
             &params,
             |x, j| x[0] + 2.0 * x[1] + sigma * z(j),
-            &SobolSpec::default(),
             &opts(4096, 42),
         )
         .unwrap();
@@ -962,15 +992,15 @@ mod tests {
             .collect();
         let share =
             |i: usize| (c[i] * w[i]).powi(2) / (0..5).map(|j| (c[j] * w[j]).powi(2)).sum::<f64>();
-        let spec = SobolSpec {
+        let grouped = SobolOptions {
             groups: vec![
                 Group::new("g14", ["x4", "x1"]),
                 Group::new("g23", ["x2", "x3"]),
             ],
-            ..SobolSpec::default()
+            ..opts(4096, 11)
         };
         let f = |x: &[f64]| (0..5).map(|i| c[i] * x[i]).sum::<f64>();
-        let r = sobol_fn_with(&params, f, &spec, &opts(4096, 11)).unwrap();
+        let r = sobol_fn(&params, f, &grouped).unwrap();
         let paths: Vec<&str> = r.indices.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, ["x0", "g14", "g23"]);
         assert_eq!(r.indices[1].members, ["x1", "x4"]);
@@ -988,11 +1018,11 @@ mod tests {
         let plain = sobol_fn(&params, f, &opts(4096, 11)).unwrap();
         assert_eq!(plain.indices[0].total, r.indices[0].total);
         // A group with every parameter has the whole variance.
-        let all = SobolSpec {
+        let all = SobolOptions {
             groups: vec![Group::new("all", ["x0", "x1", "x2", "x3", "x4"])],
-            ..SobolSpec::default()
+            ..opts(256, 1)
         };
-        let r = sobol_fn_with(&params, f, &all, &opts(256, 1)).unwrap();
+        let r = sobol_fn(&params, f, &all).unwrap();
         assert_eq!(r.indices.len(), 1);
         assert!(r.indices[0].total.contains(1.0), "{:?}", r.indices[0]);
     }
@@ -1007,12 +1037,16 @@ mod tests {
             .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(0.0, 1.0)))
             .collect();
         let f = |x: &[f64]| x[0] + 2.0 * x[1] + 0.01 * x[2];
-        let spec = SobolSpec {
-            dummy: true,
-            ..SobolSpec::default()
-        };
         let o = opts(512, 3);
-        let with = sobol_fn_with(&params, f, &spec, &o).unwrap();
+        let with = sobol_fn(
+            &params,
+            f,
+            &SobolOptions {
+                dummy: true,
+                ..o.clone()
+            },
+        )
+        .unwrap();
         let without = sobol_fn(&params, f, &o).unwrap();
         for (a, b) in with.indices.iter().zip(&without.indices) {
             assert_eq!((a.first_order, a.total), (b.first_order, b.total));
@@ -1049,11 +1083,11 @@ mod tests {
             .map(|i| ParamDist::new(format!("x{i}"), Dist::uniform(-PI, PI)))
             .collect();
         let f = |x: &[f64]| x[0].sin() + a * x[1].sin().powi(2) + b * x[2].powi(4) * x[0].sin();
-        let spec = SobolSpec {
+        let second = SobolOptions {
             second_order: true,
-            ..SobolSpec::default()
+            ..opts(8192, 7)
         };
-        let r = sobol_fn_with(&params, f, &spec, &opts(8192, 7)).unwrap();
+        let r = sobol_fn(&params, f, &second).unwrap();
         let plain = sobol_fn(&params, f, &opts(8192, 7)).unwrap();
         assert_eq!(r.indices, plain.indices);
         assert_eq!(r.second_order.len(), 3);
@@ -1073,6 +1107,59 @@ mod tests {
         assert!(pair("x0", "x1").contains(0.0), "{:?}", pair("x0", "x1"));
         assert!(pair("x1", "x2").contains(0.0), "{:?}", pair("x1", "x2"));
         assert_eq!(r.second_order[0].pair, ["x0", "x2"], "largest first");
+    }
+
+    /// A result's JSON gives the options' groups, dummy and second order
+    /// under `spec` (absent for a plain design), never under `options`,
+    /// and reads back into the options.
+    #[test]
+    fn the_json_gives_groups_dummy_and_second_order_under_spec() {
+        let metrics = vec![MetricIndices {
+            metric: "f".into(),
+            at: None,
+            rows: 0,
+            variance: None,
+            indices: Vec::new(),
+            dummy: None,
+            second_order: Vec::new(),
+        }];
+        let plain = SobolResult {
+            options: opts(8, 1),
+            evaluations: 32,
+            metrics,
+        };
+        let json = serde_json::to_string(&plain).unwrap();
+        assert_eq!(
+            json,
+            r#"{"options":{"base_samples":8,"bootstrap":500,"seed":1},"evaluations":32,"metrics":[{"metric":"f","rows":0,"variance":null,"indices":[]}]}"#
+        );
+        assert_eq!(serde_json::from_str::<SobolResult>(&json).unwrap(), plain);
+        let full = SobolResult {
+            options: SobolOptions {
+                groups: vec![Group::new("g", ["x0", "x1"])],
+                dummy: true,
+                second_order: true,
+                ..opts(8, 1)
+            },
+            ..plain.clone()
+        };
+        let json = serde_json::to_string(&full).unwrap();
+        assert!(
+            json.starts_with(
+                r#"{"options":{"base_samples":8,"bootstrap":500,"seed":1},"spec":{"groups":[{"name":"g","paths":["x0","x1"]}],"dummy":true,"second_order":true},"evaluations":32,"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<SobolResult>(&json).unwrap(), full);
+        let dummy = SobolResult {
+            options: SobolOptions {
+                dummy: true,
+                ..opts(8, 1)
+            },
+            ..plain
+        };
+        let json = serde_json::to_string(&dummy).unwrap();
+        assert!(json.contains(r#""spec":{"dummy":true},"#), "{json}");
     }
 
     #[test]
@@ -1165,7 +1252,7 @@ mod coverage {
                 base_samples: 256,
                 bootstrap: 200,
                 seed: 1000 + seed,
-                threads: 0,
+                ..SobolOptions::default()
             };
             let r = sobol_fn(params, f, &opts).unwrap();
             for i in 0..k {
@@ -1234,7 +1321,7 @@ mod coverage {
                 base_samples: 64,
                 bootstrap: 200,
                 seed,
-                threads: 0,
+                ..SobolOptions::default()
             };
             let r = sobol_fn(&one, |x| x[0].exp(), &opts).unwrap();
             let t = r.indices[0].total;

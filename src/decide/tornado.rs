@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DecideError, Estimate, adapter, quantile};
-use super::{SobolOptions, SobolResult, SobolSpec, sobol_model_with};
+use super::{SobolOptions, SobolResult, sobol_model};
 use crate::error::Error;
 use crate::montecarlo::Runs;
 use crate::scenario::ParamDist;
@@ -266,6 +266,12 @@ pub(super) fn attach(r: &mut SobolResult, tornadoes: Vec<Tornado>) {
 /// per metric and parameter, `path`, `first_order`, `total` and `swing`
 /// (with the tornado's `low_value` and `high_value`).
 ///
+/// With groups, a dummy or second-order indices in `opts`
+/// ([`SobolOptions::groups`], [`SobolOptions::dummy`],
+/// [`SobolOptions::second_order`]) the Sobol part estimates them; the
+/// tornado stays one bar per parameter: a group's index has no swing (its
+/// members' bars are in no index: a tornado moves one path at a time).
+///
 /// To analyse the scenario's own `[uncertainty]`, pass
 /// [`uncertain_params`](super::uncertain_params)`(scenario)?` as `params`.
 ///
@@ -279,33 +285,7 @@ pub fn sensitivity(
     opts: &SobolOptions,
     tornado_replications: u64,
 ) -> Result<SobolResult, Error> {
-    sensitivity_with(
-        scenario,
-        params,
-        metrics,
-        &SobolSpec::default(),
-        opts,
-        tornado_replications,
-    )
-}
-
-/// As [`sensitivity`], with groups, a dummy or second-order indices
-/// ([`SobolSpec`], [`sobol_model_with`]). The tornado stays one bar per
-/// parameter: a group's index has no swing (its members' bars are in no
-/// index: a tornado moves one path at a time).
-///
-/// # Errors
-///
-/// As [`sobol_model_with`] and [`tornado`].
-pub fn sensitivity_with(
-    scenario: &Scenario,
-    params: &[ParamDist],
-    metrics: &[&str],
-    spec: &SobolSpec,
-    opts: &SobolOptions,
-    tornado_replications: u64,
-) -> Result<SobolResult, Error> {
-    let mut r = sobol_model_with(scenario, params, metrics, spec, opts)?;
+    let mut r = sobol_model(scenario, params, metrics, opts)?;
     let runs = Runs {
         replications: tornado_replications,
         seed: opts.seed,

@@ -211,6 +211,7 @@ impl Drivers {
             bootstrap: BOOTSTRAP,
             seed,
             threads,
+            ..SobolOptions::default()
         };
         let r = sobol_model(scenario, &params, &names, &opts)?;
         let mut d = Drivers::from_result(&r, &metrics, top);

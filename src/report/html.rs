@@ -1758,10 +1758,10 @@ impl Report {
         for t in over_time_tables(res) {
             r = r.table(t);
         }
-        if !res.spec.groups.is_empty() {
+        if !res.options.groups.is_empty() {
             let mut t = Table::new("Parameter groups", ["group", "members"])
                 .note("Each group has one index: the design moves its members together (Saltelli et al. 2008, §1.2.15).");
-            for g in &res.spec.groups {
+            for g in &res.options.groups {
                 t = t.row([
                     TableCell::code(&g.name),
                     TableCell::text(g.paths.join(", ")),

@@ -28,7 +28,7 @@ mod solve;
 
 pub use backtest::{backtest_summary, backtest_table};
 pub use calibrate::calibration_table;
-pub use compare::{comparison_table, comparison_table_for};
+pub use compare::comparison_table;
 pub use court::stage_caseload;
 pub use morris::morris_table;
 pub use regional::regional_table;

@@ -24,7 +24,7 @@ fn sobol_on_the_model_separates_a_lever_from_a_bystander() {
         base_samples: 64,
         bootstrap: 200,
         seed: 3,
-        threads: 0,
+        ..SobolOptions::default()
     };
     let metrics = [
         "stage.trial.mean_wait_days",
@@ -60,7 +60,7 @@ fn sobol_on_the_model_names_bad_paths_and_metrics() {
         base_samples: 4,
         bootstrap: 0,
         seed: 1,
-        threads: 0,
+        ..SobolOptions::default()
     };
     let s = presets::plan_2026_01();
     let bad = [ParamDist::new(
@@ -246,7 +246,7 @@ fn tornado_swings_are_paired_differences_and_sensitivity_joins_them() {
         base_samples: 16,
         bootstrap: 100,
         seed: 5,
-        threads: 0,
+        ..SobolOptions::default()
     };
     let r = sensitivity(&s, &params, &[metric], &opts, 12).unwrap();
     let json = serde_json::to_value(&r).unwrap();

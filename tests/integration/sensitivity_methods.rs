@@ -32,7 +32,7 @@ fn a_daily_series_on_chosen_days_has_indices_over_time() {
         base_samples: 64,
         bootstrap: 200,
         seed: 5,
-        threads: 0,
+        ..SobolOptions::default()
     };
     let metrics = ["in_syria@2026-01-26", "in_syria@40", "transferred"];
     let r = sobol_model(&s, &params, &metrics, &opts).unwrap();

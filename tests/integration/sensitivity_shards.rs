@@ -53,6 +53,7 @@ fn sobol_slices_merge_into_the_one_process_result() {
         bootstrap: 40,
         seed: 11,
         threads: 2,
+        ..SobolOptions::default()
     };
     let method = Method::Sobol {
         options: options.clone(),
@@ -358,7 +359,7 @@ fn series_day_metrics_shard_with_their_day() {
         base_samples: 5,
         bootstrap: 20,
         seed: 8,
-        threads: 0,
+        ..SobolOptions::default()
     };
     let method = Method::Sobol {
         options: options.clone(),
@@ -420,4 +421,55 @@ fn sharding_groups_dummy_second_order_or_region_is_a_usage_error() {
             "{flag}: wrote a slice"
         );
     }
+}
+
+/// The library refuses the same: a slice file holds a plain design only,
+/// so options with groups, a dummy or second-order indices (or Morris
+/// options with groups) are an input error naming the options.
+#[test]
+fn a_design_that_is_not_plain_does_not_shard() {
+    let s = presets::plan_2026_01();
+    let group = custody_sim::decide::Group::new(
+        "court",
+        ["court.stage[trial].servers", "court.conviction_probability"],
+    );
+    let plain = SobolOptions {
+        base_samples: 4,
+        bootstrap: 10,
+        ..SobolOptions::default()
+    };
+    let not_plain = [
+        SobolOptions {
+            groups: vec![group.clone()],
+            ..plain.clone()
+        },
+        SobolOptions {
+            dummy: true,
+            ..plain.clone()
+        },
+        SobolOptions {
+            second_order: true,
+            ..plain.clone()
+        },
+    ];
+    for options in not_plain {
+        let method = Method::Sobol {
+            options,
+            tornado_replications: 2,
+        };
+        let e = sensitivity_shard(&s, &params(), &METRICS, &method, 0, 2)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("options") && e.contains("plain"), "{e}");
+    }
+    let method = Method::Morris {
+        options: MorrisOptions {
+            groups: vec![group],
+            ..MorrisOptions::default()
+        },
+    };
+    let e = sensitivity_shard(&s, &params(), &METRICS, &method, 0, 2)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("options.groups"), "{e}");
 }

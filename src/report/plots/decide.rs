@@ -9,7 +9,7 @@
 //! | function | file | what it shows |
 //! | --- | --- | --- |
 //! | [`write_sensitivity_plots`] | `tornado_<metric>.svg`, `.png` | per metric: each parameter's swing (the metric's mean at the parameter's 95th percentile minus at its 5th, others at their medians; bar) with its 95% paired interval (whiskers), largest swing on top |
-//! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter or group (bars, a group's members under its name) with their 95% bootstrap intervals (whiskers), largest total on top; with a dummy ([`crate::decide::SobolSpec::dummy`]), its indices in a last row and the noise floor, the upper end of its total's interval, as a dashed line, and "at the noise floor (dummy)" under each factor not distinguishable from it |
+//! | [`write_sensitivity_plots`] | `sobol_<metric>.svg`, `.png` | per metric: first-order and total Sobol indices per parameter or group (bars, a group's members under its name) with their 95% bootstrap intervals (whiskers), largest total on top; with a dummy ([`crate::decide::SobolOptions::dummy`]), its indices in a last row and the noise floor, the upper end of its total's interval, as a dashed line, and "at the noise floor (dummy)" under each factor not distinguishable from it |
 //! | [`write_sensitivity_plots`] | `second_order_<metric>.svg`, `.png` | per metric, with second-order indices: the ten largest pairs' indices (bars) with their 95% bootstrap intervals |
 //! | [`write_morris_plots`] | `morris_<metric>.svg`, `.png` | per metric of a Morris screening: each factor's μ* (mean absolute elementary effect, the ranking) and σ (their standard deviation) in the metric's units, largest μ* on top |
 //! | [`write_regional_plots`] | `regional.svg`, `.png` | a regional analysis: each parameter's Kolmogorov–Smirnov distance between the runs where the condition holds and the others (bar), largest on top, its p-value under its name, and the distance beyond which it separates the two sets at the 5% level (dashed) |
@@ -1217,7 +1217,7 @@ fn sensitivity_charts(r: &SobolResult) -> Vec<(String, DecideChart<'_>)> {
 ///     ParamDist::new("court.stage[trial].servers", Dist::uniform_int(10, 40)),
 ///     ParamDist::new("facility[Hillah].capacity", Dist::uniform_int(500, 3000)),
 /// ];
-/// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, threads: 0 };
+/// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, ..SobolOptions::default() };
 /// let r = sensitivity(&s, &params, &["facility.Hillah.peak_occupancy_rate"], &opts, 4)?;
 /// let figs = sensitivity_figures(&r)?;
 /// assert_eq!(figs[0].stem, "tornado_facility_hillah_peak_occupancy_rate");

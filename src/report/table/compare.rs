@@ -12,12 +12,11 @@
 
 use std::fmt::Write as _;
 
-use super::cells::{Kind, band_dates, beds_on_day0, grid, kind_of};
+use super::cells::{Kind, band_dates, grid, kind_of};
 use crate::decide::Comparison;
 use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::Day0;
 use crate::report::format::{signed, with_interval};
-use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 
 /// `x [lo, hi]` with the decimals the interval's width asks for, or `–`.
@@ -50,9 +49,9 @@ pub(super) fn difference(d: &PairedDiff, kind: Kind) -> String {
     )
 }
 
-/// A scenario's calendar: its horizon and day 0, and the facilities
-/// already over capacity on day 0 (their first day over reads so).
-#[derive(Clone)]
+/// A scenario's calendar as the table uses it ([`crate::decide::Calendar`]):
+/// its horizon and day 0, and the first-day-over-capacity metrics of the
+/// facilities already over capacity on day 0 (which read so).
 struct Calendar {
     horizon: u32,
     day0: Option<Day0>,
@@ -93,8 +92,12 @@ fn level(s: Option<&MetricStats>, kind: Kind, cal: Option<&Calendar>) -> (String
 /// scenario with `mean [95% CI]` and `Δ` the paired difference to the
 /// first scenario on common random numbers `[95% CI]`, each at the
 /// precision of its interval ([`crate::report::format::with_interval`]);
-/// rates as percentages. Without the scenarios, day metrics have no
-/// dates: see [`comparison_table_for`].
+/// rates as percentages. The scenarios' calendars
+/// ([`Comparison::calendars`]) date the day metrics: a first day over
+/// capacity reads `21 [21, 21] (10 Feb 2026)`, the dates of its p5–p95
+/// band as the run's table gives them, or `never` where no replication
+/// reaches it within the horizon. A comparison read back from its JSON
+/// has no calendars, and its day metrics no dates.
 ///
 /// # Example
 ///
@@ -119,43 +122,33 @@ fn level(s: Option<&MetricStats>, kind: Kind, cal: Option<&Calendar>) -> (String
 /// assert!(csv.starts_with("metric,label,mean,"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn comparison_table(c: &Comparison) -> String {
-    table(c, &[])
-}
-
-/// [`comparison_table`] with the compared scenarios (label and scenario,
-/// in the comparison's order), whose calendars date the day metrics: a
-/// first day over capacity reads `21 [21, 21] (10 Feb 2026)`, the dates of
-/// its p5–p95 band as the run's table gives them, or `never` where no
-/// replication reaches it within the horizon.
 ///
-/// # Example
+/// # Example: a first day over capacity, dated
 ///
 /// ```
-/// use custody_sim::decide::{compare, variant_scenarios};
-/// use custody_sim::report::table::comparison_table_for;
+/// use custody_sim::decide::compare_variants;
+/// use custody_sim::report::table::comparison_table;
 /// use custody_sim::scenario::Variant;
 /// use custody_sim::{Runs, presets};
 ///
 /// let variants = [Variant::new("plan"), Variant::new("more beds").set("facility[Karkh].capacity", "4500")];
-/// let scenarios = variant_scenarios(&presets::baseline(), &variants)?;
 /// let runs = Runs { replications: 4, seed: 1, threads: 0 };
-/// let c = compare(&scenarios, &["facility.Karkh.first_day_over_capacity"], &runs)?;
-/// let text = comparison_table_for(&c, &scenarios);
+/// let c = compare_variants(&presets::baseline(), &variants, &["facility.Karkh.first_day_over_capacity"], &runs)?;
+/// let text = comparison_table(&c);
 /// assert!(text.contains(" 2026)"), "{text}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn comparison_table_for(c: &Comparison, scenarios: &[(String, Scenario)]) -> String {
-    let calendars: Vec<Calendar> = scenarios
+pub fn comparison_table(c: &Comparison) -> String {
+    let calendars: Vec<Calendar> = c
+        .calendars
         .iter()
-        .map(|(_, s)| Calendar {
-            horizon: s.horizon_days,
-            day0: Day0::parse(&s.start_date.to_string()),
-            over_on_day0: s
-                .facilities
+        .map(|cal| Calendar {
+            horizon: cal.horizon_days,
+            day0: Day0::parse(&cal.start_date.to_string()),
+            over_on_day0: cal
+                .over_on_day0
                 .iter()
-                .filter(|f| f.initial_occupancy > beds_on_day0(f, s.start_date))
-                .map(|f| format!("facility.{}.first_day_over_capacity", f.name))
+                .map(|f| format!("facility.{f}.first_day_over_capacity"))
                 .collect(),
         })
         .collect();

@@ -45,7 +45,7 @@ fn est(e: &Estimate) -> String {
 /// let mut s = presets::baseline();
 /// s.horizon_days = 60;
 /// let params = [parse_param(r#"court.stage[trial].servers={dist="uniform_int",low=10,high=30}"#)?];
-/// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, threads: 0 };
+/// let opts = SobolOptions { base_samples: 8, bootstrap: 20, seed: 1, ..SobolOptions::default() };
 /// let r = sensitivity(&s, &params, &["convicted"], &opts, 2)?;
 /// let text = sensitivity_table(&r);
 /// assert!(text.starts_with("convicted ("));

@@ -7,7 +7,7 @@ use custody_sim::decide::{
 use custody_sim::report::answers::answers_of_each;
 use custody_sim::report::csv::comparison_csv;
 use custody_sim::report::html::{Provenance, Report};
-use custody_sim::report::table::comparison_table_for;
+use custody_sim::report::table::comparison_table;
 use custody_sim::scenario::{Override, Variant};
 use custody_sim::{Runs, Scenario};
 
@@ -179,7 +179,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         print(&format!(
             "{}\n{}",
             answers_of_each(&scenarios, &summaries),
-            comparison_table_for(&c, &scenarios)
+            comparison_table(&c)
         ))?;
     }
     let as_run: Vec<(String, Scenario, Vec<Override>)> = scenarios

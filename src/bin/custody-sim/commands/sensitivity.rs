@@ -14,8 +14,7 @@ use custody_sim::Scenario;
 use custody_sim::decide::shard::{Method, sensitivity_shard};
 use custody_sim::decide::{
     Condition, Group, MorrisOptions, MorrisResult, RegionalResult, SobolOptions, SobolResult,
-    SobolSpec, morris_model, parse_group, parse_param, regional, sensitivity_with as analyse,
-    uncertain_params,
+    morris_model, parse_group, parse_param, regional, sensitivity as analyse, uncertain_params,
 };
 use custody_sim::decide::{at_medians, held_columns, held_note};
 use custody_sim::report::csv::{morris_csv, regional_csv, sensitivity_csv};
@@ -23,6 +22,7 @@ use custody_sim::report::html::{Provenance, Report, Table, TableCell};
 use custody_sim::report::table::{morris_table, regional_table, sensitivity_table};
 use custody_sim::scenario::ParamDist;
 use serde::Serialize;
+use std::path::Path;
 
 use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
 use crate::Fail;
@@ -87,19 +87,14 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
             &held,
         );
     }
-    let spec = SobolSpec {
-        groups,
-        dummy: a.dummy,
-        second_order: a.second_order,
-    };
     // The Saltelli design runs N (G + 2) points of one replication each
     // (N (2G + 2) with second-order indices), G the factors: groups and
     // parameters in no group; the tornado runs each parameter at both
     // ends and the base at its medians, `--replications` each.
     let k = params.len() as u64;
-    let in_groups: u64 = spec.groups.iter().map(|g| g.paths.len() as u64).sum();
-    let g = k.saturating_sub(in_groups) + spec.groups.len() as u64;
-    let per_row = 2 + g * if spec.second_order { 2 } else { 1 };
+    let in_groups: u64 = groups.iter().map(|g| g.paths.len() as u64).sum();
+    let g = k.saturating_sub(in_groups) + groups.len() as u64;
+    let per_row = 2 + g * if a.second_order { 2 } else { 1 };
     let total = a
         .samples
         .saturating_mul(per_row)
@@ -115,10 +110,13 @@ pub(crate) fn sensitivity(a: &SensitivityArgs) -> Result<(), Fail> {
         bootstrap: usize::try_from(a.bootstrap).unwrap_or(usize::MAX),
         seed: a.common.seed,
         threads: threads(a.common.threads, a.samples),
+        groups,
+        dummy: a.dummy,
+        second_order: a.second_order,
     };
-    let r = analyse(&scenario, &params, &metrics, &spec, &opts, a.replications)?;
+    let r = analyse(&scenario, &params, &metrics, &opts, a.replications)?;
     let json = held.json(&r);
-    emit_sobol(
+    emit(
         &r,
         &json,
         json_to,
@@ -197,8 +195,8 @@ impl Held {
     pub(crate) fn print(
         &self,
         quiet: bool,
-        json_to: Option<&std::path::Path>,
-        csv_to: Option<&std::path::Path>,
+        json_to: Option<&Path>,
+        csv_to: Option<&Path>,
     ) -> Result<(), Fail> {
         let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
         match &self.line {
@@ -256,7 +254,7 @@ fn morris(
     };
     let r = morris_model(scenario, params, metrics, &opts)?;
     let json = held.json(&r);
-    emit_morris(
+    emit(
         &r,
         &json,
         a.json.json.as_deref(),
@@ -279,61 +277,104 @@ fn morris(
     output::write_report(path, rep, figures, provenance, a.common.quiet)
 }
 
-/// A Morris screening's JSON and CSV (files or `-`), its charts
-/// (`plots`), and its table unless quiet or an output goes to standard
-/// output.
-/// `json` is the JSON document: the result, or the result with its held
-/// columns ([`Held::json`]).
+/// A Morris screening's outputs ([`emit`]); `merge` writes a merged
+/// design's with it.
 pub(crate) fn emit_morris(
     r: &MorrisResult,
     json: &impl Serialize,
-    json_to: Option<&std::path::Path>,
-    csv_to: Option<&std::path::Path>,
-    plots: Option<&std::path::Path>,
+    json_to: Option<&Path>,
+    csv_to: Option<&Path>,
+    plots: Option<&Path>,
     quiet: bool,
 ) -> Result<(), Fail> {
-    if let Some(p) = json_to {
-        emit_json(json, p, quiet)?;
-    }
-    if let Some(p) = csv_to {
-        emit_text(&morris_csv(r), p, quiet)?;
-    }
-    #[cfg(feature = "plots")]
-    if let Some(dir) = plots {
-        for p in custody_sim::report::plots::write_morris_plots(r, dir)? {
-            crate::output::note(quiet, &format!("wrote {}", p.display()));
-        }
-    }
-    #[cfg(not(feature = "plots"))]
-    let _ = plots;
-    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !quiet && !to_stdout {
-        print(&morris_table(r))?;
-    }
-    Ok(())
+    emit(r, json, json_to, csv_to, plots, quiet)
 }
 
-/// A Sobol analysis's JSON and CSV (files or `-`), its charts (`plots`),
-/// and its table unless quiet or an output goes to standard output.
-/// `json` is the JSON document: the result, or the result with its held
-/// columns ([`Held::json`]).
+/// A Sobol analysis's outputs ([`emit`]); `merge` writes a merged
+/// design's with it.
 pub(crate) fn emit_sobol(
     r: &SobolResult,
     json: &impl Serialize,
-    json_to: Option<&std::path::Path>,
-    csv_to: Option<&std::path::Path>,
-    plots: Option<&std::path::Path>,
+    json_to: Option<&Path>,
+    csv_to: Option<&Path>,
+    plots: Option<&Path>,
+    quiet: bool,
+) -> Result<(), Fail> {
+    emit(r, json, json_to, csv_to, plots, quiet)
+}
+
+/// What an analysis writes beside its JSON: its CSV, its charts and its
+/// table.
+trait Analysis {
+    /// The CSV (`--csv`).
+    fn csv(&self) -> String;
+    /// The table for a terminal.
+    fn table(&self) -> String;
+    /// Writes the charts into `dir` (`--plots`), returning the files.
+    #[cfg(feature = "plots")]
+    fn write_plots(&self, dir: &Path) -> Result<Vec<std::path::PathBuf>, custody_sim::Error>;
+}
+
+impl Analysis for SobolResult {
+    fn csv(&self) -> String {
+        sensitivity_csv(self)
+    }
+    fn table(&self) -> String {
+        sensitivity_table(self)
+    }
+    #[cfg(feature = "plots")]
+    fn write_plots(&self, dir: &Path) -> Result<Vec<std::path::PathBuf>, custody_sim::Error> {
+        custody_sim::report::plots::write_sensitivity_plots(self, dir)
+    }
+}
+
+impl Analysis for MorrisResult {
+    fn csv(&self) -> String {
+        morris_csv(self)
+    }
+    fn table(&self) -> String {
+        morris_table(self)
+    }
+    #[cfg(feature = "plots")]
+    fn write_plots(&self, dir: &Path) -> Result<Vec<std::path::PathBuf>, custody_sim::Error> {
+        custody_sim::report::plots::write_morris_plots(self, dir)
+    }
+}
+
+impl Analysis for RegionalResult {
+    fn csv(&self) -> String {
+        regional_csv(self)
+    }
+    fn table(&self) -> String {
+        regional_table(self)
+    }
+    #[cfg(feature = "plots")]
+    fn write_plots(&self, dir: &Path) -> Result<Vec<std::path::PathBuf>, custody_sim::Error> {
+        custody_sim::report::plots::write_regional_plots(self, dir)
+    }
+}
+
+/// An analysis's JSON and CSV (files or `-`), its charts (`plots`), and
+/// its table unless quiet or an output goes to standard output. `json` is
+/// the JSON document: the result, or the result with its held columns
+/// ([`Held::json`]).
+fn emit(
+    r: &impl Analysis,
+    json: &impl Serialize,
+    json_to: Option<&Path>,
+    csv_to: Option<&Path>,
+    plots: Option<&Path>,
     quiet: bool,
 ) -> Result<(), Fail> {
     if let Some(p) = json_to {
         emit_json(json, p, quiet)?;
     }
     if let Some(p) = csv_to {
-        emit_text(&sensitivity_csv(r), p, quiet)?;
+        emit_text(&r.csv(), p, quiet)?;
     }
     #[cfg(feature = "plots")]
     if let Some(dir) = plots {
-        for p in custody_sim::report::plots::write_sensitivity_plots(r, dir)? {
+        for p in r.write_plots(dir)? {
             crate::output::note(quiet, &format!("wrote {}", p.display()));
         }
     }
@@ -341,14 +382,14 @@ pub(crate) fn emit_sobol(
     let _ = plots;
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     if !quiet && !to_stdout {
-        print(&sensitivity_table(r))?;
+        print(&r.table())?;
     }
     Ok(())
 }
 
 /// `--shard K/N --out FILE`: one slice of the design's evaluations, into
 /// a shard file for `merge`.
-fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Result<(), Fail> {
+fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &Path) -> Result<(), Fail> {
     let outputs = [Output {
         flag: "--out",
         path: out,
@@ -391,7 +432,7 @@ fn shard(a: &SensitivityArgs, (k, n): (u64, u64), out: &std::path::Path) -> Resu
                     base_samples: usize::try_from(a.samples).unwrap_or(usize::MAX),
                     bootstrap: usize::try_from(a.bootstrap).unwrap_or(usize::MAX),
                     seed: a.common.seed,
-                    threads: 0,
+                    ..SobolOptions::default()
                 },
                 tornado_replications: a.replications,
             },
@@ -464,7 +505,7 @@ fn region(
         a.common.seed,
         threads,
     )?;
-    emit_regional(
+    emit(
         &r,
         &held.json(&r),
         a.json.json.as_deref(),
@@ -485,38 +526,6 @@ fn region(
         .detail("condition", condition_text);
     let rep = held.report(Report::regional(&r, scenario, overrides));
     output::write_report(path, rep, figures, provenance, a.common.quiet)
-}
-
-/// A regional analysis's JSON and CSV (files or `-`), its chart
-/// (`plots`), and its table unless quiet or an output goes to standard
-/// output.
-fn emit_regional(
-    r: &RegionalResult,
-    json: &impl Serialize,
-    json_to: Option<&std::path::Path>,
-    csv_to: Option<&std::path::Path>,
-    plots: Option<&std::path::Path>,
-    quiet: bool,
-) -> Result<(), Fail> {
-    if let Some(p) = json_to {
-        emit_json(json, p, quiet)?;
-    }
-    if let Some(p) = csv_to {
-        emit_text(&regional_csv(r), p, quiet)?;
-    }
-    #[cfg(feature = "plots")]
-    if let Some(dir) = plots {
-        for p in custody_sim::report::plots::write_regional_plots(r, dir)? {
-            crate::output::note(quiet, &format!("wrote {}", p.display()));
-        }
-    }
-    #[cfg(not(feature = "plots"))]
-    let _ = plots;
-    let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
-    if !quiet && !to_stdout {
-        print(&regional_table(r))?;
-    }
-    Ok(())
 }
 
 /// `--report`: the sensitivity analysis's HTML report.
