@@ -87,20 +87,13 @@ impl Calendar {
     /// assert!(c.over_on_day0.contains(&"Nasiriyah".to_string()));
     /// ```
     pub fn of(s: &Scenario) -> Calendar {
-        let beds_on_day0 = |f: &crate::scenario::Facility| {
-            f.expansions
-                .iter()
-                .filter(|e| e.day.days_from(s.start_date) <= 0.0)
-                .map(|e| e.beds)
-                .fold(f.capacity, u64::saturating_add)
-        };
         Calendar {
             start_date: s.start_date,
             horizon_days: s.horizon_days,
             over_on_day0: s
                 .facilities
                 .iter()
-                .filter(|f| f.initial_occupancy > beds_on_day0(f))
+                .filter(|f| f.initial_occupancy > f.beds_on(0.0, s.start_date))
                 .map(|f| f.name.clone())
                 .collect(),
         }

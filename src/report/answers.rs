@@ -85,7 +85,7 @@ use crate::montecarlo::Summary;
 use crate::montecarlo::sweep::PairedDiff;
 use crate::report::dates::{self, Day0};
 use crate::report::format::{percent, thousands};
-use crate::scenario::{Facility, Scenario};
+use crate::scenario::Scenario;
 use crate::stats::MetricStats;
 
 pub use crate::report::phrase::{Phrase, Piece};
@@ -369,24 +369,6 @@ pub struct Answers {
     pub drivers: Option<crate::report::drivers::Drivers>,
 }
 
-/// Beds of a facility on day 0 (with expansions of day 0 or before).
-fn beds_on_day0(f: &Facility, s: &Scenario) -> u64 {
-    f.expansions
-        .iter()
-        .filter(|e| e.day.days_from(s.start_date) <= 0.0)
-        .map(|e| e.beds)
-        .fold(f.capacity, u64::saturating_add)
-}
-
-/// Beds of a facility at the horizon.
-fn beds_at_horizon(f: &Facility, s: &Scenario) -> u64 {
-    f.expansions
-        .iter()
-        .filter(|e| e.day.days_from(s.start_date) <= f64::from(s.horizon_days))
-        .map(|e| e.beds)
-        .fold(f.capacity, u64::saturating_add)
-}
-
 /// `9–11 Feb 2026`, `28 Jan–3 Feb 2026`, `30 Dec 2026–2 Jan 2027`, or one
 /// date when both ends fall on it.
 fn date_range(a: jiff::civil::Date, b: jiff::civil::Date) -> String {
@@ -456,7 +438,7 @@ impl FacilityAnswer {
         let r = summary.replications;
         let key = |k: &str| format!("facility.{}.{k}", fac.name);
         let m = |k: &str| summary.metric(&key(k));
-        let beds = beds_on_day0(fac, s);
+        let beds = fac.beds_on(0.0, s.start_date);
         let first_over_capacity = if fac.initial_occupancy > beds {
             When::OnDay0
         } else {
@@ -470,7 +452,7 @@ impl FacilityAnswer {
         let mut a = FacilityAnswer {
             facility: fac.name.clone(),
             beds,
-            beds_at_horizon: beds_at_horizon(fac, s),
+            beds_at_horizon: fac.beds_on(f64::from(s.horizon_days), s.start_date),
             initial_occupancy: fac.initial_occupancy,
             input_only: !s.receives(f),
             first_over_capacity,

@@ -43,7 +43,7 @@ use crate::report::changes_text;
 use crate::report::dates::Day0;
 use crate::report::format::{by_size, fixed, percent, thousands};
 use crate::scenario::Scenario;
-use cells::{Kind, band, band_dates, beds_on_day0, ci, grid, kind_of, t};
+use cells::{Kind, band, band_dates, ci, grid, kind_of, t};
 
 /// Which rule stopped the departures of a run whose transfer ended in
 /// every replication (by day `last`, the latest `transfer_ended_day`):
@@ -343,7 +343,7 @@ pub fn summary_table(
             })
             .map(|e| e.beds)
             .fold(0, u64::saturating_add);
-        let beds0 = beds_on_day0(f, scenario.start_date);
+        let beds0 = f.beds_on(0.0, scenario.start_date);
         let cap = if added > 0 {
             format!(
                 "{} → {}",

@@ -238,6 +238,28 @@ impl Facility {
             opens: None,
         }
     }
+    /// Beds on day `day` \[days from `start`\]: the capacity plus every
+    /// expansion dated on that day or before (day 0: the beds a run
+    /// starts with).
+    ///
+    /// ```
+    /// use custody_sim::scenario::{Date, Facility};
+    ///
+    /// let start: Date = "2026-01-21".parse()?;
+    /// let opened: Date = "2026-03-01".parse()?; // day 39
+    /// let f = Facility::new("Kut", 1_000).with_expansion(opened, 500);
+    /// assert_eq!(f.beds_on(0.0, start), 1_000);
+    /// assert_eq!(f.beds_on(38.0, start), 1_000);
+    /// assert_eq!(f.beds_on(39.0, start), 1_500);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn beds_on(&self, day: f64, start: Date) -> u64 {
+        self.expansions
+            .iter()
+            .filter(|e| e.day.days_from(start) <= day)
+            .map(|e| e.beds)
+            .fold(self.capacity, u64::saturating_add)
+    }
     /// Sets the population inside on day 0 \[persons\].
     pub fn with_initial_occupancy(mut self, n: u64) -> Facility {
         self.initial_occupancy = n;

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use crate::report::dates::Day0;
 use crate::report::format::{by_size, percent};
-use crate::scenario::Facility;
 use crate::stats::MetricStats;
 
 /// How to show a metric's values.
@@ -111,15 +110,6 @@ pub(super) fn band_dates(m: Option<&MetricStats>, h: u32, day0: Option<Day0>) ->
         Some(b) => format!("({}–{})", long(a), long(b)),
         None => format!("({}–never)", long(a)),
     }
-}
-
-/// Beds of a facility on day 0 (with expansions of day 0 or before).
-pub(super) fn beds_on_day0(f: &Facility, start: crate::scenario::Date) -> u64 {
-    f.expansions
-        .iter()
-        .filter(|e| e.day.days_from(start) <= 0.0)
-        .map(|e| e.beds)
-        .fold(f.capacity, u64::saturating_add)
 }
 
 /// Lays out rows of cells in left-aligned columns (the first row a
