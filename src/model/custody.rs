@@ -63,6 +63,10 @@ impl Replication<'_> {
 
     /// The facility for the next arrival, among the receiving facilities
     /// (rule 9), in their listed order.
+    ///
+    /// Always inlined into the arrival (see
+    /// [`Replication::draw_repatriation`]).
+    #[inline(always)]
     fn place(&mut self) -> usize {
         let list = &self.plan.receiving;
         if let [only] = list[..] {
