@@ -22,32 +22,36 @@ impl Replication<'_> {
     ///
     /// Invariant after every event: a stage's queue is empty or all its
     /// servers are busy.
+    ///
+    /// `V3` false (a plan with version 2 courts, see
+    /// `Replication::run_as`): no other case, one priority level, and `s`
+    /// a stage, not the appeal.
     #[inline(always)]
-    pub(super) fn join(&mut self, s: usize, d: u32, t: f64) {
+    pub(super) fn join<const V3: bool>(&mut self, s: usize, d: u32, t: f64) {
         // The plan's flag first: a scenario without other cases never
         // reads the lane's time (`docs/performance.md`, "Where the 3.2×
         // goes").
-        let others = self.plan.courts.has_others;
+        let others = V3 && self.plan.courts.has_others;
         if others && self.ws.desks[s].other_next <= t {
             self.advance_others(s, t);
         }
         let horizon = self.plan.horizon;
         let ws = &mut *self.ws;
         let k = &mut ws.desks[s];
-        if k.waiting_cases() == 0 && k.busy < k.servers {
+        if waiting::<V3>(k) == 0 && k.busy < k.servers {
             k.started += 1;
-            begin(k, &mut ws.det, &mut ws.cal, horizon, s, d, t);
+            begin::<V3>(k, &mut ws.det, &mut ws.cal, horizon, s, d, t);
         } else {
             k.qlen += 1;
             let x = &mut ws.det[d as usize];
-            if self.plan.courts.prioritized() {
+            if V3 && self.plan.courts.prioritized() {
                 let level = self.plan.courts.group_level[x.group as usize];
                 k.push(level as usize, (d, t));
             } else {
                 k.queue.push_back((d, t));
             }
             x.stage = s as u8;
-            x.status = k.waiting;
+            x.status = if V3 { k.waiting } else { Status::Queued };
             if others && k.other_next != f64::INFINITY {
                 // A transferee waits: the other cases' services that end
                 // may start it (see `other_cases.rs`).
@@ -60,11 +64,11 @@ impl Replication<'_> {
     /// first stage of its route, or the verdict at once for an empty route
     /// (rule 23).
     #[inline(always)]
-    pub(super) fn enter_court(&mut self, d: u32, g: usize, t: f64) {
-        if self.plan.courts.routed {
+    pub(super) fn enter_court<const V3: bool>(&mut self, d: u32, g: usize, t: f64) {
+        if V3 && self.plan.courts.routed {
             self.enter_route(d, g, t);
         } else {
-            self.join(0, d, t);
+            self.join::<V3>(0, d, t);
         }
     }
 
@@ -75,8 +79,8 @@ impl Replication<'_> {
     #[inline(never)]
     fn enter_route(&mut self, d: u32, g: usize, t: f64) {
         match self.plan.courts.first[g] {
-            VERDICT => self.verdict(d, t),
-            s => self.join(s as usize, d, t),
+            VERDICT => self.verdict::<true>(d, t),
+            s => self.join::<true>(s as usize, d, t),
         }
     }
 
@@ -88,59 +92,68 @@ impl Replication<'_> {
     fn next_on_route(&mut self, s: usize, d: u32, t: f64) {
         let g = self.ws.det[d as usize].group as usize;
         match self.plan.courts.after(g, s) {
-            VERDICT => self.verdict(d, t),
-            next => self.join(next as usize, d, t),
+            VERDICT => self.verdict::<true>(d, t),
+            next => self.join::<true>(next as usize, d, t),
         }
     }
 
     /// Starts waiting cases of stage `s` while servers are free. Cases that
     /// left the queue early (repatriated, dead) are skipped here, lazily.
     pub(super) fn start_service(&mut self, s: usize, t: f64) {
-        self.start_service_inline(s, t);
+        self.start_service_inline::<true>(s, t);
     }
 
     /// [`Replication::start_service`], inlined where a service ends, which
-    /// calls it once per case and stage.
+    /// calls it once per case and stage. `V3`: see [`Replication::join`].
     #[inline(always)]
-    fn start_service_inline(&mut self, s: usize, t: f64) {
+    fn start_service_inline<const V3: bool>(&mut self, s: usize, t: f64) {
         let horizon = self.plan.horizon;
         let ws = &mut *self.ws;
         let k = &mut ws.desks[s];
-        while k.busy < k.servers && k.waiting_cases() > 0 {
-            let Some((d, joined)) = k.queue.pop_front().or_else(|| k.pop_more()) else {
+        while k.busy < k.servers && waiting::<V3>(k) > 0 {
+            let next = if V3 {
+                k.queue.pop_front().or_else(|| k.pop_more())
+            } else {
+                k.queue.pop_front()
+            };
+            let Some((d, joined)) = next else {
                 break;
             };
-            if d == OTHER {
+            if V3 && d == OTHER {
                 k.qlen_other -= 1;
                 begin_other(k, horizon, t);
                 continue;
             }
-            if ws.det[d as usize].status != k.waiting {
+            let queued = if V3 { k.waiting } else { Status::Queued };
+            if ws.det[d as usize].status != queued {
                 continue;
             }
             k.qlen -= 1;
             k.started += 1;
             k.wait_sum += t - joined;
-            begin(k, &mut ws.det, &mut ws.cal, horizon, s, d, t);
+            begin::<V3>(k, &mut ws.det, &mut ws.cal, horizon, s, d, t);
         }
-        if k.waiting_cases() == 0 && !k.queue.is_empty() {
+        if waiting::<V3>(k) == 0 && !k.queue.is_empty() {
             // Only skipped entries can remain: drop them.
             k.queue.clear();
         }
-        if k.waiting_cases() == 0 && !k.more.is_empty() {
+        if V3 && k.waiting_cases() == 0 && !k.more.is_empty() {
             k.more.iter_mut().for_each(VecDeque::clear);
         }
     }
 
     /// Detainee `d` finishes service at stage `s` (unless it was
     /// repatriated meanwhile, when its server was already handed on).
+    ///
+    /// `V3`: see [`Replication::join`]; false, `s` is a stage.
     #[inline]
-    pub(super) fn service_done(&mut self, s: usize, d: u32, t: f64) {
+    pub(super) fn service_done<const V3: bool>(&mut self, s: usize, d: u32, t: f64) {
         let k = &mut self.ws.desks[s];
-        if self.ws.det[d as usize].status != k.serving {
+        let serving = if V3 { k.serving } else { Status::InService };
+        if self.ws.det[d as usize].status != serving {
             return;
         }
-        let others = self.plan.courts.has_others;
+        let others = V3 && self.plan.courts.has_others;
         if others && k.other_next <= t {
             self.advance_others(s, t);
         }
@@ -148,23 +161,23 @@ impl Replication<'_> {
         k.busy -= 1;
         k.completed += 1;
         let courts = &self.plan.courts;
-        if s == courts.stages {
+        if V3 && s == courts.stages {
             // The appeal (v3): its own desk, after the last stage.
             self.review_done(d, t);
             self.start_service(s, t);
             return;
         }
-        if courts.routed {
+        if V3 && courts.routed {
             self.next_on_route(s, d, t);
         } else if s + 1 < courts.stages {
-            self.join(s + 1, d, t);
+            self.join::<V3>(s + 1, d, t);
         } else {
-            self.verdict(d, t);
+            self.verdict::<V3>(d, t);
         }
         if self.plan.later_clocks {
             self.eligible_at_stage(d, s, t);
         }
-        self.start_service_inline(s, t);
+        self.start_service_inline::<V3>(s, t);
         if others && self.ws.desks[s].other_next != f64::INFINITY {
             self.wake_others(s);
         }
@@ -235,8 +248,9 @@ impl Replication<'_> {
         }
     }
 
-    /// The verdict after the last stage.
-    fn verdict(&mut self, d: u32, t: f64) {
+    /// The verdict after the last stage. `V3`: see [`Replication::join`];
+    /// false, no appeal and no deportation.
+    fn verdict<const V3: bool>(&mut self, d: u32, t: f64) {
         let di = d as usize;
         // One read of the record (one index check) for what follows.
         let x = self.ws.det[di];
@@ -253,7 +267,7 @@ impl Replication<'_> {
             self.convicted += 1;
             self.convicted_in += 1;
             self.convicted_g[x.group as usize] += 1;
-            let appeal = self.plan.courts.appeal.is_some();
+            let appeal = V3 && self.plan.courts.appeal.is_some();
             if appeal {
                 // No execution drawn yet (see `sentence`).
                 self.ws.final_delay[di] = f64::NAN;
@@ -269,13 +283,19 @@ impl Replication<'_> {
                 // Rule 22: the conviction joins the appeal queue; the
                 // clock of a transfer after the verdict starts at
                 // finality.
-                self.join(self.plan.courts.stages, d, t);
+                self.join::<true>(self.plan.courts.stages, d, t);
             } else if self.plan.later_clocks {
                 self.eligible_at_verdict(d, t);
             }
         } else {
             self.released += 1;
-            self.court_release(d, t, Status::Released);
+            if V3 {
+                self.court_release(d, t, Status::Released);
+            } else {
+                // No deportation: what `court_release` does without it.
+                self.ws.det[di].status = Status::Released;
+                self.free_bed(d);
+            }
         }
     }
 }
@@ -289,8 +309,10 @@ impl Replication<'_> {
 /// once per step instead of once per use (M/M/1 2.5% faster). Always
 /// inlined, as `join` is: each is called once or twice per detainee and
 /// stage, and the calls cost about 1.5% of a January-plan replication.
+///
+/// `V3`: see [`Replication::join`]; false, `k` is a stage's desk.
 #[inline(always)]
-fn begin(
+fn begin<const V3: bool>(
     k: &mut Desk,
     det: &mut [Detainee],
     cal: &mut Calendar<Event>,
@@ -303,10 +325,17 @@ fn begin(
     let done = t + k.service.sample(&mut k.rng);
     let x = &mut det[d as usize];
     x.stage = s as u8;
-    x.status = k.serving;
+    x.status = if V3 { k.serving } else { Status::InService };
     if done <= horizon {
         cal.schedule(done, Event::ServiceDone { stage: s as u8, d });
     }
+}
+
+/// Cases waiting at desk `k`: with `V3` false (no other case) its
+/// transferees alone.
+#[inline(always)]
+fn waiting<const V3: bool>(k: &Desk) -> u64 {
+    if V3 { k.waiting_cases() } else { k.qlen }
 }
 
 /// An other case takes a free server of desk `k` at `t`: its service time

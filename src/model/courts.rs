@@ -148,6 +148,19 @@ impl CourtPlan {
         }
     }
 
+    /// Whether the courts are version 2's: every group through every
+    /// stage in order, one priority level, no other case, no appeal, no
+    /// deportation. The event loop of such a plan is compiled without the
+    /// version 3 steps (`Replication::run`), so that a version 2 scenario
+    /// tests none of them per event.
+    pub(super) fn plain(&self) -> bool {
+        !self.routed
+            && self.levels == 1
+            && !self.has_others
+            && self.appeal.is_none()
+            && self.deportation.iter().all(Option::is_none)
+    }
+
     /// Whether the queues order cases by priority (more than one level).
     #[inline(always)]
     pub(super) fn prioritized(&self) -> bool {

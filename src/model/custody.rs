@@ -10,9 +10,10 @@ use crate::scenario::Policy;
 impl Replication<'_> {
     /// A convoy, detainees `start..start + len`, arrives at `t`: each
     /// detainee is placed, given a repatriation time if drawn, and joins the
-    /// first court stage, in boarding order.
+    /// first court stage, in boarding order. `V3`: see
+    /// `Replication::run_as`.
     #[inline]
-    pub(super) fn arrival(&mut self, start: usize, len: usize, t: f64) {
+    pub(super) fn arrival<const V3: bool>(&mut self, start: usize, len: usize, t: f64) {
         if let Some(f) = self.plan.plain_arrival {
             // The same steps as below, without the placement, repatriation
             // and death that the scenario does not have.
@@ -27,7 +28,7 @@ impl Replication<'_> {
                 self.transferred_g[g] += 1;
                 self.occ[f as usize] += 1;
                 self.awaiting += 1;
-                self.join(0, di as u32, t);
+                self.join::<V3>(0, di as u32, t);
             }
             self.last_arrival = Some(t);
             return;
@@ -55,13 +56,17 @@ impl Replication<'_> {
                     self.ws.cal.schedule(at, Event::Death(d));
                 }
             }
-            self.enter_court(d, g, t);
+            self.enter_court::<V3>(d, g, t);
         }
         self.last_arrival = Some(t);
     }
 
     /// The facility for the next arrival, among the receiving facilities
     /// (rule 9), in their listed order.
+    ///
+    /// Always inlined into the arrival (see
+    /// [`Replication::draw_repatriation`]).
+    #[inline(always)]
     fn place(&mut self) -> usize {
         let list = &self.plan.receiving;
         if let [only] = list[..] {

@@ -60,7 +60,25 @@ impl Plan {
 
 impl Replication<'_> {
     /// Runs the event loop to the horizon, recording each day.
+    ///
+    /// The loop is compiled twice: for a plan whose courts are version 2's
+    /// ([`CourtPlan::plain`](super::courts::CourtPlan::plain)) without the
+    /// version 3 court steps, whose flags it would otherwise test at every
+    /// event (`docs/performance.md`, "Version 3 keys unused, line by
+    /// line"), and for every other plan with them.
     pub(super) fn run(&mut self) -> Result<(), ConservationError> {
+        if self.plan.courts.plain() {
+            self.run_as::<false>()
+        } else {
+            self.run_as::<true>()
+        }
+    }
+
+    /// [`Replication::run`]; `V3`: whether the plan's courts may use
+    /// version 3 steps (routes, priorities, other cases, the appeal,
+    /// deportation). Without them (`V3` false) those steps are left out
+    /// at compile time, which is exact only for a plain plan.
+    fn run_as<const V3: bool>(&mut self) -> Result<(), ConservationError> {
         let h = self.plan.horizon;
         let days = self.plan.horizon_days;
         let mut next_day = 1u32;
@@ -79,7 +97,7 @@ impl Replication<'_> {
             }
             #[cfg(test)]
             self.tally(ev);
-            self.handle(t, ev);
+            self.handle::<V3>(t, ev);
             if self.check {
                 self.conservation(t, false)?;
             }
@@ -88,7 +106,7 @@ impl Replication<'_> {
             self.record(next_day);
             next_day += 1;
         }
-        if self.plan.courts.has_others {
+        if V3 && self.plan.courts.has_others {
             // The other cases' lanes up to the horizon (their services
             // that end by then count as completed).
             self.advance_all_others(h);
@@ -107,7 +125,7 @@ impl Replication<'_> {
     /// faster on M/M/1 and the January plan alike (the sizes measured are
     /// in the docs of [`crate::engine`]).
     #[inline]
-    fn handle(&mut self, t: f64, ev: Event) {
+    fn handle<const V3: bool>(&mut self, t: f64, ev: Event) {
         match ev {
             Event::Expansion(i) => {
                 let (_, f, beds) = self.plan.expansions[i as usize];
@@ -124,13 +142,13 @@ impl Replication<'_> {
                     self.wake_others(s);
                 }
             }
-            Event::Departure(p) => self.departure(p as usize, t),
+            Event::Departure(p) => self.departure::<V3>(p as usize, t),
             Event::Arrival(c) => {
                 let (start, len) = self.ws.convoys[c as usize];
-                self.arrival(start as usize, len as usize, t);
+                self.arrival::<V3>(start as usize, len as usize, t);
             }
             Event::Incident => self.incident(t),
-            Event::ServiceDone { stage, d } => self.service_done(stage as usize, d, t),
+            Event::ServiceDone { stage, d } => self.service_done::<V3>(stage as usize, d, t),
             Event::Repatriate(d) => self.repatriate(d, t),
             Event::Relocation(i) => self.relocation(i as usize, t),
             Event::Exit { d, executed } => self.sentence_ends(d, executed, t),

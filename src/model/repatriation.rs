@@ -16,6 +16,11 @@ impl Replication<'_> {
     /// On arrival at `t`: whether `d` is chosen, with the group's
     /// probability; for a clock that starts at arrival, its repatriation
     /// time too.
+    ///
+    /// Always inlined into the arrival (of each of the event loop's two
+    /// compilations, see `Replication::run`), as it was when it had one
+    /// caller.
+    #[inline(always)]
     pub(super) fn draw_repatriation(&mut self, d: u32, g: usize, t: f64) {
         let gp = &self.plan.groups[g];
         let Some(delay) = &gp.delay else { return };

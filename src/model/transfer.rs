@@ -19,7 +19,7 @@ impl Replication<'_> {
 
     /// A departure of phase `p` at time `t`.
     #[inline]
-    pub(super) fn departure(&mut self, p: usize, t: f64) {
+    pub(super) fn departure<const V3: bool>(&mut self, p: usize, t: f64) {
         let plan = self.plan;
         if self.ws.pool.is_empty()
             || !plan.plain_departures
@@ -82,7 +82,7 @@ impl Replication<'_> {
             // No transit and nothing else pending at `t`: the arrival would
             // be the very next event, so it runs now, in exactly the order
             // the calendar would give it, without a round trip through it.
-            self.arrival(start, size as usize, t);
+            self.arrival::<V3>(start, size as usize, t);
         } else if arrive <= plan.horizon {
             let convoy = self.ws.convoys.len() as u32;
             self.ws.convoys.push((start as u32, size as u32));
