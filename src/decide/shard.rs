@@ -497,7 +497,7 @@ impl SensitivityShard {
     ///
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        write_sealed(self, "sensitivity shard", path.as_ref())
+        write_sealed(self, path.as_ref())
     }
 
     /// Reads a slice written by [`SensitivityShard::write`], streamed, and

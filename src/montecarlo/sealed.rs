@@ -50,13 +50,14 @@ struct Sealed<'a, T: Serialize> {
 }
 
 /// Writes `x` with its checksum to `path` as JSON, streamed, atomically
-/// ([`crate::files::write_atomic`]).
-pub(crate) fn write_sealed<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
-    crate::files::write_atomic(path, |tmp| write_sealed_to(x, what, tmp))
+/// ([`crate::files::write_atomic`]); a serialisation failure names
+/// [`SealedFile::KIND`].
+pub(crate) fn write_sealed<T: SealedFile>(x: &T, path: &Path) -> Result<(), Error> {
+    crate::files::write_atomic(path, |tmp| write_sealed_to(x, tmp))
 }
 
 /// Writes `x` with its checksum to the file `path` as JSON, streamed.
-fn write_sealed_to<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), Error> {
+fn write_sealed_to<T: SealedFile>(x: &T, path: &Path) -> Result<(), Error> {
     use std::io::Write;
     let sha256 = payload_sha256(x);
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
@@ -72,7 +73,7 @@ fn write_sealed_to<T: Serialize>(x: &T, what: &str, path: &Path) -> Result<(), E
         if e.is_io() {
             Error::io(path, std::io::Error::other(e))
         } else {
-            Error::serialize(what, e)
+            Error::serialize(T::KIND, e)
         }
     })?;
     out.flush().map_err(|e| Error::io(path, e))
@@ -124,6 +125,15 @@ pub(crate) trait SealedFile: Serialize + serde::de::DeserializeOwned {
     fn check_integrity(&self) -> Result<(), String> {
         Ok(())
     }
+
+    /// The error for the file `path` that did not read as this kind, if
+    /// a closer look finds one more telling than the parser's (a file of
+    /// this kind in a format whose layout differs, say); `None` keeps the
+    /// parser's.
+    fn unreadable(path: &Path) -> Option<Error> {
+        let _ = path;
+        None
+    }
 }
 
 /// Reads a file written by [`write_sealed`], streamed, takes its checksum
@@ -131,12 +141,13 @@ pub(crate) trait SealedFile: Serialize + serde::de::DeserializeOwned {
 ///
 /// # Errors
 ///
-/// As [`read_json`]; [`Error::Format`] naming the file and what is wrong:
+/// As [`read_json`] (or [`SealedFile::unreadable`]'s error, where it has
+/// one); [`Error::Format`] naming the file and what is wrong:
 /// `a damaged custody-sim KIND file: …` for a missing or wrong checksum
 /// or inconsistent contents, `a custody-sim KIND file this version does
 /// not read: …` for another format or version.
 pub(crate) fn read_sealed<T: SealedFile>(path: &Path) -> Result<T, Error> {
-    let mut x: T = read_json(path, T::KIND)?;
+    let mut x: T = read_json(path, T::KIND).map_err(|e| T::unreadable(path).unwrap_or(e))?;
     let stored = std::mem::take(x.sha256_mut());
     verify_sha256(&x, &stored).map_err(|e| damaged::<T>(path, &e))?;
     x.check_version().map_err(|e| {
@@ -317,7 +328,7 @@ mod tests {
             format: 1,
             sorted: vec![1, 2, 3],
         };
-        write_sealed(&toy, "toy", &path).unwrap();
+        write_sealed(&toy, &path).unwrap();
         assert_eq!(read_sealed::<Toy>(&path).unwrap(), toy);
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),

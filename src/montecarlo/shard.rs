@@ -9,7 +9,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::sealed::{hex, payload_sha256, read_header, read_json, verify_sha256, write_sealed};
+use super::sealed::{
+    SealedFile, hex, payload_sha256, read_header, read_json, read_sealed, write_sealed,
+};
 use super::summary::Summary;
 use crate::error::Error;
 use crate::model::Plan;
@@ -135,7 +137,7 @@ struct Stored {
 
 impl From<Stored> for Shard {
     /// Puts the carried posterior rows back into the scenario (where it
-    /// has an `[uncertainty]` table); [`Shard::check_integrity`] then
+    /// has an `[uncertainty]` table); [`SealedFile::check_integrity`] then
     /// checks that the two agree.
     fn from(s: Stored) -> Shard {
         let mut scenario = s.scenario;
@@ -358,74 +360,6 @@ impl Shard {
         self.values.extend(other.values);
         self.series.merge(&other.series);
         Ok(())
-    }
-
-    /// Checks a shard read from a file: everything [`Shard::merge`] and
-    /// [`Shard::summary`] rely on, so that a damaged or hand-edited file is
-    /// an error, never a panic or a wrong result.
-    pub(crate) fn check_integrity(&self) -> Result<(), String> {
-        check_format(self.format)?;
-        let u = self.scenario.uncertainty.as_ref();
-        let loaded = u.and_then(|u| u.posterior_table.as_ref());
-        if let Some(file) = u.and_then(|u| u.posterior.as_ref())
-            && self.posterior.is_none()
-        {
-            return Err(format!(
-                "its scenario draws from the posterior file {file:?} but it does not carry that file's rows (a format {} shard: run it again with custody-sim {})",
-                self.format,
-                env!("CARGO_PKG_VERSION")
-            ));
-        }
-        if loaded != self.posterior.as_deref() {
-            return Err(
-                "its posterior rows do not match its scenario's [uncertainty] table".into(),
-            );
-        }
-        self.scenario
-            .validate()
-            .map_err(|e| format!("the scenario it holds is invalid: {e}"))?;
-        if scenario_sha256(&self.scenario) != self.scenario_sha256 {
-            return Err("its scenario does not match its scenario_sha256 (edited?)".into());
-        }
-        let layout = crate::model::Layout::new(&self.scenario);
-        if *self.metric_names != *layout.metrics()
-            || !(self.series_names.is_empty() || self.series_names == layout.series())
-        {
-            return Err("its metric or series names do not match its scenario".into());
-        }
-        if self.ranges.iter().any(|&(a, b)| a >= b)
-            || self.ranges.windows(2).any(|w| w[0].1 >= w[1].0)
-        {
-            return Err("its replication ranges are not sorted, disjoint and non-empty".into());
-        }
-        let covered: u64 = self.ranges.iter().map(|&(a, b)| b - a).sum();
-        let mut ranges = self.ranges.iter().peekable();
-        let mut prev = None;
-        for (i, row) in &self.values {
-            if prev.is_some_and(|p| p >= *i) || row.len() != self.metric_names.len() {
-                return Err(format!(
-                    "its values of replication {i} are out of order or of the wrong length"
-                ));
-            }
-            while ranges.peek().is_some_and(|&&(_, b)| b <= *i) {
-                ranges.next();
-            }
-            if ranges.peek().is_none_or(|&&(a, _)| a > *i) {
-                return Err(format!("it holds replication {i}, outside its ranges"));
-            }
-            prev = Some(*i);
-        }
-        if covered != self.values.len() as u64 {
-            return Err(format!(
-                "its ranges cover {covered} replications but it holds {}",
-                self.values.len()
-            ));
-        }
-        self.series.check(
-            self.series_names.len(),
-            self.scenario.horizon_days as usize,
-            self.values.len() as u64,
-        )
     }
 
     /// The scenario the shard ran.
@@ -669,7 +603,7 @@ impl Shard {
     ///
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        write_sealed(self, "shard", path.as_ref())
+        write_sealed(self, path.as_ref())
     }
 
     /// Reads a shard written by [`Shard::write`], streamed, and checks its
@@ -679,26 +613,11 @@ impl Shard {
     ///
     /// [`Error::Io`] if unreadable, not a regular file or above
     /// [`MAX_SHARD_BYTES`](crate::files::MAX_SHARD_BYTES) (checked before
-    /// reading); [`Error::Format`] naming the file if it is not a shard or
-    /// is damaged or edited.
+    /// reading); [`Error::Format`] naming the file if it is not a shard
+    /// (or a shard of a format this version does not read), or is damaged
+    /// or edited.
     pub fn read(path: impl AsRef<Path>) -> Result<Shard, Error> {
-        let path = path.as_ref();
-        let mut shard: Shard =
-            read_json(path, "shard").map_err(|e| other_format(path).unwrap_or(e))?;
-        shard.seal_check().map_err(|e| Error::Format {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!("a damaged custody-sim shard file: {e}"),
-        })?;
-        Ok(shard)
-    }
-
-    /// Takes the checksum out of a shard just read and checks it and the
-    /// shard's consistency.
-    pub(super) fn seal_check(&mut self) -> Result<(), String> {
-        let stored = std::mem::take(&mut self.sha256);
-        verify_sha256(self, &stored)?;
-        self.check_integrity()
+        read_sealed(path.as_ref())
     }
 
     /// Reads shard files and merges them, naming the file at fault in any
@@ -724,21 +643,101 @@ impl Shard {
     }
 }
 
-/// The error for a file that did not read as a shard because it is a
-/// shard of another format (whose layout differs), if it is one.
-fn other_format(path: &Path) -> Option<Error> {
-    #[derive(Deserialize)]
-    struct Probe {
-        format: u32,
-        ranges: serde::de::IgnoredAny,
+/// A run's shard file. Its format is checked with its consistency
+/// ([`SealedFile::check_integrity`]); a file that does not parse because
+/// it is a shard of another format, whose layout differs, is named as
+/// such ([`SealedFile::unreadable`]).
+impl SealedFile for Shard {
+    const KIND: &'static str = "shard";
+
+    fn sha256_mut(&mut self) -> &mut String {
+        &mut self.sha256
     }
-    let probe: Probe = read_json(path, "shard").ok()?;
-    let _ = probe.ranges;
-    check_format(probe.format).err().map(|m| Error::Format {
-        path: path.to_path_buf(),
-        line: None,
-        message: format!("not a shard file this version reads: {m}"),
-    })
+
+    /// Checks a shard read from a file: everything [`Shard::merge`] and
+    /// [`Shard::summary`] rely on, so that a damaged or hand-edited file is
+    /// an error, never a panic or a wrong result.
+    fn check_integrity(&self) -> Result<(), String> {
+        check_format(self.format)?;
+        let u = self.scenario.uncertainty.as_ref();
+        let loaded = u.and_then(|u| u.posterior_table.as_ref());
+        if let Some(file) = u.and_then(|u| u.posterior.as_ref())
+            && self.posterior.is_none()
+        {
+            return Err(format!(
+                "its scenario draws from the posterior file {file:?} but it does not carry that file's rows (a format {} shard: run it again with custody-sim {})",
+                self.format,
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        if loaded != self.posterior.as_deref() {
+            return Err(
+                "its posterior rows do not match its scenario's [uncertainty] table".into(),
+            );
+        }
+        self.scenario
+            .validate()
+            .map_err(|e| format!("the scenario it holds is invalid: {e}"))?;
+        if scenario_sha256(&self.scenario) != self.scenario_sha256 {
+            return Err("its scenario does not match its scenario_sha256 (edited?)".into());
+        }
+        let layout = crate::model::Layout::new(&self.scenario);
+        if *self.metric_names != *layout.metrics()
+            || !(self.series_names.is_empty() || self.series_names == layout.series())
+        {
+            return Err("its metric or series names do not match its scenario".into());
+        }
+        if self.ranges.iter().any(|&(a, b)| a >= b)
+            || self.ranges.windows(2).any(|w| w[0].1 >= w[1].0)
+        {
+            return Err("its replication ranges are not sorted, disjoint and non-empty".into());
+        }
+        let covered: u64 = self.ranges.iter().map(|&(a, b)| b - a).sum();
+        let mut ranges = self.ranges.iter().peekable();
+        let mut prev = None;
+        for (i, row) in &self.values {
+            if prev.is_some_and(|p| p >= *i) || row.len() != self.metric_names.len() {
+                return Err(format!(
+                    "its values of replication {i} are out of order or of the wrong length"
+                ));
+            }
+            while ranges.peek().is_some_and(|&&(_, b)| b <= *i) {
+                ranges.next();
+            }
+            if ranges.peek().is_none_or(|&&(a, _)| a > *i) {
+                return Err(format!("it holds replication {i}, outside its ranges"));
+            }
+            prev = Some(*i);
+        }
+        if covered != self.values.len() as u64 {
+            return Err(format!(
+                "its ranges cover {covered} replications but it holds {}",
+                self.values.len()
+            ));
+        }
+        self.series.check(
+            self.series_names.len(),
+            self.scenario.horizon_days as usize,
+            self.values.len() as u64,
+        )
+    }
+
+    /// The error for a file that did not read as a shard because it is a
+    /// shard of another format (whose layout differs), if it is one.
+    fn unreadable(path: &Path) -> Option<Error> {
+        #[derive(Deserialize)]
+        struct Probe {
+            format: u32,
+            ranges: serde::de::IgnoredAny,
+        }
+        let probe: Probe = read_json(path, Self::KIND).ok()?;
+        let _ = probe.ranges;
+        check_format(probe.format).err().map(|m| Error::Format {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("not a shard file this version reads: {m}"),
+        })
+    }
 }
 
 /// Names `file` in a merge error, which compared it with `first`.

@@ -443,7 +443,7 @@ impl SweepShard {
     ///
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        write_sealed(self, "sweep shard", path.as_ref())
+        write_sealed(self, path.as_ref())
     }
 
     /// Reads a slice written by [`SweepShard::write`], streamed, and checks

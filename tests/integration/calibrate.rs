@@ -228,19 +228,11 @@ fn coverage_of_draws_from_the_model_is_nominal() {
     assert!((mean_pit - 0.5).abs() < 0.053 + 0.01, "mean PIT {mean_pit}");
 }
 
-/// Convoys of one detainee at exponential intervals of mean 1/λ from day
-/// 0, no transit, an ample pool: arrivals by time T are 1 (the departure
-/// on day 0, always made) plus a Poisson(λT) count.
+/// Convoys of one detainee at exponential intervals of mean 1/λ (λ = 2)
+/// from day 0, no transit, an ample pool: arrivals by time T are 1 (the
+/// departure on day 0, always made) plus a Poisson(λT) count.
 fn poisson_scenario(horizon: u32) -> Scenario {
-    use crate::fixtures::{HOLDING_COURT, exponential, facility, fixed, group, header, one_phase};
-    Scenario::from_toml_str(&format!(
-        "{}{}\n{}{}{HOLDING_COURT}",
-        header("poisson", horizon),
-        one_phase(&fixed(0.0), &exponential(0.5), &fixed(1.0)),
-        group("all", 500, ""),
-        facility("ample", 1_000_000),
-    ))
-    .unwrap()
+    crate::fixtures::convoys_of_one("poisson", horizon)
 }
 
 fn ln_gamma(x: f64) -> f64 {
@@ -428,51 +420,17 @@ fn prior_and_calibration_errors_are_clear() {
 /// are day numbers.
 #[test]
 fn priors_on_days_written_as_dates_are_accepted() {
-    let s = Scenario::from_toml_str(
-        r#"
-name = "dated"
-start_date = "2026-01-21"
-horizon_days = 12
-
-[transfer]
-transit_days = { dist = "fixed", value = 0.0 }
-
-[transfer.end]
-until_day = 2026-02-10
-
-[[transfer.phase]]
-from = 0.0
-interval_days = { dist = "exponential", mean = 0.5 }
-convoy_size = { dist = "fixed", value = 1.0 }
-
-[[group]]
-name = "all"
-count = 500
-
-[[facility]]
-name = "ample"
-capacity = 1000000
-
-[[facility]]
-name = "other"
-capacity = 1000000
-
-[[relocation]]
-day = 2026-01-25
-from = "ample"
-to = "other"
-count = 2
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = { dist = "fixed", value = 1000.0 }
-"#,
-    )
-    .unwrap();
+    use crate::fixtures::{HOLDING_COURT, exponential, facility, fixed, group, header, one_phase};
+    let text = format!(
+        "{}{}\n[transfer.end]\nuntil_day = 2026-02-10\n\n{}{}{}\n{}{HOLDING_COURT}",
+        header("dated", 12),
+        one_phase(&fixed(0.0), &exponential(0.5), &fixed(1.0)),
+        group("all", 500, ""),
+        facility("ample", 1_000_000),
+        facility("other", 1_000_000),
+        "[[relocation]]\nday = 2026-01-25\nfrom = \"ample\"\nto = \"other\"\ncount = 2\n",
+    );
+    let s = Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let o = obs(&s, "date,series,value\n9,transferred_cumulative,20\n");
     let fit = Abc {
         particles: 20,
@@ -578,39 +536,22 @@ fn abc_is_reproducible_across_thread_counts() {
 /// (continuous), the trial panels (integer) and the repatriation
 /// probability (bounded).
 fn recovery_scenario() -> Scenario {
-    Scenario::from_toml_str(
-        r#"
-name = "recovery"
-start_date = "2026-01-21"
-horizon_days = 30
-
-[transfer]
-transit_days = { dist = "fixed", value = 0.0 }
-
-[[transfer.phase]]
-from = 0.0
-interval_days = { dist = "exponential", mean = 0.5 }
-convoy_size = { dist = "fixed", value = 5.0 }
-
-[[group]]
-name = "all"
-count = 3000
-repatriation = { probability = 0.4, delay_days = { dist = "exponential", mean = 5.0 } }
-
-[[facility]]
-name = "ample"
-capacity = 1000000
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 5
-service_days = { dist = "exponential", mean = 1.0 }
-"#,
-    )
-    .unwrap()
+    use crate::fixtures::{
+        SURE_COURT, exponential, facility, fixed, group, header, one_phase, stage,
+    };
+    let text = format!(
+        "{}{}\n{}{}{SURE_COURT}{}",
+        header("recovery", 30),
+        one_phase(&fixed(0.0), &exponential(0.5), &fixed(5.0)),
+        group(
+            "all",
+            3000,
+            "repatriation = { probability = 0.4, delay_days = { dist = \"exponential\", mean = 5.0 } }"
+        ),
+        facility("ample", 1_000_000),
+        stage("trial", 5, &exponential(1.0), ""),
+    );
+    Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
 /// One parameter-recovery study on `s`: `trials` times, draw true values

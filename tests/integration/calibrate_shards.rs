@@ -9,19 +9,12 @@ use custody_sim::calibrate::{
 };
 
 use crate::cli::{Scratch, expect, stderr};
-use crate::fixtures::{HOLDING_COURT, exponential, facility, fixed, group, header, one_phase};
+use crate::fixtures::convoys_of_one;
 
 /// Convoys of one detainee at exponential intervals, an ample pool, 12
 /// days: a simulation takes microseconds.
 fn scenario() -> Scenario {
-    Scenario::from_toml_str(&format!(
-        "{}{}\n{}{}{HOLDING_COURT}",
-        header("convoys", 12),
-        one_phase(&fixed(0.0), &exponential(0.5), &fixed(1.0)),
-        group("all", 500, ""),
-        facility("ample", 1_000_000),
-    ))
-    .unwrap()
+    convoys_of_one("convoys", 12)
 }
 
 const OBSERVED: &str =

@@ -159,6 +159,23 @@ pub(crate) fn poisson_court(
     )
 }
 
+/// Convoys of one detainee at exponential intervals of mean half a day
+/// from day 0 (no transit) out of one group `all` of 500, into one
+/// facility `ample` of a million beds, held by [`HOLDING_COURT`]: a
+/// simulation of `horizon` days takes microseconds, and arrivals by time
+/// T are 1 (the departure on day 0, always made) plus a Poisson(2T)
+/// count.
+pub(crate) fn convoys_of_one(name: &str, horizon: u32) -> Scenario {
+    let text = format!(
+        "{}{}\n{}{}{HOLDING_COURT}",
+        header(name, horizon),
+        one_phase(&fixed(0.0), &exponential(0.5), &fixed(1.0)),
+        group("all", 500, ""),
+        facility("ample", 1_000_000),
+    );
+    Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
 /// One M/M/c court stage `trial` of one server (the lever) with
 /// exponential service of mean 1 day, fed by [`poisson_court`] with no
 /// repatriation.
@@ -181,6 +198,11 @@ fn fixtures_make_the_scenarios_they_name() {
     assert_eq!(s.facilities[0].capacity, 1_000_000_000);
     assert_eq!(s.court.stages[0].servers, 1);
     assert_eq!(s.court.conviction_probability, 1.0);
+    let s = convoys_of_one("c", 12);
+    assert_eq!((s.name.as_str(), s.horizon_days), ("c", 12));
+    assert_eq!(s.total_detainees(), 500);
+    assert_eq!(s.transfer.phases[0].interval_days.mean(), 0.5);
+    assert_eq!(s.facilities[0].capacity, 1_000_000);
     assert_eq!(baseline_days(45).horizon_days, 45);
     assert_eq!(plan_days(45).name, presets::plan_2026_01().name);
     // The frozen version 2 baseline is the file the snapshot runs.

@@ -14,24 +14,12 @@ const SEED: u64 = 20_260_325;
 /// keys), convoys of 10 leaving every day from day 0 and arriving half a
 /// day later (at 0.5, 1.5, …), then `rest`.
 fn flow(horizon: u32, group: &str, rest: &str) -> Scenario {
+    use crate::fixtures::{fixed, header, one_phase};
     let text = format!(
-        r#"name = "v3"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.5 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "fixed", value = 1.0 }}
-convoy_size = {{ dist = "fixed", value = 10.0 }}
-
-[[group]]
-name = "G"
-count = 100
-{group}
-{rest}"#
+        "{}{}{}{rest}",
+        header("v3", horizon),
+        one_phase(&fixed(0.5), &fixed(1.0), &fixed(10.0)),
+        crate::fixtures::group("G", 100, group),
     );
     Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }

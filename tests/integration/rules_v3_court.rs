@@ -19,25 +19,12 @@ const SEED: u64 = 20_260_324;
 /// after the transfer), convoys of `size` every day from day 0 with no
 /// transit time.
 fn scenario(horizon: u32, size: f64, rest: &str) -> Scenario {
+    use crate::fixtures::{facility, fixed, header, one_phase};
     let text = format!(
-        r#"
-name = "v3-court"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.0 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "fixed", value = 1.0 }}
-convoy_size = {{ dist = "fixed", value = {size:?} }}
-
-[[facility]]
-name = "F"
-capacity = 100000
-{rest}
-"#
+        "{}{}{}{rest}\n",
+        header("v3-court", horizon),
+        one_phase(&fixed(0.0), &fixed(1.0), &fixed(size)),
+        facility("F", 100_000),
     );
     Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }

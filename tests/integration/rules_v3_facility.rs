@@ -363,37 +363,18 @@ const SEED: u64 = 20_260_124;
 /// every day from day 0 and arriving half a day later (at 0.5, 1.5, …,
 /// 9.5), then `rest` (facilities, allocation, court, orders).
 fn flow(horizon: u32, rest: &str) -> Scenario {
+    use crate::fixtures::{fixed, group, header, one_phase};
     let text = format!(
-        r#"name = "capacity"
-start_date = "2026-01-21"
-horizon_days = {horizon}
-
-[transfer]
-transit_days = {{ dist = "fixed", value = 0.5 }}
-
-[[transfer.phase]]
-from = 0.0
-interval_days = {{ dist = "fixed", value = 1.0 }}
-convoy_size = {{ dist = "fixed", value = 10.0 }}
-
-[[group]]
-name = "G"
-count = 100
-{rest}"#
+        "{}{}{}{rest}",
+        header("capacity", horizon),
+        one_phase(&fixed(0.5), &fixed(1.0), &fixed(10.0)),
+        group("G", 100, ""),
     );
     Scenario::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
 /// A court that keeps everyone awaiting a verdict to the horizon.
-const SLOW_COURT: &str = r#"
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = { dist = "fixed", value = 1000.0 }
-"#;
+const SLOW_COURT: &str = crate::fixtures::HOLDING_COURT;
 
 /// A court that convicts everyone exactly one day after arrival.
 const ONE_DAY_COURT: &str = r#"

@@ -628,7 +628,7 @@ impl AbcState {
     ///
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        write_sealed(self, "calibration state", path.as_ref())
+        write_sealed(self, path.as_ref())
     }
 
     /// Reads a state written by [`AbcState::write`], checks its checksum
@@ -974,7 +974,7 @@ impl AbcShard {
     ///
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        write_sealed(self, "calibration shard", path.as_ref())
+        write_sealed(self, path.as_ref())
     }
 
     /// Reads slices written by [`AbcShard::write`], streamed, and checks

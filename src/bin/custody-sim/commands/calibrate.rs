@@ -3,7 +3,7 @@
 //! optionally the calibrated scenario.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -17,12 +17,13 @@ use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::table::calibration_table;
 use custody_sim::report::write_bytes_atomic;
+use custody_sim::scenario::Overrides;
 
 use super::{
     check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
 };
 use crate::Fail;
-use crate::args::CalibrateArgs;
+use crate::args::{CalibrateArgs, Common};
 use crate::output::{self, Kind, Output, is_dash, note, print};
 
 /// The `--json` document: the summary and the tolerance schedule.
@@ -75,19 +76,17 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         });
     }
     outputs.extend(super::backtest::plots_output(a.plots.as_deref())?);
-    let mut inputs = scenario_inputs(&a.scenario);
-    inputs.push(a.observed.clone());
+    let flags = FitFlags::from(a);
+    let mut inputs = flags.inputs();
     inputs.extend(a.state.clone());
     outputs.extend(output::report_output(&a.report));
     output::check(&outputs, &inputs)?;
-    let priors = a
-        .prior
-        .iter()
-        .map(|p| Prior::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
-    let scenario = loaded.scenario;
-    let obs = Observations::from_path(&a.observed, &scenario)?;
+    let Fit {
+        scenario,
+        overrides,
+        obs,
+        priors,
+    } = flags.read()?;
     // The simulation budget, and the posterior predictive fan drawn for
     // the charts and for the report (each `--replications`).
     // The posterior predictive check runs `--replications` too.
@@ -99,7 +98,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
         threads(a.common.threads, a.max_simulations),
         a.common.allow_large,
     )?;
-    let settings = settings(a, threads(a.common.threads, a.max_simulations));
+    let settings = flags.settings(threads(a.common.threads, a.max_simulations));
     let state = a.state.as_deref().map(AbcState::read).transpose()?;
     let bar = (!a.common.quiet).then(|| {
         let bar =
@@ -136,7 +135,7 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     post.write_csv(&a.out)?;
     note(a.common.quiet, &format!("wrote {}", a.out.display()));
     if let Some(p) = &a.scenario_out {
-        let text = scenario_out_text(a, &post, &scenario, &loaded.overrides)?;
+        let text = scenario_out_text(a, &post, &scenario, &overrides)?;
         write_bytes_atomic(p, text.as_bytes())?;
         note(a.common.quiet, &format!("wrote {}", p.display()));
     }
@@ -184,24 +183,109 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
             dir,
         )
     })?;
-    report(a, &scenario, &obs, &priors, &post, &loaded.overrides)
+    report(a, &scenario, &obs, &priors, &post, &overrides)
 }
 
-/// The settings of the fit, on `threads` threads.
-fn settings(a: &CalibrateArgs, threads: usize) -> Abc {
-    Abc {
-        particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
-        max_simulations: a.max_simulations,
-        seed: a.common.seed,
-        threads,
-        scales: if a.adaptive_scales {
-            Scales::Adaptive
-        } else {
-            Scales::Sd
-        },
-        max_generations: a.max_generations,
-        target_acceptance: a.min_acceptance,
-        ..Abc::default()
+/// The flags of an ABC fit, as `calibrate` and `hindcast` both take them
+/// (each command's help says what they mean to it): what the fit reads
+/// and its settings.
+pub(super) struct FitFlags<'a> {
+    /// SCENARIO: a file or a bundled scenario's name.
+    pub(super) scenario: &'a str,
+    /// `--variant`.
+    pub(super) variant: Option<&'a str>,
+    /// `--seed`, `--set` and the other options shared by the commands
+    /// that run replications.
+    pub(super) common: &'a Common,
+    /// `--observed`.
+    pub(super) observed: &'a Path,
+    /// `--prior`, as written.
+    pub(super) prior: &'a [String],
+    /// `--particles`.
+    pub(super) particles: u64,
+    /// `--max-simulations`.
+    pub(super) max_simulations: u64,
+    /// `--max-generations`.
+    pub(super) max_generations: u32,
+    /// `--min-acceptance`.
+    pub(super) min_acceptance: f64,
+    /// `--adaptive-scales`.
+    pub(super) adaptive_scales: bool,
+}
+
+/// What a fit reads before it runs ([`FitFlags::read`]).
+pub(super) struct Fit {
+    /// The scenario, its variant and `--set`s applied.
+    pub(super) scenario: Scenario,
+    /// The variant's overrides (tagged), then the `--set`s.
+    pub(super) overrides: Overrides,
+    /// The observations, read against the scenario.
+    pub(super) obs: Observations,
+    /// The priors, parsed.
+    pub(super) priors: Vec<Prior>,
+}
+
+impl FitFlags<'_> {
+    /// The files the fit reads, which no output may be: the scenario's
+    /// file (if it is one) and the observations.
+    pub(super) fn inputs(&self) -> Vec<PathBuf> {
+        let mut inputs = scenario_inputs(self.scenario);
+        inputs.push(self.observed.to_path_buf());
+        inputs
+    }
+
+    /// Reads what the fit needs: the priors (a bad one refused first),
+    /// the scenario with its variant and `--set`s, then the observations
+    /// against it.
+    pub(super) fn read(&self) -> Result<Fit, Fail> {
+        let priors = self
+            .prior
+            .iter()
+            .map(|p| Prior::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let loaded = load_with(self.scenario, self.variant, &self.common.set)?;
+        let obs = Observations::from_path(self.observed, &loaded.scenario)?;
+        Ok(Fit {
+            scenario: loaded.scenario,
+            overrides: loaded.overrides,
+            obs,
+            priors,
+        })
+    }
+
+    /// The settings of the fit, on `threads` threads.
+    pub(super) fn settings(&self, threads: usize) -> Abc {
+        Abc {
+            particles: usize::try_from(self.particles).unwrap_or(usize::MAX),
+            max_simulations: self.max_simulations,
+            seed: self.common.seed,
+            threads,
+            scales: if self.adaptive_scales {
+                Scales::Adaptive
+            } else {
+                Scales::Sd
+            },
+            max_generations: self.max_generations,
+            target_acceptance: self.min_acceptance,
+            ..Abc::default()
+        }
+    }
+}
+
+impl<'a> From<&'a CalibrateArgs> for FitFlags<'a> {
+    fn from(a: &'a CalibrateArgs) -> Self {
+        FitFlags {
+            scenario: &a.scenario,
+            variant: a.variant.variant.as_deref(),
+            common: &a.common,
+            observed: &a.observed,
+            prior: &a.prior,
+            particles: a.particles,
+            max_simulations: a.max_simulations,
+            max_generations: a.max_generations,
+            min_acceptance: a.min_acceptance,
+            adaptive_scales: a.adaptive_scales,
+        }
     }
 }
 
@@ -227,21 +311,19 @@ fn shard(a: &CalibrateArgs, (k, n): (u64, u64)) -> Result<(), Fail> {
         path: &a.out,
         kind: Kind::File,
     }];
-    let mut inputs = scenario_inputs(&a.scenario);
-    inputs.push(a.observed.clone());
+    let flags = FitFlags::from(a);
+    let mut inputs = flags.inputs();
     inputs.extend(a.state.clone());
     output::check(&outputs, &inputs)?;
-    let priors = a
-        .prior
-        .iter()
-        .map(|p| Prior::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
-    let scenario = loaded.scenario;
-    let obs = Observations::from_path(&a.observed, &scenario)?;
+    let Fit {
+        scenario,
+        obs,
+        priors,
+        ..
+    } = flags.read()?;
     let state = match &a.state {
         Some(file) => AbcState::read(file)?,
-        None => AbcState::start(&scenario, &obs, &priors, &settings(a, 0))?,
+        None => AbcState::start(&scenario, &obs, &priors, &flags.settings(0))?,
     };
     let Some((generation, attempts)) = state.pending() else {
         let file = a.state.as_deref().unwrap_or(Path::new("-"));
@@ -261,7 +343,7 @@ fn shard(a: &CalibrateArgs, (k, n): (u64, u64)) -> Result<(), Fail> {
         &scenario,
         &obs,
         &priors,
-        &settings(a, threads),
+        &flags.settings(threads),
         &state,
         k - 1,
         n,

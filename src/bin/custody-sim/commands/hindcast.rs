@@ -4,14 +4,13 @@
 use std::fmt::Write as _;
 
 use custody_sim::Scenario;
-use custody_sim::calibrate::{
-    Abc, Hindcast, HindcastFans, HorizonError, Observations, Prior, Scales,
-};
+use custody_sim::calibrate::{Hindcast, HindcastFans, HorizonError, Observations};
 use custody_sim::report::csv::text_cell;
 use custody_sim::report::html::{Provenance, Report};
 
 use super::backtest::plots_output;
-use super::{check_work, emit_json, emit_text, file_or_dash, load_with, scenario_inputs, threads};
+use super::calibrate::{Fit, FitFlags};
+use super::{check_work, emit_json, emit_text, file_or_dash, threads};
 use crate::Fail;
 use crate::args::HindcastArgs;
 use crate::output::{self, is_dash, print};
@@ -157,20 +156,17 @@ pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
     .chain(plots_output(a.plots.as_deref())?)
     .chain(output::report_output(&a.report))
     .collect();
-    let mut inputs = scenario_inputs(&a.scenario);
-    inputs.push(a.observed.clone());
-    output::check(&outputs, &inputs)?;
+    let flags = FitFlags::from(a);
+    output::check(&outputs, &flags.inputs())?;
     if a.replications < 2 {
         return crate::usage("--replications: a hindcast needs at least 2");
     }
-    let priors = a
-        .prior
-        .iter()
-        .map(|p| Prior::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let loaded = load_with(&a.scenario, a.variant.variant.as_deref(), &a.common.set)?;
-    let scenario = loaded.scenario;
-    let obs = Observations::from_path(&a.observed, &scenario)?;
+    let Fit {
+        scenario,
+        overrides,
+        obs,
+        priors,
+    } = flags.read()?;
     // Per origin: the fit's budget (with priors) and the scored
     // replications.
     let fit = if priors.is_empty() {
@@ -183,20 +179,7 @@ pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
     let work = per_origin.saturating_mul(origins);
     let threads = threads(a.common.threads, per_origin);
     check_work(&scenario, work, threads, a.common.allow_large)?;
-    let settings = Abc {
-        particles: usize::try_from(a.particles).unwrap_or(usize::MAX),
-        max_simulations: a.max_simulations,
-        max_generations: a.max_generations,
-        target_acceptance: a.min_acceptance,
-        seed: a.common.seed,
-        threads,
-        scales: if a.adaptive_scales {
-            Scales::Adaptive
-        } else {
-            Scales::Sd
-        },
-        ..Abc::default()
-    };
+    let settings = flags.settings(threads);
     let origins: Vec<&str> = a.origin.iter().map(String::as_str).collect();
     // The fans (one run per origin, the rows identical) only where a chart
     // needs them.
@@ -238,7 +221,24 @@ pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
     super::backtest::draw_plots(a.plots.as_deref(), a.common.quiet, |dir| {
         custody_sim::report::plots::write_hindcast_plots(&scenario, &obs, &hf, dir)
     })?;
-    report(a, &scenario, &obs, &hf, &loaded.overrides)
+    report(a, &scenario, &obs, &hf, &overrides)
+}
+
+impl<'a> From<&'a HindcastArgs> for FitFlags<'a> {
+    fn from(a: &'a HindcastArgs) -> Self {
+        FitFlags {
+            scenario: &a.scenario,
+            variant: a.variant.variant.as_deref(),
+            common: &a.common,
+            observed: &a.observed,
+            prior: &a.prior,
+            particles: a.particles,
+            max_simulations: a.max_simulations,
+            max_generations: a.max_generations,
+            min_acceptance: a.min_acceptance,
+            adaptive_scales: a.adaptive_scales,
+        }
+    }
 }
 
 /// `--report`: the hindcast's HTML report.

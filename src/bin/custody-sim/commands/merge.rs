@@ -4,6 +4,7 @@
 
 use custody_sim::calibrate::{AbcShard, AbcState};
 use custody_sim::decide::shard::{DesignResult, SensitivityShard};
+use custody_sim::montecarlo::sweep::SweepShard;
 use custody_sim::montecarlo::{Shard, ShardFile};
 
 use super::sensitivity::{Held, emit_morris, emit_sobol};
@@ -37,70 +38,95 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
     // into the first, naming a file that does not fit. The kind of the
     // first file decides what --csv names (a folder for runs, a file for
     // sweeps): the outputs are checked before any merging.
+    let merged = ShardFile::merge_files(&a.files, |first| check_outputs(a, &outs, first))?;
+    match merged {
+        ShardFile::Run(shard) => merged_run(a, &outs, &shard),
+        ShardFile::Sweep(sweep) => merged_sweep(a, &sweep),
+        ShardFile::Sensitivity(design) => merged_sensitivity(a, &design),
+        ShardFile::Calibration(parts) => merged_calibration(a, &parts),
+    }
+}
+
+/// Checks the flags and outputs that the kind of the `first` file
+/// (read, not yet merged) allows, against every input.
+fn check_outputs(a: &MergeArgs, outs: &Outputs, first: &ShardFile) -> Result<(), Fail> {
     let inputs = &a.files;
-    let merged = ShardFile::merge_files(&a.files, |first| -> Result<(), Fail> {
-        if !matches!(first, ShardFile::Calibration(_)) {
+    if !matches!(first, ShardFile::Calibration(_)) {
+        for (flag, given) in [
+            ("--state", a.state.is_some()),
+            ("--state-out", a.state_out.is_some()),
+        ] {
+            if given {
+                return usage(format!("{flag} applies to calibration shards"));
+            }
+        }
+    }
+    match first {
+        ShardFile::Run(_) => output::check(&run_outputs(outs), inputs)?,
+        ShardFile::Sweep(_) => {
+            output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), inputs)?
+        }
+        ShardFile::Sensitivity(_) => {
+            let mut outs = sweep_outputs(a.json.as_deref(), a.csv.as_deref());
+            outs.extend(super::backtest::plots_output(a.plots.as_deref())?);
+            output::check(&outs, inputs)?
+        }
+        ShardFile::Calibration(_) => {
             for (flag, given) in [
-                ("--state", a.state.is_some()),
-                ("--state-out", a.state_out.is_some()),
+                ("--json", a.json.is_some()),
+                ("--csv", a.csv.is_some()),
+                ("--plots", a.plots.is_some()),
+                ("--replications", a.replications.is_some()),
             ] {
                 if given {
-                    return usage(format!("{flag} applies to calibration shards"));
+                    return usage(format!(
+                        "{flag}: calibration shards merge into the calibration's next state (--state-out); its posterior is written by calibrate --state"
+                    ));
                 }
             }
+            let Some(out) = &a.state_out else {
+                return usage(
+                    "calibration shards merge into the calibration's next state: give --state-out FILE",
+                );
+            };
+            let outs = [Output {
+                flag: "--state-out",
+                path: out,
+                kind: Kind::File,
+            }];
+            let mut ins = inputs.clone();
+            ins.extend(a.state.clone());
+            output::check(&outs, &ins)?
         }
-        match first {
-            ShardFile::Run(_) => output::check(&run_outputs(&outs), inputs)?,
-            ShardFile::Sweep(_) => {
-                output::check(&sweep_outputs(a.json.as_deref(), a.csv.as_deref()), inputs)?
-            }
-            ShardFile::Sensitivity(_) => {
-                let mut outs = sweep_outputs(a.json.as_deref(), a.csv.as_deref());
-                outs.extend(super::backtest::plots_output(a.plots.as_deref())?);
-                output::check(&outs, inputs)?
-            }
-            ShardFile::Calibration(_) => {
-                for (flag, given) in [
-                    ("--json", a.json.is_some()),
-                    ("--csv", a.csv.is_some()),
-                    ("--plots", a.plots.is_some()),
-                    ("--replications", a.replications.is_some()),
-                ] {
-                    if given {
-                        return usage(format!(
-                            "{flag}: calibration shards merge into the calibration's next state (--state-out); its posterior is written by calibrate --state"
-                        ));
-                    }
-                }
-                let Some(out) = &a.state_out else {
-                    return usage(
-                        "calibration shards merge into the calibration's next state: give --state-out FILE",
-                    );
-                };
-                let outs = [Output {
-                    flag: "--state-out",
-                    path: out,
-                    kind: Kind::File,
-                }];
-                let mut ins = inputs.clone();
-                ins.extend(a.state.clone());
-                output::check(&outs, &ins)?
-            }
-        }
-        Ok(())
-    })?;
-    let sweep = match merged {
-        ShardFile::Run(shard) => return merged_run(a, &outs, &shard),
-        ShardFile::Sweep(sweep) => sweep,
-        ShardFile::Sensitivity(design) => return merged_sensitivity(a, &design),
-        ShardFile::Calibration(parts) => return merged_calibration(a, &parts),
-    };
+    }
+    Ok(())
+}
+
+/// `merged N KIND files` (`file` for one), for the note of a merge.
+fn merged_files(a: &MergeArgs, kind: &str) -> String {
+    let files = a.files.len();
+    let s = if files == 1 { "" } else { "s" };
+    format!("merged {files} {kind} file{s}")
+}
+
+/// Refuses `--replications` for slices (of `kind`), which carry their
+/// own count: `what` they carry.
+fn no_replications(a: &MergeArgs, kind: &str, what: &str) -> Result<(), Fail> {
+    match a.replications {
+        Some(_) => usage(format!(
+            "--replications applies to run shards; {kind} shards carry {what}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reports the sweep that merged slices make, once they cover every
+/// cell's replications.
+fn merged_sweep(a: &MergeArgs, sweep: &SweepShard) -> Result<(), Fail> {
     if a.plots.is_some() {
         return usage("--plots: charts are drawn for runs and sensitivity designs, not sweeps");
     }
-    if a.replications.is_some() {
-        return usage("--replications applies to run shards; sweep shards carry their own count");
-    }
+    no_replications(a, "sweep", "their own count")?;
     if !sweep.is_complete() {
         return fail(
             "the sweep shards do not cover every cell's replications: some slices K/N are missing",
@@ -120,18 +146,13 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<(), Fail> {
 /// Reports the sensitivity analysis that merged slices of its design
 /// make, once they cover every model evaluation.
 fn merged_sensitivity(a: &MergeArgs, design: &SensitivityShard) -> Result<(), Fail> {
-    if a.replications.is_some() {
-        return usage(
-            "--replications applies to run shards; sensitivity shards carry their own design",
-        );
-    }
+    no_replications(a, "sensitivity", "their own design")?;
     let result = design.result()?;
-    let files = a.files.len();
-    let s = if files == 1 { "" } else { "s" };
     note(
         a.quiet,
         &format!(
-            "merged {files} sensitivity shard file{s}: {} model evaluations of {}",
+            "{}: {} model evaluations of {}",
+            merged_files(a, "sensitivity shard"),
             design.evaluations(),
             design.scenario_name()
         ),
@@ -195,8 +216,6 @@ fn merged_calibration(a: &MergeArgs, parts: &AbcShard) -> Result<(), Fail> {
     let (generation, attempts) = parts.batch();
     let next = parts.advance(&state)?;
     next.write(out)?;
-    let files = a.files.len();
-    let s = if files == 1 { "" } else { "s" };
     let then = match next.pending() {
         Some((g, r)) => format!(
             "next: generation {g}, attempts {}..{} (calibrate --shard K/N --state {})",
@@ -212,7 +231,8 @@ fn merged_calibration(a: &MergeArgs, parts: &AbcShard) -> Result<(), Fail> {
     note(
         a.quiet,
         &format!(
-            "merged {files} calibration shard file{s} of {}: generation {generation}, attempts {}..{}, {} simulations in all; wrote {}\n{then}",
+            "{} of {}: generation {generation}, attempts {}..{}, {} simulations in all; wrote {}\n{then}",
+            merged_files(a, "calibration shard"),
             next.scenario_name(),
             attempts.start,
             attempts.end,
@@ -242,11 +262,9 @@ fn merged_run(a: &MergeArgs, outs: &Outputs, shard: &Shard) -> Result<(), Fail> 
         ));
     }
     let summary = shard.summary();
-    let files = a.files.len();
-    let s = if files == 1 { "" } else { "s" };
     note(
         a.quiet,
-        &format!("merged {files} shard file{s}: replications 0..{n}"),
+        &format!("{}: replications 0..{n}", merged_files(a, "shard")),
     );
     // The variant and the `--set`s that made the scenario travel with the
     // shard, into its summary.
