@@ -62,7 +62,10 @@ pub mod tornado;
 
 use serde::{Deserialize, Serialize};
 
-pub use compare::{Comparison, compare, compare_summaries, compare_variants, variant_scenarios};
+pub use compare::{
+    Comparison, compare, compare_summaries, compare_variants, compare_with_summaries,
+    variant_scenarios,
+};
 pub use groups::{Group, parse_group};
 pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};
 pub use params::{at_medians, held_columns, held_note, parse_param, uncertain_params};
