@@ -350,7 +350,7 @@ pub fn compare_summaries(
 /// let more = s.with_param("court.stage[trial].servers", "30")?;
 /// let scenarios = [("plan".to_string(), s), ("more".to_string(), more)];
 /// let runs = Runs { replications: 4, seed: 1, threads: 0 };
-/// let metrics = ["in_custody"];
+/// let metrics = ["mean_days_to_verdict"];
 /// let (c, sums) = compare_with_summaries(&scenarios, &metrics, &runs)?;
 /// // Byte for byte what the two functions give, in half the runs.
 /// let two = compare(&scenarios, &metrics, &runs)?;
@@ -448,13 +448,18 @@ mod tests {
             assert_eq!(past(&sums), past(&two_sums));
             assert!(c.metrics.iter().all(|r| r.entries[1].diff.is_some()));
         }
-        // All metrics of the first (none asked for), a metric the second
-        // lacks, and no scenario: as `compare`.
+        // All metrics of the first (none asked for), and no scenario: as
+        // `compare`.
         let runs = Runs {
             replications: 3,
             seed: 1,
             threads: 0,
         };
+        let s = presets::plan_2026_01()
+            .with_param("horizon_days", "40")
+            .unwrap();
+        let more = s.with_param("court.stage[trial].servers", "30").unwrap();
+        let scenarios = [("plan".to_string(), s), ("more".to_string(), more)];
         let (c, _) = compare_with_summaries(&scenarios, &[], &runs).unwrap();
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
