@@ -119,6 +119,8 @@ pub(crate) fn replications(
     n: u64,
     metrics: &[String],
 ) -> Result<Vec<Row>, Error> {
+    #[cfg(test)]
+    REPLICATION_RUNS.with(|c| c.set(c.get() + 1));
     check_stored(n, metrics.len())?;
     let (plan, probes) = plan(scenario, metrics)?;
     // `[uncertainty]` is drawn per replication exactly as a run draws it.
@@ -130,6 +132,13 @@ pub(crate) fn replications(
             None => Ok(replicate(&plan, ws, seed, i, &probes)),
         })
         .collect()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times [`replications`] ran on this thread, for the tests
+    /// that a command runs each scenario once.
+    pub(crate) static REPLICATION_RUNS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// One replication per point: point `p` is the base scenario with

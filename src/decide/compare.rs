@@ -123,23 +123,11 @@ pub fn compare(
     metrics: &[&str],
     runs: &Runs,
 ) -> Result<Comparison, Error> {
-    let Some((_, first)) = scenarios.first() else {
-        return Err(DecideError::input("scenarios", "nothing to compare"));
-    };
-    let names: Vec<String> = if metrics.is_empty() {
-        adapter::metric_names(first)?
-    } else {
-        metrics.iter().map(|m| m.to_string()).collect()
-    };
+    let names = metric_list(scenarios, metrics)?;
     // Per scenario: per metric, its replication values (None: no such metric).
-    let mut columns: Vec<Vec<Option<Vec<Option<f64>>>>> = Vec::with_capacity(scenarios.len());
+    let mut columns: Vec<Columns> = Vec::with_capacity(scenarios.len());
     for (_, s) in scenarios {
-        let known = adapter::metric_names(s)?;
-        let have: Vec<String> = names
-            .iter()
-            .filter(|m| known.contains(m))
-            .cloned()
-            .collect();
+        let have = known_of(s, &names)?;
         let rows = adapter::in_pool(runs.threads, || {
             adapter::replications(s, runs.seed, runs.replications, &have)
         })??;
@@ -154,6 +142,44 @@ pub fn compare(
                 .collect(),
         );
     }
+    tabulate(scenarios, &names, &columns, runs)
+}
+
+/// Per metric, a scenario's values by replication index (`None`: the
+/// scenario has no such metric).
+type Columns = Vec<Option<Vec<Option<f64>>>>;
+
+/// The metrics to tabulate: `metrics`, or every metric of the first
+/// scenario if empty.
+fn metric_list(scenarios: &[(String, Scenario)], metrics: &[&str]) -> Result<Vec<String>, Error> {
+    let Some((_, first)) = scenarios.first() else {
+        return Err(DecideError::input("scenarios", "nothing to compare"));
+    };
+    if metrics.is_empty() {
+        adapter::metric_names(first)
+    } else {
+        Ok(metrics.iter().map(|m| m.to_string()).collect())
+    }
+}
+
+/// Those of `names` that scenario `s` has, in order.
+fn known_of(s: &Scenario, names: &[String]) -> Result<Vec<String>, Error> {
+    let known = adapter::metric_names(s)?;
+    Ok(names
+        .iter()
+        .filter(|m| known.contains(m))
+        .cloned()
+        .collect())
+}
+
+/// The comparison of `scenarios` from each one's `columns` (per metric of
+/// `names`, its values by replication index).
+fn tabulate(
+    scenarios: &[(String, Scenario)],
+    names: &[String],
+    columns: &[Columns],
+    runs: &Runs,
+) -> Result<Comparison, Error> {
     let mut out = Vec::with_capacity(names.len());
     for (m, name) in names.iter().enumerate() {
         if columns.iter().all(|c| c[m].is_none()) {
@@ -165,7 +191,7 @@ pub fn compare(
         let reference = columns[0][m].as_ref();
         let entries = scenarios
             .iter()
-            .zip(&columns)
+            .zip(columns)
             .map(|((label, _), col)| {
                 let col = col[m].as_ref();
                 Entry {
@@ -349,4 +375,146 @@ pub fn compare_summaries(
         .iter()
         .map(|(_, s)| crate::montecarlo::run(s, runs))
         .collect()
+}
+
+/// [`compare`] and [`compare_summaries`] of the same arguments from one
+/// run of each scenario: each is run as [`crate::montecarlo::run`] runs
+/// it, and the comparison tabulates the metric values that run keeps, so
+/// both are exactly what the two functions return (the same replications,
+/// seed and indices), for half the work. What `custody-sim compare` uses
+/// when it draws charts, writes a report or prints its answers.
+///
+/// # Errors
+///
+/// As [`compare`] and [`compare_summaries`]; a run too large to keep is
+/// [`Error::Limit`].
+///
+/// # Example
+///
+/// ```
+/// use custody_sim::decide::{compare, compare_summaries, compare_and_summarise};
+/// use custody_sim::{Runs, presets};
+///
+/// let mut s = presets::plan_2026_01();
+/// s.horizon_days = 30;
+/// let more = s.with_param("court.stage[trial].servers", "30")?;
+/// let scenarios = [("plan".to_string(), s), ("more".to_string(), more)];
+/// let runs = Runs { replications: 4, seed: 1, threads: 0 };
+/// let metrics = ["mean_days_to_verdict"];
+/// let (c, sums) = compare_and_summarise(&scenarios, &metrics, &runs)?;
+/// // Byte for byte what the two functions give, in half the runs.
+/// let two = compare(&scenarios, &metrics, &runs)?;
+/// assert_eq!(serde_json::to_string(&c)?, serde_json::to_string(&two)?);
+/// let two = compare_summaries(&scenarios, &runs)?;
+/// assert_eq!(serde_json::to_string(&sums)?, serde_json::to_string(&two)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare_and_summarise(
+    scenarios: &[(String, Scenario)],
+    metrics: &[&str],
+    runs: &Runs,
+) -> Result<(Comparison, Vec<crate::montecarlo::Summary>), Error> {
+    let names = metric_list(scenarios, metrics)?;
+    let mut columns: Vec<Columns> = Vec::with_capacity(scenarios.len());
+    let mut summaries = Vec::with_capacity(scenarios.len());
+    for (_, s) in scenarios {
+        let have = known_of(s, &names)?;
+        let shard = crate::montecarlo::Run::new(s, runs).shard()?;
+        let stored = shard.metric_names();
+        let mut col: Columns = Vec::with_capacity(names.len());
+        for m in &names {
+            col.push(
+                match (have.contains(m), stored.iter().position(|n| n == m)) {
+                    (true, Some(i)) => {
+                        let mut v: Vec<(u64, Option<f64>)> = shard.column_by_index(i).collect();
+                        v.sort_by_key(|(r, _)| *r);
+                        debug_assert!(v.iter().map(|(r, _)| *r).eq(0..runs.replications));
+                        Some(v.into_iter().map(|(_, x)| x).collect())
+                    }
+                    _ => None,
+                },
+            );
+        }
+        columns.push(col);
+        summaries.push(shard.summary());
+    }
+    Ok((tabulate(scenarios, &names, &columns, runs)?, summaries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::presets;
+
+    /// `compare_and_summarise` gives exactly `compare` and
+    /// `compare_summaries` (JSON byte for byte, with `[uncertainty]` drawn
+    /// and on several threads) from one run of each scenario: one stored
+    /// values check (one `montecarlo` run) per scenario, no replications
+    /// run on the side; the two functions run each scenario twice.
+    #[test]
+    fn one_run_of_each_scenario_gives_the_table_and_the_summaries() {
+        let s = presets::baseline()
+            .with_param("horizon_days", "40")
+            .unwrap();
+        let more = s.with_param("court.stage[trial].servers", "60").unwrap();
+        let scenarios = [("base".to_string(), s), ("more".to_string(), more)];
+        let metrics: Vec<String> = answer_metrics(&scenarios[0].1);
+        let metrics: Vec<&str> = metrics.iter().map(String::as_str).collect();
+        let count = || {
+            (
+                crate::montecarlo::STORED_CHECKS.with(std::cell::Cell::get),
+                adapter::REPLICATION_RUNS.with(std::cell::Cell::get),
+            )
+        };
+        for threads in [0, 3] {
+            let runs = Runs {
+                replications: 12,
+                seed: 5,
+                threads,
+            };
+            // The counters count on this thread: with threads, `compare`
+            // replicates on the pool's.
+            let (checks, reps) = count();
+            let (c, sums) = compare_and_summarise(&scenarios, &metrics, &runs).unwrap();
+            let (checks2, reps2) = count();
+            let two = compare(&scenarios, &metrics, &runs).unwrap();
+            let two_sums = compare_summaries(&scenarios, &runs).unwrap();
+            let (checks3, reps3) = count();
+            if threads == 0 {
+                assert_eq!((checks2 - checks, reps2 - reps), (2, 0), "one run each");
+                assert_eq!((checks3 - checks2, reps3 - reps2), (2, 2), "two runs each");
+            }
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                serde_json::to_string(&two).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_string(&sums).unwrap(),
+                serde_json::to_string(&two_sums).unwrap()
+            );
+            let past = |s: &[crate::montecarlo::Summary]| {
+                s.iter().map(|s| s.past_horizon.clone()).collect::<Vec<_>>()
+            };
+            assert_eq!(past(&sums), past(&two_sums));
+            assert!(c.metrics.iter().all(|r| r.entries[1].diff.is_some()));
+        }
+        // All metrics of the first (none asked for), and no scenario: as
+        // `compare`.
+        let runs = Runs {
+            replications: 3,
+            seed: 1,
+            threads: 0,
+        };
+        let s = presets::plan_2026_01()
+            .with_param("horizon_days", "40")
+            .unwrap();
+        let more = s.with_param("court.stage[trial].servers", "30").unwrap();
+        let scenarios = [("plan".to_string(), s), ("more".to_string(), more)];
+        let (c, _) = compare_and_summarise(&scenarios, &[], &runs).unwrap();
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            serde_json::to_string(&compare(&scenarios, &[], &runs).unwrap()).unwrap()
+        );
+        assert!(compare_and_summarise(&[], &[], &runs).is_err());
+    }
 }

@@ -63,7 +63,8 @@ pub mod tornado;
 use serde::{Deserialize, Serialize};
 
 pub use compare::{
-    Calendar, Comparison, compare, compare_summaries, compare_variants, variant_scenarios,
+    Calendar, Comparison, compare, compare_and_summarise, compare_summaries, compare_variants,
+    variant_scenarios,
 };
 pub use groups::{Group, parse_group};
 pub use morris::{MorrisIndex, MorrisMetric, MorrisOptions, MorrisResult, morris_fn, morris_model};

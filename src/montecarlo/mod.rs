@@ -84,6 +84,8 @@ pub use precision::{Precision, run_until};
 pub use run::{Run, run, run_plan, run_shard};
 pub(crate) use runner::in_pool;
 pub use runner::{MAX_THREADS_PER_CORE, Progress, Runs, max_threads};
+#[cfg(test)]
+pub(crate) use shard::STORED_CHECKS;
 pub use shard::{Shard, check_merge, scenario_sha256};
 pub use shard_file::{ShardFile, read_shard_file};
 pub use summary::Summary;

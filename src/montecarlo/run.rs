@@ -108,17 +108,26 @@ impl<'a> Run<'a> {
     /// As [`run`]: [`Error::Limit`] if the estimate is above the run's
     /// limits.
     pub fn summary(self) -> Result<Summary, Error> {
+        Ok(self.shard()?.summary())
+    }
+
+    /// Estimates the run, then runs it: the shard [`Run::summary`]
+    /// summarises, with every replication's metric values.
+    ///
+    /// # Errors
+    ///
+    /// As [`Run::summary`].
+    pub(crate) fn shard(self) -> Result<Shard, Error> {
         let (scenario, runs) = (self.scenario, self.runs);
         let plan = Plan::new(scenario)?;
         admit(&plan, runs, &self.limits)?;
-        Ok(on_workers(
+        on_workers(
             &plan,
             runs.seed,
             0..runs.replications,
             runs.threads,
             self.progress,
-        )?
-        .summary())
+        )
     }
 }
 

@@ -758,7 +758,7 @@ pub(super) fn name_file(e: Error, file: &Path, first: &Path) -> Error {
 thread_local! {
     /// How many times [`check_stored`] ran on this thread, for the tests
     /// that a run checks once.
-    pub(super) static STORED_CHECKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    pub(crate) static STORED_CHECKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Refuses a shard (a run, a merge) whose stored metric values would

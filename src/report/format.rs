@@ -8,7 +8,8 @@
 //!   three digits (`14,000`, `-1,234`); `-0` reads `0`.
 //! - **By size** ([`by_size`]): a figure with no interval beside it gets a
 //!   precision that suits its size: thousands separated from 1,000 on, no
-//!   decimals from 100 on (or for a whole number), one from 10 on, two
+//!   decimals from 100 on (or for a whole number, also one off by float
+//!   noise: 62.00000000000013 reads `62`, as 62 does), one from 10 on, two
 //!   from 0.01 on, and below that three significant digits in scientific
 //!   notation (`1.23e-3`), so that a small value never reads `0.00`.
 //! - **By spread** ([`with_spread`], [`decimals_for`]): a figure shown with
@@ -139,6 +140,8 @@ pub fn fixed(x: f64, decimals: usize) -> String {
 ///
 /// assert_eq!(by_size(1234.5), "1,235");
 /// assert_eq!(by_size(7.0), "7");
+/// // A whole number off by float noise reads as the whole number.
+/// assert_eq!(by_size(62.00000000000013), "62");
 /// assert_eq!(by_size(0.5), "0.50");
 /// assert_eq!(by_size(0.00123), "1.23e-3");
 /// assert_eq!(by_size(f64::NAN), "–");
@@ -150,7 +153,7 @@ pub fn by_size(x: f64) -> String {
     let a = x.abs();
     if a >= 1000.0 {
         thousands(x)
-    } else if a >= 100.0 || x == x.round() {
+    } else if a >= 100.0 || is_whole(x) {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")
@@ -159,6 +162,18 @@ pub fn by_size(x: f64) -> String {
     } else {
         format!("{x:.2e}")
     }
+}
+
+/// Relative distance from a whole number within which a value is that
+/// number written with float noise (62.00000000000013 is 62): far below
+/// what any decimal [`by_size`] shows (0.05 of 62 is 8e-4 of it).
+const WHOLE_NOISE: f64 = 1e-9;
+
+/// Whether `x` is a whole number, or one within float noise
+/// ([`WHOLE_NOISE`] of its size): 0 is whole, 1e-15 is not.
+fn is_whole(x: f64) -> bool {
+    let r = x.round();
+    x == r || (r != 0.0 && (x - r).abs() <= WHOLE_NOISE * x.abs())
 }
 
 /// Decimals that show an interval of `width` with two significant
@@ -421,6 +436,15 @@ mod tests {
         assert_eq!(by_size(0.0), "0");
         assert_eq!(by_size(-3.0), "-3");
         assert_eq!(by_size(0.001234), "1.23e-3");
+        // A whole number off by float noise prints as the whole number.
+        assert_eq!(by_size(62.00000000000013), by_size(62.0));
+        assert_eq!(by_size(61.99999999999987), "62");
+        assert_eq!(by_size(-2.9999999999999996), "-3");
+        assert_eq!(by_size(0.1 + 0.2), "0.30");
+        // Not noise: a real fraction, or a tiny value near zero.
+        assert_eq!(by_size(62.04), "62.0");
+        assert_eq!(by_size(3.001), "3.00");
+        assert_eq!(by_size(1e-15), "1.00e-15");
         assert_eq!(by_size(f64::INFINITY), "∞");
     }
 

@@ -415,6 +415,41 @@ fn prior_and_calibration_errors_are_clear() {
     assert!(e.contains("at least one prior"), "{e}");
 }
 
+/// A prior on a column of the scenario's `[uncertainty] posterior` is
+/// refused, and the refusal says why (the column could be taken out of
+/// the table, as `--set` takes it, but the other columns were fitted with
+/// it) and what to do; a prior on another path of the same scenario is not.
+#[test]
+fn a_prior_on_a_posterior_column_is_refused_with_its_reason() {
+    let s = presets::baseline();
+    let column = "transfer.phase[1].interval_days.value";
+    assert!(
+        s.uncertainty
+            .as_ref()
+            .and_then(|u| u.posterior_table.as_ref())
+            .is_some_and(|t| t.columns.iter().any(|c| c == column))
+    );
+    let o = obs(
+        &s,
+        "date,series,value\n2026-01-25,transferred_cumulative,500\n",
+    );
+    let fit = Abc {
+        particles: 20,
+        max_simulations: 40,
+        ..Abc::default()
+    };
+    let prior = Prior::parse(&format!(r#"{column}={{dist="uniform",low=0.5,high=2}}"#)).unwrap();
+    let e = abc(&s, &o, &[prior], &fit, None).unwrap_err().to_string();
+    assert!(
+        e.contains(column)
+            && e.contains("draws this path jointly with its other columns")
+            && e.contains("the other columns' draws, which were fitted with it")
+            && e.contains("remove `posterior` from [uncertainty]")
+            && !e.contains("already draws"),
+        "{e}"
+    );
+}
+
 /// A day written as a date (`transfer.end.until_day`, a relocation's
 /// day) takes a prior as it takes `[uncertainty]` and `solve`: the draws
 /// are day numbers.

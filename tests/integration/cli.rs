@@ -1534,3 +1534,59 @@ fn runs_above_the_limits_are_refused_unless_allowed() {
     let o = expect(0, &["run", "--help"]);
     assert!(stdout(&o).contains("--allow-large"), "{}", stdout(&o));
 }
+
+/// Every flag of every command's `--help` is in `docs/cli.md`, which
+/// describes the command line (a flag followed by a character that cannot
+/// continue its name, so `--set` does not stand for `--set-x`).
+#[test]
+fn docs_cli_names_every_flag_of_every_command() {
+    let docs = include_str!("../../docs/cli.md");
+    let named = |flag: &str| {
+        docs.match_indices(flag).any(|(i, _)| {
+            !docs[i + flag.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    };
+    // The long flags of a help text: `  -n, --replications <N>`, `  --json <FILE|->`.
+    let flags = |help: &str| -> Vec<String> {
+        help.lines()
+            .filter_map(|l| {
+                let l = l.trim_start();
+                let l = l.strip_prefix('-').and_then(|r| {
+                    // `-n, --replications`: skip the short flag.
+                    r.split_once(", -").map_or(Some(r), |(_, long)| Some(long))
+                })?;
+                let name: String = l
+                    .strip_prefix('-')?
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                (!name.is_empty()).then(|| format!("--{name}"))
+            })
+            .collect()
+    };
+    let top = stdout(&expect(0, &["--help"]));
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 10, "{top}");
+    let mut missing = Vec::new();
+    for c in &commands {
+        let help = stdout(&expect(0, &[c, "--help"]));
+        let fs = flags(&help);
+        assert!(fs.iter().any(|f| f == "--help"), "{c}: {help}");
+        for f in fs {
+            if !["--help", "--version"].contains(&f.as_str()) && !named(&f) {
+                missing.push(format!("{c} {f}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in docs/cli.md: {missing:?}");
+}

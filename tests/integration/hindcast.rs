@@ -475,6 +475,51 @@ fn a_row_the_scenario_pins_is_left_out_of_the_hindcasts_coverage() {
     assert!(fans.fans[0].backtest.rows[3].pinned);
 }
 
+/// The hindcast's chart draws a row the scenario pins apart (an open grey
+/// circle, "pinned by the scenario (not scored)" in the legend) and its
+/// title counts the coverage as the tables do, without it: drawn as an
+/// inside dot, the title would read "k of 3" where the table scores 2.
+#[test]
+fn the_hindcast_chart_draws_a_pinned_row_apart() {
+    let s = pinning_scenario();
+    let obs = Observations::from_csv_str(PINNED_ROWS, "rows", &s).unwrap();
+    let settings = Abc {
+        particles: 20,
+        max_simulations: 200,
+        seed: 11,
+        threads: 1,
+        ..Abc::default()
+    };
+    let h = hindcast_fans(&s, &obs, &["2026-01-23"], &[pace_prior()], &settings, 40).unwrap();
+    let scored = &h.hindcast.origins[0].scored;
+    assert_eq!(scored.pinned, Some(1));
+    let counted: Vec<_> = scored
+        .rows
+        .iter()
+        .filter(|r| r.kind.is_value() && !r.pinned)
+        .collect();
+    assert_eq!(counted.len(), 2);
+    let inside = counted.iter().filter(|r| r.inside).count();
+    let figures = custody_sim::report::plots::hindcast_figures(&s, &obs, &h).unwrap();
+    assert_eq!(figures.len(), 1);
+    let f = &figures[0];
+    assert_eq!(
+        f.title,
+        format!("Hindcast from 23 Jan 2026: {inside} of 2 inside the 5\u{2013}95% band")
+    );
+    assert!(f.svg.contains("pinned by the scenario (not scored)"));
+    // A scenario that pins nothing has no such legend entry.
+    let free = custody_sim::calibrate::Observations::from_csv_str(
+        "date,series,value,sd\n2026-01-23,transferred_cumulative,300,100\n2026-01-25,transferred_cumulative,500,100\n",
+        "rows",
+        &s,
+    )
+    .unwrap();
+    let h = hindcast_fans(&s, &free, &["2026-01-23"], &[], &settings, 40).unwrap();
+    let figures = custody_sim::report::plots::hindcast_figures(&s, &free, &h).unwrap();
+    assert!(!figures[0].svg.contains("pinned by the scenario"));
+}
+
 /// The overall coverage is the origins' counts pooled: the value rows
 /// inside (not pinned), summed over the origins, over the value rows
 /// scored (not pinned), summed; pinned rows are in neither.

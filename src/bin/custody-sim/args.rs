@@ -480,7 +480,9 @@ pub(crate) struct SensitivityArgs {
     /// `court.stage[trial].servers={dist="uniform_int",low=10,high=40}`;
     /// repeatable. Without it, the scenario's `[uncertainty]` parameters;
     /// with it, these replace them (other uncertain paths are held at
-    /// their medians).
+    /// their medians). With an `[uncertainty] posterior`, the posterior's
+    /// columns not given as --param are held at their weighted medians,
+    /// with or without --param.
     #[arg(long, value_name = "PATH=DIST")]
     pub(crate) param: Vec<String>,
     /// The method: `sobol` (first-order and total Sobol indices with a
@@ -703,6 +705,27 @@ mod tests {
         assert_eq!(parse_slice("2/3"), Ok((2, 3)));
         assert!(parse_slice("0/3").is_err());
         assert!(parse_slice("4/3").is_err());
+    }
+
+    /// `sensitivity --help` says what `--param` leaves of a posterior:
+    /// its other columns held at their weighted medians
+    /// (`decide::params::held_columns`).
+    #[test]
+    fn param_help_says_what_a_posterior_holds() {
+        use clap::CommandFactory;
+        let mut cli = Cli::command();
+        let help = cli
+            .find_subcommand_mut("sensitivity")
+            .expect("the sensitivity command")
+            .render_long_help()
+            .to_string();
+        let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains(
+                "With an `[uncertainty] posterior`, the posterior's columns not given as --param are held at their weighted medians"
+            ),
+            "{help}"
+        );
     }
 
     #[test]

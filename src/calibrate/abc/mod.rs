@@ -281,15 +281,20 @@ impl<'a> Fit<'a> {
         // (the fit integrates over it), except on a fitted path, where the
         // prior takes the place of the scenario's distribution (a value set
         // by its path leaves `[uncertainty]`, see `Scenario::with_params`).
-        // A fitted path that is a column of a posterior table cannot be
-        // taken out of the joint draws, so it is refused.
+        // A fitted path that is a column of a posterior table is refused.
+        // Setting it would work: a value set on a column takes it out of
+        // the table, as `--set` does (`Scenario::with_params`), and the
+        // other columns are still drawn together. But those columns are
+        // joint draws fitted with this one: fitting it again over them
+        // would fit against draws made for its old values. Fit the
+        // scenario without its posterior instead.
         if let Some(u) = &base.uncertainty
             && let Some(t) = &u.posterior_table
             && let Some(p) = priors.iter().find(|p| t.columns.contains(&p.path))
         {
             return Err(CalibrateError::Prior {
                 spec: p.path.clone(),
-                message: "the scenario's [uncertainty] posterior already draws this path: fit the scenario without its posterior (remove `posterior` from [uncertainty])".into(),
+                message: "the scenario's [uncertainty] posterior draws this path jointly with its other columns: a prior here would refit it over the other columns' draws, which were fitted with it; fit the scenario without its posterior (remove `posterior` from [uncertainty])".into(),
             }
             .into());
         }

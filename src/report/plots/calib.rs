@@ -24,7 +24,9 @@
 //! from a [`HindcastFans`](crate::calibrate::HindcastFans), one chart per
 //! origin (`hindcast_2026_01_30.svg`, `.png`): the forecast's fan with the
 //! origin, the rows fitted up to it (open grey squares) and the rows
-//! scored after it (as the backtest draws them); see [`mod@hindcast`].
+//! scored after it (as the backtest draws them, but for a row the
+//! scenario pins: an open grey circle, out of the coverage); see
+//! [`mod@hindcast`].
 //!
 //! A chart file holds at most [`MAX_PANELS`] panels: with more series
 //! (parameters), `backtest.svg` becomes `backtest-1of2.svg`,
@@ -110,6 +112,12 @@ struct Point {
     /// A row a hindcast's fit used (dated up to its origin): drawn as an
     /// open square, not scored, not in the coverage.
     fit: bool,
+    /// A scored row of a hindcast that the scenario pins (the row's
+    /// `pinned`: every replication equals the report): drawn as an open
+    /// grey circle, not in the coverage, as the tables leave it out.
+    pinned: bool,
+    /// The row's index in the observations (and the backtest's rows).
+    row: usize,
 }
 
 /// One series' fan and its observations.
@@ -175,7 +183,7 @@ struct Drawn<'a> {
 fn inside_text(points: &[Point]) -> String {
     let values: Vec<&Point> = points
         .iter()
-        .filter(|p| p.kind.is_value() && !p.fit)
+        .filter(|p| p.kind.is_value() && !p.fit && !p.pinned)
         .collect();
     let k = values.iter().filter(|p| p.inside).count();
     format!("{k} of {} inside the 5\u{2013}95% band", values.len())
@@ -335,6 +343,10 @@ fn fan_panel<DB: DrawingBackend>(
         draw_origin(&mut chart, f64::from(*day), y_max, text)?;
     }
     let (fit, scored): (Vec<&Point>, Vec<&Point>) = s.points.iter().partition(|p| p.fit);
+    // A scored value row the scenario pins is not evidence: drawn apart.
+    let (pinned, scored): (Vec<&Point>, Vec<&Point>) = scored
+        .into_iter()
+        .partition(|p| p.pinned && p.kind.is_value());
     if !fit.is_empty() {
         let open = ShapeStyle::from(&FIT).stroke_width(REFERENCE_WIDTH);
         chart
@@ -405,6 +417,18 @@ fn fan_panel<DB: DrawingBackend>(
             .map_err(plot_err)?
             .label("reported bound (arrow: the side it allows)")
             .legend(move |(x, y)| PathElement::new(vec![(x + 12, y), (x + 32, y)], w));
+    }
+    if !pinned.is_empty() {
+        let open = ShapeStyle::from(&FIT).stroke_width(REFERENCE_WIDTH);
+        chart
+            .draw_series(
+                pinned
+                    .iter()
+                    .map(|p| Circle::new((f64::from(p.day), p.value), 10, open)),
+            )
+            .map_err(plot_err)?
+            .label("pinned by the scenario (not scored)")
+            .legend(move |(x, y)| Circle::new((x + 22, y), 10, open));
     }
     let (inside, outside): (Vec<&Point>, Vec<&Point>) = scored
         .iter()
@@ -740,6 +764,8 @@ fn points_of(
                 inside: o.kind.is_value() && inside(r),
                 kind: o.kind,
                 fit: false,
+                pinned: false,
+                row: r,
             });
         }
     }

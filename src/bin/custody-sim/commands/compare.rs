@@ -2,7 +2,7 @@
 //! common random numbers, with paired differences to the first.
 
 use custody_sim::decide::{
-    Comparison, compare as run_compare, compare_summaries, variant_scenarios,
+    Comparison, compare as run_compare, compare_and_summarise, variant_scenarios,
 };
 use custody_sim::report::answers::answers_of_each;
 use custody_sim::report::csv::comparison_csv;
@@ -138,29 +138,25 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<(), Fail> {
         &scenarios.iter().map(|(_, s)| s).collect::<Vec<_>>(),
     )?;
     let metrics: Vec<&str> = chosen.iter().map(String::as_str).collect();
-    // Every scenario runs `--replications` (twice with charts, a report
-    // or the text output, which need each one's daily series or its
-    // capacity answers): estimated on the scenario that costs the most.
+    // Every scenario runs `--replications` once (with its daily series
+    // when charts, a report or the text output need them or its capacity
+    // answers): estimated on the scenario that costs the most.
     let to_stdout = json_to.is_some_and(is_dash) || csv_to.is_some_and(is_dash);
     let text = !a.common.quiet && !to_stdout;
     let fans = a.plots.is_some() || a.report.report.is_some() || text;
-    let total = a
-        .replications
-        .saturating_mul(scenarios.len() as u64)
-        .saturating_mul(1 + u64::from(fans));
+    let total = a.replications.saturating_mul(scenarios.len() as u64);
     if let Some((_, costliest)) = scenarios
         .iter()
         .max_by_key(|(_, s)| custody_sim::montecarlo::events_per_replication(s))
     {
         check_work(costliest, total, runs.threads, a.common.allow_large)?;
     }
-    let c = run_compare(&scenarios, &metrics, &runs)?;
     // The overlay fans and the capacity answers need each scenario's
-    // summary: a run of each, on the same seed and replications.
-    let summaries = if fans {
-        compare_summaries(&scenarios, &runs)?
+    // summary: the same run of each gives the table and the summary.
+    let (c, summaries) = if fans {
+        compare_and_summarise(&scenarios, &metrics, &runs)?
     } else {
-        Vec::new()
+        (run_compare(&scenarios, &metrics, &runs)?, Vec::new())
     };
     #[cfg(feature = "plots")]
     if let Some(dir) = &a.plots {

@@ -34,7 +34,7 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     };
     check_work(
         &scenario,
-        a.replications.saturating_add(driver_runs),
+        work(a.replications, driver_runs, a.relief),
         threads,
         a.common.allow_large,
     )?;
@@ -66,6 +66,21 @@ pub(crate) fn run(a: &RunArgs) -> Result<(), Fail> {
     report(a, &scenario, &summary, &answers)
 }
 
+/// The replications a run does in all, for the work estimate: the run's,
+/// `--drivers`' design (`driver_runs`) and, with `--relief`, its two runs
+/// of the same replications (the scenario without repatriation and as
+/// given, paired: [`Relief::new`]).
+fn work(replications: u64, driver_runs: u64, relief: bool) -> u64 {
+    let relief_runs = if relief {
+        replications.saturating_mul(2)
+    } else {
+        0
+    };
+    replications
+        .saturating_add(driver_runs)
+        .saturating_add(relief_runs)
+}
+
 /// `--report`: the run's HTML report.
 fn report(
     a: &RunArgs,
@@ -89,4 +104,18 @@ fn report(
         r = r.drivers(drivers);
     }
     output::write_report(path, r, figures, provenance, a.common.quiet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::work;
+
+    #[test]
+    fn relief_and_drivers_are_counted_in_the_work() {
+        assert_eq!(work(1000, 0, false), 1000);
+        // --relief runs the replications twice more.
+        assert_eq!(work(1000, 0, true), 3000);
+        assert_eq!(work(1000, 640, true), 3640);
+        assert_eq!(work(u64::MAX, 1, true), u64::MAX);
+    }
 }

@@ -4,7 +4,7 @@
 //!
 //! | file | what it shows |
 //! | --- | --- |
-//! | `hindcast_<origin>.svg`, `.png` | one origin (`hindcast_2026_01_30`), every observed series one panel each: the forecast's daily median (line) in its 5–95% band, from the replications that scored the origin (the posterior predictive of the fit at the origin, or the scenario as it is without priors); the origin as a dashed vertical line; the rows up to it (the fit rows) as open grey squares; the rows after it (the scored rows) as the backtest draws them (inside the band a dark circle, outside a red triangle, a bound a bar with an arrow); the title gives the scored rows' coverage |
+//! | `hindcast_<origin>.svg`, `.png` | one origin (`hindcast_2026_01_30`), every observed series one panel each: the forecast's daily median (line) in its 5–95% band, from the replications that scored the origin (the posterior predictive of the fit at the origin, or the scenario as it is without priors); the origin as a dashed vertical line; the rows up to it (the fit rows) as open grey squares; the rows after it (the scored rows) as the backtest draws them (inside the band a dark circle, outside a red triangle, a bound a bar with an arrow), but for a row the scenario pins (`pinned` in the tables: every replication equals the report), an open grey circle labelled "pinned by the scenario (not scored)"; the title gives the scored rows' coverage, pinned rows left out as the tables leave them |
 //!
 //! With more than [`MAX_PANELS`](super::super::MAX_PANELS) series a
 //! chart is split as the backtest's is (`hindcast_2026_01_30-1of2`). A
@@ -118,10 +118,14 @@ fn origin_fans(
                 u32::try_from(day.max(0)).unwrap_or(0),
                 format!("origin: {when} (fitted up to it, scored after)"),
             ));
+            let rows = &fans.backtest.rows;
             for s in &mut f.series {
                 s.name = readable(&s.name);
                 for p in &mut s.points {
                     p.fit = i64::from(p.day) <= day;
+                    // As the tables: a scored row the scenario pins is
+                    // not in the coverage.
+                    p.pinned = !p.fit && rows.get(p.row).is_some_and(|r| r.pinned);
                 }
             }
             Ok(f)
