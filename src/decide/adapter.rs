@@ -104,10 +104,18 @@ fn check_stored(replications: u64, metrics: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// The values of `probes` in replication `index` of `plan`.
-fn replicate(plan: &Plan, ws: &mut Workspace, seed: u64, index: u64, probes: &[Probe]) -> Row {
+/// The values of `probes` in replication `index` of `plan`, whose
+/// `[uncertainty]` values `drawn` are the `param.PATH` metrics.
+fn replicate(
+    plan: &Plan,
+    ws: &mut Workspace,
+    seed: u64,
+    index: u64,
+    probes: &[Probe],
+    drawn: &[f64],
+) -> Row {
     let out = plan.replicate_in(ws, seed, index);
-    probes.iter().map(|p| p.read(&out)).collect()
+    probes.iter().map(|p| p.read(&out, drawn)).collect()
 }
 
 /// Replications `0..n` of `scenario` with master seed `seed`: one row per
@@ -128,8 +136,11 @@ pub(crate) fn replications(
     (0..n)
         .into_par_iter()
         .map_init(Workspace::default, |ws, i| match &uncertain {
-            Some(u) => Ok(replicate(&u.plan(seed, i)?.0, ws, seed, i, &probes)),
-            None => Ok(replicate(&plan, ws, seed, i, &probes)),
+            Some(u) => {
+                let (p, drawn) = u.plan(seed, i)?;
+                Ok(replicate(&p, ws, seed, i, &probes, &drawn))
+            }
+            None => Ok(replicate(&plan, ws, seed, i, &probes, &[])),
         })
         .collect()
 }
@@ -163,7 +174,7 @@ pub(crate) fn points(
             let set: Vec<(&str, String)> = paths.iter().map(String::as_str).zip(values).collect();
             let s = with_values(base, &set)?;
             let plan = Plan::new(&s)?;
-            Ok(replicate(&plan, ws, seed, index, &probes))
+            Ok(replicate(&plan, ws, seed, index, &probes, &[]))
         })
         .collect()
 }

@@ -505,16 +505,27 @@ mod tests {
             seed: 1,
             threads: 0,
         };
-        let s = presets::plan_2026_01()
+        // The baseline draws `[uncertainty]`: its `param.PATH` metrics
+        // are the drawn values, after the outcome's own (a probe of one
+        // once read past the outcome's values and panicked).
+        let s = presets::baseline()
             .with_param("horizon_days", "40")
             .unwrap();
         let more = s.with_param("court.stage[trial].servers", "30").unwrap();
-        let scenarios = [("plan".to_string(), s), ("more".to_string(), more)];
-        let (c, _) = compare_and_summarise(&scenarios, &[], &runs).unwrap();
+        let scenarios = [("base".to_string(), s), ("more".to_string(), more)];
+        let (c, sums) = compare_and_summarise(&scenarios, &[], &runs).unwrap();
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
             serde_json::to_string(&compare(&scenarios, &[], &runs).unwrap()).unwrap()
         );
+        let capacity = "param.facility[Karkh].capacity";
+        let row = c.metrics.iter().find(|r| r.metric == capacity).unwrap();
+        for (e, sum) in row.entries.iter().zip(&sums) {
+            let stats = e.stats.as_ref().unwrap();
+            assert_eq!(stats, sum.metric(capacity).unwrap());
+            let mean = stats.mean.unwrap();
+            assert!((3500.0..=4500.0).contains(&mean), "{stats:?}");
+        }
         assert!(compare_and_summarise(&[], &[], &runs).is_err());
     }
 }

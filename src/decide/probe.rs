@@ -141,10 +141,19 @@ impl Probe {
         })
     }
 
-    /// The value in `out` (`None`: no value in this replication).
-    pub(crate) fn read(self, out: &crate::model::Outcome) -> Option<f64> {
+    /// The value in `out` (`None`: no value in this replication), the
+    /// layout's metrics after the outcome's own being the values `drawn`
+    /// for the replication from `[uncertainty]` (its `param.PATH`
+    /// metrics, in the layout's order, as a run appends them).
+    pub(crate) fn read(self, out: &crate::model::Outcome, drawn: &[f64]) -> Option<f64> {
         match self {
-            Probe::Metric(i) => out.values()[i],
+            Probe::Metric(i) => {
+                let own = out.values();
+                match own.get(i) {
+                    Some(v) => *v,
+                    None => drawn.get(i - own.len()).copied(),
+                }
+            }
             Probe::Day(s, d) => Some(f64::from(out.series_at(s)[d])),
         }
     }
