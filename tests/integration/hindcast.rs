@@ -520,6 +520,35 @@ fn the_hindcast_chart_draws_a_pinned_row_apart() {
     assert!(!figures[0].svg.contains("pinned by the scenario"));
 }
 
+/// The backtest's charts, like the hindcast's, draw a row the scenario
+/// pins apart and leave it out of the title's count, as the backtest's
+/// table does.
+#[test]
+fn the_backtest_chart_draws_a_pinned_row_apart() {
+    let s = pinning_scenario();
+    let obs = Observations::from_csv_str(PINNED_ROWS, "rows", &s).unwrap();
+    let fans = custody_sim::calibrate::backtest_fans(&s, &obs, 40, 3, 1).unwrap();
+    let b = &fans.backtest;
+    assert_eq!(b.pinned, Some(1), "{b:?}");
+    let counted: Vec<_> = b
+        .rows
+        .iter()
+        .filter(|r| r.kind.is_value() && !r.pinned)
+        .collect();
+    assert_eq!(counted.len(), 3);
+    let inside = counted.iter().filter(|r| r.inside).count();
+    let figures = custody_sim::report::plots::backtest_figures(&s, &obs, &fans).unwrap();
+    assert_eq!(
+        figures[0].title,
+        format!("Backtest: {inside} of 3 inside the 5\u{2013}95% band")
+    );
+    assert!(
+        figures[0]
+            .svg
+            .contains("pinned by the scenario (not scored)")
+    );
+}
+
 /// The overall coverage is the origins' counts pooled: the value rows
 /// inside (not pinned), summed over the origins, over the value rows
 /// scored (not pinned), summed; pinned rows are in neither.

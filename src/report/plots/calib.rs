@@ -6,7 +6,7 @@
 //!
 //! | file | what it shows |
 //! | --- | --- |
-//! | `backtest.svg`, `.png` | every observed series, one panel each: the model's daily median (line) in its 5–95% band (the fan), with the observations drawn over it; the title gives the coverage (observations inside the band, of all) |
+//! | `backtest.svg`, `.png` | every observed series, one panel each: the model's daily median (line) in its 5–95% band (the fan), with the observations drawn over it (a row the scenario pins, `pinned` in the tables, as an open grey circle, "pinned by the scenario (not scored)"); the title gives the coverage (observations inside the band, of those scored: pinned rows left out as the tables leave them) |
 //! | `backtest_<series>.svg`, `.png` | the same, one series per file, titled with that series' coverage |
 //!
 //! [`write_calibrate_plots`] (`custody-sim calibrate --plots DIR`) draws,
@@ -112,9 +112,9 @@ struct Point {
     /// A row a hindcast's fit used (dated up to its origin): drawn as an
     /// open square, not scored, not in the coverage.
     fit: bool,
-    /// A scored row of a hindcast that the scenario pins (the row's
-    /// `pinned`: every replication equals the report): drawn as an open
-    /// grey circle, not in the coverage, as the tables leave it out.
+    /// A scored row that the scenario pins (the backtest's or hindcast's
+    /// row `pinned`: every replication equals the report): drawn as an
+    /// open grey circle, not in the coverage, as the tables leave it out.
     pinned: bool,
     /// The row's index in the observations (and the backtest's rows).
     row: usize,
@@ -808,7 +808,11 @@ fn backtest_fans_of(
         )));
     }
     let cal = Calendar::new(&scenario.start_date.to_string(), horizon)?;
-    let points = points_of(observations, &names, |r| rows[r].inside);
+    let mut points = points_of(observations, &names, |r| rows[r].inside);
+    // As the tables: a value row the scenario pins is not in the coverage.
+    for p in points.iter_mut().flatten() {
+        p.pinned = rows[p.row].pinned;
+    }
     Ok(Fans {
         stem: "backtest".into(),
         what: "Backtest".into(),
