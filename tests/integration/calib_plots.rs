@@ -112,15 +112,28 @@ fn backtest_plots_draw_the_observations_over_each_fan() {
     assert_eq!(outside_marks(&transfers), 2, "{transfers:?}");
     assert_eq!(outside_marks(&karkh), 1, "{karkh:?}");
 
+    // A row the scenario pins (the first convoy's 150) is drawn apart,
+    // an open circle, and left out of the title's count, as the table
+    // leaves it out.
+    let pinned = |r: &Value| r["pinned"] == true;
+    let pinned_rows = transfers.iter().filter(|r| pinned(r)).count();
+    assert_eq!(pinned_rows, 1, "{transfers:?}");
+    assert!(karkh.iter().all(|r| !pinned(r)));
+    let inside = transfers
+        .iter()
+        .filter(|r| r["inside"] == true && !pinned(r))
+        .count();
+    assert_eq!(inside, 1, "{transfers:?}");
     let one = svg(&plots, "backtest_transferred_cumulative");
     assert_eq!(one.matches(OUTSIDE_FILL).count(), 2 + 1);
-    assert!(one.contains("2 of 4 inside the 5\u{2013}95% band"), "title");
+    assert!(one.contains("1 of 3 inside the 5\u{2013}95% band"), "title");
+    assert!(one.contains("pinned by the scenario (not scored)"));
     // Inside points are dark filled circles, one per inside row (and the
-    // legend's).
+    // legend's); the pinned row an open one (and its legend's).
     assert_eq!(
         one.matches("<circle").count(),
-        2 + 1,
-        "one circle per inside observation and the legend's"
+        (inside + 1) + (pinned_rows + 1),
+        "one circle per inside or pinned observation and the legends'"
     );
     let k = svg(&plots, "backtest_occupancy_karkh");
     assert_eq!(k.matches(OUTSIDE_FILL).count(), 1 + 1);
@@ -128,7 +141,7 @@ fn backtest_plots_draw_the_observations_over_each_fan() {
     let all = svg(&plots, "backtest");
     assert_eq!(all.matches(OUTSIDE_FILL).count(), 3 + 2);
     assert!(
-        all.contains("Backtest: 2 of 5 inside"),
+        all.contains("Backtest: 1 of 4 inside"),
         "the title names the coverage"
     );
     // Whiskers of ± 1.645 sd only where a row has an sd.
