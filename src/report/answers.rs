@@ -43,6 +43,14 @@
 //!   band has zero width: the figure does not depend on the random draws
 //!   and follows from the scenario's keys (a `target_total` reached, the
 //!   population on day 0 of a facility no one enters).
+//! - **Drawn beds** ([`FacilityAnswer::beds_drawn`]): when `[uncertainty]`
+//!   draws a facility's capacity, its beds differ from run to run, so the
+//!   sentence gives the file's figure with the drawn beds' band ("its
+//!   beds (4,000 in the file; drawn per run, 90% of runs: 3,536–4,428)")
+//!   instead of "its 4,000 beds"; each run's dates, rates and days over
+//!   capacity are against its own beds. A facility over its file's beds
+//!   on day 0 is said to be over on day 0 in every run only when neither
+//!   its capacity nor its population on day 0 is drawn.
 //!
 //! # Example
 //!
@@ -244,6 +252,15 @@ pub struct FacilityAnswer {
     pub beds_at_horizon: u64,
     /// Population inside on day 0 \[persons\].
     pub initial_occupancy: u64,
+    /// The beds on day 0 across the runs, when `[uncertainty]` draws the
+    /// capacity (`param.facility[NAME].capacity`); `beds` is then the
+    /// file's value, and the dates and rates are each run's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beds_drawn: Option<Band>,
+    /// The population inside on day 0 across the runs, when
+    /// `[uncertainty]` draws it (`param.facility[NAME].initial_occupancy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_occupancy_drawn: Option<Band>,
     /// No rule of the scenario brings anyone in: the facility carries its
     /// input population only (see the [module docs](self)).
     pub input_only: bool,
@@ -439,7 +456,22 @@ impl FacilityAnswer {
         let key = |k: &str| format!("facility.{}.{k}", fac.name);
         let m = |k: &str| summary.metric(&key(k));
         let beds = fac.beds_on(0.0, s.start_date);
-        let first_over_capacity = if fac.initial_occupancy > beds {
+        // A value `[uncertainty]` draws is a band across the runs (the
+        // metric `param.PATH` each replication records).
+        let drawn = |k: &str| {
+            summary
+                .metric(&format!("param.facility[{}].{k}", fac.name))
+                .map(|m| Band::of(Some(m), r))
+                .filter(|b| !b.fixed_by_scenario)
+        };
+        let beds_drawn = drawn("capacity");
+        let initial_occupancy_drawn = drawn("initial_occupancy");
+        // Over on day 0 in every run only when neither side is drawn;
+        // otherwise each run's first day over says it.
+        let first_over_capacity = if fac.initial_occupancy > beds
+            && beds_drawn.is_none()
+            && initial_occupancy_drawn.is_none()
+        {
             When::OnDay0
         } else {
             When::of(
@@ -454,6 +486,8 @@ impl FacilityAnswer {
             beds,
             beds_at_horizon: fac.beds_on(f64::from(s.horizon_days), s.start_date),
             initial_occupancy: fac.initial_occupancy,
+            beds_drawn,
+            initial_occupancy_drawn,
             input_only: !s.receives(f),
             first_over_capacity,
             peak_occupancy: Band::of(m("peak_occupancy"), r),
@@ -478,9 +512,30 @@ impl FacilityAnswer {
             p.push(" (input only: no transferee arrives and no rule moves anyone in)");
         }
         let beds = |p: &mut Phrase| {
-            p.push("its ");
-            p.num(self.beds as f64, thousands(self.beds as f64));
-            p.push(" beds");
+            match &self.beds_drawn {
+                // Drawn per run: the file's figure is not the beds of
+                // every run, so the band is said with it.
+                Some(b) if b.mean.is_some() => {
+                    p.push("its beds (");
+                    p.num(self.beds as f64, thousands(self.beds as f64));
+                    p.push(" in the file; drawn per run, ");
+                    match (b.p5, b.p95) {
+                        (Some(lo), Some(hi)) => {
+                            p.push("90% of runs: ");
+                            p.num(lo, thousands(lo));
+                            p.push("–");
+                            p.num(hi, thousands(hi));
+                        }
+                        _ => p.push("no band"),
+                    }
+                    p.push(")");
+                }
+                _ => {
+                    p.push("its ");
+                    p.num(self.beds as f64, thousands(self.beds as f64));
+                    p.push(" beds");
+                }
+            }
             if self.beds_at_horizon != self.beds {
                 p.push(" (");
                 p.num(

@@ -289,3 +289,52 @@ fn run_relief_on_the_command_line() {
     let j: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert!(j["answers"].get("relief").is_none());
 }
+
+/// A capacity `[uncertainty]` draws is not "its N beds" of every run: the
+/// answer says the file's figure and the band of the drawn beds, and a
+/// facility over its file's beds on day 0 is not called over in every
+/// run when its beds are drawn (in runs with more beds than people it
+/// never passes them). The JSON carries the drawn beds' band.
+#[test]
+fn drawn_beds_are_said_as_a_band() {
+    let mut sc = scenario(false);
+    sc.uncertainty = Some(custody_sim::scenario::Uncertainty::new([
+        ("facility[A].capacity", Dist::uniform_int(40, 60)),
+        ("facility[C].capacity", Dist::uniform_int(5, 20)),
+    ]));
+    let runs = Runs {
+        replications: 40,
+        seed: 3,
+        threads: 1,
+    };
+    let s = run(&sc, &runs).unwrap();
+    let a = Answers::new(&sc, &s);
+    let fa = &a.facilities[0];
+    let fc = &a.facilities[2];
+    let band = fa.beds_drawn.as_ref().expect("A's beds are drawn");
+    let (lo, hi) = (band.p5.unwrap(), band.p95.unwrap());
+    assert!((40.0..=60.0).contains(&lo) && (40.0..=60.0).contains(&hi) && lo < hi);
+    assert!(
+        a.facilities[1].beds_drawn.is_none(),
+        "B's beds are the file's"
+    );
+    let text = fa.text.text();
+    assert!(
+        text.starts_with(&format!(
+            "A passes its beds (50 in the file; drawn per run, 90% of runs: {}–{}) on ",
+            lo.round(),
+            hi.round()
+        )),
+        "{text}"
+    );
+    let text = fc.text.text();
+    assert_ne!(fc.first_over_capacity, When::OnDay0, "{text}");
+    assert!(!text.contains("already over"), "{text}");
+    assert!(
+        text.contains("its beds (10 in the file; drawn per run, "),
+        "{text}"
+    );
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["facilities"][0]["beds_drawn"]["p5"], lo);
+    assert!(json["facilities"][1].get("beds_drawn").is_none());
+}
