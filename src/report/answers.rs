@@ -816,7 +816,8 @@ impl Answers {
 /// let scenarios = [("base".to_string(), base), ("more beds".to_string(), more)];
 /// let sums = compare_summaries(&scenarios, &Runs { replications: 4, seed: 1, threads: 0 })?;
 /// let text = answers_of_each(&scenarios, &sums);
-/// assert!(text.starts_with("Answers, base\n  Karkh passes its 4,000 beds on "));
+/// // The baseline draws Karkh's beds; the set 8,000 is every run's.
+/// assert!(text.starts_with("Answers, base\n  Karkh passes its beds (4,000 in the file; drawn per run, "));
 /// assert!(text.contains("\nAnswers, more beds\n  Karkh stays within its 8,000 beds"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

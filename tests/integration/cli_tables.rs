@@ -230,11 +230,13 @@ fn compare_text_opens_with_each_scenarios_capacity_answers() {
     let text = stdout(&expect(0, &COMPARE));
     // The answers of each scenario, in order, before the metric table.
     assert!(
-        text.starts_with("Answers, base\n  Karkh passes its 4,000 beds on "),
+        text.starts_with(
+            "Answers, base\n  Karkh passes its beds (4,000 in the file; drawn per run, "
+        ),
         "{text}"
     );
     let more = text
-        .find("\nAnswers, more\n  Karkh passes its 4,000 beds on ")
+        .find("\nAnswers, more\n  Karkh passes its beds (4,000 in the file; drawn per run, ")
         .unwrap();
     let table = text.find("replications per scenario, seed").unwrap();
     assert!(more < table, "{text}");
