@@ -23,7 +23,7 @@ use super::{
     check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
 };
 use crate::Fail;
-use crate::args::{CalibrateArgs, Common};
+use crate::args::{AbcArgs, CalibrateArgs, Common};
 use crate::output::{self, Kind, Output, is_dash, note, print};
 
 /// The `--json` document: the summary and the tolerance schedule.
@@ -93,16 +93,19 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     let fans = 1 + u64::from(a.plots.is_some()) + u64::from(a.report.report.is_some());
     check_work(
         &scenario,
-        a.max_simulations
+        a.abc
+            .max_simulations
             .saturating_add(fans.saturating_mul(a.replications)),
-        threads(a.common.threads, a.max_simulations),
+        threads(a.common.threads, a.abc.max_simulations),
         a.common.allow_large,
     )?;
-    let settings = flags.settings(threads(a.common.threads, a.max_simulations));
+    let settings = flags.settings(threads(a.common.threads, a.abc.max_simulations));
     let state = a.state.as_deref().map(AbcState::read).transpose()?;
     let bar = (!a.common.quiet).then(|| {
-        let bar =
-            ProgressBar::with_draw_target(Some(a.max_simulations), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(
+            Some(a.abc.max_simulations),
+            ProgressDrawTarget::stderr(),
+        );
         if let Ok(style) = ProgressStyle::with_template(
             "{elapsed_precise} [{bar:40}] {pos}/{len} simulations, {msg}",
         ) {
@@ -201,16 +204,9 @@ pub(super) struct FitFlags<'a> {
     pub(super) observed: &'a Path,
     /// `--prior`, as written.
     pub(super) prior: &'a [String],
-    /// `--particles`.
-    pub(super) particles: u64,
-    /// `--max-simulations`.
-    pub(super) max_simulations: u64,
-    /// `--max-generations`.
-    pub(super) max_generations: u32,
-    /// `--min-acceptance`.
-    pub(super) min_acceptance: f64,
-    /// `--adaptive-scales`.
-    pub(super) adaptive_scales: bool,
+    /// `--particles`, `--max-simulations`, `--max-generations`,
+    /// `--min-acceptance` and `--adaptive-scales`.
+    pub(super) abc: &'a AbcArgs,
 }
 
 /// What a fit reads before it runs ([`FitFlags::read`]).
@@ -255,18 +251,19 @@ impl FitFlags<'_> {
 
     /// The settings of the fit, on `threads` threads.
     pub(super) fn settings(&self, threads: usize) -> Abc {
+        let abc = self.abc;
         Abc {
-            particles: usize::try_from(self.particles).unwrap_or(usize::MAX),
-            max_simulations: self.max_simulations,
+            particles: usize::try_from(abc.particles).unwrap_or(usize::MAX),
+            max_simulations: abc.max_simulations,
             seed: self.common.seed,
             threads,
-            scales: if self.adaptive_scales {
+            scales: if abc.adaptive_scales {
                 Scales::Adaptive
             } else {
                 Scales::Sd
             },
-            max_generations: self.max_generations,
-            target_acceptance: self.min_acceptance,
+            max_generations: abc.max_generations,
+            target_acceptance: abc.min_acceptance,
             ..Abc::default()
         }
     }
@@ -280,11 +277,7 @@ impl<'a> From<&'a CalibrateArgs> for FitFlags<'a> {
             common: &a.common,
             observed: &a.observed,
             prior: &a.prior,
-            particles: a.particles,
-            max_simulations: a.max_simulations,
-            max_generations: a.max_generations,
-            min_acceptance: a.min_acceptance,
-            adaptive_scales: a.adaptive_scales,
+            abc: &a.abc,
         }
     }
 }
@@ -449,8 +442,8 @@ fn report(
     };
     let provenance = Provenance::now(a.common.seed, None, output::command_line())
         .detail("observations", a.observed.display())
-        .detail("particles", a.particles)
-        .detail("simulation budget", a.max_simulations)
+        .detail("particles", a.abc.particles)
+        .detail("simulation budget", a.abc.max_simulations)
         .detail("simulations run (one replication each)", post.simulations);
     let r = Report::calibration(post, scenario, overrides);
     output::write_report(path, r, figures, provenance, a.common.quiet)
