@@ -10,17 +10,17 @@ use serde::Serialize;
 
 use custody_sim::Scenario;
 use custody_sim::calibrate::{
-    Abc, AbcProgress, AbcState, Generation, Observations, ParamSummary, Posterior, PredictiveCheck,
-    Prior, Scales, StopRule, abc, abc_resume, abc_shard, predictive_check_table,
+    Abc, AbcProgress, AbcState, CalibrateError, Generation, Observations, ParamSummary, Posterior,
+    PredictiveCheck, Prior, Scales, StopRule, abc, abc_resume, abc_shard, predictive_check_table,
 };
 use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::table::calibration_table;
 use custody_sim::report::write_bytes_atomic;
-use custody_sim::scenario::Overrides;
+use custody_sim::scenario::{Override, Overrides};
 
 use super::{
-    check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
+    Loaded, check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
 };
 use crate::Fail;
 use crate::args::{AbcArgs, CalibrateArgs, Common};
@@ -240,6 +240,7 @@ impl FitFlags<'_> {
             .map(|p| Prior::parse(p))
             .collect::<Result<Vec<_>, _>>()?;
         let loaded = load_with(self.scenario, self.variant, &self.common.set)?;
+        refuse_taken_out_columns(&priors, &loaded)?;
         let obs = Observations::from_path(self.observed, &loaded.scenario)?;
         Ok(Fit {
             scenario: loaded.scenario,
@@ -280,6 +281,60 @@ impl<'a> From<&'a CalibrateArgs> for FitFlags<'a> {
             abc: &a.abc,
         }
     }
+}
+
+/// A prior on a column of the scenario's `[uncertainty] posterior` that a
+/// `--set` or the variant took out of the table is refused, as the fit
+/// refuses one on a column still in the table ([`abc`]): the other
+/// columns' draws were fitted jointly with it, so fitting it again over
+/// them would fit against draws made for its old values. The fit alone
+/// cannot see it: the table it gets no longer has the column.
+fn refuse_taken_out_columns(priors: &[Prior], loaded: &Loaded) -> Result<(), Fail> {
+    let Some((file, columns)) = &loaded.posterior_columns else {
+        return Ok(());
+    };
+    let s = &loaded.scenario;
+    // Only while the scenario still draws from that file.
+    let Some(u) = s
+        .uncertainty
+        .as_ref()
+        .filter(|u| u.posterior.as_ref() == Some(file))
+    else {
+        return Ok(());
+    };
+    let left: &[String] = u.posterior_table.as_ref().map_or(&[], |t| &t.columns);
+    let canonical = |p: &str| s.canonical_path(p).unwrap_or_else(|_| p.to_string());
+    for p in priors {
+        let path = canonical(&p.path);
+        let Some(column) = columns
+            .iter()
+            .find(|c| !left.contains(c) && canonical(c) == path)
+        else {
+            continue;
+        };
+        let by = match loaded
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| canonical(&o.path) == path)
+        {
+            Some(o @ Override { variant: None, .. }) => format!("`--set {o}`"),
+            Some(
+                o @ Override {
+                    variant: Some(v), ..
+                },
+            ) => format!("variant {v:?}'s `{o}`"),
+            None => "an override".to_string(),
+        };
+        return Err(custody_sim::Error::from(CalibrateError::Prior {
+            spec: p.path.clone(),
+            message: format!(
+                "{by} took column {column} out of the scenario's [uncertainty] posterior {file:?}, whose other columns were drawn jointly with it: a prior here would refit it over the other columns' draws, which were fitted with it; fit the scenario without its posterior (remove `posterior` from [uncertainty])"
+            ),
+        })
+        .into());
+    }
+    Ok(())
 }
 
 /// A shard error of the library about a state, naming the state's file.
