@@ -371,6 +371,59 @@ fn calibrate_refuses_a_bad_prior_before_running() {
     );
 }
 
+/// A prior on a column of the scenario's `[uncertainty] posterior` is
+/// refused by `calibrate` and `hindcast` (exit 1, naming the prior's path
+/// and the posterior file), and still so when a `--set` of that column
+/// took it out of the table before the fit saw it: the other columns were
+/// fitted jointly with it. Nothing runs, nothing is written.
+#[test]
+fn a_prior_on_a_posterior_column_is_refused_even_after_a_set_of_it() {
+    let column = "transfer.phase[1].interval_days.value";
+    let u = custody_sim::presets::baseline().uncertainty.unwrap();
+    assert_eq!(u.posterior.as_deref(), Some("baseline-posterior.csv"));
+    assert!(
+        u.posterior_table
+            .unwrap()
+            .columns
+            .iter()
+            .any(|c| c == column)
+    );
+    let dir = Scratch::new("prior-on-column");
+    let out = dir.arg("post.csv");
+    let prior = format!(r#"{column}={{dist="uniform",low=0.5,high=2}}"#);
+    let set = format!("{column}=1");
+    for command in ["calibrate", "hindcast"] {
+        for with_set in [false, true] {
+            let mut args = vec![command, "baseline", "--observed", OBSERVED];
+            if with_set {
+                args.extend(["--set", set.as_str()]);
+            }
+            args.extend(["--prior", prior.as_str()]);
+            if command == "calibrate" {
+                args.extend(["--out", out.as_str()]);
+            } else {
+                args.extend(["--origin", "2026-02-01", "-n", "2"]);
+            }
+            args.extend(["--particles", "20", "--max-simulations", "40"]);
+            let e = stderr(&expect(1, &args));
+            assert!(
+                e.contains(&format!("error: prior '{column}': "))
+                    && e.contains("[uncertainty] posterior \"baseline-posterior.csv\"")
+                    && e.contains("fitted with it")
+                    && e.contains("remove `posterior` from [uncertainty]"),
+                "{args:?}: {e}"
+            );
+            if with_set {
+                assert!(
+                    e.contains(&format!("`--set {set}` took column {column} out")),
+                    "{args:?}: {e}"
+                );
+            }
+            assert!(!dir.path("post.csv").exists());
+        }
+    }
+}
+
 #[test]
 fn sensitivity_ranks_the_lever_that_matters() {
     let o = expect(

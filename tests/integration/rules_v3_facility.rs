@@ -823,7 +823,8 @@ fn assert_inside(what: &str, expected: f64, (mean, se): (f64, f64)) {
 fn background_count_follows_the_rate_schedule_and_release_orders() {
     let s = flow(
         60,
-        r#"
+        &format!(
+            r#"
 [[facility]]
 name = "A"
 capacity = 500
@@ -831,31 +832,24 @@ capacity = 500
 [[facility]]
 name = "B"
 capacity = 500
-background = { admissions_per_day = 2.0, mean_stay_days = 50.0, schedule = [ { day = 30, admissions_per_day = 10.0 } ] }
+background = {{ admissions_per_day = 2.0, mean_stay_days = 50.0, schedule = [ {{ day = 30, admissions_per_day = 10.0 }} ] }}
 
 [[facility]]
 name = "K"
 capacity = 500
 opens = 10
-background = { admissions_per_day = 1.0, mean_stay_days = 50.0, schedule = [ { day = 5, admissions_per_day = 4.0 } ] }
+background = {{ admissions_per_day = 1.0, mean_stay_days = 50.0, schedule = [ {{ day = 5, admissions_per_day = 4.0 }} ] }}
 
 [allocation]
 policy = "least_occupied"
 facilities = ["A"]
-
-[court]
-conviction_probability = 1.0
-
-[[court.stage]]
-name = "trial"
-servers = 1000
-service_days = { dist = "fixed", value = 1000.0 }
-
+{SLOW_COURT}
 [[release]]
 day = 40
 facility = "B"
 count = 50
-"#,
+"#
+        ),
     );
     let m = 50.0_f64;
     let piece = |e0: f64, a: f64, dt: f64| e0 * (-dt / m).exp() + a * m * (1.0 - (-dt / m).exp());

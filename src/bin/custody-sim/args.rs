@@ -341,6 +341,32 @@ pub(crate) struct BacktestArgs {
     pub(crate) report: ReportOut,
 }
 
+/// The settings of an ABC fit, as `calibrate` and `hindcast` both take
+/// them: the same flags, defaults and parsers. The help here is
+/// `calibrate`'s; `hindcast` says the same of each origin's fit
+/// ([`HindcastArgs`] rewords it).
+#[derive(Debug, Args)]
+pub(crate) struct AbcArgs {
+    /// Particles per generation.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) particles: u64,
+    /// Simulation budget.
+    #[arg(long, default_value_t = 100_000, value_parser = replications())]
+    pub(crate) max_simulations: u64,
+    /// Most generations, generation 0 (the prior) included.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) max_generations: u32,
+    /// Stop after a generation whose acceptance rate is below this.
+    #[arg(long, default_value_t = 0.02, value_parser = share)]
+    pub(crate) min_acceptance: f64,
+    /// Scale every row's difference by the spread of its simulated values
+    /// under the prior (1.4826 × their median absolute deviation in
+    /// generation 0) instead of its `sd` or 5% of its value, so that rows
+    /// in different units weigh alike.
+    #[arg(long)]
+    pub(crate) adaptive_scales: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct CalibrateArgs {
     /// Scenario file or bundled scenario name.
@@ -368,24 +394,8 @@ pub(crate) struct CalibrateArgs {
     /// unsharded calibrate (with nothing left to run, at once).
     #[arg(long, value_name = "FILE")]
     pub(crate) state: Option<PathBuf>,
-    /// Particles per generation.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
-    pub(crate) particles: u64,
-    /// Simulation budget.
-    #[arg(long, default_value_t = 100_000, value_parser = replications())]
-    pub(crate) max_simulations: u64,
-    /// Most generations, generation 0 (the prior) included.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub(crate) max_generations: u32,
-    /// Stop after a generation whose acceptance rate is below this.
-    #[arg(long, default_value_t = 0.02, value_parser = share)]
-    pub(crate) min_acceptance: f64,
-    /// Scale every row's difference by the spread of its simulated values
-    /// under the prior (1.4826 × their median absolute deviation in
-    /// generation 0) instead of its `sd` or 5% of its value, so that rows
-    /// in different units weigh alike.
-    #[arg(long)]
-    pub(crate) adaptive_scales: bool,
+    #[command(flatten)]
+    pub(crate) abc: AbcArgs,
     /// Write the calibrated scenario (posterior medians) as TOML to FILE.
     #[arg(long, value_name = "FILE.toml")]
     pub(crate) scenario_out: Option<PathBuf>,
@@ -408,7 +418,21 @@ pub(crate) struct CalibrateArgs {
     pub(crate) report: ReportOut,
 }
 
+/// The ABC flags ([`AbcArgs`]) are said of each origin's fit.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("particles", |a| a.help("Particles per generation of each origin's fit")),
+    mut_arg("max_simulations", |a| a.help("Simulation budget of each origin's fit")),
+    mut_arg("max_generations", |a| {
+        a.help("Most generations of each fit, generation 0 (the prior) included")
+    }),
+    mut_arg("min_acceptance", |a| {
+        a.help("Stop a fit after a generation whose acceptance rate is below this")
+    }),
+    mut_arg("adaptive_scales", |a| {
+        a.help("Scale each row of the fits' distance by the spread of its simulated values under the prior, as `calibrate --adaptive-scales`")
+    })
+)]
 pub(crate) struct HindcastArgs {
     /// Scenario file or bundled scenario name.
     pub(crate) scenario: String,
@@ -423,22 +447,8 @@ pub(crate) struct HindcastArgs {
     /// is fitted: the scenario as it is is scored after each origin.
     #[arg(long, value_name = "PATH=DIST")]
     pub(crate) prior: Vec<String>,
-    /// Particles per generation of each origin's fit.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
-    pub(crate) particles: u64,
-    /// Simulation budget of each origin's fit.
-    #[arg(long, default_value_t = 100_000, value_parser = replications())]
-    pub(crate) max_simulations: u64,
-    /// Most generations of each fit, generation 0 (the prior) included.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub(crate) max_generations: u32,
-    /// Stop a fit after a generation whose acceptance rate is below this.
-    #[arg(long, default_value_t = 0.02, value_parser = share)]
-    pub(crate) min_acceptance: f64,
-    /// Scale each row of the fits' distance by the spread of its simulated
-    /// values under the prior, as `calibrate --adaptive-scales`.
-    #[arg(long)]
-    pub(crate) adaptive_scales: bool,
+    #[command(flatten)]
+    pub(crate) abc: AbcArgs,
     /// Replications of the posterior predictive scored at each origin.
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = replications(), allow_negative_numbers = true)]
     pub(crate) replications: u64,

@@ -288,15 +288,28 @@ impl<'a> Fit<'a> {
         // joint draws fitted with this one: fitting it again over them
         // would fit against draws made for its old values. Fit the
         // scenario without its posterior instead.
+        // Paths are compared in their canonical form (`court.stage[1]` is
+        // `court.stage[trial]`).
         if let Some(u) = &base.uncertainty
             && let Some(t) = &u.posterior_table
-            && let Some(p) = priors.iter().find(|p| t.columns.contains(&p.path))
         {
-            return Err(CalibrateError::Prior {
-                spec: p.path.clone(),
-                message: "the scenario's [uncertainty] posterior draws this path jointly with its other columns: a prior here would refit it over the other columns' draws, which were fitted with it; fit the scenario without its posterior (remove `posterior` from [uncertainty])".into(),
+            let canonical = |p: &str| base.canonical_path(p).unwrap_or_else(|_| p.to_string());
+            let columns: Vec<String> = t.columns.iter().map(|c| canonical(c)).collect();
+            if let Some(p) = priors
+                .iter()
+                .find(|p| columns.contains(&canonical(&p.path)))
+            {
+                let file = u
+                    .posterior
+                    .as_ref()
+                    .map(|f| format!(" {f:?}"))
+                    .unwrap_or_default();
+                return Err(CalibrateError::Prior {
+                    spec: p.path.clone(),
+                    message: format!("the scenario's [uncertainty] posterior{file} draws this path jointly with its other columns: a prior here would refit it over the other columns' draws, which were fitted with it; fit the scenario without its posterior (remove `posterior` from [uncertainty])"),
+                }
+                .into());
             }
-            .into());
         }
         let mut integer_field = Vec::new();
         for p in priors {

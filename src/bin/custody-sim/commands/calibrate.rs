@@ -10,20 +10,20 @@ use serde::Serialize;
 
 use custody_sim::Scenario;
 use custody_sim::calibrate::{
-    Abc, AbcProgress, AbcState, Generation, Observations, ParamSummary, Posterior, PredictiveCheck,
-    Prior, Scales, StopRule, abc, abc_resume, abc_shard, predictive_check_table,
+    Abc, AbcProgress, AbcState, CalibrateError, Generation, Observations, ParamSummary, Posterior,
+    PredictiveCheck, Prior, Scales, StopRule, abc, abc_resume, abc_shard, predictive_check_table,
 };
 use custody_sim::report::format::fixed;
 use custody_sim::report::html::{Provenance, Report};
 use custody_sim::report::table::calibration_table;
 use custody_sim::report::write_bytes_atomic;
-use custody_sim::scenario::Overrides;
+use custody_sim::scenario::{Override, Overrides};
 
 use super::{
-    check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
+    Loaded, check_work, emit_json, file_or_dash, load_with, scenario_file, scenario_inputs, threads,
 };
 use crate::Fail;
-use crate::args::{CalibrateArgs, Common};
+use crate::args::{AbcArgs, CalibrateArgs, Common};
 use crate::output::{self, Kind, Output, is_dash, note, print};
 
 /// The `--json` document: the summary and the tolerance schedule.
@@ -93,16 +93,19 @@ pub(crate) fn calibrate(a: &CalibrateArgs) -> Result<(), Fail> {
     let fans = 1 + u64::from(a.plots.is_some()) + u64::from(a.report.report.is_some());
     check_work(
         &scenario,
-        a.max_simulations
+        a.abc
+            .max_simulations
             .saturating_add(fans.saturating_mul(a.replications)),
-        threads(a.common.threads, a.max_simulations),
+        threads(a.common.threads, a.abc.max_simulations),
         a.common.allow_large,
     )?;
-    let settings = flags.settings(threads(a.common.threads, a.max_simulations));
+    let settings = flags.settings(threads(a.common.threads, a.abc.max_simulations));
     let state = a.state.as_deref().map(AbcState::read).transpose()?;
     let bar = (!a.common.quiet).then(|| {
-        let bar =
-            ProgressBar::with_draw_target(Some(a.max_simulations), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(
+            Some(a.abc.max_simulations),
+            ProgressDrawTarget::stderr(),
+        );
         if let Ok(style) = ProgressStyle::with_template(
             "{elapsed_precise} [{bar:40}] {pos}/{len} simulations, {msg}",
         ) {
@@ -201,16 +204,9 @@ pub(super) struct FitFlags<'a> {
     pub(super) observed: &'a Path,
     /// `--prior`, as written.
     pub(super) prior: &'a [String],
-    /// `--particles`.
-    pub(super) particles: u64,
-    /// `--max-simulations`.
-    pub(super) max_simulations: u64,
-    /// `--max-generations`.
-    pub(super) max_generations: u32,
-    /// `--min-acceptance`.
-    pub(super) min_acceptance: f64,
-    /// `--adaptive-scales`.
-    pub(super) adaptive_scales: bool,
+    /// `--particles`, `--max-simulations`, `--max-generations`,
+    /// `--min-acceptance` and `--adaptive-scales`.
+    pub(super) abc: &'a AbcArgs,
 }
 
 /// What a fit reads before it runs ([`FitFlags::read`]).
@@ -244,6 +240,7 @@ impl FitFlags<'_> {
             .map(|p| Prior::parse(p))
             .collect::<Result<Vec<_>, _>>()?;
         let loaded = load_with(self.scenario, self.variant, &self.common.set)?;
+        refuse_taken_out_columns(&priors, &loaded)?;
         let obs = Observations::from_path(self.observed, &loaded.scenario)?;
         Ok(Fit {
             scenario: loaded.scenario,
@@ -255,18 +252,19 @@ impl FitFlags<'_> {
 
     /// The settings of the fit, on `threads` threads.
     pub(super) fn settings(&self, threads: usize) -> Abc {
+        let abc = self.abc;
         Abc {
-            particles: usize::try_from(self.particles).unwrap_or(usize::MAX),
-            max_simulations: self.max_simulations,
+            particles: usize::try_from(abc.particles).unwrap_or(usize::MAX),
+            max_simulations: abc.max_simulations,
             seed: self.common.seed,
             threads,
-            scales: if self.adaptive_scales {
+            scales: if abc.adaptive_scales {
                 Scales::Adaptive
             } else {
                 Scales::Sd
             },
-            max_generations: self.max_generations,
-            target_acceptance: self.min_acceptance,
+            max_generations: abc.max_generations,
+            target_acceptance: abc.min_acceptance,
             ..Abc::default()
         }
     }
@@ -280,13 +278,63 @@ impl<'a> From<&'a CalibrateArgs> for FitFlags<'a> {
             common: &a.common,
             observed: &a.observed,
             prior: &a.prior,
-            particles: a.particles,
-            max_simulations: a.max_simulations,
-            max_generations: a.max_generations,
-            min_acceptance: a.min_acceptance,
-            adaptive_scales: a.adaptive_scales,
+            abc: &a.abc,
         }
     }
+}
+
+/// A prior on a column of the scenario's `[uncertainty] posterior` that a
+/// `--set` or the variant took out of the table is refused, as the fit
+/// refuses one on a column still in the table ([`abc`]): the other
+/// columns' draws were fitted jointly with it, so fitting it again over
+/// them would fit against draws made for its old values. The fit alone
+/// cannot see it: the table it gets no longer has the column.
+fn refuse_taken_out_columns(priors: &[Prior], loaded: &Loaded) -> Result<(), Fail> {
+    let Some((file, columns)) = &loaded.posterior_columns else {
+        return Ok(());
+    };
+    let s = &loaded.scenario;
+    // Only while the scenario still draws from that file.
+    let Some(u) = s
+        .uncertainty
+        .as_ref()
+        .filter(|u| u.posterior.as_ref() == Some(file))
+    else {
+        return Ok(());
+    };
+    let left: &[String] = u.posterior_table.as_ref().map_or(&[], |t| &t.columns);
+    let canonical = |p: &str| s.canonical_path(p).unwrap_or_else(|_| p.to_string());
+    for p in priors {
+        let path = canonical(&p.path);
+        let Some(column) = columns
+            .iter()
+            .find(|c| !left.contains(c) && canonical(c) == path)
+        else {
+            continue;
+        };
+        let by = match loaded
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| canonical(&o.path) == path)
+        {
+            Some(o @ Override { variant: None, .. }) => format!("`--set {o}`"),
+            Some(
+                o @ Override {
+                    variant: Some(v), ..
+                },
+            ) => format!("variant {v:?}'s `{o}`"),
+            None => "an override".to_string(),
+        };
+        return Err(custody_sim::Error::from(CalibrateError::Prior {
+            spec: p.path.clone(),
+            message: format!(
+                "{by} took column {column} out of the scenario's [uncertainty] posterior {file:?}, whose other columns were drawn jointly with it: a prior here would refit it over the other columns' draws, which were fitted with it; fit the scenario without its posterior (remove `posterior` from [uncertainty])"
+            ),
+        })
+        .into());
+    }
+    Ok(())
 }
 
 /// A shard error of the library about a state, naming the state's file.
@@ -449,8 +497,8 @@ fn report(
     };
     let provenance = Provenance::now(a.common.seed, None, output::command_line())
         .detail("observations", a.observed.display())
-        .detail("particles", a.particles)
-        .detail("simulation budget", a.max_simulations)
+        .detail("particles", a.abc.particles)
+        .detail("simulation budget", a.abc.max_simulations)
         .detail("simulations run (one replication each)", post.simulations);
     let r = Report::calibration(post, scenario, overrides);
     output::write_report(path, r, figures, provenance, a.common.quiet)

@@ -172,7 +172,7 @@ pub(crate) fn hindcast(a: &HindcastArgs) -> Result<(), Fail> {
     let fit = if priors.is_empty() {
         0
     } else {
-        a.max_simulations
+        a.abc.max_simulations
     };
     let per_origin = fit.saturating_add(a.replications);
     let origins = a.origin.len() as u64;
@@ -232,11 +232,7 @@ impl<'a> From<&'a HindcastArgs> for FitFlags<'a> {
             common: &a.common,
             observed: &a.observed,
             prior: &a.prior,
-            particles: a.particles,
-            max_simulations: a.max_simulations,
-            max_generations: a.max_generations,
-            min_acceptance: a.min_acceptance,
-            adaptive_scales: a.adaptive_scales,
+            abc: &a.abc,
         }
     }
 }
@@ -267,8 +263,8 @@ fn report(
     if !a.prior.is_empty() {
         provenance = provenance
             .detail("priors", a.prior.join("; "))
-            .detail("particles per generation", a.particles)
-            .detail("simulation budget per origin", a.max_simulations);
+            .detail("particles per generation", a.abc.particles)
+            .detail("simulation budget per origin", a.abc.max_simulations);
     }
     let r = Report::hindcast(&hf.hindcast, scenario, overrides);
     output::write_report(path, r, figures, provenance, a.common.quiet)

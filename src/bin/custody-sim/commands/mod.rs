@@ -243,6 +243,10 @@ pub(crate) struct Loaded {
     pub(crate) scenario: Scenario,
     /// The variant's overrides (tagged), then the `--set`s.
     pub(crate) overrides: Overrides,
+    /// The scenario's `[uncertainty] posterior` file as written, and its
+    /// columns as the file has them: before the variant and the `--set`s,
+    /// which take a column they set out of the table.
+    pub(crate) posterior_columns: Option<(String, Vec<String>)>,
 }
 
 /// Loads SCENARIO, applies the variant it names (or `--variant`), then
@@ -288,9 +292,16 @@ pub(crate) fn load_with(
     // The scenario records what made it (a variant that changes nothing
     // too), which its runs' summaries and shards carry.
     scenario.applied.variant = variant;
+    let posterior_columns = s.uncertainty.as_ref().and_then(|u| {
+        Some((
+            u.posterior.clone()?,
+            u.posterior_table.as_ref()?.columns.clone(),
+        ))
+    });
     Ok(Loaded {
         scenario,
         overrides,
+        posterior_columns,
     })
 }
 
