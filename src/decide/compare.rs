@@ -67,8 +67,10 @@ pub struct Calendar {
     /// The scenario's horizon, in days.
     pub horizon_days: u32,
     /// The facilities whose population on day 0 exceeds their beds on
-    /// day 0 (capacity with the expansions of day 0 or before), in file
-    /// order.
+    /// day 0 (capacity with the expansions of day 0 or before) in every
+    /// run, in file order: a facility whose capacity or population on
+    /// day 0 `[uncertainty]` draws is not listed (each run's first day
+    /// over capacity says it).
     pub over_on_day0: Vec<String>,
 }
 
@@ -93,7 +95,13 @@ impl Calendar {
             over_on_day0: s
                 .facilities
                 .iter()
-                .filter(|f| f.initial_occupancy > f.beds_on(0.0, s.start_date))
+                .filter(|f| {
+                    f.initial_occupancy > f.beds_on(0.0, s.start_date)
+                        && s.drawn_as(&format!("facility[{}].capacity", f.name))
+                            .is_none()
+                        && s.drawn_as(&format!("facility[{}].initial_occupancy", f.name))
+                            .is_none()
+                })
                 .map(|f| f.name.clone())
                 .collect(),
         }

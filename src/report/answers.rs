@@ -459,8 +459,8 @@ impl FacilityAnswer {
         // A value `[uncertainty]` draws is a band across the runs (the
         // metric `param.PATH` each replication records).
         let drawn = |k: &str| {
-            summary
-                .metric(&format!("param.facility[{}].{k}", fac.name))
+            s.drawn_as(&format!("facility[{}].{k}", fac.name))
+                .and_then(|path| summary.metric(&format!("param.{path}")))
                 .map(|m| Band::of(Some(m), r))
                 .filter(|b| !b.fixed_by_scenario)
         };

@@ -168,6 +168,21 @@ fn court_v3(out: &mut String, scenario: &Scenario, s: &Summary) {
     }
 }
 
+/// A value `[uncertainty]` draws: `mean [p5–p95]` of its draws, as the
+/// table's other bands.
+fn drawn_band(b: &crate::report::answers::Band) -> String {
+    match (b.mean, b.p5, b.p95) {
+        (Some(mean), Some(lo), Some(hi)) => format!(
+            "{} [{}–{}]",
+            thousands(mean.round()),
+            thousands(lo.round()),
+            thousands(hi.round())
+        ),
+        (Some(mean), _, _) => thousands(mean.round()),
+        _ => "—".into(),
+    }
+}
+
 /// A readable summary of a run of `scenario`: the header, the transfer,
 /// each facility's occupancy against its capacity, the court stages, the
 /// time to a verdict and the outcome per group.
@@ -332,7 +347,8 @@ pub fn summary_table(
         t("first day over"),
     ]];
     let mut over_on_day0 = false;
-    for f in &scenario.facilities {
+    let mut drawn = Vec::new();
+    for (i, f) in scenario.facilities.iter().enumerate() {
         // Only the beds that come within the horizon.
         let added: u64 = f
             .expansions
@@ -344,17 +360,37 @@ pub fn summary_table(
             .map(|e| e.beds)
             .fold(0, u64::saturating_add);
         let beds0 = f.beds_on(0.0, scenario.start_date);
-        let cap = if added > 0 {
-            format!(
-                "{} → {}",
+        // A capacity or a population on day 0 that `[uncertainty]` draws
+        // is the band of its draws, as the answers say it (the file's
+        // figure is not every run's).
+        let answer = answers.facilities.get(i).filter(|a| a.facility == f.name);
+        let beds_drawn = answer.and_then(|a| a.beds_drawn.as_ref());
+        let pop_drawn = answer.and_then(|a| a.initial_occupancy_drawn.as_ref());
+        if beds_drawn.is_some() || pop_drawn.is_some() {
+            drawn.push(format!(
+                "{} {} beds, {} on day 0",
+                f.name,
                 thousands(beds0 as f64),
-                thousands(beds0.saturating_add(added) as f64)
-            )
+                thousands(f.initial_occupancy as f64)
+            ));
+        }
+        let beds_text = match beds_drawn {
+            Some(b) => drawn_band(b),
+            None => thousands(beds0 as f64),
+        };
+        let cap = if added > 0 {
+            match beds_drawn {
+                Some(_) => format!("{beds_text} → +{}", thousands(added as f64)),
+                None => format!(
+                    "{beds_text} → {}",
+                    thousands(beds0.saturating_add(added) as f64)
+                ),
+            }
         } else {
-            thousands(beds0 as f64)
+            beds_text
         };
         let key = |k: &str| format!("facility.{}.{k}", f.name);
-        let first = if f.initial_occupancy > beds0 {
+        let first = if f.initial_occupancy > beds0 && beds_drawn.is_none() && pop_drawn.is_none() {
             over_on_day0 = true;
             t("over on day 0")
         } else {
@@ -370,7 +406,7 @@ pub fn summary_table(
         rows.push(vec![
             f.name.clone(),
             cap,
-            thousands(f.initial_occupancy as f64),
+            pop_drawn.map_or_else(|| thousands(f.initial_occupancy as f64), drawn_band),
             band(m(&key("peak_occupancy")), Kind::Plain),
             band(m(&key("peak_occupancy_rate")), Kind::Percent),
             band(m(&key("days_over_capacity")), Kind::Plain),
@@ -384,6 +420,13 @@ pub fn summary_table(
     if over_on_day0 {
         out.push_str(
             "  (over on day 0: the population inside on day 0 already exceeds the beds)\n",
+        );
+    }
+    if !drawn.is_empty() {
+        let _ = writeln!(
+            out,
+            "  (a band in beds or day 0: drawn per run by [uncertainty], mean [90% of runs]; in the file: {})",
+            drawn.join("; ")
         );
     }
     let mut rows = vec![vec![

@@ -22,6 +22,33 @@ pub(crate) fn toml_value(base: &Scenario, path: &str, dist: &Dist, x: f64) -> to
 }
 
 impl Scenario {
+    /// The path, as `[uncertainty]` spells it, that draws the value at
+    /// `path` (a listed range or a posterior column, under any spelling
+    /// of the path: `facility[0].capacity` draws the first facility's
+    /// `facility[NAME].capacity`), or `None` when nothing draws it. A
+    /// drawn value's replication values are the metric `param.` followed
+    /// by that spelling.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custody_sim::scenario::Uncertainty;
+    /// use custody_sim::{Dist, presets};
+    ///
+    /// let mut s = presets::plan_2026_01();
+    /// assert_eq!(s.drawn_as("facility[Nasiriyah].capacity"), None);
+    /// s.uncertainty = Some(Uncertainty::new([("facility[0].capacity", Dist::uniform_int(3500, 4500))]));
+    /// // `plan-2026-01` lists Nasiriyah first.
+    /// assert_eq!(s.drawn_as("facility[Nasiriyah].capacity").as_deref(), Some("facility[0].capacity"));
+    /// ```
+    pub fn drawn_as(&self, path: &str) -> Option<String> {
+        let u = self.uncertainty.as_ref()?;
+        let want = self.canonical_path(path).ok()?;
+        u.paths()
+            .into_iter()
+            .find(|p| self.canonical_path(p).is_ok_and(|c| c == want))
+    }
+
     /// A copy without `[uncertainty]`: the scenario every draw changes.
     pub fn without_uncertainty(&self) -> Scenario {
         let mut s = self.clone();

@@ -338,3 +338,59 @@ fn drawn_beds_are_said_as_a_band() {
     assert_eq!(json["facilities"][0]["beds_drawn"]["p5"], lo);
     assert!(json["facilities"][1].get("beds_drawn").is_none());
 }
+
+/// The run table and `compare`'s calendar say drawn beds as the answers
+/// do: the beds cell of a facility whose capacity `[uncertainty]` draws
+/// is the band of its draws (not the file's figure), its first day over
+/// is each run's (not "over on day 0", though the file's 12 people
+/// exceed the file's 10 beds), and a note gives the file's figures.
+#[test]
+fn drawn_beds_in_the_run_table_and_the_calendar() {
+    use custody_sim::decide::compare::Calendar;
+    use custody_sim::report::table::summary_table;
+
+    let plain = scenario(false);
+    assert_eq!(Calendar::of(&plain).over_on_day0, ["C"]);
+    let mut sc = plain.clone();
+    sc.uncertainty = Some(custody_sim::scenario::Uncertainty::new([
+        ("facility[A].capacity", Dist::uniform_int(40, 60)),
+        ("facility[2].capacity", Dist::uniform_int(5, 20)),
+    ]));
+    assert!(Calendar::of(&sc).over_on_day0.is_empty());
+    let runs = Runs {
+        replications: 40,
+        seed: 3,
+        threads: 1,
+    };
+    let s = run(&sc, &runs).unwrap();
+    let a = Answers::new(&sc, &s);
+    let table = summary_table(&sc, &s, Some(&a));
+    let facilities = &table[table.find("Facilities (end-of-day occupancy)").unwrap()..];
+    let row = |name: &str| {
+        facilities
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{table}"))
+            .to_string()
+    };
+    let band = |b: &custody_sim::report::answers::Band| {
+        format!("[{}–{}]", b.p5.unwrap().round(), b.p95.unwrap().round())
+    };
+    let (ra, rb, rc) = (row("A"), row("B"), row("C"));
+    let fa = a.facilities[0].beds_drawn.as_ref().unwrap();
+    let fc = a.facilities[2].beds_drawn.as_ref().unwrap();
+    assert!(ra.contains(&band(fa)), "{ra}");
+    assert!(rc.contains(&band(fc)), "{rc}");
+    assert!(!rc.contains("over on day 0"), "{rc}");
+    // B's beds are the file's: a single figure.
+    assert!(rb.split_whitespace().nth(1) == Some("1,000"), "{rb}");
+    assert!(
+        table.contains("in the file: A 50 beds, 0 on day 0; C 10 beds, 12 on day 0)"),
+        "{table}"
+    );
+    // Without the draws, C is over on day 0 in every run.
+    let s = run(&plain, &runs).unwrap();
+    let table = summary_table(&plain, &s, None);
+    assert!(table.contains("over on day 0"), "{table}");
+    assert!(!table.contains("drawn per run by [uncertainty]"), "{table}");
+}
