@@ -290,6 +290,23 @@ fn run_relief_on_the_command_line() {
     assert!(j["answers"].get("relief").is_none());
 }
 
+/// The runs of the drawn-beds tests.
+const DRAWN_RUNS: Runs = Runs {
+    replications: 40,
+    seed: 3,
+    threads: 1,
+};
+
+/// `sc` with A's beds drawn from 40 to 60 and C's (at `c_path`) from 5 to
+/// 20.
+fn with_drawn_beds(mut sc: Scenario, c_path: &str) -> Scenario {
+    sc.uncertainty = Some(custody_sim::scenario::Uncertainty::new([
+        ("facility[A].capacity", Dist::uniform_int(40, 60)),
+        (c_path, Dist::uniform_int(5, 20)),
+    ]));
+    sc
+}
+
 /// A capacity `[uncertainty]` draws is not "its N beds" of every run: the
 /// answer says the file's figure and the band of the drawn beds, and a
 /// facility over its file's beds on day 0 is not called over in every
@@ -297,17 +314,8 @@ fn run_relief_on_the_command_line() {
 /// never passes them). The JSON carries the drawn beds' band.
 #[test]
 fn drawn_beds_are_said_as_a_band() {
-    let mut sc = scenario(false);
-    sc.uncertainty = Some(custody_sim::scenario::Uncertainty::new([
-        ("facility[A].capacity", Dist::uniform_int(40, 60)),
-        ("facility[C].capacity", Dist::uniform_int(5, 20)),
-    ]));
-    let runs = Runs {
-        replications: 40,
-        seed: 3,
-        threads: 1,
-    };
-    let s = run(&sc, &runs).unwrap();
+    let sc = with_drawn_beds(scenario(false), "facility[C].capacity");
+    let s = run(&sc, &DRAWN_RUNS).unwrap();
     let a = Answers::new(&sc, &s);
     let fa = &a.facilities[0];
     let fc = &a.facilities[2];
@@ -351,17 +359,10 @@ fn drawn_beds_in_the_run_table_and_the_calendar() {
 
     let plain = scenario(false);
     assert_eq!(Calendar::of(&plain).over_on_day0, ["C"]);
-    let mut sc = plain.clone();
-    sc.uncertainty = Some(custody_sim::scenario::Uncertainty::new([
-        ("facility[A].capacity", Dist::uniform_int(40, 60)),
-        ("facility[2].capacity", Dist::uniform_int(5, 20)),
-    ]));
+    // C's beds under an index path: drawn all the same.
+    let sc = with_drawn_beds(plain.clone(), "facility[2].capacity");
     assert!(Calendar::of(&sc).over_on_day0.is_empty());
-    let runs = Runs {
-        replications: 40,
-        seed: 3,
-        threads: 1,
-    };
+    let runs = DRAWN_RUNS;
     let s = run(&sc, &runs).unwrap();
     let a = Answers::new(&sc, &s);
     let table = summary_table(&sc, &s, Some(&a));
